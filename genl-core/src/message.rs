@@ -1,0 +1,426 @@
+//! Generic netlink messages: the genl header on top of netlink-packet-core's
+//! `nlmsghdr`, a zero-copy builder and views, `NLMSG_ERROR`/extended-ACK
+//! parsing, and netlink-packet-core trait implementations so a whole
+//! `NetlinkMessage<GenlMessage<_>>` round-trips.
+//!
+//! ```text
+//!  nlmsghdr (16)            genlmsghdr (4)              attributes
+//!  len | type=family id |   cmd | version | reserved=0  TLV TLV ...
+//!  flags | seq | portid
+//! ```
+
+use netlink_packet_core::{
+    NetlinkBuffer, NetlinkDeserializable, NetlinkHeader, NetlinkSerializable, NLMSG_DONE,
+    NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN,
+};
+
+use crate::codec::{Decode, DecodeOwned, Encode};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, KernelError};
+use crate::wire::{nla_align, AttrWriter};
+
+/// Size of `struct nlmsghdr`.
+pub const NLMSG_HDRLEN: usize = 16;
+/// Size of `struct genlmsghdr`.
+pub const GENL_HDRLEN: usize = 4;
+/// `NLM_F_MULTI`: part of a multipart reply (a dump).
+pub const NLM_F_MULTI: u16 = 0x02;
+/// `NLM_F_DUMP_INTR`: the dump was interrupted and may be inconsistent.
+pub const NLM_F_DUMP_INTR: u16 = 0x10;
+/// `NLM_F_CAPPED` (on `NLMSG_ERROR`): the echoed request was cut to its header.
+pub const NLM_F_CAPPED: u16 = 0x100;
+/// `NLM_F_ACK_TLVS` (on `NLMSG_ERROR`/`NLMSG_DONE`): extended-ACK TLVs follow.
+pub const NLM_F_ACK_TLVS: u16 = 0x200;
+
+/// The generic netlink header (`struct genlmsghdr`); its reserved field is
+/// always written as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct GenlHeader {
+    /// The command.
+    pub cmd: u8,
+    /// The family version.
+    pub version: u8,
+}
+
+impl GenlHeader {
+    /// Parses the 4-byte header at the start of `payload`.
+    pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
+        if payload.len() < GENL_HDRLEN {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedMessage {
+                    needed: GENL_HDRLEN,
+                    available: payload.len(),
+                },
+                0,
+            ));
+        }
+        Ok(GenlHeader {
+            cmd: payload[0],
+            version: payload[1],
+        })
+    }
+
+    /// The header's 4 wire bytes.
+    pub fn to_bytes(self) -> [u8; GENL_HDRLEN] {
+        [self.cmd, self.version, 0, 0]
+    }
+}
+
+/// Writes a complete generic netlink request into `buf` (cleared first):
+/// `nlmsghdr`, `genlmsghdr`, then `payload`'s attributes.
+pub fn build_message<P: Encode + ?Sized>(
+    buf: &mut Vec<u8>,
+    family_id: u16,
+    flags: u16,
+    seq: u32,
+    genl: GenlHeader,
+    payload: &P,
+) -> Result<(), EncodeError> {
+    buf.clear();
+    buf.extend_from_slice(&[0u8; NLMSG_HDRLEN]);
+    buf.extend_from_slice(&genl.to_bytes());
+    payload.encode(&mut AttrWriter::new(buf))?;
+    let len = buf.len();
+    let len32 = u32::try_from(len)
+        .map_err(|_| EncodeError::new(EncodeErrorKind::MessageTooLong { len }))?;
+    let mut nl = NetlinkBuffer::new(&mut buf[..]);
+    nl.set_length(len32);
+    nl.set_message_type(family_id);
+    nl.set_flags(flags);
+    nl.set_sequence_number(seq);
+    nl.set_port_number(0);
+    Ok(())
+}
+
+/// Reads the `nlmsghdr` at the start of `bytes` (at least 16 bytes long).
+#[inline]
+fn read_header(bytes: &[u8]) -> NetlinkHeader {
+    let b: &[u8; NLMSG_HDRLEN] = bytes
+        .first_chunk()
+        .expect("callers check for a whole nlmsghdr");
+    let u32_at = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    let u16_at = |i: usize| u16::from_ne_bytes([b[i], b[i + 1]]);
+    let mut h = NetlinkHeader::default();
+    h.length = u32_at(0);
+    h.message_type = u16_at(4);
+    h.flags = u16_at(6);
+    h.sequence_number = u32_at(8);
+    h.port_number = u32_at(12);
+    h
+}
+
+/// One netlink message inside a received datagram, borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct RawMessage<'a> {
+    /// The netlink header.
+    pub header: NetlinkHeader,
+    /// Everything after the netlink header, up to `nlmsg_len`.
+    pub payload: &'a [u8],
+}
+
+/// Iterates the netlink messages packed in one datagram.
+#[derive(Debug, Clone)]
+pub struct Messages<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    failed: bool,
+}
+
+impl<'a> Messages<'a> {
+    /// Iterates the messages in `datagram`.
+    pub fn new(datagram: &'a [u8]) -> Self {
+        Messages {
+            buf: datagram,
+            pos: 0,
+            failed: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Messages<'a> {
+    type Item = Result<RawMessage<'a>, DecodeError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.buf.get(self.pos..)?;
+        if rest.is_empty() || self.failed {
+            return None;
+        }
+        let fail = |kind| Some(Err(DecodeError::new(kind, self.pos)));
+        if rest.len() < NLMSG_HDRLEN {
+            self.failed = true;
+            return fail(DecodeErrorKind::TruncatedMessage {
+                needed: NLMSG_HDRLEN,
+                available: rest.len(),
+            });
+        }
+        let header = read_header(rest);
+        let len = header.length;
+        if (len as usize) < NLMSG_HDRLEN || len as usize > rest.len() {
+            self.failed = true;
+            return fail(DecodeErrorKind::BadMessageLength {
+                nlmsg_len: len,
+                remaining: rest.len(),
+            });
+        }
+        let payload = &rest[NLMSG_HDRLEN..len as usize];
+        self.pos += nla_align(len as usize).min(rest.len());
+        Some(Ok(RawMessage { header, payload }))
+    }
+}
+
+/// A received generic netlink message, borrowed from the receive buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct GenlView<'a> {
+    /// The netlink header.
+    pub header: NetlinkHeader,
+    /// The generic netlink header.
+    pub genl: GenlHeader,
+    /// The attributes after the genl header.
+    pub attrs: &'a [u8],
+}
+
+impl<'a> GenlView<'a> {
+    /// Views `msg` as a generic netlink message.
+    pub fn parse(msg: &RawMessage<'a>) -> Result<Self, DecodeError> {
+        let genl = GenlHeader::parse(msg.payload)?;
+        Ok(GenlView {
+            header: msg.header,
+            genl,
+            attrs: &msg.payload[GENL_HDRLEN..],
+        })
+    }
+
+    /// Decodes the attributes as `T`, borrowing from the receive buffer.
+    /// Error offsets count from the start of the attributes.
+    pub fn decode<T: Decode<'a>>(&self) -> Result<T, DecodeError> {
+        T::decode(self.attrs)
+    }
+}
+
+/// The extended-ACK attributes of `NLMSG_ERROR` / `NLMSG_DONE`
+/// (`enum nlmsgerr_attrs` in `include/uapi/linux/netlink.h`).
+#[derive(Debug, Clone, Default, crate::AttrSet)]
+#[genl(c_prefix = "NLMSGERR_ATTR")]
+pub struct ExtAck<'a> {
+    /// `NLMSGERR_ATTR_MSG`: error or warning message.
+    #[nla(id = 1)]
+    pub msg: Option<&'a str>,
+    /// `NLMSGERR_ATTR_OFFS`: offset of the invalid attribute in the request.
+    #[nla(id = 2)]
+    pub offs: Option<u32>,
+    /// `NLMSGERR_ATTR_COOKIE`: arbitrary subsystem-specific cookie.
+    #[nla(id = 3)]
+    pub cookie: Option<&'a [u8]>,
+    /// `NLMSGERR_ATTR_POLICY`: the policy of the rejected attribute.
+    #[nla(id = 4)]
+    pub policy: Option<&'a [u8]>,
+    /// `NLMSGERR_ATTR_MISS_TYPE`: type of a missing required attribute.
+    #[nla(id = 5)]
+    pub miss_type: Option<u32>,
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest missing it.
+    #[nla(id = 6)]
+    pub miss_nest: Option<u32>,
+}
+
+/// A parsed `NLMSG_ERROR` (an ACK when `errno == 0`).
+#[derive(Debug, Clone)]
+pub struct ErrorView<'a> {
+    /// The negated error code as sent (`0` for an ACK, `-EINVAL`, …).
+    pub code: i32,
+    /// The echoed request header.
+    pub request: NetlinkHeader,
+    /// Extended-ACK attributes, if the kernel sent any.
+    pub ext_ack: ExtAck<'a>,
+}
+
+impl<'a> ErrorView<'a> {
+    /// Parses the payload of an `NLMSG_ERROR` message with header `flags`.
+    pub fn parse(flags: u16, payload: &'a [u8]) -> Result<Self, DecodeError> {
+        let need = 4 + NLMSG_HDRLEN;
+        if payload.len() < need {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedMessage {
+                    needed: need,
+                    available: payload.len(),
+                },
+                NLMSG_HDRLEN,
+            ));
+        }
+        let code = i32::from_ne_bytes(payload[..4].try_into().unwrap_or_default());
+        let request = read_header(&payload[4..]);
+        // Without NLM_F_CAPPED the whole request is echoed back.
+        let echoed_len = if flags & NLM_F_CAPPED != 0 || code == 0 {
+            NLMSG_HDRLEN
+        } else {
+            nla_align(request.length as usize).max(NLMSG_HDRLEN)
+        };
+        let tlv_start = (4 + echoed_len).min(payload.len());
+        let ext_ack = if flags & NLM_F_ACK_TLVS != 0 {
+            ExtAck::decode_at(&payload[tlv_start..], NLMSG_HDRLEN + tlv_start)?
+        } else {
+            ExtAck::default()
+        };
+        Ok(ErrorView {
+            code,
+            request,
+            ext_ack,
+        })
+    }
+
+    /// The kernel error this reports (`None` for an ACK).
+    pub fn to_kernel_error(&self) -> Option<KernelError> {
+        if self.code == 0 {
+            return None;
+        }
+        Some(ext_ack_error(self.code, &self.ext_ack))
+    }
+}
+
+/// Builds a [`KernelError`] from a negative code and extended-ACK attributes.
+pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
+    KernelError {
+        errno: code.checked_neg().unwrap_or(i32::MAX).max(0),
+        message: ack.msg.map(str::to_owned),
+        offset: ack.offs,
+        path: None,
+        missing_type: ack.miss_type,
+        missing_nest: ack.miss_nest,
+        missing_path: None,
+    }
+}
+
+/// What one received netlink message is.
+#[derive(Debug, Clone)]
+pub enum Received<'a> {
+    /// A message of the family (or any non-control type).
+    Genl(GenlView<'a>),
+    /// `NLMSG_ERROR`: an ACK (code 0) or an error.
+    Error(ErrorView<'a>),
+    /// `NLMSG_DONE`: the end of a dump, with its status code (0 or -errno).
+    Done {
+        /// The netlink header.
+        header: NetlinkHeader,
+        /// The status code.
+        code: i32,
+        /// Extended-ACK attributes of the done message.
+        ext_ack: ExtAck<'a>,
+    },
+    /// `NLMSG_NOOP` or `NLMSG_OVERRUN`: nothing to deliver.
+    Noop(NetlinkHeader),
+}
+
+impl<'a> Received<'a> {
+    /// Classifies one raw message.
+    pub fn parse(msg: &RawMessage<'a>) -> Result<Self, DecodeError> {
+        let h = msg.header;
+        Ok(match h.message_type {
+            NLMSG_ERROR => Received::Error(ErrorView::parse(h.flags, msg.payload)?),
+            NLMSG_DONE => {
+                let p = msg.payload;
+                let code = p
+                    .get(..4)
+                    .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                    .unwrap_or(0);
+                let ext_ack = if h.flags & NLM_F_ACK_TLVS != 0 && p.len() > 4 {
+                    ExtAck::decode_at(&p[4..], NLMSG_HDRLEN + 4)?
+                } else {
+                    ExtAck::default()
+                };
+                Received::Done {
+                    header: h,
+                    code,
+                    ext_ack,
+                }
+            }
+            NLMSG_NOOP | NLMSG_OVERRUN => Received::Noop(h),
+            _ => Received::Genl(GenlView::parse(msg)?),
+        })
+    }
+
+    /// The netlink header of this message.
+    pub fn header(&self) -> &NetlinkHeader {
+        match self {
+            Received::Genl(g) => &g.header,
+            Received::Error(e) => &e.request,
+            Received::Done { header, .. } | Received::Noop(header) => header,
+        }
+    }
+}
+
+/// Attributes already encoded, owned (the payload type for the
+/// netlink-packet-core serialization path, whose `serialize` cannot fail).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AttrBuf(pub Vec<u8>);
+
+impl Encode for AttrBuf {
+    /// Copies the bytes verbatim, padded to the 4-byte alignment.
+    fn encode(&self, w: &mut AttrWriter<'_>) -> Result<(), EncodeError> {
+        w.put_raw(&self.0);
+        Ok(())
+    }
+}
+
+impl<'a> Decode<'a> for AttrBuf {
+    fn decode_at(buf: &'a [u8], _base: usize) -> Result<Self, DecodeError> {
+        Ok(AttrBuf(buf.to_vec()))
+    }
+}
+
+/// A generic netlink message with a typed payload, for use with
+/// netlink-packet-core's `NetlinkMessage`.
+///
+/// Serialization (`NetlinkSerializable`) is implemented for
+/// `GenlMessage<AttrBuf>`: encode a typed payload first with
+/// [`GenlMessage::encode_payload`], which reports encode errors, because
+/// netlink-packet-core's `serialize` cannot. Deserialization
+/// (`NetlinkDeserializable`) works for any owned payload type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GenlMessage<P> {
+    /// The family id (`nlmsg_type`).
+    pub family_id: u16,
+    /// The generic netlink header.
+    pub header: GenlHeader,
+    /// The payload.
+    pub payload: P,
+}
+
+impl<P: Encode> GenlMessage<P> {
+    /// Encodes the payload, giving a message netlink-packet-core can serialize.
+    pub fn encode_payload(&self) -> Result<GenlMessage<AttrBuf>, EncodeError> {
+        Ok(GenlMessage {
+            family_id: self.family_id,
+            header: self.header,
+            payload: AttrBuf(self.payload.encode_to_vec()?),
+        })
+    }
+}
+
+impl NetlinkSerializable for GenlMessage<AttrBuf> {
+    fn message_type(&self) -> u16 {
+        self.family_id
+    }
+    fn buffer_len(&self) -> usize {
+        GENL_HDRLEN + self.payload.0.len()
+    }
+    fn serialize(&self, buffer: &mut [u8]) {
+        buffer[..GENL_HDRLEN].copy_from_slice(&self.header.to_bytes());
+        buffer[GENL_HDRLEN..GENL_HDRLEN + self.payload.0.len()].copy_from_slice(&self.payload.0);
+    }
+}
+
+impl<P: DecodeOwned> NetlinkDeserializable for GenlMessage<P> {
+    type Error = DecodeError;
+    fn deserialize(header: &NetlinkHeader, payload: &[u8]) -> Result<Self, DecodeError> {
+        let genl = GenlHeader::parse(payload)?;
+        Ok(GenlMessage {
+            family_id: header.message_type,
+            header: genl,
+            payload: P::decode_at(&payload[GENL_HDRLEN..], NLMSG_HDRLEN + GENL_HDRLEN)?,
+        })
+    }
+}
+
+impl<P> From<GenlMessage<P>> for netlink_packet_core::NetlinkPayload<GenlMessage<P>> {
+    fn from(m: GenlMessage<P>) -> Self {
+        netlink_packet_core::NetlinkPayload::InnerMessage(m)
+    }
+}

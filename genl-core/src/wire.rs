@@ -1,0 +1,476 @@
+//! The netlink attribute (TLV) wire format: a writer that appends to a reusable
+//! buffer and a borrowing iterator that never copies.
+//!
+//! ```text
+//!  0               2               4
+//!  +---------------+---------------+-----------------+---------+
+//!  |    nla_len    |   nla_type    |  value ...      | padding |
+//!  +---------------+---------------+-----------------+---------+
+//!  nla_len = 4 + value length (no padding); padding to 4 bytes, zeroed
+//!  nla_type = id | NLA_F_NESTED (bit 15) | NLA_F_NET_BYTEORDER (bit 14)
+//! ```
+//!
+//! Rules this module enforces (see `include/uapi/linux/netlink.h`):
+//! every attribute starts 4-byte aligned and padding is zeroed; an attribute or
+//! nest longer than 65 535 bytes is an [`EncodeError`], never a wrap-around;
+//! the type's flag bits are masked off when reading the id; nesting is a
+//! property of the schema, not of the `NLA_F_NESTED` bit, which the writer
+//! always sets on nests.
+
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
+
+/// Size of an attribute header (`struct nlattr`).
+pub const NLA_HDRLEN: usize = 4;
+/// Flag bit: the attribute carries nested attributes.
+pub const NLA_F_NESTED: u16 = 1 << 15;
+/// Flag bit: the payload is in network byte order.
+pub const NLA_F_NET_BYTEORDER: u16 = 1 << 14;
+/// Mask that strips the flag bits from `nla_type`.
+pub const NLA_TYPE_MASK: u16 = !(NLA_F_NESTED | NLA_F_NET_BYTEORDER);
+/// Largest `nla_len` (header included).
+pub const NLA_MAX_LEN: usize = u16::MAX as usize;
+
+/// Rounds `len` up to the netlink alignment of 4 bytes.
+#[inline]
+pub const fn nla_align(len: usize) -> usize {
+    (len + 3) & !3
+}
+
+/// Appends attributes to a caller-owned buffer.
+///
+/// The buffer is reused across messages by the caller (`buf.clear()`); the
+/// writer only appends. Nests are opened with [`begin_nest`](Self::begin_nest)
+/// and their header is patched in place by [`end_nest`](Self::end_nest).
+#[derive(Debug)]
+pub struct AttrWriter<'b> {
+    buf: &'b mut Vec<u8>,
+}
+
+/// An open nest: the position of its header, returned by
+/// [`AttrWriter::begin_nest`] and consumed by [`AttrWriter::end_nest`].
+#[derive(Debug)]
+#[must_use = "a nest must be closed with AttrWriter::end_nest"]
+pub struct Nest {
+    start: usize,
+}
+
+impl<'b> AttrWriter<'b> {
+    /// A writer appending to `buf`. `buf.len()` must already be 4-byte aligned
+    /// (it is, when it holds whole netlink headers and attributes).
+    #[inline]
+    pub fn new(buf: &'b mut Vec<u8>) -> Self {
+        debug_assert_eq!(buf.len() % 4, 0, "attribute writer needs an aligned start");
+        AttrWriter { buf }
+    }
+
+    /// The bytes written so far (the whole underlying buffer).
+    #[inline]
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf
+    }
+
+    /// Current length of the underlying buffer.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Whether the underlying buffer is empty.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.buf.is_empty()
+    }
+
+    /// Appends already-encoded attributes verbatim, then zero padding up to
+    /// the next 4-byte boundary.
+    pub fn put_raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+        self.buf.resize(nla_align(self.buf.len()), 0);
+    }
+
+    /// Appends one attribute: header, `payload`, then `extra_zeros` zero
+    /// bytes counted in the length (a string's NUL), then zero padding.
+    #[inline(always)]
+    fn put_value(
+        &mut self,
+        id: u16,
+        payload: &[u8],
+        extra_zeros: usize,
+    ) -> Result<(), EncodeError> {
+        let len = NLA_HDRLEN + payload.len() + extra_zeros;
+        if len > NLA_MAX_LEN {
+            return Err(EncodeError::new(EncodeErrorKind::AttrTooLong { len }));
+        }
+        let padded = nla_align(len);
+        self.buf.reserve(padded);
+        let start = self.buf.len();
+        // SAFETY: `reserve` made room for `padded` bytes after `start`; all
+        // of them are written (header, payload, zeros) before `set_len`.
+        unsafe {
+            let p = self.buf.as_mut_ptr().add(start);
+            std::ptr::copy_nonoverlapping((len as u16).to_ne_bytes().as_ptr(), p, 2);
+            std::ptr::copy_nonoverlapping(id.to_ne_bytes().as_ptr(), p.add(2), 2);
+            std::ptr::copy_nonoverlapping(payload.as_ptr(), p.add(NLA_HDRLEN), payload.len());
+            let end = NLA_HDRLEN + payload.len();
+            std::ptr::write_bytes(p.add(end), 0, padded - end);
+            self.buf.set_len(start + padded);
+        }
+        Ok(())
+    }
+
+    /// Appends one attribute whose payload is the concatenation of `parts`.
+    #[inline]
+    pub fn put_parts(&mut self, id: u16, parts: &[&[u8]]) -> Result<(), EncodeError> {
+        if let [one] = parts {
+            return self.put_value(id, one, 0);
+        }
+        let value_len: usize = parts.iter().map(|p| p.len()).sum();
+        let len = NLA_HDRLEN + value_len;
+        if len > NLA_MAX_LEN {
+            return Err(EncodeError::new(EncodeErrorKind::AttrTooLong { len }));
+        }
+        let padded = nla_align(len);
+        self.buf.reserve(padded);
+        self.buf.extend_from_slice(&(len as u16).to_ne_bytes());
+        self.buf.extend_from_slice(&id.to_ne_bytes());
+        for p in parts {
+            self.buf.extend_from_slice(p);
+        }
+        self.buf.resize(self.buf.len() + (padded - len), 0);
+        Ok(())
+    }
+
+    /// Appends one attribute with `payload` as its value.
+    #[inline]
+    pub fn put(&mut self, id: u16, payload: &[u8]) -> Result<(), EncodeError> {
+        self.put_value(id, payload, 0)
+    }
+
+    /// Appends a fixed-size value (the scalar fast path: no length checks
+    /// needed, one reservation).
+    #[inline(always)]
+    pub fn put_fixed<const N: usize>(&mut self, id: u16, value: [u8; N]) {
+        const { assert!(N <= 64) };
+        let len = NLA_HDRLEN + N;
+        let padded = nla_align(len);
+        self.buf.reserve(padded);
+        let start = self.buf.len();
+        // SAFETY: `reserve` made room for `padded` bytes after `start`; all
+        // of them are written (header, value, zero padding) before `set_len`.
+        unsafe {
+            let p = self.buf.as_mut_ptr().add(start);
+            std::ptr::copy_nonoverlapping((len as u16).to_ne_bytes().as_ptr(), p, 2);
+            std::ptr::copy_nonoverlapping(id.to_ne_bytes().as_ptr(), p.add(2), 2);
+            std::ptr::copy_nonoverlapping(value.as_ptr(), p.add(NLA_HDRLEN), N);
+            std::ptr::write_bytes(p.add(len), 0, padded - len);
+            self.buf.set_len(start + padded);
+        }
+    }
+
+    /// Appends a flag attribute (no payload).
+    #[inline]
+    pub fn put_flag(&mut self, id: u16) {
+        self.put_fixed(id, []);
+    }
+
+    /// Appends a `u8` attribute.
+    #[inline]
+    pub fn put_u8(&mut self, id: u16, v: u8) {
+        self.put_fixed(id, [v]);
+    }
+
+    /// Appends a `u16` attribute in host byte order.
+    #[inline]
+    pub fn put_u16(&mut self, id: u16, v: u16) {
+        self.put_fixed(id, v.to_ne_bytes());
+    }
+
+    /// Appends a `u32` attribute in host byte order.
+    #[inline]
+    pub fn put_u32(&mut self, id: u16, v: u32) {
+        self.put_fixed(id, v.to_ne_bytes());
+    }
+
+    /// Appends a `u64` attribute in host byte order.
+    #[inline]
+    pub fn put_u64(&mut self, id: u16, v: u64) {
+        self.put_fixed(id, v.to_ne_bytes());
+    }
+
+    /// Appends a NUL-terminated string attribute (accepted by both
+    /// `NLA_STRING` and `NLA_NUL_STRING` policies).
+    #[inline]
+    pub fn put_str(&mut self, id: u16, s: &str) -> Result<(), EncodeError> {
+        if s.as_bytes().contains(&0) {
+            return Err(EncodeError::new(EncodeErrorKind::InteriorNul));
+        }
+        self.put_value(id, s.as_bytes(), 1)
+    }
+
+    /// Opens a nest with `id`; `NLA_F_NESTED` is set on it.
+    #[inline]
+    pub fn begin_nest(&mut self, id: u16) -> Nest {
+        let start = self.buf.len();
+        self.buf.extend_from_slice(&[0, 0]);
+        self.buf
+            .extend_from_slice(&(id | NLA_F_NESTED).to_ne_bytes());
+        Nest { start }
+    }
+
+    /// Closes `nest`, patching its length. A nest over 65 535 bytes is an
+    /// error (the buffer is then truncated back to before the nest).
+    #[inline]
+    pub fn end_nest(&mut self, nest: Nest) -> Result<(), EncodeError> {
+        let len = self.buf.len() - nest.start;
+        if len > NLA_MAX_LEN {
+            self.buf.truncate(nest.start);
+            return Err(EncodeError::new(EncodeErrorKind::AttrTooLong { len }));
+        }
+        self.buf[nest.start..nest.start + 2].copy_from_slice(&(len as u16).to_ne_bytes());
+        Ok(())
+    }
+
+    /// Abandons an open nest, removing it and everything written inside it.
+    pub fn cancel_nest(&mut self, nest: Nest) {
+        self.buf.truncate(nest.start);
+    }
+}
+
+/// One attribute, borrowed from the buffer it was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attr<'a> {
+    /// The attribute id, flag bits masked off.
+    pub id: u16,
+    /// The raw `nla_type`, flag bits included.
+    pub raw_type: u16,
+    /// The payload (without header or padding).
+    pub value: &'a [u8],
+    /// Offset of this attribute's header from the start of the outermost
+    /// buffer being decoded.
+    pub offset: usize,
+}
+
+impl<'a> Attr<'a> {
+    /// Whether the sender set `NLA_F_NESTED`. Informational only: decoders
+    /// decide nesting from the schema.
+    pub fn nested_flag(&self) -> bool {
+        self.raw_type & NLA_F_NESTED != 0
+    }
+
+    /// Whether the sender set `NLA_F_NET_BYTEORDER`.
+    pub fn net_byteorder_flag(&self) -> bool {
+        self.raw_type & NLA_F_NET_BYTEORDER != 0
+    }
+
+    /// Offset of the payload from the start of the outermost buffer.
+    pub fn value_offset(&self) -> usize {
+        self.offset + NLA_HDRLEN
+    }
+
+    /// Iterates the attributes nested in this one.
+    pub fn nested(&self) -> AttrIter<'a> {
+        AttrIter::with_base(self.value, self.value_offset())
+    }
+
+    /// The payload as exactly `N` bytes.
+    #[inline]
+    pub fn fixed<const N: usize>(&self) -> Result<[u8; N], DecodeError> {
+        self.value.try_into().map_err(|_| {
+            DecodeError::new(
+                DecodeErrorKind::BadValueLength {
+                    expected: N,
+                    actual: self.value.len(),
+                },
+                self.offset,
+            )
+        })
+    }
+}
+
+/// Iterates the attributes in a buffer without copying.
+///
+/// Yields `Err` once, at the first malformed header, then ends. A final
+/// attribute without its trailing padding is accepted.
+#[derive(Debug, Clone)]
+pub struct AttrIter<'a> {
+    buf: &'a [u8],
+    pos: usize,
+    base: usize,
+    failed: bool,
+}
+
+impl<'a> AttrIter<'a> {
+    /// Iterates `buf`, reporting offsets from its start.
+    #[inline]
+    pub fn new(buf: &'a [u8]) -> Self {
+        Self::with_base(buf, 0)
+    }
+
+    /// Iterates `buf`, reporting offsets as `base + position in buf`.
+    #[inline]
+    pub fn with_base(buf: &'a [u8], base: usize) -> Self {
+        AttrIter {
+            buf,
+            pos: 0,
+            base,
+            failed: false,
+        }
+    }
+}
+
+impl<'a> Iterator for AttrIter<'a> {
+    type Item = Result<Attr<'a>, DecodeError>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let pos = self.pos;
+        if pos >= self.buf.len() || self.failed {
+            return None;
+        }
+        let rest = &self.buf[pos..];
+        let offset = self.base + pos;
+        let Some(&[l0, l1, t0, t1]) = rest.first_chunk::<NLA_HDRLEN>() else {
+            self.failed = true;
+            return Some(Err(DecodeError::new(
+                DecodeErrorKind::TruncatedHeader {
+                    remaining: rest.len(),
+                },
+                offset,
+            )));
+        };
+        let nla_len = u16::from_ne_bytes([l0, l1]);
+        let raw_type = u16::from_ne_bytes([t0, t1]);
+        let len = nla_len as usize;
+        if len < NLA_HDRLEN || len > rest.len() {
+            self.failed = true;
+            return Some(Err(DecodeError::new(
+                DecodeErrorKind::BadAttrLength {
+                    nla_len,
+                    remaining: rest.len(),
+                },
+                offset,
+            )));
+        }
+        self.pos = pos + nla_align(len).min(rest.len());
+        Some(Ok(Attr {
+            id: raw_type & NLA_TYPE_MASK,
+            raw_type,
+            value: &rest[NLA_HDRLEN..len],
+            offset,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalar_layout_matches_kernel_nla_put_u32() {
+        // nla_put_u32(skb, 7, 0x01020304) on little endian:
+        // len=8, type=7, value 04 03 02 01.
+        let mut buf = Vec::new();
+        AttrWriter::new(&mut buf).put_u32(7, 0x0102_0304);
+        assert_eq!(buf, [8, 0, 7, 0, 4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn string_is_nul_terminated_and_padded_with_zeros() {
+        // nla_put_string(skb, 2, "nlctrl"): len = 4 + 7 = 11, padded to 12.
+        let mut buf = vec![0xAA; 0];
+        AttrWriter::new(&mut buf).put_str(2, "nlctrl").unwrap();
+        assert_eq!(buf, b"\x0b\x00\x02\x00nlctrl\x00\x00");
+    }
+
+    #[test]
+    fn padding_is_zeroed_even_in_reused_buffers() {
+        let mut buf = vec![0xFF; 64];
+        buf.clear();
+        AttrWriter::new(&mut buf).put_u8(1, 9);
+        assert_eq!(buf, [5, 0, 1, 0, 9, 0, 0, 0]);
+    }
+
+    #[test]
+    fn nest_sets_flag_and_patches_length() {
+        let mut buf = Vec::new();
+        let mut w = AttrWriter::new(&mut buf);
+        let n = w.begin_nest(6);
+        w.put_u16(1, 0x10);
+        w.end_nest(n).unwrap();
+        assert_eq!(buf, [12, 0, 6, 0x80, 6, 0, 1, 0, 0x10, 0, 0, 0]);
+    }
+
+    #[test]
+    fn oversize_attribute_is_an_error_not_a_wraparound() {
+        let mut buf = Vec::new();
+        let big = vec![0u8; 65532];
+        let err = AttrWriter::new(&mut buf).put(1, &big).unwrap_err();
+        assert_eq!(err.kind(), &EncodeErrorKind::AttrTooLong { len: 65536 });
+        assert!(buf.is_empty());
+        // 65531 bytes of payload is the largest that fits.
+        AttrWriter::new(&mut buf).put(1, &big[..65531]).unwrap();
+        assert_eq!(&buf[..2], &[0xff, 0xff]);
+    }
+
+    #[test]
+    fn oversize_nest_is_an_error_and_rolled_back() {
+        let mut buf = Vec::new();
+        let mut w = AttrWriter::new(&mut buf);
+        w.put_u8(1, 1);
+        let n = w.begin_nest(2);
+        for _ in 0..3 {
+            w.put(3, &[0u8; 30000]).unwrap();
+        }
+        let err = w.end_nest(n).unwrap_err();
+        assert!(matches!(err.kind(), EncodeErrorKind::AttrTooLong { .. }));
+        assert_eq!(buf.len(), 8);
+    }
+
+    #[test]
+    fn iterator_masks_flags_and_reports_offsets() {
+        let bytes = [8, 0, 7, 0x80, 1, 0, 0, 0, 5, 0, 2, 0x40, 9, 0, 0, 0];
+        let attrs: Vec<_> = AttrIter::with_base(&bytes, 100)
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(attrs.len(), 2);
+        assert_eq!(attrs[0].id, 7);
+        assert!(attrs[0].nested_flag());
+        assert_eq!(attrs[0].offset, 100);
+        assert_eq!(attrs[1].id, 2);
+        assert!(attrs[1].net_byteorder_flag());
+        assert_eq!(attrs[1].value, &[9]);
+        assert_eq!(attrs[1].offset, 108);
+    }
+
+    #[test]
+    fn last_attribute_may_omit_padding() {
+        let bytes = [5, 0, 1, 0, 9];
+        let a: Vec<_> = AttrIter::new(&bytes).collect();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].as_ref().unwrap().value, &[9]);
+    }
+
+    #[test]
+    fn malformed_headers_error_once_with_offset() {
+        // Second attribute claims 200 bytes.
+        let bytes = [8, 0, 1, 0, 1, 2, 3, 4, 200, 0, 2, 0, 0, 0];
+        let mut it = AttrIter::new(&bytes);
+        assert!(it.next().unwrap().is_ok());
+        let e = it.next().unwrap().unwrap_err();
+        assert_eq!(e.offset(), 8);
+        assert!(matches!(
+            e.kind(),
+            DecodeErrorKind::BadAttrLength { nla_len: 200, .. }
+        ));
+        assert!(it.next().is_none());
+        // A 2-byte tail is a truncated header.
+        let e = AttrIter::new(&[8, 0]).next().unwrap().unwrap_err();
+        assert!(matches!(
+            e.kind(),
+            DecodeErrorKind::TruncatedHeader { remaining: 2 }
+        ));
+        // nla_len below the header size.
+        let e = AttrIter::new(&[2, 0, 1, 0]).next().unwrap().unwrap_err();
+        assert!(matches!(e.kind(), DecodeErrorKind::BadAttrLength { .. }));
+    }
+}
