@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)
+/* Do not edit directly, auto-generated from the Rust schema of */
+/*	the genl_demo family; regenerate with `cargo xtask codegen` */
+/* genl kernel source */
+
+#include <linux/version.h>
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include "genl_demo-nl.h"
+
+#include <uapi/linux/genl_demo.h>
+
+/* Checks that nla_policy types cannot express */
+static int genl_demo_nl_validate_str_min1(const struct nlattr *attr,
+					  struct netlink_ext_ack *extack)
+{
+	if (strnlen(nla_data(attr), nla_len(attr)) < 1) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "string shorter than 1 byte");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Common nested types */
+const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_PORT + 1] = {
+	[GENL_DEMO_A_META_STATE] =
+		NLA_POLICY_RANGE(NLA_U32, GENL_DEMO_STATE_ACTIVE, GENL_DEMO_STATE_STALE),
+	[GENL_DEMO_A_META_PORT] = { .type = NLA_BE16, },
+};
+
+/* GENL_DEMO_CMD_ECHO - do */
+static const struct nla_policy genl_demo_echo_nl_policy[GENL_DEMO_A_ECHO_COOKIE + 1] = {
+	[GENL_DEMO_A_ECHO_MSG] = { .type = NLA_NUL_STRING, .len = 256, },
+	[GENL_DEMO_A_ECHO_COOKIE] = { .type = NLA_U64, },
+};
+
+/* GENL_DEMO_CMD_KV_SET - do */
+static const struct nla_policy genl_demo_kv_set_nl_policy[GENL_DEMO_A_KV_META + 1] = {
+	[GENL_DEMO_A_KV_KEY] =
+		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
+	[GENL_DEMO_A_KV_VALUE] = { .type = NLA_BINARY, .len = 1024, },
+	[GENL_DEMO_A_KV_META] = NLA_POLICY_NESTED(genl_demo_kv_meta_nl_policy),
+};
+
+/* GENL_DEMO_CMD_KV_GET - do, dump */
+static const struct nla_policy genl_demo_kv_get_nl_policy[GENL_DEMO_A_KV_KEY + 1] = {
+	[GENL_DEMO_A_KV_KEY] =
+		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
+};
+
+/* GENL_DEMO_CMD_KV_DEL - do */
+static const struct nla_policy genl_demo_kv_del_nl_policy[GENL_DEMO_A_KV_KEY + 1] = {
+	[GENL_DEMO_A_KV_KEY] =
+		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
+};
+
+/* GENL_DEMO_CMD_DEFERRED - do */
+static const struct nla_policy genl_demo_deferred_nl_policy[GENL_DEMO_A_DEFER_DELAY_MS + 1] = {
+	[GENL_DEMO_A_DEFER_ID] = { .type = NLA_U32, },
+	[GENL_DEMO_A_DEFER_DELAY_MS] = NLA_POLICY_MAX(NLA_U32, 10000),
+};
+
+static const struct genl_multicast_group genl_demo_nl_mcgrps[] = {
+	[GENL_DEMO_NLGRP_EVENTS] = { "events", },
+};
+
+/*
+ * Ops table and family for genl_demo. Linux 6.2 added split ops (one entry per
+ * do and per dump, struct genl_split_ops); earlier kernels take struct genl_ops
+ * with per-op policies. resv_start_op stays 0: every op is strictly validated.
+ * parallel_ops: the module does its own locking.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+static const struct genl_split_ops genl_demo_nl_ops[] = {
+	{
+		.cmd		= GENL_DEMO_CMD_ECHO,
+		.doit		= genl_demo_nl_echo_doit,
+		.policy		= genl_demo_echo_nl_policy,
+		.maxattr	= GENL_DEMO_A_ECHO_COOKIE,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_SET,
+		.doit		= genl_demo_nl_kv_set_doit,
+		.policy		= genl_demo_kv_set_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_META,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_GET,
+		.doit		= genl_demo_nl_kv_get_doit,
+		.policy		= genl_demo_kv_get_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_GET,
+		.dumpit		= genl_demo_nl_kv_get_dumpit,
+		.policy		= genl_demo_kv_get_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_DEL,
+		.doit		= genl_demo_nl_kv_del_doit,
+		.policy		= genl_demo_kv_del_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_DEFERRED,
+		.doit		= genl_demo_nl_deferred_doit,
+		.policy		= genl_demo_deferred_nl_policy,
+		.maxattr	= GENL_DEMO_A_DEFER_DELAY_MS,
+		.flags		= GENL_CMD_CAP_DO,
+	},
+};
+
+struct genl_family genl_demo_nl_family __ro_after_init = {
+	.name		= GENL_DEMO_FAMILY_NAME,
+	.version	= GENL_DEMO_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.split_ops	= genl_demo_nl_ops,
+	.n_split_ops	= ARRAY_SIZE(genl_demo_nl_ops),
+	.mcgrps		= genl_demo_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(genl_demo_nl_mcgrps),
+};
+#else /* Linux < 6.2: no split ops */
+static const struct genl_ops genl_demo_nl_ops[] = {
+	{
+		.cmd		= GENL_DEMO_CMD_ECHO,
+		.doit		= genl_demo_nl_echo_doit,
+		.policy		= genl_demo_echo_nl_policy,
+		.maxattr	= GENL_DEMO_A_ECHO_COOKIE,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_SET,
+		.doit		= genl_demo_nl_kv_set_doit,
+		.policy		= genl_demo_kv_set_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_META,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_GET,
+		.doit		= genl_demo_nl_kv_get_doit,
+		.dumpit		= genl_demo_nl_kv_get_dumpit,
+		.policy		= genl_demo_kv_get_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_KEY,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_KV_DEL,
+		.doit		= genl_demo_nl_kv_del_doit,
+		.policy		= genl_demo_kv_del_nl_policy,
+		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= GENL_DEMO_CMD_DEFERRED,
+		.doit		= genl_demo_nl_deferred_doit,
+		.policy		= genl_demo_deferred_nl_policy,
+		.maxattr	= GENL_DEMO_A_DEFER_DELAY_MS,
+	},
+};
+
+struct genl_family genl_demo_nl_family __ro_after_init = {
+	.name		= GENL_DEMO_FAMILY_NAME,
+	.version	= GENL_DEMO_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= genl_demo_nl_ops,
+	.n_ops		= ARRAY_SIZE(genl_demo_nl_ops),
+	.mcgrps		= genl_demo_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(genl_demo_nl_mcgrps),
+};
+#endif /* LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0) */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */
+/* Do not edit directly, auto-generated from the Rust schema of */
+/*	the genl_demo family; regenerate with `cargo xtask codegen` */
+/* genl kernel header */
+
+#ifndef _GENL_DEMO_NL_H
+#define _GENL_DEMO_NL_H
+
+#include <net/netlink.h>
+#include <net/genetlink.h>
+
+#include <uapi/linux/genl_demo.h>
+
+/* Declared limits, enforced by the generated policies */
+#define GENL_DEMO_A_ECHO_MSG_MAX_LEN	256
+#define GENL_DEMO_A_KV_KEY_MIN_LEN	1
+#define GENL_DEMO_A_KV_KEY_MAX_LEN	64
+#define GENL_DEMO_A_KV_VALUE_MAX_LEN	1024
+#define GENL_DEMO_A_DEFER_DELAY_MS_MAX	10000
+
+/* Common nested types */
+extern const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_PORT + 1];
+
+/* Handlers the module implements */
+int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info);
+int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info);
+int genl_demo_nl_kv_get_doit(struct sk_buff *skb, struct genl_info *info);
+int genl_demo_nl_kv_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int genl_demo_nl_kv_del_doit(struct sk_buff *skb, struct genl_info *info);
+int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info);
+
+enum {
+	GENL_DEMO_NLGRP_EVENTS,
+};
+
+extern struct genl_family genl_demo_nl_family;
+
+#endif /* _GENL_DEMO_NL_H */
