@@ -1,0 +1,118 @@
+//! Project automation.
+//!
+//! - `cargo xtask test`: every suite (format, lints, docs, unit, doc,
+//!   compile-fail, property, host-kernel, VM), installing missing system
+//!   packages first (as root). A suite that cannot run here says so loudly and
+//!   fails the run unless `GENL_ALLOW_SKIP=1`.
+//! - `cargo xtask codegen [--check]`: regenerates the checked-in C headers.
+//! - `cargo xtask vm ...`: the QEMU harness (see `vm.rs`).
+
+mod codegen;
+mod fuzz;
+mod util;
+mod vm;
+
+use std::process::ExitCode;
+
+use util::{Suite, Summary};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r),
+        None => ("help", &[][..]),
+    };
+    let result = match cmd {
+        "test" => test(rest),
+        "codegen" => codegen::run(rest),
+        "vm" => vm::run(rest),
+        "fuzz" => fuzz::run(rest),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]>\n\
+                 \n  test     run every suite (installs what it needs)\
+                 \n  codegen  regenerate kmod-c headers from the Rust schema\
+                 \n  vm       boot Debian kernels under QEMU and run the module suites"
+            );
+            return if cmd == "help" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {cmd}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask test [--quick]`: every suite, in order, with a summary.
+fn test(args: &[String]) -> Result<(), String> {
+    let skip_vm = args.iter().any(|a| a == "--no-vm");
+    let allow_skip = std::env::var("GENL_ALLOW_SKIP").is_ok_and(|v| v == "1");
+    let mut summary = Summary::default();
+
+    util::ensure_host_packages()?;
+
+    summary.run(Suite::cmd(
+        "format",
+        "cargo",
+        &["fmt", "--all", "--", "--check"],
+    ));
+    summary.run(Suite::cmd(
+        "clippy",
+        "cargo",
+        &[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ));
+    summary.run(
+        Suite::cmd("docs", "cargo", &["doc", "--workspace", "--no-deps"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    );
+    summary.run(Suite::cmd(
+        "codegen is fresh",
+        "cargo",
+        &["xtask", "codegen", "--check"],
+    ));
+    // Unit, doc, compile-fail (trybuild), property (proptest) and host-kernel
+    // suites: all are cargo tests of the workspace.
+    summary.run(Suite::cmd(
+        "cargo test (unit, doc, compile-fail, property, host-kernel)",
+        "cargo",
+        &["test", "--workspace", "--no-fail-fast"],
+    ));
+    if util::is_root() {
+        summary.note("host-kernel suites ran as root (network namespaces available)");
+    } else {
+        summary.skipped(
+            "host-kernel suites needing root (netns, devices)",
+            "not root: they reported themselves skipped",
+        );
+    }
+    summary.run(Suite::cmd(
+        "benchmarks (--quick)",
+        "cargo",
+        &["run", "--release", "-p", "genl-bench", "--", "--quick"],
+    ));
+    summary.run_fn("fuzzing (cargo-fuzz, 20 s per target)", || {
+        fuzz::run(&["--seconds".into(), "20".into()])
+    });
+    if skip_vm {
+        summary.skipped("VM suites", "--no-vm given");
+    } else {
+        summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
+            vm::run(&["test".into()])
+        });
+    }
+    summary.finish(allow_skip)
+}

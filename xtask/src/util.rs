@@ -1,0 +1,180 @@
+//! Running suites, reporting them, and installing what they need.
+
+use std::process::Command;
+use std::time::Instant;
+
+/// One suite: an external command.
+pub struct Suite {
+    name: String,
+    cmd: Command,
+}
+
+impl Suite {
+    /// A suite that runs `program args...` from the workspace root.
+    pub fn cmd(name: &str, program: &str, args: &[&str]) -> Suite {
+        let mut cmd = Command::new(program);
+        cmd.args(args).current_dir(workspace_root());
+        Suite {
+            name: name.to_owned(),
+            cmd,
+        }
+    }
+
+    /// Sets an environment variable for the suite.
+    pub fn env(mut self, k: &str, v: &str) -> Suite {
+        self.cmd.env(k, v);
+        self
+    }
+}
+
+#[derive(Default)]
+pub struct Summary {
+    rows: Vec<(String, &'static str, String)>,
+    notes: Vec<String>,
+}
+
+impl Summary {
+    pub fn run(&mut self, mut s: Suite) {
+        banner(&s.name);
+        let t = Instant::now();
+        let status = s.cmd.status();
+        let secs = format!("{:.1}s", t.elapsed().as_secs_f64());
+        let verdict = match status {
+            Ok(st) if st.success() => "PASS",
+            Ok(_) => "FAIL",
+            Err(e) => {
+                eprintln!("could not start: {e}");
+                "FAIL"
+            }
+        };
+        self.rows.push((s.name, verdict, secs));
+    }
+
+    pub fn run_fn(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) {
+        banner(name);
+        let t = Instant::now();
+        let verdict = match f() {
+            Ok(()) => "PASS",
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                "FAIL"
+            }
+        };
+        self.rows.push((
+            name.to_owned(),
+            verdict,
+            format!("{:.1}s", t.elapsed().as_secs_f64()),
+        ));
+    }
+
+    pub fn skipped(&mut self, name: &str, why: &str) {
+        eprintln!("\n!!!!!!!! SKIPPED: {name}: {why} !!!!!!!!\n");
+        self.rows.push((name.to_owned(), "SKIPPED", why.to_owned()));
+    }
+
+    pub fn note(&mut self, n: &str) {
+        self.notes.push(n.to_owned());
+    }
+
+    pub fn finish(self, allow_skip: bool) -> Result<(), String> {
+        println!("\n==================== genl test summary ====================");
+        for (name, verdict, info) in &self.rows {
+            println!("{verdict:>8}  {name}  ({info})");
+        }
+        for n in &self.notes {
+            println!("    note: {n}");
+        }
+        let count = |v: &str| self.rows.iter().filter(|r| r.1 == v).count();
+        let (p, f, s) = (count("PASS"), count("FAIL"), count("SKIPPED"));
+        println!("suites: {p} passed, {f} failed, {s} skipped");
+        if f > 0 {
+            return Err(format!("{f} suite(s) failed"));
+        }
+        if s > 0 && !allow_skip {
+            return Err(format!(
+                "{s} suite(s) could not run on this machine (set GENL_ALLOW_SKIP=1 to accept)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn banner(name: &str) {
+    println!("\n==================== {name} ====================");
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
+}
+
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { geteuid() == 0 }
+}
+
+extern "C" {
+    fn geteuid() -> u32;
+}
+
+/// Whether `program` is on PATH.
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs Debian packages that are missing (as root; otherwise says so).
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages {missing:?} and not root to install them"
+        ));
+    }
+    println!("installing Debian packages: {}", missing.join(" "));
+    static UPDATED: std::sync::Once = std::sync::Once::new();
+    let mut update_ok = true;
+    UPDATED.call_once(|| {
+        update_ok = Command::new("apt-get")
+            .args(["-qq", "update"])
+            .status()
+            .is_ok_and(|s| s.success());
+    });
+    if !update_ok {
+        return Err("apt-get update failed".into());
+    }
+    let st = Command::new("apt-get")
+        .args(["-qq", "-y", "--no-install-recommends", "install"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()
+        .map_err(|e| format!("apt-get: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("apt-get install {missing:?} failed"))
+    }
+}
+
+/// Packages the host suites need: iproute2 (`genl`, `ip`) for expected
+/// values from outside the code under test, ethtool for device checks.
+pub fn ensure_host_packages() -> Result<(), String> {
+    apt_install(&["iproute2", "ethtool"])
+}

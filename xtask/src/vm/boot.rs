@@ -1,0 +1,236 @@
+//! Booting a kernel + initramfs under QEMU and reading the verdict.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::kernels::Kernel;
+use super::vm_dir;
+
+/// The marker line the guest's `/init` prints last.
+pub const RESULT_MARKER: &str = "GENL-VM-RESULT: ";
+
+/// What one boot produced.
+pub struct Run {
+    /// The console log (also in `log_path`).
+    pub log: String,
+    /// Where the console log is kept.
+    pub log_path: PathBuf,
+    /// The text after `GENL-VM-RESULT: `, if the guest got that far.
+    pub result: Option<String>,
+    /// Time from starting qemu to the result line.
+    pub to_result: Option<Duration>,
+    /// libtest's `test result:` lines, prefixed with the program's name.
+    pub test_results: Vec<String>,
+    /// qemu's (or timeout's) exit status and stderr.
+    pub exit: Option<i32>,
+    /// qemu's stderr.
+    pub stderr: String,
+    /// The timeout in seconds (0: none).
+    pub timeout: u64,
+}
+
+impl Run {
+    /// PASS, or FAIL with the reason.
+    pub fn verdict(&self) -> Result<(), String> {
+        match self.result.as_deref() {
+            Some("PASS") => Ok(()),
+            Some(r) => Err(r.strip_prefix("FAIL").unwrap_or(r).trim().to_owned()),
+            None => {
+                if let Some(l) = self.log.lines().find(|l| l.contains("Kernel panic")) {
+                    // What caused it: the WARNING/BUG/Oops line and where.
+                    let cause: Vec<&str> = self
+                        .log
+                        .lines()
+                        .filter(|l| {
+                            ["WARNING:", "BUG:", "Oops:", "RIP: 0010:"]
+                                .iter()
+                                .any(|p| l.contains(p))
+                        })
+                        .take(2)
+                        .map(str::trim)
+                        .collect();
+                    Err(format!(
+                        "guest kernel panicked: {}{}{}",
+                        l.trim(),
+                        if cause.is_empty() { "" } else { " after: " },
+                        cause.join(" / ")
+                    ))
+                } else if matches!(self.exit, Some(124) | Some(137)) {
+                    Err(format!("guest timed out after {} s", self.timeout))
+                } else {
+                    Err(format!(
+                        "guest printed no `{}` line (qemu exit status {:?}{})",
+                        RESULT_MARKER.trim(),
+                        self.exit,
+                        if self.stderr.trim().is_empty() {
+                            String::new()
+                        } else {
+                            format!(", stderr: {}", self.stderr.trim())
+                        }
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Prints the guest console (program output and its dmesg dump).
+    pub fn print_failure(&self) {
+        println!(
+            "---------- guest console ({}) ----------",
+            self.log_path.display()
+        );
+        print!("{}", self.log);
+        if !self.stderr.trim().is_empty() {
+            println!(
+                "---------- qemu stderr ----------\n{}",
+                self.stderr.trim_end()
+            );
+        }
+        println!("---------- end of guest console ----------");
+    }
+}
+
+fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool) -> Vec<String> {
+    let mut a: Vec<String> = [
+        "-accel",
+        "tcg",
+        "-m",
+        "1G",
+        "-smp",
+        "2",
+        "-nographic",
+        "-no-reboot",
+        "-nodefaults",
+        "-serial",
+        if interactive { "mon:stdio" } else { "stdio" },
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    // qboot starts much faster than SeaBIOS and keeps the log clean.
+    let qboot = Path::new("/usr/share/qemu/qboot.rom");
+    if qboot.is_file() {
+        a.push("-bios".into());
+        a.push(qboot.display().to_string());
+    }
+    a.push("-kernel".into());
+    a.push(k.vmlinuz().display().to_string());
+    a.push("-initrd".into());
+    a.push(initrd.display().to_string());
+    a.push("-append".into());
+    // `loglevel=5` after `quiet`: the console still shows KERN_WARNING
+    // lines, so a WARN's location survives the panic that panic_on_warn makes.
+    let mut append =
+        "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1".to_owned();
+    if interactive {
+        append += " genl_vm_shell=1";
+    }
+    a.push(append);
+    a
+}
+
+/// Boots `k` with `initrd`; `timeout` seconds (0 = none) bounds the run.
+/// `interactive` gives the guest the terminal (for `vm shell`).
+pub fn boot(
+    k: &Kernel,
+    initrd: &Path,
+    timeout: u64,
+    verbose: bool,
+    interactive: bool,
+) -> Result<Run, String> {
+    let qemu = "qemu-system-x86_64";
+    let mut cmd = if timeout > 0 {
+        let mut c = Command::new("timeout");
+        c.args(["-k", "10", &timeout.to_string(), qemu]);
+        c
+    } else {
+        Command::new(qemu)
+    };
+    cmd.args(qemu_args(k, initrd, interactive));
+    let log_path = vm_dir().join("logs").join(format!("{}.log", k.release));
+    std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
+    if !interactive {
+        println!("vm: {}: booting (log: {})", k.release, log_path.display());
+    }
+    let mut run = Run {
+        log: String::new(),
+        log_path,
+        result: None,
+        to_result: None,
+        test_results: Vec::new(),
+        exit: None,
+        stderr: String::new(),
+        timeout,
+    };
+    if interactive {
+        let st = cmd.status().map_err(|e| format!("{qemu}: {e}"))?;
+        run.exit = st.code();
+        return Ok(run);
+    }
+    let start = Instant::now();
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("{qemu}: {e} (run `cargo xtask vm fetch` to install it)"))?;
+    let mut stderr = child.stderr.take().unwrap();
+    let err_thread = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let mut log_file = std::fs::File::create(&run.log_path)
+        .map_err(|e| format!("{}: {e}", run.log_path.display()))?;
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut buf = Vec::new();
+    loop {
+        buf.clear();
+        match reader.read_until(b'\n', &mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        let line = String::from_utf8_lossy(&buf);
+        let line = line.trim_end_matches(['\n', '\r']).replace('\r', "");
+        let _ = writeln!(log_file, "{line}");
+        if verbose {
+            println!("{line}");
+        }
+        if let Some(i) = line.find(RESULT_MARKER) {
+            if run.result.is_none() {
+                run.to_result = Some(start.elapsed());
+                run.result = Some(line[i + RESULT_MARKER.len()..].trim().to_owned());
+            }
+        }
+        run.log.push_str(&line);
+        run.log.push('\n');
+    }
+    let st = child.wait().map_err(|e| format!("{qemu}: {e}"))?;
+    run.exit = st.code();
+    run.stderr = err_thread.join().unwrap_or_default();
+    run.test_results = test_results(&run.log);
+    Ok(run)
+}
+
+/// libtest's summary lines, outside the dmesg dump, with the program name.
+fn test_results(log: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut in_dmesg = false;
+    for l in log.lines() {
+        if l.contains("GENL-VM-DMESG-BEGIN") {
+            in_dmesg = true;
+        } else if l.contains("GENL-VM-DMESG-END") {
+            in_dmesg = false;
+        } else if let Some(rest) = l.split("GENL-VM-TEST-BEGIN ").nth(1) {
+            current = rest.trim().to_owned();
+        } else if let Some(i) = l.find("test result:") {
+            if !in_dmesg {
+                out.push(format!("{current}: {}", &l[i..]));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,524 @@
+//! The guest side: static test programs, the `/init` script and the initramfs.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::cpio::Archive;
+use super::kernels::Kernel;
+use super::kmod::modinfo;
+use super::{vm_dir, GuestSource, GuestTest};
+use crate::util;
+
+/// A program to run in the guest.
+#[derive(Clone, Debug)]
+pub struct GuestBin {
+    /// Short name, used in the console markers and the summary.
+    pub name: String,
+    /// The static executable (or `#!/bin/sh` script) on the host.
+    pub path: PathBuf,
+    /// Its arguments.
+    pub args: Vec<String>,
+}
+
+impl GuestBin {
+    /// Parses `PATH ARGS...` (whitespace-separated; no quoting).
+    pub fn from_spec(spec: &str, abs: &dyn Fn(PathBuf) -> PathBuf) -> Result<GuestBin, String> {
+        let mut words = spec.split_whitespace();
+        let path = abs(PathBuf::from(
+            words.next().ok_or("--guest-bin: empty program")?,
+        ));
+        let mut name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| format!("--guest-bin {spec:?}: no file name"))?;
+        // cargo's `deps/<name>-<16 hex>`: keep the readable part.
+        if let Some((stem, hash)) = name.rsplit_once('-') {
+            if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                name = stem.to_owned();
+            }
+        }
+        Ok(GuestBin {
+            name,
+            path,
+            args: words.map(str::to_owned).collect(),
+        })
+    }
+}
+
+/// Fails unless `path` runs without a dynamic loader: an ELF without
+/// `PT_INTERP` (static or static-pie) or a `#!/bin/sh` script.
+pub fn check_static(path: &Path) -> Result<(), String> {
+    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if data.starts_with(b"#!/bin/sh") {
+        return Ok(());
+    }
+    let bad = |why: &str| Err(format!("{}: {why}", path.display()));
+    if data.len() < 64 || &data[..4] != b"\x7fELF" || data[4] != 2 || data[5] != 1 {
+        return bad("not a 64-bit little-endian ELF nor a #!/bin/sh script");
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as usize;
+    let phoff = u64::from_le_bytes(data[0x20..0x28].try_into().unwrap()) as usize;
+    let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
+    for i in 0..phnum {
+        let o = phoff + i * phentsize;
+        let Some(ty) = data.get(o..o + 4) else {
+            return bad("truncated program headers");
+        };
+        if ty == [3, 0, 0, 0] {
+            return bad(
+                "dynamically linked (has an ELF interpreter); the guest has no libc: \
+                 build with RUSTFLAGS=\"-C target-feature=+crt-static\" \
+                 --target x86_64-unknown-linux-gnu",
+            );
+        }
+    }
+    Ok(())
+}
+
+/// The target triple guest programs are built for (static via `+crt-static`).
+const TARGET: &str = "x86_64-unknown-linux-gnu";
+
+/// Extracts the string value of the first `"key":"..."` at or after `from`.
+fn json_str(line: &str, key: &str, from: usize) -> Option<(String, usize)> {
+    let pat = format!("\"{key}\":\"");
+    let start = line.get(from..)?.find(&pat)? + from + pat.len();
+    let mut out = String::new();
+    let mut chars = line[start..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((out, start + i)),
+            '\\' => match chars.next()?.1 {
+                'n' => out.push('\n'),
+                't' => out.push('\t'),
+                c => out.push(c),
+            },
+            c => out.push(c),
+        }
+    }
+    None
+}
+
+/// Builds [`GUEST_TESTS`](super::GUEST_TESTS) statically in `target/vm/cargo`.
+pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
+    let root = util::workspace_root();
+    // `cargo build --test X` builds a test with its libtest harness, and
+    // `--example Y` builds an example as the program users run (under
+    // `cargo test --no-run` an example would be built as a test harness).
+    let mut args: Vec<String> = vec![
+        "build".into(),
+        "--package".into(),
+        "genl".into(),
+        "--target".into(),
+        TARGET.into(),
+        "--message-format=json-render-diagnostics".into(),
+    ];
+    let mut wanted = Vec::new();
+    for t in tests {
+        let (kind, name, file) = match t.source {
+            GuestSource::Test(n) => ("test", n, format!("tests/{n}.rs")),
+            GuestSource::Example(n) => ("example", n, format!("examples/{n}.rs")),
+        };
+        let dir_form = root.join(format!("{}s/{name}/main.rs", kind));
+        if !root.join(&file).is_file() && !dir_form.is_file() {
+            return Err(format!(
+                "guest program {kind} `{name}` does not exist yet ({file} is missing); \
+                 write it, or edit GUEST_TESTS in xtask/src/vm.rs, or pass --guest-bin"
+            ));
+        }
+        args.push(format!("--{kind}"));
+        args.push(name.to_owned());
+        wanted.push((kind, name, t.args));
+    }
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rustflags = match std::env::var("RUSTFLAGS") {
+        Ok(f) if !f.trim().is_empty() => format!("{f} -C target-feature=+crt-static"),
+        _ => "-C target-feature=+crt-static".to_owned(),
+    };
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    println!("vm: building guest programs: {cargo} {}", args.join(" "));
+    let out = Command::new(&cargo)
+        .args(&args)
+        .current_dir(&root)
+        .env("CARGO_TARGET_DIR", vm_dir().join("cargo"))
+        .env("RUSTFLAGS", rustflags)
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("{cargo}: {e}"))?;
+    if !out.status.success() {
+        return Err("building the guest programs failed (see cargo's output above)".into());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut found: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    for line in stdout.lines() {
+        if !line.contains("\"reason\":\"compiler-artifact\"") {
+            continue;
+        }
+        let Some(t) = line.find("\"target\":{") else {
+            continue;
+        };
+        let Some((exe, _)) = json_str(line, "executable", 0) else {
+            continue;
+        };
+        let kind = line[t..]
+            .find("\"kind\":[\"")
+            .and_then(|i| kind_of(line, i + t));
+        let Some((name, _)) = json_str(line, "name", t) else {
+            continue;
+        };
+        if let Some(kind) = kind {
+            found.insert((kind, name), PathBuf::from(exe));
+        }
+    }
+    let mut bins = Vec::new();
+    for (kind, name, targs) in wanted {
+        let path = found
+            .get(&(kind.to_owned(), name.to_owned()))
+            .ok_or_else(|| format!("cargo built no executable for {kind} `{name}`"))?;
+        check_static(path)?;
+        bins.push(GuestBin {
+            name: name.to_owned(),
+            path: path.clone(),
+            args: targs.iter().map(|s| (*s).to_owned()).collect(),
+        });
+    }
+    Ok(bins)
+}
+
+/// The first entry of the `"kind":["..."]` array starting at `i`.
+fn kind_of(line: &str, i: usize) -> Option<String> {
+    let s = line.get(i + "\"kind\":[\"".len()..)?;
+    let end = s.find('"')?;
+    Some(s[..end].to_owned())
+}
+
+/// Quotes `s` for the guest's `sh`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The `/init` script. `modules` are guest paths in load order; `ours` are the
+/// module names the harness built (unloaded at the end to catch leaks).
+fn init_script(
+    modules: &[String],
+    ours: &[String],
+    bins: &[(String, String, &[String])],
+) -> String {
+    let mut s = String::from(
+        r#"#!/bin/sh
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root TMPDIR=/tmp RUST_BACKTRACE=1
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+hostname genl-vm
+ip link set lo up 2>/dev/null
+export GENL_VM=1 GENL_VM_KERNEL="$(uname -r)"
+export GENL_VM_MODULE_DIR="/lib/modules/$(uname -r)/extra"
+fail=""
+addfail() { fail="${fail:+$fail; }$*"; echo "GENL-VM: FAIL: $*"; }
+echo "GENL-VM-KMSG-START" > /dev/kmsg
+echo "GENL-VM: kernel $(uname -r), $(nproc) cpus"
+"#,
+    );
+    s += &format!("export GENL_VM_MODULES={}\n", sh_quote(&ours.join(" ")));
+    for m in modules {
+        let base = m.rsplit('/').next().unwrap_or(m);
+        s += &format!(
+            "echo \"GENL-VM: insmod {m}\"\n\
+             out=$(insmod {q} 2>&1) || addfail \"insmod {base} failed: ${{out##*: }}\"\n",
+            q = sh_quote(m)
+        );
+    }
+    s += r#"if grep -q genl_vm_shell /proc/cmdline; then
+    echo "GENL-VM: interactive shell; test programs are in /tests; poweroff -f leaves"
+    cd /root
+    setsid cttyhack sh
+    poweroff -f
+fi
+if [ -z "$fail" ]; then
+    cd /root
+"#;
+    for (name, path, args) in bins {
+        let argv: Vec<String> = args.iter().map(|a| sh_quote(a)).collect();
+        s += &format!(
+            "    echo \"GENL-VM-TEST-BEGIN {name}\"\n    \
+             {path} {argv} </dev/null 2>&1\n    \
+             rc=$?\n    \
+             echo \"GENL-VM-TEST-END {name} rc=$rc\"\n    \
+             [ $rc -eq 0 ] || addfail \"{name} exited with status $rc\"\n",
+            path = sh_quote(path),
+            argv = argv.join(" ")
+        );
+    }
+    s += "fi\n";
+    for m in ours.iter().rev() {
+        s += &format!(
+            "if [ -d /sys/module/{m} ]; then\n    \
+             out=$(rmmod {m} 2>&1) || addfail \"rmmod {m} failed: $out\"\nfi\n"
+        );
+    }
+    s += r#"sleep 0.2
+echo GENL-VM-DMESG-BEGIN
+dmesg
+echo GENL-VM-DMESG-END
+bad=$(dmesg | sed -n '/GENL-VM-KMSG-START/,$p' | grep -E 'BUG|WARNING|Oops|refcount|leak|Call Trace|UBSAN|general protection|corruption|soft lockup|hung task')
+[ -z "$bad" ] || addfail "kernel log: $(echo "$bad" | head -n 1)"
+if [ -z "$fail" ]; then
+    echo "GENL-VM-RESULT: PASS"
+else
+    echo "GENL-VM-RESULT: FAIL $fail"
+fi
+sync
+poweroff -f
+"#;
+    s
+}
+
+/// A module and the modules it needs, found by name.
+struct ModSet {
+    /// name -> (path under `lib/modules/<release>/`, module bytes, deps)
+    mods: BTreeMap<String, (String, Vec<u8>, Vec<String>)>,
+}
+
+fn norm(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// Finds `<name>.ko[.xz]` in the unpacked kernel's module tree.
+fn find_kernel_module(dir: &Path, name: &str) -> Option<PathBuf> {
+    for e in std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()) {
+        let p = e.path();
+        if p.is_dir() {
+            if let Some(f) = find_kernel_module(&p, name) {
+                return Some(f);
+            }
+            continue;
+        }
+        let f = p.file_name()?.to_string_lossy().into_owned();
+        let stem = f
+            .strip_suffix(".ko")
+            .or_else(|| f.strip_suffix(".ko.xz"))
+            .or_else(|| f.strip_suffix(".ko.zst"));
+        if stem.is_some_and(|s| norm(s) == name) {
+            return Some(p);
+        }
+    }
+    None
+}
+
+/// Reads a module, decompressing `.ko.xz` (busybox insmod cannot).
+fn read_module(p: &Path) -> Result<Vec<u8>, String> {
+    let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let tool = match ext {
+        "xz" => "xz",
+        "zst" => "zstd",
+        _ => return std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())),
+    };
+    let out = Command::new(tool)
+        .args(["-d", "-c"])
+        .arg(p)
+        .output()
+        .map_err(|e| format!("{tool}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("{tool} -d {} failed", p.display()));
+    }
+    Ok(out.stdout)
+}
+
+impl ModSet {
+    fn add(&mut self, k: &Kernel, name: &str, rel_path: String, host: &Path) -> Result<(), String> {
+        if self.mods.contains_key(name) {
+            return Ok(());
+        }
+        let deps: Vec<String> = modinfo(host, "depends")?
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(norm)
+            .collect();
+        let data = read_module(host)?;
+        self.mods
+            .insert(name.to_owned(), (rel_path, data, deps.clone()));
+        let kmods = k.root.join("lib/modules").join(&k.release);
+        for d in deps {
+            if self.mods.contains_key(&d) {
+                continue;
+            }
+            let f = find_kernel_module(&kmods, &d).ok_or_else(|| {
+                format!("module {name} needs {d}, which is neither built here nor in the kernel")
+            })?;
+            let rel = f
+                .strip_prefix(&kmods)
+                .map_err(|e| e.to_string())?
+                .to_string_lossy()
+                .trim_end_matches(".xz")
+                .trim_end_matches(".zst")
+                .to_owned();
+            self.add(k, &d, rel, &f)?;
+        }
+        Ok(())
+    }
+
+    /// Names in load order (dependencies first).
+    fn order(&self) -> Vec<String> {
+        fn visit(s: &ModSet, n: &str, seen: &mut Vec<String>) {
+            if seen.iter().any(|x| x == n) {
+                return;
+            }
+            seen.push(n.to_owned()); // cycle guard; moved to its place below
+            if let Some((_, _, deps)) = s.mods.get(n) {
+                for d in deps {
+                    visit(s, d, seen);
+                }
+            }
+            seen.retain(|x| x != n);
+            seen.push(n.to_owned());
+        }
+        let mut seen = Vec::new();
+        for n in self.mods.keys() {
+            visit(self, n, &mut seen);
+        }
+        seen
+    }
+}
+
+/// Packs the initramfs for `k` (busybox, `/init`, modules, guest programs)
+/// into `target/vm/initramfs/<release>.cpio` and returns its path.
+pub fn initramfs(k: &Kernel, kos: &[PathBuf], bins: &[GuestBin]) -> Result<PathBuf, String> {
+    let busybox = Path::new("/bin/busybox");
+    check_static(busybox).map_err(|e| format!("{e} (install busybox-static)"))?;
+    let mut a = Archive::default();
+    for d in [
+        "bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "run", "root", "etc",
+        "mnt", "tests",
+    ] {
+        a.dir(d);
+    }
+    a.chardev("dev/console", 0o600, 5, 1);
+    a.chardev("dev/null", 0o666, 1, 3);
+    let bb = std::fs::read(busybox).map_err(|e| format!("{}: {e}", busybox.display()))?;
+    a.file("bin/busybox", 0o755, &bb);
+    a.symlink("bin/sh", "busybox");
+    a.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/sh\n");
+    a.file("etc/group", 0o644, b"root:x:0:\n");
+    a.file(
+        "etc/hosts",
+        0o644,
+        b"127.0.0.1 localhost genl-vm\n::1 localhost\n",
+    );
+
+    // Modules: ours under extra/, the kernel's that they need in their own
+    // place, plus depmod's indexes so busybox modprobe and family autoload work.
+    let mut set = ModSet {
+        mods: BTreeMap::new(),
+    };
+    let mut ours = Vec::new();
+    for ko in kos {
+        let stem = ko
+            .file_stem()
+            .map(|s| norm(&s.to_string_lossy()))
+            .ok_or("bad .ko name")?;
+        let file = ko.file_name().unwrap().to_string_lossy().into_owned();
+        set.add(k, &stem, format!("extra/{file}"), ko)?;
+        ours.push(stem);
+    }
+    let stage = vm_dir().join("initramfs").join(&k.release);
+    let _ = std::fs::remove_dir_all(&stage);
+    let mods_dir = stage.join("lib/modules").join(&k.release);
+    std::fs::create_dir_all(&mods_dir).map_err(|e| e.to_string())?;
+    for (rel, data, _) in set.mods.values() {
+        let p = mods_dir.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(&p, data).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    let kmods = k.root.join("lib/modules").join(&k.release);
+    for f in [
+        "modules.builtin",
+        "modules.builtin.modinfo",
+        "modules.order",
+    ] {
+        let _ = std::fs::copy(kmods.join(f), mods_dir.join(f));
+    }
+    let st = Command::new("depmod")
+        .arg("-b")
+        .arg(&stage)
+        .arg(&k.release)
+        .status()
+        .map_err(|e| format!("depmod: {e}"))?;
+    if !st.success() {
+        return Err("depmod failed".into());
+    }
+    let mut stack = vec![mods_dir.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).map_err(|e| e.to_string())? {
+            let p = e.map_err(|e| e.to_string())?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(&stage)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                let data = std::fs::read(&p).map_err(|e| e.to_string())?;
+                a.file(&rel, 0o644, &data);
+            }
+        }
+    }
+    let load: Vec<String> = set
+        .order()
+        .iter()
+        .map(|n| format!("/lib/modules/{}/{}", k.release, set.mods[n].0))
+        .collect();
+
+    // Guest programs, stripped of debug info (smaller image, faster boot).
+    let mut entries = Vec::new();
+    for (i, b) in bins.iter().enumerate() {
+        let guest = format!("tests/{:02}-{}", i + 1, b.name);
+        let data = stripped(&b.path, &stage)?;
+        a.file(&guest, 0o755, &data);
+        entries.push((b.name.clone(), format!("/{guest}"), b.args.as_slice()));
+    }
+    let init = init_script(&load, &ours, &entries);
+    a.file("init", 0o755, init.as_bytes());
+    let out = vm_dir()
+        .join("initramfs")
+        .join(format!("{}.cpio", k.release));
+    std::fs::write(&out, a.finish()).map_err(|e| format!("{}: {e}", out.display()))?;
+    let _ = std::fs::write(stage.join("init"), init);
+    Ok(out)
+}
+
+/// `path`'s bytes without debug sections (keeps symbols for backtraces).
+fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, String> {
+    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !data.starts_with(b"\x7fELF") || !util::have("strip") {
+        return Ok(data);
+    }
+    let tmp = tmp_dir.join("stripped.tmp");
+    let ok = Command::new("strip")
+        .arg("--strip-debug")
+        .arg("-o")
+        .arg(&tmp)
+        .arg(path)
+        .status()
+        .is_ok_and(|s| s.success());
+    let out = if ok {
+        std::fs::read(&tmp).map_err(|e| e.to_string())?
+    } else {
+        data
+    };
+    let _ = std::fs::remove_file(&tmp);
+    Ok(out)
+}

@@ -1,0 +1,132 @@
+//! Building a module source dir against an unpacked kernel.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::kernels::Kernel;
+use super::vm_dir;
+use crate::util;
+
+/// Whether `name` is a build product (never copied from the source dir).
+fn is_artifact(name: &str) -> bool {
+    name.starts_with('.')
+        || name == "modules.order"
+        || name == "Module.symvers"
+        || [".o", ".ko", ".mod", ".mod.c", ".a", ".cmd", ".dwo"]
+            .iter()
+            .any(|s| name.ends_with(s))
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+    for e in entries {
+        let e = e.map_err(|e| e.to_string())?;
+        let name = e.file_name();
+        let name_s = name.to_string_lossy();
+        if is_artifact(&name_s) {
+            continue;
+        }
+        let ty = e.file_type().map_err(|e| e.to_string())?;
+        let (src, dst) = (e.path(), to.join(&name));
+        if ty.is_dir() {
+            copy_tree(&src, &dst)?;
+        } else {
+            // Follows symlinks: the copy must not point back into the source.
+            std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// All `*.ko` under `dir`, sorted.
+fn find_kos(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in rd.filter_map(|e| e.ok()) {
+        let p = e.path();
+        if p.is_dir() {
+            find_kos(&p, out);
+        } else if p.extension().is_some_and(|x| x == "ko") {
+            out.push(p);
+        }
+    }
+    out.sort();
+}
+
+/// `modinfo -F field ko`.
+pub fn modinfo(ko: &Path, field: &str) -> Result<String, String> {
+    let out = Command::new("modinfo")
+        .args(["-F", field])
+        .arg(ko)
+        .output()
+        .map_err(|e| format!("modinfo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "modinfo {}: {}",
+            ko.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// Builds every module of `src` against `k` in a fresh copy under
+/// `target/vm/build/<release>/<dirname>/` and returns the `.ko` files.
+pub fn build(src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
+    let name = src
+        .file_name()
+        .ok_or_else(|| format!("{}: not a directory name", src.display()))?;
+    let dst = vm_dir().join("build").join(&k.release).join(name);
+    let _ = std::fs::remove_dir_all(&dst);
+    copy_tree(src, &dst)?;
+    let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut cmd = Command::new("make");
+    cmd.arg("-C")
+        .arg(k.headers())
+        .arg(format!("M={}", dst.display()))
+        .arg(format!("-j{jobs}"))
+        .arg("modules");
+    if !util::have("pahole") {
+        // 6.12's module BTF step fails without pahole; skip it instead.
+        cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
+    }
+    println!(
+        "vm: {}: make -C <headers> M={} modules",
+        k.release,
+        dst.display()
+    );
+    let out = cmd.output().map_err(|e| format!("make: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if !out.status.success() {
+        eprintln!("{text}");
+        return Err(format!("module build against {} failed", k.release));
+    }
+    // Compiler and modpost warnings are worth seeing even on success.
+    for l in text.lines() {
+        if l.contains("warning:") || l.contains("WARNING:") || l.contains("error:") {
+            println!("vm: {}: {l}", k.release);
+        }
+    }
+    let mut kos = Vec::new();
+    find_kos(&dst, &mut kos);
+    if kos.is_empty() {
+        return Err(format!("{} produced no .ko", src.display()));
+    }
+    for ko in &kos {
+        let vermagic = modinfo(ko, "vermagic")?;
+        if vermagic.split_whitespace().next() != Some(k.release.as_str()) {
+            return Err(format!(
+                "{}: vermagic {vermagic:?} does not match kernel {}",
+                ko.display(),
+                k.release
+            ));
+        }
+    }
+    Ok(kos)
+}
