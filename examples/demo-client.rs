@@ -1,0 +1,113 @@
+//! A client of the `genl_demo` kernel module (`kmod-c/`), using the same
+//! Rust schema the module's headers are generated from (`genl::demo`).
+//!
+//! ```text
+//! cargo run --example demo-client -- echo TEXT
+//! cargo run --example demo-client -- set KEY VALUE      (needs CAP_NET_ADMIN)
+//! cargo run --example demo-client -- get KEY
+//! cargo run --example demo-client -- dump
+//! cargo run --example demo-client -- del KEY            (needs CAP_NET_ADMIN)
+//! cargo run --example demo-client -- deferred ID DELAY_MS
+//! cargo run --example demo-client -- listen             (prints events)
+//! ```
+
+use std::process::ExitCode;
+
+use genl::demo::{Deferred, DemoCmd, Echo, KvEntry, KvEvent, KvKey};
+use genl_core::{Connection, Error, Subscription};
+
+fn show(e: &KvEntry<'_>) {
+    println!(
+        "{} = {:?}{}",
+        e.key,
+        e.value.map(String::from_utf8_lossy).unwrap_or_default(),
+        e.meta
+            .as_ref()
+            .map(|m| format!("  {m:?}"))
+            .unwrap_or_default()
+    );
+}
+
+fn run(args: &[&str]) -> Result<(), Error> {
+    let mut conn = Connection::new()?;
+    match args {
+        ["echo", text] => {
+            let r: Echo<'_> = conn.query(
+                DemoCmd::Echo,
+                &Echo {
+                    msg: text,
+                    cookie: None,
+                },
+            )?;
+            println!("{}", r.msg);
+        }
+        ["set", key, value] => {
+            conn.request(
+                DemoCmd::KvSet,
+                &KvEntry {
+                    key,
+                    value: Some(value.as_bytes()),
+                    meta: None,
+                },
+            )?;
+        }
+        ["get", key] => show(&conn.query(DemoCmd::KvGet, &KvKey { key })?),
+        ["del", key] => {
+            conn.request(DemoCmd::KvDel, &KvKey { key })?;
+        }
+        ["dump"] => {
+            let mut dump = conn.dump(DemoCmd::KvGet, &())?;
+            while let Some(m) = dump.next()? {
+                show(&m.decode()?);
+            }
+        }
+        ["deferred", id, delay] => {
+            let id = id
+                .parse()
+                .map_err(|_| Error::UnexpectedReply("ID is a number"))?;
+            let delay = delay
+                .parse()
+                .map_err(|_| Error::UnexpectedReply("DELAY_MS is a number"))?;
+            let r: Deferred = conn
+                .request_deferred(
+                    DemoCmd::Deferred,
+                    &Deferred {
+                        id,
+                        delay_ms: Some(delay),
+                    },
+                )?
+                .decode()?;
+            println!("deferred reply for id {}", r.id);
+        }
+        ["listen"] => {
+            let mut sub = Subscription::new("genl_demo", "events")?;
+            loop {
+                let ev: KvEvent<'_> = sub.next_event()?.decode()?;
+                println!(
+                    "{:?} {} {:?}",
+                    ev.op,
+                    ev.key,
+                    ev.value.map(String::from_utf8_lossy)
+                );
+            }
+        }
+        _ => {
+            return Err(Error::UnexpectedReply(
+                "unknown command; see the example's docs",
+            ))
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("demo-client: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
