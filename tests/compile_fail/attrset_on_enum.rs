@@ -1,0 +1,8 @@
+use genl_core::AttrSet;
+
+#[derive(AttrSet)]
+enum Entry {
+    A,
+}
+
+fn main() {}

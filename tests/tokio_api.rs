@@ -1,0 +1,218 @@
+//! The host-kernel suite again, through the tokio API: same expectations
+//! (from iproute2, ethtool and the kernel's messages), same semantics.
+
+mod common;
+
+use std::time::Duration;
+
+use genl_core::controller::{CtrlCmd, FamilyInfo, GetFamily};
+use genl_core::{AsyncConnection, AsyncSubscription, AttrSet, Error, Family};
+
+fn iproute2_families() -> Vec<common::IpFamily> {
+    common::parse_genl_ctrl_list(&common::run("genl", &["ctrl", "list"]))
+}
+
+#[tokio::test]
+async fn dump_agrees_with_iproute2() {
+    let mut conn = AsyncConnection::new().unwrap();
+    let expected = iproute2_families();
+    let got: Vec<common::IpFamily> = conn
+        .dump(CtrlCmd::GetFamily, &GetFamily::all())
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let f: FamilyInfo<'_> = r.decode().unwrap();
+            common::IpFamily {
+                name: f.family_name.to_owned(),
+                id: f.family_id.into(),
+                version: f.version,
+                hdrsize: f.hdrsize,
+                maxattr: f.maxattr,
+                ops: f.ops.iter().map(|o| (o.id, Some(o.flags))).collect(),
+                groups: f
+                    .mcast_groups
+                    .iter()
+                    .map(|g| (g.name.to_owned(), g.id))
+                    .collect(),
+            }
+        })
+        .collect();
+    assert_eq!(got.len(), expected.len());
+    for (g, e) in got.into_iter().zip(&expected) {
+        assert_eq!(g.masked_like(e), *e);
+    }
+}
+
+#[tokio::test]
+async fn resolve_and_missing_family() {
+    let expected = iproute2_families();
+    let mut conn = AsyncConnection::new().unwrap();
+    let nlctrl = conn.resolve("nlctrl").await.unwrap();
+    let e = expected.iter().find(|f| f.name == "nlctrl").unwrap();
+    assert_eq!(u32::from(nlctrl.id), e.id);
+    assert_eq!(nlctrl.mcast_groups, e.groups);
+    assert!(matches!(
+        conn.resolve("genl-no-such").await,
+        Err(Error::FamilyNotFound(n)) if n == "genl-no-such"
+    ));
+}
+
+mod ethtool {
+    use super::*;
+
+    #[derive(Debug, AttrSet)]
+    pub struct Header<'a> {
+        #[nla(id = 2)]
+        pub dev_name: Option<&'a str>,
+    }
+
+    #[derive(Debug, AttrSet)]
+    pub struct LinkInfoGet<'a> {
+        #[nla(id = 1, nested)]
+        pub header: Header<'a>,
+    }
+
+    #[derive(Debug, Clone, Copy, Family)]
+    #[genl(name = "ethtool", version = 1)]
+    pub enum Cmd {
+        #[genl(cmd = 2, request = LinkInfoGet)]
+        LinkInfoGet,
+    }
+}
+
+#[tokio::test]
+async fn extack_names_the_failing_attribute() {
+    let mut conn = AsyncConnection::new().unwrap();
+    if conn.resolve("ethtool").await.is_err() {
+        common::skip("ethtool family not registered");
+        return;
+    }
+    let req = ethtool::LinkInfoGet {
+        header: ethtool::Header {
+            dev_name: Some("genl-nosuchdev"),
+        },
+    };
+    match conn.request(ethtool::Cmd::LinkInfoGet, &req).await {
+        Err(Error::Kernel(k)) => {
+            // As the ethtool tool reported it (tests/fixtures/ethtool-nodev.txt).
+            assert_eq!(k.errno, libc::ENODEV);
+            assert_eq!(k.message.as_deref(), Some("no device matches name"));
+            assert_eq!(k.offset, Some(24));
+            assert_eq!(k.path.as_deref(), Some("LinkInfoGet.header.dev_name"));
+        }
+        other => panic!("expected a kernel error, got {other:?}"),
+    }
+}
+
+/// Eight tasks, each with its own connection, 10 000 requests each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_tasks_ten_thousand_requests_each() {
+    let names: Vec<String> = iproute2_families().into_iter().map(|f| f.name).collect();
+    let mut tasks = Vec::new();
+    for t in 0..8usize {
+        let names = names.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut conn = AsyncConnection::new().unwrap();
+            for i in 0..10_000usize {
+                let name = &names[(t + i) % names.len()];
+                let r = conn
+                    .request(CtrlCmd::GetFamily, &GetFamily::by_name(name))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                assert_eq!(r.decode::<FamilyInfo<'_>>().unwrap().family_name, name);
+            }
+            10_000usize
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 80_000);
+}
+
+#[derive(Debug, Default, AttrSet)]
+struct NetdevDev {
+    #[nla(id = 1)]
+    ifindex: Option<u32>,
+}
+
+/// ENOBUFS through the async subscription, in a network namespace.
+#[test]
+fn async_enobufs_is_reported_and_the_subscription_keeps_working() {
+    if !common::is_root() {
+        common::skip("needs root for network namespaces");
+        return;
+    }
+    let ns = common::NetNs::new("tokio-enobufs");
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async {
+                let mut sub = match AsyncSubscription::new("netdev", "mgmt").await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        common::skip(&format!("netdev mgmt group: {e}"));
+                        return;
+                    }
+                };
+                sub.set_recv_buffer(1).unwrap();
+                let batch: String = (0..100)
+                    .map(|i| format!("link add a{i} type veth peer name b{i}\n"))
+                    .collect();
+                let file = std::env::temp_dir().join(format!("{}.batch", ns.name));
+                std::fs::write(&file, batch).unwrap();
+                ns.ip(&["-batch", file.to_str().unwrap()]);
+                let _ = std::fs::remove_file(&file);
+                let mut lost = false;
+                loop {
+                    match tokio::time::timeout(Duration::from_secs(2), sub.next_event()).await {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(Error::EventsLost)) => {
+                            lost = true;
+                            break;
+                        }
+                        Ok(Err(e)) => panic!("{e}"),
+                        Err(_) => break,
+                    }
+                }
+                assert!(lost, "overflow reported as EventsLost");
+                sub.set_recv_buffer(1 << 20).unwrap();
+                while let Ok(r) =
+                    tokio::time::timeout(Duration::from_millis(300), sub.next_event()).await
+                {
+                    match r {
+                        Ok(_) | Err(Error::EventsLost) => {}
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+                ns.ip(&[
+                    "link", "add", "late-a", "type", "veth", "peer", "name", "late-b",
+                ]);
+                let want = ns.ifindex("late-a");
+                let mut seen = false;
+                for _ in 0..16 {
+                    let ev = tokio::time::timeout(Duration::from_secs(5), sub.next_event())
+                        .await
+                        .expect("an event arrives")
+                        .expect("events flow again after ENOBUFS");
+                    // NETDEV_CMD_DEV_ADD_NTF = 2 (include/uapi/linux/netdev.h)
+                    if ev.genl().cmd == 2 && ev.decode::<NetdevDev>().unwrap().ifindex == Some(want)
+                    {
+                        seen = true;
+                        break;
+                    }
+                }
+                assert!(seen, "DEV_ADD_NTF for late-a received");
+            });
+        })
+        .join()
+        .unwrap()
+    });
+}

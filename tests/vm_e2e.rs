@@ -1,0 +1,480 @@
+//! End-to-end suite against the `genl_demo` kernel module (`kmod-c/`), run
+//! inside Debian's 6.1 and 6.12 kernels by `cargo xtask vm test`. The module
+//! is built from headers generated from `src/demo.rs`; this suite drives it
+//! with the same Rust schema.
+//!
+//! On the host these tests are `#[ignore]`d (the module cannot be loaded
+//! there); the VM harness runs them with `--include-ignored`. Should one run
+//! outside the VM anyway, it fails rather than pass without testing.
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use genl::demo::{Deferred, DemoCmd, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvOp, KvState};
+use genl_core::message::AttrBuf;
+use genl_core::{AttrWriter, Connection, Error, Family, Subscription};
+
+fn in_vm() -> bool {
+    assert!(
+        std::env::var_os("GENL_VM").is_some(),
+        "this suite runs inside the VM: cargo xtask vm test"
+    );
+    true
+}
+
+fn set(conn: &mut Connection, key: &str, value: &[u8]) {
+    conn.request(
+        DemoCmd::KvSet,
+        &KvEntry {
+            key,
+            value: Some(value),
+            meta: None,
+        },
+    )
+    .unwrap_or_else(|e| panic!("set {key}: {e}"));
+}
+
+/// Runs `f` on a thread of its own inside a fresh network namespace.
+fn in_new_netns<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            // SAFETY: affects only this thread.
+            let r = unsafe { libc::unshare(libc::CLONE_NEWNET) };
+            assert_eq!(r, 0, "unshare: {}", std::io::Error::last_os_error());
+            f()
+        })
+        .join()
+        .unwrap()
+    })
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn family_resolves_with_the_schema_name_version_and_group() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    let fam = conn.resolve(DemoCmd::SCHEMA.name).unwrap().clone();
+    assert_eq!(fam.name, "genl_demo");
+    assert_eq!(fam.version, u32::from(DemoCmd::SCHEMA.version));
+    assert!(fam.group("events").is_some());
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn echo_round_trips() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    let req = Echo {
+        msg: "hello kernel",
+        cookie: Some(0xdead_beef_cafe),
+    };
+    let reply: Echo<'_> = conn.query(DemoCmd::Echo, &req).unwrap();
+    assert_eq!(reply, req);
+    let req = Echo {
+        msg: "",
+        cookie: None,
+    };
+    let reply: Echo<'_> = conn.query(DemoCmd::Echo, &req).unwrap();
+    assert_eq!(reply, req);
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn set_get_del() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut conn = Connection::new().unwrap();
+        let meta = KvMeta {
+            state: Some(KvState::Stale),
+            port: Some(8080),
+        };
+        conn.request(
+            DemoCmd::KvSet,
+            &KvEntry {
+                key: "alpha",
+                value: Some(b"one"),
+                meta: Some(meta.clone()),
+            },
+        )
+        .unwrap();
+        let got: KvEntry<'_> = conn.query(DemoCmd::KvGet, &KvKey { key: "alpha" }).unwrap();
+        assert_eq!(got.key, "alpha");
+        assert_eq!(got.value, Some(&b"one"[..]));
+        assert_eq!(got.meta, Some(meta));
+        // Replace.
+        set(&mut conn, "alpha", b"two");
+        let got: KvEntry<'_> = conn.query(DemoCmd::KvGet, &KvKey { key: "alpha" }).unwrap();
+        assert_eq!(got.value, Some(&b"two"[..]));
+        conn.request(DemoCmd::KvDel, &KvKey { key: "alpha" })
+            .unwrap();
+        match conn.request(DemoCmd::KvGet, &KvKey { key: "alpha" }) {
+            Err(Error::Kernel(k)) => {
+                assert_eq!(k.errno, libc::ENOENT);
+                assert!(k.message.is_some(), "the module explains ENOENT");
+                assert_eq!(k.path.as_deref(), Some("KvKey.key"));
+            }
+            other => panic!("expected ENOENT, got {other:?}"),
+        }
+    });
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn dump_of_ten_thousand_entries_returns_each_exactly_once() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut conn = Connection::new().unwrap();
+        const N: usize = 10_000;
+        for i in 0..N {
+            set(
+                &mut conn,
+                &format!("key-{i:05}"),
+                format!("value {i}").as_bytes(),
+            );
+        }
+        let mut seen = vec![0u32; N];
+        let mut dump = conn.dump(DemoCmd::KvGet, &()).unwrap();
+        let mut messages = 0;
+        while let Some(m) = dump.next().unwrap() {
+            let e: KvEntry<'_> = m.decode().unwrap();
+            let i: usize = e.key.strip_prefix("key-").unwrap().parse().unwrap();
+            assert_eq!(e.value, Some(format!("value {i}").as_bytes()));
+            seen[i] += 1;
+            messages += 1;
+        }
+        assert_eq!(messages, N);
+        assert!(seen.iter().all(|&c| c == 1), "every entry exactly once");
+    });
+}
+
+/// Attributes written without the Rust-side checks, so the kernel's own
+/// validation is what rejects them.
+fn raw_attrs(f: impl FnOnce(&mut AttrWriter<'_>)) -> AttrBuf {
+    let mut v = Vec::new();
+    f(&mut AttrWriter::new(&mut v));
+    AttrBuf(v)
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut conn = Connection::new().unwrap();
+        // A key longer than the policy's 64 bytes.
+        let long = "k".repeat(65);
+        let req = raw_attrs(|w| w.put_str(1, &long).unwrap());
+        match conn.request(DemoCmd::KvSet, &req) {
+            Err(Error::Kernel(k)) => {
+                assert_eq!(k.errno, libc::EINVAL, "{k}");
+                assert!(k.message.is_some(), "{k}");
+                assert_eq!(k.path.as_deref(), Some("KvEntry.key"), "{k}");
+            }
+            other => panic!("expected EINVAL, got {other:?}"),
+        }
+        // The Rust side refuses the same value before sending.
+        let err = conn
+            .request(
+                DemoCmd::KvSet,
+                &KvEntry {
+                    key: &long,
+                    value: None,
+                    meta: None,
+                },
+            )
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Encode(ref e) if e.path() == "KvEntry.key"),
+            "{err}"
+        );
+        // A missing required attribute.
+        let req = raw_attrs(|w| w.put(2, b"value without key").unwrap());
+        match conn.request(DemoCmd::KvSet, &req) {
+            Err(Error::Kernel(k)) => {
+                assert_eq!(k.errno, libc::EINVAL, "{k}");
+                assert_eq!(k.missing_type, Some(1), "{k}");
+                assert_eq!(k.missing_path.as_deref(), Some("KvEntry.key"), "{k}");
+            }
+            other => panic!("expected EINVAL, got {other:?}"),
+        }
+        // A wrong type: the u64 cookie sent as 4 bytes.
+        let req = raw_attrs(|w| {
+            w.put_str(1, "hi").unwrap();
+            w.put_u32(2, 7);
+        });
+        match conn.request(DemoCmd::Echo, &req) {
+            Err(Error::Kernel(k)) => {
+                // Strict validation: "invalid attribute length", EINVAL.
+                assert_eq!(k.errno, libc::EINVAL, "{k}");
+                assert_eq!(k.path.as_deref(), Some("Echo.cookie"), "{k}");
+            }
+            other => panic!("expected a policy error, got {other:?}"),
+        }
+        // A nested attribute with a bad value enum.
+        let req = raw_attrs(|w| {
+            w.put_str(1, "k").unwrap();
+            let n = w.begin_nest(3);
+            w.put_u32(1, 99);
+            w.end_nest(n).unwrap();
+        });
+        match conn.request(DemoCmd::KvSet, &req) {
+            Err(Error::Kernel(k)) => {
+                assert!(k.errno == libc::EINVAL || k.errno == libc::ERANGE, "{k}");
+                assert_eq!(k.path.as_deref(), Some("KvEntry.meta.state"), "{k}");
+            }
+            other => panic!("expected a policy error, got {other:?}"),
+        }
+    });
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn a_set_is_seen_by_a_subscriber_of_events() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut sub = Subscription::new("genl_demo", "events").unwrap();
+        sub.set_timeout(Some(Duration::from_secs(10)));
+        let mut conn = Connection::new().unwrap();
+        set(&mut conn, "watched", b"v1");
+        conn.request(DemoCmd::KvDel, &KvKey { key: "watched" })
+            .unwrap();
+        let ev = sub.next_event().unwrap();
+        assert_eq!(ev.genl.cmd, DemoCmd::KvEvent.cmd());
+        let e: KvEvent<'_> = ev.decode().unwrap();
+        assert_eq!(
+            (e.op, e.key, e.value),
+            (KvOp::Set, "watched", Some(&b"v1"[..]))
+        );
+        let ev = sub.next_event().unwrap();
+        let e: KvEvent<'_> = ev.decode().unwrap();
+        assert_eq!((e.op, e.key), (KvOp::Del, "watched"));
+    });
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn deferred_reply_arrives_and_matches_its_request() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    for (id, delay) in [(7u32, 200u32), (8, 0)] {
+        let t = std::time::Instant::now();
+        let reply = conn
+            .request_deferred(
+                DemoCmd::Deferred,
+                &Deferred {
+                    id,
+                    delay_ms: Some(delay),
+                },
+            )
+            .unwrap();
+        let d: Deferred = reply.decode().unwrap();
+        assert_eq!(d.id, id);
+        assert!(t.elapsed() >= Duration::from_millis(u64::from(delay)));
+    }
+    // An ordinary request in between still gets its own reply.
+    let echo: Echo<'_> = conn
+        .query(
+            DemoCmd::Echo,
+            &Echo {
+                msg: "after",
+                cookie: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(echo.msg, "after");
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn namespaces_do_not_share_entries() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut a = Connection::new().unwrap();
+        set(&mut a, "only-in-a", b"1");
+        in_new_netns(|| {
+            let mut b = Connection::new().unwrap();
+            match b.request(DemoCmd::KvGet, &KvKey { key: "only-in-a" }) {
+                Err(Error::Kernel(k)) => assert_eq!(k.errno, libc::ENOENT),
+                other => panic!("entry leaked across namespaces: {other:?}"),
+            }
+            assert!(b
+                .dump(DemoCmd::KvGet, &())
+                .unwrap()
+                .next()
+                .unwrap()
+                .is_none());
+        });
+        let got: KvEntry<'_> = a
+            .query(DemoCmd::KvGet, &KvKey { key: "only-in-a" })
+            .unwrap();
+        assert_eq!(got.value, Some(&b"1"[..]));
+    });
+}
+
+/// Drops `CAP_NET_ADMIN` from the calling thread (capabilities are per
+/// thread; sockets opened afterwards carry the reduced credentials).
+fn drop_net_admin() {
+    #[repr(C)]
+    struct Header {
+        version: u32,
+        pid: i32,
+    }
+    #[repr(C)]
+    #[derive(Default, Clone, Copy)]
+    struct Data {
+        effective: u32,
+        permitted: u32,
+        inheritable: u32,
+    }
+    const LINUX_CAPABILITY_VERSION_3: u32 = 0x2008_0522;
+    const CAP_NET_ADMIN: u32 = 12;
+    let mut h = Header {
+        version: LINUX_CAPABILITY_VERSION_3,
+        pid: 0,
+    };
+    let mut d = [Data::default(); 2];
+    // SAFETY: capget/capset with a v3 header and two data words.
+    unsafe {
+        assert_eq!(libc::syscall(libc::SYS_capget, &mut h, d.as_mut_ptr()), 0);
+        d[0].effective &= !(1 << CAP_NET_ADMIN);
+        d[0].permitted &= !(1 << CAP_NET_ADMIN);
+        assert_eq!(libc::syscall(libc::SYS_capset, &mut h, d.as_ptr()), 0);
+    }
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn unprivileged_callers_get_eperm_on_admin_commands_only() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        drop_net_admin();
+        let mut conn = Connection::new().unwrap();
+        for (what, r) in [
+            (
+                "set",
+                conn.request(
+                    DemoCmd::KvSet,
+                    &KvEntry {
+                        key: "x",
+                        value: None,
+                        meta: None,
+                    },
+                )
+                .map(|_| ()),
+            ),
+            (
+                "del",
+                conn.request(DemoCmd::KvDel, &KvKey { key: "x" })
+                    .map(|_| ()),
+            ),
+        ] {
+            match r {
+                Err(Error::Kernel(k)) => assert_eq!(k.errno, libc::EPERM, "{what}"),
+                other => panic!("{what}: expected EPERM, got {other:?}"),
+            }
+        }
+        // Read commands work.
+        let e: Echo<'_> = conn
+            .query(
+                DemoCmd::Echo,
+                &Echo {
+                    msg: "unprivileged",
+                    cookie: None,
+                },
+            )
+            .unwrap();
+        assert_eq!(e.msg, "unprivileged");
+        assert!(conn
+            .dump(DemoCmd::KvGet, &())
+            .unwrap()
+            .next()
+            .unwrap()
+            .is_none());
+    });
+}
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn kernel_policy_matches_the_rust_schema() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    let drift = genl_core::drift::check_family(&mut conn, DemoCmd::SCHEMA).unwrap();
+    assert!(
+        drift.is_empty(),
+        "{}",
+        drift
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+fn module_path() -> String {
+    let dir = std::env::var("GENL_VM_MODULE_DIR").expect("set by the VM harness");
+    format!("{dir}/genl_demo.ko")
+}
+
+fn sh(cmd: &str, args: &[&str]) {
+    let out = Command::new(cmd).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs last (alphabetically and by name): unloads and reloads the module
+/// while a client keeps its connection and cache.
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn zz_module_reload_while_a_client_runs() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    let echo = |conn: &mut Connection, msg: &str| -> Result<String, Error> {
+        let e: Echo<'_> = conn.query(DemoCmd::Echo, &Echo { msg, cookie: None })?;
+        Ok(e.msg.to_owned())
+    };
+    assert_eq!(echo(&mut conn, "before").unwrap(), "before");
+    let old_id = conn.resolve("genl_demo").unwrap().id;
+    // No autoload while the family is away (the harness's modprobe would
+    // load it back on GETFAMILY).
+    std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").unwrap();
+    sh("rmmod", &["genl_demo"]);
+    match echo(&mut conn, "while away") {
+        Err(Error::FamilyNotFound(n)) => assert_eq!(n, "genl_demo"),
+        other => panic!("expected FamilyNotFound, got {other:?}"),
+    }
+    // Another family takes the next id, so the reloaded one gets a new id.
+    sh("insmod", &[&module_path()]);
+    std::fs::write("/proc/sys/kernel/modprobe", "/sbin/modprobe\n").unwrap();
+    assert_eq!(echo(&mut conn, "after").unwrap(), "after");
+    let new_id = conn.resolve("genl_demo").unwrap().id;
+    // Family ids come from idr_alloc_cyclic (net/netlink/genetlink.c): the
+    // reloaded family has a new one, so the client really had to re-resolve.
+    assert_ne!(old_id, new_id);
+}
