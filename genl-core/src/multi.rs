@@ -48,6 +48,9 @@ enum Repr<'a, T> {
         base: usize,
         id: u16,
         len: usize,
+        /// The occurrences follow each other with nothing in between
+        /// (the usual layout): iteration need not look at ids.
+        packed: bool,
     },
 }
 
@@ -99,8 +102,20 @@ impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
                 Repr::Wire {
                     attrs,
                     base,
+                    len,
+                    packed: true,
+                    ..
+                } => IterRepr::Packed {
+                    rest: attrs,
+                    offset: base,
+                    left: len,
+                },
+                Repr::Wire {
+                    attrs,
+                    base,
                     id,
                     len,
+                    packed: false,
                 } => IterRepr::Wire {
                     inner: AttrIter::with_base(attrs, base),
                     id,
@@ -170,6 +185,14 @@ pub struct MultiIter<'a, T> {
 
 enum IterRepr<'a, T> {
     Slice(std::slice::Iter<'a, T>),
+    /// Occurrences back to back: each header is the next one's.
+    Packed {
+        rest: &'a [u8],
+        /// Offset of `rest` in the outermost decoded buffer.
+        offset: usize,
+        left: usize,
+    },
+    /// Occurrences interleaved with other attributes.
     Wire {
         inner: AttrIter<'a>,
         id: u16,
@@ -184,11 +207,21 @@ impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
     fn next(&mut self) -> Option<T> {
         match &mut self.repr {
             IterRepr::Slice(s) => s.next().copied(),
+            IterRepr::Packed { rest, offset, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                // Validated when the set was decoded; a failure here would
+                // be a bug, and ends the iteration rather than panicking.
+                let a = packed_attr(rest, offset);
+                *left = if a.is_some() { *left - 1 } else { 0 };
+                a.and_then(|a| T::decode_attr(&a).ok())
+            }
             IterRepr::Wire { inner, id, left } => {
                 while *left > 0 {
                     // Every occurrence was validated when the set was
                     // decoded, so neither the header nor the value fails.
-                    let Some(Ok(a)) = inner.next() else { break };
+                    let Ok(Some(a)) = inner.try_next() else { break };
                     if a.id == *id {
                         if let Ok(v) = T::decode_attr(&a) {
                             *left -= 1;
@@ -205,13 +238,32 @@ impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
     fn size_hint(&self) -> (usize, Option<usize>) {
         let n = match &self.repr {
             IterRepr::Slice(s) => s.len(),
-            IterRepr::Wire { left, .. } => *left,
+            IterRepr::Packed { left, .. } | IterRepr::Wire { left, .. } => *left,
         };
         (n, Some(n))
     }
 }
 
 impl<'a, T: NlaValue<'a> + Copy> ExactSizeIterator for MultiIter<'a, T> {}
+
+/// The attribute at the start of `rest` (an already validated run), moving
+/// `rest` and `offset` past it.
+#[inline]
+fn packed_attr<'a>(rest: &mut &'a [u8], offset: &mut usize) -> Option<Attr<'a>> {
+    let &[l0, l1, t0, t1] = rest.first_chunk::<NLA_HDRLEN>()?;
+    let len = u16::from_ne_bytes([l0, l1]) as usize;
+    let raw_type = u16::from_ne_bytes([t0, t1]);
+    let a = Attr {
+        id: raw_type & crate::wire::NLA_TYPE_MASK,
+        raw_type,
+        value: rest.get(NLA_HDRLEN..len)?,
+        offset: *offset,
+    };
+    let step = nla_align(len).min(rest.len());
+    *rest = &rest[step..];
+    *offset += step;
+    Some(a)
+}
 
 /// Records the occurrences of a `Multi` field while a set is decoded
 /// (used by derived code; not a stable API).
@@ -221,6 +273,7 @@ pub struct MultiSlots {
     first: usize,
     end: usize,
     len: usize,
+    packed: bool,
 }
 
 impl MultiSlots {
@@ -231,6 +284,7 @@ impl MultiSlots {
             first: 0,
             end: 0,
             len: 0,
+            packed: true,
         }
     }
 
@@ -239,6 +293,8 @@ impl MultiSlots {
     pub fn note(&mut self, attr: &Attr<'_>) {
         if self.len == 0 {
             self.first = attr.offset;
+        } else if attr.offset != self.end {
+            self.packed = false;
         }
         self.end = attr.offset + nla_align(NLA_HDRLEN + attr.value.len());
         self.len += 1;
@@ -258,7 +314,75 @@ impl MultiSlots {
                 base: self.first,
                 id,
                 len: self.len,
+                packed: self.packed,
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Multi;
+    use crate::{AttrSet, Decode};
+
+    #[derive(Debug, AttrSet)]
+    struct Set<'a> {
+        #[nla(id = 1)]
+        name: Option<&'a str>,
+        #[nla(id = 2, multi)]
+        ids: Multi<'a, u16>,
+    }
+
+    /// `nla_put_u16(skb, 2, v)`: len 6, type 2, value, 2 bytes of padding.
+    fn u16_attr(out: &mut Vec<u8>, v: u16) {
+        out.extend_from_slice(&[6, 0, 2, 0]);
+        out.extend_from_slice(&v.to_ne_bytes());
+        out.extend_from_slice(&[0, 0]);
+    }
+
+    /// `nla_put_string(skb, 1, "x")`: len 6, type 1, "x\0", padding.
+    fn name_attr(out: &mut Vec<u8>) {
+        out.extend_from_slice(&[6, 0, 1, 0, b'x', 0, 0, 0]);
+    }
+
+    #[test]
+    fn back_to_back_occurrences_iterate_in_order() {
+        let mut b = Vec::new();
+        name_attr(&mut b);
+        for v in [7, 0xffff, 0] {
+            u16_attr(&mut b, v);
+        }
+        // The last attribute without its trailing padding is accepted.
+        b.truncate(b.len() - 2);
+        let s = Set::decode(&b).unwrap();
+        assert_eq!(s.name, Some("x"));
+        assert_eq!(s.ids.len(), 3);
+        assert_eq!(s.ids.iter().collect::<Vec<_>>(), [7, 0xffff, 0]);
+        assert_eq!(s.ids.iter().len(), 3);
+    }
+
+    #[test]
+    fn interleaved_occurrences_skip_the_other_attributes() {
+        let mut b = Vec::new();
+        u16_attr(&mut b, 1);
+        name_attr(&mut b);
+        u16_attr(&mut b, 2);
+        name_attr(&mut b);
+        name_attr(&mut b);
+        u16_attr(&mut b, 3);
+        name_attr(&mut b);
+        let s = Set::decode(&b).unwrap();
+        assert_eq!(s.ids.iter().collect::<Vec<_>>(), [1, 2, 3]);
+        assert_eq!(s.ids, Multi::new(&[1u16, 2, 3]));
+    }
+
+    #[test]
+    fn a_bad_occurrence_fails_the_decode() {
+        let mut b = Vec::new();
+        u16_attr(&mut b, 1);
+        // A u16 attribute of 3 value bytes.
+        b.extend_from_slice(&[7, 0, 2, 0, 1, 2, 3, 0]);
+        let e = Set::decode(&b).unwrap_err();
+        assert_eq!(e.offset(), 8, "{e}");
     }
 }

@@ -294,9 +294,9 @@ impl<'a> Attr<'a> {
 #[derive(Debug, Clone)]
 pub struct AttrIter<'a> {
     buf: &'a [u8],
+    /// Where the next header starts; at or past `buf.len()` once done.
     pos: usize,
     base: usize,
-    failed: bool,
 }
 
 impl<'a> AttrIter<'a> {
@@ -309,12 +309,52 @@ impl<'a> AttrIter<'a> {
     /// Iterates `buf`, reporting offsets as `base + position in buf`.
     #[inline]
     pub fn with_base(buf: &'a [u8], base: usize) -> Self {
-        AttrIter {
-            buf,
-            pos: 0,
-            base,
-            failed: false,
+        AttrIter { buf, pos: 0, base }
+    }
+
+    /// The next attribute, `Ok(None)` at the end: [`Iterator::next`] with
+    /// the `Option` and `Result` the other way round, which is what a
+    /// decoder that stops at the first error wants (one test per attribute
+    /// instead of two). After an error the iterator is at its end.
+    #[inline]
+    pub fn try_next(&mut self) -> Result<Option<Attr<'a>>, DecodeError> {
+        let pos = self.pos;
+        if pos >= self.buf.len() {
+            return Ok(None);
         }
+        let rest = &self.buf[pos..];
+        let offset = self.base + pos;
+        let Some(&[l0, l1, t0, t1]) = rest.first_chunk::<NLA_HDRLEN>() else {
+            self.pos = self.buf.len();
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedHeader {
+                    remaining: rest.len(),
+                },
+                offset,
+            ));
+        };
+        let nla_len = u16::from_ne_bytes([l0, l1]);
+        let raw_type = u16::from_ne_bytes([t0, t1]);
+        let len = nla_len as usize;
+        if len < NLA_HDRLEN || len > rest.len() {
+            self.pos = self.buf.len();
+            return Err(DecodeError::new(
+                DecodeErrorKind::BadAttrLength {
+                    nla_len,
+                    remaining: rest.len(),
+                },
+                offset,
+            ));
+        }
+        // May pass the end (a last attribute without its padding): the
+        // next call then ends the iteration.
+        self.pos = pos + nla_align(len);
+        Ok(Some(Attr {
+            id: raw_type & NLA_TYPE_MASK,
+            raw_type,
+            value: &rest[NLA_HDRLEN..len],
+            offset,
+        }))
     }
 }
 
@@ -323,41 +363,7 @@ impl<'a> Iterator for AttrIter<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let pos = self.pos;
-        if pos >= self.buf.len() || self.failed {
-            return None;
-        }
-        let rest = &self.buf[pos..];
-        let offset = self.base + pos;
-        let Some(&[l0, l1, t0, t1]) = rest.first_chunk::<NLA_HDRLEN>() else {
-            self.failed = true;
-            return Some(Err(DecodeError::new(
-                DecodeErrorKind::TruncatedHeader {
-                    remaining: rest.len(),
-                },
-                offset,
-            )));
-        };
-        let nla_len = u16::from_ne_bytes([l0, l1]);
-        let raw_type = u16::from_ne_bytes([t0, t1]);
-        let len = nla_len as usize;
-        if len < NLA_HDRLEN || len > rest.len() {
-            self.failed = true;
-            return Some(Err(DecodeError::new(
-                DecodeErrorKind::BadAttrLength {
-                    nla_len,
-                    remaining: rest.len(),
-                },
-                offset,
-            )));
-        }
-        self.pos = pos + nla_align(len).min(rest.len());
-        Some(Ok(Attr {
-            id: raw_type & NLA_TYPE_MASK,
-            raw_type,
-            value: &rest[NLA_HDRLEN..len],
-            offset,
-        }))
+        self.try_next().transpose()
     }
 }
 

@@ -381,9 +381,11 @@ fn generate(
                 __base: usize,
             ) -> ::core::result::Result<Self, ::genl_core::DecodeError> {
                 #(#decl)*
-                for __item in ::genl_core::AttrIter::with_base(__buf, __base) {
-                    let #iter_var = match __item {
-                        ::core::result::Result::Ok(a) => a,
+                let mut __iter = ::genl_core::AttrIter::with_base(__buf, __base);
+                loop {
+                    let #iter_var = match __iter.try_next() {
+                        ::core::result::Result::Ok(::core::option::Option::Some(a)) => a,
+                        ::core::result::Result::Ok(::core::option::Option::None) => break,
                         ::core::result::Result::Err(e) => {
                             return ::core::result::Result::Err(e.in_set(#set_name))
                         }
