@@ -1,0 +1,1291 @@
+//! # genl-ynl
+//!
+//! Imports a kernel YNL spec (`Documentation/netlink/specs/*.yaml`) as Rust
+//! declarations that use the derives of `genl-core`: a
+//! [`ValueEnum`](https://docs.rs/genl-core) per `enum` definition, a module
+//! of constants per `flags` definition, an `AttrSet` struct per attribute
+//! set and a `Family` command enum.
+//!
+//! ```
+//! let spec = "
+//! name: tiny
+//! attribute-sets:
+//!   - name: main
+//!     attributes:
+//!       - { name: id, type: u32 }
+//! operations:
+//!   list:
+//!     - name: get
+//!       attribute-set: main
+//!       do: { request: { attributes: [id] }, reply: { attributes: [id] } }
+//! ";
+//! let rust = genl_ynl::import(spec, &genl_ynl::ImportOptions::default()).unwrap();
+//! assert!(rust.contains("#[nla(id = 1)]"));
+//! assert!(rust.contains("#[genl(cmd = 1, request = Main, reply = Main)]"));
+//! ```
+//!
+//! Numbering follows the kernel's `tools/net/ynl/lib/nlspec.py`: attributes
+//! from 1 (or the last explicit `value:` + 1), enum entries from
+//! `value-start` (default 0), flags are `1 << position`, operations from 1
+//! in the `unified` model and with separate request and reply counters in
+//! the `directional` model.
+//!
+//! Every attribute becomes an `Option` (or `Vec` for `multi-attr`, `bool` for
+//! flags), since replies omit attributes. Integers that the spec ties to an
+//! enum stay integers (a newer kernel may send values this import does not
+//! know); the doc comment names the enum. Constructs the derives cannot
+//! express are either skipped with a comment in the output (`pad`,
+//! `bitfield32`, `sub-message`, `type-value` nests, ...) or rejected with an
+//! [`ImportError`] (fixed headers, raw netlink protocols, unknown types).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fmt::{self, Write as _};
+
+mod spec;
+
+use spec::{AttrSpec, OpMode, Spec};
+
+/// Options of [`import`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportOptions {
+    /// Import only these operations (by YNL name) and the attribute sets
+    /// they reach; `None` imports all of them.
+    pub ops: Option<Vec<String>>,
+}
+
+/// Why a spec could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    /// The text is not YAML of the expected shape.
+    Yaml(String),
+    /// The spec uses a construct the importer cannot express.
+    Unsupported {
+        /// Where in the spec (e.g. `attribute-sets/dev/ifindex`).
+        at: String,
+        /// What is unsupported.
+        what: String,
+    },
+    /// A name refers to something the spec does not define.
+    Unknown {
+        /// Where the reference is.
+        at: String,
+        /// What kind of thing was looked up (`attribute set`, `operation`, ...).
+        kind: &'static str,
+        /// The missing name.
+        name: String,
+    },
+    /// A value is out of range or inconsistent.
+    Invalid {
+        /// Where in the spec.
+        at: String,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::Yaml(e) => write!(f, "invalid YNL spec: {e}"),
+            ImportError::Unsupported { at, what } => write!(f, "{at}: unsupported: {what}"),
+            ImportError::Unknown { at, kind, name } => write!(f, "{at}: unknown {kind} `{name}`"),
+            ImportError::Invalid { at, what } => write!(f, "{at}: {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+fn unsupported(at: impl Into<String>, what: impl Into<String>) -> ImportError {
+    ImportError::Unsupported {
+        at: at.into(),
+        what: what.into(),
+    }
+}
+
+fn invalid(at: impl Into<String>, what: impl Into<String>) -> ImportError {
+    ImportError::Invalid {
+        at: at.into(),
+        what: what.into(),
+    }
+}
+
+/// Largest netlink attribute id (`NLA_TYPE_MASK`).
+const MAX_ATTR_ID: u64 = 0x3fff;
+
+// ---------------------------------------------------------------------------
+// Names.
+
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "else", "enum", "extern", "false", "fn", "for", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static",
+    "struct", "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn",
+    "abstract", "become", "box", "do", "final", "macro", "override", "priv", "typeof", "unsized",
+    "virtual", "yield", "try", "gen",
+];
+
+/// Names a generated type must not take: they would shadow what the
+/// generated code (or the derives' output) uses unqualified.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Result",
+    "Ok",
+    "Err",
+    "Box",
+    "Self",
+    "AttrSet",
+    "Family",
+    "ValueEnum",
+    "Default",
+    "Debug",
+    "Clone",
+    "Copy",
+    "PartialEq",
+    "Eq",
+    "Hash",
+];
+
+fn words(name: &str) -> impl Iterator<Item = &str> {
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+fn camel(name: &str) -> String {
+    let mut s = String::new();
+    for w in words(name) {
+        let mut cs = w.chars();
+        if let Some(c) = cs.next() {
+            s.push(c.to_ascii_uppercase());
+            s.extend(cs.map(|c| c.to_ascii_lowercase()));
+        }
+    }
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'N');
+    }
+    s
+}
+
+fn snake(name: &str) -> String {
+    let mut s = words(name)
+        .map(|w| w.to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("_");
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    if ["self", "super", "crate"].contains(&s.as_str()) {
+        s.push('_');
+    } else if KEYWORDS.contains(&s.as_str()) {
+        s.insert_str(0, "r#");
+    }
+    s
+}
+
+fn upper(name: &str) -> String {
+    let mut s = words(name)
+        .map(|w| w.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join("_");
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
+}
+
+/// Hands out unique type names.
+#[derive(Default)]
+struct Names {
+    taken: HashSet<String>,
+}
+
+impl Names {
+    fn take(&mut self, base: String, suffix: &str) -> String {
+        let mut name = base.clone();
+        if RESERVED_TYPES.contains(&name.as_str()) || self.taken.contains(&name) {
+            name = format!("{base}{suffix}");
+        }
+        let mut n = 2;
+        while RESERVED_TYPES.contains(&name.as_str()) || self.taken.contains(&name) {
+            name = format!("{base}{suffix}{n}");
+            n += 1;
+        }
+        self.taken.insert(name.clone());
+        name
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Doc comments.
+
+/// Escapes text from the spec for rustdoc: no intra-doc links, HTML tags or
+/// code blocks by accident.
+fn escape_doc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(' ') {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        if word.starts_with("http://") || word.starts_with("https://") {
+            out.push('<');
+            out.push_str(word);
+            out.push('>');
+            continue;
+        }
+        for c in word.chars() {
+            if matches!(c, '[' | ']' | '<' | '>') {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The paragraphs of a spec `doc:`, each on one line, escaped.
+fn doc_paragraphs(doc: Option<&str>) -> Vec<String> {
+    let Some(doc) = doc else { return Vec::new() };
+    let mut paras = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    for line in doc.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            if !cur.is_empty() {
+                paras.push(cur.join(" "));
+                cur.clear();
+            }
+        } else {
+            cur.push(t);
+        }
+    }
+    if !cur.is_empty() {
+        paras.push(cur.join(" "));
+    }
+    paras
+        .into_iter()
+        .map(|p| {
+            let p = p.split_whitespace().collect::<Vec<_>>().join(" ");
+            escape_doc(&p)
+        })
+        .collect()
+}
+
+/// Writes `///` lines: the spec's paragraphs, then `extra` (already rustdoc).
+fn write_doc(out: &mut String, indent: &str, spec_doc: Option<&str>, extra: &[String]) {
+    let mut paras = doc_paragraphs(spec_doc);
+    paras.extend(extra.iter().cloned());
+    for (i, p) in paras.iter().enumerate() {
+        if i > 0 {
+            let _ = writeln!(out, "{indent}///");
+        }
+        let _ = writeln!(out, "{indent}/// {p}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The resolved model.
+
+/// How one attribute becomes a field.
+#[derive(Clone)]
+enum FieldKind {
+    /// `Option<ty>`; `nested` marks nested sets.
+    Single { ty: String, be: bool, nested: bool },
+    /// `bool` for a flag.
+    Flag,
+    /// `Vec<ty>` with `multi`.
+    Multi { ty: String },
+    /// `Vec<ty>` with `indexed`.
+    Indexed { ty: String },
+    /// No field; the reason goes into a comment.
+    Skip(String),
+}
+
+struct Field {
+    ynl_name: String,
+    ident: String,
+    id: u64,
+    kind: FieldKind,
+    doc: Option<String>,
+    note: String,
+}
+
+struct SetOut {
+    ynl_name: String,
+    rust: String,
+    doc: Option<String>,
+    subset_of: Option<String>,
+    fields: Vec<Field>,
+}
+
+/// Ids of an attribute set: name → (id, spec).
+fn numbered(attrs: &[AttrSpec]) -> Vec<(u64, &AttrSpec)> {
+    let mut val = 1;
+    attrs
+        .iter()
+        .map(|a| {
+            if let Some(v) = a.value {
+                val = v;
+            }
+            let r = (val, a);
+            val += 1;
+            r
+        })
+        .collect()
+}
+
+fn scalar_ty(t: &str) -> Option<&'static str> {
+    Some(match t {
+        "u8" => "u8",
+        "u16" => "u16",
+        "u32" => "u32",
+        "u64" => "u64",
+        "s8" => "i8",
+        "s16" => "i16",
+        "s32" => "i32",
+        "s64" => "i64",
+        "uint" => "Uint",
+        "sint" => "Sint",
+        _ => return None,
+    })
+}
+
+/// What an attribute becomes, and the set it nests.
+fn field_kind(
+    at: &str,
+    a: &AttrSpec,
+    set_names: &HashMap<&str, String>,
+    enum_names: &HashMap<&str, (String, bool)>,
+    note: &mut Vec<String>,
+) -> Result<(FieldKind, Option<String>), ImportError> {
+    let Some(ty) = a.ty.as_deref() else {
+        return Err(invalid(at, "attribute without `type`"));
+    };
+    let multi = a.multi_attr.unwrap_or(false);
+    let be = match a.byte_order.as_deref() {
+        None | Some("little-endian") | Some("host") => false,
+        Some("big-endian") => true,
+        Some(o) => return Err(unsupported(at, format!("byte-order `{o}`"))),
+    };
+    if a.sub_message.is_some() || ty == "sub-message" {
+        return Ok((
+            FieldKind::Skip("sub-message attributes are not supported".into()),
+            None,
+        ));
+    }
+    if let Some(e) = &a.enum_ {
+        match enum_names.get(e.as_str()) {
+            Some((rust, false)) => note.push(format!("Values of the enum [`{rust}`].")),
+            Some((rust, true)) => note.push(format!("Bits of [`{rust}`].")),
+            None => note.push(format!("Values of the spec's `{}` enum.", escape_doc(e))),
+        }
+    }
+    let nested_set = |at: &str| -> Result<String, ImportError> {
+        let n = a
+            .nested_attributes
+            .as_deref()
+            .ok_or_else(|| invalid(at, "nest without `nested-attributes`"))?;
+        set_names.get(n).cloned().ok_or(ImportError::Unknown {
+            at: at.to_owned(),
+            kind: "attribute set",
+            name: n.to_owned(),
+        })
+    };
+    let kind = match ty {
+        "pad" => return Ok((FieldKind::Skip("padding".into()), None)),
+        "unused" => return Ok((FieldKind::Skip("unused".into()), None)),
+        "bitfield32" => return Ok((FieldKind::Skip("bitfield32 is not supported".into()), None)),
+        "nest-type-value" => {
+            return Ok((
+                FieldKind::Skip("nest-type-value is not supported".into()),
+                None,
+            ))
+        }
+        _ if a.type_value.is_some() => {
+            return Ok((
+                FieldKind::Skip("type-value nests are not supported".into()),
+                None,
+            ))
+        }
+        "flag" if multi => return Err(unsupported(at, "multi-attr flag")),
+        "flag" => FieldKind::Flag,
+        "string" => single_or_multi("&'a str".into(), false, false, multi),
+        "binary" => {
+            if let Some(s) = &a.struct_ {
+                note.push(format!("Raw bytes of the C struct `{}`.", escape_doc(s)));
+            } else if let Some(s) = &a.sub_type {
+                note.push(format!(
+                    "Raw bytes of an array of `{}` (host byte order).",
+                    escape_doc(s)
+                ));
+            }
+            single_or_multi("&'a [u8]".into(), false, false, multi)
+        }
+        "nest" => {
+            let set = nested_set(at)?;
+            return Ok((single_or_multi(set.clone(), false, true, multi), Some(set)));
+        }
+        "indexed-array" => match a.sub_type.as_deref() {
+            Some("nest") => {
+                let set = nested_set(at)?;
+                return Ok((FieldKind::Indexed { ty: set.clone() }, Some(set)));
+            }
+            Some(t) if scalar_ty(t).is_some() => FieldKind::Indexed {
+                ty: scalar_ty(t).unwrap_or_default().into(),
+            },
+            Some(t) => {
+                return Ok((
+                    FieldKind::Skip(format!("indexed-array of `{t}` is not supported")),
+                    None,
+                ))
+            }
+            None => return Err(invalid(at, "indexed-array without `sub-type`")),
+        },
+        t => match scalar_ty(t) {
+            Some(rust) => {
+                if be && (t == "uint" || t == "sint") {
+                    return Err(unsupported(at, format!("big-endian `{t}`")));
+                }
+                // One byte has no byte order.
+                let be = be && !matches!(t, "u8" | "s8");
+                single_or_multi(rust.into(), be, false, multi)
+            }
+            None => return Err(unsupported(at, format!("attribute type `{t}`"))),
+        },
+    };
+    Ok((kind, None))
+}
+
+fn single_or_multi(ty: String, be: bool, nested: bool, multi: bool) -> FieldKind {
+    if multi {
+        let _ = nested;
+        if be {
+            FieldKind::Multi {
+                ty: format!("genl_core::Be<{ty}>"),
+            }
+        } else {
+            FieldKind::Multi { ty }
+        }
+    } else {
+        FieldKind::Single { ty, be, nested }
+    }
+}
+
+/// An operation's ids.
+struct OpIds {
+    /// The command number the request carries (the `Family` variant's).
+    req: Option<u64>,
+    /// The message id of replies and notifications.
+    rsp: Option<u64>,
+}
+
+/// Numbers the operations like `nlspec.py`.
+fn op_ids(spec: &Spec, directional: bool) -> Result<Vec<OpIds>, ImportError> {
+    let Some(ops) = &spec.operations else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    if !directional {
+        let mut val = 1;
+        for op in &ops.list {
+            if let Some(v) = op.value {
+                val = v;
+            }
+            out.push(OpIds {
+                req: Some(val),
+                rsp: Some(val),
+            });
+            val += 1;
+        }
+        return Ok(out);
+    }
+    let (mut req_val, mut rsp_val): (Option<u64>, Option<u64>) = (Some(1), Some(1));
+    for op in &ops.list {
+        let at = format!("operations/{}", op.name);
+        let (req_next, rsp_next);
+        if op.notify.is_some() || op.event.is_some() {
+            if let Some(v) = op.value {
+                rsp_val = Some(v);
+            }
+            let r = rsp_val.ok_or_else(|| invalid(&at, "no reply id"))?;
+            req_next = req_val;
+            rsp_next = Some(r + 1);
+            req_val = None;
+        } else if let Some(mode) = op.do_.as_ref().or(op.dump.as_ref()) {
+            if let Some(v) = mode.request.as_ref().and_then(|m| m.value) {
+                req_val = Some(v);
+            }
+            if let Some(v) = mode.reply.as_ref().and_then(|m| m.value) {
+                rsp_val = Some(v);
+            }
+            let q = req_val.ok_or_else(|| invalid(&at, "no request id"))?;
+            let r = rsp_val.ok_or_else(|| invalid(&at, "no reply id"))?;
+            let rsp_inc = u64::from(mode.reply.is_some());
+            req_next = Some(q + 1);
+            rsp_next = Some(r + rsp_inc);
+        } else {
+            return Err(unsupported(
+                at,
+                "a directional operation needs do, dump, notify or event",
+            ));
+        }
+        let req = if req_val == req_next { None } else { req_val };
+        let rsp = if rsp_val == rsp_next { None } else { rsp_val };
+        out.push(OpIds { req, rsp });
+        req_val = req_next;
+        rsp_val = rsp_next;
+    }
+    Ok(out)
+}
+
+fn op_mode(op: &spec::OpSpec) -> Option<&OpMode> {
+    op.do_.as_ref().or(op.dump.as_ref())
+}
+
+// ---------------------------------------------------------------------------
+// The import.
+
+/// Turns a YNL spec into Rust source using the `genl-core` derives.
+///
+/// The output is one module's worth of items (with a `//!` header), already
+/// `rustfmt`-formatted, meant to be saved as a module file, e.g.
+/// `src/netdev.rs`. It names `genl_core`, which the including crate must
+/// depend on.
+pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportError> {
+    let spec: Spec =
+        serde_yaml_ng::from_str(spec_yaml).map_err(|e| ImportError::Yaml(e.to_string()))?;
+    match spec.protocol.as_deref() {
+        None | Some("genetlink") | Some("genetlink-c") | Some("genetlink-legacy") => {}
+        Some(p) => return Err(unsupported("protocol", format!("protocol `{p}`"))),
+    }
+    if spec.fixed_header.is_some()
+        || spec
+            .operations
+            .as_ref()
+            .is_some_and(|o| o.fixed_header.is_some())
+    {
+        return Err(unsupported("fixed-header", "families with a fixed header"));
+    }
+    if spec.name.is_empty() || spec.name.len() > 15 {
+        return Err(invalid("name", "family names have 1 to 15 bytes"));
+    }
+    let directional = match spec
+        .operations
+        .as_ref()
+        .and_then(|o| o.enum_model.as_deref())
+    {
+        None | Some("unified") => false,
+        Some("directional") => true,
+        Some(m) => return Err(unsupported("operations/enum-model", format!("`{m}`"))),
+    };
+    let ops_list: &[spec::OpSpec] = spec.operations.as_ref().map_or(&[], |o| &o.list);
+    let ids = op_ids(&spec, directional)?;
+
+    // Selected operations.
+    let selected: Vec<usize> = match &opts.ops {
+        None => (0..ops_list.len()).collect(),
+        Some(names) => {
+            let mut v = Vec::new();
+            for n in names {
+                let i = ops_list
+                    .iter()
+                    .position(|o| &o.name == n)
+                    .ok_or(ImportError::Unknown {
+                        at: "--ops".into(),
+                        kind: "operation",
+                        name: n.clone(),
+                    })?;
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+            v.sort_unstable();
+            v
+        }
+    };
+
+    let sets_by_name: HashMap<&str, &spec::AttrSetSpec> = spec
+        .attribute_sets
+        .iter()
+        .map(|s| (s.name.as_str(), s))
+        .collect();
+    let op_set =
+        |i: usize| -> Result<Option<&str>, ImportError> {
+            let op = &ops_list[i];
+            let mut name = op.attribute_set.as_deref();
+            if name.is_none() {
+                if let Some(target) = &op.notify {
+                    let t = ops_list.iter().find(|o| &o.name == target).ok_or(
+                        ImportError::Unknown {
+                            at: format!("operations/{}", op.name),
+                            kind: "operation",
+                            name: target.clone(),
+                        },
+                    )?;
+                    name = t.attribute_set.as_deref();
+                }
+            }
+            if let Some(n) = name {
+                if !sets_by_name.contains_key(n) {
+                    return Err(ImportError::Unknown {
+                        at: format!("operations/{}", op.name),
+                        kind: "attribute set",
+                        name: n.to_owned(),
+                    });
+                }
+            }
+            Ok(name)
+        };
+
+    // Attribute sets to generate: all, or those the selected ops reach.
+    let mut wanted: BTreeSet<&str> = BTreeSet::new();
+    if opts.ops.is_none() {
+        wanted.extend(spec.attribute_sets.iter().map(|s| s.name.as_str()));
+    } else {
+        let mut todo: Vec<&str> = Vec::new();
+        for &i in &selected {
+            if let Some(s) = op_set(i)? {
+                todo.push(s);
+            }
+        }
+        while let Some(s) = todo.pop() {
+            if !wanted.insert(s) {
+                continue;
+            }
+            let set = sets_by_name[s];
+            let attrs: Vec<&AttrSpec> = match &set.subset_of {
+                None => set.attributes.iter().collect(),
+                Some(p) => {
+                    let parent = sets_by_name.get(p.as_str()).ok_or(ImportError::Unknown {
+                        at: format!("attribute-sets/{s}"),
+                        kind: "attribute set",
+                        name: p.clone(),
+                    })?;
+                    set.attributes
+                        .iter()
+                        .filter_map(|a| parent.attributes.iter().find(|pa| pa.name == a.name))
+                        .collect()
+                }
+            };
+            for a in attrs {
+                if let Some(n) = &a.nested_attributes {
+                    if !sets_by_name.contains_key(n.as_str()) {
+                        return Err(ImportError::Unknown {
+                            at: format!("attribute-sets/{s}/{}", a.name),
+                            kind: "attribute set",
+                            name: n.clone(),
+                        });
+                    }
+                    todo.push(n);
+                }
+            }
+        }
+    }
+
+    // Type names: sets first, then the command enum, helpers, enums.
+    let mut names = Names::default();
+    let mut set_names: HashMap<&str, String> = HashMap::new();
+    for s in &spec.attribute_sets {
+        if wanted.contains(s.name.as_str()) {
+            set_names.insert(&s.name, names.take(camel(&s.name), "Attrs"));
+        }
+    }
+    let cmd_name = names.take("Cmd".into(), "Family");
+    let uint_name = names.take("Uint".into(), "Value");
+    let sint_name = names.take("Sint".into(), "Value");
+    // enum name → (Rust name, is flags)
+    let mut enum_names: HashMap<&str, (String, bool)> = HashMap::new();
+    let mut flag_mods: HashSet<String> = HashSet::new();
+    for d in &spec.definitions {
+        match d.ty.as_str() {
+            "enum" if !d.entries.is_empty() => {
+                enum_names.insert(&d.name, (names.take(camel(&d.name), "Enum"), false));
+            }
+            "flags" => {
+                let mut m = snake(&d.name);
+                while !flag_mods.insert(m.clone()) {
+                    m.push('_');
+                }
+                enum_names.insert(&d.name, (m, true));
+            }
+            _ => {}
+        }
+    }
+
+    // Resolve the sets.
+    let mut sets: Vec<SetOut> = Vec::new();
+    for s in &spec.attribute_sets {
+        if !wanted.contains(s.name.as_str()) {
+            continue;
+        }
+        let at_set = format!("attribute-sets/{}", s.name);
+        let all: Vec<(u64, &AttrSpec)> = match &s.subset_of {
+            None => numbered(&s.attributes),
+            Some(p) => {
+                let parent = sets_by_name.get(p.as_str()).ok_or(ImportError::Unknown {
+                    at: at_set.clone(),
+                    kind: "attribute set",
+                    name: p.clone(),
+                })?;
+                let pn = numbered(&parent.attributes);
+                let mut v = Vec::new();
+                for a in &s.attributes {
+                    let found = pn.iter().find(|(_, pa)| pa.name == a.name).ok_or(
+                        ImportError::Unknown {
+                            at: at_set.clone(),
+                            kind: "attribute of the parent set",
+                            name: a.name.clone(),
+                        },
+                    )?;
+                    v.push(*found);
+                }
+                v
+            }
+        };
+        let mut fields = Vec::new();
+        let mut seen_ids: HashMap<u64, &str> = HashMap::new();
+        let mut seen_idents: HashSet<String> = HashSet::new();
+        for (id, a) in all {
+            let at = format!("{at_set}/{}", a.name);
+            if id == 0 || id > MAX_ATTR_ID {
+                return Err(invalid(
+                    &at,
+                    format!("attribute id {id} is not in 1..=16383"),
+                ));
+            }
+            if let Some(prev) = seen_ids.insert(id, &a.name) {
+                return Err(invalid(
+                    &at,
+                    format!("attribute id {id} also used by `{prev}`"),
+                ));
+            }
+            let mut note = Vec::new();
+            let (kind, _nests) = field_kind(&at, a, &set_names, &enum_names, &mut note)?;
+            let ident = snake(&a.name);
+            if !matches!(kind, FieldKind::Skip(_)) && !seen_idents.insert(ident.clone()) {
+                return Err(invalid(
+                    &at,
+                    format!("two attributes map to the field `{ident}`"),
+                ));
+            }
+            let ty = a.ty.as_deref().unwrap_or_default();
+            let mut line = format!("`{}`: `{ty}`, id {id}.", escape_doc(&a.name));
+            for n in note {
+                line.push(' ');
+                line.push_str(&n);
+            }
+            fields.push(Field {
+                ynl_name: a.name.clone(),
+                ident,
+                id,
+                kind,
+                doc: a.doc.clone(),
+                note: line,
+            });
+        }
+        sets.push(SetOut {
+            ynl_name: s.name.clone(),
+            rust: set_names[s.name.as_str()].clone(),
+            doc: s.doc.clone(),
+            subset_of: s.subset_of.clone(),
+            fields,
+        });
+    }
+
+    // Which sets borrow ('a): strings, bytes, or a nested set that does.
+    let mut borrows: HashSet<String> = HashSet::new();
+    loop {
+        let mut changed = false;
+        for s in &sets {
+            if borrows.contains(&s.rust) {
+                continue;
+            }
+            let b = s.fields.iter().any(|f| match &f.kind {
+                FieldKind::Single { ty, .. }
+                | FieldKind::Multi { ty, .. }
+                | FieldKind::Indexed { ty } => ty.contains("'a") || borrows.contains(ty),
+                _ => false,
+            });
+            if b {
+                borrows.insert(s.rust.clone());
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    let with_lt = |ty: &str| -> String {
+        if borrows.contains(ty) {
+            format!("{ty}<'a>")
+        } else {
+            ty.to_owned()
+        }
+    };
+    let uses = |name: &str| {
+        sets.iter().any(|s| {
+            s.fields.iter().any(|f| match &f.kind {
+                FieldKind::Single { ty, .. }
+                | FieldKind::Multi { ty, .. }
+                | FieldKind::Indexed { ty } => ty == name,
+                _ => false,
+            })
+        })
+    };
+    let (need_uint, need_sint) = (uses("Uint"), uses("Sint"));
+
+    // ---- Emit.
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "//! Bindings for the `{}` generic netlink family, generated by `genl-ynl`",
+        spec.name
+    );
+    let _ = writeln!(
+        out,
+        "//! from its YNL spec. Do not edit; regenerate instead."
+    );
+    if let Some(o) = &opts.ops {
+        let _ = writeln!(out, "//!");
+        let _ = writeln!(
+            out,
+            "//! Imported operations (`--ops`): {}.",
+            o.iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for p in doc_paragraphs(spec.doc.as_deref()) {
+        let _ = writeln!(out, "//!");
+        let _ = writeln!(out, "//! {p}");
+    }
+    out.push('\n');
+    let mut imports = Vec::new();
+    if !sets.is_empty() {
+        imports.push("AttrSet");
+    }
+    if !selected.is_empty() {
+        imports.push("Family");
+    }
+    if enum_names.values().any(|(_, flags)| !flags) {
+        imports.push("ValueEnum");
+    }
+    match imports.len() {
+        0 => {}
+        1 => {
+            let _ = writeln!(out, "use genl_core::{};", imports[0]);
+        }
+        _ => {
+            let _ = writeln!(out, "use genl_core::{{{}}};", imports.join(", "));
+        }
+    }
+
+    // Definitions.
+    for d in &spec.definitions {
+        let at = format!("definitions/{}", d.name);
+        out.push('\n');
+        match d.ty.as_str() {
+            "enum" if d.entries.is_empty() => {
+                let _ = writeln!(
+                    out,
+                    "// Enum `{}` has no entries in the spec; nothing to generate.",
+                    d.name
+                );
+            }
+            "enum" => {
+                let (rust, _) = &enum_names[d.name.as_str()];
+                let mut val = d.value_start.unwrap_or(0);
+                let mut entries = Vec::new();
+                let mut seen = HashSet::new();
+                for e in &d.entries {
+                    if let Some(v) = e.value() {
+                        val = v;
+                    }
+                    let ident = camel(e.name());
+                    if !seen.insert(ident.clone()) {
+                        return Err(invalid(&at, format!("two entries map to `{ident}`")));
+                    }
+                    entries.push((ident, val, e));
+                    val += 1;
+                }
+                let max = entries.iter().map(|e| e.1).max().unwrap_or(0);
+                let repr = if max > u64::from(u32::MAX) {
+                    "u64"
+                } else {
+                    "u32"
+                };
+                write_doc(
+                    &mut out,
+                    "",
+                    d.doc.as_deref(),
+                    &[format!("The YNL enum `{}`.", escape_doc(&d.name))],
+                );
+                let _ = writeln!(
+                    out,
+                    "#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ValueEnum)]"
+                );
+                let _ = writeln!(out, "#[allow(clippy::enum_variant_names)]");
+                let _ = writeln!(out, "#[repr({repr})]");
+                let _ = writeln!(out, "pub enum {rust} {{");
+                for (ident, v, e) in &entries {
+                    write_doc(
+                        &mut out,
+                        "    ",
+                        e.doc(),
+                        &[format!("`{}` = {v}.", escape_doc(e.name()))],
+                    );
+                    let _ = writeln!(out, "    {ident} = {v},");
+                }
+                let _ = writeln!(out, "}}");
+            }
+            "flags" => {
+                let (module, _) = &enum_names[d.name.as_str()];
+                let mut pos = d.value_start.unwrap_or(0);
+                let mut entries = Vec::new();
+                let mut seen = HashSet::new();
+                for e in &d.entries {
+                    if let Some(v) = e.value() {
+                        pos = v;
+                    }
+                    if pos > 63 {
+                        return Err(invalid(&at, format!("flag bit {pos} exceeds 63")));
+                    }
+                    let ident = upper(e.name());
+                    if !seen.insert(ident.clone()) {
+                        return Err(invalid(&at, format!("two entries map to `{ident}`")));
+                    }
+                    entries.push((ident, pos, e));
+                    pos += 1;
+                }
+                let ty = if entries.iter().any(|e| e.1 > 31) {
+                    "u64"
+                } else {
+                    "u32"
+                };
+                write_doc(
+                    &mut out,
+                    "",
+                    d.doc.as_deref(),
+                    &[format!(
+                        "Bits of the YNL flags `{}`, as `{ty}` constants.",
+                        escape_doc(&d.name)
+                    )],
+                );
+                let _ = writeln!(out, "pub mod {module} {{");
+                for (i, (ident, p, e)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push('\n');
+                    }
+                    write_doc(
+                        &mut out,
+                        "    ",
+                        e.doc(),
+                        &[format!("`{}` = `1 << {p}`.", escape_doc(e.name()))],
+                    );
+                    let _ = writeln!(out, "    pub const {ident}: {ty} = 1 << {p};");
+                }
+                let _ = writeln!(out, "}}");
+            }
+            "const" => match d.value.as_ref().and_then(|v| v.as_i64()) {
+                Some(v) => {
+                    write_doc(
+                        &mut out,
+                        "",
+                        d.doc.as_deref(),
+                        &[format!("The YNL constant `{}`.", escape_doc(&d.name))],
+                    );
+                    let _ = writeln!(out, "pub const {}: i64 = {v};", upper(&d.name));
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "// Constant `{}` is not an integer; not imported.",
+                        d.name
+                    );
+                }
+            },
+            t => {
+                let _ = writeln!(
+                    out,
+                    "// Definition `{}` of type `{t}` is not imported; attributes using it are raw bytes.",
+                    d.name
+                );
+            }
+        }
+    }
+
+    // Variable-width integer helpers.
+    if need_uint {
+        out.push('\n');
+        out.push_str(&int_helper(&uint_name, "u64", "u32", "uint"));
+    }
+    if need_sint {
+        out.push('\n');
+        out.push_str(&int_helper(&sint_name, "i64", "i32", "sint"));
+    }
+
+    // Attribute sets.
+    for s in &sets {
+        out.push('\n');
+        let extra = vec![format!(
+            "The YNL attribute set `{}`{}.",
+            escape_doc(&s.ynl_name),
+            match &s.subset_of {
+                Some(p) => format!(" (a subset of `{}`)", escape_doc(p)),
+                None => String::new(),
+            }
+        )];
+        write_doc(&mut out, "", s.doc.as_deref(), &extra);
+        let _ = writeln!(
+            out,
+            "#[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]"
+        );
+        let lt = if borrows.contains(&s.rust) {
+            "<'a>"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "pub struct {}{lt} {{", s.rust);
+        for f in &s.fields {
+            let (attr, ty) = match &f.kind {
+                FieldKind::Skip(why) => {
+                    let _ = writeln!(
+                        out,
+                        "    // `{}` (id {}): not imported ({why}).",
+                        f.ynl_name, f.id
+                    );
+                    continue;
+                }
+                FieldKind::Flag => (format!("id = {}", f.id), "bool".to_owned()),
+                FieldKind::Single { ty, be, nested } => (
+                    format!(
+                        "id = {}{}{}",
+                        f.id,
+                        if *nested { ", nested" } else { "" },
+                        if *be { ", be" } else { "" }
+                    ),
+                    format!("Option<{}>", with_lt(ty)),
+                ),
+                FieldKind::Multi { ty, .. } => (
+                    format!("id = {}, multi", f.id),
+                    format!("Vec<{}>", with_lt(ty)),
+                ),
+                FieldKind::Indexed { ty } => (
+                    format!("id = {}, indexed", f.id),
+                    format!("Vec<{}>", with_lt(ty)),
+                ),
+            };
+            write_doc(
+                &mut out,
+                "    ",
+                f.doc.as_deref(),
+                std::slice::from_ref(&f.note),
+            );
+            let _ = writeln!(out, "    #[nla({attr})]");
+            let _ = writeln!(out, "    pub {}: {ty},", f.ident);
+        }
+        let _ = writeln!(out, "}}");
+    }
+
+    // The family.
+    if !selected.is_empty() {
+        out.push('\n');
+        let mut variants = String::new();
+        let mut notifications = Vec::new();
+        let mut seen = HashSet::new();
+        let mut cmds: BTreeMap<u64, &str> = BTreeMap::new();
+        for &i in &selected {
+            let op = &ops_list[i];
+            let at = format!("operations/{}", op.name);
+            let ident = camel(&op.name);
+            if !seen.insert(ident.clone()) {
+                return Err(invalid(&at, format!("two operations map to `{ident}`")));
+            }
+            let set = op_set(i)?.map(|n| set_names[n].clone());
+            let is_event = op.notify.is_some() || op.event.is_some();
+            if directional && is_event {
+                notifications.push((upper(&op.name), ids[i].rsp, op));
+                continue;
+            }
+            let cmd = ids[i]
+                .req
+                .ok_or_else(|| invalid(&at, "no command number"))?;
+            if cmd == 0 || cmd > 255 {
+                return Err(invalid(&at, format!("command {cmd} is not in 1..=255")));
+            }
+            if let Some(prev) = cmds.insert(cmd, &op.name) {
+                return Err(invalid(&at, format!("command {cmd} also used by `{prev}`")));
+            }
+            let mut keys = vec![format!("cmd = {cmd}")];
+            let mut extra = Vec::new();
+            if is_event {
+                if let Some(s) = &set {
+                    keys.push(format!("reply = {s}"));
+                }
+                keys.push("event".into());
+                if let Some(t) = &op.notify {
+                    extra.push(format!(
+                        "Notification with the reply of `{}`.",
+                        escape_doc(t)
+                    ));
+                }
+            } else if op.do_.is_none() && op.dump.is_none() {
+                let _ = writeln!(
+                    variants,
+                    "    // `{}` (cmd {cmd}): no do, dump, notify or event; not imported.",
+                    op.name
+                );
+                continue;
+            } else {
+                let has = |f: fn(&OpMode) -> bool| {
+                    op.do_.as_ref().is_some_and(f) || op.dump.as_ref().is_some_and(f)
+                };
+                if let Some(s) = &set {
+                    if has(|m| m.request.is_some()) {
+                        keys.push(format!("request = {s}"));
+                    }
+                    if has(|m| m.reply.is_some()) {
+                        keys.push(format!("reply = {s}"));
+                    }
+                }
+                match (op.do_.is_some(), op.dump.is_some()) {
+                    (true, true) => keys.push("dump".into()),
+                    (false, true) => keys.push("dump_only".into()),
+                    _ => {}
+                }
+                if op.flags.iter().any(|f| f == "admin-perm") {
+                    keys.push("admin_perm".into());
+                }
+                if directional {
+                    if let (Some(r), true) =
+                        (ids[i].rsp, op_mode(op).is_some_and(|m| m.reply.is_some()))
+                    {
+                        extra.push(format!("Replies carry message id {r}."));
+                    }
+                }
+            }
+            if !variants.is_empty() {
+                variants.push('\n');
+            }
+            let mut ex = vec![format!("The YNL operation `{}`.", escape_doc(&op.name))];
+            ex.extend(extra);
+            write_doc(&mut variants, "    ", op.doc.as_deref(), &ex);
+            let _ = writeln!(variants, "    #[genl({})]", keys.join(", "));
+            let _ = writeln!(variants, "    {ident},");
+        }
+        let groups: Vec<String> = spec
+            .mcast_groups
+            .as_ref()
+            .map(|g| g.list.iter().map(|g| format!("{:?}", g.name)).collect())
+            .unwrap_or_default();
+        for g in spec.mcast_groups.iter().flat_map(|g| &g.list) {
+            if g.name.is_empty() || g.name.len() > 15 {
+                return Err(invalid(
+                    format!("mcast-groups/{}", g.name),
+                    "multicast group names have 1 to 15 bytes",
+                ));
+            }
+        }
+        let _ = writeln!(
+            out,
+            "/// The commands of the `{}` family.",
+            escape_doc(&spec.name)
+        );
+        let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Family)]");
+        let _ = writeln!(out, "#[allow(clippy::enum_variant_names)]");
+        let version = spec.version.unwrap_or(1);
+        if version > 255 {
+            return Err(invalid("version", "the family version is a u8"));
+        }
+        let mut head = format!("name = {:?}, version = {version}", spec.name);
+        if !groups.is_empty() {
+            let _ = write!(head, ", mcast_groups({})", groups.join(", "));
+        }
+        if head.len() + 8 <= 100 {
+            let _ = writeln!(out, "#[genl({head})]");
+        } else {
+            let _ = writeln!(out, "#[genl(");
+            let _ = writeln!(out, "    name = {:?},", spec.name);
+            let _ = writeln!(out, "    version = {version},");
+            if !groups.is_empty() {
+                let _ = writeln!(out, "    mcast_groups({})", groups.join(", "));
+            }
+            let _ = writeln!(out, ")]");
+        }
+        let _ = writeln!(out, "pub enum {cmd_name} {{");
+        out.push_str(&variants);
+        let _ = writeln!(out, "}}");
+        if !notifications.is_empty() {
+            out.push('\n');
+            let _ = writeln!(
+                out,
+                "/// Message ids of notifications (kernel to user; the `directional` model)."
+            );
+            let _ = writeln!(out, "pub mod ntf {{");
+            for (i, (name, id, op)) in notifications.iter().enumerate() {
+                let at = format!("operations/{}", op.name);
+                let id = id.ok_or_else(|| invalid(&at, "no message id"))?;
+                if id > 255 {
+                    return Err(invalid(&at, format!("message id {id} exceeds 255")));
+                }
+                if i > 0 {
+                    out.push('\n');
+                }
+                let mut ex = vec![format!("The YNL notification `{}`.", escape_doc(&op.name))];
+                if let Some(t) = &op.notify {
+                    ex.push(format!("Carries the reply of `{}`.", escape_doc(t)));
+                }
+                write_doc(&mut out, "    ", op.doc.as_deref(), &ex);
+                let _ = writeln!(out, "    pub const {name}: u8 = {id};");
+            }
+            let _ = writeln!(out, "}}");
+        }
+    }
+    Ok(out)
+}
+
+/// A value type for YNL's variable-width integers (`uint`: 4 or 8 bytes on
+/// the wire, as the kernel's `nla_put_uint` sends them).
+fn int_helper(name: &str, wide: &str, narrow: &str, ynl: &str) -> String {
+    format!(
+        r#"/// A YNL `{ynl}`: 4 or 8 bytes on the wire (the kernel sends 4 when the
+/// value fits); encoded the same way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct {name}(pub {wide});
+
+impl<'a> genl_core::NlaValue<'a> for {name} {{
+    const TYPE: genl_core::schema::AttrType = genl_core::schema::AttrType::{ty};
+
+    fn encode_attr(
+        &self,
+        w: &mut genl_core::AttrWriter<'_>,
+        id: u16,
+    ) -> Result<(), genl_core::EncodeError> {{
+        match {narrow}::try_from(self.0) {{
+            Ok(v) => v.encode_attr(w, id),
+            Err(_) => self.0.encode_attr(w, id),
+        }}
+    }}
+
+    fn decode_attr(attr: &genl_core::Attr<'a>) -> Result<Self, genl_core::DecodeError> {{
+        if attr.value.len() == 4 {{
+            {narrow}::decode_attr(attr).map(|v| {name}(v.into()))
+        }} else {{
+            {wide}::decode_attr(attr).map({name})
+        }}
+    }}
+
+    fn check_int(&self) -> Option<i128> {{
+        Some(self.0.into())
+    }}
+}}
+"#,
+        ty = if wide == "u64" { "U64" } else { "S64" }
+    )
+}
+
+#[cfg(test)]
+mod tests;

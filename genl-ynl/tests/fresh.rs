@@ -1,0 +1,113 @@
+//! The checked-in bindings (`tests/ynl/*.rs` of the workspace) are what the
+//! importer makes of the fixture specs now, and are `rustfmt`-clean. On a
+//! mismatch, regenerate with the commands in [`CASES`].
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// (spec fixture, checked-in output, `--ops`), i.e.
+/// `genl-ynl import tests/fixtures/ynl/SPEC -o tests/ynl/OUT [--ops OPS]`.
+const CASES: &[(&str, &str, Option<&str>)] = &[
+    ("netdev.yaml", "netdev.rs", None),
+    (
+        "ethtool.yaml",
+        "ethtool.rs",
+        Some("strset-get,linkinfo-get,linkinfo-ntf,linkmodes-get,linkmodes-ntf"),
+    ),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn command(spec: &str, out: &str, ops: Option<&str>) -> String {
+    let mut c =
+        format!("cargo run -p genl-ynl -- import tests/fixtures/ynl/{spec} -o tests/ynl/{out}");
+    if let Some(ops) = ops {
+        c.push_str(&format!(" --ops {ops}"));
+    }
+    c
+}
+
+#[test]
+fn checked_in_bindings_are_fresh() {
+    for (spec, out, ops) in CASES {
+        let text = std::fs::read_to_string(root().join("tests/fixtures/ynl").join(spec)).unwrap();
+        let opts = genl_ynl::ImportOptions {
+            ops: ops.map(|o| o.split(',').map(str::to_owned).collect()),
+        };
+        let want = genl_ynl::import(&text, &opts).unwrap();
+        let path = root().join("tests/ynl").join(out);
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{} is stale; regenerate it with `{}`",
+            path.display(),
+            command(spec, out, *ops)
+        );
+    }
+}
+
+#[test]
+fn the_binary_writes_the_same_files() {
+    let dir = std::env::temp_dir().join(format!("genl-ynl-fresh-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (spec, out, ops) in CASES {
+        let target = dir.join(out);
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_genl-ynl"));
+        cmd.arg("import")
+            .arg(root().join("tests/fixtures/ynl").join(spec))
+            .arg("-o")
+            .arg(&target);
+        if let Some(ops) = ops {
+            cmd.args(["--ops", ops]);
+        }
+        let st = cmd.status().unwrap();
+        assert!(st.success(), "{}", command(spec, out, *ops));
+        let a = std::fs::read_to_string(&target).unwrap();
+        let b = std::fs::read_to_string(root().join("tests/ynl").join(out)).unwrap();
+        assert!(a == b, "the binary's {out} differs from the checked-in one");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    // Bad input: an error message and a failing exit status, no panic.
+    let bad = Command::new(env!("CARGO_BIN_EXE_genl-ynl"))
+        .args(["import", "/nonexistent.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("/nonexistent.yaml"));
+}
+
+#[test]
+fn generated_code_is_rustfmt_clean() {
+    // rustfmt ships with the toolchain that builds this workspace; its
+    // absence is a setup error, not a reason to pass.
+    let dir = std::env::temp_dir().join(format!("genl-ynl-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Also the full ethtool spec, which is not checked in.
+    let full = genl_ynl::import(
+        &std::fs::read_to_string(root().join("tests/fixtures/ynl/ethtool.yaml")).unwrap(),
+        &genl_ynl::ImportOptions::default(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("ethtool_full.rs"), full).unwrap();
+    let mut files = vec![dir.join("ethtool_full.rs")];
+    files.extend(
+        CASES
+            .iter()
+            .map(|(_, out, _)| root().join("tests/ynl").join(out)),
+    );
+    let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
+    let out = Command::new(&rustfmt)
+        .args(["--check", "--edition", "2021"])
+        .args(&files)
+        .output()
+        .unwrap_or_else(|e| panic!("{rustfmt} (install with `rustup component add rustfmt`): {e}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        out.status.success(),
+        "rustfmt --check:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
