@@ -11,6 +11,7 @@ mod codegen;
 mod fuzz;
 mod util;
 mod vm;
+mod ynl;
 
 use std::process::ExitCode;
 
@@ -27,9 +28,10 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(rest),
         "vm" => vm::run(rest),
         "fuzz" => fuzz::run(rest),
+        "ynl" => ynl::run(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]>\n\
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check>\n\
                  \n  test     run every suite (installs what it needs)\
                  \n  codegen  regenerate kmod-c headers from the Rust schema\
                  \n  vm       boot Debian kernels under QEMU and run the module suites"
@@ -106,6 +108,9 @@ fn test(args: &[String]) -> Result<(), String> {
     ));
     summary.run_fn("fuzzing (cargo-fuzz, 20 s per target)", || {
         fuzz::run(&["--seconds".into(), "20".into()])
+    });
+    summary.run_fn("YNL interop (kernel schema, ynl-gen-c)", || {
+        ynl::run(&["check".into()])
     });
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");

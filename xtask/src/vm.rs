@@ -45,7 +45,7 @@
 mod boot;
 mod cpio;
 mod guest;
-mod kernels;
+pub(crate) mod kernels;
 mod kmod;
 
 use std::path::{Path, PathBuf};
@@ -80,7 +80,17 @@ pub enum GuestSource {
     Test(&'static str),
     /// An example (`examples/<name>.rs`) of the root package `genl`.
     Example(&'static str),
+    /// An integration test like [`GuestSource::Test`] that runs the kernel's
+    /// own YNL CLI (`tools/net/ynl/cli.py`): run only on the kernels in
+    /// [`YNL_KERNELS`], whose initramfs then also holds Debian's python3
+    /// (+ yaml), `/ynl/cli.py` with its `lib/`, and `/ynl/genl_demo.yaml`
+    /// (see `xtask/src/ynl.rs`).
+    YnlTest(&'static str),
 }
+
+/// The kernels whose guests get python and the kernel's YNL CLI
+/// ([`GuestSource::YnlTest`]); the tools come from Linux 6.12's sources.
+pub const YNL_KERNELS: &[&str] = &["6.12"];
 
 /// One program the guest runs, in list order, after loading the modules.
 pub struct GuestTest {
@@ -133,6 +143,12 @@ pub const GUEST_TESTS: &[GuestTest] = &[
     GuestTest {
         source: GuestSource::Example("genl-ctl"),
         args: &["get", "genl_demo"],
+    },
+    // The kernel's ynl CLI against the module, compared with the Rust client
+    // (6.12 only; python packed into the initramfs).
+    GuestTest {
+        source: GuestSource::YnlTest("vm_ynl"),
+        args: &["--test-threads=1", "--include-ignored", "--nocapture"],
     },
 ];
 
@@ -365,6 +381,41 @@ fn guest_bins(opts: &Opts) -> Result<Vec<guest::GuestBin>, String> {
     }
 }
 
+/// The guest programs for kernel `series` and the extra files they need
+/// (python and the kernel's YNL CLI for [`GuestSource::YnlTest`]s).
+fn guest_payload(
+    series: &str,
+    bins: &[guest::GuestBin],
+) -> Result<(Vec<guest::GuestBin>, Vec<crate::ynl::PayloadEntry>), String> {
+    let ynl_here = YNL_KERNELS.contains(&series);
+    let bins: Vec<guest::GuestBin> = bins
+        .iter()
+        .filter(|b| !b.ynl || ynl_here)
+        .cloned()
+        .collect();
+    let extra = if bins.iter().any(|b| b.ynl) {
+        let t = Instant::now();
+        let p = crate::ynl::guest_payload()?;
+        let size: usize = p
+            .iter()
+            .map(|e| match e {
+                crate::ynl::PayloadEntry::File(_, d, _) => d.len(),
+                _ => 0,
+            })
+            .sum();
+        println!(
+            "vm: {series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
+            p.len(),
+            size as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+        p
+    } else {
+        Vec::new()
+    };
+    Ok((bins, extra))
+}
+
 /// One kernel's outcome.
 struct Outcome {
     series: &'static str,
@@ -411,7 +462,9 @@ fn test(opts: &Opts) -> Result<(), String> {
         match kos {
             Err(e) => o.verdict = Err(format!("module build failed: {e}")),
             Ok(kos) => {
-                let run = guest::initramfs(&k, &kos, &bins)
+                let run = guest_payload(k.series, &bins)
+                    .and_then(|(bins, extra)| guest::initramfs(&k, &kos, &bins, &extra));
+                let run = run
                     .and_then(|initrd| boot::boot(&k, &initrd, opts.timeout, opts.verbose, false));
                 match run {
                     Err(e) => o.verdict = Err(e),
@@ -484,7 +537,8 @@ fn shell(opts: &Opts) -> Result<(), String> {
         eprintln!("vm: no guest programs in the shell: {e}");
         Vec::new()
     });
-    let initrd = guest::initramfs(&k, &kos, &bins)?;
+    let (bins, extra) = guest_payload(k.series, &bins)?;
+    let initrd = guest::initramfs(&k, &kos, &bins, &extra)?;
     println!(
         "vm: booting {} into a shell; `poweroff -f` (or Ctrl-A x) leaves",
         k.release

@@ -9,6 +9,7 @@ use super::kernels::Kernel;
 use super::kmod::modinfo;
 use super::{vm_dir, GuestSource, GuestTest};
 use crate::util;
+use crate::ynl::PayloadEntry;
 
 /// A program to run in the guest.
 #[derive(Clone, Debug)]
@@ -19,6 +20,8 @@ pub struct GuestBin {
     pub path: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,
+    /// Whether it drives the kernel's YNL CLI (see `GuestSource::YnlTest`).
+    pub ynl: bool,
 }
 
 impl GuestBin {
@@ -42,6 +45,7 @@ impl GuestBin {
             name,
             path,
             args: words.map(str::to_owned).collect(),
+            ynl: false,
         })
     }
 }
@@ -116,7 +120,7 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
     let mut wanted = Vec::new();
     for t in tests {
         let (kind, name, file) = match t.source {
-            GuestSource::Test(n) => ("test", n, format!("tests/{n}.rs")),
+            GuestSource::Test(n) | GuestSource::YnlTest(n) => ("test", n, format!("tests/{n}.rs")),
             GuestSource::Example(n) => ("example", n, format!("examples/{n}.rs")),
         };
         let dir_form = root.join(format!("{}s/{name}/main.rs", kind));
@@ -128,7 +132,12 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
         }
         args.push(format!("--{kind}"));
         args.push(name.to_owned());
-        wanted.push((kind, name, t.args));
+        wanted.push((
+            kind,
+            name,
+            t.args,
+            matches!(t.source, GuestSource::YnlTest(_)),
+        ));
     }
     if wanted.is_empty() {
         return Ok(Vec::new());
@@ -175,7 +184,7 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
         }
     }
     let mut bins = Vec::new();
-    for (kind, name, targs) in wanted {
+    for (kind, name, targs, ynl) in wanted {
         let path = found
             .get(&(kind.to_owned(), name.to_owned()))
             .ok_or_else(|| format!("cargo built no executable for {kind} `{name}`"))?;
@@ -184,6 +193,7 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
             name: name.to_owned(),
             path: path.clone(),
             args: targs.iter().map(|s| (*s).to_owned()).collect(),
+            ynl,
         });
     }
     Ok(bins)
@@ -395,7 +405,13 @@ impl ModSet {
 
 /// Packs the initramfs for `k` (busybox, `/init`, modules, guest programs)
 /// into `target/vm/initramfs/<release>.cpio` and returns its path.
-pub fn initramfs(k: &Kernel, kos: &[PathBuf], bins: &[GuestBin]) -> Result<PathBuf, String> {
+/// `extra` are more files (python and the kernel's YNL CLI, for instance).
+pub fn initramfs(
+    k: &Kernel,
+    kos: &[PathBuf],
+    bins: &[GuestBin],
+    extra: &[PayloadEntry],
+) -> Result<PathBuf, String> {
     let busybox = Path::new("/bin/busybox");
     check_static(busybox).map_err(|e| format!("{e} (install busybox-static)"))?;
     let mut a = Archive::default();
@@ -489,6 +505,13 @@ pub fn initramfs(k: &Kernel, kos: &[PathBuf], bins: &[GuestBin]) -> Result<PathB
         let data = stripped(&b.path, &stage)?;
         a.file(&guest, 0o755, &data);
         entries.push((b.name.clone(), format!("/{guest}"), b.args.as_slice()));
+    }
+    for e in extra {
+        match e {
+            PayloadEntry::File(p, data, mode) => a.file(p, *mode, data),
+            PayloadEntry::Link(p, target) => a.symlink(p, target),
+            PayloadEntry::Dir(p) => a.dir(p),
+        }
     }
     let init = init_script(&load, &ours, &entries);
     a.file("init", 0o755, init.as_bytes());

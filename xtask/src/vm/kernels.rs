@@ -41,7 +41,7 @@ const STAMP: &str = ".genl-vm-complete";
 static UPDATED: AtomicBool = AtomicBool::new(false);
 
 /// `apt-get update`, at most once per run.
-fn apt_update() -> Result<(), String> {
+pub fn apt_update() -> Result<(), String> {
     if UPDATED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
@@ -234,7 +234,7 @@ pub fn fetch(series: &'static Series) -> Result<Kernel, String> {
 }
 
 /// The downloaded `.deb` of `pkg` in `dir` (`pkg_version_arch.deb`).
-fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
+pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
     let prefix = format!("{pkg}_");
     std::fs::read_dir(dir)
         .ok()?
@@ -247,7 +247,8 @@ fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
         })
 }
 
-fn download(dir: &Path, pkgs: &[String]) -> Result<(), String> {
+/// `apt-get download`s those of `pkgs` not yet in `dir`.
+pub fn download(dir: &Path, pkgs: &[String]) -> Result<(), String> {
     let missing: Vec<&String> = pkgs.iter().filter(|p| deb_file(dir, p).is_none()).collect();
     if missing.is_empty() {
         return Ok(());
