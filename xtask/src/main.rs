@@ -7,6 +7,7 @@
 //! - `cargo xtask codegen [--check]`: regenerates the checked-in C headers.
 //! - `cargo xtask vm ...`: the QEMU harness (see `vm.rs`).
 
+mod checkpatch;
 mod codegen;
 mod fuzz;
 mod util;
@@ -29,12 +30,16 @@ fn main() -> ExitCode {
         "vm" => vm::run(rest),
         "fuzz" => fuzz::run(rest),
         "ynl" => ynl::run(rest),
+        "checkpatch" => checkpatch::run(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check>\n\
-                 \n  test     run every suite (installs what it needs)\
-                 \n  codegen  regenerate kmod-c headers from the Rust schema\
-                 \n  vm       boot Debian kernels under QEMU and run the module suites"
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch>\n\
+                 \n  test        run every suite (installs what it needs)\
+                 \n  codegen     regenerate kmod-c headers from the Rust schema\
+                 \n  vm          boot Debian kernels under QEMU and run the module suites\
+                 \n  fuzz        run the cargo-fuzz targets\
+                 \n  ynl check   check the YNL spec with the kernel's own tools\
+                 \n  checkpatch  checkpatch.pl --strict over kmod-c"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -112,6 +117,7 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("YNL interop (kernel schema, ynl-gen-c)", || {
         ynl::run(&["check".into()])
     });
+    summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
     } else {

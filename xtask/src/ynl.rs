@@ -28,8 +28,13 @@ const WANTED: &[&str] = &[
     "Documentation/netlink/*",
     "include/uapi/linux/netlink.h",
     "include/uapi/linux/genetlink.h",
+    // For `cargo xtask checkpatch` (kmod-c in kernel style).
+    "scripts/checkpatch.pl",
+    "scripts/spelling.txt",
+    "scripts/const_structs.checkpatch",
 ];
-const STAMP: &str = ".genl-ynl-complete";
+/// Marks a complete unpack of [`WANTED`] (renamed when `WANTED` grows).
+const STAMP: &str = ".genl-ynl-complete-2";
 /// Debian's python (the one on `PATH` may be a pyenv one without yaml).
 pub const PYTHON: &str = "/usr/bin/python3";
 
@@ -43,7 +48,8 @@ pub fn spec_path() -> PathBuf {
     util::workspace_root().join("kmod-c").join("genl_demo.yaml")
 }
 
-/// The parts of Linux 6.12's source tree the YNL tools need, unpacked (once)
+/// The parts of Linux 6.12's source tree the YNL tools and checkpatch need,
+/// unpacked (once)
 /// into `target/ynl/linux-source-6.12/` from Debian's `linux-source-6.12`.
 pub fn kernel_tree() -> Result<PathBuf, String> {
     let dest = ynl_dir().join(TOP);
@@ -90,6 +96,7 @@ pub fn kernel_tree() -> Result<PathBuf, String> {
     for need in [
         "tools/net/ynl/cli.py",
         "Documentation/netlink/genetlink.yaml",
+        "scripts/checkpatch.pl",
     ] {
         if !tmp.join(need).is_file() {
             return Err(format!("{SOURCE_PKG} has no {need} (layout changed?)"));
