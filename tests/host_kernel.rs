@@ -22,19 +22,7 @@ fn ours(conn: &mut Connection) -> Vec<common::IpFamily> {
         .unwrap()
         .map(|m| {
             let f: FamilyInfo<'_> = m.decode()?;
-            Ok(common::IpFamily {
-                name: f.family_name.to_owned(),
-                id: f.family_id.into(),
-                version: f.version,
-                hdrsize: f.hdrsize,
-                maxattr: f.maxattr,
-                ops: f.ops.iter().map(|o| (o.id, Some(o.flags))).collect(),
-                groups: f
-                    .mcast_groups
-                    .iter()
-                    .map(|g| (g.name.to_owned(), g.id))
-                    .collect(),
-            })
+            Ok(common::IpFamily::from_info(&f))
         })
         .unwrap()
 }

@@ -28,19 +28,7 @@ fn nlctrl_dump_decodes_to_what_iproute2_printed() {
                     assert_eq!(view.header.message_type, GENL_ID_CTRL);
                     assert_eq!(view.genl.cmd, 1, "replies are CTRL_CMD_NEWFAMILY");
                     let f = FamilyInfo::decode(view.attrs).unwrap();
-                    got.push(common::IpFamily {
-                        name: f.family_name.to_owned(),
-                        id: f.family_id.into(),
-                        version: f.version,
-                        hdrsize: f.hdrsize,
-                        maxattr: f.maxattr,
-                        ops: f.ops.iter().map(|o| (o.id, Some(o.flags))).collect(),
-                        groups: f
-                            .mcast_groups
-                            .iter()
-                            .map(|g| (g.name.to_owned(), g.id))
-                            .collect(),
-                    });
+                    got.push(common::IpFamily::from_info(&f));
                 }
                 Received::Done { code, .. } => {
                     assert_eq!(code, 0);

@@ -23,19 +23,7 @@ async fn dump_agrees_with_iproute2() {
         .iter()
         .map(|r| {
             let f: FamilyInfo<'_> = r.decode().unwrap();
-            common::IpFamily {
-                name: f.family_name.to_owned(),
-                id: f.family_id.into(),
-                version: f.version,
-                hdrsize: f.hdrsize,
-                maxattr: f.maxattr,
-                ops: f.ops.iter().map(|o| (o.id, Some(o.flags))).collect(),
-                groups: f
-                    .mcast_groups
-                    .iter()
-                    .map(|g| (g.name.to_owned(), g.id))
-                    .collect(),
-            }
+            common::IpFamily::from_info(&f)
         })
         .collect();
     assert_eq!(got.len(), expected.len());

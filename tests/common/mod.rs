@@ -19,6 +19,26 @@ pub struct IpFamily {
     pub groups: Vec<(String, u32)>,
 }
 
+impl IpFamily {
+    /// The same fields of a family our nlctrl types decoded, to compare with
+    /// what iproute2 printed.
+    pub fn from_info(f: &genl_core::controller::FamilyInfo<'_>) -> Self {
+        IpFamily {
+            name: f.family_name.to_owned(),
+            id: f.family_id.into(),
+            version: f.version,
+            hdrsize: f.hdrsize,
+            maxattr: f.maxattr,
+            ops: f.ops.iter().map(|o| (o.id, Some(o.flags))).collect(),
+            groups: f
+                .mcast_groups
+                .iter()
+                .map(|g| (g.name.to_owned(), g.id))
+                .collect(),
+        }
+    }
+}
+
 fn hex_after(s: &str, key: &str) -> Option<u32> {
     let rest = &s[s.find(key)? + key.len()..];
     let tok: String = rest
