@@ -157,6 +157,48 @@ fn dump_of_ten_thousand_entries_returns_each_exactly_once() {
     });
 }
 
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn a_dump_interrupted_by_a_change_ends_in_dump_interrupted() {
+    if !in_vm() {
+        return;
+    }
+    in_new_netns(|| {
+        let mut conn = Connection::new().unwrap();
+        let mut writer = Connection::new().unwrap();
+        // Enough entries for many dump messages (one skb holds ~100).
+        for i in 0..2_000 {
+            set(&mut conn, &format!("key-{i:05}"), b"v");
+        }
+        let mut dump = conn.dump(DemoCmd::KvGet, &()).unwrap();
+        let mut items = 0;
+        // The first item is in; the kernel fills the rest on later reads.
+        assert!(dump.next().unwrap().is_some());
+        items += 1;
+        // A change between two dumpit calls: the module's generation moves,
+        // genl_dump_check_consistent() flags the next message.
+        set(&mut writer, "key-99999", b"changed");
+        let end = loop {
+            match dump.next() {
+                Ok(Some(_)) => items += 1,
+                other => break other.map(|_| ()),
+            }
+        };
+        assert!(
+            matches!(end, Err(Error::DumpInterrupted)),
+            "after {items} items: {end:?}"
+        );
+        // The connection is usable afterwards, and a dump without a
+        // concurrent change completes.
+        let n = conn
+            .dump(DemoCmd::KvGet, &())
+            .unwrap()
+            .map(|_| Ok(()))
+            .unwrap();
+        assert_eq!(n.len(), 2_001);
+    });
+}
+
 /// Attributes written without the Rust-side checks, so the kernel's own
 /// validation is what rejects them.
 fn raw_attrs(f: impl FnOnce(&mut AttrWriter<'_>)) -> AttrBuf {
