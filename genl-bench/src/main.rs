@@ -17,6 +17,11 @@
 //! `--only NAME` runs one case in a loop without timing rounds, for
 //! profiling: `valgrind --tool=callgrind target/release/genl-bench --only
 //! encode/genl`.
+//!
+//! The VM benchmarks against the `genl_demo` module (echo round trips and a
+//! full dump, genl vs the raw C client `genl-bench/c/genl_demo_raw.c`) run
+//! inside the guests of `cargo xtask vm test`: see `tests/vm_bench.rs` and
+//! the README's Performance section.
 
 mod hand;
 mod kernel;

@@ -8,7 +8,8 @@
 //!   Cached: a second run only asks `apt-cache` which release is current.
 //! - `build`: `fetch`, then builds the module source dir (default `kmod-c/`)
 //!   against each kernel in `target/vm/build/<release>/` and checks vermagic.
-//! - `test`: `build`, then builds the static guest programs ([`GUEST_TESTS`]),
+//! - `test`: `build`, then builds the static guest programs ([`GUEST_TESTS`])
+//!   and C helpers ([`GUEST_HELPERS`], into `/usr/bin`),
 //!   packs an initramfs per kernel and boots it; the verdict is the guest's
 //!   `GENL-VM-RESULT:` line. Console logs go to `target/vm/logs/<release>.log`.
 //! - `shell`: like `test`, but gives an interactive busybox shell in the guest
@@ -45,6 +46,7 @@
 mod boot;
 mod cpio;
 mod guest;
+mod helpers;
 pub(crate) mod kernels;
 mod kmod;
 
@@ -86,6 +88,10 @@ pub enum GuestSource {
     /// (+ yaml), `/ynl/cli.py` with its `lib/`, and `/ynl/genl_demo.yaml`
     /// (see `xtask/src/ynl.rs`).
     YnlTest(&'static str),
+    /// An integration test like [`GuestSource::Test`], built with
+    /// `--release` (optimized, debug assertions off, as users build): for
+    /// benchmarks, whose figures an unoptimized build would distort.
+    BenchTest(&'static str),
 }
 
 /// The kernels whose guests get python and the kernel's YNL CLI
@@ -101,9 +107,11 @@ pub struct GuestTest {
 }
 
 /// The guest programs: **add an entry here to run another program in the VM**.
-/// Each is built statically (`+crt-static`, gnu target) in `target/vm/cargo`,
+/// Each is built statically (`+crt-static`, gnu target) in `target/vm/cargo`
+/// (dev profile; [`GuestSource::BenchTest`]s with `--release`),
 /// must exit 0, and its output goes to the console (libtest's
-/// `test result:` lines are picked out for the summary).
+/// `test result:` lines and the benchmark's `RATIO vm_...` lines are picked
+/// out for the summary).
 pub const GUEST_TESTS: &[GuestTest] = &[
     GuestTest {
         source: GuestSource::Test("vm_e2e"),
@@ -150,6 +158,34 @@ pub const GUEST_TESTS: &[GuestTest] = &[
         source: GuestSource::YnlTest("vm_ynl"),
         args: &["--test-threads=1", "--include-ignored", "--nocapture"],
     },
+    // genl against the raw C client (`genl_demo_raw`, a [`GUEST_HELPERS`]
+    // entry) on the module's echo and a full dump; figures printed
+    // (VMBENCH/RATIO lines, the RATIOs also in the summary); built --release.
+    GuestTest {
+        source: GuestSource::BenchTest("vm_bench"),
+        args: &["--test-threads=1", "--include-ignored", "--nocapture"],
+    },
+];
+
+/// A C program the guest tests run as a subprocess (not a test itself).
+pub struct GuestHelper {
+    /// Its name: the guest has it as `/usr/bin/<name>` (on `PATH`).
+    pub name: &'static str,
+    /// The C source, relative to the workspace root.
+    pub source: &'static str,
+    /// Include directories (`-I`), relative to the workspace root.
+    pub includes: &'static [&'static str],
+}
+
+/// The C helpers every guest gets: built on the host with
+/// `gcc -O2 -static -Wall -Wextra -Werror` into `target/vm/helpers/`.
+pub const GUEST_HELPERS: &[GuestHelper] = &[
+    // Raw-socket client of genl_demo, the reference of tests/vm_bench.rs.
+    GuestHelper {
+        name: "genl_demo_raw",
+        source: "genl-bench/c/genl_demo_raw.c",
+        includes: &["kmod-c/include/uapi"],
+    },
 ];
 
 /// Host packages the harness needs (installed with `apt-get`, no recommends).
@@ -160,6 +196,7 @@ const HOST_PACKAGES: &[&str] = &[
     "make",
     "bc",
     "gcc-12",
+    "libc6-dev",
     "binutils",
     "pahole",
     "libelf1",
@@ -382,10 +419,12 @@ fn guest_bins(opts: &Opts) -> Result<Vec<guest::GuestBin>, String> {
 }
 
 /// The guest programs for kernel `series` and the extra files they need
-/// (python and the kernel's YNL CLI for [`GuestSource::YnlTest`]s).
+/// (python and the kernel's YNL CLI for [`GuestSource::YnlTest`]s; the
+/// [`GUEST_HELPERS`], built, as `helpers`).
 fn guest_payload(
     series: &str,
     bins: &[guest::GuestBin],
+    helpers: &[(String, Vec<u8>)],
 ) -> Result<(Vec<guest::GuestBin>, Vec<crate::ynl::PayloadEntry>), String> {
     let ynl_here = YNL_KERNELS.contains(&series);
     let bins: Vec<guest::GuestBin> = bins
@@ -393,7 +432,7 @@ fn guest_payload(
         .filter(|b| !b.ynl || ynl_here)
         .cloned()
         .collect();
-    let extra = if bins.iter().any(|b| b.ynl) {
+    let mut extra = if bins.iter().any(|b| b.ynl) {
         let t = Instant::now();
         let p = crate::ynl::guest_payload()?;
         let size: usize = p
@@ -413,6 +452,11 @@ fn guest_payload(
     } else {
         Vec::new()
     };
+    extra.extend(
+        helpers
+            .iter()
+            .map(|(p, d)| crate::ynl::PayloadEntry::File(p.clone(), d.clone(), 0o755)),
+    );
     Ok((bins, extra))
 }
 
@@ -440,11 +484,17 @@ fn test(opts: &Opts) -> Result<(), String> {
     }
     let t = Instant::now();
     let bins = guest_bins(opts)?;
+    let helpers = helpers::build(GUEST_HELPERS)?;
     println!(
-        "vm: guest programs ready in {:.1}s: {}",
+        "vm: guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
         t.elapsed().as_secs_f64(),
         bins.iter()
             .map(|b| b.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        GUEST_HELPERS
+            .iter()
+            .map(|h| h.name)
             .collect::<Vec<_>>()
             .join(" ")
     );
@@ -462,7 +512,7 @@ fn test(opts: &Opts) -> Result<(), String> {
         match kos {
             Err(e) => o.verdict = Err(format!("module build failed: {e}")),
             Ok(kos) => {
-                let run = guest_payload(k.series, &bins)
+                let run = guest_payload(k.series, &bins, &helpers)
                     .and_then(|(bins, extra)| guest::initramfs(&k, &kos, &bins, &extra));
                 let run = run
                     .and_then(|initrd| boot::boot(&k, &initrd, opts.timeout, opts.verbose, false));
@@ -537,7 +587,8 @@ fn shell(opts: &Opts) -> Result<(), String> {
         eprintln!("vm: no guest programs in the shell: {e}");
         Vec::new()
     });
-    let (bins, extra) = guest_payload(k.series, &bins)?;
+    let helpers = helpers::build(GUEST_HELPERS)?;
+    let (bins, extra) = guest_payload(k.series, &bins, &helpers)?;
     let initrd = guest::initramfs(&k, &kos, &bins, &extra)?;
     println!(
         "vm: booting {} into a shell; `poweroff -f` (or Ctrl-A x) leaves",

@@ -21,7 +21,8 @@ pub struct Run {
     pub result: Option<String>,
     /// Time from starting qemu to the result line.
     pub to_result: Option<Duration>,
-    /// libtest's `test result:` lines, prefixed with the program's name.
+    /// libtest's `test result:` lines (and `RATIO vm_...` lines), prefixed
+    /// with the program's name.
     pub test_results: Vec<String>,
     /// qemu's (or timeout's) exit status and stderr.
     pub exit: Option<i32>,
@@ -214,7 +215,8 @@ pub fn boot(
     Ok(run)
 }
 
-/// libtest's summary lines, outside the dmesg dump, with the program name.
+/// libtest's summary lines and the VM benchmark's `RATIO vm_...` lines,
+/// outside the dmesg dump, with the program name.
 fn test_results(log: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
@@ -226,7 +228,7 @@ fn test_results(log: &str) -> Vec<String> {
             in_dmesg = false;
         } else if let Some(rest) = l.split("GENL-VM-TEST-BEGIN ").nth(1) {
             current = rest.trim().to_owned();
-        } else if let Some(i) = l.find("test result:") {
+        } else if let Some(i) = l.find("test result:").or_else(|| l.find("RATIO vm_")) {
             if !in_dmesg {
                 out.push(format!("{current}: {}", &l[i..]));
             }

@@ -103,9 +103,70 @@ fn json_str(line: &str, key: &str, from: usize) -> Option<(String, usize)> {
     None
 }
 
-/// Builds [`GUEST_TESTS`](super::GUEST_TESTS) statically in `target/vm/cargo`.
+/// Builds [`GUEST_TESTS`](super::GUEST_TESTS) statically in `target/vm/cargo`:
+/// one cargo run with the dev profile and, if there are
+/// [`GuestSource::BenchTest`]s, one with `--release` for them.
 pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
     let root = util::workspace_root();
+    // (kind, name, args, ynl, release)
+    let mut wanted = Vec::new();
+    for t in tests {
+        let (kind, name, file) = match t.source {
+            GuestSource::Test(n) | GuestSource::YnlTest(n) | GuestSource::BenchTest(n) => {
+                ("test", n, format!("tests/{n}.rs"))
+            }
+            GuestSource::Example(n) => ("example", n, format!("examples/{n}.rs")),
+        };
+        let dir_form = root.join(format!("{}s/{name}/main.rs", kind));
+        if !root.join(&file).is_file() && !dir_form.is_file() {
+            return Err(format!(
+                "guest program {kind} `{name}` does not exist yet ({file} is missing); \
+                 write it, or edit GUEST_TESTS in xtask/src/vm.rs, or pass --guest-bin"
+            ));
+        }
+        wanted.push((
+            kind,
+            name,
+            t.args,
+            matches!(t.source, GuestSource::YnlTest(_)),
+            matches!(t.source, GuestSource::BenchTest(_)),
+        ));
+    }
+    let mut found = BTreeMap::new();
+    for release in [false, true] {
+        let targets: Vec<(&str, &str)> = wanted
+            .iter()
+            .filter(|w| w.4 == release)
+            .map(|w| (w.0, w.1))
+            .collect();
+        if !targets.is_empty() {
+            found.insert(release, cargo_build(&root, &targets, release)?);
+        }
+    }
+    let mut bins = Vec::new();
+    for (kind, name, targs, ynl, release) in wanted {
+        let path = found
+            .get(&release)
+            .and_then(|f| f.get(&(kind.to_owned(), name.to_owned())))
+            .ok_or_else(|| format!("cargo built no executable for {kind} `{name}`"))?;
+        check_static(path)?;
+        bins.push(GuestBin {
+            name: name.to_owned(),
+            path: path.clone(),
+            args: targs.iter().map(|s| (*s).to_owned()).collect(),
+            ynl,
+        });
+    }
+    Ok(bins)
+}
+
+/// One `cargo build` of `targets` ((kind, name) of the root package) for the
+/// guest; returns the executables by (kind, name).
+fn cargo_build(
+    root: &Path,
+    targets: &[(&str, &str)],
+    release: bool,
+) -> Result<BTreeMap<(String, String), PathBuf>, String> {
     // `cargo build --test X` builds a test with its libtest harness, and
     // `--example Y` builds an example as the program users run (under
     // `cargo test --no-run` an example would be built as a test harness).
@@ -117,30 +178,12 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
         TARGET.into(),
         "--message-format=json-render-diagnostics".into(),
     ];
-    let mut wanted = Vec::new();
-    for t in tests {
-        let (kind, name, file) = match t.source {
-            GuestSource::Test(n) | GuestSource::YnlTest(n) => ("test", n, format!("tests/{n}.rs")),
-            GuestSource::Example(n) => ("example", n, format!("examples/{n}.rs")),
-        };
-        let dir_form = root.join(format!("{}s/{name}/main.rs", kind));
-        if !root.join(&file).is_file() && !dir_form.is_file() {
-            return Err(format!(
-                "guest program {kind} `{name}` does not exist yet ({file} is missing); \
-                 write it, or edit GUEST_TESTS in xtask/src/vm.rs, or pass --guest-bin"
-            ));
-        }
-        args.push(format!("--{kind}"));
-        args.push(name.to_owned());
-        wanted.push((
-            kind,
-            name,
-            t.args,
-            matches!(t.source, GuestSource::YnlTest(_)),
-        ));
+    if release {
+        args.push("--release".into());
     }
-    if wanted.is_empty() {
-        return Ok(Vec::new());
+    for (kind, name) in targets {
+        args.push(format!("--{kind}"));
+        args.push((*name).to_owned());
     }
     let rustflags = match std::env::var("RUSTFLAGS") {
         Ok(f) if !f.trim().is_empty() => format!("{f} -C target-feature=+crt-static"),
@@ -150,7 +193,7 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
     println!("vm: building guest programs: {cargo} {}", args.join(" "));
     let out = Command::new(&cargo)
         .args(&args)
-        .current_dir(&root)
+        .current_dir(root)
         .env("CARGO_TARGET_DIR", vm_dir().join("cargo"))
         .env("RUSTFLAGS", rustflags)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
@@ -183,20 +226,7 @@ pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
             found.insert((kind, name), PathBuf::from(exe));
         }
     }
-    let mut bins = Vec::new();
-    for (kind, name, targs, ynl) in wanted {
-        let path = found
-            .get(&(kind.to_owned(), name.to_owned()))
-            .ok_or_else(|| format!("cargo built no executable for {kind} `{name}`"))?;
-        check_static(path)?;
-        bins.push(GuestBin {
-            name: name.to_owned(),
-            path: path.clone(),
-            args: targs.iter().map(|s| (*s).to_owned()).collect(),
-            ynl,
-        });
-    }
-    Ok(bins)
+    Ok(found)
 }
 
 /// The first entry of the `"kind":["..."]` array starting at `i`.

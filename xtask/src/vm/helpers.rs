@@ -1,0 +1,51 @@
+//! C helper programs for the guest: built on the host with gcc, statically,
+//! and installed in the guest's `/usr/bin` (on `PATH`) for the guest tests to
+//! run, e.g. the raw C client the VM benchmark compares genl with.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::guest::check_static;
+use super::{vm_dir, GuestHelper};
+use crate::util;
+
+/// The compiler: `gcc`, or Debian's `gcc-12` (a host package of the harness).
+fn gcc() -> &'static str {
+    if util::have("gcc") {
+        "gcc"
+    } else {
+        "gcc-12"
+    }
+}
+
+/// Builds each helper into `target/vm/helpers/<name>` (`gcc -O2 -static
+/// -Wall -Wextra -Werror`, include dirs relative to the workspace root) and
+/// returns them as (guest path `usr/bin/<name>`, executable).
+pub fn build(helpers: &[GuestHelper]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let root = util::workspace_root();
+    let dir = vm_dir().join("helpers");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for h in helpers {
+        let src = root.join(h.source);
+        let exe: PathBuf = dir.join(h.name);
+        let mut cmd = Command::new(gcc());
+        cmd.args(["-O2", "-static", "-Wall", "-Wextra", "-Werror"]);
+        for inc in h.includes {
+            cmd.arg("-I").arg(root.join(inc));
+        }
+        cmd.arg("-o").arg(&exe).arg(&src);
+        let st = cmd.status().map_err(|e| format!("{}: {e}", gcc()))?;
+        if !st.success() {
+            return Err(format!(
+                "building the guest helper {} from {} failed (see gcc's output above; \
+                 `-static` needs libc6-dev)",
+                h.name, h.source
+            ));
+        }
+        check_static(&exe)?;
+        let data = std::fs::read(&exe).map_err(|e| format!("{}: {e}", exe.display()))?;
+        out.push((format!("usr/bin/{}", h.name), data));
+    }
+    Ok(out)
+}
