@@ -637,8 +637,13 @@ int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info)
 	spin_lock(&pn->deferred_lock);
 	list_add_tail(&d->node, &pn->deferred);
 	spin_unlock(&pn->deferred_lock);
+	/*
+	 * The timer fires on the delay-th tick from now, and the current tick
+	 * is partly over: one more keeps the reply from coming up to a tick
+	 * before delay_ms.
+	 */
 	queue_delayed_work(genl_demo_wq, &d->dwork,
-			   msecs_to_jiffies(d->delay_ms));
+			   msecs_to_jiffies(d->delay_ms) + 1);
 	return 0;
 }
 

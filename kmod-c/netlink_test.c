@@ -267,8 +267,13 @@ static int nltest_deferred(struct nltest_net *pn, const struct sk_buff *skb,
 	} else {
 		list_add_tail(&r->node, &pn->pending);
 		pn->npending++;
+		/*
+		 * The timer fires on the delay-th tick from now, and the
+		 * current tick is partly over: one more keeps the reply
+		 * from coming up to a tick before delay_ms.
+		 */
 		queue_delayed_work(nltest_wq, &r->dwork,
-				   msecs_to_jiffies(req->delay_ms));
+				   msecs_to_jiffies(req->delay_ms) + 1);
 	}
 	spin_unlock(&pn->lock);
 
