@@ -106,8 +106,7 @@ impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
                     packed: true,
                     ..
                 } => IterRepr::Packed {
-                    rest: attrs,
-                    offset: base,
+                    inner: AttrIter::with_base(attrs, base),
                     left: len,
                 },
                 Repr::Wire {
@@ -187,9 +186,7 @@ enum IterRepr<'a, T> {
     Slice(std::slice::Iter<'a, T>),
     /// Occurrences back to back: each header is the next one's.
     Packed {
-        rest: &'a [u8],
-        /// Offset of `rest` in the outermost decoded buffer.
-        offset: usize,
+        inner: AttrIter<'a>,
         left: usize,
     },
     /// Occurrences interleaved with other attributes.
@@ -207,13 +204,13 @@ impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
     fn next(&mut self) -> Option<T> {
         match &mut self.repr {
             IterRepr::Slice(s) => s.next().copied(),
-            IterRepr::Packed { rest, offset, left } => {
+            IterRepr::Packed { inner, left } => {
                 if *left == 0 {
                     return None;
                 }
                 // Validated when the set was decoded; a failure here would
                 // be a bug, and ends the iteration rather than panicking.
-                let a = packed_attr(rest, offset);
+                let a = inner.try_next().ok().flatten();
                 *left = if a.is_some() { *left - 1 } else { 0 };
                 a.and_then(|a| T::decode_attr(&a).ok())
             }
@@ -245,25 +242,6 @@ impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
 }
 
 impl<'a, T: NlaValue<'a> + Copy> ExactSizeIterator for MultiIter<'a, T> {}
-
-/// The attribute at the start of `rest` (an already validated run), moving
-/// `rest` and `offset` past it.
-#[inline]
-fn packed_attr<'a>(rest: &mut &'a [u8], offset: &mut usize) -> Option<Attr<'a>> {
-    let &[l0, l1, t0, t1] = rest.first_chunk::<NLA_HDRLEN>()?;
-    let len = u16::from_ne_bytes([l0, l1]) as usize;
-    let raw_type = u16::from_ne_bytes([t0, t1]);
-    let a = Attr {
-        id: raw_type & crate::wire::NLA_TYPE_MASK,
-        raw_type,
-        value: rest.get(NLA_HDRLEN..len)?,
-        offset: *offset,
-    };
-    let step = nla_align(len).min(rest.len());
-    *rest = &rest[step..];
-    *offset += step;
-    Some(a)
-}
 
 /// Records the occurrences of a `Multi` field while a set is decoded
 /// (used by derived code; not a stable API).
