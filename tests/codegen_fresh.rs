@@ -2,7 +2,7 @@
 //! the demo family generates today: regenerated in memory and compared.
 
 use genl::demo::DemoCmd;
-use genl_core::codegen::{c_files, ynl, REGENERATE_COMMAND};
+use genl_codegen::{c_files, ynl, REGENERATE_COMMAND};
 use genl_core::Family;
 
 #[test]

@@ -53,7 +53,6 @@ extern crate self as genl_core;
 #[cfg(feature = "tokio")]
 pub mod asynch;
 pub mod codec;
-pub mod codegen;
 pub mod controller;
 pub mod drift;
 pub mod error;

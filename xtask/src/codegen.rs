@@ -4,7 +4,7 @@
 //! the checked-in ones are stale.
 
 use genl::demo::DemoCmd;
-use genl_core::codegen::{c_files, ynl, REGENERATE_COMMAND};
+use genl_codegen::{c_files, ynl, REGENERATE_COMMAND};
 use genl_core::Family;
 
 use crate::util;

@@ -4,7 +4,7 @@
 //!
 //! With the spec, the kernel's own tools work on a family declared in Rust:
 //! `tools/net/ynl/cli.py` drives it, and `ynl-gen-c.py --mode uapi` renders a
-//! uapi header whose constants are those of [`c::uapi_header`](super::c::uapi_header).
+//! uapi header whose constants are those of [`c::uapi_header`](crate::c::uapi_header).
 //!
 //! # Mapping
 //!
@@ -42,19 +42,19 @@
 //! #[genl(name = "ping_demo", version = 1)]
 //! pub enum PingCmd { #[genl(cmd = 1, request = Ping, reply = Ping)] Ping }
 //!
-//! let spec = genl_core::codegen::ynl::spec(PingCmd::SCHEMA)?;
+//! let spec = genl_codegen::ynl::spec(PingCmd::SCHEMA)?;
 //! assert!(spec.contains("name: ping_demo\n"));
 //! assert!(spec.contains("name-prefix: ping-demo-a-ping-\n"));
 //! assert!(spec.contains("name-prefix: ping-demo-cmd-\n"));
-//! # Ok::<(), genl_core::codegen::CodegenError>(())
+//! # Ok::<(), genl_codegen::CodegenError>(())
 //! ```
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use super::c::{screaming, uapi_header};
-use super::{CodegenError, GeneratedFile, REGENERATE_COMMAND};
-use crate::schema::{
+use crate::c::{screaming, uapi_header};
+use crate::{CodegenError, GeneratedFile, REGENERATE_COMMAND};
+use genl_core::schema::{
     AttrSchema, AttrSetSchema, AttrType, ByteOrder, CommandSchema, FamilySchema, Presence,
     ValueEnumSchema,
 };

@@ -1,5 +1,7 @@
-//! Code generation from schema descriptors: C headers and sources for the
-//! kernel side.
+//! # genl-codegen
+//!
+//! Code generation from a family's schema descriptors: the kernel uapi header,
+//! the kernel policy/ops header and source, and the YNL spec.
 //!
 //! Every generator is a pure function from a [`FamilySchema`] to text; no
 //! file system access happens here (the `cargo xtask codegen` command writes
@@ -16,16 +18,18 @@
 //! #[genl(name = "ping_demo", version = 2)]
 //! pub enum PingCmd { #[genl(cmd = 1, request = Ping, reply = Ping)] Ping }
 //!
-//! let h = genl_core::codegen::c::uapi_header(PingCmd::SCHEMA)?;
+//! let h = genl_codegen::c::uapi_header(PingCmd::SCHEMA)?;
 //! assert!(h.contains("#define PING_DEMO_FAMILY_VERSION\t2"));
 //! assert!(h.contains("PING_DEMO_A_PING_SEQ"));
 //! assert!(h.contains("PING_DEMO_CMD_PING"));
-//! # Ok::<(), genl_core::codegen::CodegenError>(())
+//! # Ok::<(), genl_codegen::CodegenError>(())
 //! ```
+
+#![warn(missing_docs)]
 
 use std::fmt;
 
-use crate::schema::FamilySchema;
+use genl_core::schema::FamilySchema;
 
 pub mod c;
 pub mod ynl;

@@ -7,8 +7,8 @@
 //! our derives so that the same spec goes through both generators.
 
 use super::*;
-use crate::codegen::c_files;
-use crate::{AttrSet, Family, ValueEnum};
+use crate::c_files;
+use genl_core::{AttrSet, Family, ValueEnum};
 
 // ---------------------------------------------------------------------------
 // The kernel's handshake family (Documentation/netlink/specs/handshake.yaml),

@@ -56,8 +56,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{CodegenError, REGENERATE_COMMAND};
-use crate::schema::{
+use crate::{CodegenError, REGENERATE_COMMAND};
+use genl_core::schema::{
     AttrSchema, AttrSetSchema, AttrType, ByteOrder, Checks, CommandSchema, FamilySchema,
     ValueEnumSchema,
 };
