@@ -1,6 +1,7 @@
 //! The `genl_demo` family: the Rust schema that the companion kernel module
 //! (`kmod-c/`) is generated from. Its C headers are produced from these
 //! declarations by `cargo xtask codegen`; nothing here is written twice.
+//! Typed commands are in [`demo_cmd`].
 
 use genl_core::{AttrSet, Family, ValueEnum};
 
@@ -28,7 +29,7 @@ pub enum KvOp {
 
 /// Request and reply of `ECHO`.
 #[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "GENL_DEMO_A_ECHO")]
+#[genl(c_prefix = "GENL_DEMO_A_ECHO", pad = 3)]
 pub struct Echo<'a> {
     /// Text echoed back unchanged.
     #[nla(id = 1, max_len = 256)]
@@ -65,13 +66,12 @@ pub struct KvEntry<'a> {
     pub meta: Option<KvMeta>,
 }
 
-/// A key alone: request of `KV_GET` and `KV_DEL` (same attribute set as
-/// [`KvEntry`], fewer attributes).
+/// A key alone: request of `KV_GET` and `KV_DEL`, a subset of [`KvEntry`]
+/// (the key's id and limits are [`KvEntry`]'s).
 #[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "GENL_DEMO_A_KV")]
+#[genl(subset_of = KvEntry)]
 pub struct KvKey<'a> {
-    /// The key, 1 to 64 bytes.
-    #[nla(id = 1, min_len = 1, max_len = 64)]
+    /// The key.
     pub key: &'a str,
 }
 
@@ -112,21 +112,21 @@ pub struct KvEvent<'a> {
 )]
 pub enum DemoCmd {
     /// Echo a message back.
-    #[genl(cmd = 1, request = Echo, reply = Echo)]
+    #[genl(cmd = 1, request = Echo<'a>, reply = Echo<'a>)]
     Echo,
     /// Create or replace an entry (needs `CAP_NET_ADMIN`).
-    #[genl(cmd = 2, request = KvEntry, admin_perm)]
+    #[genl(cmd = 2, request = KvEntry<'a>, admin_perm)]
     KvSet,
     /// Get one entry, or dump all of them.
-    #[genl(cmd = 3, request = KvKey, reply = KvEntry, dump)]
+    #[genl(cmd = 3, request = KvKey<'a>, reply = KvEntry<'a>, dump)]
     KvGet,
     /// Delete an entry (needs `CAP_NET_ADMIN`).
-    #[genl(cmd = 4, request = KvKey, admin_perm)]
+    #[genl(cmd = 4, request = KvKey<'a>, admin_perm)]
     KvDel,
     /// Answered later, from a workqueue.
     #[genl(cmd = 5, request = Deferred, reply = Deferred)]
     Deferred,
     /// Notification sent to the `events` group on every change.
-    #[genl(cmd = 6, reply = KvEvent, event)]
+    #[genl(cmd = 6, reply = KvEvent<'a>, event = "events")]
     KvEvent,
 }

@@ -14,11 +14,12 @@ use netlink_sys::protocols::NETLINK_GENERIC;
 use tokio::io::unix::AsyncFd;
 
 use crate::codec::{Encode, Family};
+use crate::command::{Ack, Command, DumpCommand, Query};
 use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, CTRL_VERSION, GENL_ID_CTRL};
 use crate::error::{Error, Result};
 use crate::message::{build_message, GenlHeader, Messages};
 use crate::schema::AttrSetSchema;
-use crate::shared::{OwnedReply, Pending};
+use crate::shared::{Item, OwnedReply, Pending, Reply};
 use crate::socket::{RawSocket, Recv, ResolvedFamily, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 
 struct Fd(RawSocket);
@@ -169,53 +170,81 @@ impl AsyncConnection {
         self.families.remove(name);
     }
 
-    /// Sends command `cmd` of family `F`, waits for the ACK, returns the
-    /// reply if any. Retries once if the family was re-registered under a
-    /// new id (module reload).
-    pub async fn request<F: Family, P: Encode + ?Sized>(
+    /// Sends command `C` with `flags`, resolving its family; retries once if
+    /// the family was re-registered under a new id (module reload).
+    async fn exchange_command<C: Command, P: Encode + ?Sized>(
         &mut self,
-        cmd: F,
+        flags: u16,
         req: &P,
-    ) -> Result<Option<OwnedReply>> {
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Vec<OwnedReply>> {
+        let fam = <C::Family as Family>::SCHEMA;
         let genl = GenlHeader {
-            cmd: cmd.cmd(),
-            version: F::SCHEMA.version,
+            cmd: C::ID,
+            version: fam.version,
         };
-        let id = self.resolve(F::SCHEMA.name).await?.id;
-        let mut replies = match self.exchange(id, genl, NLM_F_ACK, req, schema).await {
+        let id = self.resolve(fam.name).await?.id;
+        match self.exchange(id, genl, flags, req, schema).await {
             Err(Error::Kernel(k)) if k.errno == libc::ENOENT || k.errno == libc::EOPNOTSUPP => {
-                self.invalidate(F::SCHEMA.name);
-                let new_id = self.resolve(F::SCHEMA.name).await?.id;
+                self.invalidate(fam.name);
+                let new_id = self.resolve(fam.name).await?.id;
                 if new_id == id {
                     return Err(Error::Kernel(k));
                 }
-                self.exchange(new_id, genl, NLM_F_ACK, req, schema).await?
+                self.exchange(new_id, genl, flags, req, schema).await
             }
-            other => other?,
-        };
+            other => other,
+        }
+    }
+
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
+    /// [`Connection::request`](crate::Connection::request)).
+    pub async fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self
+            .exchange_command::<C, _>(NLM_F_ACK, req, schema)
+            .await?
+            .len()
+        {
+            0 => Ok(()),
+            _ => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, owned; decode
+    /// it with [`Reply::get`].
+    pub async fn query<C: Query>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let mut replies = self
+            .exchange_command::<C, _>(NLM_F_ACK, req, schema)
+            .await?;
         match replies.len() {
-            0 => Ok(None),
-            1 => Ok(replies.pop()),
+            0 => Err(Error::UnexpectedReply("the command sent no reply")),
+            1 => Ok(Reply::new(replies.pop().expect("one reply"))),
             _ => Err(Error::UnexpectedReply(
                 "more than one reply message to a single request",
             )),
         }
     }
 
-    /// Runs a dump of command `cmd` of family `F`, collecting every message.
-    pub async fn dump<F: Family, P: Encode + ?Sized>(
+    /// Runs a dump of command `cmd`, collecting every message.
+    pub async fn dump<C: DumpCommand>(
         &mut self,
-        cmd: F,
-        req: &P,
-    ) -> Result<Vec<OwnedReply>> {
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
-        let genl = GenlHeader {
-            cmd: cmd.cmd(),
-            version: F::SCHEMA.version,
-        };
-        let id = self.resolve(F::SCHEMA.name).await?.id;
-        self.exchange(id, genl, NLM_F_DUMP, req, schema).await
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Vec<Item<C>>> {
+        let _ = cmd;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        Ok(self
+            .exchange_command::<C, _>(NLM_F_DUMP, req, schema)
+            .await?
+            .into_iter()
+            .map(Item::new)
+            .collect())
     }
 }
 

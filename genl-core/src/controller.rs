@@ -33,34 +33,70 @@ pub const GENL_UNS_ADMIN_PERM: u32 = 0x10;
 )]
 pub enum CtrlCmd {
     /// A family was registered (notification).
-    #[genl(cmd = 1, reply = FamilyInfo, event)]
+    #[genl(cmd = 1, reply = FamilyInfo<'a>, event)]
     NewFamily,
     /// A family was unregistered (notification).
-    #[genl(cmd = 2, reply = FamilyInfo, event)]
+    #[genl(cmd = 2, reply = FamilyInfo<'a>, event)]
     DelFamily,
     /// Get one family by name or id, or dump all.
-    #[genl(cmd = 3, request = GetFamily, reply = FamilyInfo, dump)]
+    #[genl(cmd = 3, request = GetFamily<'a>, reply = FamilyInfo<'a>, dump)]
     GetFamily,
     /// A multicast group was added (notification).
-    #[genl(cmd = 7, reply = FamilyInfo, event)]
+    #[genl(cmd = 7, reply = FamilyInfo<'a>, event)]
     NewMcastGrp,
     /// A multicast group was removed (notification).
-    #[genl(cmd = 8, reply = FamilyInfo, event)]
+    #[genl(cmd = 8, reply = FamilyInfo<'a>, event)]
     DelMcastGrp,
     /// Dump the attribute policies of a family's ops.
-    #[genl(cmd = 10, request = GetPolicy, dump_only)]
+    #[genl(cmd = 10, request = GetPolicy<'a>, reply = PolicyMessage, dump_only)]
     GetPolicy,
 }
 
-/// `CTRL_CMD_GETFAMILY` request: select by id or name; empty for a dump.
+/// The controller's attribute set (`CTRL_ATTR_*`), every attribute declared
+/// once; requests and replies are subsets of it ([`GetFamily`],
+/// [`FamilyInfo`], [`GetPolicy`], [`PolicyMessage`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "CTRL_ATTR")]
-pub struct GetFamily<'a> {
+#[genl(c_prefix = "CTRL_ATTR", name = "ctrl-attrs")]
+pub struct CtrlAttrs<'a> {
     /// `CTRL_ATTR_FAMILY_ID`.
     #[nla(id = 1)]
     pub family_id: Option<u16>,
     /// `CTRL_ATTR_FAMILY_NAME`.
     #[nla(id = 2, max_len = 15)]
+    pub family_name: Option<&'a str>,
+    /// `CTRL_ATTR_VERSION`.
+    #[nla(id = 3)]
+    pub version: Option<u32>,
+    /// `CTRL_ATTR_HDRSIZE`: size of the family's fixed header.
+    #[nla(id = 4)]
+    pub hdrsize: Option<u32>,
+    /// `CTRL_ATTR_MAXATTR`.
+    #[nla(id = 5)]
+    pub maxattr: Option<u32>,
+    /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
+    #[nla(id = 6, indexed)]
+    pub ops: Vec<OpInfo>,
+    /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
+    #[nla(id = 7, indexed)]
+    pub mcast_groups: Vec<McastGroup<'a>>,
+    /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
+    #[nla(id = 8, indexed)]
+    pub policy: Vec<Keyed<Vec<Keyed<PolicyAttr>>>>,
+    /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
+    #[nla(id = 9, indexed)]
+    pub op_policy: Vec<Keyed<OpPolicy>>,
+    /// `CTRL_ATTR_OP`: restrict a policy dump to this command.
+    #[nla(id = 10)]
+    pub op: Option<u32>,
+}
+
+/// `CTRL_CMD_GETFAMILY` request: select by id or name; empty for a dump.
+#[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]
+#[genl(subset_of = CtrlAttrs)]
+pub struct GetFamily<'a> {
+    /// `CTRL_ATTR_FAMILY_ID`.
+    pub family_id: Option<u16>,
+    /// `CTRL_ATTR_FAMILY_NAME`.
     pub family_name: Option<&'a str>,
 }
 
@@ -90,28 +126,23 @@ impl<'a> GetFamily<'a> {
 /// A family as the controller describes it (reply of `GETFAMILY`, and the
 /// payload of `NEWFAMILY`/`DELFAMILY` notifications).
 #[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "CTRL_ATTR")]
+#[genl(subset_of = CtrlAttrs)]
 pub struct FamilyInfo<'a> {
     /// `CTRL_ATTR_FAMILY_ID`.
-    #[nla(id = 1)]
     pub family_id: u16,
     /// `CTRL_ATTR_FAMILY_NAME`.
-    #[nla(id = 2)]
     pub family_name: &'a str,
     /// `CTRL_ATTR_VERSION`.
-    #[nla(id = 3)]
     pub version: u32,
     /// `CTRL_ATTR_HDRSIZE`: size of the family's fixed header.
-    #[nla(id = 4)]
     pub hdrsize: u32,
     /// `CTRL_ATTR_MAXATTR`.
-    #[nla(id = 5)]
     pub maxattr: u32,
     /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
-    #[nla(id = 6, indexed)]
+    #[nla(indexed)]
     pub ops: Vec<OpInfo>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
-    #[nla(id = 7, indexed)]
+    #[nla(indexed)]
     pub mcast_groups: Vec<McastGroup<'a>>,
 }
 
@@ -160,16 +191,13 @@ pub struct McastGroup<'a> {
 
 /// `CTRL_CMD_GETPOLICY` request: the family, and optionally one op.
 #[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "CTRL_ATTR")]
+#[genl(subset_of = CtrlAttrs)]
 pub struct GetPolicy<'a> {
     /// `CTRL_ATTR_FAMILY_ID`.
-    #[nla(id = 1)]
     pub family_id: Option<u16>,
     /// `CTRL_ATTR_FAMILY_NAME`.
-    #[nla(id = 2, max_len = 15)]
     pub family_name: Option<&'a str>,
     /// `CTRL_ATTR_OP`: restrict the dump to this command.
-    #[nla(id = 10)]
     pub op: Option<u32>,
 }
 
@@ -177,16 +205,15 @@ pub struct GetPolicy<'a> {
 /// attribute policies by index (`net/netlink/policy.c`,
 /// `ctrl_dumppolicy` in `net/netlink/genetlink.c`).
 #[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(c_prefix = "CTRL_ATTR")]
+#[genl(subset_of = CtrlAttrs)]
 pub struct PolicyMessage {
     /// `CTRL_ATTR_FAMILY_ID`.
-    #[nla(id = 1)]
     pub family_id: u16,
     /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
-    #[nla(id = 8, indexed)]
+    #[nla(indexed)]
     pub policy: Vec<Keyed<Vec<Keyed<PolicyAttr>>>>,
     /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
-    #[nla(id = 9, indexed)]
+    #[nla(indexed)]
     pub op_policy: Vec<Keyed<OpPolicy>>,
 }
 
@@ -317,9 +344,9 @@ pub fn family_policy(
         op,
     };
     let mut out = FamilyPolicy::default();
-    let mut dump = conn.dump(CtrlCmd::GetPolicy, &req)?;
+    let mut dump = conn.dump(ctrl_cmd::GetPolicy, &req)?;
     loop {
-        let msg = match dump.next() {
+        let m = match dump.next() {
             Ok(Some(m)) => m,
             Ok(None) => break,
             Err(crate::Error::Kernel(k)) if k.errno == libc::ENOENT => {
@@ -327,7 +354,6 @@ pub fn family_policy(
             }
             Err(e) => return Err(e),
         };
-        let m: PolicyMessage = msg.decode()?;
         out.family_id = m.family_id;
         for p in m.policy {
             let attrs = out.policies.entry(p.key.into()).or_default();

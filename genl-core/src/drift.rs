@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::controller::{family_policy, FamilyInfo, FamilyPolicy, NlAttrType, PolicyAttr};
-use crate::schema::{AttrSetSchema, AttrType, FamilySchema};
+use crate::schema::{AttrSchema, AttrType, FamilySchema};
 use crate::{Connection, Result};
 
 /// One difference between the schema and the kernel.
@@ -170,16 +170,18 @@ fn cmp_check<T: PartialEq + fmt::Debug>(
     }
 }
 
+/// Compares the attributes `schema_attrs` (the request attributes of the
+/// operations sharing one kernel policy) with that policy.
 fn compare_set(
     out: &mut Vec<Drift>,
     command: &'static str,
-    set: &'static AttrSetSchema,
+    schema_attrs: &[&'static AttrSchema],
     prefix: &str,
     policy: &FamilyPolicy,
     attrs: &BTreeMap<u16, PolicyAttr>,
     depth: usize,
 ) {
-    for a in set.attrs {
+    for &a in schema_attrs {
         let path = format!("{prefix}.{}", a.name);
         let Some(k) = attrs.get(&a.id) else {
             // The kernel does not advertise NLA_BE16/NLA_BE32 policies
@@ -245,13 +247,15 @@ fn compare_set(
         if let (AttrType::Nested(inner), Some(idx)) = (a.ty, k.policy_idx) {
             if depth < 16 {
                 if let Some(nested) = policy.policies.get(&idx) {
-                    compare_set(out, command, inner(), &path, policy, nested, depth + 1);
+                    // Nested policies are the whole nested set's.
+                    let all: Vec<&'static AttrSchema> = inner.root().attrs.iter().collect();
+                    compare_set(out, command, &all, &path, policy, nested, depth + 1);
                 }
             }
         }
     }
     for id in attrs.keys() {
-        if set.attr(*id).is_none() {
+        if !schema_attrs.iter().any(|a| a.id == *id) {
             out.push(Drift {
                 command,
                 path: prefix.to_owned(),
@@ -307,7 +311,7 @@ pub fn compare(
             });
         }
     }
-    for c in schema.commands.iter().filter(|c| !c.event) {
+    for c in schema.commands.iter().filter(|c| c.is_op()) {
         let Some(op) = info.ops.iter().find(|o| o.id == u32::from(c.id)) else {
             out.push(Drift {
                 command: c.name,
@@ -318,8 +322,8 @@ pub fn compare(
         };
         use crate::controller::{GENL_ADMIN_PERM, GENL_CMD_CAP_DO, GENL_CMD_CAP_DUMP};
         for (want, bit, what) in [
-            (c.do_, GENL_CMD_CAP_DO, "do"),
-            (c.dump, GENL_CMD_CAP_DUMP, "dump"),
+            (c.do_.is_some(), GENL_CMD_CAP_DO, "do"),
+            (c.dump.is_some(), GENL_CMD_CAP_DUMP, "dump"),
             (c.admin_perm, GENL_ADMIN_PERM, "admin-perm"),
         ] {
             if want != (op.flags & bit != 0) {
@@ -333,31 +337,45 @@ pub fn compare(
                 });
             }
         }
-        let Some(set) = c.request_set() else { continue };
         let Some(policy) = policies.get(&c.id) else {
             continue;
         };
         // A per-op dump holds one op entry (keyed 0 for dump-only ops).
         let op_pol = policy.ops.values().next().copied().unwrap_or_default();
-        let mut found = Vec::new();
-        if c.do_ {
-            found.extend(op_pol.do_.and_then(|i| policy.policies.get(&i)));
+        // Each kernel policy with the request attributes of the operations
+        // using it (Linux 6.1 has one policy per command for do and dump).
+        let mut by_policy: BTreeMap<u32, Vec<&'static AttrSchema>> = BTreeMap::new();
+        let mut unpoliced: Vec<&'static str> = Vec::new();
+        for (op, idx) in [(c.do_, op_pol.do_), (c.dump, op_pol.dump)] {
+            let Some(op) = op else { continue };
+            let attrs: &'static [AttrSchema] = op.request.map_or(&[], |r| r.attrs);
+            match idx {
+                Some(i) => {
+                    let v = by_policy.entry(i).or_default();
+                    for a in attrs {
+                        if !v.iter().any(|x| x.id == a.id) {
+                            v.push(a);
+                        }
+                    }
+                }
+                None if !attrs.is_empty() => {
+                    unpoliced.push(op.request.map_or("", |r| r.name));
+                }
+                None => {}
+            }
         }
-        if c.dump {
-            found.extend(op_pol.dump.and_then(|i| policy.policies.get(&i)));
-        }
-        let mut policies = found;
-        if policies.is_empty() && !set.attrs.is_empty() {
+        for name in unpoliced {
             out.push(Drift {
                 command: c.name,
-                path: set.name.to_owned(),
+                path: name.to_owned(),
                 kind: DriftKind::MissingInKernel,
             });
         }
-        // Identical do/dump policies are compared once.
-        policies.dedup_by(|a, b| a == b);
-        for attrs in policies {
-            compare_set(&mut out, c.name, set, set.name, policy, attrs, 0);
+        let prefix = c.request_set().map_or("", |s| s.name);
+        for (idx, attrs) in by_policy {
+            if let Some(kattrs) = policy.policies.get(&idx) {
+                compare_set(&mut out, c.name, &attrs, prefix, policy, kattrs, 0);
+            }
         }
     }
     out
@@ -365,13 +383,12 @@ pub fn compare(
 
 /// Resolves the family, dumps its policy and compares it with `schema`.
 pub fn check_family(conn: &mut Connection, schema: &FamilySchema) -> Result<Vec<Drift>> {
-    let view = conn.request(
-        crate::controller::CtrlCmd::GetFamily,
+    let info = conn.query(
+        crate::controller::ctrl_cmd::GetFamily,
         &crate::controller::GetFamily::by_name(schema.name),
     );
-    let info = match view {
-        Ok(Some(v)) => crate::message::GenlView::decode::<FamilyInfo<'_>>(&v)?,
-        Ok(None) => return Err(crate::Error::UnexpectedReply("GETFAMILY returned nothing")),
+    let info = match info {
+        Ok(i) => i,
         Err(crate::Error::Kernel(k)) if k.errno == libc::ENOENT => {
             return Err(crate::Error::FamilyNotFound(schema.name.to_owned()))
         }
@@ -379,7 +396,7 @@ pub fn check_family(conn: &mut Connection, schema: &FamilySchema) -> Result<Vec<
     };
     let info = FamilyInfoOwned::from(&info);
     let mut policies = BTreeMap::new();
-    for c in schema.commands.iter().filter(|c| !c.event) {
+    for c in schema.commands.iter().filter(|c| c.is_op()) {
         if !info.info.ops.iter().any(|o| o.id == u32::from(c.id)) {
             continue; // reported as a missing command
         }

@@ -53,6 +53,7 @@ extern crate self as genl_core;
 #[cfg(feature = "tokio")]
 pub mod asynch;
 pub mod codec;
+pub mod command;
 pub mod controller;
 pub mod drift;
 pub mod error;
@@ -72,13 +73,14 @@ pub use codec::{
     AttrEnum, AttrEnumIter, AttrSet, Be, Decode, DecodeOwned, Encode, Family, Keyed, NlaValue,
     ValueEnum,
 };
+pub use command::{Ack, Command, DumpCommand, Notification, Query};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{Multi, MultiIter};
-pub use shared::{OwnedReply, SharedConnection};
-pub use socket::{Connection, Dump, ResolvedFamily, Subscription};
+pub use shared::{Item, OwnedReply, Reply, SharedConnection};
+pub use socket::{Connection, Dump, RawDump, ResolvedFamily, Subscription};
 pub use wire::{Attr, AttrIter, AttrWriter};
 
 /// Derive macros (re-exported from `genl-derive`, as serde does).

@@ -194,6 +194,26 @@ impl<'a> GenlView<'a> {
     pub fn decode<T: Decode<'a>>(&self) -> Result<T, DecodeError> {
         T::decode(self.attrs)
     }
+
+    /// If this message is notification `C` (its command number), the
+    /// notification decoded as `C` declares it; `None` for other commands.
+    ///
+    /// ```no_run
+    /// # use genl_core::{controller::ctrl_cmd, Subscription};
+    /// let mut sub = Subscription::new("nlctrl", "notify")?;
+    /// let ev = sub.next_event()?;
+    /// if let Some(fam) = ev.event(ctrl_cmd::NewFamily) {
+    ///     println!("new family {}", fam?.family_name);
+    /// }
+    /// # Ok::<(), genl_core::Error>(())
+    /// ```
+    pub fn event<C: crate::command::Notification>(
+        &self,
+        cmd: C,
+    ) -> Option<Result<C::Event<'a>, DecodeError>> {
+        let _ = cmd;
+        (self.genl.cmd == C::ID).then(|| C::Event::decode(self.attrs))
+    }
 }
 
 /// The extended-ACK attributes of `NLMSG_ERROR` / `NLMSG_DONE`

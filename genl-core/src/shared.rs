@@ -16,6 +16,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::codec::{Decode, Encode, Family};
+use crate::command::{Ack, Command, DumpCommand, Query};
 use crate::error::{DecodeError, Error, KernelError, Result};
 use crate::message::{
     build_message, ext_ack_error, GenlHeader, GenlView, Messages, RawMessage, Received,
@@ -65,6 +66,74 @@ impl OwnedReply {
             payload,
             family_id: v.header.message_type,
         }
+    }
+}
+
+/// The owned reply of a typed command's `do` operation.
+pub struct Reply<C: Query> {
+    raw: OwnedReply,
+    _cmd: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C: Query> Reply<C> {
+    pub(crate) fn new(raw: OwnedReply) -> Self {
+        Reply {
+            raw,
+            _cmd: std::marker::PhantomData,
+        }
+    }
+
+    /// Decodes the reply as the command declares it, borrowing from it.
+    pub fn get(&self) -> Result<C::Reply<'_>, DecodeError> {
+        self.raw.decode()
+    }
+
+    /// The undecoded reply.
+    pub fn raw(&self) -> &OwnedReply {
+        &self.raw
+    }
+}
+
+impl<C: Query> std::fmt::Debug for Reply<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reply")
+            .field("command", &C::NAME)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+/// One owned message of a typed command's dump.
+pub struct Item<C: DumpCommand> {
+    raw: OwnedReply,
+    _cmd: std::marker::PhantomData<fn() -> C>,
+}
+
+impl<C: DumpCommand> Item<C> {
+    pub(crate) fn new(raw: OwnedReply) -> Self {
+        Item {
+            raw,
+            _cmd: std::marker::PhantomData,
+        }
+    }
+
+    /// Decodes the message as the command declares it, borrowing from it.
+    pub fn get(&self) -> Result<C::Item<'_>, DecodeError> {
+        self.raw.decode()
+    }
+
+    /// The undecoded message.
+    pub fn raw(&self) -> &OwnedReply {
+        &self.raw
+    }
+}
+
+impl<C: DumpCommand> std::fmt::Debug for Item<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Item")
+            .field("command", &C::NAME)
+            .field("raw", &self.raw)
+            .finish()
     }
 }
 
@@ -298,18 +367,17 @@ impl SharedConnection {
     /// family's id has changed since it was cached (module reloaded), the
     /// stale entry is dropped and the request is sent once more to the new
     /// id; a family that is gone is [`Error::FamilyNotFound`].
-    fn exchange_family<F: Family, P: Encode + ?Sized>(
+    fn exchange_family<C: Command, P: Encode + ?Sized>(
         &self,
-        cmd: F,
         flags: u16,
         req: &P,
+        schema: Option<&'static AttrSetSchema>,
     ) -> Result<Vec<OwnedReply>> {
-        let name = F::SCHEMA.name;
+        let name = <C::Family as Family>::SCHEMA.name;
         let fam = self.resolve(name)?;
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
         let genl = GenlHeader {
-            cmd: cmd.cmd(),
-            version: F::SCHEMA.version,
+            cmd: C::ID,
+            version: <C::Family as Family>::SCHEMA.version,
         };
         match self.exchange(fam.id, genl, flags, req, schema) {
             Err(Error::Kernel(k)) if k.errno == libc::ENOENT || k.errno == libc::EOPNOTSUPP => {
@@ -324,26 +392,42 @@ impl SharedConnection {
         }
     }
 
-    /// Sends command `cmd` of family `F` and waits for the ACK; returns the
-    /// reply if there is one. The family is resolved (and cached) by name;
-    /// after a module reload (new family id) the request is retried once.
-    pub fn request<F: Family, P: Encode + ?Sized>(
-        &self,
-        cmd: F,
-        req: &P,
-    ) -> Result<Option<OwnedReply>> {
-        let mut replies = self.exchange_family(cmd, NLM_F_ACK, req)?;
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
+    /// [`Connection::request`]).
+    pub fn request<C: Ack>(&self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.exchange_family::<C, _>(NLM_F_ACK, req, schema)?.len() {
+            0 => Ok(()),
+            _ => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, owned; decode
+    /// it with [`Reply::get`] (see [`Connection::query`]).
+    pub fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let mut replies = self.exchange_family::<C, _>(NLM_F_ACK, req, schema)?;
         match replies.len() {
-            0 => Ok(None),
-            1 => Ok(replies.pop()),
+            0 => Err(Error::UnexpectedReply("the command sent no reply")),
+            1 => Ok(Reply::new(replies.pop().expect("one reply"))),
             _ => Err(Error::UnexpectedReply(
                 "more than one reply message to a single request",
             )),
         }
     }
 
-    /// Runs a dump of command `cmd` of family `F`, collecting every message.
-    pub fn dump<F: Family, P: Encode + ?Sized>(&self, cmd: F, req: &P) -> Result<Vec<OwnedReply>> {
-        self.exchange_family(cmd, NLM_F_DUMP, req)
+    /// Runs a dump of command `cmd`, collecting every message.
+    pub fn dump<C: DumpCommand>(&self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Vec<Item<C>>> {
+        let _ = cmd;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        Ok(self
+            .exchange_family::<C, _>(NLM_F_DUMP, req, schema)?
+            .into_iter()
+            .map(Item::new)
+            .collect())
     }
 }

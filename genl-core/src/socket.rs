@@ -9,6 +9,9 @@
 //!   message, and the failing attribute's *path* resolved through the
 //!   request's schema.
 //! - Replies are decoded in place: a [`GenlView`] borrows the receive buffer.
+//! - Requests are typed ([`crate::command`]): [`Connection::request`],
+//!   [`Connection::query`] and [`Connection::dump`] take a command type and
+//!   only its declared request, and return its declared reply.
 //! - Dumps are a lending iterator ([`Dump`]); `NLMSG_DONE` with an error is an
 //!   error and `NLM_F_DUMP_INTR` is reported as [`Error::DumpInterrupted`].
 //! - A datagram larger than the receive buffer (`MSG_TRUNC`) is an error, not
@@ -19,7 +22,8 @@ use std::time::{Duration, Instant};
 
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket, SocketAddr};
 
-use crate::codec::{Decode, Encode, Family};
+use crate::codec::{Encode, Family};
+use crate::command::{Ack, Command, DumpCommand, Query};
 use crate::controller::{self, CtrlCmd, FamilyInfo};
 use crate::error::{Error, KernelError, Result};
 use crate::message::{
@@ -578,15 +582,15 @@ impl Connection {
         })
     }
 
-    /// Starts a dump (`NLM_F_REQUEST | NLM_F_DUMP`); iterate the returned
-    /// [`Dump`] with [`Dump::next`].
+    /// Starts a dump (`NLM_F_REQUEST | NLM_F_DUMP`) of any family and
+    /// command; iterate the returned [`RawDump`] with [`RawDump::next`].
     pub fn dump_raw<P: Encode + ?Sized>(
         &mut self,
         family_id: u16,
         genl: GenlHeader,
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Dump<'_>> {
+    ) -> Result<RawDump<'_>> {
         let seq = self.next_seq();
         build_message(
             &mut self.tx,
@@ -598,7 +602,7 @@ impl Connection {
         )?;
         self.raw.send(&self.tx)?;
         self.rx.clear();
-        Ok(Dump {
+        Ok(RawDump {
             deadline_step: self.raw.timeout,
             conn: self,
             seq,
@@ -667,76 +671,101 @@ impl Connection {
         }
     }
 
-    fn header_for<F: Family>(&mut self, cmd: F) -> Result<(u16, GenlHeader)> {
+    fn header_for<F: Family>(&mut self, cmd: u8) -> Result<(u16, GenlHeader)> {
         let id = self.resolve(F::SCHEMA.name)?.id;
         Ok((
             id,
             GenlHeader {
-                cmd: cmd.cmd(),
+                cmd,
                 version: F::SCHEMA.version,
             },
         ))
     }
 
-    /// Sends command `cmd` of family `F` with `req` and waits for the ACK;
-    /// returns the reply if there is one. The family is resolved (and cached)
+    /// Sends command `C` with `req`; with `ack`, waits for the ACK,
+    /// otherwise for the first reply. The family is resolved (and cached)
     /// by name; if the kernel answers `ENOENT`/`EOPNOTSUPP` and the family's
     /// id has changed (module reloaded), the request is retried once.
-    pub fn request<F: Family, P: Encode + ?Sized>(
+    fn send_command<C: Command, P: Encode + ?Sized>(
         &mut self,
-        cmd: F,
         req: &P,
-    ) -> Result<Option<GenlView<'_>>> {
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
-        let (id, genl) = self.header_for(cmd)?;
-        let at = match self.exchange(id, genl, 0, req, schema) {
-            Err(Error::Kernel(k)) if self.family_moved(F::SCHEMA.name, id, &k)? => {
-                let (id, genl) = self.header_for(cmd)?;
-                self.exchange(id, genl, 0, req, schema)?
+        schema: Option<&'static AttrSetSchema>,
+        ack: bool,
+    ) -> Result<Option<ReplyAt>> {
+        let name = <C::Family as Family>::SCHEMA.name;
+        let (id, genl) = self.header_for::<C::Family>(C::ID)?;
+        match self.exchange_mode(id, genl, 0, req, schema, ack) {
+            Err(Error::Kernel(k)) if self.family_moved(name, id, &k)? => {
+                let (id, genl) = self.header_for::<C::Family>(C::ID)?;
+                self.exchange_mode(id, genl, 0, req, schema, ack)
             }
-            other => other?,
-        };
+            other => other,
+        }
+    }
+
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK: for
+    /// commands whose `do` operation has no reply (see [`Ack`]). A reply
+    /// message, which such a command does not declare, is an
+    /// [`Error::UnexpectedReply`].
+    pub fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, true)? {
+            None => Ok(()),
+            Some(_) => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, decoded as the
+    /// command declares it (see [`Query`]), borrowing the connection's
+    /// receive buffer.
+    pub fn query<'c, C: Query>(&'c mut self, cmd: C, req: &C::Request<'_>) -> Result<C::Reply<'c>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let at = self.send_command::<C, _>(req, schema, true)?;
+        let this: &'c Self = self;
         match at {
-            Some(at) => self.view_at(at).map(Some),
-            None => Ok(None),
-        }
-    }
-
-    /// Sends command `cmd` without asking for an ACK and waits (up to the
-    /// timeout) for its reply, however late it comes: for commands the
-    /// kernel answers asynchronously, e.g. from a workqueue, with the
-    /// request's sequence number. Errors still arrive as `NLMSG_ERROR`.
-    pub fn request_deferred<F: Family, P: Encode + ?Sized>(
-        &mut self,
-        cmd: F,
-        req: &P,
-    ) -> Result<GenlView<'_>> {
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
-        let (id, genl) = self.header_for(cmd)?;
-        match self.exchange_mode(id, genl, 0, req, schema, false)? {
-            Some(at) => self.view_at(at),
+            Some(at) => Ok(this.view_at(at)?.decode::<C::Reply<'c>>()?),
             None => Err(Error::UnexpectedReply("the command sent no reply")),
         }
     }
 
-    /// Like [`request`](Self::request), but a reply is required and decoded
-    /// as `R`, borrowing from the connection's receive buffer.
-    pub fn query<'c, F: Family, P: Encode + ?Sized, R: Decode<'c>>(
+    /// Like [`query`](Self::query), without asking for an ACK, and waiting
+    /// (up to the timeout) for the reply however late it comes: for
+    /// commands the kernel answers asynchronously, e.g. from a workqueue,
+    /// with the request's sequence number. Errors still arrive as
+    /// `NLMSG_ERROR`.
+    pub fn query_deferred<'c, C: Query>(
         &'c mut self,
-        cmd: F,
-        req: &P,
-    ) -> Result<R> {
-        match self.request(cmd, req)? {
-            Some(view) => Ok(view.decode::<R>()?),
+        cmd: C,
+        req: &C::Request<'_>,
+    ) -> Result<C::Reply<'c>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let at = self.send_command::<C, _>(req, schema, false)?;
+        let this: &'c Self = self;
+        match at {
+            Some(at) => Ok(this.view_at(at)?.decode::<C::Reply<'c>>()?),
             None => Err(Error::UnexpectedReply("the command sent no reply")),
         }
     }
 
-    /// Starts a dump of command `cmd` of family `F`.
-    pub fn dump<F: Family, P: Encode + ?Sized>(&mut self, cmd: F, req: &P) -> Result<Dump<'_>> {
-        let schema = F::SCHEMA.command(cmd.cmd()).and_then(|c| c.request_set());
-        let (id, genl) = self.header_for(cmd)?;
-        self.dump_raw(id, genl, req, schema)
+    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
+    /// returned [`Dump`] with [`Dump::next`].
+    pub fn dump<C: DumpCommand>(
+        &mut self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Dump<'_, C>> {
+        let _ = cmd;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        let (id, genl) = self.header_for::<C::Family>(C::ID)?;
+        Ok(Dump {
+            raw: self.dump_raw(id, genl, req, schema)?,
+            _cmd: std::marker::PhantomData,
+        })
     }
 
     /// After a kernel error: whether the family was re-registered under a
@@ -788,20 +817,67 @@ pub(crate) fn resolve_paths(
     err
 }
 
-/// A dump in progress: a lending iterator over the reply messages.
+/// A dump of a typed command in progress: a lending iterator over the
+/// dumped messages, each decoded as the command declares.
 ///
 /// ```no_run
-/// # use genl_core::{Connection, controller::{CtrlCmd, FamilyInfo, GetFamily}};
+/// # use genl_core::{Connection, controller::{ctrl_cmd, GetFamily}};
 /// let mut conn = Connection::new()?;
-/// let mut dump = conn.dump(CtrlCmd::GetFamily, &GetFamily::all())?;
-/// while let Some(msg) = dump.next()? {
-///     let fam: FamilyInfo<'_> = msg.decode()?;
+/// let mut dump = conn.dump(ctrl_cmd::GetFamily, &GetFamily::all())?;
+/// while let Some(fam) = dump.next()? {
 ///     println!("{} {}", fam.family_id, fam.family_name);
 /// }
 /// # Ok::<(), genl_core::Error>(())
 /// ```
+pub struct Dump<'c, C: DumpCommand> {
+    raw: RawDump<'c>,
+    _cmd: std::marker::PhantomData<C>,
+}
+
+impl<C: DumpCommand> std::fmt::Debug for Dump<'_, C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dump")
+            .field("command", &C::NAME)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<'c, C: DumpCommand> Dump<'c, C> {
+    /// The next dumped message, decoded, borrowing the receive buffer;
+    /// `Ok(None)` after `NLMSG_DONE`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<C::Item<'_>>> {
+        match self.raw.next()? {
+            Some(view) => Ok(Some(view.decode::<C::Item<'_>>()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The next dumped message as an undecoded view.
+    pub fn next_view(&mut self) -> Result<Option<GenlView<'_>>> {
+        self.raw.next()
+    }
+
+    /// Runs `f` on every dumped message, collecting its results.
+    pub fn map<T>(mut self, mut f: impl FnMut(C::Item<'_>) -> T) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        while let Some(m) = self.next()? {
+            out.push(f(m));
+        }
+        Ok(out)
+    }
+
+    /// The untyped dump underneath.
+    pub fn into_raw(self) -> RawDump<'c> {
+        self.raw
+    }
+}
+
+/// A dump in progress, untyped: a lending iterator over the reply messages
+/// as [`GenlView`]s (see [`Connection::dump_raw`]).
 #[derive(Debug)]
-pub struct Dump<'c> {
+pub struct RawDump<'c> {
     conn: &'c mut Connection,
     seq: u32,
     pos: usize,
@@ -811,7 +887,7 @@ pub struct Dump<'c> {
     schema: Option<&'static AttrSetSchema>,
 }
 
-impl Dump<'_> {
+impl RawDump<'_> {
     /// The next message of the dump, borrowed from the receive buffer;
     /// `Ok(None)` after `NLMSG_DONE`.
     #[allow(clippy::should_implement_trait)]

@@ -2,58 +2,18 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{Data, DeriveInput};
 
-use crate::ctxt::Ctxt;
-use crate::model;
+use crate::ast::ValueEnum;
+use crate::emit::common;
 
-pub fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
-    let cx = Ctxt::default();
-    model::check_generics(&cx, input);
-    if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "value enums take no generic parameters");
-    }
-    let set_attrs = model::parse_set_attrs(&cx, &input.attrs);
-    let mut repr = None;
-    for a in input.attrs.iter().filter(|a| a.path().is_ident("repr")) {
-        let _ = a.parse_nested_meta(|meta| {
-            for t in ["u8", "u16", "u32", "u64"] {
-                if meta.path.is_ident(t) {
-                    repr = Some(syn::Ident::new(
-                        t,
-                        meta.path
-                            .get_ident()
-                            .map_or_else(proc_macro2::Span::call_site, |i| i.span()),
-                    ));
-                }
-            }
-            Ok(())
-        });
-    }
-    let repr = repr.unwrap_or_else(|| syn::Ident::new("u32", proc_macro2::Span::call_site()));
-    let mut variants = Vec::new();
-    match &input.data {
-        Data::Enum(e) => {
-            for v in &e.variants {
-                if !matches!(v.fields, syn::Fields::Unit) {
-                    cx.error_spanned_by(&v.ident, "value enum variants carry no data");
-                    continue;
-                }
-                variants.push((v.ident.clone(), model::doc_of(&v.attrs)));
-            }
-        }
-        _ => cx.error_spanned_by(&input.ident, "#[derive(ValueEnum)] needs an enum"),
-    }
-    cx.check()?;
-
-    let name = &input.ident;
+pub fn emit(e: &ValueEnum) -> TokenStream {
+    let name = &e.ident;
     let name_str = name.to_string();
-    let doc = model::doc_of(&input.attrs);
-    let c_prefix = match &set_attrs.c_prefix {
-        Some(p) => quote!(::core::option::Option::Some(#p)),
-        None => quote!(::core::option::Option::None),
-    };
-    let schema_variants = variants.iter().map(|(ident, doc)| {
+    let path = common::type_path(name);
+    let doc = &e.doc;
+    let repr = &e.repr;
+    let c_prefix = common::opt(e.c_prefix.as_ref());
+    let schema_variants = e.variants.iter().map(|(ident, doc)| {
         let vname = ident.to_string();
         quote! {
             ::genl_core::schema::EnumVariant {
@@ -63,14 +23,15 @@ pub fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
             }
         }
     });
-    let from_arms = variants.iter().map(|(ident, _)| {
+    let from_arms = e.variants.iter().map(|(ident, _)| {
         quote!(x if x == #name::#ident as u64 => ::core::option::Option::Some(#name::#ident),)
     });
-    Ok(quote! {
+    quote! {
         impl ::genl_core::ValueEnum for #name {
             const SCHEMA: &'static ::genl_core::schema::ValueEnumSchema =
                 &::genl_core::schema::ValueEnumSchema {
                     name: #name_str,
+                    path: #path,
                     c_prefix: #c_prefix,
                     variants: &[#(#schema_variants),*],
                     doc: #doc,
@@ -111,5 +72,5 @@ pub fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
                 })
             }
         }
-    })
+    }
 }

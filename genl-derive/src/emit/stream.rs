@@ -2,82 +2,35 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::{Data, DeriveInput};
 
-use crate::ctxt::Ctxt;
-use crate::gen_set::{attr_schema, codec_ty, lifetimes, Lifetimes};
-use crate::model::{self, StreamVariant};
+use crate::ast::{Id, Stream, StreamVariant};
+use crate::emit::common::{self, Lifetimes};
 
-pub fn expand(input: &DeriveInput) -> Result<TokenStream, Vec<syn::Error>> {
-    let cx = Ctxt::default();
-    let lt = lifetimes(&cx, input);
-    let set_attrs = model::parse_set_attrs(&cx, &input.attrs);
-    let variants: Vec<StreamVariant> = match &input.data {
-        Data::Enum(e) => e
-            .variants
-            .iter()
-            .filter_map(|v| model::parse_stream_variant(&cx, v))
-            .collect(),
-        _ => {
-            cx.error_spanned_by(
-                &input.ident,
-                "#[derive(Attrs)] needs an enum; use #[derive(AttrSet)] on a struct",
-            );
-            Vec::new()
-        }
-    };
-    let others: Vec<_> = variants
-        .iter()
-        .filter_map(|v| match v {
-            StreamVariant::Other { ident } => Some(ident),
-            _ => None,
-        })
-        .collect();
-    if others.len() > 1 {
-        cx.error_spanned_by(others[1], "only one variant can be `#[nla(other)]`");
-    }
-    let ids: Vec<_> = variants
-        .iter()
-        .filter_map(|v| match v {
-            StreamVariant::Attr {
-                ident, id, id_span, ..
-            } => Some((*id, ident.to_string(), *id_span)),
-            _ => None,
-        })
-        .collect();
-    model::check_duplicate_ids(&cx, &ids);
-    cx.check()?;
-    Ok(generate(input, &lt, &set_attrs, &variants))
-}
-
-fn generate(
-    input: &DeriveInput,
-    lt: &Lifetimes,
-    set_attrs: &model::SetAttrs,
-    variants: &[StreamVariant],
-) -> TokenStream {
-    let set_name = input.ident.to_string();
+pub fn emit(s: &Stream) -> TokenStream {
+    let lt = Lifetimes::new(&s.ident, &s.lifetime);
+    let set_name = &s.name;
     let Lifetimes {
         impl_de,
         impl_plain,
         ty,
+        ty_static,
         de,
-    } = lt;
-    let c_prefix = match &set_attrs.c_prefix {
-        Some(p) => quote!(::core::option::Option::Some(#p)),
-        None => quote!(::core::option::Option::None),
-    };
-    let doc = model::doc_of(&input.attrs);
+    } = &lt;
+    let path = common::type_path(&s.ident);
+    let c_prefix = common::opt(s.c_prefix.as_ref());
+    let doc = &s.doc;
+    let mut id_consts = Vec::new();
     let mut schema_attrs = Vec::new();
     let mut decode_arms = Vec::new();
     let mut encode_arms = Vec::new();
+    let mut path_ids: Vec<(&Id, String, TokenStream)> = Vec::new();
     let mut fallback = quote! {
         _ => ::core::result::Result::Err(
             ::genl_core::__private::unknown_attr(__attr).in_set(#set_name),
         ),
     };
     let mut idx = 0usize;
-    for v in variants {
+    for v in &s.variants {
         match v {
             StreamVariant::Other { ident } => {
                 fallback = quote! {
@@ -89,41 +42,55 @@ fn generate(
             }
             StreamVariant::Attr {
                 ident,
+                const_ident: c,
                 id,
                 value_ty,
                 be,
                 checks,
                 doc,
                 span,
-                ..
             } => {
                 let name = ident.to_string();
+                let id = id
+                    .as_ref()
+                    .expect("checked: every attribute variant has an id");
+                let iddoc = format!("Attribute id of [`Self::{name}`].");
+                id_consts.push(quote! {
+                    #[doc = #iddoc]
+                    pub const #c: u16 = #id;
+                });
+                path_ids.push((id, format!("`{name}`"), quote!(<#ty_static>::#c)));
                 let flag_ty: syn::Type = syn::parse_quote!(bool);
                 let vt = value_ty.as_ref().unwrap_or(&flag_ty);
-                schema_attrs.push(attr_schema(
-                    &name,
-                    *id,
-                    vt,
-                    *be,
-                    false,
-                    quote!(::genl_core::schema::Presence::Multi),
-                    checks,
-                    doc,
-                ));
+                let value = common::value_impl(vt, *be);
+                let attr_ty = common::attr_type(vt, *be, false);
+                let checks_lit = common::checks(checks, vt, *be);
+                schema_attrs.push(quote! {
+                    ::genl_core::schema::AttrSchema {
+                        name: #name,
+                        id: Self::#c,
+                        ty: #attr_ty,
+                        value_enum: #value::VALUE_ENUM,
+                        byte_order: #value::BYTE_ORDER,
+                        presence: ::genl_core::schema::Presence::Multi,
+                        checks: #checks_lit,
+                        doc: #doc,
+                    }
+                });
                 let this_idx = idx;
                 idx += 1;
                 if value_ty.is_none() {
                     decode_arms.push(quote_spanned! {*span=>
-                        #id => <bool as ::genl_core::NlaValue<#de>>::decode_attr(__attr)
+                        Self::#c => <bool as ::genl_core::NlaValue<#de>>::decode_attr(__attr)
                             .map(|_| Self::#ident)
                             .map_err(|e| e.within(#set_name, #name)),
                     });
                     encode_arms.push(quote! {
-                        Self::#ident => { __w.put_flag(#id); ::core::result::Result::Ok(()) }
+                        Self::#ident => { __w.put_flag(Self::#c); ::core::result::Result::Ok(()) }
                     });
                     continue;
                 }
-                let ct = codec_ty(vt, *be);
+                let ct = common::codec_ty(vt, *be);
                 let unwrap_be = if *be { quote!(.0) } else { quote!() };
                 let val = if *be {
                     quote!(&::genl_core::Be(*__v))
@@ -150,7 +117,7 @@ fn generate(
                     )
                 };
                 decode_arms.push(quote_spanned! {*span=>
-                    #id => {
+                    Self::#c => {
                         let __v = <#ct as ::genl_core::NlaValue<#de>>::decode_attr(__attr)
                             .map_err(|e| e.within(#set_name, #name))?;
                         #dcheck
@@ -160,19 +127,51 @@ fn generate(
                 encode_arms.push(quote_spanned! {*span=>
                     Self::#ident(__v) => {
                         #echeck
-                        ::genl_core::NlaValue::encode_attr(#val, __w, #id)
+                        ::genl_core::NlaValue::encode_attr(#val, __w, Self::#c)
                             .map_err(|e| e.within(#set_name, #name))
                     }
                 });
             }
         }
     }
+    // Ids given as paths: range and uniqueness, checked by the compiler.
+    let mut asserts = Vec::new();
+    let ident = &s.ident;
+    for (i, (id, what, expr)) in path_ids.iter().enumerate() {
+        if id.literal().is_some() {
+            continue;
+        }
+        let range = format!("{ident}: the id of {what} must be 1..=16383");
+        asserts.push(quote!(::core::assert!(#expr >= 1 && #expr <= 0x3fff, #range);));
+        for (j, (oid, other, oexpr)) in path_ids.iter().enumerate() {
+            if j == i || (j > i && oid.literal().is_none()) {
+                continue;
+            }
+            let dup = format!("{ident}: {what} and {other} have the same attribute id");
+            asserts.push(quote!(::core::assert!(#expr != #oexpr, #dup);));
+        }
+    }
+    let const_checks = if asserts.is_empty() {
+        quote!()
+    } else {
+        quote!(const _: () = { #(#asserts)* };)
+    };
     quote! {
+        #[allow(non_upper_case_globals)]
+        impl #impl_plain #ty {
+            #(#id_consts)*
+        }
+
+        #const_checks
+
         impl #impl_plain ::genl_core::AttrSet for #ty {
             const SCHEMA: &'static ::genl_core::schema::AttrSetSchema =
                 &::genl_core::schema::AttrSetSchema {
                     name: #set_name,
+                    path: #path,
                     c_prefix: #c_prefix,
+                    subset_of: ::core::option::Option::None,
+                    pad: ::core::option::Option::None,
                     attrs: &[#(#schema_attrs),*],
                     doc: #doc,
                 };
