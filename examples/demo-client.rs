@@ -13,8 +13,8 @@
 
 use std::process::ExitCode;
 
-use genl::demo::{Deferred, DemoCmd, Echo, KvEntry, KvEvent, KvKey};
-use genl_core::{Connection, Error, Subscription};
+use genl::demo::{demo_cmd, Deferred, Echo, KvEntry, KvKey};
+use genl_core::{Connection, Subscription};
 
 fn show(e: &KvEntry<'_>) {
     println!(
@@ -28,12 +28,12 @@ fn show(e: &KvEntry<'_>) {
     );
 }
 
-fn run(args: &[&str]) -> Result<(), Error> {
+fn run(args: &[&str]) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = Connection::new()?;
     match args {
         ["echo", text] => {
             let r: Echo<'_> = conn.query(
-                DemoCmd::Echo,
+                demo_cmd::Echo,
                 &Echo {
                     msg: text,
                     cookie: None,
@@ -43,7 +43,7 @@ fn run(args: &[&str]) -> Result<(), Error> {
         }
         ["set", key, value] => {
             conn.request(
-                DemoCmd::KvSet,
+                demo_cmd::KvSet,
                 &KvEntry {
                     key,
                     value: Some(value.as_bytes()),
@@ -51,38 +51,40 @@ fn run(args: &[&str]) -> Result<(), Error> {
                 },
             )?;
         }
-        ["get", key] => show(&conn.query(DemoCmd::KvGet, &KvKey { key })?),
+        ["get", key] => show(&conn.query(demo_cmd::KvGet, &KvKey { key })?),
         ["del", key] => {
-            conn.request(DemoCmd::KvDel, &KvKey { key })?;
+            conn.request(demo_cmd::KvDel, &KvKey { key })?;
         }
         ["dump"] => {
-            let mut dump = conn.dump(DemoCmd::KvGet, &())?;
-            while let Some(m) = dump.next()? {
-                show(&m.decode()?);
+            let mut dump = conn.dump(demo_cmd::KvGet, &())?;
+            while let Some(e) = dump.next()? {
+                show(&e);
             }
         }
         ["deferred", id, delay] => {
             let id = id
                 .parse()
-                .map_err(|_| Error::UnexpectedReply("ID is a number"))?;
+                .map_err(|_| format!("ID {id:?} is not a number"))?;
             let delay = delay
                 .parse()
-                .map_err(|_| Error::UnexpectedReply("DELAY_MS is a number"))?;
-            let r: Deferred = conn
-                .request_deferred(
-                    DemoCmd::Deferred,
-                    &Deferred {
-                        id,
-                        delay_ms: Some(delay),
-                    },
-                )?
-                .decode()?;
+                .map_err(|_| format!("DELAY_MS {delay:?} is not a number"))?;
+            let r = conn.query_deferred(
+                demo_cmd::Deferred,
+                &Deferred {
+                    id,
+                    delay_ms: Some(delay),
+                },
+            )?;
             println!("deferred reply for id {}", r.id);
         }
         ["listen"] => {
             let mut sub = Subscription::new("genl_demo", "events")?;
             loop {
-                let ev: KvEvent<'_> = sub.next_event()?.decode()?;
+                let ev = sub.next_event()?;
+                let Some(ev) = ev.event(demo_cmd::KvEvent) else {
+                    continue;
+                };
+                let ev = ev?;
                 println!(
                     "{:?} {} {:?}",
                     ev.op,
@@ -91,11 +93,7 @@ fn run(args: &[&str]) -> Result<(), Error> {
                 );
             }
         }
-        _ => {
-            return Err(Error::UnexpectedReply(
-                "unknown command; see the example's docs",
-            ))
-        }
+        _ => return Err(format!("unknown command {args:?}; see the example's docs").into()),
     }
     Ok(())
 }

@@ -10,7 +10,7 @@
 
 use std::process::ExitCode;
 
-use genl_core::controller::{CtrlCmd, FamilyInfo, GetFamily, OpInfo};
+use genl_core::controller::{ctrl_cmd, CtrlCmd, FamilyInfo, GetFamily, OpInfo};
 use genl_core::{Connection, Error, Family as _};
 
 /// One family, owned, for printing.
@@ -113,12 +113,12 @@ fn json_str(s: &str) -> String {
 }
 
 fn list(conn: &mut Connection) -> Result<Vec<Family>, Error> {
-    conn.dump(CtrlCmd::GetFamily, &GetFamily::all())?
-        .map(|msg| Ok(Family::from_info(&msg.decode::<FamilyInfo<'_>>()?)))
+    conn.dump(ctrl_cmd::GetFamily, &())?
+        .map(|f| Family::from_info(&f))
 }
 
 fn get(conn: &mut Connection, name: &str) -> Result<Family, Error> {
-    match conn.query::<_, _, FamilyInfo<'_>>(CtrlCmd::GetFamily, &GetFamily::by_name(name)) {
+    match conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name(name)) {
         Ok(f) => Ok(Family::from_info(&f)),
         Err(Error::Kernel(k)) if k.errno == libc::ENOENT => Err(Error::FamilyNotFound(name.into())),
         Err(e) => Err(e),

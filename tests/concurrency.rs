@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use genl_core::controller::{CtrlCmd, FamilyInfo, GetFamily};
+use genl_core::controller::{ctrl_cmd, GetFamily};
 use genl_core::{Error, SharedConnection};
 
 const THREADS: usize = 8;
@@ -34,10 +34,9 @@ fn eight_threads_ten_thousand_requests_each() {
                     // concurrent requests ask for different names.
                     let name = &names[(t + i) % names.len()];
                     let reply = conn
-                        .request(CtrlCmd::GetFamily, &GetFamily::by_name(name))
-                        .unwrap()
-                        .expect("GETFAMILY has a reply");
-                    let info: FamilyInfo<'_> = reply.decode().unwrap();
+                        .query(ctrl_cmd::GetFamily, &GetFamily::by_name(name))
+                        .unwrap();
+                    let info = reply.get().unwrap();
                     assert_eq!(
                         info.family_name, name,
                         "thread {t} request {i} got another's reply"
@@ -55,16 +54,16 @@ fn eight_threads_ten_thousand_requests_each() {
 fn shared_connection_reports_kernel_errors_and_dumps() {
     let conn = SharedConnection::new().unwrap();
     let err = conn
-        .request(CtrlCmd::GetFamily, &GetFamily::by_name("genl-no-such"))
+        .query(ctrl_cmd::GetFamily, &GetFamily::by_name("genl-no-such"))
         .unwrap_err();
     assert!(
         matches!(err, Error::Kernel(ref k) if k.errno == libc::ENOENT),
         "{err:?}"
     );
-    let all = conn.dump(CtrlCmd::GetFamily, &GetFamily::all()).unwrap();
+    let all = conn.dump(ctrl_cmd::GetFamily, &()).unwrap();
     let names: Vec<String> = all
         .iter()
-        .map(|r| r.decode::<FamilyInfo<'_>>().unwrap().family_name.to_owned())
+        .map(|r| r.get().unwrap().family_name.to_owned())
         .collect();
     assert!(names.iter().any(|n| n == "nlctrl"));
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::process::Command;
 
-use genl_core::controller::{CtrlCmd, FamilyInfo, GetFamily};
+use genl_core::controller::{ctrl_cmd, CtrlCmd, FamilyInfo, GetFamily};
 use genl_core::{AttrSet, Connection, Error, Family};
 
 fn iproute2_families() -> Vec<common::IpFamily> {
@@ -18,12 +18,9 @@ fn iproute2_families() -> Vec<common::IpFamily> {
 }
 
 fn ours(conn: &mut Connection) -> Vec<common::IpFamily> {
-    conn.dump(CtrlCmd::GetFamily, &GetFamily::all())
+    conn.dump(ctrl_cmd::GetFamily, &())
         .unwrap()
-        .map(|m| {
-            let f: FamilyInfo<'_> = m.decode()?;
-            Ok(common::IpFamily::from_info(&f))
-        })
+        .map(|f| common::IpFamily::from_info(&f))
         .unwrap()
 }
 
@@ -144,7 +141,7 @@ mod ethtool {
     #[derive(Debug, Clone, Copy, Family)]
     #[genl(name = "ethtool", version = 1)]
     pub enum Cmd {
-        #[genl(cmd = 2, request = LinkInfoGet)]
+        #[genl(cmd = 2, request = LinkInfoGet<'a>, reply = LinkInfoGet<'a>)]
         LinkInfoGet,
     }
 }
@@ -165,7 +162,7 @@ fn extack_names_the_failing_attribute() {
             flags: None,
         },
     };
-    let err = conn.request(ethtool::Cmd::LinkInfoGet, &req).unwrap_err();
+    let err = conn.query(ethtool::cmd::LinkInfoGet, &req).unwrap_err();
     let Error::Kernel(k) = err else {
         panic!("expected a kernel error, got {err:?}")
     };
@@ -341,7 +338,7 @@ mod wrong_nlctrl {
     #[derive(Debug, Clone, Copy, Family)]
     #[genl(name = "nlctrl", version = 2, mcast_groups("notify", "extra"))]
     pub enum Cmd {
-        #[genl(cmd = 3, request = GetFamily, admin_perm)] // not admin-only, and has dump
+        #[genl(cmd = 3, request = GetFamily<'a>, admin_perm)] // not admin-only, and has dump
         GetFamily,
     }
 }
@@ -410,7 +407,7 @@ fn forged_replies_from_user_sockets_are_ignored() {
     let forger = RawConnection::new(16).unwrap();
     forger.send_datagram(conn.port_id(), 0, &datagram).unwrap();
     let info: FamilyInfo<'_> = conn
-        .query(CtrlCmd::GetFamily, &GetFamily::by_name("nlctrl"))
+        .query(ctrl_cmd::GetFamily, &GetFamily::by_name("nlctrl"))
         .unwrap();
     assert_eq!(info.family_name, "nlctrl");
     assert_eq!(

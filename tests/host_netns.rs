@@ -26,7 +26,7 @@ mod netdev {
     pub enum Cmd {
         #[genl(cmd = 1, request = Dev, reply = Dev, dump)]
         DevGet,
-        #[genl(cmd = 2, reply = Dev, event)]
+        #[genl(cmd = 2, reply = Dev, event = "mgmt")]
         DevAddNtf,
     }
 }
@@ -56,7 +56,7 @@ mod ethtool {
     #[derive(Debug, Clone, Copy, Family)]
     #[genl(name = "ethtool", version = 1)]
     pub enum Cmd {
-        #[genl(cmd = 4, request = LinkModes, reply = LinkModes)]
+        #[genl(cmd = 4, request = LinkModes<'a>, reply = LinkModes<'a>)]
         LinkModesGet,
     }
 }
@@ -89,9 +89,9 @@ fn netdev_dump_lists_the_devices_iproute2_shows() {
                 return None;
             }
             let mut v: Vec<u32> = conn
-                .dump(netdev::Cmd::DevGet, &netdev::Dev::default())
+                .dump(netdev::cmd::DevGet, &())
                 .unwrap()
-                .map(|m| Ok(m.decode::<netdev::Dev>()?.ifindex.unwrap()))
+                .map(|d| d.ifindex.unwrap())
                 .unwrap();
             v.sort();
             Some(v)
@@ -134,7 +134,7 @@ fn ethtool_link_modes_of_a_veth_match_the_ethtool_tool() {
                 duplex: None,
             };
             let reply: ethtool::LinkModes<'_> =
-                conn.query(ethtool::Cmd::LinkModesGet, &req).unwrap();
+                conn.query(ethtool::cmd::LinkModesGet, &req).unwrap();
             assert_eq!(reply.header.dev_name, Some("va"));
             assert_eq!(reply.header.dev_index, Some(ifindex));
             assert_eq!(reply.speed, Some(speed));

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use genl_core::controller::{CtrlCmd, FamilyInfo, GetFamily};
+use genl_core::controller::{ctrl_cmd, GetFamily};
 use genl_core::{AsyncConnection, AsyncSubscription, AttrSet, Error, Family};
 
 fn iproute2_families() -> Vec<common::IpFamily> {
@@ -17,14 +17,11 @@ async fn dump_agrees_with_iproute2() {
     let mut conn = AsyncConnection::new().unwrap();
     let expected = iproute2_families();
     let got: Vec<common::IpFamily> = conn
-        .dump(CtrlCmd::GetFamily, &GetFamily::all())
+        .dump(ctrl_cmd::GetFamily, &())
         .await
         .unwrap()
         .iter()
-        .map(|r| {
-            let f: FamilyInfo<'_> = r.decode().unwrap();
-            common::IpFamily::from_info(&f)
-        })
+        .map(|r| common::IpFamily::from_info(&r.get().unwrap()))
         .collect();
     assert_eq!(got.len(), expected.len());
     for (g, e) in got.into_iter().zip(&expected) {
@@ -64,7 +61,7 @@ mod ethtool {
     #[derive(Debug, Clone, Copy, Family)]
     #[genl(name = "ethtool", version = 1)]
     pub enum Cmd {
-        #[genl(cmd = 2, request = LinkInfoGet)]
+        #[genl(cmd = 2, request = LinkInfoGet<'a>, reply = LinkInfoGet<'a>)]
         LinkInfoGet,
     }
 }
@@ -81,7 +78,7 @@ async fn extack_names_the_failing_attribute() {
             dev_name: Some("genl-nosuchdev"),
         },
     };
-    match conn.request(ethtool::Cmd::LinkInfoGet, &req).await {
+    match conn.query(ethtool::cmd::LinkInfoGet, &req).await {
         Err(Error::Kernel(k)) => {
             // As the ethtool tool reported it (tests/fixtures/ethtool-nodev.txt).
             assert_eq!(k.errno, libc::ENODEV);
@@ -105,11 +102,10 @@ async fn eight_tasks_ten_thousand_requests_each() {
             for i in 0..10_000usize {
                 let name = &names[(t + i) % names.len()];
                 let r = conn
-                    .request(CtrlCmd::GetFamily, &GetFamily::by_name(name))
+                    .query(ctrl_cmd::GetFamily, &GetFamily::by_name(name))
                     .await
-                    .unwrap()
                     .unwrap();
-                assert_eq!(r.decode::<FamilyInfo<'_>>().unwrap().family_name, name);
+                assert_eq!(r.get().unwrap().family_name, name);
             }
             10_000usize
         }));

@@ -32,7 +32,7 @@
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use genl::demo::{DemoCmd, Echo, KvEntry};
+use genl::demo::{demo_cmd, Echo, KvEntry};
 use genl_core::{Connection, Error};
 
 /// Entries in the store: the module's per-namespace cap.
@@ -96,11 +96,7 @@ fn genl_echo(conn: &mut Connection, n: usize, round: usize) -> u64 {
             msg: ECHO_MSG,
             cookie: Some(base + i),
         };
-        let view = conn
-            .request(DemoCmd::Echo, &req)
-            .expect("echo")
-            .expect("echo has a reply");
-        let reply: Echo<'_> = view.decode().expect("decoding the echo reply");
+        let reply: Echo<'_> = conn.query(demo_cmd::Echo, &req).expect("echo");
         assert_eq!(reply, req);
     }
     t.elapsed().as_nanos() as u64 / n as u64
@@ -109,11 +105,10 @@ fn genl_echo(conn: &mut Connection, n: usize, round: usize) -> u64 {
 /// genl: one dump of the store, every entry decoded; (entries, ns).
 fn genl_dump(conn: &mut Connection) -> (usize, u64) {
     let t = Instant::now();
-    let mut dump = conn.dump(DemoCmd::KvGet, &()).expect("starting the dump");
+    let mut dump = conn.dump(demo_cmd::KvGet, &()).expect("starting the dump");
     let mut entries = 0usize;
     let mut key_bytes = 0usize;
-    while let Some(m) = dump.next().expect("dump message") {
-        let e: KvEntry<'_> = m.decode().expect("decoding a dumped entry");
+    while let Some(e) = dump.next().expect("dump message (decoded)") {
         key_bytes += e.key.len();
         assert!(e.value.is_some(), "entry {} has its value", e.key);
         entries += 1;
@@ -158,7 +153,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             let key = format!("key-{i:05}");
             let value = format!("value {i}");
             conn.request(
-                DemoCmd::KvSet,
+                demo_cmd::KvSet,
                 &KvEntry {
                     key: &key,
                     value: Some(value.as_bytes()),
@@ -170,7 +165,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         let fill = t.elapsed();
         // The cap is real: one more entry is refused.
         match conn.request(
-            DemoCmd::KvSet,
+            demo_cmd::KvSet,
             &KvEntry {
                 key: "one-too-many",
                 value: Some(b"x"),

@@ -12,7 +12,7 @@ mod common;
 use std::process::Command;
 use std::time::Duration;
 
-use genl::demo::{Deferred, DemoCmd, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvOp, KvState};
+use genl::demo::{demo_cmd, Deferred, DemoCmd, Echo, KvEntry, KvKey, KvMeta, KvOp, KvState};
 use genl_core::message::AttrBuf;
 use genl_core::{AttrWriter, Connection, Error, Family, Subscription};
 
@@ -26,7 +26,7 @@ fn in_vm() -> bool {
 
 fn set(conn: &mut Connection, key: &str, value: &[u8]) {
     conn.request(
-        DemoCmd::KvSet,
+        demo_cmd::KvSet,
         &KvEntry {
             key,
             value: Some(value),
@@ -74,13 +74,13 @@ fn echo_round_trips() {
         msg: "hello kernel",
         cookie: Some(0xdead_beef_cafe),
     };
-    let reply: Echo<'_> = conn.query(DemoCmd::Echo, &req).unwrap();
+    let reply: Echo<'_> = conn.query(demo_cmd::Echo, &req).unwrap();
     assert_eq!(reply, req);
     let req = Echo {
         msg: "",
         cookie: None,
     };
-    let reply: Echo<'_> = conn.query(DemoCmd::Echo, &req).unwrap();
+    let reply: Echo<'_> = conn.query(demo_cmd::Echo, &req).unwrap();
     assert_eq!(reply, req);
 }
 
@@ -97,7 +97,7 @@ fn set_get_del() {
             port: Some(8080),
         };
         conn.request(
-            DemoCmd::KvSet,
+            demo_cmd::KvSet,
             &KvEntry {
                 key: "alpha",
                 value: Some(b"one"),
@@ -105,17 +105,21 @@ fn set_get_del() {
             },
         )
         .unwrap();
-        let got: KvEntry<'_> = conn.query(DemoCmd::KvGet, &KvKey { key: "alpha" }).unwrap();
+        let got: KvEntry<'_> = conn
+            .query(demo_cmd::KvGet, &KvKey { key: "alpha" })
+            .unwrap();
         assert_eq!(got.key, "alpha");
         assert_eq!(got.value, Some(&b"one"[..]));
         assert_eq!(got.meta, Some(meta));
         // Replace.
         set(&mut conn, "alpha", b"two");
-        let got: KvEntry<'_> = conn.query(DemoCmd::KvGet, &KvKey { key: "alpha" }).unwrap();
-        assert_eq!(got.value, Some(&b"two"[..]));
-        conn.request(DemoCmd::KvDel, &KvKey { key: "alpha" })
+        let got: KvEntry<'_> = conn
+            .query(demo_cmd::KvGet, &KvKey { key: "alpha" })
             .unwrap();
-        match conn.request(DemoCmd::KvGet, &KvKey { key: "alpha" }) {
+        assert_eq!(got.value, Some(&b"two"[..]));
+        conn.request(demo_cmd::KvDel, &KvKey { key: "alpha" })
+            .unwrap();
+        match conn.query(demo_cmd::KvGet, &KvKey { key: "alpha" }) {
             Err(Error::Kernel(k)) => {
                 assert_eq!(k.errno, libc::ENOENT);
                 assert!(k.message.is_some(), "the module explains ENOENT");
@@ -143,10 +147,9 @@ fn dump_of_ten_thousand_entries_returns_each_exactly_once() {
             );
         }
         let mut seen = vec![0u32; N];
-        let mut dump = conn.dump(DemoCmd::KvGet, &()).unwrap();
+        let mut dump = conn.dump(demo_cmd::KvGet, &()).unwrap();
         let mut messages = 0;
-        while let Some(m) = dump.next().unwrap() {
-            let e: KvEntry<'_> = m.decode().unwrap();
+        while let Some(e) = dump.next().unwrap() {
             let i: usize = e.key.strip_prefix("key-").unwrap().parse().unwrap();
             assert_eq!(e.value, Some(format!("value {i}").as_bytes()));
             seen[i] += 1;
@@ -170,7 +173,7 @@ fn a_dump_interrupted_by_a_change_ends_in_dump_interrupted() {
         for i in 0..2_000 {
             set(&mut conn, &format!("key-{i:05}"), b"v");
         }
-        let mut dump = conn.dump(DemoCmd::KvGet, &()).unwrap();
+        let mut dump = conn.dump(demo_cmd::KvGet, &()).unwrap();
         let mut items = 0;
         // The first item is in; the kernel fills the rest on later reads.
         assert!(dump.next().unwrap().is_some());
@@ -191,9 +194,9 @@ fn a_dump_interrupted_by_a_change_ends_in_dump_interrupted() {
         // The connection is usable afterwards, and a dump without a
         // concurrent change completes.
         let n = conn
-            .dump(DemoCmd::KvGet, &())
+            .dump(demo_cmd::KvGet, &())
             .unwrap()
-            .map(|_| Ok(()))
+            .map(|_| ())
             .unwrap();
         assert_eq!(n.len(), 2_001);
     });
@@ -218,7 +221,7 @@ fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
         // A key longer than the policy's 64 bytes.
         let long = "k".repeat(65);
         let req = raw_attrs(|w| w.put_str(1, &long).unwrap());
-        match conn.request(DemoCmd::KvSet, &req) {
+        match conn.request_unchecked(demo_cmd::KvSet, &req) {
             Err(Error::Kernel(k)) => {
                 assert_eq!(k.errno, libc::EINVAL, "{k}");
                 assert!(k.message.is_some(), "{k}");
@@ -229,7 +232,7 @@ fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
         // The Rust side refuses the same value before sending.
         let err = conn
             .request(
-                DemoCmd::KvSet,
+                demo_cmd::KvSet,
                 &KvEntry {
                     key: &long,
                     value: None,
@@ -243,7 +246,7 @@ fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
         );
         // A missing required attribute.
         let req = raw_attrs(|w| w.put(2, b"value without key").unwrap());
-        match conn.request(DemoCmd::KvSet, &req) {
+        match conn.request_unchecked(demo_cmd::KvSet, &req) {
             Err(Error::Kernel(k)) => {
                 assert_eq!(k.errno, libc::EINVAL, "{k}");
                 assert_eq!(k.missing_type, Some(1), "{k}");
@@ -256,7 +259,7 @@ fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
             w.put_str(1, "hi").unwrap();
             w.put_u32(2, 7);
         });
-        match conn.request(DemoCmd::Echo, &req) {
+        match conn.request_unchecked(demo_cmd::Echo, &req) {
             Err(Error::Kernel(k)) => {
                 // Strict validation: "invalid attribute length", EINVAL.
                 assert_eq!(k.errno, libc::EINVAL, "{k}");
@@ -271,7 +274,7 @@ fn kernel_validation_errors_carry_extack_and_the_attribute_path() {
             w.put_u32(1, 99);
             w.end_nest(n).unwrap();
         });
-        match conn.request(DemoCmd::KvSet, &req) {
+        match conn.request_unchecked(demo_cmd::KvSet, &req) {
             Err(Error::Kernel(k)) => {
                 assert!(k.errno == libc::EINVAL || k.errno == libc::ERANGE, "{k}");
                 assert_eq!(k.path.as_deref(), Some("KvEntry.meta.state"), "{k}");
@@ -292,17 +295,16 @@ fn a_set_is_seen_by_a_subscriber_of_events() {
         sub.set_timeout(Some(Duration::from_secs(10)));
         let mut conn = Connection::new().unwrap();
         set(&mut conn, "watched", b"v1");
-        conn.request(DemoCmd::KvDel, &KvKey { key: "watched" })
+        conn.request(demo_cmd::KvDel, &KvKey { key: "watched" })
             .unwrap();
         let ev = sub.next_event().unwrap();
-        assert_eq!(ev.genl.cmd, DemoCmd::KvEvent.cmd());
-        let e: KvEvent<'_> = ev.decode().unwrap();
+        let e = ev.event(demo_cmd::KvEvent).expect("a KV_EVENT").unwrap();
         assert_eq!(
             (e.op, e.key, e.value),
             (KvOp::Set, "watched", Some(&b"v1"[..]))
         );
         let ev = sub.next_event().unwrap();
-        let e: KvEvent<'_> = ev.decode().unwrap();
+        let e = ev.event(demo_cmd::KvEvent).expect("a KV_EVENT").unwrap();
         assert_eq!((e.op, e.key), (KvOp::Del, "watched"));
     });
 }
@@ -316,23 +318,22 @@ fn deferred_reply_arrives_and_matches_its_request() {
     let mut conn = Connection::new().unwrap();
     for (id, delay) in [(7u32, 200u32), (8, 0)] {
         let t = std::time::Instant::now();
-        let reply = conn
-            .request_deferred(
-                DemoCmd::Deferred,
+        let d: Deferred = conn
+            .query_deferred(
+                demo_cmd::Deferred,
                 &Deferred {
                     id,
                     delay_ms: Some(delay),
                 },
             )
             .unwrap();
-        let d: Deferred = reply.decode().unwrap();
         assert_eq!(d.id, id);
         assert!(t.elapsed() >= Duration::from_millis(u64::from(delay)));
     }
     // An ordinary request in between still gets its own reply.
     let echo: Echo<'_> = conn
         .query(
-            DemoCmd::Echo,
+            demo_cmd::Echo,
             &Echo {
                 msg: "after",
                 cookie: None,
@@ -353,19 +354,19 @@ fn namespaces_do_not_share_entries() {
         set(&mut a, "only-in-a", b"1");
         in_new_netns(|| {
             let mut b = Connection::new().unwrap();
-            match b.request(DemoCmd::KvGet, &KvKey { key: "only-in-a" }) {
+            match b.query(demo_cmd::KvGet, &KvKey { key: "only-in-a" }) {
                 Err(Error::Kernel(k)) => assert_eq!(k.errno, libc::ENOENT),
                 other => panic!("entry leaked across namespaces: {other:?}"),
             }
             assert!(b
-                .dump(DemoCmd::KvGet, &())
+                .dump(demo_cmd::KvGet, &())
                 .unwrap()
                 .next()
                 .unwrap()
                 .is_none());
         });
         let got: KvEntry<'_> = a
-            .query(DemoCmd::KvGet, &KvKey { key: "only-in-a" })
+            .query(demo_cmd::KvGet, &KvKey { key: "only-in-a" })
             .unwrap();
         assert_eq!(got.value, Some(&b"1"[..]));
     });
@@ -415,7 +416,7 @@ fn unprivileged_callers_get_eperm_on_admin_commands_only() {
             (
                 "set",
                 conn.request(
-                    DemoCmd::KvSet,
+                    demo_cmd::KvSet,
                     &KvEntry {
                         key: "x",
                         value: None,
@@ -426,7 +427,7 @@ fn unprivileged_callers_get_eperm_on_admin_commands_only() {
             ),
             (
                 "del",
-                conn.request(DemoCmd::KvDel, &KvKey { key: "x" })
+                conn.request(demo_cmd::KvDel, &KvKey { key: "x" })
                     .map(|_| ()),
             ),
         ] {
@@ -438,7 +439,7 @@ fn unprivileged_callers_get_eperm_on_admin_commands_only() {
         // Read commands work.
         let e: Echo<'_> = conn
             .query(
-                DemoCmd::Echo,
+                demo_cmd::Echo,
                 &Echo {
                     msg: "unprivileged",
                     cookie: None,
@@ -447,7 +448,7 @@ fn unprivileged_callers_get_eperm_on_admin_commands_only() {
             .unwrap();
         assert_eq!(e.msg, "unprivileged");
         assert!(conn
-            .dump(DemoCmd::KvGet, &())
+            .dump(demo_cmd::KvGet, &())
             .unwrap()
             .next()
             .unwrap()
@@ -498,7 +499,7 @@ fn zz_module_reload_while_a_client_runs() {
     }
     let mut conn = Connection::new().unwrap();
     let echo = |conn: &mut Connection, msg: &str| -> Result<String, Error> {
-        let e: Echo<'_> = conn.query(DemoCmd::Echo, &Echo { msg, cookie: None })?;
+        let e: Echo<'_> = conn.query(demo_cmd::Echo, &Echo { msg, cookie: None })?;
         Ok(e.msg.to_owned())
     };
     assert_eq!(echo(&mut conn, "before").unwrap(), "before");

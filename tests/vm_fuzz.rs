@@ -13,7 +13,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use genl::demo::{DemoCmd, Echo, KvEntry, KvKey};
+use genl::demo::{demo_cmd, DemoCmd, Echo, KvEntry, KvKey};
 use genl_core::raw::RawConnection;
 use genl_core::wire::nla_align;
 use genl_core::{Connection, Error, Family, SharedConnection};
@@ -140,7 +140,7 @@ fn message(rng: &mut Rng, family: u16, seq: u32) -> Vec<u8> {
 }
 
 fn echo(conn: &mut Connection, msg: &str) -> Result<String, Error> {
-    let e: Echo<'_> = conn.query(DemoCmd::Echo, &Echo { msg, cookie: None })?;
+    let e: Echo<'_> = conn.query(demo_cmd::Echo, &Echo { msg, cookie: None })?;
     Ok(e.msg.to_owned())
 }
 
@@ -215,7 +215,7 @@ fn a_fuzz_the_module_with_malformed_messages() {
     let mut conn = Connection::new().unwrap();
     assert_eq!(echo(&mut conn, "still alive").unwrap(), "still alive");
     conn.request(
-        DemoCmd::KvSet,
+        demo_cmd::KvSet,
         &KvEntry {
             key: "after-fuzz",
             value: Some(b"ok"),
@@ -224,7 +224,7 @@ fn a_fuzz_the_module_with_malformed_messages() {
     )
     .unwrap();
     let e: KvEntry<'_> = conn
-        .query(DemoCmd::KvGet, &KvKey { key: "after-fuzz" })
+        .query(demo_cmd::KvGet, &KvKey { key: "after-fuzz" })
         .unwrap();
     assert_eq!(e.value, Some(&b"ok"[..]));
 }
@@ -251,7 +251,7 @@ fn b_load_eight_clients_every_request_answered_none_crossed() {
                         let key = format!("c{c}-{}", i % 64);
                         let val = format!("{c}/{i}");
                         own.request(
-                            DemoCmd::KvSet,
+                            demo_cmd::KvSet,
                             &KvEntry {
                                 key: &key,
                                 value: Some(val.as_bytes()),
@@ -260,28 +260,27 @@ fn b_load_eight_clients_every_request_answered_none_crossed() {
                         )
                         .unwrap();
                         let e: KvEntry<'_> =
-                            own.query(DemoCmd::KvGet, &KvKey { key: &key }).unwrap();
+                            own.query(demo_cmd::KvGet, &KvKey { key: &key }).unwrap();
                         assert_eq!(e.value, Some(val.as_bytes()), "client {c} request {i}");
                     } else {
                         let msg = format!("client {c} request {i}");
                         let r = conn
-                            .request(
-                                DemoCmd::Echo,
+                            .query(
+                                demo_cmd::Echo,
                                 &Echo {
                                     msg: &msg,
                                     cookie: Some(i as u64),
                                 },
                             )
-                            .unwrap()
                             .expect("echo replies");
-                        let e: Echo<'_> = r.decode().unwrap();
+                        let e: Echo<'_> = r.get().unwrap();
                         assert_eq!((e.msg, e.cookie), (msg.as_str(), Some(i as u64)));
                     }
                     answered.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
                 for k in 0..64 {
                     let _ = own.request(
-                        DemoCmd::KvDel,
+                        demo_cmd::KvDel,
                         &KvKey {
                             key: &format!("c{c}-{k}"),
                         },
@@ -320,7 +319,7 @@ fn c_deleting_a_namespace_frees_its_entries() {
                 let value = vec![0x5au8; 1024];
                 for i in 0..5_000 {
                     conn.request(
-                        DemoCmd::KvSet,
+                        demo_cmd::KvSet,
                         &KvEntry {
                             key: &format!("r{round}-{i}"),
                             value: Some(&value),
@@ -370,8 +369,8 @@ fn d_family_unloaded_mid_request_is_a_clear_error_then_recovery() {
                 .unwrap();
             assert!(st.success(), "rmmod while a deferred reply is pending");
         });
-        conn.request_deferred(
-            DemoCmd::Deferred,
+        conn.query_deferred(
+            demo_cmd::Deferred,
             &genl::demo::Deferred {
                 id: 1,
                 delay_ms: Some(3_000),

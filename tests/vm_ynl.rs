@@ -11,7 +11,7 @@
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use genl::demo::{DemoCmd, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvState};
+use genl::demo::{demo_cmd, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvState};
 use genl_core::{Connection, Subscription};
 use serde_json::{json, Value};
 
@@ -108,7 +108,7 @@ fn ynl_1_echo_equals_rust() {
     let mut conn = Connection::new().unwrap();
     let r: Echo<'_> = conn
         .query(
-            DemoCmd::Echo,
+            demo_cmd::Echo,
             &Echo {
                 msg: "hi",
                 cookie: Some(7),
@@ -135,7 +135,7 @@ fn ynl_2_kv_set_get_dump_equal_rust() {
     let got = ynl(&["--do", "kv-get", "--json", r#"{"key":"ynl-key"}"#]);
     let mut conn = Connection::new().unwrap();
     let r: KvEntry<'_> = conn
-        .query(DemoCmd::KvGet, &KvKey { key: "ynl-key" })
+        .query(demo_cmd::KvGet, &KvKey { key: "ynl-key" })
         .unwrap();
     assert_eq!(r.value, Some(&b"hello"[..]));
     assert_eq!(
@@ -151,7 +151,7 @@ fn ynl_2_kv_set_get_dump_equal_rust() {
 
     // Set through Rust, read through ynl.
     conn.request(
-        DemoCmd::KvSet,
+        demo_cmd::KvSet,
         &KvEntry {
             key: "rust-key",
             value: Some(b"\x00\x01\xfe"),
@@ -165,9 +165,9 @@ fn ynl_2_kv_set_get_dump_equal_rust() {
     // The whole table, dumped by both.
     let got = ynl(&["--dump", "kv-get"]);
     let mut rust = Vec::new();
-    let mut dump = conn.dump(DemoCmd::KvGet, &()).unwrap();
+    let mut dump = conn.dump(demo_cmd::KvGet, &()).unwrap();
     while let Some(m) = dump.next().unwrap() {
-        rust.push(entry_json(&m.decode().unwrap()));
+        rust.push(entry_json(&m));
     }
     println!("RUST> {}", Value::Array(rust.clone()));
     assert!(rust.len() >= 2);
@@ -208,7 +208,7 @@ fn ynl_3_subscribe_while_rust_sets_entries() {
         sets += 1;
         let value = format!("v{sets}");
         conn.request(
-            DemoCmd::KvSet,
+            demo_cmd::KvSet,
             &KvEntry {
                 key: "ynl-watched",
                 value: Some(value.as_bytes()),

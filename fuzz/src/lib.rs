@@ -675,7 +675,7 @@ fn check_path_at(set: &'static AttrSetSchema, attrs: &[u8], off: usize) {
             .attr_named(p)
             .unwrap_or_else(|| panic!("{path}: no {p} in {}", s.name));
         cur = match a.ty {
-            genl_core::schema::AttrType::Nested(f) => Some(f()),
+            genl_core::schema::AttrType::Nested(f) => Some(f),
             _ => None,
         };
     }

@@ -2,8 +2,8 @@
 //! the limit, raw netlink-sys send/recv of a pre-built request with a hand
 //! parse of the reply.
 
-use genl_core::controller::{CtrlCmd, GetFamily};
-use genl_core::{AttrSet, Connection};
+use genl_core::controller::GetFamily;
+use genl_core::{AttrSet, Connection, Family};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket};
 
 /// What the benchmarks read from a family message: its id and name.
@@ -17,17 +17,24 @@ pub struct FamilyIdName<'a> {
     pub family_name: &'a str,
 }
 
+/// nlctrl's `GETFAMILY` as the benchmarks see it: the reply decoded as
+/// [`FamilyIdName`] only, as the raw client parses only those two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Family)]
+#[genl(name = "nlctrl", version = 2, commands_mod = "bench_ctrl")]
+pub enum BenchCtrl {
+    /// `CTRL_CMD_GETFAMILY`.
+    #[genl(cmd = 3, request = GetFamily<'a>, reply = FamilyIdName<'a>, dump)]
+    GetFamily,
+}
+
 /// A failure in a kernel round trip.
 pub type KResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// genl: `CTRL_CMD_GETFAMILY` by name through `Connection::request`, the
+/// genl: `CTRL_CMD_GETFAMILY` by name through `Connection::query`, the
 /// reply decoded (id and name).
 #[inline(never)]
 pub fn genl_get_family(conn: &mut Connection, name: &str) -> KResult<u16> {
-    let v = conn
-        .request(CtrlCmd::GetFamily, &GetFamily::by_name(name))?
-        .ok_or("no reply")?;
-    let f: FamilyIdName<'_> = v.decode()?;
+    let f = conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(name))?;
     Ok(f.family_id)
 }
 
@@ -35,10 +42,9 @@ pub fn genl_get_family(conn: &mut Connection, name: &str) -> KResult<u16> {
 /// there are and the sum of their ids (every message decoded).
 #[inline(never)]
 pub fn genl_dump(conn: &mut Connection) -> KResult<(u32, u32)> {
-    let mut dump = conn.dump(CtrlCmd::GetFamily, &GetFamily::all())?;
+    let mut dump = conn.dump(bench_ctrl::GetFamily, &())?;
     let (mut n, mut sum) = (0, 0);
-    while let Some(m) = dump.next()? {
-        let f: FamilyIdName<'_> = m.decode()?;
+    while let Some(f) = dump.next()? {
         n += 1;
         sum += u32::from(f.family_id) + f.family_name.len() as u32;
     }

@@ -64,7 +64,8 @@ pub trait Command: Copy + Send + Sync + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no `do` operation with a reply",
     label = "`query` needs a command declared with `reply = ...`",
-    note = "a command answered by an ACK only is sent with `request`; a dump-only command with `dump`"
+    note = "a command answered by an ACK only is sent with `request`; a dump-only command with `dump`",
+    note = "commands are passed as the types `#[derive(Family)]` writes (`demo_cmd::KvGet`), not as variants of the family enum (`DemoCmd::KvGet`)"
 )]
 pub trait Query: Command {
     /// The request's attribute set (`()` for none).
@@ -77,7 +78,8 @@ pub trait Query: Command {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no `do` operation answered by an ACK only",
     label = "`request` needs a command declared without `reply`",
-    note = "a command with a reply is sent with `query`; a dump-only command with `dump`"
+    note = "a command with a reply is sent with `query`; a dump-only command with `dump`",
+    note = "commands are passed as the types `#[derive(Family)]` writes (`demo_cmd::KvSet`), not as variants of the family enum (`DemoCmd::KvSet`)"
 )]
 pub trait Ack: Command {
     /// The request's attribute set (`()` for none).
@@ -87,7 +89,8 @@ pub trait Ack: Command {
 /// A command with a `dump` operation.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no `dump` operation",
-    label = "`dump` needs a command declared with `dump` or `dump_only`"
+    label = "`dump` needs a command declared with `dump` or `dump_only`",
+    note = "commands are passed as the types `#[derive(Family)]` writes (`demo_cmd::KvGet`), not as variants of the family enum (`DemoCmd::KvGet`)"
 )]
 pub trait DumpCommand: Command {
     /// The dump request's attribute set (`()` for none).

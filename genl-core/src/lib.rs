@@ -27,8 +27,8 @@
 //! #[derive(Debug, Clone, Copy, Family)]
 //! #[genl(name = "genl_demo", version = 1, mcast_groups("events"))]
 //! pub enum DemoCmd {
-//!     #[genl(cmd = 1, request = KvEntry, admin_perm)] KvSet,
-//!     #[genl(cmd = 2, request = KvEntry, reply = KvEntry, dump)] KvGet,
+//!     #[genl(cmd = 1, request = KvEntry<'a>, admin_perm)] KvSet,
+//!     #[genl(cmd = 2, request = KvEntry<'a>, reply = KvEntry<'a>, dump)] KvGet,
 //! }
 //!
 //! let e = KvEntry { key: "k", value: Some(b"v"), tags: vec![1, 2],
@@ -37,13 +37,22 @@
 //! assert_eq!(KvEntry::decode(&bytes)?, e);   // borrows from `bytes`
 //! assert_eq!(DemoCmd::SCHEMA.name, "genl_demo");
 //! assert_eq!(KvEntry::SCHEMA.attrs[0].checks.max_len, Some(64));
+//! assert_eq!(KvEntry::PORT, 5);                  // ids as constants
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Each command is also a type (`demo_cmd::KvGet`, see [`command`]) that
+//! carries its request and reply types: `conn.query(demo_cmd::KvGet, &e)`
+//! returns a `KvEntry`, and a wrong request type does not compile.
+//!
 //! Modules, one per concept: [`wire`] (attribute TLV format), [`codec`]
-//! (the traits derives implement), [`schema`] (descriptors), [`message`]
-//! (genl header, netlink messages, extended ACK), [`socket`] (connection),
-//! [`controller`] (nlctrl, declared with these same derives), [`error`].
+//! (the traits derives implement), [`schema`] (descriptors), [`command`]
+//! (typed commands), [`message`] (genl header, netlink messages, extended
+//! ACK), [`socket`] (connection), [`shared`] (thread-shared connection),
+//! `asynch` (tokio, feature `tokio`), [`raw`] (classic netlink protocols),
+//! [`multi`] (lazy repeated attributes), [`controller`] (nlctrl, declared
+//! with these same derives), [`drift`] (schema vs running kernel),
+//! [`error`].
 
 #![warn(missing_docs)]
 

@@ -563,6 +563,9 @@ pub mod verify {
     //!   sets would collide;
     //! - the same for value enums.
 
+    // `const fn`s cannot box their errors; these run in the compiler only.
+    #![allow(clippy::result_large_err)]
+
     use super::{str_eq, AttrSetSchema, FamilySchema, ValueEnumSchema};
 
     /// A message built in `const` context (at most 512 bytes; longer

@@ -718,6 +718,26 @@ impl Connection {
         }
     }
 
+    /// Sends command `cmd` with *any* attributes, not necessarily the request
+    /// it declares, and waits for the ACK; returns the reply message if the
+    /// kernel sent one. For tests and tools that must send what the schema
+    /// forbids (a missing required attribute, an out-of-range value) to see
+    /// the kernel reject it; typed code uses [`request`](Self::request) and
+    /// [`query`](Self::query). Extended-ACK paths still resolve through the
+    /// command's declared request set.
+    pub fn request_unchecked<C: Command, P: Encode + ?Sized>(
+        &mut self,
+        cmd: C,
+        payload: &P,
+    ) -> Result<Option<GenlView<'_>>> {
+        let _ = cmd;
+        let schema = C::schema().request_set();
+        match self.send_command::<C, _>(payload, schema, true)? {
+            Some(at) => self.view_at(at).map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Sends command `cmd` with `req` and returns its reply, decoded as the
     /// command declares it (see [`Query`]), borrowing the connection's
     /// receive buffer.
@@ -821,9 +841,9 @@ pub(crate) fn resolve_paths(
 /// dumped messages, each decoded as the command declares.
 ///
 /// ```no_run
-/// # use genl_core::{Connection, controller::{ctrl_cmd, GetFamily}};
+/// # use genl_core::{Connection, controller::ctrl_cmd};
 /// let mut conn = Connection::new()?;
-/// let mut dump = conn.dump(ctrl_cmd::GetFamily, &GetFamily::all())?;
+/// let mut dump = conn.dump(ctrl_cmd::GetFamily, &())?;
 /// while let Some(fam) = dump.next()? {
 ///     println!("{} {}", fam.family_id, fam.family_name);
 /// }

@@ -519,6 +519,7 @@ impl Set {
 }
 
 /// One variant of an attribute stream.
+#[allow(clippy::large_enum_variant)] // a handful per derive, at compile time
 pub enum StreamVariant {
     /// `#[nla(id = N)] Name(T)` or a unit flag variant.
     Attr {

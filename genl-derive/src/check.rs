@@ -96,8 +96,7 @@ pub fn set(cx: &Ctxt, s: &Set) {
         cx,
         s.fields.iter().map(|f| (&f.const_ident, f.name.as_str())),
     );
-    if s.c_prefix.is_some() && subset {
-        let p = s.c_prefix.as_ref().expect("checked");
+    if let (Some(p), true) = (&s.c_prefix, subset) {
         cx.error_at(
             p.span(),
             "a subset renders as the set it is a subset of; its C prefix is that set's",
@@ -271,15 +270,13 @@ fn command(cx: &Ctxt, f: &Family, c: &crate::ast::Command) {
         let conflict: Vec<(&str, Option<Span>)> = vec![
             (
                 "request",
-                c.request.as_ref().map(|t| syn::spanned::Spanned::span(t)),
+                c.request.as_ref().map(syn::spanned::Spanned::span),
             ),
             ("dump", c.dump),
             ("dump_only", c.dump_only),
             (
                 "dump_request",
-                c.dump_request
-                    .as_ref()
-                    .map(|t| syn::spanned::Spanned::span(t)),
+                c.dump_request.as_ref().map(syn::spanned::Spanned::span),
             ),
             ("admin_perm", c.admin_perm),
         ];
@@ -298,8 +295,8 @@ fn command(cx: &Ctxt, f: &Family, c: &crate::ast::Command) {
             );
         }
         match &ev.group {
-            Some(g) => {
-                if !f.mcast_groups.iter().any(|x| x.value() == g.value()) {
+            Some(g) if !f.mcast_groups.iter().any(|x| x.value() == g.value()) => {
+                {
                     let known: Vec<String> =
                         f.mcast_groups.iter().map(|x| format!("{:?}", x.value())).collect();
                     cx.error_at(
@@ -312,6 +309,7 @@ fn command(cx: &Ctxt, f: &Family, c: &crate::ast::Command) {
                     );
                 }
             }
+            Some(_) => {}
             None if f.mcast_groups.len() != 1 => cx.error_at(
                 ev.span,
                 format!(

@@ -1097,6 +1097,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         let mut notifications = Vec::new();
         let mut seen = HashSet::new();
         let mut cmds: BTreeMap<u64, &str> = BTreeMap::new();
+        let n_groups = spec.mcast_groups.as_ref().map_or(0, |g| g.list.len());
         for &i in &selected {
             let op = &ops_list[i];
             let at = format!("operations/{}", op.name);
@@ -1121,11 +1122,32 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             }
             let mut keys = vec![format!("cmd = {cmd}")];
             let mut extra = Vec::new();
-            if is_event {
-                if let Some(s) = &set {
-                    keys.push(format!("reply = {s}"));
+            // A set that borrows is written with the receive buffer's
+            // lifetime (`request = Dev<'a>`).
+            let typed = |s: &String| {
+                if borrows.contains(s) {
+                    format!("{s}<'a>")
+                } else {
+                    s.clone()
                 }
-                keys.push("event".into());
+            };
+            if is_event {
+                let group = match (&op.mcgrp, n_groups) {
+                    (Some(g), _) => format!(" = {g:?}"),
+                    (None, 1) => String::new(),
+                    (None, _) => {
+                        let _ = writeln!(
+                            variants,
+                            "    // `{}` (cmd {cmd}): an event without `mcgrp` in a family of {n_groups} groups; not imported.",
+                            op.name
+                        );
+                        continue;
+                    }
+                };
+                if let Some(s) = &set {
+                    keys.push(format!("reply = {}", typed(s)));
+                }
+                keys.push(format!("event{group}"));
                 if let Some(t) = &op.notify {
                     extra.push(format!(
                         "Notification with the reply of `{}`.",
@@ -1140,19 +1162,27 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 );
                 continue;
             } else {
-                let has = |f: fn(&OpMode) -> bool| {
-                    op.do_.as_ref().is_some_and(f) || op.dump.as_ref().is_some_and(f)
-                };
+                let do_req = op.do_.as_ref().is_some_and(|m| m.request.is_some());
+                let dump_req = op.dump.as_ref().is_some_and(|m| m.request.is_some());
+                let reply = op.do_.as_ref().is_some_and(|m| m.reply.is_some())
+                    || op.dump.as_ref().is_some_and(|m| m.reply.is_some());
                 if let Some(s) = &set {
-                    if has(|m| m.request.is_some()) {
-                        keys.push(format!("request = {s}"));
+                    match (op.do_.is_some(), op.dump.is_some()) {
+                        (true, _) if do_req => keys.push(format!("request = {}", typed(s))),
+                        (false, true) if dump_req => keys.push(format!("request = {}", typed(s))),
+                        _ => {}
                     }
-                    if has(|m| m.reply.is_some()) {
-                        keys.push(format!("reply = {s}"));
+                    if reply {
+                        keys.push(format!("reply = {}", typed(s)));
                     }
                 }
                 match (op.do_.is_some(), op.dump.is_some()) {
-                    (true, true) => keys.push("dump".into()),
+                    (true, true) => {
+                        keys.push("dump".into());
+                        if let (Some(s), true) = (&set, dump_req) {
+                            keys.push(format!("dump_request = {}", typed(s)));
+                        }
+                    }
                     (false, true) => keys.push("dump_only".into()),
                     _ => {}
                 }

@@ -158,6 +158,9 @@ pub struct OpSpec {
     pub notify: Option<String>,
     #[serde(default)]
     pub event: Option<OpMsg>,
+    /// The multicast group of a notification or event.
+    #[serde(default)]
+    pub mcgrp: Option<String>,
 }
 
 /// `do` or `dump` of an operation.

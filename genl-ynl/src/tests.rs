@@ -290,7 +290,7 @@ operations:
 ");
     assert!(code.contains("#[genl(name = \"t\", version = 1, mcast_groups(\"mgmt\"))]"));
     assert!(code.contains("#[genl(cmd = 1, request = S, reply = S, dump)]"));
-    assert!(code.contains("#[genl(cmd = 2, reply = S, event)]"));
+    assert!(code.contains("#[genl(cmd = 2, reply = S, event = \"mgmt\")]"));
     assert!(code.contains("#[genl(cmd = 3, reply = S, dump_only)]"));
     assert!(code.contains("#[genl(cmd = 10, request = S, admin_perm)]"));
     assert!(code.contains("#[genl(cmd = 11, request = S)]"));

@@ -267,7 +267,7 @@ pub enum Cmd {
     /// The YNL operation `strset-get`.
     ///
     /// Replies carry message id 1.
-    #[genl(cmd = 1, request = Strset, reply = Strset, dump)]
+    #[genl(cmd = 1, request = Strset<'a>, reply = Strset<'a>, dump, dump_request = Strset<'a>)]
     StrsetGet,
 
     /// Get link info.
@@ -275,7 +275,7 @@ pub enum Cmd {
     /// The YNL operation `linkinfo-get`.
     ///
     /// Replies carry message id 2.
-    #[genl(cmd = 2, request = Linkinfo, reply = Linkinfo, dump)]
+    #[genl(cmd = 2, request = Linkinfo<'a>, reply = Linkinfo<'a>, dump, dump_request = Linkinfo<'a>)]
     LinkinfoGet,
 
     /// Get link modes.
@@ -283,7 +283,7 @@ pub enum Cmd {
     /// The YNL operation `linkmodes-get`.
     ///
     /// Replies carry message id 4.
-    #[genl(cmd = 4, request = Linkmodes, reply = Linkmodes, dump)]
+    #[genl(cmd = 4, request = Linkmodes<'a>, reply = Linkmodes<'a>, dump, dump_request = Linkmodes<'a>)]
     LinkmodesGet,
 }
 

@@ -527,7 +527,7 @@ pub enum Cmd {
     /// The YNL operation `dev-add-ntf`.
     ///
     /// Notification with the reply of `dev-get`.
-    #[genl(cmd = 2, reply = Dev, event)]
+    #[genl(cmd = 2, reply = Dev, event = "mgmt")]
     DevAddNtf,
 
     /// Notification about device disappearing.
@@ -535,7 +535,7 @@ pub enum Cmd {
     /// The YNL operation `dev-del-ntf`.
     ///
     /// Notification with the reply of `dev-get`.
-    #[genl(cmd = 3, reply = Dev, event)]
+    #[genl(cmd = 3, reply = Dev, event = "mgmt")]
     DevDelNtf,
 
     /// Notification about device configuration being changed.
@@ -543,7 +543,7 @@ pub enum Cmd {
     /// The YNL operation `dev-change-ntf`.
     ///
     /// Notification with the reply of `dev-get`.
-    #[genl(cmd = 4, reply = Dev, event)]
+    #[genl(cmd = 4, reply = Dev, event = "mgmt")]
     DevChangeNtf,
 
     /// Get / dump information about Page Pools. (Only Page Pools associated with a net_device can be listed.)
@@ -557,7 +557,7 @@ pub enum Cmd {
     /// The YNL operation `page-pool-add-ntf`.
     ///
     /// Notification with the reply of `page-pool-get`.
-    #[genl(cmd = 6, reply = PagePool, event)]
+    #[genl(cmd = 6, reply = PagePool, event = "page-pool")]
     PagePoolAddNtf,
 
     /// Notification about page pool disappearing.
@@ -565,7 +565,7 @@ pub enum Cmd {
     /// The YNL operation `page-pool-del-ntf`.
     ///
     /// Notification with the reply of `page-pool-get`.
-    #[genl(cmd = 7, reply = PagePool, event)]
+    #[genl(cmd = 7, reply = PagePool, event = "page-pool")]
     PagePoolDelNtf,
 
     /// Notification about page pool configuration being changed.
@@ -573,7 +573,7 @@ pub enum Cmd {
     /// The YNL operation `page-pool-change-ntf`.
     ///
     /// Notification with the reply of `page-pool-get`.
-    #[genl(cmd = 8, reply = PagePool, event)]
+    #[genl(cmd = 8, reply = PagePool, event = "page-pool")]
     PagePoolChangeNtf,
 
     /// Get page pool statistics.
@@ -585,13 +585,13 @@ pub enum Cmd {
     /// Get queue information from the kernel. Only configured queues will be reported (as opposed to all available hardware queues).
     ///
     /// The YNL operation `queue-get`.
-    #[genl(cmd = 10, request = Queue, reply = Queue, dump)]
+    #[genl(cmd = 10, request = Queue, reply = Queue, dump, dump_request = Queue)]
     QueueGet,
 
     /// Get information about NAPI instances configured on the system.
     ///
     /// The YNL operation `napi-get`.
-    #[genl(cmd = 11, request = Napi, reply = Napi, dump)]
+    #[genl(cmd = 11, request = Napi, reply = Napi, dump, dump_request = Napi)]
     NapiGet,
 
     /// Get / dump fine grained statistics. Which statistics are reported depends on the device and the driver, and whether the driver stores software counters per-queue.
