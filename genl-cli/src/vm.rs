@@ -7,12 +7,12 @@
 //! - [`fetch`]: installs the host tools (qemu, busybox-static, kmod, pahole,
 //!   ...) and downloads + unpacks (`dpkg -x`, never installs) Debian
 //!   bookworm's cloud kernels and their headers into the per-user cache,
-//!   `<cache>/kernels/<release>/` (see [`cache`](crate::cache)). Cached: a
+//!   `<cache>/kernels/<release>/` (see [`cache`]). Cached: a
 //!   second run only asks `apt-cache` which release is current.
 //! - [`build`]: `fetch`, then builds the module dir (`[vm] module-dir`)
 //!   against each kernel in `<project>/target/genl-vm/build/<release>/` and
 //!   checks vermagic.
-//! - [`test`]: `build`, then builds the static guest programs
+//! - [`test()`]: `build`, then builds the static guest programs
 //!   (`[[vm.guest]]`) and C helpers (`[[vm.helper]]`, into `/usr/bin`),
 //!   packs an initramfs per kernel and boots it; the verdict is the guest's
 //!   `GENL-VM-RESULT:` line. Console logs go to
@@ -495,7 +495,12 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                     Ok((bins, r)) => {
                         o.boot = r.to_result;
                         o.results = r.test_results.clone();
-                        o.verdict = r.verdict().and_then(|()| check_min_tests(&bins, &r.log));
+                        // Both the guest's reasons and short test counts.
+                        o.verdict = match (r.verdict(), check_min_tests(&bins, &r.log)) {
+                            (Ok(()), Ok(())) => Ok(()),
+                            (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+                            (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+                        };
                         if o.verdict.is_err() {
                             r.print_failure();
                         }

@@ -247,7 +247,11 @@ fn cargo_build(
     if release {
         args.push("--release".into());
     }
-    for (kind, name) in targets {
+    for (i, (kind, name)) in targets.iter().enumerate() {
+        // A target run with several argument lists is built once.
+        if targets[..i].contains(&(*kind, *name)) {
+            continue;
+        }
         args.push(format!("--{}", kind.as_str()));
         args.push((*name).to_owned());
     }
