@@ -16,7 +16,7 @@ use crate::vm::{self, Overrides, Plan};
 /// `genl-cli/genl.example.toml` for the format), or the one named by
 /// --project. Downloads (Debian kernels, linux-source-6.12) are cached per
 /// user in $GENL_CACHE_DIR, else $XDG_CACHE_HOME/genl, else ~/.cache/genl;
-/// build products go to <project>/target/genl-vm/.
+/// build products go to PROJECT/target/genl-vm/.
 #[derive(Debug, Parser)]
 #[command(name = "genl", version, propagate_version = true)]
 pub struct Cli {

@@ -3,7 +3,7 @@
 //! schemas (`Documentation/netlink/`) and `scripts/checkpatch.pl`, from
 //! Debian's `linux-source-6.12` package (downloaded with `apt-get download`,
 //! never installed), unpacked once into `<cache>/linux-source-6.12/` (see
-//! [`cache`](crate::cache)); plus Debian's python3 for them, and the python
+//! [`cache`]); plus Debian's python3 for them, and the python
 //! payload a guest needs to run `cli.py`.
 
 use std::path::{Path, PathBuf};

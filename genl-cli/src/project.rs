@@ -461,27 +461,6 @@ mod tests {
     }
 
     #[test]
-    fn the_repo_genl_toml_describes_the_demo() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-        let p = Project::load(root).unwrap();
-        assert_eq!(
-            p.config.family.as_ref().unwrap().type_path,
-            "genl::demo::DemoCmd"
-        );
-        let vm = p.config.vm.as_ref().unwrap();
-        let targets: Vec<_> = vm.guest.iter().map(|g| g.target()).collect();
-        assert!(targets.contains(&(TargetKind::Test, "vm_e2e")));
-        assert!(vm.guest.iter().any(|g| g.ynl));
-        assert!(vm.guest.iter().any(|g| g.release));
-        assert_eq!(p.module_dir().unwrap(), root.join("kmod-c"));
-        assert_eq!(p.family_name().unwrap(), "genl_demo");
-        assert_eq!(
-            p.uapi_header().unwrap(),
-            root.join("kmod-c/include/uapi/linux/genl_demo.h")
-        );
-    }
-
-    #[test]
     fn unknown_keys_are_rejected_by_name() {
         for (text, key) in [
             (
