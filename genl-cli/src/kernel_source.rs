@@ -137,27 +137,7 @@ pub fn ensure_python(modules: &str, packages: &[&str]) -> Result<(), String> {
             "{PYTHON} cannot import {modules} and we are not root to install {packages:?}"
         ));
     }
-    println!("ynl: installing {}", packages.join(" "));
-    let st = Command::new("apt-get")
-        .args(["-qq", "-y", "--no-install-recommends", "install"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .stdin(Stdio::null())
-        .status()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if !st.success() {
-        host::apt_update()?;
-        let st = Command::new("apt-get")
-            .args(["-qq", "-y", "--no-install-recommends", "install"])
-            .args(packages)
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdin(Stdio::null())
-            .status()
-            .map_err(|e| format!("apt-get: {e}"))?;
-        if !st.success() {
-            return Err(format!("apt-get install {packages:?} failed"));
-        }
-    }
+    host::apt_install(packages)?;
     if ok() {
         Ok(())
     } else {
