@@ -22,10 +22,10 @@
 //! correctness is asserted (entry counts, replies), never speed: TCG is
 //! far too noisy for timing asserts.
 //!
-//! The harness builds this test with `--release` (`GuestSource::BenchTest`)
+//! The harness builds this test with `--release` (`release = true` in `genl.toml`)
 //! and the C client with `gcc -O2 -static`; the C client is
-//! `/usr/bin/genl_demo_raw` in the guest (see `GUEST_HELPERS` in
-//! `xtask/src/vm.rs`), or `$GENL_DEMO_RAW`. `#[ignore]`d on the host.
+//! `/usr/bin/genl_demo_raw` in the guest (the `[[vm.helper]]` of `genl.toml`),
+//! or `$GENL_DEMO_RAW`. `#[ignore]`d on the host.
 //!
 //! [`Dump`]: genl_core::Dump
 

@@ -5,7 +5,8 @@
 //!   packages first (as root). A suite that cannot run here says so loudly and
 //!   fails the run unless `GENL_ALLOW_SKIP=1`.
 //! - `cargo xtask codegen [--check]`: regenerates the checked-in C headers.
-//! - `cargo xtask vm ...`: the QEMU harness (see `vm.rs`).
+//! - `cargo xtask vm ...`, `ynl check`, `checkpatch`: the `genl` tool's library
+//!   (`genl-cli`) on this repository's `genl.toml`.
 
 mod checkpatch;
 mod codegen;

@@ -111,67 +111,7 @@ pub fn workspace_root() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { geteuid() == 0 }
-}
-
-extern "C" {
-    fn geteuid() -> u32;
-}
-
-/// Whether `program` is on PATH.
-pub fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// Installs Debian packages that are missing (as root; otherwise says so).
-pub fn apt_install(packages: &[&str]) -> Result<(), String> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|p| {
-            !Command::new("dpkg-query")
-                .args(["-W", "-f=${Status}", p])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-        })
-        .collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    if !is_root() {
-        return Err(format!(
-            "missing Debian packages {missing:?} and not root to install them"
-        ));
-    }
-    println!("installing Debian packages: {}", missing.join(" "));
-    static UPDATED: std::sync::Once = std::sync::Once::new();
-    let mut update_ok = true;
-    UPDATED.call_once(|| {
-        update_ok = Command::new("apt-get")
-            .args(["-qq", "update"])
-            .status()
-            .is_ok_and(|s| s.success());
-    });
-    if !update_ok {
-        return Err("apt-get update failed".into());
-    }
-    let st = Command::new("apt-get")
-        .args(["-qq", "-y", "--no-install-recommends", "install"])
-        .args(&missing)
-        .env("DEBIAN_FRONTEND", "noninteractive")
-        .status()
-        .map_err(|e| format!("apt-get: {e}"))?;
-    if st.success() {
-        Ok(())
-    } else {
-        Err(format!("apt-get install {missing:?} failed"))
-    }
-}
+pub use genl_cli::host::{apt_install, is_root};
 
 /// Packages the host suites need: iproute2 (`genl`, `ip`) for expected
 /// values from outside the code under test, ethtool for device checks.

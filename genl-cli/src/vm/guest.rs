@@ -7,9 +7,9 @@ use std::process::{Command, Stdio};
 use super::cpio::Archive;
 use super::kernels::Kernel;
 use super::kmod::modinfo;
-use super::{vm_dir, GuestSource, GuestTest};
-use crate::util;
-use crate::ynl::PayloadEntry;
+use crate::host;
+use crate::kernel_source::PayloadEntry;
+use crate::project::{GuestConfig, TargetKind};
 
 /// A program to run in the guest.
 #[derive(Clone, Debug)]
@@ -20,8 +20,10 @@ pub struct GuestBin {
     pub path: PathBuf,
     /// Its arguments.
     pub args: Vec<String>,
-    /// Whether it drives the kernel's YNL CLI (see `GuestSource::YnlTest`).
+    /// Whether it drives the kernel's YNL CLI (`ynl = true` in genl.toml).
     pub ynl: bool,
+    /// The least number of passed tests it must report (`min-tests`).
+    pub min_tests: Option<u64>,
 }
 
 impl GuestBin {
@@ -46,6 +48,7 @@ impl GuestBin {
             path,
             args: words.map(str::to_owned).collect(),
             ynl: false,
+            min_tests: None,
         })
     }
 }
@@ -103,68 +106,131 @@ fn json_str(line: &str, key: &str, from: usize) -> Option<(String, usize)> {
     None
 }
 
-/// Builds [`GUEST_TESTS`](super::GUEST_TESTS) statically in `target/vm/cargo`:
-/// one cargo run with the dev profile and, if there are
-/// [`GuestSource::BenchTest`]s, one with `--release` for them.
-pub fn build_default(tests: &[GuestTest]) -> Result<Vec<GuestBin>, String> {
-    let root = util::workspace_root();
-    // (kind, name, args, ynl, release)
-    let mut wanted = Vec::new();
-    for t in tests {
-        let (kind, name, file) = match t.source {
-            GuestSource::Test(n) | GuestSource::YnlTest(n) | GuestSource::BenchTest(n) => {
-                ("test", n, format!("tests/{n}.rs"))
-            }
-            GuestSource::Example(n) => ("example", n, format!("examples/{n}.rs")),
-        };
-        let dir_form = root.join(format!("{}s/{name}/main.rs", kind));
-        if !root.join(&file).is_file() && !dir_form.is_file() {
+/// The guest programs of `guests` (`[[vm.guest]]` of genl.toml), built
+/// statically in `<work>/cargo` from the cargo workspace at `project_root`:
+/// one cargo run per package and profile (dev, and `--release` for the
+/// `release = true` ones), with `cargo build --bin/--test/--example`.
+pub fn build_programs(
+    project_root: &Path,
+    work: &Path,
+    guests: &[GuestConfig],
+) -> Result<Vec<GuestBin>, String> {
+    let packages = workspace_targets(project_root)?;
+    for g in guests {
+        let (kind, name) = g.target();
+        let Some(targets) = packages.get(&g.package) else {
             return Err(format!(
-                "guest program {kind} `{name}` does not exist yet ({file} is missing); \
-                 write it, or edit GUEST_TESTS in xtask/src/vm.rs, or pass --guest-bin"
+                "guest program {} `{name}`: no package `{}` in the cargo workspace at {} \
+                 (packages: {})",
+                kind.as_str(),
+                g.package,
+                project_root.display(),
+                packages.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        };
+        if !targets.contains(&(kind.as_str().to_owned(), name.to_owned())) {
+            let same_kind: Vec<&str> = targets
+                .iter()
+                .filter(|(k, _)| k == kind.as_str())
+                .map(|(_, n)| n.as_str())
+                .collect();
+            return Err(format!(
+                "guest program {kind} `{name}` does not exist in package `{pkg}` \
+                 (its {kind} targets: {list}); write it, or edit [[vm.guest]] in genl.toml, \
+                 or pass --guest-bin",
+                kind = kind.as_str(),
+                pkg = g.package,
+                list = if same_kind.is_empty() {
+                    "none".to_owned()
+                } else {
+                    same_kind.join(", ")
+                }
             ));
         }
-        wanted.push((
-            kind,
-            name,
-            t.args,
-            matches!(t.source, GuestSource::YnlTest(_)),
-            matches!(t.source, GuestSource::BenchTest(_)),
-        ));
     }
-    let mut found = BTreeMap::new();
-    for release in [false, true] {
-        let targets: Vec<(&str, &str)> = wanted
-            .iter()
-            .filter(|w| w.4 == release)
-            .map(|w| (w.0, w.1))
-            .collect();
-        if !targets.is_empty() {
-            found.insert(release, cargo_build(&root, &targets, release)?);
+    // One cargo run per (package, release), in order of first appearance.
+    let mut groups: Vec<(&str, bool)> = Vec::new();
+    for g in guests {
+        if !groups.contains(&(g.package.as_str(), g.release)) {
+            groups.push((g.package.as_str(), g.release));
         }
     }
+    let mut found = BTreeMap::new();
+    for (package, release) in groups {
+        let targets: Vec<(TargetKind, &str)> = guests
+            .iter()
+            .filter(|g| g.package == package && g.release == release)
+            .map(|g| g.target())
+            .collect();
+        found.insert(
+            (package.to_owned(), release),
+            cargo_build(project_root, work, package, &targets, release)?,
+        );
+    }
     let mut bins = Vec::new();
-    for (kind, name, targs, ynl, release) in wanted {
+    for g in guests {
+        let (kind, name) = g.target();
         let path = found
-            .get(&release)
-            .and_then(|f| f.get(&(kind.to_owned(), name.to_owned())))
-            .ok_or_else(|| format!("cargo built no executable for {kind} `{name}`"))?;
+            .get(&(g.package.clone(), g.release))
+            .and_then(|f| f.get(&(kind.as_str().to_owned(), name.to_owned())))
+            .ok_or_else(|| {
+                format!(
+                    "cargo built no executable for {} `{name}` of package `{}`",
+                    kind.as_str(),
+                    g.package
+                )
+            })?;
         check_static(path)?;
         bins.push(GuestBin {
             name: name.to_owned(),
             path: path.clone(),
-            args: targs.iter().map(|s| (*s).to_owned()).collect(),
-            ynl,
+            args: g.args.clone(),
+            ynl: g.ynl,
+            min_tests: g.min_tests,
         });
     }
     Ok(bins)
 }
 
-/// One `cargo build` of `targets` ((kind, name) of the root package) for the
+/// The (kind, name) of every target of every package of the cargo workspace
+/// at `root`, by package name (`cargo metadata --no-deps`).
+fn workspace_targets(root: &Path) -> Result<BTreeMap<String, Vec<(String, String)>>, String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let text = host::output(
+        Command::new(&cargo)
+            .args(["metadata", "--no-deps", "--format-version", "1"])
+            .current_dir(root)
+            .stderr(Stdio::inherit()),
+        &format!("{cargo} metadata (in {})", root.display()),
+    )?;
+    let meta: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("cargo metadata: {e}"))?;
+    let mut out = BTreeMap::new();
+    for p in meta["packages"].as_array().into_iter().flatten() {
+        let Some(name) = p["name"].as_str() else {
+            continue;
+        };
+        let mut targets = Vec::new();
+        for t in p["targets"].as_array().into_iter().flatten() {
+            let tname = t["name"].as_str().unwrap_or_default();
+            for k in t["kind"].as_array().into_iter().flatten() {
+                if let Some(k) = k.as_str() {
+                    targets.push((k.to_owned(), tname.to_owned()));
+                }
+            }
+        }
+        out.insert(name.to_owned(), targets);
+    }
+    Ok(out)
+}
+
+/// One `cargo build` of `targets` ((kind, name) of `package`) for the
 /// guest; returns the executables by (kind, name).
 fn cargo_build(
     root: &Path,
-    targets: &[(&str, &str)],
+    work: &Path,
+    package: &str,
+    targets: &[(TargetKind, &str)],
     release: bool,
 ) -> Result<BTreeMap<(String, String), PathBuf>, String> {
     // `cargo build --test X` builds a test with its libtest harness, and
@@ -173,7 +239,7 @@ fn cargo_build(
     let mut args: Vec<String> = vec![
         "build".into(),
         "--package".into(),
-        "genl".into(),
+        package.to_owned(),
         "--target".into(),
         TARGET.into(),
         "--message-format=json-render-diagnostics".into(),
@@ -181,8 +247,12 @@ fn cargo_build(
     if release {
         args.push("--release".into());
     }
-    for (kind, name) in targets {
-        args.push(format!("--{kind}"));
+    for (i, (kind, name)) in targets.iter().enumerate() {
+        // A target run with several argument lists is built once.
+        if targets[..i].contains(&(*kind, *name)) {
+            continue;
+        }
+        args.push(format!("--{}", kind.as_str()));
         args.push((*name).to_owned());
     }
     let rustflags = match std::env::var("RUSTFLAGS") {
@@ -194,7 +264,7 @@ fn cargo_build(
     let out = Command::new(&cargo)
         .args(&args)
         .current_dir(root)
-        .env("CARGO_TARGET_DIR", vm_dir().join("cargo"))
+        .env("CARGO_TARGET_DIR", work.join("cargo"))
         .env("RUSTFLAGS", rustflags)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .stdin(Stdio::null())
@@ -434,9 +504,10 @@ impl ModSet {
 }
 
 /// Packs the initramfs for `k` (busybox, `/init`, modules, guest programs)
-/// into `target/vm/initramfs/<release>.cpio` and returns its path.
+/// into `<work>/initramfs/<release>.cpio` and returns its path.
 /// `extra` are more files (python and the kernel's YNL CLI, for instance).
 pub fn initramfs(
+    work: &Path,
     k: &Kernel,
     kos: &[PathBuf],
     bins: &[GuestBin],
@@ -479,7 +550,7 @@ pub fn initramfs(
         set.add(k, &stem, format!("extra/{file}"), ko)?;
         ours.push(stem);
     }
-    let stage = vm_dir().join("initramfs").join(&k.release);
+    let stage = work.join("initramfs").join(&k.release);
     let _ = std::fs::remove_dir_all(&stage);
     let mods_dir = stage.join("lib/modules").join(&k.release);
     std::fs::create_dir_all(&mods_dir).map_err(|e| e.to_string())?;
@@ -545,9 +616,7 @@ pub fn initramfs(
     }
     let init = init_script(&load, &ours, &entries);
     a.file("init", 0o755, init.as_bytes());
-    let out = vm_dir()
-        .join("initramfs")
-        .join(format!("{}.cpio", k.release));
+    let out = work.join("initramfs").join(format!("{}.cpio", k.release));
     std::fs::write(&out, a.finish()).map_err(|e| format!("{}: {e}", out.display()))?;
     let _ = std::fs::write(stage.join("init"), init);
     Ok(out)
@@ -556,7 +625,7 @@ pub fn initramfs(
 /// `path`'s bytes without debug sections (keeps symbols for backtraces).
 fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, String> {
     let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if !data.starts_with(b"\x7fELF") || !util::have("strip") {
+    if !data.starts_with(b"\x7fELF") || !host::have("strip") {
         return Ok(data);
     }
     let tmp = tmp_dir.join("stripped.tmp");

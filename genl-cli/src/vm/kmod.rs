@@ -4,8 +4,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::kernels::Kernel;
-use super::vm_dir;
-use crate::util;
+use crate::host;
 
 /// Whether `name` is a build product (never copied from the source dir).
 fn is_artifact(name: &str) -> bool {
@@ -73,12 +72,12 @@ pub fn modinfo(ko: &Path, field: &str) -> Result<String, String> {
 }
 
 /// Builds every module of `src` against `k` in a fresh copy under
-/// `target/vm/build/<release>/<dirname>/` and returns the `.ko` files.
-pub fn build(src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
+/// `<work>/build/<release>/<dirname>/` and returns the `.ko` files.
+pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
     let name = src
         .file_name()
         .ok_or_else(|| format!("{}: not a directory name", src.display()))?;
-    let dst = vm_dir().join("build").join(&k.release).join(name);
+    let dst = work.join("build").join(&k.release).join(name);
     let _ = std::fs::remove_dir_all(&dst);
     copy_tree(src, &dst)?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -88,7 +87,7 @@ pub fn build(src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
         .arg(format!("M={}", dst.display()))
         .arg(format!("-j{jobs}"))
         .arg("modules");
-    if !util::have("pahole") {
+    if !host::have("pahole") {
         // 6.12's module BTF step fails without pahole; skip it instead.
         cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
     }

@@ -2,45 +2,46 @@
 //! and installed in the guest's `/usr/bin` (on `PATH`) for the guest tests to
 //! run, e.g. the raw C client the VM benchmark compares genl with.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::guest::check_static;
-use super::{vm_dir, GuestHelper};
-use crate::util;
+use crate::host;
+use crate::project::HelperConfig;
 
 /// The compiler: `gcc`, or Debian's `gcc-12` (a host package of the harness).
 fn gcc() -> &'static str {
-    if util::have("gcc") {
+    if host::have("gcc") {
         "gcc"
     } else {
         "gcc-12"
     }
 }
 
-/// Builds each helper into `target/vm/helpers/<name>` (`gcc -O2 -static
-/// -Wall -Wextra -Werror`, include dirs relative to the workspace root) and
-/// returns them as (guest path `usr/bin/<name>`, executable).
-pub fn build(helpers: &[GuestHelper]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let root = util::workspace_root();
-    let dir = vm_dir().join("helpers");
+/// Builds each helper into `<work>/helpers/<name>` (`gcc -O2 -static
+/// -Wall -Wextra -Werror`; paths are absolute, see
+/// [`Project::load`](crate::project::Project::load)) and returns them as
+/// (guest path `usr/bin/<name>`, executable).
+pub fn build(work: &Path, helpers: &[HelperConfig]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let dir = work.join("helpers");
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut out = Vec::new();
     for h in helpers {
-        let src = root.join(h.source);
-        let exe: PathBuf = dir.join(h.name);
+        let src = &h.source;
+        let exe: PathBuf = dir.join(&h.name);
         let mut cmd = Command::new(gcc());
         cmd.args(["-O2", "-static", "-Wall", "-Wextra", "-Werror"]);
-        for inc in h.includes {
-            cmd.arg("-I").arg(root.join(inc));
+        for inc in &h.includes {
+            cmd.arg("-I").arg(inc);
         }
-        cmd.arg("-o").arg(&exe).arg(&src);
+        cmd.arg("-o").arg(&exe).arg(src);
         let st = cmd.status().map_err(|e| format!("{}: {e}", gcc()))?;
         if !st.success() {
             return Err(format!(
                 "building the guest helper {} from {} failed (see gcc's output above; \
                  `-static` needs libc6-dev)",
-                h.name, h.source
+                h.name,
+                h.source.display()
             ));
         }
         check_static(&exe)?;

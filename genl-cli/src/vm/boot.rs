@@ -6,7 +6,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::kernels::Kernel;
-use super::vm_dir;
 
 /// The marker line the guest's `/init` prints last.
 pub const RESULT_MARKER: &str = "GENL-VM-RESULT: ";
@@ -133,8 +132,10 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool) -> Vec<String> {
 }
 
 /// Boots `k` with `initrd`; `timeout` seconds (0 = none) bounds the run.
-/// `interactive` gives the guest the terminal (for `vm shell`).
+/// `interactive` gives the guest the terminal (for `vm shell`). The console
+/// log goes to `<work>/logs/<release>.log`.
 pub fn boot(
+    work: &Path,
     k: &Kernel,
     initrd: &Path,
     timeout: u64,
@@ -150,7 +151,7 @@ pub fn boot(
         Command::new(qemu)
     };
     cmd.args(qemu_args(k, initrd, interactive));
-    let log_path = vm_dir().join("logs").join(format!("{}.log", k.release));
+    let log_path = work.join("logs").join(format!("{}.log", k.release));
     std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
     if !interactive {
         println!("vm: {}: booting (log: {})", k.release, log_path.display());
@@ -176,7 +177,7 @@ pub fn boot(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{qemu}: {e} (run `cargo xtask vm fetch` to install it)"))?;
+        .map_err(|e| format!("{qemu}: {e} (run `genl vm fetch` to install it)"))?;
     let mut stderr = child.stderr.take().unwrap();
     let err_thread = std::thread::spawn(move || {
         let mut s = String::new();
@@ -235,4 +236,102 @@ fn test_results(log: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The output of each guest program, in run order: (name, text between its
+/// `GENL-VM-TEST-BEGIN` and `GENL-VM-TEST-END` markers), outside the dmesg
+/// dump.
+pub fn program_sections(log: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut open = false;
+    for l in log.lines() {
+        if let Some(rest) = l.split("GENL-VM-TEST-BEGIN ").nth(1) {
+            out.push((rest.trim().to_owned(), String::new()));
+            open = true;
+        } else if l.contains("GENL-VM-TEST-END ") || l.contains("GENL-VM-DMESG-BEGIN") {
+            open = false;
+        } else if open {
+            if let Some((_, text)) = out.last_mut() {
+                text.push_str(l);
+                text.push('\n');
+            }
+        }
+    }
+    out
+}
+
+/// The passed tests a program's output reports: the sum over libtest's
+/// `test result: ... N passed; ...` lines, or, when there are none, the
+/// last plain `N passed, M failed` line (one word and a colon may precede
+/// it).
+pub fn passed_tests(text: &str) -> u64 {
+    let number_before = |s: &str, word: &str| -> Option<u64> {
+        let i = s.find(word)?;
+        s[..i].split_whitespace().last()?.parse().ok()
+    };
+    let libtest: Vec<u64> = text
+        .lines()
+        .filter_map(|l| {
+            let i = l.find("test result:")?;
+            number_before(&l[i..], " passed")
+        })
+        .collect();
+    if !libtest.is_empty() {
+        return libtest.iter().sum();
+    }
+    text.lines()
+        .rev()
+        .find_map(|l| {
+            let l = l.trim();
+            let l = match l.split_once(": ") {
+                Some((w, rest)) if !w.contains(' ') => rest,
+                _ => l,
+            };
+            let (p, rest) = l.split_once(" passed, ")?;
+            let (_, f) = rest.split_once(' ')?;
+            (f.starts_with("failed")).then(|| p.trim().parse().ok())?
+        })
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOG: &str = "\
+GENL-VM: kernel 6.12
+GENL-VM-TEST-BEGIN vm_e2e
+running 3 tests
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.1s
+test result: ok. 2 passed; 0 failed; 0 ignored
+GENL-VM-TEST-END vm_e2e rc=0
+GENL-VM-TEST-BEGIN selftest
+selftest: 7 passed, 0 failed
+GENL-VM-TEST-END selftest rc=0
+GENL-VM-TEST-BEGIN quiet
+hello
+GENL-VM-TEST-END quiet rc=0
+GENL-VM-DMESG-BEGIN
+test result: ok. 99 passed; 0 failed
+GENL-VM-DMESG-END
+GENL-VM-RESULT: PASS
+";
+
+    #[test]
+    fn sections_and_passed_counts() {
+        let s = program_sections(LOG);
+        let names: Vec<&str> = s.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["vm_e2e", "selftest", "quiet"]);
+        assert_eq!(passed_tests(&s[0].1), 5);
+        assert_eq!(passed_tests(&s[1].1), 7);
+        assert_eq!(passed_tests(&s[2].1), 0);
+        assert_eq!(passed_tests("12 passed, 1 failed, 2 skipped\n"), 12);
+    }
+
+    #[test]
+    fn summary_lines_skip_the_dmesg_dump() {
+        let r = test_results(LOG);
+        assert_eq!(r.len(), 2);
+        assert!(r[0].starts_with("vm_e2e: test result: ok. 3 passed"));
+    }
 }

@@ -1,0 +1,143 @@
+//! Where `genl` keeps what it downloads (shared by every project of a user)
+//! and what it builds (per project).
+//!
+//! The per-user cache directory is, first match wins:
+//! 1. `$GENL_CACHE_DIR` (made absolute against the current directory),
+//! 2. `$XDG_CACHE_HOME/genl` (ignored unless absolute, as the XDG base
+//!    directory spec says),
+//! 3. `$HOME/.cache/genl`.
+//!
+//! Empty variables count as unset. Inside it:
+//! - `kernels/<release>/`: a Debian kernel image + headers, unpacked with
+//!   `dpkg -x` (never installed); `kernels/<release>.debs/` while downloading.
+//! - `linux-source-6.12/`: the parts of Debian's `linux-source-6.12` the YNL
+//!   tools and checkpatch need; `debs/` while downloading.
+//! - `lock`: held while downloading or unpacking, so two runs (two projects,
+//!   CI and a developer) never unpack into the same place at once.
+//!
+//! Build products stay with the project, in `<project>/target/genl-vm/`
+//! ([`project_work_dir`]): module build dirs, initramfs images, the guest
+//! programs' cargo target dir, C helpers and console logs, with a `lock` of
+//! their own.
+
+use std::path::{Path, PathBuf};
+
+use crate::host::Lock;
+
+/// The per-user cache directory (see the [module docs](self)), from the
+/// process environment.
+pub fn cache_dir() -> Result<PathBuf, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    cache_dir_from(|k| std::env::var_os(k).map(PathBuf::from), &cwd)
+}
+
+/// The rules of [`cache_dir`] over any environment (`env` returns a
+/// variable's value); `cwd` makes a relative `GENL_CACHE_DIR` absolute.
+pub fn cache_dir_from(
+    env: impl Fn(&str) -> Option<PathBuf>,
+    cwd: &Path,
+) -> Result<PathBuf, String> {
+    let get = |k: &str| env(k).filter(|v| !v.as_os_str().is_empty());
+    if let Some(d) = get("GENL_CACHE_DIR") {
+        return Ok(cwd.join(d));
+    }
+    if let Some(d) = get("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
+        return Ok(d.join("genl"));
+    }
+    if let Some(h) = get("HOME") {
+        return Ok(cwd.join(h).join(".cache").join("genl"));
+    }
+    Err("no cache directory: set GENL_CACHE_DIR (or XDG_CACHE_HOME or HOME)".into())
+}
+
+/// `<cache>/kernels`: unpacked Debian kernels, one directory per release.
+pub fn kernels_dir(cache: &Path) -> PathBuf {
+    cache.join("kernels")
+}
+
+/// Locks the cache directory for a download or unpack (waits for the
+/// holder). Never take it while already holding it in the same process.
+pub fn lock_cache(cache: &Path) -> Result<Lock, String> {
+    Lock::acquire(cache, "another genl run downloading into the same cache")
+}
+
+/// `<project>/target/genl-vm`: the project's build products.
+pub fn project_work_dir(project_root: &Path) -> PathBuf {
+    project_root.join("target").join("genl-vm")
+}
+
+/// Locks a project's build directory for a whole `vm build|test|shell` run:
+/// two runs at once would clobber each other's build dirs and images.
+pub fn lock_project(work_dir: &Path) -> Result<Lock, String> {
+    Lock::acquire(work_dir, "another `genl vm` run of this project")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn dir(vars: &[(&str, &str)]) -> Result<PathBuf, String> {
+        let m: BTreeMap<String, PathBuf> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), PathBuf::from(v)))
+            .collect();
+        cache_dir_from(|k| m.get(k).cloned(), Path::new("/cwd"))
+    }
+
+    #[test]
+    fn genl_cache_dir_wins() {
+        let all = [
+            ("GENL_CACHE_DIR", "/c"),
+            ("XDG_CACHE_HOME", "/x"),
+            ("HOME", "/h"),
+        ];
+        assert_eq!(dir(&all).unwrap(), PathBuf::from("/c"));
+        // Relative: against the current directory.
+        assert_eq!(
+            dir(&[("GENL_CACHE_DIR", "rel/c")]).unwrap(),
+            PathBuf::from("/cwd/rel/c")
+        );
+    }
+
+    #[test]
+    fn then_xdg_cache_home_then_home() {
+        assert_eq!(
+            dir(&[("XDG_CACHE_HOME", "/x"), ("HOME", "/h")]).unwrap(),
+            PathBuf::from("/x/genl")
+        );
+        assert_eq!(
+            dir(&[("HOME", "/h")]).unwrap(),
+            PathBuf::from("/h/.cache/genl")
+        );
+    }
+
+    #[test]
+    fn empty_and_relative_xdg_values_are_ignored() {
+        assert_eq!(
+            dir(&[
+                ("GENL_CACHE_DIR", ""),
+                ("XDG_CACHE_HOME", ""),
+                ("HOME", "/h")
+            ])
+            .unwrap(),
+            PathBuf::from("/h/.cache/genl")
+        );
+        assert_eq!(
+            dir(&[("XDG_CACHE_HOME", "relative"), ("HOME", "/h")]).unwrap(),
+            PathBuf::from("/h/.cache/genl")
+        );
+        let err = dir(&[]).unwrap_err();
+        assert!(err.contains("GENL_CACHE_DIR"), "{err}");
+    }
+
+    #[test]
+    fn layout() {
+        let c = Path::new("/c");
+        assert_eq!(kernels_dir(c), PathBuf::from("/c/kernels"));
+        assert_eq!(
+            project_work_dir(Path::new("/p")),
+            PathBuf::from("/p/target/genl-vm")
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The command line of `genl` (clap). [`run`] carries out a parsed
+//! [`Cli`]; [`run_args`] parses and runs, for other front ends (the genl
+//! repository's `cargo xtask`).
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::check;
+use crate::project::Project;
+use crate::vm::{self, Overrides, Plan};
+
+/// Tools for the kernel side of a Generic Netlink family built with genl.
+///
+/// Works on a project: the nearest directory upwards with a genl.toml (see
+/// `genl-cli/genl.example.toml` for the format), or the one named by
+/// --project. Downloads (Debian kernels, linux-source-6.12) are cached per
+/// user in $GENL_CACHE_DIR, else $XDG_CACHE_HOME/genl, else ~/.cache/genl;
+/// build products go to PROJECT/target/genl-vm/.
+#[derive(Debug, Parser)]
+#[command(name = "genl", version, propagate_version = true)]
+pub struct Cli {
+    /// The project directory (holding genl.toml) [default: the nearest one
+    /// upwards from the current directory].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub project: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+// Room for the subcommands another change adds: `new` (a project from a
+// template), `generate [--check]` (C headers, kernel policy/ops and YNL spec
+// from the Rust schema) and `ctrl ...` (the kernel's controller).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Boot Debian's kernels under QEMU with the project's module and run
+    /// its guest programs inside.
+    #[command(subcommand)]
+    Vm(VmCommand),
+    /// Check the module with the kernel's own tools: checkpatch.pl --strict
+    /// over its C files, the family's YNL spec against the kernel's schema,
+    /// and ynl-gen-c's uapi header against ours, constant by constant.
+    Check,
+}
+
+/// `genl vm ...`.
+#[derive(Debug, Subcommand)]
+pub enum VmCommand {
+    /// Install the host tools (qemu, busybox-static, kmod, pahole, ...) and
+    /// download + unpack Debian's kernels into the cache (never installed).
+    #[command(after_help = vm::ENV_HELP)]
+    Fetch(VmOpts),
+    /// Fetch, then build the module dir against each kernel.
+    #[command(after_help = vm::ENV_HELP)]
+    Build(VmOpts),
+    /// Build, then boot each kernel with the module and the guest programs;
+    /// PASS/FAIL per kernel, non-zero exit on any failure.
+    #[command(after_help = vm::ENV_HELP)]
+    Test(VmOpts),
+    /// Build, then boot the first kernel into an interactive busybox shell
+    /// (modules loaded, guest programs in /tests; `poweroff -f` leaves).
+    #[command(after_help = vm::ENV_HELP)]
+    Shell(VmOpts),
+}
+
+/// The options of every `genl vm` subcommand.
+#[derive(Debug, Default, Args)]
+pub struct VmOpts {
+    /// Kernels to boot, comma-separated or repeated: 6.1, 6.12 [env:
+    /// GENL_VM_KERNELS; default: genl.toml's [vm] kernels, else all].
+    #[arg(long, alias = "kernel", value_name = "LIST", value_delimiter = ',')]
+    pub kernels: Vec<String>,
+    /// Run this prebuilt static program (or #!/bin/sh script) with these
+    /// arguments in the guest instead of genl.toml's [[vm.guest]] programs;
+    /// repeatable [env: GENL_VM_GUEST_BINS, `;`-separated].
+    #[arg(long = "guest-bin", value_name = "'PATH ARGS'")]
+    pub guest_bins: Vec<String>,
+    /// The module's Kbuild directory [env: GENL_VM_MODULE_DIR; default:
+    /// genl.toml's [vm] module-dir].
+    #[arg(long, value_name = "DIR")]
+    pub module_dir: Option<PathBuf>,
+    /// Seconds one boot may take [env: GENL_VM_TIMEOUT; default: genl.toml's
+    /// [vm] timeout, else 300].
+    #[arg(long, value_name = "S")]
+    pub timeout: Option<u64>,
+    /// Stream the guest console [env: GENL_VM_VERBOSE=1].
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
+impl VmOpts {
+    /// The overrides these options make, paths made absolute against `cwd`.
+    pub fn overrides(&self, cwd: &Path) -> Overrides {
+        let guest_bins = self
+            .guest_bins
+            .iter()
+            .map(|spec| {
+                let spec = spec.trim();
+                let (path, args) = spec.split_once(char::is_whitespace).unwrap_or((spec, ""));
+                let path = cwd.join(path);
+                format!("{} {args}", path.display()).trim_end().to_owned()
+            })
+            .collect::<Vec<_>>();
+        Overrides {
+            kernels: (!self.kernels.is_empty()).then(|| self.kernels.clone()),
+            module_dir: self.module_dir.as_ref().map(|d| cwd.join(d)),
+            guest_bins: (!guest_bins.is_empty()).then_some(guest_bins),
+            timeout: self.timeout,
+            verbose: self.verbose,
+        }
+    }
+}
+
+/// Carries out `cli`.
+pub fn run(cli: Cli) -> Result<(), String> {
+    let project = Project::locate(cli.project.as_deref())?;
+    match cli.command {
+        Command::Vm(cmd) => {
+            let (VmCommand::Fetch(opts)
+            | VmCommand::Build(opts)
+            | VmCommand::Test(opts)
+            | VmCommand::Shell(opts)) = &cmd;
+            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+            let o = opts.overrides(&cwd).or(Overrides::from_env()?);
+            let plan = Plan::new(&project, &o)?;
+            match cmd {
+                VmCommand::Fetch(_) => vm::fetch(&plan).map(|_| ()),
+                VmCommand::Build(_) => vm::build(&plan),
+                VmCommand::Test(_) => vm::test(&plan),
+                VmCommand::Shell(_) => vm::shell(&plan),
+            }
+        }
+        Command::Check => check::run(&project),
+    }
+}
+
+/// Parses `args` (without the program name) as `genl`'s command line,
+/// shown as `bin_name` in help and errors, and runs it. `--help` prints the
+/// help and returns `Ok`; a usage error is an `Err` with clap's message.
+pub fn run_args(bin_name: &str, args: impl IntoIterator<Item = String>) -> Result<(), String> {
+    let bin = bin_name.to_owned();
+    let matches = Cli::command()
+        .bin_name(bin.clone())
+        .try_get_matches_from(std::iter::once(bin).chain(args));
+    let cli = match matches.and_then(|m| Cli::from_arg_matches(&m)) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            print!("{}", e.render());
+            return Ok(());
+        }
+        Err(e) => return Err(e.render().to_string().trim_end().to_owned()),
+    };
+    run(cli)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn vm_options_parse_and_override() {
+        let cli = Cli::try_parse_from([
+            "genl",
+            "vm",
+            "test",
+            "--kernels",
+            "6.1,6.12",
+            "--kernel",
+            "6.12",
+            "--guest-bin",
+            "bin/x a b",
+            "--timeout",
+            "60",
+            "-v",
+            "--project",
+            "/p",
+        ])
+        .unwrap();
+        assert_eq!(cli.project, Some(PathBuf::from("/p")));
+        let Command::Vm(VmCommand::Test(opts)) = cli.command else {
+            panic!("not vm test");
+        };
+        assert_eq!(opts.kernels, ["6.1", "6.12", "6.12"]);
+        let o = opts.overrides(Path::new("/cwd"));
+        assert_eq!(o.guest_bins.unwrap(), ["/cwd/bin/x a b"]);
+        assert_eq!(o.timeout, Some(60));
+        assert!(o.verbose);
+        let env = Overrides::from_vars(|k| match k {
+            "GENL_VM_TIMEOUT" => Some("5".into()),
+            "GENL_VM_KERNELS" => Some("6.1".into()),
+            "GENL_VM_GUEST_BINS" => Some("a x; b y;".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(env.guest_bins.as_deref().unwrap(), ["a x", "b y"]);
+        let merged = VmOpts::default().overrides(Path::new("/")).or(env);
+        assert_eq!(merged.timeout, Some(5));
+        assert_eq!(merged.kernels.unwrap(), ["6.1"]);
+        assert!(
+            Overrides::from_vars(|k| (k == "GENL_VM_TIMEOUT").then(|| "soon".into()))
+                .unwrap_err()
+                .contains("GENL_VM_TIMEOUT")
+        );
+    }
+
+    #[test]
+    fn unknown_kernels_are_named() {
+        let err = vm::series(&["6.1".into(), "5.10".into()]).unwrap_err();
+        assert!(err.contains("\"5.10\"") && err.contains("6.12"), "{err}");
+    }
+}

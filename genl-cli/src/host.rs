@@ -1,0 +1,235 @@
+//! The host: who we are, which programs it has, Debian packages (through
+//! `apt-get` and `dpkg`, the only package tools used), running commands, and
+//! file locks.
+//!
+//! Kernels are only ever *downloaded* (`apt-get download`) and unpacked
+//! (`dpkg -x`), never installed: installing a `linux-image` runs the host's
+//! initramfs and bootloader hooks.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+/// Whether we run as root (needed to install packages).
+pub fn is_root() -> bool {
+    extern "C" {
+        fn geteuid() -> u32;
+    }
+    // SAFETY: geteuid has no preconditions.
+    unsafe { geteuid() == 0 }
+}
+
+/// Whether `program` is on `PATH`.
+pub fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null 2>&1")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Installs the Debian packages of `packages` that are missing (as root,
+/// `--no-install-recommends`; otherwise an error naming them). Runs
+/// `apt-get update` first, at most once per process.
+pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let missing: Vec<&str> = packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    if !is_root() {
+        return Err(format!(
+            "missing Debian packages {missing:?} and not root to install them"
+        ));
+    }
+    println!("installing Debian packages: {}", missing.join(" "));
+    apt_update()?;
+    let st = Command::new("apt-get")
+        .args(["-qq", "-y", "--no-install-recommends", "install"])
+        .args(&missing)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("apt-get: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("apt-get install {missing:?} failed"))
+    }
+}
+
+static UPDATED: AtomicBool = AtomicBool::new(false);
+
+/// Whether [`apt_update`] ran in this process.
+pub fn apt_updated() -> bool {
+    UPDATED.load(Ordering::SeqCst)
+}
+
+/// `apt-get update`, at most once per process (later calls return `Ok`).
+/// Forgets the [`apt_depends`] answers.
+pub fn apt_update() -> Result<(), String> {
+    if UPDATED.swap(true, Ordering::SeqCst) {
+        return Ok(());
+    }
+    DEPS.lock().unwrap().clear();
+    println!("apt-get update");
+    let st = Command::new("apt-get")
+        .args(["-qq", "update"])
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("apt-get update: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err("apt-get update failed".into())
+    }
+}
+
+/// `apt-cache depends` answers, by package (`None`: apt does not know it).
+type DepCache = BTreeMap<String, Option<Vec<String>>>;
+
+static DEPS: Mutex<DepCache> = Mutex::new(BTreeMap::new());
+
+/// Asks `apt-cache depends` about `pkgs` in one go (each call costs ≈ 1 s)
+/// and caches the answers until [`apt_update`].
+pub fn apt_depends_warm(pkgs: &[&str]) {
+    let mut cache = DEPS.lock().unwrap();
+    let ask: Vec<&str> = pkgs
+        .iter()
+        .copied()
+        .filter(|p| !cache.contains_key(*p))
+        .collect();
+    if ask.is_empty() {
+        return;
+    }
+    for p in &ask {
+        cache.insert((*p).to_owned(), None);
+    }
+    // Unknown packages only print a warning on stderr; known ones a block.
+    let Ok(out) = Command::new("apt-cache").arg("depends").args(&ask).output() else {
+        return;
+    };
+    let mut current: Option<String> = None;
+    for l in String::from_utf8_lossy(&out.stdout).lines() {
+        if !l.starts_with(' ') {
+            current = ask.contains(&l.trim()).then(|| l.trim().to_owned());
+            if let Some(c) = &current {
+                cache.insert(c.clone(), Some(Vec::new()));
+            }
+            continue;
+        }
+        let Some(c) = &current else { continue };
+        if let Some(d) = l.trim().trim_start_matches('|').strip_prefix("Depends: ") {
+            if !d.starts_with('<') {
+                if let Some(Some(v)) = cache.get_mut(c) {
+                    v.push(d.to_owned());
+                }
+            }
+        }
+    }
+}
+
+/// The packages `pkg` depends on (first alternative and `|` ones alike);
+/// `None` when apt does not know `pkg`.
+pub fn apt_depends(pkg: &str) -> Option<Vec<String>> {
+    apt_depends_warm(&[pkg]);
+    DEPS.lock().unwrap().get(pkg).cloned().flatten()
+}
+
+/// The downloaded `.deb` of `pkg` in `dir` (`pkg_version_arch.deb`).
+pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
+    let prefix = format!("{pkg}_");
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&prefix) && n.ends_with(".deb"))
+        })
+}
+
+/// `apt-get download`s into `dir` those of `pkgs` not yet there.
+pub fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), String> {
+    let missing: Vec<&String> = pkgs.iter().filter(|p| deb_file(dir, p).is_none()).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let st = Command::new("apt-get")
+        .args(["-qq", "-o", "APT::Sandbox::User=root", "download"])
+        .args(&missing)
+        .current_dir(dir)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("apt-get download: {e}"))?;
+    if st.success() {
+        Ok(())
+    } else {
+        Err(format!("apt-get download {missing:?} failed"))
+    }
+}
+
+/// Runs `cmd` (stdin `/dev/null`) and returns its stdout; when it fails, an
+/// error with `what`, its status, stdout and stderr.
+pub fn output(cmd: &mut Command, what: &str) -> Result<String, String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{what}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// An exclusive `flock` on a file, held until dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+impl Lock {
+    /// Locks `dir/lock` (creating `dir`), waiting for the holder to finish;
+    /// `who` says in the waiting message what holds it.
+    pub fn acquire(dir: &Path, who: &str) -> Result<Lock, String> {
+        use std::os::fd::AsRawFd;
+        extern "C" {
+            fn flock(fd: i32, op: i32) -> i32;
+        }
+        const LOCK_EX: i32 = 2;
+        const LOCK_NB: i32 = 4;
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join("lock");
+        let f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        // SAFETY: flock on a file descriptor we own; no memory is involved.
+        if unsafe { flock(f.as_raw_fd(), LOCK_EX | LOCK_NB) } != 0 {
+            println!("waiting for {who} to finish (lock {})", path.display());
+            // SAFETY: as above.
+            if unsafe { flock(f.as_raw_fd(), LOCK_EX) } != 0 {
+                return Err(format!(
+                    "{}: {}",
+                    path.display(),
+                    std::io::Error::last_os_error()
+                ));
+            }
+        }
+        Ok(Lock { _file: f })
+    }
+}

@@ -1,0 +1,28 @@
+//! The library behind the `genl` command: tools for the kernel side of a
+//! Generic Netlink family written with genl, usable outside a genl checkout.
+//!
+//! A project is a directory with a `genl.toml` ([`project`]). On it:
+//! - [`vm`]: boots Debian bookworm's 6.1 and 6.12 cloud kernels under QEMU
+//!   (downloaded into a per-user [`cache`], never installed), with the
+//!   project's module built against each and its test programs, statically
+//!   linked, run inside; PASS/FAIL per kernel (`genl vm test`).
+//! - [`check`]: `checkpatch.pl --strict` over the module, the family's YNL
+//!   spec against the kernel's schema, and the kernel's `ynl-gen-c` uapi
+//!   header against ours (`genl check`).
+//! - [`kernel_source`]: the parts of Linux 6.12's source those use.
+//! - [`host`]: packages (apt, dpkg), programs, locks.
+//! - [`cli`]: the command line of `genl`, also used by the genl
+//!   repository's own `cargo xtask`.
+//!
+//! Errors are `String`s that say what failed and why; the command prints
+//! them and exits non-zero.
+
+pub mod cache;
+pub mod check;
+pub mod cli;
+pub mod host;
+pub mod kernel_source;
+pub mod project;
+pub mod vm;
+
+pub use project::Project;

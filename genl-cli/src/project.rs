@@ -1,0 +1,578 @@
+//! A genl project: a directory with a `genl.toml`.
+//!
+//! [`Project::find`] walks up from a directory (normally the current one) to
+//! the first `genl.toml`; `genl --project DIR` ([`Project::load`]) names the
+//! directory instead. Relative paths in the file are relative to the
+//! directory holding it; [`Project::load`] makes them absolute. Unknown keys
+//! are an error naming them, in every table.
+//!
+//! # The format
+//!
+//! Every section is optional; a command that needs one says so when it is
+//! missing.
+//!
+//! - `[family]` — the Generic Netlink family of the project:
+//!   - `package` (string, required): the cargo package declaring the family
+//!     (used by `genl generate`).
+//!   - `type` (string, required): the path of the `#[derive(Family)]` enum,
+//!     e.g. `"counter::CounterCmd"`.
+//! - `[generate]` — generated files:
+//!   - `dir` (path, required): where the generated C and YAML files go. `genl
+//!     check` takes the family's YNL spec from `<dir>/<family>.yaml` and its
+//!     uapi header from `<dir>/include/uapi/` (see [`Project::family_spec`]
+//!     and [`Project::uapi_header`]).
+//! - `[vm]` — `genl vm fetch|build|test|shell`:
+//!   - `module-dir` (path; default: `generate.dir`): the Kbuild directory
+//!     built against each kernel; every `.ko` it builds is loaded in the guest.
+//!   - `kernels` (list of strings; default: every known series, `["6.1",
+//!     "6.12"]`): the Debian kernel series `genl vm test` boots.
+//!   - `timeout` (seconds; default 300): the bound of one boot.
+//!   - `[[vm.guest]]` (any number, run in this order, each must exit 0):
+//!     - `package` (string, required): a cargo package of the project's
+//!       workspace.
+//!     - exactly one of `bin`, `test`, `example` (string): the target to run.
+//!       Built statically (`RUSTFLAGS=-C target-feature=+crt-static`,
+//!       `--target x86_64-unknown-linux-gnu`); a `test` is the libtest harness
+//!       binary (`cargo test --no-run`).
+//!     - `args` (list of strings; default none): its arguments in the guest.
+//!     - `release` (bool; default false): build with `--release` (benchmarks).
+//!     - `ynl` (bool; default false): it runs the kernel's YNL CLI, so the
+//!       guest gets python3, `/ynl/cli.py` and the family's spec as
+//!       `/ynl/<family>.yaml`; only on the 6.12 kernel (the CLI comes from
+//!       Linux 6.12's sources), skipped on the others.
+//!     - `min-tests` (integer, optional): the program must report at least
+//!       this many passed tests (libtest's `test result: ... N passed` lines,
+//!       summed, or a plain `N passed, M failed` line).
+//!   - `[[vm.helper]]` (any number): C programs the guest programs run, built
+//!     static with gcc on the host (`gcc -O2 -static -Wall -Wextra -Werror`)
+//!     and put in the guest's `/usr/bin`:
+//!     - `name` (string, required): the program's name in the guest.
+//!     - `source` (path, required): the C file.
+//!     - `includes` (list of paths; default none): `-I` directories.
+//!
+//! A commented example (`genl.example.toml` in this crate):
+//!
+//! ```toml
+#![doc = include_str!("../genl.example.toml")]
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The name of the project file.
+pub const FILE_NAME: &str = "genl.toml";
+
+/// A loaded project: its directory and its `genl.toml`, paths made absolute.
+#[derive(Clone, Debug)]
+pub struct Project {
+    /// The directory holding `genl.toml`.
+    pub root: PathBuf,
+    /// The parsed file.
+    pub config: Config,
+}
+
+/// The contents of `genl.toml` (see the [module docs](self)).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    /// `[family]`.
+    pub family: Option<FamilyConfig>,
+    /// `[generate]`.
+    pub generate: Option<GenerateConfig>,
+    /// `[vm]`.
+    pub vm: Option<VmConfig>,
+}
+
+/// `[family]`: the family's Rust declaration.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct FamilyConfig {
+    /// The cargo package declaring the family.
+    pub package: String,
+    /// The path of the `#[derive(Family)]` enum.
+    #[serde(rename = "type")]
+    pub type_path: String,
+}
+
+/// `[generate]`: where generated files go.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GenerateConfig {
+    /// The directory of the generated C and YAML files.
+    pub dir: PathBuf,
+}
+
+/// `[vm]`: the QEMU harness.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct VmConfig {
+    /// The Kbuild directory built against each kernel (default: `generate.dir`).
+    pub module_dir: Option<PathBuf>,
+    /// The kernel series booted by default (default: all known).
+    pub kernels: Option<Vec<String>>,
+    /// Seconds one boot may take (default 300).
+    pub timeout: Option<u64>,
+    /// `[[vm.guest]]`: the programs the guest runs, in order.
+    #[serde(default)]
+    pub guest: Vec<GuestConfig>,
+    /// `[[vm.helper]]`: C helper programs for the guest.
+    #[serde(default)]
+    pub helper: Vec<HelperConfig>,
+}
+
+/// `[[vm.guest]]`: one program the guest runs.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct GuestConfig {
+    /// The cargo package of the target.
+    pub package: String,
+    /// A binary target (exactly one of `bin`, `test`, `example`).
+    pub bin: Option<String>,
+    /// An integration test target.
+    pub test: Option<String>,
+    /// An example target.
+    pub example: Option<String>,
+    /// Its arguments in the guest.
+    #[serde(default)]
+    pub args: Vec<String>,
+    /// Built with `--release`.
+    #[serde(default)]
+    pub release: bool,
+    /// Needs python and the kernel's YNL CLI (6.12 guests only).
+    #[serde(default)]
+    pub ynl: bool,
+    /// At least this many passed tests must be reported.
+    pub min_tests: Option<u64>,
+}
+
+/// The kind of cargo target of a guest program.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TargetKind {
+    /// `[[bin]]`.
+    Bin,
+    /// `[[test]]` (the libtest harness).
+    Test,
+    /// `[[example]]`.
+    Example,
+}
+
+impl TargetKind {
+    /// The cargo word (`bin`, `test`, `example`), as in `--test NAME` and in
+    /// cargo's JSON messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Bin => "bin",
+            TargetKind::Test => "test",
+            TargetKind::Example => "example",
+        }
+    }
+}
+
+impl GuestConfig {
+    /// The target's kind and name (validated by [`Project::load`]).
+    pub fn target(&self) -> (TargetKind, &str) {
+        match (&self.bin, &self.test, &self.example) {
+            (Some(n), _, _) => (TargetKind::Bin, n),
+            (_, Some(n), _) => (TargetKind::Test, n),
+            (_, _, Some(n)) => (TargetKind::Example, n),
+            _ => unreachable!("validated on load"),
+        }
+    }
+}
+
+/// `[[vm.helper]]`: a C program for the guest's `/usr/bin`.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelperConfig {
+    /// Its name in the guest.
+    pub name: String,
+    /// The C source.
+    pub source: PathBuf,
+    /// `-I` directories.
+    #[serde(default)]
+    pub includes: Vec<PathBuf>,
+}
+
+impl Config {
+    /// Parses `genl.toml` text; `what` names it in errors. Paths stay as
+    /// written.
+    pub fn parse(text: &str, what: &str) -> Result<Config, String> {
+        let c: Config = toml::from_str(text).map_err(|e| format!("{what}: {e}"))?;
+        if let Some(vm) = &c.vm {
+            for (i, g) in vm.guest.iter().enumerate() {
+                let n = [&g.bin, &g.test, &g.example]
+                    .iter()
+                    .filter(|t| t.is_some())
+                    .count();
+                if n != 1 {
+                    return Err(format!(
+                        "{what}: [[vm.guest]] #{} (package {:?}) needs exactly one of \
+                         `bin`, `test`, `example`, has {n}",
+                        i + 1,
+                        g.package
+                    ));
+                }
+            }
+            for (i, h) in vm.helper.iter().enumerate() {
+                if h.name.is_empty() || h.name.contains('/') {
+                    return Err(format!(
+                        "{what}: [[vm.helper]] #{}: name {:?} must be a plain file name",
+                        i + 1,
+                        h.name
+                    ));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    /// Makes every relative path absolute against `root`.
+    fn resolve(&mut self, root: &Path) {
+        let abs = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = root.join(&*p);
+            }
+        };
+        if let Some(g) = &mut self.generate {
+            abs(&mut g.dir);
+        }
+        if let Some(vm) = &mut self.vm {
+            if let Some(d) = &mut vm.module_dir {
+                abs(d);
+            }
+            for h in &mut vm.helper {
+                abs(&mut h.source);
+                h.includes.iter_mut().for_each(abs);
+            }
+        }
+    }
+}
+
+impl Project {
+    /// Loads the project whose `genl.toml` is in `dir` (or is `dir` itself,
+    /// if it names a file).
+    pub fn load(dir: &Path) -> Result<Project, String> {
+        let file = if dir.is_file() {
+            dir.to_path_buf()
+        } else {
+            dir.join(FILE_NAME)
+        };
+        let file = absolute(&file)?;
+        let text = std::fs::read_to_string(&file).map_err(|e| {
+            format!(
+                "{}: {e} (a genl project is a directory with a {FILE_NAME})",
+                file.display()
+            )
+        })?;
+        let root = file
+            .parent()
+            .ok_or_else(|| format!("{}: no parent directory", file.display()))?
+            .to_path_buf();
+        let mut config = Config::parse(&text, &file.display().to_string())?;
+        config.resolve(&root);
+        Ok(Project { root, config })
+    }
+
+    /// Walks up from `start` to the first directory with a `genl.toml` and
+    /// loads it.
+    pub fn find(start: &Path) -> Result<Project, String> {
+        let start = absolute(start)?;
+        let mut dir = Some(start.as_path());
+        while let Some(d) = dir {
+            if d.join(FILE_NAME).is_file() {
+                return Project::load(d);
+            }
+            dir = d.parent();
+        }
+        Err(format!(
+            "no {FILE_NAME} in {} or any parent directory (pass --project DIR, \
+             or create one: see `genl --help`)",
+            start.display()
+        ))
+    }
+
+    /// `--project DIR` if given, else [`Project::find`] from the current
+    /// directory.
+    pub fn locate(project: Option<&Path>) -> Result<Project, String> {
+        match project {
+            Some(p) => Project::load(p),
+            None => {
+                let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+                Project::find(&cwd)
+            }
+        }
+    }
+
+    /// `[generate] dir`, or an error saying it is needed.
+    pub fn generate_dir(&self) -> Result<&Path, String> {
+        self.config
+            .generate
+            .as_ref()
+            .map(|g| g.dir.as_path())
+            .ok_or_else(|| self.missing("[generate] dir"))
+    }
+
+    /// `[vm] module-dir`, else `[generate] dir`.
+    pub fn module_dir(&self) -> Result<PathBuf, String> {
+        if let Some(d) = self.config.vm.as_ref().and_then(|v| v.module_dir.clone()) {
+            return Ok(d);
+        }
+        self.generate_dir()
+            .map(Path::to_path_buf)
+            .map_err(|_| self.missing("[vm] module-dir (or [generate] dir)"))
+    }
+
+    /// The family's YNL spec: the one `*.yaml` file directly in
+    /// `[generate] dir`, named `<family>.yaml`. An error when there is none
+    /// or more than one.
+    pub fn family_spec(&self) -> Result<PathBuf, String> {
+        let dir = self.generate_dir()?;
+        let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        found.sort();
+        match found.len() {
+            1 => Ok(found.pop().unwrap()),
+            0 => Err(format!(
+                "no YNL spec (<family>.yaml) in {} (run `genl generate`?)",
+                dir.display()
+            )),
+            _ => Err(format!(
+                "several YNL specs in {}, expected one: {}",
+                dir.display(),
+                names(&found)
+            )),
+        }
+    }
+
+    /// The family's name: the file stem of [`Project::family_spec`].
+    pub fn family_name(&self) -> Result<String, String> {
+        let spec = self.family_spec()?;
+        Ok(spec
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default())
+    }
+
+    /// The family's uapi header under `<generate.dir>/include/uapi/`: the
+    /// only `*.h` there, or, when there are several (a project with more
+    /// than one module), the one named `<family>.h`. An error when there is
+    /// none, or several and none (or more than one) has the family's name.
+    pub fn uapi_header(&self) -> Result<PathBuf, String> {
+        let dir = self.generate_dir()?.join("include").join("uapi");
+        let mut found = Vec::new();
+        collect_headers(&dir, &mut found)?;
+        found.sort();
+        match found.len() {
+            1 => return Ok(found.pop().unwrap()),
+            0 => return Err(format!("no uapi header (*.h) under {}", dir.display())),
+            _ => {}
+        }
+        let family = self.family_name()?;
+        let named: Vec<&PathBuf> = found
+            .iter()
+            .filter(|p| p.file_stem().is_some_and(|s| s.to_string_lossy() == family))
+            .collect();
+        match named.as_slice() {
+            [one] => Ok((*one).clone()),
+            _ => Err(format!(
+                "several uapi headers under {} and not exactly one named {family}.h: {}",
+                dir.display(),
+                names(&found)
+            )),
+        }
+    }
+
+    fn missing(&self, what: &str) -> String {
+        format!("{} has no {what}", self.root.join(FILE_NAME).display())
+    }
+}
+
+fn names(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn collect_headers(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    for e in entries {
+        let p = e.map_err(|e| e.to_string())?.path();
+        if p.is_dir() {
+            collect_headers(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "h") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// `p` made absolute against the current directory (not canonicalized).
+fn absolute(p: &Path) -> Result<PathBuf, String> {
+    if p.is_absolute() {
+        return Ok(p.to_path_buf());
+    }
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    Ok(cwd.join(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = include_str!("../genl.example.toml");
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("genl-project-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn the_example_parses() {
+        let c = Config::parse(EXAMPLE, "example").unwrap();
+        let f = c.family.unwrap();
+        assert_eq!(f.package, "counter");
+        assert_eq!(f.type_path, "counter::CounterCmd");
+        assert_eq!(c.generate.unwrap().dir, PathBuf::from("kmod"));
+        let vm = c.vm.unwrap();
+        assert_eq!(vm.module_dir, Some(PathBuf::from("kmod")));
+        assert_eq!(vm.kernels, Some(vec!["6.1".to_owned(), "6.12".to_owned()]));
+        assert_eq!(vm.timeout, Some(300));
+        assert_eq!(vm.guest.len(), 2);
+        let g = &vm.guest[0];
+        assert_eq!(g.package, "counter-client");
+        assert_eq!(g.target(), (TargetKind::Bin, "counter-selftest"));
+        assert_eq!(g.min_tests, Some(1));
+        assert!(!g.release && !g.ynl);
+        assert_eq!(vm.guest[1].target(), (TargetKind::Test, "vm_ynl"));
+        assert!(vm.guest[1].ynl);
+        assert_eq!(vm.helper[0].name, "counter_raw");
+        assert_eq!(
+            vm.helper[0].includes,
+            vec![PathBuf::from("kmod/include/uapi")]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_by_name() {
+        for (text, key) in [
+            (
+                "[family]\npackage = \"a\"\ntype = \"a::B\"\ncolour = 1\n",
+                "colour",
+            ),
+            ("[vm]\nkernel = [\"6.1\"]\n", "kernel"),
+            (
+                "[[vm.guest]]\npackage = \"p\"\nbin = \"b\"\nmin_tests = 3\n",
+                "min_tests",
+            ),
+            ("[generate]\ndir = \"k\"\nout = \"y\"\n", "out"),
+            (
+                "[[vm.helper]]\nname = \"x\"\nsource = \"x.c\"\ncflags = []\n",
+                "cflags",
+            ),
+            ("[extra]\n", "extra"),
+        ] {
+            let err = Config::parse(text, "genl.toml").unwrap_err();
+            assert!(err.contains(key), "{key}: {err}");
+            assert!(err.starts_with("genl.toml"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_guest_names_exactly_one_target() {
+        let none = "[[vm.guest]]\npackage = \"p\"\n";
+        let two = "[[vm.guest]]\npackage = \"p\"\nbin = \"a\"\ntest = \"b\"\n";
+        for t in [none, two] {
+            let err = Config::parse(t, "genl.toml").unwrap_err();
+            assert!(
+                err.contains("exactly one of `bin`, `test`, `example`"),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn relative_paths_are_relative_to_the_file() {
+        let d = tmp("rel");
+        std::fs::write(
+            d.join(FILE_NAME),
+            "[generate]\ndir = \"gen\"\n[vm]\n[[vm.helper]]\nname = \"h\"\n\
+             source = \"c/h.c\"\nincludes = [\"inc\", \"/abs\"]\n",
+        )
+        .unwrap();
+        let p = Project::load(&d).unwrap();
+        assert_eq!(p.root, d);
+        assert_eq!(p.generate_dir().unwrap(), d.join("gen"));
+        // No module-dir: the generate dir.
+        assert_eq!(p.module_dir().unwrap(), d.join("gen"));
+        let h = &p.config.vm.as_ref().unwrap().helper[0];
+        assert_eq!(h.source, d.join("c/h.c"));
+        assert_eq!(h.includes, vec![d.join("inc"), PathBuf::from("/abs")]);
+        // The file itself may be named too.
+        assert_eq!(Project::load(&d.join(FILE_NAME)).unwrap().root, d);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn find_walks_up_to_the_first_genl_toml() {
+        let d = tmp("find");
+        std::fs::write(d.join(FILE_NAME), "[generate]\ndir = \"kmod\"\n").unwrap();
+        let deep = d.join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+        let p = Project::find(&deep).unwrap();
+        assert_eq!(p.root, d);
+        assert_eq!(p.generate_dir().unwrap(), d.join("kmod"));
+        // A nearer genl.toml wins.
+        std::fs::write(d.join("a").join(FILE_NAME), "").unwrap();
+        assert_eq!(Project::find(&deep).unwrap().root, d.join("a"));
+        // Missing: the error names where the search started.
+        let err = Project::load(&deep).unwrap_err();
+        assert!(err.contains("a/b/c"), "{err}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn find_without_any_genl_toml_names_the_start() {
+        // `/proc/self` has no genl.toml above it (`/` is not a project).
+        let start = Path::new("/proc/self/fdinfo");
+        if Path::new("/").join(FILE_NAME).exists() {
+            return;
+        }
+        let err = Project::find(start).unwrap_err();
+        assert!(err.contains("/proc/self/fdinfo"), "{err}");
+    }
+
+    #[test]
+    fn family_files_are_found_in_the_generate_dir() {
+        let d = tmp("family");
+        std::fs::write(d.join(FILE_NAME), "[generate]\ndir = \"k\"\n").unwrap();
+        let p = Project::load(&d).unwrap();
+        let k = d.join("k");
+        let uapi = k.join("include/uapi/linux");
+        std::fs::create_dir_all(&uapi).unwrap();
+        assert!(p.family_spec().unwrap_err().contains("no YNL spec"));
+        std::fs::write(k.join("counter.yaml"), "name: counter\n").unwrap();
+        assert_eq!(p.family_name().unwrap(), "counter");
+        assert!(p.uapi_header().unwrap_err().contains("no uapi header"));
+        std::fs::write(uapi.join("whatever.h"), "").unwrap();
+        assert_eq!(p.uapi_header().unwrap(), uapi.join("whatever.h"));
+        std::fs::write(uapi.join("other.h"), "").unwrap();
+        let err = p.uapi_header().unwrap_err();
+        assert!(
+            err.contains("counter.h") && err.contains("other.h"),
+            "{err}"
+        );
+        std::fs::write(uapi.join("counter.h"), "").unwrap();
+        assert_eq!(p.uapi_header().unwrap(), uapi.join("counter.h"));
+        std::fs::write(k.join("second.yaml"), "").unwrap();
+        assert!(p.family_spec().unwrap_err().contains("several YNL specs"));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}

@@ -1,0 +1,584 @@
+//! `genl vm ...`: boots Debian's kernels under QEMU with a project's kernel
+//! module and runs the project's test programs inside.
+//!
+//! What a run does is described by a [`Plan`], made from the project's
+//! `genl.toml` ([`Plan::new`]) and command-line or environment
+//! [`Overrides`]:
+//! - [`fetch`]: installs the host tools (qemu, busybox-static, kmod, pahole,
+//!   ...) and downloads + unpacks (`dpkg -x`, never installs) Debian
+//!   bookworm's cloud kernels and their headers into the per-user cache,
+//!   `<cache>/kernels/<release>/` (see [`cache`]). Cached: a
+//!   second run only asks `apt-cache` which release is current.
+//! - [`build`]: `fetch`, then builds the module dir (`[vm] module-dir`)
+//!   against each kernel in `<project>/target/genl-vm/build/<release>/` and
+//!   checks vermagic.
+//! - [`test()`]: `build`, then builds the static guest programs
+//!   (`[[vm.guest]]`) and C helpers (`[[vm.helper]]`, into `/usr/bin`),
+//!   packs an initramfs per kernel and boots it; the verdict is the guest's
+//!   `GENL-VM-RESULT:` line. Console logs go to
+//!   `<project>/target/genl-vm/logs/<release>.log`.
+//! - [`shell`]: like `test`, but gives an interactive busybox shell in the
+//!   guest (modules loaded, test programs in `/tests`) instead of running the
+//!   tests.
+//!
+//! The guest (`/init`, a busybox script; see `vm/guest.rs`):
+//! - mounts proc, sysfs, devtmpfs, devpts, tmpfs on `/tmp` `/run` `/dev/shm`,
+//!   debugfs; brings `lo` up; busybox applets (`unshare -n`, `ip`, `insmod`,
+//!   `rmmod`, `modprobe`, ...) are on `PATH`.
+//! - loads every `.ko` the module dir built (from `/lib/modules/<release>/extra/`,
+//!   dependencies first, kernel modules they need included) with `insmod`;
+//!   depmod's indexes are there too, so busybox `modprobe` and the kernel's
+//!   family autoload (`MODULE_ALIAS_GENL_FAMILY`) work.
+//! - runs each guest program as root in `/root`, stdin `/dev/null`, with
+//!   `GENL_VM=1`, `GENL_VM_KERNEL=<release>`, `GENL_VM_MODULE_DIR` (where the
+//!   `.ko` files are) and `GENL_VM_MODULES` (their names, space-separated);
+//!   output between `GENL-VM-TEST-BEGIN <name>` / `GENL-VM-TEST-END <name> rc=N`.
+//! - `rmmod`s the modules still loaded (failure = FAIL), dumps `dmesg` between
+//!   `GENL-VM-DMESG-BEGIN`/`-END`, fails on `BUG|WARNING|Oops|refcount|leak|...`
+//!   logged after the modules were loaded, prints `GENL-VM-RESULT: PASS` or
+//!   `GENL-VM-RESULT: FAIL <reasons>` and powers off. The kernel runs with
+//!   `panic_on_warn=1 oops=panic panic=-1`: a WARN ends the boot at once and
+//!   the host reports the panic with the WARNING line.
+//! - On the host, a program with `min-tests = N` fails the kernel unless its
+//!   output reports at least N passed tests.
+
+mod boot;
+mod cpio;
+mod guest;
+mod helpers;
+pub mod kernels;
+mod kmod;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+pub use guest::GuestBin;
+pub use kernels::Kernel;
+
+use crate::cache;
+use crate::host;
+use crate::kernel_source::{self, PayloadEntry};
+use crate::project::{GuestConfig, HelperConfig, Project};
+
+/// A Debian kernel series the harness boots, found through its meta package.
+#[derive(Debug)]
+pub struct Series {
+    /// Short name used on the command line (`--kernels 6.1`).
+    pub name: &'static str,
+    /// Meta package whose `Depends: linux-image-<release>` names the release.
+    pub meta: &'static str,
+}
+
+/// The kernels the harness knows, in boot order.
+pub const SERIES: &[Series] = &[
+    Series {
+        name: "6.1",
+        meta: "linux-image-cloud-amd64",
+    },
+    Series {
+        name: "6.12",
+        meta: "linux-image-6.12-cloud-amd64",
+    },
+];
+
+/// The kernels whose guests get python and the kernel's YNL CLI (guest
+/// programs with `ynl = true` run only there); the tools come from Linux
+/// 6.12's sources.
+pub const YNL_KERNELS: &[&str] = &["6.12"];
+
+/// The default bound of one boot, in seconds.
+pub const DEFAULT_TIMEOUT: u64 = 300;
+
+/// Host packages the harness needs (installed with `apt-get`, no recommends).
+pub const HOST_PACKAGES: &[&str] = &[
+    "qemu-system-x86",
+    "busybox-static",
+    "kmod",
+    "make",
+    "bc",
+    "gcc-12",
+    "libc6-dev",
+    "binutils",
+    "pahole",
+    "libelf1",
+    "xz-utils",
+];
+
+/// The guest programs of a run.
+#[derive(Clone, Debug)]
+pub enum Guests {
+    /// Cargo targets of the project's workspace, built by the run.
+    Build(Vec<GuestConfig>),
+    /// Prebuilt static programs (`--guest-bin`), run instead.
+    Prebuilt(Vec<GuestBin>),
+}
+
+/// Everything a `vm` run needs to know.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The project directory (cargo runs there to build guest programs).
+    pub project_root: PathBuf,
+    /// Build products: `<project>/target/genl-vm`.
+    pub work_dir: PathBuf,
+    /// The per-user cache (downloaded kernels).
+    pub cache_dir: PathBuf,
+    /// The Kbuild directory built against each kernel.
+    pub module_dir: PathBuf,
+    /// The kernels, in boot order.
+    pub kernels: Vec<&'static Series>,
+    /// The programs the guest runs.
+    pub guests: Guests,
+    /// C helpers for the guest's `/usr/bin`.
+    pub helpers: Vec<HelperConfig>,
+    /// The family's YNL spec, for guests with `ynl = true` (`/ynl/<name>`).
+    pub ynl_spec: Option<PathBuf>,
+    /// Seconds one boot may take.
+    pub timeout: u64,
+    /// Stream the guest console.
+    pub verbose: bool,
+}
+
+/// What the command line or the environment says instead of genl.toml.
+/// Relative paths are taken against the project directory (the `genl`
+/// command makes its own arguments absolute against the current directory
+/// first).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// Kernel series names (`6.1`, `6.12`).
+    pub kernels: Option<Vec<String>>,
+    /// The module source dir.
+    pub module_dir: Option<PathBuf>,
+    /// Prebuilt guest programs, each `PATH ARGS...` (whitespace-separated,
+    /// no quoting).
+    pub guest_bins: Option<Vec<String>>,
+    /// Seconds per boot.
+    pub timeout: Option<u64>,
+    /// Stream the guest console.
+    pub verbose: bool,
+}
+
+/// The environment variables [`Overrides::from_env`] reads (for `--help`).
+pub const ENV_HELP: &str =
+    "environment (the command line wins over it, it wins over genl.toml):\n  \
+GENL_VM_KERNELS=6.1,6.12      kernels to boot\n  \
+GENL_VM_MODULE_DIR=DIR        module sources (relative: to the project)\n  \
+GENL_VM_GUEST_BINS='a x;b y'  prebuilt guest programs, `;`-separated\n  \
+GENL_VM_TIMEOUT=SECS          per boot\n  \
+GENL_VM_VERBOSE=1             stream the guest console\n  \
+GENL_CACHE_DIR=DIR            the download cache (default $XDG_CACHE_HOME/genl or ~/.cache/genl)";
+
+impl Overrides {
+    /// Reads `GENL_VM_KERNELS` (comma-separated), `GENL_VM_MODULE_DIR`,
+    /// `GENL_VM_GUEST_BINS` (`;`-separated), `GENL_VM_TIMEOUT` and
+    /// `GENL_VM_VERBOSE=1`; empty variables count as unset.
+    pub fn from_env() -> Result<Overrides, String> {
+        Overrides::from_vars(|k| std::env::var(k).ok())
+    }
+
+    /// [`Overrides::from_env`] over any environment.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, String> {
+        let env = |k: &str| var(k).filter(|v| !v.is_empty());
+        let timeout = match env("GENL_VM_TIMEOUT") {
+            Some(t) => Some(
+                t.trim()
+                    .parse()
+                    .map_err(|_| format!("GENL_VM_TIMEOUT: not a number of seconds: {t:?}"))?,
+            ),
+            None => None,
+        };
+        Ok(Overrides {
+            kernels: env("GENL_VM_KERNELS").map(|v| split_list(&v, ',')),
+            module_dir: env("GENL_VM_MODULE_DIR").map(PathBuf::from),
+            guest_bins: env("GENL_VM_GUEST_BINS")
+                .map(|v| split_list(&v, ';'))
+                .filter(|v| !v.is_empty()),
+            timeout,
+            verbose: env("GENL_VM_VERBOSE").is_some_and(|v| v == "1"),
+        })
+    }
+
+    /// `self`, with what it leaves unset taken from `fallback`.
+    pub fn or(self, fallback: Overrides) -> Overrides {
+        Overrides {
+            kernels: self.kernels.or(fallback.kernels),
+            module_dir: self.module_dir.or(fallback.module_dir),
+            guest_bins: self.guest_bins.or(fallback.guest_bins),
+            timeout: self.timeout.or(fallback.timeout),
+            verbose: self.verbose || fallback.verbose,
+        }
+    }
+}
+
+fn split_list(v: &str, sep: char) -> Vec<String> {
+    v.split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The known series named `names`, or an error naming the unknown one.
+pub fn series(names: &[String]) -> Result<Vec<&'static Series>, String> {
+    names
+        .iter()
+        .map(|k| {
+            SERIES.iter().find(|s| s.name == k).ok_or_else(|| {
+                let known: Vec<_> = SERIES.iter().map(|s| s.name).collect();
+                format!("unknown kernel {k:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect()
+}
+
+impl Plan {
+    /// The plan for `project`: its `[vm]` section, then `o` over it.
+    pub fn new(project: &Project, o: &Overrides) -> Result<Plan, String> {
+        let root = &project.root;
+        let abs = |p: PathBuf| if p.is_absolute() { p } else { root.join(p) };
+        let vm = project.config.vm.clone().unwrap_or_default();
+        let module_dir = match &o.module_dir {
+            Some(d) => abs(d.clone()),
+            None => project.module_dir()?,
+        };
+        let kernels = match o.kernels.as_ref().or(vm.kernels.as_ref()) {
+            Some(names) if !names.is_empty() => series(names)?,
+            _ => SERIES.iter().collect(),
+        };
+        let guests = match &o.guest_bins {
+            Some(specs) => Guests::Prebuilt(
+                specs
+                    .iter()
+                    .map(|spec| GuestBin::from_spec(spec, &abs))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => Guests::Build(vm.guest.clone()),
+        };
+        let needs_spec = matches!(&guests, Guests::Build(g) if g.iter().any(|g| g.ynl));
+        let ynl_spec = if needs_spec {
+            Some(project.family_spec().map_err(|e| {
+                format!("a [[vm.guest]] with ynl = true needs the family's YNL spec: {e}")
+            })?)
+        } else {
+            project.family_spec().ok()
+        };
+        Ok(Plan {
+            project_root: root.clone(),
+            work_dir: cache::project_work_dir(root),
+            cache_dir: cache::cache_dir()?,
+            module_dir,
+            kernels,
+            guests,
+            helpers: vm.helper,
+            ynl_spec,
+            timeout: o.timeout.or(vm.timeout).unwrap_or(DEFAULT_TIMEOUT),
+            verbose: o.verbose,
+        })
+    }
+}
+
+/// Installs the host tools and fetches the plan's kernels into the cache
+/// (under the cache lock), printing what it did.
+pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, String> {
+    Ok(fetch_timed(plan)?.into_iter().map(|(k, _)| k).collect())
+}
+
+fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
+    host::apt_install(HOST_PACKAGES)?;
+    let _lock = cache::lock_cache(&plan.cache_dir)?;
+    let metas: Vec<&str> = plan.kernels.iter().map(|s| s.meta).collect();
+    host::apt_depends_warm(&metas);
+    let mut out = Vec::new();
+    for s in &plan.kernels {
+        let t = Instant::now();
+        let k = kernels::fetch(&plan.cache_dir, s)?;
+        let d = t.elapsed();
+        println!(
+            "vm: kernel {} = {} ({}, {:.1}s)",
+            s.name,
+            k.release,
+            if k.cached { "cached" } else { "downloaded" },
+            d.as_secs_f64()
+        );
+        out.push((k, d));
+    }
+    Ok(out)
+}
+
+fn check_module_dir(dir: &Path) -> Result<(), String> {
+    if !dir.join("Kbuild").is_file() && !dir.join("Makefile").is_file() {
+        return Err(format!(
+            "module source dir {} has no Kbuild or Makefile (not written yet?); \
+             set [vm] module-dir in genl.toml or pass --module-dir DIR",
+            dir.display()
+        ));
+    }
+    Ok(())
+}
+
+/// `fetch`, then builds the module dir against each kernel.
+pub fn build(plan: &Plan) -> Result<(), String> {
+    let _lock = cache::lock_project(&plan.work_dir)?;
+    check_module_dir(&plan.module_dir)?;
+    for (k, _) in fetch_timed(plan)? {
+        let t = Instant::now();
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
+        println!(
+            "vm: {}: built in {:.1}s: {}",
+            k.release,
+            t.elapsed().as_secs_f64(),
+            kos.iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(())
+}
+
+/// The guest programs for this run: the prebuilt ones, checked, or the
+/// `[[vm.guest]]` ones, built.
+fn guest_bins(plan: &Plan) -> Result<Vec<GuestBin>, String> {
+    match &plan.guests {
+        Guests::Prebuilt(b) => {
+            for g in b {
+                guest::check_static(&g.path)?;
+            }
+            Ok(b.clone())
+        }
+        Guests::Build(g) => guest::build_programs(&plan.project_root, &plan.work_dir, g),
+    }
+}
+
+/// The guest programs for kernel `series` and the extra files they need
+/// (python and the kernel's YNL CLI for `ynl` programs; the helpers, built,
+/// as `helpers`).
+fn guest_payload(
+    plan: &Plan,
+    series: &str,
+    bins: &[GuestBin],
+    helpers: &[(String, Vec<u8>)],
+) -> Result<(Vec<GuestBin>, Vec<PayloadEntry>), String> {
+    let ynl_here = YNL_KERNELS.contains(&series);
+    let bins: Vec<GuestBin> = bins
+        .iter()
+        .filter(|b| !b.ynl || ynl_here)
+        .cloned()
+        .collect();
+    let mut extra = if bins.iter().any(|b| b.ynl) {
+        let t = Instant::now();
+        let p = kernel_source::guest_payload(
+            &plan.work_dir.join("guest-pyc"),
+            plan.ynl_spec.as_deref(),
+        )?;
+        let size: usize = p
+            .iter()
+            .map(|e| match e {
+                PayloadEntry::File(_, d, _) => d.len(),
+                _ => 0,
+            })
+            .sum();
+        println!(
+            "vm: {series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
+            p.len(),
+            size as f64 / 1e6,
+            t.elapsed().as_secs_f64()
+        );
+        p
+    } else {
+        Vec::new()
+    };
+    extra.extend(
+        helpers
+            .iter()
+            .map(|(p, d)| PayloadEntry::File(p.clone(), d.clone(), 0o755)),
+    );
+    Ok((bins, extra))
+}
+
+/// Fails unless every program with a `min-tests` reported at least that
+/// many passed tests in the console `log` (programs in run order).
+fn check_min_tests(bins: &[GuestBin], log: &str) -> Result<(), String> {
+    let sections = boot::program_sections(log);
+    let mut short = Vec::new();
+    for (i, b) in bins.iter().enumerate() {
+        let Some(min) = b.min_tests else { continue };
+        let passed = sections
+            .get(i)
+            .filter(|(name, _)| *name == b.name)
+            .map(|(_, text)| boot::passed_tests(text))
+            .unwrap_or(0);
+        if passed < min {
+            short.push(format!(
+                "{} reported {passed} passed test(s), min-tests is {min}",
+                b.name
+            ));
+        }
+    }
+    if short.is_empty() {
+        Ok(())
+    } else {
+        Err(short.join("; "))
+    }
+}
+
+/// One kernel's outcome.
+struct Outcome {
+    series: &'static str,
+    release: String,
+    fetch: Duration,
+    build: Duration,
+    boot: Option<Duration>,
+    results: Vec<String>,
+    verdict: Result<(), String>,
+}
+
+/// `build`, then boots each kernel with the modules and the guest programs;
+/// prints a PASS/FAIL line per kernel and a summary. An error names the
+/// kernels that failed.
+pub fn test(plan: &Plan) -> Result<(), String> {
+    let _lock = cache::lock_project(&plan.work_dir)?;
+    check_module_dir(&plan.module_dir)?;
+    let kernels = fetch_timed(plan)?;
+    // Module builds first: they are quick and tell something even when the
+    // guest programs do not build.
+    let mut built = Vec::new();
+    for (k, fetch_time) in kernels {
+        let t = Instant::now();
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k);
+        built.push((k, fetch_time, t.elapsed(), kos));
+    }
+    let t = Instant::now();
+    let bins = guest_bins(plan)?;
+    let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
+    println!(
+        "vm: guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
+        t.elapsed().as_secs_f64(),
+        bins.iter()
+            .map(|b| b.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        plan.helpers
+            .iter()
+            .map(|h| h.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let mut outcomes = Vec::new();
+    for (k, fetch_time, build_time, kos) in built {
+        let mut o = Outcome {
+            series: k.series,
+            release: k.release.clone(),
+            fetch: fetch_time,
+            build: build_time,
+            boot: None,
+            results: Vec::new(),
+            verdict: Ok(()),
+        };
+        match kos {
+            Err(e) => o.verdict = Err(format!("module build failed: {e}")),
+            Ok(kos) => {
+                let run =
+                    guest_payload(plan, k.series, &bins, &helpers).and_then(|(bins, extra)| {
+                        let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra)?;
+                        let r = boot::boot(
+                            &plan.work_dir,
+                            &k,
+                            &initrd,
+                            plan.timeout,
+                            plan.verbose,
+                            false,
+                        )?;
+                        Ok((bins, r))
+                    });
+                match run {
+                    Err(e) => o.verdict = Err(e),
+                    Ok((bins, r)) => {
+                        o.boot = r.to_result;
+                        o.results = r.test_results.clone();
+                        // Both the guest's reasons and short test counts.
+                        o.verdict = match (r.verdict(), check_min_tests(&bins, &r.log)) {
+                            (Ok(()), Ok(())) => Ok(()),
+                            (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
+                            (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+                        };
+                        if o.verdict.is_err() {
+                            r.print_failure();
+                        }
+                    }
+                }
+            }
+        }
+        println!(
+            "vm: {} ({}): {}",
+            o.series,
+            o.release,
+            match &o.verdict {
+                Ok(()) => "PASS".to_owned(),
+                Err(e) => format!("FAIL: {e}"),
+            }
+        );
+        outcomes.push(o);
+    }
+    println!("\n==================== VM summary ====================");
+    for o in &outcomes {
+        println!(
+            "{:>4}  {} ({})  fetch {:.1}s, module build {:.1}s, boot-to-result {}",
+            if o.verdict.is_ok() { "PASS" } else { "FAIL" },
+            o.series,
+            o.release,
+            o.fetch.as_secs_f64(),
+            o.build.as_secs_f64(),
+            o.boot
+                .map(|d| format!("{:.1}s", d.as_secs_f64()))
+                .unwrap_or_else(|| "-".into()),
+        );
+        for r in &o.results {
+            println!("        {r}");
+        }
+        if let Err(e) = &o.verdict {
+            println!("        {e}");
+        }
+    }
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.verdict.is_err())
+        .map(|o| o.series)
+        .collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "VM suites failed on kernel(s) {}",
+            failed.join(", ")
+        ))
+    }
+}
+
+/// `build` for the first kernel of the plan, then boots it into an
+/// interactive busybox shell (modules loaded, guest programs in `/tests`).
+pub fn shell(plan: &Plan) -> Result<(), String> {
+    let _lock = cache::lock_project(&plan.work_dir)?;
+    check_module_dir(&plan.module_dir)?;
+    let first = Plan {
+        kernels: plan.kernels.iter().take(1).copied().collect(),
+        ..plan.clone()
+    };
+    let (k, _) = fetch_timed(&first)?
+        .into_iter()
+        .next()
+        .ok_or("no kernel selected")?;
+    let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
+    // The default guest tests may not exist yet: a shell is still useful.
+    let bins = guest_bins(plan).unwrap_or_else(|e| {
+        eprintln!("vm: no guest programs in the shell: {e}");
+        Vec::new()
+    });
+    let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
+    let (bins, extra) = guest_payload(plan, k.series, &bins, &helpers)?;
+    let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra)?;
+    println!(
+        "vm: booting {} into a shell; `poweroff -f` (or Ctrl-A x) leaves",
+        k.release
+    );
+    boot::boot(&plan.work_dir, &k, &initrd, 0, true, true).map(|_| ())
+}
