@@ -10,11 +10,13 @@ use crate::check;
 use crate::project::Project;
 use crate::vm::{self, Overrides, Plan};
 
-/// Tools for the kernel side of a Generic Netlink family built with genl.
+/// Build a Generic Netlink family from one Rust schema: scaffold a project,
+/// generate the kernel side, check it with the kernel's tools, and test the
+/// module in Debian's kernels under QEMU.
 ///
-/// Works on a project: the nearest directory upwards with a genl.toml (see
-/// `genl-cli/genl.example.toml` for the format), or the one named by
-/// --project. Downloads (Debian kernels, linux-source-6.12) are cached per
+/// Start with `genl new NAME`. The other commands work on a project: the
+/// nearest directory upwards with a genl.toml (see `genl-cli/genl.example.toml`
+/// for the format), or the one named by --project. Downloads (Debian kernels, linux-source-6.12) are cached per
 /// user in $GENL_CACHE_DIR, else $XDG_CACHE_HOME/genl, else ~/.cache/genl;
 /// build products go to PROJECT/target/genl-vm/.
 #[derive(Debug, Parser)]
@@ -30,11 +32,28 @@ pub struct Cli {
 }
 
 /// The subcommands.
-// Room for the subcommands another change adds: `new` (a project from a
-// template), `generate [--check]` (C headers, kernel policy/ops and YNL spec
-// from the Rust schema) and `ctrl ...` (the kernel's controller).
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Create a project for family NAME that builds and passes as
+    /// generated: the schema crate, the kernel module (kmod/), a typed
+    /// client with a selftest, genl.toml and a README.
+    New {
+        /// The family's name: 1 to 15 lower-case letters, digits and `_`.
+        name: String,
+        /// Where to create the project [default: ./NAME].
+        dir: Option<PathBuf>,
+    },
+    /// Render the family's uapi header, kernel policy/ops files and YNL spec
+    /// from its Rust schema into genl.toml's [generate] dir.
+    Generate {
+        /// Only compare: fail (exit 1) when a file is missing or stale.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Talk to the running kernel's controller (nlctrl), like iproute2's
+    /// `genl ctrl`.
+    #[command(subcommand)]
+    Ctrl(CtrlCommand),
     /// Boot Debian's kernels under QEMU with the project's module and run
     /// its guest programs inside.
     #[command(subcommand)]
@@ -43,6 +62,40 @@ pub enum Command {
     /// over its C files, the family's YNL spec against the kernel's schema,
     /// and ynl-gen-c's uapi header against ours, constant by constant.
     Check,
+}
+
+/// `genl ctrl ...`.
+#[derive(Debug, Subcommand)]
+pub enum CtrlCommand {
+    /// List the families the kernel has registered, with ops and groups.
+    List {
+        /// Print JSON (one array of families).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one family.
+    Get {
+        /// The family's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
+    Policy {
+        /// The family's name.
+        name: String,
+        /// Only this command's policy.
+        #[arg(long, value_name = "CMD")]
+        op: Option<u32>,
+    },
+    /// Print controller notifications (families and groups coming and
+    /// going) until interrupted.
+    Monitor {
+        /// Print JSON, one object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `genl vm ...`.
@@ -115,8 +168,11 @@ impl VmOpts {
 
 /// Carries out `cli`.
 pub fn run(cli: Cli) -> Result<(), String> {
-    let project = Project::locate(cli.project.as_deref())?;
+    let project = || Project::locate(cli.project.as_deref());
     match cli.command {
+        Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
+        Command::Generate { check } => crate::generate::run(&project()?, check),
+        Command::Ctrl(cmd) => crate::ctrl::run(cmd),
         Command::Vm(cmd) => {
             let (VmCommand::Fetch(opts)
             | VmCommand::Build(opts)
@@ -124,7 +180,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             | VmCommand::Shell(opts)) = &cmd;
             let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
             let o = opts.overrides(&cwd).or(Overrides::from_env()?);
-            let plan = Plan::new(&project, &o)?;
+            let plan = Plan::new(&project()?, &o)?;
             match cmd {
                 VmCommand::Fetch(_) => vm::fetch(&plan).map(|_| ()),
                 VmCommand::Build(_) => vm::build(&plan),
@@ -132,7 +188,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 VmCommand::Shell(_) => vm::shell(&plan),
             }
         }
-        Command::Check => check::run(&project),
+        Command::Check => check::run(&project()?),
     }
 }
 

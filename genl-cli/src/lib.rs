@@ -1,7 +1,12 @@
 //! The library behind the `genl` command: tools for the kernel side of a
 //! Generic Netlink family written with genl, usable outside a genl checkout.
 //!
-//! A project is a directory with a `genl.toml` ([`project`]). On it:
+//! [`scaffold`] creates a project (`genl new`): a directory with a
+//! `genl.toml` ([`project`]), the family's schema crate, its kernel module
+//! and a typed client, built against the genl crates this tool carries
+//! ([`vendor`]). On a project:
+//! - [`generate`]: the uapi header, kernel policies/ops and YNL spec,
+//!   rendered from the Rust schema (`genl generate [--check]`).
 //! - [`vm`]: boots Debian bookworm's 6.1 and 6.12 cloud kernels under QEMU
 //!   (downloaded into a per-user [`cache`], never installed), with the
 //!   project's module built against each and its test programs, statically
@@ -11,6 +16,7 @@
 //!   header against ours (`genl check`).
 //! - [`kernel_source`]: the parts of Linux 6.12's source those use.
 //! - [`host`]: packages (apt, dpkg), programs, locks.
+//! - [`ctrl`]: the running kernel's families through nlctrl (`genl ctrl`).
 //! - [`cli`]: the command line of `genl`, also used by the genl
 //!   repository's own `cargo xtask`.
 //!
@@ -20,9 +26,13 @@
 pub mod cache;
 pub mod check;
 pub mod cli;
+pub mod ctrl;
+pub mod generate;
 pub mod host;
 pub mod kernel_source;
 pub mod project;
+pub mod scaffold;
+pub mod vendor;
 pub mod vm;
 
 pub use project::Project;

@@ -6,9 +6,13 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = genl_cli::cli::Cli::parse();
+    use genl_cli::cli::Command;
     let what = match &cli.command {
-        genl_cli::cli::Command::Vm(_) => "vm",
-        genl_cli::cli::Command::Check => "check",
+        Command::New { .. } => "new",
+        Command::Generate { .. } => "generate",
+        Command::Ctrl(_) => "ctrl",
+        Command::Vm(_) => "vm",
+        Command::Check => "check",
     };
     match genl_cli::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,6 +11,7 @@
 mod checkpatch;
 mod codegen;
 mod fuzz;
+mod new_user;
 mod util;
 mod vm;
 mod ynl;
@@ -32,15 +33,17 @@ fn main() -> ExitCode {
         "fuzz" => fuzz::run(rest),
         "ynl" => ynl::run(rest),
         "checkpatch" => checkpatch::run(rest),
+        "new-user" => new_user::run(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch>\n\
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user>\n\
                  \n  test        run every suite (installs what it needs)\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
                  \n  vm          boot Debian kernels under QEMU and run the module suites\
                  \n  fuzz        run the cargo-fuzz targets\
                  \n  ynl check   check the YNL spec with the kernel's own tools\
-                 \n  checkpatch  checkpatch.pl --strict over kmod-c"
+                 \n  checkpatch  checkpatch.pl --strict over kmod-c\
+                 \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -121,10 +124,16 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
+        summary.skipped("a new user's family (genl new → genl vm test)", "--no-vm given");
     } else {
         summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
             vm::run(&["test".into()])
         });
+        // After the VM suites: the kernels are in the per-user cache.
+        summary.run_fn(
+            "a new user's family, outside the repo (genl new → generate --check → check → vm test)",
+            || new_user::run(&[]),
+        );
     }
     summary.finish(allow_skip)
 }

@@ -1,0 +1,201 @@
+//! `genl ctrl`: the generic netlink families of the running kernel through
+//! the controller (nlctrl), like iproute2's `genl ctrl`.
+//!
+//! ```text
+//! genl ctrl list [--json]
+//! genl ctrl get NAME [--json]
+//! genl ctrl policy NAME [--op CMD]
+//! genl ctrl monitor [--json]
+//! ```
+
+use genl_core::controller::{ctrl_cmd, CtrlCmd, FamilyInfo, GetFamily, OpInfo};
+use genl_core::{Connection, Error, Family as _};
+
+use crate::cli::CtrlCommand;
+
+/// One family, owned, for printing.
+#[derive(Debug, Clone)]
+pub struct Family {
+    /// The family id.
+    pub id: u16,
+    /// The family name.
+    pub name: String,
+    /// Its version.
+    pub version: u32,
+    /// Its fixed header's size.
+    pub hdrsize: u32,
+    /// Its largest attribute id.
+    pub maxattr: u32,
+    /// Its ops.
+    pub ops: Vec<OpInfo>,
+    /// Its multicast groups: name and id.
+    pub groups: Vec<(String, u32)>,
+}
+
+impl Family {
+    /// From the controller's description.
+    pub fn from_info(f: &FamilyInfo<'_>) -> Self {
+        Family {
+            id: f.family_id,
+            name: f.family_name.to_owned(),
+            version: f.version,
+            hdrsize: f.hdrsize,
+            maxattr: f.maxattr,
+            ops: f.ops.clone(),
+            groups: f
+                .mcast_groups
+                .iter()
+                .map(|g| (g.name.to_owned(), g.id))
+                .collect(),
+        }
+    }
+
+    /// Prints it as `genl ctrl list` does.
+    pub fn print(&self) {
+        println!(
+            "{} (id {:#x}) version {} hdrsize {} maxattr {}",
+            self.name, self.id, self.version, self.hdrsize, self.maxattr
+        );
+        if !self.ops.is_empty() {
+            println!("  ops:");
+            for op in &self.ops {
+                println!(
+                    "    {:>3} ({:#04x})  flags {:#04x} [{}]",
+                    op.id,
+                    op.id,
+                    op.flags,
+                    op.flag_names().join(", ")
+                );
+            }
+        }
+        if !self.groups.is_empty() {
+            println!("  multicast groups:");
+            for (name, id) in &self.groups {
+                println!("    {name} (id {id:#x})");
+            }
+        }
+    }
+
+    /// The family as a JSON object.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "name": self.name,
+            "id": self.id,
+            "version": self.version,
+            "hdrsize": self.hdrsize,
+            "maxattr": self.maxattr,
+            "ops": self.ops.iter().map(|op| serde_json::json!({
+                "id": op.id,
+                "flags": op.flags,
+                "flag_names": op.flag_names(),
+            })).collect::<Vec<_>>(),
+            "mcast_groups": self.groups.iter().map(|(name, id)| serde_json::json!({
+                "name": name,
+                "id": id,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Every family the kernel has registered.
+pub fn list(conn: &mut Connection) -> Result<Vec<Family>, Error> {
+    conn.dump(ctrl_cmd::GetFamily, &())?
+        .map(|f| Family::from_info(&f))
+}
+
+/// One family by name.
+pub fn get(conn: &mut Connection, name: &str) -> Result<Family, Error> {
+    match conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name(name)) {
+        Ok(f) => Ok(Family::from_info(&f)),
+        Err(Error::Kernel(k)) if k.errno == libc::ENOENT => Err(Error::FamilyNotFound(name.into())),
+        Err(e) => Err(e),
+    }
+}
+
+/// Prints the attribute policies of a family (of one op with `op`).
+pub fn policy(conn: &mut Connection, name: &str, op: Option<u32>) -> Result<(), Error> {
+    let p = genl_core::controller::family_policy(conn, name, op)?;
+    for (cmd, op) in &p.ops {
+        let mut s = format!("op {cmd} policies:");
+        if let Some(d) = op.do_ {
+            s.push_str(&format!(" do={d}"));
+        }
+        if let Some(d) = op.dump {
+            s.push_str(&format!(" dump={d}"));
+        }
+        println!("{s}");
+    }
+    for (idx, attrs) in &p.policies {
+        for (id, a) in attrs {
+            let ty = a
+                .kind()
+                .map(|k| format!("{k:?}"))
+                .unwrap_or_else(|| format!("type {}", a.ty));
+            let mut s = format!("policy[{idx}]:attr[{id}]: type={ty}");
+            if let (Some(lo), Some(hi)) = (a.min_value_u, a.max_value_u) {
+                s.push_str(&format!(" range:[{lo},{hi}]"));
+            }
+            if let (Some(lo), Some(hi)) = (a.min_value_s, a.max_value_s) {
+                s.push_str(&format!(" range:[{lo},{hi}]"));
+            }
+            if let Some(l) = a.min_length {
+                s.push_str(&format!(" min len:{l}"));
+            }
+            if let Some(l) = a.max_length {
+                s.push_str(&format!(" max len:{l}"));
+            }
+            if let Some(n) = a.policy_idx {
+                s.push_str(&format!(" policy:{n}"));
+            }
+            if let Some(n) = a.policy_maxtype {
+                s.push_str(&format!(" maxattr:{n}"));
+            }
+            if let Some(m) = a.mask {
+                s.push_str(&format!(" mask:{m:#x}"));
+            }
+            println!("{s}");
+        }
+    }
+    Ok(())
+}
+
+/// Prints controller notifications (families and groups coming and going)
+/// until interrupted.
+pub fn monitor(json: bool) -> Result<(), Error> {
+    let mut sub = genl_core::Subscription::new("nlctrl", "notify")?;
+    loop {
+        let ev = sub.next_event()?;
+        let what = match CtrlCmd::from_cmd(ev.genl.cmd) {
+            Some(c) => format!("{c:?}"),
+            None => format!("command {}", ev.genl.cmd),
+        };
+        let f = Family::from_info(&ev.decode::<FamilyInfo<'_>>()?);
+        if json {
+            println!("{}", serde_json::json!({ "event": what, "family": f.json() }));
+        } else {
+            print!("[{what}] ");
+            f.print();
+        }
+    }
+}
+
+/// Carries out `genl ctrl ...`.
+pub fn run(cmd: CtrlCommand) -> Result<(), String> {
+    let fail = |e: Error| e.to_string();
+    let mut conn = Connection::new().map_err(fail)?;
+    let (families, json) = match cmd {
+        CtrlCommand::List { json } => (list(&mut conn).map_err(fail)?, json),
+        CtrlCommand::Get { name, json } => (vec![get(&mut conn, &name).map_err(fail)?], json),
+        CtrlCommand::Policy { name, op } => return policy(&mut conn, &name, op).map_err(fail),
+        CtrlCommand::Monitor { json } => return monitor(json).map_err(fail),
+    };
+    if json {
+        let items: Vec<serde_json::Value> = families.iter().map(Family::json).collect();
+        println!("{}", serde_json::Value::Array(items));
+    } else {
+        for f in &families {
+            f.print();
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,188 @@
+//! `genl generate [--check]`: the family's uapi header, kernel policy/ops
+//! files and YNL spec, rendered from its Rust schema.
+//!
+//! The tool reads the schema the way the compiler sees it: it writes a
+//! small driver crate under `PROJECT/target/genl-generate/` that depends on
+//! the family's package and calls `genl_codegen::driver::main` with the
+//! family type named in `genl.toml`, builds it with the project's cargo
+//! configuration and lock file (sharing `PROJECT/target`), and runs it.
+//! The rendering itself is the same library code `cargo xtask codegen` runs
+//! in the genl repository; the files' banners name `genl generate`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::project::Project;
+
+/// The command generated files name in their banner.
+pub const REGENERATE_COMMAND: &str = "genl generate";
+
+/// `cargo metadata` of the project, as JSON.
+fn metadata(root: &Path, no_deps: bool) -> Result<serde_json::Value, String> {
+    let mut cmd = Command::new(cargo());
+    cmd.args(["metadata", "--format-version", "1"]);
+    if no_deps {
+        cmd.arg("--no-deps");
+    }
+    let out = cmd
+        .current_dir(root)
+        .output()
+        .map_err(|e| format!("cargo metadata: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo metadata in {}: {}",
+            root.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))
+}
+
+/// The cargo to run: the one running us (`CARGO`), else `cargo`.
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+/// The directory of package `name` in `meta`'s packages.
+fn package_dir(meta: &serde_json::Value, name: &str) -> Option<PathBuf> {
+    meta["packages"]
+        .as_array()?
+        .iter()
+        .find(|p| p["name"] == name)
+        .and_then(|p| p["manifest_path"].as_str())
+        .and_then(|m| Path::new(m).parent().map(Path::to_path_buf))
+}
+
+/// Where genl-codegen comes from for the driver: beside the genl-core the
+/// project resolves to (a genl checkout or the tool's cached copy), else
+/// the registry at genl-core's version.
+fn codegen_dependency(meta: &serde_json::Value) -> Result<String, String> {
+    let core = meta["packages"]
+        .as_array()
+        .and_then(|ps| ps.iter().find(|p| p["name"] == "genl-core"))
+        .ok_or("the family's package does not depend on genl-core")?;
+    if let Some(dir) = package_dir(meta, "genl-codegen") {
+        return Ok(format!("{{ path = {:?} }}", dir.to_string_lossy()));
+    }
+    let core_dir = core["manifest_path"]
+        .as_str()
+        .and_then(|m| Path::new(m).parent())
+        .ok_or("cargo metadata gave genl-core no manifest path")?;
+    let sibling = core_dir.with_file_name("genl-codegen");
+    if sibling.join("Cargo.toml").is_file() {
+        return Ok(format!("{{ path = {:?} }}", sibling.to_string_lossy()));
+    }
+    let v = core["version"].as_str().unwrap_or("*");
+    Ok(format!("\"={v}\""))
+}
+
+/// Writes `path` unless it already holds `text` (keeps cargo's
+/// incremental state).
+fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+    if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
+        return Ok(());
+    }
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+    }
+    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Renders the project's family into its `[generate] dir`, or with `check`
+/// fails when the files there are stale.
+pub fn run(project: &Project, check: bool) -> Result<(), String> {
+    let family = project.config.family.as_ref().ok_or_else(|| {
+        format!(
+            "{}: no [family] section: name the package and the #[derive(Family)] type",
+            project.root.join(crate::project::FILE_NAME).display()
+        )
+    })?;
+    let out_dir = project.generate_dir()?.to_path_buf();
+    // A project the tool made builds against the tool's copy of genl; keep
+    // that patch pointing at a copy that exists.
+    let config = project.root.join(".cargo").join("config.toml");
+    if std::fs::read_to_string(&config).is_ok_and(|t| t.contains(crate::vendor::CONFIG_BEGIN)) {
+        let cache = crate::cache::cache_dir()?;
+        if crate::vendor::configure(&project.root, &cache)? {
+            println!(
+                "generate: {} now points at this tool's genl crates",
+                config.display()
+            );
+        }
+    }
+    let meta = metadata(&project.root, false)?;
+    let pkg_dir = package_dir(&meta, &family.package).ok_or_else(|| {
+        format!(
+            "genl.toml names package {:?}, which is not in the workspace at {}",
+            family.package,
+            project.root.display()
+        )
+    })?;
+    let krate = family.package.replace('-', "_");
+    if !family.type_path.starts_with(&format!("{krate}::")) {
+        return Err(format!(
+            "genl.toml: the family type {:?} must be a path in package {:?}, starting `{krate}::`",
+            family.type_path, family.package
+        ));
+    }
+    let driver = project.root.join("target").join("genl-generate");
+    let manifest = format!(
+        "# Written by `genl generate`: renders the family from its Rust schema.\n\
+         [package]\n\
+         name = \"genl-generate-driver\"\n\
+         version = \"0.0.0\"\n\
+         edition = \"2021\"\n\
+         publish = false\n\
+         \n\
+         [dependencies]\n\
+         {krate} = {{ package = {:?}, path = {:?} }}\n\
+         genl-codegen = {}\n\
+         \n\
+         [workspace]\n",
+        family.package,
+        pkg_dir.to_string_lossy(),
+        codegen_dependency(&meta)?
+    );
+    write_if_changed(&driver.join("Cargo.toml"), &manifest)?;
+    write_if_changed(
+        &driver.join("src").join("main.rs"),
+        &format!(
+            "//! Written by `genl generate`.\n\
+             fn main() -> std::process::ExitCode {{\n    \
+             genl_codegen::driver::main::<{}>()\n}}\n",
+            family.type_path
+        ),
+    )?;
+    // The project's lock file: the same versions as the project builds.
+    if let Ok(lock) = std::fs::read_to_string(project.root.join("Cargo.lock")) {
+        write_if_changed(&driver.join("Cargo.lock"), &lock)?;
+    }
+    let mut cmd = Command::new(cargo());
+    cmd.args(["run", "--quiet", "--manifest-path"])
+        .arg(driver.join("Cargo.toml"))
+        .arg("--")
+        .arg("--out")
+        .arg(&out_dir)
+        .args(["--regenerate-command", REGENERATE_COMMAND]);
+    if check {
+        cmd.arg("--check");
+    }
+    let st = cmd
+        .current_dir(&driver)
+        .env("CARGO_TARGET_DIR", project.root.join("target"))
+        .status()
+        .map_err(|e| format!("cargo run (the generate driver): {e}"))?;
+    if st.success() {
+        Ok(())
+    } else if check && st.code() == Some(1) {
+        Err(format!(
+            "generated files in {} are stale; run `{REGENERATE_COMMAND}` and commit them",
+            out_dir.display()
+        ))
+    } else {
+        Err(format!(
+            "generating from {} failed (see above)",
+            family.type_path
+        ))
+    }
+}

@@ -1,0 +1,250 @@
+//! `genl new NAME [DIR]`: a project that builds and passes as generated.
+//!
+//! The project holds the family's schema crate (a starter family of named
+//! counters: a do, a dump, two admin commands, an event), the kernel module
+//! (`kmod/`: Kbuild, a Makefile for the running kernel or `KDIR=`,
+//! `dkms.conf`, `NAME_main.c` with registration, per-namespace state, one
+//! handler per op and a notify helper, and the files `genl generate`
+//! writes), a typed client with a selftest that `genl vm test` runs, a
+//! `genl.toml` and a README.
+
+use std::path::{Path, PathBuf};
+
+/// One file of the template: its path in the project (with `@name@`
+/// substituted) and its text.
+struct Template {
+    path: &'static str,
+    text: &'static str,
+}
+
+/// The templates, from `genl-cli/templates/`.
+const TEMPLATES: &[Template] = &[
+    Template {
+        path: "genl.toml",
+        text: include_str!("../templates/genl.toml"),
+    },
+    Template {
+        path: "Cargo.toml",
+        text: include_str!("../templates/Cargo.toml"),
+    },
+    Template {
+        path: ".gitignore",
+        text: include_str!("../templates/gitignore"),
+    },
+    Template {
+        path: "README.md",
+        text: include_str!("../templates/README.md"),
+    },
+    Template {
+        path: "@name@/Cargo.toml",
+        text: include_str!("../templates/schema/Cargo.toml"),
+    },
+    Template {
+        path: "@name@/src/lib.rs",
+        text: include_str!("../templates/schema/lib.rs"),
+    },
+    Template {
+        path: "@name@-client/Cargo.toml",
+        text: include_str!("../templates/client/Cargo.toml"),
+    },
+    Template {
+        path: "@name@-client/src/main.rs",
+        text: include_str!("../templates/client/main.rs"),
+    },
+    Template {
+        path: "@name@-client/src/bin/@name@-selftest.rs",
+        text: include_str!("../templates/client/selftest.rs"),
+    },
+    Template {
+        path: "kmod/Kbuild",
+        text: include_str!("../templates/kmod/Kbuild"),
+    },
+    Template {
+        path: "kmod/Makefile",
+        text: include_str!("../templates/kmod/Makefile"),
+    },
+    Template {
+        path: "kmod/dkms.conf",
+        text: include_str!("../templates/kmod/dkms.conf"),
+    },
+    Template {
+        path: "kmod/@name@_main.c",
+        text: include_str!("../templates/kmod/main.c"),
+    },
+];
+
+/// Checks a family name for the scaffold: it names the family (1 to 15
+/// bytes), the crate, the module and C identifiers, so it is a lower-case
+/// C identifier.
+pub fn check_name(name: &str) -> Result<(), String> {
+    let ok = !name.is_empty()
+        && name.len() <= 15
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{name:?} cannot name a family here: use 1 to 15 lower-case letters, digits and \
+             `_`, starting with a letter (it names the family, the crate, the module and C \
+             identifiers)"
+        ))
+    }
+}
+
+/// `snake_case` to `CamelCase`.
+fn camel(s: &str) -> String {
+    s.split('_')
+        .map(|p| {
+            let mut cs = p.chars();
+            match cs.next() {
+                Some(c) => c.to_ascii_uppercase().to_string() + cs.as_str(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+/// The uapi header the family gets: `linux/NAME.h`, unless the kernel's
+/// own uapi headers already have that name (`linux/counter.h` exists), then
+/// `linux/NAME_genl.h`.
+pub fn uapi_header_for(name: &str) -> Result<String, String> {
+    for candidate in [format!("linux/{name}.h"), format!("linux/{name}_genl.h")] {
+        if !genl_codegen::kernel_has_uapi_header(&candidate) {
+            return Ok(candidate);
+        }
+    }
+    Err(format!(
+        "both linux/{name}.h and linux/{name}_genl.h are kernel uapi headers; pick another name"
+    ))
+}
+
+/// What `genl new` made.
+pub struct Scaffold {
+    /// The project directory.
+    pub dir: PathBuf,
+    /// The uapi header path under `include/uapi/`.
+    pub uapi_header: String,
+    /// The files written, relative to [`dir`](Self::dir).
+    pub files: Vec<String>,
+}
+
+/// Writes the project for family `name` into `dir` (which must not exist,
+/// or be empty).
+pub fn write(name: &str, dir: &Path) -> Result<Scaffold, String> {
+    check_name(name)?;
+    if dir.exists() {
+        let empty = std::fs::read_dir(dir)
+            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(format!(
+                "{} exists and is not empty; `genl new` writes a new project",
+                dir.display()
+            ));
+        }
+    }
+    let uapi_header = uapi_header_for(name)?;
+    // Declared in the schema only when it is not the default.
+    let uapi_key = if uapi_header == format!("linux/{name}.h") {
+        String::new()
+    } else {
+        format!(",\n    // The kernel has its own linux/{name}.h: ours must be called otherwise.\n    uapi_header = \"{uapi_header}\"")
+    };
+    let subst = |s: &str| {
+        s.replace("@name@", name)
+            .replace("@NAME@", &name.to_uppercase())
+            .replace("@Name@", &camel(name))
+            .replace("@uapi_header@", &uapi_header)
+            .replace("@uapi_key@", &uapi_key)
+            .replace("@genl_version@", crate::vendor::VERSION)
+    };
+    let mut files = Vec::new();
+    for t in TEMPLATES {
+        let rel = subst(t.path);
+        let path = dir.join(&rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, subst(t.text)).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push(rel);
+    }
+    Ok(Scaffold {
+        dir: dir.to_owned(),
+        uapi_header,
+        files,
+    })
+}
+
+/// `genl new NAME [DIR]`: writes the project, points it at this tool's
+/// copy of the genl crates, and generates the kernel files from the
+/// schema, so the project builds and passes as created.
+pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let dir = cwd.join(dir.unwrap_or_else(|| Path::new(name)));
+    let s = write(name, &dir)?;
+    let cache = crate::cache::cache_dir()?;
+    crate::vendor::configure(&dir, &cache)?;
+    println!(
+        "new: wrote {} files into {}",
+        s.files.len(),
+        dir.display()
+    );
+    if s.uapi_header != format!("linux/{name}.h") {
+        println!(
+            "new: the kernel has its own include/uapi/linux/{name}.h; the family's uapi header is {} (declared in {name}/src/lib.rs)",
+            s.uapi_header
+        );
+    }
+    let project = crate::project::Project::load(&dir)?;
+    crate::generate::run(&project, false)?;
+    println!(
+        "\nnext:\n  cd {}\n  genl generate --check   # the kernel files match the schema\n           genl check              # checkpatch, YNL validation, ynl-gen-c comparison\n           genl vm test            # the module in Debian's 6.1 and 6.12 kernels, the selftest inside",
+        dir.display()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_c_identifiers_that_fit_a_family() {
+        assert!(check_name("counter").is_ok());
+        assert!(check_name("a1_b").is_ok());
+        for bad in ["", "Counter", "1x", "my-family", "a_name_too_long_x", "café"] {
+            assert!(check_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_name_the_kernel_uses_gets_another_uapi_header() {
+        // include/uapi/linux/counter.h is the kernel's (the counter
+        // subsystem); genl_demo is not a kernel header.
+        assert_eq!(uapi_header_for("counter").unwrap(), "linux/counter_genl.h");
+        assert_eq!(uapi_header_for("genl_demo").unwrap(), "linux/genl_demo.h");
+    }
+
+    #[test]
+    fn every_placeholder_is_substituted() {
+        let dir = std::env::temp_dir().join(format!("genl-scaffold-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let s = write("counter", &dir).unwrap();
+        assert_eq!(s.uapi_header, "linux/counter_genl.h");
+        for f in &s.files {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap();
+            for p in ["@name@", "@NAME@", "@Name@", "@uapi_header@", "@uapi_key@"] {
+                assert!(!text.contains(p), "{f} still has {p}");
+            }
+        }
+        let lib = std::fs::read_to_string(dir.join("counter/src/lib.rs")).unwrap();
+        assert!(lib.contains("uapi_header = \"linux/counter_genl.h\""));
+        assert!(lib.contains("pub enum CounterCmd"));
+        assert!(write("counter", &dir).is_err(), "refuses a non-empty dir");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
