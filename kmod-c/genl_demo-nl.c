@@ -191,9 +191,9 @@ static const struct genl_split_ops genl_demo_nl_ops[] = {
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd		= GENL_DEMO_CMD_KV_GET,
-		.dumpit		= genl_demo_nl_kv_get_dumpit,
-		.flags		= GENL_CMD_CAP_DUMP,
+		.cmd	= GENL_DEMO_CMD_KV_GET,
+		.dumpit	= genl_demo_nl_kv_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_DEL,

@@ -46,8 +46,8 @@ use std::fmt::Write as _;
 
 use crate::model::{FamilyModel, OpPolicy, Policy, SetId};
 use crate::text::{
-    align_to, c_banner, call_wrapped, display_len, tab_aligned, tab_aligned_at_least, wrap_comment,
-    MAX_LINE, SPDX_C, SPDX_H,
+    align_to, c_banner, call_wrapped, display_len, tab_aligned, wrap_comment, MAX_LINE, SPDX_C,
+    SPDX_H,
 };
 use crate::Options;
 
@@ -429,8 +429,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     let ops = format!("{}_nl_ops", m.c_lower);
     let op_block = |fields: Vec<(String, String)>| -> String {
         let mut b = String::from("\t{\n");
-        // As ynl-gen-c: every entry aligned as if it had a `.maxattr`.
-        b.push_str(&tab_aligned_at_least("\t\t", &fields, ".maxattr".len()));
+        b.push_str(&tab_aligned("\t\t", &fields));
         b.push_str("\t},\n");
         b
     };

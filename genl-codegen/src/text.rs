@@ -58,23 +58,8 @@ pub(crate) fn display_len(s: &str) -> usize {
 /// `lhs<tabs>rhs` rows with the right-hand sides aligned on a tab stop
 /// after the longest left-hand side, as the kernel's generated files do.
 pub(crate) fn tab_aligned(indent: &str, rows: &[(String, String)]) -> String {
-    tab_aligned_at_least(indent, rows, 0)
-}
-
-/// [`tab_aligned`], aligning as if a left-hand side had `min_lhs` columns
-/// (so that blocks with fewer rows line up with fuller ones).
-pub(crate) fn tab_aligned_at_least(
-    indent: &str,
-    rows: &[(String, String)],
-    min_lhs: usize,
-) -> String {
     let base = display_len(indent);
-    let longest = rows
-        .iter()
-        .map(|(l, _)| l.len())
-        .max()
-        .unwrap_or(0)
-        .max(min_lhs);
+    let longest = rows.iter().map(|(l, _)| l.len()).max().unwrap_or(0);
     let col = ((base + longest) / 8 + 1) * 8;
     let mut out = String::new();
     for (l, r) in rows {
