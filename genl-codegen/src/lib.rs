@@ -21,7 +21,7 @@
 //!
 //! #[derive(Clone, Copy, Family)]
 //! #[genl(name = "ping_demo", version = 2)]
-//! pub enum PingCmd { #[genl(cmd = 1, request = Ping<'a>, reply = Ping<'a>)] Ping }
+//! pub enum PingCmd { #[genl(cmd = 1, request = Ping, reply = Ping)] Ping }
 //!
 //! let files = genl_codegen::render(PingCmd::SCHEMA, &genl_codegen::Options::new("genl generate"))?;
 //! let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();

@@ -140,7 +140,15 @@ mod tests {
             short,
             "\treturn f(skb, SOME_VERY_LONG_ATTRIBUTE_NAME_OF_A_SET, value);\n"
         );
-        let long_args: Vec<String> = args.iter().map(|a| a.repeat(3)).collect();
+        let long_args: Vec<String> = [
+            "skb",
+            "SOME_VERY_LONG_ATTRIBUTE_NAME_OF_A_SET_AND_MORE",
+            "value",
+            "ANOTHER_RATHER_LONG_CONSTANT_NAME",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let long = call_wrapped("\t", "return nla_put_u64_64bit", &long_args, ";");
         let lines: Vec<&str> = long.lines().collect();
         assert!(lines.len() > 1, "{long}");
