@@ -69,3 +69,4 @@ pub(crate) fn assert_contains(haystack: &str, needle: &str) {
 pub(crate) fn squeeze(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+mod ynl_levels;
