@@ -10,8 +10,8 @@
 //! schema once, computes every name and checks every rule; [`uapi`],
 //! [`kernel`] and [`ynl`] only format the model. [`render`] runs them all,
 //! and [`write_or_check`] writes the files or reports the stale ones; the
-//! `genl generate [--check]` tool and `cargo xtask codegen [--check]` both
-//! call exactly these two.
+//! `genl generate [--check]` tool (through [`driver::main`]) and
+//! `cargo xtask codegen [--check]` both call exactly these two.
 //!
 //! ```
 //! # use genl_core::{AttrSet, Family};
@@ -43,6 +43,7 @@ use std::path::{Path, PathBuf};
 
 use genl_core::schema::FamilySchema;
 
+pub mod driver;
 pub mod kernel;
 pub mod model;
 pub mod names;

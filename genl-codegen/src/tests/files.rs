@@ -297,3 +297,35 @@ fn write_or_check_writes_reports_and_leaves_other_files_alone() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_driver_renders_checks_and_reports_like_xtask_codegen() {
+    use crate::driver::run;
+    let dir = std::env::temp_dir().join(format!("genl-codegen-drv-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = vec![
+            "--out".into(),
+            dir.to_string_lossy().into_owned(),
+            "--regenerate-command".into(),
+            "genl generate".into(),
+        ];
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v
+    };
+    let fam = CounterGenlCmd::SCHEMA;
+    assert_eq!(run(fam, &args(&["--check"])), Ok(false), "missing files");
+    assert_eq!(run(fam, &args(&[])), Ok(true));
+    assert_eq!(run(fam, &args(&["--check"])), Ok(true));
+    let h = std::fs::read_to_string(dir.join("include/uapi/linux/counter_genl.h")).unwrap();
+    assert!(h.contains("regenerate with `genl generate`"));
+    std::fs::write(dir.join("counter-nl.c"), "stale\n").unwrap();
+    assert_eq!(run(fam, &args(&["--check"])), Ok(false));
+    assert!(run(fam, &["--out".into()]).is_err());
+    assert!(run(fam, &args(&["--bogus"])).is_err());
+    // A schema error is an error, not a stale file.
+    assert!(run(CounterCmd::SCHEMA, &args(&[]))
+        .unwrap_err()
+        .contains("counter.h"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
