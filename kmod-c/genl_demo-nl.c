@@ -23,43 +23,139 @@ static int genl_demo_nl_validate_str_min1(const struct nlattr *attr,
 }
 
 /* Common nested types */
-const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_PORT + 1] = {
+const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_MAX + 1] = {
 	[GENL_DEMO_A_META_STATE] =
 		NLA_POLICY_RANGE(NLA_U32, GENL_DEMO_STATE_ACTIVE, GENL_DEMO_STATE_STALE),
 	[GENL_DEMO_A_META_PORT] = { .type = NLA_BE16, },
 };
 
 /* GENL_DEMO_CMD_ECHO - do */
-static const struct nla_policy genl_demo_echo_nl_policy[GENL_DEMO_A_ECHO_COOKIE + 1] = {
+static const struct nla_policy genl_demo_echo_nl_policy[GENL_DEMO_A_ECHO_MAX + 1] = {
 	[GENL_DEMO_A_ECHO_MSG] = { .type = NLA_NUL_STRING, .len = 256, },
 	[GENL_DEMO_A_ECHO_COOKIE] = { .type = NLA_U64, },
 };
 
 /* GENL_DEMO_CMD_KV_SET - do */
-static const struct nla_policy genl_demo_kv_set_nl_policy[GENL_DEMO_A_KV_META + 1] = {
+static const struct nla_policy genl_demo_kv_set_nl_policy[GENL_DEMO_A_KV_MAX + 1] = {
 	[GENL_DEMO_A_KV_KEY] =
 		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
 	[GENL_DEMO_A_KV_VALUE] = { .type = NLA_BINARY, .len = 1024, },
 	[GENL_DEMO_A_KV_META] = NLA_POLICY_NESTED(genl_demo_kv_meta_nl_policy),
 };
 
-/* GENL_DEMO_CMD_KV_GET - do, dump */
-static const struct nla_policy genl_demo_kv_get_nl_policy[GENL_DEMO_A_KV_KEY + 1] = {
+/* GENL_DEMO_CMD_KV_GET - do */
+static const struct nla_policy genl_demo_kv_get_nl_policy[GENL_DEMO_A_KV_MAX + 1] = {
 	[GENL_DEMO_A_KV_KEY] =
 		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
 };
 
 /* GENL_DEMO_CMD_KV_DEL - do */
-static const struct nla_policy genl_demo_kv_del_nl_policy[GENL_DEMO_A_KV_KEY + 1] = {
+static const struct nla_policy genl_demo_kv_del_nl_policy[GENL_DEMO_A_KV_MAX + 1] = {
 	[GENL_DEMO_A_KV_KEY] =
 		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
 };
 
 /* GENL_DEMO_CMD_DEFERRED - do */
-static const struct nla_policy genl_demo_deferred_nl_policy[GENL_DEMO_A_DEFER_DELAY_MS + 1] = {
+static const struct nla_policy genl_demo_deferred_nl_policy[GENL_DEMO_A_DEFER_MAX + 1] = {
 	[GENL_DEMO_A_DEFER_ID] = { .type = NLA_U32, },
 	[GENL_DEMO_A_DEFER_DELAY_MS] = NLA_POLICY_MAX(NLA_U32, 10000),
 };
+
+/**
+ * genl_demo_nl_echo_doit_checked() - check the required attributes of a request
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * The do of GENL_DEMO_CMD_ECHO: the request must carry GENL_DEMO_A_ECHO_MSG.
+ *
+ * Return: -EINVAL when one is missing (its type in the extended ACK), else what
+ * genl_demo_nl_echo_doit() returns.
+ */
+static int genl_demo_nl_echo_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_ECHO_MSG)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: Echo.msg");
+		return -EINVAL;
+	}
+	return genl_demo_nl_echo_doit(skb, info);
+}
+
+/**
+ * genl_demo_nl_kv_set_doit_checked() - check the required attributes of a request
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * The do of GENL_DEMO_CMD_KV_SET: the request must carry GENL_DEMO_A_KV_KEY.
+ *
+ * Return: -EINVAL when one is missing (its type in the extended ACK), else what
+ * genl_demo_nl_kv_set_doit() returns.
+ */
+static int genl_demo_nl_kv_set_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_KV_KEY)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: KvEntry.key");
+		return -EINVAL;
+	}
+	return genl_demo_nl_kv_set_doit(skb, info);
+}
+
+/**
+ * genl_demo_nl_kv_get_doit_checked() - check the required attributes of a request
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * The do of GENL_DEMO_CMD_KV_GET: the request must carry GENL_DEMO_A_KV_KEY.
+ *
+ * Return: -EINVAL when one is missing (its type in the extended ACK), else what
+ * genl_demo_nl_kv_get_doit() returns.
+ */
+static int genl_demo_nl_kv_get_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_KV_KEY)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: KvKey.key");
+		return -EINVAL;
+	}
+	return genl_demo_nl_kv_get_doit(skb, info);
+}
+
+/**
+ * genl_demo_nl_kv_del_doit_checked() - check the required attributes of a request
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * The do of GENL_DEMO_CMD_KV_DEL: the request must carry GENL_DEMO_A_KV_KEY.
+ *
+ * Return: -EINVAL when one is missing (its type in the extended ACK), else what
+ * genl_demo_nl_kv_del_doit() returns.
+ */
+static int genl_demo_nl_kv_del_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_KV_KEY)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: KvKey.key");
+		return -EINVAL;
+	}
+	return genl_demo_nl_kv_del_doit(skb, info);
+}
+
+/**
+ * genl_demo_nl_deferred_doit_checked() - check the required attributes of a request
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * The do of GENL_DEMO_CMD_DEFERRED: the request must carry
+ * GENL_DEMO_A_DEFER_ID.
+ *
+ * Return: -EINVAL when one is missing (its type in the extended ACK), else what
+ * genl_demo_nl_deferred_doit() returns.
+ */
+static int genl_demo_nl_deferred_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_DEFER_ID)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: Deferred.id");
+		return -EINVAL;
+	}
+	return genl_demo_nl_deferred_doit(skb, info);
+}
 
 static const struct genl_multicast_group genl_demo_nl_mcgrps[] = {
 	[GENL_DEMO_NLGRP_EVENTS] = { "events", },
@@ -68,51 +164,49 @@ static const struct genl_multicast_group genl_demo_nl_mcgrps[] = {
 /*
  * Ops table and family for genl_demo. Linux 6.2 added split ops (one entry per
  * do and per dump, struct genl_split_ops); earlier kernels take struct genl_ops
- * with per-op policies. resv_start_op stays 0: every op is strictly validated.
- * parallel_ops: the module does its own locking.
+ * with one policy per command. resv_start_op stays 0: every op is strictly
+ * validated. parallel_ops: the module does its own locking.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static const struct genl_split_ops genl_demo_nl_ops[] = {
 	{
 		.cmd		= GENL_DEMO_CMD_ECHO,
-		.doit		= genl_demo_nl_echo_doit,
+		.doit		= genl_demo_nl_echo_doit_checked,
 		.policy		= genl_demo_echo_nl_policy,
-		.maxattr	= GENL_DEMO_A_ECHO_COOKIE,
+		.maxattr	= GENL_DEMO_A_ECHO_MAX,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_SET,
-		.doit		= genl_demo_nl_kv_set_doit,
+		.doit		= genl_demo_nl_kv_set_doit_checked,
 		.policy		= genl_demo_kv_set_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_META,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_GET,
-		.doit		= genl_demo_nl_kv_get_doit,
+		.doit		= genl_demo_nl_kv_get_doit_checked,
 		.policy		= genl_demo_kv_get_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd		= GENL_DEMO_CMD_KV_GET,
-		.dumpit		= genl_demo_nl_kv_get_dumpit,
-		.policy		= genl_demo_kv_get_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_KEY,
-		.flags		= GENL_CMD_CAP_DUMP,
+		.cmd	= GENL_DEMO_CMD_KV_GET,
+		.dumpit	= genl_demo_nl_kv_get_dumpit,
+		.flags	= GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_DEL,
-		.doit		= genl_demo_nl_kv_del_doit,
+		.doit		= genl_demo_nl_kv_del_doit_checked,
 		.policy		= genl_demo_kv_del_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_DEFERRED,
-		.doit		= genl_demo_nl_deferred_doit,
+		.doit		= genl_demo_nl_deferred_doit_checked,
 		.policy		= genl_demo_deferred_nl_policy,
-		.maxattr	= GENL_DEMO_A_DEFER_DELAY_MS,
+		.maxattr	= GENL_DEMO_A_DEFER_MAX,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 };
@@ -132,36 +226,36 @@ struct genl_family genl_demo_nl_family __ro_after_init = {
 static const struct genl_ops genl_demo_nl_ops[] = {
 	{
 		.cmd		= GENL_DEMO_CMD_ECHO,
-		.doit		= genl_demo_nl_echo_doit,
+		.doit		= genl_demo_nl_echo_doit_checked,
 		.policy		= genl_demo_echo_nl_policy,
-		.maxattr	= GENL_DEMO_A_ECHO_COOKIE,
+		.maxattr	= GENL_DEMO_A_ECHO_MAX,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_SET,
-		.doit		= genl_demo_nl_kv_set_doit,
+		.doit		= genl_demo_nl_kv_set_doit_checked,
 		.policy		= genl_demo_kv_set_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_META,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_GET,
-		.doit		= genl_demo_nl_kv_get_doit,
+		.doit		= genl_demo_nl_kv_get_doit_checked,
 		.dumpit		= genl_demo_nl_kv_get_dumpit,
 		.policy		= genl_demo_kv_get_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_KV_DEL,
-		.doit		= genl_demo_nl_kv_del_doit,
+		.doit		= genl_demo_nl_kv_del_doit_checked,
 		.policy		= genl_demo_kv_del_nl_policy,
-		.maxattr	= GENL_DEMO_A_KV_KEY,
+		.maxattr	= GENL_DEMO_A_KV_MAX,
 		.flags		= GENL_ADMIN_PERM,
 	},
 	{
 		.cmd		= GENL_DEMO_CMD_DEFERRED,
-		.doit		= genl_demo_nl_deferred_doit,
+		.doit		= genl_demo_nl_deferred_doit_checked,
 		.policy		= genl_demo_deferred_nl_policy,
-		.maxattr	= GENL_DEMO_A_DEFER_DELAY_MS,
+		.maxattr	= GENL_DEMO_A_DEFER_MAX,
 	},
 };
 

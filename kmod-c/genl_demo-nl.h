@@ -19,7 +19,7 @@
 #define GENL_DEMO_A_DEFER_DELAY_MS_MAX	10000
 
 /* Common nested types */
-extern const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_PORT + 1];
+extern const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_MAX + 1];
 
 /* Handlers the module implements */
 int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info);
@@ -28,6 +28,22 @@ int genl_demo_nl_kv_get_doit(struct sk_buff *skb, struct genl_info *info);
 int genl_demo_nl_kv_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int genl_demo_nl_kv_del_doit(struct sk_buff *skb, struct genl_info *info);
 int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info);
+
+/* 64-bit attributes the kernel sends, aligned by the pad attribute */
+/**
+ * genl_demo_nl_put_echo_cookie() - put GENL_DEMO_A_ECHO_COOKIE, 64-bit aligned
+ * @skb: the message
+ * @value: the value
+ *
+ * Puts GENL_DEMO_A_ECHO_PAD before it when needed to align it
+ * (nla_put_u64_64bit()).
+ *
+ * Return: 0, or -EMSGSIZE when @skb has no room.
+ */
+static inline int genl_demo_nl_put_echo_cookie(struct sk_buff *skb, u64 value)
+{
+	return nla_put_u64_64bit(skb, GENL_DEMO_A_ECHO_COOKIE, value, GENL_DEMO_A_ECHO_PAD);
+}
 
 enum {
 	GENL_DEMO_NLGRP_EVENTS,

@@ -6,13 +6,16 @@
  * the Rust schema (genl_demo-nl.[ch], include/uapi/linux/genl_demo.h; run
  * `cargo xtask codegen`). This file implements the handlers:
  *
- * - ECHO replies with the attributes it was sent;
+ * - ECHO replies with the message and cookie it was sent;
  * - KV_SET, KV_GET (do and a resumable dump) and KV_DEL keep a key/value
  *   store per network namespace and notify the "events" group of changes;
  * - DEFERRED is answered later, from a workqueue.
  *
  * Nothing here depends on the kernel version: the one compatibility switch
- * (split ops, Linux 6.2) lives in the generated genl_demo-nl.c.
+ * (split ops, Linux 6.2) lives in the generated genl_demo-nl.c. Neither do
+ * the handlers check that required attributes are present: the generated
+ * ops table calls them only after generated code has (GENL_REQ_ATTR_CHECK,
+ * the missing attribute reported in the extended ACK).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -160,22 +163,18 @@ static struct genl_demo_entry *genl_demo_find(struct genl_demo_net *pn,
 }
 
 /**
- * genl_demo_get_key() - copy the required key attribute of a request
+ * genl_demo_get_key() - copy the key attribute of a request
  * @info: the request
  * @key: buffer of @size bytes
  * @size: size of @key
  *
- * The policy has checked the key's length; a missing key is reported with
- * the missing attribute's type in the extended ACK.
+ * The key is required: the generated code has checked it is there, and
+ * the policy has checked its length.
  *
  * Return: 0, or -EINVAL with an extended ACK message.
  */
 static int genl_demo_get_key(struct genl_info *info, char *key, size_t size)
 {
-	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_KV_KEY)) {
-		NL_SET_ERR_MSG(info->extack, "missing key");
-		return -EINVAL;
-	}
 	if (nla_strscpy(key, info->attrs[GENL_DEMO_A_KV_KEY], size) < 0) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GENL_DEMO_A_KV_KEY],
 				    "key too long");
@@ -266,28 +265,27 @@ lost:
 }
 
 /**
- * genl_demo_nl_echo_doit() - ECHO: reply with the attributes received
+ * genl_demo_nl_echo_doit() - ECHO: reply with the message and cookie received
  * @skb: the request
  * @info: the request's parsed attributes
+ *
+ * The message is required (checked by the generated code) and NUL-terminated
+ * (NLA_NUL_STRING in the policy); the optional u64 cookie goes back 64-bit
+ * aligned, after a pad attribute when needed.
  *
  * Return: 0 or a negative errno.
  */
 int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	static const int types[] = { GENL_DEMO_A_ECHO_MSG, GENL_DEMO_A_ECHO_COOKIE };
+	const char *text = nla_data(info->attrs[GENL_DEMO_A_ECHO_MSG]);
+	struct nlattr *cookie = info->attrs[GENL_DEMO_A_ECHO_COOKIE];
 	struct sk_buff *msg;
-	size_t size = 0;
-	unsigned int i;
+	size_t size;
 	void *hdr;
 
-	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_ECHO_MSG)) {
-		NL_SET_ERR_MSG(info->extack, "missing message");
-		return -EINVAL;
-	}
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (info->attrs[types[i]])
-			size += nla_total_size(nla_len(info->attrs[types[i]]));
-
+	size = nla_total_size(strlen(text) + 1);
+	if (cookie)
+		size += nla_total_size_64bit(sizeof(u64));
 	msg = genlmsg_new(size, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -295,13 +293,10 @@ int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info)
 				GENL_DEMO_CMD_ECHO);
 	if (!hdr)
 		goto nospace;
-	/* Byte for byte: the policy has validated them. */
-	for (i = 0; i < ARRAY_SIZE(types); i++) {
-		const struct nlattr *a = info->attrs[types[i]];
-
-		if (a && nla_put(msg, types[i], nla_len(a), nla_data(a)))
-			goto nospace;
-	}
+	if (nla_put_string(msg, GENL_DEMO_A_ECHO_MSG, text))
+		goto nospace;
+	if (cookie && genl_demo_nl_put_echo_cookie(msg, nla_get_u64(cookie)))
+		goto nospace;
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 
@@ -608,7 +603,8 @@ static void genl_demo_deferred_work(struct work_struct *work)
  * @info: the request's parsed attributes
  *
  * The reply goes to the requesting port, in its namespace (held until the
- * reply is sent), after the requested delay (the policy caps it).
+ * reply is sent), after the requested delay (the policy caps it). The id is
+ * required: the generated code has checked it is there.
  *
  * Return: 0 or a negative errno.
  */
@@ -617,11 +613,6 @@ int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info)
 	struct genl_demo_net *pn = genl_demo_pernet(genl_info_net(info));
 	struct nlattr *delay = info->attrs[GENL_DEMO_A_DEFER_DELAY_MS];
 	struct genl_demo_deferred *d;
-
-	if (GENL_REQ_ATTR_CHECK(info, GENL_DEMO_A_DEFER_ID)) {
-		NL_SET_ERR_MSG(info->extack, "missing id");
-		return -EINVAL;
-	}
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)

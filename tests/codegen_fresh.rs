@@ -1,39 +1,30 @@
-//! The C files checked in under `kmod-c/` must be what the Rust schema of
-//! the demo family generates today: regenerated in memory and compared.
+//! The files checked in under `kmod-c/` must be what the Rust schema of the
+//! demo family generates today: rendered in memory and compared by
+//! `genl_codegen::write_or_check` in check mode (what `cargo xtask codegen
+//! --check` runs).
 
 use genl::demo::DemoCmd;
-use genl_codegen::{c_files, ynl, REGENERATE_COMMAND};
+use genl_codegen::{render, write_or_check, Options};
 use genl_core::Family;
 
 #[test]
-fn checked_in_c_files_match_the_schema() {
+fn checked_in_kmod_files_match_the_schema() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("kmod-c");
-    let mut files = c_files(<DemoCmd as Family>::SCHEMA).expect("the demo schema renders to C");
-    files
-        .push(ynl::spec_file(<DemoCmd as Family>::SCHEMA).expect("the demo schema renders to YNL"));
-    let mut stale = Vec::new();
-    for f in &files {
-        let path = dir.join(&f.path);
-        match std::fs::read_to_string(&path) {
-            Ok(current) if current == f.contents => {}
-            Ok(current) => {
-                let line = current
-                    .lines()
-                    .zip(f.contents.lines())
-                    .position(|(a, b)| a != b)
-                    .map_or_else(
-                        || current.lines().count().min(f.contents.lines().count()) + 1,
-                        |i| i + 1,
-                    );
-                stale.push(format!("kmod-c/{} differs from line {line}", f.path));
-            }
-            Err(e) => stale.push(format!("kmod-c/{}: {e}", f.path)),
-        }
-    }
+    let files = render(
+        <DemoCmd as Family>::SCHEMA,
+        &Options::new("cargo xtask codegen"),
+    )
+    .expect("the demo schema renders");
+    let statuses = write_or_check(&dir, &files, true).expect("kmod-c is readable");
+    let stale: Vec<String> = statuses
+        .iter()
+        .filter(|s| !s.is_fresh())
+        .map(|s| format!("kmod-c/{s}"))
+        .collect();
     assert!(
         stale.is_empty(),
-        "generated C files are stale (the Rust schema in src/demo.rs changed?):\n  {}\n\
-         run `{REGENERATE_COMMAND}` and commit the result",
+        "generated files are stale (the Rust schema in src/demo.rs changed?):\n  {}\n\
+         run `cargo xtask codegen` and commit the result",
         stale.join("\n  ")
     );
 }

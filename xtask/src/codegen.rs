@@ -1,13 +1,17 @@
-//! `cargo xtask codegen [--check]`: writes the C files (and the YNL spec)
-//! generated from the
-//! Rust schema of the demo family into `kmod-c/`, or with `--check` fails if
-//! the checked-in ones are stale.
+//! `cargo xtask codegen [--check]`: renders the demo family's Rust schema
+//! (`src/demo.rs`) into `kmod-c/` — uapi header, kernel header and source,
+//! YNL spec — with `genl_codegen::render`, and writes the changed files, or
+//! with `--check` fails naming the stale ones (`genl_codegen::write_or_check`,
+//! the same calls `genl generate [--check]` makes).
 
 use genl::demo::DemoCmd;
-use genl_codegen::{c_files, ynl, REGENERATE_COMMAND};
+use genl_codegen::{render, write_or_check, Options};
 use genl_core::Family;
 
 use crate::util;
+
+/// The command the generated files' banners name.
+pub const REGENERATE_COMMAND: &str = "cargo xtask codegen";
 
 /// Runs `codegen` with its arguments (`--check` only compares).
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -17,26 +21,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("usage: {REGENERATE_COMMAND} [--check]")),
     };
     let dir = util::workspace_root().join("kmod-c");
-    let mut files = c_files(<DemoCmd as Family>::SCHEMA).map_err(|e| e.to_string())?;
-    // The YNL spec (kmod-c/<name>.yaml), for the kernel's ynl tools.
-    files.push(ynl::spec_file(<DemoCmd as Family>::SCHEMA).map_err(|e| e.to_string())?);
+    let files = render(
+        <DemoCmd as Family>::SCHEMA,
+        &Options::new(REGENERATE_COMMAND),
+    )
+    .map_err(|e| e.to_string())?;
+    let statuses = write_or_check(&dir, &files, check).map_err(|e| e.to_string())?;
     let mut stale = Vec::new();
-    for f in &files {
-        let path = dir.join(&f.path);
-        let current = std::fs::read_to_string(&path).ok();
-        if current.as_deref() == Some(f.contents.as_str()) {
-            println!("codegen: kmod-c/{} is up to date", f.path);
-            continue;
+    for s in &statuses {
+        println!("codegen: kmod-c/{s}");
+        if !s.is_fresh() {
+            stale.push(format!("kmod-c/{}", s.path));
         }
-        if check {
-            stale.push(format!("kmod-c/{}", f.path));
-            continue;
-        }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
-        }
-        std::fs::write(&path, &f.contents).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!("codegen: wrote kmod-c/{}", f.path);
     }
     if stale.is_empty() {
         Ok(())

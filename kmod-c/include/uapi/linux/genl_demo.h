@@ -34,18 +34,21 @@ enum genl_demo_op {
  * Request and reply of ECHO.
  * @GENL_DEMO_A_ECHO_MSG: (string) Text echoed back unchanged.
  * @GENL_DEMO_A_ECHO_COOKIE: (u64) Opaque number echoed back unchanged.
+ * @GENL_DEMO_A_ECHO_PAD: (pad) Padding the kernel puts before 64-bit attributes
+ *	to align them.
  */
 enum {
 	GENL_DEMO_A_ECHO_UNSPEC,
 	GENL_DEMO_A_ECHO_MSG,
 	GENL_DEMO_A_ECHO_COOKIE,
+	GENL_DEMO_A_ECHO_PAD,
 
 	__GENL_DEMO_A_ECHO_MAX,
 	GENL_DEMO_A_ECHO_MAX = (__GENL_DEMO_A_ECHO_MAX - 1)
 };
 
 /*
- * Attribute set GENL_DEMO_A_KV (Rust: KvEntry, KvKey).
+ * Attribute set GENL_DEMO_A_KV (Rust: KvEntry; subsets KvKey).
  * A key/value entry: request of KV_SET, reply of KV_GET.
  * @GENL_DEMO_A_KV_KEY: (string) The key, 1 to 64 bytes.
  * @GENL_DEMO_A_KV_VALUE: (binary) The value, up to 1024 bytes.
@@ -112,17 +115,16 @@ enum {
 
 /*
  * Commands of the genl_demo family.
- * @GENL_DEMO_CMD_ECHO: (do, request GENL_DEMO_A_ECHO, reply GENL_DEMO_A_ECHO) Echo
- *	a message back.
- * @GENL_DEMO_CMD_KV_SET: (do, admin, request GENL_DEMO_A_KV) Create or replace
- *	an entry (needs CAP_NET_ADMIN).
- * @GENL_DEMO_CMD_KV_GET: (do, dump, request GENL_DEMO_A_KV, reply GENL_DEMO_A_KV) Get
- *	one entry, or dump all of them.
- * @GENL_DEMO_CMD_KV_DEL: (do, admin, request GENL_DEMO_A_KV) Delete an entry
- *	(needs CAP_NET_ADMIN).
- * @GENL_DEMO_CMD_DEFERRED: (do, request GENL_DEMO_A_DEFER, reply GENL_DEMO_A_DEFER) Answered
- *	later, from a workqueue.
- * @GENL_DEMO_CMD_KV_EVENT: (notification, reply GENL_DEMO_A_EVENT) Notification
+ * @GENL_DEMO_CMD_ECHO: (do, set GENL_DEMO_A_ECHO) Echo a message back.
+ * @GENL_DEMO_CMD_KV_SET: (do, admin, set GENL_DEMO_A_KV) Create or replace an
+ *	entry (needs CAP_NET_ADMIN).
+ * @GENL_DEMO_CMD_KV_GET: (do, dump, set GENL_DEMO_A_KV) Get one entry, or dump
+ *	all of them.
+ * @GENL_DEMO_CMD_KV_DEL: (do, admin, set GENL_DEMO_A_KV) Delete an entry (needs
+ *	CAP_NET_ADMIN).
+ * @GENL_DEMO_CMD_DEFERRED: (do, set GENL_DEMO_A_DEFER) Answered later, from a
+ *	workqueue.
+ * @GENL_DEMO_CMD_KV_EVENT: (event to group events, set GENL_DEMO_A_EVENT) Notification
  *	sent to the events group on every change.
  */
 enum {

@@ -1,0 +1,1755 @@
+//! The family model: one parsed, validated view of a family's schema that
+//! every renderer reads (in the spirit of the kernel's `ynl-gen-c.py`: one
+//! parsed family, many renderers).
+//!
+//! [`FamilyModel::new`] walks the schema descriptors once, computes every
+//! name the outputs use (C constants and identifiers, YNL names), and
+//! checks every rule; the renderers ([`uapi`](crate::uapi),
+//! [`kernel`](crate::kernel), [`ynl`](crate::ynl)) then only format what
+//! the model holds and cannot fail.
+//!
+//! # Attribute sets
+//!
+//! A set is identified by its Rust path. The C and YNL outputs have one
+//! attribute set per *root* set: a subset (`#[genl(subset_of = Parent)]`)
+//! renders as its root, and only decides which attributes one operation
+//! accepts ([`AttrList`]) and which of them it requires.
+//!
+//! # Naming
+//!
+//! - Family prefix `P`: the family's `c_prefix`, or its name in capitals
+//!   (`-` becomes `_`); its lower-case form `p` prefixes C identifiers.
+//! - Commands: `P_CMD_<VARIANT>` (`KvSet` → `GENL_DEMO_CMD_KV_SET`).
+//! - Attribute sets: `<set prefix>_<FIELD>`; the set prefix is the root
+//!   set's `c_prefix`, or `P_A_<TYPE>` (`KvMeta` → `GENL_DEMO_A_KV_META`).
+//!   The pad attribute is `<set prefix>_PAD`.
+//! - Value enums: `enum <prefix lower-case>` with constants
+//!   `<prefix>_<VARIANT>`; the prefix is the enum's `c_prefix` or `P_<TYPE>`.
+//! - Multicast groups: `P_MCGRP_<NAME>` (the name string, uapi) and
+//!   `P_NLGRP_<NAME>` (the index into the family's group array, kernel).
+//! - Kernel: handlers `p_nl_<cmd>_doit` / `p_nl_<cmd>_dumpit` (the module
+//!   implements them), required-attribute checks `p_nl_<cmd>_doit_checked`,
+//!   op policies `p_<cmd>_nl_policy` (`p_<cmd>_do_nl_policy` and
+//!   `p_<cmd>_dump_nl_policy` when the do and dump requests differ), nested
+//!   policies `p_<set>_nl_policy`, pad helpers `p_nl_put_<set>_<attr>`,
+//!   `p_nl_ops`, `p_nl_mcgrps`, `p_nl_family`.
+//!
+//! # Rules
+//!
+//! Beyond names being C identifiers, ids being in range and every C
+//! identifier being defined once, the model refuses:
+//! - two different root sets (or value enums) with one name or C prefix,
+//!   naming both Rust paths;
+//! - a set the kernel sends (a reply, a dumped message, an event, or a nest
+//!   in one) with a `u64`/`s64` attribute but no pad attribute;
+//! - a dump request with a required attribute (not supported yet);
+//! - do and dump requests of one command that are not views of the same
+//!   root set (Linux 6.1's `genl_ops` has one policy per command);
+//! - a command whose sets are not views of one root set (a YNL operation
+//!   has one `attribute-set`);
+//! - attribute types and checks the kernel policy or YNL cannot express.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use genl_core::schema::{
+    AttrSchema, AttrSetSchema, AttrType, ByteOrder, CommandSchema, EnumVariant, FamilySchema,
+    Presence, ValueEnumSchema,
+};
+
+use crate::names::{c_upper, is_c_ident, kebab, screaming, snake};
+use crate::CodegenError;
+
+/// The longest family or multicast group name (`GENL_NAMSIZ - 1`).
+pub const GENL_NAME_MAX: usize = 15;
+/// The largest attribute id (`NLA_TYPE_MASK`: the type without the
+/// `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` bits).
+pub const MAX_ATTR_ID: u16 = 0x3fff;
+
+/// Index of a root attribute set in [`FamilyModel::sets`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SetId(pub usize);
+
+/// Index of a value enum in [`FamilyModel::enums`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EnumId(pub usize);
+
+/// A multicast group.
+#[derive(Debug, Clone)]
+pub struct Group {
+    /// The group name.
+    pub name: &'static str,
+    /// `P_MCGRP_<NAME>`: the uapi define of the name.
+    pub mcgrp_define: String,
+    /// `P_NLGRP_<NAME>`: the group's index in the kernel's group array.
+    pub nlgrp: String,
+    /// Whether YNL's default define name differs from ours (the spec then
+    /// names it: `c-define-name`, genetlink-c).
+    pub ynl_define_explicit: bool,
+}
+
+/// One variant of a value enum.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// The schema.
+    pub schema: &'static EnumVariant,
+    /// The C constant (`GENL_DEMO_STATE_ACTIVE`).
+    pub c_name: String,
+    /// The YNL entry name (`active`).
+    pub ynl_name: String,
+}
+
+/// A value enum with its C and YNL names.
+#[derive(Debug, Clone)]
+pub struct ValueEnum {
+    /// The schema.
+    pub schema: &'static ValueEnumSchema,
+    /// The prefix of its constants (`GENL_DEMO_STATE`).
+    pub prefix: String,
+    /// The enum tag (`genl_demo_state`).
+    pub tag: String,
+    /// The variants, in declaration order.
+    pub variants: Vec<Variant>,
+    /// Indexes into `variants` of the lowest and highest value, when the
+    /// values are contiguous (a policy then checks the range).
+    pub contiguous: Option<(usize, usize)>,
+    /// The YNL definition name (`state`).
+    pub ynl_name: String,
+    /// Whether YNL's default names differ from ours, so that the spec
+    /// spells out `name-prefix` and `enum-name` (genetlink-c).
+    pub ynl_explicit: bool,
+}
+
+/// The pad attribute of a set (`#[genl(pad = N)]`).
+#[derive(Debug, Clone)]
+pub struct Pad {
+    /// The attribute id.
+    pub id: u16,
+    /// The C constant (`GENL_DEMO_A_ECHO_PAD`).
+    pub c_name: String,
+}
+
+/// A `static inline` helper putting a 64-bit attribute aligned with the
+/// set's pad attribute (`nla_put_u64_64bit` and friends).
+#[derive(Debug, Clone)]
+pub struct PutHelper {
+    /// The function (`genl_demo_nl_put_echo_cookie`).
+    pub name: String,
+    /// The C type of the value (`u64`, `s64`, `__be64`).
+    pub c_type: &'static str,
+    /// The kernel function it calls (`nla_put_u64_64bit`, `nla_put_s64`,
+    /// `nla_put_be64`).
+    pub put: &'static str,
+}
+
+/// A bound of an integer check: its value and its C expression (a number,
+/// or a value enum's constant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    /// The value.
+    pub value: i128,
+    /// The C expression.
+    pub c: String,
+}
+
+/// How the kernel validates one attribute: an `nla_policy` entry, in the
+/// terms of `include/net/netlink.h`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Policy {
+    /// `{ .type = T, }`.
+    Type(&'static str),
+    /// `NLA_POLICY_MIN(T, min)`.
+    Min(&'static str, Bound),
+    /// `NLA_POLICY_MAX(T, max)`.
+    Max(&'static str, Bound),
+    /// `NLA_POLICY_RANGE(T, min, max)`.
+    Range(&'static str, Bound, Bound),
+    /// `NLA_POLICY_FULL_RANGE(T, &range)` (`_SIGNED` for signed types):
+    /// bounds beyond `s16`, in a [`RangeCheck`].
+    FullRange {
+        /// The policy type.
+        ty: &'static str,
+        /// The name of the [`RangeCheck`].
+        range: String,
+        /// Whether the range is signed.
+        signed: bool,
+    },
+    /// `{ .type = NLA_NUL_STRING, .len = N, }`.
+    StringMax(u32),
+    /// `NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, validator[, max])`: a string
+    /// with a minimum length, checked by a [`StrMinValidator`].
+    StringValidated {
+        /// The validator function.
+        validator: String,
+        /// The maximum length, if any.
+        max: Option<u32>,
+    },
+    /// `{ .type = NLA_BINARY, .len = N, }`.
+    BinaryMax(u32),
+    /// `NLA_POLICY_MIN_LEN(N)`.
+    BinaryMinLen(u32),
+    /// `NLA_POLICY_EXACT_LEN(N)`.
+    BinaryExact(u32),
+    /// `NLA_POLICY_RANGE(NLA_BINARY, min, max)`.
+    BinaryRange(u32, u32),
+    /// `NLA_POLICY_NESTED(policy)`.
+    Nested(String),
+    /// `NLA_POLICY_NESTED_ARRAY(policy)`, or `{ .type = NLA_NESTED_ARRAY, }`
+    /// for arrays of scalars.
+    NestedArray(Option<String>),
+}
+
+/// A `struct netlink_range_validation[_signed]` a policy points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RangeCheck {
+    /// The variable's name.
+    pub name: String,
+    /// `netlink_range_validation_signed` rather than unsigned.
+    pub signed: bool,
+    /// The `.min` expression.
+    pub min: String,
+    /// The `.max` expression.
+    pub max: String,
+}
+
+/// A validation function for a string's minimum length, which
+/// `nla_policy` cannot express for `NLA_NUL_STRING`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrMinValidator {
+    /// The function's name.
+    pub name: String,
+    /// The minimum length in bytes, without the NUL.
+    pub min: u32,
+}
+
+/// One attribute of a root set.
+#[derive(Debug, Clone)]
+pub struct Attr {
+    /// The root set's declaration.
+    pub schema: &'static AttrSchema,
+    /// The C constant (`GENL_DEMO_A_KV_KEY`).
+    pub c_name: String,
+    /// The YNL name (`key`).
+    pub ynl_name: String,
+    /// The nested set (root), for nests and arrays of nests.
+    pub nested: Option<SetId>,
+    /// The value enum carried, if any.
+    pub value_enum: Option<EnumId>,
+    /// `(suffix, value)` of the limit defines (`MAX_LEN`, `MIN`, …) of the
+    /// declared checks.
+    pub limits: Vec<(&'static str, String)>,
+    /// The policy entry, for attributes some kernel policy lists.
+    pub policy: Option<Policy>,
+    /// The pad helper, for 64-bit attributes of sets the kernel sends.
+    pub put_helper: Option<PutHelper>,
+}
+
+/// A root attribute set: one C enum, one YNL attribute set.
+#[derive(Debug, Clone)]
+pub struct AttrSet {
+    /// The root set.
+    pub root: &'static AttrSetSchema,
+    /// The subsets of it the family uses, in first-seen order.
+    pub subsets: Vec<&'static AttrSetSchema>,
+    /// The C prefix (`GENL_DEMO_A_KV`).
+    pub prefix: String,
+    /// `<prefix>_UNSPEC`.
+    pub unspec: String,
+    /// `__<prefix>_MAX`.
+    pub cnt: String,
+    /// `<prefix>_MAX`.
+    pub max: String,
+    /// The YNL name (`kv`).
+    pub ynl_name: String,
+    /// The attributes, by id.
+    pub attrs: Vec<Attr>,
+    /// The pad attribute.
+    pub pad: Option<Pad>,
+    /// Whether the kernel sends it (a reply, dumped message or event, or a
+    /// nest in one).
+    pub sent_by_kernel: bool,
+    /// The nested policy (`p_<set>_nl_policy`), for sets nested in a
+    /// request.
+    pub nested_policy: Option<String>,
+}
+
+impl AttrSet {
+    /// The attribute with `id`.
+    pub fn attr(&self, id: u16) -> Option<&Attr> {
+        self.attrs.iter().find(|a| a.schema.id == id)
+    }
+}
+
+/// An attribute an operation lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listed {
+    /// The attribute id (in the root set).
+    pub id: u16,
+    /// Whether the operation requires it.
+    pub required: bool,
+}
+
+/// The attributes of one message of an operation: a view (the set or a
+/// subset of it) of a root set.
+#[derive(Debug, Clone)]
+pub struct AttrList {
+    /// The root set.
+    pub set: SetId,
+    /// The Rust set the operation names (the root or a subset).
+    pub view: &'static AttrSetSchema,
+    /// The attributes, in the view's declaration order.
+    pub attrs: Vec<Listed>,
+}
+
+impl AttrList {
+    /// The ids of the required attributes.
+    pub fn required(&self) -> impl Iterator<Item = u16> + '_ {
+        self.attrs.iter().filter(|a| a.required).map(|a| a.id)
+    }
+}
+
+/// The `do` or `dump` of a command.
+#[derive(Debug, Clone)]
+pub struct Op {
+    /// The request's attributes, if it has any.
+    pub request: Option<AttrList>,
+    /// The reply's (each dumped message's) attributes, if any.
+    pub reply: Option<AttrList>,
+    /// The handler the module implements (`p_nl_<cmd>_doit`/`_dumpit`).
+    pub handler: String,
+    /// The generated wrapper checking the required attributes before
+    /// calling the handler (`do` only), if the request requires any.
+    pub required_check: Option<String>,
+    /// The policy of the split op (Linux 6.2 and later): an index into
+    /// [`FamilyModel::policies`].
+    pub policy: Option<usize>,
+}
+
+impl Op {
+    /// What the ops table points at: the required-attribute check, else
+    /// the handler.
+    pub fn entry(&self) -> &str {
+        self.required_check.as_deref().unwrap_or(&self.handler)
+    }
+}
+
+/// A notification.
+#[derive(Debug, Clone)]
+pub struct Event {
+    /// Its attributes.
+    pub attrs: AttrList,
+    /// Index of its multicast group in [`FamilyModel::groups`].
+    pub group: usize,
+}
+
+/// A command.
+#[derive(Debug, Clone)]
+pub struct Command {
+    /// The schema.
+    pub schema: &'static CommandSchema,
+    /// The C constant (`GENL_DEMO_CMD_KV_GET`).
+    pub c_name: String,
+    /// The YNL name (`kv-get`).
+    pub ynl_name: String,
+    /// The one root set all its messages use (YNL's `attribute-set`).
+    pub set: Option<SetId>,
+    /// The `do` operation.
+    pub do_: Option<Op>,
+    /// The `dump` operation.
+    pub dump: Option<Op>,
+    /// The notification.
+    pub event: Option<Event>,
+    /// The policy of its `genl_ops` entry (Linux before 6.2: one per
+    /// command, do and dump), an index into [`FamilyModel::policies`].
+    pub genl_ops_policy: Option<usize>,
+}
+
+impl Command {
+    /// Whether the kernel serves it (it has a do or a dump).
+    pub fn is_op(&self) -> bool {
+        self.do_.is_some() || self.dump.is_some()
+    }
+}
+
+/// A per-operation policy array.
+#[derive(Debug, Clone)]
+pub struct OpPolicy {
+    /// The array's name.
+    pub name: String,
+    /// Index of the command in [`FamilyModel::commands`].
+    pub command: usize,
+    /// What it validates, for its comment (`do`, `dump`, `do, dump`).
+    pub what: String,
+    /// The root set.
+    pub set: SetId,
+    /// The attribute ids it accepts, ascending.
+    pub attrs: Vec<u16>,
+    /// Whether split ops (Linux 6.2 and later) use it.
+    pub split: bool,
+    /// Whether `genl_ops` (Linux before 6.2) use it.
+    pub genl_ops: bool,
+}
+
+/// The level of YNL spec a family needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum YnlProtocol {
+    /// `genetlink`: names follow YNL's defaults.
+    Genetlink,
+    /// `genetlink-c`: C names spelled out (`c-family-name`, …).
+    GenetlinkC,
+    /// `genetlink-legacy`: a family version other than 1.
+    GenetlinkLegacy,
+}
+
+impl YnlProtocol {
+    /// The `protocol:` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            YnlProtocol::Genetlink => "genetlink",
+            YnlProtocol::GenetlinkC => "genetlink-c",
+            YnlProtocol::GenetlinkLegacy => "genetlink-legacy",
+        }
+    }
+}
+
+/// What the YNL spec needs beyond the names of the parts.
+#[derive(Debug, Clone)]
+pub struct YnlInfo {
+    /// The spec level.
+    pub protocol: YnlProtocol,
+    /// `c-family-name` and `c-version-name`, when ours differ from YNL's.
+    pub c_family_names: Option<(String, String)>,
+}
+
+/// A family, parsed and checked once: everything the renderers need.
+#[derive(Debug, Clone)]
+pub struct FamilyModel {
+    /// The schema.
+    pub schema: &'static FamilySchema,
+    /// The C prefix (`GENL_DEMO`).
+    pub c_prefix: String,
+    /// Its lower-case form (`genl_demo`), prefixing C identifiers.
+    pub c_lower: String,
+    /// The uapi header's path under `include/uapi/` (`linux/genl_demo.h`).
+    pub uapi_header: String,
+    /// The uapi header's include guard (`_UAPI_LINUX_GENL_DEMO_H`).
+    pub uapi_guard: String,
+    /// The kernel header's include guard (`_GENL_DEMO_NL_H`).
+    pub kernel_guard: String,
+    /// The multicast groups, in declaration order.
+    pub groups: Vec<Group>,
+    /// The value enums.
+    pub enums: Vec<ValueEnum>,
+    /// The root attribute sets, in first-seen order.
+    pub sets: Vec<AttrSet>,
+    /// The commands, by number.
+    pub commands: Vec<Command>,
+    /// The per-operation policies.
+    pub policies: Vec<OpPolicy>,
+    /// Sets with a nested policy, innermost first.
+    pub nested_policies: Vec<SetId>,
+    /// Range structs the policies point at.
+    pub ranges: Vec<RangeCheck>,
+    /// String validators the policies point at.
+    pub validators: Vec<StrMinValidator>,
+    /// YNL details.
+    pub ynl: YnlInfo,
+}
+
+fn err<T>(msg: impl Into<String>) -> Result<T, CodegenError> {
+    Err(CodegenError::new(msg))
+}
+
+fn describe_type(ty: &AttrType) -> String {
+    format!("{ty:?}").to_lowercase()
+}
+
+/// The root of `view`, refusing a cyclic `subset_of` chain (possible in
+/// hand-written `static` descriptors).
+fn root_of(
+    fam: &str,
+    view: &'static AttrSetSchema,
+) -> Result<&'static AttrSetSchema, CodegenError> {
+    let mut s = view;
+    for _ in 0..64 {
+        match s.subset_of {
+            None => return Ok(s),
+            Some(p) => s = p,
+        }
+    }
+    err(format!(
+        "family {fam}: set `{}`: its subset_of chain does not end (a cycle?)",
+        view.path
+    ))
+}
+
+/// `(value, C expression)` bounds of integer types.
+fn type_range(ty: &AttrType) -> (i128, i128) {
+    match ty {
+        AttrType::U8 => (0, u8::MAX.into()),
+        AttrType::U16 => (0, u16::MAX.into()),
+        AttrType::U32 => (0, u32::MAX.into()),
+        AttrType::U64 => (0, u64::MAX.into()),
+        AttrType::S8 => (i8::MIN.into(), i8::MAX.into()),
+        AttrType::S16 => (i16::MIN.into(), i16::MAX.into()),
+        AttrType::S32 => (i32::MIN.into(), i32::MAX.into()),
+        AttrType::S64 => (i64::MIN.into(), i64::MAX.into()),
+        _ => (0, 0),
+    }
+}
+
+/// Type bounds as C expressions (for one-sided full ranges).
+fn type_bounds(ty: &AttrType) -> (&'static str, &'static str) {
+    match ty {
+        AttrType::U8 => ("0", "U8_MAX"),
+        AttrType::U16 => ("0", "U16_MAX"),
+        AttrType::U32 => ("0", "U32_MAX"),
+        AttrType::U64 => ("0", "U64_MAX"),
+        AttrType::S8 => ("S8_MIN", "S8_MAX"),
+        AttrType::S16 => ("S16_MIN", "S16_MAX"),
+        AttrType::S32 => ("S32_MIN", "S32_MAX"),
+        AttrType::S64 => ("S64_MIN", "S64_MAX"),
+        _ => ("0", "U16_MAX"),
+    }
+}
+
+fn int_literal(v: i64) -> String {
+    if v == i64::MIN {
+        "S64_MIN".into()
+    } else if v < 0 {
+        format!("({v})")
+    } else {
+        v.to_string()
+    }
+}
+
+/// `(suffix, value)` of the limit defines of an attribute's checks.
+fn limit_defines(a: &AttrSchema) -> Vec<(&'static str, String)> {
+    let c = &a.checks;
+    let mut out = Vec::new();
+    if let Some(v) = c.exact_len {
+        out.push(("EXACT_LEN", v.to_string()));
+    }
+    if let Some(v) = c.min_len {
+        out.push(("MIN_LEN", v.to_string()));
+    }
+    if let Some(v) = c.max_len {
+        out.push(("MAX_LEN", v.to_string()));
+    }
+    if let Some(v) = c.min {
+        out.push(("MIN", int_literal(v)));
+    }
+    if let Some(v) = c.max {
+        out.push(("MAX", int_literal(v)));
+    }
+    out
+}
+
+/// The uapi header's include guard, as `ynl-gen-c.py` derives it: from the
+/// file name for `linux/<name>.h`, else from the family name.
+fn uapi_guard(header: &str, family: &str) -> String {
+    let base = header
+        .strip_prefix("linux/")
+        .and_then(|h| h.strip_suffix(".h"))
+        .filter(|h| !h.contains('/'))
+        .map_or_else(|| family.replace('-', "_"), str::to_owned);
+    let up: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("_UAPI_LINUX_{up}_H")
+}
+
+fn check_uapi_path(fam: &str, path: &str) -> Result<(), CodegenError> {
+    let ok = path.ends_with(".h")
+        && path.len() > 2
+        && !path.starts_with('/')
+        && path
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
+    if ok {
+        Ok(())
+    } else {
+        err(format!(
+            "family {fam}: uapi header {path:?} is not a relative path to a .h file under \
+             include/uapi/ (e.g. \"linux/{}.h\")",
+            fam.replace('-', "_")
+        ))
+    }
+}
+
+/// Builder state: views of sets seen, by Rust path.
+struct Walk {
+    fam: &'static str,
+    /// Root paths in first-seen order, with their subsets.
+    roots: Vec<(&'static AttrSetSchema, Vec<&'static AttrSetSchema>)>,
+    /// Every view's path → index into `roots`.
+    view_root: BTreeMap<&'static str, usize>,
+}
+
+impl Walk {
+    fn visit(
+        &mut self,
+        view: &'static AttrSetSchema,
+        stack: &mut Vec<&'static str>,
+    ) -> Result<(), CodegenError> {
+        if stack.contains(&view.path) {
+            return err(format!(
+                "family {}: attribute set `{}` nests itself ({} → {}): static kernel policies \
+                 cannot express recursion",
+                self.fam,
+                view.path,
+                stack.join(" → "),
+                view.path
+            ));
+        }
+        if self.view_root.contains_key(view.path) {
+            return Ok(());
+        }
+        let root = root_of(self.fam, view)?;
+        let idx = match self.roots.iter().position(|(r, _)| r.path == root.path) {
+            Some(i) => i,
+            None => {
+                self.roots.push((root, Vec::new()));
+                self.roots.len() - 1
+            }
+        };
+        self.view_root.insert(view.path, idx);
+        if view.path != root.path {
+            self.roots[idx].1.push(view);
+        }
+        stack.push(view.path);
+        // A subset's attributes are its root's, but its nests may be
+        // subsets of their own: follow both.
+        let mut sets = vec![view];
+        if view.path != root.path {
+            sets.push(root);
+        }
+        for s in sets {
+            for a in s.attrs {
+                if let Some(n) = a.ty.nested_set() {
+                    self.visit(n, stack)?;
+                }
+            }
+        }
+        stack.pop();
+        // The root's own nests, when it was reached through a subset.
+        if view.path != root.path && !self.view_root.contains_key(root.path) {
+            self.visit(root, stack)?;
+        }
+        Ok(())
+    }
+}
+
+impl FamilyModel {
+    /// Parses and checks `family`. The error names the family, set and
+    /// attribute concerned and what to write instead.
+    pub fn new(family: &'static FamilySchema) -> Result<FamilyModel, CodegenError> {
+        let fam = family.name;
+        if fam.is_empty() || fam.len() > GENL_NAME_MAX {
+            return err(format!(
+                "family name {fam:?} must be 1 to {GENL_NAME_MAX} bytes (GENL_NAMSIZ)"
+            ));
+        }
+        let up = match family.c_prefix {
+            Some(p) => p.to_owned(),
+            None => screaming(fam),
+        };
+        if !is_c_ident(&up) {
+            return err(format!(
+                "family {fam}: C prefix {up:?} is not a C identifier; declare one with \
+                 #[genl(c_prefix = \"...\")]"
+            ));
+        }
+        let low = up.to_lowercase();
+        let uapi_header = family.uapi_header();
+        check_uapi_path(fam, &uapi_header)?;
+
+        // Multicast groups.
+        let mut groups: Vec<Group> = Vec::new();
+        for g in family.mcast_groups {
+            if g.is_empty() || g.len() > GENL_NAME_MAX {
+                return err(format!(
+                    "family {fam}: multicast group name {g:?} must be 1 to {GENL_NAME_MAX} bytes"
+                ));
+            }
+            if groups.iter().any(|o| o.name == *g) {
+                return err(format!(
+                    "family {fam}: multicast group {g:?} is declared twice"
+                ));
+            }
+            let mcgrp_define = format!("{up}_MCGRP_{}", screaming(g));
+            let ynl_default = c_upper(&format!("{}-mcgrp-{g}", fam.replace('-', "_")));
+            groups.push(Group {
+                name: g,
+                ynl_define_explicit: ynl_default != mcgrp_define,
+                mcgrp_define,
+                nlgrp: format!("{up}_NLGRP_{}", screaming(g)),
+            });
+        }
+
+        // Commands, by number.
+        let mut cmds: Vec<&'static CommandSchema> = family.commands.iter().collect();
+        cmds.sort_by_key(|c| c.id);
+        for w in cmds.windows(2) {
+            if w[0].id == w[1].id {
+                return err(format!(
+                    "family {fam}: commands {} and {} share number {}",
+                    w[0].name, w[1].name, w[0].id
+                ));
+            }
+        }
+        if let Some(c) = cmds.iter().find(|c| c.id == 0) {
+            return err(format!(
+                "family {fam}: command {} has number 0, which is {up}_CMD_UNSPEC; number \
+                 commands from 1",
+                c.name
+            ));
+        }
+
+        // Every set the commands reach, grouped by root.
+        let mut walk = Walk {
+            fam,
+            roots: Vec::new(),
+            view_root: BTreeMap::new(),
+        };
+        for c in &cmds {
+            for s in c.sets() {
+                walk.visit(s, &mut Vec::new())?;
+            }
+        }
+
+        // Value enums (identity: path).
+        let mut enums: Vec<ValueEnum> = Vec::new();
+        for (root, subsets) in &walk.roots {
+            for s in std::iter::once(root).chain(subsets.iter()) {
+                for a in s.attrs {
+                    let Some(e) = a.value_enum else { continue };
+                    if enums.iter().any(|x| x.schema.path == e.path) {
+                        continue;
+                    }
+                    let prefix = match e.c_prefix {
+                        Some(p) => p.to_owned(),
+                        None => format!("{up}_{}", screaming(e.name)),
+                    };
+                    if !is_c_ident(&prefix) {
+                        return err(format!(
+                            "family {fam}: value enum `{}`: C prefix {prefix:?} is not a C \
+                             identifier",
+                            e.path
+                        ));
+                    }
+                    if let Some(o) = enums
+                        .iter()
+                        .find(|o| o.prefix == prefix || o.schema.name == e.name)
+                    {
+                        return err(format!(
+                            "family {fam}: value enums `{}` and `{}` have the same {}, so their \
+                             C and YNL names collide; rename one or give it its own \
+                             #[genl(c_prefix = \"...\")]",
+                            o.schema.path,
+                            e.path,
+                            if o.prefix == prefix {
+                                format!("C prefix {prefix}")
+                            } else {
+                                format!("name {}", e.name)
+                            }
+                        ));
+                    }
+                    let variants: Vec<Variant> = e
+                        .variants
+                        .iter()
+                        .map(|v| Variant {
+                            schema: v,
+                            c_name: format!("{prefix}_{}", screaming(v.name)),
+                            ynl_name: kebab(&screaming(v.name)),
+                        })
+                        .collect();
+                    let mut by_value: Vec<(u64, usize)> = e
+                        .variants
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (v.value, i))
+                        .collect();
+                    by_value.sort();
+                    let contiguous = by_value
+                        .windows(2)
+                        .all(|w| w[0].0.checked_add(1) == Some(w[1].0));
+                    let contiguous = match (contiguous, by_value.first(), by_value.last()) {
+                        (true, Some(f), Some(l)) => Some((f.1, l.1)),
+                        _ => None,
+                    };
+                    let ident = c_upper(&fam.replace('-', "_"));
+                    let (ynl_name, ynl_explicit) = match prefix.strip_prefix(&format!("{ident}_")) {
+                        Some(rest) if !rest.is_empty() => (kebab(rest), false),
+                        _ => (kebab(&prefix), true),
+                    };
+                    enums.push(ValueEnum {
+                        schema: e,
+                        tag: prefix.to_lowercase(),
+                        prefix,
+                        variants,
+                        contiguous,
+                        ynl_name,
+                        ynl_explicit,
+                    });
+                }
+            }
+        }
+
+        // Root sets.
+        let mut sets: Vec<AttrSet> = Vec::new();
+        for (root, subsets) in &walk.roots {
+            let prefix = match root.c_prefix {
+                Some(p) => p.to_owned(),
+                None => format!("{up}_A_{}", screaming(root.name)),
+            };
+            if !is_c_ident(&prefix) {
+                return err(format!(
+                    "family {fam}: attribute set `{}`: C prefix {prefix:?} is not a C identifier",
+                    root.path
+                ));
+            }
+            for o in &sets {
+                if o.root.name == root.name {
+                    return err(format!(
+                        "family {fam}: attribute sets `{}` and `{}` are both named {}, so their \
+                         C and YNL names collide; rename one with #[genl(name = \"...\")]",
+                        o.root.path, root.path, root.name
+                    ));
+                }
+                if o.prefix == prefix {
+                    return err(format!(
+                        "family {fam}: attribute sets `{}` and `{}` have the same C prefix \
+                         {prefix}, so their C and YNL names collide; give one its own \
+                         #[genl(c_prefix = \"...\")] (a set selecting attributes of another \
+                         is a subset: #[genl(subset_of = ...)])",
+                        o.root.path, root.path
+                    ));
+                }
+            }
+            let set_strip = format!("{up}_A_");
+            let ynl_name = kebab(
+                prefix
+                    .strip_prefix(&set_strip)
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or(&prefix),
+            );
+            if let Some(o) = sets.iter().find(|o| o.ynl_name == ynl_name) {
+                return err(format!(
+                    "family {fam}: attribute sets `{}` ({}) and `{}` ({prefix}) would both be \
+                     named {ynl_name:?} in YNL; give one another #[genl(c_prefix = \"...\")]",
+                    o.root.path, o.prefix, root.path
+                ));
+            }
+
+            // Attributes of the root.
+            let mut attrs: Vec<Attr> = Vec::new();
+            for a in root.attrs {
+                let at = format!("{}.{}", root.name, a.name);
+                if a.id == 0 || a.id > MAX_ATTR_ID {
+                    return err(format!(
+                        "family {fam}: attribute {at} has id {}: ids are 1 to {MAX_ATTR_ID} \
+                         (0 is {prefix}_UNSPEC)",
+                        a.id
+                    ));
+                }
+                if let Some(o) = attrs.iter().find(|o| o.schema.id == a.id) {
+                    return err(format!(
+                        "family {fam}: attributes {}.{} and {at} share id {}",
+                        root.name, o.schema.name, a.id
+                    ));
+                }
+                if matches!(a.ty, AttrType::S8 | AttrType::S16)
+                    || matches!(a.ty, AttrType::IndexedArray(AttrType::S8 | AttrType::S16))
+                {
+                    return err(format!(
+                        "family {fam}: attribute {at}: type {} has no YNL type (YNL has u8, \
+                         u16, u32, u64, s32 and s64); use i32",
+                        a.ty.ynl_name()
+                    ));
+                }
+                let nested = match a.ty.nested_set() {
+                    Some(n) => Some(SetId(walk.view_root[n.path])),
+                    None => None,
+                };
+                let value_enum = a.value_enum.map(|e| {
+                    EnumId(
+                        enums
+                            .iter()
+                            .position(|x| x.schema.path == e.path)
+                            .expect("every value enum was collected"),
+                    )
+                });
+                attrs.push(Attr {
+                    schema: a,
+                    c_name: format!("{prefix}_{}", screaming(a.name)),
+                    ynl_name: kebab(&screaming(a.name)),
+                    nested,
+                    value_enum,
+                    limits: limit_defines(a),
+                    policy: None,
+                    put_helper: None,
+                });
+            }
+            attrs.sort_by_key(|a| a.schema.id);
+            let pad = match root.pad {
+                None => None,
+                Some(id) => {
+                    if id == 0 || id > MAX_ATTR_ID {
+                        return err(format!(
+                            "family {fam}: set {}: pad attribute id {id} is out of 1 to \
+                             {MAX_ATTR_ID}",
+                            root.name
+                        ));
+                    }
+                    if let Some(o) = attrs.iter().find(|o| o.schema.id == id) {
+                        return err(format!(
+                            "family {fam}: set {}: the pad attribute and `{}` share id {id}",
+                            root.name, o.schema.name
+                        ));
+                    }
+                    Some(Pad {
+                        id,
+                        c_name: format!("{prefix}_PAD"),
+                    })
+                }
+            };
+            // Subsets select the root's attributes, unchanged.
+            for s in subsets {
+                for a in s.attrs {
+                    let ok = root.attr_named(a.name).is_some_and(|r| {
+                        r.id == a.id && r.ty.same_as(&a.ty) && r.byte_order == a.byte_order
+                    });
+                    if !ok {
+                        return err(format!(
+                            "family {fam}: subset `{}` has attribute `{}`, which its set `{}` \
+                             does not declare with the same id, type and byte order",
+                            s.path, a.name, root.path
+                        ));
+                    }
+                }
+            }
+            sets.push(AttrSet {
+                root,
+                subsets: subsets.clone(),
+                unspec: format!("{prefix}_UNSPEC"),
+                cnt: format!("__{prefix}_MAX"),
+                max: format!("{prefix}_MAX"),
+                prefix,
+                ynl_name,
+                attrs,
+                pad,
+                sent_by_kernel: false,
+                nested_policy: None,
+            });
+        }
+
+        let mut m = FamilyModel {
+            schema: family,
+            uapi_guard: uapi_guard(&uapi_header, fam),
+            kernel_guard: format!("_{up}_NL_H"),
+            c_lower: low,
+            c_prefix: up,
+            uapi_header,
+            groups,
+            enums,
+            sets,
+            commands: Vec::new(),
+            policies: Vec::new(),
+            nested_policies: Vec::new(),
+            ranges: Vec::new(),
+            validators: Vec::new(),
+            ynl: YnlInfo {
+                protocol: YnlProtocol::Genetlink,
+                c_family_names: None,
+            },
+        };
+        let view_root = walk.view_root;
+        m.commands = cmds
+            .iter()
+            .map(|c| m.command(c, &view_root))
+            .collect::<Result<_, _>>()?;
+        m.mark_sent(&view_root)?;
+        m.build_policies()?;
+        m.check_unique_names()?;
+        m.ynl_level();
+        Ok(m)
+    }
+
+    /// The root set `id`.
+    pub fn set(&self, id: SetId) -> &AttrSet {
+        &self.sets[id.0]
+    }
+
+    /// The value enum `id`.
+    pub fn value_enum(&self, id: EnumId) -> &ValueEnum {
+        &self.enums[id.0]
+    }
+
+    /// The attribute `id` of set `set`.
+    pub fn attr(&self, set: SetId, id: u16) -> &Attr {
+        self.set(set)
+            .attr(id)
+            .expect("lists only hold attributes of their set")
+    }
+
+    /// The commands the kernel serves (a do or a dump), by number.
+    pub fn ops(&self) -> impl Iterator<Item = &Command> + '_ {
+        self.commands.iter().filter(|c| c.is_op())
+    }
+
+    fn list(
+        &self,
+        view: &'static AttrSetSchema,
+        view_root: &BTreeMap<&'static str, usize>,
+    ) -> AttrList {
+        AttrList {
+            set: SetId(view_root[view.path]),
+            view,
+            attrs: view
+                .attrs
+                .iter()
+                .map(|a| Listed {
+                    id: a.id,
+                    required: a.presence == Presence::Required,
+                })
+                .collect(),
+        }
+    }
+
+    fn command(
+        &self,
+        c: &'static CommandSchema,
+        view_root: &BTreeMap<&'static str, usize>,
+    ) -> Result<Command, CodegenError> {
+        let fam = self.schema.name;
+        let low = &self.c_lower;
+        let sn = snake(c.name);
+        let do_ = c.do_.map(|o| {
+            let request = o.request.map(|v| self.list(v, view_root));
+            let required = request
+                .as_ref()
+                .is_some_and(|r| r.required().next().is_some());
+            Op {
+                request,
+                reply: o.reply.map(|v| self.list(v, view_root)),
+                handler: format!("{low}_nl_{sn}_doit"),
+                required_check: required.then(|| format!("{low}_nl_{sn}_doit_checked")),
+                policy: None,
+            }
+        });
+        let dump = c.dump.map(|o| Op {
+            request: o.request.map(|v| self.list(v, view_root)),
+            reply: o.reply.map(|v| self.list(v, view_root)),
+            handler: format!("{low}_nl_{sn}_dumpit"),
+            required_check: None,
+            policy: None,
+        });
+        if let Some(r) = dump.as_ref().and_then(|d| d.request.as_ref()) {
+            if let Some(id) = r.required().next() {
+                let a = r
+                    .view
+                    .attrs
+                    .iter()
+                    .find(|a| a.id == id)
+                    .expect("listed from the view");
+                return err(format!(
+                    "family {fam}: command {}: the dump request {} requires `{}`; a dump \
+                     request with a required attribute is not supported yet (dumpit has no \
+                     generated check): make it optional (Option<...>)",
+                    c.name, r.view.name, a.name
+                ));
+            }
+        }
+        if let (Some(d), Some(u)) = (
+            do_.as_ref().and_then(|o| o.request.as_ref()),
+            dump.as_ref().and_then(|o| o.request.as_ref()),
+        ) {
+            if d.set != u.set {
+                return err(format!(
+                    "family {fam}: command {}: the do request `{}` and the dump request `{}` \
+                     are not subsets of one set; Linux 6.1 (genl_ops) has one policy per \
+                     command: declare both as #[genl(subset_of = ...)] of the same set",
+                    c.name, d.view.path, u.view.path
+                ));
+            }
+        }
+        let event = match c.event {
+            None => None,
+            Some(e) => {
+                let group = self
+                    .groups
+                    .iter()
+                    .position(|g| g.name == e.group)
+                    .ok_or_else(|| {
+                        CodegenError::new(format!(
+                            "family {fam}: event {} is sent to multicast group {:?}, which the \
+                             family does not declare; add it to mcast_groups(...)",
+                            c.name, e.group
+                        ))
+                    })?;
+                Some(Event {
+                    attrs: self.list(e.attrs, view_root),
+                    group,
+                })
+            }
+        };
+        // One root set per command (YNL's `attribute-set`).
+        let mut lists: Vec<&AttrList> = Vec::new();
+        for o in [&do_, &dump].into_iter().flatten() {
+            lists.extend(o.request.iter().chain(o.reply.iter()));
+        }
+        lists.extend(event.iter().map(|e| &e.attrs));
+        if let Some(first) = lists.first() {
+            if let Some(other) = lists.iter().find(|l| l.set != first.set) {
+                return err(format!(
+                    "family {fam}: command {}: its messages use `{}` and `{}`, which are not \
+                     subsets of one set; a YNL operation has one attribute-set: make one a \
+                     #[genl(subset_of = ...)] of the other's set",
+                    c.name, first.view.path, other.view.path
+                ));
+            }
+        }
+        Ok(Command {
+            schema: c,
+            c_name: format!("{}_CMD_{}", self.c_prefix, screaming(c.name)),
+            ynl_name: kebab(&screaming(c.name)),
+            set: lists.first().map(|l| l.set),
+            do_,
+            dump,
+            event,
+            genl_ops_policy: None,
+        })
+    }
+
+    /// Marks the sets the kernel sends and checks their 64-bit attributes
+    /// have a pad attribute; adds the pad helpers.
+    fn mark_sent(&mut self, view_root: &BTreeMap<&'static str, usize>) -> Result<(), CodegenError> {
+        let mut sent: Vec<&'static AttrSetSchema> = Vec::new();
+        for c in &self.commands {
+            for o in [&c.do_, &c.dump].into_iter().flatten() {
+                sent.extend(o.reply.iter().map(|l| l.view));
+            }
+            sent.extend(c.event.iter().map(|e| e.attrs.view));
+        }
+        let mut seen: BTreeSet<&'static str> = BTreeSet::new();
+        while let Some(view) = sent.pop() {
+            if !seen.insert(view.path) {
+                continue;
+            }
+            let id = view_root[view.path];
+            self.sets[id].sent_by_kernel = true;
+            for a in view.attrs {
+                if let Some(n) = a.ty.nested_set() {
+                    sent.push(n);
+                }
+                if a.ty.is_64bit() && self.sets[id].pad.is_none() {
+                    let root = self.sets[id].root;
+                    return err(format!(
+                        "family {}: set {} carries {} `{}` from the kernel: declare a pad \
+                         attribute id, #[genl(pad = N)]{} (the kernel aligns 64-bit attributes \
+                         with nla_put_u64_64bit(), which puts a pad attribute before them)",
+                        self.schema.name,
+                        root.name,
+                        a.ty.ynl_name(),
+                        a.name,
+                        if root.path == view.path {
+                            String::new()
+                        } else {
+                            format!(" on {}", root.name)
+                        }
+                    ));
+                }
+            }
+        }
+        let low = self.c_lower.clone();
+        for s in &mut self.sets {
+            if !s.sent_by_kernel || s.pad.is_none() {
+                continue;
+            }
+            let set_snake = snake(s.root.name);
+            for a in &mut s.attrs {
+                let (c_type, put) = match (a.schema.ty, a.schema.byte_order) {
+                    (AttrType::U64 | AttrType::S64, ByteOrder::Big) => ("__be64", "nla_put_be64"),
+                    (AttrType::U64, ByteOrder::Host) => ("u64", "nla_put_u64_64bit"),
+                    (AttrType::S64, ByteOrder::Host) => ("s64", "nla_put_s64"),
+                    _ => continue,
+                };
+                a.put_helper = Some(PutHelper {
+                    name: format!("{low}_nl_put_{set_snake}_{}", snake(a.schema.name)),
+                    c_type,
+                    put,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Per-op policies (split ops: one per do and per dump; `genl_ops`:
+    /// one per command), nested policies, and every attribute's policy.
+    fn build_policies(&mut self) -> Result<(), CodegenError> {
+        let low = self.c_lower.clone();
+        let mut policies: Vec<OpPolicy> = Vec::new();
+        for (ci, c) in self.commands.iter_mut().enumerate() {
+            let sn = snake(c.schema.name);
+            let req = |o: &Option<Op>| -> Option<(SetId, Vec<u16>)> {
+                let r = o.as_ref()?.request.as_ref()?;
+                let ids: BTreeSet<u16> = r.attrs.iter().map(|a| a.id).collect();
+                (!ids.is_empty()).then(|| (r.set, ids.into_iter().collect()))
+            };
+            let mut add = |name: String, what: &str, set, attrs, split, genl_ops| {
+                policies.push(OpPolicy {
+                    name,
+                    command: ci,
+                    what: what.to_owned(),
+                    set,
+                    attrs,
+                    split,
+                    genl_ops,
+                });
+                policies.len() - 1
+            };
+            match (req(&c.do_), req(&c.dump)) {
+                (None, None) => {}
+                (Some((set, attrs)), None) => {
+                    let p = add(
+                        format!("{low}_{sn}_nl_policy"),
+                        "do",
+                        set,
+                        attrs,
+                        true,
+                        true,
+                    );
+                    c.do_.as_mut().expect("has a request").policy = Some(p);
+                    c.genl_ops_policy = Some(p);
+                }
+                (None, Some((set, attrs))) => {
+                    let p = add(
+                        format!("{low}_{sn}_nl_policy"),
+                        "dump",
+                        set,
+                        attrs,
+                        true,
+                        true,
+                    );
+                    c.dump.as_mut().expect("has a request").policy = Some(p);
+                    c.genl_ops_policy = Some(p);
+                }
+                (Some((set, d)), Some((_, u))) if d == u => {
+                    let p = add(
+                        format!("{low}_{sn}_nl_policy"),
+                        "do, dump",
+                        set,
+                        d,
+                        true,
+                        true,
+                    );
+                    c.do_.as_mut().expect("has a request").policy = Some(p);
+                    c.dump.as_mut().expect("has a request").policy = Some(p);
+                    c.genl_ops_policy = Some(p);
+                }
+                (Some((set, d)), Some((_, u))) => {
+                    let union: BTreeSet<u16> = d.iter().chain(u.iter()).copied().collect();
+                    let pd = add(
+                        format!("{low}_{sn}_do_nl_policy"),
+                        "do",
+                        set,
+                        d,
+                        true,
+                        false,
+                    );
+                    let pu = add(
+                        format!("{low}_{sn}_dump_nl_policy"),
+                        "dump",
+                        set,
+                        u,
+                        true,
+                        false,
+                    );
+                    let pg = add(
+                        format!("{low}_{sn}_nl_policy"),
+                        "do, dump (Linux < 6.2: one policy per command)",
+                        set,
+                        union.into_iter().collect(),
+                        false,
+                        true,
+                    );
+                    c.do_.as_mut().expect("has a request").policy = Some(pd);
+                    c.dump.as_mut().expect("has a request").policy = Some(pu);
+                    c.genl_ops_policy = Some(pg);
+                }
+            }
+        }
+
+        // Nested policies: every set nested in a policy's attributes, and
+        // the sets nested in those (whole), innermost first.
+        fn visit(
+            m: &FamilyModel,
+            s: SetId,
+            stack: &mut Vec<SetId>,
+            out: &mut Vec<SetId>,
+        ) -> Result<(), CodegenError> {
+            if out.contains(&s) {
+                return Ok(());
+            }
+            if stack.contains(&s) {
+                return err(format!(
+                    "family {}: attribute set {} nests itself: static kernel policies cannot \
+                     express recursion",
+                    m.schema.name,
+                    m.set(s).root.name
+                ));
+            }
+            stack.push(s);
+            for a in &m.set(s).attrs {
+                if let Some(n) = a.nested {
+                    visit(m, n, stack, out)?;
+                }
+            }
+            stack.pop();
+            out.push(s);
+            Ok(())
+        }
+        let mut nested: Vec<SetId> = Vec::new();
+        for p in &policies {
+            for id in &p.attrs {
+                if let Some(n) = self.attr(p.set, *id).nested {
+                    visit(self, n, &mut Vec::new(), &mut nested)?;
+                }
+            }
+        }
+        for s in &nested {
+            let name = format!("{low}_{}_nl_policy", snake(self.set(*s).root.name));
+            self.sets[s.0].nested_policy = Some(name);
+        }
+
+        // The policy of every attribute a policy lists.
+        let mut wanted: BTreeSet<(SetId, u16)> = BTreeSet::new();
+        for p in &policies {
+            wanted.extend(p.attrs.iter().map(|id| (p.set, *id)));
+        }
+        for s in &nested {
+            wanted.extend(self.set(*s).attrs.iter().map(|a| (*s, a.schema.id)));
+        }
+        let mut ranges: BTreeMap<String, RangeCheck> = BTreeMap::new();
+        let mut validators: BTreeMap<String, StrMinValidator> = BTreeMap::new();
+        for (s, id) in wanted {
+            let p = self.policy_entry(s, id, &mut ranges, &mut validators)?;
+            let set = &mut self.sets[s.0];
+            let a = set
+                .attrs
+                .iter_mut()
+                .find(|a| a.schema.id == id)
+                .expect("listed from the set");
+            a.policy = Some(p);
+        }
+        self.policies = policies;
+        self.nested_policies = nested;
+        self.ranges = ranges.into_values().collect();
+        self.validators = validators.into_values().collect();
+        Ok(())
+    }
+
+    /// The policy entry of attribute `id` of set `s`.
+    fn policy_entry(
+        &self,
+        s: SetId,
+        id: u16,
+        ranges: &mut BTreeMap<String, RangeCheck>,
+        validators: &mut BTreeMap<String, StrMinValidator>,
+    ) -> Result<Policy, CodegenError> {
+        let set = self.set(s);
+        let attr = set.attr(id).expect("listed from the set");
+        let a = attr.schema;
+        let at = || {
+            format!(
+                "family {}: attribute {}.{}",
+                self.schema.name, set.root.name, a.name
+            )
+        };
+        let c = &a.checks;
+        let has_len = c.min_len.is_some() || c.max_len.is_some() || c.exact_len.is_some();
+        let has_val = c.min.is_some() || c.max.is_some();
+        let range_name = format!(
+            "{}_{}_{}_range",
+            self.c_lower,
+            snake(set.root.name),
+            snake(a.name)
+        );
+        match a.ty {
+            AttrType::U8
+            | AttrType::U16
+            | AttrType::U32
+            | AttrType::U64
+            | AttrType::S8
+            | AttrType::S16
+            | AttrType::S32
+            | AttrType::S64 => {
+                if has_len {
+                    return err(format!(
+                        "{}: length checks apply to strings and bytes, not {}",
+                        at(),
+                        describe_type(&a.ty)
+                    ));
+                }
+                let tp = match (a.byte_order, a.ty) {
+                    (ByteOrder::Big, AttrType::U16) => "NLA_BE16",
+                    (ByteOrder::Big, AttrType::U32) => "NLA_BE32",
+                    (ByteOrder::Big, _) if has_val => {
+                        return err(format!(
+                            "{}: the kernel has no big-endian {} policy type to check a range on",
+                            at(),
+                            describe_type(&a.ty)
+                        ))
+                    }
+                    _ => a.ty.kernel_name(),
+                };
+                self.int_policy(attr, tp, &at(), range_name, ranges)
+            }
+            AttrType::Flag => {
+                if has_len || has_val {
+                    return err(format!("{}: a flag carries no value to check", at()));
+                }
+                Ok(Policy::Type("NLA_FLAG"))
+            }
+            AttrType::String => {
+                if has_val {
+                    return err(format!("{}: value checks apply to integers", at()));
+                }
+                let min = c.exact_len.or(c.min_len).unwrap_or(0);
+                let max = c.exact_len.or(c.max_len);
+                if let Some(mx) = max {
+                    if mx > u32::from(u16::MAX) {
+                        return err(format!("{}: max_len {mx} exceeds 65535", at()));
+                    }
+                    if mx < min {
+                        return err(format!("{}: max_len {mx} below min_len {min}", at()));
+                    }
+                }
+                if min > 0 {
+                    let name = format!("{}_nl_validate_str_min{min}", self.c_lower);
+                    validators.insert(
+                        name.clone(),
+                        StrMinValidator {
+                            name: name.clone(),
+                            min,
+                        },
+                    );
+                    Ok(Policy::StringValidated {
+                        validator: name,
+                        max,
+                    })
+                } else {
+                    Ok(match max {
+                        Some(mx) => Policy::StringMax(mx),
+                        None => Policy::Type("NLA_NUL_STRING"),
+                    })
+                }
+            }
+            AttrType::Binary => {
+                if has_val {
+                    return err(format!("{}: value checks apply to integers", at()));
+                }
+                let (min, max) = match c.exact_len {
+                    Some(e) => (Some(e), Some(e)),
+                    None => (c.min_len, c.max_len),
+                };
+                for v in [min, max].into_iter().flatten() {
+                    if v > u32::from(u16::MAX) {
+                        return err(format!("{}: length {v} exceeds 65535", at()));
+                    }
+                }
+                let s16 = |v: u32| v <= i16::MAX as u32;
+                Ok(match (min, max) {
+                    (None, None) => Policy::Type("NLA_BINARY"),
+                    (None, Some(mx)) => Policy::BinaryMax(mx),
+                    (Some(mn), None) if s16(mn) => Policy::BinaryMinLen(mn),
+                    (Some(mn), Some(mx)) if mn > mx => {
+                        return err(format!("{}: max_len {mx} below min_len {mn}", at()))
+                    }
+                    (Some(mn), Some(mx)) if mn == mx && s16(mn) => Policy::BinaryExact(mn),
+                    (Some(mn), Some(mx)) if s16(mn) && s16(mx) => Policy::BinaryRange(mn, mx),
+                    (mn, mx) => {
+                        ranges.insert(
+                            range_name.clone(),
+                            RangeCheck {
+                                name: range_name.clone(),
+                                signed: false,
+                                min: format!("{}ULL", mn.unwrap_or(0)),
+                                max: mx.map_or("U16_MAX".to_owned(), |v| format!("{v}ULL")),
+                            },
+                        );
+                        Policy::FullRange {
+                            ty: "NLA_BINARY",
+                            range: range_name,
+                            signed: false,
+                        }
+                    }
+                })
+            }
+            AttrType::Nested(_) => {
+                if has_len || has_val {
+                    return err(format!("{}: checks do not apply to nests", at()));
+                }
+                let n = attr.nested.expect("a nest has a nested set");
+                Ok(Policy::Nested(self.nested_policy_name(n)))
+            }
+            AttrType::IndexedArray(inner) => {
+                if has_len || has_val {
+                    return err(format!("{}: checks do not apply to arrays", at()));
+                }
+                Ok(match (inner.nested_set(), attr.nested) {
+                    (Some(_), Some(n)) => Policy::NestedArray(Some(self.nested_policy_name(n))),
+                    _ => Policy::NestedArray(None),
+                })
+            }
+            #[allow(unreachable_patterns)]
+            _ => err(format!(
+                "{}: type {:?} has no kernel policy mapping",
+                at(),
+                a.ty
+            )),
+        }
+    }
+
+    fn nested_policy_name(&self, s: SetId) -> String {
+        format!(
+            "{}_{}_nl_policy",
+            self.c_lower,
+            snake(self.set(s).root.name)
+        )
+    }
+
+    /// Integer policy: declared checks, else the range of a contiguous
+    /// value enum, else the type alone.
+    fn int_policy(
+        &self,
+        attr: &Attr,
+        tp: &'static str,
+        at: &str,
+        range_name: String,
+        ranges: &mut BTreeMap<String, RangeCheck>,
+    ) -> Result<Policy, CodegenError> {
+        let a = attr.schema;
+        let (tmin, tmax) = type_range(&a.ty);
+        let c = &a.checks;
+        let bound = |v: i64| Bound {
+            value: i128::from(v),
+            c: int_literal(v),
+        };
+        let mut lo: Option<Bound> = c.min.map(bound);
+        let mut hi: Option<Bound> = c.max.map(bound);
+        if lo.is_none() && hi.is_none() {
+            if let Some(e) = attr.value_enum {
+                let e = self.value_enum(e);
+                if let Some((f, l)) = e.contiguous {
+                    let b = |i: usize| Bound {
+                        value: i128::from(e.variants[i].schema.value),
+                        c: e.variants[i].c_name.clone(),
+                    };
+                    lo = Some(b(f));
+                    hi = Some(b(l));
+                }
+            }
+        }
+        for b in lo.iter().chain(hi.iter()) {
+            if b.value < tmin || b.value > tmax {
+                return err(format!(
+                    "{at}: bound {} is outside the range of {}",
+                    b.value,
+                    describe_type(&a.ty)
+                ));
+            }
+        }
+        if let (Some(l), Some(h)) = (&lo, &hi) {
+            if l.value > h.value {
+                return err(format!("{at}: min {} above max {}", l.value, h.value));
+            }
+        }
+        // Bounds the check leaves open are the type's own: drop them.
+        if lo.as_ref().is_some_and(|b| b.value == tmin) {
+            lo = None;
+        }
+        if hi.as_ref().is_some_and(|b| b.value == tmax) {
+            hi = None;
+        }
+        let small = |b: &Option<Bound>| {
+            b.as_ref().map_or(true, |b| {
+                (i128::from(i16::MIN)..=i128::from(i16::MAX)).contains(&b.value)
+            })
+        };
+        if small(&lo) && small(&hi) {
+            return Ok(match (lo, hi) {
+                (None, None) => Policy::Type(tp),
+                (Some(l), None) => Policy::Min(tp, l),
+                (None, Some(h)) => Policy::Max(tp, h),
+                (Some(l), Some(h)) => Policy::Range(tp, l, h),
+            });
+        }
+        let (bmin, bmax) = type_bounds(&a.ty);
+        let lit = |b: Option<Bound>, dflt: &str| match b {
+            Some(b) if b.value >= 0 => format!("{}ULL", b.value),
+            Some(b) if b.value == i128::from(i64::MIN) => "S64_MIN".into(),
+            Some(b) => format!("{}LL", b.value),
+            None => dflt.to_owned(),
+        };
+        let signed = a.ty.is_signed();
+        ranges.insert(
+            range_name.clone(),
+            RangeCheck {
+                name: range_name.clone(),
+                signed,
+                min: lit(lo, bmin),
+                max: lit(hi, bmax),
+            },
+        );
+        Ok(Policy::FullRange {
+            ty: tp,
+            range: range_name,
+            signed,
+        })
+    }
+
+    /// Every C identifier the outputs define must be defined once.
+    fn check_unique_names(&self) -> Result<(), CodegenError> {
+        let fam = self.schema.name;
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        let mut add = |name: &str, what: String| -> Result<(), CodegenError> {
+            if let Some(prev) = seen.get(name) {
+                return err(format!(
+                    "family {fam}: C name {name} stands for both {prev} and {what}; rename one"
+                ));
+            }
+            seen.insert(name.to_owned(), what);
+            Ok(())
+        };
+        let up = &self.c_prefix;
+        add(&self.uapi_guard, "the uapi header's include guard".into())?;
+        add(
+            &self.kernel_guard,
+            "the kernel header's include guard".into(),
+        )?;
+        add(&format!("{up}_FAMILY_NAME"), "the family name".into())?;
+        add(&format!("{up}_FAMILY_VERSION"), "the family version".into())?;
+        for g in &self.groups {
+            add(&g.mcgrp_define, format!("multicast group {:?}", g.name))?;
+            add(&g.nlgrp, format!("multicast group {:?}", g.name))?;
+        }
+        for e in &self.enums {
+            for v in &e.variants {
+                add(&v.c_name, format!("{}::{}", e.schema.path, v.schema.name))?;
+            }
+        }
+        for s in &self.sets {
+            let p = &s.prefix;
+            add(&s.unspec, format!("attribute set {p}'s UNSPEC"))?;
+            add(&s.cnt, format!("attribute set {p}'s __MAX"))?;
+            add(&s.max, format!("attribute set {p}'s MAX"))?;
+            if let Some(pad) = &s.pad {
+                add(&pad.c_name, format!("the pad attribute of {}", s.root.name))?;
+            }
+            for a in &s.attrs {
+                let what = || format!("attribute {}.{}", s.root.name, a.schema.name);
+                add(&a.c_name, what())?;
+                for (suffix, _) in &a.limits {
+                    add(
+                        &format!("{}_{suffix}", a.c_name),
+                        format!("a limit of {}", what()),
+                    )?;
+                }
+                if let Some(h) = &a.put_helper {
+                    add(&h.name, format!("the pad helper of {}", what()))?;
+                }
+            }
+            if let Some(n) = &s.nested_policy {
+                add(n, format!("the nested policy of {}", s.root.name))?;
+            }
+        }
+        add(&format!("{up}_CMD_UNSPEC"), "the commands' UNSPEC".into())?;
+        add(&format!("__{up}_CMD_MAX"), "the commands' __MAX".into())?;
+        add(&format!("{up}_CMD_MAX"), "the commands' MAX".into())?;
+        for c in &self.commands {
+            add(&c.c_name, format!("command {}", c.schema.name))?;
+            for o in [&c.do_, &c.dump].into_iter().flatten() {
+                add(
+                    &o.handler,
+                    format!("a handler of command {}", c.schema.name),
+                )?;
+                if let Some(w) = &o.required_check {
+                    add(
+                        w,
+                        format!("the required-attribute check of {}", c.schema.name),
+                    )?;
+                }
+            }
+        }
+        for p in &self.policies {
+            add(
+                &p.name,
+                format!(
+                    "the {} policy of command {}",
+                    p.what, self.commands[p.command].schema.name
+                ),
+            )?;
+        }
+        for r in &self.ranges {
+            add(&r.name, "a range check".into())?;
+        }
+        for v in &self.validators {
+            add(&v.name, "a string validator".into())?;
+        }
+        let low = &self.c_lower;
+        add(&format!("{low}_nl_ops"), "the ops table".into())?;
+        add(&format!("{low}_nl_mcgrps"), "the multicast groups".into())?;
+        add(&format!("{low}_nl_family"), "the family".into())?;
+        // Enum tags live in their own name space.
+        let mut tags: BTreeMap<&str, &str> = BTreeMap::new();
+        for e in &self.enums {
+            if let Some(prev) = tags.insert(&e.tag, e.schema.path) {
+                return err(format!(
+                    "family {fam}: enum tag {} stands for both `{prev}` and `{}`",
+                    e.tag, e.schema.path
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The YNL spec level the family needs.
+    fn ynl_level(&mut self) {
+        let ident = c_upper(&self.schema.name.replace('-', "_"));
+        let mut level = YnlProtocol::Genetlink;
+        if ident != self.c_prefix {
+            self.ynl.c_family_names = Some((
+                format!("{}_FAMILY_NAME", self.c_prefix),
+                format!("{}_FAMILY_VERSION", self.c_prefix),
+            ));
+            level = YnlProtocol::GenetlinkC;
+        }
+        if self.enums.iter().any(|e| e.ynl_explicit)
+            || self.groups.iter().any(|g| g.ynl_define_explicit)
+        {
+            level = YnlProtocol::GenetlinkC;
+        }
+        if self.schema.version != 1 {
+            level = YnlProtocol::GenetlinkLegacy;
+        }
+        self.ynl.protocol = level;
+    }
+
+    /// Whether Linux 6.12 ships a uapi header at this family's path
+    /// ([`crate::kernel_has_uapi_header`]); [`crate::render`] refuses such
+    /// a family.
+    pub fn uapi_header_clashes(&self) -> bool {
+        crate::kernel_has_uapi_header(&self.uapi_header)
+    }
+}

@@ -1,0 +1,331 @@
+//! The kernel's handshake family (`Documentation/netlink/specs/handshake.yaml`
+//! in Linux 6.12), re-declared with our derives, against the files the
+//! kernel's ynl-gen-c generated from that spec:
+//! `include/uapi/linux/handshake.h`, `net/handshake/genl.h` and
+//! `net/handshake/genl.c`. Expected lines are copied from those files.
+
+use super::{assert_contains, model, opts, out};
+use crate::render;
+use genl_core::{AttrSet, Family, ValueEnum};
+
+/// Handler class.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[genl(c_prefix = "HANDSHAKE_HANDLER_CLASS")]
+#[repr(u32)]
+pub enum HandlerClass {
+    /// None.
+    None = 0,
+    /// tlshd.
+    Tlshd = 1,
+    /// The max.
+    Max = 2,
+}
+
+/// The accept set (what the kernel's spec calls `accept`).
+#[derive(AttrSet)]
+#[genl(c_prefix = "HANDSHAKE_A_ACCEPT")]
+#[allow(dead_code)]
+pub struct Accept {
+    #[nla(id = 1)]
+    sockfd: i32,
+    #[nla(id = 2, max = 2)]
+    handler_class: Option<u32>,
+    #[nla(id = 3)]
+    message_type: Option<u32>,
+}
+
+/// The accept request: `handler-class` only. The kernel's generated code
+/// does not check presence (net/handshake/netlink.c does, by hand), so it
+/// is optional here to compare ops tables.
+#[derive(AttrSet)]
+#[genl(subset_of = Accept)]
+#[allow(dead_code)]
+pub struct AcceptReq {
+    handler_class: Option<u32>,
+}
+
+/// Done request.
+#[derive(AttrSet)]
+#[genl(c_prefix = "HANDSHAKE_A_DONE")]
+#[allow(dead_code)]
+pub struct Done {
+    #[nla(id = 1)]
+    status: Option<u32>,
+    #[nla(id = 2)]
+    sockfd: Option<i32>,
+    #[nla(id = 3, multi)]
+    remote_auth: Vec<u32>,
+}
+
+/// Ready notification.
+#[derive(AttrSet)]
+#[genl(c_prefix = "HANDSHAKE_A_READY")]
+#[allow(dead_code)]
+pub struct Ready {
+    #[nla(id = 1)]
+    handler_class: Option<HandlerClass>,
+}
+
+#[derive(Debug, Clone, Copy, Family)]
+#[genl(
+    name = "handshake",
+    version = 1,
+    c_prefix = "HANDSHAKE",
+    mcast_groups("none", "tlshd")
+)]
+pub enum HandshakeCmd {
+    #[genl(cmd = 1, reply = Ready, event = "tlshd")]
+    Ready,
+    #[genl(cmd = 2, request = AcceptReq, reply = Accept, admin_perm)]
+    Accept,
+    #[genl(cmd = 3, request = Done, admin_perm)]
+    Done,
+}
+
+pub(crate) fn hs() -> &'static genl_core::schema::FamilySchema {
+    HandshakeCmd::SCHEMA
+}
+
+#[test]
+fn uapi_header_matches_ynl_conventions() {
+    let h = out(hs()).uapi;
+    // From include/uapi/linux/handshake.h.
+    assert!(h.starts_with(
+        "/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */\n"
+    ));
+    assert_contains(
+        &h,
+        "\n#ifndef _UAPI_LINUX_HANDSHAKE_H\n#define _UAPI_LINUX_HANDSHAKE_H\n",
+    );
+    assert_contains(&h, "\n#define HANDSHAKE_FAMILY_NAME\t\t\"handshake\"\n");
+    assert_contains(&h, "\n#define HANDSHAKE_FAMILY_VERSION\t1\n");
+    assert_contains(
+        &h,
+        "\n\t__HANDSHAKE_A_ACCEPT_MAX,\n\tHANDSHAKE_A_ACCEPT_MAX = (__HANDSHAKE_A_ACCEPT_MAX - 1)\n};\n",
+    );
+    assert_contains(
+        &h,
+        "\n\t__HANDSHAKE_CMD_MAX,\n\tHANDSHAKE_CMD_MAX = (__HANDSHAKE_CMD_MAX - 1)\n};\n",
+    );
+    // handshake.h starts at `HANDSHAKE_CMD_READY = 1`; with an UNSPEC
+    // first the values are the same.
+    assert_contains(
+        &h,
+        "\tHANDSHAKE_CMD_UNSPEC,\n\tHANDSHAKE_CMD_READY,\n\tHANDSHAKE_CMD_ACCEPT,\n\tHANDSHAKE_CMD_DONE,\n",
+    );
+    assert_contains(
+        &h,
+        "enum handshake_handler_class {\n\tHANDSHAKE_HANDLER_CLASS_NONE,\n\
+         \tHANDSHAKE_HANDLER_CLASS_TLSHD,\n\tHANDSHAKE_HANDLER_CLASS_MAX,\n};\n",
+    );
+    assert_contains(
+        &h,
+        "\n#define HANDSHAKE_MCGRP_NONE\t\"none\"\n#define HANDSHAKE_MCGRP_TLSHD\t\"tlshd\"\n",
+    );
+    assert!(h.ends_with("\n#endif /* _UAPI_LINUX_HANDSHAKE_H */\n"));
+    // The banner names the command that regenerates the file.
+    assert!(h.lines().take(4).any(|l| l.contains("cargo xtask codegen")));
+}
+
+#[test]
+fn a_subset_renders_as_its_root_set() {
+    let h = out(hs()).uapi;
+    // Accept and its subset AcceptReq are one C set, in handshake.h's
+    // order; UNSPEC keeps ids 1-based.
+    assert_contains(
+        &h,
+        "enum {\n\tHANDSHAKE_A_ACCEPT_UNSPEC,\n\tHANDSHAKE_A_ACCEPT_SOCKFD,\n\
+         \tHANDSHAKE_A_ACCEPT_HANDLER_CLASS,\n\tHANDSHAKE_A_ACCEPT_MESSAGE_TYPE,\n\n",
+    );
+    assert_eq!(h.matches("\tHANDSHAKE_A_ACCEPT_UNSPEC,").count(), 1);
+    assert_contains(
+        &h,
+        " * Attribute set HANDSHAKE_A_ACCEPT (Rust: Accept; subsets AcceptReq).\n",
+    );
+    let m = model(hs());
+    assert_eq!(m.sets.len(), 3, "Ready, Accept, Done");
+    let accept = m.sets.iter().find(|s| s.root.name == "Accept").unwrap();
+    let subsets: Vec<&str> = accept.subsets.iter().map(|s| s.name).collect();
+    assert_eq!(subsets, ["AcceptReq"]);
+}
+
+#[test]
+fn kernel_header_matches_ynl_conventions() {
+    let h = out(hs()).kh;
+    // From net/handshake/genl.h.
+    assert!(h.starts_with(
+        "/* SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause) */\n"
+    ));
+    assert_contains(&h, "#include <net/netlink.h>\n#include <net/genetlink.h>\n");
+    assert_contains(&h, "#include <uapi/linux/handshake.h>\n");
+    assert_contains(
+        &h,
+        "int handshake_nl_accept_doit(struct sk_buff *skb, struct genl_info *info);\n\
+         int handshake_nl_done_doit(struct sk_buff *skb, struct genl_info *info);\n",
+    );
+    assert_contains(
+        &h,
+        "enum {\n\tHANDSHAKE_NLGRP_NONE,\n\tHANDSHAKE_NLGRP_TLSHD,\n};\n",
+    );
+    assert_contains(&h, "\nextern struct genl_family handshake_nl_family;\n");
+    // Notifications have no handler.
+    assert!(!h.contains("ready_doit"));
+}
+
+/// Policies differ from ynl-gen-c's in one documented way: they are sized
+/// by the root set's `_MAX` (`maxattr` too), where ynl-gen-c uses the
+/// largest attribute the op accepts. Both reject every other attribute
+/// under strict validation; ours also lets a handler read any attribute of
+/// the set in `info->attrs`.
+fn ours(kernel_line: &str) -> String {
+    kernel_line
+        .replace(
+            "HANDSHAKE_A_ACCEPT_HANDLER_CLASS + 1]",
+            "HANDSHAKE_A_ACCEPT_MAX + 1]",
+        )
+        .replace(
+            "HANDSHAKE_A_DONE_REMOTE_AUTH + 1]",
+            "HANDSHAKE_A_DONE_MAX + 1]",
+        )
+        .replace(
+            "maxattr\t= HANDSHAKE_A_ACCEPT_HANDLER_CLASS,",
+            "maxattr\t= HANDSHAKE_A_ACCEPT_MAX,",
+        )
+        .replace(
+            "maxattr\t= HANDSHAKE_A_DONE_REMOTE_AUTH,",
+            "maxattr\t= HANDSHAKE_A_DONE_MAX,",
+        )
+}
+
+#[test]
+fn kernel_source_matches_ynl_conventions() {
+    let c = out(hs()).kc;
+    // From net/handshake/genl.c.
+    assert!(c.starts_with(
+        "// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)\n"
+    ));
+    assert_contains(&c, "\n#include <uapi/linux/handshake.h>\n");
+    assert_contains(
+        &c,
+        &ours(
+            "/* HANDSHAKE_CMD_ACCEPT - do */\n\
+             static const struct nla_policy handshake_accept_nl_policy[HANDSHAKE_A_ACCEPT_HANDLER_CLASS + 1] = {\n\
+             \t[HANDSHAKE_A_ACCEPT_HANDLER_CLASS] = NLA_POLICY_MAX(NLA_U32, 2),\n\
+             };\n",
+        ),
+    );
+    assert_contains(
+        &c,
+        &ours(
+            "static const struct nla_policy handshake_done_nl_policy[HANDSHAKE_A_DONE_REMOTE_AUTH + 1] = {\n",
+        ),
+    );
+    assert_contains(&c, "\t[HANDSHAKE_A_DONE_SOCKFD] = { .type = NLA_S32, },\n");
+    assert_contains(
+        &c,
+        "\t[HANDSHAKE_A_DONE_REMOTE_AUTH] = { .type = NLA_U32, },\n",
+    );
+    assert_contains(
+        &c,
+        &ours(
+            "static const struct genl_split_ops handshake_nl_ops[] = {\n\
+             \t{\n\
+             \t\t.cmd\t\t= HANDSHAKE_CMD_ACCEPT,\n\
+             \t\t.doit\t\t= handshake_nl_accept_doit,\n\
+             \t\t.policy\t\t= handshake_accept_nl_policy,\n\
+             \t\t.maxattr\t= HANDSHAKE_A_ACCEPT_HANDLER_CLASS,\n\
+             \t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,\n\
+             \t},\n\
+             \t{\n\
+             \t\t.cmd\t\t= HANDSHAKE_CMD_DONE,\n\
+             \t\t.doit\t\t= handshake_nl_done_doit,\n\
+             \t\t.policy\t\t= handshake_done_nl_policy,\n\
+             \t\t.maxattr\t= HANDSHAKE_A_DONE_REMOTE_AUTH,\n\
+             \t\t.flags\t\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,\n\
+             \t},\n\
+             };\n",
+        ),
+    );
+    assert_contains(
+        &c,
+        "static const struct genl_multicast_group handshake_nl_mcgrps[] = {\n\
+         \t[HANDSHAKE_NLGRP_NONE] = { \"none\", },\n\
+         \t[HANDSHAKE_NLGRP_TLSHD] = { \"tlshd\", },\n\
+         };\n",
+    );
+    assert_contains(
+        &c,
+        "struct genl_family handshake_nl_family __ro_after_init = {\n\
+         \t.name\t\t= HANDSHAKE_FAMILY_NAME,\n\
+         \t.version\t= HANDSHAKE_FAMILY_VERSION,\n\
+         \t.netnsok\t= true,\n\
+         \t.parallel_ops\t= true,\n\
+         \t.module\t\t= THIS_MODULE,\n\
+         \t.split_ops\t= handshake_nl_ops,\n\
+         \t.n_split_ops\t= ARRAY_SIZE(handshake_nl_ops),\n\
+         \t.mcgrps\t\t= handshake_nl_mcgrps,\n\
+         \t.n_mcgrps\t= ARRAY_SIZE(handshake_nl_mcgrps),\n\
+         };\n",
+    );
+    // Nothing is required, so no generated check.
+    assert!(!c.contains("GENL_REQ_ATTR_CHECK"));
+}
+
+#[test]
+fn kernel_source_has_one_version_switch_with_genl_ops_for_6_1() {
+    let c = out(hs()).kc;
+    assert_eq!(c.matches("#if ").count(), 1, "{c}");
+    assert_contains(&c, "#include <linux/version.h>\n");
+    assert_contains(&c, "#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)\n");
+    let (split, old) = c.split_once("#else").unwrap();
+    assert!(split.contains("struct genl_split_ops"));
+    assert!(old.contains("static const struct genl_ops handshake_nl_ops[] = {"));
+    // genl_ops: per-command policy, GENL_ADMIN_PERM, no CAP flags (6.1
+    // computes them from doit/dumpit), `.ops`/`.n_ops` in the family.
+    assert!(old.contains("\t\t.policy\t\t= handshake_done_nl_policy,\n"));
+    assert!(old.contains("\t\t.flags\t\t= GENL_ADMIN_PERM,\n"));
+    assert!(!old.contains("GENL_CMD_CAP"));
+    assert!(old
+        .contains("\t.ops\t\t= handshake_nl_ops,\n\t.n_ops\t\t= ARRAY_SIZE(handshake_nl_ops),\n"));
+    // resv_start_op is left 0: strict validation of every op.
+    assert!(!c.contains("\t.resv_start_op"));
+}
+
+#[test]
+fn ynl_spec_lists_the_subset_and_the_event_group() {
+    let y = out(hs()).ynl;
+    // handshake.yaml: `attribute-set: accept`, `flags: [ admin-perm ]`,
+    // a do request of `handler-class` alone.
+    let accept = [
+        "      name: accept",
+        "      doc: \"Accept\"",
+        "      attribute-set: accept",
+        "      flags: [ admin-perm ]",
+        "      do:",
+        "        request:",
+        "          attributes: [ handler-class ]",
+        "        reply:",
+        "          attributes: [ sockfd, handler-class, message-type ]",
+        "",
+    ];
+    assert_contains(&y, &accept.join("\n"));
+    assert_contains(
+        &y,
+        "      event:\n        attributes: [ handler-class ]\n      mcgrp: tlshd\n",
+    );
+    assert_contains(&y, "\nprotocol: genetlink\n");
+    // The default header is not named.
+    assert!(!y.contains("uapi-header"));
+}
+
+#[test]
+fn rendering_refuses_the_kernels_own_uapi_header() {
+    // The kernel has include/uapi/linux/handshake.h: the kernel files'
+    // `#include <uapi/linux/handshake.h>` would find that one.
+    let e = render(hs(), &opts()).unwrap_err();
+    assert_eq!(
+        e.message(),
+        "family handshake: the kernel already has include/uapi/linux/handshake.h; declare \
+         another, e.g. #[genl(uapi_header = \"linux/handshake_genl.h\")]"
+    );
+}
