@@ -44,7 +44,7 @@ pub enum Command {
         dir: Option<PathBuf>,
     },
     /// Render the family's uapi header, kernel policy/ops files and YNL spec
-    /// from its Rust schema into genl.toml's [generate] dir.
+    /// from its Rust schema into the `dir` of genl.toml's `[generate]` section.
     Generate {
         /// Only compare: fail (exit 1) when a file is missing or stale.
         #[arg(long)]

@@ -171,7 +171,10 @@ pub fn monitor(json: bool) -> Result<(), Error> {
         };
         let f = Family::from_info(&ev.decode::<FamilyInfo<'_>>()?);
         if json {
-            println!("{}", serde_json::json!({ "event": what, "family": f.json() }));
+            println!(
+                "{}",
+                serde_json::json!({ "event": what, "family": f.json() })
+            );
         } else {
             print!("[{what}] ");
             f.print();

@@ -188,11 +188,7 @@ pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
     let s = write(name, &dir)?;
     let cache = crate::cache::cache_dir()?;
     crate::vendor::configure(&dir, &cache)?;
-    println!(
-        "new: wrote {} files into {}",
-        s.files.len(),
-        dir.display()
-    );
+    println!("new: wrote {} files into {}", s.files.len(), dir.display());
     if s.uapi_header != format!("linux/{name}.h") {
         println!(
             "new: the kernel has its own include/uapi/linux/{name}.h; the family's uapi header is {} (declared in {name}/src/lib.rs)",
@@ -201,10 +197,10 @@ pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
     }
     let project = crate::project::Project::load(&dir)?;
     crate::generate::run(&project, false)?;
-    println!(
-        "\nnext:\n  cd {}\n  genl generate --check   # the kernel files match the schema\n           genl check              # checkpatch, YNL validation, ynl-gen-c comparison\n           genl vm test            # the module in Debian's 6.1 and 6.12 kernels, the selftest inside",
-        dir.display()
-    );
+    println!("\nnext:\n  cd {}", dir.display());
+    println!("  genl generate --check   # the kernel files match the schema");
+    println!("  genl check              # checkpatch, YNL validation, ynl-gen-c comparison");
+    println!("  genl vm test            # the module in Debian's 6.1 and 6.12 kernels, the selftest inside");
     Ok(())
 }
 
@@ -216,7 +212,14 @@ mod tests {
     fn names_are_c_identifiers_that_fit_a_family() {
         assert!(check_name("counter").is_ok());
         assert!(check_name("a1_b").is_ok());
-        for bad in ["", "Counter", "1x", "my-family", "a_name_too_long_x", "café"] {
+        for bad in [
+            "",
+            "Counter",
+            "1x",
+            "my-family",
+            "a_name_too_long_x",
+            "café",
+        ] {
             assert!(check_name(bad).is_err(), "{bad:?}");
         }
     }

@@ -3,7 +3,6 @@
 
 // The host suites' iproute2 parser, shared with the workspace's tests.
 #[path = "../../tests/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 
 use std::process::Command;
@@ -71,7 +70,6 @@ fn genl_ctrl_list_agrees_with_iproute2() {
         assert_eq!(g.masked_like(e), *e);
     }
 }
-
 
 /// Every subcommand has `--help`.
 #[test]

@@ -271,7 +271,10 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     let _ = writeln!(o, "#include <uapi/{}>", m.uapi_header);
 
     if !m.ranges.is_empty() {
-        o.push_str("\n/* Integer value ranges */\n");
+        // Not `const`: Linux 6.1's `struct nla_policy` points at a
+        // non-const `struct netlink_range_validation` (6.2 made it const),
+        // and the same source must build W=1-clean on both.
+        o.push_str("\n/* Integer value ranges (not const: Linux 6.1 takes them writable) */\n");
         let all: Vec<String> = m
             .ranges
             .iter()
@@ -282,7 +285,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
                     "netlink_range_validation"
                 };
                 format!(
-                    "static const struct {strct} {} = {{\n\t.min\t= {},\n\t.max\t= {},\n}};\n",
+                    "static struct {strct} {} = {{\n\t.min\t= {},\n\t.max\t= {},\n}};\n",
                     r.name, r.min, r.max
                 )
             })

@@ -1583,9 +1583,8 @@ impl FamilyModel {
             hi = None;
         }
         let small = |b: &Option<Bound>| {
-            b.as_ref().map_or(true, |b| {
-                (i128::from(i16::MIN)..=i128::from(i16::MAX)).contains(&b.value)
-            })
+            b.as_ref()
+                .is_none_or(|b| (i128::from(i16::MIN)..=i128::from(i16::MAX)).contains(&b.value))
         };
         if small(&lo) && small(&hi) {
             return Ok(match (lo, hi) {

@@ -106,7 +106,7 @@ pub trait AttrSet {
     /// The set's descriptor.
     const SCHEMA: &'static AttrSetSchema;
 
-    /// The descriptor, as a function (usable as a [`crate::schema::SetRef`]).
+    /// The descriptor, as a function.
     fn schema() -> &'static AttrSetSchema {
         Self::SCHEMA
     }

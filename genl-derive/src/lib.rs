@@ -3,11 +3,11 @@
 //! them; the generated code refers to `::genl_core`.
 //!
 //! The crate is shaped like serde_derive:
-//! - [`ast`] parses a whole derive input (`#[genl(...)]`, `#[nla(...)]`)
+//! - `ast` parses a whole derive input (`#[genl(...)]`, `#[nla(...)]`)
 //!   into a plain model, collecting every error with its span;
-//! - [`check`] holds every cross-field rule, in one place;
-//! - [`emit`] turns a checked model into tokens, and only emits;
-//! - [`ctxt`] collects the errors (and panics if they are never looked at).
+//! - `check` holds every cross-field rule, in one place;
+//! - `emit` turns a checked model into tokens, and only emits;
+//! - `ctxt` collects the errors (and panics if they are never looked at).
 //!
 //! Rules that depend on values only the compiler knows — ids given as
 //! `const` paths, a subset's fields against its parent set, name collisions

@@ -1,11 +1,10 @@
 //! `cargo xtask codegen [--check]`: renders the demo family's Rust schema
 //! (`src/demo.rs`) into `kmod-c/` — uapi header, kernel header and source,
-//! YNL spec — with `genl_codegen::render`, and writes the changed files, or
-//! with `--check` fails naming the stale ones (`genl_codegen::write_or_check`,
-//! the same calls `genl generate [--check]` makes).
+//! YNL spec — or with `--check` fails naming the stale files. It runs
+//! `genl_codegen::driver::run`, exactly what `genl generate [--check]`'s
+//! driver runs for other projects; only the banner's command differs.
 
 use genl::demo::DemoCmd;
-use genl_codegen::{render, write_or_check, Options};
 use genl_core::Family;
 
 use crate::util;
@@ -21,25 +20,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
         _ => return Err(format!("usage: {REGENERATE_COMMAND} [--check]")),
     };
     let dir = util::workspace_root().join("kmod-c");
-    let files = render(
-        <DemoCmd as Family>::SCHEMA,
-        &Options::new(REGENERATE_COMMAND),
-    )
-    .map_err(|e| e.to_string())?;
-    let statuses = write_or_check(&dir, &files, check).map_err(|e| e.to_string())?;
-    let mut stale = Vec::new();
-    for s in &statuses {
-        println!("codegen: kmod-c/{s}");
-        if !s.is_fresh() {
-            stale.push(format!("kmod-c/{}", s.path));
-        }
+    let mut driver_args = vec![
+        "--out".to_owned(),
+        dir.to_string_lossy().into_owned(),
+        "--regenerate-command".to_owned(),
+        REGENERATE_COMMAND.to_owned(),
+    ];
+    if check {
+        driver_args.push("--check".to_owned());
     }
-    if stale.is_empty() {
+    if genl_codegen::driver::run(<DemoCmd as Family>::SCHEMA, &driver_args)? {
         Ok(())
     } else {
         Err(format!(
-            "stale generated files (the Rust schema changed): {}; run `{REGENERATE_COMMAND}`",
-            stale.join(", ")
+            "stale generated files in kmod-c/ (the Rust schema changed); run `{REGENERATE_COMMAND}`"
         ))
     }
 }

@@ -110,6 +110,25 @@ fn test(args: &[String]) -> Result<(), String> {
             "not root: they reported themselves skipped",
         );
     }
+    // The library crates and the tool as they would be published: packaged
+    // and each built from its package alone (unpublished genl dependencies
+    // come from the other packages, as cargo does for a workspace).
+    summary.run(Suite::cmd(
+        "cargo package (genl-derive, genl-core, genl-codegen, genl-cli)",
+        "cargo",
+        &[
+            "package",
+            "--allow-dirty",
+            "-p",
+            "genl-derive",
+            "-p",
+            "genl-core",
+            "-p",
+            "genl-codegen",
+            "-p",
+            "genl-cli",
+        ],
+    ));
     summary.run(Suite::cmd(
         "benchmarks (--quick)",
         "cargo",
@@ -124,7 +143,10 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
-        summary.skipped("a new user's family (genl new → genl vm test)", "--no-vm given");
+        summary.skipped(
+            "a new user's family (genl new → genl vm test)",
+            "--no-vm given",
+        );
     } else {
         summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
             vm::run(&["test".into()])

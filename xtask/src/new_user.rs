@@ -7,7 +7,9 @@
 //!    a name the kernel's own uapi headers use (`linux/counter.h`), so the
 //!    project gets another uapi header;
 //! 3. in the project: `genl generate --check`, `genl check`, `genl vm test`
-//!    (PASS on 6.1 and 6.12 with the scaffold's selftest).
+//!    (PASS on 6.1 and 6.12 with the scaffold's selftest);
+//! 4. `genl new` and `genl check` for two names the template was not
+//!    written for (15 bytes, the longest a family name can be, and 1).
 //!
 //! It prints the wall time from `genl new` to the last PASS and the lines
 //! written by hand (none: every file is the scaffold's or generated). The
@@ -149,6 +151,25 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                 "the steps after `genl new` changed files a user would have to commit: {}",
                 changed.join(", ")
             ));
+        }
+        // Names the template was not written for: the longest a family can
+        // have, and the shortest. Generated and hand-written C must stay
+        // checkpatch-clean (line lengths, alignment) for both.
+        for other in ["a_fifteen_chars", "x"] {
+            step(
+                &format!("genl new {other}"),
+                clean(&genl)
+                    .args(["new", other])
+                    .current_dir(&work)
+                    .env("PATH", &path),
+            )?;
+            step(
+                &format!("genl check ({other})"),
+                clean(&genl)
+                    .arg("check")
+                    .current_dir(work.join(other))
+                    .env("PATH", &path),
+            )?;
         }
         println!(
             "\nNEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s; \

@@ -86,13 +86,16 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
         .arg(k.headers())
         .arg(format!("M={}", dst.display()))
         .arg(format!("-j{jobs}"))
+        // The kernel's extra warnings: generated and hand-written C alike
+        // must build clean with them.
+        .arg("W=1")
         .arg("modules");
     if !host::have("pahole") {
         // 6.12's module BTF step fails without pahole; skip it instead.
         cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
     }
     println!(
-        "vm: {}: make -C <headers> M={} modules",
+        "vm: {}: make -C <headers> M={} W=1 modules",
         k.release,
         dst.display()
     );
@@ -106,11 +109,20 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
         eprintln!("{text}");
         return Err(format!("module build against {} failed", k.release));
     }
-    // Compiler and modpost warnings are worth seeing even on success.
-    for l in text.lines() {
-        if l.contains("warning:") || l.contains("WARNING:") || l.contains("error:") {
-            println!("vm: {}: {l}", k.release);
-        }
+    // A compiler or modpost warning fails the build: the module must be
+    // W=1 clean on every kernel.
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("warning:") || l.contains("WARNING:") || l.contains("error:"))
+        .collect();
+    if !warnings.is_empty() {
+        eprintln!("{text}");
+        return Err(format!(
+            "module build against {} has {} warning(s) (W=1): {}",
+            k.release,
+            warnings.len(),
+            warnings.join(" | ")
+        ));
     }
     let mut kos = Vec::new();
     find_kos(&dst, &mut kos);

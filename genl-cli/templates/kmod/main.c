@@ -86,8 +86,8 @@ static struct @name@_net *@name@_pernet(const struct net *net)
  *
  * Return: the counter, or NULL if there is none.
  */
-static struct @name@_counter *@name@_find(struct @name@_net *pn,
-					  const char *name)
+static struct @name@_counter *
+@name@_find(struct @name@_net *pn, const char *name)
 {
 	struct @name@_counter *c;
 
@@ -133,8 +133,8 @@ static int @name@_fill(struct sk_buff *skb, const struct @name@_counter *c)
  * Listeners who cannot be told (no memory) get ENOBUFS on their sockets,
  * as for an overrun.
  */
-static void @name@_notify_changed(struct net *net,
-				  const struct @name@_counter *c)
+static void
+@name@_notify_changed(struct net *net, const struct @name@_counter *c)
 {
 	struct sk_buff *skb;
 	void *hdr;
