@@ -8,14 +8,7 @@ use std::process::Command;
 use genl_core::controller::{ctrl_cmd, CtrlCmd, FamilyInfo, GetFamily};
 use genl_core::{AttrSet, Connection, Error, Family};
 
-fn iproute2_families() -> Vec<common::IpFamily> {
-    let out = Command::new("genl")
-        .args(["ctrl", "list"])
-        .output()
-        .expect("iproute2's `genl` is installed (cargo xtask test installs it)");
-    assert!(out.status.success());
-    common::parse_genl_ctrl_list(&String::from_utf8(out.stdout).unwrap())
-}
+use common::iproute2_families;
 
 fn ours(conn: &mut Connection) -> Vec<common::IpFamily> {
     conn.dump(ctrl_cmd::GetFamily, &())

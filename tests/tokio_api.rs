@@ -8,9 +8,7 @@ use std::time::Duration;
 use genl_core::controller::{ctrl_cmd, GetFamily};
 use genl_core::{AsyncConnection, AsyncSubscription, AttrSet, Error, Family};
 
-fn iproute2_families() -> Vec<common::IpFamily> {
-    common::parse_genl_ctrl_list(&common::run("genl", &["ctrl", "list"]))
-}
+use common::iproute2_families;
 
 #[tokio::test]
 async fn dump_agrees_with_iproute2() {

@@ -671,9 +671,12 @@ fn check_path_at(set: &'static AttrSetSchema, attrs: &[u8], off: usize) {
             return;
         }
         let s = cur.expect("path descends only into nests");
+        // A subset's path may name any attribute of its root set (a request
+        // sent unchecked can carry them).
         let a = s
             .attr_named(p)
-            .unwrap_or_else(|| panic!("{path}: no {p} in {}", s.name));
+            .or_else(|| s.root().attr_named(p))
+            .unwrap_or_else(|| panic!("{path}: no {p} in {} (or its root)", s.name));
         cur = match a.ty {
             genl_core::schema::AttrType::Nested(f) => Some(f),
             _ => None,

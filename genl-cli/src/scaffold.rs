@@ -17,7 +17,9 @@ struct Template {
     text: &'static str,
 }
 
-/// The templates, from `genl-cli/templates/`.
+/// The templates, from `genl-cli/templates/` (manifests are not called
+/// `Cargo.toml` there: cargo would take the directory for a package of its
+/// own and leave it out of this crate's package).
 const TEMPLATES: &[Template] = &[
     Template {
         path: "genl.toml",
@@ -25,7 +27,7 @@ const TEMPLATES: &[Template] = &[
     },
     Template {
         path: "Cargo.toml",
-        text: include_str!("../templates/Cargo.toml"),
+        text: include_str!("../templates/workspace.toml"),
     },
     Template {
         path: ".gitignore",
@@ -37,7 +39,7 @@ const TEMPLATES: &[Template] = &[
     },
     Template {
         path: "@name@/Cargo.toml",
-        text: include_str!("../templates/schema/Cargo.toml"),
+        text: include_str!("../templates/schema/manifest.toml"),
     },
     Template {
         path: "@name@/src/lib.rs",
@@ -45,7 +47,7 @@ const TEMPLATES: &[Template] = &[
     },
     Template {
         path: "@name@-client/Cargo.toml",
-        text: include_str!("../templates/client/Cargo.toml"),
+        text: include_str!("../templates/client/manifest.toml"),
     },
     Template {
         path: "@name@-client/src/main.rs",

@@ -7,14 +7,7 @@ mod common;
 
 use std::process::Command;
 
-fn iproute2_families() -> Vec<common::IpFamily> {
-    let out = Command::new("genl")
-        .args(["ctrl", "list"])
-        .output()
-        .expect("iproute2's `genl` is installed (cargo xtask test installs it)");
-    assert!(out.status.success());
-    common::parse_genl_ctrl_list(&String::from_utf8(out.stdout).unwrap())
-}
+use common::iproute2_families;
 
 /// The README's main job, run as a user would, compared with iproute2 on
 /// names, ids, versions, ops and group ids.

@@ -4,6 +4,17 @@
 
 use std::path::{Path, PathBuf};
 
+/// The families iproute2's `genl ctrl list` shows on this machine: the
+/// expected values of the host suites.
+pub fn iproute2_families() -> Vec<IpFamily> {
+    let out = std::process::Command::new("genl")
+        .args(["ctrl", "list"])
+        .output()
+        .expect("iproute2's `genl` is installed (cargo xtask test installs it)");
+    assert!(out.status.success());
+    parse_genl_ctrl_list(&String::from_utf8(out.stdout).unwrap())
+}
+
 /// A family as iproute2's `genl ctrl list` prints it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct IpFamily {

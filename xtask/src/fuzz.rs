@@ -100,6 +100,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if o.write_seeds {
         return write_seeds(&root);
     }
+    // The fuzz crate's own tests first: every target's invariants replayed
+    // over the checked-in seeds (crashes found earlier are kept there).
+    let st = Command::new("cargo")
+        .args(["test", "--quiet"])
+        .current_dir(&fuzz)
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("cargo test (fuzz crate): {e}"))?;
+    if !st.success() {
+        return Err("the fuzz crate's tests (seed replays) failed".into());
+    }
     ensure_cargo_fuzz()?;
     let target_dir = std::env::var_os("GENL_FUZZ_TARGET_DIR")
         .map(PathBuf::from)

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Type;
 
-use crate::ast::{screaming, Command, Family};
+use crate::ast::{Command, Family};
 use crate::emit::common;
 
 /// What a command is, resolved from its keys (checked before).
@@ -162,16 +162,8 @@ pub fn emit(f: &Family) -> TokenStream {
         if r.event.is_some() {
             what.push("event");
         }
-        let c_name = format!(
-            "`{}_CMD_{}`",
-            f.c_prefix
-                .as_ref()
-                .map(|p| p.value())
-                .unwrap_or_else(|| screaming(&fam_name.replace('-', "_"))),
-            screaming(&ident.to_string())
-        );
         let head = format!(
-            "The `{fam_name}` command {c_name} ({}) as a type: see [`{name}::{ident}`](super::{name}::{ident}).",
+            "The `{fam_name}` command [`{name}::{ident}`](super::{name}::{ident}) ({}) as a type.",
             what.join(", ")
         );
         let body = &r.c.doc;
