@@ -1,6 +1,6 @@
 //! A client of the `netlink_test` module (`kmod-c/netlink_test.c`): classic
 //! netlink on a protocol number of its own, the `NETLINK_TEST` of the
-//! tutorials genl grew from, with [`RawConnection`]. It walks through
+//! tutorials genl grew from, with [`ClassicConnection`]. It walks through
 //!
 //! 1. user → kernel request, kernel → user unicast reply (`NLTEST_MSG_ECHO`);
 //! 2. a reply the kernel sends later, from a workqueue (`NLTEST_MSG_DEFERRED`);
@@ -17,9 +17,10 @@
 
 use std::time::{Duration, Instant};
 
-use genl_core::message::{ErrorView, RawMessage, NLMSG_HDRLEN};
-use genl_core::raw::{Datagram, RawConnection};
-use genl_core::socket::{NLM_F_ACK, NLM_F_REQUEST};
+use genl_core::extack::ErrorView;
+use genl_core::message::{NlMessage, NLMSG_HDRLEN};
+use genl_core::classic::{Datagram, ClassicConnection};
+use genl_core::message::{NLM_F_ACK, NLM_F_REQUEST};
 use genl_core::Error;
 
 /// The module's default protocol number (`NETLINK_TEST`).
@@ -39,7 +40,7 @@ const MSG_HELLO: u16 = 0x20;
 
 /// The first message of `d`, with an `NLMSG_ERROR` carrying an error turned
 /// into [`Error::Kernel`].
-fn first_message<'a>(d: &Datagram<'a>) -> Result<RawMessage<'a>, Error> {
+fn first_message<'a>(d: &Datagram<'a>) -> Result<NlMessage<'a>, Error> {
     let m = d.first()?;
     if m.header.message_type == NLMSG_ERROR {
         let e = ErrorView::parse(m.header.flags, m.payload).map_err(Error::Decode)?;
@@ -64,7 +65,7 @@ fn reply<'a>(d: &Datagram<'a>, ty: u16, seq: u32) -> Result<&'a [u8], Error> {
 }
 
 fn echo(proto: isize) -> Result<(), Error> {
-    let mut conn = RawConnection::new(proto)?;
+    let mut conn = ClassicConnection::new(proto)?;
     let text = b"hello from user space";
     let seq = conn.send(0, 0, NLTEST_MSG_ECHO, NLM_F_REQUEST, text)?;
     let port = conn.port_id();
@@ -82,7 +83,7 @@ fn echo(proto: isize) -> Result<(), Error> {
 }
 
 fn deferred(proto: isize) -> Result<(), Error> {
-    let mut conn = RawConnection::new(proto)?;
+    let mut conn = ClassicConnection::new(proto)?;
     let (id, delay_ms) = (7u32, 200u32);
     let mut req = [0u8; 8];
     req[..4].copy_from_slice(&id.to_ne_bytes());
@@ -106,9 +107,9 @@ fn deferred(proto: isize) -> Result<(), Error> {
 }
 
 fn multicast(proto: isize) -> Result<(), Error> {
-    let mut member = RawConnection::new(proto)?;
+    let mut member = ClassicConnection::new(proto)?;
     member.join_group(NLTEST_GRP_EVENTS)?;
-    let mut requester = RawConnection::new(proto)?;
+    let mut requester = ClassicConnection::new(proto)?;
     let text = b"to everyone on group 1";
     let seq = requester.send(0, 0, NLTEST_MSG_MCAST, NLM_F_REQUEST | NLM_F_ACK, text)?;
     // The ACK comes after the multicast went out.
@@ -137,8 +138,8 @@ fn multicast(proto: isize) -> Result<(), Error> {
 }
 
 fn user_to_user(proto: isize) -> Result<(), Error> {
-    let mut alice = RawConnection::new(proto)?;
-    let mut bob = RawConnection::new(proto)?;
+    let mut alice = ClassicConnection::new(proto)?;
+    let mut bob = ClassicConnection::new(proto)?;
     let bob_port = bob.port_id();
     alice.send(bob_port, 0, MSG_HELLO, 0, b"hello bob")?;
     let d = bob.recv()?;

@@ -6,14 +6,14 @@
 //! cargo run --example netlink-unicast
 //! ```
 
-use genl_core::raw::{RawConnection, NETLINK_USERSOCK};
+use genl_core::classic::{ClassicConnection, NETLINK_USERSOCK};
 
 /// A message type of our own (above the reserved control types).
 const MSG_HELLO: u16 = 0x20;
 
 fn main() -> Result<(), genl_core::Error> {
-    let mut alice = RawConnection::new(NETLINK_USERSOCK)?;
-    let mut bob = RawConnection::new(NETLINK_USERSOCK)?;
+    let mut alice = ClassicConnection::new(NETLINK_USERSOCK)?;
+    let mut bob = ClassicConnection::new(NETLINK_USERSOCK)?;
     println!(
         "alice is port {}, bob is port {}",
         alice.port_id(),

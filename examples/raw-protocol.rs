@@ -7,7 +7,7 @@
 //! ```
 
 use genl_core::message::Received;
-use genl_core::raw::RawConnection;
+use genl_core::classic::ClassicConnection;
 use genl_core::AttrIter;
 
 const NETLINK_ROUTE: isize = 0;
@@ -19,7 +19,7 @@ const IFLA_IFNAME: u16 = 3;
 const IFINFOMSG_LEN: usize = 16;
 
 fn list_links() -> Result<(), genl_core::Error> {
-    let mut conn = RawConnection::new(NETLINK_ROUTE)?;
+    let mut conn = ClassicConnection::new(NETLINK_ROUTE)?;
     conn.send(
         0,
         0,
@@ -36,7 +36,7 @@ fn list_links() -> Result<(), genl_core::Error> {
                 3 => return Ok(()),
                 // NLMSG_ERROR
                 2 => {
-                    if let Received::Error(e) = Received::parse(&msg)? {
+                    if let Received::Error { error: e, .. } = Received::parse(&msg)? {
                         if let Some(k) = e.to_kernel_error() {
                             return Err(k.into());
                         }
@@ -68,7 +68,7 @@ fn main() -> std::process::ExitCode {
             let proto: isize = proto
                 .parse()
                 .map_err(|_| genl_core::Error::UnexpectedReply("the protocol is a number"))?;
-            let mut conn = RawConnection::new(proto)?;
+            let mut conn = ClassicConnection::new(proto)?;
             conn.send(0, 0, 0x10, NLM_F_REQUEST, text.as_bytes())?;
             let d = conn.recv()?;
             let m = d.first()?;

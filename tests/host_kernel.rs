@@ -302,7 +302,7 @@ fn drift_check_reports_each_difference() {
 #[test]
 fn forged_replies_from_user_sockets_are_ignored() {
     use genl_core::message::{build_message, GenlHeader};
-    use genl_core::raw::RawConnection;
+    use genl_core::classic::ClassicConnection;
     if !common::is_root() {
         common::skip("unicast between NETLINK_GENERIC user sockets needs CAP_NET_ADMIN");
         return;
@@ -334,7 +334,7 @@ fn forged_replies_from_user_sockets_are_ignored() {
     err[12..16].copy_from_slice(&conn.port_id().to_ne_bytes());
     err[16..20].copy_from_slice(&(-libc::EPERM).to_ne_bytes());
     datagram.extend_from_slice(&err);
-    let forger = RawConnection::new(16).unwrap();
+    let forger = ClassicConnection::new(16).unwrap();
     forger.send_datagram(conn.port_id(), 0, &datagram).unwrap();
     let info: FamilyInfo<'_> = conn
         .query(ctrl_cmd::GetFamily, &GetFamily::by_name("nlctrl"))

@@ -57,7 +57,7 @@ fn ethtool_error_with_extended_ack_matches_what_ethtool_printed() {
     let mut errors = 0;
     for datagram in common::read_hex("ethtool-nodev.hex") {
         for msg in Messages::new(&datagram) {
-            if let Received::Error(e) = Received::parse(&msg.unwrap()).unwrap() {
+            if let Received::Error { error: e, .. } = Received::parse(&msg.unwrap()).unwrap() {
                 // The first reply is the ACK of ethtool's GETFAMILY.
                 let Some(k) = e.to_kernel_error() else {
                     continue;

@@ -5,13 +5,13 @@ mod common;
 
 use std::time::Duration;
 
-use genl_core::raw::{RawConnection, NETLINK_USERSOCK};
+use genl_core::classic::{ClassicConnection, NETLINK_USERSOCK};
 use genl_core::{AttrIter, Error};
 
 #[test]
 fn user_to_user_unicast_carries_bytes_and_sender() {
-    let mut a = RawConnection::new(NETLINK_USERSOCK).unwrap();
-    let mut b = RawConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut a = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut b = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
     let payload: Vec<u8> = (0..=255u8).collect();
     let seq = a.send(b.port_id(), 0, 0x42, 0x1, &payload).unwrap();
     let (a_port, b_port) = (a.port_id(), b.port_id());
@@ -37,9 +37,9 @@ fn user_multicast_reaches_members_only() {
         common::skip("joining NETLINK_USERSOCK groups needs CAP_NET_ADMIN");
         return;
     }
-    let mut a = RawConnection::new(NETLINK_USERSOCK).unwrap();
-    let mut member = RawConnection::new(NETLINK_USERSOCK).unwrap();
-    let mut outsider = RawConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut a = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut member = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut outsider = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
     member.join_group(3).unwrap();
     let me = a.port_id();
     a.send(me, 3, 0x42, 0, b"to group 3").unwrap();
@@ -53,7 +53,7 @@ fn user_multicast_reaches_members_only() {
 
 #[test]
 fn unicast_to_a_missing_port_is_refused() {
-    let mut a = RawConnection::new(NETLINK_USERSOCK).unwrap();
+    let mut a = ClassicConnection::new(NETLINK_USERSOCK).unwrap();
     let err = a.send(0x7fff_fff0, 0, 0x42, 0, b"?").unwrap_err();
     assert!(
         matches!(err, Error::Io(ref e) if e.raw_os_error() == Some(libc::ECONNREFUSED)),
@@ -87,7 +87,7 @@ fn raw_route_dump_lists_what_iproute2_lists() {
     let mut got: Vec<String> = std::thread::scope(|s| {
         s.spawn(|| {
             ns.enter();
-            let mut conn = RawConnection::new(0).unwrap(); // NETLINK_ROUTE
+            let mut conn = ClassicConnection::new(0).unwrap(); // NETLINK_ROUTE
                                                            // RTM_GETLINK (18), NLM_F_REQUEST | NLM_F_DUMP, struct ifinfomsg.
             conn.send(0, 0, 18, 0x301, &[0u8; 16]).unwrap();
             let mut names = Vec::new();

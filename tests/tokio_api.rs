@@ -115,6 +115,47 @@ async fn eight_tasks_ten_thousand_requests_each() {
     assert_eq!(total, 80_000);
 }
 
+/// Eight tasks, one shared socket, 2 000 requests each: every reply reaches
+/// the task that asked (ids as iproute2 prints them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_tasks_share_one_socket() {
+    let families = iproute2_families();
+    let expected: std::collections::HashMap<String, u32> =
+        families.iter().map(|f| (f.name.clone(), f.id)).collect();
+    let names: Vec<String> = families.into_iter().map(|f| f.name).collect();
+    let conn = genl_core::AsyncSharedConnection::new().unwrap();
+    let mut tasks = Vec::new();
+    for t in 0..8usize {
+        let (names, expected, conn) = (names.clone(), expected.clone(), conn.clone());
+        tasks.push(tokio::spawn(async move {
+            for i in 0..2_000usize {
+                let name = &names[(t + i) % names.len()];
+                let r = conn
+                    .query(ctrl_cmd::GetFamily, &GetFamily::by_name(name))
+                    .await
+                    .unwrap();
+                let f = r.get().unwrap();
+                assert_eq!(f.family_name, name, "task {t} request {i} got another's reply");
+                assert_eq!(u32::from(f.family_id), expected[name]);
+            }
+            2_000usize
+        }));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.unwrap();
+    }
+    assert_eq!(total, 16_000);
+    // A dump on the same socket, and an error routed to its task.
+    let all = conn.dump(ctrl_cmd::GetFamily, &()).await.unwrap();
+    assert_eq!(all.len(), names.len());
+    let err = conn
+        .query(ctrl_cmd::GetFamily, &GetFamily::by_name("genl-no-such"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Kernel(ref k) if k.errno == libc::ENOENT), "{err:?}");
+}
+
 #[derive(Debug, Default, AttrSet)]
 struct NetdevDev {
     #[nla(id = 1)]

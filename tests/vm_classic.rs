@@ -3,7 +3,7 @@
 //! inside Debian's 6.1 and 6.12 kernels by `cargo xtask vm test`: unicast
 //! echo, deferred replies from a workqueue, multicast, errors with extended
 //! ACKs, user ↔ user unicast and per-namespace kernel sockets, all through
-//! [`RawConnection`].
+//! [`ClassicConnection`].
 //!
 //! On the host these tests are `#[ignore]`d (the module cannot be loaded
 //! there); the VM harness runs them with `--include-ignored`. Should one run
@@ -11,9 +11,10 @@
 
 use std::time::{Duration, Instant};
 
-use genl_core::message::{ErrorView, RawMessage, NLMSG_HDRLEN};
-use genl_core::raw::{Datagram, RawConnection};
-use genl_core::socket::{NLM_F_ACK, NLM_F_REQUEST};
+use genl_core::extack::ErrorView;
+use genl_core::message::{NlMessage, NLMSG_HDRLEN};
+use genl_core::classic::{Datagram, ClassicConnection};
+use genl_core::message::{NLM_F_ACK, NLM_F_REQUEST};
 use genl_core::{Error, KernelError};
 
 /// The module's protocol number (`NETLINK_TEST`, its default).
@@ -39,8 +40,8 @@ fn in_vm() -> bool {
     true
 }
 
-fn conn() -> RawConnection {
-    RawConnection::new(NETLINK_TEST).expect("a socket on NETLINK_TEST (is netlink_test loaded?)")
+fn conn() -> ClassicConnection {
+    ClassicConnection::new(NETLINK_TEST).expect("a socket on NETLINK_TEST (is netlink_test loaded?)")
 }
 
 /// Runs `f` on a thread of its own inside a fresh network namespace.
@@ -81,7 +82,7 @@ fn netns_cookie() -> u64 {
 }
 
 /// The one message of `d`.
-fn only_message<'a>(d: &Datagram<'a>) -> RawMessage<'a> {
+fn only_message<'a>(d: &Datagram<'a>) -> NlMessage<'a> {
     let mut it = d.messages();
     let m = it
         .next()
@@ -99,7 +100,7 @@ fn error_of<'a>(d: &Datagram<'a>) -> ErrorView<'a> {
 }
 
 /// Asserts that `conn` receives nothing for a while.
-fn assert_quiet(conn: &mut RawConnection, what: &str) {
+fn assert_quiet(conn: &mut ClassicConnection, what: &str) {
     conn.set_timeout(Some(QUIET));
     match conn.recv() {
         Err(Error::Timeout) => {}
@@ -117,7 +118,7 @@ fn deferred_payload(id: u32, delay_ms: u32) -> [u8; 8] {
 }
 
 /// `struct nltest_info`: (netns cookie, requests, pending, protocol).
-fn info(conn: &mut RawConnection) -> (u64, u32, u32, u32) {
+fn info(conn: &mut ClassicConnection) -> (u64, u32, u32, u32) {
     let seq = conn
         .send(0, 0, NLTEST_MSG_INFO, NLM_F_REQUEST, &[])
         .unwrap();
@@ -138,7 +139,7 @@ fn info(conn: &mut RawConnection) -> (u64, u32, u32, u32) {
 }
 
 /// Sends `payload` as `ty` and returns the kernel's error for it.
-fn request_error(conn: &mut RawConnection, ty: u16, payload: &[u8]) -> KernelError {
+fn request_error(conn: &mut ClassicConnection, ty: u16, payload: &[u8]) -> KernelError {
     let seq = conn.send(0, 0, ty, NLM_F_REQUEST, payload).unwrap();
     let d = conn.recv().unwrap();
     assert_eq!(d.sender, 0);

@@ -18,9 +18,10 @@ use std::fmt::Debug;
 use genl::demo::{Deferred, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvState};
 use genl_core::codec::Keyed;
 use genl_core::controller::{FamilyInfo, GetFamily, GetPolicy, PolicyMessage, GENL_ID_CTRL};
+use genl_core::extack::{ErrorView, ExtAck};
 use genl_core::message::{
-    build_message, ErrorView, ExtAck, Messages, RawMessage, Received, GENL_HDRLEN, NLMSG_HDRLEN,
-    NLM_F_ACK_TLVS, NLM_F_CAPPED,
+    build_message, Messages, NlMessage, Received, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK_TLVS,
+    NLM_F_CAPPED,
 };
 use genl_core::netlink_packet_core::{
     NetlinkDeserializable, NetlinkHeader, NetlinkSerializable, NLMSG_DONE, NLMSG_ERROR,
@@ -451,7 +452,7 @@ pub fn check_nlctrl(data: &[u8]) {
 // ---------------------------------------------------------------------------
 // messages: datagram framing, genl views, payloads, rebuilding.
 
-fn check_genl_payload<'a, T>(msg: &RawMessage<'a>, v: &genl_core::GenlView<'a>, decoded: &T)
+fn check_genl_payload<'a, T>(msg: &NlMessage<'a>, v: &genl_core::GenlView<'a>, decoded: &T)
 where
     T: Encode + Debug,
 {
@@ -503,7 +504,7 @@ macro_rules! genl_payload {
     }};
 }
 
-fn check_received(msg: &RawMessage<'_>) {
+fn check_received(msg: &NlMessage<'_>) {
     let h = msg.header;
     match Received::parse(msg) {
         Ok(Received::Genl(v)) => {
@@ -535,7 +536,9 @@ fn check_received(msg: &RawMessage<'_>) {
             assert_eq!(&out[..2], &msg.payload[..2]);
             assert_eq!(&out[GENL_HDRLEN..], v.attrs);
         }
-        Ok(Received::Error(e)) => {
+        Ok(Received::Error { header, error: e }) => {
+            // The message's own header, not the echoed request's.
+            assert_eq!(header, h);
             assert_eq!(h.message_type, NLMSG_ERROR);
             check_error_view(h.flags, msg.payload, &e);
         }
@@ -726,7 +729,7 @@ pub fn check_extack(data: &[u8]) {
         assert_eq!(m.header, h);
         if ty == NLMSG_ERROR {
             match (Received::parse(&m), &direct) {
-                (Ok(Received::Error(a)), Ok(b)) => {
+                (Ok(Received::Error { error: a, .. }), Ok(b)) => {
                     assert_eq!((a.code, a.request), (b.code, b.request));
                     assert_eq!(format!("{:?}", a.ext_ack), format!("{:?}", b.ext_ack));
                 }

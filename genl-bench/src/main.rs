@@ -34,7 +34,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use genl_core::message::{build_message, GenlView, Messages, RawMessage};
+use genl_core::message::{build_message, GenlView, Messages, NlMessage};
 use genl_core::{Connection, Decode, GenlHeader};
 
 use msg::{Extracted, Link, CMD, FAMILY_ID, FLAGS, SEQ, VERSION};
@@ -163,7 +163,7 @@ fn genl_encode(l: &Link<'_>, buf: &mut Vec<u8>) -> Result<(), genl_core::EncodeE
 /// (borrowing), every value read.
 #[inline(never)]
 fn genl_decode(bytes: &[u8]) -> Res<Extracted<&str>> {
-    let raw: RawMessage<'_> = Messages::new(bytes).next().ok_or("no message")??;
+    let raw: NlMessage<'_> = Messages::new(bytes).next().ok_or("no message")??;
     let view = GenlView::parse(&raw)?;
     let l = Link::decode(view.attrs)?;
     let mut e = Extracted {

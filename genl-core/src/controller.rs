@@ -146,6 +146,18 @@ pub struct FamilyInfo<'a> {
     pub mcast_groups: Vec<McastGroup<'a>>,
 }
 
+/// The family a controller notification is about: every notification
+/// (`NEWFAMILY`, `DELFAMILY`, `NEWMCAST_GRP`, `DELMCAST_GRP`) carries its id
+/// and name, not always the rest of [`FamilyInfo`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
+#[genl(subset_of = CtrlAttrs)]
+pub struct FamilyRef<'a> {
+    /// `CTRL_ATTR_FAMILY_ID`.
+    pub family_id: u16,
+    /// `CTRL_ATTR_FAMILY_NAME`.
+    pub family_name: &'a str,
+}
+
 /// One op of a family (`CTRL_ATTR_OP_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
 #[genl(c_prefix = "CTRL_ATTR_OP")]

@@ -429,12 +429,22 @@ impl KernelError {
     }
 }
 
+impl KernelError {
+    /// The errno's description (`Invalid argument`), without the
+    /// "(os error N)" suffix that [`std::io::Error`] adds.
+    pub fn description(&self) -> String {
+        let text = self.io_error().to_string();
+        let suffix = format!(" (os error {})", self.errno);
+        text.strip_suffix(&suffix).unwrap_or(&text).to_owned()
+    }
+}
+
 impl fmt::Display for KernelError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
             "kernel error: {} (errno {})",
-            self.io_error(),
+            self.description(),
             self.errno
         )?;
         if let Some(m) = &self.message {
@@ -494,6 +504,16 @@ pub enum Error {
     DumpInterrupted,
     /// The reply did not have the shape the request expects.
     UnexpectedReply(&'static str),
+    /// The socket accepted only part of a message.
+    ShortSend {
+        /// Bytes sent.
+        sent: usize,
+        /// Bytes of the message.
+        len: usize,
+    },
+    /// An argument the caller passed cannot be used, e.g. a multicast group
+    /// id a `sendto` cannot address.
+    InvalidArgument(String),
 }
 
 impl fmt::Display for Error {
@@ -521,21 +541,18 @@ impl fmt::Display for Error {
                 f.write_str("dump interrupted by a concurrent change (NLM_F_DUMP_INTR)")
             }
             Error::UnexpectedReply(what) => write!(f, "unexpected reply: {what}"),
+            Error::ShortSend { sent, len } => {
+                write!(f, "the socket sent {sent} of the message's {len} bytes")
+            }
+            Error::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
         }
     }
 }
 
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Error::Io(e) => Some(e),
-            Error::Encode(e) => Some(e),
-            Error::Decode(e) => Some(e),
-            Error::Kernel(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+/// The wrapped errors' text is this error's text (Display shows it), so
+/// `source()` does not return them again: an error reporter walking the
+/// chain prints each thing once.
+impl std::error::Error for Error {}
 
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {

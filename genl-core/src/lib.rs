@@ -45,37 +45,60 @@
 //! carries its request and reply types: `conn.query(demo_cmd::KvGet, &e)`
 //! returns a `KvEntry`, and a wrong request type does not compile.
 //!
-//! Modules, one per concept: [`wire`] (attribute TLV format), [`codec`]
-//! (the traits derives implement), [`schema`] (descriptors), [`command`]
-//! (typed commands), [`message`] (genl header, netlink messages, extended
-//! ACK), [`socket`] (connection), [`shared`] (thread-shared connection),
-//! `asynch` (tokio, feature `tokio`), [`raw`] (classic netlink protocols),
-//! [`multi`] (lazy repeated attributes), [`controller`] (nlctrl, declared
-//! with these same derives), [`drift`] (schema vs running kernel),
-//! [`error`].
+//! Modules, one per concept:
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`wire`] | the attribute TLV format: writer, zero-copy iterator |
+//! | [`codec`] | the traits the derives implement, built-in value types |
+//! | [`multi`] | lazily decoded repeated attributes |
+//! | [`schema`] | the `const` descriptors the derives emit, compile-time family checks |
+//! | [`command`] | typed commands: each command's request and reply types |
+//! | [`message`] | netlink and genl headers, message iteration, classification, flags |
+//! | [`extack`] | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths |
+//! | [`engine`] | the sans-IO request engine every connection drives |
+//! | [`resolve`] | family resolution, its cache and the retry after a reload |
+//! | [`sys`] | the operating system's netlink socket |
+//! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
+//! | [`connection`] | the blocking [`Connection`], its dumps and [`Subscription`] |
+//! | [`sync`] | [`SharedConnection`], for many threads |
+//! | `tokio` | async connections and subscription (feature `tokio`) |
+//! | [`owned`] | owned messages for threads, tasks and iterators |
+//! | [`classic`] | classic netlink: any protocol, any peer |
+//! | [`controller`] | nlctrl, declared with these same derives |
+//! | [`drift`] | a schema against the running kernel's policy |
+//! | [`testing`] | a fake kernel that serves families from closures |
+//! | [`error`] | every error type |
 
 #![warn(missing_docs)]
 
 // Lets the derives' `::genl_core::...` paths resolve inside this crate.
 extern crate self as genl_core;
 
-#[cfg(feature = "tokio")]
-pub mod asynch;
+pub mod classic;
 pub mod codec;
 pub mod command;
+pub mod connection;
 pub mod controller;
 pub mod drift;
+pub mod engine;
 pub mod error;
+pub mod extack;
 pub mod message;
 pub mod multi;
-pub mod raw;
+pub mod owned;
+pub mod resolve;
 pub mod schema;
-pub mod shared;
-pub mod socket;
+pub mod sync;
+pub mod sys;
+pub mod testing;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+pub mod transport;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
-pub use asynch::{AsyncConnection, AsyncSubscription};
+pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
 #[doc(hidden)]
 pub use codec::__private;
 pub use codec::{
@@ -86,10 +109,13 @@ pub use command::{Ack, Command, DumpCommand, Notification, Query};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
+pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{Multi, MultiIter};
-pub use shared::{Item, OwnedReply, Reply, SharedConnection};
-pub use socket::{Connection, Dump, RawDump, ResolvedFamily, Subscription};
+pub use owned::{Event, Item, OwnedMessage, Reply};
+pub use resolve::ResolvedFamily;
+pub use sync::SharedConnection;
+pub use transport::Transport;
 pub use wire::{Attr, AttrIter, AttrWriter};
 
 /// Derive macros (re-exported from `genl-derive`, as serde does).

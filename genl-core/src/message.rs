@@ -15,15 +15,22 @@ use netlink_packet_core::{
 };
 
 use crate::codec::{Decode, DecodeOwned, Encode};
-use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, KernelError};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
+use crate::extack::{ErrorView, ExtAck};
 use crate::wire::{nla_align, AttrWriter};
 
 /// Size of `struct nlmsghdr`.
 pub const NLMSG_HDRLEN: usize = 16;
 /// Size of `struct genlmsghdr`.
 pub const GENL_HDRLEN: usize = 4;
+/// `NLM_F_REQUEST`: a request.
+pub const NLM_F_REQUEST: u16 = 0x01;
 /// `NLM_F_MULTI`: part of a multipart reply (a dump).
 pub const NLM_F_MULTI: u16 = 0x02;
+/// `NLM_F_ACK`: ask for an acknowledgement.
+pub const NLM_F_ACK: u16 = 0x04;
+/// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`): dump everything.
+pub const NLM_F_DUMP: u16 = 0x300;
 /// `NLM_F_DUMP_INTR`: the dump was interrupted and may be inconsistent.
 pub const NLM_F_DUMP_INTR: u16 = 0x10;
 /// `NLM_F_CAPPED` (on `NLMSG_ERROR`): the echoed request was cut to its header.
@@ -93,7 +100,7 @@ pub fn build_message<P: Encode + ?Sized>(
 
 /// Reads the `nlmsghdr` at the start of `bytes` (at least 16 bytes long).
 #[inline]
-fn read_header(bytes: &[u8]) -> NetlinkHeader {
+pub(crate) fn read_header(bytes: &[u8]) -> NetlinkHeader {
     let b: &[u8; NLMSG_HDRLEN] = bytes
         .first_chunk()
         .expect("callers check for a whole nlmsghdr");
@@ -110,7 +117,7 @@ fn read_header(bytes: &[u8]) -> NetlinkHeader {
 
 /// One netlink message inside a received datagram, borrowed.
 #[derive(Debug, Clone, Copy)]
-pub struct RawMessage<'a> {
+pub struct NlMessage<'a> {
     /// The netlink header.
     pub header: NetlinkHeader,
     /// Everything after the netlink header, up to `nlmsg_len`.
@@ -134,10 +141,16 @@ impl<'a> Messages<'a> {
             failed: false,
         }
     }
+
+    /// Where the next message starts in the datagram (its length once every
+    /// message was read).
+    pub fn position(&self) -> usize {
+        self.pos.min(self.buf.len())
+    }
 }
 
 impl<'a> Iterator for Messages<'a> {
-    type Item = Result<RawMessage<'a>, DecodeError>;
+    type Item = Result<NlMessage<'a>, DecodeError>;
 
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.buf.get(self.pos..)?;
@@ -163,7 +176,7 @@ impl<'a> Iterator for Messages<'a> {
         }
         let payload = &rest[NLMSG_HDRLEN..len as usize];
         self.pos += nla_align(len as usize).min(rest.len());
-        Some(Ok(RawMessage { header, payload }))
+        Some(Ok(NlMessage { header, payload }))
     }
 }
 
@@ -180,13 +193,30 @@ pub struct GenlView<'a> {
 
 impl<'a> GenlView<'a> {
     /// Views `msg` as a generic netlink message.
-    pub fn parse(msg: &RawMessage<'a>) -> Result<Self, DecodeError> {
+    pub fn parse(msg: &NlMessage<'a>) -> Result<Self, DecodeError> {
         let genl = GenlHeader::parse(msg.payload)?;
         Ok(GenlView {
             header: msg.header,
             genl,
             attrs: &msg.payload[GENL_HDRLEN..],
         })
+    }
+
+    /// Views `bytes`, one whole message held in memory (`nlmsghdr`,
+    /// `genlmsghdr`, attributes; e.g. captured), as a generic netlink
+    /// message. Bytes after `nlmsg_len` (padding, or a next message) are
+    /// not part of it.
+    pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        match Messages::new(bytes).next() {
+            Some(m) => GenlView::parse(&m?),
+            None => Err(DecodeError::new(
+                DecodeErrorKind::TruncatedMessage {
+                    needed: NLMSG_HDRLEN,
+                    available: 0,
+                },
+                0,
+            )),
+        }
     }
 
     /// Decodes the attributes as `T`, borrowing from the receive buffer.
@@ -216,105 +246,40 @@ impl<'a> GenlView<'a> {
     }
 }
 
-/// The extended-ACK attributes of `NLMSG_ERROR` / `NLMSG_DONE`
-/// (`enum nlmsgerr_attrs` in `include/uapi/linux/netlink.h`).
-#[derive(Debug, Clone, Default, crate::AttrSet)]
-#[genl(c_prefix = "NLMSGERR_ATTR")]
-pub struct ExtAck<'a> {
-    /// `NLMSGERR_ATTR_MSG`: error or warning message.
-    #[nla(id = 1)]
-    pub msg: Option<&'a str>,
-    /// `NLMSGERR_ATTR_OFFS`: offset of the invalid attribute in the request.
-    #[nla(id = 2)]
-    pub offs: Option<u32>,
-    /// `NLMSGERR_ATTR_COOKIE`: arbitrary subsystem-specific cookie.
-    #[nla(id = 3)]
-    pub cookie: Option<&'a [u8]>,
-    /// `NLMSGERR_ATTR_POLICY`: the policy of the rejected attribute.
-    #[nla(id = 4)]
-    pub policy: Option<&'a [u8]>,
-    /// `NLMSGERR_ATTR_MISS_TYPE`: type of a missing required attribute.
-    #[nla(id = 5)]
-    pub miss_type: Option<u32>,
-    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest missing it.
-    #[nla(id = 6)]
-    pub miss_nest: Option<u32>,
+/// Decodes one whole generic netlink message held in memory in one call:
+/// its headers, and its attributes as `T` (error offsets count from the
+/// message's start).
+///
+/// ```
+/// # use genl_core::{AttrSet, message::{build_message, decode_message, GenlHeader}};
+/// #[derive(Debug, PartialEq, AttrSet)]
+/// struct Ping { #[nla(id = 1)] n: u32 }
+/// let mut bytes = Vec::new();
+/// build_message(&mut bytes, 0x20, 0, 7, GenlHeader { cmd: 1, version: 1 }, &Ping { n: 5 })?;
+/// let (view, ping) = decode_message::<Ping>(&bytes)?;
+/// assert_eq!((view.genl.cmd, view.header.sequence_number, ping), (1, 7, Ping { n: 5 }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_message<'a, T: Decode<'a>>(
+    bytes: &'a [u8],
+) -> Result<(GenlView<'a>, T), DecodeError> {
+    let view = GenlView::from_bytes(bytes)?;
+    let attrs = T::decode_at(view.attrs, NLMSG_HDRLEN + GENL_HDRLEN)?;
+    Ok((view, attrs))
 }
 
-/// A parsed `NLMSG_ERROR` (an ACK when `errno == 0`).
-#[derive(Debug, Clone)]
-pub struct ErrorView<'a> {
-    /// The negated error code as sent (`0` for an ACK, `-EINVAL`, …).
-    pub code: i32,
-    /// The echoed request header.
-    pub request: NetlinkHeader,
-    /// Extended-ACK attributes, if the kernel sent any.
-    pub ext_ack: ExtAck<'a>,
-}
-
-impl<'a> ErrorView<'a> {
-    /// Parses the payload of an `NLMSG_ERROR` message with header `flags`.
-    pub fn parse(flags: u16, payload: &'a [u8]) -> Result<Self, DecodeError> {
-        let need = 4 + NLMSG_HDRLEN;
-        if payload.len() < need {
-            return Err(DecodeError::new(
-                DecodeErrorKind::TruncatedMessage {
-                    needed: need,
-                    available: payload.len(),
-                },
-                NLMSG_HDRLEN,
-            ));
-        }
-        let code = i32::from_ne_bytes(payload[..4].try_into().unwrap_or_default());
-        let request = read_header(&payload[4..]);
-        // Without NLM_F_CAPPED the whole request is echoed back.
-        let echoed_len = if flags & NLM_F_CAPPED != 0 || code == 0 {
-            NLMSG_HDRLEN
-        } else {
-            nla_align(request.length as usize).max(NLMSG_HDRLEN)
-        };
-        let tlv_start = (4 + echoed_len).min(payload.len());
-        let ext_ack = if flags & NLM_F_ACK_TLVS != 0 {
-            ExtAck::decode_at(&payload[tlv_start..], NLMSG_HDRLEN + tlv_start)?
-        } else {
-            ExtAck::default()
-        };
-        Ok(ErrorView {
-            code,
-            request,
-            ext_ack,
-        })
-    }
-
-    /// The kernel error this reports (`None` for an ACK).
-    pub fn to_kernel_error(&self) -> Option<KernelError> {
-        if self.code == 0 {
-            return None;
-        }
-        Some(ext_ack_error(self.code, &self.ext_ack))
-    }
-}
-
-/// Builds a [`KernelError`] from a negative code and extended-ACK attributes.
-pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
-    KernelError {
-        errno: code.checked_neg().unwrap_or(i32::MAX).max(0),
-        message: ack.msg.map(str::to_owned),
-        offset: ack.offs,
-        path: None,
-        missing_type: ack.miss_type,
-        missing_nest: ack.miss_nest,
-        missing_path: None,
-    }
-}
-
-/// What one received netlink message is.
+/// What one received netlink message is, parsed once.
 #[derive(Debug, Clone)]
 pub enum Received<'a> {
     /// A message of the family (or any non-control type).
     Genl(GenlView<'a>),
     /// `NLMSG_ERROR`: an ACK (code 0) or an error.
-    Error(ErrorView<'a>),
+    Error {
+        /// The `NLMSG_ERROR` message's own header.
+        header: NetlinkHeader,
+        /// Its payload: the code, the echoed request header, extended ACK.
+        error: ErrorView<'a>,
+    },
     /// `NLMSG_DONE`: the end of a dump, with its status code (0 or -errno).
     Done {
         /// The netlink header.
@@ -330,10 +295,13 @@ pub enum Received<'a> {
 
 impl<'a> Received<'a> {
     /// Classifies one raw message.
-    pub fn parse(msg: &RawMessage<'a>) -> Result<Self, DecodeError> {
+    pub fn parse(msg: &NlMessage<'a>) -> Result<Self, DecodeError> {
         let h = msg.header;
         Ok(match h.message_type {
-            NLMSG_ERROR => Received::Error(ErrorView::parse(h.flags, msg.payload)?),
+            NLMSG_ERROR => Received::Error {
+                header: h,
+                error: ErrorView::parse(h.flags, msg.payload)?,
+            },
             NLMSG_DONE => {
                 let p = msg.payload;
                 let code = p
@@ -356,12 +324,14 @@ impl<'a> Received<'a> {
         })
     }
 
-    /// The netlink header of this message.
+    /// The netlink header of this message (for an `NLMSG_ERROR`, its own
+    /// header, not the echoed request's: that is [`ErrorView::request`]).
     pub fn header(&self) -> &NetlinkHeader {
         match self {
             Received::Genl(g) => &g.header,
-            Received::Error(e) => &e.request,
-            Received::Done { header, .. } | Received::Noop(header) => header,
+            Received::Error { header, .. }
+            | Received::Done { header, .. }
+            | Received::Noop(header) => header,
         }
     }
 }

@@ -13,22 +13,58 @@ fn parent_attr_const(f: &Field) -> syn::Ident {
     format_ident!("__GENL_PARENT_{}", f.const_ident)
 }
 
-pub fn emit(s: &Set) -> TokenStream {
-    let lt = Lifetimes::new(&s.ident, &s.lifetime);
-    let set_name = &s.name;
-    let Lifetimes {
-        impl_de,
-        impl_plain,
-        ty,
-        ty_static,
-        de,
-    } = &lt;
-    let path = common::type_path(&s.ident);
-    let c_prefix = common::opt(s.c_prefix.as_ref());
-    let doc = &s.doc;
-    let parent = s.subset_of.as_ref().map(common::staticize);
+/// What every part of a set's output needs.
+struct SetCx<'s> {
+    s: &'s Set,
+    lt: Lifetimes,
+    /// The parent set of a subset, with `'static` lifetimes.
+    parent: Option<syn::Type>,
+}
 
-    // Id constants (and, for a subset, the parent's attribute schemas).
+impl SetCx<'_> {
+    /// Whether a field's values are checked, as a condition: declared
+    /// checks (known here for a set; a subset's come from its parent, so
+    /// they are tested in a constant the compiler folds).
+    fn checked(&self, f: &Field) -> Option<TokenStream> {
+        if self.parent.is_none() && f.checks.is_empty() {
+            return None;
+        }
+        Some(if self.parent.is_some() {
+            quote!(!<Self as ::genl_core::AttrSet>::SCHEMA.attrs[__IDX]
+                .checks
+                .is_empty())
+        } else {
+            quote!(true)
+        })
+    }
+}
+
+pub fn emit(s: &Set) -> TokenStream {
+    let cx = SetCx {
+        s,
+        lt: Lifetimes::new(&s.ident, &s.lifetime),
+        parent: s.subset_of.as_ref().map(common::staticize),
+    };
+    let ids = ids(&cx);
+    let const_checks = const_checks(s, &cx.lt.ty_static, cx.parent.as_ref());
+    let schema = schema(&cx);
+    let encoder = encoder(&cx);
+    let decoder = decoder(&cx);
+    let nla_value = nla_value(&cx);
+    quote! {
+        #ids
+        #const_checks
+        #schema
+        #encoder
+        #decoder
+        #nla_value
+    }
+}
+
+/// The id constants (and, for a subset, its parent's attribute schemas).
+fn ids(cx: &SetCx<'_>) -> TokenStream {
+    let (s, parent) = (cx.s, &cx.parent);
+    let Lifetimes { impl_plain, ty, .. } = &cx.lt;
     let id_consts = s.fields.iter().map(|f| {
         let c = &f.const_ident;
         let fname = &f.name;
@@ -69,16 +105,28 @@ pub fn emit(s: &Set) -> TokenStream {
         },
         _ => quote!(),
     };
-    let pad = match (&s.pad, &parent) {
+    quote! {
+        #[allow(non_upper_case_globals)]
+        impl #impl_plain #ty {
+            #(#id_consts)*
+            #pad_const
+        }
+    }
+}
+
+/// The `AttrSet` impl: the schema, and asserts on `nested` fields.
+fn schema(cx: &SetCx<'_>) -> TokenStream {
+    let (s, parent) = (cx.s, &cx.parent);
+    let Lifetimes { impl_plain, ty, .. } = &cx.lt;
+    let set_name = &s.name;
+    let path = common::type_path(&s.ident);
+    let c_prefix = common::opt(s.c_prefix.as_ref());
+    let doc = &s.doc;
+    let pad = match (&s.pad, parent) {
         (Some(_), None) => quote!(::core::option::Option::Some(Self::PAD)),
         (_, Some(parent)) => quote!(<#parent as ::genl_core::AttrSet>::SCHEMA.pad),
         _ => quote!(::core::option::Option::None),
     };
-
-    // Checks of values the compiler knows: ids given as paths, subsets
-    // against their parent.
-    let const_checks = const_checks(s, ty_static, parent.as_ref());
-
     let schema_attrs = s.fields.iter().map(|f| {
         let name = &f.name;
         let c = &f.const_ident;
@@ -144,23 +192,29 @@ pub fn emit(s: &Set) -> TokenStream {
         }
     });
 
-    // Whether a field's values are checked: declared checks (known here for
-    // a set; a subset's come from its parent, so they are tested in a
-    // constant the compiler folds).
-    let checked = |f: &Field| -> Option<TokenStream> {
-        if parent.is_none() && f.checks.is_empty() {
-            return None;
-        }
-        Some(if parent.is_some() {
-            quote!(!<Self as ::genl_core::AttrSet>::SCHEMA.attrs[__IDX]
-                .checks
-                .is_empty())
-        } else {
-            quote!(true)
-        })
-    };
+    quote! {
+        #(#nested_asserts)*
 
-    // Encoder.
+        impl #impl_plain ::genl_core::AttrSet for #ty {
+            const SCHEMA: &'static ::genl_core::schema::AttrSetSchema =
+                &::genl_core::schema::AttrSetSchema {
+                    name: #set_name,
+                    path: #path,
+                    c_prefix: #c_prefix,
+                    subset_of: #subset_of,
+                    pad: #pad,
+                    attrs: &[#(#schema_attrs),*],
+                    doc: #doc,
+                };
+        }
+    }
+}
+
+/// The `Encode` impl.
+fn encoder(cx: &SetCx<'_>) -> TokenStream {
+    let s = cx.s;
+    let Lifetimes { impl_plain, ty, .. } = &cx.lt;
+    let set_name = &s.name;
     let encode_fields = s.fields.iter().enumerate().map(|(idx, f)| {
         let ident = &f.ident;
         let c = &f.const_ident;
@@ -170,7 +224,7 @@ pub fn emit(s: &Set) -> TokenStream {
         } else {
             quote!(__v)
         };
-        let check = match checked(f) {
+        let check = match cx.checked(f) {
             None => quote!(),
             Some(cond) => quote! {
                 const __IDX: usize = #idx;
@@ -210,7 +264,25 @@ pub fn emit(s: &Set) -> TokenStream {
         }
     });
 
-    // Decoder.
+    quote! {
+        impl #impl_plain ::genl_core::Encode for #ty {
+            #[inline]
+            fn encode(
+                &self,
+                __w: &mut ::genl_core::AttrWriter<'_>,
+            ) -> ::core::result::Result<(), ::genl_core::EncodeError> {
+                #(#encode_fields)*
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+}
+
+/// The borrowing `Decode` impl.
+fn decoder(cx: &SetCx<'_>) -> TokenStream {
+    let s = cx.s;
+    let Lifetimes { impl_de, ty, de, .. } = &cx.lt;
+    let set_name = &s.name;
     let slot = |f: &Field| format_ident!("__f_{}", f.name);
     let decl = s.fields.iter().map(|f| {
         let sl = slot(f);
@@ -234,7 +306,7 @@ pub fn emit(s: &Set) -> TokenStream {
         let name = &f.name;
         let ct = common::codec_ty(&f.value_ty, f.be);
         let unwrap_be = if f.be { quote!(.0) } else { quote!() };
-        let check = match checked(f) {
+        let check = match cx.checked(f) {
             None => quote!(),
             Some(cond) => quote! {
                 const __IDX: usize = #idx;
@@ -315,40 +387,6 @@ pub fn emit(s: &Set) -> TokenStream {
     };
 
     quote! {
-        #(#nested_asserts)*
-
-        #[allow(non_upper_case_globals)]
-        impl #impl_plain #ty {
-            #(#id_consts)*
-            #pad_const
-        }
-
-        #const_checks
-
-        impl #impl_plain ::genl_core::AttrSet for #ty {
-            const SCHEMA: &'static ::genl_core::schema::AttrSetSchema =
-                &::genl_core::schema::AttrSetSchema {
-                    name: #set_name,
-                    path: #path,
-                    c_prefix: #c_prefix,
-                    subset_of: #subset_of,
-                    pad: #pad,
-                    attrs: &[#(#schema_attrs),*],
-                    doc: #doc,
-                };
-        }
-
-        impl #impl_plain ::genl_core::Encode for #ty {
-            #[inline]
-            fn encode(
-                &self,
-                __w: &mut ::genl_core::AttrWriter<'_>,
-            ) -> ::core::result::Result<(), ::genl_core::EncodeError> {
-                #(#encode_fields)*
-                ::core::result::Result::Ok(())
-            }
-        }
-
         impl #impl_de ::genl_core::Decode<#de> for #ty {
             #[inline]
             fn decode_at(
@@ -370,7 +408,13 @@ pub fn emit(s: &Set) -> TokenStream {
                 ::core::result::Result::Ok(Self { #(#build),* })
             }
         }
+    }
+}
 
+/// The `NlaValue` impl: the set nested in other sets.
+fn nla_value(cx: &SetCx<'_>) -> TokenStream {
+    let Lifetimes { impl_de, ty, de, .. } = &cx.lt;
+    quote! {
         impl #impl_de ::genl_core::NlaValue<#de> for #ty {
             const TYPE: ::genl_core::schema::AttrType =
                 ::genl_core::schema::AttrType::Nested(<Self as ::genl_core::AttrSet>::SCHEMA);

@@ -1,0 +1,735 @@
+//! The blocking connection, [`Connection`]: one socket, one request at a
+//! time, replies decoded in place (a [`GenlView`] borrows the receive
+//! buffer). It drives the [request engine](crate::engine):
+//!
+//! - every request gets its own sequence number; replies are accepted only
+//!   from the kernel, with that number and our port id; anything else is
+//!   skipped, never handed to the caller;
+//! - `NETLINK_EXT_ACK` and `NETLINK_CAP_ACK` are on: an ACK alone is `Ok`;
+//!   `NLMSG_ERROR` is [`Error::Kernel`] with errno, the kernel's message and
+//!   the failing attribute's *path* resolved through the request's schema;
+//! - requests are typed ([`crate::command`]): [`Connection::request`],
+//!   [`Connection::query`] and [`Connection::dump`] take a command type and
+//!   only its declared request, and return its declared reply;
+//! - dumps are a lending iterator ([`Dump`]); `NLMSG_DONE` with an error is
+//!   an error and `NLM_F_DUMP_INTR` is [`Error::DumpInterrupted`];
+//! - the socket watches the controller: a family unregistered while a
+//!   request waits fails it at once with [`Error::FamilyNotFound`], and a
+//!   request or dump that hits a reloaded module's old id is resent once to
+//!   the new one ([`crate::resolve`]);
+//! - a datagram larger than the buffer (`MSG_TRUNC`) is an error, not silent
+//!   truncation; `ENOBUFS` is [`Error::EventsLost`].
+//!
+//! A `Connection<T>` runs on any [`Transport`]: the kernel's socket by
+//! default, or a [fake kernel](crate::testing::FakeKernel) in tests.
+
+use std::time::{Duration, Instant};
+
+use netlink_packet_core::NetlinkHeader;
+
+use crate::codec::{Encode, Family};
+use crate::command::{Ack, Command, DumpCommand, Query};
+use crate::controller::{FamilyInfo, GENL_ID_CTRL};
+use crate::engine::{self, Exchange, Mode, Route, SeqCounter, Step};
+use crate::error::{Error, Result};
+use crate::message::{GenlHeader, GenlView, Messages};
+use crate::owned::OwnedMessage;
+use crate::resolve::{self, DrainClock, FamilyCache, FamilyRetry, ResolvedFamily};
+use crate::schema::AttrSetSchema;
+use crate::sys::{Socket, RX_BUF_SIZE};
+use crate::transport::Transport;
+
+/// Default time to wait for each reply datagram.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where a generic netlink message is in a receive buffer: its headers,
+/// parsed once, and its attributes' byte range.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    header: NetlinkHeader,
+    genl: GenlHeader,
+    attrs: (usize, usize),
+}
+
+impl Span {
+    /// The span of `view`, which borrows from `buf`.
+    pub(crate) fn of(buf: &[u8], view: &GenlView<'_>) -> Span {
+        let start = view.attrs.as_ptr() as usize - buf.as_ptr() as usize;
+        Span {
+            header: view.header,
+            genl: view.genl,
+            attrs: (start, start + view.attrs.len()),
+        }
+    }
+
+    /// The view of this span in `buf`.
+    pub(crate) fn view(self, buf: &[u8]) -> GenlView<'_> {
+        GenlView {
+            header: self.header,
+            genl: self.genl,
+            attrs: &buf[self.attrs.0..self.attrs.1],
+        }
+    }
+}
+
+/// A blocking generic netlink connection.
+///
+/// ```no_run
+/// use genl_core::Connection;
+/// let mut conn = Connection::new()?;
+/// let nlctrl = conn.resolve("nlctrl")?;
+/// assert_eq!(nlctrl.id, 0x10);
+/// # Ok::<(), genl_core::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Connection<T: Transport = Socket> {
+    transport: T,
+    seq: SeqCounter,
+    timeout: Option<Duration>,
+    tx: Vec<u8>,
+    rx: Vec<u8>,
+    /// The datagram holding a reply while the ACK is read into `rx`.
+    held: Vec<u8>,
+    families: FamilyCache,
+    drain: DrainClock,
+    /// Whether the socket receives the controller's notifications.
+    watching: bool,
+}
+
+impl Connection<Socket> {
+    /// Opens a `NETLINK_GENERIC` socket.
+    pub fn new() -> Result<Self> {
+        Self::with_transport(crate::transport::generic_socket()?)
+    }
+
+    /// The socket (for socket options).
+    pub fn socket(&self) -> &Socket {
+        &self.transport
+    }
+}
+
+impl<T: Transport> Connection<T> {
+    /// A connection over `transport`, watching the controller's
+    /// notifications when the transport lets it join their group.
+    pub fn with_transport(transport: T) -> Result<Self> {
+        let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
+        Ok(Connection {
+            seq: SeqCounter::new(std::process::id().wrapping_mul(7919)),
+            transport,
+            timeout: Some(DEFAULT_TIMEOUT),
+            tx: Vec::with_capacity(4096),
+            rx: Vec::with_capacity(RX_BUF_SIZE),
+            held: Vec::new(),
+            families: FamilyCache::default(),
+            drain: DrainClock::default(),
+            watching,
+        })
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// This socket's port id (`nl_pid`), assigned by the kernel.
+    pub fn port_id(&self) -> u32 {
+        self.transport.port_id()
+    }
+
+    /// The sequence number of the last request sent (the next one is this
+    /// plus one, skipping 0). For diagnostics and tests, e.g. to check that
+    /// a forged reply with a matching number is ignored.
+    pub fn last_seq(&self) -> u32 {
+        self.seq.last()
+    }
+
+    /// Sets how long to wait for each reply datagram (`None`: forever).
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.timeout.map(|t| Instant::now() + t)
+    }
+
+    /// Applies a controller notification to the cache.
+    fn on_control(&mut self, event: Option<&engine::CtrlEvent>) {
+        self.families.on_control(event);
+    }
+
+    /// Reads the controller notifications queued on the socket (and drops
+    /// anything else: replies of requests that gave up).
+    fn drain_notifications(&mut self) -> Result<()> {
+        loop {
+            match self.transport.try_recv(&mut self.rx) {
+                Ok(true) => {}
+                Ok(false) => return Ok(()),
+                // Lost notifications: anything may have changed.
+                Err(Error::EventsLost) => {
+                    self.families.clear();
+                    continue;
+                }
+                Err(e) => return Err(e),
+            }
+            let portid = self.transport.port_id();
+            let mut events = Vec::new();
+            for msg in Messages::new(&self.rx).map_while(|m| m.ok()) {
+                if let Route::Control(ev) = engine::route(&msg, portid) {
+                    events.push(ev);
+                }
+            }
+            for ev in events {
+                self.on_control(ev.as_ref());
+            }
+        }
+    }
+
+    /// Sends one request of `mode` and receives until it completes; returns
+    /// where its (first) reply is, if it had one.
+    fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Option<(Span, bool)>> {
+        let seq = self.seq.next();
+        engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
+        self.transport.send(&self.tx)?;
+        let mut ex = Exchange::new(seq, mode, family_id);
+        // The first reply: its span and whether it is in `held`.
+        let mut reply: Option<(Span, bool)> = None;
+        let portid = self.transport.port_id();
+        while !ex.is_done() {
+            let deadline = self.deadline();
+            self.transport.recv(&mut self.rx, deadline)?;
+            let mut events = Vec::new();
+            for msg in Messages::new(&self.rx) {
+                let msg = msg?;
+                match engine::route(&msg, portid) {
+                    Route::Request(s) if s == seq => {
+                        if let Step::Reply(v) = ex.absorb(&msg) {
+                            if reply.is_none() {
+                                reply = Some((Span::of(&self.rx, &v), false));
+                            }
+                        }
+                    }
+                    Route::Control(ev) => events.push(ev),
+                    Route::Request(_) | Route::Ignore => {}
+                }
+            }
+            for ev in events {
+                if let Some(e) = &ev {
+                    ex.on_control(e);
+                }
+                self.on_control(ev.as_ref());
+            }
+            // Keep the datagram holding the reply while receiving the rest.
+            if let Some((_, in_held @ false)) = &mut reply {
+                if !ex.is_done() {
+                    std::mem::swap(&mut self.rx, &mut self.held);
+                    *in_held = true;
+                }
+            }
+        }
+        ex.finish(&self.tx, schema)?;
+        Ok(reply)
+    }
+
+    /// The reply recorded by [`exchange`](Self::exchange), as a view.
+    fn reply_view(&self, (span, in_held): (Span, bool)) -> GenlView<'_> {
+        span.view(if in_held { &self.held } else { &self.rx })
+    }
+
+    /// Sends one request to the family with id `family_id` (untyped: any
+    /// attributes, `NLM_F_ACK`) and waits for its ACK; returns the reply
+    /// message if the kernel sent one. `schema` is the request's attribute
+    /// set, for extack paths. Typed code uses [`request`](Self::request) and
+    /// [`query`](Self::query).
+    pub fn request_by_id<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Option<GenlView<'_>>> {
+        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema)?;
+        Ok(at.map(|at| self.reply_view(at)))
+    }
+
+    /// Starts a dump of any family and command by id (untyped); iterate
+    /// the returned [`RawDump`] with [`RawDump::next`].
+    pub fn dump_by_id<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        RawDump::start(self, None, family_id, genl, payload, schema)
+    }
+
+    /// Resolves a family by name through the controller, once; later calls
+    /// use the cache, which the controller's notifications keep fresh (read
+    /// at most once per millisecond on a hit; see [`crate::resolve`]).
+    pub fn resolve(&mut self, name: &str) -> Result<&ResolvedFamily> {
+        if self.watching && (self.families.get(name).is_none() || self.drain.due()) {
+            self.drain_notifications()?;
+        }
+        if self.families.get(name).is_none() {
+            let (genl, req) = resolve::getfamily_request(name);
+            let r = self
+                .exchange(
+                    GENL_ID_CTRL,
+                    genl,
+                    Mode::Ack,
+                    &req,
+                    Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
+                )
+                .and_then(|at| match at {
+                    Some(at) => Ok(Some(self.reply_view(at).decode::<FamilyInfo<'_>>()?)),
+                    None => Ok(None),
+                });
+            let fam = resolve::getfamily_outcome(name, r)?;
+            return Ok(self.families.insert(name, fam));
+        }
+        Ok(self.families.get(name).expect("checked"))
+    }
+
+    /// Forgets a cached family (it will be resolved again on next use).
+    pub fn invalidate(&mut self, name: &str) {
+        self.families.invalidate(name);
+    }
+
+    /// Sends command `C` with `req` in `mode`, resolving its family, and
+    /// resending once after a module reload.
+    fn send_command<C: Command, P: Encode + ?Sized>(
+        &mut self,
+        req: &P,
+        schema: Option<&'static AttrSetSchema>,
+        mode: Mode,
+    ) -> Result<Option<(Span, bool)>> {
+        let fam = <C::Family as Family>::SCHEMA;
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        let mut retry = FamilyRetry::default();
+        loop {
+            let id = self.resolve(fam.name)?.id;
+            retry.check(id)?;
+            match retry.after(self.exchange(id, genl, mode, req, schema)) {
+                Some(r) => return r,
+                None => self.invalidate(fam.name),
+            }
+        }
+    }
+
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK: for
+    /// commands whose `do` operation has no reply (see [`Ack`]). A reply
+    /// message, which such a command does not declare, is an
+    /// [`Error::UnexpectedReply`].
+    pub fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, Mode::Ack)? {
+            None => Ok(()),
+            Some(_) => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with *any* attributes, not necessarily the request
+    /// it declares, and waits for the ACK; returns the reply message if the
+    /// kernel sent one. For tests and tools that must send what the schema
+    /// forbids (a missing required attribute, an out-of-range value) to see
+    /// the kernel reject it; typed code uses [`request`](Self::request) and
+    /// [`query`](Self::query). Extended-ACK paths still resolve through the
+    /// command's declared request set.
+    pub fn request_unchecked<C: Command, P: Encode + ?Sized>(
+        &mut self,
+        cmd: C,
+        payload: &P,
+    ) -> Result<Option<GenlView<'_>>> {
+        let _ = cmd;
+        let schema = C::schema().request_set();
+        let at = self.send_command::<C, _>(payload, schema, Mode::Ack)?;
+        Ok(at.map(|at| self.reply_view(at)))
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, decoded as the
+    /// command declares it (see [`Query`]), borrowing the connection's
+    /// receive buffer.
+    pub fn query<'c, C: Query>(&'c mut self, cmd: C, req: &C::Request<'_>) -> Result<C::Reply<'c>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let at = self.send_command::<C, _>(req, schema, Mode::Ack)?;
+        let this: &'c Self = self;
+        match at {
+            Some(at) => Ok(this.reply_view(at).decode::<C::Reply<'c>>()?),
+            None => Err(Error::UnexpectedReply("the command sent no reply")),
+        }
+    }
+
+    /// Like [`query`](Self::query), without asking for an ACK, and waiting
+    /// (up to the timeout) for the reply however late it comes: for
+    /// commands the kernel answers asynchronously, e.g. from a workqueue,
+    /// with the request's sequence number. Errors still arrive as
+    /// `NLMSG_ERROR`.
+    pub fn query_deferred<'c, C: Query>(
+        &'c mut self,
+        cmd: C,
+        req: &C::Request<'_>,
+    ) -> Result<C::Reply<'c>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        let at = self.send_command::<C, _>(req, schema, Mode::FirstReply)?;
+        let this: &'c Self = self;
+        match at {
+            Some(at) => Ok(this.reply_view(at).decode::<C::Reply<'c>>()?),
+            None => Err(Error::UnexpectedReply("the command sent no reply")),
+        }
+    }
+
+    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
+    /// returned [`Dump`] with [`Dump::next`]. If the family's module was
+    /// reloaded since it was resolved, the dump is restarted once at the
+    /// new id.
+    pub fn dump<C: DumpCommand>(&mut self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Dump<'_, C, T>> {
+        let _ = cmd;
+        let fam = <C::Family as Family>::SCHEMA;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        let id = self.resolve(fam.name)?.id;
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        Ok(Dump {
+            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
+            _cmd: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A dump of a typed command in progress: a lending iterator over the
+/// dumped messages, each decoded as the command declares.
+///
+/// ```no_run
+/// # use genl_core::{Connection, controller::ctrl_cmd};
+/// let mut conn = Connection::new()?;
+/// let mut dump = conn.dump(ctrl_cmd::GetFamily, &())?;
+/// while let Some(fam) = dump.next()? {
+///     println!("{} {}", fam.family_id, fam.family_name);
+/// }
+/// # Ok::<(), genl_core::Error>(())
+/// ```
+///
+/// The items borrow the connection's buffer, so `Dump` is not an
+/// [`Iterator`]; [`owned`](Self::owned) is one, over owned copies.
+pub struct Dump<'c, C: DumpCommand, T: Transport = Socket> {
+    raw: RawDump<'c, T>,
+    _cmd: std::marker::PhantomData<C>,
+}
+
+impl<C: DumpCommand, T: Transport> std::fmt::Debug for Dump<'_, C, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dump")
+            .field("command", &C::NAME)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<'c, C: DumpCommand, T: Transport> Dump<'c, C, T> {
+    /// The next dumped message, decoded, borrowing the receive buffer;
+    /// `Ok(None)` after `NLMSG_DONE`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<C::Item<'_>>> {
+        match self.raw.next()? {
+            Some(view) => Ok(Some(view.decode::<C::Item<'_>>()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The next dumped message as an undecoded view.
+    pub fn next_view(&mut self) -> Result<Option<GenlView<'_>>> {
+        self.raw.next()
+    }
+
+    /// Runs `f` on every dumped message, collecting its results.
+    pub fn map<U>(mut self, mut f: impl FnMut(C::Item<'_>) -> U) -> Result<Vec<U>> {
+        let mut out = Vec::new();
+        while let Some(m) = self.next()? {
+            out.push(f(m));
+        }
+        Ok(out)
+    }
+
+    /// An [`Iterator`] over owned copies of the messages (decode each with
+    /// [`Item::get`](crate::Item::get)), for `for` loops and adapters.
+    pub fn owned(self) -> impl Iterator<Item = Result<crate::Item<C>>> + 'c {
+        let mut raw = self.raw;
+        std::iter::from_fn(move || match raw.next() {
+            Ok(Some(v)) => Some(Ok(crate::Item::new(OwnedMessage::from_view(&v)))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        })
+    }
+
+    /// The untyped dump underneath.
+    pub fn into_raw(self) -> RawDump<'c, T> {
+        self.raw
+    }
+}
+
+/// A dump in progress, untyped: a lending iterator over the reply messages
+/// as [`GenlView`]s (see [`Connection::dump_by_id`]).
+#[derive(Debug)]
+pub struct RawDump<'c, T: Transport = Socket> {
+    conn: &'c mut Connection<T>,
+    ex: Exchange,
+    schema: Option<&'static AttrSetSchema>,
+    /// Where the next message of `conn.rx` starts.
+    pos: usize,
+    /// The family's name (a typed dump): restart once after a reload,
+    /// with this copy of the request (resolving reuses the buffers).
+    family: Option<(&'static str, Vec<u8>)>,
+    retry: FamilyRetry,
+    finished: bool,
+}
+
+impl<'c, T: Transport> RawDump<'c, T> {
+    fn start<P: Encode + ?Sized>(
+        conn: &'c mut Connection<T>,
+        family: Option<&'static str>,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self> {
+        let seq = conn.seq.next();
+        engine::build_request(&mut conn.tx, family_id, genl, Mode::Dump, seq, payload)?;
+        conn.transport.send(&conn.tx)?;
+        conn.rx.clear();
+        let mut retry = FamilyRetry::default();
+        retry.check(family_id)?;
+        let family = family.map(|name| (name, conn.tx.clone()));
+        Ok(RawDump {
+            conn,
+            ex: Exchange::new(seq, Mode::Dump, family_id),
+            schema,
+            pos: 0,
+            family,
+            retry,
+            finished: false,
+        })
+    }
+
+    /// Resends the request to `family_id` with a new sequence number.
+    fn restart(&mut self, family_id: u16) -> Result<()> {
+        let seq = self.conn.seq.next();
+        if let Some((_, request)) = &self.family {
+            self.conn.tx.clone_from(request);
+        }
+        self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
+        self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
+        self.conn.transport.send(&self.conn.tx)?;
+        self.conn.rx.clear();
+        self.pos = 0;
+        self.ex = Exchange::new(seq, Mode::Dump, family_id);
+        Ok(())
+    }
+
+    /// The next message of the dump, borrowed from the receive buffer;
+    /// `Ok(None)` after `NLMSG_DONE`.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<GenlView<'_>>> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            if let Some(span) = self.advance()? {
+                return Ok(Some(span.view(&self.conn.rx)));
+            }
+            if self.ex.is_done() {
+                let r = self.ex.finish(&self.conn.tx, self.schema);
+                // Only a typed dump that delivered nothing can restart.
+                let r = match (self.family.as_ref().map(|f| f.0), self.ex.replies()) {
+                    (Some(name), 0) => match self.retry.after(r) {
+                        None => {
+                            self.conn.invalidate(name);
+                            let id = self.conn.resolve(name)?.id;
+                            self.retry.check(id)?;
+                            self.restart(id)?;
+                            continue;
+                        }
+                        Some(r) => r,
+                    },
+                    _ => r,
+                };
+                self.finished = true;
+                r?;
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads messages until the next data message of the dump (its span in
+    /// `conn.rx`) or the dump's end.
+    fn advance(&mut self) -> Result<Option<Span>> {
+        let portid = self.conn.transport.port_id();
+        loop {
+            if self.ex.is_done() {
+                return Ok(None);
+            }
+            if self.pos >= self.conn.rx.len() {
+                let deadline = self.conn.deadline();
+                self.conn.transport.recv(&mut self.conn.rx, deadline)?;
+                self.pos = 0;
+            }
+            let mut found = None;
+            let mut events = Vec::new();
+            let mut it = Messages::new(&self.conn.rx[self.pos..]);
+            let base = self.pos;
+            for msg in it.by_ref() {
+                let msg = msg?;
+                match engine::route(&msg, portid) {
+                    Route::Request(s) if s == self.ex.seq() => {
+                        if let Step::Reply(v) = self.ex.absorb(&msg) {
+                            found = Some(Span::of(&self.conn.rx, &v));
+                            break;
+                        }
+                        if self.ex.is_done() {
+                            break;
+                        }
+                    }
+                    Route::Control(ev) => events.push(ev),
+                    Route::Request(_) | Route::Ignore => {}
+                }
+            }
+            self.pos = base + it.position();
+            for ev in events {
+                if let Some(e) = &ev {
+                    self.ex.on_control(e);
+                }
+                self.conn.on_control(ev.as_ref());
+            }
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Runs `f` on every message of the dump, collecting its results.
+    pub fn map<U>(mut self, mut f: impl FnMut(GenlView<'_>) -> Result<U>) -> Result<Vec<U>> {
+        let mut out = Vec::new();
+        while let Some(m) = self.next()? {
+            out.push(f(m)?);
+        }
+        Ok(out)
+    }
+}
+
+/// A multicast subscription on its own socket, so events never interleave
+/// with request replies.
+#[derive(Debug)]
+pub struct Subscription<T: Transport = Socket> {
+    transport: T,
+    rx: Vec<u8>,
+    pos: usize,
+    family: ResolvedFamily,
+    timeout: Option<Duration>,
+}
+
+impl Subscription<Socket> {
+    /// Joins group `group` of family `family`, both by name (resolved
+    /// through the controller; group ids above 31 work, as the socket joins
+    /// with `NETLINK_ADD_MEMBERSHIP`).
+    pub fn new(family: &str, group: &str) -> Result<Self> {
+        let fam = Connection::new()?.resolve(family)?.clone();
+        Self::with_transport(crate::transport::generic_socket()?, fam, group)
+    }
+
+    /// Sets the receive socket buffer size (`SO_RCVBUF`).
+    pub fn set_recv_buffer(&self, bytes: usize) -> Result<()> {
+        self.transport.set_recv_buffer(bytes)
+    }
+}
+
+impl<T: Transport> Subscription<T> {
+    /// Joins group `group` of `family` (already resolved) on `transport`;
+    /// also joins the controller's notifications, to end with
+    /// [`Error::FamilyNotFound`] when the family goes away.
+    pub fn with_transport(transport: T, family: ResolvedFamily, group: &str) -> Result<Self> {
+        transport.join_group(family.group_id(group)?)?;
+        let _ = transport.join_group(u32::from(GENL_ID_CTRL));
+        Ok(Subscription {
+            transport,
+            rx: Vec::with_capacity(RX_BUF_SIZE),
+            pos: 0,
+            family,
+            timeout: None,
+        })
+    }
+
+    /// Sets how long [`next_event`](Self::next_event) waits (`None`: forever).
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
+        self.timeout = timeout;
+    }
+
+    /// The next event of the family, borrowed from the receive buffer.
+    /// [`Error::EventsLost`] reports an overflow, and the subscription keeps
+    /// working after it; [`Error::FamilyNotFound`] says the family was
+    /// unregistered (its groups are gone with it).
+    pub fn next_event(&mut self) -> Result<GenlView<'_>> {
+        loop {
+            if self.pos >= self.rx.len() {
+                self.pos = 0;
+                let deadline = self.timeout.map(|t| Instant::now() + t);
+                self.transport.recv(&mut self.rx, deadline)?;
+            }
+            let base = self.pos;
+            let mut found = None;
+            let mut gone = false;
+            let mut it = Messages::new(&self.rx[base..]);
+            for msg in it.by_ref() {
+                let msg = msg?;
+                if msg.header.message_type == self.family.id {
+                    let v = GenlView::parse(&msg)?;
+                    found = Some(Span::of(&self.rx, &v));
+                    break;
+                }
+                if let Some(Some(ev)) = engine::control_event(&msg) {
+                    gone |= ev.deletes_family() && ev.family_id == self.family.id;
+                }
+            }
+            self.pos = base + it.position();
+            if gone {
+                return Err(Error::FamilyNotFound(self.family.name.clone()));
+            }
+            if let Some(span) = found {
+                return Ok(span.view(&self.rx));
+            }
+        }
+    }
+
+    /// An [`Iterator`] over owned copies of the events, for `for` loops;
+    /// it ends at the first error after yielding it.
+    pub fn owned(&mut self) -> impl Iterator<Item = Result<OwnedMessage>> + '_ {
+        let mut failed = false;
+        std::iter::from_fn(move || {
+            if failed {
+                return None;
+            }
+            match self.next_event() {
+                Ok(v) => Some(Ok(OwnedMessage::from_view(&v))),
+                Err(e) => {
+                    failed = true;
+                    Some(Err(e))
+                }
+            }
+        })
+    }
+}

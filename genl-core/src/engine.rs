@@ -1,0 +1,453 @@
+//! The request engine: the protocol rules of a generic netlink request,
+//! with no I/O. Every connection — blocking ([`Connection`]), thread-shared
+//! ([`SharedConnection`]), tokio — sends what the engine builds and feeds
+//! it what it receives, so each rule below exists once:
+//!
+//! - sequence numbers: one counter per socket, never 0 ([`SeqCounter`]);
+//! - which received messages belong to which request, and which are
+//!   controller notifications ([`route`]); anything else (another sender,
+//!   another port, a stale sequence number) is ignored, never delivered;
+//! - how a request completes ([`Exchange`]): data, ACK, `NLMSG_DONE` with
+//!   its code, `NLMSG_ERROR` with extended ACK, `NLM_F_DUMP_INTR`, too many
+//!   replies, the request's family unregistered while it waits;
+//! - family resolution and the retry after a module reload
+//!   ([`crate::resolve`]).
+//!
+//! [`Connection`]: crate::Connection
+//! [`SharedConnection`]: crate::SharedConnection
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::codec::Encode;
+use crate::controller::{self, CtrlCmd, GENL_ID_CTRL};
+use crate::error::{DecodeError, Error, KernelError, Result};
+use crate::extack::resolve_paths;
+use crate::message::{
+    build_message, GenlHeader, GenlView, NlMessage, Received, NLM_F_ACK, NLM_F_DUMP,
+    NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
+use crate::schema::AttrSetSchema;
+use crate::Family as _;
+
+/// Sequence numbers of one socket: increasing, wrapping, never 0 (the
+/// kernel's own notifications carry 0).
+#[derive(Debug)]
+pub(crate) struct SeqCounter(AtomicU32);
+
+impl SeqCounter {
+    /// A counter starting after `seed` (spread per process, so that two
+    /// sockets of one program rarely share numbers).
+    pub(crate) fn new(seed: u32) -> Self {
+        SeqCounter(AtomicU32::new(seed))
+    }
+
+    /// The next number.
+    pub(crate) fn next(&self) -> u32 {
+        loop {
+            let n = self.0.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+            if n != 0 {
+                return n;
+            }
+        }
+    }
+
+    /// The last number handed out.
+    pub(crate) fn last(&self) -> u32 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// How a request completes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `NLM_F_ACK`: complete at the ACK (or error); at most one reply before.
+    Ack,
+    /// No ACK asked: complete at the first reply (or error), however late
+    /// it comes (replies deferred to a workqueue).
+    FirstReply,
+    /// `NLM_F_DUMP`: complete at `NLMSG_DONE` (or error).
+    Dump,
+}
+
+impl Mode {
+    /// The request's `nlmsg_flags`.
+    pub(crate) fn flags(self) -> u16 {
+        match self {
+            Mode::Ack => NLM_F_REQUEST | NLM_F_ACK,
+            Mode::FirstReply => NLM_F_REQUEST,
+            Mode::Dump => NLM_F_REQUEST | NLM_F_DUMP,
+        }
+    }
+}
+
+/// Writes a request into `tx`: the message `flags` of `mode`, `seq`.
+pub(crate) fn build_request<P: Encode + ?Sized>(
+    tx: &mut Vec<u8>,
+    family_id: u16,
+    genl: GenlHeader,
+    mode: Mode,
+    seq: u32,
+    payload: &P,
+) -> Result<()> {
+    build_message(tx, family_id, mode.flags(), seq, genl, payload)?;
+    Ok(())
+}
+
+/// A controller notification (`nlctrl`'s `notify` group), as far as the
+/// engine cares: which family changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CtrlEvent {
+    /// The notification's command.
+    pub(crate) cmd: Option<CtrlCmd>,
+    /// The family's id.
+    pub(crate) family_id: u16,
+    /// The family's name.
+    pub(crate) family_name: String,
+}
+
+impl CtrlEvent {
+    /// Whether the family is gone (`CTRL_CMD_DELFAMILY`).
+    pub(crate) fn deletes_family(&self) -> bool {
+        self.cmd == Some(CtrlCmd::DelFamily)
+    }
+}
+
+/// Where a message received on a request socket goes.
+#[derive(Debug)]
+pub(crate) enum Route {
+    /// To the request with this sequence number.
+    Request(u32),
+    /// A controller notification; `None` when it could not be read (then
+    /// any family may have changed).
+    Control(Option<CtrlEvent>),
+    /// Nowhere: not for this socket.
+    Ignore,
+}
+
+/// Routes one message received (from the kernel) on the socket with port
+/// `portid`: replies carry the port and the request's sequence number;
+/// controller notifications carry neither.
+pub(crate) fn route(msg: &NlMessage<'_>, portid: u32) -> Route {
+    let h = &msg.header;
+    if h.port_number == portid && h.sequence_number != 0 {
+        return Route::Request(h.sequence_number);
+    }
+    match control_event(msg) {
+        Some(event) => Route::Control(event),
+        None => Route::Ignore,
+    }
+}
+
+/// `Some` if `msg` is a controller notification (type `GENL_ID_CTRL`,
+/// sequence number 0), with the event if it could be read.
+pub(crate) fn control_event(msg: &NlMessage<'_>) -> Option<Option<CtrlEvent>> {
+    let h = &msg.header;
+    if h.message_type != GENL_ID_CTRL || h.sequence_number != 0 {
+        return None;
+    }
+    Some(match Received::parse(msg) {
+        Ok(Received::Genl(v)) => v
+            .decode::<controller::FamilyRef<'_>>()
+            .ok()
+            .map(|f| CtrlEvent {
+                cmd: CtrlCmd::from_cmd(v.genl.cmd),
+                family_id: f.family_id,
+                family_name: f.family_name.to_owned(),
+            }),
+        _ => None,
+    })
+}
+
+/// Why a request failed, before the extack paths are resolved.
+#[derive(Debug)]
+enum Failure {
+    Kernel(KernelError),
+    Decode(DecodeError),
+    FamilyGone(String),
+    /// The socket overflowed (`ENOBUFS`): the answer may have been dropped.
+    Lost,
+}
+
+/// What a message did to its request.
+#[derive(Debug)]
+pub(crate) enum Step<'a> {
+    /// A data message: the caller keeps it (or its position).
+    Reply(GenlView<'a>),
+    /// Nothing to deliver (an ACK, `NLMSG_DONE`, an error, a no-op); see
+    /// [`Exchange::is_done`].
+    Nothing,
+}
+
+/// One request in flight: feed it every message routed to it, until
+/// [`is_done`](Self::is_done); then [`finish`](Self::finish).
+#[derive(Debug)]
+pub(crate) struct Exchange {
+    seq: u32,
+    mode: Mode,
+    /// The family the request went to (to fail at once if it goes away).
+    family_id: u16,
+    replies: usize,
+    interrupted: bool,
+    done: Option<std::result::Result<(), Failure>>,
+}
+
+impl Exchange {
+    /// A request with number `seq`, sent to `family_id` in `mode`.
+    pub(crate) fn new(seq: u32, mode: Mode, family_id: u16) -> Self {
+        Exchange {
+            seq,
+            mode,
+            family_id,
+            replies: 0,
+            interrupted: false,
+            done: None,
+        }
+    }
+
+    /// The request's sequence number.
+    pub(crate) fn seq(&self) -> u32 {
+        self.seq
+    }
+
+    /// How many data messages arrived so far.
+    pub(crate) fn replies(&self) -> usize {
+        self.replies
+    }
+
+    /// Takes one message addressed to this request (parsed once, here).
+    pub(crate) fn absorb<'a>(&mut self, msg: &NlMessage<'a>) -> Step<'a> {
+        if self.done.is_some() {
+            // After the end (a late duplicate): nothing more to deliver.
+            if matches!(Received::parse(msg), Ok(Received::Genl(_))) {
+                self.replies += 1;
+            }
+            return Step::Nothing;
+        }
+        if msg.header.flags & NLM_F_DUMP_INTR != 0 {
+            self.interrupted = true;
+        }
+        match Received::parse(msg) {
+            Ok(Received::Genl(v)) => {
+                self.replies += 1;
+                if self.mode == Mode::FirstReply {
+                    self.done = Some(Ok(()));
+                }
+                Step::Reply(v)
+            }
+            Ok(Received::Error { error, .. }) => {
+                self.done = Some(match error.to_kernel_error() {
+                    Some(k) => Err(Failure::Kernel(k)),
+                    None => Ok(()),
+                });
+                Step::Nothing
+            }
+            Ok(Received::Done { code, ext_ack, .. }) => {
+                self.done = Some(if code < 0 {
+                    Err(Failure::Kernel(crate::extack::ext_ack_error(
+                        code, &ext_ack,
+                    )))
+                } else {
+                    Ok(())
+                });
+                Step::Nothing
+            }
+            Ok(Received::Noop(_)) => Step::Nothing,
+            Err(e) => {
+                self.done = Some(Err(Failure::Decode(e)));
+                Step::Nothing
+            }
+        }
+    }
+
+    /// Takes a controller notification: a request whose family was
+    /// unregistered will never be answered, and fails now.
+    pub(crate) fn on_control(&mut self, event: &CtrlEvent) {
+        if self.done.is_none() && event.deletes_family() && event.family_id == self.family_id {
+            self.done = Some(Err(Failure::FamilyGone(event.family_name.clone())));
+        }
+    }
+
+    /// The socket's receive queue overflowed: the answer may be lost, so
+    /// the request fails with [`Error::EventsLost`] rather than waiting.
+    pub(crate) fn on_overflow(&mut self) {
+        self.done.get_or_insert(Err(Failure::Lost));
+    }
+
+    /// Whether the request is complete.
+    pub(crate) fn is_done(&self) -> bool {
+        self.done.is_some()
+    }
+
+    /// The outcome, once [`is_done`](Self::is_done): kernel errors with
+    /// their extack paths resolved against `request` (the message sent)
+    /// through `schema`.
+    pub(crate) fn finish(
+        &self,
+        request: &[u8],
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<()> {
+        match &self.done {
+            None => Err(Error::UnexpectedReply("the request did not complete")),
+            Some(Err(Failure::Kernel(k))) => {
+                Err(Error::Kernel(resolve_paths(k.clone(), request, schema)))
+            }
+            Some(Err(Failure::Decode(e))) => Err(Error::Decode(e.clone())),
+            Some(Err(Failure::FamilyGone(name))) => Err(Error::FamilyNotFound(name.clone())),
+            Some(Err(Failure::Lost)) => Err(Error::EventsLost),
+            Some(Ok(())) if self.mode == Mode::Dump && self.interrupted => {
+                Err(Error::DumpInterrupted)
+            }
+            Some(Ok(())) if self.mode != Mode::Dump && self.replies > 1 => Err(
+                Error::UnexpectedReply("more than one reply message to a single request"),
+            ),
+            Some(Ok(())) => Ok(()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::message::{NLMSG_HDRLEN, NLM_F_MULTI};
+
+    /// A message as the kernel would send it: header fields and payload.
+    fn msg(ty: u16, flags: u16, seq: u32, port: u32, payload: &[u8]) -> Vec<u8> {
+        let len = (NLMSG_HDRLEN + payload.len()) as u32;
+        let mut v = Vec::new();
+        v.extend_from_slice(&len.to_ne_bytes());
+        v.extend_from_slice(&ty.to_ne_bytes());
+        v.extend_from_slice(&flags.to_ne_bytes());
+        v.extend_from_slice(&seq.to_ne_bytes());
+        v.extend_from_slice(&port.to_ne_bytes());
+        v.extend_from_slice(payload);
+        v
+    }
+
+    fn parse(bytes: &[u8]) -> NlMessage<'_> {
+        crate::message::Messages::new(bytes).next().unwrap().unwrap()
+    }
+
+    /// `NLMSG_ERROR` with `code` echoing a 16-byte request header.
+    fn error(seq: u32, code: i32) -> Vec<u8> {
+        let mut p = code.to_ne_bytes().to_vec();
+        p.extend_from_slice(&[0; NLMSG_HDRLEN]);
+        msg(2, 0x100, seq, 7, &p)
+    }
+
+    #[test]
+    fn sequence_numbers_skip_zero() {
+        let s = SeqCounter::new(u32::MAX - 1);
+        assert_eq!(s.next(), u32::MAX);
+        assert_eq!(s.next(), 1);
+        assert_eq!(s.last(), 1);
+    }
+
+    #[test]
+    fn replies_go_to_their_request_and_notifications_to_the_controller() {
+        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
+        assert!(matches!(route(&parse(&reply), 7), Route::Request(5)));
+        // Another port, or seq 0 of a non-controller family: ignored.
+        assert!(matches!(route(&parse(&reply), 8), Route::Ignore));
+        let other = msg(0x20, 0, 0, 0, &[1, 1, 0, 0]);
+        assert!(matches!(route(&parse(&other), 7), Route::Ignore));
+        // An unreadable controller notification still reaches the cache.
+        let ctrl = msg(GENL_ID_CTRL, 0, 0, 0, &[2, 2, 0, 0, 4, 0, 1]);
+        assert!(matches!(route(&parse(&ctrl), 7), Route::Control(None)));
+    }
+
+    #[test]
+    fn an_ack_after_one_reply_completes() {
+        let mut x = Exchange::new(5, Mode::Ack, 0x20);
+        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
+        assert!(matches!(x.absorb(&parse(&reply)), Step::Reply(_)));
+        assert!(!x.is_done());
+        x.absorb(&parse(&error(5, 0)));
+        assert!(x.is_done());
+        x.finish(&[], None).unwrap();
+    }
+
+    #[test]
+    fn a_second_reply_to_a_do_is_an_error() {
+        let mut x = Exchange::new(5, Mode::Ack, 0x20);
+        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
+        x.absorb(&parse(&reply));
+        x.absorb(&parse(&reply));
+        x.absorb(&parse(&error(5, 0)));
+        assert!(matches!(
+            x.finish(&[], None),
+            Err(Error::UnexpectedReply(m)) if m.contains("more than one")
+        ));
+    }
+
+    #[test]
+    fn done_with_an_error_code_fails_the_dump() {
+        let mut x = Exchange::new(5, Mode::Dump, 0x20);
+        let item = msg(0x20, NLM_F_MULTI, 5, 7, &[1, 1, 0, 0]);
+        x.absorb(&parse(&item));
+        x.absorb(&parse(&item));
+        x.absorb(&parse(&msg(3, NLM_F_MULTI, 5, 7, &(-90i32).to_ne_bytes())));
+        assert!(x.is_done());
+        match x.finish(&[], None) {
+            Err(Error::Kernel(k)) => assert_eq!(k.errno, 90),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_interrupted_dump_says_so_at_its_end() {
+        let mut x = Exchange::new(5, Mode::Dump, 0x20);
+        x.absorb(&parse(&msg(0x20, NLM_F_MULTI | NLM_F_DUMP_INTR, 5, 7, &[1, 1, 0, 0])));
+        x.absorb(&parse(&msg(3, NLM_F_MULTI, 5, 7, &0i32.to_ne_bytes())));
+        assert!(matches!(x.finish(&[], None), Err(Error::DumpInterrupted)));
+    }
+
+    #[test]
+    fn an_error_in_the_middle_of_a_dump_ends_it() {
+        let mut x = Exchange::new(5, Mode::Dump, 0x20);
+        x.absorb(&parse(&msg(0x20, NLM_F_MULTI, 5, 7, &[1, 1, 0, 0])));
+        x.absorb(&parse(&error(5, -(libc::ENOMEM))));
+        assert!(x.is_done());
+        assert!(matches!(x.finish(&[], None), Err(Error::Kernel(k)) if k.errno == libc::ENOMEM));
+    }
+
+    #[test]
+    fn a_deleted_family_fails_its_pending_request_at_once() {
+        let mut x = Exchange::new(5, Mode::FirstReply, 0x20);
+        let other = CtrlEvent {
+            cmd: Some(CtrlCmd::DelFamily),
+            family_id: 0x21,
+            family_name: "other".into(),
+        };
+        x.on_control(&other);
+        assert!(!x.is_done());
+        let ours = CtrlEvent {
+            family_id: 0x20,
+            family_name: "genl_demo".into(),
+            ..other
+        };
+        x.on_control(&ours);
+        assert!(matches!(
+            x.finish(&[], None),
+            Err(Error::FamilyNotFound(n)) if n == "genl_demo"
+        ));
+    }
+
+    #[test]
+    fn first_reply_mode_completes_without_an_ack() {
+        let mut x = Exchange::new(5, Mode::FirstReply, 0x20);
+        assert!(matches!(
+            x.absorb(&parse(&msg(0x20, 0, 5, 7, &[1, 1, 0, 0]))),
+            Step::Reply(_)
+        ));
+        assert!(x.is_done());
+        x.finish(&[], None).unwrap();
+    }
+
+    #[test]
+    fn a_malformed_message_fails_the_request_with_its_decode_error() {
+        let mut x = Exchange::new(5, Mode::Ack, 0x20);
+        // A genl message too short for its genl header.
+        x.absorb(&parse(&msg(0x20, 0, 5, 7, &[1])));
+        assert!(matches!(x.finish(&[], None), Err(Error::Decode(_))));
+    }
+}

@@ -1,0 +1,143 @@
+//! Extended ACK: the `NLMSG_ERROR`/`NLMSG_DONE` payloads and their
+//! attributes (`include/uapi/linux/netlink.h`), turned into a
+//! [`KernelError`] whose offsets are resolved, through the request's
+//! schema, to the path of the attribute the kernel names (`KvEntry.key`).
+
+use netlink_packet_core::NetlinkHeader;
+
+use crate::codec::Decode;
+use crate::error::{DecodeError, DecodeErrorKind, KernelError};
+use crate::message::{read_header, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED};
+use crate::schema::AttrSetSchema;
+use crate::wire::nla_align;
+
+/// The extended-ACK attributes of `NLMSG_ERROR` / `NLMSG_DONE`
+/// (`enum nlmsgerr_attrs` in `include/uapi/linux/netlink.h`).
+#[derive(Debug, Clone, Default, crate::AttrSet)]
+#[genl(c_prefix = "NLMSGERR_ATTR")]
+pub struct ExtAck<'a> {
+    /// `NLMSGERR_ATTR_MSG`: error or warning message.
+    #[nla(id = 1)]
+    pub msg: Option<&'a str>,
+    /// `NLMSGERR_ATTR_OFFS`: offset of the invalid attribute in the request.
+    #[nla(id = 2)]
+    pub offs: Option<u32>,
+    /// `NLMSGERR_ATTR_COOKIE`: arbitrary subsystem-specific cookie.
+    #[nla(id = 3)]
+    pub cookie: Option<&'a [u8]>,
+    /// `NLMSGERR_ATTR_POLICY`: the policy of the rejected attribute.
+    #[nla(id = 4)]
+    pub policy: Option<&'a [u8]>,
+    /// `NLMSGERR_ATTR_MISS_TYPE`: type of a missing required attribute.
+    #[nla(id = 5)]
+    pub miss_type: Option<u32>,
+    /// `NLMSGERR_ATTR_MISS_NEST`: offset of the nest missing it.
+    #[nla(id = 6)]
+    pub miss_nest: Option<u32>,
+}
+
+/// A parsed `NLMSG_ERROR` (an ACK when `errno == 0`).
+#[derive(Debug, Clone)]
+pub struct ErrorView<'a> {
+    /// The negated error code as sent (`0` for an ACK, `-EINVAL`, …).
+    pub code: i32,
+    /// The echoed request header.
+    pub request: NetlinkHeader,
+    /// Extended-ACK attributes, if the kernel sent any.
+    pub ext_ack: ExtAck<'a>,
+}
+
+impl<'a> ErrorView<'a> {
+    /// Parses the payload of an `NLMSG_ERROR` message with header `flags`.
+    pub fn parse(flags: u16, payload: &'a [u8]) -> Result<Self, DecodeError> {
+        let need = 4 + NLMSG_HDRLEN;
+        if payload.len() < need {
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedMessage {
+                    needed: need,
+                    available: payload.len(),
+                },
+                NLMSG_HDRLEN,
+            ));
+        }
+        let code = i32::from_ne_bytes(payload[..4].try_into().unwrap_or_default());
+        let request = read_header(&payload[4..]);
+        // Without NLM_F_CAPPED the whole request is echoed back.
+        let echoed_len = if flags & NLM_F_CAPPED != 0 || code == 0 {
+            NLMSG_HDRLEN
+        } else {
+            nla_align(request.length as usize).max(NLMSG_HDRLEN)
+        };
+        let tlv_start = (4 + echoed_len).min(payload.len());
+        let ext_ack = if flags & NLM_F_ACK_TLVS != 0 {
+            ExtAck::decode_at(&payload[tlv_start..], NLMSG_HDRLEN + tlv_start)?
+        } else {
+            ExtAck::default()
+        };
+        Ok(ErrorView {
+            code,
+            request,
+            ext_ack,
+        })
+    }
+
+    /// The kernel error this reports (`None` for an ACK).
+    pub fn to_kernel_error(&self) -> Option<KernelError> {
+        if self.code == 0 {
+            return None;
+        }
+        Some(ext_ack_error(self.code, &self.ext_ack))
+    }
+}
+
+/// Builds a [`KernelError`] from a negative code and extended-ACK attributes.
+pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
+    KernelError {
+        errno: code.checked_neg().unwrap_or(i32::MAX).max(0),
+        message: ack.msg.map(str::to_owned),
+        offset: ack.offs,
+        path: None,
+        missing_type: ack.miss_type,
+        missing_nest: ack.miss_nest,
+        missing_path: None,
+    }
+}
+
+
+/// Fills in [`KernelError::path`] and [`KernelError::missing_path`] from the
+/// offsets the kernel reported, through the request's schema. `request` is
+/// the whole request message as sent (`nlmsghdr`, `genlmsghdr`, attributes).
+pub fn resolve_paths(
+    mut err: KernelError,
+    request: &[u8],
+    schema: Option<&'static AttrSetSchema>,
+) -> KernelError {
+    let Some(set) = schema else { return err };
+    let attrs_at = NLMSG_HDRLEN + GENL_HDRLEN;
+    let attrs = request.get(attrs_at..).unwrap_or_default();
+    if let Some(off) = err.offset {
+        if let Some(off) = (off as usize).checked_sub(attrs_at) {
+            err.path = set.path_at(attrs, off).map(|(p, _)| p);
+        }
+    }
+    if let Some(t) = err.missing_type {
+        let (prefix, nest_set) = match err.missing_nest {
+            Some(n) => match (n as usize)
+                .checked_sub(attrs_at)
+                .and_then(|o| set.path_at(attrs, o))
+            {
+                Some((p, Some(s))) => (p, s),
+                _ => return err,
+            },
+            None => (set.name.to_owned(), set),
+        };
+        let attr = u16::try_from(t)
+            .ok()
+            .and_then(|t| nest_set.attr(t).or_else(|| nest_set.root().attr(t)));
+        err.missing_path = Some(match attr {
+            Some(a) => format!("{prefix}.{}", a.name),
+            None => format!("{prefix}.<attribute {t}>"),
+        });
+    }
+    err
+}

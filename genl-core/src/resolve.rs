@@ -1,0 +1,296 @@
+//! Family resolution: a family's name to its id and groups through the
+//! controller, cached per connection, kept fresh by the controller's
+//! notifications, and the one retry rule after a module reload.
+//!
+//! Every connection's request socket joins nlctrl's `notify` group: a
+//! `DELFAMILY`/`NEWFAMILY` drops the cache entry ([`FamilyCache::on_control`])
+//! and fails a request pending on the deleted family at once
+//! ([`Exchange::on_control`](crate::engine::Exchange::on_control)).
+//! Notifications queue on the socket while it is idle; a cache hit reads
+//! them at most once per [`DRAIN_INTERVAL_NS`] ([`DrainClock`]), so a stale
+//! id can still be used within that window. A request sent with a stale id
+//! fails with `ENOENT` (or `EOPNOTSUPP`): [`FamilyRetry`] then looks the
+//! family up again and resends once if its id changed.
+
+use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, CTRL_VERSION};
+use crate::engine::CtrlEvent;
+use crate::error::{Error, Result};
+use crate::message::GenlHeader;
+use crate::Family as _;
+
+/// A resolved family: what the controller reported about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedFamily {
+    /// The family name.
+    pub name: String,
+    /// The id to address it with (`nlmsg_type`).
+    pub id: u16,
+    /// The version the kernel registered.
+    pub version: u32,
+    /// The largest attribute id it accepts.
+    pub max_attr: u32,
+    /// Multicast groups: name and id.
+    pub mcast_groups: Vec<(String, u32)>,
+}
+
+impl ResolvedFamily {
+    /// From the controller's description.
+    pub fn from_info(info: &FamilyInfo<'_>) -> Self {
+        ResolvedFamily {
+            name: info.family_name.to_owned(),
+            id: info.family_id,
+            version: info.version,
+            max_attr: info.maxattr,
+            mcast_groups: info
+                .mcast_groups
+                .iter()
+                .map(|g| (g.name.to_owned(), g.id))
+                .collect(),
+        }
+    }
+
+    /// The id of multicast group `name`.
+    pub fn group(&self, name: &str) -> Option<u32> {
+        self.mcast_groups
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, id)| *id)
+    }
+
+    /// The id of multicast group `group` of this family, or
+    /// [`Error::GroupNotFound`].
+    pub fn group_id(&self, group: &str) -> Result<u32> {
+        self.group(group).ok_or_else(|| Error::GroupNotFound {
+            family: self.name.clone(),
+            group: group.to_owned(),
+        })
+    }
+}
+
+/// The `CTRL_CMD_GETFAMILY` request for `name`: its header and attributes.
+pub(crate) fn getfamily_request(name: &str) -> (GenlHeader, GetFamily<'_>) {
+    (
+        GenlHeader {
+            cmd: CtrlCmd::GetFamily.cmd(),
+            version: CTRL_VERSION,
+        },
+        GetFamily::by_name(name),
+    )
+}
+
+/// The outcome of a `GETFAMILY` for `name`: the family, or
+/// [`Error::FamilyNotFound`] for the controller's `ENOENT`.
+pub(crate) fn getfamily_outcome(
+    name: &str,
+    reply: Result<Option<FamilyInfo<'_>>>,
+) -> Result<ResolvedFamily> {
+    match reply {
+        Ok(Some(info)) => Ok(ResolvedFamily::from_info(&info)),
+        Ok(None) => Err(Error::UnexpectedReply("GETFAMILY returned no family")),
+        Err(Error::Kernel(k)) if k.errno == libc::ENOENT => {
+            Err(Error::FamilyNotFound(name.to_owned()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The family cache of a connection: requested name → family. A connection
+/// resolves a handful of families, so a linear scan beats hashing.
+#[derive(Debug, Default)]
+pub(crate) struct FamilyCache {
+    entries: Vec<(String, ResolvedFamily)>,
+}
+
+impl FamilyCache {
+    /// The cached family `name`.
+    pub(crate) fn get(&self, name: &str) -> Option<&ResolvedFamily> {
+        self.entries.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+    }
+
+    /// Caches `family` under `name`, replacing an older entry.
+    pub(crate) fn insert(&mut self, name: &str, family: ResolvedFamily) -> &ResolvedFamily {
+        self.invalidate(name);
+        self.entries.push((name.to_owned(), family));
+        &self.entries.last().expect("just pushed").1
+    }
+
+    /// Forgets `name`.
+    pub(crate) fn invalidate(&mut self, name: &str) {
+        self.entries.retain(|(n, _)| n != name);
+    }
+
+    /// Applies a controller notification: the family it names (or, if it
+    /// could not be read, every family) is looked up again on next use.
+    pub(crate) fn on_control(&mut self, event: Option<&CtrlEvent>) {
+        match event {
+            Some(e) => self
+                .entries
+                .retain(|(n, f)| n != &e.family_name && f.id != e.family_id),
+            None => self.entries.clear(),
+        }
+    }
+
+    /// Forgets everything (notifications were lost).
+    pub(crate) fn clear(&mut self) {
+        self.entries.clear();
+    }
+}
+
+/// How often a cache hit reads queued controller notifications. Reading
+/// costs a `recvfrom` (hundreds of ns, far more than the lookup), so hits
+/// read at most once per interval; a miss always reads.
+pub const DRAIN_INTERVAL_NS: u64 = 1_000_000;
+
+/// `CLOCK_MONOTONIC_COARSE` in ns: from the vDSO, no syscall, a few ns.
+fn coarse_now_ns() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec to write into.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
+/// When a cache hit should read the queued notifications.
+#[derive(Debug, Default)]
+pub(crate) struct DrainClock {
+    next: u64,
+}
+
+impl DrainClock {
+    /// Whether to read them now (and if so, the next time is one interval
+    /// from now).
+    pub(crate) fn due(&mut self) -> bool {
+        let now = coarse_now_ns();
+        if now >= self.next {
+            self.next = now + DRAIN_INTERVAL_NS;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The retry rule after a module reload, for one request: if the kernel
+/// answers `ENOENT`/`EOPNOTSUPP`, the family may have been registered
+/// again under a new id; look it up again and resend once if the id
+/// changed. A connection drives it as
+///
+/// ```text
+/// let mut retry = FamilyRetry::default();
+/// loop {
+///     let id = resolve(name)?;      // through the cache
+///     retry.check(id)?;             // same id on the retry: the first error stands
+///     match retry.after(send(id)) { Some(r) => return r, None => invalidate(name) }
+/// }
+/// ```
+#[derive(Debug, Default)]
+pub(crate) struct FamilyRetry {
+    /// The first attempt's id and error, once it asked for a retry.
+    first: Option<(u16, Error)>,
+    /// The id of the attempt in flight.
+    id: u16,
+}
+
+impl FamilyRetry {
+    /// Before sending to `id`: on the retry, an unchanged id means the
+    /// family did not move, and the first error is the answer.
+    pub(crate) fn check(&mut self, id: u16) -> Result<()> {
+        if let Some((old, _)) = &self.first {
+            if *old == id {
+                let (_, e) = self.first.take().expect("checked");
+                return Err(e);
+            }
+        }
+        self.id = id;
+        Ok(())
+    }
+
+    /// After sending: the outcome to return, or `None` to look the family
+    /// up again and resend.
+    pub(crate) fn after<T>(&mut self, r: Result<T>) -> Option<Result<T>> {
+        match r {
+            Err(Error::Kernel(k))
+                if self.first.is_none() && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP) =>
+            {
+                self.first = Some((self.id, Error::Kernel(k)));
+                None
+            }
+            other => Some(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::KernelError;
+
+    fn enoent() -> Result<()> {
+        Err(Error::Kernel(KernelError::from_errno(libc::ENOENT)))
+    }
+
+    #[test]
+    fn a_moved_family_is_retried_once_at_its_new_id() {
+        let mut r = FamilyRetry::default();
+        r.check(0x20).unwrap();
+        assert!(r.after(enoent()).is_none(), "look it up again");
+        r.check(0x21).unwrap();
+        assert!(matches!(r.after(Ok(7)), Some(Ok(7))));
+    }
+
+    #[test]
+    fn an_unmoved_family_returns_the_first_error() {
+        let mut r = FamilyRetry::default();
+        r.check(0x20).unwrap();
+        assert!(r.after(enoent()).is_none());
+        assert!(matches!(r.check(0x20), Err(Error::Kernel(k)) if k.errno == libc::ENOENT));
+    }
+
+    #[test]
+    fn a_second_enoent_is_not_retried_again() {
+        let mut r = FamilyRetry::default();
+        r.check(0x20).unwrap();
+        assert!(r.after(enoent()).is_none());
+        r.check(0x21).unwrap();
+        assert!(matches!(r.after(enoent()), Some(Err(_))));
+    }
+
+    #[test]
+    fn other_errors_are_returned() {
+        let mut r = FamilyRetry::default();
+        r.check(0x20).unwrap();
+        let e: Result<()> = Err(Error::Kernel(KernelError::from_errno(libc::EPERM)));
+        assert!(matches!(r.after(e), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM));
+    }
+
+    #[test]
+    fn notifications_drop_the_family_they_name() {
+        let mut c = FamilyCache::default();
+        let fam = |name: &str, id| ResolvedFamily {
+            name: name.into(),
+            id,
+            version: 1,
+            max_attr: 1,
+            mcast_groups: vec![],
+        };
+        c.insert("a", fam("a", 0x20));
+        c.insert("b", fam("b", 0x21));
+        c.on_control(Some(&CtrlEvent {
+            cmd: Some(CtrlCmd::DelFamily),
+            family_id: 0x20,
+            family_name: "a".into(),
+        }));
+        assert!(c.get("a").is_none());
+        assert!(c.get("b").is_some());
+        c.on_control(None);
+        assert!(c.get("b").is_none(), "an unreadable notification clears all");
+    }
+
+    #[test]
+    fn getfamily_enoent_is_family_not_found() {
+        let e = getfamily_outcome("x", Err(Error::Kernel(KernelError::from_errno(libc::ENOENT))));
+        assert!(matches!(e, Err(Error::FamilyNotFound(n)) if n == "x"));
+    }
+}

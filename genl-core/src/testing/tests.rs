@@ -1,0 +1,650 @@
+//! Every path of the runtime, on the fake kernel: what the connections do
+//! with each kind of answer a kernel can give, and with each fault a socket
+//! can show. The real-kernel suites (`tests/host_*.rs`, the VM suites)
+//! confirm the fake's answers are the kernel's.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::{build, FakeError, FakeKernel, Response};
+use crate::message::{GenlHeader, NLM_F_DUMP_INTR, NLM_F_MULTI};
+use crate::{AttrSet, Encode, Error, Family, Subscription};
+
+/// An entry of the test family.
+#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
+#[genl(pad = 3)]
+pub struct Entry<'a> {
+    #[nla(id = 1, max_len = 16)]
+    pub key: &'a str,
+    #[nla(id = 2)]
+    pub value: Option<u64>,
+}
+
+/// A key alone.
+#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
+#[genl(subset_of = Entry)]
+pub struct Key<'a> {
+    pub key: &'a str,
+}
+
+/// The test family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Family)]
+#[genl(name = "fake_demo", version = 1, mcast_groups("events"))]
+pub enum Cmd {
+    #[genl(cmd = 1, request = Key<'a>, reply = Entry<'a>, dump)]
+    Get,
+    #[genl(cmd = 2, request = Entry<'a>, admin_perm)]
+    Set,
+    #[genl(cmd = 3, request = Key<'a>, reply = Entry<'a>)]
+    Slow,
+    #[genl(cmd = 4, reply = Entry<'a>, event = "events")]
+    Changed,
+}
+
+type Store = Arc<Mutex<BTreeMap<String, u64>>>;
+
+/// A key/value family on `kernel`: GET (do and dump), SET (notifies
+/// `events`), SLOW (never answered: the test answers it).
+fn serve(kernel: &FakeKernel, store: Store) -> u16 {
+    let k = kernel.clone();
+    kernel.add_family("fake_demo", 1, &["events"], move |req| {
+        let mut s = store.lock().unwrap();
+        match req.genl.cmd {
+            1 if req.is_dump() => Response::Messages(
+                s.iter()
+                    .map(|(key, v)| {
+                        Entry {
+                            key,
+                            value: Some(*v),
+                        }
+                        .encode_to_vec()
+                        .unwrap()
+                    })
+                    .collect(),
+            ),
+            1 => {
+                let key: Key<'_> = req.decode().unwrap();
+                match s.get(key.key) {
+                    Some(v) => Response::reply(&Entry {
+                        key: key.key,
+                        value: Some(*v),
+                    }),
+                    None => Response::Error(FakeError {
+                        errno: libc::ENOENT,
+                        message: Some("no such key".into()),
+                        // The key attribute: after nlmsghdr and genlmsghdr.
+                        offset: Some(20),
+                        missing_type: None,
+                    }),
+                }
+            }
+            2 => {
+                let e: Entry<'_> = req.decode().unwrap();
+                s.insert(e.key.to_owned(), e.value.unwrap_or(0));
+                let k = k.clone();
+                let attrs = e.encode_to_vec().unwrap();
+                drop(s);
+                k.multicast("fake_demo", "events", 4, &attrs);
+                Response::ack()
+            }
+            _ => Response::Silence,
+        }
+    })
+}
+
+fn setup() -> (FakeKernel, Store) {
+    let kernel = FakeKernel::new();
+    let store: Store = Default::default();
+    serve(&kernel, store.clone());
+    (kernel, store)
+}
+
+fn put(store: &Store, k: &str, v: u64) {
+    store.lock().unwrap().insert(k.into(), v);
+}
+
+#[test]
+fn a_query_returns_the_declared_reply() {
+    let (kernel, store) = setup();
+    put(&store, "a", 7);
+    let mut conn = kernel.connection();
+    let e = conn.query(cmd::Get, &Key { key: "a" }).unwrap();
+    assert_eq!(
+        e,
+        Entry {
+            key: "a",
+            value: Some(7)
+        }
+    );
+}
+
+#[test]
+fn an_ack_only_request_is_ok_and_a_reply_to_it_is_an_error() {
+    let (kernel, store) = setup();
+    let mut conn = kernel.connection();
+    conn.request(
+        cmd::Set,
+        &Entry {
+            key: "a",
+            value: Some(1),
+        },
+    )
+    .unwrap();
+    assert_eq!(store.lock().unwrap()["a"], 1);
+    // A family that answers SET with data: the schema declares none.
+    let kernel = FakeKernel::new();
+    kernel.add_family("fake_demo", 1, &["events"], |_| {
+        Response::reply(&Entry {
+            key: "x",
+            value: None,
+        })
+    });
+    let mut conn = kernel.connection();
+    let r = conn.request(
+        cmd::Set,
+        &Entry {
+            key: "a",
+            value: None,
+        },
+    );
+    assert!(
+        matches!(r, Err(Error::UnexpectedReply(m)) if m.contains("declares none")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn a_kernel_error_carries_errno_message_and_attribute_path() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    match conn.query(cmd::Get, &Key { key: "nope" }) {
+        Err(Error::Kernel(k)) => {
+            assert_eq!(k.errno, libc::ENOENT);
+            assert_eq!(k.message.as_deref(), Some("no such key"));
+            assert_eq!(k.path.as_deref(), Some("Key.key"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_missing_attribute_is_named_through_the_schema() {
+    let kernel = FakeKernel::new();
+    kernel.add_family("fake_demo", 1, &["events"], |_| {
+        Response::Error(FakeError {
+            errno: libc::EINVAL,
+            missing_type: Some(2),
+            ..FakeError::default()
+        })
+    });
+    let mut conn = kernel.connection();
+    match conn.request(
+        cmd::Set,
+        &Entry {
+            key: "a",
+            value: None,
+        },
+    ) {
+        Err(Error::Kernel(k)) => {
+            assert_eq!(k.missing_type, Some(2));
+            assert_eq!(k.missing_path.as_deref(), Some("Entry.value"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_dump_returns_every_item() {
+    let (kernel, store) = setup();
+    for (k, v) in [("a", 1), ("b", 2), ("c", 3)] {
+        put(&store, k, v);
+    }
+    let mut conn = kernel.connection();
+    let got = conn
+        .dump(cmd::Get, &())
+        .unwrap()
+        .map(|e| (e.key.to_owned(), e.value))
+        .unwrap();
+    assert_eq!(
+        got,
+        [
+            ("a".to_owned(), Some(1)),
+            ("b".to_owned(), Some(2)),
+            ("c".to_owned(), Some(3))
+        ]
+    );
+    // The owned variant is an Iterator.
+    let n = conn
+        .dump(cmd::Get, &())
+        .unwrap()
+        .owned()
+        .map(|i| i.unwrap().get().unwrap().value.unwrap())
+        .sum::<u64>();
+    assert_eq!(n, 6);
+}
+
+/// A dump whose items are `n` entries, each in its own datagram, then
+/// `last` (a datagram).
+fn dump_of(kernel: &FakeKernel, n: usize, flags: u16, last: fn(u32, u32) -> Vec<u8>) {
+    kernel.add_family("fake_demo", 1, &["events"], move |req| {
+        let mut d: Vec<Vec<u8>> = (0..n)
+            .map(|i| {
+                let attrs = Entry {
+                    key: "k",
+                    value: Some(i as u64),
+                }
+                .encode_to_vec()
+                .unwrap();
+                build::genl(
+                    0x20,
+                    NLM_F_MULTI | flags,
+                    req.seq,
+                    req.port,
+                    req.genl,
+                    &attrs,
+                )
+            })
+            .collect();
+        d.push(last(req.seq, req.port));
+        Response::Datagrams(d)
+    });
+}
+
+#[test]
+fn done_with_an_error_ends_the_dump_with_it() {
+    let kernel = FakeKernel::new();
+    dump_of(&kernel, 2, 0, |seq, port| {
+        build::done(
+            seq,
+            port,
+            -libc::EMSGSIZE,
+            Some(&FakeError {
+                errno: libc::EMSGSIZE,
+                message: Some("too big".into()),
+                ..FakeError::default()
+            }),
+        )
+    });
+    let mut conn = kernel.connection();
+    let mut d = conn.dump(cmd::Get, &()).unwrap();
+    assert!(d.next().unwrap().is_some());
+    assert!(d.next().unwrap().is_some());
+    match d.next() {
+        Err(Error::Kernel(k)) => {
+            assert_eq!(k.errno, libc::EMSGSIZE);
+            assert_eq!(k.message.as_deref(), Some("too big"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(d.next().unwrap().is_none(), "ended");
+}
+
+#[test]
+fn an_error_in_the_middle_of_a_dump_ends_it() {
+    let kernel = FakeKernel::new();
+    kernel.add_family("fake_demo", 1, &["events"], |req| {
+        let item = Entry {
+            key: "k",
+            value: Some(1),
+        }
+        .encode_to_vec()
+        .unwrap();
+        Response::Datagrams(vec![
+            build::genl(0x20, NLM_F_MULTI, req.seq, req.port, req.genl, &item),
+            build::error(req.message, req.port, -libc::ENOMEM, None),
+        ])
+    });
+    let mut conn = kernel.connection();
+    let mut d = conn.dump(cmd::Get, &()).unwrap();
+    assert!(d.next().unwrap().is_some());
+    assert!(matches!(d.next(), Err(Error::Kernel(k)) if k.errno == libc::ENOMEM));
+}
+
+#[test]
+fn an_interrupted_dump_is_reported_at_its_end() {
+    let kernel = FakeKernel::new();
+    dump_of(&kernel, 2, NLM_F_DUMP_INTR, |seq, port| {
+        build::done(seq, port, 0, None)
+    });
+    let mut conn = kernel.connection();
+    let mut d = conn.dump(cmd::Get, &()).unwrap();
+    assert!(d.next().unwrap().is_some());
+    assert!(d.next().unwrap().is_some());
+    assert!(matches!(d.next(), Err(Error::DumpInterrupted)));
+}
+
+#[test]
+fn a_truncated_datagram_is_an_error_and_the_connection_goes_on() {
+    let (kernel, store) = setup();
+    put(&store, "a", 1);
+    let mut conn = kernel.connection();
+    conn.resolve("fake_demo").unwrap();
+    kernel.truncate(conn.port_id(), 100_000);
+    let r = conn.query(cmd::Get, &Key { key: "a" });
+    assert!(
+        matches!(r, Err(Error::Truncated { size: 100_000, .. })),
+        "{r:?}"
+    );
+    // The reply itself is still queued: it belongs to a request that gave
+    // up, and the next request skips it.
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().value,
+        Some(1)
+    );
+}
+
+#[test]
+fn stale_and_foreign_messages_are_skipped() {
+    let (kernel, store) = setup();
+    put(&store, "a", 1);
+    let mut conn = kernel.connection();
+    conn.resolve("fake_demo").unwrap();
+    let id = kernel.family_id("fake_demo").unwrap();
+    let port = conn.port_id();
+    let next = conn.last_seq().wrapping_add(1);
+    let forged = Entry {
+        key: "FORGED",
+        value: Some(666),
+    }
+    .encode_to_vec()
+    .unwrap();
+    let g = GenlHeader { cmd: 1, version: 1 };
+    // A stale reply (an older sequence number), one for another port, and
+    // one without a sequence number, all before the real answer.
+    kernel.deliver(port, build::genl(id, 0, next.wrapping_sub(1), port, g, &forged));
+    kernel.deliver(port, build::genl(id, 0, next, port + 1, g, &forged));
+    kernel.deliver(port, build::genl(id, 0, 0, port, g, &forged));
+    let e = conn.query(cmd::Get, &Key { key: "a" }).unwrap();
+    assert_eq!((e.key, e.value), ("a", Some(1)));
+}
+
+#[test]
+fn more_than_one_reply_to_a_do_is_an_error() {
+    let kernel = FakeKernel::new();
+    kernel.add_family("fake_demo", 1, &["events"], |_| {
+        let e = Entry {
+            key: "k",
+            value: None,
+        }
+        .encode_to_vec()
+        .unwrap();
+        Response::Messages(vec![e.clone(), e])
+    });
+    let mut conn = kernel.connection();
+    let r = conn.query(cmd::Get, &Key { key: "k" });
+    assert!(
+        matches!(r, Err(Error::UnexpectedReply(m)) if m.contains("more than one")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn an_unknown_family_is_family_not_found() {
+    let kernel = FakeKernel::new();
+    let mut conn = kernel.connection();
+    assert!(matches!(
+        conn.query(cmd::Get, &Key { key: "a" }),
+        Err(Error::FamilyNotFound(n)) if n == "fake_demo"
+    ));
+}
+
+/// Reloads the family: unregistered, registered again under a new id.
+fn reload(kernel: &FakeKernel, store: &Store) -> (u16, u16) {
+    let old = kernel.family_id("fake_demo").unwrap();
+    kernel.remove_family("fake_demo");
+    let new = serve(kernel, store.clone());
+    assert_ne!(old, new);
+    (old, new)
+}
+
+#[test]
+fn a_request_after_a_module_reload_goes_to_the_new_id() {
+    let (kernel, store) = setup();
+    put(&store, "a", 1);
+    let mut conn = kernel.connection();
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().value,
+        Some(1)
+    );
+    let (_, new) = reload(&kernel, &store);
+    // The controller's notifications told the cache; the request goes to
+    // the new id straight away.
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().value,
+        Some(1)
+    );
+    assert_eq!(conn.resolve("fake_demo").unwrap().id, new);
+}
+
+#[test]
+fn a_stale_id_is_retried_once_at_the_new_one() {
+    let (kernel, store) = setup();
+    put(&store, "a", 1);
+    // A connection that misses the notifications (it cannot watch): only
+    // the ENOENT of the stale id tells it.
+    let mut conn = crate::Connection::with_transport(Unwatched(kernel.socket())).unwrap();
+    conn.query(cmd::Get, &Key { key: "a" }).unwrap();
+    let before = kernel.requests();
+    reload(&kernel, &store);
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().value,
+        Some(1)
+    );
+    // The stale request, GETFAMILY, the resent request.
+    assert_eq!(kernel.requests() - before, 3);
+    // The same for a dump.
+    reload(&kernel, &store);
+    assert_eq!(conn.dump(cmd::Get, &()).unwrap().map(|_| ()).unwrap().len(), 1);
+}
+
+/// A fake socket that cannot join groups (so misses the controller).
+#[derive(Debug)]
+struct Unwatched(super::FakeSocket);
+
+impl crate::Transport for Unwatched {
+    fn port_id(&self) -> u32 {
+        self.0.port_id()
+    }
+    fn send(&self, d: &[u8]) -> crate::Result<()> {
+        self.0.send(d)
+    }
+    fn recv(&self, b: &mut Vec<u8>, dl: Option<Instant>) -> crate::Result<()> {
+        self.0.recv(b, dl)
+    }
+    fn try_recv(&self, b: &mut Vec<u8>) -> crate::Result<bool> {
+        self.0.try_recv(b)
+    }
+    fn join_group(&self, _: u32) -> crate::Result<()> {
+        Err(Error::InvalidArgument("no groups here".into()))
+    }
+}
+
+
+#[test]
+fn a_request_pending_on_a_family_that_goes_away_fails_at_once() {
+    let (kernel, store) = setup();
+    let mut conn = kernel.connection();
+    conn.set_timeout(Some(Duration::from_secs(30)));
+    conn.resolve("fake_demo").unwrap();
+    let k = kernel.clone();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        k.remove_family("fake_demo");
+    });
+    let start = Instant::now();
+    // SLOW is never answered: only the unload ends it.
+    let r = conn.query(cmd::Slow, &Key { key: "a" });
+    t.join().unwrap();
+    assert!(
+        matches!(r, Err(Error::FamilyNotFound(ref n)) if n == "fake_demo"),
+        "{r:?}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
+    drop(store);
+}
+
+#[test]
+fn a_deferred_reply_is_awaited_however_late() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    conn.resolve("fake_demo").unwrap();
+    let (k, port) = (kernel.clone(), conn.port_id());
+    let seq = conn.last_seq().wrapping_add(1);
+    let id = kernel.family_id("fake_demo").unwrap();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        let e = Entry {
+            key: "late",
+            value: Some(9),
+        }
+        .encode_to_vec()
+        .unwrap();
+        k.deliver(port, build::genl(id, 0, seq, port, GenlHeader { cmd: 3, version: 1 }, &e));
+    });
+    let e = conn.query_deferred(cmd::Slow, &Key { key: "late" }).unwrap();
+    assert_eq!((e.key, e.value), ("late", Some(9)));
+    t.join().unwrap();
+}
+
+#[test]
+fn no_answer_is_a_timeout() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    conn.set_timeout(Some(Duration::from_millis(50)));
+    assert!(matches!(
+        conn.query(cmd::Slow, &Key { key: "a" }),
+        Err(Error::Timeout)
+    ));
+}
+
+#[test]
+fn events_reach_the_subscriber_typed() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    let fam = conn.resolve("fake_demo").unwrap().clone();
+    let mut sub = Subscription::with_transport(kernel.socket(), fam, "events").unwrap();
+    sub.set_timeout(Some(Duration::from_secs(5)));
+    conn.request(
+        cmd::Set,
+        &Entry {
+            key: "w",
+            value: Some(3),
+        },
+    )
+    .unwrap();
+    let ev = sub.next_event().unwrap();
+    let e = ev.event(cmd::Changed).expect("a CHANGED").unwrap();
+    assert_eq!((e.key, e.value), ("w", Some(3)));
+}
+
+#[test]
+fn a_subscription_survives_an_overflow_and_ends_with_its_family() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    let fam = conn.resolve("fake_demo").unwrap().clone();
+    let sock = kernel.socket();
+    let port = crate::Transport::port_id(&sock);
+    let mut sub = Subscription::with_transport(sock, fam, "events").unwrap();
+    sub.set_timeout(Some(Duration::from_secs(5)));
+    kernel.overflow(port);
+    assert!(matches!(sub.next_event(), Err(Error::EventsLost)));
+    conn.request(
+        cmd::Set,
+        &Entry {
+            key: "after",
+            value: None,
+        },
+    )
+    .unwrap();
+    assert!(sub.next_event().is_ok(), "keeps working");
+    kernel.remove_family("fake_demo");
+    assert!(matches!(sub.next_event(), Err(Error::FamilyNotFound(_))));
+}
+
+#[test]
+fn shared_connection_routes_each_reply_to_its_thread() {
+    let (kernel, store) = setup();
+    for i in 0..16 {
+        put(&store, &format!("k{i}"), i);
+    }
+    let conn = kernel.shared_connection();
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let conn = &conn;
+            s.spawn(move || {
+                for i in 0..200u64 {
+                    let k = format!("k{}", (t + i) % 16);
+                    let r = conn.query(cmd::Get, &Key { key: &k }).unwrap();
+                    let e = r.get().unwrap();
+                    assert_eq!(e.key, k);
+                    assert_eq!(e.value, Some((t + i) % 16));
+                }
+            });
+        }
+    });
+    assert_eq!(conn.dump(cmd::Get, &()).unwrap().len(), 16);
+}
+
+#[test]
+fn shared_connection_fails_every_waiting_request_on_overflow() {
+    let (kernel, _) = setup();
+    let conn = kernel.shared_connection().with_timeout(Duration::from_secs(30));
+    conn.resolve("fake_demo").unwrap();
+    let port = conn.port_id();
+    std::thread::scope(|s| {
+        let waiting: Vec<_> = (0..3)
+            .map(|_| {
+                let conn = &conn;
+                s.spawn(move || conn.query(cmd::Slow, &Key { key: "a" }))
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(100));
+        kernel.overflow(port);
+        for w in waiting {
+            let r = w.join().unwrap();
+            assert!(matches!(r, Err(Error::EventsLost)), "{r:?}");
+        }
+    });
+}
+
+#[test]
+fn shared_connection_retries_after_a_reload_and_fails_pending_on_unload() {
+    let (kernel, store) = setup();
+    put(&store, "a", 5);
+    let conn = kernel.shared_connection().with_timeout(Duration::from_secs(30));
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().get().unwrap().value,
+        Some(5)
+    );
+    reload(&kernel, &store);
+    assert_eq!(
+        conn.query(cmd::Get, &Key { key: "a" }).unwrap().get().unwrap().value,
+        Some(5)
+    );
+    let k = kernel.clone();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(100));
+        k.remove_family("fake_demo");
+    });
+    let start = Instant::now();
+    let r = conn.query(cmd::Slow, &Key { key: "a" });
+    t.join().unwrap();
+    assert!(matches!(r, Err(Error::FamilyNotFound(_))), "{r:?}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn a_malformed_reply_is_a_decode_error_not_a_panic() {
+    let kernel = FakeKernel::new();
+    kernel.add_family("fake_demo", 1, &["events"], |req| {
+        // A message whose length runs past the datagram.
+        let mut m = build::genl(0x20, 0, req.seq, req.port, req.genl, &[8, 0, 1, 0]);
+        m[0] = 200;
+        Response::Datagrams(vec![m])
+    });
+    let mut conn = kernel.connection();
+    conn.set_timeout(Some(Duration::from_millis(200)));
+    let r = conn.query(cmd::Get, &Key { key: "a" });
+    assert!(matches!(r, Err(Error::Decode(_))), "{r:?}");
+}

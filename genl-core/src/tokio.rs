@@ -1,0 +1,544 @@
+//! The tokio connections and subscription, on non-blocking sockets driven
+//! by tokio's reactor, with the same [request engine](crate::engine) and so
+//! the same semantics as the blocking [`Connection`](crate::Connection):
+//! sequence and sender matching, extended ACK with attribute paths, dumps,
+//! the controller watched, the retry after a module reload, `ENOBUFS` as
+//! [`Error::EventsLost`], `MSG_TRUNC` detection, timeouts.
+//!
+//! - [`AsyncConnection`]: one request at a time per connection (`&mut`).
+//! - [`AsyncSharedConnection`]: many tasks, one socket; a reader task
+//!   routes each reply to the task that asked, by sequence number (like
+//!   the thread-shared [`SharedConnection`](crate::SharedConnection)).
+//! - [`AsyncSubscription`]: a multicast group; [`AsyncSubscription::next_of`]
+//!   yields one notification type, decoded as declared.
+//!
+//! Enable with the `tokio` feature.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use ::tokio::io::unix::AsyncFd;
+use ::tokio::sync::oneshot;
+
+use crate::codec::{Encode, Family};
+use crate::command::{Ack, Command, DumpCommand, Notification, Query};
+use crate::connection::DEFAULT_TIMEOUT;
+use crate::controller::{FamilyInfo, GetFamily, GENL_ID_CTRL};
+use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
+use crate::error::{Error, Result};
+use crate::message::{GenlHeader, GenlView, Messages};
+use crate::owned::{Event, Item, OwnedMessage, Reply};
+use crate::resolve::{self, FamilyCache, FamilyRetry, ResolvedFamily};
+use crate::schema::AttrSetSchema;
+use crate::sync::{dispatch, Pending};
+use crate::sys::{Recv, Socket};
+
+/// A generic netlink socket registered with the reactor.
+fn open() -> Result<AsyncFd<Socket>> {
+    let s = crate::transport::generic_socket()?;
+    s.set_nonblocking(true)?;
+    // SAFETY: the socket owns its descriptor, which stays open and is not
+    // replaced while the AsyncFd holds it.
+    unsafe { AsyncFd::register(s) }.map_err(|e| Error::Io(e.into()))
+}
+
+/// Receives the next datagram from the kernel (others are dropped).
+async fn recv(fd: &AsyncFd<Socket>, buf: &mut Vec<u8>) -> Result<()> {
+    loop {
+        let mut guard = fd.readable().await?;
+        match guard.get_inner().recv_from(buf, true)? {
+            Recv::Datagram { sender: 0 } => return Ok(()),
+            Recv::Datagram { .. } | Recv::Interrupted => {}
+            Recv::WouldBlock => guard.clear_ready(),
+        }
+    }
+}
+
+/// The `GETFAMILY` outcome of a `do` whose replies are `r`.
+fn family_from(name: &str, r: Result<Vec<OwnedMessage>>) -> Result<ResolvedFamily> {
+    match r.map(|mut replies| replies.pop()) {
+        Ok(Some(m)) => resolve::getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?))),
+        Ok(None) => resolve::getfamily_outcome(name, Ok(None)),
+        Err(e) => resolve::getfamily_outcome(name, Err(e)),
+    }
+}
+
+/// An async generic netlink connection (one request at a time per
+/// connection; share an [`AsyncSharedConnection`] for concurrent ones).
+pub struct AsyncConnection {
+    fd: AsyncFd<Socket>,
+    seq: SeqCounter,
+    rx: Vec<u8>,
+    tx: Vec<u8>,
+    families: FamilyCache,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for AsyncConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncConnection")
+            .field("port_id", &self.port_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncConnection {
+    /// Opens a `NETLINK_GENERIC` socket registered with the tokio reactor,
+    /// watching the controller's notifications.
+    pub fn new() -> Result<Self> {
+        let fd = open()?;
+        let _ = fd.get_ref().join_group(u32::from(GENL_ID_CTRL));
+        Ok(AsyncConnection {
+            fd,
+            seq: SeqCounter::new(std::process::id().wrapping_mul(15_485_863)),
+            rx: Vec::new(),
+            tx: Vec::new(),
+            families: FamilyCache::default(),
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// This socket's port id.
+    pub fn port_id(&self) -> u32 {
+        self.fd.get_ref().port_id()
+    }
+
+    /// Sets how long a request may wait for its completion.
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// Sends one request of `mode` and collects its replies until it
+    /// completes.
+    async fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Vec<OwnedMessage>> {
+        let seq = self.seq.next();
+        engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
+        self.fd.get_ref().send_to(&self.tx, 0, 0)?;
+        let portid = self.port_id();
+        let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
+        let work = async move {
+            let mut pending = HashMap::from([(seq, Pending::new(Exchange::new(seq, mode, family_id)))]);
+            while !pending[&seq].is_done() {
+                match recv(fd, rx).await {
+                    Ok(()) => {
+                        for ev in dispatch(rx, portid, &mut pending) {
+                            families.on_control(ev.as_ref());
+                        }
+                    }
+                    Err(Error::EventsLost) => {
+                        families.clear();
+                        for p in pending.values_mut() {
+                            p.on_overflow();
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(pending.remove(&seq).expect("present"))
+        };
+        match ::tokio::time::timeout(self.timeout, work).await {
+            Ok(p) => p?.finish(&self.tx, schema),
+            Err(_) => Err(Error::Timeout),
+        }
+    }
+
+    /// Resolves a family by name (cached; a controller notification read
+    /// with a later reply drops the entry it names).
+    pub async fn resolve(&mut self, name: &str) -> Result<ResolvedFamily> {
+        if let Some(f) = self.families.get(name) {
+            return Ok(f.clone());
+        }
+        let (genl, req) = resolve::getfamily_request(name);
+        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
+        let r = self
+            .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
+            .await;
+        let f = family_from(name, r)?;
+        Ok(self.families.insert(name, f).clone())
+    }
+
+    /// Forgets a cached family.
+    pub fn invalidate(&mut self, name: &str) {
+        self.families.invalidate(name);
+    }
+
+    /// Sends command `C` with `req` in `mode`, resolving its family and
+    /// resending once after a module reload.
+    async fn send_command<C: Command, P: Encode + ?Sized>(
+        &mut self,
+        req: &P,
+        schema: Option<&'static AttrSetSchema>,
+        mode: Mode,
+    ) -> Result<Vec<OwnedMessage>> {
+        let fam = <C::Family as Family>::SCHEMA;
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        let mut retry = FamilyRetry::default();
+        loop {
+            let id = self.resolve(fam.name).await?.id;
+            retry.check(id)?;
+            match retry.after(self.exchange(id, genl, mode, req, schema).await) {
+                Some(r) => return r,
+                None => self.invalidate(fam.name),
+            }
+        }
+    }
+
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
+    /// [`Connection::request`](crate::Connection::request)).
+    pub async fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.len() {
+            0 => Ok(()),
+            _ => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, owned; decode
+    /// it with [`Reply::get`].
+    pub async fn query<C: Query>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.pop() {
+            Some(m) => Ok(Reply::new(m)),
+            None => Err(Error::UnexpectedReply("the command sent no reply")),
+        }
+    }
+
+    /// Runs a dump of command `cmd`, collecting every message.
+    pub async fn dump<C: DumpCommand>(
+        &mut self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Vec<Item<C>>> {
+        let _ = cmd;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        Ok(self
+            .send_command::<C, _>(req, schema, Mode::Dump)
+            .await?
+            .into_iter()
+            .map(Item::new)
+            .collect())
+    }
+}
+
+/// The requests of an [`AsyncSharedConnection`] in flight: their state,
+/// and whom to wake when one completes.
+#[derive(Default)]
+struct Waiting {
+    pending: HashMap<u32, Pending>,
+    wake: HashMap<u32, oneshot::Sender<()>>,
+}
+
+/// What the reader task and the requesting tasks share.
+struct Inner {
+    fd: AsyncFd<Socket>,
+    seq: SeqCounter,
+    waiting: Mutex<Waiting>,
+    families: Mutex<FamilyCache>,
+    timeout: Duration,
+}
+
+impl Inner {
+    fn waiting(&self) -> MutexGuard<'_, Waiting> {
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn families(&self) -> MutexGuard<'_, FamilyCache> {
+        self.families.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The reader: routes every datagram's messages to their requests,
+    /// controller notifications to every request and the cache.
+    async fn read(self: Arc<Self>) {
+        let portid = self.fd.get_ref().port_id();
+        let mut rx = Vec::new();
+        loop {
+            let r = recv(&self.fd, &mut rx).await;
+            let events: Vec<Option<CtrlEvent>> = {
+                let mut w = self.waiting();
+                let events = match r {
+                    Ok(()) => dispatch(&rx, portid, &mut w.pending),
+                    Err(Error::EventsLost) => {
+                        for p in w.pending.values_mut() {
+                            p.on_overflow();
+                        }
+                        vec![None]
+                    }
+                    // A socket error no request can recover from: they end
+                    // by their timeouts.
+                    Err(_) => Vec::new(),
+                };
+                let Waiting { pending, wake } = &mut *w;
+                let done: Vec<u32> = wake
+                    .keys()
+                    .copied()
+                    .filter(|seq| pending.get(seq).is_some_and(Pending::is_done))
+                    .collect();
+                for seq in done {
+                    if let Some(tx) = wake.remove(&seq) {
+                        let _ = tx.send(());
+                    }
+                }
+                events
+            };
+            let mut fams = self.families();
+            for ev in events {
+                fams.on_control(ev.as_ref());
+            }
+        }
+    }
+}
+
+/// Aborts the reader task when the last handle goes.
+struct ReaderGuard(::tokio::task::JoinHandle<()>);
+
+impl Drop for ReaderGuard {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// An async generic netlink connection many tasks share (`Clone`): one
+/// socket, a reader task routing each reply to the task that asked by its
+/// sequence number.
+#[derive(Clone)]
+pub struct AsyncSharedConnection {
+    inner: Arc<Inner>,
+    _reader: Arc<ReaderGuard>,
+}
+
+impl std::fmt::Debug for AsyncSharedConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncSharedConnection")
+            .field("port_id", &self.port_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncSharedConnection {
+    /// Opens a socket and starts its reader task (on the current tokio
+    /// runtime), watching the controller's notifications.
+    pub fn new() -> Result<Self> {
+        let fd = open()?;
+        let _ = fd.get_ref().join_group(u32::from(GENL_ID_CTRL));
+        let inner = Arc::new(Inner {
+            fd,
+            seq: SeqCounter::new(std::process::id().wrapping_mul(49_979_687)),
+            waiting: Mutex::new(Waiting::default()),
+            families: Mutex::new(FamilyCache::default()),
+            timeout: DEFAULT_TIMEOUT,
+        });
+        let reader = ::tokio::spawn(inner.clone().read());
+        Ok(AsyncSharedConnection {
+            inner,
+            _reader: Arc::new(ReaderGuard(reader)),
+        })
+    }
+
+    /// This socket's port id.
+    pub fn port_id(&self) -> u32 {
+        self.inner.fd.get_ref().port_id()
+    }
+
+    /// Sends one request of `mode` and waits until the reader completes it.
+    async fn exchange<P: Encode + ?Sized>(
+        &self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Vec<OwnedMessage>> {
+        let inner = &self.inner;
+        let seq = inner.seq.next();
+        let mut tx = Vec::with_capacity(256);
+        engine::build_request(&mut tx, family_id, genl, mode, seq, payload)?;
+        let (wake, done) = oneshot::channel();
+        {
+            let mut w = inner.waiting();
+            w.pending
+                .insert(seq, Pending::new(Exchange::new(seq, mode, family_id)));
+            w.wake.insert(seq, wake);
+        }
+        let forget = |inner: &Inner| {
+            let mut w = inner.waiting();
+            w.wake.remove(&seq);
+            w.pending.remove(&seq)
+        };
+        if let Err(e) = inner.fd.get_ref().send_to(&tx, 0, 0) {
+            forget(inner);
+            return Err(e);
+        }
+        let outcome = ::tokio::time::timeout(inner.timeout, done).await;
+        let p = forget(inner);
+        match (outcome, p) {
+            (Ok(Ok(())), Some(p)) => p.finish(&tx, schema),
+            (Err(_), _) => Err(Error::Timeout),
+            // The reader task is gone (its runtime shut down).
+            _ => Err(Error::UnexpectedReply("the connection's reader task stopped")),
+        }
+    }
+
+    /// Resolves a family by name (cached).
+    pub async fn resolve(&self, name: &str) -> Result<ResolvedFamily> {
+        if let Some(f) = self.inner.families().get(name) {
+            return Ok(f.clone());
+        }
+        let (genl, req) = resolve::getfamily_request(name);
+        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
+        let r = self
+            .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
+            .await;
+        let f = family_from(name, r)?;
+        Ok(self.inner.families().insert(name, f).clone())
+    }
+
+    /// Forgets a cached family.
+    pub fn invalidate(&self, name: &str) {
+        self.inner.families().invalidate(name);
+    }
+
+    async fn send_command<C: Command, P: Encode + ?Sized>(
+        &self,
+        req: &P,
+        schema: Option<&'static AttrSetSchema>,
+        mode: Mode,
+    ) -> Result<Vec<OwnedMessage>> {
+        let fam = <C::Family as Family>::SCHEMA;
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        let mut retry = FamilyRetry::default();
+        loop {
+            let id = self.resolve(fam.name).await?.id;
+            retry.check(id)?;
+            match retry.after(self.exchange(id, genl, mode, req, schema).await) {
+                Some(r) => return r,
+                None => self.invalidate(fam.name),
+            }
+        }
+    }
+
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK.
+    pub async fn request<C: Ack>(&self, cmd: C, req: &C::Request<'_>) -> Result<()> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.len() {
+            0 => Ok(()),
+            _ => Err(Error::UnexpectedReply(
+                "a reply to a command whose schema declares none",
+            )),
+        }
+    }
+
+    /// Sends command `cmd` with `req` and returns its reply, owned.
+    pub async fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
+        let _ = cmd;
+        let schema = C::schema().do_.and_then(|o| o.request);
+        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.pop() {
+            Some(m) => Ok(Reply::new(m)),
+            None => Err(Error::UnexpectedReply("the command sent no reply")),
+        }
+    }
+
+    /// Runs a dump of command `cmd`, collecting every message.
+    pub async fn dump<C: DumpCommand>(&self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Vec<Item<C>>> {
+        let _ = cmd;
+        let schema = C::schema().dump.and_then(|o| o.request);
+        Ok(self
+            .send_command::<C, _>(req, schema, Mode::Dump)
+            .await?
+            .into_iter()
+            .map(Item::new)
+            .collect())
+    }
+}
+
+/// An async multicast subscription on its own socket.
+pub struct AsyncSubscription {
+    fd: AsyncFd<Socket>,
+    family: ResolvedFamily,
+    queue: std::collections::VecDeque<OwnedMessage>,
+    rx: Vec<u8>,
+}
+
+impl std::fmt::Debug for AsyncSubscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncSubscription")
+            .field("family", &self.family.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AsyncSubscription {
+    /// Joins group `group` of family `family` (both by name); also the
+    /// controller's notifications, to end with [`Error::FamilyNotFound`]
+    /// when the family goes away.
+    pub async fn new(family: &str, group: &str) -> Result<Self> {
+        let fam = AsyncConnection::new()?.resolve(family).await?;
+        let fd = open()?;
+        fd.get_ref().join_group(fam.group_id(group)?)?;
+        let _ = fd.get_ref().join_group(u32::from(GENL_ID_CTRL));
+        Ok(AsyncSubscription {
+            fd,
+            family: fam,
+            queue: Default::default(),
+            rx: Vec::new(),
+        })
+    }
+
+    /// Sets the receive socket buffer size (`SO_RCVBUF`).
+    pub fn set_recv_buffer(&self, bytes: usize) -> Result<()> {
+        self.fd.get_ref().set_recv_buffer(bytes)
+    }
+
+    /// The next event; [`Error::EventsLost`] reports an overflow, after
+    /// which the subscription keeps working.
+    pub async fn next_event(&mut self) -> Result<OwnedMessage> {
+        loop {
+            if let Some(e) = self.queue.pop_front() {
+                return Ok(e);
+            }
+            recv(&self.fd, &mut self.rx).await?;
+            let mut gone = false;
+            for msg in Messages::new(&self.rx) {
+                let msg = msg?;
+                if msg.header.message_type == self.family.id {
+                    self.queue
+                        .push_back(OwnedMessage::from_view(&GenlView::parse(&msg)?));
+                } else if let Some(Some(ev)) = engine::control_event(&msg) {
+                    gone |= ev.deletes_family() && ev.family_id == self.family.id;
+                }
+            }
+            if gone && self.queue.is_empty() {
+                return Err(Error::FamilyNotFound(self.family.name.clone()));
+            }
+        }
+    }
+
+    /// The next notification of type `C` (others are skipped), decoded as
+    /// `C` declares it with [`Event::get`].
+    pub async fn next_of<C: Notification>(&mut self, cmd: C) -> Result<Event<C>> {
+        let _ = cmd;
+        loop {
+            if let Ok(e) = Event::from_message(self.next_event().await?) {
+                return Ok(e);
+            }
+        }
+    }
+}
