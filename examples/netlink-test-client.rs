@@ -17,9 +17,9 @@
 
 use std::time::{Duration, Instant};
 
+use genl_core::classic::{ClassicConnection, Datagram};
 use genl_core::extack::ErrorView;
 use genl_core::message::{NlMessage, NLMSG_HDRLEN};
-use genl_core::classic::{Datagram, ClassicConnection};
 use genl_core::message::{NLM_F_ACK, NLM_F_REQUEST};
 use genl_core::Error;
 

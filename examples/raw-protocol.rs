@@ -6,8 +6,8 @@
 //!                                                       # send text, print the reply
 //! ```
 
-use genl_core::message::Received;
 use genl_core::classic::ClassicConnection;
+use genl_core::message::Received;
 use genl_core::AttrIter;
 
 const NETLINK_ROUTE: isize = 0;

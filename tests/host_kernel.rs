@@ -301,8 +301,8 @@ fn drift_check_reports_each_difference() {
 /// kernel's answer, not the forgery (nor the forged error after it).
 #[test]
 fn forged_replies_from_user_sockets_are_ignored() {
-    use genl_core::message::{build_message, GenlHeader};
     use genl_core::classic::ClassicConnection;
+    use genl_core::message::{build_message, GenlHeader};
     if !common::is_root() {
         common::skip("unicast between NETLINK_GENERIC user sockets needs CAP_NET_ADMIN");
         return;

@@ -113,3 +113,159 @@ fn getfamily_request_is_byte_identical_to_iproute2s() {
     .unwrap();
     assert_eq!(&ours, captured);
 }
+
+/// nlctrl's per-op policy dumps, as the kernel's own YNL client (cli.py)
+/// received and decoded them (`capture.sh`): genl decodes the same bytes to
+/// the same policies, and the drift check finds genl's nlctrl schema equal
+/// to what the kernel enforces — and reports a schema that is not.
+mod policy_fixtures {
+    use std::collections::BTreeMap;
+
+    use genl_core::controller::{
+        CtrlCmd, FamilyInfo, FamilyPolicy, NlAttrType, PolicyAttr, PolicyMessage, GENL_ID_CTRL,
+    };
+    use genl_core::drift::{compare, DriftKind};
+    use genl_core::message::{Messages, Received};
+    use genl_core::{AttrSet, Decode, Family};
+
+    use super::common;
+
+    /// CTRL_CMD_NEWFAMILY (a GETFAMILY reply) and CTRL_CMD_GETPOLICY.
+    const NEWFAMILY: u8 = 1;
+    const GETPOLICY: u8 = 10;
+
+    /// The capture for `op`: nlctrl's family description and its policy.
+    fn capture(op: u8) -> (Vec<u8>, FamilyPolicy) {
+        let mut info = None;
+        let mut policy = FamilyPolicy::default();
+        for datagram in common::read_hex(&format!("nlctrl-policy-op{op}.hex")) {
+            for msg in Messages::new(&datagram) {
+                let Received::Genl(v) = Received::parse(&msg.unwrap()).unwrap() else {
+                    continue;
+                };
+                assert_eq!(v.header.message_type, GENL_ID_CTRL);
+                match v.genl.cmd {
+                    NEWFAMILY => {
+                        let f = FamilyInfo::decode(v.attrs).unwrap();
+                        if f.family_name == "nlctrl" {
+                            info = Some(v.attrs.to_vec());
+                        }
+                    }
+                    GETPOLICY => policy.absorb(PolicyMessage::decode(v.attrs).unwrap()),
+                    c => panic!("unexpected nlctrl command {c}"),
+                }
+            }
+        }
+        (info.expect("cli.py resolved nlctrl first"), policy)
+    }
+
+    /// YNL's name of a policy type (`netlink_attribute_type` in nlctrl.yaml).
+    fn ynl_type(a: &PolicyAttr) -> &'static str {
+        match a.kind().expect("a known type") {
+            NlAttrType::U16 => "u16",
+            NlAttrType::U32 => "u32",
+            NlAttrType::NulString => "nul-string",
+            other => panic!("nlctrl's policy has no {other:?}"),
+        }
+    }
+
+    #[test]
+    fn policies_decode_to_what_ynl_cli_printed() {
+        for op in [3, 10] {
+            let (_, policy) = capture(op);
+            let json = std::fs::read_to_string(
+                common::fixtures().join(format!("nlctrl-policy-op{op}.json")),
+            )
+            .unwrap();
+            let msgs: Vec<serde_json::Value> = serde_json::from_str(&json).unwrap();
+            let (mut attrs, mut ops) = (0, 0);
+            for m in &msgs {
+                assert_eq!(m["family-id"], u64::from(GENL_ID_CTRL));
+                if let Some(o) = m.get("op-policy") {
+                    let got = policy.ops[&(o["op-id"].as_u64().unwrap() as u16)];
+                    assert_eq!(got.do_.map(u64::from), o.get("do").and_then(|v| v.as_u64()));
+                    assert_eq!(
+                        got.dump.map(u64::from),
+                        o.get("dump").and_then(|v| v.as_u64())
+                    );
+                    ops += 1;
+                }
+                if let Some(p) = m.get("policy") {
+                    let idx = p["policy-id"].as_u64().unwrap() as u32;
+                    let id = p["attr-id"].as_u64().unwrap() as u16;
+                    let a = &policy.policies[&idx][&id];
+                    assert_eq!(ynl_type(a), p["type"], "op {op} attr {id}");
+                    let num = |k: &str| p.get(k).and_then(|v| v.as_u64());
+                    assert_eq!(a.min_value_u, num("min-value-u"), "op {op} attr {id}");
+                    assert_eq!(a.max_value_u, num("max-value-u"), "op {op} attr {id}");
+                    assert_eq!(
+                        a.max_length.map(u64::from),
+                        num("max-length"),
+                        "op {op} attr {id}"
+                    );
+                    attrs += 1;
+                }
+            }
+            let decoded: usize = policy.policies.values().map(BTreeMap::len).sum();
+            assert_eq!(
+                (ops, attrs),
+                (policy.ops.len(), decoded),
+                "op {op}: nothing extra"
+            );
+            assert!(attrs >= 2, "op {op}: the capture has attribute policies");
+        }
+    }
+
+    fn policies() -> (Vec<u8>, BTreeMap<u8, FamilyPolicy>) {
+        let (info, p3) = capture(3);
+        let (_, p10) = capture(10);
+        (info, BTreeMap::from([(3, p3), (10, p10)]))
+    }
+
+    #[test]
+    fn genl_nlctrl_schema_matches_the_kernel_policy() {
+        let (info, policies) = policies();
+        let info = FamilyInfo::decode(&info).unwrap();
+        let drift = compare(CtrlCmd::SCHEMA, &info, &policies);
+        assert!(drift.is_empty(), "{drift:#?}");
+    }
+
+    mod wrong {
+        use super::*;
+
+        #[derive(Debug, AttrSet)]
+        pub struct GetFamily<'a> {
+            #[nla(id = 1)]
+            pub family_id: Option<u32>, // the kernel: u16
+            #[nla(id = 2, max_len = 20)]
+            pub family_name: Option<&'a str>, // the kernel: max-length 15
+        }
+
+        #[derive(Debug, Clone, Copy, Family)]
+        #[genl(name = "nlctrl", version = 2, mcast_groups("notify"))]
+        pub enum Cmd {
+            #[genl(cmd = 3, request = GetFamily<'a>, reply = FamilyInfo<'a>, dump)]
+            GetFamily,
+        }
+    }
+
+    #[test]
+    fn a_schema_that_differs_is_reported_attribute_by_attribute() {
+        let (info, policies) = policies();
+        let info = FamilyInfo::decode(&info).unwrap();
+        let drift = compare(wrong::Cmd::SCHEMA, &info, &policies);
+        let kinds: Vec<(&str, &DriftKind)> =
+            drift.iter().map(|d| (d.path.as_str(), &d.kind)).collect();
+        assert!(
+            kinds.iter().any(|(p, k)| *p == "GetFamily.family_id"
+                && matches!(k, DriftKind::Type { kernel, .. } if kernel == "U16")),
+            "{drift:#?}"
+        );
+        assert!(
+            kinds.iter().any(|(p, k)| *p == "GetFamily.family_name"
+                && matches!(k, DriftKind::Check { check: "max_len", kernel, .. } if kernel.contains("15"))),
+            "{drift:#?}"
+        );
+        assert_eq!(drift.len(), 2, "{drift:#?}");
+    }
+}

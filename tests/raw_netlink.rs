@@ -88,7 +88,7 @@ fn raw_route_dump_lists_what_iproute2_lists() {
         s.spawn(|| {
             ns.enter();
             let mut conn = ClassicConnection::new(0).unwrap(); // NETLINK_ROUTE
-                                                           // RTM_GETLINK (18), NLM_F_REQUEST | NLM_F_DUMP, struct ifinfomsg.
+                                                               // RTM_GETLINK (18), NLM_F_REQUEST | NLM_F_DUMP, struct ifinfomsg.
             conn.send(0, 0, 18, 0x301, &[0u8; 16]).unwrap();
             let mut names = Vec::new();
             'outer: loop {

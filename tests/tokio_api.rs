@@ -135,7 +135,10 @@ async fn eight_tasks_share_one_socket() {
                     .await
                     .unwrap();
                 let f = r.get().unwrap();
-                assert_eq!(f.family_name, name, "task {t} request {i} got another's reply");
+                assert_eq!(
+                    f.family_name, name,
+                    "task {t} request {i} got another's reply"
+                );
                 assert_eq!(u32::from(f.family_id), expected[name]);
             }
             2_000usize
@@ -153,7 +156,10 @@ async fn eight_tasks_share_one_socket() {
         .query(ctrl_cmd::GetFamily, &GetFamily::by_name("genl-no-such"))
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Kernel(ref k) if k.errno == libc::ENOENT), "{err:?}");
+    assert!(
+        matches!(err, Error::Kernel(ref k) if k.errno == libc::ENOENT),
+        "{err:?}"
+    );
 }
 
 #[derive(Debug, Default, AttrSet)]

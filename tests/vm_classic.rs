@@ -11,9 +11,9 @@
 
 use std::time::{Duration, Instant};
 
+use genl_core::classic::{ClassicConnection, Datagram};
 use genl_core::extack::ErrorView;
 use genl_core::message::{NlMessage, NLMSG_HDRLEN};
-use genl_core::classic::{Datagram, ClassicConnection};
 use genl_core::message::{NLM_F_ACK, NLM_F_REQUEST};
 use genl_core::{Error, KernelError};
 
@@ -41,7 +41,8 @@ fn in_vm() -> bool {
 }
 
 fn conn() -> ClassicConnection {
-    ClassicConnection::new(NETLINK_TEST).expect("a socket on NETLINK_TEST (is netlink_test loaded?)")
+    ClassicConnection::new(NETLINK_TEST)
+        .expect("a socket on NETLINK_TEST (is netlink_test loaded?)")
 }
 
 /// Runs `f` on a thread of its own inside a fresh network namespace.

@@ -387,7 +387,10 @@ fn d_family_unloaded_mid_request_is_a_clear_error_then_recovery() {
         matches!(outcome, Err(Error::FamilyNotFound(ref n)) if n == "genl_demo"),
         "{outcome:?}"
     );
-    assert!(waited < Duration::from_secs(2), "{waited:?}: not the timeout");
+    assert!(
+        waited < Duration::from_secs(2),
+        "{waited:?}: not the timeout"
+    );
     // Requests while the family is gone.
     assert!(matches!(
         echo(&mut conn, "gone"),

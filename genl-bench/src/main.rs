@@ -18,6 +18,10 @@
 //! profiling: `valgrind --tool=callgrind target/release/genl-bench --only
 //! encode/genl`.
 //!
+//! `dump_small_msgs` replays a dump of 4096 small messages from memory
+//! (no kernel), to show the per-message cost of genl's receive path
+//! against a minimal hand-written loop.
+//!
 //! The VM benchmarks against the `genl_demo` module (echo round trips and a
 //! full dump, genl vs the raw C client `genl-bench/c/genl_demo_raw.c`) run
 //! inside the guests of `cargo xtask vm test`: see `tests/vm_bench.rs` and
@@ -27,6 +31,7 @@ mod hand;
 mod kernel;
 mod msg;
 mod neli_impl;
+mod replay;
 mod rust_netlink;
 
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -344,6 +349,28 @@ fn kernel_cases(cases: &mut Vec<Case>, skipped: &mut Vec<String>) -> Res<()> {
     Ok(())
 }
 
+/// A dump of [`replay::ENTRIES`] small messages from a replaying
+/// transport: genl's receive path against the minimal hand loop.
+fn replay_cases(cases: &mut Vec<Case>) -> Res<()> {
+    let mut conn = Connection::with_transport(replay::Replay::new())?;
+    let t = replay::Replay::new();
+    let (mut buf, seq) = (Vec::with_capacity(64 * 1024), std::cell::Cell::new(0));
+    let want = replay::hand(&t, &mut buf, &seq);
+    let got = replay::genl(&mut conn);
+    if got != want {
+        return Err(
+            format!("replayed dump: genl read {got} key bytes, the hand loop {want}").into(),
+        );
+    }
+    cases.push(Case::new("dump_small_msgs/genl", move || {
+        black_box(replay::genl(&mut conn));
+    }));
+    cases.push(Case::new("dump_small_msgs/hand", move || {
+        black_box(replay::hand(&t, &mut buf, &seq));
+    }));
+    Ok(())
+}
+
 fn codec_cases(cases: &mut Vec<Case>, bytes: &'static [u8]) {
     let l: &'static Link<'static> = Box::leak(Box::new(msg::sample()));
     let mut b = Vec::with_capacity(1024);
@@ -401,6 +428,7 @@ fn run() -> Res<()> {
     let mut cases = Vec::new();
     let mut skipped = Vec::new();
     codec_cases(&mut cases, bytes);
+    replay_cases(&mut cases)?;
     kernel_cases(&mut cases, &mut skipped)?;
     if let Some(only) = &opts.only {
         cases.retain(|c| &c.name == only);
@@ -526,6 +554,11 @@ fn run() -> Res<()> {
         );
     }
     ratio("dump_vs_raw", "dump/genl", "dump/raw");
+    ratio(
+        "dump_small_msgs_vs_hand",
+        "dump_small_msgs/genl",
+        "dump_small_msgs/hand",
+    );
     for op in ["encode", "decode"] {
         if let Some(c) = get(&format!("{op}/genl")) {
             println!("ALLOCS {op} {}", c.allocs);

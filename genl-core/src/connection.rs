@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 
 use netlink_packet_core::NetlinkHeader;
 
+use crate::client::{self, Client};
 use crate::codec::{Encode, Family};
 use crate::command::{Ack, Command, DumpCommand, Query};
 use crate::controller::{FamilyInfo, GENL_ID_CTRL};
@@ -53,6 +54,7 @@ pub(crate) struct Span {
 
 impl Span {
     /// The span of `view`, which borrows from `buf`.
+    #[inline]
     pub(crate) fn of(buf: &[u8], view: &GenlView<'_>) -> Span {
         let start = view.attrs.as_ptr() as usize - buf.as_ptr() as usize;
         Span {
@@ -63,6 +65,7 @@ impl Span {
     }
 
     /// The view of this span in `buf`.
+    #[inline]
     pub(crate) fn view(self, buf: &[u8]) -> GenlView<'_> {
         GenlView {
             header: self.header,
@@ -184,6 +187,35 @@ impl<T: Transport> Connection<T> {
         }
     }
 
+    /// Receives the next datagram for `ex` into `rx`. While `ex` waits on
+    /// a deleted family, only what is already queued is read (see
+    /// [`Exchange::awaits_idle`]). `Ok(false)`: `ex` ended without one
+    /// (nothing more was queued, or the socket overflowed).
+    fn receive_for(&mut self, ex: &mut Exchange) -> Result<bool> {
+        let r = if ex.awaits_idle() {
+            match self.transport.try_recv(&mut self.rx) {
+                Ok(false) => {
+                    ex.on_idle();
+                    return Ok(false);
+                }
+                r => r.map(drop),
+            }
+        } else {
+            let deadline = self.deadline();
+            self.transport.recv(&mut self.rx, deadline)
+        };
+        match r {
+            Ok(()) => Ok(true),
+            // Notifications may be lost too: anything may have changed.
+            Err(Error::EventsLost) => {
+                self.families.clear();
+                ex.on_overflow();
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends one request of `mode` and receives until it completes; returns
     /// where its (first) reply is, if it had one.
     fn exchange<P: Encode + ?Sized>(
@@ -202,8 +234,9 @@ impl<T: Transport> Connection<T> {
         let mut reply: Option<(Span, bool)> = None;
         let portid = self.transport.port_id();
         while !ex.is_done() {
-            let deadline = self.deadline();
-            self.transport.recv(&mut self.rx, deadline)?;
+            if !self.receive_for(&mut ex)? {
+                break;
+            }
             let mut events = Vec::new();
             for msg in Messages::new(&self.rx) {
                 let msg = msg?;
@@ -274,56 +307,34 @@ impl<T: Transport> Connection<T> {
     /// use the cache, which the controller's notifications keep fresh (read
     /// at most once per millisecond on a hit; see [`crate::resolve`]).
     pub fn resolve(&mut self, name: &str) -> Result<&ResolvedFamily> {
-        if self.watching && (self.families.get(name).is_none() || self.drain.due()) {
+        let mut at = self.families.position(name);
+        if self.watching && (at.is_none() || self.drain.due()) {
             self.drain_notifications()?;
+            at = self.families.position(name);
         }
-        if self.families.get(name).is_none() {
-            let (genl, req) = resolve::getfamily_request(name);
-            let r = self
-                .exchange(
-                    GENL_ID_CTRL,
-                    genl,
-                    Mode::Ack,
-                    &req,
-                    Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
-                )
-                .and_then(|at| match at {
-                    Some(at) => Ok(Some(self.reply_view(at).decode::<FamilyInfo<'_>>()?)),
-                    None => Ok(None),
-                });
-            let fam = resolve::getfamily_outcome(name, r)?;
-            return Ok(self.families.insert(name, fam));
+        if let Some(i) = at {
+            return Ok(self.families.at(i));
         }
-        Ok(self.families.get(name).expect("checked"))
+        let (genl, req) = resolve::getfamily_request(name);
+        let r = self
+            .exchange(
+                GENL_ID_CTRL,
+                genl,
+                Mode::Ack,
+                &req,
+                Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
+            )
+            .and_then(|at| match at {
+                Some(at) => Ok(Some(self.reply_view(at).decode::<FamilyInfo<'_>>()?)),
+                None => Ok(None),
+            });
+        let fam = resolve::getfamily_outcome(name, r)?;
+        Ok(self.families.insert(name, fam))
     }
 
     /// Forgets a cached family (it will be resolved again on next use).
     pub fn invalidate(&mut self, name: &str) {
         self.families.invalidate(name);
-    }
-
-    /// Sends command `C` with `req` in `mode`, resolving its family, and
-    /// resending once after a module reload.
-    fn send_command<C: Command, P: Encode + ?Sized>(
-        &mut self,
-        req: &P,
-        schema: Option<&'static AttrSetSchema>,
-        mode: Mode,
-    ) -> Result<Option<(Span, bool)>> {
-        let fam = <C::Family as Family>::SCHEMA;
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        let mut retry = FamilyRetry::default();
-        loop {
-            let id = self.resolve(fam.name)?.id;
-            retry.check(id)?;
-            match retry.after(self.exchange(id, genl, mode, req, schema)) {
-                Some(r) => return r,
-                None => self.invalidate(fam.name),
-            }
-        }
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK: for
@@ -332,13 +343,8 @@ impl<T: Transport> Connection<T> {
     /// [`Error::UnexpectedReply`].
     pub fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack)? {
-            None => Ok(()),
-            Some(_) => Err(Error::UnexpectedReply(
-                "a reply to a command whose schema declares none",
-            )),
-        }
+        let reply = client::send::<C, _, _>(self, req, client::do_request::<C>(), Mode::Ack)?;
+        client::ack_only(usize::from(reply.is_some()))
     }
 
     /// Sends command `cmd` with *any* attributes, not necessarily the request
@@ -355,7 +361,7 @@ impl<T: Transport> Connection<T> {
     ) -> Result<Option<GenlView<'_>>> {
         let _ = cmd;
         let schema = C::schema().request_set();
-        let at = self.send_command::<C, _>(payload, schema, Mode::Ack)?;
+        let at = client::send::<C, _, _>(self, payload, schema, Mode::Ack)?;
         Ok(at.map(|at| self.reply_view(at)))
     }
 
@@ -364,13 +370,11 @@ impl<T: Transport> Connection<T> {
     /// receive buffer.
     pub fn query<'c, C: Query>(&'c mut self, cmd: C, req: &C::Request<'_>) -> Result<C::Reply<'c>> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        let at = self.send_command::<C, _>(req, schema, Mode::Ack)?;
+        let at = client::send::<C, _, _>(self, req, client::do_request::<C>(), Mode::Ack)?;
         let this: &'c Self = self;
-        match at {
-            Some(at) => Ok(this.reply_view(at).decode::<C::Reply<'c>>()?),
-            None => Err(Error::UnexpectedReply("the command sent no reply")),
-        }
+        Ok(this
+            .reply_view(client::the_reply(at)?)
+            .decode::<C::Reply<'c>>()?)
     }
 
     /// Like [`query`](Self::query), without asking for an ACK, and waiting
@@ -384,23 +388,25 @@ impl<T: Transport> Connection<T> {
         req: &C::Request<'_>,
     ) -> Result<C::Reply<'c>> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        let at = self.send_command::<C, _>(req, schema, Mode::FirstReply)?;
+        let at = client::send::<C, _, _>(self, req, client::do_request::<C>(), Mode::FirstReply)?;
         let this: &'c Self = self;
-        match at {
-            Some(at) => Ok(this.reply_view(at).decode::<C::Reply<'c>>()?),
-            None => Err(Error::UnexpectedReply("the command sent no reply")),
-        }
+        Ok(this
+            .reply_view(client::the_reply(at)?)
+            .decode::<C::Reply<'c>>()?)
     }
 
     /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
     /// returned [`Dump`] with [`Dump::next`]. If the family's module was
     /// reloaded since it was resolved, the dump is restarted once at the
     /// new id.
-    pub fn dump<C: DumpCommand>(&mut self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Dump<'_, C, T>> {
+    pub fn dump<C: DumpCommand>(
+        &mut self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Dump<'_, C, T>> {
         let _ = cmd;
         let fam = <C::Family as Family>::SCHEMA;
-        let schema = C::schema().dump.and_then(|o| o.request);
+        let schema = client::dump_request::<C>();
         let id = self.resolve(fam.name)?.id;
         let genl = GenlHeader {
             cmd: C::ID,
@@ -410,6 +416,33 @@ impl<T: Transport> Connection<T> {
             raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
             _cmd: std::marker::PhantomData,
         })
+    }
+}
+
+impl<T: Transport> Client for Connection<T> {
+    type Replies = Option<(Span, bool)>;
+
+    fn family_id(&mut self, name: &str) -> Result<u16> {
+        self.resolve(name).map(|f| f.id)
+    }
+
+    fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self::Replies> {
+        Connection::exchange(self, family_id, genl, mode, payload, schema)
+    }
+
+    fn moved(&self, name: &str, id: u16) -> bool {
+        !self.watching || self.families.moved(name, id)
+    }
+
+    fn invalidate(&mut self, name: &str) {
+        self.families.invalidate(name);
     }
 }
 
@@ -493,9 +526,8 @@ pub struct RawDump<'c, T: Transport = Socket> {
     schema: Option<&'static AttrSetSchema>,
     /// Where the next message of `conn.rx` starts.
     pos: usize,
-    /// The family's name (a typed dump): restart once after a reload,
-    /// with this copy of the request (resolving reuses the buffers).
-    family: Option<(&'static str, Vec<u8>)>,
+    /// The family's name (a typed dump): restart once after a reload.
+    family: Option<&'static str>,
     retry: FamilyRetry,
     finished: bool,
 }
@@ -515,7 +547,6 @@ impl<'c, T: Transport> RawDump<'c, T> {
         conn.rx.clear();
         let mut retry = FamilyRetry::default();
         retry.check(family_id)?;
-        let family = family.map(|name| (name, conn.tx.clone()));
         Ok(RawDump {
             conn,
             ex: Exchange::new(seq, Mode::Dump, family_id),
@@ -530,9 +561,6 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// Resends the request to `family_id` with a new sequence number.
     fn restart(&mut self, family_id: u16) -> Result<()> {
         let seq = self.conn.seq.next();
-        if let Some((_, request)) = &self.family {
-            self.conn.tx.clone_from(request);
-        }
         self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
         self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
         self.conn.transport.send(&self.conn.tx)?;
@@ -556,17 +584,25 @@ impl<'c, T: Transport> RawDump<'c, T> {
             if self.ex.is_done() {
                 let r = self.ex.finish(&self.conn.tx, self.schema);
                 // Only a typed dump that delivered nothing can restart.
-                let r = match (self.family.as_ref().map(|f| f.0), self.ex.replies()) {
-                    (Some(name), 0) => match self.retry.after(r) {
-                        None => {
-                            self.conn.invalidate(name);
-                            let id = self.conn.resolve(name)?.id;
-                            self.retry.check(id)?;
-                            self.restart(id)?;
-                            continue;
+                let r = match (self.family, self.ex.replies()) {
+                    (Some(name), 0) => {
+                        let moved = !self.conn.watching
+                            || self.conn.families.moved(name, self.ex.family_id());
+                        match self.retry.after(r, moved) {
+                            None => {
+                                self.conn.invalidate(name);
+                                // Resolving builds its own request: keep ours.
+                                let request = std::mem::take(&mut self.conn.tx);
+                                let id = self.conn.resolve(name).map(|f| f.id);
+                                self.conn.tx = request;
+                                let id = id?;
+                                self.retry.check(id)?;
+                                self.restart(id)?;
+                                continue;
+                            }
+                            Some(r) => r,
                         }
-                        Some(r) => r,
-                    },
+                    }
                     _ => r,
                 };
                 self.finished = true;
@@ -585,9 +621,11 @@ impl<'c, T: Transport> RawDump<'c, T> {
                 return Ok(None);
             }
             if self.pos >= self.conn.rx.len() {
-                let deadline = self.conn.deadline();
-                self.conn.transport.recv(&mut self.conn.rx, deadline)?;
                 self.pos = 0;
+                if !self.conn.receive_for(&mut self.ex)? {
+                    self.conn.rx.clear();
+                    return Ok(None);
+                }
             }
             let mut found = None;
             let mut events = Vec::new();

@@ -330,6 +330,20 @@ pub struct FamilyPolicy {
 }
 
 impl FamilyPolicy {
+    /// Adds one message of a `GETPOLICY` dump.
+    pub fn absorb(&mut self, m: PolicyMessage) {
+        self.family_id = m.family_id;
+        for p in m.policy {
+            let attrs = self.policies.entry(p.key.into()).or_default();
+            for a in p.value {
+                attrs.insert(a.key, a.value);
+            }
+        }
+        for o in m.op_policy {
+            self.ops.insert(o.key, o.value);
+        }
+    }
+
     /// The attribute policy of `cmd`'s `doit` handler.
     pub fn do_policy(&self, cmd: u8) -> Option<&std::collections::BTreeMap<u16, PolicyAttr>> {
         let idx = self.ops.get(&u16::from(cmd))?.do_?;
@@ -366,16 +380,7 @@ pub fn family_policy(
             }
             Err(e) => return Err(e),
         };
-        out.family_id = m.family_id;
-        for p in m.policy {
-            let attrs = out.policies.entry(p.key.into()).or_default();
-            for a in p.value {
-                attrs.insert(a.key, a.value);
-            }
-        }
-        for o in m.op_policy {
-            out.ops.insert(o.key, o.value);
-        }
+        out.absorb(m);
     }
     Ok(out)
 }

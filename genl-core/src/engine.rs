@@ -23,8 +23,8 @@ use crate::controller::{self, CtrlCmd, GENL_ID_CTRL};
 use crate::error::{DecodeError, Error, KernelError, Result};
 use crate::extack::resolve_paths;
 use crate::message::{
-    build_message, GenlHeader, GenlView, NlMessage, Received, NLM_F_ACK, NLM_F_DUMP,
-    NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    build_message, GenlHeader, GenlView, NlMessage, Received, NLMSG_MIN_TYPE, NLM_F_ACK,
+    NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
 use crate::schema::AttrSetSchema;
 use crate::Family as _;
@@ -127,6 +127,7 @@ pub(crate) enum Route {
 /// Routes one message received (from the kernel) on the socket with port
 /// `portid`: replies carry the port and the request's sequence number;
 /// controller notifications carry neither.
+#[inline]
 pub(crate) fn route(msg: &NlMessage<'_>, portid: u32) -> Route {
     let h = &msg.header;
     if h.port_number == portid && h.sequence_number != 0 {
@@ -188,6 +189,8 @@ pub(crate) struct Exchange {
     family_id: u16,
     replies: usize,
     interrupted: bool,
+    /// The family was unregistered (its name): see [`Exchange::on_control`].
+    gone: Option<String>,
     done: Option<std::result::Result<(), Failure>>,
 }
 
@@ -200,22 +203,51 @@ impl Exchange {
             family_id,
             replies: 0,
             interrupted: false,
+            gone: None,
             done: None,
         }
     }
 
     /// The request's sequence number.
+    #[inline]
     pub(crate) fn seq(&self) -> u32 {
         self.seq
     }
 
+    /// The id of the family the request went to.
+    pub(crate) fn family_id(&self) -> u16 {
+        self.family_id
+    }
+
     /// How many data messages arrived so far.
+    #[inline]
     pub(crate) fn replies(&self) -> usize {
         self.replies
     }
 
     /// Takes one message addressed to this request (parsed once, here).
+    #[inline(always)]
     pub(crate) fn absorb<'a>(&mut self, msg: &NlMessage<'a>) -> Step<'a> {
+        // The common case, inlined into the receive loops: a data message
+        // (any type above the netlink control types) of a running request.
+        if self.done.is_none() && msg.header.message_type >= NLMSG_MIN_TYPE {
+            if let Ok(v) = GenlView::parse(msg) {
+                if msg.header.flags & NLM_F_DUMP_INTR != 0 {
+                    self.interrupted = true;
+                }
+                self.replies += 1;
+                if self.mode == Mode::FirstReply {
+                    self.done = Some(Ok(()));
+                }
+                return Step::Reply(v);
+            }
+        }
+        self.absorb_other(msg)
+    }
+
+    /// [`absorb`](Self::absorb) for everything else: control messages,
+    /// late duplicates, malformed messages.
+    fn absorb_other<'a>(&mut self, msg: &NlMessage<'a>) -> Step<'a> {
         if self.done.is_some() {
             // After the end (a late duplicate): nothing more to deliver.
             if matches!(Received::parse(msg), Ok(Received::Genl(_))) {
@@ -259,11 +291,32 @@ impl Exchange {
         }
     }
 
-    /// Takes a controller notification: a request whose family was
-    /// unregistered will never be answered, and fails now.
+    /// Takes a controller notification. A request whose family was
+    /// unregistered ends as soon as the socket is idle
+    /// ([`awaits_idle`](Self::awaits_idle)): the kernel handles a request
+    /// inside the `sendmsg` that carries it, so a refusal (`ENOENT` for an
+    /// id already gone) is queued behind the notification, while a request
+    /// the family had accepted and not answered never will be.
     pub(crate) fn on_control(&mut self, event: &CtrlEvent) {
         if self.done.is_none() && event.deletes_family() && event.family_id == self.family_id {
-            self.done = Some(Err(Failure::FamilyGone(event.family_name.clone())));
+            self.gone = Some(event.family_name.clone());
+        }
+    }
+
+    /// Whether the driver should stop waiting and only look for what is
+    /// already queued, then call [`on_idle`](Self::on_idle) if nothing is.
+    #[inline]
+    pub(crate) fn awaits_idle(&self) -> bool {
+        self.done.is_none() && self.gone.is_some()
+    }
+
+    /// Nothing more is queued on the socket: a request whose family was
+    /// unregistered fails with [`Error::FamilyNotFound`].
+    pub(crate) fn on_idle(&mut self) {
+        if self.done.is_none() {
+            if let Some(name) = self.gone.take() {
+                self.done = Some(Err(Failure::FamilyGone(name)));
+            }
         }
     }
 
@@ -274,6 +327,7 @@ impl Exchange {
     }
 
     /// Whether the request is complete.
+    #[inline]
     pub(crate) fn is_done(&self) -> bool {
         self.done.is_some()
     }
@@ -324,7 +378,10 @@ mod tests {
     }
 
     fn parse(bytes: &[u8]) -> NlMessage<'_> {
-        crate::message::Messages::new(bytes).next().unwrap().unwrap()
+        crate::message::Messages::new(bytes)
+            .next()
+            .unwrap()
+            .unwrap()
     }
 
     /// `NLMSG_ERROR` with `code` echoing a 16-byte request header.
@@ -396,7 +453,13 @@ mod tests {
     #[test]
     fn an_interrupted_dump_says_so_at_its_end() {
         let mut x = Exchange::new(5, Mode::Dump, 0x20);
-        x.absorb(&parse(&msg(0x20, NLM_F_MULTI | NLM_F_DUMP_INTR, 5, 7, &[1, 1, 0, 0])));
+        x.absorb(&parse(&msg(
+            0x20,
+            NLM_F_MULTI | NLM_F_DUMP_INTR,
+            5,
+            7,
+            &[1, 1, 0, 0],
+        )));
         x.absorb(&parse(&msg(3, NLM_F_MULTI, 5, 7, &0i32.to_ne_bytes())));
         assert!(matches!(x.finish(&[], None), Err(Error::DumpInterrupted)));
     }
@@ -411,7 +474,7 @@ mod tests {
     }
 
     #[test]
-    fn a_deleted_family_fails_its_pending_request_at_once() {
+    fn a_deleted_family_fails_its_pending_request_once_the_socket_is_idle() {
         let mut x = Exchange::new(5, Mode::FirstReply, 0x20);
         let other = CtrlEvent {
             cmd: Some(CtrlCmd::DelFamily),
@@ -419,17 +482,32 @@ mod tests {
             family_name: "other".into(),
         };
         x.on_control(&other);
-        assert!(!x.is_done());
+        assert!(!x.awaits_idle(), "another family's deletion is no concern");
         let ours = CtrlEvent {
             family_id: 0x20,
             family_name: "genl_demo".into(),
             ..other
         };
         x.on_control(&ours);
+        assert!(x.awaits_idle() && !x.is_done());
+        x.on_idle();
         assert!(matches!(
             x.finish(&[], None),
             Err(Error::FamilyNotFound(n)) if n == "genl_demo"
         ));
+    }
+
+    #[test]
+    fn a_refusal_queued_behind_the_deletion_is_the_answer() {
+        let mut x = Exchange::new(5, Mode::Ack, 0x20);
+        x.on_control(&CtrlEvent {
+            cmd: Some(CtrlCmd::DelFamily),
+            family_id: 0x20,
+            family_name: "genl_demo".into(),
+        });
+        x.absorb(&parse(&error(5, -libc::ENOENT)));
+        x.on_idle();
+        assert!(matches!(x.finish(&[], None), Err(Error::Kernel(k)) if k.errno == libc::ENOENT));
     }
 
     #[test]

@@ -103,7 +103,6 @@ pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
     }
 }
 
-
 /// Fills in [`KernelError::path`] and [`KernelError::missing_path`] from the
 /// offsets the kernel reported, through the request's schema. `request` is
 /// the whole request message as sent (`nlmsghdr`, `genlmsghdr`, attributes).
@@ -140,4 +139,86 @@ pub fn resolve_paths(
         });
     }
     err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::AttrSet;
+
+    #[derive(Debug, AttrSet)]
+    #[genl(c_prefix = "T_META")]
+    struct Meta {
+        #[nla(id = 1)]
+        state: Option<u8>,
+        #[nla(id = 2)]
+        port: u16,
+    }
+
+    #[derive(Debug, AttrSet)]
+    #[genl(c_prefix = "T_ENTRY")]
+    struct Entry<'a> {
+        #[nla(id = 1)]
+        key: &'a str,
+        #[nla(id = 3, nested)]
+        meta: Option<Meta>,
+    }
+
+    /// A request by hand: nlmsghdr and genlmsghdr (20 bytes), then
+    /// key "ab" (id 1, 8 bytes at 20), then meta (id 3 at 28) holding
+    /// state (id 1 at 32) and port (id 2 at 40).
+    fn request() -> Vec<u8> {
+        let mut m = vec![0u8; NLMSG_HDRLEN + GENL_HDRLEN];
+        m.extend_from_slice(&[7, 0, 1, 0, b'a', b'b', 0, 0]);
+        m.extend_from_slice(&[20, 0, 3, 0]);
+        m.extend_from_slice(&[5, 0, 1, 0, 9, 0, 0, 0]);
+        m.extend_from_slice(&[6, 0, 2, 0, 0, 80, 0, 0]);
+        let len = m.len() as u32;
+        m[..4].copy_from_slice(&len.to_ne_bytes());
+        m
+    }
+
+    fn err(offset: Option<u32>, missing: Option<(u32, Option<u32>)>) -> KernelError {
+        KernelError {
+            errno: libc::EINVAL,
+            message: None,
+            offset,
+            path: None,
+            missing_type: missing.map(|m| m.0),
+            missing_nest: missing.and_then(|m| m.1),
+            missing_path: None,
+        }
+    }
+
+    #[test]
+    fn an_offset_names_the_attribute_through_nests() {
+        let s = Some(Entry::SCHEMA);
+        let at = |off| resolve_paths(err(Some(off), None), &request(), s).path;
+        assert_eq!(at(20).as_deref(), Some("Entry.key"));
+        assert_eq!(at(28).as_deref(), Some("Entry.meta"));
+        assert_eq!(at(32).as_deref(), Some("Entry.meta.state"));
+        assert_eq!(at(40).as_deref(), Some("Entry.meta.port"));
+    }
+
+    #[test]
+    fn a_missing_attribute_is_named_in_its_nest() {
+        let s = Some(Entry::SCHEMA);
+        let e = resolve_paths(err(None, Some((2, Some(28)))), &request(), s);
+        assert_eq!(e.missing_path.as_deref(), Some("Entry.meta.port"));
+        let e = resolve_paths(err(None, Some((1, None))), &request(), s);
+        assert_eq!(e.missing_path.as_deref(), Some("Entry.key"));
+        let e = resolve_paths(err(None, Some((9, None))), &request(), s);
+        assert_eq!(e.missing_path.as_deref(), Some("Entry.<attribute 9>"));
+    }
+
+    #[test]
+    fn offsets_outside_the_attributes_name_nothing() {
+        let s = Some(Entry::SCHEMA);
+        for off in [0, 4, 19, 48, 1000, u32::MAX] {
+            let e = resolve_paths(err(Some(off), None), &request(), s);
+            assert_eq!(e.path, None, "offset {off}");
+        }
+        let e = resolve_paths(err(Some(20), None), &request(), None);
+        assert_eq!(e.path, None, "no schema, no path");
+    }
 }

@@ -58,6 +58,7 @@
 //! | [`extack`] | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths |
 //! | [`engine`] | the sans-IO request engine every connection drives |
 //! | [`resolve`] | family resolution, its cache and the retry after a reload |
+//! | [`demux`] | many requests on one socket: each reply to its request |
 //! | [`sys`] | the operating system's netlink socket |
 //! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
 //! | [`connection`] | the blocking [`Connection`], its dumps and [`Subscription`] |
@@ -76,10 +77,12 @@
 extern crate self as genl_core;
 
 pub mod classic;
+mod client;
 pub mod codec;
 pub mod command;
 pub mod connection;
 pub mod controller;
+pub mod demux;
 pub mod drift;
 pub mod engine;
 pub mod error;
@@ -106,10 +109,10 @@ pub use codec::{
     ValueEnum,
 };
 pub use command::{Ack, Command, DumpCommand, Notification, Query};
+pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
-pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};

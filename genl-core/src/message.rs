@@ -23,6 +23,9 @@ use crate::wire::{nla_align, AttrWriter};
 pub const NLMSG_HDRLEN: usize = 16;
 /// Size of `struct genlmsghdr`.
 pub const GENL_HDRLEN: usize = 4;
+/// `NLMSG_MIN_TYPE`: message types below it are netlink's own (`NLMSG_NOOP`,
+/// `NLMSG_ERROR`, `NLMSG_DONE`, `NLMSG_OVERRUN`); families' ids start here.
+pub const NLMSG_MIN_TYPE: u16 = 0x10;
 /// `NLM_F_REQUEST`: a request.
 pub const NLM_F_REQUEST: u16 = 0x01;
 /// `NLM_F_MULTI`: part of a multipart reply (a dump).
@@ -50,6 +53,7 @@ pub struct GenlHeader {
 
 impl GenlHeader {
     /// Parses the 4-byte header at the start of `payload`.
+    #[inline]
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         if payload.len() < GENL_HDRLEN {
             return Err(DecodeError::new(
@@ -134,6 +138,7 @@ pub struct Messages<'a> {
 
 impl<'a> Messages<'a> {
     /// Iterates the messages in `datagram`.
+    #[inline]
     pub fn new(datagram: &'a [u8]) -> Self {
         Messages {
             buf: datagram,
@@ -144,6 +149,7 @@ impl<'a> Messages<'a> {
 
     /// Where the next message starts in the datagram (its length once every
     /// message was read).
+    #[inline]
     pub fn position(&self) -> usize {
         self.pos.min(self.buf.len())
     }
@@ -152,6 +158,7 @@ impl<'a> Messages<'a> {
 impl<'a> Iterator for Messages<'a> {
     type Item = Result<NlMessage<'a>, DecodeError>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let rest = self.buf.get(self.pos..)?;
         if rest.is_empty() || self.failed {
@@ -193,6 +200,7 @@ pub struct GenlView<'a> {
 
 impl<'a> GenlView<'a> {
     /// Views `msg` as a generic netlink message.
+    #[inline]
     pub fn parse(msg: &NlMessage<'a>) -> Result<Self, DecodeError> {
         let genl = GenlHeader::parse(msg.payload)?;
         Ok(GenlView {
@@ -221,6 +229,7 @@ impl<'a> GenlView<'a> {
 
     /// Decodes the attributes as `T`, borrowing from the receive buffer.
     /// Error offsets count from the start of the attributes.
+    #[inline]
     pub fn decode<T: Decode<'a>>(&self) -> Result<T, DecodeError> {
         T::decode(self.attrs)
     }

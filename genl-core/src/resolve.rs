@@ -2,15 +2,17 @@
 //! controller, cached per connection, kept fresh by the controller's
 //! notifications, and the one retry rule after a module reload.
 //!
-//! Every connection's request socket joins nlctrl's `notify` group: a
-//! `DELFAMILY`/`NEWFAMILY` drops the cache entry ([`FamilyCache::on_control`])
-//! and fails a request pending on the deleted family at once
+//! Every connection's request socket joins nlctrl's `notify` group, so
+//! `DELFAMILY`/`NEWFAMILY` notifications arrive in order with the replies:
+//! each drops the cache entry it names ([`FamilyCache::on_control`]), and a
+//! request pending on a deleted family ends once the socket is idle
 //! ([`Exchange::on_control`](crate::engine::Exchange::on_control)).
 //! Notifications queue on the socket while it is idle; a cache hit reads
 //! them at most once per [`DRAIN_INTERVAL_NS`] ([`DrainClock`]), so a stale
 //! id can still be used within that window. A request sent with a stale id
-//! fails with `ENOENT` (or `EOPNOTSUPP`): [`FamilyRetry`] then looks the
-//! family up again and resends once if its id changed.
+//! fails with `ENOENT` (or `EOPNOTSUPP`) queued behind the notifications
+//! that explain it: [`FamilyRetry`] then looks the family up again and
+//! resends once if its id changed.
 
 use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, CTRL_VERSION};
 use crate::engine::CtrlEvent;
@@ -103,8 +105,21 @@ pub(crate) struct FamilyCache {
 
 impl FamilyCache {
     /// The cached family `name`.
+    #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<&ResolvedFamily> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, f)| f)
+        self.position(name).map(|i| self.at(i))
+    }
+
+    /// Where `name` is cached.
+    #[inline]
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.entries.iter().position(|(n, _)| n == name)
+    }
+
+    /// The family at `position` (from [`position`](Self::position)).
+    #[inline]
+    pub(crate) fn at(&self, position: usize) -> &ResolvedFamily {
+        &self.entries[position].1
     }
 
     /// Caches `family` under `name`, replacing an older entry.
@@ -112,6 +127,12 @@ impl FamilyCache {
         self.invalidate(name);
         self.entries.push((name.to_owned(), family));
         &self.entries.last().expect("just pushed").1
+    }
+
+    /// Whether `name` is no longer cached at `id` (a notification dropped
+    /// or replaced it): see [`FamilyRetry::after`].
+    pub(crate) fn moved(&self, name: &str, id: u16) -> bool {
+        self.get(name).map(|f| f.id) != Some(id)
     }
 
     /// Forgets `name`.
@@ -142,6 +163,7 @@ impl FamilyCache {
 pub const DRAIN_INTERVAL_NS: u64 = 1_000_000;
 
 /// `CLOCK_MONOTONIC_COARSE` in ns: from the vDSO, no syscall, a few ns.
+#[inline]
 fn coarse_now_ns() -> u64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
@@ -161,6 +183,7 @@ pub(crate) struct DrainClock {
 impl DrainClock {
     /// Whether to read them now (and if so, the next time is one interval
     /// from now).
+    #[inline]
     pub(crate) fn due(&mut self) -> bool {
         let now = coarse_now_ns();
         if now >= self.next {
@@ -173,16 +196,19 @@ impl DrainClock {
 }
 
 /// The retry rule after a module reload, for one request: if the kernel
-/// answers `ENOENT`/`EOPNOTSUPP`, the family may have been registered
-/// again under a new id; look it up again and resend once if the id
-/// changed. A connection drives it as
+/// answers `ENOENT`/`EOPNOTSUPP` and the family *moved* (the controller's
+/// notifications, read in order with the answer, dropped the id the
+/// request used from the cache), look it up again and resend once if its
+/// id changed. Any other `ENOENT` is the command's own answer ("no such
+/// entry") and costs no second round trip. A connection drives it as
 ///
 /// ```text
 /// let mut retry = FamilyRetry::default();
 /// loop {
 ///     let id = resolve(name)?;      // through the cache
 ///     retry.check(id)?;             // same id on the retry: the first error stands
-///     match retry.after(send(id)) { Some(r) => return r, None => invalidate(name) }
+///     let r = send(id);
+///     match retry.after(r, cache.moved(name, id)) { Some(r) => return r, None => invalidate(name) }
 /// }
 /// ```
 #[derive(Debug, Default)]
@@ -208,11 +234,14 @@ impl FamilyRetry {
     }
 
     /// After sending: the outcome to return, or `None` to look the family
-    /// up again and resend.
-    pub(crate) fn after<T>(&mut self, r: Result<T>) -> Option<Result<T>> {
+    /// up again and resend. `moved`: whether the family's cache entry no
+    /// longer holds the id the request went to.
+    pub(crate) fn after<T>(&mut self, r: Result<T>, moved: bool) -> Option<Result<T>> {
         match r {
             Err(Error::Kernel(k))
-                if self.first.is_none() && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP) =>
+                if moved
+                    && self.first.is_none()
+                    && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP) =>
             {
                 self.first = Some((self.id, Error::Kernel(k)));
                 None
@@ -235,16 +264,16 @@ mod tests {
     fn a_moved_family_is_retried_once_at_its_new_id() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent()).is_none(), "look it up again");
+        assert!(r.after(enoent(), true).is_none(), "look it up again");
         r.check(0x21).unwrap();
-        assert!(matches!(r.after(Ok(7)), Some(Ok(7))));
+        assert!(matches!(r.after(Ok(7), true), Some(Ok(7))));
     }
 
     #[test]
     fn an_unmoved_family_returns_the_first_error() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent()).is_none());
+        assert!(r.after(enoent(), true).is_none());
         assert!(matches!(r.check(0x20), Err(Error::Kernel(k)) if k.errno == libc::ENOENT));
     }
 
@@ -252,9 +281,18 @@ mod tests {
     fn a_second_enoent_is_not_retried_again() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent()).is_none());
+        assert!(r.after(enoent(), true).is_none());
         r.check(0x21).unwrap();
-        assert!(matches!(r.after(enoent()), Some(Err(_))));
+        assert!(matches!(r.after(enoent(), true), Some(Err(_))));
+    }
+
+    #[test]
+    fn an_enoent_from_a_family_that_did_not_move_is_the_answer() {
+        let mut r = FamilyRetry::default();
+        r.check(0x20).unwrap();
+        assert!(
+            matches!(r.after(enoent(), false), Some(Err(Error::Kernel(k))) if k.errno == libc::ENOENT)
+        );
     }
 
     #[test]
@@ -262,7 +300,7 @@ mod tests {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
         let e: Result<()> = Err(Error::Kernel(KernelError::from_errno(libc::EPERM)));
-        assert!(matches!(r.after(e), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM));
+        assert!(matches!(r.after(e, true), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM));
     }
 
     #[test]
@@ -285,12 +323,18 @@ mod tests {
         assert!(c.get("a").is_none());
         assert!(c.get("b").is_some());
         c.on_control(None);
-        assert!(c.get("b").is_none(), "an unreadable notification clears all");
+        assert!(
+            c.get("b").is_none(),
+            "an unreadable notification clears all"
+        );
     }
 
     #[test]
     fn getfamily_enoent_is_family_not_found() {
-        let e = getfamily_outcome("x", Err(Error::Kernel(KernelError::from_errno(libc::ENOENT))));
+        let e = getfamily_outcome(
+            "x",
+            Err(Error::Kernel(KernelError::from_errno(libc::ENOENT))),
+        );
         assert!(matches!(e, Err(Error::FamilyNotFound(n)) if n == "x"));
     }
 }

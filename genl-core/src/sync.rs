@@ -13,110 +13,28 @@
 //! (timed out) are dropped; they are never handed to another request.
 //! Replies are owned ([`Reply`], [`Item`]).
 
-use std::collections::HashMap;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::codec::{Encode, Family};
-use crate::command::{Ack, Command, DumpCommand, Query};
+use crate::client::{self, Client};
+use crate::codec::Encode;
+use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyInfo, GetFamily, GENL_ID_CTRL};
-use crate::engine::{self, CtrlEvent, Exchange, Mode, Route, SeqCounter, Step};
+use crate::demux::Requests;
+use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
 use crate::error::{Error, Result};
-use crate::message::{GenlHeader, Messages};
+use crate::message::GenlHeader;
 use crate::owned::{Item, OwnedMessage, Reply};
-use crate::resolve::{self, DrainClock, FamilyCache, FamilyRetry, ResolvedFamily};
+use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
 use crate::transport::Transport;
 
-/// One request in flight: its engine state and the replies so far.
-#[derive(Debug)]
-pub(crate) struct Pending {
-    ex: Exchange,
-    replies: Vec<OwnedMessage>,
-}
-
-impl Pending {
-    /// A request in flight.
-    pub(crate) fn new(ex: Exchange) -> Self {
-        Pending {
-            ex,
-            replies: Vec::new(),
-        }
-    }
-
-    /// Takes one message routed to it.
-    pub(crate) fn absorb(&mut self, msg: &crate::message::NlMessage<'_>) {
-        if let Step::Reply(v) = self.ex.absorb(msg) {
-            self.replies.push(OwnedMessage::from_view(&v));
-        }
-    }
-
-    /// Takes a controller notification.
-    pub(crate) fn on_control(&mut self, ev: &CtrlEvent) {
-        self.ex.on_control(ev);
-    }
-
-    /// The socket overflowed.
-    pub(crate) fn on_overflow(&mut self) {
-        self.ex.on_overflow();
-    }
-
-    /// Whether the request is complete.
-    pub(crate) fn is_done(&self) -> bool {
-        self.ex.is_done()
-    }
-
-    /// The outcome: the replies, or the error with its extack paths
-    /// resolved against `request` (the message sent).
-    pub(crate) fn finish(
-        self,
-        request: &[u8],
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
-        self.ex.finish(request, schema)?;
-        Ok(self.replies)
-    }
-}
-
-/// Routes every message of `datagram` to the requests in `pending`;
-/// returns the controller notifications it carried (each already given to
-/// every pending request).
-pub(crate) fn dispatch(
-    datagram: &[u8],
-    portid: u32,
-    pending: &mut HashMap<u32, Pending>,
-) -> Vec<Option<CtrlEvent>> {
-    let mut events = Vec::new();
-    for msg in Messages::new(datagram) {
-        // A malformed datagram: its requests learn nothing more from it;
-        // they end by their own deadline.
-        let Ok(msg) = msg else { break };
-        match engine::route(&msg, portid) {
-            Route::Request(seq) => {
-                if let Some(p) = pending.get_mut(&seq) {
-                    p.absorb(&msg);
-                } // else: a request that already gave up
-            }
-            Route::Control(ev) => {
-                if let Some(e) = &ev {
-                    for p in pending.values_mut() {
-                        p.on_control(e);
-                    }
-                }
-                events.push(ev);
-            }
-            Route::Ignore => {}
-        }
-    }
-    events
-}
-
 #[derive(Debug, Default)]
 struct Demux {
     reader_active: bool,
-    pending: HashMap<u32, Pending>,
+    requests: Requests,
 }
 
 /// A thread-safe generic netlink connection (`Sync`: share it with `Arc`
@@ -205,12 +123,7 @@ impl<T: Transport> SharedConnection<T> {
         let mut r = Ok(());
         loop {
             match self.transport.try_recv(&mut rx) {
-                Ok(true) => {
-                    let mut st = self.lock();
-                    let events = dispatch(&rx, self.transport.port_id(), &mut st.pending);
-                    drop(st);
-                    self.on_control(events);
-                }
+                Ok(true) => self.dispatch(&rx),
                 Ok(false) => break,
                 Err(Error::EventsLost) => self.on_overflow(),
                 Err(e) => {
@@ -224,12 +137,30 @@ impl<T: Transport> SharedConnection<T> {
         r
     }
 
+    /// Hands the messages of `datagram` to their requests (and reads on
+    /// while one waits on a deleted family: see [`Requests::settle`]);
+    /// applies the notifications to the cache.
+    fn dispatch(&self, datagram: &[u8]) {
+        let portid = self.transport.port_id();
+        let mut st = self.lock();
+        let mut events = st.requests.dispatch(datagram, portid);
+        let mut rx = Vec::new();
+        // On a socket error the requests end by their deadlines, or by the
+        // next read.
+        if let Ok(more) = st
+            .requests
+            .settle(portid, &mut rx, |b| self.transport.try_recv(b))
+        {
+            events.extend(more);
+        }
+        drop(st);
+        self.on_control(events);
+    }
+
     /// Every waiting request learns that the socket overflowed (its answer
     /// may be gone) rather than waiting for it; the cache forgets all.
     fn on_overflow(&self) {
-        for p in self.lock().pending.values_mut() {
-            p.on_overflow();
-        }
+        self.lock().requests.on_overflow();
         self.families().0.clear();
     }
 
@@ -237,15 +168,21 @@ impl<T: Transport> SharedConnection<T> {
     /// connection's own socket (cached; kept fresh by the controller's
     /// notifications, see [`crate::resolve`]).
     pub fn resolve(&self, name: &str) -> Result<ResolvedFamily> {
+        self.lookup(name, ResolvedFamily::clone)
+    }
+
+    /// [`resolve`](Self::resolve), reading what `f` needs from the family
+    /// (a cache hit copies nothing else).
+    fn lookup<R>(&self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
         let due = {
-            let mut f = self.families();
-            f.0.get(name).is_none() || f.1.due()
+            let mut fams = self.families();
+            fams.0.get(name).is_none() || fams.1.due()
         };
         if self.watching && due {
             self.drain_notifications()?;
         }
-        if let Some(f) = self.families().0.get(name) {
-            return Ok(f.clone());
+        if let Some(fam) = self.families().0.get(name) {
+            return Ok(f(fam));
         }
         let (genl, req) = resolve::getfamily_request(name);
         let r = self.exchange(
@@ -263,8 +200,9 @@ impl<T: Transport> SharedConnection<T> {
             Ok(None) => resolve::getfamily_outcome(name, Ok(None))?,
             Err(e) => resolve::getfamily_outcome(name, Err(e))?,
         };
-        self.families().0.insert(name, fam.clone());
-        Ok(fam)
+        let out = f(&fam);
+        self.families().0.insert(name, fam);
+        Ok(out)
     }
 
     /// Forgets a cached family.
@@ -287,24 +225,24 @@ impl<T: Transport> SharedConnection<T> {
         let mut tx = Vec::with_capacity(256);
         engine::build_request(&mut tx, family_id, genl, mode, seq, payload)?;
         self.lock()
-            .pending
-            .insert(seq, Pending::new(Exchange::new(seq, mode, family_id)));
+            .requests
+            .insert(Exchange::new(seq, mode, family_id));
         if let Err(e) = self.transport.send(&tx) {
-            self.lock().pending.remove(&seq);
+            self.lock().requests.remove(seq);
             return Err(e);
         }
         let deadline = Instant::now() + self.timeout;
         let mut rx = Vec::new();
         let mut st = self.lock();
         loop {
-            if st.pending.get(&seq).is_some_and(Pending::is_done) {
-                let p = st.pending.remove(&seq).expect("checked");
+            if st.requests.is_done(seq) {
+                let p = st.requests.remove(seq).expect("checked");
                 drop(st);
                 return p.finish(&tx, schema);
             }
             let now = Instant::now();
             if now >= deadline {
-                st.pending.remove(&seq);
+                st.requests.remove(seq);
                 return Err(Error::Timeout);
             }
             if st.reader_active {
@@ -321,52 +259,22 @@ impl<T: Transport> SharedConnection<T> {
             // never keeps others waiting for its deadline.
             let step = (deadline - now).min(Duration::from_millis(200));
             let r = self.transport.recv(&mut rx, Some(Instant::now() + step));
-            st = self.lock();
-            st.reader_active = false;
             match r {
-                Ok(()) => {
-                    let events = dispatch(&rx, self.transport.port_id(), &mut st.pending);
-                    drop(st);
-                    self.on_control(events);
-                    st = self.lock();
-                }
+                Ok(()) => self.dispatch(&rx),
                 Err(Error::Timeout) => {}
-                Err(Error::EventsLost) => {
-                    drop(st);
-                    self.on_overflow();
-                    st = self.lock();
-                }
+                Err(Error::EventsLost) => self.on_overflow(),
                 Err(e) => {
-                    st.pending.remove(&seq);
+                    let mut st = self.lock();
+                    st.reader_active = false;
+                    st.requests.remove(seq);
+                    drop(st);
                     self.wake.notify_all();
                     return Err(e);
                 }
             }
+            st = self.lock();
+            st.reader_active = false;
             self.wake.notify_all();
-        }
-    }
-
-    /// Sends command `C` with `req` in `mode`, resolving its family and
-    /// resending once after a module reload.
-    fn send_command<C: Command, P: Encode + ?Sized>(
-        &self,
-        req: &P,
-        schema: Option<&'static AttrSetSchema>,
-        mode: Mode,
-    ) -> Result<Vec<OwnedMessage>> {
-        let fam = <C::Family as Family>::SCHEMA;
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        let mut retry = FamilyRetry::default();
-        loop {
-            let id = self.resolve(fam.name)?.id;
-            retry.check(id)?;
-            match retry.after(self.exchange(id, genl, mode, req, schema)) {
-                Some(r) => return r,
-                None => self.invalidate(fam.name),
-            }
         }
     }
 
@@ -374,34 +282,52 @@ impl<T: Transport> SharedConnection<T> {
     /// [`Connection::request`](crate::Connection::request)).
     pub fn request<C: Ack>(&self, cmd: C, req: &C::Request<'_>) -> Result<()> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack)?.len() {
-            0 => Ok(()),
-            _ => Err(Error::UnexpectedReply(
-                "a reply to a command whose schema declares none",
-            )),
-        }
+        let replies =
+            client::send::<C, _, _>(&mut &*self, req, client::do_request::<C>(), Mode::Ack)?;
+        client::ack_only(replies.len())
     }
 
     /// Sends command `cmd` with `req` and returns its reply, owned; decode
     /// it with [`Reply::get`] (see [`Connection::query`](crate::Connection::query)).
     pub fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack)?.pop() {
-            Some(m) => Ok(Reply::new(m)),
-            None => Err(Error::UnexpectedReply("the command sent no reply")),
-        }
+        let mut replies =
+            client::send::<C, _, _>(&mut &*self, req, client::do_request::<C>(), Mode::Ack)?;
+        client::the_reply(replies.pop()).map(Reply::new)
     }
 
     /// Runs a dump of command `cmd`, collecting every message.
     pub fn dump<C: DumpCommand>(&self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Vec<Item<C>>> {
         let _ = cmd;
-        let schema = C::schema().dump.and_then(|o| o.request);
-        Ok(self
-            .send_command::<C, _>(req, schema, Mode::Dump)?
-            .into_iter()
-            .map(Item::new)
-            .collect())
+        let replies =
+            client::send::<C, _, _>(&mut &*self, req, client::dump_request::<C>(), Mode::Dump)?;
+        Ok(replies.into_iter().map(Item::new).collect())
+    }
+}
+
+impl<T: Transport> Client for &SharedConnection<T> {
+    type Replies = Vec<OwnedMessage>;
+
+    fn family_id(&mut self, name: &str) -> Result<u16> {
+        self.lookup(name, |f| f.id)
+    }
+
+    fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self::Replies> {
+        SharedConnection::exchange(self, family_id, genl, mode, payload, schema)
+    }
+
+    fn moved(&self, name: &str, id: u16) -> bool {
+        !self.watching || self.families().0.moved(name, id)
+    }
+
+    fn invalidate(&mut self, name: &str) {
+        self.families().0.invalidate(name);
     }
 }

@@ -386,7 +386,8 @@ impl FakeKernel {
     fn multicast_locked(st: &mut State, group: u32, datagram: &[u8]) {
         for q in st.sockets.values_mut() {
             if q.groups.contains(&group) {
-                q.deliveries.push_back(Delivery::Datagram(datagram.to_vec()));
+                q.deliveries
+                    .push_back(Delivery::Datagram(datagram.to_vec()));
             }
         }
     }
@@ -588,11 +589,7 @@ impl FakeKernel {
                 return Ok(None);
             }
             st = match deadline {
-                None => self
-                    .shared
-                    .wake
-                    .wait(st)
-                    .unwrap_or_else(|p| p.into_inner()),
+                None => self.shared.wake.wait(st).unwrap_or_else(|p| p.into_inner()),
                 Some(d) => {
                     let now = Instant::now();
                     if now >= d {

@@ -21,18 +21,20 @@ use std::time::Duration;
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::sync::oneshot;
 
-use crate::codec::{Encode, Family};
-use crate::command::{Ack, Command, DumpCommand, Notification, Query};
+use crate::client::{self, AsyncClient};
+use crate::codec::Encode;
+use crate::command::{Ack, DumpCommand, Notification, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyInfo, GetFamily, GENL_ID_CTRL};
+use crate::demux::Requests;
 use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
 use crate::error::{Error, Result};
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::{Event, Item, OwnedMessage, Reply};
-use crate::resolve::{self, FamilyCache, FamilyRetry, ResolvedFamily};
+use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
-use crate::sync::{dispatch, Pending};
 use crate::sys::{Recv, Socket};
+use crate::transport::Transport;
 
 /// A generic netlink socket registered with the reactor.
 fn open() -> Result<AsyncFd<Socket>> {
@@ -55,6 +57,24 @@ async fn recv(fd: &AsyncFd<Socket>, buf: &mut Vec<u8>) -> Result<()> {
     }
 }
 
+/// Hands the messages of the datagram in `rx` to `requests`, reading on
+/// without waiting while one waits on a deleted family; returns the
+/// notifications seen.
+fn dispatch(
+    fd: &AsyncFd<Socket>,
+    requests: &mut Requests,
+    rx: &mut Vec<u8>,
+) -> Vec<Option<CtrlEvent>> {
+    let sock = fd.get_ref();
+    let portid = sock.port_id();
+    let mut events = requests.dispatch(rx, portid);
+    // On a socket error the requests end by their timeouts.
+    if let Ok(more) = requests.settle(portid, rx, |b| sock.try_recv(b)) {
+        events.extend(more);
+    }
+    events
+}
+
 /// The `GETFAMILY` outcome of a `do` whose replies are `r`.
 fn family_from(name: &str, r: Result<Vec<OwnedMessage>>) -> Result<ResolvedFamily> {
     match r.map(|mut replies| replies.pop()) {
@@ -72,6 +92,8 @@ pub struct AsyncConnection {
     rx: Vec<u8>,
     tx: Vec<u8>,
     families: FamilyCache,
+    drain: DrainClock,
+    watching: bool,
     timeout: Duration,
 }
 
@@ -88,13 +110,15 @@ impl AsyncConnection {
     /// watching the controller's notifications.
     pub fn new() -> Result<Self> {
         let fd = open()?;
-        let _ = fd.get_ref().join_group(u32::from(GENL_ID_CTRL));
+        let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(AsyncConnection {
             fd,
             seq: SeqCounter::new(std::process::id().wrapping_mul(15_485_863)),
             rx: Vec::new(),
             tx: Vec::new(),
             families: FamilyCache::default(),
+            drain: DrainClock::default(),
+            watching,
             timeout: DEFAULT_TIMEOUT,
         })
     }
@@ -122,27 +146,25 @@ impl AsyncConnection {
         let seq = self.seq.next();
         engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
-        let portid = self.port_id();
         let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
         let work = async move {
-            let mut pending = HashMap::from([(seq, Pending::new(Exchange::new(seq, mode, family_id)))]);
-            while !pending[&seq].is_done() {
+            let mut requests = Requests::default();
+            requests.insert(Exchange::new(seq, mode, family_id));
+            while !requests.is_done(seq) {
                 match recv(fd, rx).await {
                     Ok(()) => {
-                        for ev in dispatch(rx, portid, &mut pending) {
+                        for ev in dispatch(fd, &mut requests, rx) {
                             families.on_control(ev.as_ref());
                         }
                     }
                     Err(Error::EventsLost) => {
                         families.clear();
-                        for p in pending.values_mut() {
-                            p.on_overflow();
-                        }
+                        requests.on_overflow();
                     }
                     Err(e) => return Err(e),
                 }
             }
-            Ok(pending.remove(&seq).expect("present"))
+            Ok(requests.remove(seq).expect("present"))
         };
         match ::tokio::time::timeout(self.timeout, work).await {
             Ok(p) => p?.finish(&self.tx, schema),
@@ -150,19 +172,46 @@ impl AsyncConnection {
         }
     }
 
-    /// Resolves a family by name (cached; a controller notification read
-    /// with a later reply drops the entry it names).
+    /// Reads the controller notifications queued on the socket (and drops
+    /// anything else: replies of requests that gave up).
+    fn drain_notifications(&mut self) -> Result<()> {
+        let mut none = Requests::default();
+        loop {
+            match self.fd.get_ref().try_recv(&mut self.rx) {
+                Ok(true) => {
+                    for ev in none.dispatch(&self.rx, self.fd.get_ref().port_id()) {
+                        self.families.on_control(ev.as_ref());
+                    }
+                }
+                Ok(false) => return Ok(()),
+                Err(Error::EventsLost) => self.families.clear(),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Resolves a family by name through the controller, once; later calls
+    /// use the cache, kept fresh by the controller's notifications (see
+    /// [`crate::resolve`]).
     pub async fn resolve(&mut self, name: &str) -> Result<ResolvedFamily> {
-        if let Some(f) = self.families.get(name) {
-            return Ok(f.clone());
+        self.lookup(name, ResolvedFamily::clone).await
+    }
+
+    /// [`resolve`](Self::resolve), reading what `f` needs from the family.
+    async fn lookup<R>(&mut self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
+        if self.watching && (self.families.get(name).is_none() || self.drain.due()) {
+            self.drain_notifications()?;
+        }
+        if let Some(fam) = self.families.get(name) {
+            return Ok(f(fam));
         }
         let (genl, req) = resolve::getfamily_request(name);
         let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
         let r = self
             .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
             .await;
-        let f = family_from(name, r)?;
-        Ok(self.families.insert(name, f).clone())
+        let fam = family_from(name, r)?;
+        Ok(f(self.families.insert(name, fam)))
     }
 
     /// Forgets a cached family.
@@ -170,52 +219,22 @@ impl AsyncConnection {
         self.families.invalidate(name);
     }
 
-    /// Sends command `C` with `req` in `mode`, resolving its family and
-    /// resending once after a module reload.
-    async fn send_command<C: Command, P: Encode + ?Sized>(
-        &mut self,
-        req: &P,
-        schema: Option<&'static AttrSetSchema>,
-        mode: Mode,
-    ) -> Result<Vec<OwnedMessage>> {
-        let fam = <C::Family as Family>::SCHEMA;
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        let mut retry = FamilyRetry::default();
-        loop {
-            let id = self.resolve(fam.name).await?.id;
-            retry.check(id)?;
-            match retry.after(self.exchange(id, genl, mode, req, schema).await) {
-                Some(r) => return r,
-                None => self.invalidate(fam.name),
-            }
-        }
-    }
-
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
     /// [`Connection::request`](crate::Connection::request)).
     pub async fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<()> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.len() {
-            0 => Ok(()),
-            _ => Err(Error::UnexpectedReply(
-                "a reply to a command whose schema declares none",
-            )),
-        }
+        let schema = client::do_request::<C>();
+        let replies = client::send_async::<C, _, _>(self, req, schema, Mode::Ack).await?;
+        client::ack_only(replies.len())
     }
 
     /// Sends command `cmd` with `req` and returns its reply, owned; decode
     /// it with [`Reply::get`].
     pub async fn query<C: Query>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.pop() {
-            Some(m) => Ok(Reply::new(m)),
-            None => Err(Error::UnexpectedReply("the command sent no reply")),
-        }
+        let schema = client::do_request::<C>();
+        let mut replies = client::send_async::<C, _, _>(self, req, schema, Mode::Ack).await?;
+        client::the_reply(replies.pop()).map(Reply::new)
     }
 
     /// Runs a dump of command `cmd`, collecting every message.
@@ -225,13 +244,9 @@ impl AsyncConnection {
         req: &C::DumpRequest<'_>,
     ) -> Result<Vec<Item<C>>> {
         let _ = cmd;
-        let schema = C::schema().dump.and_then(|o| o.request);
-        Ok(self
-            .send_command::<C, _>(req, schema, Mode::Dump)
-            .await?
-            .into_iter()
-            .map(Item::new)
-            .collect())
+        let schema = client::dump_request::<C>();
+        let replies = client::send_async::<C, _, _>(self, req, schema, Mode::Dump).await?;
+        Ok(replies.into_iter().map(Item::new).collect())
     }
 }
 
@@ -239,7 +254,7 @@ impl AsyncConnection {
 /// and whom to wake when one completes.
 #[derive(Default)]
 struct Waiting {
-    pending: HashMap<u32, Pending>,
+    requests: Requests,
     wake: HashMap<u32, oneshot::Sender<()>>,
 }
 
@@ -249,6 +264,7 @@ struct Inner {
     seq: SeqCounter,
     waiting: Mutex<Waiting>,
     families: Mutex<FamilyCache>,
+    watching: bool,
     timeout: Duration,
 }
 
@@ -264,31 +280,23 @@ impl Inner {
     /// The reader: routes every datagram's messages to their requests,
     /// controller notifications to every request and the cache.
     async fn read(self: Arc<Self>) {
-        let portid = self.fd.get_ref().port_id();
         let mut rx = Vec::new();
         loop {
             let r = recv(&self.fd, &mut rx).await;
             let events: Vec<Option<CtrlEvent>> = {
                 let mut w = self.waiting();
                 let events = match r {
-                    Ok(()) => dispatch(&rx, portid, &mut w.pending),
+                    Ok(()) => dispatch(&self.fd, &mut w.requests, &mut rx),
                     Err(Error::EventsLost) => {
-                        for p in w.pending.values_mut() {
-                            p.on_overflow();
-                        }
+                        w.requests.on_overflow();
                         vec![None]
                     }
                     // A socket error no request can recover from: they end
                     // by their timeouts.
                     Err(_) => Vec::new(),
                 };
-                let Waiting { pending, wake } = &mut *w;
-                let done: Vec<u32> = wake
-                    .keys()
-                    .copied()
-                    .filter(|seq| pending.get(seq).is_some_and(Pending::is_done))
-                    .collect();
-                for seq in done {
+                let Waiting { requests, wake } = &mut *w;
+                for seq in requests.done() {
                     if let Some(tx) = wake.remove(&seq) {
                         let _ = tx.send(());
                     }
@@ -334,12 +342,13 @@ impl AsyncSharedConnection {
     /// runtime), watching the controller's notifications.
     pub fn new() -> Result<Self> {
         let fd = open()?;
-        let _ = fd.get_ref().join_group(u32::from(GENL_ID_CTRL));
+        let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         let inner = Arc::new(Inner {
             fd,
             seq: SeqCounter::new(std::process::id().wrapping_mul(49_979_687)),
             waiting: Mutex::new(Waiting::default()),
             families: Mutex::new(FamilyCache::default()),
+            watching,
             timeout: DEFAULT_TIMEOUT,
         });
         let reader = ::tokio::spawn(inner.clone().read());
@@ -370,14 +379,13 @@ impl AsyncSharedConnection {
         let (wake, done) = oneshot::channel();
         {
             let mut w = inner.waiting();
-            w.pending
-                .insert(seq, Pending::new(Exchange::new(seq, mode, family_id)));
+            w.requests.insert(Exchange::new(seq, mode, family_id));
             w.wake.insert(seq, wake);
         }
         let forget = |inner: &Inner| {
             let mut w = inner.waiting();
             w.wake.remove(&seq);
-            w.pending.remove(&seq)
+            w.requests.remove(seq)
         };
         if let Err(e) = inner.fd.get_ref().send_to(&tx, 0, 0) {
             forget(inner);
@@ -389,22 +397,32 @@ impl AsyncSharedConnection {
             (Ok(Ok(())), Some(p)) => p.finish(&tx, schema),
             (Err(_), _) => Err(Error::Timeout),
             // The reader task is gone (its runtime shut down).
-            _ => Err(Error::UnexpectedReply("the connection's reader task stopped")),
+            _ => Err(Error::UnexpectedReply(
+                "the connection's reader task stopped",
+            )),
         }
     }
 
-    /// Resolves a family by name (cached).
+    /// Resolves a family by name (cached; the reader task applies the
+    /// controller's notifications as they come).
     pub async fn resolve(&self, name: &str) -> Result<ResolvedFamily> {
-        if let Some(f) = self.inner.families().get(name) {
-            return Ok(f.clone());
+        self.lookup(name, ResolvedFamily::clone).await
+    }
+
+    /// [`resolve`](Self::resolve), reading what `f` needs from the family.
+    async fn lookup<R>(&self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
+        if let Some(fam) = self.inner.families().get(name) {
+            return Ok(f(fam));
         }
         let (genl, req) = resolve::getfamily_request(name);
         let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
         let r = self
             .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
             .await;
-        let f = family_from(name, r)?;
-        Ok(self.inner.families().insert(name, f).clone())
+        let fam = family_from(name, r)?;
+        let out = f(&fam);
+        self.inner.families().insert(name, fam);
+        Ok(out)
     }
 
     /// Forgets a cached family.
@@ -412,60 +430,35 @@ impl AsyncSharedConnection {
         self.inner.families().invalidate(name);
     }
 
-    async fn send_command<C: Command, P: Encode + ?Sized>(
-        &self,
-        req: &P,
-        schema: Option<&'static AttrSetSchema>,
-        mode: Mode,
-    ) -> Result<Vec<OwnedMessage>> {
-        let fam = <C::Family as Family>::SCHEMA;
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        let mut retry = FamilyRetry::default();
-        loop {
-            let id = self.resolve(fam.name).await?.id;
-            retry.check(id)?;
-            match retry.after(self.exchange(id, genl, mode, req, schema).await) {
-                Some(r) => return r,
-                None => self.invalidate(fam.name),
-            }
-        }
-    }
-
-    /// Sends command `cmd` with `req` and waits for the kernel's ACK.
+    /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
+    /// [`Connection::request`](crate::Connection::request)).
     pub async fn request<C: Ack>(&self, cmd: C, req: &C::Request<'_>) -> Result<()> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.len() {
-            0 => Ok(()),
-            _ => Err(Error::UnexpectedReply(
-                "a reply to a command whose schema declares none",
-            )),
-        }
+        let schema = client::do_request::<C>();
+        let replies = client::send_async::<C, _, _>(&mut &*self, req, schema, Mode::Ack).await?;
+        client::ack_only(replies.len())
     }
 
-    /// Sends command `cmd` with `req` and returns its reply, owned.
+    /// Sends command `cmd` with `req` and returns its reply, owned; decode
+    /// it with [`Reply::get`].
     pub async fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
-        let schema = C::schema().do_.and_then(|o| o.request);
-        match self.send_command::<C, _>(req, schema, Mode::Ack).await?.pop() {
-            Some(m) => Ok(Reply::new(m)),
-            None => Err(Error::UnexpectedReply("the command sent no reply")),
-        }
+        let schema = client::do_request::<C>();
+        let mut replies =
+            client::send_async::<C, _, _>(&mut &*self, req, schema, Mode::Ack).await?;
+        client::the_reply(replies.pop()).map(Reply::new)
     }
 
     /// Runs a dump of command `cmd`, collecting every message.
-    pub async fn dump<C: DumpCommand>(&self, cmd: C, req: &C::DumpRequest<'_>) -> Result<Vec<Item<C>>> {
+    pub async fn dump<C: DumpCommand>(
+        &self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Vec<Item<C>>> {
         let _ = cmd;
-        let schema = C::schema().dump.and_then(|o| o.request);
-        Ok(self
-            .send_command::<C, _>(req, schema, Mode::Dump)
-            .await?
-            .into_iter()
-            .map(Item::new)
-            .collect())
+        let schema = client::dump_request::<C>();
+        let replies = client::send_async::<C, _, _>(&mut &*self, req, schema, Mode::Dump).await?;
+        Ok(replies.into_iter().map(Item::new).collect())
     }
 }
 
@@ -540,5 +533,59 @@ impl AsyncSubscription {
                 return Ok(e);
             }
         }
+    }
+}
+
+impl AsyncClient for AsyncConnection {
+    type Replies = Vec<OwnedMessage>;
+
+    async fn family_id(&mut self, name: &str) -> Result<u16> {
+        self.lookup(name, |f| f.id).await
+    }
+
+    async fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self::Replies> {
+        AsyncConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    }
+
+    fn moved(&self, name: &str, id: u16) -> bool {
+        !self.watching || self.families.moved(name, id)
+    }
+
+    fn invalidate(&mut self, name: &str) {
+        self.families.invalidate(name);
+    }
+}
+
+impl AsyncClient for &AsyncSharedConnection {
+    type Replies = Vec<OwnedMessage>;
+
+    async fn family_id(&mut self, name: &str) -> Result<u16> {
+        self.lookup(name, |f| f.id).await
+    }
+
+    async fn exchange<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        mode: Mode,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self::Replies> {
+        AsyncSharedConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    }
+
+    fn moved(&self, name: &str, id: u16) -> bool {
+        !self.inner.watching || self.inner.families().moved(name, id)
+    }
+
+    fn invalidate(&mut self, name: &str) {
+        self.inner.families().invalidate(name);
     }
 }

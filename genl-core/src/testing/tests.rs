@@ -169,6 +169,31 @@ fn a_kernel_error_carries_errno_message_and_attribute_path() {
 }
 
 #[test]
+fn a_commands_own_enoent_costs_one_round_trip() {
+    // ENOENT is also how a stale family id is refused; with the controller
+    // watched, a family that did not move is not looked up again.
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    conn.resolve("fake_demo").unwrap();
+    let shared = kernel.shared_connection();
+    shared.resolve("fake_demo").unwrap();
+    let before = kernel.requests();
+    for _ in 0..3 {
+        let r = conn.query(cmd::Get, &Key { key: "nope" });
+        assert!(
+            matches!(r, Err(Error::Kernel(ref k)) if k.errno == libc::ENOENT),
+            "{r:?}"
+        );
+        let r = shared.query(cmd::Get, &Key { key: "nope" });
+        assert!(
+            matches!(r, Err(Error::Kernel(ref k)) if k.errno == libc::ENOENT),
+            "{r:?}"
+        );
+    }
+    assert_eq!(kernel.requests() - before, 6, "no GETFAMILY, no resend");
+}
+
+#[test]
 fn a_missing_attribute_is_named_through_the_schema() {
     let kernel = FakeKernel::new();
     kernel.add_family("fake_demo", 1, &["events"], |_| {
@@ -352,7 +377,10 @@ fn stale_and_foreign_messages_are_skipped() {
     let g = GenlHeader { cmd: 1, version: 1 };
     // A stale reply (an older sequence number), one for another port, and
     // one without a sequence number, all before the real answer.
-    kernel.deliver(port, build::genl(id, 0, next.wrapping_sub(1), port, g, &forged));
+    kernel.deliver(
+        port,
+        build::genl(id, 0, next.wrapping_sub(1), port, g, &forged),
+    );
     kernel.deliver(port, build::genl(id, 0, next, port + 1, g, &forged));
     kernel.deliver(port, build::genl(id, 0, 0, port, g, &forged));
     let e = conn.query(cmd::Get, &Key { key: "a" }).unwrap();
@@ -435,7 +463,10 @@ fn a_stale_id_is_retried_once_at_the_new_one() {
     assert_eq!(kernel.requests() - before, 3);
     // The same for a dump.
     reload(&kernel, &store);
-    assert_eq!(conn.dump(cmd::Get, &()).unwrap().map(|_| ()).unwrap().len(), 1);
+    assert_eq!(
+        conn.dump(cmd::Get, &()).unwrap().map(|_| ()).unwrap().len(),
+        1
+    );
 }
 
 /// A fake socket that cannot join groups (so misses the controller).
@@ -459,7 +490,6 @@ impl crate::Transport for Unwatched {
         Err(Error::InvalidArgument("no groups here".into()))
     }
 }
-
 
 #[test]
 fn a_request_pending_on_a_family_that_goes_away_fails_at_once() {
@@ -500,9 +530,14 @@ fn a_deferred_reply_is_awaited_however_late() {
         }
         .encode_to_vec()
         .unwrap();
-        k.deliver(port, build::genl(id, 0, seq, port, GenlHeader { cmd: 3, version: 1 }, &e));
+        k.deliver(
+            port,
+            build::genl(id, 0, seq, port, GenlHeader { cmd: 3, version: 1 }, &e),
+        );
     });
-    let e = conn.query_deferred(cmd::Slow, &Key { key: "late" }).unwrap();
+    let e = conn
+        .query_deferred(cmd::Slow, &Key { key: "late" })
+        .unwrap();
     assert_eq!((e.key, e.value), ("late", Some(9)));
     t.join().unwrap();
 }
@@ -589,7 +624,9 @@ fn shared_connection_routes_each_reply_to_its_thread() {
 #[test]
 fn shared_connection_fails_every_waiting_request_on_overflow() {
     let (kernel, _) = setup();
-    let conn = kernel.shared_connection().with_timeout(Duration::from_secs(30));
+    let conn = kernel
+        .shared_connection()
+        .with_timeout(Duration::from_secs(30));
     conn.resolve("fake_demo").unwrap();
     let port = conn.port_id();
     std::thread::scope(|s| {
@@ -612,14 +649,24 @@ fn shared_connection_fails_every_waiting_request_on_overflow() {
 fn shared_connection_retries_after_a_reload_and_fails_pending_on_unload() {
     let (kernel, store) = setup();
     put(&store, "a", 5);
-    let conn = kernel.shared_connection().with_timeout(Duration::from_secs(30));
+    let conn = kernel
+        .shared_connection()
+        .with_timeout(Duration::from_secs(30));
     assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" }).unwrap().get().unwrap().value,
+        conn.query(cmd::Get, &Key { key: "a" })
+            .unwrap()
+            .get()
+            .unwrap()
+            .value,
         Some(5)
     );
     reload(&kernel, &store);
     assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" }).unwrap().get().unwrap().value,
+        conn.query(cmd::Get, &Key { key: "a" })
+            .unwrap()
+            .get()
+            .unwrap()
+            .value,
         Some(5)
     );
     let k = kernel.clone();

@@ -281,7 +281,9 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
 /// The borrowing `Decode` impl.
 fn decoder(cx: &SetCx<'_>) -> TokenStream {
     let s = cx.s;
-    let Lifetimes { impl_de, ty, de, .. } = &cx.lt;
+    let Lifetimes {
+        impl_de, ty, de, ..
+    } = &cx.lt;
     let set_name = &s.name;
     let slot = |f: &Field| format_ident!("__f_{}", f.name);
     let decl = s.fields.iter().map(|f| {
@@ -413,7 +415,9 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
 
 /// The `NlaValue` impl: the set nested in other sets.
 fn nla_value(cx: &SetCx<'_>) -> TokenStream {
-    let Lifetimes { impl_de, ty, de, .. } = &cx.lt;
+    let Lifetimes {
+        impl_de, ty, de, ..
+    } = &cx.lt;
     quote! {
         impl #impl_de ::genl_core::NlaValue<#de> for #ty {
             const TYPE: ::genl_core::schema::AttrType =
