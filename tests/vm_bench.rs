@@ -13,7 +13,13 @@
 //!   request), reported apart;
 //! - dump: one `KV_GET` dump of the whole store with genl (the [`Dump`]
 //!   iterator, every entry decoded as [`KvEntry`]) and with the C client
-//!   (`genl_demo_raw dump`, counting entries until `NLMSG_DONE`).
+//!   (`genl_demo_raw dump`, every entry's attributes decoded too); then the
+//!   resident set of each during one dump.
+//!
+//! Pipelining ([`pipelined_kv_sets_vs_c_round_trips`]): [`SETS`] KV_SETs
+//! as one genl [`Batch`](genl_core::Batch) against the C client's one
+//! round trip per KV_SET, each sample in a fresh namespace, every entry
+//! checked by a dump afterwards.
 //!
 //! The C client times its own loops and prints nanoseconds, so its process
 //! start-up is not in its figures; the genl side times its loops the same
@@ -58,6 +64,13 @@ fn c_client() -> String {
 
 /// Runs the C client; returns the two numbers of its `CBENCH <what>` line.
 fn run_c(args: &[&str]) -> (u64, u64) {
+    let lines = run_c_lines(args);
+    lines[args[0]]
+}
+
+/// Runs the C client; returns every `CBENCH <what> <a> <b>` line as
+/// `what → (a, b)` (at least the one named like the command).
+fn run_c_lines(args: &[&str]) -> std::collections::HashMap<String, (u64, u64)> {
     let exe = c_client();
     let out = Command::new(&exe)
         .args(args)
@@ -71,20 +84,87 @@ fn run_c(args: &[&str]) -> (u64, u64) {
         "{exe} {args:?} failed ({}): {stdout}{stderr}",
         out.status
     );
-    let line = stdout
-        .lines()
-        .find(|l| l.starts_with(&format!("CBENCH {} ", args[0])))
-        .unwrap_or_else(|| panic!("{exe} {args:?}: no CBENCH line in {stdout:?}"));
-    let nums: Vec<u64> = line
-        .split_whitespace()
-        .skip(2)
-        .map(|w| {
-            w.parse()
-                .unwrap_or_else(|_| panic!("bad CBENCH line {line:?}"))
-        })
+    let mut found = std::collections::HashMap::new();
+    for line in stdout.lines().filter(|l| l.starts_with("CBENCH ")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let nums: Vec<u64> = words[2..]
+            .iter()
+            .map(|w| {
+                w.parse()
+                    .unwrap_or_else(|_| panic!("bad CBENCH line {line:?}"))
+            })
+            .collect();
+        assert_eq!(nums.len(), 2, "bad CBENCH line {line:?}");
+        found.insert(words[1].to_owned(), (nums[0], nums[1]));
+    }
+    assert!(
+        found.contains_key(args[0]),
+        "{exe} {args:?}: no CBENCH {} line in {stdout:?}",
+        args[0]
+    );
+    found
+}
+
+/// A field of this process's `/proc/self/status`, in kB.
+fn status_kb(field: &str) -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    s.lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {field} in /proc/self/status"))
+}
+
+/// Resets this process's peak resident set (`VmHWM`) to the current one.
+fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").expect("clear_refs");
+}
+
+/// Fills the store with `n` entries `{prefix}-{i:05}` = `value {i}` in
+/// one [`Batch`](genl_core::Batch); every request must succeed.
+fn batch_fill(conn: &mut Connection, prefix: &str, n: usize) {
+    let keys: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("{prefix}-{i:05}"), format!("value {i}")))
         .collect();
-    assert_eq!(nums.len(), 2, "bad CBENCH line {line:?}");
-    (nums[0], nums[1])
+    let mut batch = conn.batch();
+    for (k, v) in &keys {
+        let e = KvEntry {
+            key: k,
+            value: Some(v.as_bytes()),
+            meta: None,
+        };
+        batch.request(demo_cmd::KvSet, &e).expect("queued");
+    }
+    for ((k, _), outcome) in keys.iter().zip(batch.send().expect("batch sent")) {
+        outcome.unwrap_or_else(|e| panic!("set {k}: {e}"));
+    }
+}
+
+/// Checks by a dump that the store holds exactly the `n` entries
+/// `{prefix}-{i:05}` = `value {i}`.
+fn verify_store(conn: &mut Connection, prefix: &str, n: usize) {
+    let mut seen = vec![false; n];
+    let mut dump = conn.dump(demo_cmd::KvGet, &()).expect("dump");
+    while let Some(e) = dump.next().expect("dump message") {
+        let i: usize = e
+            .key
+            .strip_prefix(prefix)
+            .and_then(|k| k.strip_prefix('-'))
+            .and_then(|k| k.parse().ok())
+            .unwrap_or_else(|| panic!("unexpected key {:?}", e.key));
+        assert!(i < n && !seen[i], "key {} twice or out of range", e.key);
+        assert_eq!(
+            e.value,
+            Some(format!("value {i}").as_bytes()),
+            "value of {}",
+            e.key
+        );
+        seen[i] = true;
+    }
+    assert!(
+        seen.iter().all(|s| *s),
+        "{} of {n} entries",
+        seen.iter().filter(|s| **s).count()
+    );
 }
 
 /// genl: `n` echo round trips, each reply decoded and checked; ns per trip.
@@ -147,21 +227,9 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         let mut conn = Connection::new().unwrap();
         let kernel = std::env::var("GENL_VM_KERNEL").unwrap_or_default();
 
-        // Fill the store to the cap (not timed, but reported).
+        // Fill the store to the cap, pipelined (not timed, but reported).
         let t = Instant::now();
-        for i in 0..ENTRIES {
-            let key = format!("key-{i:05}");
-            let value = format!("value {i}");
-            conn.request(
-                demo_cmd::KvSet,
-                &KvEntry {
-                    key: &key,
-                    value: Some(value.as_bytes()),
-                    meta: None,
-                },
-            )
-            .unwrap_or_else(|e| panic!("set {key}: {e}"));
-        }
+        batch_fill(&mut conn, "key", ENTRIES);
         let fill = t.elapsed();
         // The cap is real: one more entry is refused.
         match conn.request(
@@ -176,7 +244,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             other => panic!("entry {} past the cap: {other:?}", ENTRIES + 1),
         }
         println!(
-            "VMBENCH fill {ENTRIES} entries in {:.2} s ({:.1} us per KV_SET, genl)",
+            "VMBENCH fill {ENTRIES} entries in {:.2} s ({:.1} us per KV_SET, genl, one batch)",
             fill.as_secs_f64(),
             fill.as_secs_f64() * 1e6 / ENTRIES as f64
         );
@@ -239,6 +307,20 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                 dump_c[round] as f64 / 1e6
             );
         }
+        // Memory: the resident set before and at its peak during one dump,
+        // genl in this process, C in its own.
+        reset_peak_rss();
+        let rss_g = status_kb("VmRSS");
+        assert_eq!(genl_dump(&mut conn).0, ENTRIES);
+        let peak_g = status_kb("VmHWM");
+        let (rss_c, peak_c) = run_c_lines(&["dump", &ENTRIES.to_string()])["rss"];
+        println!(
+            "VMBENCH dump resident set (kB): genl {rss_g} before, {peak_g} peak (+{}); \
+             c {rss_c} before, {peak_c} peak (+{})",
+            peak_g - rss_g,
+            peak_c - rss_c
+        );
+
         let (eg, ec) = (median(&mut echo_g), median(&mut echo_c));
         let eu = median(&mut echo_u);
         let (dg, dc) = (median(&mut dump_g), median(&mut dump_c));
@@ -253,11 +335,69 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             eu as f64 / ec as f64
         );
         println!(
-            "VMBENCH dump genl {:.1} ms c {:.1} ms ({ENTRIES} entries each, genl decodes every entry)",
+            "VMBENCH dump genl {:.1} ms c {:.1} ms ({ENTRIES} entries each, both decode every entry)",
             dg as f64 / 1e6,
             dc as f64 / 1e6
         );
         println!("RATIO vm_echo_vs_c {:.2}", eg as f64 / ec as f64);
         println!("RATIO vm_dump_vs_c {:.2}", dg as f64 / dc as f64);
     });
+}
+
+/// KV_SETs per pipelining sample.
+const SETS: usize = 10_000;
+/// Pipelining samples of each side (each in a fresh namespace).
+const SET_ROUNDS: usize = 5;
+
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn pipelined_kv_sets_vs_c_round_trips() {
+    in_vm();
+    let (mut genl_ns, mut c_ns) = (Vec::new(), Vec::new());
+    for round in 0..SET_ROUNDS {
+        // genl: one batch of SETS KV_SETs, then every entry checked.
+        let genl_side = || {
+            in_new_netns(|| {
+                let mut conn = Connection::new().unwrap();
+                conn.resolve("genl_demo").unwrap();
+                let t = Instant::now();
+                batch_fill(&mut conn, "p", SETS);
+                let ns = t.elapsed().as_nanos() as u64;
+                verify_store(&mut conn, "p", SETS);
+                ns
+            })
+        };
+        // C: SETS round trips, one at a time, then every entry checked.
+        let c_side = || {
+            in_new_netns(|| {
+                let (n, per) = run_c(&["set", &SETS.to_string()]);
+                assert_eq!(n, SETS as u64);
+                verify_store(&mut Connection::new().unwrap(), "c", SETS);
+                per * SETS as u64
+            })
+        };
+        if round % 2 == 0 {
+            genl_ns.push(genl_side());
+            c_ns.push(c_side());
+        } else {
+            c_ns.push(c_side());
+            genl_ns.push(genl_side());
+        }
+        println!(
+            "VMBENCH set round {round}: genl batch {:.1} ms, c one at a time {:.1} ms",
+            genl_ns[round] as f64 / 1e6,
+            c_ns[round] as f64 / 1e6
+        );
+    }
+    let (g, c) = (median(&mut genl_ns), median(&mut c_ns));
+    println!(
+        "VMBENCH set {SETS} entries: genl pipelined {:.1} ms ({:.2} us each), \
+         c round trips {:.1} ms ({:.2} us each): genl {:.1}x faster; every entry verified",
+        g as f64 / 1e6,
+        g as f64 / 1e3 / SETS as f64,
+        c as f64 / 1e6,
+        c as f64 / 1e3 / SETS as f64,
+        c as f64 / g as f64
+    );
+    println!("RATIO vm_pipelined_set_vs_c {:.2}", g as f64 / c as f64);
 }

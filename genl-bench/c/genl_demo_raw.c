@@ -9,16 +9,25 @@
  *
  *   genl_demo_raw echo N        N ECHO round trips, one at a time; prints
  *                               "CBENCH echo <N> <ns per round trip>"
- *   genl_demo_raw dump [COUNT]  one KV_GET dump of the whole store; prints
- *                               "CBENCH dump <entries> <ns total>" and, with
+ *   genl_demo_raw dump [COUNT]  one KV_GET dump of the whole store, every
+ *                               entry decoded; prints "CBENCH dump <entries>
+ *                               <ns total>", then "CBENCH rss <kB before>
+ *                               <kB peak>" (the process's resident set before
+ *                               the dump and its peak during it) and, with
  *                               COUNT, fails unless exactly COUNT entries came
+ *   genl_demo_raw set N         N KV_SETs (keys c-00000..., values "value N"),
+ *                               one round trip each, waiting for each ACK;
+ *                               prints "CBENCH set <N> <ns per request>"
  *
- * Each echo request asks for an ACK (NLM_F_ACK) and waits for the reply and
- * then the ACK, the same protocol work as genl's Connection::request(). Every
- * reply is checked (sequence number, port, command, message and cookie);
- * any error or mismatch ends the program with a message on stderr and
- * status 1. Only the loops are timed: socket setup and family resolution
- * are not, so the process start-up cost is not in the figures.
+ * An echo request asks for no ACK (as iproute2 and libnl send a request
+ * with a reply, and as genl's Connection::query() does) and waits for its
+ * reply; a KV_SET asks for the ACK, its only answer. Every reply is checked
+ * (sequence number, port, command, message and cookie; each dumped entry's
+ * attributes: the key a NUL-terminated string of 1 to 64 bytes, the value
+ * at most 1024 bytes, the metadata nest's state and port sizes); any error
+ * or mismatch ends the program with a message on stderr and status 1. Only
+ * the loops are timed: socket setup and family resolution are not, so the
+ * process start-up cost is not in the figures.
  *
  * Built statically by the VM harness (xtask/src/vm/helpers.rs):
  *   gcc -O2 -static -Wall -Wextra -Werror -I kmod-c/include/uapi ...
@@ -264,21 +273,18 @@ static uint16_t resolve_family(struct conn *c)
 	return *(const uint16_t *)attr_data(id);
 }
 
-/*
- * One ECHO round trip with cookie; checks the reply and then the ACK (they
- * may come in one datagram or two).
- */
+/* One ECHO round trip with cookie, no ACK asked: checks the reply. */
 static void echo_once(struct conn *c, uint16_t family, uint64_t cookie)
 {
-	struct nlmsghdr *req = msg_start(c, family, NLM_F_ACK, GENL_DEMO_CMD_ECHO,
+	struct nlmsghdr *req = msg_start(c, family, 0, GENL_DEMO_CMD_ECHO,
 					 GENL_DEMO_FAMILY_VERSION);
 	uint32_t seq = req->nlmsg_seq;
-	int replies = 0, acked = 0;
+	int replies = 0;
 
 	msg_put(req, GENL_DEMO_A_ECHO_MSG, ECHO_MSG, sizeof(ECHO_MSG));
 	msg_put(req, GENL_DEMO_A_ECHO_COOKIE, &cookie, sizeof(cookie));
 	msg_send(c, req);
-	while (!acked) {
+	while (!replies) {
 		size_t n = recv_one(c), off = 0;
 		const struct nlmsghdr *nlh;
 
@@ -292,10 +298,7 @@ static void echo_once(struct conn *c, uint16_t family, uint64_t cookie)
 			if (nlh->nlmsg_type == NLMSG_ERROR) {
 				int code = msg_errcode(nlh);
 
-				if (code)
-					die("ECHO: %s", strerror(-code));
-				acked = 1;
-				continue;
+				die("ECHO: %s", code ? strerror(-code) : "ACK without a reply");
 			}
 			if (nlh->nlmsg_type != family)
 				die("ECHO: unexpected message type %u", nlh->nlmsg_type);
@@ -320,13 +323,70 @@ static void echo_once(struct conn *c, uint16_t family, uint64_t cookie)
 		die("ECHO: %d replies", replies);
 }
 
+/*
+ * Decodes one dumped entry, every attribute (one pass, as a hand-written
+ * parser does): returns the key's length.
+ */
+static size_t decode_entry(const uint8_t *attrs, size_t len)
+{
+	const uint8_t *key = NULL, *value = NULL;
+	size_t key_len = 0, value_len = 0;
+
+	while (len >= NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)attrs;
+		size_t step, alen;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+			die("KV_GET dump: malformed attribute");
+		alen = attr_len(a);
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case GENL_DEMO_A_KV_KEY:
+			key = attr_data(a);
+			if (alen < 2 || alen > 65 || key[alen - 1] ||
+			    strnlen((const char *)key, alen) != alen - 1)
+				die("KV_GET dump: bad key");
+			key_len = alen - 1;
+			break;
+		case GENL_DEMO_A_KV_VALUE:
+			if (alen > 1024)
+				die("KV_GET dump: value too long");
+			value = attr_data(a);
+			value_len = alen;
+			break;
+		case GENL_DEMO_A_KV_META: {
+			const uint8_t *nest = attr_data(a);
+			const struct nlattr *st = attr_find(nest, alen, GENL_DEMO_A_META_STATE);
+			const struct nlattr *port = attr_find(nest, alen, GENL_DEMO_A_META_PORT);
+
+			if ((st && attr_len(st) != sizeof(uint32_t)) ||
+			    (port && attr_len(port) != sizeof(uint16_t)))
+				die("KV_GET dump: bad metadata");
+			break;
+		}
+		default:
+			break;
+		}
+		step = NLA_ALIGN(a->nla_len);
+		if (step >= len)
+			break;
+		attrs += step;
+		len -= step;
+	}
+	if (!key)
+		die("KV_GET dump: entry without a key");
+	if (!value)
+		die("KV_GET dump: entry %.*s without a value", (int)key_len, key);
+	(void)value_len;
+	return key_len;
+}
+
 /* One KV_GET dump of the whole store; returns the number of entries. */
 static unsigned long dump_all(struct conn *c, uint16_t family)
 {
 	struct nlmsghdr *req = msg_start(c, family, NLM_F_DUMP, GENL_DEMO_CMD_KV_GET,
 					 GENL_DEMO_FAMILY_VERSION);
 	uint32_t seq = req->nlmsg_seq;
-	unsigned long entries = 0;
+	unsigned long entries = 0, key_bytes = 0;
 
 	msg_send(c, req);
 	for (;;) {
@@ -334,7 +394,6 @@ static unsigned long dump_all(struct conn *c, uint16_t family)
 		const struct nlmsghdr *nlh;
 
 		while ((nlh = next_msg(n, &off))) {
-			const struct nlattr *key;
 			const uint8_t *attrs;
 			size_t alen;
 
@@ -346,6 +405,8 @@ static unsigned long dump_all(struct conn *c, uint16_t family)
 
 				if (code < 0)
 					die("KV_GET dump: %s", strerror(-code));
+				if (key_bytes < entries)
+					die("KV_GET dump: empty keys");
 				return entries;
 			}
 			if (nlh->nlmsg_type == NLMSG_ERROR)
@@ -353,12 +414,62 @@ static unsigned long dump_all(struct conn *c, uint16_t family)
 			if (nlh->nlmsg_type != family)
 				die("KV_GET dump: unexpected message type %u", nlh->nlmsg_type);
 			attrs = genl_attrs(nlh, &alen);
-			key = attr_find(attrs, alen, GENL_DEMO_A_KV_KEY);
-			if (!key || attr_len(key) < 2)
-				die("KV_GET dump: entry without a key");
+			key_bytes += decode_entry(attrs, alen);
 			entries++;
 		}
 	}
+}
+
+/* One KV_SET of key c-<i> = "value <i>", waiting for its ACK. */
+static void set_once(struct conn *c, uint16_t family, unsigned long i)
+{
+	struct nlmsghdr *req = msg_start(c, family, NLM_F_ACK, GENL_DEMO_CMD_KV_SET,
+					 GENL_DEMO_FAMILY_VERSION);
+	uint32_t seq = req->nlmsg_seq;
+	char key[32], value[32];
+	int kl = snprintf(key, sizeof(key), "c-%05lu", i);
+	int vl = snprintf(value, sizeof(value), "value %lu", i);
+	size_t n, off = 0;
+	const struct nlmsghdr *nlh;
+
+	msg_put(req, GENL_DEMO_A_KV_KEY, key, (size_t)kl + 1);
+	msg_put(req, GENL_DEMO_A_KV_VALUE, value, (size_t)vl);
+	msg_send(c, req);
+	n = recv_one(c);
+	nlh = next_msg(n, &off);
+	if (!nlh)
+		die("KV_SET: empty answer");
+	check_ours(c, nlh, seq);
+	if (nlh->nlmsg_type != NLMSG_ERROR)
+		die("KV_SET: unexpected message type %u", nlh->nlmsg_type);
+	if (msg_errcode(nlh))
+		die("KV_SET %s: %s", key, strerror(-msg_errcode(nlh)));
+}
+
+/* A field of /proc/self/status in kB ("VmRSS", "VmHWM"). */
+static unsigned long status_kb(const char *field)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	size_t fl = strlen(field);
+	unsigned long kb = 0;
+
+	if (!f)
+		die("/proc/self/status: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, fl) && line[fl] == ':')
+			kb = strtoul(line + fl + 1, NULL, 10);
+	fclose(f);
+	return kb;
+}
+
+/* Resets the peak resident set (VmHWM) to the current one. */
+static void reset_peak_rss(void)
+{
+	FILE *f = fopen("/proc/self/clear_refs", "w");
+
+	if (!f || fputs("5", f) < 0 || fclose(f))
+		die("/proc/self/clear_refs: %s", strerror(errno));
 }
 
 /* Parses a non-negative decimal argument. */
@@ -376,7 +487,7 @@ static unsigned long parse_count(const char *s)
 
 static void usage(void)
 {
-	fputs("usage: genl_demo_raw echo N | dump [COUNT]\n", stderr);
+	fputs("usage: genl_demo_raw echo N | dump [COUNT] | set N\n", stderr);
 	exit(2);
 }
 
@@ -403,14 +514,27 @@ int main(int argc, char **argv)
 		t1 = now_ns();
 		printf("CBENCH echo %lu %llu\n", n, (unsigned long long)((t1 - t0) / n));
 	} else if (!strcmp(argv[1], "dump") && (argc == 2 || argc == 3)) {
-		unsigned long entries;
+		unsigned long entries, rss;
 
+		reset_peak_rss();
+		rss = status_kb("VmRSS");
 		t0 = now_ns();
 		entries = dump_all(&c, family);
 		t1 = now_ns();
 		printf("CBENCH dump %lu %llu\n", entries, (unsigned long long)(t1 - t0));
+		printf("CBENCH rss %lu %lu\n", rss, status_kb("VmHWM"));
 		if (argc == 3 && entries != parse_count(argv[2]))
 			die("dump: %lu entries, expected %s", entries, argv[2]);
+	} else if (!strcmp(argv[1], "set") && argc == 3) {
+		unsigned long n = parse_count(argv[2]), i;
+
+		if (!n)
+			die("set: N must be at least 1");
+		t0 = now_ns();
+		for (i = 0; i < n; i++)
+			set_once(&c, family, i);
+		t1 = now_ns();
+		printf("CBENCH set %lu %llu\n", n, (unsigned long long)((t1 - t0) / n));
 	} else {
 		usage();
 	}

@@ -134,10 +134,12 @@ impl Raw {
         Ok(self.seq)
     }
 
-    /// Sends `req` (GETFAMILY by name, with `NLM_F_ACK`) and receives until
-    /// the ACK; returns the family id from the reply.
+    /// Sends `req` (GETFAMILY by name) and receives its reply, and the ACK
+    /// too if `req` asks for one (`NLM_F_ACK`); returns the family id from
+    /// the reply.
     #[inline(never)]
     pub fn get_family(&mut self, req: &mut [u8]) -> KResult<u16> {
+        let acked = u16_at(req, 6) & 0x04 != 0;
         let seq = self.send(req)?;
         let mut id = None;
         loop {
@@ -160,6 +162,9 @@ impl Raw {
                     }
                     if ty == GENL_ID_CTRL && len >= 20 {
                         id = Some(hand_family(&b[pos + 20..pos + len])?.0);
+                        if !acked {
+                            return id.ok_or_else(|| "no reply".into());
+                        }
                     }
                 }
                 pos += (len + 3) & !3;

@@ -298,7 +298,8 @@ fn kernel_cases(cases: &mut Vec<Case>, skipped: &mut Vec<String>) -> Res<()> {
         }));
 
         let mut raw = kernel::Raw::new()?;
-        let mut req = kernel::raw_request(Some(name), 0x05);
+        // The flags genl's `query` sends: NLM_F_REQUEST, no ACK.
+        let mut req = kernel::raw_request(Some(name), 0x01);
         assert_eq!(raw.get_family(&mut req)?, want, "raw: {name}");
         cases.push(Case::new(format!("getfamily_{name}/raw"), move || {
             black_box(raw.get_family(&mut req).unwrap());

@@ -7,7 +7,6 @@
 //! dominates; this one shows what the user-space side adds.
 
 use std::cell::Cell;
-use std::time::Instant;
 
 use genl_core::message::{Messages, Received, GENL_HDRLEN, NLMSG_HDRLEN};
 use genl_core::{AttrSet, Connection, Decode, Encode, GenlHeader, Transport};
@@ -96,7 +95,7 @@ impl Transport for Replay {
         Ok(())
     }
 
-    fn recv(&self, buf: &mut Vec<u8>, _: Option<Instant>) -> genl_core::Result<()> {
+    fn recv(&self, buf: &mut Vec<u8>, _: Option<std::time::Duration>) -> genl_core::Result<()> {
         let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let d = self.datagrams.lock().expect("not poisoned");
         let d = d.get(i).ok_or(genl_core::Error::Timeout)?;

@@ -118,6 +118,20 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     }
 }
 
+/// The mode of a [`Query`](crate::Query)'s request: by default no ACK is
+/// asked for, as iproute2 and libnl do (the reply says the request
+/// succeeded; an error comes as `NLMSG_ERROR` either way), which saves the
+/// kernel a message and the client a receive. With `ack`, the ACK is asked
+/// for too: a command that answers with no reply then fails at once
+/// instead of at the timeout, and an error sent after the reply is seen.
+pub(crate) fn query_mode(ack: bool) -> Mode {
+    if ack {
+        Mode::Ack
+    } else {
+        Mode::FirstReply
+    }
+}
+
 /// The schema of command `C`'s `do` request (for extack paths).
 pub(crate) fn do_request<C: Command>() -> Option<&'static AttrSetSchema> {
     C::schema().do_.and_then(|o| o.request)

@@ -23,7 +23,7 @@
 //! A `Connection<T>` runs on any [`Transport`]: the kernel's socket by
 //! default, or a [fake kernel](crate::testing::FakeKernel) in tests.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use netlink_packet_core::NetlinkHeader;
 
@@ -86,17 +86,19 @@ impl Span {
 /// ```
 #[derive(Debug)]
 pub struct Connection<T: Transport = Socket> {
-    transport: T,
-    seq: SeqCounter,
+    pub(crate) transport: T,
+    pub(crate) seq: SeqCounter,
     timeout: Option<Duration>,
     tx: Vec<u8>,
-    rx: Vec<u8>,
+    pub(crate) rx: Vec<u8>,
     /// The datagram holding a reply while the ACK is read into `rx`.
     held: Vec<u8>,
     families: FamilyCache,
     drain: DrainClock,
     /// Whether the socket receives the controller's notifications.
     watching: bool,
+    /// Whether `query` asks for an ACK too.
+    ack_queries: bool,
 }
 
 impl Connection<Socket> {
@@ -126,6 +128,7 @@ impl<T: Transport> Connection<T> {
             families: FamilyCache::default(),
             drain: DrainClock::default(),
             watching,
+            ack_queries: false,
         })
     }
 
@@ -151,12 +154,17 @@ impl<T: Transport> Connection<T> {
         self.timeout = timeout;
     }
 
-    fn deadline(&self) -> Option<Instant> {
-        self.timeout.map(|t| Instant::now() + t)
+    /// Whether [`query`](Self::query) asks for an ACK after the reply. Off
+    /// by default, as in iproute2 and libnl: the reply already says the
+    /// request succeeded, and errors come either way. On, a command that
+    /// sends no reply fails at once ("the command sent no reply") instead
+    /// of at the timeout, and an error sent after a reply is not missed.
+    pub fn set_ack_queries(&mut self, on: bool) {
+        self.ack_queries = on;
     }
 
     /// Applies a controller notification to the cache.
-    fn on_control(&mut self, event: Option<&engine::CtrlEvent>) {
+    pub(crate) fn on_control(&mut self, event: Option<&engine::CtrlEvent>) {
         self.families.on_control(event);
     }
 
@@ -191,7 +199,7 @@ impl<T: Transport> Connection<T> {
     /// a deleted family, only what is already queued is read (see
     /// [`Exchange::awaits_idle`]). `Ok(false)`: `ex` ended without one
     /// (nothing more was queued, or the socket overflowed).
-    fn receive_for(&mut self, ex: &mut Exchange) -> Result<bool> {
+    pub(crate) fn receive_for(&mut self, ex: &mut Exchange) -> Result<bool> {
         let r = if ex.awaits_idle() {
             match self.transport.try_recv(&mut self.rx) {
                 Ok(false) => {
@@ -201,8 +209,7 @@ impl<T: Transport> Connection<T> {
                 r => r.map(drop),
             }
         } else {
-            let deadline = self.deadline();
-            self.transport.recv(&mut self.rx, deadline)
+            self.transport.recv(&mut self.rx, self.timeout)
         };
         match r {
             Ok(()) => Ok(true),
@@ -320,7 +327,7 @@ impl<T: Transport> Connection<T> {
             .exchange(
                 GENL_ID_CTRL,
                 genl,
-                Mode::Ack,
+                Mode::FirstReply,
                 &req,
                 Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
             )
@@ -330,6 +337,12 @@ impl<T: Transport> Connection<T> {
             });
         let fam = resolve::getfamily_outcome(name, r)?;
         Ok(self.families.insert(name, fam))
+    }
+
+    /// Starts a [`Batch`](crate::batch::Batch): ACK-only commands sent
+    /// together, without waiting for each answer.
+    pub fn batch(&mut self) -> crate::batch::Batch<'_, T> {
+        crate::batch::Batch::new(self)
     }
 
     /// Forgets a cached family (it will be resolved again on next use).
@@ -370,7 +383,8 @@ impl<T: Transport> Connection<T> {
     /// receive buffer.
     pub fn query<'c, C: Query>(&'c mut self, cmd: C, req: &C::Request<'_>) -> Result<C::Reply<'c>> {
         let _ = cmd;
-        let at = client::send::<C, _, _>(self, req, client::do_request::<C>(), Mode::Ack)?;
+        let mode = client::query_mode(self.ack_queries);
+        let at = client::send::<C, _, _>(self, req, client::do_request::<C>(), mode)?;
         let this: &'c Self = self;
         Ok(this
             .reply_view(client::the_reply(at)?)
@@ -725,8 +739,7 @@ impl<T: Transport> Subscription<T> {
         loop {
             if self.pos >= self.rx.len() {
                 self.pos = 0;
-                let deadline = self.timeout.map(|t| Instant::now() + t);
-                self.transport.recv(&mut self.rx, deadline)?;
+                self.transport.recv(&mut self.rx, self.timeout)?;
             }
             let base = self.pos;
             let mut found = None;

@@ -160,13 +160,29 @@ pub(crate) fn control_event(msg: &NlMessage<'_>) -> Option<Option<CtrlEvent>> {
 }
 
 /// Why a request failed, before the extack paths are resolved.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Failure {
     Kernel(KernelError),
     Decode(DecodeError),
     FamilyGone(String),
     /// The socket overflowed (`ENOBUFS`): the answer may have been dropped.
     Lost,
+    /// A message the request cannot have caused.
+    Unexpected(&'static str),
+}
+
+impl Failure {
+    /// The error, with kernel errors' extack paths resolved against
+    /// `request` through `schema`.
+    fn into_error(self, request: &[u8], schema: Option<&'static AttrSetSchema>) -> Error {
+        match self {
+            Failure::Kernel(k) => Error::Kernel(resolve_paths(k, request, schema)),
+            Failure::Decode(e) => Error::Decode(e),
+            Failure::FamilyGone(name) => Error::FamilyNotFound(name),
+            Failure::Lost => Error::EventsLost,
+            Failure::Unexpected(what) => Error::UnexpectedReply(what),
+        }
+    }
 }
 
 /// What a message did to its request.
@@ -342,12 +358,7 @@ impl Exchange {
     ) -> Result<()> {
         match &self.done {
             None => Err(Error::UnexpectedReply("the request did not complete")),
-            Some(Err(Failure::Kernel(k))) => {
-                Err(Error::Kernel(resolve_paths(k.clone(), request, schema)))
-            }
-            Some(Err(Failure::Decode(e))) => Err(Error::Decode(e.clone())),
-            Some(Err(Failure::FamilyGone(name))) => Err(Error::FamilyNotFound(name.clone())),
-            Some(Err(Failure::Lost)) => Err(Error::EventsLost),
+            Some(Err(f)) => Err(f.clone().into_error(request, schema)),
             Some(Ok(())) if self.mode == Mode::Dump && self.interrupted => {
                 Err(Error::DumpInterrupted)
             }
@@ -356,6 +367,108 @@ impl Exchange {
             ),
             Some(Ok(())) => Ok(()),
         }
+    }
+}
+
+/// Requests sent together, one datagram, without waiting for each answer
+/// (a [`Batch`](crate::batch::Batch) round). Only the last asks for an
+/// ACK: the kernel handles the messages of a datagram in order, each to
+/// completion, so the last one's ACK (or error) means every earlier one
+/// was handled, and an earlier one that failed has its `NLMSG_ERROR`
+/// queued before, naming it by sequence number. Success costs the kernel
+/// no message.
+#[derive(Debug)]
+pub(crate) struct Round {
+    /// The sequence numbers, in sending order (the last: `last`'s).
+    seqs: Vec<u32>,
+    /// What came for each request but the last.
+    outcomes: Vec<Option<std::result::Result<(), Failure>>>,
+    last: Exchange,
+}
+
+impl Round {
+    /// A round of requests numbered `seqs` (in order; at least one), the
+    /// last sent to `family_id` with `NLM_F_ACK`, the others without.
+    pub(crate) fn new(seqs: Vec<u32>, family_id: u16) -> Self {
+        let last_seq = *seqs.last().expect("a round has a request");
+        Round {
+            outcomes: vec![None; seqs.len() - 1],
+            seqs,
+            last: Exchange::new(last_seq, Mode::Ack, family_id),
+        }
+    }
+
+    /// The index of request `seq` in the round.
+    pub(crate) fn index(&self, seq: u32) -> Option<usize> {
+        self.seqs.iter().position(|s| *s == seq)
+    }
+
+    /// Takes one message addressed to request `index`.
+    pub(crate) fn absorb(&mut self, index: usize, msg: &NlMessage<'_>) {
+        let Some(slot) = self.outcomes.get_mut(index) else {
+            self.last.absorb(msg);
+            return;
+        };
+        if slot.is_some() {
+            return;
+        }
+        *slot = match Received::parse(msg) {
+            Ok(Received::Error { error, .. }) => Some(match error.to_kernel_error() {
+                Some(k) => Err(Failure::Kernel(k)),
+                None => Ok(()),
+            }),
+            Ok(Received::Genl(_)) => Some(Err(Failure::Unexpected(
+                "a reply to a command whose schema declares none",
+            ))),
+            Ok(Received::Done { .. } | Received::Noop(_)) => None,
+            Err(e) => Some(Err(Failure::Decode(e))),
+        };
+    }
+
+    /// The inner [`Exchange`] of the last request, which decides when the
+    /// round is complete (notifications, idleness, overflow go to it).
+    pub(crate) fn last(&mut self) -> &mut Exchange {
+        &mut self.last
+    }
+
+    /// Whether the round is complete.
+    pub(crate) fn is_done(&self) -> bool {
+        self.last.is_done()
+    }
+
+    /// Each request's outcome, once [`is_done`](Self::is_done);
+    /// `request(i)` gives request `i`'s bytes and schema (for extack
+    /// paths). Requests with no answer succeeded if the last one was
+    /// handled; if the round ended otherwise (the family gone, the socket
+    /// overflowed), they share its failure.
+    pub(crate) fn finish<'r>(
+        self,
+        mut request: impl FnMut(usize) -> (&'r [u8], Option<&'static AttrSetSchema>),
+    ) -> Vec<Result<()>> {
+        let handled = matches!(
+            &self.last.done,
+            Some(Ok(())) | Some(Err(Failure::Kernel(_)))
+        );
+        let mut out: Vec<Result<()>> = self
+            .outcomes
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| match o {
+                Some(Ok(())) => Ok(()),
+                Some(Err(f)) => {
+                    let (bytes, schema) = request(i);
+                    Err(f.into_error(bytes, schema))
+                }
+                None if handled => Ok(()),
+                None => Err(match &self.last.done {
+                    Some(Err(f)) => f.clone().into_error(&[], None),
+                    _ => Error::UnexpectedReply("the request did not complete"),
+                }),
+            })
+            .collect();
+        let (bytes, schema) = request(self.seqs.len() - 1);
+        out.push(self.last.finish(bytes, schema));
+        out
     }
 }
 

@@ -62,6 +62,7 @@
 //! | [`sys`] | the operating system's netlink socket |
 //! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
 //! | [`connection`] | the blocking [`Connection`], its dumps and [`Subscription`] |
+//! | [`batch`] | pipelined requests: many per datagram, each with its own outcome |
 //! | [`sync`] | [`SharedConnection`], for many threads |
 //! | `tokio` | async connections and subscription (feature `tokio`) |
 //! | [`owned`] | owned messages for threads, tasks and iterators |
@@ -76,6 +77,7 @@
 // Lets the derives' `::genl_core::...` paths resolve inside this crate.
 extern crate self as genl_core;
 
+pub mod batch;
 pub mod classic;
 mod client;
 pub mod codec;
@@ -102,6 +104,7 @@ pub mod wire;
 
 #[cfg(feature = "tokio")]
 pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
+pub use batch::Batch;
 #[doc(hidden)]
 pub use codec::__private;
 pub use codec::{

@@ -87,13 +87,36 @@ pub fn build_message<P: Encode + ?Sized>(
     payload: &P,
 ) -> Result<(), EncodeError> {
     buf.clear();
-    buf.extend_from_slice(&[0u8; NLMSG_HDRLEN]);
+    append_message(buf, family_id, flags, seq, genl, payload)
+}
+
+/// [`build_message`] after the messages already in `buf` (for several
+/// messages in one datagram); on error `buf` is left as it was.
+pub fn append_message<P: Encode + ?Sized>(
+    buf: &mut Vec<u8>,
+    family_id: u16,
+    flags: u16,
+    seq: u32,
+    genl: GenlHeader,
+    payload: &P,
+) -> Result<(), EncodeError> {
+    let start = nla_align(buf.len());
+    buf.resize(start + NLMSG_HDRLEN, 0);
     buf.extend_from_slice(&genl.to_bytes());
-    payload.encode(&mut AttrWriter::new(buf))?;
-    let len = buf.len();
-    let len32 = u32::try_from(len)
-        .map_err(|_| EncodeError::new(EncodeErrorKind::MessageTooLong { len }))?;
-    let mut nl = NetlinkBuffer::new(&mut buf[..]);
+    let written = payload.encode(&mut AttrWriter::new(buf));
+    let len = buf.len() - start;
+    let len32 = match (written, u32::try_from(len)) {
+        (Ok(()), Ok(l)) => l,
+        (Err(e), _) => {
+            buf.truncate(start);
+            return Err(e);
+        }
+        (_, Err(_)) => {
+            buf.truncate(start);
+            return Err(EncodeError::new(EncodeErrorKind::MessageTooLong { len }));
+        }
+    };
+    let mut nl = NetlinkBuffer::new(&mut buf[start..]);
     nl.set_length(len32);
     nl.set_message_type(family_id);
     nl.set_flags(flags);

@@ -47,6 +47,7 @@ pub struct SharedConnection<T: Transport = Socket> {
     families: Mutex<(FamilyCache, DrainClock)>,
     timeout: Duration,
     watching: bool,
+    ack_queries: bool,
 }
 
 impl<T: Transport> std::fmt::Debug for SharedConnection<T> {
@@ -77,12 +78,20 @@ impl<T: Transport> SharedConnection<T> {
             families: Mutex::new((FamilyCache::default(), DrainClock::default())),
             timeout: DEFAULT_TIMEOUT,
             watching,
+            ack_queries: false,
         })
     }
 
     /// Sets how long a request may wait for its answer.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Whether [`query`](Self::query) asks for an ACK after the reply (see
+    /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
+    pub fn with_ack_queries(mut self, on: bool) -> Self {
+        self.ack_queries = on;
         self
     }
 
@@ -188,7 +197,7 @@ impl<T: Transport> SharedConnection<T> {
         let r = self.exchange(
             GENL_ID_CTRL,
             genl,
-            Mode::Ack,
+            Mode::FirstReply,
             &req,
             Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA),
         );
@@ -258,7 +267,7 @@ impl<T: Transport> SharedConnection<T> {
             // Read one datagram; wake up periodically so a finished leader
             // never keeps others waiting for its deadline.
             let step = (deadline - now).min(Duration::from_millis(200));
-            let r = self.transport.recv(&mut rx, Some(Instant::now() + step));
+            let r = self.transport.recv(&mut rx, Some(step));
             match r {
                 Ok(()) => self.dispatch(&rx),
                 Err(Error::Timeout) => {}
@@ -291,8 +300,9 @@ impl<T: Transport> SharedConnection<T> {
     /// it with [`Reply::get`] (see [`Connection::query`](crate::Connection::query)).
     pub fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
+        let mode = client::query_mode(self.ack_queries);
         let mut replies =
-            client::send::<C, _, _>(&mut &*self, req, client::do_request::<C>(), Mode::Ack)?;
+            client::send::<C, _, _>(&mut &*self, req, client::do_request::<C>(), mode)?;
         client::the_reply(replies.pop()).map(Reply::new)
     }
 

@@ -28,7 +28,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::codec::{Decode, Encode};
 use crate::connection::Connection;
@@ -646,7 +646,8 @@ impl Transport for FakeSocket {
         Ok(())
     }
 
-    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<()> {
+    fn recv(&self, buf: &mut Vec<u8>, timeout: Option<Duration>) -> Result<()> {
+        let deadline = timeout.map(|t| Instant::now() + t);
         match self.kernel.take(self.port, deadline, true)? {
             Some(d) => Self::deliver(d, buf),
             None => Err(Error::Timeout),

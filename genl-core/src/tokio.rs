@@ -15,6 +15,7 @@
 //! Enable with the `tokio` feature.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -94,6 +95,7 @@ pub struct AsyncConnection {
     families: FamilyCache,
     drain: DrainClock,
     watching: bool,
+    ack_queries: bool,
     timeout: Duration,
 }
 
@@ -119,6 +121,7 @@ impl AsyncConnection {
             families: FamilyCache::default(),
             drain: DrainClock::default(),
             watching,
+            ack_queries: false,
             timeout: DEFAULT_TIMEOUT,
         })
     }
@@ -131,6 +134,12 @@ impl AsyncConnection {
     /// Sets how long a request may wait for its completion.
     pub fn set_timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
+    }
+
+    /// Whether [`query`](Self::query) asks for an ACK after the reply (see
+    /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
+    pub fn set_ack_queries(&mut self, on: bool) {
+        self.ack_queries = on;
     }
 
     /// Sends one request of `mode` and collects its replies until it
@@ -208,7 +217,7 @@ impl AsyncConnection {
         let (genl, req) = resolve::getfamily_request(name);
         let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
         let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
+            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
             .await;
         let fam = family_from(name, r)?;
         Ok(f(self.families.insert(name, fam)))
@@ -233,7 +242,8 @@ impl AsyncConnection {
     pub async fn query<C: Query>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
         let schema = client::do_request::<C>();
-        let mut replies = client::send_async::<C, _, _>(self, req, schema, Mode::Ack).await?;
+        let mode = client::query_mode(self.ack_queries);
+        let mut replies = client::send_async::<C, _, _>(self, req, schema, mode).await?;
         client::the_reply(replies.pop()).map(Reply::new)
     }
 
@@ -265,6 +275,7 @@ struct Inner {
     waiting: Mutex<Waiting>,
     families: Mutex<FamilyCache>,
     watching: bool,
+    ack_queries: std::sync::atomic::AtomicBool,
     timeout: Duration,
 }
 
@@ -349,6 +360,7 @@ impl AsyncSharedConnection {
             waiting: Mutex::new(Waiting::default()),
             families: Mutex::new(FamilyCache::default()),
             watching,
+            ack_queries: false.into(),
             timeout: DEFAULT_TIMEOUT,
         });
         let reader = ::tokio::spawn(inner.clone().read());
@@ -361,6 +373,13 @@ impl AsyncSharedConnection {
     /// This socket's port id.
     pub fn port_id(&self) -> u32 {
         self.inner.fd.get_ref().port_id()
+    }
+
+    /// Whether [`query`](Self::query) asks for an ACK after the reply, for
+    /// every handle of this connection (see
+    /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
+    pub fn set_ack_queries(&self, on: bool) {
+        self.inner.ack_queries.store(on, Ordering::Relaxed);
     }
 
     /// Sends one request of `mode` and waits until the reader completes it.
@@ -417,7 +436,7 @@ impl AsyncSharedConnection {
         let (genl, req) = resolve::getfamily_request(name);
         let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
         let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::Ack, &req, schema)
+            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
             .await;
         let fam = family_from(name, r)?;
         let out = f(&fam);
@@ -444,8 +463,8 @@ impl AsyncSharedConnection {
     pub async fn query<C: Query>(&self, cmd: C, req: &C::Request<'_>) -> Result<Reply<C>> {
         let _ = cmd;
         let schema = client::do_request::<C>();
-        let mut replies =
-            client::send_async::<C, _, _>(&mut &*self, req, schema, Mode::Ack).await?;
+        let mode = client::query_mode(self.inner.ack_queries.load(Ordering::Relaxed));
+        let mut replies = client::send_async::<C, _, _>(&mut &*self, req, schema, mode).await?;
         client::the_reply(replies.pop()).map(Reply::new)
     }
 

@@ -3,7 +3,7 @@
 //! one; [`testing::FakeKernel`](crate::testing::FakeKernel) hands out fake
 //! ones, so every runtime path can be tested without a kernel.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::error::Result;
 use crate::sys::{self, Recv};
@@ -17,9 +17,12 @@ pub trait Transport: Send + Sync + std::fmt::Debug {
     fn send(&self, datagram: &[u8]) -> Result<()>;
 
     /// Receives the next datagram from the kernel into `buf` (resized to
-    /// it), waiting until `deadline` ([`Error::Timeout`]; `None`: as long as
-    /// it takes). Datagrams from other senders are dropped.
-    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<()>;
+    /// it), waiting at most `timeout` once it has to wait
+    /// ([`Error::Timeout`]; `None`: as long as it takes). Datagrams from
+    /// other senders are dropped.
+    ///
+    /// [`Error::Timeout`]: crate::Error::Timeout
+    fn recv(&self, buf: &mut Vec<u8>, timeout: Option<Duration>) -> Result<()>;
 
     /// Receives a datagram from the kernel if one is queued, without
     /// waiting; `Ok(false)` if none is.
@@ -38,16 +41,21 @@ impl Transport for sys::Socket {
         self.send_to(datagram, 0, 0)
     }
 
-    fn recv(&self, buf: &mut Vec<u8>, deadline: Option<Instant>) -> Result<()> {
+    fn recv(&self, buf: &mut Vec<u8>, timeout: Option<Duration>) -> Result<()> {
         // The kernel usually has the reply queued by the time `sendto`
         // returns (doit handlers and the first dump skb run in the sender's
         // context): try a non-blocking receive first and only `poll` when
-        // nothing is there, one syscall per datagram.
+        // nothing is there, one syscall per datagram. The deadline is
+        // computed only then: the common path reads no clock.
+        let mut deadline: Option<Option<Instant>> = None;
         loop {
             match self.recv_from(buf, true)? {
                 Recv::Datagram { sender: 0 } => return Ok(()),
                 Recv::Datagram { .. } | Recv::Interrupted => buf.clear(),
-                Recv::WouldBlock => self.wait_readable(deadline)?,
+                Recv::WouldBlock => {
+                    let d = *deadline.get_or_insert_with(|| timeout.map(|t| Instant::now() + t));
+                    self.wait_readable(d)?
+                }
             }
         }
     }
