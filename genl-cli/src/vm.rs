@@ -480,14 +480,30 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                 let run =
                     guest_payload(plan, k.series, &bins, &helpers).and_then(|(bins, extra)| {
                         let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra)?;
-                        let r = boot::boot(
-                            &plan.work_dir,
-                            &k,
-                            &initrd,
-                            plan.timeout,
-                            plan.verbose,
-                            false,
-                        )?;
+                        let boot = || {
+                            boot::boot(
+                                &plan.work_dir,
+                                &k,
+                                &initrd,
+                                plan.timeout,
+                                plan.verbose,
+                                false,
+                            )
+                        };
+                        let mut r = boot()?;
+                        if r.died_before_init() {
+                            let why = r.verdict().err().unwrap_or_default();
+                            println!(
+                                "vm: {}: !!! the kernel panicked while booting, before the \
+                                 guest's init ran ({why}); booting once more",
+                                k.release
+                            );
+                            r = boot()?;
+                            r.test_results.insert(
+                                0,
+                                format!("note: the first boot panicked before init: {why}"),
+                            );
+                        }
                         Ok((bins, r))
                     });
                 match run {

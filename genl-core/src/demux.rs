@@ -3,7 +3,9 @@
 //! of them, and the replies are kept (owned) until their request
 //! completes. The thread-shared [`SharedConnection`](crate::SharedConnection)
 //! and the tokio connections read their socket through this; the
-//! [engine](crate::engine) decides what each message does to its request.
+//! [engine] decides what each message does to its request.
+//!
+//! [engine]: crate::engine
 
 use std::collections::HashMap;
 

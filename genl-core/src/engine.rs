@@ -3,11 +3,11 @@
 //! ([`SharedConnection`]), tokio — sends what the engine builds and feeds
 //! it what it receives, so each rule below exists once:
 //!
-//! - sequence numbers: one counter per socket, never 0 ([`SeqCounter`]);
+//! - sequence numbers: one counter per socket, never 0 (`SeqCounter`);
 //! - which received messages belong to which request, and which are
-//!   controller notifications ([`route`]); anything else (another sender,
+//!   controller notifications (`route`); anything else (another sender,
 //!   another port, a stale sequence number) is ignored, never delivered;
-//! - how a request completes ([`Exchange`]): data, ACK, `NLMSG_DONE` with
+//! - how a request completes (`Exchange`): data, ACK, `NLMSG_DONE` with
 //!   its code, `NLMSG_ERROR` with extended ACK, `NLM_F_DUMP_INTR`, too many
 //!   replies, the request's family unregistered while it waits;
 //! - family resolution and the retry after a module reload

@@ -4,14 +4,14 @@
 //!
 //! Every connection's request socket joins nlctrl's `notify` group, so
 //! `DELFAMILY`/`NEWFAMILY` notifications arrive in order with the replies:
-//! each drops the cache entry it names ([`FamilyCache::on_control`]), and a
+//! each drops the cache entry it names (`FamilyCache::on_control`), and a
 //! request pending on a deleted family ends once the socket is idle
-//! ([`Exchange::on_control`](crate::engine::Exchange::on_control)).
+//! (`Exchange::on_control`).
 //! Notifications queue on the socket while it is idle; a cache hit reads
-//! them at most once per [`DRAIN_INTERVAL_NS`] ([`DrainClock`]), so a stale
+//! them at most once per `DRAIN_INTERVAL_NS` (`DrainClock`), so a stale
 //! id can still be used within that window. A request sent with a stale id
 //! fails with `ENOENT` (or `EOPNOTSUPP`) queued behind the notifications
-//! that explain it: [`FamilyRetry`] then looks the family up again and
+//! that explain it: `FamilyRetry` then looks the family up again and
 //! resends once if its id changed.
 
 use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, CTRL_VERSION};

@@ -75,6 +75,17 @@ impl Run {
         }
     }
 
+    /// Whether the kernel panicked while booting, before the guest's init
+    /// printed its first line: nothing of the project had run yet (modules
+    /// are loaded by init). Under TCG this happens now and then in code
+    /// patching at boot (an `int3` oops in a static-key site); the harness
+    /// boots once more, and says so.
+    pub fn died_before_init(&self) -> bool {
+        self.result.is_none()
+            && self.log.contains("Kernel panic")
+            && !self.log.contains("GENL-VM: kernel ")
+    }
+
     /// Prints the guest console (program output and its dmesg dump).
     pub fn print_failure(&self) {
         println!(
