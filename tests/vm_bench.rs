@@ -120,11 +120,15 @@ fn reset_peak_rss() {
 }
 
 /// Fills the store with `n` entries `{prefix}-{i:05}` = `value {i}` in
-/// one [`Batch`](genl_core::Batch); every request must succeed.
-fn batch_fill(conn: &mut Connection, prefix: &str, n: usize) {
+/// one [`Batch`](genl_core::Batch); every request must succeed. Returns
+/// the ns spent formatting the keys and values, queueing (encoding) the
+/// requests, and sending them with every answer read.
+fn batch_fill(conn: &mut Connection, prefix: &str, n: usize) -> [u64; 3] {
+    let t = Instant::now();
     let keys: Vec<(String, String)> = (0..n)
         .map(|i| (format!("{prefix}-{i:05}"), format!("value {i}")))
         .collect();
+    let formatted = Instant::now();
     let mut batch = conn.batch();
     for (k, v) in &keys {
         let e = KvEntry {
@@ -134,9 +138,17 @@ fn batch_fill(conn: &mut Connection, prefix: &str, n: usize) {
         };
         batch.request(demo_cmd::KvSet, &e).expect("queued");
     }
-    for ((k, _), outcome) in keys.iter().zip(batch.send().expect("batch sent")) {
+    let queued = Instant::now();
+    let outcomes = batch.send().expect("batch sent");
+    let sent = Instant::now();
+    for ((k, _), outcome) in keys.iter().zip(outcomes) {
         outcome.unwrap_or_else(|e| panic!("set {k}: {e}"));
     }
+    [
+        (formatted - t).as_nanos() as u64,
+        (queued - formatted).as_nanos() as u64,
+        (sent - queued).as_nanos() as u64,
+    ]
 }
 
 /// Checks by a dump that the store holds exactly the `n` entries
@@ -361,8 +373,14 @@ fn pipelined_kv_sets_vs_c_round_trips() {
                 let mut conn = Connection::new().unwrap();
                 conn.resolve("genl_demo").unwrap();
                 let t = Instant::now();
-                batch_fill(&mut conn, "p", SETS);
+                let [format, queue, send] = batch_fill(&mut conn, "p", SETS);
                 let ns = t.elapsed().as_nanos() as u64;
+                println!(
+                    "VMBENCH set batch: format {:.1} ms, queue {:.1} ms, send and answers {:.1} ms",
+                    format as f64 / 1e6,
+                    queue as f64 / 1e6,
+                    send as f64 / 1e6
+                );
                 verify_store(&mut conn, "p", SETS);
                 ns
             })
