@@ -29,6 +29,7 @@
 
 mod hand;
 mod kernel;
+mod matrix;
 mod msg;
 mod neli_impl;
 mod replay;
@@ -429,6 +430,7 @@ fn run() -> Res<()> {
     let mut cases = Vec::new();
     let mut skipped = Vec::new();
     codec_cases(&mut cases, bytes);
+    matrix::cases(&mut cases)?;
     replay_cases(&mut cases)?;
     kernel_cases(&mut cases, &mut skipped)?;
     if let Some(only) = &opts.only {
@@ -504,6 +506,7 @@ fn run() -> Res<()> {
             c.allocs
         );
     }
+    matrix::table(&cases);
     for s in &skipped {
         println!("\n!!! SKIPPED: {s}");
     }
@@ -560,6 +563,7 @@ fn run() -> Res<()> {
         "dump_small_msgs/genl",
         "dump_small_msgs/hand",
     );
+    matrix::ratios(&cases);
     for op in ["encode", "decode"] {
         if let Some(c) = get(&format!("{op}/genl")) {
             println!("ALLOCS {op} {}", c.allocs);

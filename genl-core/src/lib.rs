@@ -117,7 +117,7 @@ pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
 pub use message::{GenlHeader, GenlMessage, GenlView};
-pub use multi::{Multi, MultiIter};
+pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use resolve::ResolvedFamily;
 pub use sync::SharedConnection;

@@ -10,8 +10,8 @@
 //! ```
 
 use netlink_packet_core::{
-    NetlinkBuffer, NetlinkDeserializable, NetlinkHeader, NetlinkSerializable, NLMSG_DONE,
-    NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN,
+    NetlinkDeserializable, NetlinkHeader, NetlinkSerializable, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP,
+    NLMSG_OVERRUN,
 };
 
 use crate::codec::{Decode, DecodeOwned, Encode};
@@ -71,6 +71,7 @@ impl GenlHeader {
     }
 
     /// The header's 4 wire bytes.
+    #[inline]
     pub fn to_bytes(self) -> [u8; GENL_HDRLEN] {
         [self.cmd, self.version, 0, 0]
     }
@@ -78,6 +79,7 @@ impl GenlHeader {
 
 /// Writes a complete generic netlink request into `buf` (cleared first):
 /// `nlmsghdr`, `genlmsghdr`, then `payload`'s attributes.
+#[inline]
 pub fn build_message<P: Encode + ?Sized>(
     buf: &mut Vec<u8>,
     family_id: u16,
@@ -92,6 +94,7 @@ pub fn build_message<P: Encode + ?Sized>(
 
 /// [`build_message`] after the messages already in `buf` (for several
 /// messages in one datagram); on error `buf` is left as it was.
+#[inline]
 pub fn append_message<P: Encode + ?Sized>(
     buf: &mut Vec<u8>,
     family_id: u16,
@@ -101,8 +104,15 @@ pub fn append_message<P: Encode + ?Sized>(
     payload: &P,
 ) -> Result<(), EncodeError> {
     let start = nla_align(buf.len());
-    buf.resize(start + NLMSG_HDRLEN, 0);
-    buf.extend_from_slice(&genl.to_bytes());
+    // Both headers in one write (`nlmsg_len` patched below, `nlmsg_pid` 0):
+    // no calls on the way, which a one-attribute request would notice.
+    let mut head = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
+    head[4..6].copy_from_slice(&family_id.to_ne_bytes());
+    head[6..8].copy_from_slice(&flags.to_ne_bytes());
+    head[8..12].copy_from_slice(&seq.to_ne_bytes());
+    head[NLMSG_HDRLEN..].copy_from_slice(&genl.to_bytes());
+    buf.resize(start, 0);
+    buf.extend_from_slice(&head);
     let written = payload.encode(&mut AttrWriter::new(buf));
     let len = buf.len() - start;
     let len32 = match (written, u32::try_from(len)) {
@@ -116,12 +126,7 @@ pub fn append_message<P: Encode + ?Sized>(
             return Err(EncodeError::new(EncodeErrorKind::MessageTooLong { len }));
         }
     };
-    let mut nl = NetlinkBuffer::new(&mut buf[start..]);
-    nl.set_length(len32);
-    nl.set_message_type(family_id);
-    nl.set_flags(flags);
-    nl.set_sequence_number(seq);
-    nl.set_port_number(0);
+    buf[start..start + 4].copy_from_slice(&len32.to_ne_bytes());
     Ok(())
 }
 

@@ -358,6 +358,68 @@ impl<'a> AttrIter<'a> {
     }
 }
 
+impl<'a> AttrIter<'a> {
+    /// The next attribute if it is well formed and has id `id` (flag bits
+    /// masked); otherwise `None`, and the iterator has not moved (so a
+    /// malformed header is still reported by the next `try_next`).
+    #[inline]
+    pub(crate) fn next_if_id(&mut self, id: u16) -> Option<Attr<'a>> {
+        let pos = self.pos;
+        let rest = self.buf.get(pos..)?;
+        let &[l0, l1, t0, t1] = rest.first_chunk::<NLA_HDRLEN>()?;
+        let raw_type = u16::from_ne_bytes([t0, t1]);
+        let len = u16::from_ne_bytes([l0, l1]) as usize;
+        if raw_type & NLA_TYPE_MASK != id || len < NLA_HDRLEN || len > rest.len() {
+            return None;
+        }
+        self.pos = pos + nla_align(len);
+        Some(Attr {
+            id,
+            raw_type,
+            value: &rest[NLA_HDRLEN..len],
+            offset: self.base + pos,
+        })
+    }
+}
+
+impl<'a> AttrIter<'a> {
+    /// The next attribute if its header is exactly `header` (same length
+    /// and type, flag bits included) and its `value_len` bytes of value
+    /// are there; otherwise `None`, and the iterator has not moved. The
+    /// fast path of a run of same-sized occurrences.
+    #[inline(always)]
+    pub(crate) fn next_if_header(&mut self, header: [u8; 4], value_len: usize) -> Option<Attr<'a>> {
+        let pos = self.pos;
+        let whole = self.buf.get(pos..)?.get(..NLA_HDRLEN + value_len)?;
+        let (&h, value) = whole.split_first_chunk::<NLA_HDRLEN>()?;
+        if h != header {
+            return None;
+        }
+        self.pos = pos + nla_align(NLA_HDRLEN + value_len);
+        let raw_type = u16::from_ne_bytes([h[2], h[3]]);
+        Some(Attr {
+            id: raw_type & NLA_TYPE_MASK,
+            raw_type,
+            value,
+            offset: self.base + pos,
+        })
+    }
+
+    /// Continues at `pos` (a position in the buffer, as
+    /// [`next_offset`](Self::next_offset) minus the base).
+    #[inline]
+    pub(crate) fn skip_to(&mut self, pos: usize) {
+        self.pos = pos;
+    }
+
+    /// Offset (from the outermost buffer's start) where the next header
+    /// would start.
+    #[inline]
+    pub(crate) fn next_offset(&self) -> usize {
+        self.base + self.pos
+    }
+}
+
 impl<'a> Iterator for AttrIter<'a> {
     type Item = Result<Attr<'a>, DecodeError>;
 

@@ -201,16 +201,21 @@ pub fn unwrap_generic<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
     }
 }
 
-/// The item type `T` of `Multi<'a, T>` (any path ending in `Multi`).
-fn multi_item(ty: &Type) -> Option<&Type> {
+/// The item type `T` of `Multi<'a, T>` or `LazyMulti<'a, T>` (any path
+/// ending in either), and whether it is the lazy one.
+fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
     let Type::Path(tp) = ty else { return None };
     if tp.qself.is_some() {
         return None;
     }
     let seg = tp.path.segments.last()?;
-    if seg.ident != "Multi" {
+    let deferred = if seg.ident == "Multi" {
+        false
+    } else if seg.ident == "LazyMulti" {
+        true
+    } else {
         return None;
-    }
+    };
     let syn::PathArguments::AngleBracketed(args) = &seg.arguments else {
         return None;
     };
@@ -219,7 +224,7 @@ fn multi_item(ty: &Type) -> Option<&Type> {
         _ => None,
     });
     match (types.next(), types.next()) {
-        (Some(t), None) => Some(t),
+        (Some(t), None) => Some((t, deferred)),
         _ => None,
     }
 }
@@ -354,9 +359,11 @@ pub struct Field {
     /// The type of one value (inside `Option`/`Vec`/`Multi`).
     pub value_ty: Type,
     pub be: bool,
-    /// A `multi` field of type `Multi<'a, T>` (borrowed, decoded lazily)
-    /// rather than `Vec<T>`.
+    /// A `multi` or `indexed` field of type `Multi<'a, T>` or
+    /// `LazyMulti<'a, T>` (borrowed) rather than `Vec<T>`.
     pub lazy_multi: bool,
+    /// The `LazyMulti<'a, T>` kind: values decoded only when iterated.
+    pub deferred: bool,
     pub nested_assert: bool,
     pub checks: Checks,
     pub doc: String,
@@ -368,17 +375,18 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
     let nla = parse_nla(cx, &f.attrs, false);
     let ty = &f.ty;
     let mut lazy_multi = false;
+    let mut deferred = false;
     let (shape, value_ty) = if nla.multi.is_some() || nla.indexed.is_some() {
         let span = nla.multi.or(nla.indexed).unwrap_or_else(|| ty.span());
         if nla.multi.is_some() && nla.indexed.is_some() {
             cx.error_at(span, "`multi` and `indexed` exclude each other");
         }
-        let lazy = if nla.multi.is_some() && nla.indexed.is_none() {
+        let lazy = if nla.multi.is_some() != nla.indexed.is_some() {
             multi_item(ty)
         } else {
             None
         };
-        if let Some(inner) = lazy {
+        if let Some((inner, lazy_kind)) = lazy {
             if nla.be.is_some() {
                 cx.error_at(
                     ty.span(),
@@ -386,7 +394,13 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
                 );
             }
             lazy_multi = true;
-            (Shape::Multi, inner.clone())
+            deferred = lazy_kind;
+            let shape = if nla.multi.is_some() {
+                Shape::Multi
+            } else {
+                Shape::Indexed
+            };
+            (shape, inner.clone())
         } else {
             match unwrap_generic(ty, "Vec") {
                 Some(inner) => (
@@ -400,7 +414,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
                 None => {
                     cx.error_at(
                         ty.span(),
-                        "`multi` fields must have type `Vec<T>` or `Multi<'a, T>`, `indexed` fields `Vec<T>`",
+                        "`multi` and `indexed` fields must have type `Vec<T>`, `Multi<'a, T>` or `LazyMulti<'a, T>`",
                     );
                     (Shape::Required, ty.clone())
                 }
@@ -423,6 +437,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
         value_ty,
         be: nla.be.is_some(),
         lazy_multi,
+        deferred,
         nested_assert: nla.nested.is_some(),
         checks: nla.checks,
         doc: doc_of(&f.attrs),

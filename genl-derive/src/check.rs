@@ -130,8 +130,8 @@ fn field(cx: &Ctxt, s: &Set, f: &Field) {
             }
         }
     }
-    if f.lazy_multi && f.shape != Shape::Multi {
-        cx.error_spanned_by(&f.ident, "`Multi<'a, T>` fields are `multi`");
+    if f.lazy_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
+        cx.error_spanned_by(&f.ident, "`Multi<'a, T>` fields are `multi` or `indexed`");
     }
 }
 

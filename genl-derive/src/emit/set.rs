@@ -245,15 +245,58 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
                 return ::core::result::Result::Err(e.within(#set_name, #name));
             }
         };
+        if f.deferred {
+            let vt = &f.value_ty;
+            let indexed = f.shape == Shape::Indexed;
+            let check = match cx.checked(f) {
+                Some(cond) if !indexed => quote! {
+                    const __IDX: usize = #idx;
+                    if #cond {
+                        ::genl_core::__private::check_encoded(
+                            __v, &<Self as ::genl_core::AttrSet>::SCHEMA.attrs[__IDX].checks,
+                        )?;
+                    }
+                },
+                _ => quote!(),
+            };
+            return quote_spanned! {f.span=>
+                if let ::core::result::Result::Err(e) = self.#ident.__encode(
+                    __w,
+                    Self::#c,
+                    #indexed,
+                    |__v: &#vt, __w: &mut ::genl_core::AttrWriter<'_>, __id: u16|
+                        -> ::core::result::Result<(), ::genl_core::EncodeError> {
+                        #check
+                        ::genl_core::NlaValue::encode_attr(__v, __w, __id)
+                    },
+                ) {
+                    return ::core::result::Result::Err(e.within(#set_name, #name));
+                }
+            };
+        }
         match f.shape {
             Shape::Required | Shape::Flag => quote! { { let __v = &self.#ident; #put } },
             Shape::Optional => quote! {
                 if let ::core::option::Option::Some(__v) = &self.#ident { #put }
             },
             Shape::Multi if f.lazy_multi => quote! {
-                for __v in self.#ident.iter() { let __v = &__v; #put }
+                if let ::core::result::Result::Err(e) = self.#ident.__try_each(
+                    |__v| -> ::core::result::Result<(), ::genl_core::EncodeError> {
+                        #put
+                        ::core::result::Result::Ok(())
+                    },
+                ) {
+                    return ::core::result::Result::Err(e);
+                }
             },
             Shape::Multi => quote! { for __v in self.#ident.iter() { #put } },
+            Shape::Indexed if f.lazy_multi => quote! {
+                if let ::core::result::Result::Err(e) =
+                    ::genl_core::multi::encode_indexed(&self.#ident, __w, Self::#c)
+                {
+                    return ::core::result::Result::Err(e.within(#set_name, #name));
+                }
+            },
             Shape::Indexed => quote! {
                 if let ::core::result::Result::Err(e) =
                     ::genl_core::__private::encode_indexed(&self.#ident, __w, Self::#c)
@@ -297,6 +340,12 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Multi if f.lazy_multi => {
                 quote!(let mut #sl = ::genl_core::multi::MultiSlots::new();)
             }
+            Shape::Indexed if f.deferred => quote! {
+                let mut #sl: ::genl_core::LazyMulti<#de, #vt> = ::genl_core::LazyMulti::new(&[]);
+            },
+            Shape::Indexed if f.lazy_multi => quote! {
+                let mut #sl: ::genl_core::Multi<#de, #vt> = ::genl_core::Multi::new(&[]);
+            },
             Shape::Multi | Shape::Indexed => {
                 quote!(let mut #sl: ::std::vec::Vec<#vt> = ::std::vec::Vec::new();)
             }
@@ -330,15 +379,65 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             };
             #check
         };
+        let attr_ty = quote!(::genl_core::Attr<#de>);
+        let res_ty = quote!(::core::result::Result<(), ::genl_core::DecodeError>);
         let store = match f.shape {
+            // Only where they are: decoded (and checked) when iterated.
+            Shape::Multi if f.deferred => {
+                return quote! {
+                    Self::#c => #sl.note_run(&__attr, &mut __iter),
+                };
+            }
+            Shape::Indexed if f.deferred => {
+                return quote! {
+                    Self::#c => {
+                        #sl = ::genl_core::LazyMulti::__indexed(
+                            &__attr, <Self as ::genl_core::AttrSet>::SCHEMA, #idx,
+                        );
+                    }
+                };
+            }
+            // Validated once here (the whole run of back-to-back
+            // occurrences at once), decoded again when iterated.
+            Shape::Multi if f.lazy_multi => {
+                return quote! {
+                    Self::#c => {
+                        if let ::core::result::Result::Err(e) = #sl.take_run(
+                            &__attr,
+                            &mut __iter,
+                            |__a: &#attr_ty| -> #res_ty {
+                                let __attr = *__a;
+                                #get
+                                let _ = __v;
+                                ::core::result::Result::Ok(())
+                            },
+                        ) {
+                            return ::core::result::Result::Err(e);
+                        }
+                    }
+                };
+            }
+            Shape::Indexed if f.lazy_multi => {
+                return quote! {
+                    Self::#c => {
+                        #sl = match ::genl_core::multi::MultiSlots::indexed(
+                            &__attr,
+                            |__a: &#attr_ty| -> #res_ty {
+                                <#ct as ::genl_core::NlaValue<#de>>::decode_attr(__a).map(|_| ())
+                            },
+                        ) {
+                            ::core::result::Result::Ok(m) => m,
+                            ::core::result::Result::Err(e) => {
+                                return ::core::result::Result::Err(e.within(#set_name, #name))
+                            }
+                        };
+                    }
+                };
+            }
             Shape::Required | Shape::Optional => {
                 quote!(#sl = ::core::option::Option::Some(__v #unwrap_be);)
             }
             Shape::Flag => quote!(#sl = __v;),
-            Shape::Multi if f.lazy_multi => quote! {
-                let _ = __v;
-                #sl.note(&__attr);
-            },
             Shape::Multi => quote!(#sl.push(__v #unwrap_be);),
             Shape::Indexed => {
                 return quote! {
@@ -354,7 +453,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
         };
         quote! { Self::#c => { #get #store } }
     });
-    let build = s.fields.iter().map(|f| {
+    let build = s.fields.iter().enumerate().map(|(idx, f)| {
         let sl = slot(f);
         let ident = &f.ident;
         let c = &f.const_ident;
@@ -367,6 +466,11 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
                         ::genl_core::__private::missing(Self::#c, __base, #set_name, #name)
                     ),
                 }
+            },
+            Shape::Multi if f.deferred => quote! {
+                #ident: #sl.finish_lazy(
+                    __buf, __base, Self::#c, <Self as ::genl_core::AttrSet>::SCHEMA, #idx,
+                )
             },
             Shape::Multi if f.lazy_multi => quote!(#ident: #sl.finish(__buf, __base, Self::#c)),
             _ => quote!(#ident: #sl),
