@@ -318,7 +318,7 @@ nospace:
  */
 int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *meta[ARRAY_SIZE(genl_demo_kv_meta_nl_policy)] = {};
+	struct nlattr *meta[ARRAY_SIZE(genl_demo_meta_nl_policy)] = {};
 	struct genl_demo_net *pn = genl_demo_pernet(genl_info_net(info));
 	struct nlattr *value_attr = info->attrs[GENL_DEMO_A_KV_VALUE];
 	char key[GENL_DEMO_A_KV_KEY_MAX_LEN + 1];
@@ -333,7 +333,7 @@ int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[GENL_DEMO_A_KV_META]) {
 		err = nla_parse_nested(meta, ARRAY_SIZE(meta) - 1,
 				       info->attrs[GENL_DEMO_A_KV_META],
-				       genl_demo_kv_meta_nl_policy,
+				       genl_demo_meta_nl_policy,
 				       info->extack);
 		if (err)
 			return err;
