@@ -260,8 +260,9 @@ static void genl_demo_notify(struct net *net, u32 op,
 free:
 	nlmsg_free(skb);
 lost:
+	/* Negative, as netlink_set_err() wants it: listeners then see ENOBUFS. */
 	genl_set_err(&genl_demo_nl_family, net, 0, GENL_DEMO_NLGRP_EVENTS,
-		     ENOBUFS);
+		     -ENOBUFS);
 }
 
 /**
