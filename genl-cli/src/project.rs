@@ -357,6 +357,21 @@ impl Project {
             .unwrap_or_default())
     }
 
+    /// The generated kernel source and header of the family,
+    /// `<generate.dir>/<family>-nl.c` and `-nl.h` (which must exist).
+    pub fn kernel_files(&self) -> Result<(PathBuf, PathBuf), String> {
+        let dir = self.generate_dir()?;
+        let family = self.family_name()?;
+        let c = dir.join(format!("{family}-nl.c"));
+        let h = dir.join(format!("{family}-nl.h"));
+        for f in [&c, &h] {
+            if !f.is_file() {
+                return Err(format!("{} is missing (run `genl generate`)", f.display()));
+            }
+        }
+        Ok((c, h))
+    }
+
     /// The family's uapi header under `<generate.dir>/include/uapi/`: the
     /// only `*.h` there, or, when there are several (a project with more
     /// than one module), the one named `<family>.h`. An error when there is
