@@ -96,12 +96,20 @@ fn test(args: &[String]) -> Result<(), String> {
         &["xtask", "codegen", "--check"],
     ));
     // Unit, doc, compile-fail (trybuild), property (proptest) and host-kernel
-    // suites: all are cargo tests of the workspace.
-    summary.run(Suite::cmd(
-        "cargo test (unit, doc, compile-fail, property, host-kernel)",
-        "cargo",
-        &["test", "--workspace", "--no-fail-fast"],
-    ));
+    // suites: all are cargo tests of the workspace. A test that cannot run
+    // here fails, or (GENL_ALLOW_SKIP=1) logs itself to GENL_SKIP_LOG: each
+    // becomes a SKIPPED row below.
+    let skip_log = util::workspace_root().join("target/genl-test-skips.txt");
+    let _ = std::fs::remove_file(&skip_log);
+    summary.run(
+        Suite::cmd(
+            "cargo test (unit, doc, compile-fail, property, host-kernel)",
+            "cargo",
+            &["test", "--workspace", "--no-fail-fast"],
+        )
+        .env("GENL_SKIP_LOG", &skip_log.display().to_string()),
+    );
+    summary.skipped_from_log("cargo test", &skip_log);
     if util::is_root() {
         summary.note("host-kernel suites ran as root (network namespaces available)");
     } else {

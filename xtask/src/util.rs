@@ -72,6 +72,18 @@ impl Summary {
         self.rows.push((name.to_owned(), "SKIPPED", why.to_owned()));
     }
 
+    /// One SKIPPED row per line (`<test>\t<why>`) of the skip log a suite
+    /// wrote (see `tests/common/mod.rs`'s `skip`); none when there is no log.
+    pub fn skipped_from_log(&mut self, suite: &str, log: &std::path::Path) {
+        let Ok(text) = std::fs::read_to_string(log) else {
+            return;
+        };
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (test, why) = l.split_once('\t').unwrap_or((l, "no reason given"));
+            self.skipped(&format!("{suite}: {test}"), why);
+        }
+    }
+
     pub fn note(&mut self, n: &str) {
         self.notes.push(n.to_owned());
     }
