@@ -37,9 +37,9 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user>\n\
-                 \n  test        run every suite (installs what it needs)\
+                 \n  test        run every suite (installs what it needs); --no-vm, --only TEXT\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
-                 \n  vm          boot Debian kernels under QEMU and run the module suites\
+                 \n  vm          boot the kernels (Debian's, and the debug one) under QEMU and run the module suites\
                  \n  fuzz        run the cargo-fuzz targets\
                  \n  ynl check   check the YNL spec with the kernel's own tools\
                  \n  checkpatch  checkpatch.pl --strict over kmod-c\
@@ -61,11 +61,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask test [--quick]`: every suite, in order, with a summary.
+/// `cargo xtask test [--no-vm] [--only TEXT]`: every suite, in order, with a
+/// summary.
 fn test(args: &[String]) -> Result<(), String> {
     let skip_vm = args.iter().any(|a| a == "--no-vm");
     let allow_skip = std::env::var("GENL_ALLOW_SKIP").is_ok_and(|v| v == "1");
     let mut summary = Summary::default();
+    // `--only TEXT`: only the suites whose name contains TEXT (for working
+    // on one suite; CI runs them all).
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let only = args
+            .get(i + 1)
+            .ok_or("--only takes a suite name (or part of it)")?;
+        summary.only = Some(only.clone());
+    }
 
     util::ensure_host_packages()?;
 
@@ -109,10 +118,12 @@ fn test(args: &[String]) -> Result<(), String> {
         )
         .env("GENL_SKIP_LOG", &skip_log.display().to_string()),
     );
-    summary.skipped_from_log("cargo test", &skip_log);
+    if summary.selected("cargo test") {
+        summary.skipped_from_log("cargo test", &skip_log);
+    }
     if util::is_root() {
         summary.note("host-kernel suites ran as root (network namespaces available)");
-    } else {
+    } else if summary.selected("cargo test") {
         summary.skipped(
             "host-kernel suites needing root (netns, devices)",
             "not root: they reported themselves skipped",
