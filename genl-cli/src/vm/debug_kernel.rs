@@ -98,7 +98,7 @@ CONFIG_LOCALVERSION=\"-genl-debug\"
 # CONFIG_LOCALVERSION_AUTO is not set
 ";
 
-/// The build steps' version: bump it when [`build`] changes what it
+/// The build steps' version: bump it when [`fetch`] changes what it
 /// produces, so that cached kernels are rebuilt.
 pub const RECIPE: u32 = 1;
 
