@@ -51,7 +51,9 @@ impl Shape for BigMulti {
     type Values<'a> = Values;
 
     fn sample() -> IdList<'static> {
-        let ids: Vec<u32> = (0..N as u32).map(|i| i.wrapping_mul(2_654_435_761)).collect();
+        let ids: Vec<u32> = (0..N as u32)
+            .map(|i| i.wrapping_mul(2_654_435_761))
+            .collect();
         IdList {
             table: 254,
             generation: 0x1_0000_0001,

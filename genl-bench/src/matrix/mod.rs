@@ -12,9 +12,9 @@
 //! p10–p90 and allocations, then one `RATIO <shape>_<op>_vs_hand <x>` line
 //! (ratio of the medians).
 
-pub mod hand;
 mod big_multi;
 mod deep;
+pub mod hand;
 mod indexed;
 mod one_attr;
 mod reviewer;
@@ -133,8 +133,7 @@ fn register<S: Shape + 'static>(cases: &mut Vec<Case>, report: &mut Vec<String>)
     let bytes: &'static [u8] = genl.leak();
     let want = S::expected(input);
     let got_genl = S::genl_decode(bytes).map_err(|e| format!("{}: genl decode: {e}", S::NAME))?;
-    let got_hand =
-        S::hand_decode(bytes).map_err(|e| format!("{}: hand decode: {e:?}", S::NAME))?;
+    let got_hand = S::hand_decode(bytes).map_err(|e| format!("{}: hand decode: {e:?}", S::NAME))?;
     if got_genl != want || got_hand != want {
         return Err(format!(
             "{}: decoded values differ\n want {want:?}\n genl {got_genl:?}\n hand {got_hand:?}",
@@ -142,7 +141,10 @@ fn register<S: Shape + 'static>(cases: &mut Vec<Case>, report: &mut Vec<String>)
         )
         .into());
     }
-    for (what, bad) in generic_malformed(bytes).into_iter().chain(S::malformed(bytes)) {
+    for (what, bad) in generic_malformed(bytes)
+        .into_iter()
+        .chain(S::malformed(bytes))
+    {
         let (g, h) = (S::genl_decode(&bad).is_err(), S::hand_decode(&bad).is_err());
         if !(g && h) {
             return Err(format!(
@@ -152,7 +154,12 @@ fn register<S: Shape + 'static>(cases: &mut Vec<Case>, report: &mut Vec<String>)
             .into());
         }
     }
-    report.push(format!("{:<10} {:>6} bytes  {}", S::NAME, bytes.len(), S::WHAT));
+    report.push(format!(
+        "{:<10} {:>6} bytes  {}",
+        S::NAME,
+        bytes.len(),
+        S::WHAT
+    ));
 
     let mut b = Vec::with_capacity(bytes.len() + 64);
     cases.push(Case::new(format!("encode/{}/genl", S::NAME), move || {
@@ -278,5 +285,42 @@ pub fn ratios(cases: &[Case]) {
                 println!("ALLOCS {shape}_{op} {}", g.allocs);
             }
         }
+    }
+    not_gated();
+}
+
+/// The ratio `<shape>_<op>_vs_hand` (genl's median over the hand-written
+/// one's): `None` if `label` names no matrix ratio, `Some(None)` if its
+/// cases did not run.
+pub fn ratio(cases: &[Case], label: &str) -> Option<Option<f64>> {
+    let rest = label.strip_suffix("_vs_hand")?;
+    let (shape, op) = rest.rsplit_once('_')?;
+    if !SHAPES.contains(&shape) || !matches!(op, "encode" | "decode") {
+        return None;
+    }
+    Some(pair(cases, shape, op).map(|(g, h)| g.median() / h.median()))
+}
+
+/// The matrix ratios that are measured and printed but not in the gated
+/// [`TARGETS`](super::TARGETS), and why: over repeated `--quick` runs on
+/// the shared 2-core VM they did not stay inside the target plus the noise
+/// margin every time.
+pub const NOT_GATED: &[(&str, &str)] = &[
+    (
+        "indexed_decode_vs_hand",
+        "bimodal from one process to the next (0.96 in most runs, 1.6-2.6 in some); \
+         callgrind counts the same work on both sides (5763 vs 5736 instructions per decode)",
+    ),
+    (
+        "one_attr_decode_vs_hand",
+        "1.08 in most runs, up to 1.18; a 3 ns message where genl's header checks \
+         (nlmsghdr, genlmsghdr, required-attribute test) are 80 instructions to the hand loop's 60",
+    ),
+];
+
+/// Prints the matrix ratios left out of the gate, with the reason.
+fn not_gated() {
+    for (label, why) in NOT_GATED {
+        println!("NOT GATED {label}: {why}");
     }
 }
