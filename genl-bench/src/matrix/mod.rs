@@ -324,3 +324,27 @@ fn not_gated() {
         println!("NOT GATED {label}: {why}");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{ratio, NOT_GATED, SHAPES};
+    use crate::TARGETS;
+
+    /// Every matrix ratio is either gated or listed with its reason, never
+    /// both, and every listed name is a ratio the matrix prints.
+    #[test]
+    fn every_ratio_is_gated_or_explained_once() {
+        let gated: Vec<&str> = TARGETS.iter().map(|t| t.0).collect();
+        let not: Vec<&str> = NOT_GATED.iter().map(|t| t.0).collect();
+        for shape in SHAPES {
+            for op in ["encode", "decode"] {
+                let label = format!("{shape}_{op}_vs_hand");
+                let (g, n) = (gated.contains(&&*label), not.contains(&&*label));
+                assert!(g != n, "{label}: gated {g}, listed as not gated {n}");
+                assert_eq!(ratio(&[], &label), Some(None), "{label}");
+            }
+        }
+        assert_eq!(ratio(&[], "getfamily_vs_raw"), None);
+        assert_eq!(ratio(&[], "nonesuch_encode_vs_hand"), None);
+    }
+}
