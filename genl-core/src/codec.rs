@@ -269,6 +269,7 @@ impl<'a> NlaValue<'a> for &'a str {
         std::str::from_utf8(str_bytes(attr)?)
             .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, attr.offset))
     }
+    #[inline]
     fn check_len(&self) -> Option<usize> {
         Some(self.len())
     }
@@ -297,6 +298,7 @@ impl<'a> NlaValue<'a> for &'a [u8] {
     fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
         Ok(attr.value)
     }
+    #[inline]
     fn check_len(&self) -> Option<usize> {
         Some(self.len())
     }
