@@ -57,7 +57,16 @@ fn ethtool_error_with_extended_ack_matches_what_ethtool_printed() {
     let mut errors = 0;
     for datagram in common::read_hex("ethtool-nodev.hex") {
         for msg in Messages::new(&datagram) {
-            if let Received::Error { error: e, .. } = Received::parse(&msg.unwrap()).unwrap() {
+            let msg = msg.unwrap();
+            let received = Received::parse(&msg).unwrap();
+            if let Received::Error { error: ref e, .. } = received {
+                // `header()` is the NLMSG_ERROR's own header (type 2, as the
+                // datagram's first bytes say), not the echoed request's,
+                // which carries the family id of ethtool's request.
+                let own_type = u16::from_ne_bytes([datagram[4], datagram[5]]);
+                assert_eq!(own_type, 2);
+                assert_eq!(received.header().message_type, own_type);
+                assert_ne!(e.request.message_type, own_type);
                 // The first reply is the ACK of ethtool's GETFAMILY.
                 let Some(k) = e.to_kernel_error() else {
                     continue;

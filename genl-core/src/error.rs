@@ -577,3 +577,34 @@ impl From<KernelError> for Error {
 
 /// `Result` with the runtime's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kernel_error_names_its_errno_once_and_has_no_source_repeating_it() {
+        // glibc's strerror(34), as `strerror ERANGE` or perror prints it.
+        let e = Error::from(KernelError::from_errno(34));
+        let text = e.to_string();
+        assert_eq!(
+            text,
+            "kernel error: Numerical result out of range (errno 34)"
+        );
+        assert!(!text.contains("os error"), "{text}");
+        // A reporter that prints the source chain adds nothing repeated.
+        assert!(std::error::Error::source(&e).is_none());
+    }
+
+    #[test]
+    fn a_kernel_error_with_extack_shows_message_and_attribute() {
+        let mut k = KernelError::from_errno(22);
+        k.message = Some("no device matches name".into());
+        k.path = Some("Header.dev_name".into());
+        assert_eq!(
+            k.to_string(),
+            "kernel error: Invalid argument (errno 22): no device matches name \
+             [attribute Header.dev_name]"
+        );
+    }
+}

@@ -104,30 +104,31 @@ pub fn append_message<P: Encode + ?Sized>(
     payload: &P,
 ) -> Result<(), EncodeError> {
     let start = nla_align(buf.len());
-    // Both headers in one write (`nlmsg_len` patched below, `nlmsg_pid` 0):
-    // no calls on the way, which a one-attribute request would notice.
+    buf.resize(start, 0);
+    // nlmsghdr (its length patched below, port 0: the kernel) and genlmsghdr
+    // in one copy.
     let mut head = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
     head[4..6].copy_from_slice(&family_id.to_ne_bytes());
     head[6..8].copy_from_slice(&flags.to_ne_bytes());
     head[8..12].copy_from_slice(&seq.to_ne_bytes());
     head[NLMSG_HDRLEN..].copy_from_slice(&genl.to_bytes());
-    buf.resize(start, 0);
     buf.extend_from_slice(&head);
     let written = payload.encode(&mut AttrWriter::new(buf));
     let len = buf.len() - start;
-    let len32 = match (written, u32::try_from(len)) {
-        (Ok(()), Ok(l)) => l,
+    match (written, u32::try_from(len)) {
+        (Ok(()), Ok(l)) => {
+            buf[start..start + 4].copy_from_slice(&l.to_ne_bytes());
+            Ok(())
+        }
         (Err(e), _) => {
             buf.truncate(start);
-            return Err(e);
+            Err(e)
         }
         (_, Err(_)) => {
             buf.truncate(start);
-            return Err(EncodeError::new(EncodeErrorKind::MessageTooLong { len }));
+            Err(EncodeError::new(EncodeErrorKind::MessageTooLong { len }))
         }
-    };
-    buf[start..start + 4].copy_from_slice(&len32.to_ne_bytes());
-    Ok(())
+    }
 }
 
 /// Reads the `nlmsghdr` at the start of `bytes` (at least 16 bytes long).
