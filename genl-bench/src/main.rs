@@ -443,6 +443,44 @@ fn codec_cases(cases: &mut Vec<Case>, bytes: &'static [u8]) {
     }));
 }
 
+/// Samples every case in interleaved rounds until `budget` is spent (at
+/// least `min_rounds`); returns the rounds run and the time taken.
+fn sample_rounds(cases: &mut [Case], budget: Duration, min_rounds: usize) -> (usize, Duration) {
+    let started = Instant::now();
+    let mut rounds = 0;
+    while rounds < min_rounds || started.elapsed() < budget {
+        let n = cases.len();
+        for i in 0..n {
+            cases[(i + rounds) % n].sample();
+        }
+        rounds += 1;
+    }
+    (rounds, started.elapsed())
+}
+
+/// The measured ratio of the [`TARGETS`] entry `label` (`None`: a case it
+/// needs did not run).
+fn target_ratio(cases: &[Case], label: &str) -> Res<Option<f64>> {
+    let med = |name: &str| cases.iter().find(|c| c.name == name).map(Case::median);
+    match label {
+        "getfamily_vs_raw" => {
+            // Both families together: the sum of the medians.
+            let sum = |who: &str| -> Option<f64> {
+                let v: Vec<f64> = ["nlctrl", "ethtool"]
+                    .iter()
+                    .filter_map(|f| med(&format!("getfamily_{f}/{who}")))
+                    .collect();
+                (!v.is_empty()).then(|| v.iter().sum())
+            };
+            Ok(sum("genl").zip(sum("raw")).map(|(x, y)| x / y))
+        }
+        other => match matrix::ratio(cases, other) {
+            Some(r) => Ok(r),
+            None => Err(format!("no ratio named {other:?}").into()),
+        },
+    }
+}
+
 fn main() {
     if let Err(e) = run() {
         eprintln!("genl-bench: {e}");
@@ -510,16 +548,7 @@ fn run() -> Res<()> {
         c.calibrate(target);
         c.count_allocs();
     }
-    let started = Instant::now();
-    let mut rounds = 0;
-    while rounds < min_rounds || started.elapsed() < budget {
-        let n = cases.len();
-        for i in 0..n {
-            cases[(i + rounds) % n].sample();
-        }
-        rounds += 1;
-    }
-    let elapsed = started.elapsed();
+    let (rounds, elapsed) = sample_rounds(&mut cases, budget, min_rounds);
 
     println!(
         "\n{} rounds, interleaved, {:.1} s; ns per operation\n",
@@ -615,14 +644,41 @@ fn run() -> Res<()> {
     };
     let mut misses = Vec::new();
     println!();
-    for &(label, target) in TARGETS {
-        let got = match label {
-            "getfamily_vs_raw" => sum("genl").zip(sum("raw")).map(|(x, y)| x / y),
-            other => match matrix::ratio(&cases, other) {
-                Some(r) => r,
-                None => return Err(format!("no ratio named {other:?}").into()),
-            },
-        };
+    let mut got = TARGETS
+        .iter()
+        .map(|&(label, _)| target_ratio(&cases, label))
+        .collect::<Res<Vec<_>>>()?;
+    let missed = |got: &[Option<f64>]| {
+        TARGETS
+            .iter()
+            .zip(got)
+            .any(|(&(_, target), r)| r.is_none_or(|r| r > target * (1.0 + margin)))
+    };
+    if missed(&got) {
+        // One miss can be a neighbour's burst of work on a 2-core machine:
+        // measure every case again (fresh samples, the same budget) and
+        // judge the second measurement; a real regression misses twice.
+        for (&(label, _), r) in TARGETS.iter().zip(&got) {
+            match r {
+                Some(r) => println!("TARGET {label} first measurement: {r:.3}"),
+                None => println!("TARGET {label} first measurement: not measured"),
+            }
+        }
+        println!("TARGET a ratio missed: measuring again to confirm");
+        for c in cases.iter_mut() {
+            c.samples.clear();
+        }
+        let (rounds, elapsed) = sample_rounds(&mut cases, budget, min_rounds);
+        println!(
+            "TARGET second measurement: {rounds} rounds, {:.1} s",
+            elapsed.as_secs_f64()
+        );
+        got = TARGETS
+            .iter()
+            .map(|&(label, _)| target_ratio(&cases, label))
+            .collect::<Res<Vec<_>>>()?;
+    }
+    for (&(label, target), got) in TARGETS.iter().zip(got) {
         let limit = target * (1.0 + margin);
         match got {
             Some(r) if r <= limit => println!(
