@@ -62,6 +62,10 @@ pub enum Command {
     /// over its C files, the family's YNL spec against the kernel's schema,
     /// and ynl-gen-c's uapi header against ours, constant by constant.
     Check,
+    /// Talk to any netlink family from its YNL spec, read at run time, as
+    /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
+    /// output), without Python.
+    Ynl(crate::ynl::YnlArgs),
 }
 
 /// `genl ctrl ...`.
@@ -189,6 +193,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Check => check::run(&project()?),
+        Command::Ynl(args) => crate::ynl::run(args),
     }
 }
 

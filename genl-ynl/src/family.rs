@@ -72,8 +72,8 @@ pub enum Protocol {
     /// (`NETLINK_ROUTE` = 0, `NETLINK_NETFILTER` = 12): message ids are the
     /// spec's.
     Raw {
-        /// The `protonum` of the spec.
-        protonum: u16,
+        /// The `protonum` of the spec (below 32, `MAX_LINKS`).
+        protonum: u8,
     },
 }
 
@@ -336,6 +336,10 @@ pub struct Op {
     pub do_reply: bool,
     /// A notification or event (`notify` or `event`).
     pub is_async: bool,
+    /// `notify`: the operation whose reply this notification carries.
+    pub notify: Option<String>,
+    /// Has `event`.
+    pub has_event: bool,
     /// Its attribute set (index in [`Family::sets`]), directly or through
     /// the operation it `notify`s for.
     pub attr_set: Option<usize>,
@@ -348,14 +352,19 @@ pub struct Op {
 }
 
 impl Op {
-    /// The modes, as `cli.py --list-ops` names them.
+    /// The modes (`do`, `dump`, `notify`, `event`), as `cli.py
+    /// --list-ops` and `--list-msgs` name them.
     pub fn modes(&self) -> Vec<&'static str> {
         let mut m = Vec::new();
-        if self.has_do {
-            m.push("do");
-        }
-        if self.has_dump {
-            m.push("dump");
+        for (on, name) in [
+            (self.has_do, "do"),
+            (self.has_dump, "dump"),
+            (self.notify.is_some(), "notify"),
+            (self.has_event, "event"),
+        ] {
+            if on {
+                m.push(name);
+            }
         }
         m
     }
@@ -486,7 +495,7 @@ impl Family {
                 let n = key(top, "protonum")
                     .and_then(Yaml::as_u64)
                     .ok_or_else(|| err("protonum", "a netlink-raw spec needs `protonum`"))?;
-                let protonum = u16::try_from(n)
+                let protonum = u8::try_from(n)
                     .ok()
                     .filter(|&n| n < 32)
                     .ok_or_else(|| err("protonum", format!("{n} is not a protocol number")))?;
@@ -1117,6 +1126,8 @@ impl Family {
                 has_dump: dump.is_some(),
                 do_reply: has(do_, "reply"),
                 is_async,
+                notify: notify.clone(),
+                has_event: event,
                 attr_set: None,
                 fixed_header,
                 mcgrp: opt_str(m, "mcgrp", &at)?.map(str::to_owned),
