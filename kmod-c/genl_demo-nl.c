@@ -23,7 +23,7 @@ static int genl_demo_nl_validate_str_min1(const struct nlattr *attr,
 }
 
 /* Common nested types */
-const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_MAX + 1] = {
+const struct nla_policy genl_demo_meta_nl_policy[GENL_DEMO_A_META_MAX + 1] = {
 	[GENL_DEMO_A_META_STATE] =
 		NLA_POLICY_RANGE(NLA_U32, GENL_DEMO_STATE_ACTIVE, GENL_DEMO_STATE_STALE),
 	[GENL_DEMO_A_META_PORT] = { .type = NLA_BE16, },
@@ -40,7 +40,7 @@ static const struct nla_policy genl_demo_kv_set_nl_policy[GENL_DEMO_A_KV_MAX + 1
 	[GENL_DEMO_A_KV_KEY] =
 		NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, genl_demo_nl_validate_str_min1, 64),
 	[GENL_DEMO_A_KV_VALUE] = { .type = NLA_BINARY, .len = 1024, },
-	[GENL_DEMO_A_KV_META] = NLA_POLICY_NESTED(genl_demo_kv_meta_nl_policy),
+	[GENL_DEMO_A_KV_META] = NLA_POLICY_NESTED(genl_demo_meta_nl_policy),
 };
 
 /* GENL_DEMO_CMD_KV_GET - do */

@@ -19,7 +19,7 @@
 #define GENL_DEMO_A_DEFER_DELAY_MS_MAX	10000
 
 /* Common nested types */
-extern const struct nla_policy genl_demo_kv_meta_nl_policy[GENL_DEMO_A_META_MAX + 1];
+extern const struct nla_policy genl_demo_meta_nl_policy[GENL_DEMO_A_META_MAX + 1];
 
 /* Handlers the module implements */
 int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info);

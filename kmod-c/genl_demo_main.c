@@ -11,6 +11,10 @@
  *   store per network namespace and notify the "events" group of changes;
  * - DEFERRED is answered later, from a workqueue.
  *
+ * For tests, debugfs has genl_demo/pending: the DEFERRED replies queued and
+ * not yet sent or cancelled, in every namespace. Unloading the module cancels
+ * them; it says how many in the kernel log, and warns if any is left.
+ *
  * Nothing here depends on the kernel version: the one compatibility switch
  * (split ops, Linux 6.2) lives in the generated genl_demo-nl.c. Neither do
  * the handlers check that required attributes are present: the generated
@@ -20,6 +24,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/hashtable.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
@@ -120,6 +126,11 @@ struct genl_demo_dump_ctx {
 
 static unsigned int genl_demo_net_id __read_mostly;
 static struct workqueue_struct *genl_demo_wq;
+/* DEFERRED replies queued and neither sent nor cancelled yet. */
+static atomic_t genl_demo_pending = ATOMIC_INIT(0);
+/* DEFERRED replies cancelled by namespace exit (module unload). */
+static atomic_t genl_demo_cancelled = ATOMIC_INIT(0);
+static struct dentry *genl_demo_debugfs;
 
 /**
  * genl_demo_pernet() - the module's state in a network namespace
@@ -260,8 +271,9 @@ static void genl_demo_notify(struct net *net, u32 op,
 free:
 	nlmsg_free(skb);
 lost:
+	/* Negative, as netlink_set_err() wants it: listeners then see ENOBUFS. */
 	genl_set_err(&genl_demo_nl_family, net, 0, GENL_DEMO_NLGRP_EVENTS,
-		     ENOBUFS);
+		     -ENOBUFS);
 }
 
 /**
@@ -318,7 +330,7 @@ nospace:
  */
 int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
-	struct nlattr *meta[ARRAY_SIZE(genl_demo_kv_meta_nl_policy)] = {};
+	struct nlattr *meta[ARRAY_SIZE(genl_demo_meta_nl_policy)] = {};
 	struct genl_demo_net *pn = genl_demo_pernet(genl_info_net(info));
 	struct nlattr *value_attr = info->attrs[GENL_DEMO_A_KV_VALUE];
 	char key[GENL_DEMO_A_KV_KEY_MAX_LEN + 1];
@@ -333,7 +345,7 @@ int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (info->attrs[GENL_DEMO_A_KV_META]) {
 		err = nla_parse_nested(meta, ARRAY_SIZE(meta) - 1,
 				       info->attrs[GENL_DEMO_A_KV_META],
-				       genl_demo_kv_meta_nl_policy,
+				       genl_demo_meta_nl_policy,
 				       info->extack);
 		if (err)
 			return err;
@@ -592,6 +604,7 @@ static void genl_demo_deferred_work(struct work_struct *work)
 	if (!owned)
 		return;
 
+	atomic_dec(&genl_demo_pending);
 	genl_demo_deferred_reply(d);
 	put_net(d->net);
 	kfree(d);
@@ -627,6 +640,7 @@ int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info)
 
 	spin_lock(&pn->deferred_lock);
 	list_add_tail(&d->node, &pn->deferred);
+	atomic_inc(&genl_demo_pending);
 	spin_unlock(&pn->deferred_lock);
 	/*
 	 * The timer fires on the delay-th tick from now, and the current tick
@@ -680,6 +694,8 @@ static void __net_exit genl_demo_net_exit(struct net *net)
 		if (!d)
 			break;
 		cancel_delayed_work_sync(&d->dwork);
+		atomic_inc(&genl_demo_cancelled);
+		atomic_dec(&genl_demo_pending);
 		put_net(d->net);
 		kfree(d);
 	}
@@ -704,7 +720,8 @@ static struct pernet_operations genl_demo_net_ops = {
 };
 
 /**
- * genl_demo_init() - module init: workqueue, per-namespace state, family
+ * genl_demo_init() - module init: workqueue, per-namespace state, family,
+ *	debugfs
  *
  * Return: 0 or a negative errno.
  */
@@ -721,6 +738,10 @@ static int __init genl_demo_init(void)
 	err = genl_register_family(&genl_demo_nl_family);
 	if (err)
 		goto err_pernet;
+	/* Test instrumentation only: its failure is not the module's. */
+	genl_demo_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	debugfs_create_atomic_t("pending", 0444, genl_demo_debugfs,
+				&genl_demo_pending);
 	return 0;
 
 err_pernet:
@@ -735,13 +756,25 @@ err_wq:
  *
  * Once the family is gone no request can start; namespace exit then cancels
  * pending deferred replies, and destroying the workqueue waits for one that
- * is running.
+ * is running. Every deferred reply is then either sent or cancelled: the
+ * kernel log says how many were cancelled, and a warning says if the count
+ * of pending ones did not come back to zero.
  */
 static void __exit genl_demo_exit(void)
 {
+	int cancelled, pending;
+
+	debugfs_remove(genl_demo_debugfs);
 	genl_unregister_family(&genl_demo_nl_family);
 	unregister_pernet_subsys(&genl_demo_net_ops);
 	destroy_workqueue(genl_demo_wq);
+	cancelled = atomic_read(&genl_demo_cancelled);
+	pending = atomic_read(&genl_demo_pending);
+	if (cancelled)
+		pr_info("unloaded: %d deferred replies cancelled, %d pending\n",
+			cancelled, pending);
+	WARN(pending, "%d deferred replies neither sent nor cancelled\n",
+	     pending);
 }
 
 module_init(genl_demo_init);

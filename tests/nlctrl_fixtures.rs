@@ -74,17 +74,93 @@ fn ethtool_error_with_extended_ack_matches_what_ethtool_printed() {
 
 #[test]
 fn every_truncation_of_a_real_dump_is_an_error_or_a_prefix() {
-    // Cutting a real datagram anywhere must never panic; every message that
-    // still parses must be one of the originals.
+    // Cutting a real datagram anywhere must never panic, and every message
+    // that still parses must be one of the originals, in order, decoding
+    // to the same family; past the last whole message comes an error (or
+    // the end, when the cut falls on a message boundary).
     let datagram = &common::read_hex("nlctrl-dump.hex")[0];
-    for cut in 0..datagram.len() {
-        for msg in Messages::new(&datagram[..cut]) {
-            let Ok(msg) = msg else { continue };
-            if let Ok(Received::Genl(v)) = Received::parse(&msg) {
-                let _ = FamilyInfo::decode(v.attrs);
+    struct Original {
+        end: usize,
+        aligned_end: usize,
+        ty: u16,
+        flags: u16,
+        seq: u32,
+        payload: Vec<u8>,
+        family: Option<common::IpFamily>,
+    }
+    let mut originals = Vec::new();
+    let mut pos = 0;
+    for msg in Messages::new(datagram) {
+        let msg = msg.unwrap();
+        let len = msg.header.length as usize;
+        let family = match Received::parse(&msg).unwrap() {
+            Received::Genl(v) => Some(common::IpFamily::from_info(
+                &FamilyInfo::decode(v.attrs).unwrap(),
+            )),
+            _ => None,
+        };
+        originals.push(Original {
+            end: pos + len,
+            aligned_end: pos + ((len + 3) & !3),
+            ty: msg.header.message_type,
+            flags: msg.header.flags,
+            seq: msg.header.sequence_number,
+            payload: msg.payload.to_vec(),
+            family,
+        });
+        pos += (len + 3) & !3;
+    }
+    assert!(
+        originals.len() >= 5,
+        "the capture has {} messages",
+        originals.len()
+    );
+    assert!(originals.iter().filter(|o| o.family.is_some()).count() >= 5);
+    let (mut prefixes, mut errors) = (0usize, 0usize);
+    for cut in 0..=datagram.len() {
+        let parsed: Vec<_> = Messages::new(&datagram[..cut]).collect();
+        let whole = originals.iter().filter(|o| o.end <= cut).count();
+        let oks = parsed.iter().take_while(|m| m.is_ok()).count();
+        assert_eq!(
+            oks, whole,
+            "cut at {cut}: {oks} messages parsed, {whole} whole ones"
+        );
+        for (m, o) in parsed.iter().zip(&originals) {
+            let Ok(m) = m else { break };
+            assert_eq!(
+                (
+                    m.header.message_type,
+                    m.header.flags,
+                    m.header.sequence_number
+                ),
+                (o.ty, o.flags, o.seq),
+                "cut at {cut}"
+            );
+            assert_eq!(m.payload, &o.payload[..], "cut at {cut}: payload differs");
+            if let Ok(Received::Genl(v)) = Received::parse(m) {
+                let f = FamilyInfo::decode(v.attrs).unwrap();
+                assert_eq!(Some(common::IpFamily::from_info(&f)), o.family);
             }
         }
+        // Bytes left after the last whole message: exactly one error.
+        let consumed = originals[..whole]
+            .last()
+            .map_or(0, |o| o.aligned_end.min(cut));
+        if consumed < cut {
+            assert_eq!(
+                parsed.len(),
+                oks + 1,
+                "cut at {cut}: one error after the prefix"
+            );
+            assert!(parsed[oks].is_err(), "cut at {cut}");
+            errors += 1;
+        } else {
+            assert_eq!(parsed.len(), oks, "cut at {cut}: no error on a boundary");
+            prefixes += 1;
+        }
     }
+    // Both kinds of cut were exercised.
+    assert!(prefixes > originals.len() && errors > datagram.len() / 2);
 }
 
 /// The request iproute2 sent for `genl ctrl get name ethtool`, rebuilt by

@@ -7,6 +7,10 @@
 //! Figures are printed (`FUZZ`, `LOAD` lines) and land in the VM console log.
 //! Sizes: `GENL_VM_FUZZ_MESSAGES` (default 100 000) malformed messages;
 //! `GENL_VM_LOAD_REQUESTS` (default 100 000) requests per client × 8 clients.
+//! On the sanitizer kernel (`GENL_VM_DEBUG=1`: KASAN and lockdep under
+//! emulation make every request ≈ 20× slower) the load test's default is
+//! 3 000 requests per client (≈ 40 s there), and a `SCALED` line says so
+//! (the VM summary repeats it); the fuzzer runs in full (≈ 60 s there).
 
 mod common;
 
@@ -23,6 +27,16 @@ fn env_usize(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
+}
+
+/// `name` from the environment, else `full`, or `debug` on the sanitizer
+/// kernel (printed as a `SCALED` line).
+fn size(name: &str, full: usize, debug: usize) -> usize {
+    if std::env::var_os(name).is_none() && std::env::var_os("GENL_VM_DEBUG").is_some() {
+        println!("SCALED {name} {full} -> {debug} (sanitizer kernel)");
+        return debug;
+    }
+    env_usize(name, full)
 }
 
 fn in_vm() {
@@ -233,7 +247,7 @@ fn a_fuzz_the_module_with_malformed_messages() {
 #[ignore = "runs inside the VM: cargo xtask vm test"]
 fn b_load_eight_clients_every_request_answered_none_crossed() {
     in_vm();
-    let per = env_usize("GENL_VM_LOAD_REQUESTS", 100_000);
+    let per = size("GENL_VM_LOAD_REQUESTS", 100_000, 3_000);
     let before = slab_kib();
     let conn = SharedConnection::new()
         .unwrap()
@@ -350,6 +364,28 @@ fn c_deleting_a_namespace_frees_its_entries() {
     );
 }
 
+/// genl_demo's count of DEFERRED replies queued and neither sent nor
+/// cancelled (debugfs).
+const PENDING: &str = "/sys/kernel/debug/genl_demo/pending";
+
+fn pending() -> u32 {
+    std::fs::read_to_string(PENDING)
+        .unwrap_or_else(|e| panic!("{PENDING}: {e}"))
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The last line of the kernel log containing `what`.
+fn last_kernel_log_line(what: &str) -> Option<String> {
+    let out = std::process::Command::new("dmesg").output().unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find(|l| l.contains(what))
+        .map(str::to_owned)
+}
+
 #[test]
 #[ignore = "runs inside the VM: cargo xtask vm test"]
 fn d_family_unloaded_mid_request_is_a_clear_error_then_recovery() {
@@ -359,27 +395,44 @@ fn d_family_unloaded_mid_request_is_a_clear_error_then_recovery() {
     std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").unwrap();
     let mut conn = Connection::new().unwrap();
     conn.set_timeout(Some(Duration::from_secs(5)));
+    assert_eq!(pending(), 0, "deferred replies pending before the test");
     let t = Instant::now();
-    let outcome = std::thread::scope(|s| {
-        s.spawn(|| {
+    let (outcome, pending_at_unload) = std::thread::scope(|s| {
+        let unload = s.spawn(|| {
             std::thread::sleep(Duration::from_millis(300));
+            // The request is queued in the module, its reply 2.7 s away.
+            let n = pending();
             let st = std::process::Command::new("rmmod")
                 .arg("genl_demo")
                 .status()
                 .unwrap();
             assert!(st.success(), "rmmod while a deferred reply is pending");
+            n
         });
-        conn.query_deferred(
-            demo_cmd::Deferred,
-            &genl::demo::Deferred {
-                id: 1,
-                delay_ms: Some(3_000),
-            },
-        )
-        .map(|_| ())
+        let outcome = conn
+            .query_deferred(
+                demo_cmd::Deferred,
+                &genl::demo::Deferred {
+                    id: 1,
+                    delay_ms: Some(3_000),
+                },
+            )
+            .map(|_| ());
+        (outcome, unload.join().unwrap())
     });
     let waited = t.elapsed();
-    println!("FAULT unload-mid-request outcome={outcome:?} after={waited:?}");
+    println!(
+        "FAULT unload-mid-request outcome={outcome:?} after={waited:?} pending_at_unload={pending_at_unload}"
+    );
+    assert_eq!(pending_at_unload, 1, "the module counted the queued reply");
+    // The module cancelled it: it says so, and its count came back to 0
+    // (a count left non-zero is also a WARN, which fails the whole VM run).
+    let line = last_kernel_log_line("genl_demo: unloaded:")
+        .expect("genl_demo logged what its unload cancelled");
+    assert!(
+        line.contains("unloaded: 1 deferred replies cancelled, 0 pending"),
+        "{line}"
+    );
     // The family's unregistration (the controller's DELFAMILY) ends the
     // pending request at once with a clear error: no waiting for the 5 s
     // timeout, never a hang.
@@ -403,5 +456,16 @@ fn d_family_unloaded_mid_request_is_a_clear_error_then_recovery() {
     assert!(st.success());
     std::fs::write("/proc/sys/kernel/modprobe", "/sbin/modprobe\n").unwrap();
     assert_eq!(echo(&mut conn, "back").unwrap(), "back");
+    assert_eq!(pending(), 0, "a fresh module has nothing pending");
+    // A deferred reply that is sent brings the count back to 0 too.
+    conn.query_deferred(
+        demo_cmd::Deferred,
+        &genl::demo::Deferred {
+            id: 2,
+            delay_ms: Some(10),
+        },
+    )
+    .unwrap();
+    assert_eq!(pending(), 0, "a sent reply is no longer pending");
     assert!(DemoCmd::SCHEMA.command(5).is_some());
 }

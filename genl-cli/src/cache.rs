@@ -11,7 +11,14 @@
 //! - `kernels/<release>/`: a Debian kernel image + headers, unpacked with
 //!   `dpkg -x` (never installed); `kernels/<release>.debs/` while downloading.
 //! - `linux-source-6.12/`: the parts of Debian's `linux-source-6.12` the YNL
-//!   tools and checkpatch need; `debs/` while downloading.
+//!   tools and checkpatch need.
+//! - `debs/`: Debian's `linux-source-6.12` package (≈ 150 MB), kept for the
+//!   debug kernel.
+//! - `kernels/debug-<key>/`: the debug kernel (`genl vm test --kernels
+//!   6.12-debug`), built from it once per configuration (`<key>` hashes the
+//!   configuration fragment and the build recipe; see
+//!   [`crate::vm::debug_kernel`]): `boot/`, `lib/modules/`, and the built
+//!   tree in `usr/src/` that modules build against.
 //! - `lock`: held while downloading or unpacking, so two runs (two projects,
 //!   CI and a developer) never unpack into the same place at once.
 //!

@@ -1,16 +1,19 @@
 //! Checks of a project's kernel side with the kernel's own tools (from
 //! Debian's `linux-source-6.12`, unpacked once into the cache):
 //! [`checkpatch`] over the module's C files, [`ynl_validate`] of the
-//! family's YNL spec against the kernel's schema, and
-//! [`ynl_gen_c_compare`] of the kernel's `ynl-gen-c` uapi header with ours.
-//! [`run`] does all three for a project (`genl check`).
+//! family's YNL spec against the kernel's schema, [`ynl_gen_c_compare`] of
+//! the kernel's `ynl-gen-c` uapi header with ours, and
+//! [`ynl_gen_c_policies`] of its kernel code (policies, ops, declarations)
+//! with ours. [`run`] does all four for a project (`genl check`).
 
 mod checkpatch;
+mod policies;
 mod ynl;
 
 use std::path::PathBuf;
 
 pub use checkpatch::{checkpatch, ALLOWED_LINES};
+pub use policies::{ynl_gen_c_policies, Allowed, PolicyReport};
 pub use ynl::{ynl_gen_c_compare, ynl_validate};
 
 use crate::project::Project;
@@ -56,7 +59,14 @@ pub fn run(project: &Project) -> Result<(), String> {
             step("ynl schema", ynl_validate(&spec));
             step(
                 "ynl-gen-c uapi header",
-                header.and_then(|h| ynl_gen_c_compare(&spec, &h)),
+                header.clone().and_then(|h| ynl_gen_c_compare(&spec, &h)),
+            );
+            step(
+                "ynl-gen-c kernel policies and ops",
+                header.and_then(|h| {
+                    let (c, kh) = project.kernel_files()?;
+                    ynl_gen_c_policies(&spec, &c, &kh, &h).map(|_| ())
+                }),
             );
         }
         (Err(e), _) => step("ynl", Err(e)),

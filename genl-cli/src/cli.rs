@@ -117,7 +117,7 @@ pub enum VmCommand {
     #[command(after_help = vm::ENV_HELP)]
     Test(VmOpts),
     /// Build, then boot the first kernel into an interactive busybox shell
-    /// (modules loaded, guest programs in /tests; `poweroff -f` leaves).
+    /// (modules loaded, guest programs in /tests; `exit` leaves).
     #[command(after_help = vm::ENV_HELP)]
     Shell(VmOpts),
 }

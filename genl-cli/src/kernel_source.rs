@@ -51,23 +51,7 @@ pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
     if dest.join(STAMP).is_file() {
         return Ok(dest);
     }
-    let debs = cache_dir.join("debs");
-    std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
-    if host::deb_file(&debs, SOURCE_PKG).is_none() {
-        let known = Command::new("apt-cache")
-            .args(["show", "--no-all-versions", SOURCE_PKG])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !known {
-            host::apt_update()?;
-        }
-        println!("ynl: downloading {SOURCE_PKG} (≈ 150 MB)");
-        host::apt_download(&debs, &[SOURCE_PKG.to_owned()])?;
-    }
-    let deb = host::deb_file(&debs, SOURCE_PKG)
-        .ok_or_else(|| format!("{SOURCE_PKG}: no .deb downloaded in {}", debs.display()))?;
+    let deb = source_deb(cache_dir)?;
     let tmp = cache_dir.join(format!("{TOP}.partial"));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
@@ -100,9 +84,63 @@ pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
     let _ = std::fs::remove_dir_all(&dest);
     std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
     std::fs::write(dest.join(STAMP), format!("{}\n", deb.display())).map_err(|e| e.to_string())?;
-    // The tree is the cache; the 150 MB .deb is not needed any more.
-    let _ = std::fs::remove_file(&deb);
     Ok(dest)
+}
+
+/// Debian's `linux-source-6.12` package in `<cache>/debs/`, downloaded when
+/// missing (≈ 150 MB; kept: the YNL tree and the debug kernel both unpack
+/// it). The caller holds the cache lock.
+pub fn source_deb(cache_dir: &Path) -> Result<PathBuf, String> {
+    let debs = cache_dir.join("debs");
+    std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
+    if host::deb_file(&debs, SOURCE_PKG).is_none() {
+        let known = Command::new("apt-cache")
+            .args(["show", "--no-all-versions", SOURCE_PKG])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !known {
+            host::apt_update()?;
+        }
+        println!("downloading {SOURCE_PKG} (≈ 150 MB)");
+        host::apt_download(&debs, &[SOURCE_PKG.to_owned()])?;
+    }
+    host::deb_file(&debs, SOURCE_PKG)
+        .ok_or_else(|| format!("{SOURCE_PKG}: no .deb downloaded in {}", debs.display()))
+}
+
+/// The version of a `.deb` (`dpkg-deb -f DEB Version`).
+pub fn deb_version(deb: &Path) -> Result<String, String> {
+    output(
+        Command::new("dpkg-deb").arg("-f").arg(deb).arg("Version"),
+        "dpkg-deb -f Version",
+    )
+    .map(|v| v.trim().to_owned())
+}
+
+/// Unpacks the whole Linux source tree of the `linux-source-6.12` package
+/// `deb` into `dest` (which must not exist yet): `dest/Makefile`, ...
+pub fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+    let script = format!(
+        "set -eo pipefail; dpkg-deb --fsys-tarfile '{deb}' | tar -xO '{TARBALL}' \
+         | tar -xJ -C '{dest}' --strip-components=1",
+        deb = deb.display(),
+        dest = dest.display(),
+    );
+    let st = Command::new("bash")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .status()
+        .map_err(|e| format!("bash: {e}"))?;
+    if !st.success() || !dest.join("Makefile").is_file() {
+        return Err(format!(
+            "unpacking the kernel tree of {} failed",
+            deb.display()
+        ));
+    }
+    Ok(())
 }
 
 /// `ynl-gen-c.py` of the tree (its place moved in later kernels).

@@ -24,8 +24,11 @@
 //! - `[vm]` — `genl vm fetch|build|test|shell`:
 //!   - `module-dir` (path; default: `generate.dir`): the Kbuild directory
 //!     built against each kernel; every `.ko` it builds is loaded in the guest.
-//!   - `kernels` (list of strings; default: every known series, `["6.1",
-//!     "6.12"]`): the Debian kernel series `genl vm test` boots.
+//!   - `kernels` (list of strings; default `["6.1", "6.12"]`): the kernel
+//!     series `genl vm test` boots: Debian's `6.1` and `6.12` cloud kernels,
+//!     and `6.12-debug`, Linux 6.12 built once with KASAN, kmemleak, lockdep,
+//!     UBSAN and fault injection (opt-in: it takes ≈ 5 min to build and its
+//!     boots are slower; guest programs see `GENL_VM_DEBUG=1` there).
 //!   - `timeout` (seconds; default 300): the bound of one boot.
 //!   - `[[vm.guest]]` (any number, run in this order, each must exit 0):
 //!     - `package` (string, required): a cargo package of the project's
@@ -42,7 +45,12 @@
 //!       Linux 6.12's sources), skipped on the others.
 //!     - `min-tests` (integer, optional): the program must report at least
 //!       this many passed tests (libtest's `test result: ... N passed` lines,
-//!       summed, or a plain `N passed, M failed` line).
+//!       summed, or a plain `N passed, M failed` line). A `test` target
+//!       must report at least 1 unless this says otherwise: a harness that
+//!       ran nothing does not pass.
+//!     - `kernels` (list of strings, optional): the series it runs on
+//!       (e.g. `["6.12-debug"]` for a program that needs fault injection);
+//!       default: every series of the run.
 //!   - `[[vm.helper]]` (any number): C programs the guest programs run, built
 //!     static with gcc on the host (`gcc -O2 -static -Wall -Wextra -Werror`)
 //!     and put in the guest's `/usr/bin`:
@@ -142,8 +150,11 @@ pub struct GuestConfig {
     /// Needs python and the kernel's YNL CLI (6.12 guests only).
     #[serde(default)]
     pub ynl: bool,
-    /// At least this many passed tests must be reported.
+    /// At least this many passed tests must be reported (a `test` target:
+    /// at least 1 unless set).
     pub min_tests: Option<u64>,
+    /// The kernel series it runs on (default: every series of the run).
+    pub kernels: Option<Vec<String>>,
 }
 
 /// The kind of cargo target of a guest program.
@@ -355,6 +366,21 @@ impl Project {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default())
+    }
+
+    /// The generated kernel source and header of the family,
+    /// `<generate.dir>/<family>-nl.c` and `-nl.h` (which must exist).
+    pub fn kernel_files(&self) -> Result<(PathBuf, PathBuf), String> {
+        let dir = self.generate_dir()?;
+        let family = self.family_name()?;
+        let c = dir.join(format!("{family}-nl.c"));
+        let h = dir.join(format!("{family}-nl.h"));
+        for f in [&c, &h] {
+            if !f.is_file() {
+                return Err(format!("{} is missing (run `genl generate`)", f.display()));
+            }
+        }
+        Ok((c, h))
     }
 
     /// The family's uapi header under `<generate.dir>/include/uapi/`: the

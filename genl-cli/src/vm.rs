@@ -44,6 +44,7 @@
 
 mod boot;
 mod cpio;
+pub mod debug_kernel;
 mod guest;
 mod helpers;
 pub mod kernels;
@@ -60,26 +61,84 @@ use crate::host;
 use crate::kernel_source::{self, PayloadEntry};
 use crate::project::{GuestConfig, HelperConfig, Project};
 
-/// A Debian kernel series the harness boots, found through its meta package.
+/// A kernel series the harness boots.
 #[derive(Debug)]
 pub struct Series {
     /// Short name used on the command line (`--kernels 6.1`).
     pub name: &'static str,
-    /// Meta package whose `Depends: linux-image-<release>` names the release.
-    pub meta: &'static str,
+    /// The kernel version every release of the series starts with (`6.12`
+    /// for `6.12.117+deb12-cloud-amd64`): the harness checks the release it
+    /// fetched and the one the guest booted against it.
+    pub version: &'static str,
+    /// Where its kernels come from.
+    pub source: SeriesSource,
+    /// Booted only when asked for (`--kernels`, `[vm] kernels`).
+    pub opt_in: bool,
+}
+
+/// Where the kernels of a [`Series`] come from.
+#[derive(Debug)]
+pub enum SeriesSource {
+    /// A Debian cloud kernel, found through a meta package whose
+    /// `Depends: linux-image-<release>` names the release.
+    Debian {
+        /// The meta package.
+        meta: &'static str,
+    },
+    /// Linux built from Debian's `linux-source-6.12` with the sanitizers
+    /// and fault injection ([`debug_kernel`]), cached per configuration.
+    Debug,
+}
+
+impl Series {
+    /// Whether this is the sanitizer kernel ([`debug_kernel`]): guest
+    /// programs see `GENL_VM_DEBUG=1`, boots get more memory and time, and
+    /// kmemleak is scanned after `rmmod`.
+    pub fn is_debug(&self) -> bool {
+        matches!(self.source, SeriesSource::Debug)
+    }
+
+    /// How many times the plan's timeout a boot of this series may take.
+    pub fn timeout_factor(&self) -> u64 {
+        if self.is_debug() {
+            3
+        } else {
+            1
+        }
+    }
 }
 
 /// The kernels the harness knows, in boot order.
 pub const SERIES: &[Series] = &[
     Series {
         name: "6.1",
-        meta: "linux-image-cloud-amd64",
+        version: "6.1",
+        source: SeriesSource::Debian {
+            meta: "linux-image-cloud-amd64",
+        },
+        opt_in: false,
     },
     Series {
         name: "6.12",
-        meta: "linux-image-6.12-cloud-amd64",
+        version: "6.12",
+        source: SeriesSource::Debian {
+            meta: "linux-image-6.12-cloud-amd64",
+        },
+        opt_in: false,
+    },
+    Series {
+        name: "6.12-debug",
+        version: "6.12",
+        source: SeriesSource::Debug,
+        opt_in: true,
     },
 ];
+
+/// The series booted when neither the command line nor genl.toml names
+/// any: every series that is not opt-in (Debian's 6.1 and 6.12).
+pub fn default_series() -> Vec<&'static Series> {
+    SERIES.iter().filter(|s| !s.opt_in).collect()
+}
 
 /// The kernels whose guests get python and the kernel's YNL CLI (guest
 /// programs with `ynl = true` run only there); the tools come from Linux
@@ -242,8 +301,13 @@ impl Plan {
         };
         let kernels = match o.kernels.as_ref().or(vm.kernels.as_ref()) {
             Some(names) if !names.is_empty() => series(names)?,
-            _ => SERIES.iter().collect(),
+            _ => default_series(),
         };
+        for g in &vm.guest {
+            if let Some(ks) = &g.kernels {
+                series(ks).map_err(|e| format!("[[vm.guest]] `{}`: kernels: {e}", g.target().1))?;
+            }
+        }
         let guests = match &o.guest_bins {
             Some(specs) => Guests::Prebuilt(
                 specs
@@ -285,7 +349,14 @@ pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, String> {
 fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
     host::apt_install(HOST_PACKAGES)?;
     let _lock = cache::lock_cache(&plan.cache_dir)?;
-    let metas: Vec<&str> = plan.kernels.iter().map(|s| s.meta).collect();
+    let metas: Vec<&str> = plan
+        .kernels
+        .iter()
+        .filter_map(|s| match s.source {
+            SeriesSource::Debian { meta } => Some(meta),
+            SeriesSource::Debug => None,
+        })
+        .collect();
     host::apt_depends_warm(&metas);
     let mut out = Vec::new();
     for s in &plan.kernels {
@@ -296,7 +367,11 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
             "vm: kernel {} = {} ({}, {:.1}s)",
             s.name,
             k.release,
-            if k.cached { "cached" } else { "downloaded" },
+            match (k.cached, s.is_debug()) {
+                (true, _) => "cached",
+                (false, false) => "downloaded",
+                (false, true) => "built",
+            },
             d.as_secs_f64()
         );
         out.push((k, d));
@@ -362,6 +437,11 @@ fn guest_payload(
     let bins: Vec<GuestBin> = bins
         .iter()
         .filter(|b| !b.ynl || ynl_here)
+        .filter(|b| {
+            b.kernels
+                .as_ref()
+                .is_none_or(|ks| ks.iter().any(|k| k == series))
+        })
         .cloned()
         .collect();
     let mut extra = if bins.iter().any(|b| b.ynl) {
@@ -421,6 +501,14 @@ fn check_min_tests(bins: &[GuestBin], log: &str) -> Result<(), String> {
     }
 }
 
+/// The series a fetched kernel belongs to.
+fn series_of(k: &Kernel) -> &'static Series {
+    SERIES
+        .iter()
+        .find(|s| s.name == k.series)
+        .expect("kernels are fetched for known series")
+}
+
 /// One kernel's outcome.
 struct Outcome {
     series: &'static str,
@@ -477,17 +565,28 @@ pub fn test(plan: &Plan) -> Result<(), String> {
         match kos {
             Err(e) => o.verdict = Err(format!("module build failed: {e}")),
             Ok(kos) => {
+                let s = series_of(&k);
                 let run =
                     guest_payload(plan, k.series, &bins, &helpers).and_then(|(bins, extra)| {
-                        let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra)?;
+                        let init = guest::InitOptions {
+                            token: guest::random_token()?,
+                            series: k.series.to_owned(),
+                            debug: s.is_debug(),
+                        };
+                        let initrd =
+                            guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
                         let boot = || {
                             boot::boot(
                                 &plan.work_dir,
                                 &k,
                                 &initrd,
-                                plan.timeout,
-                                plan.verbose,
-                                false,
+                                &boot::BootOptions {
+                                    timeout: plan.timeout * s.timeout_factor(),
+                                    verbose: plan.verbose,
+                                    interactive: false,
+                                    debug: s.is_debug(),
+                                    token: &init.token,
+                                },
                             )
                         };
                         let mut r = boot()?;
@@ -512,10 +611,18 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                         o.boot = r.to_result;
                         o.results = r.test_results.clone();
                         // Both the guest's reasons and short test counts.
-                        o.verdict = match (r.verdict(), check_min_tests(&bins, &r.log)) {
-                            (Ok(()), Ok(())) => Ok(()),
-                            (Err(e), Ok(())) | (Ok(()), Err(e)) => Err(e),
-                            (Err(a), Err(b)) => Err(format!("{a}; {b}")),
+                        let errors: Vec<String> = [
+                            r.verdict(),
+                            r.check_release(&k.release),
+                            check_min_tests(&bins, &r.log),
+                        ]
+                        .into_iter()
+                        .filter_map(Result::err)
+                        .collect();
+                        o.verdict = if errors.is_empty() {
+                            Ok(())
+                        } else {
+                            Err(errors.join("; "))
                         };
                         if o.verdict.is_err() {
                             r.print_failure();
@@ -591,10 +698,28 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
     });
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
     let (bins, extra) = guest_payload(plan, k.series, &bins, &helpers)?;
-    let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra)?;
+    let debug = series_of(&k).is_debug();
+    let init = guest::InitOptions {
+        token: guest::random_token()?,
+        series: k.series.to_owned(),
+        debug,
+    };
+    let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
     println!(
-        "vm: booting {} into a shell; `poweroff -f` (or Ctrl-A x) leaves",
+        "vm: booting {} into a shell; `exit` (or Ctrl-A x) leaves",
         k.release
     );
-    boot::boot(&plan.work_dir, &k, &initrd, 0, true, true).map(|_| ())
+    boot::boot(
+        &plan.work_dir,
+        &k,
+        &initrd,
+        &boot::BootOptions {
+            timeout: 0,
+            verbose: true,
+            interactive: true,
+            debug,
+            token: &init.token,
+        },
+    )
+    .map(|_| ())
 }

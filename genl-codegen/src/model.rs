@@ -267,8 +267,8 @@ pub struct AttrSet {
     /// Whether the kernel sends it (a reply, dumped message or event, or a
     /// nest in one).
     pub sent_by_kernel: bool,
-    /// The nested policy (`p_<set>_nl_policy`), for sets nested in a
-    /// request.
+    /// The nested policy (`<family>_<YNL set name>_nl_policy`, as
+    /// ynl-gen-c names it), for sets nested in a request.
     pub nested_policy: Option<String>,
 }
 
@@ -1328,7 +1328,7 @@ impl FamilyModel {
             }
         }
         for s in &nested {
-            let name = format!("{low}_{}_nl_policy", snake(self.set(*s).root.name));
+            let name = self.nested_policy_name(*s);
             self.sets[s.0].nested_policy = Some(name);
         }
 
@@ -1521,11 +1521,13 @@ impl FamilyModel {
         }
     }
 
+    /// `<family>_<YNL set name>_nl_policy`, as ynl-gen-c names nested
+    /// policies, so that its output and ours declare the same identifiers.
     fn nested_policy_name(&self, s: SetId) -> String {
         format!(
             "{}_{}_nl_policy",
             self.c_lower,
-            snake(self.set(s).root.name)
+            self.set(s).ynl_name.replace('-', "_")
         )
     }
 

@@ -90,7 +90,7 @@ pub(crate) fn send<C: Command, P: Encode + ?Sized, X: Client>(
         let id = client.family_id(name)?;
         retry.check(id)?;
         let r = client.exchange(id, genl, mode, payload, schema);
-        match retry.after(r, client.moved(name, id)) {
+        match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,
             None => client.invalidate(name),
         }
@@ -111,7 +111,7 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
         let id = client.family_id(name).await?;
         retry.check(id)?;
         let r = client.exchange(id, genl, mode, payload, schema).await;
-        match retry.after(r, client.moved(name, id)) {
+        match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,
             None => client.invalidate(name),
         }

@@ -600,8 +600,8 @@ impl<'c, T: Transport> RawDump<'c, T> {
                 // Only a typed dump that delivered nothing can restart.
                 let r = match (self.family, self.ex.replies()) {
                     (Some(name), 0) => {
-                        let moved = !self.conn.watching
-                            || self.conn.families.moved(name, self.ex.family_id());
+                        let (conn, id) = (&*self.conn, self.ex.family_id());
+                        let moved = || !conn.watching || conn.families.moved(name, id);
                         match self.retry.after(r, moved) {
                             None => {
                                 self.conn.invalidate(name);

@@ -208,7 +208,7 @@ impl DrainClock {
 ///     let id = resolve(name)?;      // through the cache
 ///     retry.check(id)?;             // same id on the retry: the first error stands
 ///     let r = send(id);
-///     match retry.after(r, cache.moved(name, id)) { Some(r) => return r, None => invalidate(name) }
+///     match retry.after(r, || cache.moved(name, id)) { Some(r) => return r, None => invalidate(name) }
 /// }
 /// ```
 #[derive(Debug, Default)]
@@ -235,13 +235,18 @@ impl FamilyRetry {
 
     /// After sending: the outcome to return, or `None` to look the family
     /// up again and resend. `moved`: whether the family's cache entry no
-    /// longer holds the id the request went to.
-    pub(crate) fn after<T>(&mut self, r: Result<T>, moved: bool) -> Option<Result<T>> {
+    /// longer holds the id the request went to (asked only after a refusal
+    /// that may mean a stale id).
+    pub(crate) fn after<T>(
+        &mut self,
+        r: Result<T>,
+        moved: impl FnOnce() -> bool,
+    ) -> Option<Result<T>> {
         match r {
             Err(Error::Kernel(k))
-                if moved
-                    && self.first.is_none()
-                    && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP) =>
+                if self.first.is_none()
+                    && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP)
+                    && moved() =>
             {
                 self.first = Some((self.id, Error::Kernel(k)));
                 None
@@ -264,16 +269,16 @@ mod tests {
     fn a_moved_family_is_retried_once_at_its_new_id() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent(), true).is_none(), "look it up again");
+        assert!(r.after(enoent(), || true).is_none(), "look it up again");
         r.check(0x21).unwrap();
-        assert!(matches!(r.after(Ok(7), true), Some(Ok(7))));
+        assert!(matches!(r.after(Ok(7), || true), Some(Ok(7))));
     }
 
     #[test]
     fn an_unmoved_family_returns_the_first_error() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent(), true).is_none());
+        assert!(r.after(enoent(), || true).is_none());
         assert!(matches!(r.check(0x20), Err(Error::Kernel(k)) if k.errno == libc::ENOENT));
     }
 
@@ -281,9 +286,9 @@ mod tests {
     fn a_second_enoent_is_not_retried_again() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        assert!(r.after(enoent(), true).is_none());
+        assert!(r.after(enoent(), || true).is_none());
         r.check(0x21).unwrap();
-        assert!(matches!(r.after(enoent(), true), Some(Err(_))));
+        assert!(matches!(r.after(enoent(), || true), Some(Err(_))));
     }
 
     #[test]
@@ -291,7 +296,7 @@ mod tests {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
         assert!(
-            matches!(r.after(enoent(), false), Some(Err(Error::Kernel(k))) if k.errno == libc::ENOENT)
+            matches!(r.after(enoent(), || false), Some(Err(Error::Kernel(k))) if k.errno == libc::ENOENT)
         );
     }
 
@@ -300,7 +305,9 @@ mod tests {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
         let e: Result<()> = Err(Error::Kernel(KernelError::from_errno(libc::EPERM)));
-        assert!(matches!(r.after(e, true), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM));
+        assert!(
+            matches!(r.after(e, || true), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM)
+        );
     }
 
     #[test]

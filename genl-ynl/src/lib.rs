@@ -54,6 +54,15 @@ pub struct ImportOptions {
     /// Import only these operations (by YNL name) and the attribute sets
     /// they reach; `None` imports all of them.
     pub ops: Option<Vec<String>>,
+    /// Import the schema exactly (`--exact`): the attributes' `checks`
+    /// (`min`, `max`, `min-len`, `max-len`, `exact-len`, as the derive's
+    /// `min`, `max`, `min_len`, `max_len` keys, enforced on both sides), and
+    /// for an operation whose request or reply lists only some attributes of
+    /// its set, a subset struct (`#[genl(subset_of = Set)]`) with those.
+    /// Off by default: the kernel's specs write checks for the requests the
+    /// kernel accepts, and its replies may carry values outside them, which
+    /// the derive's decoder would then reject.
+    pub exact: bool,
 }
 
 /// Why a spec could not be imported.
@@ -313,6 +322,8 @@ struct Field {
     kind: FieldKind,
     doc: Option<String>,
     note: String,
+    /// The derive's check keys (`max_len = 64`), with `exact`.
+    checks: Vec<String>,
 }
 
 struct SetOut {
@@ -547,6 +558,83 @@ fn op_mode(op: &spec::OpSpec) -> Option<&OpMode> {
     op.do_.as_ref().or(op.dump.as_ref())
 }
 
+/// The value of a check: a number, a named limit (`u32-max`, `s16-min`)
+/// or the name of an integer `const` definition.
+fn check_value(
+    at: &str,
+    v: &serde_yaml_ng::Value,
+    defs: &[spec::Definition],
+) -> Result<i128, ImportError> {
+    if let Some(n) = v.as_i64() {
+        return Ok(n.into());
+    }
+    if let Some(n) = v.as_u64() {
+        return Ok(n.into());
+    }
+    let Some(name) = v.as_str() else {
+        return Err(invalid(
+            at,
+            format!("check value {v:?} is not a number or a name"),
+        ));
+    };
+    let limit = match name {
+        "u8-max" => Some(u8::MAX.into()),
+        "u16-max" => Some(u16::MAX.into()),
+        "u32-max" => Some(u32::MAX.into()),
+        "u64-max" => Some(u64::MAX.into()),
+        "s8-min" => Some(i8::MIN.into()),
+        "s8-max" => Some(i8::MAX.into()),
+        "s16-min" => Some(i16::MIN.into()),
+        "s16-max" => Some(i16::MAX.into()),
+        "s32-min" => Some(i32::MIN.into()),
+        "s32-max" => Some(i32::MAX.into()),
+        "s64-min" => Some(i64::MIN.into()),
+        "s64-max" => Some(i64::MAX.into()),
+        _ => None,
+    };
+    if let Some(l) = limit {
+        return Ok(l);
+    }
+    defs.iter()
+        .find(|d| d.name == name && d.ty == "const")
+        .and_then(|d| d.value.as_ref())
+        .and_then(|v| v.as_i64())
+        .map(i128::from)
+        .ok_or(ImportError::Unknown {
+            at: at.to_owned(),
+            kind: "check limit",
+            name: name.to_owned(),
+        })
+}
+
+/// The derive's check keys for the `checks` of `a` (with `exact`).
+fn check_keys(
+    at: &str,
+    a: &AttrSpec,
+    defs: &[spec::Definition],
+) -> Result<Vec<String>, ImportError> {
+    let Some(c) = &a.checks else {
+        return Ok(Vec::new());
+    };
+    if let Some(k) = c.other.keys().next() {
+        return Err(unsupported(at, format!("check `{k}`")));
+    }
+    let mut out = Vec::new();
+    let mut key = |name: &str, v: &Option<serde_yaml_ng::Value>| -> Result<(), ImportError> {
+        if let Some(v) = v {
+            out.push(format!("{name} = {}", check_value(at, v, defs)?));
+        }
+        Ok(())
+    };
+    key("min", &c.min)?;
+    key("max", &c.max)?;
+    key("min_len", &c.min_len)?;
+    key("max_len", &c.max_len)?;
+    key("min_len", &c.exact_len)?;
+    key("max_len", &c.exact_len)?;
+    Ok(out)
+}
+
 // ---------------------------------------------------------------------------
 // The import.
 
@@ -752,6 +840,12 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         let mut seen_idents: HashSet<String> = HashSet::new();
         for (id, a) in all {
             let at = format!("{at_set}/{}", a.name);
+            // `unspec`-style placeholders (`type: unused`, usually id 0,
+            // as genl's own export and many kernel specs write them) only
+            // reserve an id.
+            if a.ty.as_deref() == Some("unused") {
+                continue;
+            }
             if id == 0 || id > MAX_ATTR_ID {
                 return Err(invalid(
                     &at,
@@ -779,6 +873,11 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 line.push(' ');
                 line.push_str(&n);
             }
+            let checks = if opts.exact {
+                check_keys(&at, a, &spec.definitions)?
+            } else {
+                Vec::new()
+            };
             fields.push(Field {
                 ynl_name: a.name.clone(),
                 ident,
@@ -786,6 +885,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 kind,
                 doc: a.doc.clone(),
                 note: line,
+                checks,
             });
         }
         sets.push(SetOut {
@@ -1046,6 +1146,15 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             out,
             "#[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]"
         );
+        // `exact`: the set's pad attribute, as the derive's `pad` key (the
+        // encoder aligns 64-bit attributes with it).
+        let pad = s
+            .fields
+            .iter()
+            .find(|f| opts.exact && matches!(&f.kind, FieldKind::Skip(why) if why == "padding"));
+        if let Some(p) = pad {
+            let _ = writeln!(out, "#[genl(pad = {})]", p.id);
+        }
         let lt = if borrows.contains(&s.rust) {
             "<'a>"
         } else {
@@ -1087,6 +1196,11 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 f.doc.as_deref(),
                 std::slice::from_ref(&f.note),
             );
+            let mut attr = attr;
+            for c in &f.checks {
+                attr.push_str(", ");
+                attr.push_str(c);
+            }
             let _ = writeln!(out, "    #[nla({attr})]");
             let _ = writeln!(out, "    pub {}: {ty},", f.ident);
         }
@@ -1097,6 +1211,8 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     if !selected.is_empty() {
         out.push('\n');
         let mut variants = String::new();
+        // Subset structs of operations (`exact`), written before the family.
+        let mut subsets = String::new();
         let mut notifications = Vec::new();
         let mut seen = HashSet::new();
         let mut cmds: BTreeMap<u64, &str> = BTreeMap::new();
@@ -1108,8 +1224,13 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             if !seen.insert(ident.clone()) {
                 return Err(invalid(&at, format!("two operations map to `{ident}`")));
             }
-            let set = op_set(i)?.map(|n| set_names[n].clone());
             let is_event = op.notify.is_some() || op.event.is_some();
+            // A placeholder (`unspec`, value 0, as genl's own export writes
+            // it): it only reserves a command number.
+            if op.do_.is_none() && op.dump.is_none() && !is_event {
+                continue;
+            }
+            let set = op_set(i)?.map(|n| set_names[n].clone());
             if directional && is_event {
                 notifications.push((upper(&op.name), ids[i].rsp, op));
                 continue;
@@ -1165,25 +1286,111 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 );
                 continue;
             } else {
-                let do_req = op.do_.as_ref().is_some_and(|m| m.request.is_some());
-                let dump_req = op.dump.as_ref().is_some_and(|m| m.request.is_some());
-                let reply = op.do_.as_ref().is_some_and(|m| m.reply.is_some())
-                    || op.dump.as_ref().is_some_and(|m| m.reply.is_some());
-                if let Some(s) = &set {
-                    match (op.do_.is_some(), op.dump.is_some()) {
-                        (true, _) if do_req => keys.push(format!("request = {}", typed(s))),
-                        (false, true) if dump_req => keys.push(format!("request = {}", typed(s))),
+                let do_req = op.do_.as_ref().and_then(|m| m.request.as_ref());
+                let dump_req = op.dump.as_ref().and_then(|m| m.request.as_ref());
+                let reply = op
+                    .do_
+                    .as_ref()
+                    .and_then(|m| m.reply.as_ref())
+                    .or_else(|| op.dump.as_ref().and_then(|m| m.reply.as_ref()));
+                // The type of one message: the set, or (`exact`) a subset
+                // of it when the message lists only some of its attributes.
+                let mut msg_type = |m: &spec::OpMsg, role: &str| -> Result<String, ImportError> {
+                    let s = set.as_ref().expect("checked by the caller");
+                    if !opts.exact {
+                        return Ok(typed(s));
+                    }
+                    let parent = sets.iter().find(|x| &x.rust == s).expect("a generated set");
+                    let importable: Vec<&Field> = parent
+                        .fields
+                        .iter()
+                        .filter(|f| !matches!(f.kind, FieldKind::Skip(_)))
+                        .collect();
+                    let mut chosen: Vec<&Field> = Vec::new();
+                    for name in &m.attributes {
+                        match parent.fields.iter().find(|f| &f.ynl_name == name) {
+                            Some(f) if matches!(f.kind, FieldKind::Skip(_)) => {}
+                            Some(f) => {
+                                if !chosen.iter().any(|c| c.id == f.id) {
+                                    chosen.push(f);
+                                }
+                            }
+                            None => {
+                                return Err(ImportError::Unknown {
+                                    at: format!("{at}/{role}"),
+                                    kind: "attribute",
+                                    name: name.clone(),
+                                })
+                            }
+                        }
+                    }
+                    if m.attributes.is_empty() || chosen.len() == importable.len() {
+                        return Ok(typed(s));
+                    }
+                    let name = names.take(format!("{ident}{}", camel(role)), "Msg");
+                    let fields: Vec<(String, String)> = chosen
+                        .iter()
+                        .map(|f| {
+                            let ty = match &f.kind {
+                                FieldKind::Flag => "bool".to_owned(),
+                                FieldKind::Single { ty, .. } => format!("Option<{}>", with_lt(ty)),
+                                FieldKind::Multi { ty } | FieldKind::Indexed { ty } => {
+                                    format!("Vec<{}>", with_lt(ty))
+                                }
+                                FieldKind::Skip(_) => unreachable!("filtered"),
+                            };
+                            (f.ident.clone(), ty)
+                        })
+                        .collect();
+                    let lt = fields.iter().any(|(_, ty)| ty.contains("'a"));
+                    subsets.push('\n');
+                    write_doc(
+                        &mut subsets,
+                        "",
+                        None,
+                        &[format!(
+                            "The {} of the YNL operation `{}`: the attributes of [`{s}`] it lists.",
+                            role.replace('-', " "),
+                            escape_doc(&op.name)
+                        )],
+                    );
+                    let _ = writeln!(
+                        subsets,
+                        "#[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]"
+                    );
+                    let _ = writeln!(subsets, "#[genl(subset_of = {s})]");
+                    let _ = writeln!(
+                        subsets,
+                        "pub struct {name}{} {{",
+                        if lt { "<'a>" } else { "" }
+                    );
+                    for ((ident, ty), f) in fields.iter().zip(&chosen) {
+                        let _ =
+                            writeln!(subsets, "    /// `{}` of [`{s}`].", escape_doc(&f.ynl_name));
+                        let _ = writeln!(subsets, "    pub {ident}: {ty},");
+                    }
+                    let _ = writeln!(subsets, "}}");
+                    Ok(if lt { format!("{name}<'a>") } else { name })
+                };
+                if set.is_some() {
+                    match (op.do_.is_some(), op.dump.is_some(), do_req, dump_req) {
+                        (true, _, Some(m), _) => {
+                            keys.push(format!("request = {}", msg_type(m, "request")?))
+                        }
+                        (false, true, _, Some(m)) => {
+                            keys.push(format!("request = {}", msg_type(m, "request")?))
+                        }
                         _ => {}
                     }
-                    if reply {
-                        keys.push(format!("reply = {}", typed(s)));
+                    if let Some(m) = reply {
+                        keys.push(format!("reply = {}", msg_type(m, "reply")?));
                     }
                 }
                 match (op.do_.is_some(), op.dump.is_some()) {
                     (true, true) => {
                         keys.push("dump".into());
-                        if let (Some(s), true) = (&set, dump_req) {
-                            keys.push(format!("dump_request = {}", typed(s)));
+                        if let (true, Some(m)) = (set.is_some(), dump_req) {
+                            keys.push(format!("dump_request = {}", msg_type(m, "dump-request")?));
                         }
                     }
                     (false, true) => keys.push("dump_only".into()),
@@ -1221,6 +1428,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                     "multicast group names have 1 to 15 bytes",
                 ));
             }
+        }
+        if !subsets.is_empty() {
+            out.push_str(subsets.trim_start_matches('\n'));
+            out.push('\n');
         }
         let _ = writeln!(
             out,

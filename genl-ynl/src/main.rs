@@ -1,9 +1,11 @@
-//! `genl-ynl import SPEC.yaml [-o OUT.rs] [--ops name,...]`: turns a kernel
-//! YNL spec into Rust declarations using the genl derives.
+//! `genl-ynl import SPEC.yaml [-o OUT.rs] [--ops name,...] [--exact]`: turns
+//! a kernel YNL spec into Rust declarations using the genl derives
+//! (`--exact`: with the spec's checks and per-operation subsets; see
+//! `ImportOptions::exact`).
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: genl-ynl import SPEC.yaml [-o OUT.rs] [--ops name,...]";
+const USAGE: &str = "usage: genl-ynl import SPEC.yaml [-o OUT.rs] [--ops name,...] [--exact]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn run(args: &[String]) -> Result<(), String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "-o" => out = Some(it.next().ok_or(USAGE)?.clone()),
+            "--exact" => opts.exact = true,
             "--ops" => {
                 let list = it.next().ok_or(USAGE)?;
                 opts.ops = Some(list.split(',').map(|s| s.trim().to_owned()).collect());

@@ -116,6 +116,8 @@ pub struct AttrSpec {
     #[serde(rename = "enum", default)]
     pub enum_: Option<String>,
     #[serde(default)]
+    pub checks: Option<AttrChecks>,
+    #[serde(default)]
     pub sub_type: Option<String>,
     #[serde(default)]
     pub type_value: Option<Vec<String>>,
@@ -177,6 +179,29 @@ pub struct OpMode {
 pub struct OpMsg {
     #[serde(default)]
     pub value: Option<u64>,
+    /// The attributes it carries, by name.
+    #[serde(default)]
+    pub attributes: Vec<String>,
+}
+
+/// `checks` of an attribute: numbers, or names of limits (`u32-max`) and
+/// `const` definitions.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct AttrChecks {
+    #[serde(default)]
+    pub min: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub max: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub min_len: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub max_len: Option<serde_yaml_ng::Value>,
+    #[serde(default)]
+    pub exact_len: Option<serde_yaml_ng::Value>,
+    /// Checks the importer does not know.
+    #[serde(flatten)]
+    pub other: std::collections::BTreeMap<String, serde_yaml_ng::Value>,
 }
 
 /// `mcast-groups`.

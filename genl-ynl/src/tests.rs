@@ -354,6 +354,7 @@ fn bad_input_is_an_error_not_a_panic() {
         "name: t",
         &ImportOptions {
             ops: Some(vec!["nope".into()]),
+            ..Default::default()
         },
     )
     .unwrap_err();
@@ -527,10 +528,93 @@ fn ethtool_directional_ids_match_ethtool_netlink_h() {
 fn ops_filter_keeps_only_reachable_sets() {
     let opts = ImportOptions {
         ops: Some(vec!["linkinfo-get".into()]),
+        ..Default::default()
     };
     let code = import(&fixture("ethtool.yaml"), &opts).unwrap();
     assert!(code.contains("pub struct Linkinfo<'a> {"));
     assert!(code.contains("pub struct Header<'a> {"));
     assert!(!code.contains("pub struct Linkmodes"));
     assert_eq!(commands(&code).len(), 1);
+}
+
+// ---------------------------------------------------------------------------
+// `exact`: checks and per-operation subsets.
+
+const EXACT: &str = "
+name: ex
+definitions:
+  - { type: const, name: max-name, value: 16 }
+attribute-sets:
+  - name: main
+    attributes:
+      - { name: unspec, type: unused, value: 0 }
+      - { name: name, type: string, checks: { min-len: 1, max-len: max-name } }
+      - { name: port, type: u16, byte-order: big-endian, checks: { min: 1 } }
+      - { name: mask, type: u32, checks: { max: u32-max } }
+      - { name: pad, type: pad }
+      - { name: blob, type: binary, checks: { exact-len: 6 } }
+operations:
+  list:
+    - { name: unspec, value: 0, doc: unused }
+    - name: get
+      attribute-set: main
+      do:
+        request: { attributes: [ name ] }
+        reply: { attributes: [ name, port, mask, blob ] }
+      dump:
+        reply: { attributes: [ name, port ] }
+";
+
+#[test]
+fn exact_imports_checks_pad_and_operation_subsets() {
+    let opts = ImportOptions {
+        exact: true,
+        ..Default::default()
+    };
+    let code = import(EXACT, &opts).unwrap();
+    assert!(code.contains("#[genl(pad = 4)]"), "{code}");
+    assert!(
+        code.contains("#[nla(id = 1, min_len = 1, max_len = 16)]"),
+        "{code}"
+    );
+    assert!(code.contains("#[nla(id = 2, be, min = 1)]"), "{code}");
+    assert!(code.contains("#[nla(id = 3, max = 4294967295)]"), "{code}");
+    assert!(
+        code.contains("#[nla(id = 5, min_len = 6, max_len = 6)]"),
+        "{code}"
+    );
+    assert!(
+        code.contains(
+            "#[genl(subset_of = Main)]\npub struct GetRequest<'a> {\n    \
+             /// `name` of [`Main`].\n    pub name: Option<&'a str>,\n}"
+        ),
+        "{code}"
+    );
+    // The do reply lists every attribute: the set itself.
+    assert!(
+        code.contains("#[genl(cmd = 1, request = GetRequest<'a>, reply = Main<'a>, dump)]"),
+        "{code}"
+    );
+    // The `unspec` placeholders reserve ids only.
+    assert!(!code.contains("unspec"), "{code}");
+    // Without `exact`: no checks, no subsets.
+    let plain = import(EXACT, &ImportOptions::default()).unwrap();
+    assert!(
+        plain.contains("#[nla(id = 1)]") && !plain.contains("subset_of"),
+        "{plain}"
+    );
+}
+
+#[test]
+fn exact_rejects_checks_it_cannot_express() {
+    let spec = EXACT.replace("checks: { min: 1 }", "checks: { unterminated-ok: true }");
+    let opts = ImportOptions {
+        exact: true,
+        ..Default::default()
+    };
+    let e = import(&spec, &opts).unwrap_err();
+    assert!(e.to_string().contains("check `unterminated-ok`"), "{e}");
+    let spec = EXACT.replace("max-len: max-name", "max-len: no-such-const");
+    let e = import(&spec, &opts).unwrap_err();
+    assert!(e.to_string().contains("no-such-const"), "{e}");
 }

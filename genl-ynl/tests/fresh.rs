@@ -1,40 +1,47 @@
 //! The checked-in bindings (`tests/ynl/*.rs` of the workspace) are what the
-//! importer makes of the fixture specs now, and are `rustfmt`-clean. On a
-//! mismatch, regenerate with the commands in [`CASES`].
+//! importer makes of the fixture specs (and of genl's own export of
+//! `genl_demo`, for the round trip of `tests/ynl_roundtrip.rs`) now, and are
+//! `rustfmt`-clean. On a mismatch, regenerate with the commands in
+//! [`CASES`].
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (spec fixture, checked-in output, `--ops`), i.e.
-/// `genl-ynl import tests/fixtures/ynl/SPEC -o tests/ynl/OUT [--ops OPS]`.
-const CASES: &[(&str, &str, Option<&str>)] = &[
-    ("netdev.yaml", "netdev.rs", None),
+/// (spec, checked-in output, `--ops`, `--exact`), i.e.
+/// `genl-ynl import SPEC -o tests/ynl/OUT [--ops OPS] [--exact]`.
+const CASES: &[(&str, &str, Option<&str>, bool)] = &[
+    ("tests/fixtures/ynl/netdev.yaml", "netdev.rs", None, false),
     (
-        "ethtool.yaml",
+        "tests/fixtures/ynl/ethtool.yaml",
         "ethtool.rs",
         Some("strset-get,linkinfo-get,linkinfo-ntf,linkmodes-get,linkmodes-ntf"),
+        false,
     ),
+    ("kmod-c/genl_demo.yaml", "genl_demo.rs", None, true),
 ];
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn command(spec: &str, out: &str, ops: Option<&str>) -> String {
-    let mut c =
-        format!("cargo run -p genl-ynl -- import tests/fixtures/ynl/{spec} -o tests/ynl/{out}");
+fn command(spec: &str, out: &str, ops: Option<&str>, exact: bool) -> String {
+    let mut c = format!("cargo run -p genl-ynl -- import {spec} -o tests/ynl/{out}");
     if let Some(ops) = ops {
         c.push_str(&format!(" --ops {ops}"));
+    }
+    if exact {
+        c.push_str(" --exact");
     }
     c
 }
 
 #[test]
 fn checked_in_bindings_are_fresh() {
-    for (spec, out, ops) in CASES {
-        let text = std::fs::read_to_string(root().join("tests/fixtures/ynl").join(spec)).unwrap();
+    for (spec, out, ops, exact) in CASES {
+        let text = std::fs::read_to_string(root().join(spec)).unwrap();
         let opts = genl_ynl::ImportOptions {
             ops: ops.map(|o| o.split(',').map(str::to_owned).collect()),
+            exact: *exact,
         };
         let want = genl_ynl::import(&text, &opts).unwrap();
         let path = root().join("tests/ynl").join(out);
@@ -43,7 +50,7 @@ fn checked_in_bindings_are_fresh() {
             have == want,
             "{} is stale; regenerate it with `{}`",
             path.display(),
-            command(spec, out, *ops)
+            command(spec, out, *ops, *exact)
         );
     }
 }
@@ -52,18 +59,21 @@ fn checked_in_bindings_are_fresh() {
 fn the_binary_writes_the_same_files() {
     let dir = std::env::temp_dir().join(format!("genl-ynl-fresh-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for (spec, out, ops) in CASES {
+    for (spec, out, ops, exact) in CASES {
         let target = dir.join(out);
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_genl-ynl"));
         cmd.arg("import")
-            .arg(root().join("tests/fixtures/ynl").join(spec))
+            .arg(root().join(spec))
             .arg("-o")
             .arg(&target);
         if let Some(ops) = ops {
             cmd.args(["--ops", ops]);
         }
+        if *exact {
+            cmd.arg("--exact");
+        }
         let st = cmd.status().unwrap();
-        assert!(st.success(), "{}", command(spec, out, *ops));
+        assert!(st.success(), "{}", command(spec, out, *ops, *exact));
         let a = std::fs::read_to_string(&target).unwrap();
         let b = std::fs::read_to_string(root().join("tests/ynl").join(out)).unwrap();
         assert!(a == b, "the binary's {out} differs from the checked-in one");
@@ -95,7 +105,7 @@ fn generated_code_is_rustfmt_clean() {
     files.extend(
         CASES
             .iter()
-            .map(|(_, out, _)| root().join("tests/ynl").join(out)),
+            .map(|(_, out, _, _)| root().join("tests/ynl").join(out)),
     );
     let rustfmt = std::env::var("RUSTFMT").unwrap_or_else(|_| "rustfmt".into());
     let out = Command::new(&rustfmt)

@@ -144,11 +144,35 @@ pub fn is_root() -> bool {
 }
 
 /// A test that cannot run here: fails, so that it never passes without
-/// testing, unless `GENL_ALLOW_SKIP=1` is set (as for `cargo xtask test`,
-/// whose summary then reports the suite as skipped).
+/// testing, unless `GENL_ALLOW_SKIP=1` is set. Then the skip is appended to
+/// the file `GENL_SKIP_LOG` names (`cargo xtask test` sets it and reports
+/// each line as a SKIPPED row of its summary), as `<test>\t<why>`.
 pub fn skip(why: &str) {
     if std::env::var_os("GENL_ALLOW_SKIP").is_some_and(|v| v == "1") {
         eprintln!("SKIPPED (not run, GENL_ALLOW_SKIP=1): {why}");
+        if let Some(log) = std::env::var_os("GENL_SKIP_LOG") {
+            use std::io::Write;
+            let test = std::thread::current()
+                .name()
+                .unwrap_or("(unnamed test)")
+                .to_owned();
+            let exe = std::env::args()
+                .next()
+                .and_then(|a| {
+                    Path::new(&a)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                })
+                .unwrap_or_default();
+            let exe = exe.rsplit_once('-').map_or(exe.as_str(), |(s, _)| s);
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log)
+                .expect("GENL_SKIP_LOG is writable");
+            writeln!(f, "{exe}::{test}\t{}", why.replace(['\n', '\t'], " "))
+                .expect("GENL_SKIP_LOG is writable");
+        }
     } else {
         panic!("SKIPPED (not run): {why}; set GENL_ALLOW_SKIP=1 to allow skipping");
     }

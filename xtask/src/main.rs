@@ -37,9 +37,9 @@ fn main() -> ExitCode {
         _ => {
             eprintln!(
                 "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user>\n\
-                 \n  test        run every suite (installs what it needs)\
+                 \n  test        run every suite (installs what it needs); --no-vm, --only TEXT\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
-                 \n  vm          boot Debian kernels under QEMU and run the module suites\
+                 \n  vm          boot the kernels (Debian's, and the debug one) under QEMU and run the module suites\
                  \n  fuzz        run the cargo-fuzz targets\
                  \n  ynl check   check the YNL spec with the kernel's own tools\
                  \n  checkpatch  checkpatch.pl --strict over kmod-c\
@@ -61,11 +61,20 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask test [--quick]`: every suite, in order, with a summary.
+/// `cargo xtask test [--no-vm] [--only TEXT]`: every suite, in order, with a
+/// summary.
 fn test(args: &[String]) -> Result<(), String> {
     let skip_vm = args.iter().any(|a| a == "--no-vm");
     let allow_skip = std::env::var("GENL_ALLOW_SKIP").is_ok_and(|v| v == "1");
     let mut summary = Summary::default();
+    // `--only TEXT`: only the suites whose name contains TEXT (for working
+    // on one suite; CI runs them all).
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let only = args
+            .get(i + 1)
+            .ok_or("--only takes a suite name (or part of it)")?;
+        summary.only = Some(only.clone());
+    }
 
     util::ensure_host_packages()?;
 
@@ -96,15 +105,25 @@ fn test(args: &[String]) -> Result<(), String> {
         &["xtask", "codegen", "--check"],
     ));
     // Unit, doc, compile-fail (trybuild), property (proptest) and host-kernel
-    // suites: all are cargo tests of the workspace.
-    summary.run(Suite::cmd(
-        "cargo test (unit, doc, compile-fail, property, host-kernel)",
-        "cargo",
-        &["test", "--workspace", "--no-fail-fast"],
-    ));
+    // suites: all are cargo tests of the workspace. A test that cannot run
+    // here fails, or (GENL_ALLOW_SKIP=1) logs itself to GENL_SKIP_LOG: each
+    // becomes a SKIPPED row below.
+    let skip_log = util::workspace_root().join("target/genl-test-skips.txt");
+    let _ = std::fs::remove_file(&skip_log);
+    summary.run(
+        Suite::cmd(
+            "cargo test (unit, doc, compile-fail, property, host-kernel)",
+            "cargo",
+            &["test", "--workspace", "--no-fail-fast"],
+        )
+        .env("GENL_SKIP_LOG", &skip_log.display().to_string()),
+    );
+    if summary.selected("cargo test") {
+        summary.skipped_from_log("cargo test", &skip_log);
+    }
     if util::is_root() {
         summary.note("host-kernel suites ran as root (network namespaces available)");
-    } else {
+    } else if summary.selected("cargo test") {
         summary.skipped(
             "host-kernel suites needing root (netns, devices)",
             "not root: they reported themselves skipped",

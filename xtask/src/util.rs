@@ -31,10 +31,20 @@ impl Suite {
 pub struct Summary {
     rows: Vec<(String, &'static str, String)>,
     notes: Vec<String>,
+    /// Run only the suites whose name contains this (`--only`).
+    pub only: Option<String>,
 }
 
 impl Summary {
+    /// Whether the suite `name` is selected (see `only`).
+    pub fn selected(&self, name: &str) -> bool {
+        self.only.as_ref().is_none_or(|o| name.contains(o.as_str()))
+    }
+
     pub fn run(&mut self, mut s: Suite) {
+        if !self.selected(&s.name) {
+            return;
+        }
         banner(&s.name);
         let t = Instant::now();
         let status = s.cmd.status();
@@ -51,6 +61,9 @@ impl Summary {
     }
 
     pub fn run_fn(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) {
+        if !self.selected(name) {
+            return;
+        }
         banner(name);
         let t = Instant::now();
         let verdict = match f() {
@@ -68,8 +81,23 @@ impl Summary {
     }
 
     pub fn skipped(&mut self, name: &str, why: &str) {
+        if !self.selected(name) && !name.starts_with("cargo test: ") {
+            return;
+        }
         eprintln!("\n!!!!!!!! SKIPPED: {name}: {why} !!!!!!!!\n");
         self.rows.push((name.to_owned(), "SKIPPED", why.to_owned()));
+    }
+
+    /// One SKIPPED row per line (`<test>\t<why>`) of the skip log a suite
+    /// wrote (see `tests/common/mod.rs`'s `skip`); none when there is no log.
+    pub fn skipped_from_log(&mut self, suite: &str, log: &std::path::Path) {
+        let Ok(text) = std::fs::read_to_string(log) else {
+            return;
+        };
+        for l in text.lines().filter(|l| !l.trim().is_empty()) {
+            let (test, why) = l.split_once('\t').unwrap_or((l, "no reason given"));
+            self.skipped(&format!("{suite}: {test}"), why);
+        }
     }
 
     pub fn note(&mut self, n: &str) {
@@ -87,6 +115,9 @@ impl Summary {
         let count = |v: &str| self.rows.iter().filter(|r| r.1 == v).count();
         let (p, f, s) = (count("PASS"), count("FAIL"), count("SKIPPED"));
         println!("suites: {p} passed, {f} failed, {s} skipped");
+        if let Some(o) = &self.only {
+            println!("(only the suites matching {o:?} ran: --only)");
+        }
         if f > 0 {
             return Err(format!("{f} suite(s) failed"));
         }

@@ -12,7 +12,7 @@
 //! Anything that cannot run is an error saying why, never a silent skip.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::host::{self, output};
@@ -94,33 +94,9 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
         return Err("gcc is not installed (needed to compile both uapi headers)".into());
     }
     let tree = kernel_source::tree()?;
-    let netlink_dir = tree.join("Documentation/netlink");
-    let spec_name = spec
-        .file_name()
-        .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
     let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
 
-    // ynl-gen-c needs a kernel-like tree around the spec: it looks for
-    // `MAINTAINERS` upwards and for the schema in `../<protocol>.yaml` (it
-    // validates the spec itself too).
-    let work = std::env::temp_dir().join(format!("genl-ynl-check-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    let specs = work.join("Documentation/netlink/specs");
-    std::fs::create_dir_all(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
-    std::fs::write(work.join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
-    for f in std::fs::read_dir(&netlink_dir).map_err(|e| e.to_string())? {
-        let p = f.map_err(|e| e.to_string())?.path();
-        if p.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(
-                &p,
-                work.join("Documentation/netlink")
-                    .join(p.file_name().unwrap()),
-            )
-            .map_err(|e| format!("{}: {e}", p.display()))?;
-        }
-    }
-    let work_spec = specs.join(spec_name);
-    std::fs::copy(spec, &work_spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let (work, work_spec) = ynl_work_tree(spec, "uapi")?;
     let theirs = work.join(format!("ynl-uapi-{stem}.h"));
     let gen = kernel_source::ynl_gen_c(&tree)?;
     println!(
@@ -155,15 +131,47 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
     }
 }
 
+/// A fresh directory laid out as ynl-gen-c needs (a kernel-like tree: it
+/// looks for `MAINTAINERS` upwards and validates the spec against
+/// `../<protocol>.yaml`) with a copy of `spec` in
+/// `Documentation/netlink/specs/`, under the system's temporary directory;
+/// returns (the directory, the copied spec).
+pub(crate) fn ynl_work_tree(spec: &Path, what: &str) -> Result<(PathBuf, PathBuf), String> {
+    let tree = kernel_source::tree()?;
+    let netlink_dir = tree.join("Documentation/netlink");
+    let spec_name = spec
+        .file_name()
+        .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
+    let work = std::env::temp_dir().join(format!("genl-ynl-{what}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let specs = work.join("Documentation/netlink/specs");
+    std::fs::create_dir_all(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
+    std::fs::write(work.join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
+    for f in std::fs::read_dir(&netlink_dir).map_err(|e| e.to_string())? {
+        let p = f.map_err(|e| e.to_string())?.path();
+        if p.extension().is_some_and(|e| e == "yaml") {
+            std::fs::copy(
+                &p,
+                work.join("Documentation/netlink")
+                    .join(p.file_name().unwrap()),
+            )
+            .map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+    }
+    let work_spec = specs.join(spec_name);
+    std::fs::copy(spec, &work_spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    Ok((work, work_spec))
+}
+
 /// Every constant a header defines: enumerators, `enum` tags and macros,
 /// with the values a compiled program prints.
 #[derive(Default)]
-struct Constants {
-    values: BTreeMap<String, String>,
+pub(crate) struct Constants {
+    pub(crate) values: BTreeMap<String, String>,
 }
 
 /// Identifiers and punctuation of preprocessed C (enough to find enumerators).
-fn tokens(src: &str) -> Vec<String> {
+pub(crate) fn tokens(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut it = src.chars().peekable();
     while let Some(c) = it.next() {
@@ -201,7 +209,7 @@ fn tokens(src: &str) -> Vec<String> {
     out
 }
 
-fn constants(header: &Path, dir: &Path) -> Result<Constants, String> {
+pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let what = header.display().to_string();
     let mut c = Constants::default();

@@ -7,8 +7,12 @@ use std::time::{Duration, Instant};
 
 use super::kernels::Kernel;
 
-/// The marker line the guest's `/init` prints last.
+/// The marker line the guest's `/init` prints last, followed by the boot's
+/// token and `PASS` or `FAIL <reasons>`.
 pub const RESULT_MARKER: &str = "GENL-VM-RESULT: ";
+
+/// The line `/init` prints with the kernel it booted (`uname -r`).
+const KERNEL_MARKER: &str = "GENL-VM: kernel ";
 
 /// What one boot produced.
 pub struct Run {
@@ -16,12 +20,20 @@ pub struct Run {
     pub log: String,
     /// Where the console log is kept.
     pub log_path: PathBuf,
-    /// The text after `GENL-VM-RESULT: `, if the guest got that far.
+    /// The text after `GENL-VM-RESULT: <token> ` of the last result line
+    /// carrying the boot's token, if the guest got that far.
     pub result: Option<String>,
+    /// Result lines without the boot's token (printed by a program, not by
+    /// `/init`): ignored for the verdict, shown on failure.
+    pub foreign_results: Vec<String>,
+    /// The kernel release the guest reported (`uname -r`).
+    pub booted_release: Option<String>,
     /// Time from starting qemu to the result line.
     pub to_result: Option<Duration>,
-    /// libtest's `test result:` lines (and `RATIO vm_...` lines), prefixed
-    /// with the program's name.
+    /// libtest's `test result:` lines (and `RATIO vm_...` lines, the
+    /// `SCALED ...` lines of programs that shrink their load on a debug
+    /// kernel, `FAULTS ...` summaries of fault injection and the kmemleak
+    /// verdict), prefixed with the program's name.
     pub test_results: Vec<String>,
     /// qemu's (or timeout's) exit status and stderr.
     pub exit: Option<i32>,
@@ -38,39 +50,16 @@ impl Run {
             Some("PASS") => Ok(()),
             Some(r) => Err(r.strip_prefix("FAIL").unwrap_or(r).trim().to_owned()),
             None => {
-                if let Some(l) = self.log.lines().find(|l| l.contains("Kernel panic")) {
-                    // What caused it: the WARNING/BUG/Oops line and where.
-                    let cause: Vec<&str> = self
-                        .log
-                        .lines()
-                        .filter(|l| {
-                            ["WARNING:", "BUG:", "Oops:", "RIP: 0010:"]
-                                .iter()
-                                .any(|p| l.contains(p))
-                        })
-                        .take(2)
-                        .map(str::trim)
-                        .collect();
-                    Err(format!(
-                        "guest kernel panicked: {}{}{}",
-                        l.trim(),
-                        if cause.is_empty() { "" } else { " after: " },
-                        cause.join(" / ")
-                    ))
-                } else if matches!(self.exit, Some(124) | Some(137)) {
-                    Err(format!("guest timed out after {} s", self.timeout))
+                let foreign = if self.foreign_results.is_empty() {
+                    String::new()
                 } else {
-                    Err(format!(
-                        "guest printed no `{}` line (qemu exit status {:?}{})",
-                        RESULT_MARKER.trim(),
-                        self.exit,
-                        if self.stderr.trim().is_empty() {
-                            String::new()
-                        } else {
-                            format!(", stderr: {}", self.stderr.trim())
-                        }
-                    ))
-                }
+                    format!(
+                        " (ignored {} result line(s) without the boot's token: {:?})",
+                        self.foreign_results.len(),
+                        self.foreign_results
+                    )
+                };
+                self.no_result().map_err(|e| format!("{e}{foreign}"))
             }
         }
     }
@@ -84,6 +73,52 @@ impl Run {
         self.result.is_none()
             && self.log.contains("Kernel panic")
             && !self.log.contains("GENL-VM: kernel ")
+    }
+
+    /// Fails unless the guest reported booting `release`.
+    pub fn check_release(&self, release: &str) -> Result<(), String> {
+        match self.booted_release.as_deref() {
+            Some(r) if r == release => Ok(()),
+            Some(r) => Err(format!("the guest booted kernel {r}, not {release}")),
+            None if self.result.is_none() => Ok(()), // the verdict says why
+            None => Err("the guest never reported its kernel release".into()),
+        }
+    }
+
+    fn no_result(&self) -> Result<(), String> {
+        if let Some(l) = self.log.lines().find(|l| l.contains("Kernel panic")) {
+            // What caused it: the WARNING/BUG/Oops line and where.
+            let cause: Vec<&str> = self
+                .log
+                .lines()
+                .filter(|l| {
+                    ["WARNING:", "BUG:", "Oops:", "UBSAN:", "RIP: 0010:"]
+                        .iter()
+                        .any(|p| l.contains(p))
+                })
+                .take(2)
+                .map(str::trim)
+                .collect();
+            Err(format!(
+                "guest kernel panicked: {}{}{}",
+                l.trim(),
+                if cause.is_empty() { "" } else { " after: " },
+                cause.join(" / ")
+            ))
+        } else if matches!(self.exit, Some(124) | Some(137)) {
+            Err(format!("guest timed out after {} s", self.timeout))
+        } else {
+            Err(format!(
+                "guest printed no `{}` line (qemu exit status {:?}{})",
+                RESULT_MARKER.trim(),
+                self.exit,
+                if self.stderr.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(", stderr: {}", self.stderr.trim())
+                }
+            ))
+        }
     }
 
     /// Prints the guest console (program output and its dmesg dump).
@@ -103,12 +138,13 @@ impl Run {
     }
 }
 
-fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool) -> Vec<String> {
+fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool, debug: bool) -> Vec<String> {
     let mut a: Vec<String> = [
         "-accel",
         "tcg",
         "-m",
-        "1G",
+        // KASAN's shadow, kmemleak's and lockdep's tables.
+        if debug { "2G" } else { "1G" },
         "-smp",
         "2",
         "-nographic",
@@ -133,8 +169,14 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool) -> Vec<String> {
     a.push("-append".into());
     // `loglevel=5` after `quiet`: the console still shows KERN_WARNING
     // lines, so a WARN's location survives the panic that panic_on_warn makes.
-    let mut append =
-        "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1".to_owned();
+    // `log_buf_len`: room for the whole run, so the start marker the guest
+    // requires survives.
+    let mut append = "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1 \
+                      log_buf_len=16M"
+        .to_owned();
+    if debug {
+        append += " kmemleak=on";
+    }
     if interactive {
         append += " genl_vm_shell=1";
     }
@@ -142,17 +184,34 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool) -> Vec<String> {
     a
 }
 
-/// Boots `k` with `initrd`; `timeout` seconds (0 = none) bounds the run.
-/// `interactive` gives the guest the terminal (for `vm shell`). The console
-/// log goes to `<work>/logs/<release>.log`.
-pub fn boot(
-    work: &Path,
-    k: &Kernel,
-    initrd: &Path,
-    timeout: u64,
-    verbose: bool,
-    interactive: bool,
-) -> Result<Run, String> {
+/// How one boot runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BootOptions<'a> {
+    /// Seconds the whole run may take (0 = no bound).
+    pub timeout: u64,
+    /// Stream the console.
+    pub verbose: bool,
+    /// Give the guest the terminal (`vm shell`).
+    pub interactive: bool,
+    /// A sanitizer kernel (more memory, kmemleak on).
+    pub debug: bool,
+    /// The boot's token: only result lines carrying it count.
+    pub token: &'a str,
+}
+
+/// Seconds qemu gets to exit after the guest printed its result.
+const EXIT_GRACE: u64 = 30;
+
+/// Boots `k` with `initrd`. The console log goes to
+/// `<work>/logs/<release>.log`.
+pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Result<Run, String> {
+    let BootOptions {
+        timeout,
+        verbose,
+        interactive,
+        debug,
+        token,
+    } = *o;
     let qemu = "qemu-system-x86_64";
     let mut cmd = if timeout > 0 {
         let mut c = Command::new("timeout");
@@ -161,7 +220,7 @@ pub fn boot(
     } else {
         Command::new(qemu)
     };
-    cmd.args(qemu_args(k, initrd, interactive));
+    cmd.args(qemu_args(k, initrd, interactive, debug));
     let log_path = work.join("logs").join(format!("{}.log", k.release));
     std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
     if !interactive {
@@ -171,6 +230,8 @@ pub fn boot(
         log: String::new(),
         log_path,
         result: None,
+        foreign_results: Vec::new(),
+        booted_release: None,
         to_result: None,
         test_results: Vec::new(),
         exit: None,
@@ -199,6 +260,13 @@ pub fn boot(
         .map_err(|e| format!("{}: {e}", run.log_path.display()))?;
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut buf = Vec::new();
+    // Once the result is in, qemu gets EXIT_GRACE seconds to exit; then
+    // `timeout` is told to end it (a guest that cannot power off must not
+    // hold the run until the timeout).
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let mut done_tx = Some(done_tx);
+    let mut done_rx = Some(done_rx);
+    let pid = child.id();
     loop {
         buf.clear();
         match reader.read_until(b'\n', &mut buf) {
@@ -211,20 +279,55 @@ pub fn boot(
         if verbose {
             println!("{line}");
         }
-        if let Some(i) = line.find(RESULT_MARKER) {
-            if run.result.is_none() {
-                run.to_result = Some(start.elapsed());
-                run.result = Some(line[i + RESULT_MARKER.len()..].trim().to_owned());
+        if let Some(verdict) = result_line(&line, token) {
+            match verdict {
+                Ok(r) => {
+                    // The last one wins (there is one, from /init).
+                    run.to_result = Some(start.elapsed());
+                    run.result = Some(r.to_owned());
+                    if let Some(rx) = done_rx.take() {
+                        std::thread::spawn(move || {
+                            if rx.recv_timeout(Duration::from_secs(EXIT_GRACE)).is_err() {
+                                // SAFETY: kill(2) on our own child, not yet
+                                // reaped (wait() comes after the channel's
+                                // sender is dropped).
+                                unsafe { libc::kill(pid as i32, libc::SIGTERM) };
+                            }
+                        });
+                    }
+                }
+                Err(rest) => run.foreign_results.push(rest.to_owned()),
+            }
+        } else if let Some(i) = line.find(KERNEL_MARKER) {
+            if run.booted_release.is_none() {
+                let rest = &line[i + KERNEL_MARKER.len()..];
+                run.booted_release = rest.split([',', ' ']).next().map(str::to_owned);
             }
         }
         run.log.push_str(&line);
         run.log.push('\n');
     }
+    // Tells the watchdog qemu is done; the child is reaped after that.
+    drop(done_tx.take());
     let st = child.wait().map_err(|e| format!("{qemu}: {e}"))?;
     run.exit = st.code();
     run.stderr = err_thread.join().unwrap_or_default();
     run.test_results = test_results(&run.log);
     Ok(run)
+}
+
+/// What a console line says of the verdict: `None` for no result line,
+/// `Ok(verdict)` for `/init`'s (it carries the boot's `token`), `Err(text)`
+/// for one without the token (printed by a program: not a verdict).
+fn result_line<'a>(line: &'a str, token: &str) -> Option<Result<&'a str, &'a str>> {
+    let i = line.find(RESULT_MARKER)?;
+    let rest = line[i + RESULT_MARKER.len()..].trim();
+    Some(
+        match rest.strip_prefix(token).filter(|_| !token.is_empty()) {
+            Some(r) if r.is_empty() || r.starts_with(' ') => Ok(r.trim()),
+            _ => Err(rest),
+        },
+    )
 }
 
 /// libtest's summary lines and the VM benchmark's `RATIO vm_...` lines,
@@ -240,10 +343,17 @@ fn test_results(log: &str) -> Vec<String> {
             in_dmesg = false;
         } else if let Some(rest) = l.split("GENL-VM-TEST-BEGIN ").nth(1) {
             current = rest.trim().to_owned();
-        } else if let Some(i) = l.find("test result:").or_else(|| l.find("RATIO vm_")) {
+        } else if let Some(i) = l
+            .find("test result:")
+            .or_else(|| l.find("RATIO vm_"))
+            .or_else(|| l.find("SCALED "))
+            .or_else(|| l.find("FAULTS ").filter(|_| l.contains("failure points")))
+        {
             if !in_dmesg {
                 out.push(format!("{current}: {}", &l[i..]));
             }
+        } else if let Some(i) = l.find("GENL-VM: kmemleak after rmmod") {
+            out.push(l[i + "GENL-VM: ".len()..].to_owned());
         }
     }
     out
@@ -337,6 +447,28 @@ GENL-VM-RESULT: PASS
         assert_eq!(passed_tests(&s[1].1), 7);
         assert_eq!(passed_tests(&s[2].1), 0);
         assert_eq!(passed_tests("12 passed, 1 failed, 2 skipped\n"), 12);
+    }
+
+    #[test]
+    fn only_result_lines_with_the_token_count() {
+        let tok = "0123abcd";
+        assert_eq!(result_line("hello", tok), None);
+        assert_eq!(
+            result_line("GENL-VM-RESULT: 0123abcd PASS", tok),
+            Some(Ok("PASS"))
+        );
+        assert_eq!(
+            result_line("[  1.2] GENL-VM-RESULT: 0123abcd FAIL x; y", tok),
+            Some(Ok("FAIL x; y"))
+        );
+        // A program printing a verdict of its own: not one.
+        assert_eq!(result_line("GENL-VM-RESULT: PASS", tok), Some(Err("PASS")));
+        assert_eq!(
+            result_line("GENL-VM-RESULT: 0123abcdef PASS", tok),
+            Some(Err("0123abcdef PASS"))
+        );
+        // No token, no verdict at all.
+        assert_eq!(result_line("GENL-VM-RESULT: PASS", ""), Some(Err("PASS")));
     }
 
     #[test]

@@ -22,8 +22,11 @@ pub struct GuestBin {
     pub args: Vec<String>,
     /// Whether it drives the kernel's YNL CLI (`ynl = true` in genl.toml).
     pub ynl: bool,
-    /// The least number of passed tests it must report (`min-tests`).
+    /// The least number of passed tests it must report (`min-tests`; a
+    /// `test` target defaults to 1).
     pub min_tests: Option<u64>,
+    /// The kernel series it runs on (`kernels`; `None`: all of the run).
+    pub kernels: Option<Vec<String>>,
 }
 
 impl GuestBin {
@@ -49,6 +52,7 @@ impl GuestBin {
             args: words.map(str::to_owned).collect(),
             ynl: false,
             min_tests: None,
+            kernels: None,
         })
     }
 }
@@ -186,7 +190,9 @@ pub fn build_programs(
             path: path.clone(),
             args: g.args.clone(),
             ynl: g.ynl,
-            min_tests: g.min_tests,
+            // A test harness that ran no test proves nothing.
+            min_tests: g.min_tests.or((kind == TargetKind::Test).then_some(1)),
+            kernels: g.kernels.clone(),
         });
     }
     Ok(bins)
@@ -311,17 +317,56 @@ fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
+/// What `/init` needs to know about the boot besides the programs.
+#[derive(Clone, Debug)]
+pub struct InitOptions {
+    /// The boot's secret: only `/init` reads it (from
+    /// `/etc/genl-vm-token`, deleted before any program runs) and prints it
+    /// in its `GENL-VM-RESULT:` line, so a program cannot forge the verdict.
+    pub token: String,
+    /// The series name (`GENL_VM_SERIES`).
+    pub series: String,
+    /// A sanitizer kernel: `GENL_VM_DEBUG=1`, and kmemleak is armed before
+    /// the modules load and scanned after they are unloaded (0 leaks).
+    pub debug: bool,
+}
+
+/// A fresh random token (32 hex digits from `/dev/urandom`).
+pub fn random_token() -> Result<String, String> {
+    use std::io::Read;
+    let mut b = [0u8; 16];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut b))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    Ok(b.iter().map(|x| format!("{x:02x}")).collect())
+}
+
+/// The kernel log lines that fail a run when they appear after the start
+/// marker (an extended regular expression for `grep -E`): oopses, BUG and
+/// WARNING reports (lockdep's, sleeping in atomic context and KASAN's
+/// start with one of them), refcount and list corruption, UBSAN and KASAN
+/// reports, debug objects (`ODEBUG:`), lockdep giving up, RCU stalls,
+/// soft lockups, hung tasks, kmemleak's "new suspected memory leaks".
+pub const KERNEL_LOG_FAILURES: &str =
+    "BUG|WARNING|Oops|refcount|leak|Call Trace|UBSAN|KASAN|ODEBUG|\
+general protection|corruption|soft lockup|hung task|lockdep|possible circular|possible recursive|\
+inconsistent lock|suspicious RCU|detected stalls|Unable to handle";
+
 /// The `/init` script. `modules` are guest paths in load order; `ours` are the
 /// module names the harness built (unloaded at the end to catch leaks).
 fn init_script(
     modules: &[String],
     ours: &[String],
     bins: &[(String, String, &[String])],
+    o: &InitOptions,
 ) -> String {
     let mut s = String::from(
         r#"#!/bin/sh
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root TMPDIR=/tmp RUST_BACKTRACE=1
 /bin/busybox --install -s
+# The boot's token: in no file and no exported variable once programs run.
+read -r token < /etc/genl-vm-token
+rm -f /etc/genl-vm-token
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
@@ -337,10 +382,26 @@ export GENL_VM=1 GENL_VM_KERNEL="$(uname -r)"
 export GENL_VM_MODULE_DIR="/lib/modules/$(uname -r)/extra"
 fail=""
 addfail() { fail="${fail:+$fail; }$*"; echo "GENL-VM: FAIL: $*"; }
-echo "GENL-VM-KMSG-START" > /dev/kmsg
-echo "GENL-VM: kernel $(uname -r), $(nproc) cpus"
+kmemleak=/sys/kernel/debug/kmemleak
 "#,
     );
+    s += &format!("export GENL_VM_SERIES={}\n", sh_quote(&o.series));
+    if o.debug {
+        s += r#"export GENL_VM_DEBUG=1
+# Leaks from before the tests (boot) are reported and cleared now, before the
+# start marker: only what the modules and the tests leave counts.
+if [ -w $kmemleak ]; then
+    echo scan > $kmemleak
+    echo clear > $kmemleak
+    echo "GENL-VM: kmemleak armed"
+else
+    addfail "the debug kernel has no $kmemleak"
+fi
+"#;
+    }
+    s += r#"echo "GENL-VM-KMSG-START" > /dev/kmsg
+echo "GENL-VM: kernel $(uname -r), $(nproc) cpus"
+"#;
     s += &format!("export GENL_VM_MODULES={}\n", sh_quote(&ours.join(" ")));
     for m in modules {
         let base = m.rsplit('/').next().unwrap_or(m);
@@ -351,10 +412,10 @@ echo "GENL-VM: kernel $(uname -r), $(nproc) cpus"
         );
     }
     s += r#"if grep -q genl_vm_shell /proc/cmdline; then
-    echo "GENL-VM: interactive shell; test programs are in /tests; poweroff -f leaves"
+    echo "GENL-VM: interactive shell; test programs are in /tests; exit leaves"
     cd /root
     setsid cttyhack sh
-    poweroff -f
+    reboot -f
 fi
 if [ -z "$fail" ]; then
     cd /root
@@ -378,19 +439,47 @@ if [ -z "$fail" ]; then
              out=$(rmmod {m} 2>&1) || addfail \"rmmod {m} failed: $out\"\nfi\n"
         );
     }
+    if o.debug {
+        // kmemleak reports objects older than 5 s: the second scan sees
+        // what was allocated just before the unload.
+        s += r#"if [ -w $kmemleak ]; then
+    echo scan > $kmemleak
+    sleep 6
+    echo scan > $kmemleak
+    leaks=$(grep -c '^unreferenced object' $kmemleak)
+    echo "GENL-VM: kmemleak after rmmod: $leaks unreferenced object(s) (2 scans, 6 s apart)"
+    if [ "$leaks" != 0 ]; then
+        echo GENL-VM-KMEMLEAK-BEGIN
+        cat $kmemleak
+        echo GENL-VM-KMEMLEAK-END
+        addfail "kmemleak: $leaks unreferenced object(s) after the modules were unloaded"
+    fi
+fi
+"#;
+    }
     s += r#"sleep 0.2
+dmesg > /tmp/dmesg.txt
 echo GENL-VM-DMESG-BEGIN
-dmesg
+cat /tmp/dmesg.txt
 echo GENL-VM-DMESG-END
-bad=$(dmesg | sed -n '/GENL-VM-KMSG-START/,$p' | grep -E 'BUG|WARNING|Oops|refcount|leak|Call Trace|UBSAN|general protection|corruption|soft lockup|hung task')
-[ -z "$bad" ] || addfail "kernel log: $(echo "$bad" | head -n 1)"
-if [ -z "$fail" ]; then
-    echo "GENL-VM-RESULT: PASS"
+# Without the start marker the log cannot be judged (it wrapped): a failure.
+if grep -q GENL-VM-KMSG-START /tmp/dmesg.txt; then
+"#;
+    s += &format!(
+        "    bad=$(sed -n '/GENL-VM-KMSG-START/,$p' /tmp/dmesg.txt | grep -E '{KERNEL_LOG_FAILURES}')\n"
+    );
+    s += r#"    [ -z "$bad" ] || addfail "kernel log: $(echo "$bad" | head -n 1)"
 else
-    echo "GENL-VM-RESULT: FAIL $fail"
+    addfail "kernel log: the start marker is gone (the ring buffer wrapped): it cannot be checked"
+fi
+if [ -z "$fail" ]; then
+    echo "GENL-VM-RESULT: $token PASS"
+else
+    echo "GENL-VM-RESULT: $token FAIL $fail"
 fi
 sync
-poweroff -f
+# Resets the machine: qemu (-no-reboot) exits, with or without ACPI.
+reboot -f
 "#;
     s
 }
@@ -512,6 +601,7 @@ pub fn initramfs(
     kos: &[PathBuf],
     bins: &[GuestBin],
     extra: &[PayloadEntry],
+    init: &InitOptions,
 ) -> Result<PathBuf, String> {
     let busybox = Path::new("/bin/busybox");
     check_static(busybox).map_err(|e| format!("{e} (install busybox-static)"))?;
@@ -614,7 +704,12 @@ pub fn initramfs(
             PayloadEntry::Dir(p) => a.dir(p),
         }
     }
-    let init = init_script(&load, &ours, &entries);
+    a.file(
+        "etc/genl-vm-token",
+        0o600,
+        format!("{}\n", init.token).as_bytes(),
+    );
+    let init = init_script(&load, &ours, &entries, init);
     a.file("init", 0o755, init.as_bytes());
     let out = work.join("initramfs").join(format!("{}.cpio", k.release));
     std::fs::write(&out, a.finish()).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -643,4 +738,70 @@ fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, String> {
     };
     let _ = std::fs::remove_file(&tmp);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(debug: bool) -> String {
+        let args = ["--x".to_owned()];
+        init_script(
+            &["/lib/modules/r/extra/m.ko".into()],
+            &["m".into()],
+            &[("t".into(), "/tests/01-t".into(), &args[..])],
+            &InitOptions {
+                token: "tok".into(),
+                series: "6.12-debug".into(),
+                debug,
+            },
+        )
+    }
+
+    #[test]
+    fn the_verdict_needs_the_token_and_the_start_marker() {
+        let s = script(false);
+        // The token is read, then its file removed, before any program runs.
+        let read = s.find("read -r token < /etc/genl-vm-token").unwrap();
+        let rm = s.find("rm -f /etc/genl-vm-token").unwrap();
+        let run = s.find("/tests/01-t").unwrap();
+        assert!(read < rm && rm < run);
+        assert!(!s.contains("export token") && !s.contains("tok "));
+        assert!(s.contains("echo \"GENL-VM-RESULT: $token PASS\""));
+        // A wrapped log (no start marker) fails.
+        assert!(s.contains("the start marker is gone"));
+        assert!(s.contains(&format!("grep -E '{KERNEL_LOG_FAILURES}'")));
+        for p in [
+            "KASAN",
+            "UBSAN",
+            "ODEBUG",
+            "possible circular",
+            "BUG",
+            "WARNING",
+        ] {
+            assert!(KERNEL_LOG_FAILURES.contains(p), "{p}");
+        }
+        assert!(s.contains("export GENL_VM_SERIES='6.12-debug'"));
+        assert!(!s.contains("GENL_VM_DEBUG") && !s.contains("echo scan"));
+    }
+
+    #[test]
+    fn a_debug_kernel_arms_kmemleak_and_scans_after_rmmod() {
+        let s = script(true);
+        assert!(s.contains("export GENL_VM_DEBUG=1"));
+        // Armed (scan + clear) before the start marker and the modules.
+        let clear = s.find("echo clear > $kmemleak").unwrap();
+        let marker = s.find("echo \"GENL-VM-KMSG-START\" > /dev/kmsg").unwrap();
+        let insmod = s.find("insmod '/lib/modules").unwrap();
+        assert!(clear < marker && marker < insmod);
+        // Two scans after rmmod; leaks fail.
+        let rmmod = s.find("rmmod m").unwrap();
+        let scans: Vec<usize> = s
+            .match_indices("echo scan > $kmemleak")
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(scans.len(), 3);
+        assert!(scans[1] > rmmod && scans[2] > scans[1]);
+        assert!(s.contains("addfail \"kmemleak: $leaks unreferenced object(s)"));
+    }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::Series;
+use super::{debug_kernel, Series, SeriesSource};
 use crate::cache;
 use crate::host::{self, apt_depends as depends};
 
@@ -62,31 +62,55 @@ fn cached_release(cache_dir: &Path, series: &str) -> Option<String> {
     found.pop().map(|(_, r)| r)
 }
 
-fn resolve(cache_dir: &Path, series: &Series) -> Result<String, String> {
-    if let Some(r) = release_from_meta(series.meta) {
+fn resolve(cache_dir: &Path, series: &Series, meta: &str) -> Result<String, String> {
+    if let Some(r) = release_from_meta(meta) {
         return Ok(r);
     }
     let update = host::apt_update();
-    if let Some(r) = release_from_meta(series.meta) {
+    if let Some(r) = release_from_meta(meta) {
         return Ok(r);
     }
     if let Some(r) = cached_release(cache_dir, series.name) {
-        eprintln!(
-            "vm: apt does not know {} ({update:?}); using the cached {r}",
-            series.meta
-        );
+        eprintln!("vm: apt does not know {meta} ({update:?}); using the cached {r}");
         return Ok(r);
     }
     Err(format!(
-        "cannot find Debian package {} (apt-get update: {update:?})",
-        series.meta
+        "cannot find Debian package {meta} (apt-get update: {update:?})"
     ))
 }
 
-/// Fetches (or finds cached) the current kernel of `series` in the cache
-/// directory `cache_dir`. The caller holds the cache lock.
+/// Fails unless `release` belongs to `series` (`6.12.117+deb12-cloud-amd64`
+/// to `6.12`, not `6.1`): a changed apt source must not boot one kernel
+/// under another's name.
+pub fn check_release(series: &Series, release: &str) -> Result<(), String> {
+    let ok = release
+        .strip_prefix(series.version)
+        .and_then(|r| r.strip_prefix('.'))
+        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "kernel series {} resolved to release {release}, which is not a {} kernel",
+            series.name, series.version
+        ))
+    }
+}
+
+/// Fetches (or finds cached, or builds: [`debug_kernel`]) the current
+/// kernel of `series` in the cache directory `cache_dir`, and checks that
+/// its release belongs to the series. The caller holds the cache lock.
 pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String> {
-    let release = resolve(cache_dir, series)?;
+    let k = match series.source {
+        SeriesSource::Debian { meta } => fetch_debian(cache_dir, series, meta)?,
+        SeriesSource::Debug => debug_kernel::fetch(cache_dir, series)?,
+    };
+    check_release(series, &k.release)?;
+    Ok(k)
+}
+
+fn fetch_debian(cache_dir: &Path, series: &'static Series, meta: &str) -> Result<Kernel, String> {
+    let release = resolve(cache_dir, series, meta)?;
     let kernels = cache::kernels_dir(cache_dir);
     let root = kernels.join(&release);
     let mut k = Kernel {
@@ -128,7 +152,7 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         eprintln!("vm: {e}; refreshing the package index");
         host::apt_update()?;
         let _ = std::fs::remove_dir_all(&debs);
-        return fetch(cache_dir, series);
+        return fetch_debian(cache_dir, series, meta);
     }
 
     let tmp = kernels.join(format!("{release}.partial"));
@@ -187,4 +211,23 @@ fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), String> {
         ));
     }
     std::fs::write(&mk, fixed).map_err(|e| format!("{}: {e}", mk.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vm::series;
+
+    #[test]
+    fn releases_must_belong_to_their_series() {
+        let s = series(&["6.1".into(), "6.12".into(), "6.12-debug".into()]).unwrap();
+        assert!(check_release(s[0], "6.1.0-56-cloud-amd64").is_ok());
+        assert!(check_release(s[0], "6.12.117+deb12-cloud-amd64").is_err());
+        assert!(check_release(s[1], "6.12.117+deb12-cloud-amd64").is_ok());
+        assert!(check_release(s[1], "6.1.0-56-cloud-amd64").is_err());
+        assert!(check_release(s[1], "6.120.1").is_err());
+        assert!(check_release(s[2], "6.12.117-genl-debug").is_ok());
+        let e = check_release(s[0], "6.12.117").unwrap_err();
+        assert!(e.contains("not a 6.1 kernel"), "{e}");
+    }
 }

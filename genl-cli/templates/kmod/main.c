@@ -155,7 +155,8 @@ static void
 	return;
 
 lost:
-	genl_set_err(&@name@_nl_family, net, 0, @NAME@_NLGRP_CHANGES, ENOBUFS);
+	/* Negative, as netlink_set_err() wants it: listeners then see ENOBUFS. */
+	genl_set_err(&@name@_nl_family, net, 0, @NAME@_NLGRP_CHANGES, -ENOBUFS);
 }
 
 /**
