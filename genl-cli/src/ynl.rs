@@ -124,8 +124,8 @@ enum Outcome {
 
 /// Carries out `genl ynl ...`: prints the results on stdout.
 pub fn run(args: YnlArgs) -> Result<(), String> {
-    let text = std::fs::read_to_string(&args.spec)
-        .map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    let text =
+        std::fs::read_to_string(&args.spec).map_err(|e| format!("{}: {e}", args.spec.display()))?;
     let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", args.spec.display()))?;
     let mut out = std::io::stdout().lock();
     let mut print = |s: &str| -> Result<(), String> {
@@ -149,9 +149,11 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
         (None, None) => None,
     };
     if request.is_none() && args.subscribe.is_none() {
-        return Err("nothing to do: give --do OP, --dump OP, --subscribe GROUP, \
+        return Err(
+            "nothing to do: give --do OP, --dump OP, --subscribe GROUP, \
                     --list-ops or --list-msgs (see --help)"
-            .into());
+                .into(),
+        );
     }
     let vals = match &args.json {
         Some(t) => Value::parse_json(t).map_err(|e| format!("--json: {e}"))?,
@@ -233,10 +235,12 @@ fn find_op<'f>(fam: &'f Family, name: &str, mode: &str) -> Result<&'f Op, String
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let op = fam
-        .call_ops()
-        .find(|o| o.name == name)
-        .ok_or_else(|| format!("--{mode}: the spec has no operation `{name}` (it has: {})", known()))?;
+    let op = fam.call_ops().find(|o| o.name == name).ok_or_else(|| {
+        format!(
+            "--{mode}: the spec has no operation `{name}` (it has: {})",
+            known()
+        )
+    })?;
     let ok = match mode {
         "do" => op.has_do,
         _ => op.has_dump,
@@ -389,7 +393,8 @@ fn classic_request(
             }
             match m.header.message_type {
                 NLMSG_ERROR => {
-                    let ev = ErrorView::parse(m.header.flags, m.payload).map_err(|e| e.to_string())?;
+                    let ev =
+                        ErrorView::parse(m.header.flags, m.payload).map_err(|e| e.to_string())?;
                     if let Some(k) = ev.to_kernel_error() {
                         return Err(explain(fam, op, payload, base, k));
                     }

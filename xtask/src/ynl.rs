@@ -1,6 +1,8 @@
-//! `cargo xtask ynl <check|tree>`: the repository's YNL spec
+//! `cargo xtask ynl <check|compare|tree>`: the repository's YNL spec
 //! (`kmod-c/genl_demo.yaml`) and uapi header against the kernel's own YNL
-//! tooling, through `genl_cli::check`.
+//! tooling, through `genl_cli::check`; and (`compare`) the kernel's
+//! `cli.py` against `genl ynl` on the host kernel, JSON for JSON, with
+//! their wall times.
 
 use genl_cli::{check, kernel_source, Project};
 
@@ -29,12 +31,477 @@ pub fn run(args: &[String]) -> Result<(), String> {
             }
             Ok(())
         }
+        Some("compare") => compare(),
         Some("tree") => kernel_source::tree().map(|t| println!("{}", t.display())),
-        _ => Err("usage: cargo xtask ynl <check|tree>\n\
+        _ => Err("usage: cargo xtask ynl <check|compare|tree>\n\
              \n  check  validate kmod-c/genl_demo.yaml against the kernel's YNL schema,\
              \n         compare ynl-gen-c's uapi header with ours, value by value, and its\
              \n         kernel policies, ops and declarations with ours, attribute by attribute\
+             \n  compare  run the kernel's cli.py and `genl ynl` with the same arguments\
+             \n         on nlctrl, netdev, ethtool, tcp_metrics, mptcp_pm, rt_link, rt_addr,\
+             \n         rt_route (a netns with a veth pair), require equal JSON, print times\
              \n  tree   unpack (once) the kernel's YNL tools into the genl cache; print where"
             .into()),
     }
+}
+
+/// One invocation given to both `cli.py` and `genl ynl`.
+struct Case {
+    /// The spec's file name under Documentation/netlink/specs.
+    spec: &'static str,
+    /// The arguments after `--spec FILE`.
+    args: Vec<String>,
+    /// The kernel refuses it on a veth: both must fail, with the same
+    /// error (the text after `error:` of `genl ynl` appears in cli.py's
+    /// output).
+    fails: bool,
+}
+
+fn case(spec: &'static str, args: &[&str]) -> Case {
+    Case {
+        spec,
+        args: args.iter().map(|s| s.to_string()).collect(),
+        fails: false,
+    }
+}
+
+/// The invocations compared, in a network namespace of their own with `lo`
+/// up, veth pair v0/v1 (10.9.0.1/24 and fd00::1/64 on v0) and one MPTCP
+/// endpoint.
+fn cases() -> Vec<Case> {
+    let dev = r#"{"header": {"dev-name": "v0"}}"#;
+    let mut v = vec![
+        case("nlctrl.yaml", &["--list-ops"]),
+        case("nlctrl.yaml", &["--dump", "getfamily"]),
+        case(
+            "nlctrl.yaml",
+            &[
+                "--do",
+                "getfamily",
+                "--json",
+                r#"{"family-name": "nlctrl"}"#,
+            ],
+        ),
+        case(
+            "nlctrl.yaml",
+            &[
+                "--do",
+                "getfamily",
+                "--json",
+                r#"{"family-name": "ethtool"}"#,
+            ],
+        ),
+        // cli.py 6.12 cannot decode the `pad` attribute unless it keeps
+        // unknown attributes (`Unknown pad with name pad`).
+        case(
+            "nlctrl.yaml",
+            &[
+                "--dump",
+                "getpolicy",
+                "--json",
+                r#"{"family-name": "ethtool"}"#,
+                "--process-unknown",
+            ],
+        ),
+        case(
+            "nlctrl.yaml",
+            &[
+                "--dump",
+                "getpolicy",
+                "--json",
+                r#"{"family-name": "netdev"}"#,
+                "--process-unknown",
+            ],
+        ),
+        case("netdev.yaml", &["--list-ops"]),
+        case("netdev.yaml", &["--dump", "dev-get"]),
+        case(
+            "netdev.yaml",
+            &["--do", "dev-get", "--json", r#"{"ifindex": 1}"#],
+        ),
+        case("netdev.yaml", &["--dump", "queue-get"]),
+        case("netdev.yaml", &["--dump", "napi-get"]),
+        case("netdev.yaml", &["--dump", "qstats-get"]),
+        case("netdev.yaml", &["--dump", "page-pool-get"]),
+        case("ethtool.yaml", &["--list-ops"]),
+    ];
+    for op in [
+        "linkinfo-get",
+        "linkmodes-get",
+        "linkstate-get",
+        "features-get",
+        "channels-get",
+        "tsinfo-get",
+        "phc-vclocks-get",
+        "module-get",
+        "strset-get",
+    ] {
+        v.push(case("ethtool.yaml", &["--dump", op]));
+        v.push(case("ethtool.yaml", &["--do", op, "--json", dev]));
+    }
+    v.push(case(
+        "ethtool.yaml",
+        &[
+            "--do",
+            "strset-get",
+            "--json",
+            r#"{"header": {"dev-name": "v0"}, "stringsets": {"stringset": [{"id": 1}]}}"#,
+        ],
+    ));
+    for op in ["pause-get", "coalesce-get", "rings-get", "eee-get"] {
+        let mut c = case("ethtool.yaml", &["--do", op, "--json", dev]);
+        c.fails = true;
+        v.push(c);
+    }
+    v.extend([
+        case("tcp_metrics.yaml", &["--dump", "get"]),
+        case("mptcp_pm.yaml", &["--dump", "get-addr"]),
+        case("mptcp_pm.yaml", &["--do", "get-limits"]),
+        // A 6.18 host kernel sends link attributes the 6.12 spec does not
+        // know (67): cli.py fails on them unless it keeps them.
+        case("rt_link.yaml", &["--dump", "getlink", "--process-unknown"]),
+        case(
+            "rt_link.yaml",
+            &[
+                "--do",
+                "getlink",
+                "--json",
+                r#"{"ifname": "v0"}"#,
+                "--process-unknown",
+            ],
+        ),
+        case("rt_addr.yaml", &["--dump", "getaddr"]),
+        case(
+            "rt_addr.yaml",
+            &["--dump", "getaddr", "--json", r#"{"ifa-family": 10}"#],
+        ),
+        case("rt_route.yaml", &["--dump", "getroute"]),
+    ]);
+    v
+}
+
+/// What cli.py prints is normalised in two ways, nothing else (and
+/// `--list-ops` text as [`list_ops`] says):
+/// - arrays of strings are sorted: cli.py decodes flags into a Python
+///   `set`, whose order follows the per-process string hash (genl prints
+///   them by bit);
+/// - lines that are not JSON are dropped: cli.py prints the kernel's
+///   extended-ACK warnings (`Netlink warning: ...`) on stdout, genl on
+///   stderr.
+fn normalise(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match v {
+        J::Array(a) => {
+            let mut a: Vec<J> = a.into_iter().map(normalise).collect();
+            if !a.is_empty() && a.iter().all(J::is_string) {
+                a.sort_by(|x, y| x.as_str().cmp(&y.as_str()));
+            }
+            J::Array(a)
+        }
+        J::Object(m) => J::Object(m.into_iter().map(|(k, x)| (k, normalise(x))).collect()),
+        v => v,
+    }
+}
+
+/// `--list-ops` text, each line's modes sorted: cli.py keeps them in a
+/// Python `set` (string-hash order, different from one run to the next).
+fn list_ops(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|l| match l.split_once(" [ ") {
+            Some((name, modes)) => {
+                let mut m: Vec<&str> = modes.trim_end_matches(" ]").split(", ").collect();
+                m.sort_unstable();
+                format!("{name} [ {} ]", m.join(", "))
+            }
+            None => l.to_owned(),
+        })
+        .collect()
+}
+
+/// The JSON lines of `out`, normalised ([`normalise`]).
+fn json_lines(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .map(normalise)
+        .collect()
+}
+
+/// One run: exit status, stdout, stderr, wall time.
+struct Ran {
+    ok: bool,
+    out: String,
+    err: String,
+    secs: f64,
+}
+
+fn run_timed(mut cmd: std::process::Command) -> Result<Ran, String> {
+    let what = format!("{cmd:?}");
+    let t = std::time::Instant::now();
+    let o = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("{what}: {e}"))?;
+    Ok(Ran {
+        ok: o.status.success(),
+        out: String::from_utf8_lossy(&o.stdout).into_owned(),
+        err: String::from_utf8_lossy(&o.stderr).into_owned(),
+        secs: t.elapsed().as_secs_f64(),
+    })
+}
+
+/// The two commands of one comparison.
+struct Tools {
+    tree: std::path::PathBuf,
+    genl: std::path::PathBuf,
+}
+
+impl Tools {
+    fn specs(&self) -> std::path::PathBuf {
+        self.tree.join("Documentation/netlink/specs")
+    }
+
+    fn cli_py(&self, spec: &str, args: &[String]) -> std::process::Command {
+        let mut c = std::process::Command::new(kernel_source::PYTHON);
+        c.arg(self.tree.join("tools/net/ynl/cli.py"))
+            .arg("--output-json")
+            .arg("--spec")
+            .arg(self.specs().join(spec))
+            .args(args);
+        c
+    }
+
+    fn genl(&self, spec: &str, args: &[String]) -> std::process::Command {
+        let mut c = std::process::Command::new(&self.genl);
+        c.arg("ynl")
+            .arg("--spec")
+            .arg(self.specs().join(spec))
+            .args(args);
+        c
+    }
+}
+
+/// Runs `sh -c script`, failing with its output.
+fn sh(script: &str) -> Result<(), String> {
+    let o = std::process::Command::new("sh")
+        .args(["-c", script])
+        .output()
+        .map_err(|e| format!("sh: {e}"))?;
+    if o.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{script}` failed: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))
+    }
+}
+
+/// `cargo xtask ynl compare`: the kernel's cli.py and `genl ynl`, same
+/// arguments, same host kernel, equal JSON required; prints wall times.
+pub fn compare() -> Result<(), String> {
+    if !util::is_root() {
+        return Err("ynl compare needs root (a network namespace with a veth pair)".into());
+    }
+    let tree = kernel_source::tree()?;
+    kernel_source::ensure_python("yaml, jsonschema", &["python3-yaml", "python3-jsonschema"])?;
+    let root = util::workspace_root();
+    let st = std::process::Command::new("cargo")
+        .args(["build", "--release", "-p", "genl-cli", "--bin", "genl"])
+        .current_dir(&root)
+        .status()
+        .map_err(|e| format!("cargo: {e}"))?;
+    if !st.success() {
+        return Err("cargo build --release -p genl-cli failed".into());
+    }
+    let tools = Tools {
+        tree,
+        genl: root.join("target/release/genl"),
+    };
+    // A network namespace of this thread only (children inherit it); the
+    // rest of xtask stays where it was.
+    std::thread::spawn(move || {
+        // SAFETY: unshare(2) only changes this thread's namespaces.
+        if unsafe { libc::unshare(libc::CLONE_NEWNET) } != 0 {
+            return Err(format!(
+                "unshare(CLONE_NEWNET): {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        compare_in_netns(&tools)
+    })
+    .join()
+    .map_err(|_| "the comparison thread panicked".to_string())?
+}
+
+fn compare_in_netns(t: &Tools) -> Result<(), String> {
+    sh(
+        "ip link set lo up && ip link add v0 type veth peer name v1 \
+        && ip link set v0 up && ip link set v1 up \
+        && ip addr add 10.9.0.1/24 dev v0 && ip addr add fd00::1/64 dev v0 nodad \
+        && ip mptcp endpoint add 10.9.0.1 dev v0 signal",
+    )?;
+    let mut failures = Vec::new();
+    let mut ratios = Vec::new();
+    let (mut sum_py, mut sum_genl) = (0.0, 0.0);
+    println!(
+        "{:<16} {:<70} {:>9} {:>9} {:>6}",
+        "spec", "arguments", "cli.py s", "genl s", "ratio"
+    );
+    for c in cases() {
+        let py = run_timed(t.cli_py(c.spec, &c.args))?;
+        let ge = run_timed(t.genl(c.spec, &c.args))?;
+        let label = format!("{} {}", c.spec, c.args.join(" "));
+        let verdict = if c.fails {
+            let msg = ge.err.split("error:").nth(1).unwrap_or("").trim();
+            let msg = msg.split(" (errno").next().unwrap_or("");
+            if py.ok || ge.ok {
+                Err(format!(
+                    "expected both to fail: cli.py ok={}, genl ok={}",
+                    py.ok, ge.ok
+                ))
+            } else if msg.is_empty() || !py.out.contains(msg) {
+                Err(format!(
+                    "different errors: cli.py said {:?}, genl {:?}",
+                    py.out.trim(),
+                    ge.err.trim()
+                ))
+            } else {
+                Ok(format!("both fail: {msg}"))
+            }
+        } else if !py.ok || !ge.ok {
+            Err(format!(
+                "exit: cli.py ok={} ({}), genl ok={} ({})",
+                py.ok,
+                py.err.trim().lines().last().unwrap_or(""),
+                ge.ok,
+                ge.err.trim()
+            ))
+        } else if c.args.iter().any(|a| a == "--list-ops") {
+            if list_ops(&py.out) == list_ops(&ge.out) {
+                Ok(format!("{} ops, same text", py.out.lines().count()))
+            } else {
+                Err(format!("--list-ops differ:\n{}\nvs\n{}", py.out, ge.out))
+            }
+        } else {
+            let (a, b) = (json_lines(&py.out), json_lines(&ge.out));
+            if a.is_empty() {
+                Err(format!("cli.py printed no JSON: {:?}", py.out))
+            } else if a == b {
+                Ok(format!("equal JSON, {} bytes", py.out.len()))
+            } else {
+                let a = serde_json::to_string_pretty(&a).unwrap_or_default();
+                let b = serde_json::to_string_pretty(&b).unwrap_or_default();
+                let at = a
+                    .lines()
+                    .zip(b.lines())
+                    .position(|(x, y)| x != y)
+                    .unwrap_or(0);
+                Err(format!(
+                    "JSON differs from line {at}:\ncli.py: {}\ngenl:   {}",
+                    a.lines()
+                        .skip(at)
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .join("\n        "),
+                    b.lines()
+                        .skip(at)
+                        .take(6)
+                        .collect::<Vec<_>>()
+                        .join("\n        ")
+                ))
+            }
+        };
+        let ratio = py.secs / ge.secs.max(1e-6);
+        sum_py += py.secs;
+        sum_genl += ge.secs;
+        ratios.push(ratio);
+        println!(
+            "{:<16} {:<70} {:>9.4} {:>9.4} {:>5.0}x  {}",
+            c.spec,
+            c.args.join(" "),
+            py.secs,
+            ge.secs,
+            ratio,
+            match &verdict {
+                Ok(s) => format!("ok: {s}"),
+                Err(_) => "FAIL".into(),
+            }
+        );
+        if let Err(e) = verdict {
+            failures.push(format!("{label}: {e}"));
+        }
+    }
+    match subscribe(t) {
+        Ok(s) => println!("{s}"),
+        Err(e) => failures.push(format!("--subscribe: {e}")),
+    }
+    ratios.sort_by(f64::total_cmp);
+    let n = ratios.len();
+    println!(
+        "{n} invocations: cli.py {sum_py:.3} s in all, genl ynl {sum_genl:.3} s; \
+         ratio per invocation: min {:.0}x, median {:.0}x, max {:.0}x",
+        ratios.first().copied().unwrap_or(0.0),
+        ratios.get(n / 2).copied().unwrap_or(0.0),
+        ratios.last().copied().unwrap_or(0.0)
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} of {} comparisons failed:\n{}",
+            failures.len(),
+            n + 1,
+            failures.join("\n")
+        ))
+    }
+}
+
+/// `--subscribe mgmt --sleep 3` of netdev on both, started together; a veth
+/// pair is created and deleted meanwhile: the notifications must be equal
+/// and not empty.
+fn subscribe(t: &Tools) -> Result<String, String> {
+    let args: Vec<String> = ["--subscribe", "mgmt", "--sleep", "3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let spawn = |mut c: std::process::Command| {
+        c.stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("{c:?}: {e}"))
+    };
+    let py = spawn(t.cli_py("netdev.yaml", &args))?;
+    let ge = spawn(t.genl("netdev.yaml", &args))?;
+    // cli.py needs a few hundred milliseconds to load and join the group.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    sh("ip link add v2 type veth peer name v3 && ip link del v2")?;
+    let py = py.wait_with_output().map_err(|e| e.to_string())?;
+    let ge = ge.wait_with_output().map_err(|e| e.to_string())?;
+    let a = json_lines(&String::from_utf8_lossy(&py.stdout));
+    let b = json_lines(&String::from_utf8_lossy(&ge.stdout));
+    if !py.status.success() || !ge.status.success() {
+        return Err(format!(
+            "exit: cli.py {} ({}), genl {} ({})",
+            py.status,
+            String::from_utf8_lossy(&py.stderr).trim(),
+            ge.status,
+            String::from_utf8_lossy(&ge.stderr).trim()
+        ));
+    }
+    let events = a
+        .first()
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    if events == 0 {
+        return Err(format!("cli.py saw no notification: {a:?}"));
+    }
+    if a != b {
+        return Err(format!(
+            "notifications differ:\ncli.py: {a:?}\ngenl:   {b:?}"
+        ));
+    }
+    Ok(format!(
+        "netdev.yaml --subscribe mgmt --sleep 3: ok: {events} equal notifications (veth pair added and deleted)"
+    ))
 }
