@@ -76,6 +76,12 @@ pub enum CtrlCommand {
         /// Print JSON (one array of families).
         #[arg(long)]
         json: bool,
+        /// Name the ops of the families whose YNL spec is in DIR
+        /// (`<family>.yaml`) [env: GENL_YNL_SPECS; default: the kernel
+        /// source's Documentation/netlink/specs in the genl cache, if
+        /// unpacked].
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
     },
     /// Show one family.
     Get {
@@ -84,6 +90,9 @@ pub enum CtrlCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// As for `list`.
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
     },
     /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
     Policy {

@@ -470,10 +470,12 @@ impl Events {
             .iter()
             .find(|g| g.name == group)
             .ok_or_else(|| {
-                format!(
-                    "--subscribe: the spec has no multicast group `{group}` (it has: {})",
-                    known()
-                )
+                let k = known();
+                if k.is_empty() {
+                    format!("--subscribe: the spec has no multicast groups")
+                } else {
+                    format!("--subscribe: the spec has no multicast group `{group}` (it has: {k})")
+                }
             })?;
         match fam.protocol {
             Protocol::Genetlink => Ok(Events::Genl(
@@ -550,5 +552,179 @@ impl Events {
             }
         }
         Ok(out)
+    }
+}
+
+/// Where `genl ctrl` looks for YNL specs: `dir` if given, else
+/// `GENL_YNL_SPECS`, else the kernel source's `Documentation/netlink/specs`
+/// in the genl cache when it is unpacked there (nothing is downloaded).
+pub fn spec_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
+    if dir.is_some() {
+        return dir;
+    }
+    if let Some(d) = std::env::var_os("GENL_YNL_SPECS").filter(|d| !d.is_empty()) {
+        return Some(d.into());
+    }
+    let d = crate::cache::cache_dir()
+        .ok()?
+        .join("linux-source-6.12/Documentation/netlink/specs");
+    d.is_dir().then_some(d)
+}
+
+/// The names of generic netlink family `family`'s ops, by the command id
+/// the kernel lists (the spec's request value), from `dir/<family>.yaml`
+/// (or with `-` as `_`); empty when there is no such spec or it does not
+/// load (`genl ctrl` then prints ids only).
+pub fn op_names(dir: &std::path::Path, family: &str) -> std::collections::BTreeMap<u32, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for stem in [family.to_owned(), family.replace('-', "_")] {
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{stem}.yaml"))) else {
+            continue;
+        };
+        let Ok(fam) = Family::parse(&text) else {
+            continue;
+        };
+        if fam.name != family || fam.protocol != Protocol::Genetlink {
+            continue;
+        }
+        for op in fam.call_ops() {
+            if let Some(v) = op.req_value {
+                out.entry(u32::from(v)).or_insert_with(|| op.name.clone());
+            }
+        }
+        break;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Errors before any kernel contact, and op naming. Expected ids come
+    //! from the uapi headers (`linux/genetlink.h`: `CTRL_CMD_GETFAMILY` = 3,
+    //! `CTRL_CMD_GETPOLICY` = 10; `linux/ethtool_netlink.h`:
+    //! `ETHTOOL_MSG_STRSET_GET` = 1, `ETHTOOL_MSG_LINKINFO_GET` = 2,
+    //! `ETHTOOL_MSG_LINKINFO_SET` = 3), never from this code's output.
+
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn specs() -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ynl")
+    }
+
+    /// `genl ynl ARGS` (the spec named relative to the fixtures).
+    fn ynl(spec: &str, args: &[&str]) -> Result<(), String> {
+        let spec = specs().join(spec);
+        let mut argv = vec!["genl", "ynl", "--spec", spec.to_str().unwrap()];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Command::Ynl(a) => run(a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn ops_are_named_from_the_spec() {
+        let n = op_names(&specs(), "nlctrl");
+        assert_eq!(n.get(&3).map(String::as_str), Some("getfamily"));
+        assert_eq!(n.get(&10).map(String::as_str), Some("getpolicy"));
+        let n = op_names(&specs(), "ethtool");
+        assert_eq!(n.get(&1).map(String::as_str), Some("strset-get"));
+        assert_eq!(n.get(&2).map(String::as_str), Some("linkinfo-get"));
+        assert_eq!(n.get(&3).map(String::as_str), Some("linkinfo-set"));
+        // Unknown families and classic specs name nothing.
+        assert!(op_names(&specs(), "no-such-family").is_empty());
+        assert!(op_names(&specs(), "rt_link").is_empty());
+    }
+
+    #[test]
+    fn bad_json_names_the_attribute() {
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-nam": "x"}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("header.dev-nam") && e.contains("dev-name"),
+            "{e}"
+        );
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-index": "abc"}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.dev-index"), "{e}");
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-index": 4294967296}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.dev-index"), "{e}");
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"flags": ["bogus"]}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.flags") && e.contains("bogus"), "{e}");
+        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "{"]).unwrap_err();
+        assert!(e.starts_with("--json:"), "{e}");
+        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "[1]"]).unwrap_err();
+        assert!(e.contains("object"), "{e}");
+    }
+
+    #[test]
+    fn bad_ops_groups_and_specs_are_errors() {
+        let e = ynl("ethtool.yaml", &["--do", "nosuch"]).unwrap_err();
+        assert!(e.contains("`nosuch`") && e.contains("linkinfo-get"), "{e}");
+        let e = ynl("ethtool.yaml", &["--dump", "linkinfo-set"]).unwrap_err();
+        assert!(e.contains("has no dump"), "{e}");
+        let e = ynl("netdev.yaml", &["--subscribe", "nosuch"]).unwrap_err();
+        assert!(e.contains("`nosuch`") && e.contains("mgmt"), "{e}");
+        let e = ynl("ethtool.yaml", &[]).unwrap_err();
+        assert!(e.contains("nothing to do"), "{e}");
+        let e = ynl("no-such.yaml", &["--list-ops"]).unwrap_err();
+        assert!(e.contains("no-such.yaml"), "{e}");
+        // Only one action at a time.
+        assert!(ynl("netdev.yaml", &["--do", "dev-get", "--dump", "dev-get"]).is_err());
+    }
+
+    #[test]
+    fn a_spec_with_a_dangling_reference_names_the_place() {
+        let dir = std::env::temp_dir().join(format!("genl-ynl-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("bad.yaml");
+        std::fs::write(
+            &p,
+            "name: x\nprotocol: genetlink\nattribute-sets:\n  - name: a\n    attributes:\n      \
+             - name: b\n        type: nest\n        nested-attributes: nope\n\
+             operations:\n  list: []\n",
+        )
+        .unwrap();
+        let e = ynl(p.to_str().unwrap(), &["--list-ops"]).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(e.contains("nested-attributes") && e.contains("nope"), "{e}");
     }
 }

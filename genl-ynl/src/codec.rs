@@ -279,12 +279,11 @@ fn ip_text_int(n: i128) -> Option<String> {
     if n < 0 {
         return None;
     }
+    // Non-negative: below 2**127, within IPv6's range.
     if n < 1 << 32 {
         Some(Ipv4Addr::from(n as u32).to_string())
-    } else if n < 1 << 127 {
-        Some(py_ipv6(Ipv6Addr::from(n as u128)))
     } else {
-        None
+        Some(py_ipv6(Ipv6Addr::from(n as u128)))
     }
 }
 
