@@ -55,13 +55,28 @@ struct Case {
     /// error (the text after `error:` of `genl ynl` appears in cli.py's
     /// output).
     fails: bool,
+    /// Keys whose values are clocks the kernel reads at each request (a
+    /// tcp_metrics entry's `age`, in ms): compared as integers no more than
+    /// [`CLOCK_SLACK_MS`] apart.
+    volatile: &'static [&'static str],
+    /// Keys whose values are traffic counters (a link's `stats`,
+    /// `stats64`, `icmp6-stats`), which background traffic (IPv6
+    /// neighbour discovery, MLD) moves between the runs: compared by shape
+    /// (the same keys, integers), not value.
+    counters: &'static [&'static str],
 }
+
+/// How far a clock value (see [`Case::volatile`]) may move between the two
+/// tools' runs.
+const CLOCK_SLACK_MS: i64 = 10_000;
 
 fn case(spec: &'static str, args: &[&str]) -> Case {
     Case {
         spec,
         args: args.iter().map(|s| s.to_string()).collect(),
         fails: false,
+        volatile: &[],
+        counters: &[],
     }
 }
 
@@ -154,22 +169,39 @@ fn cases() -> Vec<Case> {
         v.push(c);
     }
     v.extend([
-        case("tcp_metrics.yaml", &["--dump", "get"]),
+        Case {
+            volatile: &["age"],
+            ..case("tcp_metrics.yaml", &["--dump", "get"])
+        },
+        // 10.9.0.2 as a big-endian u32 (cli.py encodes no address text).
+        Case {
+            volatile: &["age"],
+            ..case(
+                "tcp_metrics.yaml",
+                &["--do", "get", "--json", r#"{"addr-ipv4": 168361986}"#],
+            )
+        },
         case("mptcp_pm.yaml", &["--dump", "get-addr"]),
         case("mptcp_pm.yaml", &["--do", "get-limits"]),
         // A 6.18 host kernel sends link attributes the 6.12 spec does not
         // know (67): cli.py fails on them unless it keeps them.
-        case("rt_link.yaml", &["--dump", "getlink", "--process-unknown"]),
-        case(
-            "rt_link.yaml",
-            &[
-                "--do",
-                "getlink",
-                "--json",
-                r#"{"ifname": "v0"}"#,
-                "--process-unknown",
-            ],
-        ),
+        Case {
+            counters: LINK_COUNTERS,
+            ..case("rt_link.yaml", &["--dump", "getlink", "--process-unknown"])
+        },
+        Case {
+            counters: LINK_COUNTERS,
+            ..case(
+                "rt_link.yaml",
+                &[
+                    "--do",
+                    "getlink",
+                    "--json",
+                    r#"{"ifname": "v0"}"#,
+                    "--process-unknown",
+                ],
+            )
+        },
         case("rt_addr.yaml", &["--dump", "getaddr"]),
         case(
             "rt_addr.yaml",
@@ -180,8 +212,9 @@ fn cases() -> Vec<Case> {
     v
 }
 
-/// What cli.py prints is normalised in two ways, nothing else (and
-/// `--list-ops` text as [`list_ops`] says):
+/// What cli.py prints is normalised in two ways, nothing else (besides
+/// `--list-ops` text as [`list_ops`] says, and the clocks and counters a
+/// case names, see [`Case`]):
 /// - arrays of strings are sorted: cli.py decodes flags into a Python
 ///   `set`, whose order follows the per-process string hash (genl prints
 ///   them by bit);
@@ -216,6 +249,65 @@ fn list_ops(out: &str) -> Vec<String> {
             None => l.to_owned(),
         })
         .collect()
+}
+
+/// A link's traffic counters (see [`Case::counters`]).
+const LINK_COUNTERS: &[&str] = &["stats", "stats64", "icmp6-stats"];
+
+/// Takes the values of the `keys` out of `v` (as `null`), in document
+/// order.
+fn take_volatile(v: &mut serde_json::Value, keys: &[&str], out: &mut Vec<serde_json::Value>) {
+    use serde_json::Value as J;
+    match v {
+        J::Array(a) => a.iter_mut().for_each(|x| take_volatile(x, keys, out)),
+        J::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                if keys.contains(&k.as_str()) {
+                    out.push(x.take());
+                } else {
+                    take_volatile(x, keys, out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Replaces the integers under the `keys` of `v` by 0 (see
+/// [`Case::counters`]); returns how many.
+fn zero_counters(v: &mut serde_json::Value, keys: &[&str], under: bool) -> usize {
+    use serde_json::Value as J;
+    match v {
+        J::Array(a) => a.iter_mut().map(|x| zero_counters(x, keys, under)).sum(),
+        J::Object(m) => m
+            .iter_mut()
+            .map(|(k, x)| zero_counters(x, keys, under || keys.contains(&k.as_str())))
+            .sum(),
+        J::Number(n) if under && n.is_u64() => {
+            *v = J::from(0);
+            1
+        }
+        _ => 0,
+    }
+}
+
+/// Whether the clock values of both sides pair up within
+/// [`CLOCK_SLACK_MS`].
+fn clocks_agree(a: &[serde_json::Value], b: &[serde_json::Value]) -> Result<(), String> {
+    if a.len() != b.len() {
+        return Err(format!("{} clock values vs {}", a.len(), b.len()));
+    }
+    for (x, y) in a.iter().zip(b) {
+        match (x.as_i64(), y.as_i64()) {
+            (Some(x), Some(y)) if (x - y).abs() <= CLOCK_SLACK_MS => {}
+            _ => {
+                return Err(format!(
+                    "clock values {x} and {y} differ by more than {CLOCK_SLACK_MS} ms"
+                ))
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The JSON lines of `out`, normalised ([`normalise`]).
@@ -356,6 +448,15 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
         && ip addr add 10.9.0.1/24 dev v0 && ip addr add fd00::1/64 dev v0 nodad \
         && ip mptcp endpoint add 10.9.0.1 dev v0 signal",
     )?;
+    // v1 in a peer namespace (10.9.0.2), so that a TCP connection over the
+    // veth leaves a tcp_metrics entry here.
+    let peer = PeerNs(format!("genl-ynl-peer-{}", std::process::id()));
+    sh(&format!(
+        "ip netns add {p} && ip link set v1 netns {p} && ip -n {p} link set lo up \
+         && ip -n {p} link set v1 up && ip -n {p} addr add 10.9.0.2/24 dev v1",
+        p = peer.0
+    ))?;
+    tcp_exchange(&peer.0)?;
     let mut failures = Vec::new();
     let mut ratios = Vec::new();
     let (mut sum_py, mut sum_genl) = (0.0, 0.0);
@@ -403,11 +504,32 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
                 Err(format!("--list-ops differ:\n{}\nvs\n{}", py.out, ge.out))
             }
         } else {
-            let (a, b) = (json_lines(&py.out), json_lines(&ge.out));
+            let (mut a, mut b) = (json_lines(&py.out), json_lines(&ge.out));
+            let (mut ca, mut cb) = (Vec::new(), Vec::new());
+            a.iter_mut()
+                .for_each(|v| take_volatile(v, c.volatile, &mut ca));
+            b.iter_mut()
+                .for_each(|v| take_volatile(v, c.volatile, &mut cb));
+            let counters: usize = a
+                .iter_mut()
+                .map(|v| zero_counters(v, c.counters, false))
+                .sum();
+            b.iter_mut().for_each(|v| {
+                zero_counters(v, c.counters, false);
+            });
             if a.is_empty() {
                 Err(format!("cli.py printed no JSON: {:?}", py.out))
+            } else if let Err(e) = clocks_agree(&ca, &cb) {
+                Err(e)
             } else if a == b {
-                Ok(format!("equal JSON, {} bytes", py.out.len()))
+                let mut note = String::new();
+                if !ca.is_empty() {
+                    note += &format!(", {} clock values within {CLOCK_SLACK_MS} ms", ca.len());
+                }
+                if counters > 0 {
+                    note += &format!(", {counters} counters by shape");
+                }
+                Ok(format!("equal JSON, {} bytes{note}", py.out.len()))
             } else {
                 let a = serde_json::to_string_pretty(&a).unwrap_or_default();
                 let b = serde_json::to_string_pretty(&b).unwrap_or_default();
@@ -474,6 +596,44 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
             failures.join("\n")
         ))
     }
+}
+
+/// A named network namespace, deleted when dropped.
+struct PeerNs(String);
+
+impl Drop for PeerNs {
+    fn drop(&mut self) {
+        let _ = sh(&format!("ip netns del {}", self.0));
+    }
+}
+
+/// Sends 200 kB from 10.9.0.1 (this namespace) to a listener at 10.9.0.2
+/// (namespace `peer`) and closes: the kernel keeps tcp_metrics for
+/// 10.9.0.2.
+fn tcp_exchange(peer: &str) -> Result<(), String> {
+    use std::io::Write as _;
+    let script = "import socket\n\
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+        s.bind(('10.9.0.2', 5555)); s.listen(); print('ready', flush=True)\n\
+        a, _ = s.accept()\n\
+        while a.recv(65536): pass\n";
+    let mut l = std::process::Command::new("ip")
+        .args(["netns", "exec", peer, kernel_source::PYTHON, "-c", script])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("ip netns exec: {e}"))?;
+    let mut ready = String::new();
+    let stdout = l.stdout.take().ok_or("listener: no stdout")?;
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut ready)
+        .map_err(|e| format!("listener: {e}"))?;
+    let sent = std::net::TcpStream::connect(("10.9.0.2", 5555))
+        .and_then(|mut c| c.write_all(&[0x55; 200_000]));
+    let st = l.wait().map_err(|e| format!("listener: {e}"))?;
+    sent.map_err(|e| format!("TCP to 10.9.0.2: {e}"))?;
+    if !st.success() {
+        return Err(format!("the TCP listener in {peer} failed: {st}"));
+    }
+    Ok(())
 }
 
 /// `--subscribe mgmt --sleep 3` of netdev on both, started together; a veth
