@@ -64,6 +64,8 @@ struct Case {
     /// neighbour discovery, MLD) moves between the runs: compared by shape
     /// (the same keys, integers), not value.
     counters: &'static [&'static str],
+    /// Text cli.py's output must contain (what a change made shows up).
+    shows: Option<&'static str>,
 }
 
 /// How far a clock value (see [`Case::volatile`]) may move between the two
@@ -77,6 +79,7 @@ fn case(spec: &'static str, args: &[&str]) -> Case {
         fails: false,
         volatile: &[],
         counters: &[],
+        shows: None,
     }
 }
 
@@ -468,91 +471,9 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
         "genl s",
         "ratio"
     );
-    for c in cases() {
-        let py = best_of(|| t.cli_py(c.spec, &c.args))?;
-        let ge = best_of(|| t.genl(c.spec, &c.args))?;
+    let mut record = |c: &Case, py: &Ran, ge: &Ran| {
         let label = format!("{} {}", c.spec, c.args.join(" "));
-        let verdict = if c.fails {
-            let msg = ge.err.split("error:").nth(1).unwrap_or("").trim();
-            let msg = msg.split(" (errno").next().unwrap_or("");
-            if py.ok || ge.ok {
-                Err(format!(
-                    "expected both to fail: cli.py ok={}, genl ok={}",
-                    py.ok, ge.ok
-                ))
-            } else if msg.is_empty() || !py.out.contains(msg) {
-                Err(format!(
-                    "different errors: cli.py said {:?}, genl {:?}",
-                    py.out.trim(),
-                    ge.err.trim()
-                ))
-            } else {
-                Ok(format!("both fail: {msg}"))
-            }
-        } else if !py.ok || !ge.ok {
-            Err(format!(
-                "exit: cli.py ok={} ({}), genl ok={} ({})",
-                py.ok,
-                py.err.trim().lines().last().unwrap_or(""),
-                ge.ok,
-                ge.err.trim()
-            ))
-        } else if c.args.iter().any(|a| a == "--list-ops") {
-            if list_ops(&py.out) == list_ops(&ge.out) {
-                Ok(format!("{} ops, same text", py.out.lines().count()))
-            } else {
-                Err(format!("--list-ops differ:\n{}\nvs\n{}", py.out, ge.out))
-            }
-        } else {
-            let (mut a, mut b) = (json_lines(&py.out), json_lines(&ge.out));
-            let (mut ca, mut cb) = (Vec::new(), Vec::new());
-            a.iter_mut()
-                .for_each(|v| take_volatile(v, c.volatile, &mut ca));
-            b.iter_mut()
-                .for_each(|v| take_volatile(v, c.volatile, &mut cb));
-            let counters: usize = a
-                .iter_mut()
-                .map(|v| zero_counters(v, c.counters, false))
-                .sum();
-            b.iter_mut().for_each(|v| {
-                zero_counters(v, c.counters, false);
-            });
-            if a.is_empty() {
-                Err(format!("cli.py printed no JSON: {:?}", py.out))
-            } else if let Err(e) = clocks_agree(&ca, &cb) {
-                Err(e)
-            } else if a == b {
-                let mut note = String::new();
-                if !ca.is_empty() {
-                    note += &format!(", {} clock values within {CLOCK_SLACK_MS} ms", ca.len());
-                }
-                if counters > 0 {
-                    note += &format!(", {counters} counters by shape");
-                }
-                Ok(format!("equal JSON, {} bytes{note}", py.out.len()))
-            } else {
-                let a = serde_json::to_string_pretty(&a).unwrap_or_default();
-                let b = serde_json::to_string_pretty(&b).unwrap_or_default();
-                let at = a
-                    .lines()
-                    .zip(b.lines())
-                    .position(|(x, y)| x != y)
-                    .unwrap_or(0);
-                Err(format!(
-                    "JSON differs from line {at}:\ncli.py: {}\ngenl:   {}",
-                    a.lines()
-                        .skip(at)
-                        .take(6)
-                        .collect::<Vec<_>>()
-                        .join("\n        "),
-                    b.lines()
-                        .skip(at)
-                        .take(6)
-                        .collect::<Vec<_>>()
-                        .join("\n        ")
-                ))
-            }
-        };
+        let verdict = judge(c, py, ge);
         let ratio = py.secs / ge.secs.max(1e-6);
         sum_py += py.secs;
         sum_genl += ge.secs;
@@ -572,13 +493,34 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
         if let Err(e) = verdict {
             failures.push(format!("{label}: {e}"));
         }
+    };
+    for c in cases() {
+        let py = best_of(|| t.cli_py(c.spec, &c.args))?;
+        let ge = best_of(|| t.genl(c.spec, &c.args))?;
+        record(&c, &py, &ge);
     }
+    // Changes: each tool runs the whole sequence (create, look, delete),
+    // cli.py first; step by step the results must agree (one run each).
+    let ifindex = ifindex("v0")?;
+    for seq in sequences(ifindex) {
+        let mut runs = Vec::new();
+        for tool in [Tools::cli_py, Tools::genl] {
+            let mut out = Vec::new();
+            for c in &seq {
+                out.push(run_timed(tool(t, c.spec, &c.args))?);
+            }
+            runs.push(out);
+        }
+        for (c, (py, ge)) in seq.iter().zip(runs[0].iter().zip(&runs[1])) {
+            record(c, py, ge);
+        }
+    }
+    let n = ratios.len();
     match subscribe(t) {
         Ok(s) => println!("{s}"),
         Err(e) => failures.push(format!("--subscribe: {e}")),
     }
     ratios.sort_by(f64::total_cmp);
-    let n = ratios.len();
     println!(
         "{n} invocations: cli.py {sum_py:.3} s in all, genl ynl {sum_genl:.3} s; \
          ratio per invocation: min {:.0}x, median {:.0}x, max {:.0}x",
@@ -596,6 +538,195 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
             failures.join("\n")
         ))
     }
+}
+
+/// The verdict on one invocation of both tools: what agreed, or how they
+/// differ.
+fn judge(c: &Case, py: &Ran, ge: &Ran) -> Result<String, String> {
+    if c.fails {
+        let msg = ge.err.split("error:").nth(1).unwrap_or("").trim();
+        let msg = msg.split(" (errno").next().unwrap_or("");
+        if py.ok || ge.ok {
+            Err(format!(
+                "expected both to fail: cli.py ok={}, genl ok={}",
+                py.ok, ge.ok
+            ))
+        } else if msg.is_empty() || !py.out.contains(msg) {
+            Err(format!(
+                "different errors: cli.py said {:?}, genl {:?}",
+                py.out.trim(),
+                ge.err.trim()
+            ))
+        } else {
+            Ok(format!("both fail: {msg}"))
+        }
+    } else if !py.ok || !ge.ok {
+        Err(format!(
+            "exit: cli.py ok={} ({}), genl ok={} ({})",
+            py.ok,
+            py.err.trim().lines().last().unwrap_or(""),
+            ge.ok,
+            ge.err.trim()
+        ))
+    } else if c.args.iter().any(|a| a == "--list-ops") {
+        if list_ops(&py.out) == list_ops(&ge.out) {
+            Ok(format!("{} ops, same text", py.out.lines().count()))
+        } else {
+            Err(format!("--list-ops differ:\n{}\nvs\n{}", py.out, ge.out))
+        }
+    } else {
+        let (mut a, mut b) = (json_lines(&py.out), json_lines(&ge.out));
+        let (mut ca, mut cb) = (Vec::new(), Vec::new());
+        a.iter_mut()
+            .for_each(|v| take_volatile(v, c.volatile, &mut ca));
+        b.iter_mut()
+            .for_each(|v| take_volatile(v, c.volatile, &mut cb));
+        let counters: usize = a
+            .iter_mut()
+            .map(|v| zero_counters(v, c.counters, false))
+            .sum();
+        b.iter_mut().for_each(|v| {
+            zero_counters(v, c.counters, false);
+        });
+        if a.is_empty() {
+            Err(format!("cli.py printed no JSON: {:?}", py.out))
+        } else if c.shows.is_some_and(|x| !py.out.contains(x)) {
+            Err(format!("cli.py's output lacks {:?}: {}", c.shows, py.out))
+        } else if let Err(e) = clocks_agree(&ca, &cb) {
+            Err(e)
+        } else if a == b {
+            let mut note = String::new();
+            if !ca.is_empty() {
+                note += &format!(", {} clock values within {CLOCK_SLACK_MS} ms", ca.len());
+            }
+            if counters > 0 {
+                note += &format!(", {counters} counters by shape");
+            }
+            Ok(format!("equal JSON, {} bytes{note}", py.out.len()))
+        } else {
+            let a = serde_json::to_string_pretty(&a).unwrap_or_default();
+            let b = serde_json::to_string_pretty(&b).unwrap_or_default();
+            let at = a
+                .lines()
+                .zip(b.lines())
+                .position(|(x, y)| x != y)
+                .unwrap_or(0);
+            Err(format!(
+                "JSON differs from line {at}:\ncli.py: {}\ngenl:   {}",
+                a.lines()
+                    .skip(at)
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join("\n        "),
+                b.lines()
+                    .skip(at)
+                    .take(6)
+                    .collect::<Vec<_>>()
+                    .join("\n        ")
+            ))
+        }
+    }
+}
+
+/// The ifindex of device `dev` in this namespace (from `ip -j link`).
+fn ifindex(dev: &str) -> Result<u64, String> {
+    let o = std::process::Command::new("ip")
+        .args(["-j", "link", "show", dev])
+        .output()
+        .map_err(|e| format!("ip: {e}"))?;
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).map_err(|e| format!("ip -j link show {dev}: {e}"))?;
+    v.get(0)
+        .and_then(|l| l.get("ifindex"))
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| format!("ip -j link show {dev}: no ifindex"))
+}
+
+/// Sequences of changes, each leaving the namespace as it found it: MPTCP
+/// endpoints and limits (nested attributes, flags), an IPv4 address and a
+/// route (netlink-raw fixed headers, `--create`). Addresses are binary
+/// attributes, given in hex as cli.py reads them.
+fn sequences(ifindex: u64) -> Vec<Vec<Case>> {
+    let addr = format!(
+        r#"{{"ifa-family": 2, "ifa-prefixlen": 24, "ifa-index": {ifindex}, "ifa-local": "0a090101", "ifa-address": "0a090101"}}"#
+    );
+    let route = r#"{"rtm-family": 2, "rtm-dst-len": 32, "rtm-table": 254, "rtm-protocol": 4, "rtm-scope": 0, "rtm-type": 1, "rta-dst": "0a090909", "rta-gateway": "0a090002"}"#;
+    let owned = |spec: &'static str, args: &[&str]| case(spec, args);
+    vec![
+        vec![
+            owned(
+                "mptcp_pm.yaml",
+                &[
+                    "--do",
+                    "add-addr",
+                    "--json",
+                    r#"{"addr": {"family": 2, "addr4": 168362241, "id": 7, "flags": 1}}"#,
+                ],
+            ),
+            owned(
+                "mptcp_pm.yaml",
+                &["--do", "get-addr", "--json", r#"{"addr": {"id": 7}}"#],
+            ),
+            Case {
+                shows: Some(r#""id": 7, "flags": 1, "addr4": 168362241"#),
+                ..owned("mptcp_pm.yaml", &["--dump", "get-addr"])
+            },
+            owned(
+                "mptcp_pm.yaml",
+                &["--do", "del-addr", "--json", r#"{"addr": {"id": 7}}"#],
+            ),
+            owned(
+                "mptcp_pm.yaml",
+                &[
+                    "--do",
+                    "set-limits",
+                    "--json",
+                    r#"{"rcv-add-addrs": 3, "subflows": 5}"#,
+                ],
+            ),
+            owned("mptcp_pm.yaml", &["--do", "get-limits"]),
+            owned(
+                "mptcp_pm.yaml",
+                &[
+                    "--do",
+                    "set-limits",
+                    "--json",
+                    r#"{"rcv-add-addrs": 0, "subflows": 2}"#,
+                ],
+            ),
+        ],
+        vec![
+            owned(
+                "rt_addr.yaml",
+                &["--do", "newaddr", "--create", "--json", &addr],
+            ),
+            // Creation and update times (ifa-cacheinfo, 1/100 s) differ: by
+            // shape.
+            Case {
+                counters: &["ifa-cacheinfo"],
+                shows: Some(r#""ifa-local": "10.9.1.1""#),
+                ..owned(
+                    "rt_addr.yaml",
+                    &["--dump", "getaddr", "--json", r#"{"ifa-family": 2}"#],
+                )
+            },
+            owned("rt_addr.yaml", &["--do", "deladdr", "--json", &addr]),
+        ],
+        vec![
+            owned(
+                "rt_route.yaml",
+                &["--do", "newroute", "--create", "--json", route],
+            ),
+            Case {
+                shows: Some(r#""rta-dst": "10.9.9.9""#),
+                ..owned(
+                    "rt_route.yaml",
+                    &["--dump", "getroute", "--json", r#"{"rtm-family": 2}"#],
+                )
+            },
+            owned("rt_route.yaml", &["--do", "delroute", "--json", route]),
+        ],
+    ]
 }
 
 /// A named network namespace, deleted when dropped.
