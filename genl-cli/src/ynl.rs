@@ -472,7 +472,7 @@ impl Events {
             .ok_or_else(|| {
                 let k = known();
                 if k.is_empty() {
-                    format!("--subscribe: the spec has no multicast groups")
+                    "--subscribe: the spec has no multicast groups".to_owned()
                 } else {
                     format!("--subscribe: the spec has no multicast group `{group}` (it has: {k})")
                 }
