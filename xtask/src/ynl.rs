@@ -85,7 +85,8 @@ fn case(spec: &'static str, args: &[&str]) -> Case {
 
 /// The invocations compared, in a network namespace of their own with `lo`
 /// up, veth pair v0/v1 (10.9.0.1/24 and fd00::1/64 on v0) and one MPTCP
-/// endpoint.
+/// endpoint; a tbf qdisc on v0 and an htb one on lo; v1 is moved into a
+/// peer namespace (10.9.0.2) before the cases run.
 fn cases() -> Vec<Case> {
     let dev = r#"{"header": {"dev-name": "v0"}}"#;
     let mut v = vec![
@@ -211,6 +212,13 @@ fn cases() -> Vec<Case> {
             &["--dump", "getaddr", "--json", r#"{"ifa-family": 10}"#],
         ),
         case("rt_route.yaml", &["--dump", "getroute"]),
+        // Sub-messages selected by `kind` (tbf, htb options); the spec
+        // lists only `do`, the kernel dumps (cli.py sends it regardless).
+        Case {
+            counters: &["stats", "stats2"],
+            shows: Some(r#""kind": "tbf", "options": {"parms""#),
+            ..case("tc.yaml", &["--dump", "getqdisc"])
+        },
     ]);
     v
 }
@@ -449,7 +457,9 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
         "ip link set lo up && ip link add v0 type veth peer name v1 \
         && ip link set v0 up && ip link set v1 up \
         && ip addr add 10.9.0.1/24 dev v0 && ip addr add fd00::1/64 dev v0 nodad \
-        && ip mptcp endpoint add 10.9.0.1 dev v0 signal",
+        && ip mptcp endpoint add 10.9.0.1 dev v0 signal \
+        && tc qdisc replace dev v0 root tbf rate 1mbit burst 32kbit latency 400ms \
+        && tc qdisc replace dev lo root handle 1: htb default 10",
     )?;
     // v1 in a peer namespace (10.9.0.2), so that a TCP connection over the
     // veth leaves a tcp_metrics entry here.
