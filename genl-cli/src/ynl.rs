@@ -108,6 +108,10 @@ pub struct YnlArgs {
     /// Accepted for `cli.py` compatibility: output is always JSON.
     #[arg(long)]
     pub output_json: bool,
+    /// Accepted for `cli.py` compatibility and ignored: the spec is not
+    /// validated against a JSON schema.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
     /// Accepted for `cli.py` compatibility: the spec is never validated
     /// against the JSON schema (references are checked when it loads).
     #[arg(long)]
