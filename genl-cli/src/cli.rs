@@ -62,6 +62,10 @@ pub enum Command {
     /// over its C files, the family's YNL spec against the kernel's schema,
     /// and ynl-gen-c's uapi header against ours, constant by constant.
     Check,
+    /// Talk to any netlink family from its YNL spec, read at run time, as
+    /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
+    /// output), without Python.
+    Ynl(crate::ynl::YnlArgs),
 }
 
 /// `genl ctrl ...`.
@@ -72,6 +76,12 @@ pub enum CtrlCommand {
         /// Print JSON (one array of families).
         #[arg(long)]
         json: bool,
+        /// Name the ops of the families whose YNL spec is in DIR
+        /// (`<family>.yaml`) [env: GENL_YNL_SPECS; default: the kernel
+        /// source's Documentation/netlink/specs in the genl cache, if
+        /// unpacked].
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
     },
     /// Show one family.
     Get {
@@ -80,6 +90,9 @@ pub enum CtrlCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// As for `list`.
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
     },
     /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
     Policy {
@@ -189,6 +202,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Check => check::run(&project()?),
+        Command::Ynl(args) => crate::ynl::run(args),
     }
 }
 

@@ -1,9 +1,10 @@
 //! `genl ctrl`: the generic netlink families of the running kernel through
-//! the controller (nlctrl), like iproute2's `genl ctrl`.
+//! the controller (nlctrl), like iproute2's `genl ctrl`; ops are named
+//! from the families' YNL specs where they are known.
 //!
 //! ```text
-//! genl ctrl list [--json]
-//! genl ctrl get NAME [--json]
+//! genl ctrl list [--json] [--specs DIR]
+//! genl ctrl get NAME [--json] [--specs DIR]
 //! genl ctrl policy NAME [--op CMD]
 //! genl ctrl monitor [--json]
 //! ```
@@ -30,6 +31,9 @@ pub struct Family {
     pub ops: Vec<OpInfo>,
     /// Its multicast groups: name and id.
     pub groups: Vec<(String, u32)>,
+    /// The names of its ops (by id) from its YNL spec, when known
+    /// ([`crate::ynl::op_names`]).
+    pub op_names: std::collections::BTreeMap<u32, String>,
 }
 
 impl Family {
@@ -47,6 +51,7 @@ impl Family {
                 .iter()
                 .map(|g| (g.name.to_owned(), g.id))
                 .collect(),
+            op_names: Default::default(),
         }
     }
 
@@ -59,8 +64,12 @@ impl Family {
         if !self.ops.is_empty() {
             println!("  ops:");
             for op in &self.ops {
+                let name = self
+                    .op_names
+                    .get(&op.id)
+                    .map_or(String::new(), |n| format!(" {n}"));
                 println!(
-                    "    {:>3} ({:#04x})  flags {:#04x} [{}]",
+                    "    {:>3} ({:#04x}){name}  flags {:#04x} [{}]",
                     op.id,
                     op.id,
                     op.flags,
@@ -86,6 +95,7 @@ impl Family {
             "maxattr": self.maxattr,
             "ops": self.ops.iter().map(|op| serde_json::json!({
                 "id": op.id,
+                "name": self.op_names.get(&op.id),
                 "flags": op.flags,
                 "flag_names": op.flag_names(),
             })).collect::<Vec<_>>(),
@@ -186,12 +196,19 @@ pub fn monitor(json: bool) -> Result<(), Error> {
 pub fn run(cmd: CtrlCommand) -> Result<(), String> {
     let fail = |e: Error| e.to_string();
     let mut conn = Connection::new().map_err(fail)?;
-    let (families, json) = match cmd {
-        CtrlCommand::List { json } => (list(&mut conn).map_err(fail)?, json),
-        CtrlCommand::Get { name, json } => (vec![get(&mut conn, &name).map_err(fail)?], json),
+    let (mut families, json, specs) = match cmd {
+        CtrlCommand::List { json, specs } => (list(&mut conn).map_err(fail)?, json, specs),
+        CtrlCommand::Get { name, json, specs } => {
+            (vec![get(&mut conn, &name).map_err(fail)?], json, specs)
+        }
         CtrlCommand::Policy { name, op } => return policy(&mut conn, &name, op).map_err(fail),
         CtrlCommand::Monitor { json } => return monitor(json).map_err(fail),
     };
+    if let Some(dir) = crate::ynl::spec_dir(specs) {
+        for f in &mut families {
+            f.op_names = crate::ynl::op_names(&dir, &f.name);
+        }
+    }
     if json {
         let items: Vec<serde_json::Value> = families.iter().map(Family::json).collect();
         println!("{}", serde_json::Value::Array(items));

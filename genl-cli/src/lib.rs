@@ -17,6 +17,8 @@
 //! - [`kernel_source`]: the parts of Linux 6.12's source those use.
 //! - [`host`]: packages (apt, dpkg), programs, locks.
 //! - [`ctrl`]: the running kernel's families through nlctrl (`genl ctrl`).
+//! - [`ynl`]: any netlink family driven by its YNL spec at run time
+//!   (`genl ynl`, `cli.py`'s arguments and JSON).
 //! - [`cli`]: the command line of `genl`, also used by the genl
 //!   repository's own `cargo xtask`.
 //!
@@ -34,5 +36,6 @@ pub mod project;
 pub mod scaffold;
 pub mod vendor;
 pub mod vm;
+pub mod ynl;
 
 pub use project::Project;

@@ -13,6 +13,7 @@ fn main() -> ExitCode {
         Command::Ctrl(_) => "ctrl",
         Command::Vm(_) => "vm",
         Command::Check => "check",
+        Command::Ynl(_) => "ynl",
     };
     match genl_cli::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

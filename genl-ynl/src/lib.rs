@@ -41,7 +41,10 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
+pub mod codec;
+pub mod family;
 mod spec;
+pub mod value;
 
 use spec::{AttrSpec, OpMode, Spec};
 

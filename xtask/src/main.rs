@@ -133,7 +133,7 @@ fn test(args: &[String]) -> Result<(), String> {
     // and each built from its package alone (unpublished genl dependencies
     // come from the other packages, as cargo does for a workspace).
     summary.run(Suite::cmd(
-        "cargo package (genl-derive, genl-core, genl-codegen, genl-cli)",
+        "cargo package (genl-derive, genl-core, genl-codegen, genl-ynl, genl-cli)",
         "cargo",
         &[
             "package",
@@ -144,6 +144,8 @@ fn test(args: &[String]) -> Result<(), String> {
             "genl-core",
             "-p",
             "genl-codegen",
+            "-p",
+            "genl-ynl",
             "-p",
             "genl-cli",
         ],
@@ -159,6 +161,17 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("YNL interop (kernel schema, ynl-gen-c)", || {
         ynl::run(&["check".into()])
     });
+    if util::is_root() {
+        summary.run_fn(
+            "YNL: kernel cli.py vs genl ynl, equal JSON (host kernel, netns)",
+            || ynl::run(&["compare".into()]),
+        );
+    } else {
+        summary.skipped(
+            "YNL: kernel cli.py vs genl ynl",
+            "not root: needs a network namespace with a veth pair",
+        );
+    }
     summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");

@@ -1,0 +1,734 @@
+//! `genl ynl`: talk to any netlink family from its YNL spec, read at run
+//! time (no code generation), as the kernel's `tools/net/ynl/cli.py` does
+//! and with its JSON shapes, without Python:
+//!
+//! ```text
+//! genl ynl --spec netdev.yaml --dump dev-get
+//! genl ynl --spec ethtool.yaml --do linkinfo-get --json '{"header": {"dev-name": "eth0"}}'
+//! genl ynl --spec rt_link.yaml --dump getlink
+//! genl ynl --spec netdev.yaml --subscribe mgmt --sleep 5
+//! genl ynl --spec nlctrl.yaml --list-ops
+//! ```
+//!
+//! Generic netlink families (`genetlink*` specs) go through
+//! [`genl_core::Connection`] (family resolved by name, replies matched by
+//! sequence number, dumps until `NLMSG_DONE`) and
+//! [`genl_core::Subscription`]; classic ones (`netlink-raw`: rt_link,
+//! rt_addr, rt_route, tc, nftables) through
+//! [`genl_core::classic::ClassicConnection`] on the spec's `protonum`, with
+//! the spec's message ids and fixed headers. Messages are encoded and
+//! decoded by [`genl_ynl::codec`].
+//!
+//! Output is one line of JSON per result, as `cli.py --output-json` prints
+//! it (Python's `json.dumps`): the `--do` reply (`null` when the kernel
+//! answers with an ACK only), the `--dump` array, then, with
+//! `--subscribe`, the array of notifications `[{"name": OP, "msg": {...}}]`.
+//! Errors go to stderr and exit with status 1: a bad spec names the place
+//! in the spec, bad `--json` the attribute, a kernel error its errno, its
+//! extended-ACK message and the attribute it points at.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use genl_core::classic::ClassicConnection;
+use genl_core::extack::ErrorView;
+use genl_core::message::{AttrBuf, GenlHeader, NLMSG_HDRLEN};
+use genl_core::{Connection, Error, KernelError, Subscription};
+use genl_ynl::codec::DecodeOptions;
+use genl_ynl::family::{Family, Op, Protocol};
+use genl_ynl::value::Value;
+
+/// `NETLINK_GENERIC`.
+const NETLINK_GENERIC: isize = 16;
+/// `NLM_F_REPLACE`.
+const NLM_F_REPLACE: u16 = 0x100;
+/// `NLM_F_EXCL`.
+const NLM_F_EXCL: u16 = 0x200;
+/// `NLM_F_CREATE`.
+const NLM_F_CREATE: u16 = 0x400;
+/// `NLM_F_APPEND`.
+const NLM_F_APPEND: u16 = 0x800;
+
+/// The arguments of `genl ynl` (those of `cli.py`).
+#[derive(Debug, Default, Args)]
+#[command(group(clap::ArgGroup::new("action").args(["do_op", "dump", "list_ops", "list_msgs"])))]
+pub struct YnlArgs {
+    /// The family's YNL spec, e.g. the kernel's
+    /// Documentation/netlink/specs/netdev.yaml.
+    #[arg(long, value_name = "FILE")]
+    pub spec: PathBuf,
+    /// Send a `do` request of operation OP and print its reply.
+    #[arg(long = "do", value_name = "OP")]
+    pub do_op: Option<String>,
+    /// Send a `dump` request of operation OP and print every reply, as one
+    /// array.
+    #[arg(long, value_name = "OP")]
+    pub dump: Option<String>,
+    /// The request's attributes (and fixed-header fields), as a JSON
+    /// object: names as in the spec, nests as objects, multi-attr as
+    /// arrays, enums and flags by name, binary as hex.
+    #[arg(long = "json", value_name = "JSON")]
+    pub json: Option<String>,
+    /// List the operations (with their do/dump modes) and exit; needs no
+    /// kernel.
+    #[arg(long)]
+    pub list_ops: bool,
+    /// List every message, notifications included, and exit.
+    #[arg(long)]
+    pub list_msgs: bool,
+    /// Join multicast group GROUP first; print the notifications received
+    /// (after the request, if any) as one array.
+    #[arg(long = "subscribe", value_name = "GROUP")]
+    pub subscribe: Option<String>,
+    /// Wait this many seconds after subscribing, before the request.
+    #[arg(long, value_name = "SECONDS")]
+    pub sleep: Option<u64>,
+    /// Set NLM_F_REPLACE on the request.
+    #[arg(long)]
+    pub replace: bool,
+    /// Set NLM_F_EXCL on the request.
+    #[arg(long)]
+    pub excl: bool,
+    /// Set NLM_F_CREATE on the request.
+    #[arg(long)]
+    pub create: bool,
+    /// Set NLM_F_APPEND on the request.
+    #[arg(long)]
+    pub append: bool,
+    /// Keep attributes the spec does not know, as "UnknownAttr(ID)", and
+    /// `pad` attributes, as `cli.py --process-unknown` does (the default).
+    #[arg(long, overrides_with = "no_process_unknown")]
+    pub process_unknown: bool,
+    /// Fail on attributes the spec does not know (what `cli.py` does by
+    /// default); `pad` attributes are left out.
+    #[arg(long)]
+    pub no_process_unknown: bool,
+    /// Accepted for `cli.py` compatibility: output is always JSON.
+    #[arg(long)]
+    pub output_json: bool,
+    /// Accepted for `cli.py` compatibility and ignored: the spec is not
+    /// validated against a JSON schema.
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// Accepted for `cli.py` compatibility: the spec is never validated
+    /// against the JSON schema (references are checked when it loads).
+    #[arg(long)]
+    pub no_schema: bool,
+}
+
+/// What one request produced.
+enum Outcome {
+    /// `--do`: `null`, one reply, or an array of several.
+    Do(Vec<Value>),
+    /// `--dump`: every reply.
+    Dump(Vec<Value>),
+}
+
+/// Carries out `genl ynl ...`: prints the results on stdout.
+pub fn run(args: YnlArgs) -> Result<(), String> {
+    let text =
+        std::fs::read_to_string(&args.spec).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    let mut out = std::io::stdout().lock();
+    let mut print = |s: &str| -> Result<(), String> {
+        writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))
+    };
+    if args.list_ops {
+        for op in fam.call_ops() {
+            print(&format!("{}  [ {} ]", op.name, op.modes().join(", ")))?;
+        }
+        return Ok(());
+    }
+    if args.list_msgs {
+        for op in &fam.ops {
+            print(&format!("{}  [ {} ]", op.name, op.modes().join(", ")))?;
+        }
+        return Ok(());
+    }
+    let request = match (&args.do_op, &args.dump) {
+        (Some(name), _) => Some((find_op(&fam, name, "do")?, false)),
+        (None, Some(name)) => Some((find_op(&fam, name, "dump")?, true)),
+        (None, None) => None,
+    };
+    if request.is_none() && args.subscribe.is_none() {
+        return Err(
+            "nothing to do: give --do OP, --dump OP, --subscribe GROUP, \
+                    --list-ops or --list-msgs (see --help)"
+                .into(),
+        );
+    }
+    let vals = match &args.json {
+        Some(t) => Value::parse_json(t).map_err(|e| format!("--json: {e}"))?,
+        None => Value::Map(Vec::new()),
+    };
+    // Encode before touching the kernel: bad JSON fails fast.
+    let payload = match &request {
+        Some((op, _)) => Some(
+            fam.encode_message(op, &vals)
+                .map_err(|e| format!("--json: {e}"))?,
+        ),
+        None => None,
+    };
+    let opts = DecodeOptions {
+        process_unknown: !args.no_process_unknown,
+    };
+    let mut flags = 0;
+    for (on, f) in [
+        (args.replace, NLM_F_REPLACE),
+        (args.excl, NLM_F_EXCL),
+        (args.create, NLM_F_CREATE),
+        (args.append, NLM_F_APPEND),
+    ] {
+        if on {
+            flags |= f;
+        }
+    }
+
+    let mut sub = match &args.subscribe {
+        Some(g) => Some(Events::join(&fam, g)?),
+        None => None,
+    };
+    if let Some(s) = args.sleep {
+        std::thread::sleep(Duration::from_secs(s));
+    }
+    if let (Some((op, dump)), Some(payload)) = (request, payload) {
+        let outcome = match fam.protocol {
+            Protocol::Genetlink if flags == 0 => genl_request(&fam, op, &payload, dump, opts)?,
+            Protocol::Genetlink => {
+                let id = resolve(&fam.name)?;
+                let mut conn = classic(NETLINK_GENERIC)?;
+                let mut msg = GenlHeader {
+                    cmd: op.req_value.unwrap_or_default() as u8,
+                    version: fam.version,
+                }
+                .to_bytes()
+                .to_vec();
+                msg.extend_from_slice(&payload);
+                classic_request(&mut conn, &fam, op, id, flags, &msg, 4, dump, opts)?
+            }
+            Protocol::Raw { protonum } => {
+                let mut conn = classic(isize::from(protonum))?;
+                let ty = op.req_value.unwrap_or_default();
+                classic_request(&mut conn, &fam, op, ty, flags, &payload, 0, dump, opts)?
+            }
+        };
+        match outcome {
+            Outcome::Do(replies) => print(&match replies.len() {
+                0 => "null".to_owned(),
+                1 => replies[0].to_python_json(),
+                _ => Value::List(replies).to_python_json(),
+            })?,
+            Outcome::Dump(items) => print(&Value::List(items).to_python_json())?,
+        }
+    }
+    if let Some(sub) = &mut sub {
+        let events = sub.drain(&fam, opts)?;
+        print(&Value::List(events).to_python_json())?;
+    }
+    Ok(())
+}
+
+/// The operation `name` (used for mode `mode`), or an error listing the
+/// ones there are.
+fn find_op<'f>(fam: &'f Family, name: &str, mode: &str) -> Result<&'f Op, String> {
+    let known = || {
+        fam.call_ops()
+            .map(|o| o.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let op = fam.call_ops().find(|o| o.name == name).ok_or_else(|| {
+        format!(
+            "--{mode}: the spec has no operation `{name}` (it has: {})",
+            known()
+        )
+    })?;
+    let ok = match mode {
+        "do" => op.has_do,
+        _ => op.has_dump,
+    };
+    if !ok {
+        // As cli.py: the kernel decides (tc's getqdisc, say, dumps though
+        // its spec lists only `do`).
+        eprintln!(
+            "genl ynl: the spec lists no {mode} for `{name}` (it has: {}); sending one anyway",
+            op.modes().join(", ")
+        );
+    }
+    Ok(op)
+}
+
+fn kernel(e: Error) -> String {
+    e.to_string()
+}
+
+/// The id of generic netlink family `name`.
+fn resolve(name: &str) -> Result<u16, String> {
+    let mut conn = Connection::new().map_err(kernel)?;
+    let id = conn.resolve(name).map_err(kernel)?.id;
+    Ok(id)
+}
+
+/// A classic netlink socket of `protocol`, with strict checking of dump
+/// requests (`NETLINK_GET_STRICT_CHK`), as `cli.py` asks for.
+fn classic(protocol: isize) -> Result<ClassicConnection, String> {
+    let conn = ClassicConnection::new(protocol).map_err(kernel)?;
+    let _ = conn.socket().inner().set_netlink_get_strict_chk(true);
+    Ok(conn)
+}
+
+/// Names the attributes an extended ACK points at, through the spec:
+/// `payload` is the request after its genl header (or `nlmsghdr`), and
+/// `base` the offset of `payload` in the message.
+fn explain(fam: &Family, op: &Op, payload: &[u8], base: usize, mut k: KernelError) -> String {
+    let fh = fam.struct_size(op.fixed_header.as_deref());
+    let fh = (fh + 3) & !3;
+    let attrs_at = base + fh;
+    let attrs = payload.get(fh..).unwrap_or_default();
+    if let Some(off) = k.offset.map(|o| o as usize) {
+        if off >= attrs_at {
+            k.path = fam.attr_path_at(op, attrs, off - attrs_at);
+        }
+    }
+    if let Some(t) = k.missing_type {
+        let set = match k.missing_nest.map(|o| o as usize) {
+            None => op.attr_set.map(|i| &fam.sets[i]),
+            Some(o) if o >= attrs_at => fam.nest_set_at(op, attrs, o - attrs_at),
+            Some(_) => None,
+        };
+        if let Some(a) = set.and_then(|s| u16::try_from(t).ok().and_then(|t| s.attr_by_id(t))) {
+            k.missing_path = Some(a.name.clone());
+        }
+    }
+    k.to_string()
+}
+
+/// A request to a generic netlink family through [`Connection`].
+fn genl_request(
+    fam: &Family,
+    op: &Op,
+    payload: &[u8],
+    dump: bool,
+    opts: DecodeOptions,
+) -> Result<Outcome, String> {
+    let mut conn = Connection::new().map_err(kernel)?;
+    let _ = conn.socket().inner().set_netlink_get_strict_chk(true);
+    let id = conn.resolve(&fam.name).map_err(kernel)?.id;
+    let genl = GenlHeader {
+        cmd: u8::try_from(op.req_value.unwrap_or_default())
+            .map_err(|_| format!("operation `{}`: command id exceeds 255", op.name))?,
+        version: fam.version,
+    };
+    let body = AttrBuf(payload.to_vec());
+    let base = NLMSG_HDRLEN + 4;
+    let fail = |e: Error| match e {
+        Error::Kernel(k) => explain(fam, op, payload, base, k),
+        e => e.to_string(),
+    };
+    let decode = |cmd: u8, attrs: &[u8]| -> Result<Option<Value>, String> {
+        if op.rsp_value != Some(cmd.into()) {
+            eprintln!(
+                "genl ynl: skipped a message with command {cmd} (operation `{}` replies with {})",
+                op.name,
+                op.rsp_value.map_or("none".into(), |v| v.to_string())
+            );
+            return Ok(None);
+        }
+        fam.decode_message(op, attrs, opts)
+            .map(Some)
+            .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))
+    };
+    if dump {
+        let mut d = conn.dump_by_id(id, genl, &body, None).map_err(fail)?;
+        let mut items = Vec::new();
+        while let Some(v) = d.next().map_err(fail)? {
+            if let Some(x) = decode(v.genl.cmd, v.attrs)? {
+                items.push(x);
+            }
+        }
+        Ok(Outcome::Dump(items))
+    } else {
+        let reply = conn.request_by_id(id, genl, &body, None).map_err(fail)?;
+        let mut items = Vec::new();
+        if let Some(v) = reply {
+            if let Some(x) = decode(v.genl.cmd, v.attrs)? {
+                items.push(x);
+            }
+        }
+        Ok(Outcome::Do(items))
+    }
+}
+
+/// A request on a classic socket: message type `ty`, `msg` after the
+/// `nlmsghdr` (a genl header first when `hdr` is 4), until the ACK (a do)
+/// or `NLMSG_DONE` (a dump).
+#[allow(clippy::too_many_arguments)]
+fn classic_request(
+    conn: &mut ClassicConnection,
+    fam: &Family,
+    op: &Op,
+    ty: u16,
+    flags: u16,
+    msg: &[u8],
+    hdr: usize,
+    dump: bool,
+    opts: DecodeOptions,
+) -> Result<Outcome, String> {
+    use genl_core::message::{NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST};
+    use genl_core::netlink_packet_core::{NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
+    let mut f = NLM_F_REQUEST | NLM_F_ACK | flags;
+    if dump {
+        f |= NLM_F_DUMP;
+    }
+    let seq = conn.send(0, 0, ty, f, msg).map_err(kernel)?;
+    let payload = &msg[hdr..];
+    let base = NLMSG_HDRLEN + hdr;
+    let mut items = Vec::new();
+    let mut interrupted = false;
+    loop {
+        let dg = conn.recv().map_err(kernel)?;
+        if dg.sender != 0 {
+            continue;
+        }
+        for m in dg.messages() {
+            let m = m.map_err(|e| e.to_string())?;
+            if m.header.sequence_number != seq {
+                continue;
+            }
+            match m.header.message_type {
+                NLMSG_ERROR => {
+                    let ev =
+                        ErrorView::parse(m.header.flags, m.payload).map_err(|e| e.to_string())?;
+                    if let Some(k) = ev.to_kernel_error() {
+                        return Err(explain(fam, op, payload, base, k));
+                    }
+                    if !dump {
+                        return Ok(Outcome::Do(items));
+                    }
+                }
+                NLMSG_DONE => {
+                    let code = m
+                        .payload
+                        .get(..4)
+                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                    if code < 0 {
+                        let k = KernelError::from_errno(-code);
+                        return Err(explain(fam, op, payload, base, k));
+                    }
+                    if interrupted {
+                        eprintln!("genl ynl: the dump was interrupted (NLM_F_DUMP_INTR); it may be inconsistent");
+                    }
+                    return Ok(if dump {
+                        Outcome::Dump(items)
+                    } else {
+                        Outcome::Do(items)
+                    });
+                }
+                NLMSG_NOOP | NLMSG_OVERRUN => {}
+                t => {
+                    interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
+                    let (id, body) = if hdr == 4 {
+                        let cmd = m.payload.first().copied().unwrap_or_default();
+                        (u16::from(cmd), m.payload.get(4..).unwrap_or_default())
+                    } else {
+                        (t, m.payload)
+                    };
+                    if op.rsp_value != Some(id) {
+                        eprintln!(
+                            "genl ynl: skipped a message of id {id} (operation `{}` replies with {})",
+                            op.name,
+                            op.rsp_value.map_or("none".into(), |v| v.to_string())
+                        );
+                        continue;
+                    }
+                    items.push(
+                        fam.decode_message(op, body, opts)
+                            .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))?,
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A multicast subscription.
+enum Events {
+    /// A generic netlink family's group.
+    Genl(Subscription),
+    /// A classic protocol's group.
+    Classic(ClassicConnection),
+}
+
+impl Events {
+    /// Joins group `group` of the family.
+    fn join(fam: &Family, group: &str) -> Result<Events, String> {
+        let known = || {
+            fam.mcast_groups
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let g = fam
+            .mcast_groups
+            .iter()
+            .find(|g| g.name == group)
+            .ok_or_else(|| {
+                let k = known();
+                if k.is_empty() {
+                    "--subscribe: the spec has no multicast groups".to_owned()
+                } else {
+                    format!("--subscribe: the spec has no multicast group `{group}` (it has: {k})")
+                }
+            })?;
+        match fam.protocol {
+            Protocol::Genetlink => Ok(Events::Genl(
+                Subscription::new(&fam.name, group).map_err(kernel)?,
+            )),
+            Protocol::Raw { protonum } => {
+                let id = g.value.ok_or_else(|| {
+                    format!("--subscribe: group `{group}` has no `value` in the spec")
+                })?;
+                let conn = classic(isize::from(protonum))?;
+                conn.join_group(id).map_err(kernel)?;
+                Ok(Events::Classic(conn))
+            }
+        }
+    }
+
+    /// The notifications queued so far, decoded.
+    fn drain(&mut self, fam: &Family, opts: DecodeOptions) -> Result<Vec<Value>, String> {
+        let mut out = Vec::new();
+        let mut push = |id: u16, body: &[u8]| -> Result<(), String> {
+            let Some(op) = fam.op_by_rsp(id).filter(|_| {
+                fam.ops
+                    .iter()
+                    .any(|o| o.is_async && o.rsp_value == Some(id))
+            }) else {
+                eprintln!("genl ynl: skipped a notification of unknown id {id}");
+                return Ok(());
+            };
+            let msg = fam
+                .decode_message(op, body, opts)
+                .map_err(|e| format!("decoding notification `{}`: {e}", op.name))?;
+            out.push(Value::Map(vec![
+                ("name".into(), Value::Str(op.name.clone())),
+                ("msg".into(), msg),
+            ]));
+            Ok(())
+        };
+        match self {
+            Events::Genl(sub) => {
+                sub.set_timeout(Some(Duration::ZERO));
+                loop {
+                    match sub.next_event() {
+                        Ok(v) => push(v.genl.cmd.into(), v.attrs)?,
+                        Err(Error::Timeout) => break,
+                        Err(Error::EventsLost) => {
+                            eprintln!("genl ynl: the socket overflowed: notifications were lost")
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+            }
+            Events::Classic(conn) => {
+                conn.set_timeout(Some(Duration::ZERO));
+                loop {
+                    let dg = match conn.recv() {
+                        Ok(dg) => dg,
+                        Err(Error::Timeout) => break,
+                        Err(Error::EventsLost) => {
+                            eprintln!("genl ynl: the socket overflowed: notifications were lost");
+                            continue;
+                        }
+                        Err(e) => return Err(e.to_string()),
+                    };
+                    if dg.sender != 0 {
+                        continue;
+                    }
+                    for m in dg.messages() {
+                        let m = m.map_err(|e| e.to_string())?;
+                        if m.header.message_type >= 0x10 {
+                            push(m.header.message_type, m.payload)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Where `genl ctrl` looks for YNL specs: `dir` if given, else
+/// `GENL_YNL_SPECS`, else the kernel source's `Documentation/netlink/specs`
+/// in the genl cache when it is unpacked there (nothing is downloaded).
+pub fn spec_dir(dir: Option<PathBuf>) -> Option<PathBuf> {
+    if dir.is_some() {
+        return dir;
+    }
+    if let Some(d) = std::env::var_os("GENL_YNL_SPECS").filter(|d| !d.is_empty()) {
+        return Some(d.into());
+    }
+    let d = crate::cache::cache_dir()
+        .ok()?
+        .join("linux-source-6.12/Documentation/netlink/specs");
+    d.is_dir().then_some(d)
+}
+
+/// The names of generic netlink family `family`'s ops, by the command id
+/// the kernel lists (the spec's request value), from `dir/<family>.yaml`
+/// (or with `-` as `_`); empty when there is no such spec or it does not
+/// load (`genl ctrl` then prints ids only).
+pub fn op_names(dir: &std::path::Path, family: &str) -> std::collections::BTreeMap<u32, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for stem in [family.to_owned(), family.replace('-', "_")] {
+        let Ok(text) = std::fs::read_to_string(dir.join(format!("{stem}.yaml"))) else {
+            continue;
+        };
+        let Ok(fam) = Family::parse(&text) else {
+            continue;
+        };
+        if fam.name != family || fam.protocol != Protocol::Genetlink {
+            continue;
+        }
+        for op in fam.call_ops() {
+            if let Some(v) = op.req_value {
+                out.entry(u32::from(v)).or_insert_with(|| op.name.clone());
+            }
+        }
+        break;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    //! Errors before any kernel contact, and op naming. Expected ids come
+    //! from the uapi headers (`linux/genetlink.h`: `CTRL_CMD_GETFAMILY` = 3,
+    //! `CTRL_CMD_GETPOLICY` = 10; `linux/ethtool_netlink.h`:
+    //! `ETHTOOL_MSG_STRSET_GET` = 1, `ETHTOOL_MSG_LINKINFO_GET` = 2,
+    //! `ETHTOOL_MSG_LINKINFO_SET` = 3), never from this code's output.
+
+    use clap::Parser as _;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+
+    fn specs() -> PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ynl")
+    }
+
+    /// `genl ynl ARGS` (the spec named relative to the fixtures).
+    fn ynl(spec: &str, args: &[&str]) -> Result<(), String> {
+        let spec = specs().join(spec);
+        let mut argv = vec!["genl", "ynl", "--spec", spec.to_str().unwrap()];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
+        match cli.command {
+            Command::Ynl(a) => run(a),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn ops_are_named_from_the_spec() {
+        let n = op_names(&specs(), "nlctrl");
+        assert_eq!(n.get(&3).map(String::as_str), Some("getfamily"));
+        assert_eq!(n.get(&10).map(String::as_str), Some("getpolicy"));
+        let n = op_names(&specs(), "ethtool");
+        assert_eq!(n.get(&1).map(String::as_str), Some("strset-get"));
+        assert_eq!(n.get(&2).map(String::as_str), Some("linkinfo-get"));
+        assert_eq!(n.get(&3).map(String::as_str), Some("linkinfo-set"));
+        // Unknown families and classic specs name nothing.
+        assert!(op_names(&specs(), "no-such-family").is_empty());
+        assert!(op_names(&specs(), "rt_link").is_empty());
+    }
+
+    #[test]
+    fn bad_json_names_the_attribute() {
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-nam": "x"}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("header.dev-nam") && e.contains("dev-name"),
+            "{e}"
+        );
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-index": "abc"}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.dev-index"), "{e}");
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"dev-index": 4294967296}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.dev-index"), "{e}");
+        let e = ynl(
+            "ethtool.yaml",
+            &[
+                "--do",
+                "linkinfo-get",
+                "--json",
+                r#"{"header": {"flags": ["bogus"]}}"#,
+            ],
+        )
+        .unwrap_err();
+        assert!(e.contains("header.flags") && e.contains("bogus"), "{e}");
+        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "{"]).unwrap_err();
+        assert!(e.starts_with("--json:"), "{e}");
+        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "[1]"]).unwrap_err();
+        assert!(e.contains("object"), "{e}");
+    }
+
+    #[test]
+    fn bad_ops_groups_and_specs_are_errors() {
+        let e = ynl("ethtool.yaml", &["--do", "nosuch"]).unwrap_err();
+        assert!(e.contains("`nosuch`") && e.contains("linkinfo-get"), "{e}");
+        let e = ynl("netdev.yaml", &["--subscribe", "nosuch"]).unwrap_err();
+        assert!(e.contains("`nosuch`") && e.contains("mgmt"), "{e}");
+        let e = ynl("ethtool.yaml", &[]).unwrap_err();
+        assert!(e.contains("nothing to do"), "{e}");
+        let e = ynl("no-such.yaml", &["--list-ops"]).unwrap_err();
+        assert!(e.contains("no-such.yaml"), "{e}");
+        // Only one action at a time.
+        assert!(ynl("netdev.yaml", &["--do", "dev-get", "--dump", "dev-get"]).is_err());
+    }
+
+    #[test]
+    fn a_spec_with_a_dangling_reference_names_the_place() {
+        let dir = std::env::temp_dir().join(format!("genl-ynl-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("bad.yaml");
+        std::fs::write(
+            &p,
+            "name: x\nprotocol: genetlink\nattribute-sets:\n  - name: a\n    attributes:\n      \
+             - name: b\n        type: nest\n        nested-attributes: nope\n\
+             operations:\n  list: []\n",
+        )
+        .unwrap();
+        let e = ynl(p.to_str().unwrap(), &["--list-ops"]).unwrap_err();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert!(e.contains("nested-attributes") && e.contains("nope"), "{e}");
+    }
+}
