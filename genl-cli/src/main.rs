@@ -5,6 +5,14 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // Output piped into a reader that stops early (`genl ctrl list | head`)
+    // ends the process quietly, as it does for the C tools, instead of a
+    // panic in `println!` on EPIPE.
+    // SAFETY: restoring the default disposition of one signal, before any
+    // thread is started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = genl_cli::cli::Cli::parse();
     use genl_cli::cli::Command;
     let what = match &cli.command {
