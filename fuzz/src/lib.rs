@@ -764,6 +764,14 @@ mod tests {
             &[4, 0, 1, 0],
             &[0xff; 7],
             &[8, 0, 0x80 | 3, 0, 4, 0, 1, 0],
+            // A whole header whose nlmsg_len (36, then 1316) runs past the
+            // buffer: a truncated message, which no decoder may accept
+            // (the second found by the `messages` target).
+            &[36, 0, 0, 0, 16, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0],
+            &[
+                36, 5, 0, 0, 2, 0, 0, 1, 1, 0, 0, 0, 77, 13, 0, 0, 0, 0, 0, 0, 32, 0, 0, 0, 16, 0,
+                5, 0, 1, 0, 0, 0, 0, 0, 0, 0,
+            ],
         ] {
             check(case);
         }

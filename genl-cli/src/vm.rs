@@ -723,3 +723,45 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
     )
     .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bin(name: &str, min_tests: Option<u64>) -> GuestBin {
+        GuestBin {
+            name: name.into(),
+            path: PathBuf::from(format!("/tests/{name}")),
+            args: Vec::new(),
+            ynl: false,
+            min_tests,
+            kernels: None,
+        }
+    }
+
+    const LOG: &str = "\
+GENL-VM: kernel 6.1.0-56-cloud-amd64, 2 cpus
+GENL-VM-TEST-BEGIN vm_e2e
+test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out
+GENL-VM-TEST-END vm_e2e rc=0
+GENL-VM-TEST-BEGIN demo-client
+hello
+GENL-VM-TEST-END demo-client rc=0
+";
+
+    #[test]
+    fn a_program_short_of_its_min_tests_fails_the_kernel() {
+        let ok = [bin("vm_e2e", Some(3)), bin("demo-client", None)];
+        assert_eq!(check_min_tests(&ok, LOG), Ok(()));
+        let short = [bin("vm_e2e", Some(4)), bin("demo-client", None)];
+        let e = check_min_tests(&short, LOG).unwrap_err();
+        assert!(
+            e.contains("vm_e2e reported 3 passed test(s), min-tests is 4"),
+            "{e}"
+        );
+        // A program that printed nothing (or ran out of order) passed none.
+        let missing = [bin("vm_e2e", Some(1)), bin("vm_fuzz", Some(1))];
+        let e = check_min_tests(&missing, LOG).unwrap_err();
+        assert!(e.contains("vm_fuzz reported 0 passed"), "{e}");
+    }
+}

@@ -745,6 +745,8 @@ struct YnlAttr {
     set: String,
     attr: String,
     big_endian: bool,
+    /// The spec's `checks: min-len`, if any.
+    min_len: Option<u32>,
 }
 
 /// `set<TAB>attr` → (check, value) pairs removed from ynl-gen-c's copy.
@@ -868,13 +870,25 @@ impl Cmp<'_> {
             let min = f
                 .rsplit_once("_validate_str_min")
                 .and_then(|(_, n)| n.parse::<u32>().ok());
-            // The function measures the string and compares with its N.
+            // N is the spec's min-len, and the function rejects exactly the
+            // strings shorter than N: `if (strnlen(nla_data(attr),
+            // nla_len(attr)) < N)` ... `return -EINVAL;` ... `return 0;`.
+            let spec_min = self.ynl_names.get(c_name).and_then(|a| a.min_len);
             let checks = |b: &Vec<String>, n: u32| {
-                b.iter().any(|x| x == "strnlen") && b.iter().any(|x| *x == n.to_string())
+                let n = n.to_string();
+                let test: Vec<&str> = [
+                    "if", "(", "strnlen", "(", "nla_data", "(", "attr", ")", ",", "nla_len", "(",
+                    "attr", ")", ")", "<", &n, ")",
+                ]
+                .to_vec();
+                let has = |seq: &[&str]| b.windows(seq.len()).any(|w| w.iter().eq(seq.iter()));
+                has(&test)
+                    && has(&["return", "-", "EINVAL", ";"])
+                    && b.ends_with(&["return", "0", ";", "}"].map(String::from))
             };
             if o2 == t2
                 && o.ty.ends_with("STRING")
-                && min.is_some_and(|n| ours_fn.is_some_and(|b| checks(b, n)))
+                && min.is_some_and(|n| spec_min == Some(n) && ours_fn.is_some_and(|b| checks(b, n)))
             {
                 self.allow(Allowed::StringMinLenFn, format!("{at}: {o} vs {t}"));
                 return;
@@ -996,7 +1010,8 @@ for s in spec.get('attribute-sets', []):
     prefix = s.get('name-prefix', f"{spec['name']}-a-{s['name']}-")
     for a in s.get('attributes', []):
         c = (prefix + a['name']).upper().replace('-', '_')
-        print(f"{c}\t{s['name']}\t{a['name']}\t{a.get('byte-order', 'host')}")
+        m = (a.get('checks') or {}).get('min-len', '')
+        print(f"{c}\t{s['name']}\t{a['name']}\t{a.get('byte-order', 'host')}\t{m}")
 "#;
 
 fn c_to_ynl_names(spec: &Path) -> Result<BTreeMap<String, YnlAttr>, String> {
@@ -1009,12 +1024,13 @@ fn c_to_ynl_names(spec: &Path) -> Result<BTreeMap<String, YnlAttr>, String> {
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
             match f[..] {
-                [c, s, a, o] => Some((
+                [c, s, a, o, m] => Some((
                     c.to_owned(),
                     YnlAttr {
                         set: s.to_owned(),
                         attr: a.to_owned(),
                         big_endian: o == "big-endian",
+                        min_len: m.parse().ok(),
                     },
                 )),
                 _ => None,
@@ -1301,16 +1317,47 @@ static const struct genl_split_ops f_nl_ops[] = {
 "#;
 
     fn run(ours: &str, theirs: &str) -> PolicyReport {
-        compare(
-            ours,
-            "",
-            theirs,
-            "",
-            &values(),
-            &Stripped::new(),
-            &BTreeMap::new(),
-        )
-        .unwrap()
+        compare(ours, "", theirs, "", &values(), &Stripped::new(), &names()).unwrap()
+    }
+
+    /// The spec's side of `F_A_X_ONE`: a string with `min-len: 1`.
+    fn names() -> BTreeMap<String, YnlAttr> {
+        let one = YnlAttr {
+            set: "x".into(),
+            attr: "one".into(),
+            min_len: Some(1),
+            ..YnlAttr::default()
+        };
+        [("F_A_X_ONE".to_owned(), one)].into_iter().collect()
+    }
+
+    #[test]
+    fn a_string_min_len_function_must_check_the_specs_min_len() {
+        let min_len_differs = |r: &PolicyReport| {
+            r.differences
+                .iter()
+                .any(|d| d.contains("F_A_X_ONE") && d.contains("validate="))
+        };
+        // A function that lets the empty string through...
+        let r = run(&OURS.replace(")) < 1)", ")) <= 0)"), THEIRS);
+        assert!(min_len_differs(&r), "{:?}", r.differences);
+        // ... or rejects 1-byte strings the spec allows.
+        let r = run(&OURS.replace(")) < 1)", ")) <= 1)"), THEIRS);
+        assert!(min_len_differs(&r), "{:?}", r.differences);
+        // ... or that does not fail.
+        let r = run(
+            &OURS.replace("return -EINVAL;\n\treturn 0;", "return 0;\n\treturn 0;"),
+            THEIRS,
+        );
+        assert!(min_len_differs(&r), "{:?}", r.differences);
+        // A consistent min-len of 2 (name, test) that the spec does not say.
+        let r = run(
+            &OURS
+                .replace("str_min1", "str_min2")
+                .replace(")) < 1)", ")) < 2)"),
+            THEIRS,
+        );
+        assert!(min_len_differs(&r), "{:?}", r.differences);
     }
 
     #[test]

@@ -471,6 +471,51 @@ GENL-VM-RESULT: PASS
         assert_eq!(result_line("GENL-VM-RESULT: PASS", ""), Some(Err("PASS")));
     }
 
+    fn run(result: Option<&str>, foreign: &[&str], booted: Option<&str>) -> Run {
+        Run {
+            log: String::new(),
+            log_path: PathBuf::from("/nonexistent.log"),
+            result: result.map(str::to_owned),
+            foreign_results: foreign.iter().map(|s| (*s).to_owned()).collect(),
+            booted_release: booted.map(str::to_owned),
+            to_result: None,
+            test_results: Vec::new(),
+            exit: Some(0),
+            stderr: String::new(),
+            timeout: 300,
+        }
+    }
+
+    #[test]
+    fn a_verdict_without_the_token_is_none() {
+        assert_eq!(run(Some("PASS"), &[], None).verdict(), Ok(()));
+        assert_eq!(
+            run(Some("FAIL a; b"), &["PASS"], None).verdict(),
+            Err("a; b".to_owned())
+        );
+        // A program's `GENL-VM-RESULT: PASS` and no line from /init: FAIL.
+        let e = run(None, &["PASS"], None).verdict().unwrap_err();
+        assert!(e.contains("printed no `GENL-VM-RESULT:` line"), "{e}");
+        assert!(e.contains("ignored 1 result line(s)"), "{e}");
+    }
+
+    #[test]
+    fn the_booted_release_must_be_the_fetched_one() {
+        let want = "6.1.0-56-cloud-amd64";
+        assert_eq!(
+            run(Some("PASS"), &[], Some(want)).check_release(want),
+            Ok(())
+        );
+        let e = run(Some("PASS"), &[], Some("6.12.117+deb12-cloud-amd64"))
+            .check_release(want)
+            .unwrap_err();
+        assert!(
+            e.contains("booted kernel 6.12.117+deb12-cloud-amd64, not 6.1.0-56"),
+            "{e}"
+        );
+        assert!(run(Some("PASS"), &[], None).check_release(want).is_err());
+    }
+
     #[test]
     fn summary_lines_skip_the_dmesg_dump() {
         let r = test_results(LOG);
