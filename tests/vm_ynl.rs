@@ -62,7 +62,7 @@ fn transcript(out: &std::process::Output, took: Duration) -> Vec<Value> {
         println!("YNL! {l}");
     }
     println!("YNL  ({}, {:.1}s)", out.status, took.as_secs_f64());
-    assert!(out.status.success(), "cli.py failed: {}", out.status);
+    assert!(out.status.success(), "the tool failed: {}", out.status);
     stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("cli.py printed {l:?}: {e}")))
@@ -263,4 +263,74 @@ fn ynl_3_subscribe_while_rust_sets_entries() {
         rust.len(),
         start + 1
     );
+}
+
+/// The `genl` tool packed into the guest (the `[[vm.guest]]` entry that runs
+/// `genl ctrl get genl_demo` puts it in `/tests/NN-genl`).
+fn genl_tool() -> std::path::PathBuf {
+    std::fs::read_dir("/tests")
+        .expect("/tests: the guest's programs")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with("-genl"))
+        })
+        .expect("the genl tool among the guest's programs")
+}
+
+/// `genl ynl` and cli.py with the same arguments against the module: the
+/// same JSON, and each one's wall time from start to exit.
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn ynl_4_genl_ynl_answers_like_cli_py() {
+    in_vm();
+    let genl = genl_tool();
+    let mut conn = Connection::new().unwrap();
+    conn.request(
+        demo_cmd::KvSet,
+        &KvEntry {
+            key: "both-tools",
+            value: Some(b"\x01\x02"),
+            meta: Some(KvMeta {
+                state: Some(KvState::Stale),
+                port: Some(53),
+            }),
+        },
+    )
+    .unwrap();
+    let cases: &[&[&str]] = &[
+        &["--do", "echo", "--json", r#"{"msg":"both","cookie":9}"#],
+        &["--do", "kv-get", "--json", r#"{"key":"both-tools"}"#],
+        &["--dump", "kv-get"],
+    ];
+    let (mut t_cli, mut t_genl) = (Vec::new(), Vec::new());
+    for args in cases {
+        let t = Instant::now();
+        let py = ynl(args);
+        t_cli.push(t.elapsed());
+        let shown = args.join(" ");
+        println!("YNL$ genl ynl --spec genl_demo.yaml {shown}");
+        let t = Instant::now();
+        let out = Command::new(&genl)
+            .args(["ynl", "--spec", SPEC, "--no-schema", "--output-json"])
+            .args(*args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("running genl ynl");
+        let took = t.elapsed();
+        t_genl.push(took);
+        let ours = transcript(&out, took);
+        assert_eq!(ours, py, "genl ynl {shown}: not what cli.py printed");
+    }
+    let ms = |d: &Duration| d.as_secs_f64() * 1e3;
+    for ((args, c), g) in cases.iter().zip(&t_cli).zip(&t_genl) {
+        println!(
+            "YNLTIME {}: cli.py {:.0} ms, genl ynl {:.1} ms ({:.0}x)",
+            args[..2].join(" "),
+            ms(c),
+            ms(g),
+            ms(c) / ms(g)
+        );
+    }
 }
