@@ -50,7 +50,8 @@ fn main() {
         collect(&root, &root, &mut files);
         assert!(
             files.iter().any(|f| f.ends_with("Cargo.toml")),
-            "{}: no Cargo.toml",
+            "{}: no Cargo.toml (a build of another checkout sharing this target \
+             directory? `cargo clean -p genl-cli -p genl-derive -p genl-core -p genl-codegen`)",
             root.display()
         );
         for f in files {

@@ -191,3 +191,20 @@ impl AsRawFd for Socket {
         self.sock.as_raw_fd()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `sockaddr_nl` group mask addresses groups 1 to 32 (netlink(7));
+    /// 33 is refused before any syscall, as a bad argument.
+    #[test]
+    fn a_send_to_a_group_past_32_is_an_invalid_argument() {
+        let sock = Socket::open(netlink_sys::protocols::NETLINK_GENERIC)
+            .expect("a NETLINK_GENERIC socket");
+        match sock.send_to(&[0u8; 20], 0, 33) {
+            Err(Error::InvalidArgument(why)) => assert!(why.contains("33"), "{why}"),
+            other => panic!("group 33: {other:?}"),
+        }
+    }
+}
