@@ -8,10 +8,12 @@
 //! - `cargo xtask vm ...`, `ynl check`, `checkpatch`: the `genl` tool's library
 //!   (`genl-cli`) on this repository's `genl.toml`.
 
+mod capture;
 mod checkpatch;
 mod codegen;
 mod fuzz;
 mod new_user;
+mod package;
 mod util;
 mod vm;
 mod ynl;
@@ -129,27 +131,12 @@ fn test(args: &[String]) -> Result<(), String> {
             "not root: they reported themselves skipped",
         );
     }
-    // The library crates and the tool as they would be published: packaged
-    // and each built from its package alone (unpublished genl dependencies
-    // come from the other packages, as cargo does for a workspace).
-    summary.run(Suite::cmd(
+    // The library crates and the tool as they would be published (see
+    // `package.rs`).
+    summary.run_fn(
         "cargo package (genl-derive, genl-core, genl-codegen, genl-ynl, genl-cli)",
-        "cargo",
-        &[
-            "package",
-            "--allow-dirty",
-            "-p",
-            "genl-derive",
-            "-p",
-            "genl-core",
-            "-p",
-            "genl-codegen",
-            "-p",
-            "genl-ynl",
-            "-p",
-            "genl-cli",
-        ],
-    ));
+        package::run,
+    );
     summary.run(Suite::cmd(
         "benchmarks (--quick)",
         "cargo",

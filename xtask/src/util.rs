@@ -30,6 +30,10 @@ impl Suite {
 #[derive(Default)]
 pub struct Summary {
     rows: Vec<(String, &'static str, String)>,
+    /// What each failed suite printed last, its errors first (see
+    /// `capture::excerpt`), repeated under the summary: a CI log is often
+    /// read from its end.
+    failures: Vec<(String, Vec<String>)>,
     notes: Vec<String>,
     /// Run only the suites whose name contains this (`--only`).
     pub only: Option<String>,
@@ -47,7 +51,7 @@ impl Summary {
         }
         banner(&s.name);
         let t = Instant::now();
-        let status = s.cmd.status();
+        let (status, tail) = crate::capture::run(|| s.cmd.status());
         let secs = format!("{:.1}s", t.elapsed().as_secs_f64());
         let verdict = match status {
             Ok(st) if st.success() => "PASS",
@@ -57,6 +61,9 @@ impl Summary {
                 "FAIL"
             }
         };
+        if verdict == "FAIL" {
+            self.failures.push((s.name.clone(), tail));
+        }
         self.rows.push((s.name, verdict, secs));
     }
 
@@ -66,13 +73,16 @@ impl Summary {
         }
         banner(name);
         let t = Instant::now();
-        let verdict = match f() {
+        let (verdict, tail) = crate::capture::run(|| match f() {
             Ok(()) => "PASS",
             Err(e) => {
                 eprintln!("{name}: {e}");
                 "FAIL"
             }
-        };
+        });
+        if verdict == "FAIL" {
+            self.failures.push((name.to_owned(), tail));
+        }
         self.rows.push((
             name.to_owned(),
             verdict,
@@ -111,6 +121,12 @@ impl Summary {
         }
         for n in &self.notes {
             println!("    note: {n}");
+        }
+        for (name, lines) in &self.failures {
+            println!("---- FAIL {name}: what it printed last, errors first ----");
+            for l in lines {
+                println!("    | {l}");
+            }
         }
         let count = |v: &str| self.rows.iter().filter(|r| r.1 == v).count();
         let (p, f, s) = (count("PASS"), count("FAIL"), count("SKIPPED"));
