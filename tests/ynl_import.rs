@@ -236,7 +236,7 @@ fn uint_attributes_take_four_or_eight_bytes_like_nla_put_uint() {
     // u32 and 8 otherwise; both must decode.
     for (value, len) in [(7u64, 4usize), (u64::from(u32::MAX) + 1, 8)] {
         let pp = netdev::PagePool {
-            inflight: Some(netdev::Uint(value)),
+            inflight: Some(genl_core::Uint(value)),
             ..Default::default()
         };
         let bytes = pp.encode_to_vec().unwrap();

@@ -33,7 +33,6 @@ use std::time::Duration;
 
 use clap::Args;
 use genl_core::classic::ClassicConnection;
-use genl_core::extack::ErrorView;
 use genl_core::message::{AttrBuf, GenlHeader, NLMSG_HDRLEN};
 use genl_core::{Connection, Error, KernelError, Subscription};
 use genl_ynl::codec::DecodeOptions;
@@ -376,80 +375,56 @@ fn classic_request(
     dump: bool,
     opts: DecodeOptions,
 ) -> Result<Outcome, String> {
-    use genl_core::message::{NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST};
-    use genl_core::netlink_packet_core::{NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
-    let mut f = NLM_F_REQUEST | NLM_F_ACK | flags;
-    if dump {
-        f |= NLM_F_DUMP;
-    }
-    let seq = conn.send(0, 0, ty, f, msg).map_err(kernel)?;
     let payload = &msg[hdr..];
     let base = NLMSG_HDRLEN + hdr;
     let mut items = Vec::new();
-    let mut interrupted = false;
-    loop {
-        let dg = conn.recv().map_err(kernel)?;
-        if dg.sender != 0 {
-            continue;
+    let mut undecodable = None;
+    let done = conn.exchange(ty, flags, msg, dump, |m| {
+        let (id, body) = if hdr == 4 {
+            let cmd = m.payload.first().copied().unwrap_or_default();
+            (u16::from(cmd), m.payload.get(4..).unwrap_or_default())
+        } else {
+            (m.header.message_type, m.payload)
+        };
+        if op.rsp_value != Some(id) {
+            eprintln!(
+                "genl ynl: skipped a message of id {id} (operation `{}` replies with {})",
+                op.name,
+                op.rsp_value.map_or("none".into(), |v| v.to_string())
+            );
+            return Ok(());
         }
-        for m in dg.messages() {
-            let m = m.map_err(|e| e.to_string())?;
-            if m.header.sequence_number != seq {
-                continue;
+        match fam.decode_message(op, body, opts) {
+            Ok(v) => {
+                items.push(v);
+                Ok(())
             }
-            match m.header.message_type {
-                NLMSG_ERROR => {
-                    let ev =
-                        ErrorView::parse(m.header.flags, m.payload).map_err(|e| e.to_string())?;
-                    if let Some(k) = ev.to_kernel_error() {
-                        return Err(explain(fam, op, payload, base, k));
-                    }
-                    if !dump {
-                        return Ok(Outcome::Do(items));
-                    }
-                }
-                NLMSG_DONE => {
-                    let code = m
-                        .payload
-                        .get(..4)
-                        .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                    if code < 0 {
-                        let k = KernelError::from_errno(-code);
-                        return Err(explain(fam, op, payload, base, k));
-                    }
-                    if interrupted {
-                        eprintln!("genl ynl: the dump was interrupted (NLM_F_DUMP_INTR); it may be inconsistent");
-                    }
-                    return Ok(if dump {
-                        Outcome::Dump(items)
-                    } else {
-                        Outcome::Do(items)
-                    });
-                }
-                NLMSG_NOOP | NLMSG_OVERRUN => {}
-                t => {
-                    interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
-                    let (id, body) = if hdr == 4 {
-                        let cmd = m.payload.first().copied().unwrap_or_default();
-                        (u16::from(cmd), m.payload.get(4..).unwrap_or_default())
-                    } else {
-                        (t, m.payload)
-                    };
-                    if op.rsp_value != Some(id) {
-                        eprintln!(
-                            "genl ynl: skipped a message of id {id} (operation `{}` replies with {})",
-                            op.name,
-                            op.rsp_value.map_or("none".into(), |v| v.to_string())
-                        );
-                        continue;
-                    }
-                    items.push(
-                        fam.decode_message(op, body, opts)
-                            .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))?,
-                    );
-                }
+            Err(e) => {
+                undecodable = Some(format!("decoding the reply of `{}`: {e}", op.name));
+                Err(genl_core::Error::UnexpectedReply(
+                    "a reply that does not decode",
+                ))
             }
         }
+    });
+    if let Some(e) = undecodable {
+        return Err(e);
+    }
+    match done {
+        Ok(d) => {
+            if d.interrupted {
+                eprintln!(
+                    "genl ynl: the dump was interrupted (NLM_F_DUMP_INTR); it may be inconsistent"
+                );
+            }
+            Ok(if dump {
+                Outcome::Dump(items)
+            } else {
+                Outcome::Do(items)
+            })
+        }
+        Err(genl_core::Error::Kernel(k)) => Err(explain(fam, op, payload, base, k)),
+        Err(e) => Err(kernel(e)),
     }
 }
 

@@ -1376,6 +1376,12 @@ impl FamilyModel {
                 self.schema.name, set.root.name, a.name
             )
         };
+        if id == 0 {
+            return err(format!(
+                "{}: attribute id 0 is the C family's UNSPEC; give it an id from 1",
+                at()
+            ));
+        }
         let c = &a.checks;
         let has_len = c.min_len.is_some() || c.max_len.is_some() || c.exact_len.is_some();
         let has_val = c.min.is_some() || c.max.is_some();

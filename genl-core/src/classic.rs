@@ -10,9 +10,15 @@ use std::time::{Duration, Instant};
 
 use netlink_packet_core::NetlinkBuffer;
 
+use crate::codec::{Decode, Encode};
 use crate::engine::SeqCounter;
-use crate::error::{EncodeError, EncodeErrorKind, Error, Result};
-use crate::message::{Messages, NlMessage, NLMSG_HDRLEN};
+use crate::error::{
+    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
+};
+use crate::extack::ErrorView;
+use crate::message::{
+    Messages, NlMessage, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+};
 use crate::sys::{self, Recv};
 use crate::wire::nla_align;
 
@@ -53,7 +59,137 @@ impl<'a> Datagram<'a> {
     }
 }
 
+/// One operation of a classic netlink family, such as rtnetlink's
+/// `getlink`: what `genl-ynl` generates for each operation of a
+/// `netlink-raw` YNL spec, and what [`ClassicConnection::request`] and
+/// [`ClassicConnection::dump`] take, so that a request of the wrong type
+/// does not compile.
+pub trait RawOp {
+    /// The operation's name in its spec (`getlink`).
+    const NAME: &'static str;
+    /// The netlink protocol of the family (`NETLINK_ROUTE` is 0).
+    const PROTOCOL: isize;
+    /// `nlmsg_type` of the request (`RTM_GETLINK`).
+    const REQUEST: u16;
+    /// `nlmsg_type` of the replies (`RTM_NEWLINK`), `None` when the
+    /// operation is answered by an ACK only.
+    const REPLY: Option<u16>;
+    /// The request payload: the fixed header and the attributes, which may
+    /// borrow (strings, bytes).
+    type Request<'a>: Encode;
+    /// One reply payload, borrowed from the receive buffer.
+    type Reply<'a>: Decode<'a>;
+}
+
+/// How a request of [`ClassicConnection::exchange`] ended, when it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Exchanged {
+    /// Some reply carried `NLM_F_DUMP_INTR`: the kernel's table changed
+    /// during the dump, which may be inconsistent (repeat it to be sure).
+    pub interrupted: bool,
+}
+
+/// `NLMSG_NOOP`, `NLMSG_ERROR`, `NLMSG_DONE`, `NLMSG_OVERRUN`.
+const NLMSG_NOOP: u16 = 1;
+const NLMSG_ERROR: u16 = 2;
+const NLMSG_DONE: u16 = 3;
+const NLMSG_OVERRUN: u16 = 4;
+
 impl ClassicConnection {
+    /// Sends a request to the kernel and hands each of its replies to
+    /// `each`, until the request completes. A `do` (`dump == false`) is sent
+    /// with `NLM_F_REQUEST | NLM_F_ACK | flags` and completes at the ACK; a
+    /// dump adds `NLM_F_DUMP` and completes at `NLMSG_DONE`.
+    ///
+    /// Messages from another sender or with another sequence number are not
+    /// this request's and are passed over; an `NLMSG_ERROR` with a code, or
+    /// an `NLMSG_DONE` with a negative one, is [`Error::Kernel`] (with the
+    /// extended ACK's message and offset); an error `each` returns ends the
+    /// request with that error.
+    pub fn exchange(
+        &mut self,
+        message_type: u16,
+        flags: u16,
+        payload: &[u8],
+        dump: bool,
+        mut each: impl FnMut(NlMessage<'_>) -> Result<()>,
+    ) -> Result<Exchanged> {
+        let mut f = NLM_F_REQUEST | NLM_F_ACK | flags;
+        if dump {
+            f |= NLM_F_DUMP;
+        }
+        let seq = self.send(0, 0, message_type, f, payload)?;
+        let mut done = Exchanged::default();
+        loop {
+            let dg = self.recv()?;
+            if dg.sender != 0 {
+                continue;
+            }
+            for m in dg.messages() {
+                let m = m?;
+                if m.header.sequence_number != seq {
+                    continue;
+                }
+                match m.header.message_type {
+                    NLMSG_ERROR => {
+                        let ev = ErrorView::parse(m.header.flags, m.payload)?;
+                        if let Some(k) = ev.to_kernel_error() {
+                            return Err(Error::Kernel(k));
+                        }
+                        if !dump {
+                            return Ok(done);
+                        }
+                    }
+                    NLMSG_DONE => {
+                        let code = m
+                            .payload
+                            .get(..4)
+                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        if code < 0 {
+                            return Err(Error::Kernel(KernelError::from_errno(-code)));
+                        }
+                        return Ok(done);
+                    }
+                    NLMSG_NOOP | NLMSG_OVERRUN => {}
+                    _ => {
+                        done.interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
+                        each(m)?;
+                    }
+                }
+            }
+        }
+    }
+
+    /// A `do` of operation `O`: sends `req` (with `flags` such as
+    /// `NLM_F_CREATE | NLM_F_EXCL` besides the request and ACK flags) and
+    /// hands each reply to `each` (an operation answered by an ACK has
+    /// none). A reply of another message type is an error, never dropped.
+    pub fn request<O: RawOp>(
+        &mut self,
+        flags: u16,
+        req: &O::Request<'_>,
+        mut each: impl FnMut(O::Reply<'_>) -> Result<()>,
+    ) -> Result<()> {
+        let payload = req.encode_to_vec()?;
+        self.exchange(O::REQUEST, flags, &payload, false, |m| {
+            each(decode_reply::<O>(&m)?)
+        })
+        .map(|_| ())
+    }
+
+    /// A dump of operation `O` with request `req` (a filter, often only the
+    /// fixed header): hands each entry to `each`.
+    pub fn dump<O: RawOp>(
+        &mut self,
+        req: &O::Request<'_>,
+        mut each: impl FnMut(O::Reply<'_>) -> Result<()>,
+    ) -> Result<Exchanged> {
+        let payload = req.encode_to_vec()?;
+        self.exchange(O::REQUEST, 0, &payload, true, |m| {
+            each(decode_reply::<O>(&m)?)
+        })
+    }
+
     /// Opens and binds a socket of netlink `protocol` (`NETLINK_ROUTE`,
     /// `NETLINK_USERSOCK`, a module's own number, …).
     pub fn new(protocol: isize) -> Result<Self> {
@@ -140,4 +276,17 @@ impl ClassicConnection {
             bytes: &self.rx,
         })
     }
+}
+
+/// A reply of `O`, checked to have `O`'s reply type.
+fn decode_reply<'a, O: RawOp>(m: &NlMessage<'a>) -> Result<O::Reply<'a>> {
+    if O::REPLY != Some(m.header.message_type) {
+        return Err(Error::Decode(DecodeError::new(
+            DecodeErrorKind::UnexpectedMessageType {
+                message_type: m.header.message_type,
+            },
+            0,
+        )));
+    }
+    Ok(O::Reply::decode_at(m.payload, NLMSG_HDRLEN)?)
 }

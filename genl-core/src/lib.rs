@@ -78,6 +78,7 @@
 extern crate self as genl_core;
 
 pub mod batch;
+pub mod bitfield;
 pub mod classic;
 mod client;
 pub mod codec;
@@ -89,6 +90,7 @@ pub mod drift;
 pub mod engine;
 pub mod error;
 pub mod extack;
+pub mod header;
 pub mod message;
 pub mod multi;
 pub mod owned;
@@ -100,11 +102,13 @@ pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 pub mod transport;
+pub mod varint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
 pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
 pub use batch::Batch;
+pub use bitfield::Bitfield32;
 #[doc(hidden)]
 pub use codec::__private;
 pub use codec::{
@@ -116,12 +120,14 @@ pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
+pub use header::{FixedHeader, Headed};
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use resolve::ResolvedFamily;
 pub use sync::SharedConnection;
 pub use transport::Transport;
+pub use varint::{Sint, Uint};
 pub use wire::{Attr, AttrIter, AttrWriter};
 
 /// Derive macros (re-exported from `genl-derive`, as serde does).

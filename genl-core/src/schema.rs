@@ -42,6 +42,12 @@ pub enum AttrType {
     S32,
     /// `NLA_S64`.
     S64,
+    /// `NLA_UINT` (Linux 6.8+): an unsigned integer of 4 or 8 bytes.
+    Uint,
+    /// `NLA_SINT` (Linux 6.8+): a signed integer of 4 or 8 bytes.
+    Sint,
+    /// `NLA_BITFIELD32`: `struct nla_bitfield32` (value, selector).
+    Bitfield32,
     /// `NLA_FLAG`: presence only.
     Flag,
     /// `NLA_NUL_STRING` (sent NUL-terminated, accepted with or without).
@@ -67,6 +73,9 @@ impl AttrType {
             AttrType::S16 => "NLA_S16",
             AttrType::S32 => "NLA_S32",
             AttrType::S64 => "NLA_S64",
+            AttrType::Uint => "NLA_UINT",
+            AttrType::Sint => "NLA_SINT",
+            AttrType::Bitfield32 => "NLA_BITFIELD32",
             AttrType::Flag => "NLA_FLAG",
             AttrType::String => "NLA_NUL_STRING",
             AttrType::Binary => "NLA_BINARY",
@@ -86,6 +95,9 @@ impl AttrType {
             AttrType::S16 => "s16",
             AttrType::S32 => "s32",
             AttrType::S64 => "s64",
+            AttrType::Uint => "uint",
+            AttrType::Sint => "sint",
+            AttrType::Bitfield32 => "bitfield32",
             AttrType::Flag => "flag",
             AttrType::String => "string",
             AttrType::Binary => "binary",
@@ -109,7 +121,7 @@ impl AttrType {
     pub const fn is_signed(&self) -> bool {
         matches!(
             self,
-            AttrType::S8 | AttrType::S16 | AttrType::S32 | AttrType::S64
+            AttrType::S8 | AttrType::S16 | AttrType::S32 | AttrType::S64 | AttrType::Sint
         )
     }
 
@@ -142,6 +154,9 @@ impl AttrType {
             | (AttrType::S16, AttrType::S16)
             | (AttrType::S32, AttrType::S32)
             | (AttrType::S64, AttrType::S64)
+            | (AttrType::Uint, AttrType::Uint)
+            | (AttrType::Sint, AttrType::Sint)
+            | (AttrType::Bitfield32, AttrType::Bitfield32)
             | (AttrType::Flag, AttrType::Flag)
             | (AttrType::String, AttrType::String)
             | (AttrType::Binary, AttrType::Binary) => true,
@@ -634,6 +649,10 @@ pub mod verify {
     struct Seen {
         sets: [Option<&'static AttrSetSchema>; MAX_SETS],
         n_sets: usize,
+        /// Every set and subset already followed, so that a set reached by
+        /// many paths (a large family's DAG of nests) is followed once.
+        visited: [Option<&'static AttrSetSchema>; 2 * MAX_SETS],
+        n_visited: usize,
         enums: [Option<&'static ValueEnumSchema>; MAX_SETS],
         n_enums: usize,
     }
@@ -708,6 +727,19 @@ pub mod verify {
         s: &'static AttrSetSchema,
         seen: &mut Seen,
     ) -> Result<(), Message> {
+        let mut v = 0;
+        while v < seen.n_visited {
+            if let Some(o) = seen.visited[v] {
+                if str_eq(o.path, s.path) {
+                    return Ok(());
+                }
+            }
+            v += 1;
+        }
+        if seen.n_visited < seen.visited.len() {
+            seen.visited[seen.n_visited] = Some(s);
+            seen.n_visited += 1;
+        }
         let root = s.root();
         let mut i = 0;
         let mut known = false;
@@ -771,6 +803,8 @@ pub mod verify {
         let mut seen = Seen {
             sets: [None; MAX_SETS],
             n_sets: 0,
+            visited: [None; 2 * MAX_SETS],
+            n_visited: 0,
             enums: [None; MAX_SETS],
             n_enums: 0,
         };

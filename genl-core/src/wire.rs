@@ -88,6 +88,15 @@ impl<'b> AttrWriter<'b> {
         self.buf.resize(nla_align(self.buf.len()), 0);
     }
 
+    /// Appends `len` zeroed bytes, lets `fill` write them (a fixed header's
+    /// C struct), then zero padding up to the next 4-byte boundary.
+    pub fn put_with(&mut self, len: usize, fill: impl FnOnce(&mut [u8])) {
+        let start = self.buf.len();
+        self.buf.resize(start + len, 0);
+        fill(&mut self.buf[start..]);
+        self.buf.resize(nla_align(self.buf.len()), 0);
+    }
+
     /// Appends one attribute: header, `payload`, then `extra_zeros` zero
     /// bytes counted in the length (a string's NUL), then zero padding.
     #[inline(always)]

@@ -60,6 +60,10 @@ pub fn screaming(s: &str) -> String {
         }
         out.extend(c.to_uppercase());
     }
+    // An identifier cannot start with a digit (`_6rd_prefix` → `_6RD_PREFIX`).
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
     out
 }
 
@@ -452,6 +456,7 @@ struct SetKeys {
     c_prefix: Option<LitStr>,
     subset_of: Option<Type>,
     pad: Option<Id>,
+    id0: bool,
 }
 
 fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
@@ -459,7 +464,7 @@ fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
     let expected = if stream {
         "`name`, `c_prefix`"
     } else {
-        "`name`, `c_prefix`, `subset_of`, `pad`"
+        "`name`, `c_prefix`, `subset_of`, `pad`, `id0`"
     };
     for attr in attrs.iter().filter(|a| a.path().is_ident("genl")) {
         let r = attr.parse_nested_meta(|meta| {
@@ -471,6 +476,8 @@ fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
                 out.subset_of = Some(meta.value()?.parse()?);
             } else if meta.path.is_ident("pad") && !stream {
                 out.pad = Some(Id::parse(&meta)?);
+            } else if meta.path.is_ident("id0") && !stream {
+                out.id0 = true;
             } else {
                 return Err(unknown_key(&meta, "#[genl]", expected));
             }
@@ -494,6 +501,8 @@ pub struct Set {
     pub subset_of: Option<Type>,
     /// `#[genl(pad = N)]`.
     pub pad: Option<Id>,
+    /// `#[genl(id0)]`: attribute id 0 is a real attribute of this set.
+    pub id0: bool,
     pub doc: String,
     pub fields: Vec<Field>,
 }
@@ -527,6 +536,7 @@ impl Set {
             c_prefix: keys.c_prefix,
             subset_of: keys.subset_of,
             pad: keys.pad,
+            id0: keys.id0,
             doc: doc_of(&input.attrs),
             fields,
         }

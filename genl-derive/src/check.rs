@@ -12,12 +12,17 @@ use crate::ast::{
 };
 use crate::ctxt::Ctxt;
 
-/// A literal id: 1..=16383.
+/// A literal id: 1..=16383 (0..=16383 in a set marked `id0`).
 fn check_id(cx: &Ctxt, id: &Id) {
+    check_id_in(cx, id, false)
+}
+
+fn check_id_in(cx: &Ctxt, id: &Id, id0: bool) {
     match id.literal() {
-        Some(0) => cx.error_at(
+        Some(0) if !id0 => cx.error_at(
             id.span(),
-            "attribute id 0 is reserved (NLA_UNSPEC); ids start at 1",
+            "attribute id 0 is reserved (NLA_UNSPEC); ids start at 1 \
+             (a kernel set that really uses id 0 takes `#[genl(id0)]`)",
         ),
         Some(v) if v > MAX_ATTR_ID => cx.error_at(
             id.span(),
@@ -96,6 +101,12 @@ pub fn set(cx: &Ctxt, s: &Set) {
         cx,
         s.fields.iter().map(|f| (&f.const_ident, f.name.as_str())),
     );
+    if s.id0 && subset {
+        cx.error_spanned_by(
+            &s.ident,
+            "a subset takes `id0` from the set it is a subset of; remove `id0`",
+        );
+    }
     if let (Some(p), true) = (&s.c_prefix, subset) {
         cx.error_at(
             p.span(),
@@ -110,7 +121,7 @@ fn field(cx: &Ctxt, s: &Set, f: &Field) {
             &f.ident,
             format!("field `{}` needs an attribute id: #[nla(id = N)]", f.name),
         ),
-        (None, Some(id)) => check_id(cx, id),
+        (None, Some(id)) => check_id_in(cx, id, s.id0),
         (Some(_), Some(id)) => cx.error_at(
             id.span(),
             format!(

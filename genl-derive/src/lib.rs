@@ -69,6 +69,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | `c_prefix = "DEMO_A_KV"` | prefix of the C enum constants; default `<FAMILY>_A_<NAME>` (`KvMeta` in family `genl_demo` → `GENL_DEMO_A_KV_META`) |
 /// | `pad = N` | id of the pad attribute the kernel puts before 64-bit attributes (`nla_put_u64_64bit`); required by the code generator on a set that carries `u64`/`i64` attributes from the kernel |
 /// | `subset_of = Set` | this struct selects attributes of `Set` for one operation (see below) |
+/// | `id0` | attribute id 0 is a real attribute of this set, as in some kernel sets (`OVS_TUNNEL_KEY_ATTR_ID`, `IFLA_VF_STATS_RX_PACKETS`); the code generator refuses such a set, since C families reserve 0 for `UNSPEC` |
 ///
 /// # Subsets: an attribute declared once, selected per operation
 ///

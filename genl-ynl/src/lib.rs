@@ -33,10 +33,29 @@
 //! Every attribute becomes an `Option` (or `Vec` for `multi-attr`, `bool` for
 //! flags), since replies omit attributes. Integers that the spec ties to an
 //! enum stay integers (a newer kernel may send values this import does not
-//! know); the doc comment names the enum. Constructs the derives cannot
-//! express are either skipped with a comment in the output (`pad`,
-//! `bitfield32`, `sub-message`, `type-value` nests, ...) or rejected with an
-//! [`ImportError`] (fixed headers, raw netlink protocols, unknown types).
+//! know); the doc comment names the enum. `uint`/`sint` are
+//! `genl_core::Uint`/`Sint`, `bitfield32` is `genl_core::Bitfield32`.
+//!
+//! Every spec of Linux 6.12 imports (the workspace's `tests/ynl/kernel/`):
+//! - `struct` definitions become structs implementing
+//!   `genl_core::FixedHeader`; an operation with a fixed header (Open
+//!   vSwitch's `ovs-header`, rtnetlink's `ifinfomsg`, …) carries
+//!   `genl_core::Headed<Header, Attrs>`;
+//! - `netlink-raw` families (rtnetlink, tc, nftables) get a module `ops` of
+//!   types implementing `genl_core::classic::RawOp` with the spec's message
+//!   ids, for `ClassicConnection::request` and `dump`; generic netlink
+//!   families get a `Family` command enum;
+//! - what has no typed form yet is the attribute's raw bytes, with a doc
+//!   comment saying how to read them: `sub-message` attributes (the layout
+//!   depends on another attribute's value), `type-value` nests, indexed
+//!   arrays of non-nests, and nests that contain their own set again
+//!   (`encap` in ovs_flow's `key-attrs`);
+//! - `pad` attributes are left out (or, with `exact`, the set's `pad` key),
+//!   as is an operation numbered 0 (team's `noop`: the derive reserves
+//!   command 0), listed in the command enum's doc.
+//!
+//! Errors ([`ImportError`]) name the place in the spec: unknown types or
+//! references, ids out of range, names that collide.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
@@ -44,6 +63,7 @@ use std::fmt::{self, Write as _};
 pub mod codec;
 pub mod family;
 mod spec;
+mod structs;
 pub mod value;
 
 use spec::{AttrSpec, OpMode, Spec};
@@ -360,8 +380,8 @@ fn scalar_ty(t: &str) -> Option<&'static str> {
         "s16" => "i16",
         "s32" => "i32",
         "s64" => "i64",
-        "uint" => "Uint",
-        "sint" => "Sint",
+        "uint" => "genl_core::Uint",
+        "sint" => "genl_core::Sint",
         _ => return None,
     })
 }
@@ -384,8 +404,14 @@ fn field_kind(
         Some(o) => return Err(unsupported(at, format!("byte-order `{o}`"))),
     };
     if a.sub_message.is_some() || ty == "sub-message" {
+        note.push(format!(
+            "A sub-message `{}`: its layout is chosen by the value of `{}` (the spec's \
+             `sub-messages` name the attribute set of each value); raw bytes here.",
+            escape_doc(a.sub_message.as_deref().unwrap_or("?")),
+            escape_doc(a.selector.as_deref().unwrap_or("?"))
+        ));
         return Ok((
-            FieldKind::Skip("sub-message attributes are not supported".into()),
+            single_or_multi("&'a [u8]".into(), false, false, multi),
             None,
         ));
     }
@@ -410,18 +436,22 @@ fn field_kind(
     let kind = match ty {
         "pad" => return Ok((FieldKind::Skip("padding".into()), None)),
         "unused" => return Ok((FieldKind::Skip("unused".into()), None)),
-        "bitfield32" => return Ok((FieldKind::Skip("bitfield32 is not supported".into()), None)),
-        "nest-type-value" => {
-            return Ok((
-                FieldKind::Skip("nest-type-value is not supported".into()),
-                None,
-            ))
-        }
-        _ if a.type_value.is_some() => {
-            return Ok((
-                FieldKind::Skip("type-value nests are not supported".into()),
-                None,
-            ))
+        "bitfield32" => single_or_multi("genl_core::Bitfield32".into(), false, false, multi),
+        _ if a.type_value.is_some() || ty == "nest-type-value" => {
+            note.push(format!(
+                "A nest keyed by value (`type-value`: {}), whose children are numbered \
+                 by their key; raw bytes of the nest here (iterate them with \
+                 `genl_core::AttrIter`).",
+                match a.type_value.as_deref() {
+                    None | Some([]) => "none".to_owned(),
+                    Some(keys) => keys
+                        .iter()
+                        .map(|t| format!("`{}`", escape_doc(t)))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            ));
+            single_or_multi("&'a [u8]".into(), false, false, multi)
         }
         "flag" if multi => return Err(unsupported(at, "multi-attr flag")),
         "flag" => FieldKind::Flag,
@@ -450,10 +480,11 @@ fn field_kind(
                 ty: scalar_ty(t).unwrap_or_default().into(),
             },
             Some(t) => {
-                return Ok((
-                    FieldKind::Skip(format!("indexed-array of `{t}` is not supported")),
-                    None,
-                ))
+                note.push(format!(
+                    "An indexed array of `{}`; raw bytes of the nest here.",
+                    escape_doc(t)
+                ));
+                single_or_multi("&'a [u8]".into(), false, false, multi)
             }
             None => return Err(invalid(at, "indexed-array without `sub-type`")),
         },
@@ -647,19 +678,17 @@ fn check_keys(
 pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportError> {
     let spec: Spec =
         serde_yaml_ng::from_str(spec_yaml).map_err(|e| ImportError::Yaml(e.to_string()))?;
-    match spec.protocol.as_deref() {
-        None | Some("genetlink") | Some("genetlink-c") | Some("genetlink-legacy") => {}
-        Some(p) => return Err(unsupported("protocol", format!("protocol `{p}`"))),
-    }
-    if spec.fixed_header.is_some()
-        || spec
-            .operations
-            .as_ref()
-            .is_some_and(|o| o.fixed_header.is_some())
-    {
-        return Err(unsupported("fixed-header", "families with a fixed header"));
-    }
-    if spec.name.is_empty() || spec.name.len() > 15 {
+    // The run-time model resolves what both need the same way: message ids
+    // of every protocol, each operation's fixed header, struct layouts.
+    let model = family::Family::parse(spec_yaml).map_err(|e| ImportError::Invalid {
+        at: e.at,
+        what: e.what,
+    })?;
+    let raw = match model.protocol {
+        family::Protocol::Genetlink => None,
+        family::Protocol::Raw { protonum } => Some(protonum),
+    };
+    if raw.is_none() && (spec.name.is_empty() || spec.name.len() > 15) {
         return Err(invalid("name", "family names have 1 to 15 bytes"));
     }
     let directional = match spec
@@ -784,8 +813,18 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         }
     }
     let cmd_name = names.take("Cmd".into(), "Family");
-    let uint_name = names.take("Uint".into(), "Value");
-    let sint_name = names.take("Sint".into(), "Value");
+    // C structs (fixed headers, layouts of binary attributes).
+    let mut struct_names: HashMap<&str, String> = HashMap::new();
+    for d in &spec.definitions {
+        if d.ty == "struct" {
+            struct_names.insert(&d.name, names.take(camel(&d.name), "Struct"));
+        }
+    }
+    // The fixed header of operation `i`, as a Rust type.
+    let header_of = |i: usize| -> Option<String> {
+        let name = model.ops.get(i)?.fixed_header.as_deref()?;
+        struct_names.get(name).cloned()
+    };
     // enum name → (Rust name, is flags)
     let mut enum_names: HashMap<&str, (String, bool)> = HashMap::new();
     let mut flag_mods: HashSet<String> = HashSet::new();
@@ -822,7 +861,13 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 })?;
                 let pn = numbered(&parent.attributes);
                 let mut v = Vec::new();
+                let mut listed = HashSet::new();
                 for a in &s.attributes {
+                    // A name listed twice (devlink's `dl-dpipe-table` does)
+                    // is one attribute.
+                    if !listed.insert(a.name.as_str()) {
+                        continue;
+                    }
                     let found = pn.iter().find(|(_, pa)| pa.name == a.name).ok_or(
                         ImportError::Unknown {
                             at: at_set.clone(),
@@ -846,10 +891,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             if a.ty.as_deref() == Some("unused") {
                 continue;
             }
-            if id == 0 || id > MAX_ATTR_ID {
+            if id > MAX_ATTR_ID {
                 return Err(invalid(
                     &at,
-                    format!("attribute id {id} is not in 1..=16383"),
+                    format!("attribute id {id} is not in 0..=16383"),
                 ));
             }
             if let Some(prev) = seen_ids.insert(id, &a.name) {
@@ -897,6 +942,68 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         });
     }
 
+    // Nests that lead back to their own set (ovs_flow's `encap` is a
+    // `key-attrs` inside `key-attrs`) would make an infinitely large type
+    // and a cyclic schema; such a field is the nest's raw bytes, decoded
+    // on demand with the set's own decoder.
+    let nests = |f: &Field| -> Option<String> {
+        match &f.kind {
+            FieldKind::Single {
+                ty, nested: true, ..
+            } => Some(ty.clone()),
+            FieldKind::Multi { ty } | FieldKind::Indexed { ty }
+                if sets.iter().any(|s| &s.rust == ty) =>
+            {
+                Some(ty.clone())
+            }
+            _ => None,
+        }
+    };
+    let edges: HashMap<String, Vec<String>> = sets
+        .iter()
+        .map(|s| (s.rust.clone(), s.fields.iter().filter_map(nests).collect()))
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut todo = vec![from.to_owned()];
+        let mut seen = HashSet::new();
+        while let Some(n) = todo.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                todo.extend(edges.get(&n).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut cyclic: Vec<(usize, usize, String)> = Vec::new();
+    for (si, s) in sets.iter().enumerate() {
+        for (fi, f) in s.fields.iter().enumerate() {
+            if let Some(t) = nests(f) {
+                if reaches(&t, &s.rust) {
+                    cyclic.push((si, fi, t));
+                }
+            }
+        }
+    }
+    for (si, fi, t) in cyclic {
+        let f = &mut sets[si].fields[fi];
+        f.kind = match &f.kind {
+            FieldKind::Single { .. } => FieldKind::Single {
+                ty: "&'a [u8]".into(),
+                be: false,
+                nested: false,
+            },
+            _ => FieldKind::Multi {
+                ty: "&'a [u8]".into(),
+            },
+        };
+        f.note.push_str(&format!(
+            " A nest of [`{t}`], which nests this set again: raw bytes of the nest here \
+             (decode them with `{t}::decode`)."
+        ));
+    }
+
     // Which sets borrow ('a): strings, bytes, or a nested set that does.
     let mut borrows: HashSet<String> = HashSet::new();
     loop {
@@ -937,15 +1044,30 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             })
         })
     };
-    let (need_uint, need_sint) = (uses("Uint"), uses("Sint"));
+    let _ = uses;
 
     // ---- Emit.
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "//! Bindings for the `{}` generic netlink family, generated by `genl-ynl`",
-        spec.name
-    );
+    match raw {
+        None => {
+            let _ = writeln!(
+                out,
+                "//! Bindings for the `{}` generic netlink family, generated by `genl-ynl`",
+                spec.name
+            );
+        }
+        Some(p) => {
+            let _ = writeln!(
+                out,
+                "//! Bindings for the `{}` netlink family (protocol {p}), generated by",
+                spec.name
+            );
+            let _ = writeln!(
+                out,
+                "//! `genl-ynl`; its operations go through `genl_core::classic::ClassicConnection`."
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "//! from its YNL spec. Do not edit; regenerate instead."
@@ -970,7 +1092,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     if !sets.is_empty() {
         imports.push("AttrSet");
     }
-    if !selected.is_empty() {
+    if !selected.is_empty() && raw.is_none() {
         imports.push("Family");
     }
     if enum_names.values().any(|(_, flags)| !flags) {
@@ -1110,6 +1232,18 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                     );
                 }
             },
+            "struct" => {
+                let def = model
+                    .structs
+                    .get(&d.name)
+                    .ok_or_else(|| invalid(&at, "a struct the model does not have"))?;
+                structs::emit(
+                    &mut out,
+                    &struct_names[d.name.as_str()],
+                    def,
+                    d.doc.as_deref(),
+                )?;
+            }
             t => {
                 let _ = writeln!(
                     out,
@@ -1118,16 +1252,6 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 );
             }
         }
-    }
-
-    // Variable-width integer helpers.
-    if need_uint {
-        out.push('\n');
-        out.push_str(&int_helper(&uint_name, "u64", "u32", "uint"));
-    }
-    if need_sint {
-        out.push('\n');
-        out.push_str(&int_helper(&sint_name, "i64", "i32", "sint"));
     }
 
     // Attribute sets.
@@ -1155,11 +1279,23 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         if let Some(p) = pad {
             let _ = writeln!(out, "#[genl(pad = {})]", p.id);
         }
+        // Attribute id 0 is a real attribute of some kernel sets.
+        if s.subset_of.is_none()
+            && s.fields
+                .iter()
+                .any(|f| f.id == 0 && !matches!(f.kind, FieldKind::Skip(_)))
+        {
+            let _ = writeln!(out, "#[genl(id0)]");
+        }
         let lt = if borrows.contains(&s.rust) {
             "<'a>"
         } else {
             ""
         };
+        if s.fields.is_empty() {
+            let _ = writeln!(out, "pub struct {}{lt} {{}}", s.rust);
+            continue;
+        }
         let _ = writeln!(out, "pub struct {}{lt} {{", s.rust);
         for f in &s.fields {
             let (attr, ty) = match &f.kind {
@@ -1216,6 +1352,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         let mut notifications = Vec::new();
         let mut seen = HashSet::new();
         let mut cmds: BTreeMap<u64, &str> = BTreeMap::new();
+        let mut raw_ops: Vec<RawOpOut> = Vec::new();
+        // Operations the command enum does not carry, and why (its doc
+        // lists them).
+        let mut not_imported: Vec<String> = Vec::new();
         let n_groups = spec.mcast_groups.as_ref().map_or(0, |g| g.list.len());
         for &i in &selected {
             let op = &ops_list[i];
@@ -1231,6 +1371,42 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 continue;
             }
             let set = op_set(i)?.map(|n| set_names[n].clone());
+            // The message type: the set, after the operation's fixed header.
+            let wrap = |t: String| match header_of(i) {
+                Some(h) => format!("genl_core::Headed<{h}, {t}>"),
+                None => t,
+            };
+            if raw.is_some() {
+                if is_event {
+                    continue;
+                }
+                let Some(s) = &set else {
+                    return Err(unsupported(
+                        &at,
+                        "a netlink-raw operation without an attribute set",
+                    ));
+                };
+                let body = if borrows.contains(s) {
+                    format!("{s}<'a>")
+                } else {
+                    s.clone()
+                };
+                let m = &model.ops[i];
+                let req = m
+                    .req_value
+                    .ok_or_else(|| invalid(&at, "no request message id"))?;
+                raw_ops.push(RawOpOut {
+                    ident: ident.clone(),
+                    name: op.name.clone(),
+                    doc: op.doc.clone(),
+                    ty: wrap(body),
+                    req,
+                    rsp: m.rsp_value.filter(|_| m.do_reply || m.has_dump),
+                    has_do: m.has_do,
+                    has_dump: m.has_dump,
+                });
+                continue;
+            }
             if directional && is_event {
                 notifications.push((upper(&op.name), ids[i].rsp, op));
                 continue;
@@ -1238,7 +1414,14 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             let cmd = ids[i]
                 .req
                 .ok_or_else(|| invalid(&at, "no command number"))?;
-            if cmd == 0 || cmd > 255 {
+            if cmd == 0 {
+                not_imported.push(format!(
+                    "`{}` (cmd 0): the derive reserves command 0 (`CMD_UNSPEC`).",
+                    escape_doc(&op.name)
+                ));
+                continue;
+            }
+            if cmd > 255 {
                 return Err(invalid(&at, format!("command {cmd} is not in 1..=255")));
             }
             if let Some(prev) = cmds.insert(cmd, &op.name) {
@@ -1260,16 +1443,16 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                     (Some(g), _) => format!(" = {g:?}"),
                     (None, 1) => String::new(),
                     (None, _) => {
-                        let _ = writeln!(
-                            variants,
-                            "    // `{}` (cmd {cmd}): an event without `mcgrp` in a family of {n_groups} groups; not imported.",
-                            op.name
-                        );
+                        not_imported.push(format!(
+                            "`{}` (cmd {cmd}): an event without `mcgrp` in a family of \
+                             {n_groups} groups.",
+                            escape_doc(&op.name)
+                        ));
                         continue;
                     }
                 };
                 if let Some(s) = &set {
-                    keys.push(format!("reply = {}", typed(s)));
+                    keys.push(format!("reply = {}", wrap(typed(s))));
                 }
                 keys.push(format!("event{group}"));
                 if let Some(t) = &op.notify {
@@ -1279,11 +1462,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                     ));
                 }
             } else if op.do_.is_none() && op.dump.is_none() {
-                let _ = writeln!(
-                    variants,
-                    "    // `{}` (cmd {cmd}): no do, dump, notify or event; not imported.",
-                    op.name
-                );
+                not_imported.push(format!(
+                    "`{}` (cmd {cmd}): no do, dump, notify or event.",
+                    escape_doc(&op.name)
+                ));
                 continue;
             } else {
                 let do_req = op.do_.as_ref().and_then(|m| m.request.as_ref());
@@ -1375,22 +1557,25 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                 if set.is_some() {
                     match (op.do_.is_some(), op.dump.is_some(), do_req, dump_req) {
                         (true, _, Some(m), _) => {
-                            keys.push(format!("request = {}", msg_type(m, "request")?))
+                            keys.push(format!("request = {}", wrap(msg_type(m, "request")?)))
                         }
                         (false, true, _, Some(m)) => {
-                            keys.push(format!("request = {}", msg_type(m, "request")?))
+                            keys.push(format!("request = {}", wrap(msg_type(m, "request")?)))
                         }
                         _ => {}
                     }
                     if let Some(m) = reply {
-                        keys.push(format!("reply = {}", msg_type(m, "reply")?));
+                        keys.push(format!("reply = {}", wrap(msg_type(m, "reply")?)));
                     }
                 }
                 match (op.do_.is_some(), op.dump.is_some()) {
                     (true, true) => {
                         keys.push("dump".into());
                         if let (true, Some(m)) = (set.is_some(), dump_req) {
-                            keys.push(format!("dump_request = {}", msg_type(m, "dump-request")?));
+                            keys.push(format!(
+                                "dump_request = {}",
+                                wrap(msg_type(m, "dump-request")?)
+                            ));
                         }
                     }
                     (false, true) => keys.push("dump_only".into()),
@@ -1416,6 +1601,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             let _ = writeln!(variants, "    #[genl({})]", keys.join(", "));
             let _ = writeln!(variants, "    {ident},");
         }
+        if let Some(protonum) = raw {
+            emit_raw_ops(&mut out, &spec.name, protonum, &raw_ops);
+            return Ok(out);
+        }
         let groups: Vec<String> = spec
             .mcast_groups
             .as_ref()
@@ -1438,6 +1627,13 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             "/// The commands of the `{}` family.",
             escape_doc(&spec.name)
         );
+        if !not_imported.is_empty() {
+            let _ = writeln!(out, "///");
+            let _ = writeln!(out, "/// Not imported:");
+            for n in &not_imported {
+                let _ = writeln!(out, "/// - {n}");
+            }
+        }
         let _ = writeln!(out, "#[derive(Debug, Clone, Copy, PartialEq, Eq, Family)]");
         let _ = writeln!(out, "#[allow(clippy::enum_variant_names)]");
         let version = spec.version.unwrap_or(1);
@@ -1491,45 +1687,76 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     Ok(out)
 }
 
-/// A value type for YNL's variable-width integers (`uint`: 4 or 8 bytes on
-/// the wire, as the kernel's `nla_put_uint` sends them).
-fn int_helper(name: &str, wide: &str, narrow: &str, ynl: &str) -> String {
-    format!(
-        r#"/// A YNL `{ynl}`: 4 or 8 bytes on the wire (the kernel sends 4 when the
-/// value fits); encoded the same way.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct {name}(pub {wide});
-
-impl<'a> genl_core::NlaValue<'a> for {name} {{
-    const TYPE: genl_core::schema::AttrType = genl_core::schema::AttrType::{ty};
-
-    fn encode_attr(
-        &self,
-        w: &mut genl_core::AttrWriter<'_>,
-        id: u16,
-    ) -> Result<(), genl_core::EncodeError> {{
-        match {narrow}::try_from(self.0) {{
-            Ok(v) => v.encode_attr(w, id),
-            Err(_) => self.0.encode_attr(w, id),
-        }}
-    }}
-
-    fn decode_attr(attr: &genl_core::Attr<'a>) -> Result<Self, genl_core::DecodeError> {{
-        if attr.value.len() == 4 {{
-            {narrow}::decode_attr(attr).map(|v| {name}(v.into()))
-        }} else {{
-            {wide}::decode_attr(attr).map({name})
-        }}
-    }}
-
-    fn check_int(&self) -> Option<i128> {{
-        Some(self.0.into())
-    }}
-}}
-"#,
-        ty = if wide == "u64" { "U64" } else { "S64" }
-    )
+/// One operation of a `netlink-raw` family, as a `RawOp` type.
+struct RawOpOut {
+    ident: String,
+    name: String,
+    doc: Option<String>,
+    /// The request and reply payload type (fixed header and attributes).
+    ty: String,
+    req: u16,
+    rsp: Option<u16>,
+    has_do: bool,
+    has_dump: bool,
 }
 
-#[cfg(test)]
-mod tests;
+/// The operations of a `netlink-raw` family: a module of types implementing
+/// `genl_core::classic::RawOp`.
+fn emit_raw_ops(out: &mut String, family: &str, protonum: u8, ops: &[RawOpOut]) {
+    if ops.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "/// The operations of the `{}` family (netlink protocol {protonum}), for",
+        escape_doc(family)
+    );
+    let _ = writeln!(
+        out,
+        "/// `ClassicConnection::request` (a do) and `ClassicConnection::dump`."
+    );
+    let _ = writeln!(out, "pub mod ops {{");
+    let _ = writeln!(out, "    #[allow(unused_imports)]");
+    let _ = writeln!(out, "    use super::*;");
+    for o in ops {
+        out.push('\n');
+        let modes = match (o.has_do, o.has_dump) {
+            (true, true) => "do and dump",
+            (true, false) => "do",
+            (false, true) => "dump",
+            (false, false) => "neither do nor dump",
+        };
+        let mut extra = vec![format!(
+            "The YNL operation `{}` ({modes}): request message id {}, {}.",
+            escape_doc(&o.name),
+            o.req,
+            match o.rsp {
+                Some(r) => format!("replies {r}"),
+                None => "answered by an ACK".into(),
+            }
+        )];
+        if !o.has_do {
+            extra.push("The kernel has no `do` of it: use `ClassicConnection::dump`.".into());
+        }
+        write_doc(out, "    ", o.doc.as_deref(), &extra);
+        let _ = writeln!(out, "    #[derive(Debug, Clone, Copy, PartialEq, Eq)]");
+        let _ = writeln!(out, "    pub struct {};", o.ident);
+        out.push('\n');
+        let _ = writeln!(out, "    impl genl_core::classic::RawOp for {} {{", o.ident);
+        let _ = writeln!(out, "        const NAME: &'static str = {:?};", o.name);
+        let _ = writeln!(out, "        const PROTOCOL: isize = {protonum};");
+        let _ = writeln!(out, "        const REQUEST: u16 = {};", o.req);
+        let _ = writeln!(
+            out,
+            "        const REPLY: Option<u16> = {};",
+            match o.rsp {
+                Some(r) => format!("Some({r})"),
+                None => "None".into(),
+            }
+        );
+        let _ = writeln!(out, "        type Request<'a> = {};", o.ty);
+        let _ = writeln!(out, "        type Reply<'a> = {};", o.ty);
+        let _ = writeln!(out, "    }}");
+    }
+    let _ = writeln!(out, "}}");
+}

@@ -10,13 +10,9 @@ use serde::Deserialize;
 pub struct Spec {
     pub name: String,
     #[serde(default)]
-    pub protocol: Option<String>,
-    #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
     pub version: Option<u64>,
-    #[serde(default)]
-    pub fixed_header: Option<String>,
     #[serde(default)]
     pub definitions: Vec<Definition>,
     #[serde(default)]
@@ -125,6 +121,8 @@ pub struct AttrSpec {
     pub struct_: Option<String>,
     #[serde(default)]
     pub sub_message: Option<String>,
+    #[serde(default)]
+    pub selector: Option<String>,
 }
 
 /// `operations`.
@@ -133,8 +131,6 @@ pub struct AttrSpec {
 pub struct Operations {
     #[serde(default)]
     pub enum_model: Option<String>,
-    #[serde(default)]
-    pub fixed_header: Option<String>,
     #[serde(default)]
     pub list: Vec<OpSpec>,
 }

@@ -18,6 +18,112 @@ const CASES: &[(&str, &str, Option<&str>, bool)] = &[
         false,
     ),
     ("kmod-c/genl_demo.yaml", "genl_demo.rs", None, true),
+    // Every spec of Linux 6.12, whole (compiled and live-tested by the
+    // workspace's `tests/ynl_kernel.rs`).
+    (
+        "tests/fixtures/ynl/devlink.yaml",
+        "kernel/devlink.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/dpll.yaml",
+        "kernel/dpll.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/ethtool.yaml",
+        "kernel/ethtool.rs",
+        None,
+        false,
+    ),
+    ("tests/fixtures/ynl/fou.yaml", "kernel/fou.rs", None, false),
+    (
+        "tests/fixtures/ynl/handshake.yaml",
+        "kernel/handshake.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/mptcp_pm.yaml",
+        "kernel/mptcp_pm.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/netdev.yaml",
+        "kernel/netdev.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/nfsd.yaml",
+        "kernel/nfsd.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/nftables.yaml",
+        "kernel/nftables.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/nlctrl.yaml",
+        "kernel/nlctrl.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/ovs_datapath.yaml",
+        "kernel/ovs_datapath.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/ovs_flow.yaml",
+        "kernel/ovs_flow.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/ovs_vport.yaml",
+        "kernel/ovs_vport.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/rt_addr.yaml",
+        "kernel/rt_addr.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/rt_link.yaml",
+        "kernel/rt_link.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/rt_route.yaml",
+        "kernel/rt_route.rs",
+        None,
+        false,
+    ),
+    ("tests/fixtures/ynl/tc.yaml", "kernel/tc.rs", None, false),
+    (
+        "tests/fixtures/ynl/tcp_metrics.yaml",
+        "kernel/tcp_metrics.rs",
+        None,
+        false,
+    ),
+    (
+        "tests/fixtures/ynl/team.yaml",
+        "kernel/team.rs",
+        None,
+        false,
+    ),
 ];
 
 fn root() -> PathBuf {
@@ -61,6 +167,7 @@ fn the_binary_writes_the_same_files() {
     std::fs::create_dir_all(&dir).unwrap();
     for (spec, out, ops, exact) in CASES {
         let target = dir.join(out);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_genl-ynl"));
         cmd.arg("import")
             .arg(root().join(spec))

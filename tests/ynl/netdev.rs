@@ -91,38 +91,6 @@ pub mod qstats_scope {
     pub const QUEUE: u32 = 1 << 0;
 }
 
-/// A YNL `uint`: 4 or 8 bytes on the wire (the kernel sends 4 when the
-/// value fits); encoded the same way.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uint(pub u64);
-
-impl<'a> genl_core::NlaValue<'a> for Uint {
-    const TYPE: genl_core::schema::AttrType = genl_core::schema::AttrType::U64;
-
-    fn encode_attr(
-        &self,
-        w: &mut genl_core::AttrWriter<'_>,
-        id: u16,
-    ) -> Result<(), genl_core::EncodeError> {
-        match u32::try_from(self.0) {
-            Ok(v) => v.encode_attr(w, id),
-            Err(_) => self.0.encode_attr(w, id),
-        }
-    }
-
-    fn decode_attr(attr: &genl_core::Attr<'a>) -> Result<Self, genl_core::DecodeError> {
-        if attr.value.len() == 4 {
-            u32::decode_attr(attr).map(|v| Uint(v.into()))
-        } else {
-            u64::decode_attr(attr).map(Uint)
-        }
-    }
-
-    fn check_int(&self) -> Option<i128> {
-        Some(self.0.into())
-    }
-}
-
 /// The YNL attribute set `dev`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]
 pub struct Dev {
@@ -161,7 +129,7 @@ pub struct PagePool {
     ///
     /// `id`: `uint`, id 1.
     #[nla(id = 1)]
-    pub id: Option<Uint>,
+    pub id: Option<genl_core::Uint>,
     /// ifindex of the netdev to which the pool belongs. May be reported as 0 if the page pool was allocated for a netdev which got destroyed already (page pools may outlast their netdevs because they wait for all memory to be returned).
     ///
     /// `ifindex`: `u32`, id 2.
@@ -171,22 +139,22 @@ pub struct PagePool {
     ///
     /// `napi-id`: `uint`, id 3.
     #[nla(id = 3)]
-    pub napi_id: Option<Uint>,
+    pub napi_id: Option<genl_core::Uint>,
     /// Number of outstanding references to this page pool (allocated but yet to be freed pages). Allocated pages may be held in socket receive queues, driver receive ring, page pool recycling ring, the page pool cache, etc.
     ///
     /// `inflight`: `uint`, id 4.
     #[nla(id = 4)]
-    pub inflight: Option<Uint>,
+    pub inflight: Option<genl_core::Uint>,
     /// Amount of memory held by inflight pages.
     ///
     /// `inflight-mem`: `uint`, id 5.
     #[nla(id = 5)]
-    pub inflight_mem: Option<Uint>,
+    pub inflight_mem: Option<genl_core::Uint>,
     /// Seconds in CLOCK_BOOTTIME of when Page Pool was detached by the driver. Once detached Page Pool can no longer be used to allocate memory. Page Pools wait for all the memory allocated from them to be freed before truly disappearing. "Detached" Page Pools cannot be "re-attached", they are just waiting to disappear. Attribute is absent if Page Pool has not been detached, and can still be used to allocate new memory.
     ///
     /// `detach-time`: `uint`, id 6.
     #[nla(id = 6)]
-    pub detach_time: Option<Uint>,
+    pub detach_time: Option<genl_core::Uint>,
     /// ID of the dmabuf this page-pool is attached to.
     ///
     /// `dmabuf`: `u32`, id 7.
@@ -201,7 +169,7 @@ pub struct PagePoolInfo {
     ///
     /// `id`: `uint`, id 1.
     #[nla(id = 1)]
-    pub id: Option<Uint>,
+    pub id: Option<genl_core::Uint>,
     /// ifindex of the netdev to which the pool belongs. May be reported as 0 if the page pool was allocated for a netdev which got destroyed already (page pools may outlast their netdevs because they wait for all memory to be returned).
     ///
     /// `ifindex`: `u32`, id 2.
@@ -221,37 +189,37 @@ pub struct PagePoolStats {
     pub info: Option<PagePoolInfo>,
     /// `alloc-fast`: `uint`, id 8.
     #[nla(id = 8)]
-    pub alloc_fast: Option<Uint>,
+    pub alloc_fast: Option<genl_core::Uint>,
     /// `alloc-slow`: `uint`, id 9.
     #[nla(id = 9)]
-    pub alloc_slow: Option<Uint>,
+    pub alloc_slow: Option<genl_core::Uint>,
     /// `alloc-slow-high-order`: `uint`, id 10.
     #[nla(id = 10)]
-    pub alloc_slow_high_order: Option<Uint>,
+    pub alloc_slow_high_order: Option<genl_core::Uint>,
     /// `alloc-empty`: `uint`, id 11.
     #[nla(id = 11)]
-    pub alloc_empty: Option<Uint>,
+    pub alloc_empty: Option<genl_core::Uint>,
     /// `alloc-refill`: `uint`, id 12.
     #[nla(id = 12)]
-    pub alloc_refill: Option<Uint>,
+    pub alloc_refill: Option<genl_core::Uint>,
     /// `alloc-waive`: `uint`, id 13.
     #[nla(id = 13)]
-    pub alloc_waive: Option<Uint>,
+    pub alloc_waive: Option<genl_core::Uint>,
     /// `recycle-cached`: `uint`, id 14.
     #[nla(id = 14)]
-    pub recycle_cached: Option<Uint>,
+    pub recycle_cached: Option<genl_core::Uint>,
     /// `recycle-cache-full`: `uint`, id 15.
     #[nla(id = 15)]
-    pub recycle_cache_full: Option<Uint>,
+    pub recycle_cache_full: Option<genl_core::Uint>,
     /// `recycle-ring`: `uint`, id 16.
     #[nla(id = 16)]
-    pub recycle_ring: Option<Uint>,
+    pub recycle_ring: Option<genl_core::Uint>,
     /// `recycle-ring-full`: `uint`, id 17.
     #[nla(id = 17)]
-    pub recycle_ring_full: Option<Uint>,
+    pub recycle_ring_full: Option<genl_core::Uint>,
     /// `recycle-released-refcnt`: `uint`, id 18.
     #[nla(id = 18)]
-    pub recycle_released_refcnt: Option<Uint>,
+    pub recycle_released_refcnt: Option<genl_core::Uint>,
 }
 
 /// The YNL attribute set `napi`.
@@ -333,142 +301,142 @@ pub struct Qstats {
     ///
     /// `scope`: `uint`, id 4. Bits of [`qstats_scope`].
     #[nla(id = 4)]
-    pub scope: Option<Uint>,
+    pub scope: Option<genl_core::Uint>,
     /// Number of wire packets successfully received and passed to the stack. For drivers supporting XDP, XDP is considered the first layer of the stack, so packets consumed by XDP are still counted here.
     ///
     /// `rx-packets`: `uint`, id 8.
     #[nla(id = 8)]
-    pub rx_packets: Option<Uint>,
+    pub rx_packets: Option<genl_core::Uint>,
     /// Successfully received bytes, see `rx-packets`.
     ///
     /// `rx-bytes`: `uint`, id 9.
     #[nla(id = 9)]
-    pub rx_bytes: Option<Uint>,
+    pub rx_bytes: Option<genl_core::Uint>,
     /// Number of wire packets successfully sent. Packet is considered to be successfully sent once it is in device memory (usually this means the device has issued a DMA completion for the packet).
     ///
     /// `tx-packets`: `uint`, id 10.
     #[nla(id = 10)]
-    pub tx_packets: Option<Uint>,
+    pub tx_packets: Option<genl_core::Uint>,
     /// Successfully sent bytes, see `tx-packets`.
     ///
     /// `tx-bytes`: `uint`, id 11.
     #[nla(id = 11)]
-    pub tx_bytes: Option<Uint>,
+    pub tx_bytes: Option<genl_core::Uint>,
     /// Number of times skb or buffer allocation failed on the Rx datapath. Allocation failure may, or may not result in a packet drop, depending on driver implementation and whether system recovers quickly.
     ///
     /// `rx-alloc-fail`: `uint`, id 12.
     #[nla(id = 12)]
-    pub rx_alloc_fail: Option<Uint>,
+    pub rx_alloc_fail: Option<genl_core::Uint>,
     /// Number of all packets which entered the device, but never left it, including but not limited to: packets dropped due to lack of buffer space, processing errors, explicit or implicit policies and packet filters.
     ///
     /// `rx-hw-drops`: `uint`, id 13.
     #[nla(id = 13)]
-    pub rx_hw_drops: Option<Uint>,
+    pub rx_hw_drops: Option<genl_core::Uint>,
     /// Number of packets dropped due to transient lack of resources, such as buffer space, host descriptors etc.
     ///
     /// `rx-hw-drop-overruns`: `uint`, id 14.
     #[nla(id = 14)]
-    pub rx_hw_drop_overruns: Option<Uint>,
+    pub rx_hw_drop_overruns: Option<genl_core::Uint>,
     /// Number of packets that were marked as CHECKSUM_COMPLETE.
     ///
     /// `rx-csum-complete`: `uint`, id 15.
     #[nla(id = 15)]
-    pub rx_csum_complete: Option<Uint>,
+    pub rx_csum_complete: Option<genl_core::Uint>,
     /// Number of packets that were marked as CHECKSUM_UNNECESSARY.
     ///
     /// `rx-csum-unnecessary`: `uint`, id 16.
     #[nla(id = 16)]
-    pub rx_csum_unnecessary: Option<Uint>,
+    pub rx_csum_unnecessary: Option<genl_core::Uint>,
     /// Number of packets that were not checksummed by device.
     ///
     /// `rx-csum-none`: `uint`, id 17.
     #[nla(id = 17)]
-    pub rx_csum_none: Option<Uint>,
+    pub rx_csum_none: Option<genl_core::Uint>,
     /// Number of packets with bad checksum. The packets are not discarded, but still delivered to the stack.
     ///
     /// `rx-csum-bad`: `uint`, id 18.
     #[nla(id = 18)]
-    pub rx_csum_bad: Option<Uint>,
+    pub rx_csum_bad: Option<genl_core::Uint>,
     /// Number of packets that were coalesced from smaller packets by the device. Counts only packets coalesced with the HW-GRO netdevice feature, LRO-coalesced packets are not counted.
     ///
     /// `rx-hw-gro-packets`: `uint`, id 19.
     #[nla(id = 19)]
-    pub rx_hw_gro_packets: Option<Uint>,
+    pub rx_hw_gro_packets: Option<genl_core::Uint>,
     /// See `rx-hw-gro-packets`.
     ///
     /// `rx-hw-gro-bytes`: `uint`, id 20.
     #[nla(id = 20)]
-    pub rx_hw_gro_bytes: Option<Uint>,
+    pub rx_hw_gro_bytes: Option<genl_core::Uint>,
     /// Number of packets that were coalesced to bigger packetss with the HW-GRO netdevice feature. LRO-coalesced packets are not counted.
     ///
     /// `rx-hw-gro-wire-packets`: `uint`, id 21.
     #[nla(id = 21)]
-    pub rx_hw_gro_wire_packets: Option<Uint>,
+    pub rx_hw_gro_wire_packets: Option<genl_core::Uint>,
     /// See `rx-hw-gro-wire-packets`.
     ///
     /// `rx-hw-gro-wire-bytes`: `uint`, id 22.
     #[nla(id = 22)]
-    pub rx_hw_gro_wire_bytes: Option<Uint>,
+    pub rx_hw_gro_wire_bytes: Option<genl_core::Uint>,
     /// Number of the packets dropped by the device due to the received packets bitrate exceeding the device rate limit.
     ///
     /// `rx-hw-drop-ratelimits`: `uint`, id 23.
     #[nla(id = 23)]
-    pub rx_hw_drop_ratelimits: Option<Uint>,
+    pub rx_hw_drop_ratelimits: Option<genl_core::Uint>,
     /// Number of packets that arrived at the device but never left it, encompassing packets dropped for reasons such as processing errors, as well as those affected by explicitly defined policies and packet filtering criteria.
     ///
     /// `tx-hw-drops`: `uint`, id 24.
     #[nla(id = 24)]
-    pub tx_hw_drops: Option<Uint>,
+    pub tx_hw_drops: Option<genl_core::Uint>,
     /// Number of packets dropped because they were invalid or malformed.
     ///
     /// `tx-hw-drop-errors`: `uint`, id 25.
     #[nla(id = 25)]
-    pub tx_hw_drop_errors: Option<Uint>,
+    pub tx_hw_drop_errors: Option<genl_core::Uint>,
     /// Number of packets that did not require the device to calculate the checksum.
     ///
     /// `tx-csum-none`: `uint`, id 26.
     #[nla(id = 26)]
-    pub tx_csum_none: Option<Uint>,
+    pub tx_csum_none: Option<genl_core::Uint>,
     /// Number of packets that required the device to calculate the checksum.
     ///
     /// `tx-needs-csum`: `uint`, id 27.
     #[nla(id = 27)]
-    pub tx_needs_csum: Option<Uint>,
+    pub tx_needs_csum: Option<genl_core::Uint>,
     /// Number of packets that necessitated segmentation into smaller packets by the device.
     ///
     /// `tx-hw-gso-packets`: `uint`, id 28.
     #[nla(id = 28)]
-    pub tx_hw_gso_packets: Option<Uint>,
+    pub tx_hw_gso_packets: Option<genl_core::Uint>,
     /// See `tx-hw-gso-packets`.
     ///
     /// `tx-hw-gso-bytes`: `uint`, id 29.
     #[nla(id = 29)]
-    pub tx_hw_gso_bytes: Option<Uint>,
+    pub tx_hw_gso_bytes: Option<genl_core::Uint>,
     /// Number of wire-sized packets generated by processing `tx-hw-gso-packets`
     ///
     /// `tx-hw-gso-wire-packets`: `uint`, id 30.
     #[nla(id = 30)]
-    pub tx_hw_gso_wire_packets: Option<Uint>,
+    pub tx_hw_gso_wire_packets: Option<genl_core::Uint>,
     /// See `tx-hw-gso-wire-packets`.
     ///
     /// `tx-hw-gso-wire-bytes`: `uint`, id 31.
     #[nla(id = 31)]
-    pub tx_hw_gso_wire_bytes: Option<Uint>,
+    pub tx_hw_gso_wire_bytes: Option<genl_core::Uint>,
     /// Number of the packets dropped by the device due to the transmit packets bitrate exceeding the device rate limit.
     ///
     /// `tx-hw-drop-ratelimits`: `uint`, id 32.
     #[nla(id = 32)]
-    pub tx_hw_drop_ratelimits: Option<Uint>,
+    pub tx_hw_drop_ratelimits: Option<genl_core::Uint>,
     /// Number of times driver paused accepting new tx packets from the stack to this queue, because the queue was full. Note that if BQL is supported and enabled on the device the networking stack will avoid queuing a lot of data at once.
     ///
     /// `tx-stop`: `uint`, id 33.
     #[nla(id = 33)]
-    pub tx_stop: Option<Uint>,
+    pub tx_stop: Option<genl_core::Uint>,
     /// Number of times driver re-started accepting send requests to this queue from the stack.
     ///
     /// `tx-wake`: `uint`, id 34.
     #[nla(id = 34)]
-    pub tx_wake: Option<Uint>,
+    pub tx_wake: Option<genl_core::Uint>,
 }
 
 /// The YNL attribute set `queue-id` (a subset of `queue`).

@@ -604,10 +604,17 @@ fn const_checks(s: &Set, ty_static: &TokenStream, parent: Option<&syn::Type>) ->
             if id.literal().is_some() {
                 continue;
             }
-            let range = format!("{set}: the id of {what} must be 1..=16383");
-            asserts.push(quote! {
-                ::core::assert!(#expr >= 1 && #expr <= 0x3fff, #range);
-            });
+            if s.id0 {
+                let range = format!("{set}: the id of {what} must be 0..=16383");
+                asserts.push(quote! {
+                    ::core::assert!(#expr <= 0x3fff, #range);
+                });
+            } else {
+                let range = format!("{set}: the id of {what} must be 1..=16383");
+                asserts.push(quote! {
+                    ::core::assert!(#expr >= 1 && #expr <= 0x3fff, #range);
+                });
+            }
             for (j, (_, other, oexpr)) in ids.iter().enumerate() {
                 if j == i || (j > i && ids[j].0.literal().is_none()) {
                     continue;
