@@ -250,3 +250,197 @@ fn fixed_headers_are_their_c_structs() {
     assert_eq!(out.to_vec(), want);
     assert_eq!(rt_route::Rtmsg::read(&out), r);
 }
+
+/// The imported `nlctrl` binding dumps the same families as genl's own
+/// hand-declared controller types, field by field, and as iproute2's
+/// `genl ctrl list`.
+#[test]
+fn nlctrl_binding_agrees_with_the_controller_and_genl_ctrl_list() {
+    use genl_core::controller::ctrl_cmd;
+    let mut conn = genl_core::Connection::new().unwrap();
+    let imported: Vec<common::IpFamily> = conn
+        .dump(nlctrl::cmd::Getfamily, &())
+        .unwrap()
+        .map(|f| common::IpFamily {
+            name: f.family_name.expect("CTRL_ATTR_FAMILY_NAME").to_owned(),
+            id: f.family_id.expect("CTRL_ATTR_FAMILY_ID").into(),
+            version: f.version.expect("CTRL_ATTR_VERSION"),
+            hdrsize: f.hdrsize.expect("CTRL_ATTR_HDRSIZE"),
+            maxattr: f.maxattr.expect("CTRL_ATTR_MAXATTR"),
+            ops: f
+                .ops
+                .iter()
+                .map(|o| (o.id.expect("CTRL_ATTR_OP_ID"), Some(o.flags.unwrap_or(0))))
+                .collect(),
+            groups: f
+                .mcast_groups
+                .iter()
+                .map(|g| (g.name.unwrap().to_owned(), g.id.unwrap()))
+                .collect(),
+        })
+        .unwrap();
+    let hand: Vec<common::IpFamily> = conn
+        .dump(ctrl_cmd::GetFamily, &())
+        .unwrap()
+        .map(|f| common::IpFamily::from_info(&f))
+        .unwrap();
+    assert_eq!(imported, hand);
+    let iproute2 = common::iproute2_families();
+    assert_eq!(imported.len(), iproute2.len());
+    for (i, e) in imported.into_iter().zip(&iproute2) {
+        assert_eq!(i.masked_like(e), *e);
+    }
+}
+
+/// MPTCP_PM_CMD_ADD_ADDR and SET_LIMITS sent with the imported `mptcp_pm`
+/// binding show up in `ip mptcp`; GET_ADDR (dump) and GET_LIMITS read back
+/// what iproute2 shows.
+#[test]
+fn mptcp_pm_binding_agrees_with_ip_mptcp() {
+    let Some(ns) = namespace("ynlk-mptcp") else {
+        return;
+    };
+    let k0 = ns.ifindex("k0");
+    // MPTCP_PM_ADDR_FLAG_SIGNAL (include/uapi/linux/mptcp.h).
+    const SIGNAL: u32 = 1;
+    let (dumped, limits) = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = genl_core::Connection::new().unwrap();
+            let ep = mptcp_pm::Endpoint {
+                addr: Some(mptcp_pm::Address {
+                    family: Some(AF_INET.into()),
+                    id: Some(7),
+                    addr4: Some(u32::from_be_bytes([10, 77, 0, 1])),
+                    flags: Some(SIGNAL),
+                    if_idx: Some(k0 as i32),
+                    ..Default::default()
+                }),
+            };
+            conn.request(mptcp_pm::cmd::AddAddr, &ep).unwrap();
+            let limits = mptcp_pm::Attr {
+                rcv_add_addrs: Some(4),
+                subflows: Some(3),
+                ..Default::default()
+            };
+            conn.request(mptcp_pm::cmd::SetLimits, &limits).unwrap();
+            let dumped: Vec<(String, u8, u32)> = conn
+                .dump(mptcp_pm::cmd::GetAddr, &())
+                .unwrap()
+                .map(|a| {
+                    let a = a.addr.expect("MPTCP_PM_ATTR_ADDR");
+                    let ip = a.addr4.expect("MPTCP_PM_ADDR_ATTR_ADDR4").to_be_bytes();
+                    (
+                        format!("{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]),
+                        a.id.expect("MPTCP_PM_ADDR_ATTR_ID"),
+                        a.flags.unwrap_or(0),
+                    )
+                })
+                .unwrap();
+            let got: mptcp_pm::Attr = conn
+                .query(mptcp_pm::cmd::GetLimits, &mptcp_pm::Attr::default())
+                .unwrap();
+            (dumped, (got.rcv_add_addrs, got.subflows))
+        })
+        .join()
+        .unwrap()
+    });
+    let shown: Vec<(String, u8, u32)> = ip_json(&ns, &["mptcp", "endpoint", "show"])
+        .iter()
+        .map(|e| {
+            (
+                e["address"].as_str().unwrap().to_owned(),
+                e["id"].as_u64().unwrap() as u8,
+                if e["signal"].as_bool() == Some(true) {
+                    SIGNAL
+                } else {
+                    0
+                },
+            )
+        })
+        .collect();
+    assert_eq!(shown, vec![("10.77.0.1".to_owned(), 7, SIGNAL)]);
+    assert_eq!(dumped, shown);
+    // `ip mptcp limits show`: "add_addr_accepted 4 subflows 3".
+    let text = ns.ip(&["mptcp", "limits", "show"]);
+    let word = |k: &str| -> u32 {
+        let w: Vec<&str> = text.split_whitespace().collect();
+        let i = w
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or_else(|| panic!("{k} in {text}"));
+        w[i + 1].parse().unwrap()
+    };
+    assert_eq!((word("add_addr_accepted"), word("subflows")), (4, 3));
+    assert_eq!(limits, (Some(4), Some(3)));
+}
+
+/// A TCP connection from this namespace to a peer leaves a tcp_metrics
+/// entry; the imported `tcp_metrics` binding dumps the entries that
+/// `ip -j tcp_metrics` shows, and gets the peer's entry by address.
+#[test]
+fn tcp_metrics_binding_agrees_with_ip_tcp_metrics() {
+    let Some(ns) = namespace("ynlk-tcpm") else {
+        return;
+    };
+    let peer = NetNs::new("ynlk-tcpm-peer");
+    ns.ip(&["link", "set", "k1", "netns", &peer.name]);
+    peer.ip(&["addr", "add", "10.77.0.2/24", "dev", "k1"]);
+    peer.ip(&["link", "set", "k1", "up"]);
+    peer.ip(&["link", "set", "lo", "up"]);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (here, there) = (&ns, &peer);
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            there.enter();
+            let l = std::net::TcpListener::bind("10.77.0.2:5556").unwrap();
+            tx.send(()).unwrap();
+            let (mut c, _) = l.accept().unwrap();
+            std::io::copy(&mut c, &mut std::io::sink()).unwrap();
+        });
+        s.spawn(move || {
+            use std::io::Write;
+            here.enter();
+            rx.recv().unwrap();
+            let mut c = std::net::TcpStream::connect("10.77.0.2:5556").unwrap();
+            c.write_all(&vec![7u8; 200_000]).unwrap();
+        });
+    });
+    let peer_addr = u32::from_be_bytes([10, 77, 0, 2]);
+    let (dumped, one) = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = genl_core::Connection::new().unwrap();
+            let dumped: Vec<(u32, u32)> = conn
+                .dump(tcp_metrics::cmd::Get, &())
+                .unwrap()
+                .map(|m| (m.addr_ipv4.unwrap_or(0), m.saddr_ipv4.unwrap_or(0)))
+                .unwrap();
+            let req = tcp_metrics::TcpMetrics {
+                addr_ipv4: Some(peer_addr),
+                ..Default::default()
+            };
+            let one: tcp_metrics::TcpMetrics = conn.query(tcp_metrics::cmd::Get, &req).unwrap();
+            (dumped, (one.addr_ipv4, one.saddr_ipv4, one.age.is_some()))
+        })
+        .join()
+        .unwrap()
+    });
+    let ip4 = |s: &str| -> u32 {
+        let o: Vec<u8> = s.split('.').map(|x| x.parse().unwrap()).collect();
+        u32::from_be_bytes([o[0], o[1], o[2], o[3]])
+    };
+    let shown: Vec<(u32, u32)> = ip_json(&ns, &["tcp_metrics", "show"])
+        .iter()
+        .filter(|e| !e["dst"].as_str().unwrap().contains(':'))
+        .map(|e| {
+            (
+                ip4(e["dst"].as_str().unwrap()),
+                ip4(e["source"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    assert!(shown.contains(&(peer_addr, ip4("10.77.0.1"))), "{shown:?}");
+    assert_eq!(dumped, shown);
+    assert_eq!(one, (Some(peer_addr), Some(ip4("10.77.0.1")), true));
+}
