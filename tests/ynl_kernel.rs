@@ -444,3 +444,177 @@ fn tcp_metrics_binding_agrees_with_ip_tcp_metrics() {
     assert_eq!(dumped, shown);
     assert_eq!(one, (Some(peer_addr), Some(ip4("10.77.0.1")), true));
 }
+
+/// `ethtool ARGS` inside the namespace.
+fn ethtool_tool(ns: &NetNs, args: &[&str]) -> String {
+    let mut all = vec!["netns", "exec", &ns.name, "ethtool"];
+    all.extend_from_slice(args);
+    common::run("ip", &all)
+}
+
+/// `(RX, TX)` of a section of `ethtool -l DEV` ("Pre-set maximums" or
+/// "Current hardware settings").
+fn channels(text: &str, section: &str) -> (u32, u32) {
+    let rest = &text[text
+        .find(section)
+        .unwrap_or_else(|| panic!("{section} in {text}"))..];
+    let value = |key: &str| -> u32 {
+        rest.lines()
+            .find_map(|l| l.trim().strip_prefix(key))
+            .unwrap_or_else(|| panic!("{key} in {rest}"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    (value("RX:"), value("TX:"))
+}
+
+/// ethtool's CHANNELS_GET, CHANNELS_SET and LINKSTATE_GET through the full
+/// imported `ethtool` binding (more than the three ops of `ynl_import.rs`),
+/// against the `ethtool` tool on a veth: `-l` before and after the set, and
+/// "Link detected".
+#[test]
+fn ethtool_channels_and_linkstate_agree_with_the_ethtool_tool() {
+    let Some(ns) = namespace("ynlk-ethtool") else {
+        return;
+    };
+    let before = ethtool_tool(&ns, &["-l", "k0"]);
+    let (max, cur) = (
+        channels(&before, "Pre-set maximums"),
+        channels(&before, "Current hardware settings"),
+    );
+    assert!(max.0 > cur.0, "veth can add an RX channel: {before}");
+    let detected = ethtool_tool(&ns, &["k0"]);
+    let link: u8 = match detected
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("Link detected:"))
+        .map(str::trim)
+    {
+        Some("yes") => 1,
+        Some("no") => 0,
+        other => panic!("Link detected: {other:?}"),
+    };
+    let dev = |name| {
+        Some(ethtool::Header {
+            dev_name: Some(name),
+            ..Default::default()
+        })
+    };
+    let (got, got_link) = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = genl_core::Connection::new().unwrap();
+            let req = ethtool::Channels {
+                header: dev("k0"),
+                ..Default::default()
+            };
+            let c: ethtool::Channels = conn.query(ethtool::cmd::ChannelsGet, &req).unwrap();
+            let got = (
+                (c.rx_max.unwrap(), c.tx_max.unwrap()),
+                (c.rx_count.unwrap(), c.tx_count.unwrap()),
+            );
+            let set = ethtool::Channels {
+                header: dev("k0"),
+                rx_count: Some(max.0),
+                ..Default::default()
+            };
+            conn.request(ethtool::cmd::ChannelsSet, &set).unwrap();
+            let req = ethtool::Linkstate {
+                header: dev("k0"),
+                ..Default::default()
+            };
+            let l: ethtool::Linkstate = conn.query(ethtool::cmd::LinkstateGet, &req).unwrap();
+            (got, l.link)
+        })
+        .join()
+        .unwrap()
+    });
+    assert_eq!(got, (max, cur));
+    assert_eq!(got_link, Some(link));
+    let after = ethtool_tool(&ns, &["-l", "k0"]);
+    assert_eq!(
+        channels(&after, "Current hardware settings"),
+        (max.0, cur.1)
+    );
+}
+
+/// RTM_NEWROUTE sent with the imported `rt_route` binding, then the main
+/// table dumped with it (RTM_GETROUTE): the same routes as `ip -j route`,
+/// the new one included.
+#[test]
+fn rt_route_newroute_then_dump_agree_with_ip_route() {
+    let Some(ns) = namespace("ynlk-route") else {
+        return;
+    };
+    let k0 = ns.ifindex("k0");
+    // RT_TABLE_MAIN, RTPROT_STATIC, RT_SCOPE_UNIVERSE, RTN_UNICAST
+    // (include/uapi/linux/rtnetlink.h).
+    const MAIN: u8 = 254;
+    let got = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = ClassicConnection::new(NETLINK_ROUTE).unwrap();
+            let req = Headed::new(
+                rt_route::Rtmsg {
+                    rtm_family: AF_INET,
+                    rtm_dst_len: 16,
+                    rtm_table: MAIN,
+                    rtm_protocol: 4,
+                    rtm_scope: 0,
+                    rtm_type: 1,
+                    ..Default::default()
+                },
+                rt_route::RouteAttrs {
+                    rta_dst: Some(&[10, 88, 0, 0]),
+                    rta_gateway: Some(&[10, 77, 0, 2]),
+                    rta_oif: Some(k0),
+                    ..Default::default()
+                },
+            );
+            const NLM_F_CREATE: u16 = 0x400;
+            conn.request::<rt_route::ops::Newroute>(NLM_F_CREATE, &req, |_| Ok(()))
+                .unwrap();
+            let filter = Headed::new(
+                rt_route::Rtmsg {
+                    rtm_family: AF_INET,
+                    ..Default::default()
+                },
+                rt_route::RouteAttrs::default(),
+            );
+            let mut got = Vec::new();
+            conn.dump::<rt_route::ops::Getroute>(&filter, |m| {
+                if m.header.rtm_table != MAIN {
+                    return Ok(());
+                }
+                let dst = m.attrs.rta_dst.expect("RTA_DST");
+                got.push((
+                    format!(
+                        "{}.{}.{}.{}/{}",
+                        dst[0], dst[1], dst[2], dst[3], m.header.rtm_dst_len
+                    ),
+                    m.attrs
+                        .rta_gateway
+                        .map(|g| format!("{}.{}.{}.{}", g[0], g[1], g[2], g[3])),
+                    m.attrs.rta_oif.expect("RTA_OIF"),
+                ));
+                Ok(())
+            })
+            .unwrap();
+            got
+        })
+        .join()
+        .unwrap()
+    });
+    let want: Vec<(String, Option<String>, u32)> = ip_json(&ns, &["route", "show"])
+        .iter()
+        .map(|r| {
+            (
+                r["dst"].as_str().unwrap().to_owned(),
+                r["gateway"].as_str().map(str::to_owned),
+                ns.ifindex(r["dev"].as_str().unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(got.contains(&("10.88.0.0/16".into(), Some("10.77.0.2".into()), k0)));
+}
