@@ -618,3 +618,72 @@ fn rt_route_newroute_then_dump_agree_with_ip_route() {
     assert_eq!(got, want);
     assert!(got.contains(&("10.88.0.0/16".into(), Some("10.77.0.2".into()), k0)));
 }
+
+/// Three RTM_NEWADDR in one datagram (`exchange_all`), the middle one for
+/// a device that does not exist: it alone fails (ENODEV, from the
+/// kernel); `ip -j addr` shows the other two.
+#[test]
+fn a_batch_of_classic_requests_fails_only_the_bad_one() {
+    use genl_core::classic::ClassicRequest;
+    let Some(ns) = namespace("ynlk-batch") else {
+        return;
+    };
+    let k0 = ns.ifindex("k0");
+    let msg = |ifindex: u32, last: u8| {
+        let addr = [10u8, 77, 3, last];
+        Headed::new(
+            rt_addr::Ifaddrmsg {
+                ifa_family: AF_INET,
+                ifa_prefixlen: 24,
+                ifa_index: ifindex,
+                ..Default::default()
+            },
+            rt_addr::AddrAttrs {
+                ifa_local: Some(&addr),
+                ifa_address: Some(&addr),
+                ..Default::default()
+            },
+        )
+        .encode_to_vec()
+        .unwrap()
+    };
+    let payloads = [msg(k0, 1), msg(999_999, 2), msg(k0, 3)];
+    let outcomes = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = ClassicConnection::new(NETLINK_ROUTE).unwrap();
+            const NLM_F_CREATE: u16 = 0x400;
+            let reqs: Vec<ClassicRequest<'_>> = payloads
+                .iter()
+                .map(|p| ClassicRequest {
+                    message_type: <rt_addr::ops::Newaddr as genl_core::classic::RawOp>::REQUEST,
+                    flags: NLM_F_CREATE,
+                    payload: p,
+                    dump: false,
+                })
+                .collect();
+            conn.exchange_all(&reqs, |i, _| panic!("request {i} has no reply"))
+                .unwrap()
+                .into_iter()
+                .map(|r| r.map_err(|e| e.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .join()
+        .unwrap()
+    });
+    assert!(outcomes[0].is_ok(), "{outcomes:?}");
+    assert!(
+        outcomes[1]
+            .as_ref()
+            .is_err_and(|e| e.contains("No such device")),
+        "{outcomes:?}"
+    );
+    assert!(outcomes[2].is_ok(), "{outcomes:?}");
+    let shown: Vec<String> = ip_json(&ns, &["-4", "addr", "show", "dev", "k0"])
+        .iter()
+        .flat_map(|l| l["addr_info"].as_array().unwrap().clone())
+        .map(|a| a["local"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(shown.contains(&"10.77.3.1".to_owned()), "{shown:?}");
+    assert!(shown.contains(&"10.77.3.3".to_owned()), "{shown:?}");
+}

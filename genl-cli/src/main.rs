@@ -23,6 +23,10 @@ fn main() -> ExitCode {
         Command::Check => "check",
         Command::Ynl(_) => "ynl",
     };
+    // Kernel warnings on requests that succeeded (extended-ACK messages
+    // with code 0) go to standard error, as cli.py prints them.
+    let _ = log::set_logger(Box::leak(Box::new(Warnings(what))));
+    log::set_max_level(log::LevelFilter::Warn);
     match genl_cli::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -30,4 +34,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints the `genl_core` library's warnings (`genl ynl: netlink warning:
+/// …`) on standard error.
+struct Warnings(&'static str);
+
+impl log::Log for Warnings {
+    fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+        m.level() <= log::Level::Warn && m.target().starts_with("genl_core")
+    }
+
+    fn log(&self, r: &log::Record<'_>) {
+        if self.enabled(r.metadata()) {
+            eprintln!("genl {}: {}", self.0, r.args());
+        }
+    }
+
+    fn flush(&self) {}
 }

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use genl_core::classic::ClassicConnection;
+use genl_core::classic::{ClassicConnection, ClassicRequest};
 use genl_core::message::{AttrBuf, GenlHeader, NLMSG_HDRLEN};
 use genl_core::{Connection, Error, KernelError, Subscription};
 use genl_ynl::codec::DecodeOptions;
@@ -52,7 +52,7 @@ const NLM_F_APPEND: u16 = 0x800;
 
 /// The arguments of `genl ynl` (those of `cli.py`).
 #[derive(Debug, Default, Args)]
-#[command(group(clap::ArgGroup::new("action").args(["do_op", "dump", "list_ops", "list_msgs"])))]
+#[command(group(clap::ArgGroup::new("action").args(["do_op", "dump", "multi", "list_ops", "list_msgs"])))]
 pub struct YnlArgs {
     /// The family's YNL spec, e.g. the kernel's
     /// Documentation/netlink/specs/netdev.yaml.
@@ -65,6 +65,11 @@ pub struct YnlArgs {
     /// array.
     #[arg(long, value_name = "OP")]
     pub dump: Option<String>,
+    /// Send several `do` requests in one datagram, as `cli.py --multi`:
+    /// operation OP with its JSON attributes; repeat for each. Prints the
+    /// replies of each (`null`, one, or an array) as one array.
+    #[arg(long, num_args = 2, value_names = ["OP", "JSON"], action = clap::ArgAction::Append)]
+    pub multi: Vec<String>,
     /// The request's attributes (and fixed-header fields), as a JSON
     /// object: names as in the spec, nests as objects, multi-attr as
     /// arrays, enums and flags by name, binary as hex.
@@ -151,9 +156,9 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
         (None, Some(name)) => Some((find_op(&fam, name, "dump")?, true)),
         (None, None) => None,
     };
-    if request.is_none() && args.subscribe.is_none() {
+    if request.is_none() && args.subscribe.is_none() && args.multi.is_empty() {
         return Err(
-            "nothing to do: give --do OP, --dump OP, --subscribe GROUP, \
+            "nothing to do: give --do OP, --dump OP, --multi OP JSON, --subscribe GROUP, \
                     --list-ops or --list-msgs (see --help)"
                 .into(),
         );
@@ -221,6 +226,9 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
             })?,
             Outcome::Dump(items) => print(&Value::List(items).to_python_json())?,
         }
+    }
+    if !args.multi.is_empty() {
+        print(&multi(&fam, &args.multi, flags, opts)?.to_python_json())?;
     }
     if let Some(sub) = &mut sub {
         let events = sub.drain(&fam, opts)?;
@@ -375,11 +383,55 @@ fn classic_request(
     dump: bool,
     opts: DecodeOptions,
 ) -> Result<Outcome, String> {
-    let payload = &msg[hdr..];
+    let req = ClassicMsg {
+        op,
+        ty,
+        msg: msg.to_vec(),
+    };
+    let mut out = classic_requests(conn, fam, &[req], flags, hdr, dump, opts)?;
+    let items = out.pop().unwrap_or_default();
+    Ok(if dump {
+        Outcome::Dump(items)
+    } else {
+        Outcome::Do(items)
+    })
+}
+
+/// One message of [`classic_requests`].
+struct ClassicMsg<'f> {
+    op: &'f Op,
+    /// `nlmsg_type`.
+    ty: u16,
+    /// After the `nlmsghdr`.
+    msg: Vec<u8>,
+}
+
+/// Requests on a classic socket, sent in one datagram; the replies of each,
+/// decoded. The first request the kernel rejects is the error (after all
+/// have completed), named through the spec.
+fn classic_requests(
+    conn: &mut ClassicConnection,
+    fam: &Family,
+    reqs: &[ClassicMsg<'_>],
+    flags: u16,
+    hdr: usize,
+    dump: bool,
+    opts: DecodeOptions,
+) -> Result<Vec<Vec<Value>>, String> {
     let base = NLMSG_HDRLEN + hdr;
-    let mut items = Vec::new();
+    let mut items: Vec<Vec<Value>> = reqs.iter().map(|_| Vec::new()).collect();
     let mut undecodable = None;
-    let done = conn.exchange(ty, flags, msg, dump, |m| {
+    let wire: Vec<ClassicRequest<'_>> = reqs
+        .iter()
+        .map(|r| ClassicRequest {
+            message_type: r.ty,
+            flags,
+            payload: &r.msg,
+            dump,
+        })
+        .collect();
+    let done = conn.exchange_all(&wire, |i, m| {
+        let op = reqs[i].op;
         let (id, body) = if hdr == 4 {
             let cmd = m.payload.first().copied().unwrap_or_default();
             (u16::from(cmd), m.payload.get(4..).unwrap_or_default())
@@ -396,7 +448,7 @@ fn classic_request(
         }
         match fam.decode_message(op, body, opts) {
             Ok(v) => {
-                items.push(v);
+                items[i].push(v);
                 Ok(())
             }
             Err(e) => {
@@ -410,22 +462,75 @@ fn classic_request(
     if let Some(e) = undecodable {
         return Err(e);
     }
-    match done {
-        Ok(d) => {
-            if d.interrupted {
-                eprintln!(
-                    "genl ynl: the dump was interrupted (NLM_F_DUMP_INTR); it may be inconsistent"
-                );
+    for (r, outcome) in reqs.iter().zip(done.map_err(kernel)?) {
+        match outcome {
+            Ok(d) => {
+                if d.interrupted {
+                    eprintln!(
+                        "genl ynl: the dump was interrupted (NLM_F_DUMP_INTR); it may be inconsistent"
+                    );
+                }
             }
-            Ok(if dump {
-                Outcome::Dump(items)
-            } else {
-                Outcome::Do(items)
-            })
+            Err(genl_core::Error::Kernel(k)) => {
+                return Err(explain(fam, r.op, &r.msg[hdr..], base, k))
+            }
+            Err(e) => return Err(kernel(e)),
         }
-        Err(genl_core::Error::Kernel(k)) => Err(explain(fam, op, payload, base, k)),
-        Err(e) => Err(kernel(e)),
     }
+    Ok(items)
+}
+
+/// `--multi OP JSON ...`: several `do` requests in one datagram, as
+/// `cli.py --multi` sends them; the replies of each (`null`, one reply, or
+/// an array of several), as one array.
+fn multi(fam: &Family, pairs: &[String], flags: u16, opts: DecodeOptions) -> Result<Value, String> {
+    let mut reqs = Vec::new();
+    for pair in pairs.chunks(2) {
+        let [name, json] = pair else {
+            return Err("--multi takes an operation and its JSON".into());
+        };
+        let op = find_op(fam, name, "do")?;
+        let vals = Value::parse_json(json).map_err(|e| format!("--multi {name}: {e}"))?;
+        let payload = fam
+            .encode_message(op, &vals)
+            .map_err(|e| format!("--multi {name}: {e}"))?;
+        reqs.push((op, payload));
+    }
+    let (mut conn, hdr, id) = match fam.protocol {
+        Protocol::Genetlink => (classic(NETLINK_GENERIC)?, 4, Some(resolve(&fam.name)?)),
+        Protocol::Raw { protonum } => (classic(isize::from(protonum))?, 0, None),
+    };
+    let msgs: Vec<ClassicMsg<'_>> = reqs
+        .into_iter()
+        .map(|(op, payload)| match id {
+            Some(id) => {
+                let mut msg = GenlHeader {
+                    cmd: op.req_value.unwrap_or_default() as u8,
+                    version: fam.version,
+                }
+                .to_bytes()
+                .to_vec();
+                msg.extend_from_slice(&payload);
+                ClassicMsg { op, ty: id, msg }
+            }
+            None => ClassicMsg {
+                op,
+                ty: op.req_value.unwrap_or_default(),
+                msg: payload,
+            },
+        })
+        .collect();
+    let replies = classic_requests(&mut conn, fam, &msgs, flags, hdr, false, opts)?;
+    Ok(Value::List(
+        replies
+            .into_iter()
+            .map(|mut r| match r.len() {
+                0 => Value::Null,
+                1 => r.remove(0),
+                _ => Value::List(r),
+            })
+            .collect(),
+    ))
 }
 
 /// A multicast subscription.

@@ -12,10 +12,8 @@ use netlink_packet_core::NetlinkBuffer;
 
 use crate::codec::{Decode, Encode};
 use crate::engine::SeqCounter;
-use crate::error::{
-    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
-};
-use crate::extack::ErrorView;
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
+use crate::extack::{ErrorView, ExtAck};
 use crate::message::{
     Messages, NlMessage, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
@@ -81,12 +79,29 @@ pub trait RawOp {
     type Reply<'a>: Decode<'a>;
 }
 
+/// One request of [`ClassicConnection::exchange_all`].
+#[derive(Debug, Clone, Copy)]
+pub struct ClassicRequest<'a> {
+    /// `nlmsg_type` (a classic family's message id, or a generic netlink
+    /// family's id with a genl header first in `payload`).
+    pub message_type: u16,
+    /// Flags besides `NLM_F_REQUEST | NLM_F_ACK` (and `NLM_F_DUMP`).
+    pub flags: u16,
+    /// What follows the `nlmsghdr`.
+    pub payload: &'a [u8],
+    /// A dump (`NLM_F_DUMP`, complete at `NLMSG_DONE`).
+    pub dump: bool,
+}
+
 /// How a request of [`ClassicConnection::exchange`] ended, when it did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Exchanged {
     /// Some reply carried `NLM_F_DUMP_INTR`: the kernel's table changed
     /// during the dump, which may be inconsistent (repeat it to be sure).
     pub interrupted: bool,
+    /// The extended ACK's message of a request that succeeded (a kernel
+    /// warning), also logged (see [`crate::extack::warn_on_success`]).
+    pub warning: Option<String>,
 }
 
 /// `NLMSG_NOOP`, `NLMSG_ERROR`, `NLMSG_DONE`, `NLMSG_OVERRUN`.
@@ -94,6 +109,8 @@ const NLMSG_NOOP: u16 = 1;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 const NLMSG_OVERRUN: u16 = 4;
+/// `NLM_F_ACK_TLVS`: extended-ACK attributes follow.
+const NLM_F_ACK_TLVS: u16 = 0x200;
 
 impl ClassicConnection {
     /// Sends a request to the kernel and hands each of its replies to
@@ -114,30 +131,68 @@ impl ClassicConnection {
         dump: bool,
         mut each: impl FnMut(NlMessage<'_>) -> Result<()>,
     ) -> Result<Exchanged> {
-        let mut f = NLM_F_REQUEST | NLM_F_ACK | flags;
-        if dump {
-            f |= NLM_F_DUMP;
+        let req = ClassicRequest {
+            message_type,
+            flags,
+            payload,
+            dump,
+        };
+        let mut out = self.exchange_all(&[req], |_, m| each(m))?;
+        out.pop()
+            .unwrap_or(Err(Error::UnexpectedReply("no outcome")))
+    }
+
+    /// Sends several requests in one datagram (as `cli.py --multi` does,
+    /// and as nftables needs for a batch) and hands each reply to `each`
+    /// with the index of its request, until every request has completed
+    /// (see [`exchange`](Self::exchange)). Each request has its own outcome:
+    /// one that the kernel rejects fails alone. An I/O error, or an error
+    /// `each` returns, ends them all.
+    pub fn exchange_all(
+        &mut self,
+        reqs: &[ClassicRequest<'_>],
+        mut each: impl FnMut(usize, NlMessage<'_>) -> Result<()>,
+    ) -> Result<Vec<Result<Exchanged>>> {
+        self.tx.clear();
+        let mut seqs = Vec::with_capacity(reqs.len());
+        for r in reqs {
+            let mut f = NLM_F_REQUEST | NLM_F_ACK | r.flags;
+            if r.dump {
+                f |= NLM_F_DUMP;
+            }
+            seqs.push(self.append(r.message_type, f, r.payload)?);
         }
-        let seq = self.send(0, 0, message_type, f, payload)?;
-        let mut done = Exchanged::default();
-        loop {
+        self.sock.send_to(&self.tx, 0, 0)?;
+        let mut state: Vec<Exchanged> = vec![Exchanged::default(); reqs.len()];
+        let mut outcome: Vec<Option<Result<Exchanged>>> = (0..reqs.len()).map(|_| None).collect();
+        let mut open = reqs.len();
+        while open > 0 {
             let dg = self.recv()?;
             if dg.sender != 0 {
                 continue;
             }
             for m in dg.messages() {
                 let m = m?;
-                if m.header.sequence_number != seq {
+                let Some(i) = seqs.iter().position(|&s| s == m.header.sequence_number) else {
+                    continue;
+                };
+                if outcome[i].is_some() {
                     continue;
                 }
-                match m.header.message_type {
+                let done = &mut state[i];
+                let end = match m.header.message_type {
                     NLMSG_ERROR => {
                         let ev = ErrorView::parse(m.header.flags, m.payload)?;
-                        if let Some(k) = ev.to_kernel_error() {
-                            return Err(Error::Kernel(k));
-                        }
-                        if !dump {
-                            return Ok(done);
+                        match ev.to_kernel_error() {
+                            Some(k) => Some(Err(Error::Kernel(k))),
+                            None => {
+                                if let Some(w) =
+                                    crate::extack::warn_on_success(ev.code, &ev.ext_ack)
+                                {
+                                    done.warning = Some(w.to_owned());
+                                }
+                                (!reqs[i].dump).then(|| Ok(done.clone()))
+                            }
                         }
                     }
                     NLMSG_DONE => {
@@ -145,19 +200,37 @@ impl ClassicConnection {
                             .payload
                             .get(..4)
                             .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
+                        // Extended-ACK attributes follow the code when the
+                        // kernel sets NLM_F_ACK_TLVS.
+                        let ack = match m.payload.get(4..) {
+                            Some(tlvs) if m.header.flags & NLM_F_ACK_TLVS != 0 => {
+                                ExtAck::decode(tlvs).unwrap_or_default()
+                            }
+                            _ => ExtAck::default(),
+                        };
                         if code < 0 {
-                            return Err(Error::Kernel(KernelError::from_errno(-code)));
+                            Some(Err(Error::Kernel(crate::extack::ext_ack_error(code, &ack))))
+                        } else {
+                            if let Some(w) = crate::extack::warn_on_success(code, &ack) {
+                                done.warning = Some(w.to_owned());
+                            }
+                            Some(Ok(done.clone()))
                         }
-                        return Ok(done);
                     }
-                    NLMSG_NOOP | NLMSG_OVERRUN => {}
+                    NLMSG_NOOP | NLMSG_OVERRUN => None,
                     _ => {
                         done.interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
-                        each(m)?;
+                        each(i, m)?;
+                        None
                     }
+                };
+                if let Some(e) = end {
+                    outcome[i] = Some(e);
+                    open -= 1;
                 }
             }
         }
+        Ok(outcome.into_iter().flatten().collect())
     }
 
     /// A `do` of operation `O`: sends `req` (with `flags` such as
@@ -237,21 +310,30 @@ impl ClassicConnection {
         flags: u16,
         payload: &[u8],
     ) -> Result<u32> {
+        self.tx.clear();
+        let seq = self.append(message_type, flags, payload)?;
+        self.sock.send_to(&self.tx, port, group)?;
+        Ok(seq)
+    }
+
+    /// Appends one message (`nlmsghdr` + `payload`, aligned) to the send
+    /// buffer; returns its sequence number.
+    fn append(&mut self, message_type: u16, flags: u16, payload: &[u8]) -> Result<u32> {
         let seq = self.seq.next();
         let len = NLMSG_HDRLEN + payload.len();
         let len32 = u32::try_from(len)
             .map_err(|_| EncodeError::new(EncodeErrorKind::MessageTooLong { len }))?;
-        self.tx.clear();
-        self.tx.resize(nla_align(len), 0);
-        let mut nl = NetlinkBuffer::new(&mut self.tx[..]);
+        let start = nla_align(self.tx.len());
+        self.tx.resize(start + nla_align(len), 0);
+        let mut nl = NetlinkBuffer::new(&mut self.tx[start..]);
         nl.set_length(len32);
         nl.set_message_type(message_type);
         nl.set_flags(flags);
         nl.set_sequence_number(seq);
         nl.set_port_number(self.sock.port_id());
-        self.tx[NLMSG_HDRLEN..len].copy_from_slice(payload);
-        self.tx.truncate(len);
-        self.sock.send_to(&self.tx, port, group)?;
+        self.tx[start + NLMSG_HDRLEN..start + len].copy_from_slice(payload);
+        // The last message goes without its padding, as the kernel sends.
+        self.tx.truncate(start + len);
         Ok(seq)
     }
 

@@ -283,6 +283,7 @@ impl Exchange {
                 Step::Reply(v)
             }
             Ok(Received::Error { error, .. }) => {
+                crate::extack::warn_on_success(error.code, &error.ext_ack);
                 self.done = Some(match error.to_kernel_error() {
                     Some(k) => Err(Failure::Kernel(k)),
                     None => Ok(()),
@@ -290,6 +291,7 @@ impl Exchange {
                 Step::Nothing
             }
             Ok(Received::Done { code, ext_ack, .. }) => {
+                crate::extack::warn_on_success(code, &ext_ack);
                 self.done = Some(if code < 0 {
                     Err(Failure::Kernel(crate::extack::ext_ack_error(
                         code, &ext_ack,
@@ -414,8 +416,11 @@ impl Round {
         }
         *slot = match Received::parse(msg) {
             Ok(Received::Error { error, .. }) => Some(match error.to_kernel_error() {
+                None => {
+                    crate::extack::warn_on_success(error.code, &error.ext_ack);
+                    Ok(())
+                }
                 Some(k) => Err(Failure::Kernel(k)),
-                None => Ok(()),
             }),
             Ok(Received::Genl(_)) => Some(Err(Failure::Unexpected(
                 "a reply to a command whose schema declares none",

@@ -90,6 +90,22 @@ impl<'a> ErrorView<'a> {
     }
 }
 
+/// The `log` target of [`warn_on_success`].
+pub const WARNING_TARGET: &str = "genl_core::netlink_warning";
+
+/// A request that succeeded may still carry an extended-ACK message (the
+/// kernel's `NL_SET_ERR_MSG` on success, e.g. "requested value is
+/// rounded"): it is reported through the `log` crate at `warn` level with
+/// target [`WARNING_TARGET`], never dropped. Returns the message.
+pub fn warn_on_success<'a>(code: i32, ack: &ExtAck<'a>) -> Option<&'a str> {
+    if code < 0 {
+        return None;
+    }
+    let msg = ack.msg?;
+    log::warn!(target: WARNING_TARGET, "netlink warning: {msg}");
+    Some(msg)
+}
+
 /// Builds a [`KernelError`] from a negative code and extended-ACK attributes.
 pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
     KernelError {

@@ -201,6 +201,48 @@ fn cases() -> Vec<Case> {
         },
         case("mptcp_pm.yaml", &["--dump", "get-addr"]),
         case("mptcp_pm.yaml", &["--do", "get-limits"]),
+        // Several requests in one datagram (cli.py --multi): the replies
+        // of each, in order; and one the kernel rejects fails the run.
+        case(
+            "netdev.yaml",
+            &[
+                "--multi",
+                "dev-get",
+                r#"{"ifindex": 1}"#,
+                "--multi",
+                "dev-get",
+                r#"{"ifindex": 1}"#,
+            ],
+        ),
+        Case {
+            fails: true,
+            ..case(
+                "netdev.yaml",
+                &[
+                    "--multi",
+                    "dev-get",
+                    r#"{"ifindex": 1}"#,
+                    "--multi",
+                    "dev-get",
+                    r#"{"ifindex": 99999}"#,
+                ],
+            )
+        },
+        Case {
+            counters: LINK_COUNTERS,
+            ..case(
+                "rt_link.yaml",
+                &[
+                    "--multi",
+                    "getlink",
+                    r#"{"ifi-index": 1}"#,
+                    "--multi",
+                    "getlink",
+                    r#"{"ifname": "v0"}"#,
+                    "--process-unknown",
+                ],
+            )
+        },
         // A 6.18 host kernel sends link attributes the 6.12 spec does not
         // know (67): cli.py fails on them unless it keeps them.
         Case {

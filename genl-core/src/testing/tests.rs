@@ -846,3 +846,64 @@ fn an_empty_batch_sends_nothing() {
     assert!(conn.batch().send().unwrap().is_empty());
     assert_eq!(kernel.requests(), before);
 }
+
+/// The warnings `log` received (target `genl_core::netlink_warning`).
+fn warnings() -> &'static Mutex<Vec<String>> {
+    struct Capture;
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    impl log::Log for Capture {
+        fn enabled(&self, m: &log::Metadata<'_>) -> bool {
+            m.target() == crate::extack::WARNING_TARGET
+        }
+        fn log(&self, r: &log::Record<'_>) {
+            if self.enabled(r.metadata()) {
+                SEEN.lock().unwrap().push(r.args().to_string());
+            }
+        }
+        fn flush(&self) {}
+    }
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        log::set_logger(&Capture).expect("the only logger of this test binary");
+        log::set_max_level(log::LevelFilter::Warn);
+    });
+    &SEEN
+}
+
+#[test]
+fn a_warning_on_success_is_logged_not_dropped() {
+    let seen = warnings();
+    let kernel = FakeKernel::new();
+    // Success (code 0) with an extended-ACK message, as the kernel sends
+    // for NL_SET_ERR_MSG on a request it carried out: the ACK of a do, the
+    // NLMSG_DONE of a dump.
+    kernel.add_family("fake_demo", 1, &["events"], |_| {
+        Response::Error(FakeError {
+            errno: 0,
+            message: Some("value rounded to 4096".into()),
+            ..FakeError::default()
+        })
+    });
+    let mut conn = kernel.connection();
+    conn.request(
+        cmd::Set,
+        &Entry {
+            key: "a",
+            value: Some(4000),
+        },
+    )
+    .unwrap();
+    let entries: Vec<String> = conn
+        .dump(cmd::Get, &())
+        .unwrap()
+        .map(|e| e.key.to_owned())
+        .unwrap();
+    assert!(entries.is_empty());
+    let n = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|w| *w == "netlink warning: value rounded to 4096")
+        .count();
+    assert_eq!(n, 2, "{:?}", seen.lock().unwrap());
+}
