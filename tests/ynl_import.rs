@@ -1,6 +1,6 @@
 //! Host-kernel suite for the YNL import (root, network namespaces): the
 //! bindings `genl-ynl` generated from the kernel's `netdev.yaml` and
-//! `ethtool.yaml` (`tests/ynl/*.rs`) talk to the real families about a veth
+//! `ethtool.yaml` (`tests/ynl/kernel/*.rs`) talk to the real families about a veth
 //! pair, and the answers are compared with `ip -j link` and `ethtool`.
 
 mod common;
@@ -9,11 +9,11 @@ use common::NetNs;
 use genl_core::Connection;
 
 #[allow(dead_code)]
-#[path = "ynl/netdev.rs"]
+#[path = "ynl/kernel/netdev.rs"]
 mod netdev;
 
 #[allow(dead_code)]
-#[path = "ynl/ethtool.rs"]
+#[path = "ynl/kernel/ethtool.rs"]
 mod ethtool;
 
 /// The netns with a veth pair `va`/`vb`, or `None` (and a loud skip notice)

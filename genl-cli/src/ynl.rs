@@ -203,13 +203,7 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
             Protocol::Genetlink => {
                 let id = resolve(&fam.name)?;
                 let mut conn = classic(NETLINK_GENERIC)?;
-                let mut msg = GenlHeader {
-                    cmd: op.req_value.unwrap_or_default() as u8,
-                    version: fam.version,
-                }
-                .to_bytes()
-                .to_vec();
-                msg.extend_from_slice(&payload);
+                let msg = with_genl_header(&fam, op, &payload);
                 classic_request(&mut conn, &fam, op, id, flags, &msg, 4, dump, opts)?
             }
             Protocol::Raw { protonum } => {
@@ -397,6 +391,19 @@ fn classic_request(
     })
 }
 
+/// `payload` after the genl header of `op`, for a generic netlink request
+/// sent on a classic socket.
+fn with_genl_header(fam: &Family, op: &Op, payload: &[u8]) -> Vec<u8> {
+    let mut msg = GenlHeader {
+        cmd: op.req_value.unwrap_or_default() as u8,
+        version: fam.version,
+    }
+    .to_bytes()
+    .to_vec();
+    msg.extend_from_slice(payload);
+    msg
+}
+
 /// One message of [`classic_requests`].
 struct ClassicMsg<'f> {
     op: &'f Op,
@@ -503,16 +510,11 @@ fn multi(fam: &Family, pairs: &[String], flags: u16, opts: DecodeOptions) -> Res
     let msgs: Vec<ClassicMsg<'_>> = reqs
         .into_iter()
         .map(|(op, payload)| match id {
-            Some(id) => {
-                let mut msg = GenlHeader {
-                    cmd: op.req_value.unwrap_or_default() as u8,
-                    version: fam.version,
-                }
-                .to_bytes()
-                .to_vec();
-                msg.extend_from_slice(&payload);
-                ClassicMsg { op, ty: id, msg }
-            }
+            Some(id) => ClassicMsg {
+                op,
+                ty: id,
+                msg: with_genl_header(fam, op, &payload),
+            },
             None => ClassicMsg {
                 op,
                 ty: op.req_value.unwrap_or_default(),

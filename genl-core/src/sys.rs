@@ -75,9 +75,16 @@ impl Socket {
                 )))
             }
         };
-        let n = self
-            .sock
-            .send_to(bytes, &SocketAddr::new(port, groups), 0)?;
+        let n = if port == 0 && groups == 0 {
+            // To the kernel: a plain `send`, which the kernel addresses to
+            // port 0 of an unconnected socket (`netlink_sendmsg` without a
+            // name), without copying and checking a `sockaddr_nl` per
+            // request.
+            self.sock.send(bytes, 0)?
+        } else {
+            self.sock
+                .send_to(bytes, &SocketAddr::new(port, groups), 0)?
+        };
         if n != bytes.len() {
             return Err(Error::ShortSend {
                 sent: n,

@@ -50,52 +50,41 @@ fn width_error(attr: &Attr<'_>) -> DecodeError {
     )
 }
 
-impl<'a> NlaValue<'a> for Uint {
-    const TYPE: AttrType = AttrType::Uint;
-    #[inline]
-    fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
-        match u32::try_from(self.0) {
-            Ok(v) => w.put_fixed(id, v.to_ne_bytes()),
-            Err(_) => w.put_fixed(id, self.0.to_ne_bytes()),
+/// `NlaValue` of a variable-width integer: `$narrow` on the wire when the
+/// value fits, else `$wide`; either accepted when decoding.
+macro_rules! varint_value {
+    ($($t:ident($wide:ty, $narrow:ty) => $ty:ident;)*) => {$(
+        impl<'a> NlaValue<'a> for $t {
+            const TYPE: AttrType = AttrType::$ty;
+            #[inline]
+            fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
+                match <$narrow>::try_from(self.0) {
+                    Ok(v) => w.put_fixed(id, v.to_ne_bytes()),
+                    Err(_) => w.put_fixed(id, self.0.to_ne_bytes()),
+                }
+                Ok(())
+            }
+            #[inline]
+            fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
+                match *attr.value {
+                    [a, b, c, d] => Ok($t(<$narrow>::from_ne_bytes([a, b, c, d]).into())),
+                    [a, b, c, d, e, f, g, h] => {
+                        Ok($t(<$wide>::from_ne_bytes([a, b, c, d, e, f, g, h])))
+                    }
+                    _ => Err(width_error(attr)),
+                }
+            }
+            #[inline]
+            fn check_int(&self) -> Option<i128> {
+                Some(self.0.into())
+            }
         }
-        Ok(())
-    }
-    #[inline]
-    fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
-        match *attr.value {
-            [a, b, c, d] => Ok(Uint(u32::from_ne_bytes([a, b, c, d]).into())),
-            [a, b, c, d, e, f, g, h] => Ok(Uint(u64::from_ne_bytes([a, b, c, d, e, f, g, h]))),
-            _ => Err(width_error(attr)),
-        }
-    }
-    #[inline]
-    fn check_int(&self) -> Option<i128> {
-        Some(self.0.into())
-    }
+    )*};
 }
 
-impl<'a> NlaValue<'a> for Sint {
-    const TYPE: AttrType = AttrType::Sint;
-    #[inline]
-    fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
-        match i32::try_from(self.0) {
-            Ok(v) => w.put_fixed(id, v.to_ne_bytes()),
-            Err(_) => w.put_fixed(id, self.0.to_ne_bytes()),
-        }
-        Ok(())
-    }
-    #[inline]
-    fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
-        match *attr.value {
-            [a, b, c, d] => Ok(Sint(i32::from_ne_bytes([a, b, c, d]).into())),
-            [a, b, c, d, e, f, g, h] => Ok(Sint(i64::from_ne_bytes([a, b, c, d, e, f, g, h]))),
-            _ => Err(width_error(attr)),
-        }
-    }
-    #[inline]
-    fn check_int(&self) -> Option<i128> {
-        Some(self.0.into())
-    }
+varint_value! {
+    Uint(u64, u32) => Uint;
+    Sint(i64, i32) => Sint;
 }
 
 #[cfg(test)]
