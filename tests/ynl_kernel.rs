@@ -687,3 +687,70 @@ fn a_batch_of_classic_requests_fails_only_the_bad_one() {
     assert!(shown.contains(&"10.77.3.1".to_owned()), "{shown:?}");
     assert!(shown.contains(&"10.77.3.3".to_owned()), "{shown:?}");
 }
+
+/// A sub-message decoded by its selector: a bridge's `IFLA_INFO_DATA` is
+/// `linkinfo-bridge-attrs` because `IFLA_INFO_KIND` is "bridge". The
+/// values are those `ip -d -j link` shows for it (`info_data`).
+#[test]
+fn rt_link_sub_message_is_decoded_by_its_kind() {
+    let Some(ns) = namespace("ynlk-submsg") else {
+        return;
+    };
+    ns.ip(&[
+        "link",
+        "add",
+        "br0",
+        "type",
+        "bridge",
+        "forward_delay",
+        "1234",
+        "hello_time",
+        "321",
+    ]);
+    let shown = &ip_json(&ns, &["-d", "link", "show", "br0"])[0]["linkinfo"];
+    assert_eq!(shown["info_kind"], "bridge");
+    let d = &shown["info_data"];
+    let want = (
+        d["forward_delay"].as_u64().unwrap() as u32,
+        d["hello_time"].as_u64().unwrap() as u32,
+        d["max_age"].as_u64().unwrap() as u32,
+        d["stp_state"].as_u64().unwrap() as u32,
+        d["priority"].as_u64().unwrap() as u16,
+    );
+    let br0 = ns.ifindex("br0") as i32;
+    let got = std::thread::scope(|s| {
+        s.spawn(|| {
+            ns.enter();
+            let mut conn = ClassicConnection::new(NETLINK_ROUTE).unwrap();
+            let req = Headed::new(
+                rt_link::Ifinfomsg {
+                    ifi_index: br0,
+                    ..Default::default()
+                },
+                rt_link::LinkAttrs::default(),
+            );
+            let mut got = None;
+            conn.request::<rt_link::ops::Getlink>(0, &req, |m| {
+                let info = m.attrs.linkinfo.expect("IFLA_LINKINFO");
+                match info.data_msg().expect("kind and data").unwrap() {
+                    rt_link::LinkinfoDataMsg::Bridge(b) => {
+                        got = Some((
+                            b.forward_delay.unwrap(),
+                            b.hello_time.unwrap(),
+                            b.max_age.unwrap(),
+                            b.stp_state.unwrap(),
+                            b.priority.unwrap(),
+                        ))
+                    }
+                    other => panic!("a bridge's data decoded as {other:?}"),
+                }
+                Ok(())
+            })
+            .unwrap();
+            got
+        })
+        .join()
+        .unwrap()
+    });
+    assert_eq!(got, Some(want));
+}

@@ -52,6 +52,22 @@ pub fn put(out: &mut [u8], at: usize, v: &[u8]) {
     }
 }
 
+/// A payload that is only a fixed header (a sub-message format without
+/// attributes): at least [`FixedHeader::LEN`] bytes, else an error.
+pub fn read_exact<H: FixedHeader>(bytes: &[u8]) -> Result<H, DecodeError> {
+    match bytes.get(..H::LEN) {
+        Some(b) => Ok(H::read(b)),
+        None => Err(DecodeError::new(
+            DecodeErrorKind::TruncatedMessage {
+                needed: H::LEN,
+                available: bytes.len(),
+            },
+            0,
+        )
+        .in_set(H::C_NAME)),
+    }
+}
+
 /// A fixed header followed by attributes: a whole message payload (after
 /// `genlmsghdr` for generic netlink, after `nlmsghdr` for classic
 /// protocols).

@@ -45,10 +45,16 @@
 //!   types implementing `genl_core::classic::RawOp` with the spec's message
 //!   ids, for `ClassicConnection::request` and `dump`; generic netlink
 //!   families get a `Family` command enum;
+//! - a `sub-message` attribute (its layout chosen by another attribute's
+//!   value, as rtnetlink's `data` by `kind`) is raw bytes in its set, and
+//!   gets an enum of the formats (`LinkinfoDataMsg::Bridge(..)`, …,
+//!   `Other(bytes)`) and an accessor on the set that decodes it by its
+//!   selector (`linkinfo.data_msg()`), when the selector is a string of the
+//!   same set;
 //! - what has no typed form yet is the attribute's raw bytes, with a doc
-//!   comment saying how to read them: `sub-message` attributes (the layout
-//!   depends on another attribute's value), `type-value` nests, indexed
-//!   arrays of non-nests, and nests that contain their own set again
+//!   comment saying how to read them: `type-value` nests, indexed arrays of
+//!   non-nests, sub-messages selected by an integer or from another set
+//!   (nftables' `obj-data`), and nests that contain their own set again
 //!   (`encap` in ovs_flow's `key-attrs`);
 //! - `pad` attributes are left out (or, with `exact`, the set's `pad` key),
 //!   as is an operation numbered 0 (team's `noop`: the derive reserves
@@ -64,6 +70,7 @@ pub mod codec;
 pub mod family;
 mod spec;
 mod structs;
+mod sub_message;
 pub mod value;
 
 use spec::{AttrSpec, OpMode, Spec};
@@ -1342,6 +1349,33 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         }
         let _ = writeln!(out, "}}");
     }
+
+    // Typed accessors of sub-message attributes.
+    let mut sub_message_of: HashMap<(String, String), (String, String)> = HashMap::new();
+    for set in &spec.attribute_sets {
+        let parent = set
+            .subset_of
+            .as_deref()
+            .and_then(|p| sets_by_name.get(p).copied());
+        for a in &set.attributes {
+            let full = parent
+                .and_then(|p| p.attributes.iter().find(|x| x.name == a.name))
+                .unwrap_or(a);
+            if let (Some(m), Some(sel)) = (&full.sub_message, &full.selector) {
+                sub_message_of.insert((set.name.clone(), a.name.clone()), (m.clone(), sel.clone()));
+            }
+        }
+    }
+    sub_message::emit(
+        &mut out,
+        &sets,
+        &model,
+        &sub_message_of,
+        &set_names,
+        &struct_names,
+        &borrows,
+        &mut |base| names.take(base, "Msg"),
+    );
 
     // The family.
     if !selected.is_empty() {

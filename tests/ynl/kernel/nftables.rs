@@ -1271,6 +1271,81 @@ pub struct ExprObjrefAttrs<'a> {
     pub set_id: Option<u32>,
 }
 
+/// The YNL sub-message `expr-ops`: one variant per value of its selector (`name`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ExprOps<'a> {
+    /// `name` = `bitwise`.
+    Bitwise(ExprBitwiseAttrs<'a>),
+    /// `name` = `cmp`.
+    Cmp(ExprCmpAttrs<'a>),
+    /// `name` = `counter`.
+    Counter(ExprCounterAttrs),
+    /// `name` = `ct`.
+    Ct(ExprCtAttrs),
+    /// `name` = `fib`.
+    Fib(ExprFibAttrs),
+    /// `name` = `flow_offload`.
+    FlowOffload(ExprFlowOffloadAttrs<'a>),
+    /// `name` = `immediate`.
+    Immediate(ExprImmediateAttrs<'a>),
+    /// `name` = `lookup`.
+    Lookup(ExprLookupAttrs<'a>),
+    /// `name` = `meta`.
+    Meta(ExprMetaAttrs),
+    /// `name` = `nat`.
+    Nat(ExprNatAttrs),
+    /// `name` = `objref`.
+    Objref(ExprObjrefAttrs<'a>),
+    /// `name` = `payload`.
+    Payload(ExprPayloadAttrs),
+    /// `name` = `quota`.
+    Quota(QuotaAttrs),
+    /// `name` = `reject`.
+    Reject(ExprRejectAttrs),
+    /// `name` = `target`.
+    Target(ExprTargetAttrs<'a>),
+    /// `name` = `tproxy`.
+    Tproxy(ExprTproxyAttrs),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> ExprOps<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "bitwise" => Self::Bitwise(genl_core::Decode::decode(bytes)?),
+            "cmp" => Self::Cmp(genl_core::Decode::decode(bytes)?),
+            "counter" => Self::Counter(genl_core::Decode::decode(bytes)?),
+            "ct" => Self::Ct(genl_core::Decode::decode(bytes)?),
+            "fib" => Self::Fib(genl_core::Decode::decode(bytes)?),
+            "flow_offload" => Self::FlowOffload(genl_core::Decode::decode(bytes)?),
+            "immediate" => Self::Immediate(genl_core::Decode::decode(bytes)?),
+            "lookup" => Self::Lookup(genl_core::Decode::decode(bytes)?),
+            "meta" => Self::Meta(genl_core::Decode::decode(bytes)?),
+            "nat" => Self::Nat(genl_core::Decode::decode(bytes)?),
+            "objref" => Self::Objref(genl_core::Decode::decode(bytes)?),
+            "payload" => Self::Payload(genl_core::Decode::decode(bytes)?),
+            "quota" => Self::Quota(genl_core::Decode::decode(bytes)?),
+            "reject" => Self::Reject(genl_core::Decode::decode(bytes)?),
+            "target" => Self::Target(genl_core::Decode::decode(bytes)?),
+            "tproxy" => Self::Tproxy(genl_core::Decode::decode(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+impl<'a> ExprAttrs<'a> {
+    /// `data` decoded by its selector `name`: `None` when either is absent.
+    pub fn data_msg(&self) -> Option<Result<ExprOps<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.name, self.data) else {
+            return None;
+        };
+        Some(ExprOps::decode(selector, bytes))
+    }
+}
+
 /// The operations of the `nftables` family (netlink protocol 12), for
 /// `ClassicConnection::request` (a do) and `ClassicConnection::dump`.
 pub mod ops {

@@ -2743,6 +2743,102 @@ pub struct LinkinfoNetkitAttrs<'a> {
     pub mode: Option<u32>,
 }
 
+/// The YNL sub-message `linkinfo-data-msg`: one variant per value of its selector (`kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum LinkinfoDataMsg<'a> {
+    /// `kind` = `bond`.
+    Bond(LinkinfoBondAttrs<'a>),
+    /// `kind` = `bridge`.
+    Bridge(LinkinfoBridgeAttrs<'a>),
+    /// `kind` = `erspan`.
+    Erspan(LinkinfoGreAttrs<'a>),
+    /// `kind` = `gre`.
+    Gre(LinkinfoGreAttrs<'a>),
+    /// `kind` = `gretap`.
+    Gretap(LinkinfoGreAttrs<'a>),
+    /// `kind` = `geneve`.
+    Geneve(LinkinfoGeneveAttrs<'a>),
+    /// `kind` = `ipip`.
+    Ipip(LinkinfoIptunAttrs<'a>),
+    /// `kind` = `sit`.
+    Sit(LinkinfoIptunAttrs<'a>),
+    /// `kind` = `tun`.
+    Tun(LinkinfoTunAttrs),
+    /// `kind` = `vlan`.
+    Vlan(LinkinfoVlanAttrs<'a>),
+    /// `kind` = `vrf`.
+    Vrf(LinkinfoVrfAttrs),
+    /// `kind` = `netkit`.
+    Netkit(LinkinfoNetkitAttrs<'a>),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> LinkinfoDataMsg<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "bond" => Self::Bond(genl_core::Decode::decode(bytes)?),
+            "bridge" => Self::Bridge(genl_core::Decode::decode(bytes)?),
+            "erspan" => Self::Erspan(genl_core::Decode::decode(bytes)?),
+            "gre" => Self::Gre(genl_core::Decode::decode(bytes)?),
+            "gretap" => Self::Gretap(genl_core::Decode::decode(bytes)?),
+            "geneve" => Self::Geneve(genl_core::Decode::decode(bytes)?),
+            "ipip" => Self::Ipip(genl_core::Decode::decode(bytes)?),
+            "sit" => Self::Sit(genl_core::Decode::decode(bytes)?),
+            "tun" => Self::Tun(genl_core::Decode::decode(bytes)?),
+            "vlan" => Self::Vlan(genl_core::Decode::decode(bytes)?),
+            "vrf" => Self::Vrf(genl_core::Decode::decode(bytes)?),
+            "netkit" => Self::Netkit(genl_core::Decode::decode(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+/// The YNL sub-message `linkinfo-member-data-msg`: one variant per value of its selector (`slave-kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum LinkinfoMemberDataMsg<'a> {
+    /// `slave-kind` = `bridge`.
+    Bridge(LinkinfoBrportAttrs<'a>),
+    /// `slave-kind` = `bond`.
+    Bond(BondSlaveAttrs<'a>),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> LinkinfoMemberDataMsg<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "bridge" => Self::Bridge(genl_core::Decode::decode(bytes)?),
+            "bond" => Self::Bond(genl_core::Decode::decode(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+impl<'a> LinkinfoAttrs<'a> {
+    /// `data` decoded by its selector `kind`: `None` when either is absent.
+    pub fn data_msg(&self) -> Option<Result<LinkinfoDataMsg<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.kind, self.data) else {
+            return None;
+        };
+        Some(LinkinfoDataMsg::decode(selector, bytes))
+    }
+
+    /// `slave-data` decoded by its selector `slave-kind`: `None` when either is absent.
+    pub fn slave_data_msg(
+        &self,
+    ) -> Option<Result<LinkinfoMemberDataMsg<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.slave_kind, self.slave_data) else {
+            return None;
+        };
+        Some(LinkinfoMemberDataMsg::decode(selector, bytes))
+    }
+}
+
 /// The operations of the `rt-link` family (netlink protocol 0), for
 /// `ClassicConnection::request` (a do) and `ClassicConnection::dump`.
 pub mod ops {

@@ -4550,6 +4550,301 @@ pub struct TcU32Attrs<'a> {
     // `pad` (id 12): not imported (padding).
 }
 
+/// The YNL sub-message `tc-options-msg`: one variant per value of its selector (`kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TcOptionsMsg<'a> {
+    /// `kind` = `basic`.
+    Basic(TcBasicAttrs<'a>),
+    /// `kind` = `bpf`.
+    Bpf(TcBpfAttrs<'a>),
+    /// `kind` = `bfifo`.
+    Bfifo(TcFifoQopt),
+    /// `kind` = `cake`.
+    Cake(TcCakeAttrs),
+    /// `kind` = `cbs`.
+    Cbs(TcCbsAttrs<'a>),
+    /// `kind` = `cgroup`.
+    Cgroup(TcCgroupAttrs<'a>),
+    /// `kind` = `choke`.
+    Choke(TcChokeAttrs<'a>),
+    /// `kind` = `clsact`.
+    Clsact,
+    /// `kind` = `codel`.
+    Codel(TcCodelAttrs),
+    /// `kind` = `drr`.
+    Drr(TcDrrAttrs),
+    /// `kind` = `etf`.
+    Etf(TcEtfAttrs<'a>),
+    /// `kind` = `ets`.
+    Ets(TcEtsAttrs<'a>),
+    /// `kind` = `flow`.
+    Flow(TcFlowAttrs<'a>),
+    /// `kind` = `flower`.
+    Flower(TcFlowerAttrs<'a>),
+    /// `kind` = `fq`.
+    Fq(TcFqAttrs<'a>),
+    /// `kind` = `fq_codel`.
+    FqCodel(TcFqCodelAttrs),
+    /// `kind` = `fq_pie`.
+    FqPie(TcFqPieAttrs),
+    /// `kind` = `fw`.
+    Fw(TcFwAttrs<'a>),
+    /// `kind` = `gred`.
+    Gred(TcGredAttrs<'a>),
+    /// `kind` = `hfsc`.
+    Hfsc(TcHfscQopt),
+    /// `kind` = `hhf`.
+    Hhf(TcHhfAttrs),
+    /// `kind` = `htb`.
+    Htb(TcHtbAttrs<'a>),
+    /// `kind` = `ingress`.
+    Ingress,
+    /// `kind` = `matchall`.
+    Matchall(TcMatchallAttrs<'a>),
+    /// `kind` = `mq`.
+    Mq,
+    /// `kind` = `mqprio`.
+    Mqprio(TcMqprioQopt),
+    /// `kind` = `multiq`.
+    Multiq(TcMultiqQopt),
+    /// `kind` = `netem`.
+    Netem(genl_core::Headed<TcNetemQopt, TcNetemAttrs<'a>>),
+    /// `kind` = `pfifo`.
+    Pfifo(TcFifoQopt),
+    /// `kind` = `pfifo_fast`.
+    PfifoFast(TcPrioQopt),
+    /// `kind` = `pfifo_head_drop`.
+    PfifoHeadDrop(TcFifoQopt),
+    /// `kind` = `pie`.
+    Pie(TcPieAttrs),
+    /// `kind` = `plug`.
+    Plug(TcPlugQopt),
+    /// `kind` = `prio`.
+    Prio(TcPrioQopt),
+    /// `kind` = `qfq`.
+    Qfq(TcQfqAttrs),
+    /// `kind` = `red`.
+    Red(TcRedAttrs<'a>),
+    /// `kind` = `route`.
+    Route(TcRouteAttrs<'a>),
+    /// `kind` = `sfb`.
+    Sfb(TcSfbQopt),
+    /// `kind` = `sfq`.
+    Sfq(TcSfqQoptV1),
+    /// `kind` = `taprio`.
+    Taprio(TcTaprioAttrs<'a>),
+    /// `kind` = `tbf`.
+    Tbf(TcTbfAttrs<'a>),
+    /// `kind` = `u32`.
+    U32(TcU32Attrs<'a>),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> TcOptionsMsg<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "basic" => Self::Basic(genl_core::Decode::decode(bytes)?),
+            "bpf" => Self::Bpf(genl_core::Decode::decode(bytes)?),
+            "bfifo" => Self::Bfifo(genl_core::header::read_exact(bytes)?),
+            "cake" => Self::Cake(genl_core::Decode::decode(bytes)?),
+            "cbs" => Self::Cbs(genl_core::Decode::decode(bytes)?),
+            "cgroup" => Self::Cgroup(genl_core::Decode::decode(bytes)?),
+            "choke" => Self::Choke(genl_core::Decode::decode(bytes)?),
+            "clsact" => Self::Clsact,
+            "codel" => Self::Codel(genl_core::Decode::decode(bytes)?),
+            "drr" => Self::Drr(genl_core::Decode::decode(bytes)?),
+            "etf" => Self::Etf(genl_core::Decode::decode(bytes)?),
+            "ets" => Self::Ets(genl_core::Decode::decode(bytes)?),
+            "flow" => Self::Flow(genl_core::Decode::decode(bytes)?),
+            "flower" => Self::Flower(genl_core::Decode::decode(bytes)?),
+            "fq" => Self::Fq(genl_core::Decode::decode(bytes)?),
+            "fq_codel" => Self::FqCodel(genl_core::Decode::decode(bytes)?),
+            "fq_pie" => Self::FqPie(genl_core::Decode::decode(bytes)?),
+            "fw" => Self::Fw(genl_core::Decode::decode(bytes)?),
+            "gred" => Self::Gred(genl_core::Decode::decode(bytes)?),
+            "hfsc" => Self::Hfsc(genl_core::header::read_exact(bytes)?),
+            "hhf" => Self::Hhf(genl_core::Decode::decode(bytes)?),
+            "htb" => Self::Htb(genl_core::Decode::decode(bytes)?),
+            "ingress" => Self::Ingress,
+            "matchall" => Self::Matchall(genl_core::Decode::decode(bytes)?),
+            "mq" => Self::Mq,
+            "mqprio" => Self::Mqprio(genl_core::header::read_exact(bytes)?),
+            "multiq" => Self::Multiq(genl_core::header::read_exact(bytes)?),
+            "netem" => Self::Netem(genl_core::Decode::decode(bytes)?),
+            "pfifo" => Self::Pfifo(genl_core::header::read_exact(bytes)?),
+            "pfifo_fast" => Self::PfifoFast(genl_core::header::read_exact(bytes)?),
+            "pfifo_head_drop" => Self::PfifoHeadDrop(genl_core::header::read_exact(bytes)?),
+            "pie" => Self::Pie(genl_core::Decode::decode(bytes)?),
+            "plug" => Self::Plug(genl_core::header::read_exact(bytes)?),
+            "prio" => Self::Prio(genl_core::header::read_exact(bytes)?),
+            "qfq" => Self::Qfq(genl_core::Decode::decode(bytes)?),
+            "red" => Self::Red(genl_core::Decode::decode(bytes)?),
+            "route" => Self::Route(genl_core::Decode::decode(bytes)?),
+            "sfb" => Self::Sfb(genl_core::header::read_exact(bytes)?),
+            "sfq" => Self::Sfq(genl_core::header::read_exact(bytes)?),
+            "taprio" => Self::Taprio(genl_core::Decode::decode(bytes)?),
+            "tbf" => Self::Tbf(genl_core::Decode::decode(bytes)?),
+            "u32" => Self::U32(genl_core::Decode::decode(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+/// The YNL sub-message `tca-stats-app-msg`: one variant per value of its selector (`kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TcaStatsAppMsg<'a> {
+    /// `kind` = `cake`.
+    Cake(TcCakeStatsAttrs),
+    /// `kind` = `choke`.
+    Choke(TcChokeXstats),
+    /// `kind` = `codel`.
+    Codel(TcCodelXstats),
+    /// `kind` = `fq`.
+    Fq(TcFqQdStats),
+    /// `kind` = `fq_codel`.
+    FqCodel(TcFqCodelXstats),
+    /// `kind` = `fq_pie`.
+    FqPie(TcFqPieXstats),
+    /// `kind` = `hhf`.
+    Hhf(TcHhfXstats),
+    /// `kind` = `pie`.
+    Pie(TcPieXstats),
+    /// `kind` = `red`.
+    Red(TcRedXstats),
+    /// `kind` = `sfb`.
+    Sfb(TcSfbXstats),
+    /// `kind` = `sfq`.
+    Sfq(TcSfqXstats),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> TcaStatsAppMsg<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "cake" => Self::Cake(genl_core::Decode::decode(bytes)?),
+            "choke" => Self::Choke(genl_core::header::read_exact(bytes)?),
+            "codel" => Self::Codel(genl_core::header::read_exact(bytes)?),
+            "fq" => Self::Fq(genl_core::header::read_exact(bytes)?),
+            "fq_codel" => Self::FqCodel(genl_core::header::read_exact(bytes)?),
+            "fq_pie" => Self::FqPie(genl_core::header::read_exact(bytes)?),
+            "hhf" => Self::Hhf(genl_core::header::read_exact(bytes)?),
+            "pie" => Self::Pie(genl_core::header::read_exact(bytes)?),
+            "red" => Self::Red(genl_core::header::read_exact(bytes)?),
+            "sfb" => Self::Sfb(genl_core::header::read_exact(bytes)?),
+            "sfq" => Self::Sfq(genl_core::header::read_exact(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+/// The YNL sub-message `tc-act-options-msg`: one variant per value of its selector (`kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
+pub enum TcActOptionsMsg<'a> {
+    /// `kind` = `bpf`.
+    Bpf(TcActBpfAttrs<'a>),
+    /// `kind` = `connmark`.
+    Connmark(TcActConnmarkAttrs<'a>),
+    /// `kind` = `csum`.
+    Csum(TcActCsumAttrs<'a>),
+    /// `kind` = `ct`.
+    Ct(TcActCtAttrs<'a>),
+    /// `kind` = `ctinfo`.
+    Ctinfo(TcActCtinfoAttrs<'a>),
+    /// `kind` = `gact`.
+    Gact(TcActGactAttrs<'a>),
+    /// `kind` = `gate`.
+    Gate(TcActGateAttrs<'a>),
+    /// `kind` = `ife`.
+    Ife(TcActIfeAttrs<'a>),
+    /// `kind` = `mirred`.
+    Mirred(TcActMirredAttrs<'a>),
+    /// `kind` = `mpls`.
+    Mpls(TcActMplsAttrs<'a>),
+    /// `kind` = `nat`.
+    Nat(TcActNatAttrs<'a>),
+    /// `kind` = `pedit`.
+    Pedit(TcActPeditAttrs<'a>),
+    /// `kind` = `police`.
+    Police(TcActPoliceAttrs<'a>),
+    /// `kind` = `sample`.
+    Sample(TcActSampleAttrs<'a>),
+    /// `kind` = `simple`.
+    Simple(TcActSimpleAttrs<'a>),
+    /// `kind` = `skbedit`.
+    Skbedit(TcActSkbeditAttrs<'a>),
+    /// `kind` = `skbmod`.
+    Skbmod(TcActSkbmodAttrs<'a>),
+    /// `kind` = `tunnel_key`.
+    TunnelKey(TcActTunnelKeyAttrs<'a>),
+    /// `kind` = `vlan`.
+    Vlan(TcActVlanAttrs<'a>),
+    /// A selector value the spec does not list: the bytes as they are.
+    Other(&'a [u8]),
+}
+
+impl<'a> TcActOptionsMsg<'a> {
+    /// Decodes `bytes` as the format `selector` chooses.
+    pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
+        Ok(match selector {
+            "bpf" => Self::Bpf(genl_core::Decode::decode(bytes)?),
+            "connmark" => Self::Connmark(genl_core::Decode::decode(bytes)?),
+            "csum" => Self::Csum(genl_core::Decode::decode(bytes)?),
+            "ct" => Self::Ct(genl_core::Decode::decode(bytes)?),
+            "ctinfo" => Self::Ctinfo(genl_core::Decode::decode(bytes)?),
+            "gact" => Self::Gact(genl_core::Decode::decode(bytes)?),
+            "gate" => Self::Gate(genl_core::Decode::decode(bytes)?),
+            "ife" => Self::Ife(genl_core::Decode::decode(bytes)?),
+            "mirred" => Self::Mirred(genl_core::Decode::decode(bytes)?),
+            "mpls" => Self::Mpls(genl_core::Decode::decode(bytes)?),
+            "nat" => Self::Nat(genl_core::Decode::decode(bytes)?),
+            "pedit" => Self::Pedit(genl_core::Decode::decode(bytes)?),
+            "police" => Self::Police(genl_core::Decode::decode(bytes)?),
+            "sample" => Self::Sample(genl_core::Decode::decode(bytes)?),
+            "simple" => Self::Simple(genl_core::Decode::decode(bytes)?),
+            "skbedit" => Self::Skbedit(genl_core::Decode::decode(bytes)?),
+            "skbmod" => Self::Skbmod(genl_core::Decode::decode(bytes)?),
+            "tunnel_key" => Self::TunnelKey(genl_core::Decode::decode(bytes)?),
+            "vlan" => Self::Vlan(genl_core::Decode::decode(bytes)?),
+            _ => Self::Other(bytes),
+        })
+    }
+}
+
+impl<'a> TcAttrs<'a> {
+    /// `options` decoded by its selector `kind`: `None` when either is absent.
+    pub fn options_msg(&self) -> Option<Result<TcOptionsMsg<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.kind, self.options) else {
+            return None;
+        };
+        Some(TcOptionsMsg::decode(selector, bytes))
+    }
+
+    /// `xstats` decoded by its selector `kind`: `None` when either is absent.
+    pub fn xstats_msg(&self) -> Option<Result<TcaStatsAppMsg<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.kind, self.xstats) else {
+            return None;
+        };
+        Some(TcaStatsAppMsg::decode(selector, bytes))
+    }
+}
+
+impl<'a> TcActAttrs<'a> {
+    /// `options` decoded by its selector `kind`: `None` when either is absent.
+    pub fn options_msg(&self) -> Option<Result<TcActOptionsMsg<'a>, genl_core::DecodeError>> {
+        let (Some(selector), Some(bytes)) = (self.kind, self.options) else {
+            return None;
+        };
+        Some(TcActOptionsMsg::decode(selector, bytes))
+    }
+}
+
 /// The operations of the `tc` family (netlink protocol 0), for
 /// `ClassicConnection::request` (a do) and `ClassicConnection::dump`.
 pub mod ops {
