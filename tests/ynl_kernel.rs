@@ -754,3 +754,86 @@ fn rt_link_sub_message_is_decoded_by_its_kind() {
     });
     assert_eq!(got, Some(want));
 }
+
+/// `type-value` nests: nlctrl's GETPOLICY dump of the `ethtool` family
+/// through the imported binding (`policy` keyed by policy index and
+/// attribute id, `op-policy` by command) gives the same policies as genl's
+/// hand-declared controller types, whose decoding the cli.py-captured
+/// fixtures check (`tests/nlctrl_fixtures.rs`).
+#[test]
+fn nlctrl_policy_type_value_nests_agree_with_the_controller() {
+    use std::collections::BTreeMap;
+    let mut conn = genl_core::Connection::new().unwrap();
+    let hand = genl_core::controller::family_policy(&mut conn, "ethtool", None).unwrap();
+    let req = nlctrl::CtrlAttrs {
+        family_name: Some("ethtool"),
+        ..Default::default()
+    };
+    type Attr = (
+        u32,
+        Option<i64>,
+        Option<i64>,
+        Option<u64>,
+        Option<u64>,
+        Option<u32>,
+        Option<u32>,
+    );
+    let mut ops: BTreeMap<u16, (Option<u32>, Option<u32>)> = BTreeMap::new();
+    let mut policies: BTreeMap<u32, BTreeMap<u16, Attr>> = BTreeMap::new();
+    let mut dump = conn.dump(nlctrl::cmd::Getpolicy, &req).unwrap();
+    while let Some(m) = dump.next().unwrap() {
+        for op in &m.op_policy {
+            ops.insert(op.key, (op.value.r#do, op.value.dump));
+        }
+        for p in &m.policy {
+            let attrs = policies.entry(p.key.into()).or_default();
+            for a in &p.value {
+                let v = &a.value;
+                attrs.insert(
+                    a.key,
+                    (
+                        v.r#type.expect("NL_POLICY_TYPE_ATTR_TYPE"),
+                        v.min_value_s,
+                        v.max_value_s,
+                        v.min_value_u,
+                        v.max_value_u,
+                        v.min_length,
+                        v.max_length,
+                    ),
+                );
+            }
+        }
+    }
+    let hand_ops: BTreeMap<u16, (Option<u32>, Option<u32>)> = hand
+        .ops
+        .iter()
+        .map(|(k, o)| (*k, (o.do_, o.dump)))
+        .collect();
+    let hand_policies: BTreeMap<u32, BTreeMap<u16, Attr>> = hand
+        .policies
+        .iter()
+        .map(|(i, attrs)| {
+            let attrs = attrs
+                .iter()
+                .map(|(id, a)| {
+                    (
+                        *id,
+                        (
+                            a.ty,
+                            a.min_value_s,
+                            a.max_value_s,
+                            a.min_value_u,
+                            a.max_value_u,
+                            a.min_length,
+                            a.max_length,
+                        ),
+                    )
+                })
+                .collect();
+            (*i, attrs)
+        })
+        .collect();
+    assert!(ops.len() > 10, "ethtool has dozens of ops: {ops:?}");
+    assert_eq!(ops, hand_ops);
+    assert_eq!(policies, hand_policies);
+}

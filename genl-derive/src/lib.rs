@@ -44,7 +44,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// |---|---|
 /// | `id = N` or `id = path::CONST` | the attribute id, 1..=16383, unique in the set; a `u16` constant is checked by the compiler |
 /// | `multi` | a `Vec<T>` or `Multi<'a, T>` field: a repeated attribute |
-/// | `indexed` | a `Vec<T>` field: one nest whose children are numbered 1..=n |
+/// | `indexed` | a `Vec<T>` field: one nest whose children are numbered 1..=n (an empty `Vec` is no attribute) |
 /// | `nested` | asserts the field's type is a nested attribute set |
 /// | `be` | the integer is in network byte order (`NLA_BE16`/`NLA_BE32`) |
 /// | `min_len = N`, `max_len = N` | length limits of strings (without the NUL) and bytes |

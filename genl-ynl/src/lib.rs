@@ -338,6 +338,10 @@ enum FieldKind {
     Multi { ty: String },
     /// `Vec<ty>` with `indexed`.
     Indexed { ty: String },
+    /// A `type-value` nest: `depth` levels of children keyed by their
+    /// attribute type, then `inner` (a set or a scalar), as
+    /// `Vec<Keyed<…>>` with `indexed`.
+    TypeValue { inner: String, depth: usize },
     /// No field; the reason goes into a comment.
     Skip(String),
 }
@@ -445,20 +449,41 @@ fn field_kind(
         "unused" => return Ok((FieldKind::Skip("unused".into()), None)),
         "bitfield32" => single_or_multi("genl_core::Bitfield32".into(), false, false, multi),
         _ if a.type_value.is_some() || ty == "nest-type-value" => {
-            note.push(format!(
-                "A nest keyed by value (`type-value`: {}), whose children are numbered \
-                 by their key; raw bytes of the nest here (iterate them with \
-                 `genl_core::AttrIter`).",
-                match a.type_value.as_deref() {
-                    None | Some([]) => "none".to_owned(),
-                    Some(keys) => keys
-                        .iter()
-                        .map(|t| format!("`{}`", escape_doc(t)))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+            let keys = a.type_value.as_deref().unwrap_or_default();
+            let listed = keys
+                .iter()
+                .map(|t| format!("`{}`", escape_doc(t)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            // The leaves: the nested set, or a scalar of the attribute's type.
+            let inner = match (a.nested_attributes.as_deref(), scalar_ty(ty)) {
+                (Some(_), _) => Some((nested_set(at)?, true)),
+                (None, Some(t)) => Some((t.to_owned(), false)),
+                (None, None) => None,
+            };
+            match inner {
+                Some((inner, is_set)) if !keys.is_empty() && !multi => {
+                    note.push(format!(
+                        "A nest keyed by value (`type-value`: {listed}): each leaf with the \
+                         attribute types of the nests above it, as `Keyed` values."
+                    ));
+                    let set = is_set.then(|| inner.clone());
+                    return Ok((
+                        FieldKind::TypeValue {
+                            inner,
+                            depth: keys.len(),
+                        },
+                        set,
+                    ));
                 }
-            ));
-            single_or_multi("&'a [u8]".into(), false, false, multi)
+                _ => {
+                    note.push(format!(
+                        "A nest keyed by value (`type-value`: {listed}); raw bytes of the \
+                         nest here (iterate them with `genl_core::AttrIter`)."
+                    ));
+                    single_or_multi("&'a [u8]".into(), false, false, multi)
+                }
+            }
         }
         "flag" if multi => return Err(unsupported(at, "multi-attr flag")),
         "flag" => FieldKind::Flag,
@@ -523,6 +548,16 @@ fn single_or_multi(ty: String, be: bool, nested: bool, multi: bool) -> FieldKind
     } else {
         FieldKind::Single { ty, be, nested }
     }
+}
+
+/// The field type of a `type-value` nest `depth` levels deep over `inner`:
+/// `Vec<Keyed<inner>>`, `Vec<Keyed<Vec<Keyed<inner>>>>`, …
+fn type_value_ty(inner: &str, depth: usize) -> String {
+    let mut t = format!("genl_core::Keyed<{inner}>");
+    for _ in 1..depth {
+        t = format!("genl_core::Keyed<Vec<{t}>>");
+    }
+    format!("Vec<{t}>")
 }
 
 /// An operation's ids.
@@ -958,7 +993,9 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             FieldKind::Single {
                 ty, nested: true, ..
             } => Some(ty.clone()),
-            FieldKind::Multi { ty } | FieldKind::Indexed { ty }
+            FieldKind::Multi { ty }
+            | FieldKind::Indexed { ty }
+            | FieldKind::TypeValue { inner: ty, .. }
                 if sets.iter().any(|s| &s.rust == ty) =>
             {
                 Some(ty.clone())
@@ -996,7 +1033,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     for (si, fi, t) in cyclic {
         let f = &mut sets[si].fields[fi];
         f.kind = match &f.kind {
-            FieldKind::Single { .. } => FieldKind::Single {
+            FieldKind::Single { .. } | FieldKind::TypeValue { .. } => FieldKind::Single {
                 ty: "&'a [u8]".into(),
                 be: false,
                 nested: false,
@@ -1022,7 +1059,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             let b = s.fields.iter().any(|f| match &f.kind {
                 FieldKind::Single { ty, .. }
                 | FieldKind::Multi { ty, .. }
-                | FieldKind::Indexed { ty } => ty.contains("'a") || borrows.contains(ty),
+                | FieldKind::Indexed { ty }
+                | FieldKind::TypeValue { inner: ty, .. } => {
+                    ty.contains("'a") || borrows.contains(ty)
+                }
                 _ => false,
             });
             if b {
@@ -1046,7 +1086,8 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             s.fields.iter().any(|f| match &f.kind {
                 FieldKind::Single { ty, .. }
                 | FieldKind::Multi { ty, .. }
-                | FieldKind::Indexed { ty } => ty == name,
+                | FieldKind::Indexed { ty }
+                | FieldKind::TypeValue { inner: ty, .. } => ty == name,
                 _ => false,
             })
         })
@@ -1332,6 +1373,10 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                     format!("id = {}, indexed", f.id),
                     format!("Vec<{}>", with_lt(ty)),
                 ),
+                FieldKind::TypeValue { inner, depth } => (
+                    format!("id = {}, indexed", f.id),
+                    type_value_ty(&with_lt(inner), *depth),
+                ),
             };
             write_doc(
                 &mut out,
@@ -1552,6 +1597,9 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
                                 FieldKind::Single { ty, .. } => format!("Option<{}>", with_lt(ty)),
                                 FieldKind::Multi { ty } | FieldKind::Indexed { ty } => {
                                     format!("Vec<{}>", with_lt(ty))
+                                }
+                                FieldKind::TypeValue { inner, depth } => {
+                                    type_value_ty(&with_lt(inner), *depth)
                                 }
                                 FieldKind::Skip(_) => unreachable!("filtered"),
                             };

@@ -290,18 +290,25 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
                 }
             },
             Shape::Multi => quote! { for __v in self.#ident.iter() { #put } },
+            // An empty array is an absent attribute, as decoding reads it
+            // (a request built with `..Default::default()` sends no empty
+            // nest, which a kernel policy may reject).
             Shape::Indexed if f.lazy_multi => quote! {
-                if let ::core::result::Result::Err(e) =
-                    ::genl_core::multi::encode_indexed(&self.#ident, __w, Self::#c)
-                {
-                    return ::core::result::Result::Err(e.within(#set_name, #name));
+                if !self.#ident.is_empty() {
+                    if let ::core::result::Result::Err(e) =
+                        ::genl_core::multi::encode_indexed(&self.#ident, __w, Self::#c)
+                    {
+                        return ::core::result::Result::Err(e.within(#set_name, #name));
+                    }
                 }
             },
             Shape::Indexed => quote! {
-                if let ::core::result::Result::Err(e) =
-                    ::genl_core::__private::encode_indexed(&self.#ident, __w, Self::#c)
-                {
-                    return ::core::result::Result::Err(e.within(#set_name, #name));
+                if !self.#ident.is_empty() {
+                    if let ::core::result::Result::Err(e) =
+                        ::genl_core::__private::encode_indexed(&self.#ident, __w, Self::#c)
+                    {
+                        return ::core::result::Result::Err(e.within(#set_name, #name));
+                    }
                 }
             },
         }

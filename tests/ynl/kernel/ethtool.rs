@@ -909,7 +909,7 @@ pub struct ModuleEeprom<'a> {
 
 /// The YNL attribute set `stats-grp`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, AttrSet)]
-pub struct StatsGrp<'a> {
+pub struct StatsGrp {
     // `pad` (id 1): not imported (padding).
     /// `id`: `u32`, id 2.
     #[nla(id = 2)]
@@ -917,9 +917,9 @@ pub struct StatsGrp<'a> {
     /// `ss-id`: `u32`, id 3.
     #[nla(id = 3)]
     pub ss_id: Option<u32>,
-    /// `stat`: `u64`, id 4. A nest keyed by value (`type-value`: `id`), whose children are numbered by their key; raw bytes of the nest here (iterate them with `genl_core::AttrIter`).
-    #[nla(id = 4)]
-    pub stat: Option<&'a [u8]>,
+    /// `stat`: `u64`, id 4. A nest keyed by value (`type-value`: `id`): each leaf with the attribute types of the nests above it, as `Keyed` values.
+    #[nla(id = 4, indexed)]
+    pub stat: Vec<genl_core::Keyed<u64>>,
     /// `hist-rx`: `nest`, id 5.
     #[nla(id = 5, nested)]
     pub hist_rx: Option<StatsGrpHist>,
@@ -963,7 +963,7 @@ pub struct Stats<'a> {
     pub groups: Option<Bitset<'a>>,
     /// `grp`: `nest`, id 4.
     #[nla(id = 4, nested)]
-    pub grp: Option<StatsGrp<'a>>,
+    pub grp: Option<StatsGrp>,
     /// `src`: `u32`, id 5.
     #[nla(id = 5)]
     pub src: Option<u32>,

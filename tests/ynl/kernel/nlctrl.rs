@@ -90,12 +90,12 @@ pub struct CtrlAttrs<'a> {
     /// `mcast-groups`: `indexed-array`, id 7.
     #[nla(id = 7, indexed)]
     pub mcast_groups: Vec<McastGroupAttrs<'a>>,
-    /// `policy`: `nest-type-value`, id 8. A nest keyed by value (`type-value`: `policy-id`, `attr-id`), whose children are numbered by their key; raw bytes of the nest here (iterate them with `genl_core::AttrIter`).
-    #[nla(id = 8)]
-    pub policy: Option<&'a [u8]>,
-    /// `op-policy`: `nest-type-value`, id 9. A nest keyed by value (`type-value`: `op-id`), whose children are numbered by their key; raw bytes of the nest here (iterate them with `genl_core::AttrIter`).
-    #[nla(id = 9)]
-    pub op_policy: Option<&'a [u8]>,
+    /// `policy`: `nest-type-value`, id 8. A nest keyed by value (`type-value`: `policy-id`, `attr-id`): each leaf with the attribute types of the nests above it, as `Keyed` values.
+    #[nla(id = 8, indexed)]
+    pub policy: Vec<genl_core::Keyed<Vec<genl_core::Keyed<PolicyAttrs>>>>,
+    /// `op-policy`: `nest-type-value`, id 9. A nest keyed by value (`type-value`: `op-id`): each leaf with the attribute types of the nests above it, as `Keyed` values.
+    #[nla(id = 9, indexed)]
+    pub op_policy: Vec<genl_core::Keyed<OpPolicyAttrs>>,
     /// `op`: `u32`, id 10.
     #[nla(id = 10)]
     pub op: Option<u32>,
