@@ -51,11 +51,14 @@
 //!   `Other(bytes)`) and an accessor on the set that decodes it by its
 //!   selector (`linkinfo.data_msg()`), when the selector is a string of the
 //!   same set;
+//! - a `type-value` nest (children keyed by their attribute type, as
+//!   nlctrl's policy dump: policy index → attribute id → policy) is
+//!   `Vec<Keyed<…>>`, one `genl_core::Keyed` level per key;
 //! - what has no typed form yet is the attribute's raw bytes, with a doc
-//!   comment saying how to read them: `type-value` nests, indexed arrays of
-//!   non-nests, sub-messages selected by an integer or from another set
-//!   (nftables' `obj-data`), and nests that contain their own set again
-//!   (`encap` in ovs_flow's `key-attrs`);
+//!   comment saying how to read them: indexed arrays of non-nests,
+//!   sub-messages selected by an integer or from another set (nftables'
+//!   `obj-data`), and nests that contain their own set again (`encap` in
+//!   ovs_flow's `key-attrs`);
 //! - `pad` attributes are left out (or, with `exact`, the set's `pad` key),
 //!   as is an operation numbered 0 (team's `noop`: the derive reserves
 //!   command 0), listed in the command enum's doc.
