@@ -837,3 +837,44 @@ fn nlctrl_policy_type_value_nests_agree_with_the_controller() {
     assert_eq!(ops, hand_ops);
     assert_eq!(policies, hand_policies);
 }
+
+/// A notification through the imported binding: joined to
+/// `rt_link::groups::RTNLGRP_LINK` (1 in include/uapi/linux/rtnetlink.h), a
+/// socket hears RTM_NEWLINK for a veth that iproute2 creates, and decodes
+/// it as the `getlink` reply type; its index is the one `ip` reports.
+#[test]
+fn rt_link_notification_decodes_with_the_binding() {
+    use genl_core::classic::RawOp;
+    assert_eq!(rt_link::groups::RTNLGRP_LINK, 1);
+    let Some(ns) = namespace("ynlk-ntf") else {
+        return;
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let seen = std::thread::scope(|s| {
+        let listener = s.spawn(|| {
+            ns.enter();
+            let mut conn = ClassicConnection::new(NETLINK_ROUTE).unwrap();
+            conn.join_group(rt_link::groups::RTNLGRP_LINK).unwrap();
+            tx.send(()).unwrap();
+            loop {
+                let dg = conn.recv().unwrap();
+                assert_eq!(dg.sender, 0, "from the kernel");
+                for m in dg.messages() {
+                    let m = m.unwrap();
+                    if Some(m.header.message_type) != rt_link::ops::Getlink::REPLY {
+                        continue;
+                    }
+                    let l: Headed<rt_link::Ifinfomsg, rt_link::LinkAttrs<'_>> =
+                        Headed::decode(m.payload).unwrap();
+                    if l.attrs.ifname == Some("kn0") {
+                        return l.header.ifi_index;
+                    }
+                }
+            }
+        });
+        rx.recv().unwrap();
+        ns.ip(&["link", "add", "kn0", "type", "veth", "peer", "name", "kn1"]);
+        listener.join().unwrap()
+    });
+    assert_eq!(seen as u32, ns.ifindex("kn0"));
+}

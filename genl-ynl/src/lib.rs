@@ -1688,6 +1688,12 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         }
         if let Some(protonum) = raw {
             emit_raw_ops(&mut out, &spec.name, protonum, &raw_ops);
+            let groups: Vec<(String, u32)> = model
+                .mcast_groups
+                .iter()
+                .filter_map(|g| g.value.map(|v| (g.name.clone(), v)))
+                .collect();
+            emit_raw_groups(&mut out, &spec.name, &groups);
             return Ok(out);
         }
         let groups: Vec<String> = spec
@@ -1842,6 +1848,33 @@ fn emit_raw_ops(out: &mut String, family: &str, protonum: u8, ops: &[RawOpOut]) 
         let _ = writeln!(out, "        type Request<'a> = {};", o.ty);
         let _ = writeln!(out, "        type Reply<'a> = {};", o.ty);
         let _ = writeln!(out, "    }}");
+    }
+    let _ = writeln!(out, "}}");
+}
+
+/// The multicast groups of a `netlink-raw` family, by number, for
+/// `ClassicConnection::join_group`.
+fn emit_raw_groups(out: &mut String, family: &str, groups: &[(String, u32)]) {
+    if groups.is_empty() {
+        return;
+    }
+    out.push('\n');
+    let _ = writeln!(
+        out,
+        "/// The multicast groups of the `{}` family, for",
+        escape_doc(family)
+    );
+    let _ = writeln!(
+        out,
+        "/// `ClassicConnection::join_group`; notifications carry the replies' types."
+    );
+    let _ = writeln!(out, "pub mod groups {{");
+    for (i, (name, v)) in groups.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "    /// The group `{}`.", escape_doc(name));
+        let _ = writeln!(out, "    pub const {}: u32 = {v};", upper(name));
     }
     let _ = writeln!(out, "}}");
 }

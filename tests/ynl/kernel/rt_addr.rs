@@ -208,3 +208,13 @@ pub mod ops {
         type Reply<'a> = genl_core::Headed<Ifaddrmsg, AddrAttrs<'a>>;
     }
 }
+
+/// The multicast groups of the `rt-addr` family, for
+/// `ClassicConnection::join_group`; notifications carry the replies' types.
+pub mod groups {
+    /// The group `rtnlgrp-ipv4-ifaddr`.
+    pub const RTNLGRP_IPV4_IFADDR: u32 = 5;
+
+    /// The group `rtnlgrp-ipv6-ifaddr`.
+    pub const RTNLGRP_IPV6_IFADDR: u32 = 9;
+}

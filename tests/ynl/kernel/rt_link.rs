@@ -2920,3 +2920,13 @@ pub mod ops {
         type Reply<'a> = genl_core::Headed<IfStatsMsg, StatsAttrs<'a>>;
     }
 }
+
+/// The multicast groups of the `rt-link` family, for
+/// `ClassicConnection::join_group`; notifications carry the replies' types.
+pub mod groups {
+    /// The group `rtnlgrp-link`.
+    pub const RTNLGRP_LINK: u32 = 1;
+
+    /// The group `rtnlgrp-stats`.
+    pub const RTNLGRP_STATS: u32 = 36;
+}

@@ -5031,3 +5031,10 @@ pub mod ops {
         type Reply<'a> = genl_core::Headed<Tcmsg, TcAttrs<'a>>;
     }
 }
+
+/// The multicast groups of the `tc` family, for
+/// `ClassicConnection::join_group`; notifications carry the replies' types.
+pub mod groups {
+    /// The group `rtnlgrp-tc`.
+    pub const RTNLGRP_TC: u32 = 4;
+}
