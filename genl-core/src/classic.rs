@@ -153,6 +153,9 @@ impl ClassicConnection {
         reqs: &[ClassicRequest<'_>],
         mut each: impl FnMut(usize, NlMessage<'_>) -> Result<()>,
     ) -> Result<Vec<Result<Exchanged>>> {
+        if reqs.is_empty() {
+            return Ok(Vec::new());
+        }
         self.tx.clear();
         let mut seqs = Vec::with_capacity(reqs.len());
         for r in reqs {
