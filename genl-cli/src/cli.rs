@@ -66,6 +66,25 @@ pub enum Command {
     /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
     /// output), without Python.
     Ynl(crate::ynl::YnlArgs),
+    /// Generate typed Rust bindings (the genl derives) for a family the
+    /// kernel already has, from its YNL spec (Documentation/netlink/specs):
+    /// attribute sets, enums, fixed headers, the command enum (generic
+    /// netlink) or typed classic operations (netlink-raw).
+    Import {
+        /// The YNL spec.
+        spec: PathBuf,
+        /// Write the bindings here [default: standard output].
+        #[arg(short, long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Import only these operations (comma-separated YNL names) and the
+        /// attribute sets they reach.
+        #[arg(long, value_name = "OPS", value_delimiter = ',')]
+        ops: Option<Vec<String>>,
+        /// Also import the spec's checks (min/max, lengths) and per-operation
+        /// subsets, enforced on both sides.
+        #[arg(long)]
+        exact: bool,
+    },
 }
 
 /// `genl ctrl ...`.
@@ -203,6 +222,29 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Check => check::run(&project()?),
         Command::Ynl(args) => crate::ynl::run(args),
+        Command::Import {
+            spec,
+            out,
+            ops,
+            exact,
+        } => {
+            let text =
+                std::fs::read_to_string(&spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+            let opts = genl_ynl::ImportOptions { ops, exact };
+            let rust =
+                genl_ynl::import(&text, &opts).map_err(|e| format!("{}: {e}", spec.display()))?;
+            match out {
+                Some(path) => {
+                    std::fs::write(&path, rust).map_err(|e| format!("{}: {e}", path.display()))
+                }
+                None => {
+                    use std::io::Write as _;
+                    std::io::stdout()
+                        .write_all(rust.as_bytes())
+                        .map_err(|e| format!("stdout: {e}"))
+                }
+            }
+        }
     }
 }
 

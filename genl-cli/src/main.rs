@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Vm(_) => "vm",
         Command::Check => "check",
         Command::Ynl(_) => "ynl",
+        Command::Import { .. } => "import",
     };
     // Kernel warnings on requests that succeeded (extended-ACK messages
     // with code 0) go to standard error, as cli.py prints them.
