@@ -65,12 +65,12 @@ pub(crate) fn emit(
             };
             // Every format's set and struct must have been generated.
             let complete = sm.formats.iter().all(|fmt| {
-                fmt.attr_set
-                    .is_none_or(|i| set_names.contains_key(model.sets[i].name.as_str()))
-                    && fmt
-                        .fixed_header
-                        .as_deref()
-                        .is_none_or(|h| struct_names.contains_key(h))
+                fmt.attr_set.map_or(true, |i| {
+                    set_names.contains_key(model.sets[i].name.as_str())
+                }) && fmt
+                    .fixed_header
+                    .as_deref()
+                    .map_or(true, |h| struct_names.contains_key(h))
             });
             if !complete {
                 continue;
