@@ -13,9 +13,10 @@ use netlink_packet_core::NetlinkBuffer;
 use crate::codec::{Decode, Encode};
 use crate::engine::SeqCounter;
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
-use crate::extack::{ErrorView, ExtAck};
+
 use crate::message::{
-    Messages, NlMessage, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    Messages, NlMessage, Received, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP,
+    NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
 use crate::sys::{self, Recv};
 use crate::wire::nla_align;
@@ -104,14 +105,6 @@ pub struct Exchanged {
     pub warning: Option<String>,
 }
 
-/// `NLMSG_NOOP`, `NLMSG_ERROR`, `NLMSG_DONE`, `NLMSG_OVERRUN`.
-const NLMSG_NOOP: u16 = 1;
-const NLMSG_ERROR: u16 = 2;
-const NLMSG_DONE: u16 = 3;
-const NLMSG_OVERRUN: u16 = 4;
-/// `NLM_F_ACK_TLVS`: extended-ACK attributes follow.
-const NLM_F_ACK_TLVS: u16 = 0x200;
-
 impl ClassicConnection {
     /// Sends a request to the kernel and hands each of its replies to
     /// `each`, until the request completes. A `do` (`dump == false`) is sent
@@ -183,49 +176,39 @@ impl ClassicConnection {
                     continue;
                 }
                 let done = &mut state[i];
-                let end = match m.header.message_type {
-                    NLMSG_ERROR => {
-                        let ev = ErrorView::parse(m.header.flags, m.payload)?;
-                        match ev.to_kernel_error() {
+                // Control messages are classified by the engine's one
+                // parser; anything else is a reply of the protocol's own.
+                let end = if m.header.message_type < NLMSG_MIN_TYPE {
+                    match Received::parse(&m)? {
+                        Received::Error { error, .. } => match error.to_kernel_error() {
                             Some(k) => Some(Err(Error::Kernel(k))),
                             None => {
                                 if let Some(w) =
-                                    crate::extack::warn_on_success(ev.code, &ev.ext_ack)
+                                    crate::extack::warn_on_success(error.code, &error.ext_ack)
                                 {
                                     done.warning = Some(w.to_owned());
                                 }
                                 (!reqs[i].dump).then(|| Ok(done.clone()))
                             }
-                        }
-                    }
-                    NLMSG_DONE => {
-                        let code = m
-                            .payload
-                            .get(..4)
-                            .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
-                        // Extended-ACK attributes follow the code when the
-                        // kernel sets NLM_F_ACK_TLVS.
-                        let ack = match m.payload.get(4..) {
-                            Some(tlvs) if m.header.flags & NLM_F_ACK_TLVS != 0 => {
-                                ExtAck::decode(tlvs).unwrap_or_default()
+                        },
+                        Received::Done { code, ext_ack, .. } => {
+                            if code < 0 {
+                                Some(Err(Error::Kernel(crate::extack::ext_ack_error(
+                                    code, &ext_ack,
+                                ))))
+                            } else {
+                                if let Some(w) = crate::extack::warn_on_success(code, &ext_ack) {
+                                    done.warning = Some(w.to_owned());
+                                }
+                                Some(Ok(done.clone()))
                             }
-                            _ => ExtAck::default(),
-                        };
-                        if code < 0 {
-                            Some(Err(Error::Kernel(crate::extack::ext_ack_error(code, &ack))))
-                        } else {
-                            if let Some(w) = crate::extack::warn_on_success(code, &ack) {
-                                done.warning = Some(w.to_owned());
-                            }
-                            Some(Ok(done.clone()))
                         }
+                        Received::Noop(_) | Received::Genl(_) => None,
                     }
-                    NLMSG_NOOP | NLMSG_OVERRUN => None,
-                    _ => {
-                        done.interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
-                        each(i, m)?;
-                        None
-                    }
+                } else {
+                    done.interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
+                    each(i, m)?;
+                    None
                 };
                 if let Some(e) = end {
                     outcome[i] = Some(e);
