@@ -5,41 +5,10 @@
 
 use crate::msg::{id, Extracted, Link, CMD, FAMILY_ID, FLAGS, SEQ, VERSION};
 
-/// Encoding failed (an attribute too long or a string with a NUL).
-#[derive(Debug)]
-pub struct HandError;
-
-#[inline(always)]
-fn fixed<const N: usize, const M: usize>(buf: &mut Vec<u8>, ty: u16, v: [u8; N]) {
-    // M = NLA_ALIGN(4 + N): header, value and zero padding in one write.
-    let mut a = [0u8; M];
-    a[..2].copy_from_slice(&((4 + N) as u16).to_ne_bytes());
-    a[2..4].copy_from_slice(&ty.to_ne_bytes());
-    a[4..4 + N].copy_from_slice(&v);
-    buf.extend_from_slice(&a);
-}
-
-#[inline(always)]
-fn bytes(buf: &mut Vec<u8>, ty: u16, v: &[u8], nul: bool) -> Result<(), HandError> {
-    let len = 4 + v.len() + nul as usize;
-    if len > u16::MAX as usize {
-        return Err(HandError);
-    }
-    buf.extend_from_slice(&(len as u16).to_ne_bytes());
-    buf.extend_from_slice(&ty.to_ne_bytes());
-    buf.extend_from_slice(v);
-    let pad = ((len + 3) & !3) - len + nul as usize;
-    buf.extend_from_slice(&[0u8; 4][..pad]);
-    Ok(())
-}
-
-#[inline(always)]
-fn string(buf: &mut Vec<u8>, ty: u16, s: &str) -> Result<(), HandError> {
-    if s.as_bytes().contains(&0) {
-        return Err(HandError);
-    }
-    bytes(buf, ty, s.as_bytes(), true)
-}
+// The TLV helpers are the codec matrix's (`matrix::hand`): one hand-written
+// reference codec, used by both benchmarks.
+use crate::matrix::hand::{bytes, each_attr, fixed, get, get_str, string};
+pub use crate::matrix::hand::{DecodeFailed, EncodeFailed as HandError};
 
 /// Encodes `l` as a whole netlink message into `buf` (cleared first).
 #[inline(never)]
@@ -89,48 +58,6 @@ pub fn encode(l: &Link<'_>, buf: &mut Vec<u8>) -> Result<(), HandError> {
     buf[4..6].copy_from_slice(&FAMILY_ID.to_ne_bytes());
     buf[6..8].copy_from_slice(&FLAGS.to_ne_bytes());
     buf[8..12].copy_from_slice(&SEQ.to_ne_bytes());
-    Ok(())
-}
-
-/// Decoding failed.
-#[derive(Debug)]
-pub struct DecodeFailed;
-
-#[inline(always)]
-fn get<const N: usize>(v: &[u8]) -> Result<[u8; N], DecodeFailed> {
-    v.try_into().map_err(|_| DecodeFailed)
-}
-
-#[inline(always)]
-fn get_str(v: &[u8]) -> Result<&str, DecodeFailed> {
-    let v = match v.iter().position(|&b| b == 0) {
-        None => v,
-        Some(p) if v[p..].iter().all(|&b| b == 0) => &v[..p],
-        Some(_) => return Err(DecodeFailed),
-    };
-    std::str::from_utf8(v).map_err(|_| DecodeFailed)
-}
-
-/// Calls `f(id, value)` for every attribute of `buf`.
-#[inline(always)]
-fn each_attr<'a>(
-    buf: &'a [u8],
-    mut f: impl FnMut(u16, &'a [u8]) -> Result<(), DecodeFailed>,
-) -> Result<(), DecodeFailed> {
-    let mut pos = 0;
-    while pos < buf.len() {
-        let rest = &buf[pos..];
-        if rest.len() < 4 {
-            return Err(DecodeFailed);
-        }
-        let len = u16::from_ne_bytes([rest[0], rest[1]]) as usize;
-        let ty = u16::from_ne_bytes([rest[2], rest[3]]) & 0x3fff;
-        if len < 4 || len > rest.len() {
-            return Err(DecodeFailed);
-        }
-        f(ty, &rest[4..len])?;
-        pos += (len + 3) & !3;
-    }
     Ok(())
 }
 

@@ -377,11 +377,7 @@ fn classic_request(
     dump: bool,
     opts: DecodeOptions,
 ) -> Result<Outcome, String> {
-    let req = ClassicMsg {
-        op,
-        ty,
-        msg: msg.to_vec(),
-    };
+    let req = ClassicMsg { op, ty, msg };
     let mut out = classic_requests(conn, fam, &[req], flags, hdr, dump, opts)?;
     let items = out.pop().unwrap_or_default();
     Ok(if dump {
@@ -410,7 +406,7 @@ struct ClassicMsg<'f> {
     /// `nlmsg_type`.
     ty: u16,
     /// After the `nlmsghdr`.
-    msg: Vec<u8>,
+    msg: &'f [u8],
 }
 
 /// Requests on a classic socket, sent in one datagram; the replies of each,
@@ -433,7 +429,7 @@ fn classic_requests(
         .map(|r| ClassicRequest {
             message_type: r.ty,
             flags,
-            payload: &r.msg,
+            payload: r.msg,
             dump,
         })
         .collect();
@@ -507,19 +503,22 @@ fn multi(fam: &Family, pairs: &[String], flags: u16, opts: DecodeOptions) -> Res
         Protocol::Genetlink => (classic(NETLINK_GENERIC)?, 4, Some(resolve(&fam.name)?)),
         Protocol::Raw { protonum } => (classic(isize::from(protonum))?, 0, None),
     };
-    let msgs: Vec<ClassicMsg<'_>> = reqs
-        .into_iter()
+    // What follows each `nlmsghdr`: the genl header first for generic
+    // netlink.
+    let bodies: Vec<std::borrow::Cow<'_, [u8]>> = reqs
+        .iter()
         .map(|(op, payload)| match id {
-            Some(id) => ClassicMsg {
-                op,
-                ty: id,
-                msg: with_genl_header(fam, op, &payload),
-            },
-            None => ClassicMsg {
-                op,
-                ty: op.req_value.unwrap_or_default(),
-                msg: payload,
-            },
+            Some(_) => with_genl_header(fam, op, payload).into(),
+            None => payload.as_slice().into(),
+        })
+        .collect();
+    let msgs: Vec<ClassicMsg<'_>> = reqs
+        .iter()
+        .zip(&bodies)
+        .map(|((op, _), msg)| ClassicMsg {
+            op,
+            ty: id.unwrap_or_else(|| op.req_value.unwrap_or_default()),
+            msg,
         })
         .collect();
     let replies = classic_requests(&mut conn, fam, &msgs, flags, hdr, false, opts)?;

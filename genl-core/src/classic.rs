@@ -188,7 +188,7 @@ impl ClassicConnection {
                                 {
                                     done.warning = Some(w.to_owned());
                                 }
-                                (!reqs[i].dump).then(|| Ok(done.clone()))
+                                (!reqs[i].dump).then(|| Ok(std::mem::take(done)))
                             }
                         },
                         Received::Done { code, ext_ack, .. } => {
@@ -200,7 +200,7 @@ impl ClassicConnection {
                                 if let Some(w) = crate::extack::warn_on_success(code, &ext_ack) {
                                     done.warning = Some(w.to_owned());
                                 }
-                                Some(Ok(done.clone()))
+                                Some(Ok(std::mem::take(done)))
                             }
                         }
                         Received::Noop(_) | Received::Genl(_) => None,

@@ -1084,18 +1084,6 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
             ty.to_owned()
         }
     };
-    let uses = |name: &str| {
-        sets.iter().any(|s| {
-            s.fields.iter().any(|f| match &f.kind {
-                FieldKind::Single { ty, .. }
-                | FieldKind::Multi { ty, .. }
-                | FieldKind::Indexed { ty }
-                | FieldKind::TypeValue { inner: ty, .. } => ty == name,
-                _ => false,
-            })
-        })
-    };
-    let _ = uses;
 
     // ---- Emit.
     let mut out = String::new();
