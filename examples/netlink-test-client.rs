@@ -45,7 +45,7 @@ fn first_message<'a>(d: &Datagram<'a>) -> Result<NlMessage<'a>, Error> {
     if m.header.message_type == NLMSG_ERROR {
         let e = ErrorView::parse(m.header.flags, m.payload).map_err(Error::Decode)?;
         if let Some(k) = e.to_kernel_error() {
-            return Err(Error::Kernel(k));
+            return Err(k.into());
         }
     }
     Ok(m)

@@ -8,9 +8,12 @@
 //! alternating so drift hits both alike):
 //! - echo: [`ECHO_N`] `ECHO` round trips with genl ([`Connection::request`]
 //!   with the typed [`Echo`], reply decoded and checked) and with the C
-//!   client (`genl_demo_raw echo N`, which checks each reply too); genl
+//!   client (`genl_demo_raw echo N`, which checks each reply too, and
+//!   takes only the kernel's datagrams, as genl and iproute2 do); genl
 //!   once more on a connection without a timeout (no clock read per
-//!   request), reported apart;
+//!   request), and the C client once more without the sender check
+//!   (`--no-sender-check`: `recv` instead of `recvfrom`), both reported
+//!   apart;
 //! - dump: one `KV_GET` dump of the whole store with genl (the [`Dump`]
 //!   iterator, every entry decoded as [`KvEntry`]) and with the C client
 //!   (`genl_demo_raw dump`, every entry's attributes decoded too); then the
@@ -65,7 +68,14 @@ fn c_client() -> String {
 /// Runs the C client; returns the two numbers of its `CBENCH <what>` line.
 fn run_c(args: &[&str]) -> (u64, u64) {
     let lines = run_c_lines(args);
-    lines[args[0]]
+    lines[command_of(args)]
+}
+
+/// The command word of the C client's arguments (after its options).
+fn command_of<'a>(args: &[&'a str]) -> &'a str {
+    args.iter()
+        .find(|a| !a.starts_with("--"))
+        .expect("a command")
 }
 
 /// Runs the C client; returns every `CBENCH <what> <a> <b>` line as
@@ -97,10 +107,10 @@ fn run_c_lines(args: &[&str]) -> std::collections::HashMap<String, (u64, u64)> {
         assert_eq!(nums.len(), 2, "bad CBENCH line {line:?}");
         found.insert(words[1].to_owned(), (nums[0], nums[1]));
     }
+    let cmd = command_of(args);
     assert!(
-        found.contains_key(args[0]),
-        "{exe} {args:?}: no CBENCH {} line in {stdout:?}",
-        args[0]
+        found.contains_key(cmd),
+        "{exe} {args:?}: no CBENCH {cmd} line in {stdout:?}"
     );
     found
 }
@@ -281,7 +291,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             t.elapsed().as_nanos() as u64 / 1000
         };
 
-        let (mut echo_g, mut echo_c) = (Vec::new(), Vec::new());
+        let (mut echo_g, mut echo_c, mut echo_nc) = (Vec::new(), Vec::new(), Vec::new());
         let (mut dump_g, mut dump_c) = (Vec::new(), Vec::new());
         let total = Instant::now();
         for round in 0..ROUNDS {
@@ -302,27 +312,31 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                 assert_eq!(entries, ENTRIES, "genl dump: every entry once");
                 dump_g.push(ns);
             };
-            let c_side = |echo_c: &mut Vec<u64>, dump_c: &mut Vec<u64>| {
+            let c_side = |echo_c: &mut Vec<u64>, echo_nc: &mut Vec<u64>, dump_c: &mut Vec<u64>| {
                 let (count, ns) = run_c(&["echo", &n]);
                 assert_eq!(count, ECHO_N as u64);
                 echo_c.push(ns);
+                let (count, ns) = run_c(&["--no-sender-check", "echo", &n]);
+                assert_eq!(count, ECHO_N as u64);
+                echo_nc.push(ns);
                 let (entries, ns) = run_c(&["dump", &expect]);
                 assert_eq!(entries, ENTRIES as u64, "C dump: every entry");
                 dump_c.push(ns);
             };
             if round % 2 == 0 {
                 genl_side(&mut echo_g, &mut dump_g);
-                c_side(&mut echo_c, &mut dump_c);
+                c_side(&mut echo_c, &mut echo_nc, &mut dump_c);
             } else {
-                c_side(&mut echo_c, &mut dump_c);
+                c_side(&mut echo_c, &mut echo_nc, &mut dump_c);
                 genl_side(&mut echo_g, &mut dump_g);
             }
             println!(
-                "VMBENCH round {round}: echo genl {} ns (no timeout {} ns) c {} ns; \
-                 dump genl {:.1} ms c {:.1} ms",
+                "VMBENCH round {round}: echo genl {} ns (no timeout {} ns) c {} ns \
+                 (no sender check {} ns); dump genl {:.1} ms c {:.1} ms",
                 echo_g[round],
                 echo_u[round],
                 echo_c[round],
+                echo_nc[round],
                 dump_g[round] as f64 / 1e6,
                 dump_c[round] as f64 / 1e6
             );
@@ -343,12 +357,17 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
 
         let (eg, ec) = (median(&mut echo_g), median(&mut echo_c));
         let eu = median(&mut echo_u);
+        let enc = median(&mut echo_nc);
         let (dg, dc) = (median(&mut dump_g), median(&mut dump_c));
         println!(
             "VMBENCH kernel {kernel}: {ROUNDS} rounds in {:.1} s; medians:",
             total.elapsed().as_secs_f64()
         );
         println!("VMBENCH echo genl {eg} ns/op c {ec} ns/op ({ECHO_N} round trips per sample)");
+        println!(
+            "VMBENCH echo c without the sender check {enc} ns/op (genl / it: {:.2})",
+            eg as f64 / enc as f64
+        );
         println!(
             "VMBENCH echo genl without a timeout {eu} ns/op (clock read: {clock_ns} ns; \
              ratio to c {:.2})",

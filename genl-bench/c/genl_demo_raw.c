@@ -7,6 +7,8 @@
  * resolved with CTRL_CMD_GETFAMILY, then requests built by hand with the
  * constants of the module's uapi header (generated from src/demo.rs).
  *
+ * Each command may follow --no-sender-check (see check_sender below).
+ *
  *   genl_demo_raw echo N        N ECHO round trips, one at a time; prints
  *                               "CBENCH echo <N> <ns per round trip>"
  *   genl_demo_raw dump [COUNT]  one KV_GET dump of the whole store, every
@@ -35,6 +37,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,19 +154,40 @@ static void msg_send(struct conn *c, struct nlmsghdr *nlh)
 		die("sendto: %s", n < 0 ? strerror(errno) : "short write");
 }
 
-/* Receives one datagram into rx; fails if it did not fit. */
+/*
+ * Whether only the kernel's datagrams (sender port 0) count, as iproute2's
+ * rtnl_talk() and genl take them: on an unbound destination any process may
+ * send to our port, so a client that does not check can be fed forged
+ * replies. On by default; --no-sender-check reads with recv() and takes any
+ * datagram (less work: the kernel copies no address out).
+ */
+static bool check_sender = true;
+
+/* Receives one datagram (from the kernel) into rx; fails if it did not fit. */
 static size_t recv_one(struct conn *c)
 {
+	struct sockaddr_nl from = { 0 };
+	socklen_t alen;
 	ssize_t n;
 
-	do {
-		n = recv(c->fd, rx, sizeof(rx), MSG_TRUNC);
-	} while (n < 0 && errno == EINTR);
-	if (n < 0)
-		die("recv: %s", strerror(errno));
-	if ((size_t)n > sizeof(rx))
-		die("datagram of %zd bytes truncated to %zu", n, sizeof(rx));
-	return (size_t)n;
+	for (;;) {
+		if (check_sender) {
+			alen = sizeof(from);
+			n = recvfrom(c->fd, rx, sizeof(rx), MSG_TRUNC,
+				     (struct sockaddr *)&from, &alen);
+		} else {
+			n = recv(c->fd, rx, sizeof(rx), MSG_TRUNC);
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("recv: %s", strerror(errno));
+		if ((size_t)n > sizeof(rx))
+			die("datagram of %zd bytes truncated to %zu", n, sizeof(rx));
+		if (check_sender && from.nl_pid != 0)
+			continue; /* not the kernel's: skipped */
+		return (size_t)n;
+	}
 }
 
 /*
@@ -487,7 +511,8 @@ static unsigned long parse_count(const char *s)
 
 static void usage(void)
 {
-	fputs("usage: genl_demo_raw echo N | dump [COUNT] | set N\n", stderr);
+	fputs("usage: genl_demo_raw [--no-sender-check] echo N | dump [COUNT] | set N\n",
+	      stderr);
 	exit(2);
 }
 
@@ -497,6 +522,11 @@ int main(int argc, char **argv)
 	uint16_t family;
 	uint64_t t0, t1;
 
+	if (argc > 1 && !strcmp(argv[1], "--no-sender-check")) {
+		check_sender = false;
+		argc--;
+		argv++;
+	}
 	if (argc < 2)
 		usage();
 	conn_open(&c);

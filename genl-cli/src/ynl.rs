@@ -325,7 +325,7 @@ fn genl_request(
     let body = AttrBuf(payload.to_vec());
     let base = NLMSG_HDRLEN + 4;
     let fail = |e: Error| match e {
-        Error::Kernel(k) => explain(fam, op, payload, base, k),
+        Error::Kernel(k) => explain(fam, op, payload, base, *k),
         e => e.to_string(),
     };
     let decode = |cmd: u8, attrs: &[u8]| -> Result<Option<Value>, String> {
@@ -475,7 +475,7 @@ fn classic_requests(
                 }
             }
             Err(genl_core::Error::Kernel(k)) => {
-                return Err(explain(fam, r.op, &r.msg[hdr..], base, k))
+                return Err(explain(fam, r.op, &r.msg[hdr..], base, *k))
             }
             Err(e) => return Err(kernel(e)),
         }

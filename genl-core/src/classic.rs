@@ -181,7 +181,7 @@ impl ClassicConnection {
                 let end = if m.header.message_type < NLMSG_MIN_TYPE {
                     match Received::parse(&m)? {
                         Received::Error { error, .. } => match error.to_kernel_error() {
-                            Some(k) => Some(Err(Error::Kernel(k))),
+                            Some(k) => Some(Err(Error::Kernel(Box::new(k)))),
                             None => {
                                 if let Some(w) =
                                     crate::extack::warn_on_success(error.code, &error.ext_ack)
@@ -193,9 +193,7 @@ impl ClassicConnection {
                         },
                         Received::Done { code, ext_ack, .. } => {
                             if code < 0 {
-                                Some(Err(Error::Kernel(crate::extack::ext_ack_error(
-                                    code, &ext_ack,
-                                ))))
+                                Some(Err(crate::extack::ext_ack_error(code, &ext_ack).into()))
                             } else {
                                 if let Some(w) = crate::extack::warn_on_success(code, &ext_ack) {
                                     done.warning = Some(w.to_owned());

@@ -19,8 +19,9 @@ pub(crate) trait Client {
     /// replies.
     type Replies;
 
-    /// The id of family `name` (through the client's cache).
-    fn family_id(&mut self, name: &str) -> Result<u16>;
+    /// The id of family `name` (through the client's cache; a schema's
+    /// name, so a cache can know it again by its address).
+    fn family_id(&mut self, name: &'static str) -> Result<u16>;
 
     /// Sends one request and waits for its completion.
     fn exchange<P: Encode + ?Sized>(
@@ -47,7 +48,7 @@ pub(crate) trait AsyncClient {
     type Replies;
 
     /// The id of family `name` (through the client's cache).
-    async fn family_id(&mut self, name: &str) -> Result<u16>;
+    async fn family_id(&mut self, name: &'static str) -> Result<u16>;
 
     /// Sends one request and waits for its completion.
     async fn exchange<P: Encode + ?Sized>(
@@ -89,8 +90,12 @@ pub(crate) fn send<C: Command, P: Encode + ?Sized, X: Client>(
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        let r = client.exchange(id, genl, mode, payload, schema);
-        match retry.after(r, || client.moved(name, id)) {
+        // Success is never retried: only an error goes through the rule.
+        let e = match client.exchange(id, genl, mode, payload, schema) {
+            Ok(r) => return Ok(r),
+            Err(e) => e,
+        };
+        match retry.after(Err(e), || client.moved(name, id)) {
             Some(r) => return r,
             None => client.invalidate(name),
         }

@@ -91,6 +91,7 @@ pub trait Decode<'a>: Sized {
     fn decode_at(buf: &'a [u8], base: usize) -> Result<Self, DecodeError>;
 
     /// Decodes `buf`, reporting error offsets from its start.
+    #[inline]
     fn decode(buf: &'a [u8]) -> Result<Self, DecodeError> {
         Self::decode_at(buf, 0)
     }
@@ -258,6 +259,31 @@ fn str_bytes<'a>(attr: &Attr<'a>) -> Result<&'a [u8], DecodeError> {
     }
 }
 
+/// A string attribute's text. The fast path is what the kernel's
+/// `nla_put_string` writes: ASCII text and one NUL terminator, checked a
+/// word at a time; anything else takes [`str_bytes`] and a full UTF-8
+/// validation, with the same outcome either way.
+#[inline]
+fn decode_str<'a>(attr: &Attr<'a>) -> Result<&'a str, DecodeError> {
+    let v = attr.value;
+    let text = match v.split_last() {
+        Some((0, text)) => text,
+        _ => v,
+    };
+    if crate::wire::ascii_without_nul(text) {
+        // SAFETY: ASCII is valid UTF-8.
+        return Ok(unsafe { std::str::from_utf8_unchecked(text) });
+    }
+    decode_str_slow(attr)
+}
+
+#[cold]
+#[inline(never)]
+fn decode_str_slow<'a>(attr: &Attr<'a>) -> Result<&'a str, DecodeError> {
+    std::str::from_utf8(str_bytes(attr)?)
+        .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, attr.offset))
+}
+
 impl<'a> NlaValue<'a> for &'a str {
     const TYPE: AttrType = AttrType::String;
     #[inline]
@@ -266,8 +292,7 @@ impl<'a> NlaValue<'a> for &'a str {
     }
     #[inline]
     fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
-        std::str::from_utf8(str_bytes(attr)?)
-            .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, attr.offset))
+        decode_str(attr)
     }
     #[inline]
     fn check_len(&self) -> Option<usize> {
@@ -606,5 +631,27 @@ mod tests {
         assert!("a\0b"
             .encode_attr(&mut AttrWriter::new(&mut buf), 1)
             .is_err());
+    }
+
+    proptest::proptest! {
+        /// The string fast path (ASCII and one NUL, word at a time) and the
+        /// general one (first NUL, NUL padding only after it, full UTF-8
+        /// validation) decode every payload to the same text or error.
+        #[test]
+        fn string_fast_path_agrees_with_the_general_one(
+            v in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::u8::ANY,
+                    0x20u8..0x7f,
+                    proptest::strategy::Just(0u8),
+                ],
+                0..24,
+            )
+        ) {
+            let attr = Attr { id: 1, raw_type: 1, value: &v, offset: 8 };
+            let fast = decode_str(&attr).map_err(|e| (e.kind().clone(), e.offset()));
+            let slow = decode_str_slow(&attr).map_err(|e| (e.kind().clone(), e.offset()));
+            proptest::prop_assert_eq!(fast, slow);
+        }
     }
 }

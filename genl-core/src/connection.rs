@@ -225,6 +225,7 @@ impl<T: Transport> Connection<T> {
 
     /// Sends one request of `mode` and receives until it completes; returns
     /// where its (first) reply is, if it had one.
+    #[inline]
     fn exchange<P: Encode + ?Sized>(
         &mut self,
         family_id: u16,
@@ -233,45 +234,92 @@ impl<T: Transport> Connection<T> {
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<(Span, bool)>> {
-        let seq = self.seq.next();
+        let seq = self.seq.next_mut();
         engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
         self.transport.send(&self.tx)?;
         let mut ex = Exchange::new(seq, mode, family_id);
-        // The first reply: its span and whether it is in `held`.
-        let mut reply: Option<(Span, bool)> = None;
+        // The common case, inlined: the first datagram is the one reply
+        // that completes the request.
+        if !self.receive_for(&mut ex)? {
+            return self.complete(ex, None, usize::MAX, schema);
+        }
         let portid = self.transport.port_id();
-        while !ex.is_done() {
-            if !self.receive_for(&mut ex)? {
-                break;
+        match ex.take_data(&self.rx, 0, portid) {
+            Some((v, next)) => {
+                let reply = Span::of(&self.rx, &v);
+                if next == self.rx.len() && ex.is_done() {
+                    ex.finish(&self.tx, schema)?;
+                    return Ok(Some((reply, false)));
+                }
+                self.complete(ex, Some(reply), next, schema)
             }
-            let mut events = Vec::new();
-            for msg in Messages::new(&self.rx) {
-                let msg = msg?;
-                match engine::route(&msg, portid) {
-                    Route::Request(s) if s == seq => {
-                        if let Step::Reply(v) = ex.absorb(&msg) {
-                            if reply.is_none() {
-                                reply = Some((Span::of(&self.rx, &v), false));
+            None => self.complete(ex, None, 0, schema),
+        }
+    }
+
+    /// The rest of [`exchange`](Self::exchange): reads the datagram in
+    /// `rx` from `pos` on (`usize::MAX`: none is there), then receives until
+    /// `ex` completes. `reply` is the first reply, if already taken.
+    #[inline(never)]
+    fn complete(
+        &mut self,
+        mut ex: Exchange,
+        first: Option<Span>,
+        mut pos: usize,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Option<(Span, bool)>> {
+        // The first reply: its span and whether it is in `held`.
+        let mut reply: Option<(Span, bool)> = first.map(|s| (s, false));
+        let portid = self.transport.port_id();
+        let seq = ex.seq();
+        let mut received = pos != usize::MAX;
+        loop {
+            if received {
+                let mut events = Vec::new();
+                while pos < self.rx.len() {
+                    // The common case in one step: a data message of ours.
+                    if let Some((v, next)) = ex.take_data(&self.rx, pos, portid) {
+                        if reply.is_none() {
+                            reply = Some((Span::of(&self.rx, &v), false));
+                        }
+                        pos = next;
+                        continue;
+                    }
+                    let mut it = Messages::at(&self.rx, pos);
+                    let Some(msg) = it.next() else { break };
+                    let msg = msg?;
+                    pos = it.position();
+                    match engine::route(&msg, portid) {
+                        Route::Request(s) if s == seq => {
+                            if let Step::Reply(v) = ex.absorb(&msg) {
+                                if reply.is_none() {
+                                    reply = Some((Span::of(&self.rx, &v), false));
+                                }
                             }
                         }
+                        Route::Control(ev) => events.push(ev),
+                        Route::Request(_) | Route::Ignore => {}
                     }
-                    Route::Control(ev) => events.push(ev),
-                    Route::Request(_) | Route::Ignore => {}
+                }
+                for ev in events {
+                    if let Some(e) = &ev {
+                        ex.on_control(e);
+                    }
+                    self.on_control(ev.as_ref());
+                }
+                // Keep the datagram holding the reply while receiving the rest.
+                if let Some((_, in_held @ false)) = &mut reply {
+                    if !ex.is_done() {
+                        std::mem::swap(&mut self.rx, &mut self.held);
+                        *in_held = true;
+                    }
                 }
             }
-            for ev in events {
-                if let Some(e) = &ev {
-                    ex.on_control(e);
-                }
-                self.on_control(ev.as_ref());
+            if ex.is_done() || !self.receive_for(&mut ex)? {
+                break;
             }
-            // Keep the datagram holding the reply while receiving the rest.
-            if let Some((_, in_held @ false)) = &mut reply {
-                if !ex.is_done() {
-                    std::mem::swap(&mut self.rx, &mut self.held);
-                    *in_held = true;
-                }
-            }
+            received = true;
+            pos = 0;
         }
         ex.finish(&self.tx, schema)?;
         Ok(reply)
@@ -436,8 +484,22 @@ impl<T: Transport> Connection<T> {
 impl<T: Transport> Client for Connection<T> {
     type Replies = Option<(Span, bool)>;
 
-    fn family_id(&mut self, name: &str) -> Result<u16> {
-        self.resolve(name).map(|f| f.id)
+    #[inline]
+    fn family_id(&mut self, name: &'static str) -> Result<u16> {
+        // The family the last typed request went to, known by its name's
+        // address; the notifications are read as often as on any hit.
+        if let Some(id) = self.families.last_static(name) {
+            if !(self.watching && self.drain.due()) {
+                return Ok(id);
+            }
+            self.drain_notifications()?;
+            if let Some(id) = self.families.last_static(name) {
+                return Ok(id);
+            }
+        }
+        let id = self.resolve(name)?.id;
+        self.families.remember_static(name, id);
+        Ok(id)
     }
 
     fn exchange<P: Encode + ?Sized>(
@@ -493,6 +555,7 @@ impl<'c, C: DumpCommand, T: Transport> Dump<'c, C, T> {
     /// The next dumped message, decoded, borrowing the receive buffer;
     /// `Ok(None)` after `NLMSG_DONE`.
     #[allow(clippy::should_implement_trait)]
+    #[inline]
     pub fn next(&mut self) -> Result<Option<C::Item<'_>>> {
         match self.raw.next()? {
             Some(view) => Ok(Some(view.decode::<C::Item<'_>>()?)),
@@ -587,7 +650,26 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// The next message of the dump, borrowed from the receive buffer;
     /// `Ok(None)` after `NLMSG_DONE`.
     #[allow(clippy::should_implement_trait)]
+    #[inline(always)]
     pub fn next(&mut self) -> Result<Option<GenlView<'_>>> {
+        // The common case, inlined into the caller's loop: the next message
+        // of the datagram in hand is one of the dump's.
+        if !self.finished {
+            let portid = self.conn.transport.port_id();
+            let rx = &self.conn.rx;
+            let hit = (self.ex.take_data(rx, self.pos, portid)).map(|(v, n)| (Span::of(rx, &v), n));
+            if let Some((span, next)) = hit {
+                self.pos = next;
+                return Ok(Some(span.view(&self.conn.rx)));
+            }
+        }
+        self.next_slow()
+    }
+
+    /// [`next`](Self::next) past the datagram in hand: receiving, control
+    /// messages, the end, the restart after a reload.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Result<Option<GenlView<'_>>> {
         loop {
             if self.finished {
                 return Ok(None);
@@ -640,6 +722,10 @@ impl<'c, T: Transport> RawDump<'c, T> {
                     self.conn.rx.clear();
                     return Ok(None);
                 }
+            }
+            if let Some((v, next)) = self.ex.take_data(&self.conn.rx, self.pos, portid) {
+                self.pos = next;
+                return Ok(Some(Span::of(&self.conn.rx, &v)));
             }
             let mut found = None;
             let mut events = Vec::new();

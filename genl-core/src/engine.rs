@@ -23,8 +23,8 @@ use crate::controller::{self, CtrlCmd, GENL_ID_CTRL};
 use crate::error::{DecodeError, Error, KernelError, Result};
 use crate::extack::resolve_paths;
 use crate::message::{
-    build_message, GenlHeader, GenlView, NlMessage, Received, NLMSG_MIN_TYPE, NLM_F_ACK,
-    NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
+    build_message, GenlHeader, GenlView, NlMessage, Received, GENL_HDRLEN, NLMSG_HDRLEN,
+    NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
 };
 use crate::schema::AttrSetSchema;
 use crate::Family as _;
@@ -49,6 +49,18 @@ impl SeqCounter {
                 return n;
             }
         }
+    }
+
+    /// The next number, through exclusive access (no atomic operation:
+    /// a connection used by one thread at a time).
+    #[inline]
+    pub(crate) fn next_mut(&mut self) -> u32 {
+        let n = self.0.get_mut();
+        *n = n.wrapping_add(1);
+        if *n == 0 {
+            *n = 1;
+        }
+        *n
     }
 
     /// The last number handed out.
@@ -162,7 +174,7 @@ pub(crate) fn control_event(msg: &NlMessage<'_>) -> Option<Option<CtrlEvent>> {
 /// Why a request failed, before the extack paths are resolved.
 #[derive(Debug, Clone)]
 enum Failure {
-    Kernel(KernelError),
+    Kernel(Box<KernelError>),
     Decode(DecodeError),
     FamilyGone(String),
     /// The socket overflowed (`ENOBUFS`): the answer may have been dropped.
@@ -176,7 +188,7 @@ impl Failure {
     /// `request` through `schema`.
     fn into_error(self, request: &[u8], schema: Option<&'static AttrSetSchema>) -> Error {
         match self {
-            Failure::Kernel(k) => Error::Kernel(resolve_paths(k, request, schema)),
+            Failure::Kernel(k) => Error::Kernel(Box::new(resolve_paths(*k, request, schema))),
             Failure::Decode(e) => Error::Decode(e),
             Failure::FamilyGone(name) => Error::FamilyNotFound(name),
             Failure::Lost => Error::EventsLost,
@@ -248,17 +260,68 @@ impl Exchange {
         // (any type above the netlink control types) of a running request.
         if self.done.is_none() && msg.header.message_type >= NLMSG_MIN_TYPE {
             if let Ok(v) = GenlView::parse(msg) {
-                if msg.header.flags & NLM_F_DUMP_INTR != 0 {
-                    self.interrupted = true;
-                }
-                self.replies += 1;
-                if self.mode == Mode::FirstReply {
-                    self.done = Some(Ok(()));
-                }
+                self.on_data(msg.header.flags);
                 return Step::Reply(v);
             }
         }
         self.absorb_other(msg)
+    }
+
+    /// A data message of this running request was taken.
+    #[inline(always)]
+    fn on_data(&mut self, flags: u16) {
+        if flags & NLM_F_DUMP_INTR != 0 {
+            self.interrupted = true;
+        }
+        self.replies += 1;
+        if self.mode == Mode::FirstReply {
+            // Only ever called on a running request: nothing to drop.
+            self.done.get_or_insert(Ok(()));
+        }
+    }
+
+    /// The receive loops' common case in one step, straight from the
+    /// bytes: if the message at `pos` of `datagram` is whole, addressed to
+    /// this running request (port `portid`, its sequence number) and a data
+    /// message with its genl header, it is taken as [`absorb`](Self::absorb)
+    /// takes it; returns its view and where the next message starts.
+    /// `None` for anything else (the end of the datagram, a control
+    /// message, another request's, a malformed one): nothing is taken, and
+    /// the caller reads the message the general way ([`Messages`], [`route`],
+    /// [`absorb`](Self::absorb)), which gives it its meaning. Same outcome
+    /// either way, without building the iterator and the route per message.
+    ///
+    /// [`Messages`]: crate::message::Messages
+    #[inline(always)]
+    pub(crate) fn take_data<'a>(
+        &mut self,
+        datagram: &'a [u8],
+        pos: usize,
+        portid: u32,
+    ) -> Option<(GenlView<'a>, usize)> {
+        let rest = datagram.get(pos..)?;
+        let head = rest.first_chunk::<{ NLMSG_HDRLEN + GENL_HDRLEN }>()?;
+        let header = crate::message::read_header(head);
+        let len = header.length as usize;
+        if self.done.is_some()
+            || header.port_number != portid
+            || header.sequence_number != self.seq
+            || header.message_type < NLMSG_MIN_TYPE
+            || len < NLMSG_HDRLEN + GENL_HDRLEN
+            || len > rest.len()
+        {
+            return None;
+        }
+        self.on_data(header.flags);
+        let view = GenlView {
+            header,
+            genl: GenlHeader {
+                cmd: head[NLMSG_HDRLEN],
+                version: head[NLMSG_HDRLEN + 1],
+            },
+            attrs: &rest[NLMSG_HDRLEN + GENL_HDRLEN..len],
+        };
+        Some((view, pos + crate::wire::nla_align(len).min(rest.len())))
     }
 
     /// [`absorb`](Self::absorb) for everything else: control messages,
@@ -285,7 +348,7 @@ impl Exchange {
             Ok(Received::Error { error, .. }) => {
                 crate::extack::warn_on_success(error.code, &error.ext_ack);
                 self.done = Some(match error.to_kernel_error() {
-                    Some(k) => Err(Failure::Kernel(k)),
+                    Some(k) => Err(Failure::Kernel(Box::new(k))),
                     None => Ok(()),
                 });
                 Step::Nothing
@@ -293,9 +356,9 @@ impl Exchange {
             Ok(Received::Done { code, ext_ack, .. }) => {
                 crate::extack::warn_on_success(code, &ext_ack);
                 self.done = Some(if code < 0 {
-                    Err(Failure::Kernel(crate::extack::ext_ack_error(
+                    Err(Failure::Kernel(Box::new(crate::extack::ext_ack_error(
                         code, &ext_ack,
-                    )))
+                    ))))
                 } else {
                     Ok(())
                 });
@@ -353,11 +416,23 @@ impl Exchange {
     /// The outcome, once [`is_done`](Self::is_done): kernel errors with
     /// their extack paths resolved against `request` (the message sent)
     /// through `schema`.
+    #[inline(always)]
     pub(crate) fn finish(
         &self,
         request: &[u8],
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<()> {
+        // Inlined: the plain success (no interruption, at most one reply)
+        // is `Ok` in every mode.
+        if matches!(self.done, Some(Ok(()))) && !self.interrupted && self.replies <= 1 {
+            return Ok(());
+        }
+        self.finish_other(request, schema)
+    }
+
+    /// [`finish`](Self::finish) for everything but the plain success.
+    #[inline(never)]
+    fn finish_other(&self, request: &[u8], schema: Option<&'static AttrSetSchema>) -> Result<()> {
         match &self.done {
             None => Err(Error::UnexpectedReply("the request did not complete")),
             Some(Err(f)) => Err(f.clone().into_error(request, schema)),
@@ -420,7 +495,7 @@ impl Round {
                     crate::extack::warn_on_success(error.code, &error.ext_ack);
                     Ok(())
                 }
-                Some(k) => Err(Failure::Kernel(k)),
+                Some(k) => Err(Failure::Kernel(Box::new(k))),
             }),
             Ok(Received::Genl(_)) => Some(Err(Failure::Unexpected(
                 "a reply to a command whose schema declares none",

@@ -476,8 +476,9 @@ pub enum Error {
     Encode(EncodeError),
     /// A reply could not be decoded.
     Decode(DecodeError),
-    /// The kernel answered with an error.
-    Kernel(KernelError),
+    /// The kernel answered with an error (boxed: it keeps every `Result`
+    /// of the runtime small on the success path).
+    Kernel(Box<KernelError>),
     /// No generic netlink family of that name is registered.
     FamilyNotFound(String),
     /// A family has no multicast group of that name.
@@ -571,7 +572,7 @@ impl From<DecodeError> for Error {
 }
 impl From<KernelError> for Error {
     fn from(e: KernelError) -> Self {
-        Error::Kernel(e)
+        Error::Kernel(Box::new(e))
     }
 }
 

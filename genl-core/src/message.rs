@@ -176,6 +176,18 @@ impl<'a> Messages<'a> {
         }
     }
 
+    /// Iterates the messages of `datagram` from byte `pos` on (the start of
+    /// one), with positions and error offsets still counted from the
+    /// datagram's start.
+    #[inline]
+    pub fn at(datagram: &'a [u8], pos: usize) -> Self {
+        Messages {
+            buf: datagram,
+            pos,
+            failed: false,
+        }
+    }
+
     /// Where the next message starts in the datagram (its length once every
     /// message was read).
     #[inline]

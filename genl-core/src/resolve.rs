@@ -101,9 +101,30 @@ pub(crate) fn getfamily_outcome(
 #[derive(Debug, Default)]
 pub(crate) struct FamilyCache {
     entries: Vec<(String, ResolvedFamily)>,
+    /// The last family a typed request looked up: its `'static` name's
+    /// address and length, and its id. A static's address is never reused
+    /// for another string, so an equal address is the same name, found
+    /// without comparing text. Forgotten whenever an entry goes.
+    last: Option<(usize, usize, u16)>,
 }
 
 impl FamilyCache {
+    /// The id of `name` if it is the last one remembered
+    /// ([`remember_static`](Self::remember_static)) and still cached.
+    #[inline]
+    pub(crate) fn last_static(&self, name: &'static str) -> Option<u16> {
+        match self.last {
+            Some((at, len, id)) if at == name.as_ptr() as usize && len == name.len() => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Remembers that `name` (cached) has `id`.
+    #[inline]
+    pub(crate) fn remember_static(&mut self, name: &'static str, id: u16) {
+        self.last = Some((name.as_ptr() as usize, name.len(), id));
+    }
+
     /// The cached family `name`.
     #[inline]
     pub(crate) fn get(&self, name: &str) -> Option<&ResolvedFamily> {
@@ -125,6 +146,7 @@ impl FamilyCache {
     /// Caches `family` under `name`, replacing an older entry.
     pub(crate) fn insert(&mut self, name: &str, family: ResolvedFamily) -> &ResolvedFamily {
         self.invalidate(name);
+        self.last = None;
         self.entries.push((name.to_owned(), family));
         &self.entries.last().expect("just pushed").1
     }
@@ -138,11 +160,13 @@ impl FamilyCache {
     /// Forgets `name`.
     pub(crate) fn invalidate(&mut self, name: &str) {
         self.entries.retain(|(n, _)| n != name);
+        self.last = None;
     }
 
     /// Applies a controller notification: the family it names (or, if it
     /// could not be read, every family) is looked up again on next use.
     pub(crate) fn on_control(&mut self, event: Option<&CtrlEvent>) {
+        self.last = None;
         match event {
             Some(e) => self
                 .entries
@@ -153,6 +177,7 @@ impl FamilyCache {
 
     /// Forgets everything (notifications were lost).
     pub(crate) fn clear(&mut self) {
+        self.last = None;
         self.entries.clear();
     }
 }
@@ -222,6 +247,7 @@ pub(crate) struct FamilyRetry {
 impl FamilyRetry {
     /// Before sending to `id`: on the retry, an unchanged id means the
     /// family did not move, and the first error is the answer.
+    #[inline]
     pub(crate) fn check(&mut self, id: u16) -> Result<()> {
         if let Some((old, _)) = &self.first {
             if *old == id {
@@ -262,7 +288,9 @@ mod tests {
     use crate::error::KernelError;
 
     fn enoent() -> Result<()> {
-        Err(Error::Kernel(KernelError::from_errno(libc::ENOENT)))
+        Err(Error::Kernel(Box::new(KernelError::from_errno(
+            libc::ENOENT,
+        ))))
     }
 
     #[test]
@@ -304,7 +332,9 @@ mod tests {
     fn other_errors_are_returned() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        let e: Result<()> = Err(Error::Kernel(KernelError::from_errno(libc::EPERM)));
+        let e: Result<()> = Err(Error::Kernel(Box::new(KernelError::from_errno(
+            libc::EPERM,
+        ))));
         assert!(
             matches!(r.after(e, || true), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM)
         );
@@ -340,7 +370,9 @@ mod tests {
     fn getfamily_enoent_is_family_not_found() {
         let e = getfamily_outcome(
             "x",
-            Err(Error::Kernel(KernelError::from_errno(libc::ENOENT))),
+            Err(Error::Kernel(Box::new(KernelError::from_errno(
+                libc::ENOENT,
+            )))),
         );
         assert!(matches!(e, Err(Error::FamilyNotFound(n)) if n == "x"));
     }

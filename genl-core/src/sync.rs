@@ -318,7 +318,7 @@ impl<T: Transport> SharedConnection<T> {
 impl<T: Transport> Client for &SharedConnection<T> {
     type Replies = Vec<OwnedMessage>;
 
-    fn family_id(&mut self, name: &str) -> Result<u16> {
+    fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id)
     }
 

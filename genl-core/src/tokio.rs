@@ -558,7 +558,7 @@ impl AsyncSubscription {
 impl AsyncClient for AsyncConnection {
     type Replies = Vec<OwnedMessage>;
 
-    async fn family_id(&mut self, name: &str) -> Result<u16> {
+    async fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id).await
     }
 
@@ -585,7 +585,7 @@ impl AsyncClient for AsyncConnection {
 impl AsyncClient for &AsyncSharedConnection {
     type Replies = Vec<OwnedMessage>;
 
-    async fn family_id(&mut self, name: &str) -> Result<u16> {
+    async fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id).await
     }
 

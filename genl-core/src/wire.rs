@@ -36,6 +36,60 @@ pub const fn nla_align(len: usize) -> usize {
     (len + 3) & !3
 }
 
+/// Whether `flagged` holds for any 8-byte word of `s`: every byte is seen
+/// in at least one word (the last word overlaps the one before; fewer than
+/// 8 bytes are padded with 0x01, an ASCII byte other than NUL). No byte
+/// loop and no library call: strings of attributes are short, and this is
+/// on every string encoded and decoded.
+#[inline(always)]
+fn any_word(s: &[u8], flagged: impl Fn(u64) -> bool) -> bool {
+    let word = |at: usize| u64::from_ne_bytes(s[at..at + 8].try_into().expect("8 bytes"));
+    let half = |at: usize| u64::from(u32::from_ne_bytes(s[at..at + 4].try_into().expect("4")));
+    let n = s.len();
+    if n >= 8 {
+        let mut at = 0;
+        while at + 8 < n {
+            if flagged(word(at)) {
+                return true;
+            }
+            at += 8;
+        }
+        return flagged(word(n - 8));
+    }
+    let w = match n {
+        0 => return false,
+        1..=3 => {
+            let b = |i: usize| u64::from(s[i]);
+            0x0101_0101_0100_0000 | b(0) | (b(n / 2) << 8) | (b(n - 1) << 16)
+        }
+        _ => half(0) | (half(n - 4) << 32),
+    };
+    flagged(w)
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Whether a word has a zero byte (exact: `(w - 0x01…) & !w & 0x80…` is
+/// non-zero if and only if one of its bytes is 0).
+#[inline(always)]
+fn has_zero_byte(w: u64) -> bool {
+    w.wrapping_sub(LO) & !w & HI != 0
+}
+
+/// Whether `s` holds a NUL byte.
+#[inline]
+pub(crate) fn has_nul(s: &[u8]) -> bool {
+    any_word(s, has_zero_byte)
+}
+
+/// Whether every byte of `s` is ASCII other than NUL (1 to 0x7f): no byte
+/// with its top bit set, and no zero byte.
+#[inline]
+pub(crate) fn ascii_without_nul(s: &[u8]) -> bool {
+    !any_word(s, |w| w & HI != 0 || has_zero_byte(w))
+}
+
 /// Appends attributes to a caller-owned buffer.
 ///
 /// The buffer is reused across messages by the caller (`buf.clear()`); the
@@ -210,7 +264,7 @@ impl<'b> AttrWriter<'b> {
     /// `NLA_STRING` and `NLA_NUL_STRING` policies).
     #[inline]
     pub fn put_str(&mut self, id: u16, s: &str) -> Result<(), EncodeError> {
-        if s.as_bytes().contains(&0) {
+        if has_nul(s.as_bytes()) {
             return Err(EncodeError::new(EncodeErrorKind::InteriorNul));
         }
         self.put_value(id, s.as_bytes(), 1)
@@ -549,5 +603,45 @@ mod tests {
         // nla_len below the header size.
         let e = AttrIter::new(&[2, 0, 1, 0]).next().unwrap().unwrap_err();
         assert!(matches!(e.kind(), DecodeErrorKind::BadAttrLength { .. }));
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time scans agree with a byte loop on every length
+        /// up to 40 and every byte value, including at every offset of the
+        /// overlapping last word and the padded short cases.
+        #[test]
+        fn word_scans_agree_with_a_byte_loop(
+            s in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::num::u8::ANY,
+                    0x01u8..0x80,
+                    proptest::strategy::Just(0u8),
+                    proptest::strategy::Just(0x80u8),
+                ],
+                0..40,
+            )
+        ) {
+            proptest::prop_assert_eq!(has_nul(&s), s.contains(&0));
+            proptest::prop_assert_eq!(
+                ascii_without_nul(&s),
+                s.iter().all(|&b| (1..=0x7f).contains(&b))
+            );
+        }
+    }
+
+    #[test]
+    fn word_scans_find_a_single_bad_byte_anywhere() {
+        for n in 0..=33usize {
+            let ok = vec![b'a'; n];
+            assert!(!has_nul(&ok) && ascii_without_nul(&ok), "{n}");
+            for at in 0..n {
+                for bad in [0u8, 0x80, 0xff] {
+                    let mut s = ok.clone();
+                    s[at] = bad;
+                    assert_eq!(has_nul(&s), bad == 0, "len {n}, {bad:#x} at {at}");
+                    assert!(!ascii_without_nul(&s), "len {n}, {bad:#x} at {at}");
+                }
+            }
+        }
     }
 }
