@@ -84,7 +84,7 @@ impl<'c, T: Transport> Batch<'c, T> {
     pub fn request<C: Ack>(&mut self, cmd: C, req: &C::Request<'_>) -> Result<usize> {
         let _ = cmd;
         let fam = <C::Family as Family>::SCHEMA;
-        let family_id = self.conn.resolve(fam.name)?.id;
+        let family_id = client::Client::family_id(&mut *self.conn, fam.name)?;
         let genl = GenlHeader {
             cmd: C::ID,
             version: fam.version,
@@ -111,7 +111,7 @@ impl<'c, T: Transport> Batch<'c, T> {
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<usize> {
-        let seq = self.conn.seq.next();
+        let seq = self.conn.seq.next_mut();
         let start = nla_align(self.buf.len());
         // The flags are set when the rounds are known.
         append_message(&mut self.buf, family_id, 0, seq, genl, payload)?;

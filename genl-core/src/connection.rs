@@ -469,7 +469,7 @@ impl<T: Transport> Connection<T> {
         let _ = cmd;
         let fam = <C::Family as Family>::SCHEMA;
         let schema = client::dump_request::<C>();
-        let id = self.resolve(fam.name)?.id;
+        let id = Client::family_id(self, fam.name)?;
         let genl = GenlHeader {
             cmd: C::ID,
             version: fam.version,
@@ -618,7 +618,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Self> {
-        let seq = conn.seq.next();
+        let seq = conn.seq.next_mut();
         engine::build_request(&mut conn.tx, family_id, genl, Mode::Dump, seq, payload)?;
         conn.transport.send(&conn.tx)?;
         conn.rx.clear();
@@ -637,7 +637,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
 
     /// Resends the request to `family_id` with a new sequence number.
     fn restart(&mut self, family_id: u16) -> Result<()> {
-        let seq = self.conn.seq.next();
+        let seq = self.conn.seq.next_mut();
         self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
         self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
         self.conn.transport.send(&self.conn.tx)?;

@@ -56,11 +56,9 @@ impl GenlHeader {
     #[inline]
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         if payload.len() < GENL_HDRLEN {
-            return Err(DecodeError::new(
-                DecodeErrorKind::TruncatedMessage {
-                    needed: GENL_HDRLEN,
-                    available: payload.len(),
-                },
+            return Err(DecodeError::truncated_message(
+                GENL_HDRLEN,
+                payload.len(),
                 0,
             ));
         }
@@ -205,22 +203,23 @@ impl<'a> Iterator for Messages<'a> {
         if rest.is_empty() || self.failed {
             return None;
         }
-        let fail = |kind| Some(Err(DecodeError::new(kind, self.pos)));
         if rest.len() < NLMSG_HDRLEN {
             self.failed = true;
-            return fail(DecodeErrorKind::TruncatedMessage {
-                needed: NLMSG_HDRLEN,
-                available: rest.len(),
-            });
+            return Some(Err(DecodeError::truncated_message(
+                NLMSG_HDRLEN,
+                rest.len(),
+                self.pos,
+            )));
         }
         let header = read_header(rest);
         let len = header.length;
         if (len as usize) < NLMSG_HDRLEN || len as usize > rest.len() {
             self.failed = true;
-            return fail(DecodeErrorKind::BadMessageLength {
-                nlmsg_len: len,
-                remaining: rest.len(),
-            });
+            return Some(Err(DecodeError::bad_message_length(
+                len,
+                rest.len(),
+                self.pos,
+            )));
         }
         let payload = &rest[NLMSG_HDRLEN..len as usize];
         self.pos += nla_align(len as usize).min(rest.len());
@@ -255,7 +254,31 @@ impl<'a> GenlView<'a> {
     /// `genlmsghdr`, attributes; e.g. captured), as a generic netlink
     /// message. Bytes after `nlmsg_len` (padding, or a next message) are
     /// not part of it.
+    #[inline]
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, DecodeError> {
+        // Both headers checked at once in the common case.
+        if let Some(head) = bytes.first_chunk::<{ NLMSG_HDRLEN + GENL_HDRLEN }>() {
+            let header = read_header(head);
+            let len = header.length as usize;
+            if (NLMSG_HDRLEN + GENL_HDRLEN..=bytes.len()).contains(&len) {
+                return Ok(GenlView {
+                    header,
+                    genl: GenlHeader {
+                        cmd: head[NLMSG_HDRLEN],
+                        version: head[NLMSG_HDRLEN + 1],
+                    },
+                    attrs: &bytes[NLMSG_HDRLEN + GENL_HDRLEN..len],
+                });
+            }
+        }
+        Self::from_bytes_other(bytes)
+    }
+
+    /// [`from_bytes`](Self::from_bytes) for what is not a whole message with
+    /// both headers: the error, as the message iterator gives it.
+    #[cold]
+    #[inline(never)]
+    fn from_bytes_other(bytes: &'a [u8]) -> Result<Self, DecodeError> {
         match Messages::new(bytes).next() {
             Some(m) => GenlView::parse(&m?),
             None => Err(DecodeError::new(

@@ -24,7 +24,7 @@ mod strings;
 use std::fmt::Debug;
 use std::hint::black_box;
 
-use genl_core::message::{build_message, GenlView, Messages};
+use genl_core::message::{build_message, GenlView};
 use genl_core::{Decode, Encode, GenlHeader};
 
 use super::{Case, Res};
@@ -78,23 +78,12 @@ pub fn genl_message<P: Encode + ?Sized>(
     )
 }
 
-/// genl's decode of a whole message as a connection does it: the
-/// `nlmsghdr`, the `genlmsghdr`, then the set (borrowing).
+/// genl's decode of a whole message held in memory
+/// ([`GenlView::from_bytes`]): the `nlmsghdr` and the `genlmsghdr` checked,
+/// then the set decoded (borrowing).
 #[inline(always)]
 pub fn genl_parse<'a, T: Decode<'a>>(msg: &'a [u8]) -> Result<T, genl_core::DecodeError> {
-    let raw = match Messages::new(msg).next() {
-        Some(m) => m?,
-        None => {
-            return Err(genl_core::DecodeError::new(
-                genl_core::DecodeErrorKind::TruncatedMessage {
-                    needed: 16,
-                    available: 0,
-                },
-                0,
-            ))
-        }
-    };
-    GenlView::parse(&raw)?.decode()
+    GenlView::from_bytes(msg)?.decode()
 }
 
 /// The generic malformed variants: the message cut inside its last
