@@ -1,6 +1,7 @@
 //! Kernel round trips against the host's nlctrl: genl's `Connection`, and
 //! the limit, raw netlink-sys send/recv of a pre-built request with a hand
-//! parse of the reply.
+//! parse of the reply (taking only the kernel's datagrams, as genl does;
+//! [`Raw::without_sender_check`] takes any).
 
 use genl_core::controller::GetFamily;
 use genl_core::{AttrSet, Connection, Family};
@@ -61,6 +62,9 @@ pub struct Raw {
     portid: u32,
     rx: Vec<u8>,
     seq: u32,
+    /// Whether only the kernel's datagrams count (`recvfrom`, sender port
+    /// 0), as genl and iproute2 take them; off: `recv`, any sender.
+    check_sender: bool,
 }
 
 /// A pre-built `CTRL_CMD_GETFAMILY` request (by name, or a dump).
@@ -124,7 +128,33 @@ impl Raw {
             portid,
             rx: Vec::with_capacity(64 * 1024),
             seq: 1,
+            check_sender: true,
         })
+    }
+
+    /// Takes datagrams from any sender (`recv`, no address asked): less
+    /// work for the kernel, and what a client that can be fed forged
+    /// replies does.
+    pub fn without_sender_check(mut self) -> Self {
+        self.check_sender = false;
+        self
+    }
+
+    /// Receives the next datagram into `rx` (from the kernel only, unless
+    /// the sender check is off).
+    #[inline(always)]
+    fn recv(&mut self) -> KResult<()> {
+        loop {
+            self.rx.clear();
+            if !self.check_sender {
+                self.sock.recv(&mut self.rx, 0)?;
+                return Ok(());
+            }
+            let (_, from) = self.sock.recv_from(&mut self.rx, 0)?;
+            if from.port_number() == 0 {
+                return Ok(());
+            }
+        }
     }
 
     fn send(&mut self, req: &mut [u8]) -> KResult<u32> {
@@ -143,8 +173,7 @@ impl Raw {
         let seq = self.send(req)?;
         let mut id = None;
         loop {
-            self.rx.clear();
-            self.sock.recv(&mut self.rx, 0)?;
+            self.recv()?;
             let mut pos = 0;
             let b = &self.rx[..];
             while pos + 16 <= b.len() {
@@ -179,8 +208,7 @@ impl Raw {
         let seq = self.send(req)?;
         let (mut n, mut sum) = (0, 0);
         loop {
-            self.rx.clear();
-            self.sock.recv(&mut self.rx, 0)?;
+            self.recv()?;
             let mut pos = 0;
             let b = &self.rx[..];
             while pos + 16 <= b.len() {

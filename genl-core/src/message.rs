@@ -256,22 +256,32 @@ impl<'a> GenlView<'a> {
     /// not part of it.
     #[inline]
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, DecodeError> {
-        // Both headers checked at once in the common case.
-        if let Some(head) = bytes.first_chunk::<{ NLMSG_HDRLEN + GENL_HDRLEN }>() {
-            let header = read_header(head);
-            let len = header.length as usize;
-            if (NLMSG_HDRLEN + GENL_HDRLEN..=bytes.len()).contains(&len) {
-                return Ok(GenlView {
-                    header,
-                    genl: GenlHeader {
-                        cmd: head[NLMSG_HDRLEN],
-                        version: head[NLMSG_HDRLEN + 1],
-                    },
-                    attrs: &bytes[NLMSG_HDRLEN + GENL_HDRLEN..len],
-                });
-            }
+        match GenlView::at_start(bytes) {
+            Some(view) => Ok(view),
+            None => Self::from_bytes_other(bytes),
         }
-        Self::from_bytes_other(bytes)
+    }
+
+    /// The whole generic netlink message at the start of `bytes`, both
+    /// headers read and checked at once: `None` unless `bytes` holds them
+    /// and `nlmsg_len` covers them without passing its end. (The message
+    /// iterator and [`GenlView::parse`] accept exactly these, in two steps.)
+    #[inline(always)]
+    pub(crate) fn at_start(bytes: &'a [u8]) -> Option<Self> {
+        let head = bytes.first_chunk::<{ NLMSG_HDRLEN + GENL_HDRLEN }>()?;
+        let header = read_header(head);
+        let len = header.length as usize;
+        if !(NLMSG_HDRLEN + GENL_HDRLEN..=bytes.len()).contains(&len) {
+            return None;
+        }
+        Some(GenlView {
+            header,
+            genl: GenlHeader {
+                cmd: head[NLMSG_HDRLEN],
+                version: head[NLMSG_HDRLEN + 1],
+            },
+            attrs: &bytes[NLMSG_HDRLEN + GENL_HDRLEN..len],
+        })
     }
 
     /// [`from_bytes`](Self::from_bytes) for what is not a whole message with

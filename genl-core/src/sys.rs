@@ -206,94 +206,77 @@ impl Socket {
 /// Rust threads are not cancelled with `pthread_cancel`, so nothing is lost;
 /// elsewhere the C library's functions are called.
 mod raw {
-    #[cfg(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64"
-    ))]
-    mod imp {
-        use libc::{c_long, c_void, sockaddr, socklen_t, ssize_t};
+    use libc::{c_void, sockaddr, socklen_t, ssize_t};
 
-        /// `send(fd, bytes, 0)` (as `sendto` with no address).
-        ///
-        /// # Safety
-        /// `fd` is any descriptor; `bytes` is a valid slice.
-        #[inline]
-        pub(in crate::sys) unsafe fn send(fd: i32, bytes: &[u8]) -> ssize_t {
+    /// Whether `syscall(2)` makes the calls (where `SYS_sendto` and
+    /// `SYS_recvfrom` exist as such).
+    macro_rules! direct {
+        ($direct:expr, $wrapped:expr) => {{
+            #[cfg(any(
+                target_arch = "x86_64",
+                target_arch = "aarch64",
+                target_arch = "riscv64",
+                target_arch = "loongarch64"
+            ))]
+            let r = $direct;
+            #[cfg(not(any(
+                target_arch = "x86_64",
+                target_arch = "aarch64",
+                target_arch = "riscv64",
+                target_arch = "loongarch64"
+            )))]
+            let r = $wrapped;
+            r
+        }};
+    }
+
+    /// `send(fd, bytes, 0)` (`sendto` with no address).
+    ///
+    /// # Safety
+    /// `bytes` is a valid slice; `fd` any descriptor.
+    #[inline]
+    pub(super) unsafe fn send(fd: i32, bytes: &[u8]) -> ssize_t {
+        direct!(
             libc::syscall(
                 libc::SYS_sendto,
-                c_long::from(fd),
-                bytes.as_ptr() as c_long,
-                bytes.len() as c_long,
-                0 as c_long,
-                0 as c_long,
-                0 as c_long,
-            ) as ssize_t
-        }
+                libc::c_long::from(fd),
+                bytes.as_ptr() as libc::c_long,
+                bytes.len() as libc::c_long,
+                0 as libc::c_long,
+                0 as libc::c_long,
+                0 as libc::c_long,
+            ) as ssize_t,
+            libc::send(fd, bytes.as_ptr().cast(), bytes.len(), 0)
+        )
+    }
 
-        /// `recvfrom(2)`.
-        ///
-        /// # Safety
-        /// As `recvfrom(2)`: `buf` valid for writes of `len` bytes, `addr`
-        /// for `*alen` bytes.
-        #[inline]
-        pub(in crate::sys) unsafe fn recvfrom(
-            fd: i32,
-            buf: *mut c_void,
-            len: usize,
-            flags: i32,
-            addr: *mut sockaddr,
-            alen: *mut socklen_t,
-        ) -> ssize_t {
+    /// `recvfrom(2)`.
+    ///
+    /// # Safety
+    /// As `recvfrom(2)`: `buf` valid for writes of `len` bytes, `addr` for
+    /// `*alen` bytes.
+    #[inline]
+    pub(super) unsafe fn recvfrom(
+        fd: i32,
+        buf: *mut c_void,
+        len: usize,
+        flags: i32,
+        addr: *mut sockaddr,
+        alen: *mut socklen_t,
+    ) -> ssize_t {
+        direct!(
             libc::syscall(
                 libc::SYS_recvfrom,
-                c_long::from(fd),
-                buf as c_long,
-                len as c_long,
-                c_long::from(flags),
-                addr as c_long,
-                alen as c_long,
-            ) as ssize_t
-        }
-    }
-
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "loongarch64"
-    )))]
-    mod imp {
-        use libc::{c_void, sockaddr, socklen_t, ssize_t};
-
-        /// `send(fd, bytes, 0)`.
-        ///
-        /// # Safety
-        /// `bytes` is a valid slice.
-        #[inline]
-        pub(in crate::sys) unsafe fn send(fd: i32, bytes: &[u8]) -> ssize_t {
-            libc::send(fd, bytes.as_ptr().cast(), bytes.len(), 0)
-        }
-
-        /// `recvfrom(2)`.
-        ///
-        /// # Safety
-        /// As `recvfrom(2)`.
-        #[inline]
-        pub(in crate::sys) unsafe fn recvfrom(
-            fd: i32,
-            buf: *mut c_void,
-            len: usize,
-            flags: i32,
-            addr: *mut sockaddr,
-            alen: *mut socklen_t,
-        ) -> ssize_t {
+                libc::c_long::from(fd),
+                buf as libc::c_long,
+                len as libc::c_long,
+                libc::c_long::from(flags),
+                addr as libc::c_long,
+                alen as libc::c_long,
+            ) as ssize_t,
             libc::recvfrom(fd, buf, len, flags, addr, alen)
-        }
+        )
     }
-
-    pub(super) use imp::{recvfrom, send};
 }
 
 impl AsRawFd for Socket {
