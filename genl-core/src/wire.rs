@@ -171,11 +171,18 @@ impl<'b> AttrWriter<'b> {
         // of them are written (header, payload, zeros) before `set_len`.
         unsafe {
             let p = self.buf.as_mut_ptr().add(start);
+            // The last word zeroed first (`padded` >= 4): what the header,
+            // payload and NUL do not overwrite is the padding, zeroed
+            // without a call for 0 to 3 bytes.
+            std::ptr::write_unaligned(p.add(padded - 4).cast::<u32>(), 0);
             std::ptr::copy_nonoverlapping((len as u16).to_ne_bytes().as_ptr(), p, 2);
             std::ptr::copy_nonoverlapping(id.to_ne_bytes().as_ptr(), p.add(2), 2);
             std::ptr::copy_nonoverlapping(payload.as_ptr(), p.add(NLA_HDRLEN), payload.len());
             let end = NLA_HDRLEN + payload.len();
-            std::ptr::write_bytes(p.add(end), 0, padded - end);
+            // `extra_zeros` (a string's NUL) may reach before the last word.
+            if padded - end > 4 {
+                std::ptr::write_bytes(p.add(end), 0, padded - end - 4);
+            }
             self.buf.set_len(start + padded);
         }
         Ok(())
@@ -625,6 +632,36 @@ mod tests {
                     assert_eq!(has_nul(&s), bad == 0, "len {n}, {bad:#x} at {at}");
                     assert!(!ascii_without_nul(&s), "len {n}, {bad:#x} at {at}");
                 }
+            }
+        }
+    }
+
+    /// Padding (and a string's NUL) is zero even when the buffer's spare
+    /// capacity holds old bytes, for every payload length around a word.
+    #[test]
+    fn padding_is_zeroed_over_a_dirty_buffer() {
+        for n in 0..=13usize {
+            let payload: Vec<u8> = (1..=n as u8).collect();
+            let text = "a".repeat(n);
+            for string in [false, true] {
+                let mut buf = vec![0xffu8; 64];
+                buf.clear();
+                let mut w = AttrWriter::new(&mut buf);
+                if string {
+                    w.put_str(7, &text).unwrap();
+                } else {
+                    w.put(7, &payload).unwrap();
+                }
+                let len = 4 + n + usize::from(string);
+                assert_eq!(buf.len(), nla_align(len), "n {n}");
+                assert_eq!(u16::from_ne_bytes([buf[0], buf[1]]) as usize, len);
+                let body = if string {
+                    text.as_bytes()
+                } else {
+                    &payload[..]
+                };
+                assert_eq!(&buf[4..4 + n], body, "n {n}");
+                assert!(buf[4 + n..].iter().all(|&b| b == 0), "n {n}: {buf:?}");
             }
         }
     }
