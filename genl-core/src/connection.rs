@@ -241,7 +241,9 @@ impl<T: Transport> Connection<T> {
         // The common case, inlined: the first datagram is the one reply
         // that completes the request.
         if !self.receive_for(&mut ex)? {
-            return self.complete(ex, None, usize::MAX, schema);
+            // Ended without a datagram (the socket overflowed).
+            ex.finish(&self.tx, schema)?;
+            return Ok(None);
         }
         let portid = self.transport.port_id();
         match ex.take_data(&self.rx, 0, portid) {
@@ -258,8 +260,8 @@ impl<T: Transport> Connection<T> {
     }
 
     /// The rest of [`exchange`](Self::exchange): reads the datagram in
-    /// `rx` from `pos` on (`usize::MAX`: none is there), then receives until
-    /// `ex` completes. `reply` is the first reply, if already taken.
+    /// `rx` from `pos` on, then receives until `ex` completes. `first` is
+    /// the first reply, if already taken.
     #[inline(never)]
     fn complete(
         &mut self,
@@ -272,53 +274,49 @@ impl<T: Transport> Connection<T> {
         let mut reply: Option<(Span, bool)> = first.map(|s| (s, false));
         let portid = self.transport.port_id();
         let seq = ex.seq();
-        let mut received = pos != usize::MAX;
         loop {
-            if received {
-                let mut events = Vec::new();
-                while pos < self.rx.len() {
-                    // The common case in one step: a data message of ours.
-                    if let Some((v, next)) = ex.take_data(&self.rx, pos, portid) {
-                        if reply.is_none() {
-                            reply = Some((Span::of(&self.rx, &v), false));
-                        }
-                        pos = next;
-                        continue;
+            let mut events = Vec::new();
+            while pos < self.rx.len() {
+                // The common case in one step: a data message of ours.
+                if let Some((v, next)) = ex.take_data(&self.rx, pos, portid) {
+                    if reply.is_none() {
+                        reply = Some((Span::of(&self.rx, &v), false));
                     }
-                    let mut it = Messages::at(&self.rx, pos);
-                    let Some(msg) = it.next() else { break };
-                    let msg = msg?;
-                    pos = it.position();
-                    match engine::route(&msg, portid) {
-                        Route::Request(s) if s == seq => {
-                            if let Step::Reply(v) = ex.absorb(&msg) {
-                                if reply.is_none() {
-                                    reply = Some((Span::of(&self.rx, &v), false));
-                                }
+                    pos = next;
+                    continue;
+                }
+                let mut it = Messages::at(&self.rx, pos);
+                let Some(msg) = it.next() else { break };
+                let msg = msg?;
+                pos = it.position();
+                match engine::route(&msg, portid) {
+                    Route::Request(s) if s == seq => {
+                        if let Step::Reply(v) = ex.absorb(&msg) {
+                            if reply.is_none() {
+                                reply = Some((Span::of(&self.rx, &v), false));
                             }
                         }
-                        Route::Control(ev) => events.push(ev),
-                        Route::Request(_) | Route::Ignore => {}
                     }
+                    Route::Control(ev) => events.push(ev),
+                    Route::Request(_) | Route::Ignore => {}
                 }
-                for ev in events {
-                    if let Some(e) = &ev {
-                        ex.on_control(e);
-                    }
-                    self.on_control(ev.as_ref());
+            }
+            for ev in events {
+                if let Some(e) = &ev {
+                    ex.on_control(e);
                 }
-                // Keep the datagram holding the reply while receiving the rest.
-                if let Some((_, in_held @ false)) = &mut reply {
-                    if !ex.is_done() {
-                        std::mem::swap(&mut self.rx, &mut self.held);
-                        *in_held = true;
-                    }
+                self.on_control(ev.as_ref());
+            }
+            // Keep the datagram holding the reply while receiving the rest.
+            if let Some((_, in_held @ false)) = &mut reply {
+                if !ex.is_done() {
+                    std::mem::swap(&mut self.rx, &mut self.held);
+                    *in_held = true;
                 }
             }
             if ex.is_done() || !self.receive_for(&mut ex)? {
                 break;
             }
-            received = true;
             pos = 0;
         }
         ex.finish(&self.tx, schema)?;

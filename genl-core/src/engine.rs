@@ -188,7 +188,10 @@ impl Failure {
     /// `request` through `schema`.
     fn into_error(self, request: &[u8], schema: Option<&'static AttrSetSchema>) -> Error {
         match self {
-            Failure::Kernel(k) => Error::Kernel(Box::new(resolve_paths(*k, request, schema))),
+            Failure::Kernel(mut k) => {
+                *k = resolve_paths(*k, request, schema);
+                Error::Kernel(k)
+            }
             Failure::Decode(e) => Error::Decode(e),
             Failure::FamilyGone(name) => Error::FamilyNotFound(name),
             Failure::Lost => Error::EventsLost,

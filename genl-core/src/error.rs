@@ -120,57 +120,6 @@ impl DecodeError {
         }))
     }
 
-    // The errors of the hot decoding paths, built out of line from values
-    // passed in registers: the decoders that may fail with them then need
-    // no stack frame for an error they almost never make.
-
-    /// [`DecodeErrorKind::TruncatedMessage`] at `offset`.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn truncated_message(needed: usize, available: usize, offset: usize) -> Self {
-        Self::new(
-            DecodeErrorKind::TruncatedMessage { needed, available },
-            offset,
-        )
-    }
-
-    /// [`DecodeErrorKind::BadMessageLength`] at `offset`.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn bad_message_length(nlmsg_len: u32, remaining: usize, offset: usize) -> Self {
-        Self::new(
-            DecodeErrorKind::BadMessageLength {
-                nlmsg_len,
-                remaining,
-            },
-            offset,
-        )
-    }
-
-    /// [`DecodeErrorKind::TruncatedHeader`] at `offset`.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn truncated_header(remaining: usize, offset: usize) -> Self {
-        Self::new(DecodeErrorKind::TruncatedHeader { remaining }, offset)
-    }
-
-    /// [`DecodeErrorKind::BadAttrLength`] at `offset`.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn bad_attr_length(nla_len: u16, remaining: usize, offset: usize) -> Self {
-        Self::new(
-            DecodeErrorKind::BadAttrLength { nla_len, remaining },
-            offset,
-        )
-    }
-
-    /// [`DecodeErrorKind::BadValueLength`] at `offset`.
-    #[cold]
-    #[inline(never)]
-    pub(crate) fn bad_value_length(expected: usize, actual: usize, offset: usize) -> Self {
-        Self::new(DecodeErrorKind::BadValueLength { expected, actual }, offset)
-    }
-
     /// What went wrong.
     pub fn kind(&self) -> &DecodeErrorKind {
         &self.0.kind

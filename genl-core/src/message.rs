@@ -56,9 +56,11 @@ impl GenlHeader {
     #[inline]
     pub fn parse(payload: &[u8]) -> Result<Self, DecodeError> {
         if payload.len() < GENL_HDRLEN {
-            return Err(DecodeError::truncated_message(
-                GENL_HDRLEN,
-                payload.len(),
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedMessage {
+                    needed: GENL_HDRLEN,
+                    available: payload.len(),
+                },
                 0,
             ));
         }
@@ -203,23 +205,22 @@ impl<'a> Iterator for Messages<'a> {
         if rest.is_empty() || self.failed {
             return None;
         }
+        let fail = |kind| Some(Err(DecodeError::new(kind, self.pos)));
         if rest.len() < NLMSG_HDRLEN {
             self.failed = true;
-            return Some(Err(DecodeError::truncated_message(
-                NLMSG_HDRLEN,
-                rest.len(),
-                self.pos,
-            )));
+            return fail(DecodeErrorKind::TruncatedMessage {
+                needed: NLMSG_HDRLEN,
+                available: rest.len(),
+            });
         }
         let header = read_header(rest);
         let len = header.length;
         if (len as usize) < NLMSG_HDRLEN || len as usize > rest.len() {
             self.failed = true;
-            return Some(Err(DecodeError::bad_message_length(
-                len,
-                rest.len(),
-                self.pos,
-            )));
+            return fail(DecodeErrorKind::BadMessageLength {
+                nlmsg_len: len,
+                remaining: rest.len(),
+            });
         }
         let payload = &rest[NLMSG_HDRLEN..len as usize];
         self.pos += nla_align(len as usize).min(rest.len());

@@ -146,7 +146,6 @@ impl FamilyCache {
     /// Caches `family` under `name`, replacing an older entry.
     pub(crate) fn insert(&mut self, name: &str, family: ResolvedFamily) -> &ResolvedFamily {
         self.invalidate(name);
-        self.last = None;
         self.entries.push((name.to_owned(), family));
         &self.entries.last().expect("just pushed").1
     }
@@ -288,9 +287,7 @@ mod tests {
     use crate::error::KernelError;
 
     fn enoent() -> Result<()> {
-        Err(Error::Kernel(Box::new(KernelError::from_errno(
-            libc::ENOENT,
-        ))))
+        Err(KernelError::from_errno(libc::ENOENT).into())
     }
 
     #[test]
@@ -332,9 +329,7 @@ mod tests {
     fn other_errors_are_returned() {
         let mut r = FamilyRetry::default();
         r.check(0x20).unwrap();
-        let e: Result<()> = Err(Error::Kernel(Box::new(KernelError::from_errno(
-            libc::EPERM,
-        ))));
+        let e: Result<()> = Err(KernelError::from_errno(libc::EPERM).into());
         assert!(
             matches!(r.after(e, || true), Some(Err(Error::Kernel(k))) if k.errno == libc::EPERM)
         );
@@ -368,12 +363,7 @@ mod tests {
 
     #[test]
     fn getfamily_enoent_is_family_not_found() {
-        let e = getfamily_outcome(
-            "x",
-            Err(Error::Kernel(Box::new(KernelError::from_errno(
-                libc::ENOENT,
-            )))),
-        );
+        let e = getfamily_outcome("x", Err(KernelError::from_errno(libc::ENOENT).into()));
         assert!(matches!(e, Err(Error::FamilyNotFound(n)) if n == "x"));
     }
 }

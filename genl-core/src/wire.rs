@@ -17,7 +17,7 @@
 //! property of the schema, not of the `NLA_F_NESTED` bit, which the writer
 //! always sets on nests.
 
-use crate::error::{DecodeError, EncodeError, EncodeErrorKind};
+use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 
 /// Size of an attribute header (`struct nlattr`).
 pub const NLA_HDRLEN: usize = 4;
@@ -345,9 +345,15 @@ impl<'a> Attr<'a> {
     /// The payload as exactly `N` bytes.
     #[inline]
     pub fn fixed<const N: usize>(&self) -> Result<[u8; N], DecodeError> {
-        self.value
-            .try_into()
-            .map_err(|_| DecodeError::bad_value_length(N, self.value.len(), self.offset))
+        self.value.try_into().map_err(|_| {
+            DecodeError::new(
+                DecodeErrorKind::BadValueLength {
+                    expected: N,
+                    actual: self.value.len(),
+                },
+                self.offset,
+            )
+        })
     }
 }
 
@@ -390,14 +396,25 @@ impl<'a> AttrIter<'a> {
         let offset = self.base + pos;
         let Some(&[l0, l1, t0, t1]) = rest.first_chunk::<NLA_HDRLEN>() else {
             self.pos = self.buf.len();
-            return Err(DecodeError::truncated_header(rest.len(), offset));
+            return Err(DecodeError::new(
+                DecodeErrorKind::TruncatedHeader {
+                    remaining: rest.len(),
+                },
+                offset,
+            ));
         };
         let nla_len = u16::from_ne_bytes([l0, l1]);
         let raw_type = u16::from_ne_bytes([t0, t1]);
         let len = nla_len as usize;
         if len < NLA_HDRLEN || len > rest.len() {
             self.pos = self.buf.len();
-            return Err(DecodeError::bad_attr_length(nla_len, rest.len(), offset));
+            return Err(DecodeError::new(
+                DecodeErrorKind::BadAttrLength {
+                    nla_len,
+                    remaining: rest.len(),
+                },
+                offset,
+            ));
         }
         // May pass the end (a last attribute without its padding): the
         // next call then ends the iteration.
@@ -485,7 +502,6 @@ impl<'a> Iterator for AttrIter<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::DecodeErrorKind;
 
     #[test]
     fn scalar_layout_matches_kernel_nla_put_u32() {
