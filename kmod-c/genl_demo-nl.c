@@ -62,14 +62,32 @@ static const struct nla_policy genl_demo_deferred_nl_policy[GENL_DEMO_A_DEFER_MA
 };
 
 /**
- * genl_demo_nl_echo_doit_checked() - check the required attributes of a request
+ * genl_demo_nl_parse_meta() - parse a request's KvMeta nest
+ * @tb: its attributes, by type (GENL_DEMO_A_META_MAX + 1 entries)
+ * @nest: the nest
+ * @extack: the extended ACK
+ *
+ * The kernel validated the nest with its policy before the handler ran; this
+ * fills @tb (of a repeated attribute, the last).
+ *
+ * Return: 0, or a negative error code (with @extack set).
+ */
+int genl_demo_nl_parse_meta(struct nlattr **tb, const struct nlattr *nest,
+			    struct netlink_ext_ack *extack)
+{
+	return nla_parse_nested(tb, GENL_DEMO_A_META_MAX, nest, genl_demo_meta_nl_policy, extack);
+}
+
+/**
+ * genl_demo_nl_echo_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
  *
- * The do of GENL_DEMO_CMD_ECHO: the request must carry GENL_DEMO_A_ECHO_MSG.
+ * Checks the do of GENL_DEMO_CMD_ECHO. The request must carry
+ * GENL_DEMO_A_ECHO_MSG.
  *
- * Return: -EINVAL when one is missing (its type in the extended ACK), else what
- * genl_demo_nl_echo_doit() returns.
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what genl_demo_nl_echo_doit() returns.
  */
 static int genl_demo_nl_echo_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
@@ -81,14 +99,15 @@ static int genl_demo_nl_echo_doit_checked(struct sk_buff *skb, struct genl_info 
 }
 
 /**
- * genl_demo_nl_kv_set_doit_checked() - check the required attributes of a request
+ * genl_demo_nl_kv_set_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
  *
- * The do of GENL_DEMO_CMD_KV_SET: the request must carry GENL_DEMO_A_KV_KEY.
+ * Checks the do of GENL_DEMO_CMD_KV_SET. The request must carry
+ * GENL_DEMO_A_KV_KEY.
  *
- * Return: -EINVAL when one is missing (its type in the extended ACK), else what
- * genl_demo_nl_kv_set_doit() returns.
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what genl_demo_nl_kv_set_doit() returns.
  */
 static int genl_demo_nl_kv_set_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
@@ -100,14 +119,15 @@ static int genl_demo_nl_kv_set_doit_checked(struct sk_buff *skb, struct genl_inf
 }
 
 /**
- * genl_demo_nl_kv_get_doit_checked() - check the required attributes of a request
+ * genl_demo_nl_kv_get_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
  *
- * The do of GENL_DEMO_CMD_KV_GET: the request must carry GENL_DEMO_A_KV_KEY.
+ * Checks the do of GENL_DEMO_CMD_KV_GET. The request must carry
+ * GENL_DEMO_A_KV_KEY.
  *
- * Return: -EINVAL when one is missing (its type in the extended ACK), else what
- * genl_demo_nl_kv_get_doit() returns.
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what genl_demo_nl_kv_get_doit() returns.
  */
 static int genl_demo_nl_kv_get_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
@@ -119,14 +139,15 @@ static int genl_demo_nl_kv_get_doit_checked(struct sk_buff *skb, struct genl_inf
 }
 
 /**
- * genl_demo_nl_kv_del_doit_checked() - check the required attributes of a request
+ * genl_demo_nl_kv_del_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
  *
- * The do of GENL_DEMO_CMD_KV_DEL: the request must carry GENL_DEMO_A_KV_KEY.
+ * Checks the do of GENL_DEMO_CMD_KV_DEL. The request must carry
+ * GENL_DEMO_A_KV_KEY.
  *
- * Return: -EINVAL when one is missing (its type in the extended ACK), else what
- * genl_demo_nl_kv_del_doit() returns.
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what genl_demo_nl_kv_del_doit() returns.
  */
 static int genl_demo_nl_kv_del_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
@@ -138,15 +159,15 @@ static int genl_demo_nl_kv_del_doit_checked(struct sk_buff *skb, struct genl_inf
 }
 
 /**
- * genl_demo_nl_deferred_doit_checked() - check the required attributes of a request
+ * genl_demo_nl_deferred_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
  *
- * The do of GENL_DEMO_CMD_DEFERRED: the request must carry
+ * Checks the do of GENL_DEMO_CMD_DEFERRED. The request must carry
  * GENL_DEMO_A_DEFER_ID.
  *
- * Return: -EINVAL when one is missing (its type in the extended ACK), else what
- * genl_demo_nl_deferred_doit() returns.
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what genl_demo_nl_deferred_doit() returns.
  */
 static int genl_demo_nl_deferred_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {

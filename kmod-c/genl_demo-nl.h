@@ -21,6 +21,10 @@
 /* Common nested types */
 extern const struct nla_policy genl_demo_meta_nl_policy[GENL_DEMO_A_META_MAX + 1];
 
+/* Parse helpers of the nests of requests (tb: the set's _MAX + 1 entries) */
+int genl_demo_nl_parse_meta(struct nlattr **tb, const struct nlattr *nest,
+			    struct netlink_ext_ack *extack);
+
 /* Handlers the module implements */
 int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info);
 int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info);

@@ -44,7 +44,9 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{FamilyModel, OpPolicy, Policy, SetId};
+use crate::model::{
+    Command, FamilyModel, Op, OpCheck, OpPolicy, Policy, Repeat, SetId, View, ViewAttr,
+};
 use crate::text::{
     align_to, c_banner, call_wrapped, display_len, tab_aligned, wrap_comment, MAX_LINE, SPDX_C,
     SPDX_H,
@@ -88,15 +90,35 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
 
     if !m.nested_policies.is_empty() {
         o.push_str("\n/* Common nested types */\n");
-        for s in &m.nested_policies {
-            let set = m.set(*s);
+        for v in &m.nested_policies {
+            let view = m.view(*v);
             let _ = writeln!(
                 o,
                 "extern const struct nla_policy {}[{} + 1];",
-                set.nested_policy.as_deref().expect("a nested policy"),
-                set.max
+                view.nested_policy.as_deref().expect("a nested policy"),
+                m.set(view.set).max
             );
         }
+        o.push_str(
+            "\n/* Parse helpers of the nests of requests (tb: the set's _MAX + 1 entries) */\n",
+        );
+        for v in &m.nested_policies {
+            let view = m.view(*v);
+            o.push_str(&call_wrapped(
+                "",
+                &format!("int {}", view.parse.as_deref().expect("a parse helper")),
+                &parse_args(),
+                ";",
+            ));
+        }
+    }
+    if m.has_dump_requests() {
+        let _ = writeln!(
+            o,
+            "\n/* The parsed, validated attributes of a dump's request, on every kernel */\n\
+             struct nlattr **{}_nl_dump_attrs(struct netlink_callback *cb);",
+            m.c_lower
+        );
     }
 
     let mut protos = String::new();
@@ -188,6 +210,15 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
     o
 }
 
+/// The parameters of a parse helper.
+fn parse_args() -> Vec<String> {
+    vec![
+        "struct nlattr **tb".to_owned(),
+        "const struct nlattr *nest".to_owned(),
+        "struct netlink_ext_ack *extack".to_owned(),
+    ]
+}
+
 /// The C text of a policy entry.
 fn policy_text(p: &Policy) -> String {
     match p {
@@ -202,6 +233,10 @@ fn policy_text(p: &Policy) -> String {
                 "NLA_POLICY_FULL_RANGE"
             };
             format!("{mac}({ty}, &{range})")
+        }
+        Policy::Mask(t, mask) => format!("NLA_POLICY_MASK({t}, {mask:#x})"),
+        Policy::EnumValidated { ty, validator } => {
+            format!("NLA_POLICY_VALIDATE_FN({ty}, {validator})")
         }
         Policy::StringMax(n) => format!("{{ .type = NLA_NUL_STRING, .len = {n}, }}"),
         Policy::StringValidated { validator, max } => match max {
@@ -218,14 +253,14 @@ fn policy_text(p: &Policy) -> String {
     }
 }
 
-/// One policy array over attributes `ids` of `set`.
+/// One policy array of `set` with `entries`.
 fn policy_array(
     m: &FamilyModel,
     out: &mut String,
     storage: &str,
     name: &str,
     set: SetId,
-    ids: &[u16],
+    entries: &[(u16, Policy)],
 ) {
     let s = m.set(set);
     let _ = writeln!(
@@ -233,10 +268,10 @@ fn policy_array(
         "{storage}const struct nla_policy {name}[{} + 1] = {{",
         s.max
     );
-    for id in ids {
+    for (id, policy) in entries {
         let a = m.attr(set, *id);
         let lhs = format!("\t[{}] =", a.c_name);
-        let rhs = policy_text(a.policy.as_ref().expect("listed attributes have a policy"));
+        let rhs = policy_text(policy);
         let line = format!("{lhs} {rhs},");
         if display_len(&line) <= MAX_LINE {
             let _ = writeln!(out, "{line}");
@@ -249,7 +284,531 @@ fn policy_array(
 
 fn op_policy(m: &FamilyModel, out: &mut String, p: &OpPolicy) {
     let _ = writeln!(out, "/* {} - {} */", m.commands[p.command].c_name, p.what);
-    policy_array(m, out, "static ", &p.name, p.set, &p.attrs);
+    policy_array(m, out, "static ", &p.name, p.set, &p.entries);
+}
+
+/// Where a check runs: the doit wrapper's `info`, or the dump's `cb`.
+struct Ctx {
+    /// The request's attributes array.
+    attrs: &'static str,
+    /// The extended ACK.
+    extack: &'static str,
+    /// The request message header.
+    nlh: &'static str,
+}
+
+const DO_CTX: Ctx = Ctx {
+    attrs: "info->attrs",
+    extack: "info->extack",
+    nlh: "info->nlhdr",
+};
+const DUMP_CTX: Ctx = Ctx {
+    attrs: "attrs",
+    extack: "cb->extack",
+    nlh: "cb->nlh",
+};
+
+/// `err = f(x, extack); if (err) return err;` at `indent`.
+fn call_checked(o: &mut String, indent: &str, f: &str, args: &[String]) {
+    o.push_str(&call_wrapped(indent, &format!("err = {f}"), args, ";"));
+    let _ = writeln!(o, "{indent}if (err)\n{indent}\treturn err;");
+}
+
+/// A loop over attributes (`header` is the loop macro with its
+/// arguments) that runs each nest's check: `items` are (attribute, how it
+/// repeats, check).
+fn nest_loop(
+    o: &mut String,
+    m: &FamilyModel,
+    set: SetId,
+    header: &str,
+    extack: &str,
+    items: &[(u16, Repeat, &str)],
+) {
+    let _ = writeln!(o, "\t{header} {{");
+    o.push_str("\t\tswitch (nla_type(pos)) {\n");
+    for (id, repeat, check) in items {
+        let _ = writeln!(o, "\t\tcase {}:", m.attr(set, *id).c_name);
+        if *repeat == Repeat::Indexed {
+            o.push_str("\t\t\tnla_for_each_nested(elem, pos, erem) {\n");
+            o.push_str(&call_wrapped(
+                "\t\t\t\t",
+                &format!("err = {check}"),
+                &["elem".to_owned(), extack.to_owned()],
+                ";",
+            ));
+            o.push_str("\t\t\t\tif (err)\n\t\t\t\t\treturn err;\n\t\t\t}\n");
+        } else {
+            call_checked(o, "\t\t\t", check, &["pos".to_owned(), extack.to_owned()]);
+        }
+        o.push_str("\t\t\tbreak;\n");
+    }
+    o.push_str("\t\t}\n\t}\n");
+}
+
+/// Local variables a check's body needs.
+fn locals(o: &mut String, pos: bool, elem: bool, err: bool) {
+    let mut ptrs = Vec::new();
+    let mut ints = Vec::new();
+    if pos {
+        ptrs.push("*pos");
+        ints.push("rem");
+    }
+    if elem {
+        ptrs.push("*elem");
+        ints.push("erem");
+    }
+    if err {
+        ints.push("err");
+    }
+    if !ptrs.is_empty() {
+        let _ = writeln!(o, "\tconst struct nlattr {};", ptrs.join(", "));
+    }
+    if !ints.is_empty() {
+        let _ = writeln!(o, "\tint {};", ints.join(", "));
+    }
+    if !ptrs.is_empty() || !ints.is_empty() {
+        o.push('\n');
+    }
+}
+
+/// The check of a view nested in a request: its required attributes, then
+/// the checks of the views nested in it.
+fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
+    let name = v.check.as_deref().expect("a view with a check");
+    let required: Vec<&ViewAttr> = v.attrs.iter().filter(|a| a.required).collect();
+    let nests: Vec<(u16, Repeat, &str)> = v
+        .attrs
+        .iter()
+        .filter_map(|a| {
+            let c = m.view(a.nested?).check.as_deref()?;
+            Some((a.id, a.repeat, c))
+        })
+        .collect();
+    o.push_str("\n/**\n");
+    wrap_comment(
+        o,
+        &format!(
+            " * {name}() - check the required attributes of a request's {} nest",
+            v.schema.name
+        ),
+        " *\t",
+        "",
+    );
+    o.push_str(" * @nest: the nest, validated by its policy\n * @extack: the extended ACK\n *\n");
+    let mut what = Vec::new();
+    if !required.is_empty() {
+        what.push(format!(
+            "The nest must carry {}.",
+            required
+                .iter()
+                .map(|a| m.attr(v.set, a.id).c_name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !nests.is_empty() {
+        what.push("The nests inside it are checked in turn.".to_owned());
+    }
+    wrap_comment(o, " *", " *", &what.join(" "));
+    o.push_str(" *\n");
+    wrap_comment(
+        o,
+        " *",
+        " *",
+        "Return: 0, or -EINVAL when one is missing (the attribute and its nest in @extack).",
+    );
+    o.push_str(" */\n");
+    o.push_str(&call_wrapped(
+        "",
+        &format!("static int {name}"),
+        &[
+            "const struct nlattr *nest".to_owned(),
+            "struct netlink_ext_ack *extack".to_owned(),
+        ],
+        "",
+    ));
+    o.push_str("{\n");
+    let indexed = nests.iter().any(|n| n.1 == Repeat::Indexed);
+    locals(o, !nests.is_empty(), indexed, !nests.is_empty());
+    for a in &required {
+        let c = &m.attr(v.set, a.id).c_name;
+        let _ = writeln!(o, "\tif (!nla_find_nested(nest, {c})) {{");
+        let _ = writeln!(o, "\t\tNL_SET_ERR_ATTR_MISS(extack, nest, {c});");
+        o.push_str(&call_wrapped(
+            "\t\t",
+            "NL_SET_ERR_MSG",
+            &[
+                "extack".to_owned(),
+                format!(
+                    "\"missing attribute: {}.{}\"",
+                    v.schema.name,
+                    m.attr(v.set, a.id).schema.name
+                ),
+            ],
+            ";",
+        ));
+        o.push_str("\t\treturn -EINVAL;\n\t}\n");
+    }
+    if !nests.is_empty() {
+        if !required.is_empty() {
+            o.push('\n');
+        }
+        nest_loop(
+            o,
+            m,
+            v.set,
+            "nla_for_each_nested(pos, nest, rem)",
+            "extack",
+            &nests,
+        );
+    }
+    o.push_str("\treturn 0;\n}\n");
+}
+
+/// The parse helper of a view nested in a request.
+fn parse_helper(m: &FamilyModel, o: &mut String, v: &View) {
+    let name = v.parse.as_deref().expect("a parse helper");
+    let max = &m.set(v.set).max;
+    o.push_str("\n/**\n");
+    wrap_comment(
+        o,
+        &format!(" * {name}() - parse a request's {} nest", v.schema.name),
+        " *\t",
+        "",
+    );
+    let _ = writeln!(o, " * @tb: its attributes, by type ({max} + 1 entries)");
+    o.push_str(" * @nest: the nest\n * @extack: the extended ACK\n *\n");
+    wrap_comment(
+        o,
+        " *",
+        " *",
+        "The kernel validated the nest with its policy before the handler ran; this fills @tb \
+         (of a repeated attribute, the last).",
+    );
+    o.push_str(" *\n * Return: 0, or a negative error code (with @extack set).\n */\n");
+    o.push_str(&call_wrapped("", &format!("int {name}"), &parse_args(), ""));
+    o.push_str("{\n");
+    o.push_str(&call_wrapped(
+        "\t",
+        "return nla_parse_nested",
+        &[
+            "tb".to_owned(),
+            max.clone(),
+            "nest".to_owned(),
+            v.nested_policy.clone().expect("a nested policy"),
+            "extack".to_owned(),
+        ],
+        ";",
+    ));
+    o.push_str("}\n");
+}
+
+/// The generated check of one operation in one kernel branch.
+fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, chk: &OpCheck) {
+    let name = op.check.as_deref().expect("an op with a check");
+    let v = m.view(op.view.expect("a check has a request"));
+    let set = v.set;
+    let ctx = if dump { DUMP_CTX } else { DO_CTX };
+    let attr_name = |id: u16| m.attr(set, id).c_name.clone();
+    o.push_str("\n/**\n");
+    let kind = if dump { "dump" } else { "do" };
+    wrap_comment(
+        o,
+        &format!(" * {name}() - check a request before its handler"),
+        " *\t",
+        "",
+    );
+    if dump {
+        o.push_str(" * @cb: the dump's callback\n *\n");
+    } else {
+        o.push_str(" * @skb: the request\n * @info: the request's parsed attributes\n *\n");
+    }
+    let mut what = vec![format!("Checks the {kind} of {}.", c.c_name)];
+    if !chk.reject.is_empty() {
+        what.push(format!(
+            "Linux before 6.2 has one policy for its do and dump: this rejects {}, which the \
+             {kind} does not take.",
+            chk.reject
+                .iter()
+                .map(|i| attr_name(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !chk.required.is_empty() {
+        what.push(format!(
+            "The request must carry {}.",
+            chk.required
+                .iter()
+                .map(|i| attr_name(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !chk.revalidate.is_empty() {
+        what.push(format!(
+            "{} must pass the {kind}'s own nested policy.",
+            chk.revalidate
+                .iter()
+                .map(|(i, _)| attr_name(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if !chk.nests.is_empty() {
+        what.push(format!(
+            "Nests checked for their required attributes: {}.",
+            chk.nests
+                .iter()
+                .map(|(i, _, _)| attr_name(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    wrap_comment(o, " *", " *", &what.join(" "));
+    o.push_str(" *\n");
+    let ret = if dump {
+        "Return: -EINVAL when the request fails a check (the reason in the extended ACK), else 0."
+            .to_owned()
+    } else {
+        format!(
+            "Return: -EINVAL when the request fails a check (the reason in the extended ACK), \
+             else what {}() returns.",
+            op.handler
+        )
+    };
+    wrap_comment(o, " *", " *", &ret);
+    o.push_str(" */\n");
+    let params = if dump {
+        vec!["struct netlink_callback *cb".to_owned()]
+    } else {
+        vec![
+            "struct sk_buff *skb".to_owned(),
+            "struct genl_info *info".to_owned(),
+        ]
+    };
+    o.push_str(&call_wrapped(
+        "",
+        &format!("static int {name}"),
+        &params,
+        "",
+    ));
+    o.push_str("{\n");
+    if dump {
+        let _ = writeln!(
+            o,
+            "\tstruct nlattr **attrs = {}_nl_dump_attrs(cb);",
+            m.c_lower
+        );
+    }
+    let looped: Vec<(u16, Repeat, &str)> = chk
+        .nests
+        .iter()
+        .filter(|(_, r, _)| *r != Repeat::One)
+        .map(|(id, r, n)| (*id, *r, m.view(*n).check.as_deref().expect("a check")))
+        .collect();
+    let single: Vec<(u16, &str)> = chk
+        .nests
+        .iter()
+        .filter(|(_, r, _)| *r == Repeat::One)
+        .map(|(id, _, n)| (*id, m.view(*n).check.as_deref().expect("a check")))
+        .collect();
+    let indexed = looped.iter().any(|l| l.1 == Repeat::Indexed)
+        || chk
+            .revalidate
+            .iter()
+            .any(|(id, _)| v.attr(*id).is_some_and(|a| a.repeat == Repeat::Indexed));
+    let err = !chk.nests.is_empty() || !chk.revalidate.is_empty();
+    let pos = !looped.is_empty() || indexed;
+    let mut decls = String::new();
+    locals(&mut decls, pos, indexed && !looped.is_empty(), err);
+    o.push_str(&decls);
+    if dump && decls.is_empty() {
+        o.push('\n');
+    }
+    let mut first = true;
+    let mut sep = |o: &mut String| {
+        if !first {
+            o.push('\n');
+        }
+        first = false;
+    };
+    if !chk.reject.is_empty() {
+        sep(o);
+    }
+    for id in &chk.reject {
+        let a = attr_name(*id);
+        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        o.push_str(&call_wrapped(
+            "\t\t",
+            "NL_SET_ERR_MSG_ATTR",
+            &[
+                ctx.extack.to_owned(),
+                format!("{}[{a}]", ctx.attrs),
+                "\"attribute not accepted by this operation\"".to_owned(),
+            ],
+            ";",
+        ));
+        o.push_str("\t\treturn -EINVAL;\n\t}\n");
+    }
+    if !chk.required.is_empty() {
+        sep(o);
+    }
+    for id in &chk.required {
+        let a = attr_name(*id);
+        if dump {
+            let _ = writeln!(
+                o,
+                "\tif (NL_REQ_ATTR_CHECK(cb->extack, NULL, attrs, {a})) {{"
+            );
+        } else {
+            let _ = writeln!(o, "\tif (GENL_REQ_ATTR_CHECK(info, {a})) {{");
+        }
+        o.push_str(&call_wrapped(
+            "\t\t",
+            "NL_SET_ERR_MSG",
+            &[
+                ctx.extack.to_owned(),
+                format!(
+                    "\"missing attribute: {}.{}\"",
+                    v.schema.name,
+                    m.attr(set, *id).schema.name
+                ),
+            ],
+            ";",
+        ));
+        o.push_str("\t\treturn -EINVAL;\n\t}\n");
+    }
+    if !chk.revalidate.is_empty() {
+        sep(o);
+    }
+    for (id, nv) in &chk.revalidate {
+        let a = attr_name(*id);
+        let nview = m.view(*nv);
+        let args = |x: &str| {
+            vec![
+                x.to_owned(),
+                m.set(nview.set).max.clone(),
+                nview.nested_policy.clone().expect("a nested policy"),
+                ctx.extack.to_owned(),
+            ]
+        };
+        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        if v.attr(*id).is_some_and(|x| x.repeat == Repeat::Indexed) {
+            let _ = writeln!(
+                o,
+                "\t\tnla_for_each_nested(pos, {}[{a}], rem) {{",
+                ctx.attrs
+            );
+            o.push_str(&call_wrapped(
+                "\t\t\t",
+                "err = nla_validate_nested",
+                &args("pos"),
+                ";",
+            ));
+            o.push_str("\t\t\tif (err)\n\t\t\t\treturn err;\n\t\t}\n");
+        } else {
+            call_checked(
+                o,
+                "\t\t",
+                "nla_validate_nested",
+                &args(&format!("{}[{a}]", ctx.attrs)),
+            );
+        }
+        o.push_str("\t}\n");
+    }
+    if !single.is_empty() {
+        sep(o);
+    }
+    for (id, check) in &single {
+        let a = attr_name(*id);
+        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        call_checked(
+            o,
+            "\t\t",
+            check,
+            &[format!("{}[{a}]", ctx.attrs), ctx.extack.to_owned()],
+        );
+        o.push_str("\t}\n");
+    }
+    if !looped.is_empty() {
+        sep(o);
+        nest_loop(
+            o,
+            m,
+            set,
+            &format!("nlmsg_for_each_attr(pos, {}, GENL_HDRLEN, rem)", ctx.nlh),
+            ctx.extack,
+            &looped,
+        );
+    }
+    if dump {
+        o.push_str("\treturn 0;\n}\n");
+    } else {
+        let _ = writeln!(o, "\treturn {}(skb, info);", op.handler);
+        o.push_str("}\n");
+    }
+}
+
+/// The checks of every operation in one kernel branch: `split` (Linux 6.2
+/// and later) or not; `common`: those that are the same in both.
+fn op_checks(m: &FamilyModel, o: &mut String, which: Branch) {
+    for c in m.ops() {
+        for (op, dump) in [(&c.do_, false), (&c.dump, true)] {
+            let Some(op) = op else { continue };
+            if op.check.is_none() {
+                continue;
+            }
+            let same = op.split_check == op.genl_ops_check;
+            let chk = match which {
+                Branch::Common if same => &op.split_check,
+                Branch::Split if !same && !op.split_check.is_empty() => &op.split_check,
+                Branch::GenlOps if !same && !op.genl_ops_check.is_empty() => &op.genl_ops_check,
+                _ => continue,
+            };
+            op_check(m, o, c, op, dump, chk);
+        }
+    }
+}
+
+/// A part of the source: before the version switch, or one of its
+/// branches.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Branch {
+    Common,
+    Split,
+    GenlOps,
+}
+
+/// The dump attributes helper of one branch.
+fn dump_attrs(m: &FamilyModel, o: &mut String, split: bool) {
+    let name = format!("{}_nl_dump_attrs", m.c_lower);
+    o.push_str("\n/**\n");
+    let _ = writeln!(o, " * {name}() - the attributes of a dump's request");
+    o.push_str(" * @cb: the dump's callback\n *\n");
+    wrap_comment(
+        o,
+        " *",
+        " *",
+        "The kernel parsed and validated them with the dump's policy before the dump started \
+         (genl_info_dump() from Linux 6.6, genl_dumpit_info() before).",
+    );
+    o.push_str(" *\n");
+    wrap_comment(
+        o,
+        " *",
+        " *",
+        "Return: the attributes by type (the set's _MAX + 1 entries), NULL for a dump without a \
+         policy.",
+    );
+    o.push_str(" */\n");
+    let _ = writeln!(o, "struct nlattr **{name}(struct netlink_callback *cb)\n{{");
+    if split {
+        o.push_str("\treturn genl_dumpit_info(cb)->info.attrs;\n}\n");
+    } else {
+        o.push_str("\treturn genl_dumpit_info(cb)->attrs;\n}\n");
+    }
 }
 
 /// Renders the kernel source of `m`.
@@ -292,9 +851,9 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             .collect();
         o.push_str(&all.join("\n"));
     }
-    if !m.validators.is_empty() {
+    if !m.validators.is_empty() || !m.enum_validators.is_empty() {
         o.push_str("\n/* Checks that nla_policy types cannot express */\n");
-        let all: Vec<String> = m
+        let mut all: Vec<String> = m
             .validators
             .iter()
             .map(|v| {
@@ -315,27 +874,66 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
                 )
             })
             .collect();
+        for v in &m.enum_validators {
+            let e = m.value_enum(v.value_enum);
+            let mut f = String::new();
+            f.push_str(&call_wrapped(
+                "",
+                &format!("static int {}", v.name),
+                &[
+                    "const struct nlattr *attr".to_owned(),
+                    "struct netlink_ext_ack *extack".to_owned(),
+                ],
+                "",
+            ));
+            f.push_str("{\n");
+            let get = match v.to_cpu {
+                Some(conv) => format!("{conv}({}(attr))", v.get),
+                None => format!("{}(attr)", v.get),
+            };
+            let _ = writeln!(f, "\tswitch ({get}) {{");
+            for var in &e.variants {
+                let _ = writeln!(f, "\tcase {}:", var.c_name);
+            }
+            f.push_str("\t\treturn 0;\n\t}\n");
+            f.push_str(&call_wrapped(
+                "\t",
+                "NL_SET_ERR_MSG_ATTR",
+                &[
+                    "extack".to_owned(),
+                    "attr".to_owned(),
+                    format!("\"not a value of enum {}\"", e.tag),
+                ],
+                ";",
+            ));
+            f.push_str("\treturn -EINVAL;\n}\n");
+            all.push(f);
+        }
         o.push_str(&all.join("\n"));
     }
 
     let mut policies = String::new();
     if !m.nested_policies.is_empty() {
         policies.push_str("/* Common nested types */\n");
-        for (i, s) in m.nested_policies.iter().enumerate() {
+        for (i, v) in m.nested_policies.iter().enumerate() {
             if i > 0 {
                 policies.push('\n');
             }
-            let set = m.set(*s);
-            let ids: Vec<u16> = set.attrs.iter().map(|a| a.schema.id).collect();
+            let view = m.view(*v);
+            let entries: Vec<(u16, Policy)> = view
+                .attrs
+                .iter()
+                .map(|a| (a.id, a.policy.clone()))
+                .collect();
             // Not static: the module parses nests with them (declared in
             // the kernel header), as YNL's "common nested types" are.
             policy_array(
                 m,
                 &mut policies,
                 "",
-                set.nested_policy.as_deref().expect("a nested policy"),
-                *s,
-                &ids,
+                view.nested_policy.as_deref().expect("a nested policy"),
+                view.set,
+                &entries,
             );
         }
     }
@@ -350,72 +948,16 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         o.push_str(&policies);
     }
 
-    // Required attributes.
-    for c in m.ops() {
-        let Some(d) = &c.do_ else { continue };
-        let (Some(w), Some(req)) = (&d.required_check, &d.request) else {
-            continue;
-        };
-        o.push_str("\n/**\n");
-        wrap_comment(
-            &mut o,
-            &format!(" * {w}() - check the required attributes of a request"),
-            " *\t",
-            "",
-        );
-        o.push_str(" * @skb: the request\n * @info: the request's parsed attributes\n *\n");
-        wrap_comment(
-            &mut o,
-            " *",
-            " *",
-            &format!(
-                "The do of {}: the request must carry {}.",
-                c.c_name,
-                req.required()
-                    .map(|id| m.attr(req.set, id).c_name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
-        o.push_str(" *\n");
-        wrap_comment(
-            &mut o,
-            " *",
-            " *",
-            &format!(
-                "Return: -EINVAL when one is missing (its type in the extended ACK), else \
-                 what {}() returns.",
-                d.handler
-            ),
-        );
-        o.push_str(" */\n");
-        o.push_str(&call_wrapped(
-            "",
-            &format!("static int {w}"),
-            &[
-                "struct sk_buff *skb".to_owned(),
-                "struct genl_info *info".to_owned(),
-            ],
-            "",
-        ));
-        o.push_str("{\n");
-        for id in req.required() {
-            let a = m.attr(req.set, id);
-            let _ = writeln!(o, "\tif (GENL_REQ_ATTR_CHECK(info, {})) {{", a.c_name);
-            o.push_str(&call_wrapped(
-                "\t\t",
-                "NL_SET_ERR_MSG",
-                &[
-                    "info->extack".to_owned(),
-                    format!("\"missing attribute: {}.{}\"", req.view.name, a.schema.name),
-                ],
-                ";",
-            ));
-            o.push_str("\t\treturn -EINVAL;\n\t}\n");
-        }
-        let _ = writeln!(o, "\treturn {}(skb, info);", d.handler);
-        o.push_str("}\n");
+    // Parse helpers and checks of the nests of requests.
+    for v in &m.nested_policies {
+        parse_helper(m, &mut o, m.view(*v));
     }
+    for v in &m.views {
+        if v.check.is_some() {
+            view_check(m, &mut o, v);
+        }
+    }
+    op_checks(m, &mut o, Branch::Common);
 
     let mcgrps = format!("{}_nl_mcgrps", m.c_lower);
     if !m.groups.is_empty() {
@@ -467,7 +1009,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             tab_aligned("\t", &rows)
         )
     };
-    let branch_policies = |split: bool| -> String {
+    let branch_start = |split: bool| -> String {
         let mut s = String::new();
         for p in m
             .policies
@@ -475,6 +1017,23 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             .filter(|p| p.split != p.genl_ops && p.split == split)
         {
             op_policy(m, &mut s, p);
+            s.push('\n');
+        }
+        let mut checks = String::new();
+        if m.has_dump_requests() {
+            dump_attrs(m, &mut checks, split);
+        }
+        op_checks(
+            m,
+            &mut checks,
+            if split {
+                Branch::Split
+            } else {
+                Branch::GenlOps
+            },
+        );
+        if !checks.is_empty() {
+            s.push_str(checks.trim_start_matches('\n'));
             s.push('\n');
         }
         s
@@ -494,7 +1053,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     );
     o.push_str(" */\n");
     o.push_str("#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)\n");
-    o.push_str(&branch_policies(true));
+    o.push_str(&branch_start(true));
     let _ = writeln!(o, "static const struct genl_split_ops {ops}[] = {{");
     for c in m.ops() {
         let admin = if c.schema.admin_perm {
@@ -505,17 +1064,18 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         if let Some(d) = &c.do_ {
             let mut f = vec![
                 (".cmd".into(), format!("= {},", c.c_name)),
-                (".doit".into(), format!("= {},", d.entry())),
+                (".doit".into(), format!("= {},", d.entry(true))),
             ];
             policy_fields(d.policy, &mut f);
             f.push((".flags".into(), format!("= {admin}GENL_CMD_CAP_DO,")));
             o.push_str(&op_block(f));
         }
         if let Some(d) = &c.dump {
-            let mut f = vec![
-                (".cmd".into(), format!("= {},", c.c_name)),
-                (".dumpit".into(), format!("= {},", d.entry())),
-            ];
+            let mut f = vec![(".cmd".into(), format!("= {},", c.c_name))];
+            if let Some(start) = d.check_in(true) {
+                f.push((".start".into(), format!("= {start},")));
+            }
+            f.push((".dumpit".into(), format!("= {},", d.handler)));
             policy_fields(d.policy, &mut f);
             f.push((".flags".into(), format!("= {admin}GENL_CMD_CAP_DUMP,")));
             o.push_str(&op_block(f));
@@ -527,15 +1087,18 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         (".n_split_ops", format!("ARRAY_SIZE({ops})")),
     ]));
     o.push_str("#else /* Linux < 6.2: no split ops */\n");
-    o.push_str(&branch_policies(false));
+    o.push_str(&branch_start(false));
     let _ = writeln!(o, "static const struct genl_ops {ops}[] = {{");
     for c in m.ops() {
         let mut f = vec![(".cmd".into(), format!("= {},", c.c_name))];
         if let Some(d) = &c.do_ {
-            f.push((".doit".into(), format!("= {},", d.entry())));
+            f.push((".doit".into(), format!("= {},", d.entry(false))));
         }
         if let Some(d) = &c.dump {
-            f.push((".dumpit".into(), format!("= {},", d.entry())));
+            if let Some(start) = d.check_in(false) {
+                f.push((".start".into(), format!("= {start},")));
+            }
+            f.push((".dumpit".into(), format!("= {},", d.handler)));
         }
         policy_fields(c.genl_ops_policy, &mut f);
         if c.schema.admin_perm {

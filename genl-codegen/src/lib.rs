@@ -47,6 +47,7 @@ pub mod driver;
 pub mod kernel;
 pub mod model;
 pub mod names;
+pub mod policy;
 mod text;
 pub mod uapi;
 pub mod ynl;

@@ -57,6 +57,10 @@ use genl_core::schema::{
 };
 
 use crate::names::{c_upper, is_c_ident, kebab, screaming, snake};
+pub use crate::policy::{
+    Bound, EnumValidator, OpCheck, OpPolicy, Policy, RangeCheck, Repeat, StrMinValidator, View,
+    ViewAttr, ViewId,
+};
 use crate::CodegenError;
 
 /// The longest family or multicast group name (`GENL_NAMSIZ - 1`).
@@ -141,86 +145,6 @@ pub struct PutHelper {
     pub put: &'static str,
 }
 
-/// A bound of an integer check: its value and its C expression (a number,
-/// or a value enum's constant).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Bound {
-    /// The value.
-    pub value: i128,
-    /// The C expression.
-    pub c: String,
-}
-
-/// How the kernel validates one attribute: an `nla_policy` entry, in the
-/// terms of `include/net/netlink.h`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Policy {
-    /// `{ .type = T, }`.
-    Type(&'static str),
-    /// `NLA_POLICY_MIN(T, min)`.
-    Min(&'static str, Bound),
-    /// `NLA_POLICY_MAX(T, max)`.
-    Max(&'static str, Bound),
-    /// `NLA_POLICY_RANGE(T, min, max)`.
-    Range(&'static str, Bound, Bound),
-    /// `NLA_POLICY_FULL_RANGE(T, &range)` (`_SIGNED` for signed types):
-    /// bounds beyond `s16`, in a [`RangeCheck`].
-    FullRange {
-        /// The policy type.
-        ty: &'static str,
-        /// The name of the [`RangeCheck`].
-        range: String,
-        /// Whether the range is signed.
-        signed: bool,
-    },
-    /// `{ .type = NLA_NUL_STRING, .len = N, }`.
-    StringMax(u32),
-    /// `NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, validator[, max])`: a string
-    /// with a minimum length, checked by a [`StrMinValidator`].
-    StringValidated {
-        /// The validator function.
-        validator: String,
-        /// The maximum length, if any.
-        max: Option<u32>,
-    },
-    /// `{ .type = NLA_BINARY, .len = N, }`.
-    BinaryMax(u32),
-    /// `NLA_POLICY_MIN_LEN(N)`.
-    BinaryMinLen(u32),
-    /// `NLA_POLICY_EXACT_LEN(N)`.
-    BinaryExact(u32),
-    /// `NLA_POLICY_RANGE(NLA_BINARY, min, max)`.
-    BinaryRange(u32, u32),
-    /// `NLA_POLICY_NESTED(policy)`.
-    Nested(String),
-    /// `NLA_POLICY_NESTED_ARRAY(policy)`, or `{ .type = NLA_NESTED_ARRAY, }`
-    /// for arrays of scalars.
-    NestedArray(Option<String>),
-}
-
-/// A `struct netlink_range_validation[_signed]` a policy points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RangeCheck {
-    /// The variable's name.
-    pub name: String,
-    /// `netlink_range_validation_signed` rather than unsigned.
-    pub signed: bool,
-    /// The `.min` expression.
-    pub min: String,
-    /// The `.max` expression.
-    pub max: String,
-}
-
-/// A validation function for a string's minimum length, which
-/// `nla_policy` cannot express for `NLA_NUL_STRING`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StrMinValidator {
-    /// The function's name.
-    pub name: String,
-    /// The minimum length in bytes, without the NUL.
-    pub min: u32,
-}
-
 /// One attribute of a root set.
 #[derive(Debug, Clone)]
 pub struct Attr {
@@ -237,8 +161,6 @@ pub struct Attr {
     /// `(suffix, value)` of the limit defines (`MAX_LEN`, `MIN`, …) of the
     /// declared checks.
     pub limits: Vec<(&'static str, String)>,
-    /// The policy entry, for attributes some kernel policy lists.
-    pub policy: Option<Policy>,
     /// The pad helper, for 64-bit attributes of sets the kernel sends.
     pub put_helper: Option<PutHelper>,
 }
@@ -267,9 +189,6 @@ pub struct AttrSet {
     /// Whether the kernel sends it (a reply, dumped message or event, or a
     /// nest in one).
     pub sent_by_kernel: bool,
-    /// The nested policy (`<family>_<YNL set name>_nl_policy`, as
-    /// ynl-gen-c names it), for sets nested in a request.
-    pub nested_policy: Option<String>,
 }
 
 impl AttrSet {
@@ -316,19 +235,37 @@ pub struct Op {
     pub reply: Option<AttrList>,
     /// The handler the module implements (`p_nl_<cmd>_doit`/`_dumpit`).
     pub handler: String,
-    /// The generated wrapper checking the required attributes before
-    /// calling the handler (`do` only), if the request requires any.
-    pub required_check: Option<String>,
+    /// The request's view, when it has attributes.
+    pub view: Option<ViewId>,
+    /// The generated check run before the handler (a doit wrapper,
+    /// `<p>_nl_<cmd>_doit_checked`, or a dump's `.start`,
+    /// `<p>_nl_<cmd>_dump_start`), when some kernel branch needs one.
+    pub check: Option<String>,
+    /// What the check does with split ops (Linux 6.2 and later).
+    pub split_check: OpCheck,
+    /// What the check does with `genl_ops` (Linux before 6.2).
+    pub genl_ops_check: OpCheck,
     /// The policy of the split op (Linux 6.2 and later): an index into
     /// [`FamilyModel::policies`].
     pub policy: Option<usize>,
 }
 
 impl Op {
-    /// What the ops table points at: the required-attribute check, else
-    /// the handler.
-    pub fn entry(&self) -> &str {
-        self.required_check.as_deref().unwrap_or(&self.handler)
+    /// The check the ops table of one branch (`split`: Linux 6.2 and later)
+    /// points at, if that branch needs it.
+    pub fn check_in(&self, split: bool) -> Option<&str> {
+        let c = if split {
+            &self.split_check
+        } else {
+            &self.genl_ops_check
+        };
+        self.check.as_deref().filter(|_| !c.is_empty())
+    }
+
+    /// What a doit entry of one branch points at: the check, else the
+    /// handler.
+    pub fn entry(&self, split: bool) -> &str {
+        self.check_in(split).unwrap_or(&self.handler)
     }
 }
 
@@ -368,25 +305,6 @@ impl Command {
     pub fn is_op(&self) -> bool {
         self.do_.is_some() || self.dump.is_some()
     }
-}
-
-/// A per-operation policy array.
-#[derive(Debug, Clone)]
-pub struct OpPolicy {
-    /// The array's name.
-    pub name: String,
-    /// Index of the command in [`FamilyModel::commands`].
-    pub command: usize,
-    /// What it validates, for its comment (`do`, `dump`, `do, dump`).
-    pub what: String,
-    /// The root set.
-    pub set: SetId,
-    /// The attribute ids it accepts, ascending.
-    pub attrs: Vec<u16>,
-    /// Whether split ops (Linux 6.2 and later) use it.
-    pub split: bool,
-    /// Whether `genl_ops` (Linux before 6.2) use it.
-    pub genl_ops: bool,
 }
 
 /// The level of YNL spec a family needs.
@@ -445,22 +363,22 @@ pub struct FamilyModel {
     pub commands: Vec<Command>,
     /// The per-operation policies.
     pub policies: Vec<OpPolicy>,
-    /// Sets with a nested policy, innermost first.
-    pub nested_policies: Vec<SetId>,
+    /// The views requests see sets through ([`policy`](crate::policy)).
+    pub views: Vec<View>,
+    /// Views with a nested policy, innermost first.
+    pub nested_policies: Vec<ViewId>,
     /// Range structs the policies point at.
     pub ranges: Vec<RangeCheck>,
     /// String validators the policies point at.
     pub validators: Vec<StrMinValidator>,
+    /// Value enum validators the policies point at.
+    pub enum_validators: Vec<EnumValidator>,
     /// YNL details.
     pub ynl: YnlInfo,
 }
 
 fn err<T>(msg: impl Into<String>) -> Result<T, CodegenError> {
     Err(CodegenError::new(msg))
-}
-
-fn describe_type(ty: &AttrType) -> String {
-    format!("{ty:?}").to_lowercase()
 }
 
 /// The root of `view`, refusing a cyclic `subset_of` chain (possible in
@@ -482,46 +400,6 @@ fn root_of(
     ))
 }
 
-/// `(value, C expression)` bounds of integer types.
-fn type_range(ty: &AttrType) -> (i128, i128) {
-    match ty {
-        AttrType::U8 => (0, u8::MAX.into()),
-        AttrType::U16 => (0, u16::MAX.into()),
-        AttrType::U32 => (0, u32::MAX.into()),
-        AttrType::U64 => (0, u64::MAX.into()),
-        AttrType::S8 => (i8::MIN.into(), i8::MAX.into()),
-        AttrType::S16 => (i16::MIN.into(), i16::MAX.into()),
-        AttrType::S32 => (i32::MIN.into(), i32::MAX.into()),
-        AttrType::S64 => (i64::MIN.into(), i64::MAX.into()),
-        _ => (0, 0),
-    }
-}
-
-/// Type bounds as C expressions (for one-sided full ranges).
-fn type_bounds(ty: &AttrType) -> (&'static str, &'static str) {
-    match ty {
-        AttrType::U8 => ("0", "U8_MAX"),
-        AttrType::U16 => ("0", "U16_MAX"),
-        AttrType::U32 => ("0", "U32_MAX"),
-        AttrType::U64 => ("0", "U64_MAX"),
-        AttrType::S8 => ("S8_MIN", "S8_MAX"),
-        AttrType::S16 => ("S16_MIN", "S16_MAX"),
-        AttrType::S32 => ("S32_MIN", "S32_MAX"),
-        AttrType::S64 => ("S64_MIN", "S64_MAX"),
-        _ => ("0", "U16_MAX"),
-    }
-}
-
-fn int_literal(v: i64) -> String {
-    if v == i64::MIN {
-        "S64_MIN".into()
-    } else if v < 0 {
-        format!("({v})")
-    } else {
-        v.to_string()
-    }
-}
-
 /// `(suffix, value)` of the limit defines of an attribute's checks.
 fn limit_defines(a: &AttrSchema) -> Vec<(&'static str, String)> {
     let c = &a.checks;
@@ -536,10 +414,10 @@ fn limit_defines(a: &AttrSchema) -> Vec<(&'static str, String)> {
         out.push(("MAX_LEN", v.to_string()));
     }
     if let Some(v) = c.min {
-        out.push(("MIN", int_literal(v)));
+        out.push(("MIN", crate::policy::int_literal(v)));
     }
     if let Some(v) = c.max {
-        out.push(("MAX", int_literal(v)));
+        out.push(("MAX", crate::policy::int_literal(v)));
     }
     out
 }
@@ -896,7 +774,6 @@ impl FamilyModel {
                     nested,
                     value_enum,
                     limits: limit_defines(a),
-                    policy: None,
                     put_helper: None,
                 });
             }
@@ -949,7 +826,6 @@ impl FamilyModel {
                 attrs,
                 pad,
                 sent_by_kernel: false,
-                nested_policy: None,
             });
         }
 
@@ -965,9 +841,11 @@ impl FamilyModel {
             sets,
             commands: Vec::new(),
             policies: Vec::new(),
+            views: Vec::new(),
             nested_policies: Vec::new(),
             ranges: Vec::new(),
             validators: Vec::new(),
+            enum_validators: Vec::new(),
             ynl: YnlInfo {
                 protocol: YnlProtocol::Genetlink,
                 c_family_names: None,
@@ -979,7 +857,7 @@ impl FamilyModel {
             .map(|c| m.command(c, &view_root))
             .collect::<Result<_, _>>()?;
         m.mark_sent(&view_root)?;
-        m.build_policies()?;
+        crate::policy::build(&mut m, &view_root)?;
         m.check_unique_names()?;
         m.ynl_level();
         Ok(m)
@@ -988,6 +866,19 @@ impl FamilyModel {
     /// The root set `id`.
     pub fn set(&self, id: SetId) -> &AttrSet {
         &self.sets[id.0]
+    }
+
+    /// The view `id` ([`policy`](crate::policy)).
+    pub fn view(&self, id: ViewId) -> &View {
+        &self.views[id.0]
+    }
+
+    /// Whether a dump takes a request with attributes (the kernel files
+    /// then have the dump attributes helper, `<p>_nl_dump_attrs`).
+    pub fn has_dump_requests(&self) -> bool {
+        self.commands
+            .iter()
+            .any(|c| c.dump.as_ref().is_some_and(|d| d.view.is_some()))
     }
 
     /// The value enum `id`.
@@ -1034,42 +925,18 @@ impl FamilyModel {
         let fam = self.schema.name;
         let low = &self.c_lower;
         let sn = snake(c.name);
-        let do_ = c.do_.map(|o| {
-            let request = o.request.map(|v| self.list(v, view_root));
-            let required = request
-                .as_ref()
-                .is_some_and(|r| r.required().next().is_some());
-            Op {
-                request,
-                reply: o.reply.map(|v| self.list(v, view_root)),
-                handler: format!("{low}_nl_{sn}_doit"),
-                required_check: required.then(|| format!("{low}_nl_{sn}_doit_checked")),
-                policy: None,
-            }
-        });
-        let dump = c.dump.map(|o| Op {
+        let op = |o: &genl_core::schema::OpSchema, what: &str| Op {
             request: o.request.map(|v| self.list(v, view_root)),
             reply: o.reply.map(|v| self.list(v, view_root)),
-            handler: format!("{low}_nl_{sn}_dumpit"),
-            required_check: None,
+            handler: format!("{low}_nl_{sn}_{what}"),
+            view: None,
+            check: None,
+            split_check: OpCheck::default(),
+            genl_ops_check: OpCheck::default(),
             policy: None,
-        });
-        if let Some(r) = dump.as_ref().and_then(|d| d.request.as_ref()) {
-            if let Some(id) = r.required().next() {
-                let a = r
-                    .view
-                    .attrs
-                    .iter()
-                    .find(|a| a.id == id)
-                    .expect("listed from the view");
-                return err(format!(
-                    "family {fam}: command {}: the dump request {} requires `{}`; a dump \
-                     request with a required attribute is not supported yet (dumpit has no \
-                     generated check): make it optional (Option<...>)",
-                    c.name, r.view.name, a.name
-                ));
-            }
-        }
+        };
+        let do_ = c.do_.as_ref().map(|o| op(o, "doit"));
+        let dump = c.dump.as_ref().map(|o| op(o, "dumpit"));
         if let (Some(d), Some(u)) = (
             do_.as_ref().and_then(|o| o.request.as_ref()),
             dump.as_ref().and_then(|o| o.request.as_ref()),
@@ -1194,438 +1061,6 @@ impl FamilyModel {
         Ok(())
     }
 
-    /// Per-op policies (split ops: one per do and per dump; `genl_ops`:
-    /// one per command), nested policies, and every attribute's policy.
-    fn build_policies(&mut self) -> Result<(), CodegenError> {
-        let low = self.c_lower.clone();
-        let mut policies: Vec<OpPolicy> = Vec::new();
-        for (ci, c) in self.commands.iter_mut().enumerate() {
-            let sn = snake(c.schema.name);
-            let req = |o: &Option<Op>| -> Option<(SetId, Vec<u16>)> {
-                let r = o.as_ref()?.request.as_ref()?;
-                let ids: BTreeSet<u16> = r.attrs.iter().map(|a| a.id).collect();
-                (!ids.is_empty()).then(|| (r.set, ids.into_iter().collect()))
-            };
-            let mut add = |name: String, what: &str, set, attrs, split, genl_ops| {
-                policies.push(OpPolicy {
-                    name,
-                    command: ci,
-                    what: what.to_owned(),
-                    set,
-                    attrs,
-                    split,
-                    genl_ops,
-                });
-                policies.len() - 1
-            };
-            match (req(&c.do_), req(&c.dump)) {
-                (None, None) => {}
-                (Some((set, attrs)), None) => {
-                    let p = add(
-                        format!("{low}_{sn}_nl_policy"),
-                        "do",
-                        set,
-                        attrs,
-                        true,
-                        true,
-                    );
-                    c.do_.as_mut().expect("has a request").policy = Some(p);
-                    c.genl_ops_policy = Some(p);
-                }
-                (None, Some((set, attrs))) => {
-                    let p = add(
-                        format!("{low}_{sn}_nl_policy"),
-                        "dump",
-                        set,
-                        attrs,
-                        true,
-                        true,
-                    );
-                    c.dump.as_mut().expect("has a request").policy = Some(p);
-                    c.genl_ops_policy = Some(p);
-                }
-                (Some((set, d)), Some((_, u))) if d == u => {
-                    let p = add(
-                        format!("{low}_{sn}_nl_policy"),
-                        "do, dump",
-                        set,
-                        d,
-                        true,
-                        true,
-                    );
-                    c.do_.as_mut().expect("has a request").policy = Some(p);
-                    c.dump.as_mut().expect("has a request").policy = Some(p);
-                    c.genl_ops_policy = Some(p);
-                }
-                (Some((set, d)), Some((_, u))) => {
-                    let union: BTreeSet<u16> = d.iter().chain(u.iter()).copied().collect();
-                    let pd = add(
-                        format!("{low}_{sn}_do_nl_policy"),
-                        "do",
-                        set,
-                        d,
-                        true,
-                        false,
-                    );
-                    let pu = add(
-                        format!("{low}_{sn}_dump_nl_policy"),
-                        "dump",
-                        set,
-                        u,
-                        true,
-                        false,
-                    );
-                    let pg = add(
-                        format!("{low}_{sn}_nl_policy"),
-                        "do, dump (Linux < 6.2: one policy per command)",
-                        set,
-                        union.into_iter().collect(),
-                        false,
-                        true,
-                    );
-                    c.do_.as_mut().expect("has a request").policy = Some(pd);
-                    c.dump.as_mut().expect("has a request").policy = Some(pu);
-                    c.genl_ops_policy = Some(pg);
-                }
-            }
-        }
-
-        // Nested policies: every set nested in a policy's attributes, and
-        // the sets nested in those (whole), innermost first.
-        fn visit(
-            m: &FamilyModel,
-            s: SetId,
-            stack: &mut Vec<SetId>,
-            out: &mut Vec<SetId>,
-        ) -> Result<(), CodegenError> {
-            if out.contains(&s) {
-                return Ok(());
-            }
-            if stack.contains(&s) {
-                return err(format!(
-                    "family {}: attribute set {} nests itself: static kernel policies cannot \
-                     express recursion",
-                    m.schema.name,
-                    m.set(s).root.name
-                ));
-            }
-            stack.push(s);
-            for a in &m.set(s).attrs {
-                if let Some(n) = a.nested {
-                    visit(m, n, stack, out)?;
-                }
-            }
-            stack.pop();
-            out.push(s);
-            Ok(())
-        }
-        let mut nested: Vec<SetId> = Vec::new();
-        for p in &policies {
-            for id in &p.attrs {
-                if let Some(n) = self.attr(p.set, *id).nested {
-                    visit(self, n, &mut Vec::new(), &mut nested)?;
-                }
-            }
-        }
-        for s in &nested {
-            let name = self.nested_policy_name(*s);
-            self.sets[s.0].nested_policy = Some(name);
-        }
-
-        // The policy of every attribute a policy lists.
-        let mut wanted: BTreeSet<(SetId, u16)> = BTreeSet::new();
-        for p in &policies {
-            wanted.extend(p.attrs.iter().map(|id| (p.set, *id)));
-        }
-        for s in &nested {
-            wanted.extend(self.set(*s).attrs.iter().map(|a| (*s, a.schema.id)));
-        }
-        let mut ranges: BTreeMap<String, RangeCheck> = BTreeMap::new();
-        let mut validators: BTreeMap<String, StrMinValidator> = BTreeMap::new();
-        for (s, id) in wanted {
-            let p = self.policy_entry(s, id, &mut ranges, &mut validators)?;
-            let set = &mut self.sets[s.0];
-            let a = set
-                .attrs
-                .iter_mut()
-                .find(|a| a.schema.id == id)
-                .expect("listed from the set");
-            a.policy = Some(p);
-        }
-        self.policies = policies;
-        self.nested_policies = nested;
-        self.ranges = ranges.into_values().collect();
-        self.validators = validators.into_values().collect();
-        Ok(())
-    }
-
-    /// The policy entry of attribute `id` of set `s`.
-    fn policy_entry(
-        &self,
-        s: SetId,
-        id: u16,
-        ranges: &mut BTreeMap<String, RangeCheck>,
-        validators: &mut BTreeMap<String, StrMinValidator>,
-    ) -> Result<Policy, CodegenError> {
-        let set = self.set(s);
-        let attr = set.attr(id).expect("listed from the set");
-        let a = attr.schema;
-        let at = || {
-            format!(
-                "family {}: attribute {}.{}",
-                self.schema.name, set.root.name, a.name
-            )
-        };
-        if id == 0 {
-            return err(format!(
-                "{}: attribute id 0 is the C family's UNSPEC; give it an id from 1",
-                at()
-            ));
-        }
-        let c = &a.checks;
-        let has_len = c.min_len.is_some() || c.max_len.is_some() || c.exact_len.is_some();
-        let has_val = c.min.is_some() || c.max.is_some();
-        let range_name = format!(
-            "{}_{}_{}_range",
-            self.c_lower,
-            snake(set.root.name),
-            snake(a.name)
-        );
-        match a.ty {
-            AttrType::U8
-            | AttrType::U16
-            | AttrType::U32
-            | AttrType::U64
-            | AttrType::S8
-            | AttrType::S16
-            | AttrType::S32
-            | AttrType::S64 => {
-                if has_len {
-                    return err(format!(
-                        "{}: length checks apply to strings and bytes, not {}",
-                        at(),
-                        describe_type(&a.ty)
-                    ));
-                }
-                let tp = match (a.byte_order, a.ty) {
-                    (ByteOrder::Big, AttrType::U16) => "NLA_BE16",
-                    (ByteOrder::Big, AttrType::U32) => "NLA_BE32",
-                    (ByteOrder::Big, _) if has_val => {
-                        return err(format!(
-                            "{}: the kernel has no big-endian {} policy type to check a range on",
-                            at(),
-                            describe_type(&a.ty)
-                        ))
-                    }
-                    _ => a.ty.kernel_name(),
-                };
-                self.int_policy(attr, tp, &at(), range_name, ranges)
-            }
-            AttrType::Flag => {
-                if has_len || has_val {
-                    return err(format!("{}: a flag carries no value to check", at()));
-                }
-                Ok(Policy::Type("NLA_FLAG"))
-            }
-            AttrType::String => {
-                if has_val {
-                    return err(format!("{}: value checks apply to integers", at()));
-                }
-                let min = c.exact_len.or(c.min_len).unwrap_or(0);
-                let max = c.exact_len.or(c.max_len);
-                if let Some(mx) = max {
-                    if mx > u32::from(u16::MAX) {
-                        return err(format!("{}: max_len {mx} exceeds 65535", at()));
-                    }
-                    if mx < min {
-                        return err(format!("{}: max_len {mx} below min_len {min}", at()));
-                    }
-                }
-                if min > 0 {
-                    let name = format!("{}_nl_validate_str_min{min}", self.c_lower);
-                    validators.insert(
-                        name.clone(),
-                        StrMinValidator {
-                            name: name.clone(),
-                            min,
-                        },
-                    );
-                    Ok(Policy::StringValidated {
-                        validator: name,
-                        max,
-                    })
-                } else {
-                    Ok(match max {
-                        Some(mx) => Policy::StringMax(mx),
-                        None => Policy::Type("NLA_NUL_STRING"),
-                    })
-                }
-            }
-            AttrType::Binary => {
-                if has_val {
-                    return err(format!("{}: value checks apply to integers", at()));
-                }
-                let (min, max) = match c.exact_len {
-                    Some(e) => (Some(e), Some(e)),
-                    None => (c.min_len, c.max_len),
-                };
-                for v in [min, max].into_iter().flatten() {
-                    if v > u32::from(u16::MAX) {
-                        return err(format!("{}: length {v} exceeds 65535", at()));
-                    }
-                }
-                let s16 = |v: u32| v <= i16::MAX as u32;
-                Ok(match (min, max) {
-                    (None, None) => Policy::Type("NLA_BINARY"),
-                    (None, Some(mx)) => Policy::BinaryMax(mx),
-                    (Some(mn), None) if s16(mn) => Policy::BinaryMinLen(mn),
-                    (Some(mn), Some(mx)) if mn > mx => {
-                        return err(format!("{}: max_len {mx} below min_len {mn}", at()))
-                    }
-                    (Some(mn), Some(mx)) if mn == mx && s16(mn) => Policy::BinaryExact(mn),
-                    (Some(mn), Some(mx)) if s16(mn) && s16(mx) => Policy::BinaryRange(mn, mx),
-                    (mn, mx) => {
-                        ranges.insert(
-                            range_name.clone(),
-                            RangeCheck {
-                                name: range_name.clone(),
-                                signed: false,
-                                min: format!("{}ULL", mn.unwrap_or(0)),
-                                max: mx.map_or("U16_MAX".to_owned(), |v| format!("{v}ULL")),
-                            },
-                        );
-                        Policy::FullRange {
-                            ty: "NLA_BINARY",
-                            range: range_name,
-                            signed: false,
-                        }
-                    }
-                })
-            }
-            AttrType::Nested(_) => {
-                if has_len || has_val {
-                    return err(format!("{}: checks do not apply to nests", at()));
-                }
-                let n = attr.nested.expect("a nest has a nested set");
-                Ok(Policy::Nested(self.nested_policy_name(n)))
-            }
-            AttrType::IndexedArray(inner) => {
-                if has_len || has_val {
-                    return err(format!("{}: checks do not apply to arrays", at()));
-                }
-                Ok(match (inner.nested_set(), attr.nested) {
-                    (Some(_), Some(n)) => Policy::NestedArray(Some(self.nested_policy_name(n))),
-                    _ => Policy::NestedArray(None),
-                })
-            }
-            #[allow(unreachable_patterns)]
-            _ => err(format!(
-                "{}: type {:?} has no kernel policy mapping",
-                at(),
-                a.ty
-            )),
-        }
-    }
-
-    /// `<family>_<YNL set name>_nl_policy`, as ynl-gen-c names nested
-    /// policies, so that its output and ours declare the same identifiers.
-    fn nested_policy_name(&self, s: SetId) -> String {
-        format!(
-            "{}_{}_nl_policy",
-            self.c_lower,
-            self.set(s).ynl_name.replace('-', "_")
-        )
-    }
-
-    /// Integer policy: declared checks, else the range of a contiguous
-    /// value enum, else the type alone.
-    fn int_policy(
-        &self,
-        attr: &Attr,
-        tp: &'static str,
-        at: &str,
-        range_name: String,
-        ranges: &mut BTreeMap<String, RangeCheck>,
-    ) -> Result<Policy, CodegenError> {
-        let a = attr.schema;
-        let (tmin, tmax) = type_range(&a.ty);
-        let c = &a.checks;
-        let bound = |v: i64| Bound {
-            value: i128::from(v),
-            c: int_literal(v),
-        };
-        let mut lo: Option<Bound> = c.min.map(bound);
-        let mut hi: Option<Bound> = c.max.map(bound);
-        if lo.is_none() && hi.is_none() {
-            if let Some(e) = attr.value_enum {
-                let e = self.value_enum(e);
-                if let Some((f, l)) = e.contiguous {
-                    let b = |i: usize| Bound {
-                        value: i128::from(e.variants[i].schema.value),
-                        c: e.variants[i].c_name.clone(),
-                    };
-                    lo = Some(b(f));
-                    hi = Some(b(l));
-                }
-            }
-        }
-        for b in lo.iter().chain(hi.iter()) {
-            if b.value < tmin || b.value > tmax {
-                return err(format!(
-                    "{at}: bound {} is outside the range of {}",
-                    b.value,
-                    describe_type(&a.ty)
-                ));
-            }
-        }
-        if let (Some(l), Some(h)) = (&lo, &hi) {
-            if l.value > h.value {
-                return err(format!("{at}: min {} above max {}", l.value, h.value));
-            }
-        }
-        // Bounds the check leaves open are the type's own: drop them.
-        if lo.as_ref().is_some_and(|b| b.value == tmin) {
-            lo = None;
-        }
-        if hi.as_ref().is_some_and(|b| b.value == tmax) {
-            hi = None;
-        }
-        let small = |b: &Option<Bound>| {
-            b.as_ref()
-                .is_none_or(|b| (i128::from(i16::MIN)..=i128::from(i16::MAX)).contains(&b.value))
-        };
-        if small(&lo) && small(&hi) {
-            return Ok(match (lo, hi) {
-                (None, None) => Policy::Type(tp),
-                (Some(l), None) => Policy::Min(tp, l),
-                (None, Some(h)) => Policy::Max(tp, h),
-                (Some(l), Some(h)) => Policy::Range(tp, l, h),
-            });
-        }
-        let (bmin, bmax) = type_bounds(&a.ty);
-        let lit = |b: Option<Bound>, dflt: &str| match b {
-            Some(b) if b.value >= 0 => format!("{}ULL", b.value),
-            Some(b) if b.value == i128::from(i64::MIN) => "S64_MIN".into(),
-            Some(b) => format!("{}LL", b.value),
-            None => dflt.to_owned(),
-        };
-        let signed = a.ty.is_signed();
-        ranges.insert(
-            range_name.clone(),
-            RangeCheck {
-                name: range_name.clone(),
-                signed,
-                min: lit(lo, bmin),
-                max: lit(hi, bmax),
-            },
-        );
-        Ok(Policy::FullRange {
-            ty: tp,
-            range: range_name,
-            signed,
-        })
-    }
-
     /// Every C identifier the outputs define must be defined once.
     fn check_unique_names(&self) -> Result<(), CodegenError> {
         let fam = self.schema.name;
@@ -1677,8 +1112,17 @@ impl FamilyModel {
                     add(&h.name, format!("the pad helper of {}", what()))?;
                 }
             }
-            if let Some(n) = &s.nested_policy {
-                add(n, format!("the nested policy of {}", s.root.name))?;
+        }
+        for v in &self.views {
+            let what = |x: &str| format!("the {x} of the nest {}", v.schema.name);
+            for (n, x) in [
+                (&v.nested_policy, "policy"),
+                (&v.parse, "parse helper"),
+                (&v.check, "required-attribute check"),
+            ] {
+                if let Some(n) = n {
+                    add(n, what(x))?;
+                }
             }
         }
         add(&format!("{up}_CMD_UNSPEC"), "the commands' UNSPEC".into())?;
@@ -1691,11 +1135,8 @@ impl FamilyModel {
                     &o.handler,
                     format!("a handler of command {}", c.schema.name),
                 )?;
-                if let Some(w) = &o.required_check {
-                    add(
-                        w,
-                        format!("the required-attribute check of {}", c.schema.name),
-                    )?;
+                if let Some(w) = &o.check {
+                    add(w, format!("the generated check of {}", c.schema.name))?;
                 }
             }
         }
@@ -1714,7 +1155,20 @@ impl FamilyModel {
         for v in &self.validators {
             add(&v.name, "a string validator".into())?;
         }
+        for v in &self.enum_validators {
+            add(
+                &v.name,
+                format!(
+                    "the validator of {}",
+                    self.value_enum(v.value_enum).schema.path
+                ),
+            )?;
+        }
         let low = &self.c_lower;
+        add(
+            &format!("{low}_nl_dump_attrs"),
+            "the dump attributes helper".into(),
+        )?;
         add(&format!("{low}_nl_ops"), "the ops table".into())?;
         add(&format!("{low}_nl_mcgrps"), "the multicast groups".into())?;
         add(&format!("{low}_nl_family"), "the family".into())?;

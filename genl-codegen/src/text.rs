@@ -22,13 +22,24 @@ pub(crate) fn c_doc(doc: &str) -> String {
         .replace("*/", "* /")
 }
 
-/// Word-wraps `text` into comment lines starting with `lead` (first line)
-/// and `cont` (continuations), wrapping at 80 columns.
+/// Word-wraps a comment: `lead` opens the first line (its comment prefix,
+/// ` *`, stays in place and its words wrap at [`MAX_LINE`]), `text` follows
+/// wrapped at 80 columns, and continuation lines start with `cont`.
 pub(crate) fn wrap_comment(out: &mut String, lead: &str, cont: &str, text: &str) {
     let width = 80;
-    let mut line = lead.to_owned();
+    let (prefix, lead_words) = match lead.find('*') {
+        Some(i) => lead.split_at(i + 1),
+        None => (lead, ""),
+    };
+    let mut line = prefix.to_owned();
     let mut fresh = true;
-    for w in text.split_whitespace() {
+    // The lead's words may reach the line limit (a kernel-doc title stays
+    // on one line where it fits); the text wraps at 80 columns.
+    let words = lead_words
+        .split_whitespace()
+        .map(|w| (w, MAX_LINE))
+        .chain(text.split_whitespace().map(|w| (w, width)));
+    for (w, width) in words {
         if !fresh && display_len(&line) + 1 + w.len() > width {
             out.push_str(line.trim_end());
             out.push('\n');

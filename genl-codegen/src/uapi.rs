@@ -75,10 +75,12 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
         let mut prev: Option<u64> = None;
         for v in &e.variants {
             let value = v.schema.value;
-            let explicit = match prev {
-                None => value != 0,
-                Some(p) => p.checked_add(1) != Some(value),
-            };
+            // Flags always spell their bit out, as ynl-gen-c writes them.
+            let explicit = e.schema.flags
+                || match prev {
+                    None => value != 0,
+                    Some(p) => p.checked_add(1) != Some(value),
+                };
             if explicit {
                 let _ = writeln!(o, "\t{} = {value},", v.c_name);
             } else {

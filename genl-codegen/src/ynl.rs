@@ -54,7 +54,7 @@ use std::fmt::Write as _;
 
 use genl_core::schema::{AttrType, ByteOrder, Presence};
 
-use crate::model::{Attr, AttrList, FamilyModel, Op};
+use crate::model::{Attr, AttrList, FamilyModel, Op, SetId};
 use crate::names::kebab;
 use crate::Options;
 
@@ -150,10 +150,16 @@ fn render_attr(o: &mut String, m: &FamilyModel, a: &Attr, prev: u16) {
             None => {}
         }
     }
+    // A binary of one length is YNL's `exact-len` (ynl-gen-c renders it
+    // `NLA_POLICY_EXACT_LEN`, as our policy does).
+    let (min_len, max_len, exact_len) = match (s.ty, c.min_len, c.max_len, c.exact_len) {
+        (AttrType::Binary, Some(a), Some(b), None) if a == b => (None, None, Some(a)),
+        _ => (c.min_len, c.max_len, c.exact_len),
+    };
     for (key, v) in [
-        ("min-len", c.min_len),
-        ("max-len", c.max_len),
-        ("exact-len", c.exact_len),
+        ("min-len", min_len),
+        ("max-len", max_len),
+        ("exact-len", exact_len),
     ] {
         if let Some(v) = v {
             rows.push(format!("{key}: {v}"));
@@ -242,7 +248,12 @@ pub fn spec(m: &FamilyModel, options: &Options) -> String {
     if !m.enums.is_empty() {
         o.push_str("\ndefinitions:\n");
         for e in &m.enums {
-            let _ = writeln!(o, "  -\n    type: enum\n    name: {}", scalar(&e.ynl_name));
+            let kind = if e.schema.flags { "flags" } else { "enum" };
+            let _ = writeln!(
+                o,
+                "  -\n    type: {kind}\n    name: {}",
+                scalar(&e.ynl_name)
+            );
             doc_line(&mut o, "    ", e.schema.doc);
             if e.ynl_explicit {
                 let _ = writeln!(
@@ -252,7 +263,16 @@ pub fn spec(m: &FamilyModel, options: &Options) -> String {
                 );
                 let _ = writeln!(o, "    enum-name: {}", scalar(&e.tag));
             }
-            let first = e.variants.first().map_or(0, |v| v.schema.value);
+            // A flags entry's YNL value is its bit number (the C value is
+            // 1 << it).
+            let value = |v: u64| {
+                if e.schema.flags {
+                    u64::from(v.trailing_zeros())
+                } else {
+                    v
+                }
+            };
+            let first = e.variants.first().map_or(0, |v| value(v.schema.value));
             if first != 0 {
                 let _ = writeln!(o, "    value-start: {first}");
             }
@@ -262,10 +282,11 @@ pub fn spec(m: &FamilyModel, options: &Options) -> String {
                 let _ = writeln!(o, "      -\n        name: {}", scalar(&v.ynl_name));
                 doc_line(&mut o, "        ", v.schema.doc);
                 let expected = prev.map_or(first, |p| p.wrapping_add(1));
-                if v.schema.value != expected {
-                    let _ = writeln!(o, "        value: {}", v.schema.value);
+                let val = value(v.schema.value);
+                if val != expected {
+                    let _ = writeln!(o, "        value: {val}");
                 }
-                prev = Some(v.schema.value);
+                prev = Some(val);
             }
         }
     }
@@ -329,7 +350,10 @@ pub fn spec(m: &FamilyModel, options: &Options) -> String {
             let _ = writeln!(o, "      value: {id}");
         }
         prev = id;
-        if let Some(s) = c.set {
+        // Every operation names an attribute set (the kernel's YNL tools
+        // resolve an operation through it); one without attributes takes
+        // the family's first.
+        if let Some(s) = c.set.or_else(|| (!m.sets.is_empty()).then_some(SetId(0))) {
             let _ = writeln!(o, "      attribute-set: {}", scalar(&m.set(s).ynl_name));
         }
         if c.schema.admin_perm {

@@ -227,6 +227,53 @@ mod tests {
         assert_eq!(e.missing_path.as_deref(), Some("Entry.<attribute 9>"));
     }
 
+    #[derive(Debug, AttrSet)]
+    #[genl(c_prefix = "T_ACTION")]
+    struct Action {
+        #[nla(id = 1)]
+        kind: u8,
+        #[nla(id = 2)]
+        arg: Option<u32>,
+    }
+
+    #[derive(Debug, AttrSet)]
+    #[genl(c_prefix = "T_REQ")]
+    struct Req {
+        #[nla(id = 1, indexed)]
+        actions: Vec<Action>,
+    }
+
+    /// An indexed array by hand (NLA_NESTED_ARRAY: children numbered from
+    /// 1): headers 20 bytes, `actions` (id 1) at 20; element 1 at 24 with
+    /// kind at 28; element 2 at 36 with kind at 40 and arg at 48.
+    fn array_request() -> Vec<u8> {
+        let mut m = vec![0u8; NLMSG_HDRLEN + GENL_HDRLEN];
+        m.extend_from_slice(&[36, 0, 1, 0]);
+        m.extend_from_slice(&[12, 0, 1, 0]);
+        m.extend_from_slice(&[5, 0, 1, 0, 3, 0, 0, 0]);
+        m.extend_from_slice(&[20, 0, 2, 0]);
+        m.extend_from_slice(&[5, 0, 1, 0, 9, 0, 0, 0]);
+        m.extend_from_slice(&[8, 0, 2, 0, 1, 0, 0, 0]);
+        let len = m.len() as u32;
+        m[..4].copy_from_slice(&len.to_ne_bytes());
+        m
+    }
+
+    #[test]
+    fn an_offset_names_the_element_of_an_indexed_array() {
+        let s = Some(Req::SCHEMA);
+        let at = |off| resolve_paths(err(Some(off), None), &array_request(), s).path;
+        assert_eq!(at(20).as_deref(), Some("Req.actions"));
+        assert_eq!(at(24).as_deref(), Some("Req.actions[0]"));
+        assert_eq!(at(28).as_deref(), Some("Req.actions[0].kind"));
+        assert_eq!(at(36).as_deref(), Some("Req.actions[1]"));
+        assert_eq!(at(40).as_deref(), Some("Req.actions[1].kind"));
+        assert_eq!(at(48).as_deref(), Some("Req.actions[1].arg"));
+        // A missing attribute of the second element (MISS_NEST at it).
+        let e = resolve_paths(err(None, Some((1, Some(36)))), &array_request(), s);
+        assert_eq!(e.missing_path.as_deref(), Some("Req.actions[1].kind"));
+    }
+
     #[test]
     fn offsets_outside_the_attributes_name_nothing() {
         let s = Some(Entry::SCHEMA);

@@ -52,6 +52,7 @@
 //! | [`wire`] | the attribute TLV format: writer, zero-copy iterator |
 //! | [`codec`] | the traits the derives implement, built-in value types |
 //! | [`multi`] | lazily decoded repeated attributes |
+//! | [`flags`] | bit flags of a flags value enum in one attribute |
 //! | [`schema`] | the `const` descriptors the derives emit, compile-time family checks |
 //! | [`command`] | typed commands: each command's request and reply types |
 //! | [`message`] | netlink and genl headers, message iteration, classification, flags |
@@ -90,6 +91,7 @@ pub mod drift;
 pub mod engine;
 pub mod error;
 pub mod extack;
+pub mod flags;
 pub mod header;
 pub mod message;
 pub mod multi;
@@ -120,6 +122,7 @@ pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
 };
+pub use flags::Flags;
 pub use header::{FixedHeader, Headed};
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};

@@ -328,46 +328,64 @@ impl AttrSetSchema {
 
     /// Resolves a byte `offset` inside `attrs` (attributes encoded as this
     /// set) to the dotted path of the attribute there, `KvEntry.meta.port`,
-    /// descending into nests through the schema. Also returns the nested set
-    /// when the attribute found is a nest (for `NLMSGERR_ATTR_MISS_NEST`).
+    /// descending into nests through the schema, and into the elements of
+    /// indexed arrays, numbered from 0 in their order on the wire
+    /// (`Request.actions[1].kind`). Also returns the nested set when the
+    /// attribute found is a nest or an element of an array of nests (for
+    /// `NLMSGERR_ATTR_MISS_NEST`).
     pub fn path_at(
         &'static self,
         attrs: &[u8],
         offset: usize,
     ) -> Option<(String, Option<&'static AttrSetSchema>)> {
+        use crate::wire::{AttrIter, NLA_HDRLEN};
+        let contains = |a: &crate::wire::Attr<'_>, off: usize| {
+            off >= a.offset && off < a.offset + NLA_HDRLEN + a.value.len()
+        };
         let mut path = self.name.to_owned();
         let mut set = self;
         let mut buf = attrs;
         let mut off = offset;
         loop {
-            let attr = crate::wire::AttrIter::new(buf)
+            let attr = AttrIter::new(buf)
                 .map_while(Result::ok)
-                .find(|a| {
-                    off >= a.offset && off < a.offset + crate::wire::NLA_HDRLEN + a.value.len()
-                })?;
+                .find(|a| contains(a, off))?;
             let schema = set.attr(attr.id).or_else(|| set.root().attr(attr.id));
-            match schema {
-                Some(s) => {
-                    path.push('.');
-                    path.push_str(s.name);
-                }
-                None => {
-                    path.push_str(&format!(".<attribute {}>", attr.id));
+            let Some(s) = schema else {
+                path.push_str(&format!(".<attribute {}>", attr.id));
+                return Some((path, None));
+            };
+            path.push('.');
+            path.push_str(s.name);
+            let mut inner = off - attr.offset;
+            let mut value = attr.value;
+            let mut ty = &s.ty;
+            // An array: find the element, then go on inside it.
+            if let AttrType::IndexedArray(elem_ty) = ty {
+                if inner < NLA_HDRLEN {
                     return Some((path, None));
                 }
+                let elem_off = inner - NLA_HDRLEN;
+                let Some((i, elem)) = AttrIter::new(value)
+                    .map_while(Result::ok)
+                    .enumerate()
+                    .find(|(_, e)| contains(e, elem_off))
+                else {
+                    return Some((path, None));
+                };
+                path.push_str(&format!("[{i}]"));
+                inner = elem_off - elem.offset;
+                value = elem.value;
+                ty = elem_ty;
             }
-            let inner = off - attr.offset;
-            let nested = schema.and_then(|s| match s.ty {
-                AttrType::Nested(n) => Some(n),
-                _ => None,
-            });
-            match nested {
-                Some(n) if inner >= crate::wire::NLA_HDRLEN => {
+            match ty {
+                AttrType::Nested(n) if inner >= NLA_HDRLEN => {
                     set = n;
-                    buf = attr.value;
-                    off = inner - crate::wire::NLA_HDRLEN;
+                    buf = value;
+                    off = inner - NLA_HDRLEN;
                 }
-                _ => return Some((path, nested)),
+                AttrType::Nested(n) => return Some((path, Some(*n))),
+                _ => return Some((path, None)),
             }
         }
     }
@@ -406,8 +424,36 @@ pub struct ValueEnumSchema {
     pub c_prefix: Option<&'static str>,
     /// The variants, in declaration order.
     pub variants: &'static [EnumVariant],
+    /// A flags enum (`#[genl(flags)]`): each variant is one bit, and an
+    /// attribute carries any OR of them ([`Flags`](crate::Flags)).
+    pub flags: bool,
     /// Doc comment.
     pub doc: &'static str,
+}
+
+impl ValueEnumSchema {
+    /// The OR of every variant's value (for a flags enum: every declared
+    /// bit).
+    pub const fn mask(&self) -> u64 {
+        let mut m = 0;
+        let mut i = 0;
+        while i < self.variants.len() {
+            m |= self.variants[i].value;
+            i += 1;
+        }
+        m
+    }
+
+    /// Whether the values are contiguous (`lo..=hi` with every value
+    /// between declared): a range check can then validate them. `None` for
+    /// an enum without variants.
+    pub fn contiguous_range(&self) -> Option<(u64, u64)> {
+        let mut v: Vec<u64> = self.variants.iter().map(|v| v.value).collect();
+        v.sort_unstable();
+        v.dedup();
+        let (lo, hi) = (*v.first()?, *v.last()?);
+        (hi - lo + 1 == v.len() as u64).then_some((lo, hi))
+    }
 }
 
 /// The request and reply of one operation (`do` or `dump`) of a command.

@@ -207,7 +207,7 @@ pub fn unwrap_generic<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
 
 /// The item type `T` of `Multi<'a, T>` or `LazyMulti<'a, T>` (any path
 /// ending in either), and whether it is the lazy one.
-fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
+pub fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
     let Type::Path(tp) = ty else { return None };
     if tp.qself.is_some() {
         return None;
@@ -653,6 +653,8 @@ impl Stream {
 pub struct ValueEnum {
     pub ident: Ident,
     pub c_prefix: Option<LitStr>,
+    /// `#[genl(flags)]`: each variant is one bit.
+    pub flags: bool,
     /// `u8`..`u64` from `#[repr]`, default `u32`.
     pub repr: Ident,
     pub doc: String,
@@ -666,13 +668,17 @@ impl ValueEnum {
             cx.error_spanned_by(&input.generics, "value enums take no generic parameters");
         }
         let mut c_prefix = None;
+        let mut flags = false;
         for attr in input.attrs.iter().filter(|a| a.path().is_ident("genl")) {
             let r = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("c_prefix") {
                     c_prefix = Some(lit_str(&meta)?);
                     Ok(())
+                } else if meta.path.is_ident("flags") {
+                    flags = true;
+                    Ok(())
                 } else {
-                    Err(unknown_key(&meta, "#[genl]", "`c_prefix`"))
+                    Err(unknown_key(&meta, "#[genl]", "`c_prefix`, `flags`"))
                 }
             });
             if let Err(e) = r {
@@ -706,6 +712,7 @@ impl ValueEnum {
         ValueEnum {
             ident: input.ident.clone(),
             c_prefix,
+            flags,
             repr: repr.unwrap_or_else(|| Ident::new("u32", Span::call_site())),
             doc: doc_of(&input.attrs),
             variants,

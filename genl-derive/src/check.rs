@@ -141,9 +141,47 @@ fn field(cx: &Ctxt, s: &Set, f: &Field) {
             }
         }
     }
+    if matches!(f.shape, Shape::Required | Shape::Optional) {
+        if let Some(kind) = repeated_type(&f.value_ty) {
+            let msg = if s.subset_of.is_some() {
+                format!(
+                    "`{}`: a {kind} field carries many values: a subset repeats the key its \
+                     set declares the field with, #[nla(multi)] (repeated attribute) or \
+                     #[nla(indexed)] (array nest)",
+                    f.name
+                )
+            } else {
+                format!(
+                    "`{}`: a {kind} field carries many values: declare how, #[nla(id = N, \
+                     multi)] (the attribute repeated) or #[nla(id = N, indexed)] (one nest \
+                     whose children are numbered 1..=n)",
+                    f.name
+                )
+            };
+            cx.error_spanned_by(&f.value_ty, msg);
+        }
+    }
     if f.lazy_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
         cx.error_spanned_by(&f.ident, "`Multi<'a, T>` fields are `multi` or `indexed`");
     }
+}
+
+/// `Vec<T>` (but `Vec<u8>`, bytes, and `Vec<Keyed<T>>`, a keyed nest),
+/// `Multi<'a, T>` or `LazyMulti<'a, T>`: a type that needs `multi` or
+/// `indexed`, named for the message.
+fn repeated_type(ty: &syn::Type) -> Option<&'static str> {
+    if let Some((_, lazy)) = crate::ast::multi_item(ty) {
+        return Some(if lazy { "`LazyMulti`" } else { "`Multi`" });
+    }
+    let inner = crate::ast::unwrap_generic(ty, "Vec")?;
+    let plain = |t: &syn::Type, name: &str| match t {
+        syn::Type::Path(p) => p.path.segments.last().is_some_and(|s| s.ident == name),
+        _ => false,
+    };
+    if plain(inner, "u8") || plain(inner, "Keyed") {
+        return None;
+    }
+    Some("`Vec`")
 }
 
 pub fn stream(cx: &Ctxt, s: &Stream) {

@@ -50,6 +50,24 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | `min_len = N`, `max_len = N` | length limits of strings (without the NUL) and bytes |
 /// | `min = N`, `max = N` | range limits of integers |
 ///
+/// **Types.** A field's Rust type gives its attribute type:
+///
+/// | Rust type | attribute (kernel policy, YNL type) |
+/// |---|---|
+/// | `u8`, `u16`, `u32`, `u64`, `i32`, `i64` (`i8`/`i16` have no YNL type) | `NLA_U8` … `NLA_S64` (`u8` … `s64`) |
+/// | the same with `be`, or `Be<u16>` … | `NLA_BE16`/`NLA_BE32` (`byte-order: big-endian`) |
+/// | `genl_core::Uint`, `genl_core::Sint` | `NLA_UINT`/`NLA_SINT` (Linux 6.8+) |
+/// | `bool` | `NLA_FLAG` (`flag`) |
+/// | `&'a str`, `String` | `NLA_NUL_STRING` (`string`) |
+/// | `&'a [u8]`, `Vec<u8>` | `NLA_BINARY` (`binary`); `min_len = max_len = N` is an exact length (`NLA_POLICY_EXACT_LEN`, YNL `exact-len`) |
+/// | `[u8; N]` | `NLA_BINARY` of exactly `N` bytes (`NLA_POLICY_EXACT_LEN(N)`, `exact-len: N`) |
+/// | a `#[derive(ValueEnum)]` enum | its `#[repr]` integer; the kernel checks the value is one of the variants (a range when they are contiguous, a generated validation function otherwise) |
+/// | `genl_core::Flags<E>`, `E` a `#[genl(flags)]` value enum | its `#[repr]` integer carrying any OR of `E`'s bits; the kernel rejects other bits (`NLA_POLICY_MASK`; YNL `flags`) |
+/// | `genl_core::Bitfield32` | `NLA_BITFIELD32` |
+/// | a `#[derive(AttrSet)]` struct | `NLA_NESTED` (`nest`) |
+/// | `Vec<T>` with `multi`, `Multi<'a, T>`, `LazyMulti<'a, T>` | `T`, repeated (`multi-attr: true`) |
+/// | `Vec<T>` with `indexed` | `NLA_NESTED_ARRAY` (`indexed-array`): one nest of elements numbered 1..=n; an extended ACK inside an element names it, `Request.actions[1].kind` |
+///
 /// **Presence** comes from the type: a `T` field is *required*, an
 /// `Option<T>` optional, a `bool` a flag (absent = `false`), `Vec<T>` +
 /// `multi` repeated. Required means: decoding a message without it is an
@@ -79,7 +97,15 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// decodes like any set, and renders as `KvEntry` in C and YNL; an operation
 /// whose request is the subset accepts only its attributes and requires its
 /// required ones. Types, byte order and `multi` must match the parent's
-/// (checked by the compiler).
+/// (checked by the compiler). A field the parent declares `multi` or
+/// `indexed` repeats that key in the subset (`#[nla(multi)] pub tags:
+/// Vec<&'a str>`): without it a `Vec` field is an error that says so.
+///
+/// A subset may also be the type of a nested field of another set or
+/// subset (`pub r#match: MatchFilter` in a dump filter): the kernel then
+/// checks that nest with the subset's own policy, so a filter accepts only
+/// the attributes its subset names, and requires the ones it requires, at
+/// every level of nesting.
 ///
 /// ```
 /// # use genl_core::AttrSet;
@@ -138,9 +164,17 @@ pub fn derive_attrs(input: TokenStream) -> TokenStream {
 
 /// Derives a value enum: a C-like enum carried in an integer attribute
 /// (`#[repr(u8|u16|u32|u64)]`, default `u32`). Decoding an unknown number is
-/// an error naming the enum. Container key: `#[genl(c_prefix = "...")]`, the
-/// prefix of its C constants (default `<FAMILY>_<NAME>`). A kernel policy
-/// checks the value's range when the variants are contiguous.
+/// an error naming the enum. The generated kernel policy accepts exactly the
+/// declared values: a range when they are contiguous, a generated validation
+/// function (`NLA_POLICY_VALIDATE_FN`) when they are not (`tcp = 6, udp =
+/// 17`).
+///
+/// Container keys, `#[genl(...)]`:
+///
+/// | key | meaning |
+/// |---|---|
+/// | `c_prefix = "..."` | the prefix of its C constants (default `<FAMILY>_<NAME>`) |
+/// | `flags` | a flags enum: every variant is one bit (`1`, `2`, `4`, …; checked when it compiles). Carry a set of them in a `genl_core::Flags<Self>` field (`A \| B` builds one); it renders as a YNL `flags` definition and a uapi enum of the bit values, and the kernel policy accepts only their OR (`NLA_POLICY_MASK`) |
 #[proc_macro_derive(ValueEnum, attributes(genl))]
 pub fn derive_value_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -9,6 +9,7 @@ mod files;
 mod handshake;
 mod policies;
 mod rules;
+mod shapes;
 mod subsets;
 
 use genl_core::schema::FamilySchema;

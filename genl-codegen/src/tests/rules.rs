@@ -101,31 +101,6 @@ pub struct Item<'a> {
     pub size: Option<u32>,
 }
 
-/// A dump filter that requires its attribute.
-#[derive(AttrSet)]
-#[genl(subset_of = Item)]
-#[allow(dead_code)]
-pub struct ItemFilter {
-    pub size: u32,
-}
-
-#[derive(Debug, Clone, Copy, Family)]
-#[genl(name = "items")]
-pub enum ItemCmd {
-    #[genl(cmd = 1, reply = Item<'a>, dump, dump_request = ItemFilter)]
-    List,
-}
-
-#[test]
-fn a_dump_request_with_a_required_attribute_is_not_supported_yet() {
-    assert_eq!(
-        model_err(ItemCmd::SCHEMA),
-        "family items: command List: the dump request ItemFilter requires `size`; a dump \
-         request with a required attribute is not supported yet (dumpit has no generated \
-         check): make it optional (Option<...>)"
-    );
-}
-
 /// Another set.
 #[derive(AttrSet)]
 #[allow(dead_code)]

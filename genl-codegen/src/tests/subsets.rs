@@ -341,10 +341,14 @@ fn the_model_records_required_attributes_per_request() {
     assert_eq!(do_req.view.name, "EntryKey");
     let dump_req = get.dump.as_ref().unwrap().request.as_ref().unwrap();
     assert_eq!(dump_req.required().count(), 0);
-    assert_eq!(get.dump.as_ref().unwrap().required_check, None);
-    assert_eq!(
-        get.do_.as_ref().unwrap().required_check.as_deref(),
-        Some("sub_nl_get_doit_checked")
-    );
+    let (d, u) = (get.do_.as_ref().unwrap(), get.dump.as_ref().unwrap());
+    assert_eq!(d.check.as_deref(), Some("sub_nl_get_doit_checked"));
+    assert_eq!(d.split_check.required, [1]);
+    // Linux < 6.2: one policy for both, so the do rejects the filter's
+    // attributes and the dump the key.
+    assert_eq!(d.genl_ops_check.reject, [3, 4]);
+    assert_eq!(u.check_in(true), None, "6.2+: the dump policy says it all");
+    assert_eq!(u.check_in(false), Some("sub_nl_get_dump_start"));
+    assert_eq!(u.genl_ops_check.reject, [1]);
     assert_eq!(do_req.set, dump_req.set);
 }

@@ -23,10 +23,32 @@ pub fn emit(e: &ValueEnum) -> TokenStream {
             }
         }
     });
+    let flags = e.flags;
+    let bit_checks = e.variants.iter().filter(|_| e.flags).map(|(ident, _)| {
+        let msg =
+            format!("{name_str}::{ident}: a flags enum's variants are single bits (1, 2, 4, ...)");
+        quote!(::core::assert!((#name::#ident as u64).is_power_of_two(), #msg);)
+    });
     let from_arms = e.variants.iter().map(|(ident, _)| {
         quote!(x if x == #name::#ident as u64 => ::core::option::Option::Some(#name::#ident),)
     });
+    let bitor = if e.flags {
+        quote! {
+            impl ::core::ops::BitOr for #name {
+                type Output = ::genl_core::Flags<#name>;
+                #[inline]
+                fn bitor(self, rhs: #name) -> ::genl_core::Flags<#name> {
+                    ::genl_core::Flags::from(self) | rhs
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
     quote! {
+        const _: () = { #(#bit_checks)* };
+        #bitor
+
         impl ::genl_core::ValueEnum for #name {
             const SCHEMA: &'static ::genl_core::schema::ValueEnumSchema =
                 &::genl_core::schema::ValueEnumSchema {
@@ -34,6 +56,7 @@ pub fn emit(e: &ValueEnum) -> TokenStream {
                     path: #path,
                     c_prefix: #c_prefix,
                     variants: &[#(#schema_variants),*],
+                    flags: #flags,
                     doc: #doc,
                 };
             #[inline]

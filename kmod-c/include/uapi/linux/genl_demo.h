@@ -124,8 +124,8 @@ enum {
  *	CAP_NET_ADMIN).
  * @GENL_DEMO_CMD_DEFERRED: (do, set GENL_DEMO_A_DEFER) Answered later, from a
  *	workqueue.
- * @GENL_DEMO_CMD_KV_EVENT: (event to group events, set GENL_DEMO_A_EVENT) Notification
- *	sent to the events group on every change.
+ * @GENL_DEMO_CMD_KV_EVENT: (event to group events, set GENL_DEMO_A_EVENT)
+ *	Notification sent to the events group on every change.
  */
 enum {
 	GENL_DEMO_CMD_UNSPEC,
