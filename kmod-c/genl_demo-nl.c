@@ -12,8 +12,7 @@
 #include <uapi/linux/genl_demo.h>
 
 /* Checks that nla_policy types cannot express */
-static int genl_demo_nl_validate_str_min1(const struct nlattr *attr,
-					  struct netlink_ext_ack *extack)
+static int genl_demo_nl_validate_str_min1(const struct nlattr *attr, struct netlink_ext_ack *extack)
 {
 	if (strnlen(nla_data(attr), nla_len(attr)) < 1) {
 		NL_SET_ERR_MSG_ATTR(extack, attr, "string shorter than 1 byte");

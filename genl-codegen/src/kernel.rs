@@ -48,8 +48,8 @@ use crate::model::{
     Command, FamilyModel, Op, OpCheck, OpPolicy, Policy, Repeat, SetId, View, ViewAttr,
 };
 use crate::text::{
-    align_to, c_banner, call_wrapped, display_len, tab_aligned, wrap_comment, MAX_LINE, SPDX_C,
-    SPDX_H,
+    array_decl, c_banner, call_wrapped, decl_wrapped, display_len, tab_aligned, wrap_comment,
+    MAX_LINE, SPDX_C, SPDX_H,
 };
 use crate::Options;
 
@@ -92,19 +92,19 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
         o.push_str("\n/* Common nested types */\n");
         for v in &m.nested_policies {
             let view = m.view(*v);
-            let _ = writeln!(
-                o,
-                "extern const struct nla_policy {}[{} + 1];",
+            o.push_str(&array_decl(
+                "extern const struct nla_policy",
                 view.nested_policy.as_deref().expect("a nested policy"),
-                m.set(view.set).max
-            );
+                &m.set(view.set).max,
+                ";",
+            ));
         }
         o.push_str(
             "\n/* Parse helpers of the nests of requests (tb: the set's _MAX + 1 entries) */\n",
         );
         for v in &m.nested_policies {
             let view = m.view(*v);
-            o.push_str(&call_wrapped(
+            o.push_str(&decl_wrapped(
                 "",
                 &format!("int {}", view.parse.as_deref().expect("a parse helper")),
                 &parse_args(),
@@ -124,18 +124,26 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
     let mut protos = String::new();
     for c in m.ops() {
         if let Some(d) = &c.do_ {
-            let _ = writeln!(
-                protos,
-                "int {}(struct sk_buff *skb, struct genl_info *info);",
-                d.handler
-            );
+            protos.push_str(&decl_wrapped(
+                "",
+                &format!("int {}", d.handler),
+                &[
+                    "struct sk_buff *skb".to_owned(),
+                    "struct genl_info *info".to_owned(),
+                ],
+                ";",
+            ));
         }
         if let Some(d) = &c.dump {
-            let _ = writeln!(
-                protos,
-                "int {}(struct sk_buff *skb, struct netlink_callback *cb);",
-                d.handler
-            );
+            protos.push_str(&decl_wrapped(
+                "",
+                &format!("int {}", d.handler),
+                &[
+                    "struct sk_buff *skb".to_owned(),
+                    "struct netlink_callback *cb".to_owned(),
+                ],
+                ";",
+            ));
         }
     }
     if !protos.is_empty() {
@@ -166,7 +174,7 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
                 ),
             );
             helpers.push_str(" *\n * Return: 0, or -EMSGSIZE when @skb has no room.\n */\n");
-            helpers.push_str(&call_wrapped(
+            helpers.push_str(&decl_wrapped(
                 "",
                 &format!("static inline int {}", h.name),
                 &[
@@ -263,11 +271,12 @@ fn policy_array(
     entries: &[(u16, Policy)],
 ) {
     let s = m.set(set);
-    let _ = writeln!(
-        out,
-        "{storage}const struct nla_policy {name}[{} + 1] = {{",
-        s.max
-    );
+    out.push_str(&array_decl(
+        &format!("{storage}const struct nla_policy"),
+        name,
+        &s.max,
+        " = {",
+    ));
     for (id, policy) in entries {
         let a = m.attr(set, *id);
         let lhs = format!("\t[{}] =", a.c_name);
@@ -275,15 +284,36 @@ fn policy_array(
         let line = format!("{lhs} {rhs},");
         if display_len(&line) <= MAX_LINE {
             let _ = writeln!(out, "{line}");
-        } else {
+        } else if display_len(&format!("\t\t{rhs},")) <= MAX_LINE {
             let _ = writeln!(out, "{lhs}\n\t\t{rhs},");
+        } else {
+            // A macro's arguments wrapped after its parenthesis.
+            let _ = writeln!(out, "{lhs}");
+            match rhs.split_once('(') {
+                Some((mac, rest)) if rhs.ends_with(')') => {
+                    let args: Vec<String> = rest[..rest.len() - 1]
+                        .split(", ")
+                        .map(str::to_owned)
+                        .collect();
+                    out.push_str(&call_wrapped("\t\t", mac, &args, ","));
+                }
+                _ => {
+                    let _ = writeln!(out, "\t\t{rhs},");
+                }
+            }
         }
     }
     out.push_str("};\n");
 }
 
 fn op_policy(m: &FamilyModel, out: &mut String, p: &OpPolicy) {
-    let _ = writeln!(out, "/* {} - {} */", m.commands[p.command].c_name, p.what);
+    let c = &m.commands[p.command].c_name;
+    let line = format!("/* {c} - {} */", p.what);
+    if display_len(&line) <= MAX_LINE {
+        let _ = writeln!(out, "{line}");
+    } else {
+        let _ = writeln!(out, "/* {c} */");
+    }
     policy_array(m, out, "static ", &p.name, p.set, &p.entries);
 }
 
@@ -419,7 +449,7 @@ fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
         "Return: 0, or -EINVAL when one is missing (the attribute and its nest in @extack).",
     );
     o.push_str(" */\n");
-    o.push_str(&call_wrapped(
+    o.push_str(&decl_wrapped(
         "",
         &format!("static int {name}"),
         &[
@@ -433,8 +463,18 @@ fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
     locals(o, !nests.is_empty(), indexed, !nests.is_empty());
     for a in &required {
         let c = &m.attr(v.set, a.id).c_name;
-        let _ = writeln!(o, "\tif (!nla_find_nested(nest, {c})) {{");
-        let _ = writeln!(o, "\t\tNL_SET_ERR_ATTR_MISS(extack, nest, {c});");
+        o.push_str(&call_wrapped(
+            "\t",
+            "if (!nla_find_nested",
+            &["nest".to_owned(), c.clone()],
+            ") {",
+        ));
+        o.push_str(&call_wrapped(
+            "\t\t",
+            "NL_SET_ERR_ATTR_MISS",
+            &["extack".to_owned(), "nest".to_owned(), c.clone()],
+            ";",
+        ));
         o.push_str(&call_wrapped(
             "\t\t",
             "NL_SET_ERR_MSG",
@@ -487,7 +527,7 @@ fn parse_helper(m: &FamilyModel, o: &mut String, v: &View) {
          (of a repeated attribute, the last).",
     );
     o.push_str(" *\n * Return: 0, or a negative error code (with @extack set).\n */\n");
-    o.push_str(&call_wrapped("", &format!("int {name}"), &parse_args(), ""));
+    o.push_str(&decl_wrapped("", &format!("int {name}"), &parse_args(), ""));
     o.push_str("{\n");
     o.push_str(&call_wrapped(
         "\t",
@@ -588,7 +628,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
             "struct genl_info *info".to_owned(),
         ]
     };
-    o.push_str(&call_wrapped(
+    o.push_str(&decl_wrapped(
         "",
         &format!("static int {name}"),
         &params,
@@ -621,8 +661,15 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
             .any(|(id, _)| v.attr(*id).is_some_and(|a| a.repeat == Repeat::Indexed));
     let err = !chk.nests.is_empty() || !chk.revalidate.is_empty();
     let pos = !looped.is_empty() || indexed;
+    let nest = !chk.reject.is_empty() || !single.is_empty() || !chk.revalidate.is_empty();
     let mut decls = String::new();
+    if nest {
+        decls.push_str("\tconst struct nlattr *nest;\n");
+    }
     locals(&mut decls, pos, indexed && !looped.is_empty(), err);
+    if nest && !decls.ends_with("\n\n") {
+        decls.push('\n');
+    }
     o.push_str(&decls);
     if dump && decls.is_empty() {
         o.push('\n');
@@ -634,18 +681,22 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         }
         first = false;
     };
+    // `nest = attrs[X];` then `if (nest) {` keeps lines short with long
+    // names.
+    let take = |o: &mut String, a: &str| {
+        let _ = writeln!(o, "\tnest = {}[{a}];\n\tif (nest) {{", ctx.attrs);
+    };
     if !chk.reject.is_empty() {
         sep(o);
     }
     for id in &chk.reject {
-        let a = attr_name(*id);
-        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        take(o, &attr_name(*id));
         o.push_str(&call_wrapped(
             "\t\t",
             "NL_SET_ERR_MSG_ATTR",
             &[
                 ctx.extack.to_owned(),
-                format!("{}[{a}]", ctx.attrs),
+                "nest".to_owned(),
                 "\"attribute not accepted by this operation\"".to_owned(),
             ],
             ";",
@@ -658,12 +709,24 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
     for id in &chk.required {
         let a = attr_name(*id);
         if dump {
-            let _ = writeln!(
-                o,
-                "\tif (NL_REQ_ATTR_CHECK(cb->extack, NULL, attrs, {a})) {{"
-            );
+            o.push_str(&call_wrapped(
+                "\t",
+                "if (NL_REQ_ATTR_CHECK",
+                &[
+                    "cb->extack".to_owned(),
+                    "NULL".to_owned(),
+                    "attrs".to_owned(),
+                    a,
+                ],
+                ") {",
+            ));
         } else {
-            let _ = writeln!(o, "\tif (GENL_REQ_ATTR_CHECK(info, {a})) {{");
+            o.push_str(&call_wrapped(
+                "\t",
+                "if (GENL_REQ_ATTR_CHECK",
+                &["info".to_owned(), a],
+                ") {",
+            ));
         }
         o.push_str(&call_wrapped(
             "\t\t",
@@ -684,7 +747,6 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         sep(o);
     }
     for (id, nv) in &chk.revalidate {
-        let a = attr_name(*id);
         let nview = m.view(*nv);
         let args = |x: &str| {
             vec![
@@ -694,13 +756,9 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
                 ctx.extack.to_owned(),
             ]
         };
-        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        take(o, &attr_name(*id));
         if v.attr(*id).is_some_and(|x| x.repeat == Repeat::Indexed) {
-            let _ = writeln!(
-                o,
-                "\t\tnla_for_each_nested(pos, {}[{a}], rem) {{",
-                ctx.attrs
-            );
+            o.push_str("\t\tnla_for_each_nested(pos, nest, rem) {\n");
             o.push_str(&call_wrapped(
                 "\t\t\t",
                 "err = nla_validate_nested",
@@ -709,12 +767,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
             ));
             o.push_str("\t\t\tif (err)\n\t\t\t\treturn err;\n\t\t}\n");
         } else {
-            call_checked(
-                o,
-                "\t\t",
-                "nla_validate_nested",
-                &args(&format!("{}[{a}]", ctx.attrs)),
-            );
+            call_checked(o, "\t\t", "nla_validate_nested", &args("nest"));
         }
         o.push_str("\t}\n");
     }
@@ -722,13 +775,12 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         sep(o);
     }
     for (id, check) in &single {
-        let a = attr_name(*id);
-        let _ = writeln!(o, "\tif ({}[{a}]) {{", ctx.attrs);
+        take(o, &attr_name(*id));
         call_checked(
             o,
             "\t\t",
             check,
-            &[format!("{}[{a}]", ctx.attrs), ctx.extack.to_owned()],
+            &["nest".to_owned(), ctx.extack.to_owned()],
         );
         o.push_str("\t}\n");
     }
@@ -843,10 +895,13 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
                 } else {
                     "netlink_range_validation"
                 };
-                format!(
-                    "static struct {strct} {} = {{\n\t.min\t= {},\n\t.max\t= {},\n}};\n",
-                    r.name, r.min, r.max
-                )
+                let head = format!("static struct {strct} {} = {{", r.name);
+                let head = if display_len(&head) <= MAX_LINE {
+                    head
+                } else {
+                    format!("static struct {strct}\n{} = {{", r.name)
+                };
+                format!("{head}\n\t.min\t= {},\n\t.max\t= {},\n}};\n", r.min, r.max)
             })
             .collect();
         o.push_str(&all.join("\n"));
@@ -858,26 +913,33 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             .iter()
             .map(|v| {
                 let unit = if v.min == 1 { "byte" } else { "bytes" };
-                format!(
-                    "static int {name}(const struct nlattr *attr,\n\
-                     {pad}struct netlink_ext_ack *extack)\n\
-                     {{\n\
+                let mut f = decl_wrapped(
+                    "",
+                    &format!("static int {}", v.name),
+                    &[
+                        "const struct nlattr *attr".to_owned(),
+                        "struct netlink_ext_ack *extack".to_owned(),
+                    ],
+                    "",
+                );
+                let _ = write!(
+                    f,
+                    "{{\n\
                      \tif (strnlen(nla_data(attr), nla_len(attr)) < {min}) {{\n\
                      \t\tNL_SET_ERR_MSG_ATTR(extack, attr, \"string shorter than {min} {unit}\");\n\
                      \t\treturn -EINVAL;\n\
                      \t}}\n\
                      \treturn 0;\n\
                      }}\n",
-                    name = v.name,
                     min = v.min,
-                    pad = align_to("static int (".len() + v.name.len())
-                )
+                );
+                f
             })
             .collect();
         for v in &m.enum_validators {
             let e = m.value_enum(v.value_enum);
             let mut f = String::new();
-            f.push_str(&call_wrapped(
+            f.push_str(&decl_wrapped(
                 "",
                 &format!("static int {}", v.name),
                 &[
@@ -902,7 +964,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
                 &[
                     "extack".to_owned(),
                     "attr".to_owned(),
-                    format!("\"not a value of enum {}\"", e.tag),
+                    "\"not a value of its enum\"".to_owned(),
                 ],
                 ";",
             ));

@@ -159,7 +159,7 @@ pub fn render(
         )));
     }
     let base = family.name.replace('-', "_");
-    Ok(vec![
+    let files = vec![
         GeneratedFile {
             path: format!("include/uapi/{}", m.uapi_header),
             contents: uapi::header(&m, options),
@@ -176,7 +176,34 @@ pub fn render(
             path: format!("{base}.yaml"),
             contents: ynl::spec(&m, options),
         },
-    ])
+    ];
+    for f in files.iter().filter(|f| !f.path.ends_with(".yaml")) {
+        check_line_lengths(family.name, f)?;
+    }
+    Ok(files)
+}
+
+/// Refuses a generated C file with a line wider than checkpatch's 100
+/// columns (tabs at 8). The renderers wrap every construct, but some
+/// combinations of long names cannot wrap in kernel style (an argument
+/// aligned after a long function name, deep in a loop): the error names
+/// the line so that the names in it can be shortened.
+fn check_line_lengths(family: &str, f: &GeneratedFile) -> Result<(), CodegenError> {
+    let limit = text::MAX_LINE;
+    for (i, line) in f.contents.lines().enumerate() {
+        let width = text::display_len(line);
+        if width > limit {
+            return Err(CodegenError::new(format!(
+                "family {family}: line {} of {} would be {width} columns wide, over the kernel's \
+                 {limit} (checkpatch): {:?}; shorten the names in it (the Rust names, or a \
+                 shorter #[genl(c_prefix = \"...\")])",
+                i + 1,
+                f.path,
+                line.trim_start()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The uapi headers of Linux 6.12 (`include/uapi/**/*.h`, relative to

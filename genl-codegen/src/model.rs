@@ -65,6 +65,9 @@ use crate::CodegenError;
 
 /// The longest family or multicast group name (`GENL_NAMSIZ - 1`).
 pub const GENL_NAME_MAX: usize = 15;
+/// The longest C identifier the generator writes (C99's significant length
+/// of internal identifiers).
+pub const MAX_C_NAME: usize = 63;
 /// The largest attribute id (`NLA_TYPE_MASK`: the type without the
 /// `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` bits).
 pub const MAX_ATTR_ID: u16 = 0x3fff;
@@ -1066,6 +1069,15 @@ impl FamilyModel {
         let fam = self.schema.name;
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
         let mut add = |name: &str, what: String| -> Result<(), CodegenError> {
+            if name.len() > MAX_C_NAME {
+                return err(format!(
+                    "family {fam}: C name {name} ({what}) has {} characters; the generator \
+                     keeps C identifiers to {MAX_C_NAME} (C99's significant length of internal \
+                     identifiers, and what fits checkpatch's 100 columns): shorten the Rust \
+                     name or declare a shorter #[genl(c_prefix = \"...\")]",
+                    name.len()
+                ));
+            }
             if let Some(prev) = seen.get(name) {
                 return err(format!(
                     "family {fam}: C name {name} stands for both {prev} and {what}; rename one"

@@ -100,6 +100,7 @@ pub(crate) fn call_wrapped(indent: &str, head: &str, args: &[String], tail: &str
     if display_len(&one) <= MAX_LINE {
         return one + "\n";
     }
+
     let open = display_len(&format!("{indent}{head}("));
     let cont = align_to(open);
     let mut out = String::new();
@@ -134,6 +135,34 @@ pub(crate) fn c_banner(out: &mut String, family: &str, command: &str, what: &str
         "/*\tthe {family} family; regenerate with `{command}` */"
     );
     let _ = writeln!(out, "/* genl {what} */");
+}
+
+/// A function declaration or definition head, `type name(params)` +
+/// `tail`, wrapped as [`call_wrapped`] does; when the name and its first
+/// parameter do not fit, the type goes on a line of its own (kernel style
+/// for long function heads).
+pub(crate) fn decl_wrapped(indent: &str, head: &str, params: &[String], tail: &str) -> String {
+    let one = call_wrapped(indent, head, params, tail);
+    if one.lines().all(|l| display_len(l) <= MAX_LINE) {
+        return one;
+    }
+    match head.rsplit_once(' ') {
+        Some((ty, name)) => format!("{indent}{ty}\n{}", call_wrapped(indent, name, params, tail)),
+        None => one,
+    }
+}
+
+/// `<lead> <name>[<max> + 1]<tail>` (a policy array's declaration or
+/// definition head), with the array on a line of its own when the whole
+/// would pass [`MAX_LINE`] (names too long for that are refused by
+/// [`render`](crate::render)).
+pub(crate) fn array_decl(lead: &str, name: &str, max: &str, tail: &str) -> String {
+    let one = format!("{lead} {name}[{max} + 1]{tail}");
+    if display_len(&one) <= MAX_LINE {
+        one + "\n"
+    } else {
+        format!("{lead}\n{name}[{max} + 1]{tail}\n")
+    }
 }
 
 #[cfg(test)]

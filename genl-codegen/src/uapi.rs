@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use genl_core::schema::ByteOrder;
 
 use crate::model::FamilyModel;
-use crate::text::{c_banner, c_doc, tab_aligned, wrap_comment, SPDX_H};
+use crate::text::{c_banner, c_doc, display_len, tab_aligned, wrap_comment, MAX_LINE, SPDX_H};
 use crate::Options;
 
 /// Renders the uapi header of `m`.
@@ -150,7 +150,7 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
             }
             prev = *id;
         }
-        let _ = write!(o, "\n\t{},\n\t{} = ({} - 1)\n}};\n", s.cnt, s.max, s.cnt);
+        o.push_str(&enum_tail(&s.cnt, &s.max));
     }
 
     o.push('\n');
@@ -199,10 +199,10 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
         }
         prev = id;
     }
-    let _ = write!(
-        o,
-        "\n\t__{up}_CMD_MAX,\n\t{up}_CMD_MAX = (__{up}_CMD_MAX - 1)\n}};\n"
-    );
+    o.push_str(&enum_tail(
+        &format!("__{up}_CMD_MAX"),
+        &format!("{up}_CMD_MAX"),
+    ));
 
     if !m.groups.is_empty() {
         o.push('\n');
@@ -220,4 +220,15 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
     }
     let _ = write!(o, "\n#endif /* {guard} */\n");
     o
+}
+
+/// The end of an enum: `__X_MAX,` and `X_MAX = (__X_MAX - 1)`, the latter
+/// wrapped after `=` when it would pass checkpatch's line limit.
+fn enum_tail(cnt: &str, max: &str) -> String {
+    let line = format!("\t{max} = ({cnt} - 1)");
+    if display_len(&line) <= MAX_LINE {
+        format!("\n\t{cnt},\n{line}\n}};\n")
+    } else {
+        format!("\n\t{cnt},\n\t{max} =\n\t\t({cnt} - 1)\n}};\n")
+    }
 }

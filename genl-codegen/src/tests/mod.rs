@@ -7,6 +7,7 @@
 mod cc;
 mod files;
 mod handshake;
+mod long_names;
 mod policies;
 mod rules;
 mod shapes;
