@@ -43,11 +43,14 @@
 //!       guest gets python3, `/ynl/cli.py` and the family's spec as
 //!       `/ynl/<family>.yaml`; only on the 6.12 kernel (the CLI comes from
 //!       Linux 6.12's sources), skipped on the others.
-//!     - `min-tests` (integer, optional): the program must report at least
-//!       this many passed tests (libtest's `test result: ... N passed` lines,
-//!       summed, or a plain `N passed, M failed` line). A `test` target
-//!       must report at least 1 unless this says otherwise: a harness that
-//!       ran nothing does not pass.
+//!     - `min-tests` (integer, optional): a floor: the program must report
+//!       at least this many passed tests (libtest's `test result: ... N
+//!       passed` lines, summed, or a plain `N passed, M failed` line). A
+//!       `test` target must report at least 1 unless this says otherwise: a
+//!       harness that ran nothing does not pass. Whatever it says, every
+//!       test a program reports running must pass (libtest's `running N
+//!       tests` lines, summed, against the passed count; a plain line's N +
+//!       M), so the floor need not follow the tests as they are added.
 //!     - `kernels` (list of strings, optional): the series it runs on
 //!       (e.g. `["6.12-debug"]` for a program that needs fault injection);
 //!       default: every series of the run.
