@@ -61,7 +61,7 @@
 //!     - `source` (path, required): the C file.
 //!     - `includes` (list of paths; default none): `-I` directories.
 //!
-//! A commented example (`genl.example.toml` in this crate):
+//! A commented example ([`EXAMPLE`]; `genl config` prints it):
 //!
 //! ```toml
 #![doc = include_str!("../genl.example.toml")]
@@ -73,6 +73,10 @@ use serde::Deserialize;
 
 /// The name of the project file.
 pub const FILE_NAME: &str = "genl.toml";
+
+/// A commented `genl.toml` with every section and key (what `genl config`
+/// prints).
+pub const EXAMPLE: &str = include_str!("../genl.example.toml");
 
 /// A loaded project: its directory and its `genl.toml`, paths made absolute.
 #[derive(Clone, Debug)]
@@ -453,8 +457,6 @@ fn absolute(p: &Path) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const EXAMPLE: &str = include_str!("../genl.example.toml");
 
     fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("genl-project-{name}-{}", std::process::id()));
