@@ -46,12 +46,13 @@ pub enum Command {
         /// Where to create the project [default: ./NAME].
         dir: Option<PathBuf>,
     },
-    /// Make the project build on this machine: write the genl crates this
-    /// tool carries to the per-user cache if they are missing, and point the
-    /// project's .genl/crates (never committed) at them, which
-    /// .cargo/config.toml patches the genl crates to. Run it once after
-    /// cloning a project, before cargo; every other project command does it
-    /// too.
+    /// Make the project build on this machine: run it once after a clone,
+    /// before cargo.
+    ///
+    /// Writes the genl crates this tool carries to the per-user cache if
+    /// they are missing, and points the project's .genl/crates (per machine,
+    /// never committed) at them: .cargo/config.toml patches the genl crates
+    /// to that link. Every other project command does it too.
     Sync,
     /// Print the format of genl.toml: a commented example with every section
     /// and key (`genl config > genl.toml` starts one).

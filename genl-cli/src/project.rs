@@ -305,7 +305,7 @@ impl Project {
         }
         Err(format!(
             "no {FILE_NAME} in {} or any parent directory (pass --project DIR, \
-             or create one: see `genl --help`)",
+             or create a project with `genl new NAME`)",
             start.display()
         ))
     }
