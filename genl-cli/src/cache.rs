@@ -19,6 +19,10 @@
 //!   configuration fragment and the build recipe; see
 //!   [`crate::vm::debug_kernel`]): `boot/`, `lib/modules/`, and the built
 //!   tree in `usr/src/` that modules build against.
+//! - `crates/genl-<version>-<hash>/`: the genl library crates the tool
+//!   carries, written on first use; projects made by `genl new` build
+//!   against them through their `.genl/crates` link (see
+//!   [`crate::vendor`]; `genl sync` writes them again when missing).
 //! - `lock`: held while downloading or unpacking, so two runs (two projects,
 //!   CI and a developer) never unpack into the same place at once.
 //!

@@ -15,10 +15,13 @@ use crate::vm::{self, Overrides, Plan};
 /// module in Debian's kernels under QEMU.
 ///
 /// Start with `genl new NAME`. The other commands work on a project: the
-/// nearest directory upwards with a genl.toml (see `genl-cli/genl.example.toml`
-/// for the format), or the one named by --project. Downloads (Debian kernels, linux-source-6.12) are cached per
-/// user in $GENL_CACHE_DIR, else $XDG_CACHE_HOME/genl, else ~/.cache/genl;
-/// build products go to PROJECT/target/genl-vm/.
+/// nearest directory upwards with a genl.toml (`genl config` prints its
+/// format), or the one named by --project. In a project `genl new` made,
+/// each of them first restores what a fresh clone lacks (see `genl sync`).
+/// Downloads (Debian kernels, linux-source-6.12) and the genl crates
+/// projects build with are cached per user in $GENL_CACHE_DIR, else
+/// $XDG_CACHE_HOME/genl, else ~/.cache/genl; build products go to
+/// PROJECT/target/genl-vm/.
 #[derive(Debug, Parser)]
 #[command(name = "genl", version, propagate_version = true)]
 pub struct Cli {
@@ -43,6 +46,17 @@ pub enum Command {
         /// Where to create the project [default: ./NAME].
         dir: Option<PathBuf>,
     },
+    /// Make the project build on this machine: run it once after a clone,
+    /// before cargo.
+    ///
+    /// Writes the genl crates this tool carries to the per-user cache if
+    /// they are missing, and points the project's .genl/crates (per machine,
+    /// never committed) at them: .cargo/config.toml patches the genl crates
+    /// to that link. Every other project command does it too.
+    Sync,
+    /// Print the format of genl.toml: a commented example with every section
+    /// and key (`genl config > genl.toml` starts one).
+    Config,
     /// Render the family's uapi header, kernel policy/ops files and YNL spec
     /// from its Rust schema into the `dir` of genl.toml's `[generate]` section.
     Generate {
@@ -153,8 +167,10 @@ pub enum VmCommand {
 /// The options of every `genl vm` subcommand.
 #[derive(Debug, Default, Args)]
 pub struct VmOpts {
-    /// Kernels to boot, comma-separated or repeated: 6.1, 6.12 [env:
-    /// GENL_VM_KERNELS; default: genl.toml's [vm] kernels, else all].
+    /// Kernels to boot, comma-separated or repeated: 6.1 and 6.12 (Debian's
+    /// cloud kernels), 6.12-debug (Linux 6.12 with KASAN, kmemleak, lockdep,
+    /// UBSAN and fault injection, built once into the cache, ≈ 5 min) [env:
+    /// GENL_VM_KERNELS; default: genl.toml's [vm] kernels, else 6.1,6.12].
     #[arg(long, alias = "kernel", value_name = "LIST", value_delimiter = ',')]
     pub kernels: Vec<String>,
     /// Run this prebuilt static program (or #!/bin/sh script) with these
@@ -200,9 +216,24 @@ impl VmOpts {
 
 /// Carries out `cli`.
 pub fn run(cli: Cli) -> Result<(), String> {
-    let project = || Project::locate(cli.project.as_deref());
+    // A project command first restores what the project needs from this
+    // tool (a fresh clone has no .genl/).
+    let project = || -> Result<Project, String> {
+        let p = Project::locate(cli.project.as_deref())?;
+        if let Some(done) = crate::vendor::restore(&p.root)? {
+            for l in done.report(&p.root) {
+                println!("genl: {l}");
+            }
+        }
+        Ok(p)
+    };
     match cli.command {
         Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
+        Command::Sync => sync(cli.project.as_deref()),
+        Command::Config => {
+            print!("{}", crate::project::EXAMPLE);
+            Ok(())
+        }
         Command::Generate { check } => crate::generate::run(&project()?, check),
         Command::Ctrl(cmd) => crate::ctrl::run(cmd),
         Command::Vm(cmd) => {
@@ -246,6 +277,32 @@ pub fn run(cli: Cli) -> Result<(), String> {
             }
         }
     }
+}
+
+/// `genl sync`: [`crate::vendor::restore`], saying what it did.
+fn sync(project: Option<&Path>) -> Result<(), String> {
+    let p = Project::locate(project)?;
+    match crate::vendor::restore(&p.root)? {
+        Some(done) => {
+            let lines = done.report(&p.root);
+            for l in &lines {
+                println!("sync: {l}");
+            }
+            if lines.is_empty() {
+                println!(
+                    "sync: up to date ({} links to {})",
+                    crate::vendor::link(&p.root).display(),
+                    done.crates.display()
+                );
+            }
+        }
+        None => println!(
+            "sync: {} does not build against the genl tool's crates (its \
+             .cargo/config.toml has no genl block): nothing to do",
+            p.root.display()
+        ),
+    }
+    Ok(())
 }
 
 /// Parses `args` (without the program name) as `genl`'s command line,
@@ -320,6 +377,57 @@ mod tests {
                 .unwrap_err()
                 .contains("GENL_VM_TIMEOUT")
         );
+    }
+
+    /// Every command's `--help`, as the installed tool prints it.
+    fn all_help(cmd: &mut clap::Command, out: &mut Vec<(String, String)>) {
+        let name = cmd.get_name().to_owned();
+        out.push((name.clone(), cmd.render_long_help().to_string()));
+        for sub in cmd.get_subcommands_mut() {
+            let mut inner = Vec::new();
+            all_help(sub, &mut inner);
+            out.extend(inner.into_iter().map(|(n, h)| (format!("{name} {n}"), h)));
+        }
+    }
+
+    #[test]
+    fn help_names_only_what_an_installed_tool_has() {
+        let mut helps = Vec::new();
+        all_help(&mut Cli::command(), &mut helps);
+        assert!(helps.iter().any(|(n, _)| n == "genl vm test"), "walked");
+        for (name, help) in &helps {
+            // Files of a genl checkout are not on a user's machine.
+            for checkout_only in ["genl-cli/", "genl.example.toml", "xtask"] {
+                assert!(
+                    !help.contains(checkout_only),
+                    "`{name} --help` names {checkout_only}:\n{help}"
+                );
+            }
+        }
+        let top = &helps[0].1;
+        assert!(
+            top.contains("`genl config`") && top.contains("`genl sync`"),
+            "{top}"
+        );
+    }
+
+    #[test]
+    fn the_kernels_option_names_every_series() {
+        let mut helps = Vec::new();
+        all_help(&mut Cli::command(), &mut helps);
+        for vm in ["fetch", "build", "test", "shell"] {
+            let (_, help) = helps
+                .iter()
+                .find(|(n, _)| *n == format!("genl vm {vm}"))
+                .unwrap();
+            for s in vm::SERIES {
+                assert!(
+                    help.contains(s.name),
+                    "`genl vm {vm} --help` does not name {}",
+                    s.name
+                );
+            }
+        }
     }
 
     #[test]

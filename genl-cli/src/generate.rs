@@ -98,18 +98,6 @@ pub fn run(project: &Project, check: bool) -> Result<(), String> {
         )
     })?;
     let out_dir = project.generate_dir()?.to_path_buf();
-    // A project the tool made builds against the tool's copy of genl; keep
-    // that patch pointing at a copy that exists.
-    let config = project.root.join(".cargo").join("config.toml");
-    if std::fs::read_to_string(&config).is_ok_and(|t| t.contains(crate::vendor::CONFIG_BEGIN)) {
-        let cache = crate::cache::cache_dir()?;
-        if crate::vendor::configure(&project.root, &cache)? {
-            println!(
-                "generate: {} now points at this tool's genl crates",
-                config.display()
-            );
-        }
-    }
     let meta = metadata(&project.root, false)?;
     let pkg_dir = package_dir(&meta, &family.package).ok_or_else(|| {
         format!(

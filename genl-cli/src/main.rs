@@ -17,6 +17,8 @@ fn main() -> ExitCode {
     use genl_cli::cli::Command;
     let what = match &cli.command {
         Command::New { .. } => "new",
+        Command::Sync => "sync",
+        Command::Config => "config",
         Command::Generate { .. } => "generate",
         Command::Ctrl(_) => "ctrl",
         Command::Vm(_) => "vm",

@@ -43,11 +43,14 @@
 //!       guest gets python3, `/ynl/cli.py` and the family's spec as
 //!       `/ynl/<family>.yaml`; only on the 6.12 kernel (the CLI comes from
 //!       Linux 6.12's sources), skipped on the others.
-//!     - `min-tests` (integer, optional): the program must report at least
-//!       this many passed tests (libtest's `test result: ... N passed` lines,
-//!       summed, or a plain `N passed, M failed` line). A `test` target
-//!       must report at least 1 unless this says otherwise: a harness that
-//!       ran nothing does not pass.
+//!     - `min-tests` (integer, optional): a floor: the program must report
+//!       at least this many passed tests (libtest's `test result: ... N
+//!       passed` lines, summed, or a plain `N passed, M failed` line). A
+//!       `test` target must report at least 1 unless this says otherwise: a
+//!       harness that ran nothing does not pass. Whatever it says, every
+//!       test a program reports running must pass (libtest's `running N
+//!       tests` lines, summed, against the passed count; a plain line's N +
+//!       M), so the floor need not follow the tests as they are added.
 //!     - `kernels` (list of strings, optional): the series it runs on
 //!       (e.g. `["6.12-debug"]` for a program that needs fault injection);
 //!       default: every series of the run.
@@ -58,7 +61,7 @@
 //!     - `source` (path, required): the C file.
 //!     - `includes` (list of paths; default none): `-I` directories.
 //!
-//! A commented example (`genl.example.toml` in this crate):
+//! A commented example ([`EXAMPLE`]; `genl config` prints it):
 //!
 //! ```toml
 #![doc = include_str!("../genl.example.toml")]
@@ -70,6 +73,10 @@ use serde::Deserialize;
 
 /// The name of the project file.
 pub const FILE_NAME: &str = "genl.toml";
+
+/// A commented `genl.toml` with every section and key (what `genl config`
+/// prints).
+pub const EXAMPLE: &str = include_str!("../genl.example.toml");
 
 /// A loaded project: its directory and its `genl.toml`, paths made absolute.
 #[derive(Clone, Debug)]
@@ -298,7 +305,7 @@ impl Project {
         }
         Err(format!(
             "no {FILE_NAME} in {} or any parent directory (pass --project DIR, \
-             or create one: see `genl --help`)",
+             or create a project with `genl new NAME`)",
             start.display()
         ))
     }
@@ -450,8 +457,6 @@ fn absolute(p: &Path) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const EXAMPLE: &str = include_str!("../genl.example.toml");
 
     fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("genl-project-{name}-{}", std::process::id()));

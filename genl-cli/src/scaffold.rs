@@ -6,7 +6,9 @@
 //! `dkms.conf`, `NAME_main.c` with registration, per-namespace state, one
 //! handler per op and a notify helper, and the files `genl generate`
 //! writes), a typed client with a selftest that `genl vm test` runs, a
-//! `genl.toml` and a README.
+//! `genl.toml`, a README, a `.gitignore`, and the `.cargo/config.toml`
+//! block that builds it against the tool's copy of the genl crates (through
+//! `.genl/crates`, never committed: see [`crate::vendor`]).
 
 use std::path::{Path, PathBuf};
 
@@ -189,8 +191,11 @@ pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
     let dir = cwd.join(dir.unwrap_or_else(|| Path::new(name)));
     let s = write(name, &dir)?;
     let cache = crate::cache::cache_dir()?;
-    crate::vendor::configure(&dir, &cache)?;
+    let linked = crate::vendor::configure(&dir, &cache)?;
     println!("new: wrote {} files into {}", s.files.len(), dir.display());
+    for l in linked.report(&dir) {
+        println!("new: {l}");
+    }
     if s.uapi_header != format!("linux/{name}.h") {
         println!(
             "new: the kernel has its own include/uapi/linux/{name}.h; the family's uapi header is {} (declared in {name}/src/lib.rs)",

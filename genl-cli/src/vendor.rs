@@ -3,11 +3,19 @@
 //!
 //! genl is not on a registry this tool can assume, so a project the tool
 //! creates depends on the crates as if published (`genl-core = "0.1.0"`)
-//! and its `.cargo/config.toml` patches them to the copy the tool writes to
-//! its per-user cache (`<cache>/crates/genl-<version>-<hash>/`). Nothing
-//! needs a genl checkout, and a project keeps building with the exact
-//! sources the tool generated its files with. Once genl is published, the
-//! patch can be deleted.
+//! and patches them in its `.cargo/config.toml` to `.genl/crates/<crate>`,
+//! a path relative to the project. `.genl/` is the tool's, per machine and
+//! never committed (it holds a `.gitignore` of `*`): `.genl/crates` is a
+//! link to the copy of the crates the tool writes to its per-user cache
+//! (`<cache>/crates/genl-<version>-<hash>/`).
+//!
+//! So the committed files name no path of the machine that created them:
+//! a clone builds after one `genl sync` (or any other genl command in the
+//! project: [`restore`]), which writes the crates to that machine's cache if
+//! they are missing and points the link at them. Nothing needs a genl
+//! checkout, and a project builds with the exact sources the tool
+//! generated its files with. Once genl is published, the patch can be
+//! deleted.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -28,10 +36,19 @@ const PATCHED: &[&str] = &["genl-derive", "genl-core"];
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Marks the start and end of the block of `.cargo/config.toml` the tool
-/// owns (rewritten when the cache moves or the tool changes).
+/// owns (rewritten when its text changes, e.g. from an older tool's).
 pub const CONFIG_BEGIN: &str = "# >>> genl: the genl crates this project builds with";
 /// See [`CONFIG_BEGIN`].
 pub const CONFIG_END: &str = "# <<< genl";
+
+/// The project's directory the tool owns (never committed).
+pub const LOCAL_DIR: &str = ".genl";
+
+/// The link in [`LOCAL_DIR`] to the crates in the cache.
+pub const LINK_NAME: &str = "crates";
+
+/// The command that restores a project's [`LOCAL_DIR`].
+pub const SYNC_COMMAND: &str = "genl sync";
 
 /// FNV-1a over every carried file's path and contents: tells copies of
 /// different sources apart.
@@ -53,60 +70,142 @@ pub fn dir(cache: &Path) -> PathBuf {
         .join(format!("genl-{VERSION}-{:016x}", digest()))
 }
 
+/// `project/.genl/crates`: the link a project's cargo configuration
+/// patches the crates to.
+pub fn link(project: &Path) -> PathBuf {
+    project.join(LOCAL_DIR).join(LINK_NAME)
+}
+
 /// Writes the crates under `cache` unless a complete copy is there;
-/// returns the directory holding `genl-core/`, `genl-derive/`, ….
-pub fn ensure(cache: &Path) -> Result<PathBuf, String> {
+/// returns the directory holding `genl-core/`, `genl-derive/`, … and
+/// whether it wrote them.
+pub fn ensure(cache: &Path) -> Result<(PathBuf, bool), String> {
     let dest = dir(cache);
     let stamp = dest.join(".complete");
     if stamp.is_file() {
-        return Ok(dest);
+        return Ok((dest, false));
     }
-    let tmp = dest.with_extension("partial");
+    let fail = |p: &Path, e: std::io::Error| {
+        format!(
+            "writing the genl crates to {}: {e} (set GENL_CACHE_DIR to a writable \
+             directory, then run `{SYNC_COMMAND}`)",
+            p.display()
+        )
+    };
+    let name = dest.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = dest.with_file_name(format!("{name}.partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     for (rel, data) in FILES {
         let p = tmp.join(rel);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(|e| fail(parent, e))?;
         }
-        std::fs::write(&p, data).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::write(&p, data).map_err(|e| fail(&p, e))?;
     }
-    std::fs::write(tmp.join(".complete"), VERSION)
-        .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    let _ = std::fs::remove_dir_all(&dest);
-    std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    Ok(dest)
+    std::fs::write(tmp.join(".complete"), VERSION).map_err(|e| fail(&tmp, e))?;
+    if !stamp.is_file() {
+        // An incomplete copy (a run that was interrupted) goes.
+        let _ = std::fs::remove_dir_all(&dest);
+    }
+    match std::fs::rename(&tmp, &dest) {
+        Ok(()) => Ok((dest, true)),
+        // Another run wrote the same sources meanwhile.
+        Err(_) if stamp.is_file() => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            Ok((dest, false))
+        }
+        Err(e) => Err(fail(&dest, e)),
+    }
 }
 
-/// The `.cargo/config.toml` block patching the genl crates to `crates`.
-pub fn config_block(crates: &Path) -> String {
+/// The `.cargo/config.toml` block patching the genl crates to
+/// `.genl/crates/<crate>` (relative to the project: cargo takes a path in
+/// a configuration file against the directory holding `.cargo/`).
+pub fn config_block() -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{CONFIG_BEGIN}");
     let _ = writeln!(
         s,
-        "# genl {VERSION} is not on crates.io: this patches its crates to the copy the\n\
-         # `genl` tool wrote to its cache. Written by `genl`; delete the block once genl\n\
-         # is published."
+        "# genl {VERSION} is not on crates.io: this patches its crates to {LOCAL_DIR}/{LINK_NAME},\n\
+         # a link (never committed) to the copy the `genl` tool keeps in its per-user\n\
+         # cache. After a clone, a tool upgrade or a wiped cache, run `{SYNC_COMMAND}`\n\
+         # (any genl command in the project does it too). Written by `genl`; delete\n\
+         # the block once genl is published."
     );
     let _ = writeln!(s, "[patch.crates-io]");
     for c in PATCHED {
-        let _ = writeln!(
-            s,
-            "{c} = {{ path = {:?} }}",
-            crates.join(c).to_string_lossy()
-        );
+        let _ = writeln!(s, "{c} = {{ path = \"{LOCAL_DIR}/{LINK_NAME}/{c}\" }}");
     }
     let _ = writeln!(s, "{CONFIG_END}");
     s
 }
 
-/// Makes `project/.cargo/config.toml` patch the genl crates to this tool's
-/// copy: adds the block, or rewrites it when it points elsewhere (another
-/// tool version, a wiped cache). Returns whether the file changed.
-pub fn configure(project: &Path, cache: &Path) -> Result<bool, String> {
-    let crates = ensure(cache)?;
-    let block = config_block(&crates);
-    let path = project.join(".cargo").join("config.toml");
-    let old = std::fs::read_to_string(&path).unwrap_or_default();
+/// `project/.cargo/config.toml`.
+fn config_path(project: &Path) -> PathBuf {
+    project.join(".cargo").join("config.toml")
+}
+
+/// Whether `project`'s cargo configuration has the tool's block: the
+/// project builds against the tool's crates (a project `genl new` made).
+pub fn is_configured(project: &Path) -> bool {
+    std::fs::read_to_string(config_path(project)).is_ok_and(|t| t.contains(CONFIG_BEGIN))
+}
+
+/// What [`configure`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Configured {
+    /// The crates it links to (under the cache).
+    pub crates: PathBuf,
+    /// It wrote them to the cache (they were missing).
+    pub wrote_crates: bool,
+    /// It (re)made the `.genl/crates` link.
+    pub linked: bool,
+    /// It added or rewrote the block of `.cargo/config.toml`.
+    pub wrote_config: bool,
+}
+
+impl Configured {
+    /// One line per change, for the user (none when nothing changed).
+    pub fn report(&self, project: &Path) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.wrote_crates {
+            out.push(format!(
+                "wrote genl {VERSION}'s crates to {}",
+                self.crates.display()
+            ));
+        }
+        if self.linked {
+            out.push(format!(
+                "linked {} to {}",
+                link(project).display(),
+                self.crates.display()
+            ));
+        }
+        if self.wrote_config {
+            out.push(format!(
+                "{} patches the genl crates to {LOCAL_DIR}/{LINK_NAME}",
+                config_path(project).display()
+            ));
+        }
+        out
+    }
+}
+
+/// Makes `project` build against this tool's copy of the genl crates:
+/// writes them under `cache` if missing, points `project/.genl/crates` at
+/// them (with a `.genl/.gitignore` keeping the directory out of git), and
+/// adds the block of `.cargo/config.toml`, or rewrites it when its text
+/// differs (an older tool's). Other settings of the file are kept.
+pub fn configure(project: &Path, cache: &Path) -> Result<Configured, String> {
+    let (crates, wrote_crates) = ensure(cache)?;
+    let linked = point_link(project, &crates)?;
+    let block = config_block();
+    let path = config_path(project);
+    let old = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(format!("{}: {e}", path.display())),
+    };
     let new = match (old.find(CONFIG_BEGIN), old.find(CONFIG_END)) {
         (Some(a), Some(b)) if b > a => {
             let end = b + CONFIG_END.len();
@@ -116,13 +215,65 @@ pub fn configure(project: &Path, cache: &Path) -> Result<bool, String> {
         _ if old.is_empty() => block,
         _ => format!("{}\n{block}", old.trim_end()),
     };
-    if new == old {
-        return Ok(false);
+    let wrote_config = new != old;
+    if wrote_config {
+        let dir = project.join(".cargo");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    std::fs::create_dir_all(project.join(".cargo"))
-        .map_err(|e| format!("{}: {e}", project.display()))?;
-    std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(Configured {
+        crates,
+        wrote_crates,
+        linked,
+        wrote_config,
+    })
+}
+
+/// Points `project/.genl/crates` at `crates` (replacing a link that points
+/// elsewhere, atomically); returns whether it changed anything.
+fn point_link(project: &Path, crates: &Path) -> Result<bool, String> {
+    let local = project.join(LOCAL_DIR);
+    std::fs::create_dir_all(&local).map_err(|e| format!("{}: {e}", local.display()))?;
+    let ignore = local.join(".gitignore");
+    let ignore_text =
+        "# Written by `genl`: this directory is the tool's, per machine; never committed.\n*\n";
+    if std::fs::read_to_string(&ignore).ok().as_deref() != Some(ignore_text) {
+        std::fs::write(&ignore, ignore_text).map_err(|e| format!("{}: {e}", ignore.display()))?;
+    }
+    let link = link(project);
+    match std::fs::symlink_metadata(&link) {
+        Ok(m) if m.file_type().is_symlink() => {
+            if std::fs::read_link(&link).ok().as_deref() == Some(crates) {
+                return Ok(false);
+            }
+        }
+        Ok(_) => {
+            return Err(format!(
+                "{} is not the link genl writes there; remove it and run `{SYNC_COMMAND}`",
+                link.display()
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("{}: {e}", link.display())),
+    }
+    let tmp = local.join(format!(".{LINK_NAME}.{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(crates, &tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::rename(&tmp, &link).map_err(|e| format!("{}: {e}", link.display()))?;
     Ok(true)
+}
+
+/// What every genl command run in a project does first: when the project
+/// builds against the tool's crates ([`is_configured`]), [`configure`] it
+/// with the per-user cache, so a fresh clone, a wiped cache or a new tool
+/// version needs nothing else. `None` for other projects (a genl
+/// checkout).
+pub fn restore(project: &Path) -> Result<Option<Configured>, String> {
+    if !is_configured(project) {
+        return Ok(None);
+    }
+    let cache = crate::cache::cache_dir()?;
+    configure(project, &cache).map(Some)
 }
 
 #[cfg(test)]
@@ -149,32 +300,112 @@ mod tests {
         }
     }
 
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("genl-vendor-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
     #[test]
-    fn the_copy_is_written_once_and_the_config_block_is_replaced() {
-        let tmp = std::env::temp_dir().join(format!("genl-vendor-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&tmp);
+    fn the_copy_is_written_once_and_linked_and_the_config_block_is_replaced() {
+        let tmp = tmp("configure");
         let cache = tmp.join("cache");
         let project = tmp.join("p");
         std::fs::create_dir_all(project.join(".cargo")).unwrap();
         std::fs::write(project.join(".cargo/config.toml"), "[build]\njobs = 2\n").unwrap();
-        assert!(configure(&project, &cache).unwrap());
-        assert!(!configure(&project, &cache).unwrap(), "idempotent");
+        assert!(!is_configured(&project));
+        let first = configure(&project, &cache).unwrap();
+        let crates = dir(&cache);
+        assert_eq!(
+            first,
+            Configured {
+                crates: crates.clone(),
+                wrote_crates: true,
+                linked: true,
+                wrote_config: true
+            }
+        );
+        assert_eq!(first.report(&project).len(), 3);
+        assert!(is_configured(&project));
+        let again = configure(&project, &cache).unwrap();
+        assert!(
+            !again.wrote_crates && !again.linked && !again.wrote_config,
+            "idempotent: {again:?}"
+        );
+        assert!(again.report(&project).is_empty());
         let text = std::fs::read_to_string(project.join(".cargo/config.toml")).unwrap();
         assert!(text.starts_with("[build]\njobs = 2\n"), "{text}");
         assert_eq!(text.matches(CONFIG_BEGIN).count(), 1);
-        let crates = dir(&cache);
-        assert!(crates.join("genl-core/src/lib.rs").is_file());
-        assert!(text.contains(&format!(
-            "genl-core = {{ path = {:?} }}",
-            crates.join("genl-core").to_string_lossy()
-        )));
-        // A block pointing elsewhere is rewritten in place.
-        let moved = text.replace(&crates.to_string_lossy().to_string(), "/gone");
-        std::fs::write(project.join(".cargo/config.toml"), &moved).unwrap();
-        assert!(configure(&project, &cache).unwrap());
+        // The committed file names no path of this machine; the link does.
+        assert!(
+            text.contains("genl-core = { path = \".genl/crates/genl-core\" }"),
+            "{text}"
+        );
+        assert!(!text.contains(&*tmp.to_string_lossy()), "{text}");
+        assert_eq!(
+            std::fs::read_link(project.join(".genl/crates")).unwrap(),
+            crates
+        );
+        assert!(project.join(".genl/crates/genl-core/src/lib.rs").is_file());
+        let ignore = std::fs::read_to_string(project.join(".genl/.gitignore")).unwrap();
+        assert_eq!(ignore.lines().last(), Some("*"));
+        // A block of an older tool (an absolute path) is rewritten in place.
+        let old = text.replace(
+            ".genl/crates",
+            "/home/someone/.cache/genl/crates/genl-0.0.1-x",
+        );
+        assert_ne!(old, text);
+        std::fs::write(project.join(".cargo/config.toml"), &old).unwrap();
+        assert!(configure(&project, &cache).unwrap().wrote_config);
         assert_eq!(
             std::fs::read_to_string(project.join(".cargo/config.toml")).unwrap(),
             text
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    fn a_clone_gets_its_crates_and_link_back() {
+        let tmp = tmp("clone");
+        let (made, cloned) = (tmp.join("made"), tmp.join("cloned"));
+        std::fs::create_dir_all(&made).unwrap();
+        configure(&made, &tmp.join("cache-a")).unwrap();
+        // What git carries: the configuration, not .genl/.
+        std::fs::create_dir_all(cloned.join(".cargo")).unwrap();
+        std::fs::copy(
+            made.join(".cargo/config.toml"),
+            cloned.join(".cargo/config.toml"),
+        )
+        .unwrap();
+        assert!(is_configured(&cloned));
+        let cache_b = tmp.join("cache-b");
+        let c = configure(&cloned, &cache_b).unwrap();
+        assert!(c.wrote_crates && c.linked && !c.wrote_config, "{c:?}");
+        assert_eq!(std::fs::read_link(link(&cloned)).unwrap(), dir(&cache_b));
+        assert!(cloned.join(".genl/crates/genl-derive/Cargo.toml").is_file());
+        // A wiped cache: written again, the link already right.
+        std::fs::remove_dir_all(&cache_b).unwrap();
+        let c = configure(&cloned, &cache_b).unwrap();
+        assert!(c.wrote_crates && !c.linked && !c.wrote_config, "{c:?}");
+        // Another cache (another tool, another user): the link follows.
+        let c = configure(&cloned, &tmp.join("cache-a")).unwrap();
+        assert!(!c.wrote_crates && c.linked, "{c:?}");
+        assert_eq!(
+            std::fs::read_link(link(&cloned)).unwrap(),
+            dir(&tmp.join("cache-a"))
+        );
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
+    fn something_else_in_place_of_the_link_is_an_error_saying_what_to_do() {
+        let tmp = tmp("occupied");
+        std::fs::create_dir_all(tmp.join("p/.genl/crates")).unwrap();
+        let e = configure(&tmp.join("p"), &tmp.join("cache")).unwrap_err();
+        assert!(
+            e.contains("not the link genl writes") && e.contains("`genl sync`"),
+            "{e}"
         );
         let _ = std::fs::remove_dir_all(&tmp);
     }

@@ -39,8 +39,12 @@
 //!   `GENL-VM-RESULT: FAIL <reasons>` and powers off. The kernel runs with
 //!   `panic_on_warn=1 oops=panic panic=-1`: a WARN ends the boot at once and
 //!   the host reports the panic with the WARNING line.
-//! - On the host, a program with `min-tests = N` fails the kernel unless its
-//!   output reports at least N passed tests.
+//! - On the host, a program fails the kernel when its output reports
+//!   running more tests than passed (libtest's `running N tests` against its
+//!   `test result: ... M passed`, also for a libtest-style summary, or a
+//!   plain `N passed, M failed` line with M > 0: an ignored test or a
+//!   harness that stopped early does not pass), or, with `min-tests = N`,
+//!   fewer than N passed tests.
 
 mod boot;
 mod cpio;
@@ -475,19 +479,25 @@ fn guest_payload(
     Ok((bins, extra))
 }
 
-/// Fails unless every program with a `min-tests` reported at least that
-/// many passed tests in the console `log` (programs in run order).
-fn check_min_tests(bins: &[GuestBin], log: &str) -> Result<(), String> {
+/// Fails unless every program's tests all passed: each that reports the
+/// tests it runs reported as many passed, and each with a `min-tests` at
+/// least that many, in the console `log` (programs in run order).
+fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), String> {
     let sections = boot::program_sections(log);
     let mut short = Vec::new();
     for (i, b) in bins.iter().enumerate() {
-        let Some(min) = b.min_tests else { continue };
-        let passed = sections
+        let counts = sections
             .get(i)
             .filter(|(name, _)| *name == b.name)
-            .map(|(_, text)| boot::passed_tests(text))
-            .unwrap_or(0);
-        if passed < min {
+            .map(|(_, text)| boot::test_counts(text))
+            .unwrap_or_default();
+        let passed = counts.passed;
+        if let Some(running) = counts.running.filter(|&r| r > passed) {
+            short.push(format!(
+                "{} reported running {running} test(s), {passed} passed",
+                b.name
+            ));
+        } else if let Some(min) = b.min_tests.filter(|&m| passed < m) {
             short.push(format!(
                 "{} reported {passed} passed test(s), min-tests is {min}",
                 b.name
@@ -614,7 +624,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                         let errors: Vec<String> = [
                             r.verdict(),
                             r.check_release(&k.release),
-                            check_min_tests(&bins, &r.log),
+                            check_test_counts(&bins, &r.log),
                         ]
                         .into_iter()
                         .filter_map(Result::err)
@@ -742,6 +752,7 @@ mod tests {
     const LOG: &str = "\
 GENL-VM: kernel 6.1.0-56-cloud-amd64, 2 cpus
 GENL-VM-TEST-BEGIN vm_e2e
+running 3 tests
 test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out
 GENL-VM-TEST-END vm_e2e rc=0
 GENL-VM-TEST-BEGIN demo-client
@@ -752,16 +763,51 @@ GENL-VM-TEST-END demo-client rc=0
     #[test]
     fn a_program_short_of_its_min_tests_fails_the_kernel() {
         let ok = [bin("vm_e2e", Some(3)), bin("demo-client", None)];
-        assert_eq!(check_min_tests(&ok, LOG), Ok(()));
+        assert_eq!(check_test_counts(&ok, LOG), Ok(()));
         let short = [bin("vm_e2e", Some(4)), bin("demo-client", None)];
-        let e = check_min_tests(&short, LOG).unwrap_err();
+        let e = check_test_counts(&short, LOG).unwrap_err();
         assert!(
             e.contains("vm_e2e reported 3 passed test(s), min-tests is 4"),
             "{e}"
         );
         // A program that printed nothing (or ran out of order) passed none.
         let missing = [bin("vm_e2e", Some(1)), bin("vm_fuzz", Some(1))];
-        let e = check_min_tests(&missing, LOG).unwrap_err();
+        let e = check_test_counts(&missing, LOG).unwrap_err();
         assert!(e.contains("vm_fuzz reported 0 passed"), "{e}");
+    }
+
+    #[test]
+    fn a_program_whose_tests_did_not_all_pass_fails_the_kernel_without_min_tests() {
+        // As the scaffold's selftest prints, exiting 0 after one check
+        // went missing (9 announced, 8 passed).
+        let log = "\
+GENL-VM-TEST-BEGIN counter-selftest
+running 9 tests
+test result: ok. 8 passed; 0 failed
+GENL-VM-TEST-END counter-selftest rc=0
+GENL-VM-TEST-BEGIN vm_e2e
+running 4 tests
+test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out
+GENL-VM-TEST-END vm_e2e rc=0
+";
+        let bins = [bin("counter-selftest", None), bin("vm_e2e", Some(1))];
+        let e = check_test_counts(&bins, log).unwrap_err();
+        assert_eq!(
+            e,
+            "counter-selftest reported running 9 test(s), 8 passed; \
+             vm_e2e reported running 4 test(s), 3 passed"
+        );
+        let all = log.replace("8 passed", "9 passed").replace(
+            "3 passed; 0 failed; 1 ignored",
+            "4 passed; 0 failed; 0 ignored",
+        );
+        assert_eq!(check_test_counts(&bins, &all), Ok(()));
+        // The floor still holds when every test passed.
+        let floor = [bin("counter-selftest", Some(10)), bin("vm_e2e", None)];
+        let e = check_test_counts(&floor, &all).unwrap_err();
+        assert_eq!(
+            e,
+            "counter-selftest reported 9 passed test(s), min-tests is 10"
+        );
     }
 }

@@ -172,7 +172,7 @@ fn test(args: &[String]) -> Result<(), String> {
         });
         // After the VM suites: the kernels are in the per-user cache.
         summary.run_fn(
-            "a new user's family, outside the repo (genl new → generate --check → check → vm test)",
+            "a new user's family, outside the repo (genl new → generate --check → check; git clone → genl sync → cargo build → vm test)",
             || new_user::run(&[]),
         );
     }

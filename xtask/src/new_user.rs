@@ -5,10 +5,21 @@
 //!    all they get from genl);
 //! 2. in a temporary directory outside the checkout, `genl new counter` —
 //!    a name the kernel's own uapi headers use (`linux/counter.h`), so the
-//!    project gets another uapi header;
-//! 3. in the project: `genl generate --check`, `genl check`, `genl vm test`
-//!    (PASS on 6.1 and 6.12 with the scaffold's selftest);
-//! 4. `genl new` and `genl check` for two names the template was not
+//!    project gets another uapi header — committed to git as created;
+//! 3. in the project: `genl generate --check`, `genl check`; they change
+//!    no committed file and leave nothing to commit;
+//! 4. no committed file names a path of this machine: the project's, the
+//!    per-user genl cache's, the temporary directory's;
+//! 5. the project cloned into another directory, as on another machine: a
+//!    fresh genl cache (`GENL_CACHE_DIR`) without the genl crates, whose
+//!    `kernels/` links to the real cache's (the Debian kernels and the
+//!    debug kernel are reused, never rebuilt, re-downloaded or deleted).
+//!    There `cargo build` fails until `genl sync` (the one command the
+//!    scaffold's README names for a clone) has written the crates to the
+//!    fresh cache; then `cargo build`, `cargo clippy --all-targets -- -D
+//!    warnings` and `genl vm test` (PASS on 6.1 and 6.12 with the
+//!    scaffold's selftest) pass, and the clone has nothing to commit;
+//! 6. `genl new` and `genl check` for two names the template was not
 //!    written for (15 bytes, the longest a family name can be, and 1).
 //!
 //! It prints the wall time from `genl new` to the last PASS and the lines
@@ -17,9 +28,11 @@
 //! variables, and the temporary directory is removed on success (kept, and
 //! named, on failure).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+
+use genl_cli::host;
 
 use crate::util;
 
@@ -56,30 +69,65 @@ fn step(what: &str, cmd: &mut Command) -> Result<f64, String> {
     Ok(secs)
 }
 
-/// Files of the project as `genl new` and `genl generate` left them:
-/// their paths and contents.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, Vec<u8>)>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for e in rd.flatten() {
-            let p = e.path();
-            let name = e.file_name();
-            if name == "target" || name == "Cargo.lock" {
-                continue;
-            }
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else if let Ok(data) = std::fs::read(&p) {
-                out.push((p.strip_prefix(root).unwrap_or(&p).to_owned(), data));
+/// `git ARGS` in `dir`, with an identity of its own (a fresh machine has
+/// none) and no signing; its standard output.
+fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=genl new-user",
+            "-c",
+            "user.email=new-user@genl.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("git {}: {e}", args.join(" ")))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {} in {}: {}",
+            args.join(" "),
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// Fails when `git status` in `repo` shows anything: the steps before
+/// changed a committed file or left one a user would have to commit.
+fn nothing_to_commit(repo: &Path, after: &str) -> Result<(), String> {
+    let status = git(repo, &["status", "--porcelain", "--untracked-files=all"])?;
+    if status.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "after {after}, {} has changes a user would have to commit:\n{status}",
+            repo.display()
+        ))
+    }
+}
+
+/// The committed files of `repo` that contain one of `needles` (absolute
+/// paths of this machine), each with the needle found.
+fn committed_files_naming(repo: &Path, needles: &[&Path]) -> Result<Vec<String>, String> {
+    let files = git(repo, &["ls-files", "-z"])?;
+    let mut found = Vec::new();
+    for f in files.split('\0').filter(|f| !f.is_empty()) {
+        let data = std::fs::read(repo.join(f)).map_err(|e| format!("{f}: {e}"))?;
+        let text = String::from_utf8_lossy(&data);
+        for n in needles {
+            let n = n.to_string_lossy();
+            if text.contains(&*n) {
+                found.push(format!("{f} names {n}"));
             }
         }
     }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
+    Ok(found)
 }
 
 /// Runs the suite.
@@ -116,7 +164,6 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                 .current_dir(&work)
                 .env("PATH", &path),
         )?;
-        let created = snapshot(&project);
         let uapi = project.join("kmod/include/uapi/linux/counter_genl.h");
         if !uapi.is_file() {
             return Err(format!(
@@ -124,10 +171,27 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                 uapi.display()
             ));
         }
+        if !host::have("git") {
+            util::apt_install(&["git"])?;
+        }
+        git(&project, &["init", "-q"])?;
+        git(&project, &["add", "-A"])?;
+        git(&project, &["commit", "-q", "-m", "genl new counter"])?;
+        let committed = git(&project, &["ls-files"])?;
+        // The file that once carried this machine's cache path is among
+        // those checked below; `.genl/` (per machine) is not committed.
+        let files: Vec<&str> = committed.lines().collect();
+        if !files.contains(&".cargo/config.toml") || files.iter().any(|f| f.starts_with(".genl/")) {
+            return Err(format!(
+                "`git add -A` after `genl new` should commit .cargo/config.toml and nothing \
+                 under .genl/; it committed: {}",
+                files.join(" ")
+            ));
+        }
+        let committed = files.len();
         for (what, args) in [
             ("genl generate --check", &["generate", "--check"][..]),
             ("genl check", &["check"][..]),
-            ("genl vm test", &["vm", "test"][..]),
         ] {
             step(
                 what,
@@ -137,21 +201,90 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                     .env("PATH", &path),
             )?;
         }
-        let total = t.elapsed().as_secs_f64();
-        // What the user wrote: every file differing from what `genl new`
-        // (and its `genl generate`) created.
-        let now = snapshot(&project);
-        let changed: Vec<String> = now
-            .iter()
-            .filter(|f| !created.contains(f))
-            .map(|(p, _)| p.display().to_string())
-            .collect();
-        if !changed.is_empty() {
+        nothing_to_commit(&project, "`genl generate --check` and `genl check`")?;
+        // Nothing committed may name where this machine keeps things.
+        let cache = genl_cli::cache::cache_dir()?;
+        let named = committed_files_naming(&project, &[&project, &cache, &tmp])?;
+        if !named.is_empty() {
             return Err(format!(
-                "the steps after `genl new` changed files a user would have to commit: {}",
-                changed.join(", ")
+                "committed files name paths of this machine: {}",
+                named.join("; ")
             ));
         }
+        println!(
+            "new-user: {committed} committed files name neither {} nor {} nor {}",
+            project.display(),
+            cache.display(),
+            tmp.display()
+        );
+
+        // Another machine: the project cloned elsewhere, a genl cache
+        // without the crates; only the kernels are shared (a link), so
+        // none is downloaded or built again.
+        let clone = tmp.join("elsewhere").join(NAME);
+        git(
+            &work,
+            &[
+                "clone",
+                "-q",
+                &project.to_string_lossy(),
+                &clone.to_string_lossy(),
+            ],
+        )?;
+        let clone_cache = tmp.join("clone-cache");
+        let kernels = genl_cli::cache::kernels_dir(&cache);
+        std::fs::create_dir_all(&kernels).map_err(|e| format!("{}: {e}", kernels.display()))?;
+        std::fs::create_dir_all(&clone_cache)
+            .map_err(|e| format!("{}: {e}", clone_cache.display()))?;
+        std::os::unix::fs::symlink(&kernels, genl_cli::cache::kernels_dir(&clone_cache))
+            .map_err(|e| format!("{}: {e}", clone_cache.display()))?;
+        let in_clone = |program: &Path| {
+            let mut cmd = clean(program);
+            cmd.current_dir(&clone)
+                .env("PATH", &path)
+                .env("GENL_CACHE_DIR", &clone_cache);
+            cmd
+        };
+        let t_clone = Instant::now();
+        // Before any genl command, cargo cannot find the crates, and says
+        // where it looked (the scaffold's README quotes it).
+        let out = in_clone(Path::new("cargo"))
+            .args(["build", "--quiet"])
+            .output()
+            .map_err(|e| format!("cargo build: {e}"))?;
+        let err = String::from_utf8_lossy(&out.stderr);
+        if out.status.success() || !err.contains(".genl/crates/genl-core/Cargo.toml") {
+            return Err(format!(
+                "cargo build in a fresh clone before `genl sync`: want a failure naming \
+                 .genl/crates/genl-core/Cargo.toml, got {}: {err}",
+                out.status
+            ));
+        }
+        step("genl sync (in the clone)", in_clone(&genl).arg("sync"))?;
+        let linked = std::fs::read_link(clone.join(".genl/crates"))
+            .map_err(|e| format!("the clone's .genl/crates after `genl sync`: {e}"))?;
+        if !linked.starts_with(&clone_cache) || !linked.join(".complete").is_file() {
+            return Err(format!(
+                "`genl sync` in the clone linked .genl/crates to {}, not to a copy in {}",
+                linked.display(),
+                clone_cache.display()
+            ));
+        }
+        step(
+            "cargo build (in the clone)",
+            in_clone(Path::new("cargo")).arg("build"),
+        )?;
+        step(
+            "cargo clippy --all-targets -- -D warnings (in the clone)",
+            in_clone(Path::new("cargo")).args(["clippy", "--all-targets", "--", "-D", "warnings"]),
+        )?;
+        step(
+            "genl vm test (in the clone)",
+            in_clone(&genl).args(["vm", "test"]),
+        )?;
+        nothing_to_commit(&clone, "the steps in the clone")?;
+        let clone_total = t_clone.elapsed().as_secs_f64();
+        let total = t.elapsed().as_secs_f64();
         // Names the template was not written for: the longest a family can
         // have, and the shortest. Generated and hand-written C must stay
         // checkpatch-clean (line lengths, alignment) for both.
@@ -172,9 +305,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             )?;
         }
         println!(
-            "\nNEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s; \
-             lines written by hand: 0 ({} files from the scaffold and `genl generate`)",
-            created.len()
+            "\nNEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s \
+             (of which the clone, `genl sync` to PASS: {clone_total:.1}s); \
+             lines written by hand: 0 ({committed} files from the scaffold and `genl generate`)"
         );
         Ok(())
     })();
@@ -185,4 +318,37 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         Err(_) => eprintln!("new-user: kept {} for a look", tmp.display()),
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_committed_files_naming_a_path_are_reported() {
+        let dir = std::env::temp_dir().join(format!("xtask-new-user-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let here = Path::new("/home/someone/.cache/genl");
+        std::fs::write(dir.join("clean.txt"), "nothing local\n").unwrap();
+        std::fs::write(
+            dir.join("sub/config.toml"),
+            "path = \"/home/someone/.cache/genl/x\"\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join(".gitignore"), "/ignored\n").unwrap();
+        std::fs::write(dir.join("ignored"), "/home/someone/.cache/genl\n").unwrap();
+        git(&dir, &["init", "-q"]).unwrap();
+        git(&dir, &["add", "-A"]).unwrap();
+        git(&dir, &["commit", "-q", "-m", "t"]).unwrap();
+        assert_eq!(
+            committed_files_naming(&dir, &[here, Path::new("/elsewhere")]).unwrap(),
+            ["sub/config.toml names /home/someone/.cache/genl"]
+        );
+        nothing_to_commit(&dir, "committing").unwrap();
+        std::fs::write(dir.join("new.txt"), "x").unwrap();
+        let e = nothing_to_commit(&dir, "a step").unwrap_err();
+        assert!(e.contains("new.txt"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -381,15 +381,38 @@ pub fn program_sections(log: &str) -> Vec<(String, String)> {
     out
 }
 
-/// The passed tests a program's output reports: the sum over libtest's
-/// `test result: ... N passed; ...` lines, or, when there are none, the
-/// last plain `N passed, M failed` line (one word and a colon may precede
-/// it).
-pub fn passed_tests(text: &str) -> u64 {
+/// What a program's output says of its tests (see [`test_counts`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct TestCounts {
+    /// The tests it said it runs: libtest's `running N tests` lines,
+    /// summed, or a plain line's passed and failed; `None` when it says
+    /// nothing of the kind.
+    pub running: Option<u64>,
+    /// The tests it said passed.
+    pub passed: u64,
+}
+
+/// The tests a program's output reports: libtest's `running N tests` and
+/// `test result: ... N passed; ...` lines, each summed (a libtest-style
+/// summary, as the scaffold's selftest prints, counts the same), or, when
+/// there is no `test result:` line, the last plain `N passed, M failed`
+/// line (one word and a colon may precede it), which ran N + M tests.
+pub fn test_counts(text: &str) -> TestCounts {
     let number_before = |s: &str, word: &str| -> Option<u64> {
         let i = s.find(word)?;
         s[..i].split_whitespace().last()?.parse().ok()
     };
+    let running: Vec<u64> = text
+        .lines()
+        .filter_map(|l| {
+            let rest = l.trim().strip_prefix("running ")?;
+            let (n, word) = rest.split_once(' ')?;
+            matches!(word, "test" | "tests")
+                .then(|| n.parse().ok())
+                .flatten()
+        })
+        .collect();
+    let running = (!running.is_empty()).then(|| running.iter().sum());
     let libtest: Vec<u64> = text
         .lines()
         .filter_map(|l| {
@@ -398,21 +421,31 @@ pub fn passed_tests(text: &str) -> u64 {
         })
         .collect();
     if !libtest.is_empty() {
-        return libtest.iter().sum();
+        return TestCounts {
+            running,
+            passed: libtest.iter().sum(),
+        };
     }
-    text.lines()
-        .rev()
-        .find_map(|l| {
-            let l = l.trim();
-            let l = match l.split_once(": ") {
-                Some((w, rest)) if !w.contains(' ') => rest,
-                _ => l,
-            };
-            let (p, rest) = l.split_once(" passed, ")?;
-            let (_, f) = rest.split_once(' ')?;
-            (f.starts_with("failed")).then(|| p.trim().parse().ok())?
-        })
-        .unwrap_or(0)
+    let plain = text.lines().rev().find_map(|l| {
+        let l = l.trim();
+        let l = match l.split_once(": ") {
+            Some((w, rest)) if !w.contains(' ') => rest,
+            _ => l,
+        };
+        let (p, rest) = l.split_once(" passed, ")?;
+        let (f, word) = rest.split_once(' ')?;
+        if !word.starts_with("failed") {
+            return None;
+        }
+        Some((p.trim().parse::<u64>().ok()?, f.parse::<u64>().ok()?))
+    });
+    match plain {
+        Some((passed, failed)) => TestCounts {
+            running: Some(running.unwrap_or(0).max(passed + failed)),
+            passed,
+        },
+        None => TestCounts { running, passed: 0 },
+    }
 }
 
 #[cfg(test)]
@@ -424,6 +457,7 @@ GENL-VM: kernel 6.12
 GENL-VM-TEST-BEGIN vm_e2e
 running 3 tests
 test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.1s
+running 2 tests
 test result: ok. 2 passed; 0 failed; 0 ignored
 GENL-VM-TEST-END vm_e2e rc=0
 GENL-VM-TEST-BEGIN selftest
@@ -443,10 +477,36 @@ GENL-VM-RESULT: PASS
         let s = program_sections(LOG);
         let names: Vec<&str> = s.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["vm_e2e", "selftest", "quiet"]);
-        assert_eq!(passed_tests(&s[0].1), 5);
-        assert_eq!(passed_tests(&s[1].1), 7);
-        assert_eq!(passed_tests(&s[2].1), 0);
-        assert_eq!(passed_tests("12 passed, 1 failed, 2 skipped\n"), 12);
+        let counts = |running, passed| TestCounts { running, passed };
+        // Two harness runs in one program: both lines summed.
+        assert_eq!(test_counts(&s[0].1), counts(Some(5), 5));
+        assert_eq!(test_counts(&s[1].1), counts(Some(7), 7));
+        assert_eq!(test_counts(&s[2].1), counts(None, 0));
+        assert_eq!(
+            test_counts("12 passed, 1 failed, 2 skipped\n"),
+            counts(Some(13), 12)
+        );
+    }
+
+    #[test]
+    fn tests_that_ran_and_did_not_pass_show() {
+        let counts = |running, passed| TestCounts { running, passed };
+        // Ignored tests were counted as running, not as passed.
+        let ignored = "running 4 tests\ntest a ... ok\ntest b ... ignored\n\
+                       test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured\n";
+        assert_eq!(test_counts(ignored), counts(Some(4), 3));
+        // A harness that died after starting: no result line.
+        let died = "running 1 test\ntest a ... \n";
+        assert_eq!(test_counts(died), counts(Some(1), 0));
+        // The scaffold's selftest, as it prints.
+        let selftest = "running 9 tests\ntest round_trip ... ok\n\
+                        test result: FAILED. 8 passed; 1 failed\n";
+        assert_eq!(test_counts(selftest), counts(Some(9), 8));
+        // Words around a count are not a `running` line.
+        assert_eq!(
+            test_counts("still running 3 tests\nrunning 2 jobs\n"),
+            counts(None, 0)
+        );
     }
 
     #[test]

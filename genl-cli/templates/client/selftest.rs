@@ -12,6 +12,9 @@ use genl_core::{AttrWriter, Connection, Error, Family as _, Subscription};
 
 type Check = Result<(), String>;
 
+/// A check and the name it is reported under.
+type NamedCheck = (&'static str, fn() -> Check);
+
 /// Runs `f`, naming what failed.
 fn ensure(cond: bool, what: impl FnOnce() -> String) -> Check {
     if cond {
@@ -221,7 +224,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    let checks: &[(&str, fn() -> Check)] = &[
+    let checks: &[NamedCheck] = &[
         ("round_trip", round_trip),
         ("reset_sets_zero", reset_sets_zero),
         ("dump_lists_every_counter", dump_lists_every_counter),
