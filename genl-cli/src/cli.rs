@@ -74,8 +74,17 @@ pub enum Command {
     Vm(VmCommand),
     /// Check the module with the kernel's own tools: checkpatch.pl --strict
     /// over its C files, the family's YNL spec against the kernel's schema,
-    /// and ynl-gen-c's uapi header against ours, constant by constant.
-    Check,
+    /// ynl-gen-c's uapi header against ours, constant by constant, and its
+    /// kernel policies, ops and declarations against ours, by meaning
+    /// (genl's differences by design are printed with their reasons; others
+    /// fail unless genl.toml's `[check] allow` allows them).
+    Check {
+        /// Keep the temporary genl-ynl-* directories (ynl-gen-c's copy of
+        /// the spec and its outputs) and print where; by default they are
+        /// removed, whatever the outcome.
+        #[arg(long)]
+        keep_work: bool,
+    },
     /// Talk to any netlink family from its YNL spec, read at run time, as
     /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
     /// output), without Python.
@@ -251,7 +260,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 VmCommand::Shell(_) => vm::shell(&plan),
             }
         }
-        Command::Check => check::run(&project()?),
+        Command::Check { keep_work } => check::run(&project()?, keep_work),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Import {
             spec,

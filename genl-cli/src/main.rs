@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         Command::Generate { .. } => "generate",
         Command::Ctrl(_) => "ctrl",
         Command::Vm(_) => "vm",
-        Command::Check => "check",
+        Command::Check { .. } => "check",
         Command::Ynl(_) => "ynl",
         Command::Import { .. } => "import",
     };

@@ -60,6 +60,17 @@
 //!     - `name` (string, required): the program's name in the guest.
 //!     - `source` (path, required): the C file.
 //!     - `includes` (list of paths; default none): `-I` directories.
+//! - `[check]` — `genl check`:
+//!   - `allow` (list of tables; default none): differences from the
+//!     kernel's tools (ynl-gen-c) this family has on purpose. Each has a
+//!     `class` (required; one of `uapi-constant`, `policy`, `policy-entry`,
+//!     `op`, `genl-ops`, `family`, `declaration`, `function`,
+//!     `ynl-gen-c-fails`: see `genl_cli::check::DiffClass`; an unknown
+//!     class is an error), a `reason` (required, printed by every run) and
+//!     an optional `at`: only the differences whose place contains this
+//!     text (an attribute's C name, say); without it, the whole class.
+//!     genl's own differences by design need no entry: they are allowed
+//!     and printed with their reasons.
 //!
 //! A commented example ([`EXAMPLE`]; `genl config` prints it):
 //!
@@ -97,6 +108,29 @@ pub struct Config {
     pub generate: Option<GenerateConfig>,
     /// `[vm]`.
     pub vm: Option<VmConfig>,
+    /// `[check]`.
+    pub check: Option<CheckConfig>,
+}
+
+/// `[check]`: what `genl check` allows.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckConfig {
+    /// Differences from the kernel's tools allowed, each with its reason.
+    #[serde(default)]
+    pub allow: Vec<AllowConfig>,
+}
+
+/// One `[check] allow` entry (validated by `genl check`).
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct AllowConfig {
+    /// The difference class (`genl_cli::check::DiffClass` names).
+    pub class: String,
+    /// Only the differences whose place contains this text.
+    pub at: Option<String>,
+    /// Why the family differs there.
+    pub reason: String,
 }
 
 /// `[family]`: the family's Rust declaration.

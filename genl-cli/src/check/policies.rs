@@ -6,41 +6,60 @@
 //! - every `nla_policy` array, attribute by attribute: type, length and
 //!   range checks, nested policy, validation function (values evaluated
 //!   with the constants of the uapi header, so `GENL_DEMO_STATE_STALE` and
-//!   `2` are equal; `NLA_POLICY_MAX_LEN(n)` and `{ .type = NLA_BINARY, .len =
-//!   n }` are equal);
+//!   `2` are equal; forms the kernel defines alike are alike:
+//!   `NLA_POLICY_EXACT_LEN(6)` is `NLA_POLICY_RANGE(NLA_BINARY, 6, 6)`);
 //! - the split ops table (≥ 6.2): per command and do/dump, the handler,
-//!   policy, `maxattr` and flags; our `genl_ops` table (< 6.2) must say the
-//!   same per command;
-//! - the multicast groups and the family's fields;
-//! - the header's handler prototypes and extern policies.
+//!   `.start`, policy, `maxattr` and flags;
+//! - our `genl_ops` table (< 6.2) against our split ops: one entry per
+//!   command whose policy is the union of the split policies, with
+//!   generated checks that reject what each op does not take;
+//! - the multicast groups and the family's fields (in both branches);
+//! - the header's handler prototypes, extern policies and enums;
+//! - every function of ours: each is of a known kind and checked as such
+//!   (a validation function accepts exactly what the spec says, a check
+//!   wrapper checks and calls its handler, ...).
 //!
 //! Differences that are ours by design are allowed, each printed with its
-//! reason ([`Allowed`]); anything else fails, and so does comparing fewer
-//! entries than ynl-gen-c generated (a floor: nothing of theirs may go
-//! uncompared). Constructs 6.12's ynl-gen-c cannot render (checks of
-//! `binary` attributes other than a lone `min-len` or `exact-len`) are
-//! removed from its copy of the spec, listed, and our policy entries for
-//! them compared with the spec's checks instead.
+//! reason and where it applies ([`Allowed`]); anything else is a
+//! [`Difference`] that fails, unless the project allows it ([`UserAllow`]).
+//! Comparing fewer than all of ynl-gen-c's policy entries fails too (a
+//! floor: nothing of theirs may go uncompared). Constructs 6.12's
+//! ynl-gen-c cannot render (see [`spec`](super::spec)) are removed from
+//! its copy of the spec, listed, and our policy entries for them compared
+//! with the spec instead.
+
+mod c;
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::Path;
-use std::process::Command;
 
-use super::ynl::{constants, tokens, ynl_work_tree};
-use crate::host::output;
-use crate::kernel_source::{self, ensure_python, PYTHON};
+use c::{
+    calls_of, ops, policies, read_c, skip_group, type_limits, CFile, Checks, Op, OpKey, Pol,
+    PolicyArray, Values,
+};
 
-/// A difference ours has by design.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+use super::spec::{prepare, SpecEnum, SpecInfo};
+use super::ynl::{constants, not_applicable, run_ynl_gen_c, ynl_work_tree};
+use super::{find_allow, CheckOptions, DiffClass, UserAllow};
+use crate::kernel_source::{self, ensure_python};
+
+/// A difference ours has by design: allowed, printed with its reason and
+/// where it applies, and compared for what it must be instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Allowed {
     /// Our policy arrays are sized by the set's `_MAX` (every attribute id
     /// of the set is a valid index, `maxattr` is the set's), ynl-gen-c's by
     /// the largest attribute the op lists.
     SizedBySetMax,
     /// Our doits are wrapped by a generated `<doit>_checked` that checks the
-    /// required attributes (`GENL_REQ_ATTR_CHECK`) before the handler.
+    /// request (required attributes, nests) before the handler.
     RequiredCheckWrapper,
+    /// Our dumps' requests are checked by a generated `.start`
+    /// (`<p>_nl_<cmd>_dump_start`).
+    DumpStartCheck,
     /// A big-endian integer is `NLA_BE16`/`NLA_BE32` in our policy (range
     /// checks compare host-order values); 6.12's ynl-gen-c ignores
     /// `byte-order` in policies and writes `NLA_U16`/`NLA_U32` (both accept
@@ -54,9 +73,54 @@ pub enum Allowed {
     /// `const`: Linux 6.1's `struct nla_policy` points at them without
     /// `const`.
     RangeNotConst,
-    /// A check 6.12's ynl-gen-c cannot render (binary `max-len`): compared
-    /// with the spec's value instead.
+    /// A construct 6.12's ynl-gen-c cannot render (a binary's checks other
+    /// than a lone `min-len` or an `exact-len`; an indexed array of
+    /// scalars): removed from its copy of the spec, ours compared with the
+    /// spec instead.
     NotRenderedByYnlGenC,
+    /// A value enum whose values are not contiguous: 6.12's ynl-gen-c
+    /// raises on any attribute using it, so its copy of the spec goes
+    /// without the attribute's `enum:`; our validation function (or mask)
+    /// is compared with the spec's values.
+    NoncontiguousEnum,
+    /// Linux < 6.2: one `genl_ops` entry per command, its policy the union
+    /// of the do and dump requests, with generated checks rejecting what
+    /// each op does not take.
+    LegacyUnionOps,
+    /// Linux < 6.2: an op without a request (its command's other op has
+    /// one) shares the command's policy, and genl generates no check
+    /// rejecting what it is sent (≥ 6.2 rejects any attribute).
+    LegacyRequestless,
+    /// An indexed array of nests: 6.12's ynl-gen-c prints `{ .type =
+    /// NLA_INDEXED_ARRAY, }`, not a kernel policy type.
+    IndexedArrayNest,
+    /// A repeated (`multi-attr`) string: 6.12's ynl-gen-c writes
+    /// `NLA_STRING`, the spec's string type is `NLA_NUL_STRING`.
+    MultiAttrString,
+    /// A nest seen through a subset of its set: our nested policy is the
+    /// view's (only what the subset names), ynl-gen-c's the whole set's.
+    NestedView,
+    /// A set named as its family: ynl-gen-c's nested policy is
+    /// `<family>_nl_policy`, ours `<family>_<set>_nl_policy`.
+    FamilyNamedSet,
+    /// A `genetlink-c` or `genetlink-legacy` spec: 6.12's ynl-gen-c leaves
+    /// the family structure to the module and exports its ops table; ours
+    /// defines the family.
+    FamilyStruct,
+    /// A binary's lone `min-len`: ours `NLA_POLICY_MIN_LEN(n)`, 6.12's
+    /// ynl-gen-c `{ .len = n }` (`NLA_UNSPEC`).
+    BinaryMinLenUnspec,
+    /// A one-sided integer bound beyond `s16`: our range structure has the
+    /// type's limit as the other bound, 6.12's ynl-gen-c leaves it 0.
+    FullRangeOneSided,
+    /// Our generated nest checks (`<p>_nl_check_<view>()`).
+    NestCheck,
+    /// Our generated parse helpers (`<p>_nl_parse_<view>()`).
+    ParseHelper,
+    /// Our `<p>_nl_dump_attrs()`, in both kernel branches.
+    DumpAttrs,
+    /// Our put helpers of 64-bit attributes (`<p>_nl_put_<set>_<attr>()`).
+    PutHelper,
 }
 
 impl Allowed {
@@ -67,7 +131,12 @@ impl Allowed {
                 "policies sized by the set's _MAX (ynl-gen-c: by the op's largest attribute)"
             }
             Allowed::RequiredCheckWrapper => {
-                "doit wrapped by the generated required-attribute check (<doit>_checked)"
+                "doit wrapped by the generated request check (<doit>_checked: required \
+                 attributes, nests), which then calls the handler"
+            }
+            Allowed::DumpStartCheck => {
+                "dump request checked by the generated .start (<p>_nl_<cmd>_dump_start: required \
+                 attributes, nests); ynl-gen-c checks nothing beyond the policy"
             }
             Allowed::BigEndianType => {
                 "big-endian integer as NLA_BE16/BE32 (6.12 ynl-gen-c ignores byte-order: NLA_U16/U32)"
@@ -77,711 +146,166 @@ impl Allowed {
             }
             Allowed::RangeNotConst => "range structure not const (Linux 6.1's nla_policy)",
             Allowed::NotRenderedByYnlGenC => {
-                "check 6.12 ynl-gen-c cannot render; compared with the spec's value"
+                "what 6.12 ynl-gen-c cannot render (a binary's checks beyond a lone min-len or \
+                 an exact-len; an indexed array of scalars, or of a set a plain nest also nests): \
+                 removed from its copy of the spec, ours compared with the spec"
+            }
+            Allowed::NoncontiguousEnum => {
+                "value enum whose values are not contiguous: 6.12 ynl-gen-c raises on it \
+                 (EnumSet.value_range()), so its copy of the spec goes without the attribute's \
+                 enum:; ours (a generated validation function accepting exactly the enum's \
+                 values) compared with the spec's values"
+            }
+            Allowed::LegacyUnionOps => {
+                "Linux < 6.2 (no split ops): one genl_ops per command, its policy the union of \
+                 the do and dump policies, generated checks rejecting what each op does not take \
+                 (compared with our split ops)"
+            }
+            Allowed::LegacyRequestless => {
+                "Linux < 6.2: an op without a request shares its command's genl_ops policy (the \
+                 other op's), validated by it but not rejected: no generated check, the handler \
+                 ignores it; on >= 6.2 its split op has none, so the kernel rejects any attribute"
+            }
+            Allowed::IndexedArrayNest => {
+                "indexed array of nests: ours NLA_POLICY_NESTED_ARRAY(<set>), 6.12 ynl-gen-c \
+                 prints { .type = NLA_INDEXED_ARRAY, } (its TypeArrayNest has no _attr_policy; \
+                 not a kernel policy type): ours compared with the spec's nested set"
+            }
+            Allowed::MultiAttrString => {
+                "multi-attr string: ours NLA_NUL_STRING, as the spec's string says; 6.12 \
+                 ynl-gen-c writes NLA_STRING (TypeMultiAttr does not take TypeString's \
+                 attr_policy, so NLA_{type})"
+            }
+            Allowed::NestedView => {
+                "nest seen through a subset: ours a nested policy per view, accepting only what \
+                 the subset names (stricter); ynl-gen-c one per attribute set: the view's \
+                 entries compared with the set's, the rest listed as left out"
+            }
+            Allowed::FamilyNamedSet => {
+                "a set named as its family: 6.12 ynl-gen-c names its nested policy \
+                 <family>_nl_policy (Struct.render_name), ours <family>_<set>_nl_policy; \
+                 compared entry by entry"
+            }
+            Allowed::FamilyStruct => {
+                "genetlink-c/-legacy spec (C names spelled out, or a version other than 1): \
+                 6.12 ynl-gen-c leaves the family structure to the module and exports the ops \
+                 table (kernel_can_gen_family_struct); ours defines the family with that table \
+                 and the groups, as for genetlink"
+            }
+            Allowed::BinaryMinLenUnspec => {
+                "binary lone min-len: ours NLA_POLICY_MIN_LEN(n) (NLA_BINARY); 6.12 ynl-gen-c \
+                 writes { .len = n } (NLA_UNSPEC, which strict validation rejects: \
+                 NL_VALIDATE_UNSPEC)"
+            }
+            Allowed::FullRangeOneSided => {
+                "one-sided bound beyond s16: our range structure has the type's limit as the \
+                 other bound, 6.12 ynl-gen-c leaves that field out (0)"
+            }
+            Allowed::NestCheck => {
+                "generated nest check (<p>_nl_check_<view>(): required attributes inside a \
+                 nest, NL_SET_ERR_ATTR_MISS), ours alone, called by the request checks"
+            }
+            Allowed::ParseHelper => {
+                "generated parse helper (<p>_nl_parse_<view>(): nla_parse_nested with the \
+                 view's policy), ours alone, declared in the header"
+            }
+            Allowed::DumpAttrs => {
+                "<p>_nl_dump_attrs(): a dump's parsed attributes on every kernel \
+                 (genl_dumpit_info(cb)->info.attrs from 6.2, ->attrs before), ours alone"
+            }
+            Allowed::PutHelper => {
+                "put helper of a 64-bit attribute (nla_put_u64_64bit with its set's pad \
+                 attribute), ours alone"
             }
         }
+    }
+}
+
+/// A difference no [`Allowed`] class explains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    /// Its class (what `genl.toml` may allow).
+    pub class: DiffClass,
+    /// Where, and what differs.
+    pub at: String,
+}
+
+impl std::fmt::Display for Difference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} [{}]", self.at, self.class)
     }
 }
 
 /// What [`ynl_gen_c_policies`] compared.
 #[derive(Debug, Default)]
 pub struct PolicyReport {
-    /// Policy arrays compared (op and nested).
+    /// Policy arrays compared (op, nested and < 6.2 union ones).
     pub policies: usize,
     /// Policy entries (attributes) compared.
     pub entries: usize,
-    /// Ops table entries compared.
+    /// Ops table entries compared (split ops and `genl_ops`).
     pub ops: usize,
     /// Header declarations compared.
     pub declarations: usize,
-    /// The allowed differences met, with where.
+    /// The differences by design met, with where.
     pub allowed: Vec<(Allowed, String)>,
+    /// The differences the project allows, with its reason.
+    pub user_allowed: Vec<(Difference, UserAllow)>,
     /// The unexplained differences (the check failed if any).
-    pub differences: Vec<String>,
-}
-
-// ---------------------------------------------------------------------------
-// A small reader for the C the two generators write.
-
-/// An initializer: a braced list (with designators) or an expression.
-#[derive(Debug, Clone, PartialEq)]
-enum Init {
-    List(Vec<(Option<String>, Init)>),
-    Expr(Vec<String>),
-}
-
-impl Init {
-    fn text(&self) -> String {
-        match self {
-            Init::Expr(t) => t.join(" "),
-            Init::List(items) => {
-                let inner: Vec<String> = items
-                    .iter()
-                    .map(|(d, i)| match d {
-                        Some(d) => format!("{d} = {}", i.text()),
-                        None => i.text(),
-                    })
-                    .collect();
-                format!("{{ {} }}", inner.join(", "))
-            }
-        }
-    }
-
-    fn field(&self, name: &str) -> Option<&Init> {
-        match self {
-            Init::List(items) => items
-                .iter()
-                .find(|(d, _)| d.as_deref() == Some(name))
-                .map(|(_, i)| i),
-            Init::Expr(_) => None,
-        }
-    }
-}
-
-/// A top-level definition with an initializer: `struct <ty> <name>[<size>]
-/// = <init>;` (qualifiers kept apart).
-#[derive(Debug, Clone)]
-struct Def {
-    ty: String,
-    name: String,
-    size: Option<Vec<String>>,
-    is_const: bool,
-    init: Init,
-}
-
-/// A C file, read: its definitions and function names.
-#[derive(Debug, Default)]
-struct CFile {
-    defs: Vec<Def>,
-    /// Functions defined (with a body): name → body tokens.
-    functions: BTreeMap<String, Vec<String>>,
-    /// Function prototypes: name → normalized text.
-    prototypes: BTreeMap<String, String>,
-    /// `extern` declarations: name → type.
-    externs: BTreeMap<String, String>,
-}
-
-/// Removes comments and keeps the branch of `#if LINUX_VERSION_CODE >=
-/// KERNEL_VERSION(a, b, c)` that `version` selects; other preprocessor
-/// lines are dropped. Any other `#if` is an error.
-fn preprocess(src: &str, version: (u32, u32, u32)) -> Result<String, String> {
-    let mut no_comments = String::new();
-    let mut rest = src;
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("/*") {
-            let end = r.find("*/").ok_or("unterminated comment")?;
-            rest = &r[end + 2..];
-            no_comments.push(' ');
-        } else if let Some(r) = rest.strip_prefix("//") {
-            rest = r.find('\n').map_or("", |i| &r[i..]);
-        } else if rest.starts_with('"') {
-            let mut end = 1;
-            let b = rest.as_bytes();
-            while end < b.len() && b[end] != b'"' {
-                end += if b[end] == b'\\' { 2 } else { 1 };
-            }
-            let end = (end + 1).min(rest.len());
-            no_comments.push_str(&rest[..end]);
-            rest = &rest[end..];
-        } else {
-            let c = rest.chars().next().unwrap();
-            no_comments.push(c);
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    let mut out = String::new();
-    // (active, this branch taken)
-    let mut stack: Vec<(bool, bool)> = Vec::new();
-    let active = |s: &Vec<(bool, bool)>| s.iter().all(|(a, _)| *a);
-    let mut continued = false;
-    for line in no_comments.lines() {
-        let l = line.trim();
-        if continued {
-            continued = l.ends_with('\\');
-            continue;
-        }
-        if l.starts_with("#ifndef") || l.starts_with("#ifdef") {
-            // Include guards.
-            stack.push((true, true));
-        } else if let Some(cond) = l.strip_prefix("#if") {
-            let cond: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
-            let v = cond
-                .strip_prefix("LINUX_VERSION_CODE>=KERNEL_VERSION(")
-                .and_then(|r| r.strip_suffix(')'))
-                .ok_or_else(|| format!("unsupported preprocessor condition: {l}"))?;
-            let n: Vec<u32> = v.split(',').filter_map(|x| x.parse().ok()).collect();
-            let [a, b, c] = n[..] else {
-                return Err(format!("unsupported version condition: {l}"));
-            };
-            let taken = version >= (a, b, c);
-            stack.push((taken, taken));
-        } else if l.starts_with("#else") {
-            let top = stack.last_mut().ok_or("#else without #if")?;
-            *top = (!top.1, true);
-        } else if l.starts_with("#endif") {
-            stack.pop().ok_or("#endif without #if")?;
-        } else if l.starts_with('#') {
-            continued = l.ends_with('\\');
-            continue;
-        } else if active(&stack) {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !stack.is_empty() {
-        return Err("#if without #endif".into());
-    }
-    Ok(out)
-}
-
-/// Parses an initializer starting at `toks[*i]`.
-fn parse_init(toks: &[String], i: &mut usize) -> Result<Init, String> {
-    if toks.get(*i).map(String::as_str) != Some("{") {
-        // An expression up to the next `,` `;` or `}` at depth 0.
-        let mut e = Vec::new();
-        let mut depth = 0;
-        while let Some(t) = toks.get(*i) {
-            match t.as_str() {
-                "(" | "[" => depth += 1,
-                ")" | "]" => depth -= 1,
-                "," | ";" | "}" if depth == 0 => break,
-                _ => {}
-            }
-            e.push(t.clone());
-            *i += 1;
-        }
-        return Ok(Init::Expr(e));
-    }
-    *i += 1;
-    let mut items = Vec::new();
-    loop {
-        match toks.get(*i).map(String::as_str) {
-            None => return Err("unterminated initializer".into()),
-            Some("}") => {
-                *i += 1;
-                return Ok(Init::List(items));
-            }
-            Some(",") => *i += 1,
-            Some(".") => {
-                let name = format!(".{}", toks.get(*i + 1).ok_or("bad designator")?);
-                *i += 2;
-                if toks.get(*i).map(String::as_str) != Some("=") {
-                    return Err(format!("expected = after {name}"));
-                }
-                *i += 1;
-                items.push((Some(name), parse_init(toks, i)?));
-            }
-            Some("[") => {
-                let mut j = *i + 1;
-                let mut idx = Vec::new();
-                while toks.get(j).map(String::as_str) != Some("]") {
-                    idx.push(toks.get(j).ok_or("bad designator")?.clone());
-                    j += 1;
-                }
-                *i = j + 1;
-                if toks.get(*i).map(String::as_str) != Some("=") {
-                    return Err("expected = after [index]".into());
-                }
-                *i += 1;
-                items.push((Some(format!("[{}]", idx.join(" "))), parse_init(toks, i)?));
-            }
-            Some(_) => items.push((None, parse_init(toks, i)?)),
-        }
-    }
-}
-
-/// Skips a balanced `open`…`close` group starting at `toks[*i] == open`.
-fn skip_group(toks: &[String], i: &mut usize, open: &str, close: &str) -> Vec<String> {
-    let mut depth = 0;
-    let start = *i;
-    while let Some(t) = toks.get(*i) {
-        if t == open {
-            depth += 1;
-        } else if t == close {
-            depth -= 1;
-            if depth == 0 {
-                *i += 1;
-                break;
-            }
-        }
-        *i += 1;
-    }
-    toks[start..*i].to_vec()
-}
-
-fn read_c(src: &str, version: (u32, u32, u32)) -> Result<CFile, String> {
-    let toks = tokens(&preprocess(src, version)?);
-    let mut f = CFile::default();
-    let mut i = 0;
-    while i < toks.len() {
-        // One top-level item: up to `;` or a function body.
-        let start = i;
-        let mut eq = None;
-        while i < toks.len() && toks[i] != ";" && toks[i] != "{" && toks[i] != "=" {
-            if toks[i] == "(" {
-                skip_group(&toks, &mut i, "(", ")");
-                continue;
-            }
-            i += 1;
-        }
-        if i >= toks.len() {
-            break;
-        }
-        if toks[i] == "=" {
-            eq = Some(i);
-        }
-        let head = &toks[start..i];
-        match toks[i].as_str() {
-            "{" => {
-                // A function (or a struct/enum body without `=`).
-                let body = skip_group(&toks, &mut i, "{", "}");
-                if let Some(p) = head.iter().position(|t| t == "(") {
-                    if p > 0 {
-                        f.functions.insert(head[p - 1].clone(), body);
-                    }
-                } else if toks.get(i).map(String::as_str) == Some(";") {
-                    i += 1;
-                } else {
-                    // `enum { ... };` and the like: skip to the `;`.
-                    while i < toks.len() && toks[i] != ";" {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            ";" => {
-                i += 1;
-                if let Some(p) = head.iter().position(|t| t == "(") {
-                    if p > 0 {
-                        f.prototypes.insert(head[p - 1].clone(), head.join(" "));
-                    }
-                } else if head.first().map(String::as_str) == Some("extern") {
-                    let (name, ty) = decl_name(&head[1..]);
-                    f.externs.insert(name, ty);
-                }
-            }
-            _ => {
-                let eq = eq.expect("an = ends the head");
-                i = eq + 1;
-                let init = parse_init(&toks, &mut i)?;
-                if toks.get(i).map(String::as_str) == Some(";") {
-                    i += 1;
-                }
-                let head: Vec<&String> = head
-                    .iter()
-                    .filter(|t| *t != "__ro_after_init" && *t != "static")
-                    .collect();
-                let is_const = head.iter().any(|t| *t == "const");
-                let head: Vec<String> = head
-                    .into_iter()
-                    .filter(|t| *t != "const")
-                    .cloned()
-                    .collect();
-                let (name, ty) = decl_name(&head);
-                let size = head
-                    .iter()
-                    .position(|t| t == "[")
-                    .map(|p| head[p + 1..head.len() - 1].to_vec());
-                f.defs.push(Def {
-                    ty,
-                    name,
-                    size,
-                    is_const,
-                    init,
-                });
-            }
-        }
-    }
-    Ok(f)
-}
-
-/// (name, type) of a declarator like `struct x name [ N ]`.
-fn decl_name(head: &[String]) -> (String, String) {
-    let end = head.iter().position(|t| t == "[").unwrap_or(head.len());
-    let name = head[..end].last().cloned().unwrap_or_default();
-    let ty = head[..end.saturating_sub(1)]
-        .iter()
-        .filter(|t| *t != "const" && *t != "static")
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (name, ty)
-}
-
-// ---------------------------------------------------------------------------
-// Meaning.
-
-/// Integer values of the uapi header's constants.
-struct Values(BTreeMap<String, i128>);
-
-impl Values {
-    /// Evaluates `a + b - 1`-style expressions of numbers and constants.
-    fn eval(&self, e: &[String]) -> Option<i128> {
-        let mut total = 0i128;
-        let mut sign = 1i128;
-        let mut any = false;
-        for t in e {
-            match t.as_str() {
-                "+" => sign = 1,
-                "-" => sign = -1,
-                "(" | ")" => {}
-                t => {
-                    let v = if let Some(h) = t.strip_prefix("0x") {
-                        i128::from_str_radix(h, 16).ok()?
-                    } else if let Ok(v) = t.trim_end_matches(['U', 'L', 'u', 'l']).parse() {
-                        v
-                    } else {
-                        *self.0.get(t)?
-                    };
-                    total += sign * v;
-                    any = true;
-                }
-            }
-        }
-        any.then_some(total)
-    }
-
-    fn show(&self, e: &[String]) -> String {
-        match self.eval(e) {
-            Some(v) => v.to_string(),
-            None => e.join(" "),
-        }
-    }
-}
-
-/// One policy entry, by meaning.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-struct Pol {
-    ty: String,
-    min_len: Option<String>,
-    max_len: Option<String>,
-    exact_len: Option<String>,
-    min: Option<String>,
-    max: Option<String>,
-    mask: Option<String>,
-    nested: Option<String>,
-    validate_fn: Option<String>,
-}
-
-impl std::fmt::Display for Pol {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.ty)?;
-        for (k, v) in [
-            ("min_len", &self.min_len),
-            ("max_len", &self.max_len),
-            ("exact_len", &self.exact_len),
-            ("min", &self.min),
-            ("max", &self.max),
-            ("mask", &self.mask),
-            ("nested", &self.nested),
-            ("validate", &self.validate_fn),
-        ] {
-            if let Some(v) = v {
-                write!(f, " {k}={v}")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Splits `NAME(a, b, c)` into the macro name and its arguments.
-fn macro_call(e: &[String]) -> Option<(&str, Vec<Vec<String>>)> {
-    let name = e.first()?;
-    if e.get(1).map(String::as_str) != Some("(") || e.last().map(String::as_str) != Some(")") {
-        return None;
-    }
-    let mut args = vec![Vec::new()];
-    let mut depth = 0;
-    for t in &e[2..e.len() - 1] {
-        match t.as_str() {
-            "(" => depth += 1,
-            ")" => depth -= 1,
-            "," if depth == 0 => {
-                args.push(Vec::new());
-                continue;
-            }
-            _ => {}
-        }
-        args.last_mut().unwrap().push(t.clone());
-    }
-    Some((name, args))
-}
-
-fn pol_of(init: &Init, v: &Values, ranges: &Ranges) -> Result<Pol, String> {
-    let show = |e: &[String]| v.show(e);
-    let nested_name = |e: &[String]| e.iter().filter(|t| *t != "&").cloned().collect::<String>();
-    let mut p = Pol::default();
-    match init {
-        Init::List(_) => {
-            let get = |k: &str| match init.field(k) {
-                Some(Init::Expr(e)) => Some(e.clone()),
-                _ => None,
-            };
-            p.ty = get(".type")
-                .map(|e| e.join(" "))
-                .unwrap_or_else(|| "NLA_UNSPEC".into());
-            if let Some(len) = get(".len") {
-                match p.ty.as_str() {
-                    // `.len` of an untyped entry is a minimum length.
-                    "NLA_UNSPEC" => p.min_len = Some(show(&len)),
-                    _ => p.max_len = Some(show(&len)),
-                }
-            }
-            for k in [
-                ".validation_type",
-                ".min",
-                ".max",
-                ".nested_policy",
-                ".range",
-            ] {
-                if init.field(k).is_some() {
-                    return Err(format!("policy field {k} written out: {}", init.text()));
-                }
-            }
-        }
-        Init::Expr(e) => {
-            let (name, args) =
-                macro_call(e).ok_or_else(|| format!("unknown policy form {}", e.join(" ")))?;
-            let arg = |n: usize| -> Result<&Vec<String>, String> {
-                args.get(n)
-                    .ok_or_else(|| format!("{name}: missing argument {n}"))
-            };
-            match name {
-                "NLA_POLICY_RANGE" => {
-                    p.ty = arg(0)?.join(" ");
-                    p.min = Some(show(arg(1)?));
-                    p.max = Some(show(arg(2)?));
-                }
-                "NLA_POLICY_MIN" => {
-                    p.ty = arg(0)?.join(" ");
-                    p.min = Some(show(arg(1)?));
-                }
-                "NLA_POLICY_MAX" => {
-                    p.ty = arg(0)?.join(" ");
-                    if p.ty == "NLA_BINARY" {
-                        p.max_len = Some(show(arg(1)?));
-                    } else {
-                        p.max = Some(show(arg(1)?));
-                    }
-                }
-                "NLA_POLICY_MAX_LEN" => {
-                    p.ty = "NLA_BINARY".into();
-                    p.max_len = Some(show(arg(0)?));
-                }
-                "NLA_POLICY_MIN_LEN" => {
-                    p.ty = "NLA_BINARY".into();
-                    p.min_len = Some(show(arg(0)?));
-                }
-                "NLA_POLICY_EXACT_LEN" => {
-                    p.ty = "NLA_UNSPEC".into();
-                    p.exact_len = Some(show(arg(0)?));
-                }
-                "NLA_POLICY_MASK" => {
-                    p.ty = arg(0)?.join(" ");
-                    p.mask = Some(show(arg(1)?));
-                }
-                "NLA_POLICY_NESTED" => {
-                    p.ty = "NLA_NESTED".into();
-                    p.nested = Some(nested_name(arg(0)?));
-                }
-                "NLA_POLICY_NESTED_ARRAY" => {
-                    p.ty = "NLA_NESTED_ARRAY".into();
-                    p.nested = Some(nested_name(arg(0)?));
-                }
-                "NLA_POLICY_VALIDATE_FN" => {
-                    p.ty = arg(0)?.join(" ");
-                    p.validate_fn = Some(arg(1)?.join(""));
-                    if let Some(len) = args.get(2) {
-                        p.max_len = Some(show(len));
-                    }
-                }
-                "NLA_POLICY_FULL_RANGE" | "NLA_POLICY_FULL_RANGE_SIGNED" => {
-                    p.ty = arg(0)?.join(" ");
-                    let r = nested_name(arg(1)?);
-                    let (range, _) = ranges
-                        .get(&r)
-                        .ok_or_else(|| format!("no range structure {r}"))?;
-                    let field = |k: &str| match range.field(k) {
-                        Some(Init::Expr(e)) => Some(show(e)),
-                        _ => None,
-                    };
-                    p.min = field(".min");
-                    p.max = field(".max");
-                }
-                other => return Err(format!("unknown policy macro {other}")),
-            }
-        }
-    }
-    Ok(p)
-}
-
-/// A policy array by meaning: attribute value → entry.
-struct PolicyArray {
-    size: Option<i128>,
-    entries: BTreeMap<i128, (String, Pol)>,
-}
-
-/// Range structures by name: (initializer, whether `const`).
-type Ranges = BTreeMap<String, (Init, bool)>;
-
-fn policies(f: &CFile, v: &Values) -> Result<(BTreeMap<String, PolicyArray>, Ranges), String> {
-    let ranges: Ranges = f
-        .defs
-        .iter()
-        .filter(|d| {
-            d.ty == "struct netlink_range_validation"
-                || d.ty == "struct netlink_range_validation_signed"
-        })
-        .map(|d| (d.name.clone(), (d.init.clone(), d.is_const)))
-        .collect();
-    let mut out = BTreeMap::new();
-    for d in f.defs.iter().filter(|d| d.ty == "struct nla_policy") {
-        let Init::List(items) = &d.init else {
-            return Err(format!("{}: not a list", d.name));
-        };
-        let mut entries = BTreeMap::new();
-        for (des, init) in items {
-            let des = des
-                .as_deref()
-                .and_then(|s| s.strip_prefix('['))
-                .and_then(|s| s.strip_suffix(']'))
-                .ok_or_else(|| format!("{}: entry without [index]", d.name))?;
-            let toks: Vec<String> = des.split_whitespace().map(str::to_owned).collect();
-            let idx = v
-                .eval(&toks)
-                .ok_or_else(|| format!("{}: cannot evaluate index {des}", d.name))?;
-            entries.insert(idx, (des.to_owned(), pol_of(init, v, &ranges)?));
-        }
-        out.insert(
-            d.name.clone(),
-            PolicyArray {
-                size: d.size.as_ref().and_then(|s| v.eval(s)),
-                entries,
-            },
-        );
-    }
-    Ok((out, ranges))
-}
-
-/// One op of a split ops table, by meaning.
-#[derive(Debug, Clone, PartialEq)]
-struct Op {
-    doit: Option<String>,
-    dumpit: Option<String>,
-    policy: Option<String>,
-    maxattr: Option<i128>,
-    flags: BTreeSet<String>,
-}
-
-/// (cmd value, "do"/"dump") → op, of the ops array of `f`.
-fn ops(f: &CFile, v: &Values) -> Result<BTreeMap<(i128, &'static str), Op>, String> {
-    let mut out = BTreeMap::new();
-    let table = f
-        .defs
-        .iter()
-        .find(|d| d.ty == "struct genl_split_ops" || d.ty == "struct genl_ops")
-        .ok_or("no ops table")?;
-    let split = table.ty == "struct genl_split_ops";
-    let Init::List(items) = &table.init else {
-        return Err("ops table is not a list".into());
-    };
-    for (_, op) in items {
-        let expr = |k: &str| match op.field(k) {
-            Some(Init::Expr(e)) => Some(e.clone()),
-            _ => None,
-        };
-        let cmd = expr(".cmd")
-            .and_then(|e| v.eval(&e))
-            .ok_or_else(|| format!("op without a .cmd: {}", op.text()))?;
-        let flags: BTreeSet<String> = expr(".flags")
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|t| t != "|")
-            .collect();
-        let o = Op {
-            doit: expr(".doit").map(|e| e.join("")),
-            dumpit: expr(".dumpit").map(|e| e.join("")),
-            policy: expr(".policy").map(|e| e.join("")),
-            maxattr: expr(".maxattr").and_then(|e| v.eval(&e)),
-            flags,
-        };
-        if split {
-            let kind = if o.doit.is_some() { "do" } else { "dump" };
-            out.insert((cmd, kind), o);
-        } else {
-            out.insert((cmd, "cmd"), o);
-        }
-    }
-    Ok(out)
-}
-
-// ---------------------------------------------------------------------------
-// The spec, through python (the checks ynl-gen-c cannot render).
-
-/// Removes from the spec copy what 6.12's ynl-gen-c cannot render and
-/// prints what it removed: `set<TAB>attr<TAB>check<TAB>value` lines.
-const STRIP_PY: &str = r#"
-import sys, yaml
-path = sys.argv[1]
-text = open(path).read()
-head = ''.join(l for l in text.splitlines(True) if l.startswith('#'))
-spec = yaml.safe_load(text)
-for s in spec.get('attribute-sets', []):
-    for a in s.get('attributes', []):
-        c = a.get('checks')
-        if a.get('type') != 'binary' or not c:
-            continue
-        if set(c) == {'min-len'} or set(c) == {'exact-len'}:
-            continue
-        for k, v in c.items():
-            print(f"{s['name']}\t{a['name']}\t{k}\t{v}")
-        del a['checks']
-open(path, 'w').write(head + '---\n' + yaml.safe_dump(spec, sort_keys=False))
-"#;
-
-/// An attribute of the spec, found by its C name.
-#[derive(Debug, Clone, Default)]
-struct YnlAttr {
-    set: String,
-    attr: String,
-    big_endian: bool,
-    /// The spec's `checks: min-len`, if any.
-    min_len: Option<u32>,
-}
-
-/// `set<TAB>attr` → (check, value) pairs removed from ynl-gen-c's copy.
-type Stripped = BTreeMap<(String, String), Vec<(String, String)>>;
-
-fn strip_unrenderable(spec: &Path) -> Result<Stripped, String> {
-    let out = output(
-        Command::new(PYTHON).arg("-c").arg(STRIP_PY).arg(spec),
-        "preparing the spec for ynl-gen-c",
-    )?;
-    let mut m: Stripped = BTreeMap::new();
-    for l in out.lines() {
-        let f: Vec<&str> = l.split('\t').collect();
-        if let [set, attr, check, value] = f[..] {
-            m.entry((set.to_owned(), attr.to_owned()))
-                .or_default()
-                .push((check.to_owned(), value.to_owned()));
-        }
-    }
-    Ok(m)
+    pub differences: Vec<Difference>,
 }
 
 // ---------------------------------------------------------------------------
 // The comparison.
 
+/// The C texts compared.
+struct Sources<'a> {
+    our_src: &'a str,
+    our_hdr: &'a str,
+    their_src: &'a str,
+    their_hdr: &'a str,
+}
+
 struct Cmp<'a> {
+    /// Our policies (the ≥ 6.2 branch and the common part).
     ours: &'a BTreeMap<String, PolicyArray>,
+    /// Our policies of the < 6.2 branch and the common part.
+    old_p: &'a BTreeMap<String, PolicyArray>,
     theirs: &'a BTreeMap<String, PolicyArray>,
-    ours_c: &'a CFile,
-    stripped: &'a Stripped,
-    /// The C name (`GENL_DEMO_A_KV_VALUE`) → the spec's attribute.
-    ynl_names: &'a BTreeMap<String, YnlAttr>,
+    /// Our source, ≥ 6.2 and < 6.2.
+    new: &'a CFile,
+    old: &'a CFile,
+    spec: &'a SpecInfo,
+    v: &'a Values,
     report: PolicyReport,
-    /// Nested policies compared, ours → theirs.
-    nested_done: BTreeMap<String, String>,
+    /// Nested policies compared, (ours, theirs).
+    nested_done: BTreeSet<(String, String)>,
+    /// Our policies compared.
+    ours_done: BTreeSet<String>,
+    /// Our policies compared as views of one of theirs.
+    views: BTreeSet<String>,
+    /// Their nested policies ours names otherwise: theirs → ours.
+    renamed: BTreeMap<String, String>,
+    /// Their entries compared or explained: (policy, attribute value).
+    covered: BTreeSet<(String, i128)>,
+    /// Our functions accounted for.
+    fns: BTreeSet<String>,
+}
+
+/// How a policy of ours is compared with one of theirs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// The same policy: the same name, the same entries.
+    Same,
+    /// A set named as its family: other names, the same entries.
+    Renamed,
+    /// Ours a view of their set's: a subset of the entries.
+    View,
+}
+
+/// A big-endian type of ours where 6.12's ynl-gen-c writes the host one.
+fn is_be(ours: &str, theirs: &str) -> bool {
+    (ours == "NLA_BE16" && theirs == "NLA_U16") || (ours == "NLA_BE32" && theirs == "NLA_U32")
 }
 
 impl Cmp<'_> {
@@ -789,23 +313,38 @@ impl Cmp<'_> {
         self.report.allowed.push((a, at));
     }
 
-    fn differ(&mut self, at: String) {
-        self.report.differences.push(at);
+    fn differ(&mut self, class: DiffClass, at: String) {
+        self.report.differences.push(Difference { class, at });
     }
 
-    fn policy(&mut self, at: &str, ours_name: &str, theirs_name: &str) {
-        if ours_name != theirs_name {
-            self.differ(format!(
-                "{at}: policy {ours_name} (ours) vs {theirs_name} (ynl-gen-c)"
-            ));
+    /// A function of ours (either branch), by name.
+    fn our_fn(&self, name: &str) -> Option<&Vec<String>> {
+        self.new
+            .functions
+            .get(name)
+            .or_else(|| self.old.functions.get(name))
+    }
+
+    /// Compares our policy `ours_name` with their `theirs_name`; as a view
+    /// (`view`), their entries ours lacks are listed, not differences.
+    fn policy(&mut self, at: &str, ours_name: &str, theirs_name: &str, mode: Mode) {
+        let view = mode == Mode::View;
+        if mode == Mode::Same && ours_name != theirs_name {
+            self.differ(
+                DiffClass::Policy,
+                format!("{at}: policy {ours_name} (ours) vs {theirs_name} (ynl-gen-c)"),
+            );
         }
-        let (Some(o), Some(t)) = (self.ours.get(ours_name), self.theirs.get(theirs_name)) else {
-            self.differ(format!(
-                "{at}: policy {ours_name} or {theirs_name} not found"
-            ));
+        let (ours, theirs) = (self.ours, self.theirs);
+        let (Some(o), Some(t)) = (ours.get(ours_name), theirs.get(theirs_name)) else {
+            self.differ(
+                DiffClass::Policy,
+                format!("{at}: policy {ours_name} or {theirs_name} not found"),
+            );
             return;
         };
         self.report.policies += 1;
+        self.ours_done.insert(ours_name.to_owned());
         let their_max = t.entries.keys().max().copied();
         if o.size != t.size {
             match (o.size, t.size, their_max) {
@@ -813,121 +352,1354 @@ impl Cmp<'_> {
                     Allowed::SizedBySetMax,
                     format!("{at}: {ours_name}[{os}] vs [{ts}]"),
                 ),
-                _ => self.differ(format!(
-                    "{at}: {ours_name} size {:?} vs {:?}",
-                    o.size, t.size
-                )),
+                _ => self.differ(
+                    DiffClass::Policy,
+                    format!("{at}: {ours_name} size {:?} vs {:?}", o.size, t.size),
+                ),
             }
         }
         let ids: BTreeSet<i128> = o.entries.keys().chain(t.entries.keys()).copied().collect();
+        let mut left_out = Vec::new();
         for id in ids {
-            let (Some((oname, op)), Some((_, tp))) = (o.entries.get(&id), t.entries.get(&id))
-            else {
-                self.differ(format!("{at}: attribute {id} only on one side"));
-                continue;
-            };
-            self.report.entries += 1;
-            let at = format!("{at} [{oname}]");
-            self.entry(&at, oname, op, tp);
+            match (o.entries.get(&id), t.entries.get(&id)) {
+                (Some((oname, op)), Some((_, tp))) => {
+                    self.report.entries += 1;
+                    self.covered.insert((theirs_name.to_owned(), id));
+                    self.entry(&format!("{at} [{oname}]"), oname, op, tp);
+                }
+                (None, Some((tname, _))) if view => {
+                    self.covered.insert((theirs_name.to_owned(), id));
+                    left_out.push(tname.clone());
+                }
+                (Some((name, _)), None) => self.differ(
+                    DiffClass::PolicyEntry,
+                    format!("{at}: attribute {name} only in ours ({ours_name})"),
+                ),
+                (None, Some((name, _))) => self.differ(
+                    DiffClass::PolicyEntry,
+                    format!("{at}: attribute {name} only in ynl-gen-c's ({theirs_name})"),
+                ),
+                (None, None) => {}
+            }
+        }
+        if view {
+            let kept: Vec<&str> = o.entries.values().map(|(n, _)| n.as_str()).collect();
+            self.allow(
+                Allowed::NestedView,
+                format!(
+                    "{at}: ours {ours_name} [{}] for ynl-gen-c's {theirs_name}; left out: {}",
+                    kept.join(", "),
+                    if left_out.is_empty() {
+                        "none".into()
+                    } else {
+                        left_out.join(", ")
+                    }
+                ),
+            );
         }
     }
 
-    fn entry(&mut self, at: &str, c_name: &str, o: &Pol, t: &Pol) {
-        if o == t {
+    /// Compares the nested policies of one entry: the same set's, or ours a
+    /// view of theirs.
+    fn nested(&mut self, at: &str, on: &str, tn: &str) {
+        if !self.nested_done.insert((on.to_owned(), tn.to_owned())) {
             return;
         }
-        // Nested: compare the nested policies, then the rest.
-        if let (Some(on), Some(tn)) = (&o.nested, &t.nested) {
-            let (mut o2, mut t2) = (o.clone(), t.clone());
-            o2.nested = None;
-            t2.nested = None;
-            if o2 == t2 {
-                if self.nested_done.insert(on.clone(), tn.clone()).is_none() {
-                    self.policy(&format!("{at} nested"), on, tn);
-                }
-                return;
-            }
+        let at = format!("{at} nested");
+        if on == tn {
+            return self.policy(&at, on, tn, Mode::Same);
         }
-        // Big-endian integers.
-        let be = |a: &str, b: &str| {
-            (a == "NLA_BE16" && b == "NLA_U16") || (a == "NLA_BE32" && b == "NLA_U32")
+        // A set named as its family: ynl-gen-c's `Struct.render_name` is
+        // then the family's alone.
+        let ident = self.spec.name.replace('-', "_");
+        let own_name = self.spec.sets.iter().any(|(set, s)| {
+            s.policy == tn
+                && set.to_lowercase().replace('-', "_") == ident
+                && on == format!("{ident}_{ident}_nl_policy")
+        });
+        if own_name {
+            self.renamed.insert(tn.to_owned(), on.to_owned());
+            self.allow(
+                Allowed::FamilyNamedSet,
+                format!("{at}: ours {on}, ynl-gen-c's {tn}"),
+            );
+            return self.policy(&at, on, tn, Mode::Renamed);
+        }
+        let is_view = match (self.ours.get(on), self.theirs.get(tn)) {
+            (Some(o), Some(t)) => o.entries.keys().all(|k| t.entries.contains_key(k)),
+            _ => false,
         };
-        let spec_be = self.ynl_names.get(c_name).is_some_and(|a| a.big_endian);
-        if be(&o.ty, &t.ty) && spec_be {
-            let (mut o2, mut t2) = (o.clone(), t.clone());
-            o2.ty.clear();
-            t2.ty.clear();
-            if o2 == t2 {
-                self.allow(Allowed::BigEndianType, format!("{at}: {o} vs {t}"));
-                return;
-            }
+        if is_view {
+            self.views.insert(on.to_owned());
+            self.policy(&at, on, tn, Mode::View);
+        } else {
+            self.differ(
+                DiffClass::PolicyEntry,
+                format!("{at}: nested policy {on} (ours) vs {tn} (ynl-gen-c), not a view of it"),
+            );
         }
-        // A string's minimum length in a generated validation function.
-        if let (Some(f), None) = (&o.validate_fn, &t.validate_fn) {
-            let (mut o2, t2) = (o.clone(), t.clone());
-            o2.validate_fn = None;
-            let ours_fn = self.ours_c.functions.get(f);
-            let min = f
-                .rsplit_once("_validate_str_min")
-                .and_then(|(_, n)| n.parse::<u32>().ok());
-            // N is the spec's min-len, and the function rejects exactly the
-            // strings shorter than N: `if (strnlen(nla_data(attr),
-            // nla_len(attr)) < N)` ... `return -EINVAL;` ... `return 0;`.
-            let spec_min = self.ynl_names.get(c_name).and_then(|a| a.min_len);
-            let checks = |b: &Vec<String>, n: u32| {
-                let n = n.to_string();
-                let test: Vec<&str> = [
-                    "if", "(", "strnlen", "(", "nla_data", "(", "attr", ")", ",", "nla_len", "(",
-                    "attr", ")", ")", "<", &n, ")",
-                ]
-                .to_vec();
-                let has = |seq: &[&str]| b.windows(seq.len()).any(|w| w.iter().eq(seq.iter()));
-                has(&test)
-                    && has(&["return", "-", "EINVAL", ";"])
-                    && b.ends_with(&["return", "0", ";", "}"].map(String::from))
-            };
-            if o2 == t2
-                && o.ty.ends_with("STRING")
-                && min.is_some_and(|n| spec_min == Some(n) && ours_fn.is_some_and(|b| checks(b, n)))
+    }
+
+    /// One attribute's entries: equal, or different only in allowed ways
+    /// (each checked against the spec or our generated code).
+    fn entry(&mut self, at: &str, c_name: &str, o: &Pol, t: &Pol) {
+        // Where ynl-gen-c's copy went without a check, equal is not enough:
+        // ours must carry the spec's.
+        let stripped = self.spec.stripped.iter().any(|s| s.c_name == c_name);
+        if o == t && !stripped {
+            // Equal, nested policies by name: those are compared too.
+            if let (Some(on), Some(tn)) = (&o.nested, &t.nested) {
+                self.nested(at, on, tn);
+            }
+            return;
+        }
+        let spec = self.spec;
+        let (mut o2, mut t2) = (o.clone(), t.clone());
+        let mut notes: Vec<(Allowed, String)> = Vec::new();
+        let mut bad: Vec<String> = Vec::new();
+        if let Some(a) = spec.attrs.get(c_name) {
+            if a.big_endian && is_be(&o2.ty, &t2.ty) {
+                t2.ty = o2.ty.clone();
+                notes.push((
+                    Allowed::BigEndianType,
+                    format!("{at}: {} vs {}", o.ty, t.ty),
+                ));
+            }
+            if a.multi_attr
+                && a.ty == "string"
+                && !a.checks.contains_key("unterminated-ok")
+                && o2.ty == "NLA_NUL_STRING"
+                && t2.ty == "NLA_STRING"
             {
-                self.allow(Allowed::StringMinLenFn, format!("{at}: {o} vs {t}"));
-                return;
+                t2.ty = o2.ty.clone();
+                notes.push((Allowed::MultiAttrString, format!("{at}: ours {o} vs {t}")));
             }
-        }
-        // Removed from ynl-gen-c's copy: ours against the spec.
-        if let Some(a) = self.ynl_names.get(c_name) {
-            if let Some(checks) = self.stripped.get(&(a.set.clone(), a.attr.clone())) {
-                let mut want = t.clone();
-                for (k, val) in checks {
-                    match k.as_str() {
-                        "max-len" => want.max_len = Some(val.clone()),
-                        "min-len" => want.min_len = Some(val.clone()),
-                        _ => {}
+            if let (Some(f), None) = (o2.validate_fn.clone(), &t2.validate_fn) {
+                if f.contains("_validate_str_min") {
+                    match self.check_str_min(&f, a.check("min-len"), &o2.ty) {
+                        Ok(()) => {
+                            o2.validate_fn = None;
+                            self.fns.insert(f);
+                            notes.push((Allowed::StringMinLenFn, format!("{at}: {o} vs {t}")));
+                        }
+                        Err(e) => bad.push(e),
                     }
                 }
-                if want.ty == "NLA_BINARY" && *o == want {
-                    self.allow(
-                        Allowed::NotRenderedByYnlGenC,
-                        format!("{at}: ours {o}; spec {checks:?}"),
-                    );
-                    return;
+            }
+            if let Some(st) = spec.stripped(c_name, "enum") {
+                let e = a.enum_.as_ref().and_then(|n| spec.enums.get(n));
+                let detail = format!("spec {}", st.detail);
+                if let (Some(f), None) = (o2.validate_fn.clone(), &t2.validate_fn) {
+                    match self.check_enum_fn(&f, &o2.ty, e) {
+                        Ok(what) => {
+                            o2.validate_fn = None;
+                            self.fns.insert(f);
+                            notes.push((
+                                Allowed::NoncontiguousEnum,
+                                format!("{at}: ours {o}: {what}; {detail}"),
+                            ));
+                        }
+                        Err(e) => bad.push(e),
+                    }
+                } else if let (Some(m), None) = (o2.mask.clone(), &t2.mask) {
+                    let want = e.map(SpecEnum::mask).unwrap_or_default();
+                    if m == want.to_string() {
+                        o2.mask = None;
+                        notes.push((
+                            Allowed::NoncontiguousEnum,
+                            format!("{at}: ours {o}: the flags' mask {want:#x}; {detail}"),
+                        ));
+                    } else {
+                        bad.push(format!("mask {m}, the spec's flags make {want}"));
+                    }
+                } else if e.is_some_and(|e| e.values.is_empty()) {
+                    notes.push((
+                        Allowed::NoncontiguousEnum,
+                        format!("{at}: ours {o} (the enum has no value to check); {detail}"),
+                    ));
+                } else {
+                    bad.push(format!(
+                        "the spec's {}, which ours does not check",
+                        st.detail
+                    ));
+                }
+            }
+            if let Some(st) = spec.stripped(c_name, "binary-checks") {
+                t2.min_len = a.check("min-len").map(|v| v.to_string());
+                t2.max_len = a.check("max-len").map(|v| v.to_string());
+                t2 = t2.normalized();
+                notes.push((
+                    Allowed::NotRenderedByYnlGenC,
+                    format!("{at}: ours {o}; spec {}", st.detail),
+                ));
+            }
+            if let Some(st) = spec.stripped(c_name, "indexed-array") {
+                // An array of scalars has no nested policy; one of nests,
+                // its set's.
+                let nested = (a.sub_type.as_deref() == Some("nest"))
+                    .then(|| a.nested.as_ref().and_then(|n| spec.sets.get(n)))
+                    .flatten()
+                    .map(|s| s.policy.clone());
+                t2 = Pol {
+                    ty: "NLA_NESTED_ARRAY".into(),
+                    nested,
+                    ..Pol::default()
+                };
+                notes.push((
+                    Allowed::NotRenderedByYnlGenC,
+                    format!("{at}: ours {o}; spec {}", st.detail),
+                ));
+            }
+            let lone_min_len = a.ty == "binary"
+                && a.checks.len() == 1
+                && a.checks.contains_key("min-len")
+                && spec.stripped(c_name, "binary-checks").is_none();
+            if lone_min_len && t2.ty == "NLA_UNSPEC" && o2.ty == "NLA_BINARY" {
+                t2.ty = "NLA_BINARY".into();
+                t2 = t2.normalized();
+                notes.push((
+                    Allowed::BinaryMinLenUnspec,
+                    format!("{at}: ours {o} vs {t}"),
+                ));
+            }
+            if t2.ty == "NLA_INDEXED_ARRAY"
+                && a.ty == "indexed-array"
+                && a.sub_type.as_deref() == Some("nest")
+            {
+                t2.ty = "NLA_NESTED_ARRAY".into();
+                t2.nested = a
+                    .nested
+                    .as_ref()
+                    .and_then(|n| spec.sets.get(n))
+                    .map(|s| s.policy.clone());
+                notes.push((
+                    Allowed::IndexedArrayNest,
+                    format!(
+                        "{at}: ours {o} vs ynl-gen-c {t}; spec: nested-attributes {}",
+                        a.nested.as_deref().unwrap_or("?")
+                    ),
+                ));
+            }
+            if let (Some((lo, hi)), None) = (type_limits(&o2.ty), &a.enum_) {
+                let (has_min, has_max) =
+                    (a.checks.contains_key("min"), a.checks.contains_key("max"));
+                let (hi, lo) = (Some(hi.to_string()), Some(lo.to_string()));
+                let zero = Some("0".to_owned());
+                if has_min && !has_max && t2.max == zero && o2.max == hi {
+                    t2.max = o2.max.clone();
+                    notes.push((Allowed::FullRangeOneSided, format!("{at}: ours {o} vs {t}")));
+                } else if has_max && !has_min && lo != zero && t2.min == zero && o2.min == lo {
+                    t2.min = o2.min.clone();
+                    notes.push((Allowed::FullRangeOneSided, format!("{at}: ours {o} vs {t}")));
                 }
             }
         }
-        self.differ(format!("{at}: ours {o} vs ynl-gen-c {t}"));
+        // Nested policies: the same set's, or ours a view of theirs.
+        if let (Some(on), Some(tn)) = (o2.nested.clone(), t2.nested.clone()) {
+            let (mut x, mut y) = (o2.clone(), t2.clone());
+            x.nested = None;
+            y.nested = None;
+            if x == y && bad.is_empty() {
+                self.nested(at, &on, &tn);
+                o2.nested = None;
+                t2.nested = None;
+            }
+        }
+        if o2 == t2 && bad.is_empty() {
+            for (a, w) in notes {
+                self.allow(a, w);
+            }
+            return;
+        }
+        let why = if bad.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", bad.join("; "))
+        };
+        self.differ(
+            DiffClass::PolicyEntry,
+            format!("{at}: ours {o} vs ynl-gen-c {t}{why}"),
+        );
+    }
+
+    /// A string `min-len` validation function `f`: named for the spec's
+    /// minimum N (`…_validate_str_minN`), and rejecting exactly the strings
+    /// shorter than N: `if (strnlen(nla_data(attr), nla_len(attr)) < N)`
+    /// … `return -EINVAL;` … `return 0;`.
+    fn check_str_min(&self, f: &str, spec_min: Option<i128>, ty: &str) -> Result<(), String> {
+        let min = f
+            .rsplit_once("_validate_str_min")
+            .and_then(|(_, n)| n.parse::<i128>().ok());
+        if !ty.ends_with("STRING") {
+            return Err(format!("{f} on a {ty}, not a string"));
+        }
+        let Some(n) = min.filter(|n| Some(*n) == spec_min) else {
+            return Err(format!(
+                "validate={f}: the spec's min-len is {}",
+                spec_min.map_or("none".into(), |m| m.to_string())
+            ));
+        };
+        let b = self
+            .our_fn(f)
+            .ok_or_else(|| format!("validate={f}: not defined"))?;
+        let n = n.to_string();
+        let test = [
+            "if", "(", "strnlen", "(", "nla_data", "(", "attr", ")", ",", "nla_len", "(", "attr",
+            ")", ")", "<", &n, ")",
+        ];
+        let has = |seq: &[&str]| b.windows(seq.len()).any(|w| w.iter().eq(seq.iter()));
+        if has(&test)
+            && has(&["return", "-", "EINVAL", ";"])
+            && b.ends_with(&["return", "0", ";", "}"].map(String::from))
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "validate={f} does not reject exactly the strings shorter than {n}"
+            ))
+        }
+    }
+
+    /// An enum validation function `f` for an entry of type `ty`: `switch
+    /// (nla_get_<ty>(attr)) { case A: case B: return 0; }` then `return
+    /// -EINVAL;`, its cases exactly the spec enum's values.
+    fn check_enum_fn(&self, f: &str, ty: &str, e: Option<&SpecEnum>) -> Result<String, String> {
+        let e = e.ok_or_else(|| format!("validate={f}: the spec's enum is unknown"))?;
+        let b = self
+            .our_fn(f)
+            .ok_or_else(|| format!("validate={f}: not defined"))?;
+        let get = match ty {
+            "NLA_U8" => "nla_get_u8",
+            "NLA_U16" => "nla_get_u16",
+            "NLA_U32" => "nla_get_u32",
+            "NLA_U64" => "nla_get_u64",
+            "NLA_BE16" => "nla_get_be16",
+            "NLA_BE32" => "nla_get_be32",
+            other => return Err(format!("validate={f} on a {other}")),
+        };
+        let bad = |why: &str| Err(format!("validate={f}: {why}"));
+        let Some(sw) = b.iter().position(|t| t == "switch") else {
+            return bad("no switch");
+        };
+        let mut i = sw + 1;
+        let cond = skip_group(b, &mut i, "(", ")");
+        if !cond.iter().any(|t| t == get) {
+            return bad(&format!("does not read the attribute with {get}"));
+        }
+        if let Some(conv) = ty.strip_prefix("NLA_BE").map(|w| format!("be{w}_to_cpu")) {
+            if !cond.contains(&conv) {
+                return bad(&format!("does not convert with {conv}"));
+            }
+        }
+        let cases = skip_group(b, &mut i, "{", "}");
+        let inner = &cases[1..cases.len().saturating_sub(1)];
+        let mut values = BTreeSet::new();
+        let mut j = 0;
+        while inner.get(j).map(String::as_str) == Some("case") {
+            let end = inner[j..]
+                .iter()
+                .position(|t| t == ":")
+                .map(|p| j + p)
+                .ok_or("case without :")?;
+            let v = self
+                .values()
+                .eval(&inner[j + 1..end])
+                .ok_or_else(|| format!("validate={f}: cannot evaluate a case"))?;
+            values.insert(v);
+            j = end + 1;
+        }
+        if inner[j..] != ["return", "0", ";"] {
+            return bad("its cases do more than return 0");
+        }
+        let rest = &b[i..];
+        let returns = rest.iter().filter(|t| *t == "return").count();
+        if returns != 1 || !rest.ends_with(&["return", "-", "EINVAL", ";", "}"].map(String::from)) {
+            return bad("does not end by returning -EINVAL for any other value");
+        }
+        let want: BTreeSet<i128> = e.values.iter().copied().collect();
+        if values != want {
+            return bad(&format!("accepts {values:?}, the spec's enum has {want:?}"));
+        }
+        Ok(format!("{f} accepts exactly {values:?}"))
+    }
+
+    fn values(&self) -> &Values {
+        self.v
+    }
+
+    /// The split ops (≥ 6.2), op by op.
+    fn split_ops(&mut self, ours: &BTreeMap<OpKey, Op>, theirs: &BTreeMap<OpKey, Op>) {
+        let keys: BTreeSet<OpKey> = ours.keys().chain(theirs.keys()).copied().collect();
+        for k in keys {
+            let at = format!("op cmd {} {}", k.0, k.1);
+            let (o, t) = match (ours.get(&k), theirs.get(&k)) {
+                (Some(o), Some(t)) => (o, t),
+                (o, _) => {
+                    let side = if o.is_some() { "ours" } else { "ynl-gen-c's" };
+                    self.differ(DiffClass::Op, format!("{at}: only in {side}"));
+                    continue;
+                }
+            };
+            self.report.ops += 1;
+            if o.flags != t.flags {
+                self.differ(
+                    DiffClass::Op,
+                    format!("{at}: flags {:?} vs {:?}", o.flags, t.flags),
+                );
+            }
+            if o.dumpit != t.dumpit {
+                self.differ(
+                    DiffClass::Op,
+                    format!("{at}: dumpit {:?} vs {:?}", o.dumpit, t.dumpit),
+                );
+            }
+            match (&o.doit, &t.doit) {
+                (a, b) if a == b => {}
+                (Some(a), Some(b)) if *a == format!("{b}_checked") => {
+                    // The wrapper must check, then call the handler.
+                    let c = self.new.functions.get(a).map(|body| Checks::read(body));
+                    match c {
+                        Some(c) if c.calls.as_deref() == Some(b) && c.checks_anything() => {
+                            self.fns.insert(a.clone());
+                            self.allow(
+                                Allowed::RequiredCheckWrapper,
+                                format!("{at}: {a}: {}", c.describe()),
+                            );
+                        }
+                        _ => self.differ(
+                            DiffClass::Op,
+                            format!("{at}: {a} does not check and call {b}"),
+                        ),
+                    }
+                }
+                (a, b) => self.differ(DiffClass::Op, format!("{at}: doit {a:?} vs {b:?}")),
+            }
+            match (&o.start, &t.start) {
+                (a, b) if a == b => {}
+                (Some(s), None) if o.dumpit.is_some() => match self.start_checks(self.new, s) {
+                    Ok(c) => {
+                        self.fns.insert(s.clone());
+                        self.allow(
+                            Allowed::DumpStartCheck,
+                            format!("{at}: .start = {s}: {}", c.describe()),
+                        );
+                    }
+                    Err(e) => self.differ(DiffClass::Op, format!("{at}: .start {s}: {e}")),
+                },
+                (a, b) => self.differ(DiffClass::Op, format!("{at}: start {a:?} vs {b:?}")),
+            }
+            match (&o.policy, &t.policy) {
+                (Some(a), Some(b)) => {
+                    self.policy(&at, a, b, Mode::Same);
+                    let (os, ts) = (
+                        self.ours.get(a).and_then(|p| p.size),
+                        self.theirs.get(b).and_then(|p| p.size),
+                    );
+                    match (o.maxattr, t.maxattr) {
+                        (x, y) if x == y => {}
+                        (Some(x), Some(y)) if x > y && os == Some(x + 1) && ts == Some(y + 1) => {
+                            self.allow(Allowed::SizedBySetMax, format!("{at}: maxattr {x} vs {y}"))
+                        }
+                        (x, y) => {
+                            self.differ(DiffClass::Op, format!("{at}: maxattr {x:?} vs {y:?}"))
+                        }
+                    }
+                }
+                // An op without a request: no policy on either side.
+                (None, None) if o.maxattr.is_none() && t.maxattr.is_none() => {}
+                (a, b) => self.differ(
+                    DiffClass::Op,
+                    format!(
+                        "{at}: policy {a:?} (maxattr {:?}) vs {b:?} (maxattr {:?})",
+                        o.maxattr, t.maxattr
+                    ),
+                ),
+            }
+        }
+    }
+
+    /// A dump's generated `.start` in `f`: it reads the request with
+    /// `<p>_nl_dump_attrs(cb)`, checks something, and returns 0 when the
+    /// request passes.
+    fn start_checks(&self, f: &CFile, name: &str) -> Result<Checks, String> {
+        let body = f.functions.get(name).ok_or("not defined")?;
+        let c = Checks::read(body);
+        let reads = body.iter().any(|t| t.ends_with("_nl_dump_attrs"));
+        if !reads || !c.ends_ok || !c.checks_anything() {
+            return Err(format!(
+                "does not read the request with <p>_nl_dump_attrs, check it and return 0 ({})",
+                c.describe()
+            ));
+        }
+        Ok(c)
+    }
+
+    /// Policies no ops table reached: theirs by name; ours must not exist.
+    fn unreached(&mut self, our_ops: &BTreeMap<OpKey, Op>, their_ops: &BTreeMap<OpKey, Op>) {
+        let theirs = self.theirs;
+        for name in theirs.keys() {
+            let reached = self.nested_done.iter().any(|(_, t)| t == name)
+                || their_ops
+                    .values()
+                    .any(|o| o.policy.as_deref() == Some(name));
+            if !reached {
+                if self.ours.contains_key(name) {
+                    self.policy(&format!("policy {name}"), name, name, Mode::Same);
+                } else {
+                    self.differ(
+                        DiffClass::Policy,
+                        format!("policy {name}: only in ynl-gen-c's"),
+                    );
+                }
+            }
+        }
+        let ours = self.ours;
+        for name in ours.keys() {
+            let reached = self.ours_done.contains(name)
+                || our_ops.values().any(|o| o.policy.as_deref() == Some(name));
+            if !reached {
+                self.differ(DiffClass::Policy, format!("policy {name}: only in ours"));
+            }
+        }
+    }
+
+    /// Our < 6.2 table: one `genl_ops` per command, saying what the split
+    /// ops say: the union of their policies, their handlers, and generated
+    /// checks that reject what each op does not take.
+    fn legacy_ops(&mut self, split: &BTreeMap<OpKey, Op>, legacy: &BTreeMap<OpKey, Op>) {
+        let cmds: BTreeSet<i128> = split.keys().map(|k| k.0).collect();
+        let mut union_policies = BTreeSet::new();
+        for cmd in &cmds {
+            let at = format!("genl_ops cmd {cmd}");
+            let Some(l) = legacy.get(&(*cmd, "cmd")) else {
+                self.differ(DiffClass::GenlOps, format!("{at}: missing"));
+                continue;
+            };
+            self.report.ops += 1;
+            let (d, u) = (split.get(&(*cmd, "do")), split.get(&(*cmd, "dump")));
+            match self.legacy_entry(l, d, u) {
+                Ok((policy, notes)) => {
+                    union_policies.extend(policy);
+                    for (a, what) in notes {
+                        self.allow(a, format!("{at}: {what}"));
+                    }
+                }
+                Err(problems) => {
+                    self.differ(DiffClass::GenlOps, format!("{at}: {}", problems.join("; ")))
+                }
+            }
+        }
+        if legacy.len() != cmds.len() {
+            self.differ(
+                DiffClass::GenlOps,
+                format!(
+                    "genl_ops has {} entries for {} commands",
+                    legacy.len(),
+                    cmds.len()
+                ),
+            );
+        }
+        // Every policy of the < 6.2 branch alone is a union one.
+        let old_only: Vec<String> = self
+            .old_p
+            .keys()
+            .filter(|n| !self.ours.contains_key(*n) && !union_policies.contains(*n))
+            .cloned()
+            .collect();
+        for n in old_only {
+            self.differ(
+                DiffClass::GenlOps,
+                format!("policy {n} (< 6.2): not the union policy of a command"),
+            );
+        }
+    }
+
+    /// One command's `genl_ops` entry `l` against its split do `d` and dump
+    /// `u`: the union policy (if the entry has one of its own) and the
+    /// allowed differences from a plain copy of them, or the problems.
+    #[allow(clippy::type_complexity)]
+    fn legacy_entry(
+        &mut self,
+        l: &Op,
+        d: Option<&Op>,
+        u: Option<&Op>,
+    ) -> Result<(Option<String>, Vec<(Allowed, String)>), Vec<String>> {
+        let mut problems = Vec::new();
+        let caps = [
+            "GENL_CMD_CAP_DO",
+            "GENL_CMD_CAP_DUMP",
+            "GENL_CMD_CAP_HASPOL",
+        ];
+        let want_flags: BTreeSet<String> = d
+            .iter()
+            .chain(u.iter())
+            .flat_map(|o| o.flags.iter())
+            .filter(|f| !caps.contains(&f.as_str()))
+            .cloned()
+            .collect();
+        if l.flags != want_flags {
+            problems.push(format!(
+                "flags {:?}, the split ops' {want_flags:?}",
+                l.flags
+            ));
+        }
+        if l.dumpit != u.and_then(|o| o.dumpit.clone()) {
+            problems.push(format!("dumpit {:?} vs the split dump's", l.dumpit));
+        }
+        let want_max = d.and_then(|o| o.maxattr).max(u.and_then(|o| o.maxattr));
+        if l.maxattr != want_max {
+            problems.push(format!(
+                "maxattr {:?}, the split ops' {want_max:?}",
+                l.maxattr
+            ));
+        }
+        // The union of the split policies; a nest both list through
+        // different views (a conflict) must be validated again by each op.
+        let ours = self.ours;
+        let pol = |o: Option<&Op>| o.and_then(|o| o.policy.as_ref()).and_then(|n| ours.get(n));
+        let (pd, pu) = (pol(d), pol(u));
+        let mut union: BTreeMap<i128, (String, Pol)> = BTreeMap::new();
+        let mut conflicts: BTreeMap<i128, (String, String)> = BTreeMap::new();
+        for (id, (name, p)) in pd.iter().flat_map(|p| p.entries.iter()) {
+            union.insert(*id, (name.clone(), p.clone()));
+        }
+        for (id, (name, p)) in pu.iter().flat_map(|p| p.entries.iter()) {
+            match union.get(id) {
+                None => {
+                    union.insert(*id, (name.clone(), p.clone()));
+                }
+                Some((_, q)) if q == p => {}
+                Some((_, q)) => {
+                    let (mut a, mut b) = (q.clone(), p.clone());
+                    let (an, bn) = (a.nested.take(), b.nested.take());
+                    match (an, bn) {
+                        (Some(an), Some(bn)) if a == b => {
+                            conflicts.insert(*id, (an, bn));
+                        }
+                        _ => problems.push(format!("{name}: do {q} vs dump {p}, no union")),
+                    }
+                }
+            }
+        }
+        let name_of = |ids: &BTreeSet<i128>| -> BTreeSet<String> {
+            ids.iter()
+                .filter_map(|i| union.get(i).map(|(n, _)| n.clone()))
+                .collect()
+        };
+        let ids = |p: Option<&PolicyArray>| -> BTreeSet<i128> {
+            p.map(|p| p.entries.keys().copied().collect())
+                .unwrap_or_default()
+        };
+        let all: BTreeSet<i128> = union.keys().copied().collect();
+        let reject_do = name_of(&all.difference(&ids(pd)).copied().collect());
+        let reject_dump = name_of(&all.difference(&ids(pu)).copied().collect());
+        // The legacy policy is the union.
+        let mut legacy_nested: BTreeMap<i128, String> = BTreeMap::new();
+        let mut union_name = None;
+        match &l.policy {
+            None if union.is_empty() => {}
+            None => problems.push("no policy for a command whose ops take attributes".into()),
+            Some(n) => match self.old_p.get(n) {
+                None => problems.push(format!("policy {n} not found")),
+                Some(lp) => {
+                    let own = !self.ours.contains_key(n);
+                    if own {
+                        self.report.policies += 1;
+                    }
+                    let keys: BTreeSet<i128> = lp.entries.keys().copied().collect();
+                    if keys != all {
+                        problems.push(format!(
+                            "policy {n} takes {:?}, the union of the split policies {:?}",
+                            lp.entries.values().map(|(n, _)| n).collect::<Vec<_>>(),
+                            union.values().map(|(n, _)| n).collect::<Vec<_>>()
+                        ));
+                    }
+                    for (id, (an, p)) in &lp.entries {
+                        let Some((_, want)) = union.get(id) else {
+                            continue;
+                        };
+                        if own {
+                            self.report.entries += 1;
+                        }
+                        if conflicts.contains_key(id) {
+                            let (mut a, mut b) = (p.clone(), want.clone());
+                            let nested = a.nested.take();
+                            b.nested = None;
+                            match nested {
+                                Some(x) if a == b => {
+                                    legacy_nested.insert(*id, x);
+                                }
+                                _ => problems.push(format!("{an}: {p}, not a nest")),
+                            }
+                        } else if p != want {
+                            problems.push(format!("{an}: {p}, the split ops' {want}"));
+                        }
+                    }
+                    let want_size = pd.and_then(|p| p.size).max(pu.and_then(|p| p.size));
+                    if lp.size != want_size {
+                        problems.push(format!(
+                            "policy {n} size {:?}, the split ones' {want_size:?}",
+                            lp.size
+                        ));
+                    }
+                    if !self.ours.contains_key(n) {
+                        union_name = Some(n.clone());
+                    }
+                }
+            },
+        }
+        // Each op's own nested policy where the union had to take another.
+        let revalidate = |dump: bool| -> BTreeSet<String> {
+            conflicts
+                .iter()
+                .filter_map(|(id, (dn, un))| {
+                    let own = if dump { un } else { dn };
+                    (legacy_nested.get(id) != Some(own)).then(|| own.clone())
+                })
+                .collect()
+        };
+        let mut what = Vec::new();
+        let mut notes = Vec::new();
+        // An op without a request shares its command's policy on < 6.2.
+        let requestless = |o: Option<&Op>, p: Option<&PolicyArray>| {
+            o.is_some() && p.is_none() && !union.is_empty()
+        };
+        let requestless_note = |kind: &str, rejects: &BTreeSet<String>| {
+            (
+                Allowed::LegacyRequestless,
+                format!(
+                    "the {kind} takes no request: on < 6.2 the command's policy {} lets {} \
+                     through to it, unchecked; ≥ 6.2 rejects them (genl_policy_reject_all)",
+                    l.policy.as_deref().unwrap_or("-"),
+                    rejects.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        };
+        // The do.
+        let (sd, ld) = (d.and_then(|o| o.doit.clone()), l.doit.clone());
+        match (&sd, &ld) {
+            (None, None) => {}
+            (Some(sd), Some(ld))
+                if ld == sd && requestless(d, pd) && !self.new.functions.contains_key(sd) =>
+            {
+                notes.push(requestless_note("do", &reject_do));
+            }
+            (Some(sd), Some(ld)) => {
+                let split_c = self.new.functions.get(sd).map(|b| Checks::read(b));
+                let handler = match &split_c {
+                    Some(c)
+                        if c.calls
+                            .as_ref()
+                            .is_some_and(|h| *sd == format!("{h}_checked")) =>
+                    {
+                        c.calls.clone().unwrap_or_default()
+                    }
+                    _ => sd.clone(),
+                };
+                let split_c = split_c.filter(|_| handler != *sd).unwrap_or_default();
+                let want_reval = revalidate(false);
+                if reject_do.is_empty() && want_reval.is_empty() && !split_c.checks_anything() {
+                    if ld != sd {
+                        problems.push(format!("doit {ld}, the split do's {sd}"));
+                    }
+                } else if *ld != format!("{handler}_checked") {
+                    problems.push(format!("doit {ld}, not a check of {handler}"));
+                } else {
+                    match self.old.functions.get(ld).map(|b| Checks::read(b)) {
+                        None => problems.push(format!("{ld} not defined (< 6.2)")),
+                        Some(c) => {
+                            let mut p = self.same_checks(&c, &split_c, &reject_do, &want_reval);
+                            if c.calls.as_deref() != Some(handler.as_str()) {
+                                p.push(format!("{ld} does not end by calling {handler}"));
+                            }
+                            if p.is_empty() {
+                                self.fns.insert(ld.clone());
+                                if !reject_do.is_empty() || !want_reval.is_empty() {
+                                    what.push(format!("doit {ld} {}", c.describe()));
+                                }
+                            }
+                            problems.extend(p);
+                        }
+                    }
+                }
+            }
+            (a, b) => problems.push(format!("doit {b:?}, the split do's {a:?}")),
+        }
+        // The dump.
+        match (u, &l.start) {
+            (None, None) => {}
+            (None, Some(s)) => problems.push(format!(".start {s} for a command without a dump")),
+            (Some(u), None) if u.start.is_none() && requestless(Some(u), pu) => {
+                notes.push(requestless_note("dump", &reject_dump));
+            }
+            (Some(u), ls) => {
+                let split_c = match &u.start {
+                    Some(s) => self.start_checks(self.new, s).unwrap_or_default(),
+                    None => Checks::default(),
+                };
+                let want_reval = revalidate(true);
+                if reject_dump.is_empty() && want_reval.is_empty() && !split_c.checks_anything() {
+                    if *ls != u.start {
+                        problems.push(format!(".start {ls:?}, the split dump's {:?}", u.start));
+                    }
+                } else {
+                    let want_name = u.start.clone().or_else(|| {
+                        u.dumpit
+                            .as_ref()
+                            .and_then(|h| h.strip_suffix("_dumpit"))
+                            .map(|p| format!("{p}_dump_start"))
+                    });
+                    match ls {
+                        None => problems.push("no .start to check the dump's request".into()),
+                        Some(ls) if want_name.as_ref().is_some_and(|w| w != ls) => {
+                            problems.push(format!(".start {ls}, not {want_name:?}"))
+                        }
+                        Some(ls) => match self.start_checks(self.old, ls) {
+                            Err(e) => problems.push(format!(".start {ls} (< 6.2): {e}")),
+                            Ok(c) => {
+                                let p = self.same_checks(&c, &split_c, &reject_dump, &want_reval);
+                                if p.is_empty() {
+                                    self.fns.insert(ls.clone());
+                                    if !reject_dump.is_empty() || !want_reval.is_empty() {
+                                        what.push(format!(".start {ls} {}", c.describe()));
+                                    }
+                                }
+                                problems.extend(p);
+                            }
+                        },
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let (dn, un) = (
+            d.and_then(|o| o.policy.clone()),
+            u.and_then(|o| o.policy.clone()),
+        );
+        if union_name.is_some() || !what.is_empty() {
+            let mut text = format!(
+                "policy {} = the union of {} and {}",
+                l.policy.as_deref().unwrap_or("-"),
+                dn.as_deref().unwrap_or("(no do policy)"),
+                un.as_deref().unwrap_or("(no dump policy)")
+            );
+            for w in what {
+                text += &format!("; {w}");
+            }
+            notes.push((Allowed::LegacyUnionOps, text));
+        }
+        Ok((union_name, notes))
+    }
+
+    /// A < 6.2 check `c` against the split one `split`: the same
+    /// requirements and nest checks, and exactly the rejections `reject`
+    /// and the nested validations `revalidate` the union needs.
+    fn same_checks(
+        &self,
+        c: &Checks,
+        split: &Checks,
+        reject: &BTreeSet<String>,
+        revalidate: &BTreeSet<String>,
+    ) -> Vec<String> {
+        let mut p = Vec::new();
+        if c.rejected != *reject {
+            p.push(format!(
+                "rejects {:?}, the ops' difference is {reject:?}",
+                c.rejected
+            ));
+        }
+        if c.required != split.required || c.nest_checks != split.nest_checks {
+            p.push(format!(
+                "checks ({}) differ from the split op's ({})",
+                c.describe(),
+                split.describe()
+            ));
+        }
+        let want: BTreeSet<String> = split.revalidated.union(revalidate).cloned().collect();
+        if c.revalidated != want {
+            p.push(format!(
+                "validates nests again with {:?}, needs {want:?}",
+                c.revalidated
+            ));
+        }
+        p
+    }
+
+    /// Every function of ours is accounted for: the wrappers and validation
+    /// functions by the comparisons above, the others by their kind. Every
+    /// function of theirs must be in ours, alike.
+    fn functions(&mut self, theirs: &CFile) {
+        let names: BTreeSet<String> = self
+            .new
+            .functions
+            .keys()
+            .chain(self.old.functions.keys())
+            .cloned()
+            .collect();
+        for f in &names {
+            if self.fns.contains(f) {
+                continue;
+            }
+            let body = self.our_fn(f).cloned().unwrap_or_default();
+            let called = self
+                .new
+                .functions
+                .iter()
+                .chain(self.old.functions.iter())
+                .any(|(g, b)| g != f && b.iter().any(|t| t == f));
+            if f.contains("_nl_check_") {
+                let ok = body.iter().any(|t| t == "nla_find_nested")
+                    && body.iter().any(|t| t == "NL_SET_ERR_ATTR_MISS")
+                    && body.ends_with(&["return", "0", ";", "}"].map(String::from));
+                let required: BTreeSet<String> = calls_of(&body, "nla_find_nested")
+                    .iter()
+                    .filter_map(|a| a.get(1).map(|x| x.join(" ")))
+                    .collect();
+                if ok && called {
+                    self.allow(
+                        Allowed::NestCheck,
+                        format!(
+                            "{f}: requires {}",
+                            required.into_iter().collect::<Vec<_>>().join(", ")
+                        ),
+                    );
+                } else {
+                    self.differ(
+                        DiffClass::Function,
+                        format!("{f}: not a nest check called by a request check"),
+                    );
+                }
+            } else if f.contains("_nl_parse_") {
+                let policy = calls_of(&body, "nla_parse_nested")
+                    .first()
+                    .and_then(|a| a.get(3).map(|x| x.join("")));
+                match policy {
+                    Some(p) if self.ours.contains_key(&p) => self.allow(
+                        Allowed::ParseHelper,
+                        format!("{f}: nla_parse_nested with {p}"),
+                    ),
+                    p => self.differ(
+                        DiffClass::Function,
+                        format!("{f}: parses with {p:?}, not a policy of ours"),
+                    ),
+                }
+            } else if f.ends_with("_nl_dump_attrs") {
+                let has = |b: Option<&Vec<String>>, seq: &[&str]| {
+                    b.is_some_and(|b| b.windows(seq.len()).any(|w| w.iter().eq(seq.iter())))
+                };
+                let (n, o) = (self.new.functions.get(f), self.old.functions.get(f));
+                let new_ok = has(
+                    n,
+                    &[
+                        "genl_dumpit_info",
+                        "(",
+                        "cb",
+                        ")",
+                        "-",
+                        ">",
+                        "info",
+                        ".",
+                        "attrs",
+                    ],
+                );
+                let old_ok = has(o, &["genl_dumpit_info", "(", "cb", ")", "-", ">", "attrs"]);
+                if new_ok && old_ok {
+                    self.allow(
+                        Allowed::DumpAttrs,
+                        format!("{f}: genl_dumpit_info(cb)->info.attrs (≥ 6.2), ->attrs (< 6.2)"),
+                    );
+                } else {
+                    self.differ(
+                        DiffClass::Function,
+                        format!(
+                            "{f}: not genl_dumpit_info(cb)->info.attrs (≥ 6.2) and ->attrs (< 6.2)"
+                        ),
+                    );
+                }
+            } else {
+                self.differ(
+                    DiffClass::Function,
+                    format!("{f}: only in ours, of no known kind (or unused)"),
+                );
+            }
+        }
+        for (f, body) in &theirs.functions {
+            if self.our_fn(f) != Some(body) {
+                self.differ(
+                    DiffClass::Function,
+                    format!("{f}: ynl-gen-c's, not in ours alike"),
+                );
+            }
+        }
+    }
+
+    /// The groups and the family, in both branches: ≥ 6.2 as ynl-gen-c's,
+    /// < 6.2 the same with `.ops`/`.n_ops` for the split ones.
+    fn family(&mut self, theirs: &CFile) {
+        for name in ["struct genl_multicast_group", "struct genl_family"] {
+            let o = self.new.defs.iter().find(|d| d.ty == name);
+            let t = theirs.defs.iter().find(|d| d.ty == name);
+            let key = |d: Option<&c::Def>| d.map(|d| (d.name.clone(), d.init.clone()));
+            let left_to_module = name == "struct genl_family"
+                && t.is_none()
+                && matches!(
+                    self.spec.protocol.as_str(),
+                    "genetlink-c" | "genetlink-legacy"
+                );
+            if let (Some(d), true) = (o, left_to_module) {
+                match self.our_family(d, theirs) {
+                    Ok(what) => self.allow(Allowed::FamilyStruct, what),
+                    Err(e) => self.differ(DiffClass::Family, e),
+                }
+            } else if key(o) != key(t) {
+                self.differ(
+                    DiffClass::Family,
+                    format!(
+                        "{name}: {:?} vs {:?}",
+                        o.map(|d| (&d.name, d.init.text())),
+                        t.map(|d| (&d.name, d.init.text()))
+                    ),
+                );
+            }
+            let old = self.old.defs.iter().find(|d| d.ty == name);
+            let renamed = old.map(|d| {
+                let text = d
+                    .init
+                    .text()
+                    .replace(".n_ops =", ".n_split_ops =")
+                    .replace(".ops =", ".split_ops =");
+                (d.name.clone(), text)
+            });
+            if renamed != o.map(|d| (d.name.clone(), d.init.text())) {
+                self.differ(
+                    DiffClass::GenlOps,
+                    format!(
+                        "{name} (< 6.2): {:?} vs ≥ 6.2 {:?}",
+                        old.map(|d| d.init.text()),
+                        o.map(|d| d.init.text())
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Our family structure where ynl-gen-c leaves it to the module: it
+    /// has ynl-gen-c's ops table (the split one; `.ops` below 6.2) and
+    /// groups, and the uapi header's name and version.
+    fn our_family(&self, d: &c::Def, theirs: &CFile) -> Result<String, String> {
+        let field = |k: &str| d.init.field(k).map(|i| i.text());
+        let table = theirs
+            .defs
+            .iter()
+            .find(|d| d.ty == "struct genl_split_ops")
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
+        let groups = theirs
+            .defs
+            .iter()
+            .find(|d| d.ty == "struct genl_multicast_group")
+            .map(|d| d.name.clone());
+        let want = [
+            (".split_ops", Some(table.clone())),
+            (".n_split_ops", Some(format!("ARRAY_SIZE ( {table} )"))),
+            (".mcgrps", groups.clone()),
+            (
+                ".n_mcgrps",
+                groups.as_ref().map(|g| format!("ARRAY_SIZE ( {g} )")),
+            ),
+        ];
+        let mut bad = Vec::new();
+        for (k, v) in &want {
+            if field(k) != *v {
+                bad.push(format!("{k} {:?}, not {v:?}", field(k)));
+            }
+        }
+        let ident = self.spec.name.replace('-', "_").to_uppercase();
+        for (k, suffix) in [(".name", "_FAMILY_NAME"), (".version", "_FAMILY_VERSION")] {
+            if !field(k).is_some_and(|v| v.ends_with(suffix) && v.starts_with(&ident)) {
+                bad.push(format!(
+                    "{k} {:?}, not the uapi header's {ident}…{suffix}",
+                    field(k)
+                ));
+            }
+        }
+        if bad.is_empty() {
+            Ok(format!(
+                "{} ({} spec): ours with {table}{}",
+                d.name,
+                self.spec.protocol,
+                groups.map(|g| format!(" and {g}")).unwrap_or_default()
+            ))
+        } else {
+            Err(format!("struct genl_family {}: {}", d.name, bad.join("; ")))
+        }
+    }
+
+    /// The headers: theirs' prototypes, externs and enums in ours, alike;
+    /// ours' others of known kinds.
+    fn headers(&mut self, oh: &CFile, th: &CFile) {
+        for (name, proto) in &th.prototypes {
+            self.report.declarations += 1;
+            match oh.prototypes.get(name) {
+                Some(p) if p == proto => {}
+                p => self.differ(
+                    DiffClass::Declaration,
+                    format!("header: {name}: {p:?} vs {proto}"),
+                ),
+            }
+        }
+        for name in oh
+            .prototypes
+            .keys()
+            .filter(|n| !th.prototypes.contains_key(*n))
+        {
+            let ok = self.report.allowed.iter().any(|(a, w)| {
+                matches!(a, Allowed::ParseHelper | Allowed::DumpAttrs)
+                    && w.starts_with(&format!("{name}:"))
+            });
+            let kind = if name.ends_with("_nl_dump_attrs") {
+                Allowed::DumpAttrs
+            } else {
+                Allowed::ParseHelper
+            };
+            if ok {
+                self.allow(kind, format!("header: {name} declared"));
+            } else {
+                self.differ(
+                    DiffClass::Declaration,
+                    format!("header: {name}: only in ours, of no known kind"),
+                );
+            }
+        }
+        let family_ours = self
+            .report
+            .allowed
+            .iter()
+            .any(|(a, _)| *a == Allowed::FamilyStruct);
+        for (name, ty) in &th.externs {
+            self.report.declarations += 1;
+            let ours_name = self.renamed.get(name).unwrap_or(name);
+            match oh.externs.get(ours_name) {
+                Some(t) if t == ty => {
+                    if ours_name != name {
+                        self.allow(
+                            Allowed::FamilyNamedSet,
+                            format!("header: extern {ours_name} for ynl-gen-c's {name}"),
+                        );
+                    }
+                }
+                // Their exported ops table is our static one.
+                None if family_ours
+                    && ty == "struct genl_split_ops"
+                    && self.new.defs.iter().any(|d| d.name == *name && d.ty == *ty) =>
+                {
+                    self.allow(
+                        Allowed::FamilyStruct,
+                        format!("header: ynl-gen-c exports {name}, ours is static to its family"),
+                    );
+                }
+                t => self.differ(
+                    DiffClass::Declaration,
+                    format!("header: extern {name}: {t:?} vs {ty}"),
+                ),
+            }
+        }
+        let renamed_ours: BTreeSet<String> = self.renamed.values().cloned().collect();
+        for name in oh.externs.keys().filter(|n| !th.externs.contains_key(*n)) {
+            let ty = oh.externs.get(name).map(String::as_str);
+            if self.views.contains(name) {
+                self.allow(
+                    Allowed::NestedView,
+                    format!("header: extern {name} (a view's policy)"),
+                );
+            } else if renamed_ours.contains(name) {
+                // Allowed with their name, above.
+            } else if family_ours && ty == Some("struct genl_family") {
+                self.allow(
+                    Allowed::FamilyStruct,
+                    format!("header: extern {name} (ours defines the family)"),
+                );
+            } else {
+                self.differ(
+                    DiffClass::Declaration,
+                    format!("header: extern {name}: only in ours"),
+                );
+            }
+        }
+        for e in &th.enums {
+            self.report.declarations += 1;
+            if !oh.enums.contains(e) {
+                self.differ(
+                    DiffClass::Declaration,
+                    format!("header: enum {{ {e} }}: not in ours"),
+                );
+            }
+        }
+        for (f, body) in &th.functions {
+            if oh.functions.get(f) != Some(body) {
+                self.differ(
+                    DiffClass::Declaration,
+                    format!("header: {f}: ynl-gen-c's, not in ours alike"),
+                );
+            }
+        }
+        for (f, body) in &oh.functions {
+            if th.functions.contains_key(f) {
+                continue;
+            }
+            match self.put_helper(body) {
+                Ok(what) => self.allow(Allowed::PutHelper, format!("header: {f}: {what}")),
+                Err(e) => self.differ(DiffClass::Declaration, format!("header: {f}: {e}")),
+            }
+        }
+    }
+
+    /// A put helper: `return nla_put_u64_64bit(skb, A, value, PAD);` with
+    /// A a 64-bit attribute and PAD the pad attribute of its set.
+    fn put_helper(&self, body: &[String]) -> Result<String, String> {
+        let calls = calls_of(body, "nla_put_u64_64bit");
+        let [args] = &calls[..] else {
+            return Err("only in ours, of no known kind".into());
+        };
+        let arg = |i: usize| args.get(i).map(|a| a.join(" ")).unwrap_or_default();
+        let (a, pad) = (arg(1), arg(3));
+        let wide =
+            |x: &super::spec::SpecAttr| matches!(x.ty.as_str(), "u64" | "s64" | "uint" | "sint");
+        match (self.spec.attrs.get(&a), self.spec.attrs.get(&pad)) {
+            (Some(x), Some(p)) if wide(x) && p.ty == "pad" && p.set == x.set => {
+                Ok(format!("nla_put_u64_64bit({a}, pad {pad})"))
+            }
+            _ => Err(format!(
+                "puts {a} with pad {pad}: not a 64-bit attribute and its set's pad"
+            )),
+        }
+    }
+
+    /// Every entry of theirs was compared (the floor).
+    fn coverage(&mut self) {
+        let theirs = self.theirs;
+        let missing: Vec<String> = theirs
+            .iter()
+            .flat_map(|(n, p)| {
+                p.entries
+                    .iter()
+                    .filter(|(id, _)| !self.covered.contains(&(n.clone(), **id)))
+                    .map(move |(_, (a, _))| format!("{n} [{a}]"))
+            })
+            .collect();
+        if !missing.is_empty() {
+            self.differ(
+                DiffClass::Coverage,
+                format!(
+                    "ynl-gen-c's policy entries not compared: {}",
+                    missing.join(", ")
+                ),
+            );
+        }
     }
 }
 
+/// Compares our kernel code with ynl-gen-c's, by meaning; the differences
+/// `allow` allows are moved to [`PolicyReport::user_allowed`].
+fn compare(
+    s: &Sources<'_>,
+    v: &Values,
+    spec: &SpecInfo,
+    allow: &[UserAllow],
+) -> Result<PolicyReport, String> {
+    let new = read_c(s.our_src, (6, 12, 0))?;
+    let old = read_c(s.our_src, (6, 1, 0))?;
+    let theirs = read_c(s.their_src, (6, 12, 0))?;
+    let (ours_p, ours_ranges) = policies(&new, v)?;
+    let (old_p, _) = policies(&old, v)?;
+    let (theirs_p, _) = policies(&theirs, v)?;
+    let (_, our_ops) = ops(&new, v)?;
+    let (_, their_ops) = ops(&theirs, v)?;
+    let (_, legacy) = ops(&old, v)?;
+    let mut c = Cmp {
+        ours: &ours_p,
+        old_p: &old_p,
+        theirs: &theirs_p,
+        new: &new,
+        old: &old,
+        spec,
+        v,
+        report: PolicyReport::default(),
+        nested_done: BTreeSet::new(),
+        ours_done: BTreeSet::new(),
+        views: BTreeSet::new(),
+        renamed: BTreeMap::new(),
+        covered: BTreeSet::new(),
+        fns: BTreeSet::new(),
+    };
+    for (name, (_, is_const)) in &ours_ranges {
+        if !is_const {
+            c.allow(Allowed::RangeNotConst, name.clone());
+        }
+    }
+    c.split_ops(&our_ops, &their_ops);
+    c.unreached(&our_ops, &their_ops);
+    c.legacy_ops(&our_ops, &legacy);
+    c.functions(&theirs);
+    c.family(&theirs);
+    let (oh, th) = (
+        read_c(s.our_hdr, (6, 12, 0))?,
+        read_c(s.their_hdr, (6, 12, 0))?,
+    );
+    c.headers(&oh, &th);
+    c.coverage();
+    let mut r = c.report;
+    let (mine, left): (Vec<Difference>, Vec<Difference>) =
+        r.differences.into_iter().partition(|d| {
+            d.class != DiffClass::Coverage && find_allow(allow, d.class, &d.at).is_some()
+        });
+    r.differences = left;
+    r.user_allowed = mine
+        .into_iter()
+        .filter_map(|d| {
+            let a = find_allow(allow, d.class, &d.at)?.clone();
+            Some((d, a))
+        })
+        .collect();
+    print_report(&r);
+    Ok(r)
+}
+
 /// Runs the kernel's `ynl-gen-c.py --mode kernel` (`--source` and
-/// `--header`) on `spec` and compares the policies, ops, groups and
-/// declarations with ours (`our_source`, `our_header`: the generated
-/// `<family>-nl.c` and `-nl.h`), using the constants of `uapi_header`.
-/// Prints the comparison; an error lists the unexplained differences.
+/// `--header`) on `spec` and compares the policies, ops, groups, functions
+/// and declarations with ours (`our_source`, `our_header`: the generated
+/// `<family>-nl.c` and `-nl.h`), using the constants of `uapi_header`:
+/// [`ynl_gen_c_policies_with`] with the default [`CheckOptions`].
 pub fn ynl_gen_c_policies(
     spec: &Path,
     our_source: &Path,
     our_header: &Path,
     uapi_header: &Path,
+) -> Result<PolicyReport, String> {
+    ynl_gen_c_policies_with(
+        spec,
+        our_source,
+        our_header,
+        uapi_header,
+        &CheckOptions::default(),
+    )
+}
+
+/// [`ynl_gen_c_policies`] with `options`: differences `options.allow`
+/// allows pass (printed with their reasons); if ynl-gen-c cannot process
+/// the spec at all and `options.allow` allows that
+/// ([`DiffClass::YnlGenCFails`]), the step is "not applicable" and the
+/// report empty. Prints the comparison; an error lists the unexplained
+/// differences. The work directory is removed on every path unless
+/// `options.keep_work`.
+pub fn ynl_gen_c_policies_with(
+    spec: &Path,
+    our_source: &Path,
+    our_header: &Path,
+    uapi_header: &Path,
+    options: &CheckOptions,
 ) -> Result<PolicyReport, String> {
     ensure_python(
         "yaml, jsonschema",
@@ -935,282 +1707,58 @@ pub fn ynl_gen_c_policies(
     )?;
     let tree = kernel_source::tree()?;
     let gen = kernel_source::ynl_gen_c(&tree)?;
-    let (work, work_spec) = ynl_work_tree(spec, "kernel")?;
+    let (work, work_spec) = ynl_work_tree(spec, "kernel", options.keep_work)?;
     let result = (|| {
-        let stripped = strip_unrenderable(&work_spec)?;
+        let info = prepare(&work_spec, true)?;
+        info.print_stripped();
         let mut theirs = BTreeMap::new();
-        for mode in ["--source", "--header"] {
-            let out = work.join(format!(
-                "ynl-kernel{}",
-                if mode == "--source" { ".c" } else { ".h" }
-            ));
+        for (mode, ext) in [("--source", "c"), ("--header", "h")] {
+            let out = work.path().join(format!("ynl-kernel.{ext}"));
             println!(
                 "ynl: {} --mode kernel {mode} --spec {}",
                 gen.display(),
                 spec.display()
             );
-            output(
-                Command::new("timeout")
-                    .arg("120")
-                    .arg(PYTHON)
-                    .arg(&gen)
-                    .args(["--mode", "kernel", mode, "--spec"])
-                    .arg(&work_spec)
-                    .arg("-o")
-                    .arg(&out),
-                "ynl-gen-c.py --mode kernel",
-            )?;
-            theirs.insert(
-                mode,
-                std::fs::read_to_string(&out).map_err(|e| e.to_string())?,
-            );
+            if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "kernel", mode], &work_spec, &out) {
+                return not_applicable(e, &options.allow).map(|()| None);
+            }
+            let text =
+                std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+            theirs.insert(mode, text);
         }
         let read =
             |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
-        let consts = constants(uapi_header, &work.join("uapi"))?;
-        let values = Values(
+        let consts = constants(uapi_header, &work.path().join("uapi"))?;
+        let values = Values::new(
             consts
                 .values
                 .iter()
                 .filter_map(|(k, v)| Some((k.clone(), v.parse().ok()?)))
                 .collect(),
         );
-        let ynl_names = c_to_ynl_names(&work_spec)?;
-        compare(
-            &read(our_source)?,
-            &read(our_header)?,
-            &theirs["--source"],
-            &theirs["--header"],
-            &values,
-            &stripped,
-            &ynl_names,
-        )
+        let (src, hdr) = (read(our_source)?, read(our_header)?);
+        let sources = Sources {
+            our_src: &src,
+            our_hdr: &hdr,
+            their_src: &theirs["--source"],
+            their_hdr: &theirs["--header"],
+        };
+        compare(&sources, &values, &info, &options.allow).map(Some)
     })();
     match result {
-        Ok(r) if r.differences.is_empty() => {
-            let _ = std::fs::remove_dir_all(&work);
-            Ok(r)
-        }
-        Ok(r) => Err(format!(
-            "our kernel code differs from ynl-gen-c's (unexplained): {}\n(work files kept in {})",
-            r.differences.join("; "),
-            work.display()
+        Ok(Some(r)) if r.differences.is_empty() => Ok(r),
+        Ok(None) => Ok(PolicyReport::default()),
+        Ok(Some(r)) => Err(format!(
+            "our kernel code differs from ynl-gen-c's (unexplained): {}{}",
+            r.differences
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+            work.note()
         )),
-        Err(e) => Err(format!("{e}\n(work files kept in {})", work.display())),
+        Err(e) => Err(format!("{e}{}", work.note())),
     }
-}
-
-/// The C names of the spec's attributes → (YNL set, attribute), as
-/// ynl-gen-c forms them (`name-prefix` + name, upper case).
-const NAMES_PY: &str = r#"
-import sys, yaml
-spec = yaml.safe_load(open(sys.argv[1]))
-fam = spec['name'].upper().replace('-', '_')
-for s in spec.get('attribute-sets', []):
-    prefix = s.get('name-prefix', f"{spec['name']}-a-{s['name']}-")
-    for a in s.get('attributes', []):
-        c = (prefix + a['name']).upper().replace('-', '_')
-        m = (a.get('checks') or {}).get('min-len', '')
-        print(f"{c}\t{s['name']}\t{a['name']}\t{a.get('byte-order', 'host')}\t{m}")
-"#;
-
-fn c_to_ynl_names(spec: &Path) -> Result<BTreeMap<String, YnlAttr>, String> {
-    let out = output(
-        Command::new(PYTHON).arg("-c").arg(NAMES_PY).arg(spec),
-        "reading the spec's attribute names",
-    )?;
-    Ok(out
-        .lines()
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split('\t').collect();
-            match f[..] {
-                [c, s, a, o, m] => Some((
-                    c.to_owned(),
-                    YnlAttr {
-                        set: s.to_owned(),
-                        attr: a.to_owned(),
-                        big_endian: o == "big-endian",
-                        min_len: m.parse().ok(),
-                    },
-                )),
-                _ => None,
-            }
-        })
-        .collect())
-}
-
-fn compare(
-    our_src: &str,
-    our_hdr: &str,
-    their_src: &str,
-    their_hdr: &str,
-    v: &Values,
-    stripped: &Stripped,
-    ynl_names: &BTreeMap<String, YnlAttr>,
-) -> Result<PolicyReport, String> {
-    let new = read_c(our_src, (6, 12, 0))?;
-    let old = read_c(our_src, (6, 1, 0))?;
-    let theirs = read_c(their_src, (6, 12, 0))?;
-    let (ours_p, ours_ranges) = policies(&new, v)?;
-    let (theirs_p, _) = policies(&theirs, v)?;
-    let mut c = Cmp {
-        ours: &ours_p,
-        theirs: &theirs_p,
-        ours_c: &new,
-        stripped,
-        ynl_names,
-        report: PolicyReport::default(),
-        nested_done: BTreeMap::new(),
-    };
-    for (name, (_, is_const)) in &ours_ranges {
-        if !is_const {
-            c.allow(Allowed::RangeNotConst, name.clone());
-        }
-    }
-    // The split ops, op by op.
-    let (our_ops, their_ops) = (ops(&new, v)?, ops(&theirs, v)?);
-    let keys: BTreeSet<_> = our_ops.keys().chain(their_ops.keys()).copied().collect();
-    for k in keys {
-        let at = format!("op cmd {} {}", k.0, k.1);
-        let (Some(o), Some(t)) = (our_ops.get(&k), their_ops.get(&k)) else {
-            c.differ(format!("{at}: only on one side"));
-            continue;
-        };
-        c.report.ops += 1;
-        if o.flags != t.flags {
-            c.differ(format!("{at}: flags {:?} vs {:?}", o.flags, t.flags));
-        }
-        if o.dumpit != t.dumpit {
-            c.differ(format!("{at}: dumpit {:?} vs {:?}", o.dumpit, t.dumpit));
-        }
-        match (&o.doit, &t.doit) {
-            (a, b) if a == b => {}
-            (Some(a), Some(b)) if *a == format!("{b}_checked") => {
-                // The wrapper must check, then call the handler.
-                let calls = new.functions.get(a).is_some_and(|body| {
-                    body.iter().any(|x| x == b) && body.iter().any(|x| x == "GENL_REQ_ATTR_CHECK")
-                });
-                if calls {
-                    c.allow(Allowed::RequiredCheckWrapper, format!("{at}: {a}"));
-                } else {
-                    c.differ(format!("{at}: {a} does not check and call {b}"));
-                }
-            }
-            (a, b) => c.differ(format!("{at}: doit {a:?} vs {b:?}")),
-        }
-        match (&o.policy, &t.policy) {
-            (Some(a), Some(b)) => {
-                c.policy(&at, a, b);
-                let (os, ts) = (
-                    ours_p.get(a).and_then(|p| p.size),
-                    theirs_p.get(b).and_then(|p| p.size),
-                );
-                match (o.maxattr, t.maxattr) {
-                    (x, y) if x == y => {}
-                    (Some(x), Some(y)) if x > y && os == Some(x + 1) && ts == Some(y + 1) => {
-                        c.allow(Allowed::SizedBySetMax, format!("{at}: maxattr {x} vs {y}"))
-                    }
-                    (x, y) => c.differ(format!("{at}: maxattr {x:?} vs {y:?}")),
-                }
-            }
-            (None, None) => {}
-            (a, b) => c.differ(format!("{at}: policy {a:?} vs {b:?}")),
-        }
-    }
-    // Policies neither ops table reaches: the nested ones are reached
-    // through their attributes; any other must be compared by name.
-    for name in theirs_p.keys() {
-        let reached = c.nested_done.values().any(|t| t == name)
-            || their_ops
-                .values()
-                .any(|o| o.policy.as_deref() == Some(name));
-        if !reached {
-            c.policy(&format!("policy {name}"), name, name);
-        }
-    }
-    for name in ours_p.keys() {
-        let reached = c.nested_done.contains_key(name)
-            || our_ops.values().any(|o| o.policy.as_deref() == Some(name))
-            || theirs_p.contains_key(name);
-        if !reached {
-            c.differ(format!("policy {name}: only in ours"));
-        }
-    }
-    // Every entry of theirs was compared (the floor).
-    let their_entries: usize = theirs_p.values().map(|p| p.entries.len()).sum();
-    if c.report.entries < their_entries {
-        c.differ(format!(
-            "only {} of ynl-gen-c's {their_entries} policy entries were compared",
-            c.report.entries
-        ));
-    }
-    // Our < 6.2 table: one genl_ops per command, saying what the split
-    // ops say.
-    let legacy = ops(&old, v)?;
-    let cmds: BTreeSet<i128> = our_ops.keys().map(|k| k.0).collect();
-    for cmd in &cmds {
-        let at = format!("genl_ops cmd {cmd}");
-        let Some(l) = legacy.get(&(*cmd, "cmd")) else {
-            c.differ(format!("{at}: missing"));
-            continue;
-        };
-        let d = our_ops.get(&(*cmd, "do"));
-        let u = our_ops.get(&(*cmd, "dump"));
-        let admin = |o: Option<&Op>| o.is_some_and(|o| o.flags.contains("GENL_ADMIN_PERM"));
-        let want_policy = d
-            .and_then(|o| o.policy.clone())
-            .or_else(|| u.and_then(|o| o.policy.clone()));
-        if l.doit != d.and_then(|o| o.doit.clone())
-            || l.dumpit != u.and_then(|o| o.dumpit.clone())
-            || l.policy != want_policy
-            || l.flags.contains("GENL_ADMIN_PERM") != (admin(d) || admin(u))
-        {
-            c.differ(format!(
-                "{at}: {l:?} differs from the split ops {d:?} / {u:?}"
-            ));
-        }
-        c.report.ops += 1;
-    }
-    if legacy.len() != cmds.len() {
-        c.differ(format!(
-            "genl_ops has {} entries for {} commands",
-            legacy.len(),
-            cmds.len()
-        ));
-    }
-    // Groups and the family.
-    for name in ["struct genl_multicast_group", "struct genl_family"] {
-        let o = new.defs.iter().find(|d| d.ty == name);
-        let t = theirs.defs.iter().find(|d| d.ty == name);
-        let key = |d: Option<&Def>| d.map(|d| (d.name.clone(), d.init.clone()));
-        match (o, t) {
-            (o, t) if key(o) == key(t) => {}
-            (o, t) => c.differ(format!(
-                "{name}: {:?} vs {:?}",
-                o.map(|d| (&d.name, d.init.text())),
-                t.map(|d| (&d.name, d.init.text()))
-            )),
-        }
-    }
-    // The headers: prototypes and extern declarations.
-    let (oh, th) = (read_c(our_hdr, (6, 12, 0))?, read_c(their_hdr, (6, 12, 0))?);
-    for (name, proto) in &th.prototypes {
-        c.report.declarations += 1;
-        match oh.prototypes.get(name) {
-            Some(p) if p == proto => {}
-            p => c.differ(format!("header: {name}: {p:?} vs {proto}")),
-        }
-    }
-    for (name, ty) in &th.externs {
-        c.report.declarations += 1;
-        match oh.externs.get(name) {
-            Some(t) if t == ty => {}
-            t => c.differ(format!("header: extern {name}: {t:?} vs {ty}")),
-        }
-    }
-    let r = c.report;
-    print_report(&r);
-    Ok(r)
 }
 
 fn print_report(r: &PolicyReport) {
@@ -1230,229 +1778,29 @@ fn print_report(r: &PolicyReport) {
             let _ = writeln!(s, "      {at}");
         }
     }
+    let mut mine: BTreeMap<String, (String, Vec<&Difference>)> = BTreeMap::new();
+    for (d, a) in &r.user_allowed {
+        mine.entry(a.label())
+            .or_insert_with(|| (a.reason.clone(), Vec::new()))
+            .1
+            .push(d);
+    }
+    for (label, (reason, ds)) in &mine {
+        let _ = writeln!(
+            s,
+            "  allowed by genl.toml ({}, {label}): {reason}",
+            ds.len()
+        );
+        for d in ds {
+            let _ = writeln!(s, "      {}", d.at);
+        }
+    }
     if r.differences.is_empty() {
         let _ = writeln!(s, "  no other difference");
     } else {
         for d in &r.differences {
-            let _ = writeln!(s, "  DIFFERS: {d}");
+            let _ = writeln!(s, "  DIFFERS ({}): {}", d.class, d.at);
         }
     }
     print!("{s}");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn values() -> Values {
-        Values(
-            [
-                ("F_A_X_ONE", 1),
-                ("F_A_X_TWO", 2),
-                ("F_A_X_MAX", 3),
-                ("F_CMD_GET", 1),
-                ("F_STATE_B", 2),
-            ]
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), *v))
-            .collect(),
-        )
-    }
-
-    const OURS: &str = r#"
-/* a comment */
-static int f_nl_validate_str_min1(const struct nlattr *attr, struct netlink_ext_ack *extack)
-{
-	if (strnlen(nla_data(attr), nla_len(attr)) < 1)
-		return -EINVAL;
-	return 0;
-}
-static const struct nla_policy f_get_nl_policy[F_A_X_MAX + 1] = {
-	[F_A_X_ONE] = NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, f_nl_validate_str_min1, 16),
-	[F_A_X_TWO] = NLA_POLICY_RANGE(NLA_U32, 1, F_STATE_B),
-};
-static int f_nl_get_doit_checked(struct sk_buff *skb, struct genl_info *info)
-{
-	if (GENL_REQ_ATTR_CHECK(info, F_A_X_ONE))
-		return -EINVAL;
-	return f_nl_get_doit(skb, info);
-}
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
-static const struct genl_split_ops f_nl_ops[] = {
-	{
-		.cmd = F_CMD_GET,
-		.doit = f_nl_get_doit_checked,
-		.policy = f_get_nl_policy,
-		.maxattr = F_A_X_MAX,
-		.flags = GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-};
-#else
-static const struct genl_ops f_nl_ops[] = {
-	{
-		.cmd = F_CMD_GET,
-		.doit = f_nl_get_doit_checked,
-		.policy = f_get_nl_policy,
-		.maxattr = F_A_X_MAX,
-		.flags = GENL_ADMIN_PERM,
-	},
-};
-#endif
-"#;
-
-    const THEIRS: &str = r#"
-static const struct nla_policy f_get_nl_policy[F_A_X_TWO + 1] = {
-	[F_A_X_ONE] = { .type = NLA_NUL_STRING, .len = 16, },
-	[F_A_X_TWO] = NLA_POLICY_RANGE(NLA_U32, 1, 2),
-};
-static const struct genl_split_ops f_nl_ops[] = {
-	{
-		.cmd		= F_CMD_GET,
-		.doit		= f_nl_get_doit,
-		.policy		= f_get_nl_policy,
-		.maxattr	= F_A_X_TWO,
-		.flags		= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
-	},
-};
-"#;
-
-    fn run(ours: &str, theirs: &str) -> PolicyReport {
-        compare(ours, "", theirs, "", &values(), &Stripped::new(), &names()).unwrap()
-    }
-
-    /// The spec's side of `F_A_X_ONE`: a string with `min-len: 1`.
-    fn names() -> BTreeMap<String, YnlAttr> {
-        let one = YnlAttr {
-            set: "x".into(),
-            attr: "one".into(),
-            min_len: Some(1),
-            ..YnlAttr::default()
-        };
-        [("F_A_X_ONE".to_owned(), one)].into_iter().collect()
-    }
-
-    #[test]
-    fn a_string_min_len_function_must_check_the_specs_min_len() {
-        let min_len_differs = |r: &PolicyReport| {
-            r.differences
-                .iter()
-                .any(|d| d.contains("F_A_X_ONE") && d.contains("validate="))
-        };
-        // A function that lets the empty string through...
-        let r = run(&OURS.replace(")) < 1)", ")) <= 0)"), THEIRS);
-        assert!(min_len_differs(&r), "{:?}", r.differences);
-        // ... or rejects 1-byte strings the spec allows.
-        let r = run(&OURS.replace(")) < 1)", ")) <= 1)"), THEIRS);
-        assert!(min_len_differs(&r), "{:?}", r.differences);
-        // ... or that does not fail.
-        let r = run(
-            &OURS.replace("return -EINVAL;\n\treturn 0;", "return 0;\n\treturn 0;"),
-            THEIRS,
-        );
-        assert!(min_len_differs(&r), "{:?}", r.differences);
-        // A consistent min-len of 2 (name, test) that the spec does not say.
-        let r = run(
-            &OURS
-                .replace("str_min1", "str_min2")
-                .replace(")) < 1)", ")) < 2)"),
-            THEIRS,
-        );
-        assert!(min_len_differs(&r), "{:?}", r.differences);
-    }
-
-    #[test]
-    fn by_design_differences_are_allowed_and_named() {
-        let r = run(OURS, THEIRS);
-        assert!(r.differences.is_empty(), "{:?}", r.differences);
-        let kinds: BTreeSet<Allowed> = r.allowed.iter().map(|(a, _)| *a).collect();
-        assert_eq!(
-            kinds,
-            [
-                Allowed::SizedBySetMax,
-                Allowed::RequiredCheckWrapper,
-                Allowed::StringMinLenFn
-            ]
-            .into_iter()
-            .collect()
-        );
-        assert_eq!((r.policies, r.entries, r.ops), (1, 2, 2));
-    }
-
-    #[test]
-    fn any_other_difference_fails() {
-        // A changed range.
-        let r = run(
-            OURS,
-            &THEIRS.replace(
-                "NLA_POLICY_RANGE(NLA_U32, 1, 2)",
-                "NLA_POLICY_RANGE(NLA_U32, 1, 3)",
-            ),
-        );
-        assert_eq!(r.differences.len(), 1, "{:?}", r.differences);
-        assert!(r.differences[0].contains("max=2") && r.differences[0].contains("max=3"));
-        // A lost admin flag.
-        let r = run(
-            &OURS.replacen("GENL_ADMIN_PERM | GENL_CMD_CAP_DO", "GENL_CMD_CAP_DO", 1),
-            THEIRS,
-        );
-        assert!(
-            r.differences.iter().any(|d| d.contains("flags")),
-            "{:?}",
-            r.differences
-        );
-        // An attribute only one side has.
-        let r = run(
-            OURS,
-            &THEIRS.replace("\t[F_A_X_TWO] = NLA_POLICY_RANGE(NLA_U32, 1, 2),\n", ""),
-        );
-        assert!(
-            r.differences.iter().any(|d| d.contains("only on one side")),
-            "{:?}",
-            r.differences
-        );
-        // The 6.1 table disagreeing with the split ops.
-        let r = run(&OURS.replace(".flags = GENL_ADMIN_PERM,", ""), THEIRS);
-        assert!(
-            r.differences.iter().any(|d| d.contains("genl_ops cmd 1")),
-            "{:?}",
-            r.differences
-        );
-        // A wrapper that does not check.
-        let r = run(&OURS.replace("GENL_REQ_ATTR_CHECK", "IGNORE"), THEIRS);
-        assert!(
-            r.differences.iter().any(|d| d.contains("does not check")),
-            "{:?}",
-            r.differences
-        );
-    }
-
-    #[test]
-    fn equal_meanings_in_other_words_are_equal() {
-        let v = values();
-        let none = BTreeMap::new();
-        let a = pol_of(&Init::Expr(tokens("NLA_POLICY_MAX_LEN(1024)")), &v, &none).unwrap();
-        let b = pol_of(
-            &Init::Expr(tokens("{ .type = NLA_BINARY, .len = 1024, }")),
-            &v,
-            &none,
-        );
-        // A braced list is parsed as a list, not an expression.
-        assert!(b.is_err() || b.as_ref().unwrap() != &a);
-        let toks = tokens("{ .type = NLA_BINARY, .len = 1024, }");
-        let init = parse_init(&toks, &mut 0).unwrap();
-        assert_eq!(pol_of(&init, &v, &none).unwrap(), a);
-        let r1 = pol_of(
-            &Init::Expr(tokens("NLA_POLICY_RANGE(NLA_U32, F_A_X_ONE, F_STATE_B)")),
-            &v,
-            &none,
-        )
-        .unwrap();
-        let r2 = pol_of(
-            &Init::Expr(tokens("NLA_POLICY_RANGE(NLA_U32, 1, 2)")),
-            &v,
-            &none,
-        )
-        .unwrap();
-        assert_eq!(r1, r2);
-    }
 }

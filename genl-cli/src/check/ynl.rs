@@ -7,7 +7,10 @@
 //! - [`ynl_gen_c_compare`]: the kernel's `ynl-gen-c.py --mode uapi --header`
 //!   generates a uapi header from the spec; every enumerator, `enum` tag and
 //!   define of it and of ours is compiled with gcc and its value printed by
-//!   the compiled program: names and values must agree.
+//!   the compiled program: names and values must agree (or the difference
+//!   be allowed by the project, [`DiffClass::UapiConstant`]). ynl-gen-c
+//!   runs on a copy of the spec without what 6.12's ynl-gen-c cannot take
+//!   (see [`spec`](super::spec)); none of it is in a uapi header.
 //!
 //! Anything that cannot run is an error saying why, never a silent skip.
 
@@ -15,6 +18,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::spec::prepare;
+use super::{find_allow, CheckOptions, DiffClass, UserAllow};
 use crate::host::{self, output};
 use crate::kernel_source::{self, ensure_python, PYTHON};
 
@@ -81,10 +86,25 @@ pub fn ynl_validate(spec: &Path) -> Result<(), String> {
 
 /// Runs the kernel's `ynl-gen-c.py --mode uapi --header` on `spec` and
 /// compares, by name and value, every constant of its header with those of
-/// `our_uapi_header` (both compiled with gcc). Works in a fresh directory
-/// under the system's temporary directory, removed on success and kept (and
-/// named) on failure.
+/// `our_uapi_header` (both compiled with gcc): [`ynl_gen_c_compare_with`]
+/// with the default [`CheckOptions`] (nothing allowed, no work files kept).
 pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), String> {
+    ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default())
+}
+
+/// [`ynl_gen_c_compare`] with `options`: the uapi constants that differ
+/// are allowed where `options.allow` says ([`DiffClass::UapiConstant`], by
+/// the constant's name), and if ynl-gen-c cannot process the spec at all,
+/// the step is "not applicable" where it allows [`DiffClass::YnlGenCFails`].
+/// ynl-gen-c runs on a copy of the spec without what 6.12's ynl-gen-c
+/// cannot take (none of it is in a uapi header; listed), in a fresh
+/// directory under the system's temporary directory, removed on every path
+/// unless `options.keep_work`.
+pub fn ynl_gen_c_compare_with(
+    spec: &Path,
+    our_uapi_header: &Path,
+    options: &CheckOptions,
+) -> Result<(), String> {
     // ynl-gen-c validates the spec too (with jsonschema).
     ensure_python(
         "yaml, jsonschema",
@@ -96,38 +116,163 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
     let tree = kernel_source::tree()?;
     let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
 
-    let (work, work_spec) = ynl_work_tree(spec, "uapi")?;
-    let theirs = work.join(format!("ynl-uapi-{stem}.h"));
+    let (work, work_spec) = ynl_work_tree(spec, "uapi", options.keep_work)?;
+    let theirs = work.path().join(format!("ynl-uapi-{stem}.h"));
     let gen = kernel_source::ynl_gen_c(&tree)?;
-    println!(
-        "ynl: {} --mode uapi --header --spec {}",
-        gen.display(),
-        spec.display()
-    );
     let result = (|| {
-        // `timeout`: ynl-gen-c loops forever when it finds no MAINTAINERS.
-        output(
-            Command::new("timeout")
-                .arg("120")
-                .arg(PYTHON)
-                .arg(&gen)
-                .args(["--mode", "uapi", "--header", "--spec"])
-                .arg(&work_spec)
-                .arg("-o")
-                .arg(&theirs),
-            "ynl-gen-c.py",
-        )?;
+        let info = prepare(&work_spec, true)?;
+        info.print_stripped();
+        println!(
+            "ynl: {} --mode uapi --header --spec {}",
+            gen.display(),
+            spec.display()
+        );
+        if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "uapi", "--header"], &work_spec, &theirs) {
+            return not_applicable(e, &options.allow);
+        }
         // Both headers, through the compiler.
-        let a = constants(our_uapi_header, &work.join("ours"))?;
-        let b = constants(&theirs, &work.join("theirs"))?;
-        compare(&a, &b, our_uapi_header, &theirs)
+        let a = constants(our_uapi_header, &work.path().join("ours"))?;
+        let b = constants(&theirs, &work.path().join("theirs"))?;
+        compare(&a, &b, our_uapi_header, &theirs, &options.allow)
     })();
-    match result {
-        Ok(()) => {
-            let _ = std::fs::remove_dir_all(&work);
+    result.map_err(|e| format!("{e}{}", work.note()))
+}
+
+/// A failed ynl-gen-c run, allowed by `allow` ([`DiffClass::YnlGenCFails`]):
+/// the step is not applicable, said with the reason; else the error.
+pub(crate) fn not_applicable(e: GenFailure, allow: &[UserAllow]) -> Result<(), String> {
+    let text = e.to_string();
+    match find_allow(allow, DiffClass::YnlGenCFails, &text) {
+        Some(a) => {
+            println!(
+                "ynl: not applicable: {text}\nynl:   allowed by genl.toml ({}): {}",
+                a.label(),
+                a.reason
+            );
             Ok(())
         }
-        Err(e) => Err(format!("{e}\n(work files kept in {})", work.display())),
+        None => Err(text),
+    }
+}
+
+/// ynl-gen-c could not process a spec: its exception, not its traceback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GenFailure {
+    /// The mode (`--mode kernel --source`).
+    pub(crate) mode: String,
+    /// The exception (the traceback's last line), or how it ended.
+    pub(crate) exception: String,
+    /// Where it was raised (the traceback's innermost frame).
+    pub(crate) frame: Option<String>,
+}
+
+impl std::fmt::Display for GenFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ynl-gen-c {} failed: {}", self.mode, self.exception)?;
+        if let Some(fr) = &self.frame {
+            write!(f, " (raised at {fr})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Summarizes a python failure: the exception line and the innermost
+/// frame (`ynl-gen-c.py:805 in value_range`), never the whole traceback.
+pub(crate) fn summarize_python(stderr: &str, status: &str) -> (String, Option<String>) {
+    let lines: Vec<&str> = stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    let frame = lines.iter().rev().find_map(|l| {
+        let l = l.trim();
+        let rest = l.strip_prefix("File \"")?;
+        let (file, rest) = rest.split_once('"')?;
+        let line = rest.split("line ").nth(1)?.split(',').next()?.trim();
+        let func = rest.split(" in ").nth(1).unwrap_or("?").trim();
+        let file = file.rsplit('/').next().unwrap_or(file);
+        Some(format!("{file}:{line} in {func}"))
+    });
+    // The exception is a traceback's last line.
+    let exception = lines
+        .last()
+        .map(|l| l.trim().to_owned())
+        .unwrap_or_else(|| format!("exited with {status}, no message"));
+    (exception, frame)
+}
+
+/// Runs `ynl-gen-c.py <mode args> --spec spec -o out` (bounded by
+/// `timeout`: ynl-gen-c loops forever when it finds no MAINTAINERS).
+pub(crate) fn run_ynl_gen_c(
+    gen: &Path,
+    mode: &[&str],
+    spec: &Path,
+    out: &Path,
+) -> Result<(), GenFailure> {
+    let fail = |exception: String, frame| GenFailure {
+        mode: mode.join(" "),
+        exception,
+        frame,
+    };
+    let o = Command::new("timeout")
+        .arg("120")
+        .arg(PYTHON)
+        .arg(gen)
+        .args(mode)
+        .arg("--spec")
+        .arg(spec)
+        .arg("-o")
+        .arg(out)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| fail(format!("timeout {PYTHON}: {e}"), None))?;
+    if o.status.success() {
+        return Ok(());
+    }
+    if o.status.code() == Some(124) {
+        return Err(fail("timed out after 120 s".into(), None));
+    }
+    let (exception, frame) =
+        summarize_python(&String::from_utf8_lossy(&o.stderr), &o.status.to_string());
+    Err(fail(exception, frame))
+}
+
+/// A temporary work directory, removed when dropped unless kept.
+#[derive(Debug)]
+pub(crate) struct WorkDir {
+    path: PathBuf,
+    keep: bool,
+}
+
+impl WorkDir {
+    /// Makes a fresh `dir` (removing what a killed earlier run left there).
+    pub(crate) fn new(path: PathBuf, keep: bool) -> Result<WorkDir, String> {
+        let _ = std::fs::remove_dir_all(&path);
+        let w = WorkDir { path, keep };
+        std::fs::create_dir_all(&w.path).map_err(|e| format!("{}: {e}", w.path.display()))?;
+        Ok(w)
+    }
+
+    /// Its path.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// What an error adds about it: where it is kept, or how to keep it.
+    pub(crate) fn note(&self) -> String {
+        if self.keep {
+            format!("\n(work files kept in {})", self.path.display())
+        } else {
+            "\n(work files removed; `genl check --keep-work` keeps ynl-gen-c's copy of the spec \
+             and its outputs)"
+                .to_owned()
+        }
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        if self.keep {
+            println!("ynl: work files kept in {}", self.path.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 
@@ -135,27 +280,33 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
 /// looks for `MAINTAINERS` upwards and validates the spec against
 /// `../<protocol>.yaml`) with a copy of `spec` in
 /// `Documentation/netlink/specs/`, under the system's temporary directory;
-/// returns (the directory, the copied spec).
-pub(crate) fn ynl_work_tree(spec: &Path, what: &str) -> Result<(PathBuf, PathBuf), String> {
+/// returns (the directory, removed when dropped unless `keep`, and the
+/// copied spec).
+pub(crate) fn ynl_work_tree(
+    spec: &Path,
+    what: &str,
+    keep: bool,
+) -> Result<(WorkDir, PathBuf), String> {
     let tree = kernel_source::tree()?;
     let netlink_dir = tree.join("Documentation/netlink");
     let spec_name = spec
         .file_name()
         .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
-    let work = std::env::temp_dir().join(format!("genl-ynl-{what}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&work);
-    let specs = work.join("Documentation/netlink/specs");
+    // Unique in the process too: checks may run side by side.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let work = WorkDir::new(
+        std::env::temp_dir().join(format!("genl-ynl-{what}-{}-{n}", std::process::id())),
+        keep,
+    )?;
+    let specs = work.path().join("Documentation/netlink/specs");
     std::fs::create_dir_all(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
-    std::fs::write(work.join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
+    std::fs::write(work.path().join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
     for f in std::fs::read_dir(&netlink_dir).map_err(|e| e.to_string())? {
         let p = f.map_err(|e| e.to_string())?.path();
-        if p.extension().is_some_and(|e| e == "yaml") {
-            std::fs::copy(
-                &p,
-                work.join("Documentation/netlink")
-                    .join(p.file_name().unwrap()),
-            )
-            .map_err(|e| format!("{}: {e}", p.display()))?;
+        if let (Some(name), true) = (p.file_name(), p.extension().is_some_and(|e| e == "yaml")) {
+            let to = work.path().join("Documentation/netlink").join(name);
+            std::fs::copy(&p, &to).map_err(|e| format!("{}: {e}", p.display()))?;
         }
     }
     let work_spec = specs.join(spec_name);
@@ -319,10 +470,16 @@ pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> 
     Ok(c)
 }
 
-/// Constants that may differ, and why (see README, "YNL interop").
-const EXPLAINED: &[(&str, &str)] = &[];
-
-fn compare(ours: &Constants, theirs: &Constants, a: &Path, b: &Path) -> Result<(), String> {
+/// Compares the constants, printing a table; those that differ fail unless
+/// `allow` allows them ([`DiffClass::UapiConstant`], `at` matched against
+/// the constant's name), printed with the reason.
+fn compare(
+    ours: &Constants,
+    theirs: &Constants,
+    a: &Path,
+    b: &Path,
+    allow: &[UserAllow],
+) -> Result<(), String> {
     let mut names: Vec<&String> = ours.values.keys().chain(theirs.values.keys()).collect();
     names.sort();
     names.dedup();
@@ -355,7 +512,9 @@ fn compare(ours: &Constants, theirs: &Constants, a: &Path, b: &Path) -> Result<(
                 "only in ynl's"
             }
         };
-        let why = EXPLAINED.iter().find(|(e, _)| e == n).map(|(_, w)| *w);
+        let why = (verdict != "equal")
+            .then(|| find_allow(allow, DiffClass::UapiConstant, n))
+            .flatten();
         if verdict != "equal" && why.is_none() {
             unexplained.push((*n).clone());
         }
@@ -364,12 +523,12 @@ fn compare(ours: &Constants, theirs: &Constants, a: &Path, b: &Path) -> Result<(
             n,
             x.map(String::as_str).unwrap_or("-"),
             y.map(String::as_str).unwrap_or("-"),
-            why.map(|w| format!(" (explained: {w})"))
+            why.map(|w| format!(" (allowed by genl.toml, {}: {})", w.label(), w.reason))
                 .unwrap_or_default()
         );
     }
     println!(
-        "\nynl-gen-c: {} constants, {equal} equal, {} differ; only in ours: {}; only in ynl's: {}",
+        "\nynl-gen-c: {} constants, {equal} equal, {} differ; only in ours: {}; only in ynl's: {}{}",
         names.len(),
         differ.len(),
         if only_ours.is_empty() {
@@ -381,6 +540,14 @@ fn compare(ours: &Constants, theirs: &Constants, a: &Path, b: &Path) -> Result<(
             "-".into()
         } else {
             only_theirs.join(" ")
+        },
+        if unexplained.len() < differ.len() + only_ours.len() + only_theirs.len() {
+            format!(
+                "; allowed by genl.toml: {}",
+                differ.len() + only_ours.len() + only_theirs.len() - unexplained.len()
+            )
+        } else {
+            String::new()
         },
     );
     if unexplained.is_empty() {
@@ -410,22 +577,26 @@ mod tests {
         if !host::have("gcc") {
             panic!("gcc is needed for this test");
         }
-        let dir = std::env::temp_dir().join(format!("genl-ynl-cmp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let work = WorkDir::new(
+            std::env::temp_dir().join(format!("genl-ynl-cmp-{}", std::process::id())),
+            false,
+        )
+        .unwrap();
+        let dir = work.path();
         let a = header(
-            &dir,
+            dir,
             "a.h",
             "#define FAM_NAME \"fam\"\nenum fam_e { A = 1, B, };\n\
              enum { X_UNSPEC, X_ONE, __X_MAX, X_MAX = (__X_MAX - 1) };\n",
         );
         let same = header(
-            &dir,
+            dir,
             "b.h",
             "#define FAM_NAME \"fam\"\nenum fam_e { A = 1, B = 2 };\n\
              enum { X_UNSPEC, X_ONE = 1, __X_MAX, X_MAX = 1 };\n",
         );
         let other = header(
-            &dir,
+            dir,
             "c.h",
             "#define FAM_NAME \"fam\"\nenum fam_e { A = 1, B = 3 };\n\
              enum { X_UNSPEC, __X_MAX };\n",
@@ -439,10 +610,84 @@ mod tests {
             ca.values.get("FAM_NAME").map(String::as_str),
             Some("\"fam\"")
         );
-        assert!(compare(&ca, &cb, &a, &same).is_ok());
-        let err = compare(&ca, &cc, &a, &other).unwrap_err();
+        assert!(compare(&ca, &cb, &a, &same, &[]).is_ok());
+        let err = compare(&ca, &cc, &a, &other, &[]).unwrap_err();
         assert!(err.contains(" B ") || err.contains(": B"), "{err}");
         assert!(err.contains("X_ONE") && err.contains("X_MAX"), "{err}");
-        let _ = std::fs::remove_dir_all(&dir);
+        // Allowed by the project: by name, or the whole class.
+        let allow = |at: Option<&str>| UserAllow {
+            class: DiffClass::UapiConstant,
+            at: at.map(Into::into),
+            reason: "test".into(),
+        };
+        let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))]).unwrap_err();
+        assert!(err.ends_with(": B"), "only B is left: {err}");
+        assert!(compare(&ca, &cc, &a, &other, &[allow(Some("X_")), allow(Some("B"))]).is_ok());
+        assert!(compare(&ca, &cc, &a, &other, &[allow(None)]).is_ok());
+        let path = dir.to_path_buf();
+        drop(work);
+        assert!(!path.exists(), "the work dir is removed when dropped");
+    }
+
+    /// What 6.12's ynl-gen-c printed on portwatch's spec before its copy
+    /// went without the noncontiguous enum (the traceback's tail, verbatim).
+    const TRACEBACK: &str = r#"Traceback (most recent call last):
+  File "/root/.cache/genl/linux-source-6.12/tools/net/ynl/ynl-gen-c.py", line 2970, in <module>
+    main()
+  File "/root/.cache/genl/linux-source-6.12/tools/net/ynl/ynl-gen-c.py", line 842, in new_attr
+    t = TypeScalar(self.family, self, elem, value)
+        ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^
+  File "/root/.cache/genl/linux-source-6.12/tools/net/ynl/ynl-gen-c.py", line 319, in __init__
+    low, high = enum.value_range()
+                ^^^^^^^^^^^^^^^^^^
+  File "/root/.cache/genl/linux-source-6.12/tools/net/ynl/ynl-gen-c.py", line 805, in value_range
+    raise Exception("Can't get value range for a noncontiguous enum")
+Exception: Can't get value range for a noncontiguous enum
+"#;
+
+    #[test]
+    fn a_python_failure_is_its_exception_and_where_not_its_traceback() {
+        let (e, frame) = summarize_python(TRACEBACK, "exit status: 1");
+        assert_eq!(
+            e,
+            "Exception: Can't get value range for a noncontiguous enum"
+        );
+        assert_eq!(frame.as_deref(), Some("ynl-gen-c.py:805 in value_range"));
+        let f = GenFailure {
+            mode: "--mode uapi --header".into(),
+            exception: e,
+            frame,
+        };
+        let text = f.to_string();
+        assert!(
+            !text.contains("Traceback") && !text.contains('\n'),
+            "{text}"
+        );
+        // Allowed by the project, the step is not applicable; else it fails.
+        assert_eq!(not_applicable(f.clone(), &[]), Err(text));
+        let allow = UserAllow {
+            class: DiffClass::YnlGenCFails,
+            at: Some("noncontiguous".into()),
+            reason: "test".into(),
+        };
+        assert_eq!(not_applicable(f, &[allow]), Ok(()));
+        let (e, frame) = summarize_python("", "exit status: 2");
+        assert_eq!(
+            (e.as_str(), frame),
+            ("exited with exit status: 2, no message", None)
+        );
+    }
+
+    #[test]
+    fn a_kept_work_dir_stays_and_says_where() {
+        let p = std::env::temp_dir().join(format!("genl-ynl-keep-{}", std::process::id()));
+        let w = WorkDir::new(p.clone(), true).unwrap();
+        assert!(w.note().contains(&p.display().to_string()));
+        drop(w);
+        assert!(p.is_dir());
+        let w = WorkDir::new(p.clone(), false).unwrap();
+        assert!(w.note().contains("--keep-work"));
+        drop(w);
+        assert!(!p.exists());
     }
 }
