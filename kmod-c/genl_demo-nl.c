@@ -188,6 +188,21 @@ static const struct genl_multicast_group genl_demo_nl_mcgrps[] = {
  * validated. parallel_ops: the module does its own locking.
  */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+/**
+ * genl_demo_nl_dump_attrs() - the attributes of a dump's request
+ * @cb: the dump's callback
+ *
+ * The kernel parsed and validated them with the dump's policy before the dump
+ * started (genl_info_dump() from Linux 6.6, genl_dumpit_info() before).
+ *
+ * Return: the attributes by type (the set's _MAX + 1 entries), NULL for a dump
+ * without a policy.
+ */
+struct nlattr **genl_demo_nl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->info.attrs;
+}
+
 static const struct genl_split_ops genl_demo_nl_ops[] = {
 	{
 		.cmd		= GENL_DEMO_CMD_ECHO,
@@ -243,6 +258,45 @@ struct genl_family genl_demo_nl_family __ro_after_init = {
 	.n_mcgrps	= ARRAY_SIZE(genl_demo_nl_mcgrps),
 };
 #else /* Linux < 6.2: no split ops */
+/**
+ * genl_demo_nl_dump_attrs() - the attributes of a dump's request
+ * @cb: the dump's callback
+ *
+ * The kernel parsed and validated them with the dump's policy before the dump
+ * started (genl_info_dump() from Linux 6.6, genl_dumpit_info() before).
+ *
+ * Return: the attributes by type (the set's _MAX + 1 entries), NULL for a dump
+ * without a policy.
+ */
+struct nlattr **genl_demo_nl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+
+/**
+ * genl_demo_nl_kv_get_dump_start() - check a request before its handler
+ * @cb: the dump's callback
+ *
+ * Checks the dump of GENL_DEMO_CMD_KV_GET. Linux before 6.2 has one policy for
+ * its do and dump: this rejects GENL_DEMO_A_KV_KEY, which the dump does not
+ * take.
+ *
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else 0.
+ */
+static int genl_demo_nl_kv_get_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = genl_demo_nl_dump_attrs(cb);
+	const struct nlattr *nest;
+
+	nest = attrs[GENL_DEMO_A_KV_KEY];
+	if (nest) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, nest, "attribute not accepted by this operation");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct genl_ops genl_demo_nl_ops[] = {
 	{
 		.cmd		= GENL_DEMO_CMD_ECHO,
@@ -260,6 +314,7 @@ static const struct genl_ops genl_demo_nl_ops[] = {
 	{
 		.cmd		= GENL_DEMO_CMD_KV_GET,
 		.doit		= genl_demo_nl_kv_get_doit_checked,
+		.start		= genl_demo_nl_kv_get_dump_start,
 		.dumpit		= genl_demo_nl_kv_get_dumpit,
 		.policy		= genl_demo_kv_get_nl_policy,
 		.maxattr	= GENL_DEMO_A_KV_MAX,

@@ -25,6 +25,9 @@ extern const struct nla_policy genl_demo_meta_nl_policy[GENL_DEMO_A_META_MAX + 1
 int genl_demo_nl_parse_meta(struct nlattr **tb, const struct nlattr *nest,
 			    struct netlink_ext_ack *extack);
 
+/* The parsed, validated attributes of a dump's request, on every kernel */
+struct nlattr **genl_demo_nl_dump_attrs(struct netlink_callback *cb);
+
 /* Handlers the module implements */
 int genl_demo_nl_echo_doit(struct sk_buff *skb, struct genl_info *info);
 int genl_demo_nl_kv_set_doit(struct sk_buff *skb, struct genl_info *info);

@@ -547,8 +547,14 @@ fn parse_helper(m: &FamilyModel, o: &mut String, v: &View) {
 /// The generated check of one operation in one kernel branch.
 fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, chk: &OpCheck) {
     let name = op.check.as_deref().expect("an op with a check");
-    let v = m.view(op.view.expect("a check has a request"));
-    let set = v.set;
+    // The request's view; an op without one is checked only for what the
+    // command's Linux < 6.2 policy accepts and it does not.
+    let v = op.view.map(|v| m.view(v));
+    let set = match (v, c.genl_ops_policy) {
+        (Some(v), _) => v.set,
+        (None, Some(p)) => m.policies[p].set,
+        (None, None) => unreachable!("an op without request or policy has no check"),
+    };
     let ctx = if dump { DUMP_CTX } else { DO_CTX };
     let attr_name = |id: u16| m.attr(set, id).c_name.clone();
     o.push_str("\n/**\n");
@@ -655,10 +661,10 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         .map(|(id, _, n)| (*id, m.view(*n).check.as_deref().expect("a check")))
         .collect();
     let indexed = looped.iter().any(|l| l.1 == Repeat::Indexed)
-        || chk
-            .revalidate
-            .iter()
-            .any(|(id, _)| v.attr(*id).is_some_and(|a| a.repeat == Repeat::Indexed));
+        || chk.revalidate.iter().any(|(id, _)| {
+            v.and_then(|v| v.attr(*id))
+                .is_some_and(|a| a.repeat == Repeat::Indexed)
+        });
     let err = !chk.nests.is_empty() || !chk.revalidate.is_empty();
     let pos = !looped.is_empty() || indexed;
     let nest = !chk.reject.is_empty() || !single.is_empty() || !chk.revalidate.is_empty();
@@ -735,7 +741,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
                 ctx.extack.to_owned(),
                 format!(
                     "\"missing attribute: {}.{}\"",
-                    v.schema.name,
+                    v.expect("required attributes come from a view").schema.name,
                     m.attr(set, *id).schema.name
                 ),
             ],
@@ -757,7 +763,9 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
             ]
         };
         take(o, &attr_name(*id));
-        if v.attr(*id).is_some_and(|x| x.repeat == Repeat::Indexed) {
+        if v.and_then(|v| v.attr(*id))
+            .is_some_and(|x| x.repeat == Repeat::Indexed)
+        {
             o.push_str("\t\tnla_for_each_nested(pos, nest, rem) {\n");
             o.push_str(&call_wrapped(
                 "\t\t\t",

@@ -876,12 +876,15 @@ impl FamilyModel {
         &self.views[id.0]
     }
 
-    /// Whether a dump takes a request with attributes (the kernel files
-    /// then have the dump attributes helper, `<p>_nl_dump_attrs`).
+    /// Whether a dump takes a request with attributes, or has a generated
+    /// check (the kernel files then have the dump attributes helper,
+    /// `<p>_nl_dump_attrs`).
     pub fn has_dump_requests(&self) -> bool {
-        self.commands
-            .iter()
-            .any(|c| c.dump.as_ref().is_some_and(|d| d.view.is_some()))
+        self.commands.iter().any(|c| {
+            c.dump
+                .as_ref()
+                .is_some_and(|d| d.view.is_some() || d.check.is_some())
+        })
     }
 
     /// The value enum `id`.

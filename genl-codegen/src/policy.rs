@@ -714,7 +714,7 @@ pub(crate) fn int_literal(v: i64) -> String {
 struct OpResult {
     command: usize,
     dump: bool,
-    view: ViewId,
+    view: Option<ViewId>,
     check: Option<String>,
     split: OpCheck,
     genl_ops: OpCheck,
@@ -918,24 +918,41 @@ pub(crate) fn build(
             .genl_ops
             .map(|p| policies[p].ids().collect())
             .unwrap_or_default();
+        let cmd = &b.m.commands[ci];
         for dump in [false, true] {
-            let Some(v) = view_of(ci, dump) else { continue };
-            let view = &b.views[v.0];
+            if if dump {
+                cmd.dump.is_none()
+            } else {
+                cmd.do_.is_none()
+            } {
+                continue;
+            }
+            let v = view_of(ci, dump);
             let mut split = OpCheck::default();
-            for a in &view.attrs {
-                if a.required {
-                    split.required.push(a.id);
-                }
-                if let Some(n) = a.nested.filter(|n| b.views[n.0].check.is_some()) {
-                    split.nests.push((a.id, a.repeat, n));
+            let mut own: BTreeSet<u16> = BTreeSet::new();
+            if let Some(v) = v {
+                let view = &b.views[v.0];
+                for a in &view.attrs {
+                    own.insert(a.id);
+                    if a.required {
+                        split.required.push(a.id);
+                    }
+                    if let Some(n) = a.nested.filter(|n| b.views[n.0].check.is_some()) {
+                        split.nests.push((a.id, a.repeat, n));
+                    }
                 }
             }
+            // Linux < 6.2: the command's one policy is the union of its
+            // requests; what this op does not take is rejected, also when
+            // it takes nothing (6.2 and later give such an op the kernel's
+            // reject-all policy).
             let mut genl_ops = split.clone();
-            let own: BTreeSet<u16> = view.attrs.iter().map(|a| a.id).collect();
             genl_ops.reject = union_ids.difference(&own).copied().collect();
-            for id in &cp.conflicts {
-                if let Some(n) = view.attr(*id).and_then(|a| a.nested) {
-                    genl_ops.revalidate.push((*id, n));
+            if let Some(view) = v.map(|v| &b.views[v.0]) {
+                for id in &cp.conflicts {
+                    if let Some(n) = view.attr(*id).and_then(|a| a.nested) {
+                        genl_ops.revalidate.push((*id, n));
+                    }
                 }
             }
             let name = if dump {
@@ -973,7 +990,7 @@ pub(crate) fn build(
             c.do_.as_mut()
         }
         .expect("has the op");
-        op.view = Some(r.view);
+        op.view = r.view;
         op.check = r.check;
         op.split_check = r.split;
         op.genl_ops_check = r.genl_ops;

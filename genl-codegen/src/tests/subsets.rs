@@ -194,17 +194,34 @@ fn a_dump_without_request_has_no_policy_on_6_2_and_shares_the_do_policy_on_6_1()
          \t\t.flags\t= GENL_CMD_CAP_DUMP,\n\
          \t},\n",
     );
-    // 6.1: one entry, one policy (the union of do and dump requests).
+    // 6.1: one entry, one policy (the union of do and dump requests). On
+    // 6.2 and later the dump without a policy gets the kernel's
+    // genl_policy_reject_all (net/netlink/genetlink.c,
+    // genl_op_fill_in_reject_policy_split(), for every op of a family whose
+    // resv_start_op is 0): it rejects any attribute. The 6.1 dump shares the
+    // do's policy, so a generated .start rejects the do's attribute there.
     assert_contains(
         old,
         "\t{\n\
          \t\t.cmd\t\t= NETDEV_CMD_DEV_GET,\n\
          \t\t.doit\t\t= netdev_nl_dev_get_doit_checked,\n\
+         \t\t.start\t\t= netdev_nl_dev_get_dump_start,\n\
          \t\t.dumpit\t\t= netdev_nl_dev_get_dumpit,\n\
          \t\t.policy\t\t= netdev_dev_get_nl_policy,\n\
          \t\t.maxattr\t= NETDEV_A_DEV_MAX,\n\
          \t},\n",
     );
+    assert_contains(
+        old,
+        "static int netdev_nl_dev_get_dump_start(struct netlink_callback *cb)\n{\n\
+         \tstruct nlattr **attrs = netdev_nl_dump_attrs(cb);\n\
+         \tconst struct nlattr *nest;\n\n\
+         \tnest = attrs[NETDEV_A_DEV_IFINDEX];\n\
+         \tif (nest) {\n\
+         \t\tNL_SET_ERR_MSG_ATTR(cb->extack, nest, \"attribute not accepted by this operation\");\n\
+         \t\treturn -EINVAL;\n\t}\n\treturn 0;\n}\n",
+    );
+    assert!(!split.contains("netdev_nl_dev_get_dump_start"));
     // The YNL dump has a reply and no request.
     assert_contains(
         &out(NetdevCmd::SCHEMA).ynl,
