@@ -229,7 +229,6 @@ fn genl_check_passes_on_genls_output_of_every_shape() {
         Allowed::BinaryMinLenUnspec,
         Allowed::FullRangeOneSided,
         Allowed::LegacyUnionOps,
-        Allowed::LegacyRequestless,
         Allowed::NestedView,
     ] {
         assert!(kinds.contains(&k), "{k:?} not met: {:#?}", r.allowed);

@@ -87,10 +87,6 @@ pub enum Allowed {
     /// of the do and dump requests, with generated checks rejecting what
     /// each op does not take.
     LegacyUnionOps,
-    /// Linux < 6.2: an op without a request (its command's other op has
-    /// one) shares the command's policy, and genl generates no check
-    /// rejecting what it is sent (≥ 6.2 rejects any attribute).
-    LegacyRequestless,
     /// An indexed array of nests: 6.12's ynl-gen-c prints `{ .type =
     /// NLA_INDEXED_ARRAY, }`, not a kernel policy type.
     IndexedArrayNest,
@@ -160,11 +156,6 @@ impl Allowed {
                 "Linux < 6.2 (no split ops): one genl_ops per command, its policy the union of \
                  the do and dump policies, generated checks rejecting what each op does not take \
                  (compared with our split ops)"
-            }
-            Allowed::LegacyRequestless => {
-                "Linux < 6.2: an op without a request shares its command's genl_ops policy (the \
-                 other op's), validated by it but not rejected: no generated check, the handler \
-                 ignores it; on >= 6.2 its split op has none, so the kernel rejects any attribute"
             }
             Allowed::IndexedArrayNest => {
                 "indexed array of nests: ours NLA_POLICY_NESTED_ARRAY(<set>), 6.12 ynl-gen-c \
@@ -1060,30 +1051,10 @@ impl Cmp<'_> {
         };
         let mut what = Vec::new();
         let mut notes = Vec::new();
-        // An op without a request shares its command's policy on < 6.2.
-        let requestless = |o: Option<&Op>, p: Option<&PolicyArray>| {
-            o.is_some() && p.is_none() && !union.is_empty()
-        };
-        let requestless_note = |kind: &str, rejects: &BTreeSet<String>| {
-            (
-                Allowed::LegacyRequestless,
-                format!(
-                    "the {kind} takes no request: on < 6.2 the command's policy {} lets {} \
-                     through to it, unchecked; ≥ 6.2 rejects them (genl_policy_reject_all)",
-                    l.policy.as_deref().unwrap_or("-"),
-                    rejects.iter().cloned().collect::<Vec<_>>().join(", ")
-                ),
-            )
-        };
         // The do.
         let (sd, ld) = (d.and_then(|o| o.doit.clone()), l.doit.clone());
         match (&sd, &ld) {
             (None, None) => {}
-            (Some(sd), Some(ld))
-                if ld == sd && requestless(d, pd) && !self.new.functions.contains_key(sd) =>
-            {
-                notes.push(requestless_note("do", &reject_do));
-            }
             (Some(sd), Some(ld)) => {
                 let split_c = self.new.functions.get(sd).map(|b| Checks::read(b));
                 let handler = match &split_c {
@@ -1129,9 +1100,6 @@ impl Cmp<'_> {
         match (u, &l.start) {
             (None, None) => {}
             (None, Some(s)) => problems.push(format!(".start {s} for a command without a dump")),
-            (Some(u), None) if u.start.is_none() && requestless(Some(u), pu) => {
-                notes.push(requestless_note("dump", &reject_dump));
-            }
             (Some(u), ls) => {
                 let split_c = match &u.start {
                     Some(s) => self.start_checks(self.new, s).unwrap_or_default(),

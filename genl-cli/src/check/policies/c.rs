@@ -773,12 +773,39 @@ impl Checks {
                 c.required.insert(a.join(" "));
             }
         }
-        for args in calls_of(body, "NL_SET_ERR_MSG_ATTR") {
-            if args.get(2).map(|m| m.join(" ")).as_deref() == Some(REJECT_MSG) {
-                if let Some(a) = args.get(1) {
-                    c.rejected.insert(last_in(a));
+        // A rejection names the attribute directly or through a local the
+        // check read it into (`nest = attrs[X];` ... `nest`).
+        let mut local: Option<String> = None;
+        let mut i = 0;
+        while i < body.len() {
+            let t = &body[i];
+            if t == "nest" && body.get(i + 1).map(String::as_str) == Some("=") {
+                let end = body[i..]
+                    .iter()
+                    .position(|t| t == ";")
+                    .map_or(body.len(), |e| i + e);
+                local = Some(last_in(&body[i + 2..end].to_vec()));
+            } else if t == "NL_SET_ERR_MSG_ATTR" && body.get(i + 1).map(String::as_str) == Some("(")
+            {
+                let mut j = i + 1;
+                let group = skip_group(body, &mut j, "(", ")");
+                let mut call = vec![t.clone()];
+                call.extend(group);
+                if let Some((_, args)) = macro_call(&call) {
+                    if args.get(2).map(|m| m.join(" ")).as_deref() == Some(REJECT_MSG) {
+                        match args.get(1).map(Vec::as_slice) {
+                            Some([n]) if n == "nest" => {
+                                c.rejected.extend(local.clone());
+                            }
+                            Some(a) => {
+                                c.rejected.insert(last_in(&a.to_vec()));
+                            }
+                            None => {}
+                        }
+                    }
                 }
             }
+            i += 1;
         }
         for args in calls_of(body, "nla_validate_nested") {
             if let Some(p) = args.get(2) {

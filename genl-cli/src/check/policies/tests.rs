@@ -155,11 +155,15 @@ fn a_noncontiguous_enum_is_checked_against_the_spec() {
             "accepts {6, 7, 17}",
         ),
         (
-            "\tNL_SET_ERR_MSG_ATTR(extack, attr, \"not a value of enum portwatch_proto\");\n\treturn -EINVAL;",
+            "\tNL_SET_ERR_MSG_ATTR(extack, attr, \"not a value of its enum\");\n\treturn -EINVAL;",
             "\treturn 0;",
             "-EINVAL",
         ),
-        ("switch (nla_get_u8(attr))", "switch (nla_get_u16(attr))", "nla_get_u8"),
+        (
+            "switch (nla_get_u8(attr))",
+            "switch (nla_get_u16(attr))",
+            "nla_get_u8",
+        ),
     ] {
         let r = portwatch(&edit(OURS_C, from, to), THEIRS_C, &spec, &[]);
         assert!(
@@ -232,7 +236,7 @@ fn do_and_dump_with_different_requests_are_one_checked_genl_ops_entry() {
         r.differences
     );
     // The < 6.2 doit no longer rejecting the dump's attribute.
-    let reject = "\tif (info->attrs[PORTWATCH_A_RULE_MATCH]) {\n\t\tNL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PORTWATCH_A_RULE_MATCH],\n\t\t\t\t    \"attribute not accepted by this operation\");\n\t\treturn -EINVAL;\n\t}\n";
+    let reject = "\tnest = info->attrs[PORTWATCH_A_RULE_MATCH];\n\tif (nest) {\n\t\tNL_SET_ERR_MSG_ATTR(info->extack, nest, \"attribute not accepted by this operation\");\n\t\treturn -EINVAL;\n\t}\n";
     let r = portwatch(&edit(OURS_C, reject, ""), THEIRS_C, &spec, &[]);
     assert!(
         differs(&r, DiffClass::GenlOps, "rejects {}"),
@@ -856,12 +860,20 @@ fn ynl_gen_c_bugs_on_lengths_and_one_sided_ranges_are_allowed_by_the_spec() {
 /// A command whose do takes a request and whose dump takes none (genl's
 /// own `genl_demo` KV_GET): the < 6.2 entry has the do's policy.
 #[test]
-fn a_dump_without_a_request_shares_the_do_policy_before_6_2() {
+fn a_dump_without_a_request_rejects_the_do_attributes_before_6_2() {
+    // As genl generates it: on < 6.2 the dump shares the do's policy, so a
+    // generated .start rejects what the dump does not take (≥ 6.2 gives
+    // the dump the kernel's reject-all policy).
     let ours = r#"
 static const struct nla_policy f_get_nl_policy[F_A_X_MAX + 1] = {
 	[F_A_X_ONE] = { .type = NLA_U32, },
 };
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+struct nlattr **f_nl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->info.attrs;
+}
+
 static const struct genl_split_ops f_nl_ops[] = {
 	{
 		.cmd		= F_CMD_GET,
@@ -877,10 +889,29 @@ static const struct genl_split_ops f_nl_ops[] = {
 	},
 };
 #else
+struct nlattr **f_nl_dump_attrs(struct netlink_callback *cb)
+{
+	return genl_dumpit_info(cb)->attrs;
+}
+
+static int f_nl_get_dump_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = f_nl_dump_attrs(cb);
+	const struct nlattr *nest;
+
+	nest = attrs[F_A_X_ONE];
+	if (nest) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, nest, "attribute not accepted by this operation");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct genl_ops f_nl_ops[] = {
 	{
 		.cmd		= F_CMD_GET,
 		.doit		= f_nl_get_doit,
+		.start		= f_nl_get_dump_start,
 		.dumpit		= f_nl_get_dumpit,
 		.policy		= f_get_nl_policy,
 		.maxattr	= F_A_X_MAX,
@@ -912,10 +943,23 @@ static const struct genl_split_ops f_nl_ops[] = {
     let v = values(&[("F_A_X_ONE", 1), ("F_A_X_MAX", 2), ("F_CMD_GET", 1)]);
     let r = run(ours, theirs, &v, &SpecInfo::default());
     assert!(r.differences.is_empty(), "{:#?}", r.differences);
-    let w = at(&r, Allowed::LegacyRequestless);
+    let w = at(&r, Allowed::LegacyUnionOps);
     assert!(
-        w.len() == 1 && w[0].contains("the dump takes no request") && w[0].contains("F_A_X_ONE"),
+        w.len() == 1 && w[0].contains(".start f_nl_get_dump_start rejects F_A_X_ONE"),
         "{w:?}"
+    );
+    // Without the .start, the < 6.2 dump would take the do's attribute
+    // unchecked: a difference.
+    let r = run(
+        &edit(ours, "\t\t.start\t\t= f_nl_get_dump_start,\n", ""),
+        theirs,
+        &v,
+        &SpecInfo::default(),
+    );
+    assert!(
+        differs(&r, DiffClass::GenlOps, ".start"),
+        "{:#?}",
+        r.differences
     );
     // The < 6.2 entry must still carry the do's policy and the dump.
     let r = run(
@@ -1152,4 +1196,33 @@ fn equal_meanings_in_other_words_are_equal() {
         pol("NLA_POLICY_MASK(NLA_U32, 0x7)"),
         pol("NLA_POLICY_MASK(NLA_U32, 7)")
     );
+}
+
+/// The copies of genl's portwatch output above are what genl generates
+/// today (`examples/portwatch/kmod/`, kept fresh by `genl generate
+/// --check`): the comparison is tested on the generator's real output, not
+/// on an old one.
+#[test]
+fn the_portwatch_copies_are_genls_current_output() {
+    let kmod = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/portwatch/kmod");
+    for (name, copy) in [
+        ("portwatch-nl.c", OURS_C),
+        ("portwatch-nl.h", OURS_H),
+        (
+            "include/uapi/linux/portwatch.h",
+            include_str!("../testdata/portwatch/uapi-portwatch.h"),
+        ),
+        (
+            "portwatch.yaml",
+            include_str!("../testdata/portwatch/portwatch.yaml"),
+        ),
+    ] {
+        let current = std::fs::read_to_string(kmod.join(name)).unwrap();
+        assert!(
+            current == copy,
+            "genl-cli/src/check/testdata/portwatch/ holds an old {name}: copy \
+             examples/portwatch/kmod/{name} there (and, if the spec changed, run \
+             ynl-gen-c again for ynl-gen-c-6.12.[ch])"
+        );
+    }
 }

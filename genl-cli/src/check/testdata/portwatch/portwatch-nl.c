@@ -30,7 +30,7 @@ static int portwatch_nl_validate_proto(const struct nlattr *attr, struct netlink
 	case PORTWATCH_PROTO_UDP:
 		return 0;
 	}
-	NL_SET_ERR_MSG_ATTR(extack, attr, "not a value of enum portwatch_proto");
+	NL_SET_ERR_MSG_ATTR(extack, attr, "not a value of its enum");
 	return -EINVAL;
 }
 
@@ -209,6 +209,7 @@ static int portwatch_nl_check_match_filter(const struct nlattr *nest,
  */
 static int portwatch_nl_add_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
+	const struct nlattr *nest;
 	const struct nlattr *pos, *elem;
 	int rem, erem, err;
 
@@ -221,8 +222,9 @@ static int portwatch_nl_add_doit_checked(struct sk_buff *skb, struct genl_info *
 		return -EINVAL;
 	}
 
-	if (info->attrs[PORTWATCH_A_RULE_MATCH]) {
-		err = portwatch_nl_check_match(info->attrs[PORTWATCH_A_RULE_MATCH], info->extack);
+	nest = info->attrs[PORTWATCH_A_RULE_MATCH];
+	if (nest) {
+		err = portwatch_nl_check_match(nest, info->extack);
 		if (err)
 			return err;
 	}
@@ -350,10 +352,12 @@ static int portwatch_nl_get_doit_checked(struct sk_buff *skb, struct genl_info *
 static int portwatch_nl_get_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = portwatch_nl_dump_attrs(cb);
+	const struct nlattr *nest;
 	int err;
 
-	if (attrs[PORTWATCH_A_RULE_MATCH]) {
-		err = portwatch_nl_check_match_filter(attrs[PORTWATCH_A_RULE_MATCH], cb->extack);
+	nest = attrs[PORTWATCH_A_RULE_MATCH];
+	if (nest) {
+		err = portwatch_nl_check_match_filter(nest, cb->extack);
 		if (err)
 			return err;
 	}
@@ -461,9 +465,11 @@ struct nlattr **portwatch_nl_dump_attrs(struct netlink_callback *cb)
  */
 static int portwatch_nl_get_doit_checked(struct sk_buff *skb, struct genl_info *info)
 {
-	if (info->attrs[PORTWATCH_A_RULE_MATCH]) {
-		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[PORTWATCH_A_RULE_MATCH],
-				    "attribute not accepted by this operation");
+	const struct nlattr *nest;
+
+	nest = info->attrs[PORTWATCH_A_RULE_MATCH];
+	if (nest) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "attribute not accepted by this operation");
 		return -EINVAL;
 	}
 
@@ -488,16 +494,18 @@ static int portwatch_nl_get_doit_checked(struct sk_buff *skb, struct genl_info *
 static int portwatch_nl_get_dump_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = portwatch_nl_dump_attrs(cb);
+	const struct nlattr *nest;
 	int err;
 
-	if (attrs[PORTWATCH_A_RULE_ID]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[PORTWATCH_A_RULE_ID],
-				    "attribute not accepted by this operation");
+	nest = attrs[PORTWATCH_A_RULE_ID];
+	if (nest) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, nest, "attribute not accepted by this operation");
 		return -EINVAL;
 	}
 
-	if (attrs[PORTWATCH_A_RULE_MATCH]) {
-		err = portwatch_nl_check_match_filter(attrs[PORTWATCH_A_RULE_MATCH], cb->extack);
+	nest = attrs[PORTWATCH_A_RULE_MATCH];
+	if (nest) {
+		err = portwatch_nl_check_match_filter(nest, cb->extack);
 		if (err)
 			return err;
 	}
