@@ -138,6 +138,27 @@ static int genl_demo_nl_kv_get_doit_checked(struct sk_buff *skb, struct genl_inf
 }
 
 /**
+ * genl_demo_nl_kv_get_dump_start() - check a request before its handler
+ * @cb: the dump's callback
+ *
+ * Checks the dump of GENL_DEMO_CMD_KV_GET. It takes no attributes: any is
+ * rejected (the kernel parses none for an op without a policy, and before Linux
+ * 6.2 one shares its command's policy).
+ *
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else 0.
+ */
+static int genl_demo_nl_kv_get_dump_start(struct netlink_callback *cb)
+{
+	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
+				    "this operation takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/**
  * genl_demo_nl_kv_del_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
@@ -227,6 +248,7 @@ static const struct genl_split_ops genl_demo_nl_ops[] = {
 	},
 	{
 		.cmd	= GENL_DEMO_CMD_KV_GET,
+		.start	= genl_demo_nl_kv_get_dump_start,
 		.dumpit	= genl_demo_nl_kv_get_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
 	},
@@ -271,30 +293,6 @@ struct genl_family genl_demo_nl_family __ro_after_init = {
 struct nlattr **genl_demo_nl_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb)->attrs;
-}
-
-/**
- * genl_demo_nl_kv_get_dump_start() - check a request before its handler
- * @cb: the dump's callback
- *
- * Checks the dump of GENL_DEMO_CMD_KV_GET. Linux before 6.2 has one policy for
- * its do and dump: this rejects GENL_DEMO_A_KV_KEY, which the dump does not
- * take.
- *
- * Return: -EINVAL when the request fails a check (the reason in the extended
- * ACK), else 0.
- */
-static int genl_demo_nl_kv_get_dump_start(struct netlink_callback *cb)
-{
-	struct nlattr **attrs = genl_demo_nl_dump_attrs(cb);
-	const struct nlattr *nest;
-
-	nest = attrs[GENL_DEMO_A_KV_KEY];
-	if (nest) {
-		NL_SET_ERR_MSG_ATTR(cb->extack, nest, "attribute not accepted by this operation");
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static const struct genl_ops genl_demo_nl_ops[] = {

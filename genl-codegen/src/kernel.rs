@@ -551,12 +551,13 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
     // command's Linux < 6.2 policy accepts and it does not.
     let v = op.view.map(|v| m.view(v));
     let set = match (v, c.genl_ops_policy) {
-        (Some(v), _) => v.set,
-        (None, Some(p)) => m.policies[p].set,
-        (None, None) => unreachable!("an op without request or policy has no check"),
+        (Some(v), _) => Some(v.set),
+        (None, Some(p)) => Some(m.policies[p].set),
+        (None, None) => None,
     };
     let ctx = if dump { DUMP_CTX } else { DO_CTX };
-    let attr_name = |id: u16| m.attr(set, id).c_name.clone();
+    let set_of = || set.expect("the attributes of a check come from its set");
+    let attr_name = |id: u16| m.attr(set_of(), id).c_name.clone();
     o.push_str("\n/**\n");
     let kind = if dump { "dump" } else { "do" };
     wrap_comment(
@@ -571,6 +572,13 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         o.push_str(" * @skb: the request\n * @info: the request's parsed attributes\n *\n");
     }
     let mut what = vec![format!("Checks the {kind} of {}.", c.c_name)];
+    if chk.reject_all {
+        what.push(
+            "It takes no attributes: any is rejected (the kernel parses none for an op without \
+             a policy, and before Linux 6.2 one shares its command's policy)."
+                .to_owned(),
+        );
+    }
     if !chk.reject.is_empty() {
         what.push(format!(
             "Linux before 6.2 has one policy for its do and dump: this rejects {}, which the \
@@ -641,7 +649,11 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         "",
     ));
     o.push_str("{\n");
-    if dump {
+    let uses_attrs = !chk.required.is_empty()
+        || !chk.reject.is_empty()
+        || !chk.revalidate.is_empty()
+        || chk.nests.iter().any(|n| n.1 == Repeat::One);
+    if dump && uses_attrs {
         let _ = writeln!(
             o,
             "\tstruct nlattr **attrs = {}_nl_dump_attrs(cb);",
@@ -677,7 +689,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         decls.push('\n');
     }
     o.push_str(&decls);
-    if dump && decls.is_empty() {
+    if dump && uses_attrs && decls.is_empty() {
         o.push('\n');
     }
     let mut first = true;
@@ -692,6 +704,21 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
     let take = |o: &mut String, a: &str| {
         let _ = writeln!(o, "\tnest = {}[{a}];\n\tif (nest) {{", ctx.attrs);
     };
+    if chk.reject_all {
+        sep(o);
+        let _ = writeln!(o, "\tif (nlmsg_attrlen({}, GENL_HDRLEN)) {{", ctx.nlh);
+        o.push_str(&call_wrapped(
+            "\t\t",
+            "NL_SET_ERR_MSG_ATTR",
+            &[
+                ctx.extack.to_owned(),
+                format!("nlmsg_attrdata({}, GENL_HDRLEN)", ctx.nlh),
+                "\"this operation takes no attributes\"".to_owned(),
+            ],
+            ";",
+        ));
+        o.push_str("\t\treturn -EINVAL;\n\t}\n");
+    }
     if !chk.reject.is_empty() {
         sep(o);
     }
@@ -742,7 +769,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
                 format!(
                     "\"missing attribute: {}.{}\"",
                     v.expect("required attributes come from a view").schema.name,
-                    m.attr(set, *id).schema.name
+                    m.attr(set_of(), *id).schema.name
                 ),
             ],
             ";",
@@ -797,7 +824,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         nest_loop(
             o,
             m,
-            set,
+            set_of(),
             &format!("nlmsg_for_each_attr(pos, {}, GENL_HDRLEN, rem)", ctx.nlh),
             ctx.extack,
             &looped,

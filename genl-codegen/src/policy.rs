@@ -227,12 +227,19 @@ pub struct OpCheck {
     /// Nests the command's policy validated with another view than this
     /// operation's: validated again with this one (Linux < 6.2).
     pub revalidate: Vec<(u16, ViewId)>,
+    /// The operation takes no attributes, and the kernel would let some
+    /// through: Linux 6.2 and later parse nothing for a split op without a
+    /// policy (`genl_get_cmd_split()`), and before 6.2 such an op shares its
+    /// command's policy when the other op has a request. The check rejects
+    /// any attribute, naming the first.
+    pub reject_all: bool,
 }
 
 impl OpCheck {
     /// Whether it checks anything.
     pub fn is_empty(&self) -> bool {
-        self.required.is_empty()
+        !self.reject_all
+            && self.required.is_empty()
             && self.nests.is_empty()
             && self.reject.is_empty()
             && self.revalidate.is_empty()
@@ -942,12 +949,17 @@ pub(crate) fn build(
                     }
                 }
             }
-            // Linux < 6.2: the command's one policy is the union of its
-            // requests; what this op does not take is rejected, also when
-            // it takes nothing (6.2 and later give such an op the kernel's
-            // reject-all policy).
+            // An op without a request: every attribute rejected, on both
+            // kernels (see `OpCheck::reject_all`).
+            // reject-all policy does it (no policy for the command at all).
+            split.reject_all = v.is_none();
             let mut genl_ops = split.clone();
-            genl_ops.reject = union_ids.difference(&own).copied().collect();
+            genl_ops.reject_all = v.is_none();
+            // Linux < 6.2: the command's one policy is the union of its
+            // requests; what this op does not take is rejected.
+            if v.is_some() {
+                genl_ops.reject = union_ids.difference(&own).copied().collect();
+            }
             if let Some(view) = v.map(|v| &b.views[v.0]) {
                 for id in &cp.conflicts {
                     if let Some(n) = view.attr(*id).and_then(|a| a.nested) {

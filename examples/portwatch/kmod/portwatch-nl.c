@@ -264,6 +264,28 @@ static int portwatch_nl_del_doit_checked(struct sk_buff *skb, struct genl_info *
 }
 
 /**
+ * portwatch_nl_flush_doit_checked() - check a request before its handler
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * Checks the do of PORTWATCH_CMD_FLUSH. It takes no attributes: any is rejected
+ * (the kernel parses none for an op without a policy, and before Linux 6.2 one
+ * shares its command's policy).
+ *
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what portwatch_nl_flush_doit() returns.
+ */
+static int portwatch_nl_flush_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (nlmsg_attrlen(info->nlhdr, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+				    "this operation takes no attributes");
+		return -EINVAL;
+	}
+	return portwatch_nl_flush_doit(skb, info);
+}
+
+/**
  * portwatch_nl_hit_doit_checked() - check a request before its handler
  * @skb: the request
  * @info: the request's parsed attributes
@@ -281,6 +303,49 @@ static int portwatch_nl_hit_doit_checked(struct sk_buff *skb, struct genl_info *
 		return -EINVAL;
 	}
 	return portwatch_nl_hit_doit(skb, info);
+}
+
+/**
+ * portwatch_nl_stats_doit_checked() - check a request before its handler
+ * @skb: the request
+ * @info: the request's parsed attributes
+ *
+ * Checks the do of PORTWATCH_CMD_STATS. It takes no attributes: any is rejected
+ * (the kernel parses none for an op without a policy, and before Linux 6.2 one
+ * shares its command's policy).
+ *
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else what portwatch_nl_stats_doit() returns.
+ */
+static int portwatch_nl_stats_doit_checked(struct sk_buff *skb, struct genl_info *info)
+{
+	if (nlmsg_attrlen(info->nlhdr, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+				    "this operation takes no attributes");
+		return -EINVAL;
+	}
+	return portwatch_nl_stats_doit(skb, info);
+}
+
+/**
+ * portwatch_nl_ports_dump_start() - check a request before its handler
+ * @cb: the dump's callback
+ *
+ * Checks the dump of PORTWATCH_CMD_PORTS. It takes no attributes: any is
+ * rejected (the kernel parses none for an op without a policy, and before Linux
+ * 6.2 one shares its command's policy).
+ *
+ * Return: -EINVAL when the request fails a check (the reason in the extended
+ * ACK), else 0.
+ */
+static int portwatch_nl_ports_dump_start(struct netlink_callback *cb)
+{
+	if (nlmsg_attrlen(cb->nlh, GENL_HDRLEN)) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, nlmsg_attrdata(cb->nlh, GENL_HDRLEN),
+				    "this operation takes no attributes");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static const struct genl_multicast_group portwatch_nl_mcgrps[] = {
@@ -396,7 +461,7 @@ static const struct genl_split_ops portwatch_nl_ops[] = {
 	},
 	{
 		.cmd	= PORTWATCH_CMD_FLUSH,
-		.doit	= portwatch_nl_flush_doit,
+		.doit	= portwatch_nl_flush_doit_checked,
 		.flags	= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -408,11 +473,12 @@ static const struct genl_split_ops portwatch_nl_ops[] = {
 	},
 	{
 		.cmd	= PORTWATCH_CMD_STATS,
-		.doit	= portwatch_nl_stats_doit,
+		.doit	= portwatch_nl_stats_doit_checked,
 		.flags	= GENL_CMD_CAP_DO,
 	},
 	{
 		.cmd	= PORTWATCH_CMD_PORTS,
+		.start	= portwatch_nl_ports_dump_start,
 		.dumpit	= portwatch_nl_ports_dumpit,
 		.flags	= GENL_CMD_CAP_DUMP,
 	},
@@ -537,7 +603,7 @@ static const struct genl_ops portwatch_nl_ops[] = {
 	},
 	{
 		.cmd	= PORTWATCH_CMD_FLUSH,
-		.doit	= portwatch_nl_flush_doit,
+		.doit	= portwatch_nl_flush_doit_checked,
 		.flags	= GENL_ADMIN_PERM,
 	},
 	{
@@ -549,10 +615,11 @@ static const struct genl_ops portwatch_nl_ops[] = {
 	},
 	{
 		.cmd	= PORTWATCH_CMD_STATS,
-		.doit	= portwatch_nl_stats_doit,
+		.doit	= portwatch_nl_stats_doit_checked,
 	},
 	{
 		.cmd	= PORTWATCH_CMD_PORTS,
+		.start	= portwatch_nl_ports_dump_start,
 		.dumpit	= portwatch_nl_ports_dumpit,
 	},
 };

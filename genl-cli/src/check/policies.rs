@@ -87,6 +87,9 @@ pub enum Allowed {
     /// of the do and dump requests, with generated checks rejecting what
     /// each op does not take.
     LegacyUnionOps,
+    /// An operation without a request: a generated check (doit wrapper or
+    /// dump `.start`) rejects any attribute, where ynl-gen-c has none.
+    NoAttributes,
     /// An indexed array of nests: 6.12's ynl-gen-c prints `{ .type =
     /// NLA_INDEXED_ARRAY, }`, not a kernel policy type.
     IndexedArrayNest,
@@ -156,6 +159,12 @@ impl Allowed {
                 "Linux < 6.2 (no split ops): one genl_ops per command, its policy the union of \
                  the do and dump policies, generated checks rejecting what each op does not take \
                  (compared with our split ops)"
+            }
+            Allowed::NoAttributes => {
+                "an op without a request rejects any attribute in a generated check: 6.12 lets \
+                 every attribute through to a split op without a policy (genl_get_cmd_split() \
+                 leaves it without one), and before 6.2 such an op may share its command's \
+                 policy; ynl-gen-c generates no check"
             }
             Allowed::IndexedArrayNest => {
                 "indexed array of nests: ours NLA_POLICY_NESTED_ARRAY(<set>), 6.12 ynl-gen-c \
@@ -750,12 +759,18 @@ impl Cmp<'_> {
                     // The wrapper must check, then call the handler.
                     let c = self.new.functions.get(a).map(|body| Checks::read(body));
                     match c {
-                        Some(c) if c.calls.as_deref() == Some(b) && c.checks_anything() => {
+                        Some(c)
+                            if c.calls.as_deref() == Some(b)
+                                && c.checks_anything()
+                                && c.rejects_all == o.policy.is_none() =>
+                        {
                             self.fns.insert(a.clone());
-                            self.allow(
-                                Allowed::RequiredCheckWrapper,
-                                format!("{at}: {a}: {}", c.describe()),
-                            );
+                            let class = if c.rejects_all {
+                                Allowed::NoAttributes
+                            } else {
+                                Allowed::RequiredCheckWrapper
+                            };
+                            self.allow(class, format!("{at}: {a}: {}", c.describe()));
                         }
                         _ => self.differ(
                             DiffClass::Op,
@@ -768,12 +783,22 @@ impl Cmp<'_> {
             match (&o.start, &t.start) {
                 (a, b) if a == b => {}
                 (Some(s), None) if o.dumpit.is_some() => match self.start_checks(self.new, s) {
+                    Ok(c) if c.rejects_all != o.policy.is_none() => self.differ(
+                        DiffClass::Op,
+                        format!(
+                            "{at}: .start {s}: rejects any attribute: {}, has a policy: {}",
+                            c.rejects_all,
+                            o.policy.is_some()
+                        ),
+                    ),
                     Ok(c) => {
                         self.fns.insert(s.clone());
-                        self.allow(
-                            Allowed::DumpStartCheck,
-                            format!("{at}: .start = {s}: {}", c.describe()),
-                        );
+                        let class = if c.rejects_all {
+                            Allowed::NoAttributes
+                        } else {
+                            Allowed::DumpStartCheck
+                        };
+                        self.allow(class, format!("{at}: .start = {s}: {}", c.describe()));
                     }
                     Err(e) => self.differ(DiffClass::Op, format!("{at}: .start {s}: {e}")),
                 },
@@ -816,7 +841,9 @@ impl Cmp<'_> {
         let body = f.functions.get(name).ok_or("not defined")?;
         let c = Checks::read(body);
         let reads = body.iter().any(|t| t.ends_with("_nl_dump_attrs"));
-        if !reads || !c.ends_ok || !c.checks_anything() {
+        // Only a check of the attributes themselves needs them parsed.
+        let needs_attrs = c.checks_anything() && !(c.rejects_all && c.rejected.is_empty());
+        if (needs_attrs && !reads) || !c.ends_ok || !c.checks_anything() {
             return Err(format!(
                 "does not read the request with <p>_nl_dump_attrs, check it and return 0 ({})",
                 c.describe()
@@ -1172,7 +1199,13 @@ impl Cmp<'_> {
         revalidate: &BTreeSet<String>,
     ) -> Vec<String> {
         let mut p = Vec::new();
-        if c.rejected != *reject {
+        if c.rejects_all != split.rejects_all {
+            p.push(format!(
+                "rejects any attribute: {}, the split op: {}",
+                c.rejects_all, split.rejects_all
+            ));
+        }
+        if c.rejected != *reject && !c.rejects_all {
             p.push(format!(
                 "rejects {:?}, the ops' difference is {reject:?}",
                 c.rejected

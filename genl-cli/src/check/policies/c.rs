@@ -741,6 +741,9 @@ pub(super) struct Checks {
     pub(super) required: BTreeSet<String>,
     /// Attributes it rejects ("attribute not accepted by this operation").
     pub(super) rejected: BTreeSet<String>,
+    /// It rejects any attribute ("this operation takes no attributes", when
+    /// `nlmsg_attrlen()` of the request is not 0).
+    pub(super) rejects_all: bool,
     /// The nest checks it calls (`<p>_nl_check_<view>`).
     pub(super) nest_checks: BTreeSet<String>,
     /// The policies it validates nests with again (`nla_validate_nested`).
@@ -753,6 +756,8 @@ pub(super) struct Checks {
 
 /// The message of a generated rejection.
 const REJECT_MSG: &str = "\"attribute not accepted by this operation\"";
+/// The message of a generated rejection of any attribute.
+const REJECT_ALL_MSG: &str = "\"this operation takes no attributes\"";
 
 impl Checks {
     /// Reads a function body (its tokens, braces included).
@@ -792,7 +797,16 @@ impl Checks {
                 let mut call = vec![t.clone()];
                 call.extend(group);
                 if let Some((_, args)) = macro_call(&call) {
-                    if args.get(2).map(|m| m.join(" ")).as_deref() == Some(REJECT_MSG) {
+                    let msg = args.get(2).map(|m| m.join(" "));
+                    if msg.as_deref() == Some(REJECT_ALL_MSG)
+                        && args
+                            .get(1)
+                            .is_some_and(|a| a.iter().any(|t| t == "nlmsg_attrdata"))
+                        && body.iter().any(|t| t == "nlmsg_attrlen")
+                    {
+                        c.rejects_all = true;
+                    }
+                    if msg.as_deref() == Some(REJECT_MSG) {
                         match args.get(1).map(Vec::as_slice) {
                             Some([n]) if n == "nest" => {
                                 c.rejected.extend(local.clone());
@@ -833,6 +847,7 @@ impl Checks {
     /// Whether it checks anything.
     pub(super) fn checks_anything(&self) -> bool {
         !(self.required.is_empty()
+            && !self.rejects_all
             && self.rejected.is_empty()
             && self.nest_checks.is_empty()
             && self.revalidated.is_empty())
@@ -842,6 +857,9 @@ impl Checks {
     pub(super) fn describe(&self) -> String {
         let mut parts = Vec::new();
         let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+        if self.rejects_all {
+            parts.push("rejects any attribute".to_owned());
+        }
         if !self.rejected.is_empty() {
             parts.push(format!("rejects {}", list(&self.rejected)));
         }

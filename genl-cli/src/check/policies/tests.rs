@@ -110,6 +110,7 @@ fn portwatch_compares_equal_but_for_the_allowed_classes() {
             Allowed::NotRenderedByYnlGenC,
             Allowed::NoncontiguousEnum,
             Allowed::LegacyUnionOps,
+            Allowed::NoAttributes,
             Allowed::IndexedArrayNest,
             Allowed::MultiAttrString,
             Allowed::NestedView,
@@ -603,12 +604,39 @@ fn our_extras_are_allowed_by_kind_and_nothing_else() {
 }
 
 /// Defect 11: FLUSH, STATS and PORTS have no request: no policy on either
-/// side, their op entries compared.
+/// side, their op entries compared; ours reject any attribute in a
+/// generated check (6.12 hands a split op without a policy every attribute).
 #[test]
 fn attribute_less_commands_compare_their_op_entries() {
     let spec = portwatch_spec();
-    let flush = "\t{\n\t\t.cmd\t= PORTWATCH_CMD_FLUSH,\n\t\t.doit\t= portwatch_nl_flush_doit,\n\t\t.flags\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,\n\t},\n";
-    assert!(THEIRS_C.contains(flush) && OURS_C.contains(flush));
+    let theirs_flush = "\t{\n\t\t.cmd\t= PORTWATCH_CMD_FLUSH,\n\t\t.doit\t= portwatch_nl_flush_doit,\n\t\t.flags\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,\n\t},\n";
+    let flush = "\t{\n\t\t.cmd\t= PORTWATCH_CMD_FLUSH,\n\t\t.doit\t= portwatch_nl_flush_doit_checked,\n\t\t.flags\t= GENL_ADMIN_PERM | GENL_CMD_CAP_DO,\n\t},\n";
+    assert!(THEIRS_C.contains(theirs_flush) && OURS_C.contains(flush));
+    let r = portwatch(OURS_C, THEIRS_C, &spec, &[]);
+    let w = at(&r, Allowed::NoAttributes);
+    assert!(
+        w.len() == 3 && w.iter().all(|w| w.contains("rejects any attribute")),
+        "{w:?}"
+    );
+    // Without the check, or with one that lets attributes through, it
+    // differs.
+    let r = portwatch(&edit(OURS_C, flush, theirs_flush), THEIRS_C, &spec, &[]);
+    assert!(
+        differs(&r, DiffClass::GenlOps, "cmd 4"),
+        "{:#?}",
+        r.differences
+    );
+    let r = portwatch(
+        &edit(
+            OURS_C,
+            "\"this operation takes no attributes\"",
+            "\"anything\"",
+        ),
+        THEIRS_C,
+        &spec,
+        &[],
+    );
+    assert!(!r.differences.is_empty());
     let r = portwatch(&edit(OURS_C, flush, ""), THEIRS_C, &spec, &[]);
     assert!(differs(
         &r,
