@@ -135,6 +135,18 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
     let text =
         std::fs::read_to_string(&args.spec).map_err(|e| format!("{}: {e}", args.spec.display()))?;
     let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    // cli.py loads no spec with such an operation; listing it and then not
+    // finding it for --do would be worse.
+    if let Some(op) = fam.op_without_attr_set() {
+        return Err(format!(
+            "{}: operation `{}` has no attribute-set (cli.py refuses the spec too: \
+             \"Can't resolve attribute set for op '{}'\"); give every do, dump and \
+             event one, even without attributes",
+            args.spec.display(),
+            op.name,
+            op.name
+        ));
+    }
     let mut out = std::io::stdout().lock();
     let mut print = |s: &str| -> Result<(), String> {
         writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))
@@ -794,6 +806,85 @@ mod tests {
         assert!(e.contains("no-such.yaml"), "{e}");
         // Only one action at a time.
         assert!(ynl("netdev.yaml", &["--do", "dev-get", "--dump", "dev-get"]).is_err());
+    }
+
+    /// A spec whose `flush` has a `do` and no attribute-set: nlspec.py
+    /// (Linux 6.12) refuses it, so cli.py runs nothing with it ("Can't
+    /// resolve attribute set for op 'flush'"). genl ynl listed `flush`
+    /// with --list-msgs and then said the spec had no operation `flush`
+    /// for --do; now it refuses the spec as cli.py does, naming the
+    /// operation. With the attribute set, cli.py's `ynl.ops` has it.
+    #[test]
+    fn an_operation_without_an_attribute_set_is_refused_as_cli_py_does() {
+        let dir = std::env::temp_dir().join(format!("genl-ynl-noset-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let spec = |flush: &str| {
+            format!(
+                "# SPDX-License-Identifier: GPL-2.0\nname: x\nprotocol: genetlink\n\
+                 attribute-sets:\n  - name: a\n    attributes:\n      - name: b\n        type: u32\n\
+                 operations:\n  list:\n    - name: get\n      attribute-set: a\n      \
+                 do: {{ request: {{ attributes: [ b ] }} }}\n    - name: flush\n{flush}      do: {{}}\n"
+            )
+        };
+        let p = dir.join("noset.yaml");
+        std::fs::write(&p, spec("")).unwrap();
+        let path = p.to_str().unwrap();
+        for args in [&["--list-msgs"][..], &["--list-ops"], &["--do", "flush"]] {
+            let e = ynl(path, args).unwrap_err();
+            assert!(
+                e.contains("`flush`") && e.contains("attribute-set"),
+                "{args:?}: {e}"
+            );
+        }
+        std::fs::write(&p, spec("      attribute-set: a\n")).unwrap();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let fam = Family::parse(&text).unwrap();
+        assert!(fam.op_without_attr_set().is_none());
+        let ops: Vec<&str> = fam.call_ops().map(|o| o.name.as_str()).collect();
+        assert_eq!(ops, ["get", "flush"]);
+        assert!(find_op(&fam, "flush", "do").is_ok());
+    }
+
+    /// The portwatch spec, as nlspec.py (Linux 6.12) reads it: `ynl.ops`
+    /// is add, del, get, flush, hit, stats, ports (the attribute-less
+    /// flush, stats and ports included); `ynl.msgs` adds unspec and the
+    /// rule-changed event; the modes are as listed (`get`: do and dump).
+    #[test]
+    fn portwatch_operations_are_cli_pys() {
+        let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../examples/portwatch/kmod/portwatch.yaml");
+        let fam = Family::parse(&std::fs::read_to_string(p).unwrap()).unwrap();
+        assert!(fam.op_without_attr_set().is_none());
+        let ops: Vec<&str> = fam.call_ops().map(|o| o.name.as_str()).collect();
+        assert_eq!(ops, ["add", "del", "get", "flush", "hit", "stats", "ports"]);
+        let msgs: Vec<(&str, Vec<&str>)> = fam
+            .ops
+            .iter()
+            .map(|o| (o.name.as_str(), o.modes()))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                ("unspec", vec![]),
+                ("add", vec!["do"]),
+                ("del", vec!["do"]),
+                ("get", vec!["do", "dump"]),
+                ("flush", vec!["do"]),
+                ("hit", vec!["do"]),
+                ("stats", vec!["do"]),
+                ("ports", vec!["dump"]),
+                ("rule-changed", vec!["event"]),
+            ]
+        );
+        for (name, mode) in [
+            ("flush", "do"),
+            ("stats", "do"),
+            ("ports", "dump"),
+            ("get", "dump"),
+        ] {
+            assert!(find_op(&fam, name, mode).is_ok(), "{name}");
+        }
     }
 
     #[test]

@@ -567,6 +567,24 @@ impl Family {
         self.ops.iter().filter(|o| !o.is_async && o.own_attr_set)
     }
 
+    /// The first operation whose attribute set `nlspec.py` cannot resolve,
+    /// for which `cli.py` refuses the whole spec ("Can't resolve attribute
+    /// set for op 'NAME'"): a `do`, `dump` or `event` without an
+    /// `attribute-set` of its own, or a `notify` of an operation without
+    /// one. Reserved entries (no `do`, `dump`, `event` or `notify`) need
+    /// none.
+    pub fn op_without_attr_set(&self) -> Option<&Op> {
+        self.ops.iter().find(|o| {
+            if o.own_attr_set {
+                return false;
+            }
+            match &o.notify {
+                Some(t) => !self.ops.iter().any(|x| &x.name == t && x.own_attr_set),
+                None => o.has_do || o.has_dump || o.is_async,
+            }
+        })
+    }
+
     /// The operation whose replies or notifications carry message id `id`
     /// (the last one in the spec, as nlspec.py's `rsp_by_value`).
     pub fn op_by_rsp(&self, id: u16) -> Option<&Op> {
