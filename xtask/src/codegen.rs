@@ -1,16 +1,29 @@
-//! `cargo xtask codegen [--check]`: renders the demo family's Rust schema
-//! (`src/demo.rs`) into `kmod-c/` — uapi header, kernel header and source,
-//! YNL spec — or with `--check` fails naming the stale files. It runs
-//! `genl_codegen::driver::run`, exactly what `genl generate [--check]`'s
-//! driver runs for other projects; only the banner's command differs.
+//! `cargo xtask codegen [--check]`: renders the families' Rust schemas into
+//! their kernel directories — uapi header, kernel header and source, YNL
+//! spec — or with `--check` fails naming the stale files:
+//!
+//! - the demo family (`src/demo.rs`) into `kmod-c/`, banners naming
+//!   `cargo xtask codegen`;
+//! - the portwatch family (`examples/portwatch/portwatch`) into
+//!   `examples/portwatch/kmod/`, banners naming `genl generate` (a genl
+//!   project: `genl --project examples/portwatch generate` writes the same
+//!   files).
+//!
+//! It runs `genl_codegen::driver::run`, exactly what `genl generate
+//! [--check]`'s driver runs for other projects.
 
 use genl::demo::DemoCmd;
+use genl_core::schema::FamilySchema;
 use genl_core::Family;
+use portwatch::PortwatchCmd;
 
 use crate::util;
 
-/// The command the generated files' banners name.
+/// The command the demo family's generated files' banners name.
 pub const REGENERATE_COMMAND: &str = "cargo xtask codegen";
+
+/// The command the portwatch project's generated files' banners name.
+pub const PORTWATCH_REGENERATE_COMMAND: &str = "genl generate";
 
 /// Runs `codegen` with its arguments (`--check` only compares).
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -19,21 +32,36 @@ pub fn run(args: &[String]) -> Result<(), String> {
         [a] if a == "--check" => true,
         _ => return Err(format!("usage: {REGENERATE_COMMAND} [--check]")),
     };
-    let dir = util::workspace_root().join("kmod-c");
-    let mut driver_args = vec![
-        "--out".to_owned(),
-        dir.to_string_lossy().into_owned(),
-        "--regenerate-command".to_owned(),
-        REGENERATE_COMMAND.to_owned(),
+    let root = util::workspace_root();
+    let families: [(&FamilySchema, &str, &str); 2] = [
+        (<DemoCmd as Family>::SCHEMA, "kmod-c", REGENERATE_COMMAND),
+        (
+            <PortwatchCmd as Family>::SCHEMA,
+            "examples/portwatch/kmod",
+            PORTWATCH_REGENERATE_COMMAND,
+        ),
     ];
-    if check {
-        driver_args.push("--check".to_owned());
+    let mut stale = Vec::new();
+    for (schema, dir, command) in families {
+        let mut driver_args = vec![
+            "--out".to_owned(),
+            root.join(dir).to_string_lossy().into_owned(),
+            "--regenerate-command".to_owned(),
+            command.to_owned(),
+        ];
+        if check {
+            driver_args.push("--check".to_owned());
+        }
+        if !genl_codegen::driver::run(schema, &driver_args)? {
+            stale.push(format!("{dir}/ (the {} schema changed)", schema.name));
+        }
     }
-    if genl_codegen::driver::run(<DemoCmd as Family>::SCHEMA, &driver_args)? {
+    if stale.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "stale generated files in kmod-c/ (the Rust schema changed); run `{REGENERATE_COMMAND}`"
+            "stale generated files in {}; run `{REGENERATE_COMMAND}`",
+            stale.join(", ")
         ))
     }
 }

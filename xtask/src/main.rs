@@ -4,7 +4,9 @@
 //!   compile-fail, property, host-kernel, VM), installing missing system
 //!   packages first (as root). A suite that cannot run here says so loudly and
 //!   fails the run unless `GENL_ALLOW_SKIP=1`.
-//! - `cargo xtask codegen [--check]`: regenerates the checked-in C headers.
+//! - `cargo xtask codegen [--check]`: regenerates the checked-in C headers
+//!   (kmod-c/, and examples/portwatch/kmod/).
+//! - `cargo xtask portwatch`: the portwatch project through the `genl` tool.
 //! - `cargo xtask vm ...`, `ynl check`, `checkpatch`: the `genl` tool's library
 //!   (`genl-cli`) on this repository's `genl.toml`.
 
@@ -14,6 +16,7 @@ mod codegen;
 mod fuzz;
 mod new_user;
 mod package;
+mod portwatch;
 mod util;
 mod vm;
 mod ynl;
@@ -36,6 +39,7 @@ fn main() -> ExitCode {
         "ynl" => ynl::run(rest),
         "checkpatch" => checkpatch::run(rest),
         "new-user" => new_user::run(rest),
+        "portwatch" => portwatch::run(rest),
         _ => {
             eprintln!(
                 "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user>\n\
@@ -45,7 +49,8 @@ fn main() -> ExitCode {
                  \n  fuzz        run the cargo-fuzz targets\
                  \n  ynl check   check the YNL spec with the kernel's own tools\
                  \n  checkpatch  checkpatch.pl --strict over kmod-c\
-                 \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM"
+                 \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM\
+                 \n  portwatch   examples/portwatch: genl generate --check, genl check, genl vm test"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -160,8 +165,17 @@ fn test(args: &[String]) -> Result<(), String> {
         );
     }
     summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
+    // The gallery family (examples/portwatch) as a genl project.
+    summary.run_fn("portwatch: genl generate --check", || {
+        portwatch::step("generate-check")
+    });
+    summary.run_fn("portwatch: genl check", || portwatch::step("check"));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
+        summary.skipped(
+            "portwatch: genl vm test (6.1, 6.12, 6.12-debug)",
+            "--no-vm given",
+        );
         summary.skipped(
             "a new user's family (genl new → genl vm test)",
             "--no-vm given",
@@ -169,6 +183,9 @@ fn test(args: &[String]) -> Result<(), String> {
     } else {
         summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
             vm::run(&["test".into()])
+        });
+        summary.run_fn("portwatch: genl vm test (6.1, 6.12, 6.12-debug)", || {
+            portwatch::step("vm-test")
         });
         // After the VM suites: the kernels are in the per-user cache.
         summary.run_fn(
