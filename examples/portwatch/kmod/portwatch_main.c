@@ -301,6 +301,7 @@ static int portwatch_fill_rule(struct sk_buff *skb,
  * @r: the rule added or deleted (before it is freed), NULL for a flush
  * @change: enum portwatch_change
  *
+ * The event carries the rule's id and match, or for a flush neither.
  * Called with the namespace's lock held, so that events are sent in the
  * order of the changes. Listeners who cannot be told (no memory) get
  * ENOBUFS on their sockets, as for an overrun.
@@ -322,9 +323,10 @@ static void portwatch_notify(struct net *net, const struct portwatch_rule *r,
 			  PORTWATCH_CMD_RULE_CHANGED);
 	if (!hdr)
 		goto free;
-	if (nla_put_u32(skb, PORTWATCH_A_RULE_ID, r ? r->id : 0) ||
-	    (r && portwatch_put_match(skb, r)) ||
-	    nla_put_u32(skb, PORTWATCH_A_RULE_CHANGE, change))
+	if (r && (nla_put_u32(skb, PORTWATCH_A_RULE_ID, r->id) ||
+		  portwatch_put_match(skb, r)))
+		goto free;
+	if (nla_put_u32(skb, PORTWATCH_A_RULE_CHANGE, change))
 		goto free;
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast_netns(&portwatch_nl_family, net, skb, 0,
@@ -763,20 +765,45 @@ int portwatch_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /**
+ * portwatch_no_attrs() - check that a request has no attributes
+ * @info: the request of a command that takes none
+ *
+ * Linux 6.1 rejects them before the handler runs (an op without a policy
+ * gets one that rejects everything); Linux 6.12 applies that policy only in
+ * its policy dump, and hands split ops without a policy every request.
+ *
+ * Return: 0, or -EINVAL with the first attribute in the extended ACK.
+ */
+static int portwatch_no_attrs(struct genl_info *info)
+{
+	if (!nlmsg_attrlen(info->nlhdr, GENL_HDRLEN))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack,
+			    nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
+			    "this command takes no attributes");
+	return -EINVAL;
+}
+
+/**
  * portwatch_nl_flush_doit() - FLUSH: delete every rule of the namespace
  * @skb: the request
- * @info: the request (it has no attributes: the kernel rejects any)
+ * @info: the request, without attributes
  *
  * Needs CAP_NET_ADMIN (GENL_ADMIN_PERM in the generated ops). Notifies the
- * "rules" group once, with id 0 and no match.
+ * "rules" group once, without id or match.
  *
- * Return: 0.
+ * Return: 0, or -EINVAL (with a message) for a request with attributes.
  */
 int portwatch_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portwatch_net *pn = portwatch_pernet(genl_info_net(info));
 	struct portwatch_rule *r;
 	unsigned long index;
+	int err;
+
+	err = portwatch_no_attrs(info);
+	if (err)
+		return err;
 
 	mutex_lock(&pn->lock);
 	xa_for_each(&pn->rules, index, r) {
@@ -851,9 +878,10 @@ unlock:
 /**
  * portwatch_nl_stats_doit() - STATS: reply with the namespace's counters
  * @skb: the request
- * @info: the request (it has no attributes: the kernel rejects any)
+ * @info: the request, without attributes
  *
- * Return: 0 or a negative errno.
+ * Return: 0, -EINVAL (with a message) for a request with attributes, or
+ * another negative errno.
  */
 int portwatch_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -862,6 +890,11 @@ int portwatch_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int rules;
 	void *hdr;
 	u64 hits;
+	int err;
+
+	err = portwatch_no_attrs(info);
+	if (err)
+		return err;
 
 	reply = genlmsg_new(nla_total_size(sizeof(u32)) +
 			    nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);

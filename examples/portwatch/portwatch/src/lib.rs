@@ -220,8 +220,8 @@ pub struct Hit {
 #[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
 #[genl(subset_of = Rule)]
 pub struct RuleNotice {
-    /// The rule (0 for `FLUSH`).
-    pub id: u32,
+    /// The rule (absent for `FLUSH`: rule ids start at 1).
+    pub id: Option<u32>,
     /// What it matched (absent for `FLUSH`).
     pub r#match: Option<Match>,
     /// What happened.

@@ -44,6 +44,7 @@ fn ensure(cond: bool, what: impl FnOnce() -> String) -> Check {
 struct Run {
     ok: bool,
     stdout: String,
+    stderr: String,
     took: Duration,
 }
 
@@ -94,6 +95,7 @@ fn run(who: &str, mut cmd: Command, args: &[&str]) -> Result<Run, String> {
     Ok(Run {
         ok: out.status.success(),
         stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         took,
     })
 }
@@ -152,13 +154,28 @@ impl Tools {
         Ok(a)
     }
 
-    /// Both tools with `args` fail (exit status not 0).
-    fn both_fail(&self, args: &[&str]) -> Check {
+    /// Both tools with `args` fail (exit status not 0); where cli.py names
+    /// the attribute the kernel's extended ACK points at (`'bad-attr':
+    /// '.match.port'`), genl ynl names the same (`[attribute .match.port]`).
+    /// Returns the attribute cli.py names, if any.
+    fn both_fail(&self, args: &[&str]) -> Result<Option<String>, String> {
         let py = self.cli(args)?;
         let ours = self.genl(args)?;
         let what = shown(args);
         ensure(!py.ok, || format!("cli.py {what} succeeded"))?;
-        ensure(!ours.ok, || format!("genl ynl {what} succeeded"))
+        ensure(!ours.ok, || format!("genl ynl {what} succeeded"))?;
+        let between = |s: &str, a: &str, b: &str| -> Option<String> {
+            let i = s.find(a)? + a.len();
+            Some(s[i..i + s[i..].find(b)?].to_owned())
+        };
+        let p = between(&py.stdout, "'bad-attr': '", "'");
+        if let Some(p) = &p {
+            let g = between(&ours.stderr, "[attribute ", "]");
+            ensure(g.as_deref() == Some(p.as_str()), || {
+                format!("{what}: cli.py names the attribute {p}, genl ynl {g:?}")
+            })?;
+        }
+        Ok(p)
     }
 }
 
@@ -430,14 +447,25 @@ fn stats_and_ports_are_the_same(t: &Tools) -> Check {
 /// What the kernel rejects fails in both: an unknown id, a dump filter
 /// with a port (not in the filter's view), FLUSH with an attribute.
 fn rejections_fail_in_both(t: &Tools) -> Check {
-    t.both_fail(&["--do", "get", "--json", r#"{"id": 4000000}"#])?;
-    t.both_fail(&[
-        "--dump",
-        "get",
-        "--json",
-        r#"{"match": {"proto": "tcp", "port": 1}}"#,
-    ])?;
-    t.both_fail(&["--do", "flush", "--json", r#"{"id": 1}"#])
+    for (args, at) in [
+        (&["--do", "get", "--json", r#"{"id": 4000000}"#][..], ".id"),
+        (
+            &[
+                "--dump",
+                "get",
+                "--json",
+                r#"{"match": {"proto": "tcp", "port": 1}}"#,
+            ],
+            ".match.port",
+        ),
+        (&["--do", "flush", "--json", r#"{"id": 1}"#], ".id"),
+    ] {
+        let p = t.both_fail(args)?;
+        ensure(p.as_deref() == Some(at), || {
+            format!("{}: the extack names {p:?}, not {at}", shown(args))
+        })?;
+    }
+    Ok(())
 }
 
 /// `--subscribe rules --sleep 3` in each tool while the Rust client adds
@@ -523,6 +551,7 @@ fn subscribers_hear_the_same_events(t: &Tools) -> Check {
         let r = Run {
             ok: true,
             stdout,
+            stderr: String::new(),
             took: start.elapsed(),
         };
         let got = r.json(who)?;
