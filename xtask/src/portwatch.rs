@@ -100,6 +100,12 @@ mod tests {
             .guest
             .iter()
             .all(|g| g.ynl == (g.target().1 == "portwatch-ynl")));
+        // The genl tool as the repository's genl.toml builds it (release),
+        // so the shared guest build directory holds it once.
+        assert!(vm
+            .guest
+            .iter()
+            .all(|g| g.release == (g.target().1 == "genl")));
         assert_eq!(p.module_dir().unwrap(), dir.join("kmod"));
         assert_eq!(p.family_name().unwrap(), "portwatch");
         assert!(dir.join("kmod/portwatch_main.c").is_file());

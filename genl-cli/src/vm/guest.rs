@@ -111,15 +111,25 @@ fn json_str(line: &str, key: &str, from: usize) -> Option<(String, usize)> {
 }
 
 /// The guest programs of `guests` (`[[vm.guest]]` of genl.toml), built
-/// statically in `<work>/cargo` from the cargo workspace at `project_root`:
-/// one cargo run per package and profile (dev, and `--release` for the
-/// `release = true` ones), with `cargo build --bin/--test/--example`.
+/// statically from the cargo workspace at `project_root`: one cargo run per
+/// package and profile (dev, and `--release` for the `release = true`
+/// ones), with `cargo build --bin/--test/--example`.
+///
+/// They are built in `genl-vm/cargo` under the cargo workspace's target
+/// directory (`cargo metadata`'s `target_directory`; `<work>/cargo` if it
+/// names none): the directory of a project that is its own workspace, and
+/// one shared by every project of a larger workspace (genl's own and
+/// `examples/portwatch` compile their common crates once). It is apart from
+/// the workspace's usual builds, as the static flags differ.
 pub fn build_programs(
     project_root: &Path,
     work: &Path,
     guests: &[GuestConfig],
 ) -> Result<Vec<GuestBin>, String> {
-    let packages = workspace_targets(project_root)?;
+    let (packages, target_dir) = workspace_targets(project_root)?;
+    let cargo_dir = target_dir
+        .map(|t| t.join("genl-vm").join("cargo"))
+        .unwrap_or_else(|| work.join("cargo"));
     for g in guests {
         let (kind, name) = g.target();
         let Some(targets) = packages.get(&g.package) else {
@@ -168,7 +178,7 @@ pub fn build_programs(
             .collect();
         found.insert(
             (package.to_owned(), release),
-            cargo_build(project_root, work, package, &targets, release)?,
+            cargo_build(project_root, &cargo_dir, package, &targets, release)?,
         );
     }
     let mut bins = Vec::new();
@@ -198,9 +208,13 @@ pub fn build_programs(
     Ok(bins)
 }
 
+/// The targets of the packages of the cargo workspace at `root`.
+type Targets = BTreeMap<String, Vec<(String, String)>>;
+
 /// The (kind, name) of every target of every package of the cargo workspace
-/// at `root`, by package name (`cargo metadata --no-deps`).
-fn workspace_targets(root: &Path) -> Result<BTreeMap<String, Vec<(String, String)>>, String> {
+/// at `root`, by package name, and the workspace's target directory
+/// (`cargo metadata --no-deps`).
+fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let text = host::output(
         Command::new(&cargo)
@@ -227,14 +241,16 @@ fn workspace_targets(root: &Path) -> Result<BTreeMap<String, Vec<(String, String
         }
         out.insert(name.to_owned(), targets);
     }
-    Ok(out)
+    let target_dir = meta["target_directory"].as_str().map(PathBuf::from);
+    Ok((out, target_dir))
 }
 
 /// One `cargo build` of `targets` ((kind, name) of `package`) for the
-/// guest; returns the executables by (kind, name).
+/// guest, in the target directory `target_dir`; returns the executables by
+/// (kind, name).
 fn cargo_build(
     root: &Path,
-    work: &Path,
+    target_dir: &Path,
     package: &str,
     targets: &[(TargetKind, &str)],
     release: bool,
@@ -270,7 +286,7 @@ fn cargo_build(
     let out = Command::new(&cargo)
         .args(&args)
         .current_dir(root)
-        .env("CARGO_TARGET_DIR", work.join("cargo"))
+        .env("CARGO_TARGET_DIR", target_dir)
         .env("RUSTFLAGS", rustflags)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .stdin(Stdio::null())
