@@ -243,9 +243,6 @@ fn policy_text(p: &Policy) -> String {
             format!("{mac}({ty}, &{range})")
         }
         Policy::Mask(t, mask) => format!("NLA_POLICY_MASK({t}, {mask:#x})"),
-        Policy::EnumValidated { ty, validator } => {
-            format!("NLA_POLICY_VALIDATE_FN({ty}, {validator})")
-        }
         Policy::StringMax(n) => format!("{{ .type = NLA_NUL_STRING, .len = {n}, }}"),
         Policy::StringValidated { validator, max } => match max {
             Some(mx) => format!("NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, {validator}, {mx})"),
@@ -407,21 +404,23 @@ fn locals(o: &mut String, pos: bool, elem: bool, err: bool) {
 fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
     let name = v.check.as_deref().expect("a view with a check");
     let required: Vec<&ViewAttr> = v.attrs.iter().filter(|a| a.required).collect();
+    // The nests with checks, and the attributes of a non-contiguous enum
+    // (their validator): each called on every occurrence.
     let nests: Vec<(u16, Repeat, &str)> = v
         .attrs
         .iter()
         .filter_map(|a| {
-            let c = m.view(a.nested?).check.as_deref()?;
+            let c = match &a.validator {
+                Some(f) => f.as_str(),
+                None => m.view(a.nested?).check.as_deref()?,
+            };
             Some((a.id, a.repeat, c))
         })
         .collect();
     o.push_str("\n/**\n");
     wrap_comment(
         o,
-        &format!(
-            " * {name}() - check the required attributes of a request's {} nest",
-            v.schema.name
-        ),
+        &format!(" * {name}() - check a request's {} nest", v.schema.name),
         " *\t",
         "",
     );
@@ -437,7 +436,13 @@ fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
                 .join(", ")
         ));
     }
-    if !nests.is_empty() {
+    if v.attrs.iter().any(|a| a.validator.is_some()) {
+        what.push("Values of its enums that are not contiguous are checked one by one.".to_owned());
+    }
+    if v.attrs
+        .iter()
+        .any(|a| a.nested.is_some_and(|n| m.view(n).check.is_some()))
+    {
         what.push("The nests inside it are checked in turn.".to_owned());
     }
     wrap_comment(o, " *", " *", &what.join(" "));
@@ -446,7 +451,8 @@ fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
         o,
         " *",
         " *",
-        "Return: 0, or -EINVAL when one is missing (the attribute and its nest in @extack).",
+        "Return: 0, or -EINVAL when a required attribute is missing (the attribute and its nest \
+         in @extack) or a value is not one of its enum's (the attribute in @extack).",
     );
     o.push_str(" */\n");
     o.push_str(&decl_wrapped(
@@ -620,6 +626,16 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
                 .join(", ")
         ));
     }
+    if !chk.validated.is_empty() {
+        what.push(format!(
+            "Checked one by one against their enum's values: {}.",
+            chk.validated
+                .iter()
+                .map(|(i, _, _)| attr_name(*i))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
     wrap_comment(o, " *", " *", &what.join(" "));
     o.push_str(" *\n");
     let ret = if dump {
@@ -652,7 +668,8 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
     let uses_attrs = !chk.required.is_empty()
         || !chk.reject.is_empty()
         || !chk.revalidate.is_empty()
-        || chk.nests.iter().any(|n| n.1 == Repeat::One);
+        || chk.nests.iter().any(|n| n.1 == Repeat::One)
+        || chk.validated.iter().any(|n| n.1 == Repeat::One);
     if dump && uses_attrs {
         let _ = writeln!(
             o,
@@ -660,24 +677,30 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
             m.c_lower
         );
     }
-    let looped: Vec<(u16, Repeat, &str)> = chk
+    // Nests with a check, and attributes of a non-contiguous enum with
+    // their validator: the same call on each occurrence.
+    let calls: Vec<(u16, Repeat, &str)> = chk
         .nests
+        .iter()
+        .map(|(id, r, n)| (*id, *r, m.view(*n).check.as_deref().expect("a check")))
+        .chain(chk.validated.iter().map(|(id, r, f)| (*id, *r, f.as_str())))
+        .collect();
+    let looped: Vec<(u16, Repeat, &str)> = calls
         .iter()
         .filter(|(_, r, _)| *r != Repeat::One)
-        .map(|(id, r, n)| (*id, *r, m.view(*n).check.as_deref().expect("a check")))
+        .copied()
         .collect();
-    let single: Vec<(u16, &str)> = chk
-        .nests
+    let single: Vec<(u16, &str)> = calls
         .iter()
         .filter(|(_, r, _)| *r == Repeat::One)
-        .map(|(id, _, n)| (*id, m.view(*n).check.as_deref().expect("a check")))
+        .map(|(id, _, f)| (*id, *f))
         .collect();
     let indexed = looped.iter().any(|l| l.1 == Repeat::Indexed)
         || chk.revalidate.iter().any(|(id, _)| {
             v.and_then(|v| v.attr(*id))
                 .is_some_and(|a| a.repeat == Repeat::Indexed)
         });
-    let err = !chk.nests.is_empty() || !chk.revalidate.is_empty();
+    let err = !calls.is_empty() || !chk.revalidate.is_empty();
     let pos = !looped.is_empty() || indexed;
     let nest = !chk.reject.is_empty() || !single.is_empty() || !chk.revalidate.is_empty();
     let mut decls = String::new();

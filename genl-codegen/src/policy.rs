@@ -82,14 +82,6 @@ pub enum Policy {
     },
     /// `NLA_POLICY_MASK(T, mask)`: a flags enum's bits.
     Mask(&'static str, u64),
-    /// `NLA_POLICY_VALIDATE_FN(T, validator)`: a value enum whose values are
-    /// not contiguous, checked by an [`EnumValidator`].
-    EnumValidated {
-        /// The policy type.
-        ty: &'static str,
-        /// The validator function.
-        validator: String,
-    },
     /// `{ .type = NLA_NUL_STRING, .len = N, }`.
     StringMax(u32),
     /// `NLA_POLICY_VALIDATE_FN(NLA_NUL_STRING, validator[, max])`: a string
@@ -138,8 +130,14 @@ pub struct StrMinValidator {
     pub min: u32,
 }
 
-/// A validation function accepting exactly the values of a value enum whose
-/// values are not contiguous (a range policy cannot express them).
+/// A function accepting exactly the values of a value enum whose values are
+/// not contiguous, which a range policy cannot express. The policy checks
+/// their range (lowest to highest value) and the generated checks call the
+/// function on each such attribute of a request: a validation function in
+/// the policy itself (`NLA_POLICY_VALIDATE_FN`) is not possible for an
+/// integer, whose policy dump (`CTRL_CMD_GETPOLICY`) reads a range from the
+/// fields the function pointer shares (a WARN in
+/// `nla_get_range_unsigned()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnumValidator {
     /// The function's name.
@@ -181,6 +179,9 @@ pub struct ViewAttr {
     pub nested: Option<ViewId>,
     /// Its policy entry in this view (a nest points at its view's policy).
     pub policy: Policy,
+    /// The [`EnumValidator`] the generated checks call on it, for a value
+    /// enum whose values are not contiguous.
+    pub validator: Option<String>,
 }
 
 /// A root set as one request, or one nest in a request, sees it.
@@ -221,6 +222,9 @@ pub struct OpCheck {
     pub required: Vec<u16>,
     /// Nests whose view has a check: `(id, how it repeats, view)`.
     pub nests: Vec<(u16, Repeat, ViewId)>,
+    /// Attributes of a value enum whose values are not contiguous, checked
+    /// by its validator: `(id, how it repeats, validator)`.
+    pub validated: Vec<(u16, Repeat, String)>,
     /// Attributes the command's policy accepts that this operation's
     /// request does not (Linux < 6.2: one policy per command).
     pub reject: Vec<u16>,
@@ -241,6 +245,7 @@ impl OpCheck {
         !self.reject_all
             && self.required.is_empty()
             && self.nests.is_empty()
+            && self.validated.is_empty()
             && self.reject.is_empty()
             && self.revalidate.is_empty()
     }
@@ -282,6 +287,8 @@ struct Builder<'m> {
     enum_validators: BTreeMap<String, EnumValidator>,
     /// Views nested in a request (they get a nested policy).
     nested: BTreeSet<ViewId>,
+    /// The enum validator of an attribute, by (root set, id).
+    attr_validators: BTreeMap<(usize, u16), String>,
 }
 
 impl Builder<'_> {
@@ -325,7 +332,15 @@ impl Builder<'_> {
                 .attr(a.id)
                 .expect("subsets are checked against their set");
             let base = self.policy_entry(set, root_attr)?;
-            attrs.push((a.id, a.presence == Presence::Required, repeat, nested, base));
+            let validator = self.attr_validators.get(&(set.0, a.id)).cloned();
+            attrs.push((
+                a.id,
+                a.presence == Presence::Required,
+                repeat,
+                nested,
+                base,
+                validator,
+            ));
         }
         stack.pop();
         let c_name = if schema.subset_of.is_none() {
@@ -337,13 +352,16 @@ impl Builder<'_> {
         // Nest policies are filled in once every view is named.
         let mut attrs: Vec<ViewAttr> = attrs
             .into_iter()
-            .map(|(id, required, repeat, nested, policy)| ViewAttr {
-                id,
-                required,
-                repeat,
-                nested,
-                policy,
-            })
+            .map(
+                |(id, required, repeat, nested, policy, validator)| ViewAttr {
+                    id,
+                    required,
+                    repeat,
+                    nested,
+                    policy,
+                    validator,
+                },
+            )
             .collect();
         attrs.sort_by_key(|a| a.id);
         self.views.push(View {
@@ -563,7 +581,35 @@ impl Builder<'_> {
                         hi = Some(b(l));
                     }
                     None if e.variants.is_empty() => {}
-                    None => return Ok(self.enum_validator(attr, eid, tp)),
+                    None => {
+                        // The range of its values in the policy; each value
+                        // by the validator the generated checks call.
+                        let name = self.enum_validator(eid, tp);
+                        let set = m
+                            .sets
+                            .iter()
+                            .position(|s| s.attrs.iter().any(|x| std::ptr::eq(x.schema, a)));
+                        if let Some(set) = set {
+                            self.attr_validators.insert((set, a.id), name);
+                        }
+                        let (mut low, mut high) = (&e.variants[0], &e.variants[0]);
+                        for v in &e.variants {
+                            if v.schema.value < low.schema.value {
+                                low = v;
+                            }
+                            if v.schema.value > high.schema.value {
+                                high = v;
+                            }
+                        }
+                        let b = |v: &crate::model::Variant| Bound {
+                            value: i128::from(v.schema.value),
+                            c: v.c_name.clone(),
+                        };
+                        if low.schema.value != 0 || a.ty.is_signed() {
+                            lo = Some(b(low));
+                        }
+                        hi = Some(b(high));
+                    }
                 }
             }
         }
@@ -619,7 +665,7 @@ impl Builder<'_> {
 
     /// The validation function of a value enum that is not contiguous, for
     /// an attribute of type `tp`.
-    fn enum_validator(&mut self, attr: &Attr, eid: EnumId, tp: &'static str) -> Policy {
+    fn enum_validator(&mut self, eid: EnumId, tp: &'static str) -> String {
         let m = self.m;
         let e = m.value_enum(eid);
         let (get, to_cpu) = match tp {
@@ -643,7 +689,6 @@ impl Builder<'_> {
             None if same_enum.is_empty() && !self.enum_widths_differ(eid) => base,
             None => format!("{base}_{}", &get["nla_get_".len()..]),
         };
-        let _ = attr;
         self.enum_validators.insert(
             name.clone(),
             EnumValidator {
@@ -653,10 +698,7 @@ impl Builder<'_> {
                 to_cpu,
             },
         );
-        Policy::EnumValidated {
-            ty: tp,
-            validator: name,
-        }
+        name
     }
 
     /// Whether the family carries the enum `eid` in more than one integer
@@ -742,6 +784,7 @@ pub(crate) fn build(
         validators: BTreeMap::new(),
         enum_validators: BTreeMap::new(),
         nested: BTreeSet::new(),
+        attr_validators: BTreeMap::new(),
     };
 
     // The request view of every operation.
@@ -785,10 +828,11 @@ pub(crate) fn build(
     // Checks of nested views: a view needs one when it, or a view below it,
     // requires an attribute. Views are made innermost first.
     for i in 0..b.views.len() {
-        let needs = b.views[i]
-            .attrs
-            .iter()
-            .any(|a| a.required || a.nested.is_some_and(|n| b.views[n.0].check.is_some()));
+        let needs = b.views[i].attrs.iter().any(|a| {
+            a.required
+                || a.validator.is_some()
+                || a.nested.is_some_and(|n| b.views[n.0].check.is_some())
+        });
         if needs && nested.contains(&ViewId(i)) {
             b.views[i].check = Some(format!("{low}_nl_check_{}", b.views[i].c_name));
         }
@@ -946,6 +990,9 @@ pub(crate) fn build(
                     }
                     if let Some(n) = a.nested.filter(|n| b.views[n.0].check.is_some()) {
                         split.nests.push((a.id, a.repeat, n));
+                    }
+                    if let Some(f) = &a.validator {
+                        split.validated.push((a.id, a.repeat, f.clone()));
                     }
                 }
             }

@@ -765,26 +765,6 @@ int portwatch_nl_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /**
- * portwatch_no_attrs() - check that a request has no attributes
- * @info: the request of a command that takes none
- *
- * Linux 6.1 rejects them before the handler runs (an op without a policy
- * gets one that rejects everything); Linux 6.12 applies that policy only in
- * its policy dump, and hands split ops without a policy every request.
- *
- * Return: 0, or -EINVAL with the first attribute in the extended ACK.
- */
-static int portwatch_no_attrs(struct genl_info *info)
-{
-	if (!nlmsg_attrlen(info->nlhdr, GENL_HDRLEN))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(info->extack,
-			    nlmsg_attrdata(info->nlhdr, GENL_HDRLEN),
-			    "this command takes no attributes");
-	return -EINVAL;
-}
-
-/**
  * portwatch_nl_flush_doit() - FLUSH: delete every rule of the namespace
  * @skb: the request
  * @info: the request, without attributes
@@ -792,18 +772,16 @@ static int portwatch_no_attrs(struct genl_info *info)
  * Needs CAP_NET_ADMIN (GENL_ADMIN_PERM in the generated ops). Notifies the
  * "rules" group once, without id or match.
  *
- * Return: 0, or -EINVAL (with a message) for a request with attributes.
+ * The generated check (portwatch_nl_flush_doit_checked()) has rejected a
+ * request with attributes.
+ *
+ * Return: 0.
  */
 int portwatch_nl_flush_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct portwatch_net *pn = portwatch_pernet(genl_info_net(info));
 	struct portwatch_rule *r;
 	unsigned long index;
-	int err;
-
-	err = portwatch_no_attrs(info);
-	if (err)
-		return err;
 
 	mutex_lock(&pn->lock);
 	xa_for_each(&pn->rules, index, r) {
@@ -880,8 +858,10 @@ unlock:
  * @skb: the request
  * @info: the request, without attributes
  *
- * Return: 0, -EINVAL (with a message) for a request with attributes, or
- * another negative errno.
+ * The generated check (portwatch_nl_stats_doit_checked()) has rejected a
+ * request with attributes.
+ *
+ * Return: 0, or a negative errno.
  */
 int portwatch_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 {
@@ -890,11 +870,6 @@ int portwatch_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int rules;
 	void *hdr;
 	u64 hits;
-	int err;
-
-	err = portwatch_no_attrs(info);
-	if (err)
-		return err;
 
 	reply = genlmsg_new(nla_total_size(sizeof(u32)) +
 			    nla_total_size_64bit(sizeof(u64)), GFP_KERNEL);

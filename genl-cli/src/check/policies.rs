@@ -152,8 +152,9 @@ impl Allowed {
             Allowed::NoncontiguousEnum => {
                 "value enum whose values are not contiguous: 6.12 ynl-gen-c raises on it \
                  (EnumSet.value_range()), so its copy of the spec goes without the attribute's \
-                 enum:; ours (a generated validation function accepting exactly the enum's \
-                 values) compared with the spec's values"
+                 enum:; ours (the range of its values in the policy, each value checked by a \
+                 generated validation function the generated checks call) compared with the \
+                 spec's values"
             }
             Allowed::LegacyUnionOps => {
                 "Linux < 6.2 (no split ops): one genl_ops per command, its policy the union of \
@@ -512,6 +513,23 @@ impl Cmp<'_> {
                     } else {
                         bad.push(format!("mask {m}, the spec's flags make {want}"));
                     }
+                } else if let (Some(e), None) =
+                    (e.filter(|e| !e.values.is_empty()), &o2.validate_fn)
+                {
+                    // The range of its values in the policy, each value
+                    // checked by a validator a generated check calls.
+                    match self.enum_range_and_validator(&o2, e) {
+                        Ok(what) => {
+                            o2.min = None;
+                            o2.max = None;
+                            o2 = o2.normalized();
+                            notes.push((
+                                Allowed::NoncontiguousEnum,
+                                format!("{at}: ours {o}: {what}; {detail}"),
+                            ));
+                        }
+                        Err(e) => bad.push(e),
+                    }
                 } else if e.is_some_and(|e| e.values.is_empty()) {
                     notes.push((
                         Allowed::NoncontiguousEnum,
@@ -658,6 +676,54 @@ impl Cmp<'_> {
                 "validate={f} does not reject exactly the strings shorter than {n}"
             ))
         }
+    }
+
+    /// A non-contiguous enum's entry `o`: the range of the enum's values
+    /// (lowest to highest; a lowest 0 of an unsigned type left out, as for
+    /// any enum), and one of our validation functions accepting exactly its
+    /// values ([`check_enum_fn`](Self::check_enum_fn)), called by a
+    /// generated check.
+    fn enum_range_and_validator(&mut self, o: &Pol, e: &SpecEnum) -> Result<String, String> {
+        let lo = e.values.iter().min().copied().unwrap_or_default();
+        let hi = e.values.iter().max().copied().unwrap_or_default();
+        let want_min = (lo != 0 || o.ty.starts_with("NLA_S")).then(|| lo.to_string());
+        if o.min != want_min || o.max != Some(hi.to_string()) {
+            return Err(format!(
+                "range {:?}..{:?}, the enum's values span {lo}..{hi}",
+                o.min, o.max
+            ));
+        }
+        let names: Vec<String> = self
+            .new
+            .functions
+            .keys()
+            .filter(|f| f.contains("_nl_validate_") && !f.contains("_validate_str_min"))
+            .cloned()
+            .collect();
+        let f = names
+            .iter()
+            .find(|f| self.check_enum_fn(f, &o.ty, Some(e)).is_ok())
+            .ok_or_else(|| {
+                format!(
+                    "no validation function accepts exactly the enum's values {:?}",
+                    e.values
+                )
+            })?
+            .clone();
+        let called =
+            self.new.functions.iter().any(|(name, body)| {
+                *name != f && body.windows(2).any(|w| w[0] == f && w[1] == "(")
+            });
+        if !called {
+            return Err(format!(
+                "{f} accepts the enum's values but no check calls it"
+            ));
+        }
+        self.fns.insert(f.clone());
+        Ok(format!(
+            "the range {lo}..{hi} of the enum's values, each checked by {f}, which accepts exactly {:?}",
+            e.values
+        ))
     }
 
     /// An enum validation function `f` for an entry of type `ty`: `switch

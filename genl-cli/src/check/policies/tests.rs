@@ -132,8 +132,9 @@ fn portwatch_compares_equal_but_for_the_allowed_classes() {
 }
 
 /// Defect 1: `proto` (tcp = 6, udp = 17) is not contiguous; ynl-gen-c ran
-/// without its `enum:` and our validation function is checked against the
-/// spec's values.
+/// without its `enum:`, and ours (the range 6..17 in the policy, each value
+/// checked by a validation function the generated checks call) is checked
+/// against the spec's values.
 #[test]
 fn a_noncontiguous_enum_is_checked_against_the_spec() {
     let spec = portwatch_spec();
@@ -143,30 +144,45 @@ fn a_noncontiguous_enum_is_checked_against_the_spec() {
     let w = at(&r, Allowed::NoncontiguousEnum);
     assert!(
         w.iter()
-            .any(|w| w.contains("[PORTWATCH_A_MATCH_PROTO]") && w.contains("{6, 17}")),
+            .any(|w| w.contains("[PORTWATCH_A_MATCH_PROTO]") && w.contains("exactly [6, 17]")),
         "{w:?}"
     );
     // A function that forgets a value, accepts one more, or lets anything
     // through fails.
+    let none = "no validation function accepts exactly the enum's values";
     for (from, to, why) in [
-        ("\tcase PORTWATCH_PROTO_UDP:\n", "", "accepts {6}"),
+        ("\tcase PORTWATCH_PROTO_UDP:\n", "", none),
         (
             "\tcase PORTWATCH_PROTO_UDP:\n",
             "\tcase PORTWATCH_PROTO_UDP:\n\tcase 7:\n",
-            "accepts {6, 7, 17}",
+            none,
         ),
         (
             "\tNL_SET_ERR_MSG_ATTR(extack, attr, \"not a value of its enum\");\n\treturn -EINVAL;",
             "\treturn 0;",
-            "-EINVAL",
+            none,
         ),
         (
             "switch (nla_get_u8(attr))",
             "switch (nla_get_u16(attr))",
-            "nla_get_u8",
+            none,
+        ),
+        // The range of the values, not another.
+        (
+            "NLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, PORTWATCH_PROTO_UDP)",
+            "NLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, 20)",
+            "the enum's values span 6..17",
+        ),
+        // A validator no check calls checks nothing.
+        (
+            "\t\t\terr = portwatch_nl_validate_proto(pos, extack);",
+            "\t\t\terr = 0;",
+            "no check calls it",
         ),
     ] {
-        let r = portwatch(&edit(OURS_C, from, to), THEIRS_C, &spec, &[]);
+        // Every occurrence (the validator is called in each nest's check).
+        assert!(OURS_C.contains(from), "{from:?} is not in the text");
+        let r = portwatch(&OURS_C.replace(from, to), THEIRS_C, &spec, &[]);
         assert!(
             differs(&r, DiffClass::PolicyEntry, why),
             "{why}: {:#?}",
@@ -176,15 +192,15 @@ fn a_noncontiguous_enum_is_checked_against_the_spec() {
     // No check at all is what ynl-gen-c's copy printed, and still wrong.
     let r = portwatch(
         &OURS_C.replace(
-            "NLA_POLICY_VALIDATE_FN(NLA_U8, portwatch_nl_validate_proto)",
-            "{ .type = NLA_U8, }",
+            "\n\t\tNLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, PORTWATCH_PROTO_UDP)",
+            " { .type = NLA_U8, }",
         ),
         THEIRS_C,
         &spec,
         &[],
     );
     assert!(
-        differs(&r, DiffClass::PolicyEntry, "which ours does not check"),
+        differs(&r, DiffClass::PolicyEntry, "span 6..17"),
         "{:#?}",
         r.differences
     );
@@ -516,7 +532,7 @@ fn a_nested_subset_is_compared_as_a_view_of_its_set() {
         "{w:?}"
     );
     // The view's entry must equal the set's.
-    let view = "const struct nla_policy portwatch_match_filter_nl_policy[PORTWATCH_A_MATCH_MAX + 1] = {\n\t[PORTWATCH_A_MATCH_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, portwatch_nl_validate_proto),\n";
+    let view = "const struct nla_policy portwatch_match_filter_nl_policy[PORTWATCH_A_MATCH_MAX + 1] = {\n\t[PORTWATCH_A_MATCH_PROTO] =\n\t\tNLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, PORTWATCH_PROTO_UDP),\n";
     let r = portwatch(
         &edit(
             OURS_C,

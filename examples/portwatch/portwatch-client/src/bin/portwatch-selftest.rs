@@ -1048,7 +1048,8 @@ fn get_do_rejects_the_dump_filter() -> Check {
     )
 }
 
-/// Commands without attributes reject any: FLUSH and STATS with an id.
+/// Commands without attributes reject any: FLUSH, STATS and the PORTS dump
+/// with an id.
 fn attribute_less_commands_reject_attributes() -> Check {
     let mut c = conn()?;
     add(&mut c, &spec(73, 730, Proto::Tcp))?;
@@ -1076,6 +1077,37 @@ fn attribute_less_commands_reject_attributes() -> Check {
                 "{what}: the extack points at {:?}, not the id ({FIRST_ATTR_OFFSET}): {k}",
                 k.offset
             )
+        })?;
+    }
+    // PORTS (a dump without a request): the generated start rejects it on
+    // 6.2 and later, where the kernel parses nothing for a split op without
+    // a policy; 6.1's reject-all policy does before it.
+    let id = c
+        .resolve(PortwatchCmd::SCHEMA.name)
+        .map_err(|e| format!("resolving: {e}"))?
+        .id;
+    let genl = GenlHeader {
+        cmd: portwatch_cmd::Ports::ID,
+        version: PortwatchCmd::SCHEMA.version,
+    };
+    let r = c
+        .dump_by_id(id, genl, &req, None)
+        .and_then(|mut d| d.next().map(|_| ()));
+    let what = "PORTS with an id";
+    let k = kernel_error(r, what)?;
+    if k.message.is_none() && !dump_start_has_extack() {
+        println!(
+            "LIMIT {what}: this kernel passes no extended ACK to a dump's start \
+             (Linux 6.5 does): errno {} alone",
+            k.errno
+        );
+        ensure(k.errno == libc::EINVAL, || format!("{what}: {k}"))?;
+    } else {
+        ensure(k.errno == libc::EINVAL && k.message.is_some(), || {
+            format!("{what}: {k}")
+        })?;
+        ensure(k.offset == Some(FIRST_ATTR_OFFSET), || {
+            format!("{what}: the extack points at {:?}: {k}", k.offset)
         })?;
     }
     // The rejected FLUSH deleted nothing.

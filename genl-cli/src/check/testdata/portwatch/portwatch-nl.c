@@ -37,7 +37,8 @@ static int portwatch_nl_validate_proto(const struct nlattr *attr, struct netlink
 /* Common nested types */
 const struct nla_policy portwatch_match_nl_policy[PORTWATCH_A_MATCH_MAX + 1] = {
 	[PORTWATCH_A_MATCH_PORT] = NLA_POLICY_FULL_RANGE(NLA_U16, &portwatch_match_port_range),
-	[PORTWATCH_A_MATCH_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, portwatch_nl_validate_proto),
+	[PORTWATCH_A_MATCH_PROTO] =
+		NLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, PORTWATCH_PROTO_UDP),
 	[PORTWATCH_A_MATCH_MARK] = { .type = NLA_U32, },
 };
 
@@ -48,7 +49,8 @@ const struct nla_policy portwatch_action_nl_policy[PORTWATCH_A_ACTION_MAX + 1] =
 };
 
 const struct nla_policy portwatch_match_filter_nl_policy[PORTWATCH_A_MATCH_MAX + 1] = {
-	[PORTWATCH_A_MATCH_PROTO] = NLA_POLICY_VALIDATE_FN(NLA_U8, portwatch_nl_validate_proto),
+	[PORTWATCH_A_MATCH_PROTO] =
+		NLA_POLICY_RANGE(NLA_U8, PORTWATCH_PROTO_TCP, PORTWATCH_PROTO_UDP),
 };
 
 /* PORTWATCH_CMD_ADD - do */
@@ -130,17 +132,22 @@ int portwatch_nl_parse_match_filter(struct nlattr **tb, const struct nlattr *nes
 }
 
 /**
- * portwatch_nl_check_match() - check the required attributes of a request's Match nest
+ * portwatch_nl_check_match() - check a request's Match nest
  * @nest: the nest, validated by its policy
  * @extack: the extended ACK
  *
- * The nest must carry PORTWATCH_A_MATCH_PORT, PORTWATCH_A_MATCH_PROTO.
+ * The nest must carry PORTWATCH_A_MATCH_PORT, PORTWATCH_A_MATCH_PROTO. Values
+ * of its enums that are not contiguous are checked one by one.
  *
- * Return: 0, or -EINVAL when one is missing (the attribute and its nest in
+ * Return: 0, or -EINVAL when a required attribute is missing (the attribute and
+ * its nest in @extack) or a value is not one of its enum's (the attribute in
  * @extack).
  */
 static int portwatch_nl_check_match(const struct nlattr *nest, struct netlink_ext_ack *extack)
 {
+	const struct nlattr *pos;
+	int rem, err;
+
 	if (!nla_find_nested(nest, PORTWATCH_A_MATCH_PORT)) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, PORTWATCH_A_MATCH_PORT);
 		NL_SET_ERR_MSG(extack, "missing attribute: Match.port");
@@ -151,17 +158,28 @@ static int portwatch_nl_check_match(const struct nlattr *nest, struct netlink_ex
 		NL_SET_ERR_MSG(extack, "missing attribute: Match.proto");
 		return -EINVAL;
 	}
+
+	nla_for_each_nested(pos, nest, rem) {
+		switch (nla_type(pos)) {
+		case PORTWATCH_A_MATCH_PROTO:
+			err = portwatch_nl_validate_proto(pos, extack);
+			if (err)
+				return err;
+			break;
+		}
+	}
 	return 0;
 }
 
 /**
- * portwatch_nl_check_action() - check the required attributes of a request's Action nest
+ * portwatch_nl_check_action() - check a request's Action nest
  * @nest: the nest, validated by its policy
  * @extack: the extended ACK
  *
  * The nest must carry PORTWATCH_A_ACTION_KIND.
  *
- * Return: 0, or -EINVAL when one is missing (the attribute and its nest in
+ * Return: 0, or -EINVAL when a required attribute is missing (the attribute and
+ * its nest in @extack) or a value is not one of its enum's (the attribute in
  * @extack).
  */
 static int portwatch_nl_check_action(const struct nlattr *nest, struct netlink_ext_ack *extack)
@@ -175,22 +193,37 @@ static int portwatch_nl_check_action(const struct nlattr *nest, struct netlink_e
 }
 
 /**
- * portwatch_nl_check_match_filter() - check the required attributes of a request's MatchFilter nest
+ * portwatch_nl_check_match_filter() - check a request's MatchFilter nest
  * @nest: the nest, validated by its policy
  * @extack: the extended ACK
  *
- * The nest must carry PORTWATCH_A_MATCH_PROTO.
+ * The nest must carry PORTWATCH_A_MATCH_PROTO. Values of its enums that are not
+ * contiguous are checked one by one.
  *
- * Return: 0, or -EINVAL when one is missing (the attribute and its nest in
+ * Return: 0, or -EINVAL when a required attribute is missing (the attribute and
+ * its nest in @extack) or a value is not one of its enum's (the attribute in
  * @extack).
  */
 static int portwatch_nl_check_match_filter(const struct nlattr *nest,
 					   struct netlink_ext_ack *extack)
 {
+	const struct nlattr *pos;
+	int rem, err;
+
 	if (!nla_find_nested(nest, PORTWATCH_A_MATCH_PROTO)) {
 		NL_SET_ERR_ATTR_MISS(extack, nest, PORTWATCH_A_MATCH_PROTO);
 		NL_SET_ERR_MSG(extack, "missing attribute: MatchFilter.proto");
 		return -EINVAL;
+	}
+
+	nla_for_each_nested(pos, nest, rem) {
+		switch (nla_type(pos)) {
+		case PORTWATCH_A_MATCH_PROTO:
+			err = portwatch_nl_validate_proto(pos, extack);
+			if (err)
+				return err;
+			break;
+		}
 	}
 	return 0;
 }
