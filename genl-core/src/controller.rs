@@ -359,6 +359,18 @@ impl FamilyPolicy {
 
 /// Dumps the attribute policies of family `name` (optionally of one op)
 /// with `CTRL_CMD_GETPOLICY`.
+///
+/// What the kernel answers is mapped as it means:
+/// - `ENODATA`: the family (or the op) has no policy at all. That is an
+///   answer, not a failure: an empty [`FamilyPolicy`] (no op entry, no
+///   policy; `family_id` 0). Linux 6.12 answers so for an op registered
+///   without a policy (an attribute-less split op); Linux 6.1 fills such an
+///   op of a family with `resv_start_op` 0 with a policy rejecting every
+///   attribute instead, which the dump shows as an op entry whose policy
+///   has no attribute.
+/// - `ENOENT` naming the request's `op` attribute in the extended ACK (the
+///   family exists, the op does not): [`Error::OpNotFound`](crate::Error::OpNotFound).
+/// - any other `ENOENT`: [`Error::FamilyNotFound`](crate::Error::FamilyNotFound).
 pub fn family_policy(
     conn: &mut crate::Connection,
     name: &str,
@@ -370,17 +382,35 @@ pub fn family_policy(
         op,
     };
     let mut out = FamilyPolicy::default();
-    let mut dump = conn.dump(ctrl_cmd::GetPolicy, &req)?;
+    let mut dump = match conn.dump(ctrl_cmd::GetPolicy, &req) {
+        Ok(d) => d,
+        Err(e) => return policy_error(name, op, e),
+    };
     loop {
-        let m = match dump.next() {
-            Ok(Some(m)) => m,
-            Ok(None) => break,
-            Err(crate::Error::Kernel(k)) if k.errno == libc::ENOENT => {
-                return Err(crate::Error::FamilyNotFound(name.to_owned()))
-            }
-            Err(e) => return Err(e),
-        };
-        out.absorb(m);
+        match dump.next() {
+            Ok(Some(m)) => out.absorb(m),
+            Ok(None) => return Ok(out),
+            Err(e) => return policy_error(name, op, e),
+        }
     }
-    Ok(out)
+}
+
+/// The meaning of a kernel error answering a `GETPOLICY` dump of family
+/// `name` (of one op with `op`); see [`family_policy`].
+pub fn policy_error(name: &str, op: Option<u32>, e: crate::Error) -> crate::Result<FamilyPolicy> {
+    use crate::Error;
+    match e {
+        Error::Kernel(k) if k.errno == libc::ENODATA => Ok(FamilyPolicy::default()),
+        // ctrl_dumppolicy_start() marks the op attribute (NL_SET_BAD_ATTR)
+        // when the family has no such op, and nothing when it has no such
+        // family.
+        Error::Kernel(k) if k.errno == libc::ENOENT => match op {
+            Some(cmd) if k.path.as_deref() == Some("GetPolicy.op") => Err(Error::OpNotFound {
+                family: name.to_owned(),
+                cmd,
+            }),
+            _ => Err(Error::FamilyNotFound(name.to_owned())),
+        },
+        e => Err(e),
+    }
 }

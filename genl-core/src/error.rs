@@ -481,6 +481,14 @@ pub enum Error {
     Kernel(Box<KernelError>),
     /// No generic netlink family of that name is registered.
     FamilyNotFound(String),
+    /// The family is registered but has no op (command) of that number
+    /// (the controller's answer to a policy dump of an unknown op).
+    OpNotFound {
+        /// The family.
+        family: String,
+        /// The command number asked for.
+        cmd: u32,
+    },
     /// A family has no multicast group of that name.
     GroupNotFound {
         /// The family.
@@ -526,6 +534,9 @@ impl fmt::Display for Error {
             Error::Kernel(e) => e.fmt(f),
             Error::FamilyNotFound(n) => {
                 write!(f, "generic netlink family {n:?} is not registered")
+            }
+            Error::OpNotFound { family, cmd } => {
+                write!(f, "generic netlink family {family:?} has no command {cmd}")
             }
             Error::GroupNotFound { family, group } => {
                 write!(f, "family {family:?} has no multicast group {group:?}")
