@@ -284,16 +284,210 @@ fn drift_check_reports_each_difference() {
         "{text:#?}"
     );
     assert!(
-        has("GetFamily.family_name: max_len is Some(20) in the schema, Some(15)"),
+        has("GetFamily.family_name: max_len is 20 in the schema, 15 in the kernel"),
         "{text:#?}"
     );
     assert!(has("schema says admin-perm"), "{text:#?}");
-    assert!(has("schema says no flag"), "{text:#?}"); // dump capability
+    assert!(has("schema says no dump"), "{text:#?}"); // dump capability
     assert!(
         has("multicast group \"extra\" missing in the kernel"),
         "{text:#?}"
     );
     assert_eq!(drift.len(), 5, "{text:#?}");
+}
+
+/// The drift check on operations registered without a policy. thermal's
+/// `THERMAL_GENL_CMD_TZ_GET_ID` (1) is a dump of `genl_small_ops` below the
+/// family's `resv_start_op`, with `GENL_DONT_VALIDATE_DUMP`
+/// (drivers/thermal/thermal_netlink.c): the kernel answers its policy dump
+/// with `ENODATA` ("No data available"; the kernel's own YNL client gets the
+/// same, `tests/fixtures/thermal-policy-op1.hex`). A schema whose dump takes
+/// no attributes has no drift there; one whose dump takes some is told the
+/// kernel has no policy for it.
+mod thermal {
+    use super::*;
+
+    /// `THERMAL_GENL_ATTR_TZ_ID`.
+    #[derive(Debug, AttrSet)]
+    pub struct TzId {
+        #[nla(id = 2)]
+        pub id: Option<u32>,
+    }
+
+    #[derive(Debug, Clone, Copy, Family)]
+    #[genl(name = "thermal", version = 2)]
+    pub enum Cmd {
+        #[genl(cmd = 1, reply = TzId, dump_only)]
+        TzGetId,
+    }
+
+    #[derive(Debug, Clone, Copy, Family)]
+    #[genl(name = "thermal", version = 2)]
+    pub enum WithRequest {
+        #[genl(cmd = 1, request = TzId, reply = TzId, dump_only)]
+        TzGetId,
+    }
+}
+
+#[test]
+fn ops_without_a_policy_are_compared_as_such() {
+    let mut conn = Connection::new().unwrap();
+    if !iproute2_families().iter().any(|f| f.name == "thermal") {
+        common::skip("thermal is not registered on this kernel");
+        return;
+    }
+    let only = |d: Vec<genl_core::drift::Drift>| -> Vec<String> {
+        d.iter()
+            .filter(|d| d.command == "TzGetId")
+            .map(|d| d.to_string())
+            .collect()
+    };
+    let drift = genl_core::drift::check_family(&mut conn, thermal::Cmd::SCHEMA).unwrap();
+    assert_eq!(only(drift), Vec::<String>::new());
+    let drift = genl_core::drift::check_family(&mut conn, thermal::WithRequest::SCHEMA).unwrap();
+    assert_eq!(
+        only(drift),
+        [
+            "TzGetId TzId: the kernel has no policy for the dump, whose request carries \
+          attributes (breaking)"
+        ]
+    );
+}
+
+/// A policy dump of an op the family does not have is the controller's
+/// `ENOENT` with the `op` attribute marked: named as an unknown command, not
+/// as a missing family.
+#[test]
+fn a_policy_dump_of_an_unknown_op_names_the_command() {
+    let mut conn = Connection::new().unwrap();
+    match genl_core::controller::family_policy(&mut conn, "nlctrl", Some(99)) {
+        Err(Error::OpNotFound { family, cmd }) => {
+            assert_eq!((family.as_str(), cmd), ("nlctrl", 99))
+        }
+        other => panic!("want OpNotFound, got {other:?}"),
+    }
+    match genl_core::controller::family_policy(&mut conn, "genl-no-such", Some(1)) {
+        Err(Error::FamilyNotFound(n)) => assert_eq!(n, "genl-no-such"),
+        other => panic!("want FamilyNotFound, got {other:?}"),
+    }
+}
+
+/// ethtool, a family of `genl_ops`: its `LINKINFO_GET` (2) has one policy
+/// for the do and the dump, `ethnl_linkinfo_get_policy`, whose header nest
+/// is `ethnl_header_policy` (net/ethtool/netlink.c, Linux 5.6 to 6.18): a
+/// `u32` index, a name of at most `ALTIFNAMSIZ - 1` = 127 bytes, and flags
+/// `NLA_POLICY_MASK(NLA_U32, ETHTOOL_FLAGS_BASIC)`, where
+/// `ETHTOOL_FLAGS_BASIC` is `COMPACT_BITSETS | OMIT_REPLY` (0x3; the
+/// `STATS` bit, 0x4, only in `ethnl_header_policy_stats`).
+mod ethtool_linkinfo {
+    use super::*;
+    use genl_core::{Flags, ValueEnum};
+
+    /// `ETHTOOL_FLAG_*` of `ETHTOOL_FLAGS_BASIC`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+    #[genl(flags)]
+    #[repr(u32)]
+    pub enum BasicFlag {
+        CompactBitsets = 1,
+        OmitReply = 2,
+    }
+
+    /// Every `ETHTOOL_FLAG_*` (include/uapi/linux/ethtool_netlink.h).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+    #[genl(flags)]
+    #[repr(u32)]
+    pub enum AnyFlag {
+        CompactBitsets = 1,
+        OmitReply = 2,
+        Stats = 4,
+    }
+
+    /// `ETHTOOL_A_HEADER_*`, as the kernel checks it.
+    #[derive(Debug, AttrSet)]
+    pub struct Header<'a> {
+        #[nla(id = 1)]
+        pub dev_index: Option<u32>,
+        #[nla(id = 2, max_len = 127)]
+        pub dev_name: Option<&'a str>,
+        #[nla(id = 3)]
+        pub flags: Option<Flags<BasicFlag>>,
+    }
+
+    /// The header with the stats flag too, a name without a limit and an
+    /// index below 100.
+    #[derive(Debug, AttrSet)]
+    pub struct LooseHeader<'a> {
+        #[nla(id = 1, max = 99)]
+        pub dev_index: Option<u32>,
+        #[nla(id = 2)]
+        pub dev_name: Option<&'a str>,
+        #[nla(id = 3)]
+        pub flags: Option<Flags<AnyFlag>>,
+    }
+
+    /// `ETHTOOL_A_LINKINFO_HEADER`.
+    #[derive(Debug, AttrSet)]
+    pub struct Linkinfo<'a> {
+        #[nla(id = 1)]
+        pub header: Option<Header<'a>>,
+    }
+
+    #[derive(Debug, AttrSet)]
+    pub struct LooseLinkinfo<'a> {
+        #[nla(id = 1)]
+        pub header: Option<LooseHeader<'a>>,
+    }
+
+    /// The dump takes no request here: the kernel's one policy for
+    /// LINKINFO_GET is the union of the do's and the dump's requests.
+    #[derive(Debug, Clone, Copy, Family)]
+    #[genl(name = "ethtool", version = 1)]
+    pub enum Cmd {
+        #[genl(cmd = 2, request = Linkinfo<'a>, reply = Linkinfo<'a>, dump)]
+        LinkinfoGet,
+    }
+
+    #[derive(Debug, Clone, Copy, Family)]
+    #[genl(name = "ethtool", version = 1)]
+    pub enum Loose {
+        #[genl(cmd = 2, request = LooseLinkinfo<'a>, reply = LooseLinkinfo<'a>, dump)]
+        LinkinfoGet,
+    }
+}
+
+#[test]
+fn ethtool_shared_policy_mask_and_lengths_are_compared_both_ways() {
+    let mut conn = Connection::new().unwrap();
+    if !iproute2_families().iter().any(|f| f.name == "ethtool") {
+        common::skip("ethtool is not registered on this kernel");
+        return;
+    }
+    let only = |d: Vec<genl_core::drift::Drift>| -> Vec<String> {
+        let mut v: Vec<String> = d
+            .iter()
+            .filter(|d| d.command == "LinkinfoGet")
+            .map(|d| d.to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let p = genl_core::controller::family_policy(&mut conn, "ethtool", Some(2)).unwrap();
+    let op = p.ops[&2];
+    assert_eq!(op.do_, op.dump, "one policy for LINKINFO_GET's do and dump");
+    let drift = genl_core::drift::check_family(&mut conn, ethtool_linkinfo::Cmd::SCHEMA).unwrap();
+    assert_eq!(only(drift), Vec::<String>::new());
+    let drift = genl_core::drift::check_family(&mut conn, ethtool_linkinfo::Loose::SCHEMA).unwrap();
+    assert_eq!(
+        only(drift),
+        [
+            "LinkinfoGet LooseLinkinfo.header.dev_index: max is 99 in the schema, none in the \
+             kernel (compatible)",
+            "LinkinfoGet LooseLinkinfo.header.dev_name: max_len is none in the schema, 127 in the \
+             kernel (breaking)",
+            "LinkinfoGet LooseLinkinfo.header.flags: mask is 0x7 in the schema, 0x3 in the kernel \
+             (breaking)",
+        ]
+    );
 }
 
 /// A forged reply from another user socket (sender port ≠ 0) carrying the
