@@ -354,3 +354,66 @@ mod policy_fixtures {
         assert_eq!(drift.len(), 2, "{drift:#?}");
     }
 }
+
+/// Per-op policy dumps the kernel answers with an error, as the kernel's
+/// YNL client (cli.py) sent and received them (`capture.sh`:
+/// `policy-enodata.hex`, `policy-enoent.hex`, one line with the request and
+/// one with the answer; `policy-errors.txt` is what cli.py printed).
+mod policy_errors {
+    use genl_core::controller::{policy_error, FamilyPolicy, GetPolicy};
+    use genl_core::extack::resolve_paths;
+    use genl_core::message::{Messages, Received};
+    use genl_core::{AttrSet, Error};
+
+    use super::common;
+
+    /// The request and the kernel's error, its paths resolved through the
+    /// request's schema as genl's connections do.
+    fn capture(name: &str) -> genl_core::error::KernelError {
+        let lines = common::read_hex(name);
+        let [request, reply] = lines.as_slice() else {
+            panic!("{name}: a request and a reply");
+        };
+        let msg = Messages::new(reply).next().unwrap().unwrap();
+        let Received::Error { error, .. } = Received::parse(&msg).unwrap() else {
+            panic!("{name}: the kernel answered with an NLMSG_ERROR");
+        };
+        let k = error.to_kernel_error().expect("an error, not an ACK");
+        resolve_paths(k, request, Some(<GetPolicy<'_> as AttrSet>::SCHEMA))
+    }
+
+    fn printed() -> String {
+        std::fs::read_to_string(common::fixtures().join("policy-errors.txt")).unwrap()
+    }
+
+    /// thermal's op 1 has no policy: "No data available", error -61. That
+    /// is an answer (an empty policy), not a failure.
+    #[test]
+    fn an_op_without_a_policy_is_an_empty_policy() {
+        assert!(printed().contains("Netlink error: No data available\n"));
+        assert!(printed().contains("error: -61\n"));
+        let k = capture("policy-enodata.hex");
+        assert_eq!(k.errno, 61);
+        assert_eq!(k.errno, libc::ENODATA);
+        let p = policy_error("thermal", Some(1), Error::Kernel(Box::new(k))).unwrap();
+        assert_eq!(p, FamilyPolicy::default());
+    }
+
+    /// nlctrl has no op 99: "No such file or directory", error -2, the
+    /// extended ACK marking the op attribute (`bad-attr: .op`). An unknown
+    /// command, not a missing family.
+    #[test]
+    fn an_unknown_op_is_named_as_such() {
+        assert!(printed().contains("error: -2\n"));
+        assert!(printed().contains("extack: {'bad-attr': '.op'}"));
+        let k = capture("policy-enoent.hex");
+        assert_eq!(k.errno, libc::ENOENT);
+        assert_eq!(k.path.as_deref(), Some("GetPolicy.op"));
+        match policy_error("nlctrl", Some(99), Error::Kernel(Box::new(k))) {
+            Err(Error::OpNotFound { family, cmd }) => {
+                assert_eq!((family.as_str(), cmd), ("nlctrl", 99))
+            }
+            other => panic!("want OpNotFound, got {other:?}"),
+        }
+    }
+}
