@@ -485,6 +485,29 @@ fn kernel_policy_matches_the_rust_schema() {
     );
 }
 
+/// A policy dump of an op the module does not have names the command
+/// (`Error::OpNotFound`), on Linux 6.12, whose controller marks the op
+/// attribute in the extended ACK, and on 6.1, whose bare `ENOENT` is told
+/// from a missing family by a `GETFAMILY`.
+#[test]
+#[ignore = "runs inside the VM: cargo xtask vm test"]
+fn policy_dump_of_an_unknown_op_names_the_command() {
+    if !in_vm() {
+        return;
+    }
+    let mut conn = Connection::new().unwrap();
+    match genl_core::controller::family_policy(&mut conn, "genl_demo", Some(99)) {
+        Err(Error::OpNotFound { family, cmd }) => {
+            assert_eq!((family.as_str(), cmd), ("genl_demo", 99))
+        }
+        other => panic!("want OpNotFound, got {other:?}"),
+    }
+    match genl_core::controller::family_policy(&mut conn, "genl-no-such", Some(1)) {
+        Err(Error::FamilyNotFound(n)) => assert_eq!(n, "genl-no-such"),
+        other => panic!("want FamilyNotFound, got {other:?}"),
+    }
+}
+
 /// The drift check cannot see big-endian integer policies: the kernel's
 /// policy dump leaves `NLA_BE16`/`NLA_BE32` entries out (net/netlink/policy.c
 /// sends nothing for types its switch does not list, as for `NLA_UNSPEC`),

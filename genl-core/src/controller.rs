@@ -368,8 +368,11 @@ impl FamilyPolicy {
 ///   op of a family with `resv_start_op` 0 with a policy rejecting every
 ///   attribute instead, which the dump shows as an op entry whose policy
 ///   has no attribute.
-/// - `ENOENT` naming the request's `op` attribute in the extended ACK (the
-///   family exists, the op does not): [`Error::OpNotFound`](crate::Error::OpNotFound).
+/// - `ENOENT` for a family that exists (the op does not):
+///   [`Error::OpNotFound`](crate::Error::OpNotFound). Linux 6.12 marks the
+///   request's `op` attribute in the extended ACK then; Linux 6.1 does not,
+///   so a bare `ENOENT` for one op is followed by a `GETFAMILY` to tell the
+///   two apart.
 /// - any other `ENOENT`: [`Error::FamilyNotFound`](crate::Error::FamilyNotFound).
 pub fn family_policy(
     conn: &mut crate::Connection,
@@ -382,28 +385,55 @@ pub fn family_policy(
         op,
     };
     let mut out = FamilyPolicy::default();
-    let mut dump = match conn.dump(ctrl_cmd::GetPolicy, &req) {
-        Ok(d) => d,
-        Err(e) => return policy_error(name, op, e),
+    let failure = match conn.dump(ctrl_cmd::GetPolicy, &req) {
+        Err(e) => e,
+        Ok(mut dump) => loop {
+            match dump.next() {
+                Ok(Some(m)) => out.absorb(m),
+                Ok(None) => return Ok(out),
+                Err(e) => break e,
+            }
+        },
     };
-    loop {
-        match dump.next() {
-            Ok(Some(m)) => out.absorb(m),
-            Ok(None) => return Ok(out),
-            Err(e) => return policy_error(name, op, e),
+    policy_failure(name, op, failure, || {
+        match conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name(name)) {
+            Ok(_) => Ok(true),
+            Err(crate::Error::Kernel(k)) if k.errno == libc::ENOENT => Ok(false),
+            Err(e) => Err(e),
         }
+    })
+}
+
+/// [`policy_error`], then for a bare `ENOENT` of one op (Linux 6.1 marks
+/// nothing) whether the family exists, by `family_exists`.
+fn policy_failure(
+    name: &str,
+    op: Option<u32>,
+    e: crate::Error,
+    family_exists: impl FnOnce() -> crate::Result<bool>,
+) -> crate::Result<FamilyPolicy> {
+    match (policy_error(name, op, e), op) {
+        (Err(crate::Error::FamilyNotFound(_)), Some(cmd)) if family_exists()? => {
+            Err(crate::Error::OpNotFound {
+                family: name.to_owned(),
+                cmd,
+            })
+        }
+        (r, _) => r,
     }
 }
 
 /// The meaning of a kernel error answering a `GETPOLICY` dump of family
-/// `name` (of one op with `op`); see [`family_policy`].
+/// `name` (of one op with `op`), from the error alone; see
+/// [`family_policy`], which also tells a missing op from a missing family
+/// where the error does not.
 pub fn policy_error(name: &str, op: Option<u32>, e: crate::Error) -> crate::Result<FamilyPolicy> {
     use crate::Error;
     match e {
         Error::Kernel(k) if k.errno == libc::ENODATA => Ok(FamilyPolicy::default()),
         // ctrl_dumppolicy_start() marks the op attribute (NL_SET_BAD_ATTR)
         // when the family has no such op, and nothing when it has no such
-        // family.
+        // family; Linux 6.1's reply carries no mark either way.
         Error::Kernel(k) if k.errno == libc::ENOENT => match op {
             Some(cmd) if k.path.as_deref() == Some("GetPolicy.op") => Err(Error::OpNotFound {
                 family: name.to_owned(),
@@ -412,5 +442,34 @@ pub fn policy_error(name: &str, op: Option<u32>, e: crate::Error) -> crate::Resu
             _ => Err(Error::FamilyNotFound(name.to_owned())),
         },
         e => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::KernelError;
+    use crate::Error;
+
+    fn enoent() -> Error {
+        Error::Kernel(Box::new(KernelError::from_errno(libc::ENOENT)))
+    }
+
+    /// Linux 6.1's bare ENOENT for one op: the family's presence decides.
+    #[test]
+    fn a_bare_enoent_for_one_op_asks_whether_the_family_exists() {
+        let r = policy_failure("pw", Some(8), enoent(), || Ok(true));
+        assert!(matches!(r, Err(Error::OpNotFound { ref family, cmd: 8 }) if family == "pw"));
+        let r = policy_failure("pw", Some(8), enoent(), || Ok(false));
+        assert!(matches!(r, Err(Error::FamilyNotFound(ref f)) if f == "pw"));
+        let r = policy_failure("pw", Some(8), enoent(), || Err(Error::Timeout));
+        assert!(matches!(r, Err(Error::Timeout)));
+        // A whole-family dump: nothing to ask.
+        let r = policy_failure("pw", None, enoent(), || panic!("not asked"));
+        assert!(matches!(r, Err(Error::FamilyNotFound(_))));
+        // Other answers are not second-guessed.
+        let enodata = Error::Kernel(Box::new(KernelError::from_errno(libc::ENODATA)));
+        let r = policy_failure("pw", Some(4), enodata, || panic!("not asked"));
+        assert_eq!(r.unwrap(), FamilyPolicy::default());
     }
 }
