@@ -396,8 +396,9 @@ impl Accepted {
                 if hi - lo < 4096 {
                     return (*lo..=*hi).all(|v| submask(v, km));
                 }
-                // A long range: every value from 0 to hi is a submask when
-                // km holds every bit below hi's highest.
+                // A long range: a sufficient condition (every value from 0
+                // to hi is a submask when km holds every bit below hi's
+                // highest); a range failing it is taken as breaking.
                 let low = if km == u64::MAX {
                     u64::MAX
                 } else {
@@ -570,8 +571,9 @@ struct Cx<'p> {
     policy: &'p FamilyPolicy,
 }
 
-/// Nests deeper than this are not followed (the schema's sets are acyclic;
-/// this bounds a kernel's replies, which are input).
+/// Nests deeper than this are not followed: a guard, as the comparison
+/// follows the schema's nests, which are acyclic, whatever the kernel's
+/// policy indices point at.
 const MAX_DEPTH: usize = 32;
 
 impl Cx<'_> {
