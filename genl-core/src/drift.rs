@@ -46,6 +46,12 @@
 //! A range equal to the full range of the kernel's type (what the dump shows
 //! for an integer without a check) is no check.
 //!
+//! Beware, for modules: Linux 6.1 and 6.12 `WARN` while dumping an integer
+//! entry written `NLA_POLICY_VALIDATE_FN(T, fn)` (`nla_get_range_unsigned`
+//! reads the range's `s16` bounds, which share a union with the function
+//! pointer; seen under QEMU on Debian's 6.1 and 6.12, a panic with
+//! `panic_on_warn`). The dump still shows the type's full range.
+//!
 //! # Operations without a policy
 //!
 //! An operation whose request takes no attribute (a command declared
