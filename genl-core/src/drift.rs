@@ -28,15 +28,15 @@
 //! - **Per attribute:** the type; lengths of strings and bytes; integer
 //!   ranges; the mask of a flags enum (`NLA_POLICY_MASK`, which must equal
 //!   [`ValueEnumSchema::mask`](crate::schema::ValueEnumSchema::mask)); the
-//!   range of a value enum whose values are contiguous (which must be the
-//!   enum's). Checks are compared both ways: a check only the kernel has (a
+//!   range of a value enum (which must be from its lowest to its highest
+//!   value; genl checks each value of one that is not contiguous in the
+//!   generated checks, which the dump does not show). Checks are compared
+//!   both ways: a check only the kernel has (a
 //!   `max_len`, a range, a mask, a narrower type) is a drift as much as one
 //!   only the schema has.
 //! - **Not compared:** whether an attribute is required (the policy dump does
 //!   not say; modules check it in code); validation functions
-//!   (`NLA_POLICY_VALIDATE_FN`: the dump shows the type's full range, so a
-//!   value enum whose values are not contiguous, which genl checks with a
-//!   generated function, is expected with the full range); minimum lengths
+//!   (`NLA_POLICY_VALIDATE_FN`); minimum lengths
 //!   the dump cannot show (`NLA_POLICY_MIN_LEN`, a string's minimum, ranges
 //!   behind a pointer for bytes: `net/netlink/policy.c` reports a minimum
 //!   length only for `NLA_POLICY_RANGE`/`NLA_POLICY_EXACT_LEN`);
@@ -50,7 +50,7 @@
 //! entry written `NLA_POLICY_VALIDATE_FN(T, fn)` (`nla_get_range_unsigned`
 //! reads the range's `s16` bounds, which share a union with the function
 //! pointer; seen under QEMU on Debian's 6.1 and 6.12, a panic with
-//! `panic_on_warn`). The dump still shows the type's full range.
+//! `panic_on_warn`), which is why genl generates none on an integer.
 //!
 //! # Operations without a policy
 //!
@@ -482,12 +482,15 @@ fn schema_value_check(a: &AttrSchema, full: (i128, i128)) -> (ValueCheck, Accept
                 let (lo, hi) = (i128::from(lo), i128::from(hi));
                 (ValueCheck::Range(lo, hi), Accepted::Range(lo, hi))
             }
-            // Checked by a validation function: the dump shows the full
-            // range.
-            None => (
-                ValueCheck::Range(full.0, full.1),
-                Accepted::Values(values(full.0, full.1).unwrap_or_default()),
-            ),
+            // The range of its values in the policy (each value checked
+            // by the generated checks, which the dump does not show).
+            None => {
+                let v = values(full.0, full.1).unwrap_or_default();
+                match (v.iter().min(), v.iter().max()) {
+                    (Some(lo), Some(hi)) => (ValueCheck::Range(*lo, *hi), Accepted::Values(v)),
+                    _ => (ValueCheck::Range(full.0, full.1), Accepted::Values(v)),
+                }
+            }
         },
         None => (
             ValueCheck::Range(full.0, full.1),

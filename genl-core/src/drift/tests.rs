@@ -366,14 +366,14 @@ fn info(ops: &[(u32, u32)]) -> FamilyInfo<'static> {
 // portwatch-nl.c's policies.
 const MATCH: &[(u16, Nla)] = &[
     (1, Nla::Range(K::U16, 1, 65535)),
-    (2, Nla::ValidateFn(K::U8)),
+    (2, Nla::Range(K::U8, 6, 17)),
     (3, Nla::Int(K::U32)),
 ];
 const ACTION: &[(u16, Nla)] = &[
     (1, Nla::Range(K::U32, 1, 3)),
     (2, Nla::Range(K::U32, 0, 1000000)),
 ];
-const MATCH_FILTER: &[(u16, Nla)] = &[(2, Nla::ValidateFn(K::U8))];
+const MATCH_FILTER: &[(u16, Nla)] = &[(2, Nla::Range(K::U8, 6, 17))];
 /// `portwatch_add_nl_policy`, its nests at 1 (match) and 2 (action).
 const ADD: &[(u16, Nla)] = &[
     (1, Nla::Min(K::U32, 1)),
@@ -658,44 +658,33 @@ fn flags_masks_and_enum_ranges() {
         with_add(4, Nla::Int(K::U32)),
         ["Add RuleSpec.verdict: max is 2 in the schema, none in the kernel (compatible)"]
     );
-    // Proto (6, 17) by a validation function: the full range, and nothing
-    // else.
-    let (info, mut policies) = linux_6_12();
-    policies.insert(
-        1,
-        op_dump(
-            (1, Some(0), None),
-            &[
-                ADD,
-                &[MATCH[0], (2, Nla::Range(K::U8, 6, 17)), MATCH[2]],
-                ACTION,
-            ],
-        ),
-    );
+    // Proto (6, 17): the range of its values (each value is checked by the
+    // generated checks, which the dump does not show). The whole type's
+    // range lets 0..=255 through: the schema is stricter (compatible); a
+    // range that starts at 7 refuses 6 (breaking).
+    let (info, policies) = linux_6_12();
+    let with_proto = |p: Nla| {
+        let mut policies = policies.clone();
+        policies.insert(
+            1,
+            op_dump(
+                (1, Some(0), None),
+                &[ADD, &[MATCH[0], (2, p), MATCH[2]], ACTION],
+            ),
+        );
+        run(&policies, &info)
+    };
+    assert_eq!(with_proto(Nla::Range(K::U8, 6, 17)), Vec::<String>::new());
     assert_eq!(
-        run(&policies, &info),
+        with_proto(Nla::ValidateFn(K::U8)),
         [
-            "Add RuleSpec.match.proto: max is none in the schema, 17 in the kernel (compatible)",
-            "Add RuleSpec.match.proto: min is none in the schema, 6 in the kernel (compatible)",
+            "Add RuleSpec.match.proto: max is 17 in the schema, none in the kernel (compatible)",
+            "Add RuleSpec.match.proto: min is 6 in the schema, none in the kernel (compatible)",
         ]
     );
-    policies.insert(
-        1,
-        op_dump(
-            (1, Some(0), None),
-            &[
-                ADD,
-                &[MATCH[0], (2, Nla::Range(K::U8, 7, 17)), MATCH[2]],
-                ACTION,
-            ],
-        ),
-    );
     assert_eq!(
-        run(&policies, &info),
-        [
-            "Add RuleSpec.match.proto: max is none in the schema, 17 in the kernel (compatible)",
-            "Add RuleSpec.match.proto: min is none in the schema, 7 in the kernel (breaking)",
-        ]
+        with_proto(Nla::Range(K::U8, 7, 17)),
+        ["Add RuleSpec.match.proto: min is 6 in the schema, 7 in the kernel (breaking)"]
     );
 }
 
