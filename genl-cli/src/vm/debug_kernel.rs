@@ -41,6 +41,9 @@ use crate::kernel_source;
 ///   (and `/proc/<pid>/fail-nth`).
 ///
 /// `SLUB_TINY` (set by tinyconfig) silently disables KASAN: it is unset.
+/// tinyconfig also unsets `BUG`, which turns every `WARN` (and with it
+/// `panic_on_warn`, and list debugging's corruption reports) into nothing:
+/// it is set, with `DEBUG_BUGVERBOSE` for the file and line of a report.
 pub const CONFIG_FRAGMENT: &str = "\
 CONFIG_64BIT=y
 CONFIG_SMP=y
@@ -77,6 +80,8 @@ CONFIG_KALLSYMS=y
 CONFIG_STACKTRACE=y
 CONFIG_DEBUG_FS=y
 CONFIG_DEBUG_KERNEL=y
+CONFIG_BUG=y
+CONFIG_DEBUG_BUGVERBOSE=y
 CONFIG_SLUB=y
 # CONFIG_SLUB_TINY is not set
 CONFIG_KASAN=y
@@ -349,6 +354,8 @@ mod tests {
             "CONFIG_FAILSLAB=y",
             "CONFIG_FAIL_PAGE_ALLOC=y",
             "CONFIG_FAULT_INJECTION_DEBUG_FS=y",
+            // Without BUG (tinyconfig's default) a WARN reports nothing.
+            "CONFIG_BUG=y",
         ] {
             assert!(set.contains(&want), "{want}");
         }
