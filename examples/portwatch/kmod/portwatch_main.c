@@ -6,8 +6,8 @@
  * its Rust schema (portwatch/src/lib.rs) through `genl generate`:
  * portwatch-nl.[ch] and include/uapi/linux/portwatch.h. The generated code
  * checks every request against the schema before a handler runs: types,
- * limits, value enums (the sparse protocol numbers by a validation function),
- * flag masks, required attributes at every level (the rule's match, its port
+ * limits, value enums (the sparse protocol numbers one by one), flag masks,
+ * required attributes at every level (the rule's match, its port
  * and protocol, each action's kind, the dump filter's protocol), what each
  * operation accepts, and CAP_NET_ADMIN for the admin commands. This file
  * implements the handlers:
