@@ -674,14 +674,24 @@ fn check_path_at(set: &'static AttrSetSchema, attrs: &[u8], off: usize) {
             return;
         }
         let s = cur.expect("path descends only into nests");
+        // An element of an indexed array: `name[i]`.
+        let (name, index) = match p.strip_suffix(']').and_then(|q| q.split_once('[')) {
+            Some((n, i)) => (n, Some(i)),
+            None => (*p, None),
+        };
         // A subset's path may name any attribute of its root set (a request
         // sent unchecked can carry them).
         let a = s
-            .attr_named(p)
-            .or_else(|| s.root().attr_named(p))
-            .unwrap_or_else(|| panic!("{path}: no {p} in {} (or its root)", s.name));
-        cur = match a.ty {
-            genl_core::schema::AttrType::Nested(f) => Some(f),
+            .attr_named(name)
+            .or_else(|| s.root().attr_named(name))
+            .unwrap_or_else(|| panic!("{path}: no {name} in {} (or its root)", s.name));
+        cur = match (a.ty, index) {
+            (genl_core::schema::AttrType::Nested(f), None) => Some(f),
+            (genl_core::schema::AttrType::IndexedArray(inner), Some(i)) => {
+                assert!(i.parse::<usize>().is_ok(), "{path}: index {i}");
+                inner.nested_set()
+            }
+            (_, Some(i)) => panic!("{path}: [{i}] on {name}, not an indexed array"),
             _ => None,
         };
     }
