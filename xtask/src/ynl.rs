@@ -429,14 +429,19 @@ pub fn compare() -> Result<(), String> {
 fn compare_in_netns(t: &Tools) -> Result<(), String> {
     // Counters are compared by value, so nothing may move them: no IPv6
     // link-local address, hence no router solicitation, DAD or neighbour
-    // discovery (addr_gen_mode 1: none; fd00::1 without DAD), and IPv6 off
-    // in the peer namespace (a device moved there takes its defaults).
+    // discovery (addr_gen_mode 1: none; fd00::1 without DAD), IPv6 off in
+    // the peer namespace (a device moved there takes its defaults), and
+    // permanent ARP entries on both sides (no probe of a stale neighbour
+    // after the TCP exchange).
     sh("sysctl -qw net.ipv6.conf.default.addr_gen_mode=1 \
         && sysctl -qw net.ipv6.conf.default.accept_ra=0 \
         && sysctl -qw net.ipv6.conf.default.router_solicitations=0 \
-        && ip link set lo up && ip link add v0 type veth peer name v1 \
+        && ip link set lo up \
+        && ip link add v0 address 02:00:0a:09:00:01 type veth \
+           peer name v1 address 02:00:0a:09:00:02 \
         && ip link set v0 up && ip link set v1 up \
         && ip addr add 10.9.0.1/24 dev v0 && ip addr add fd00::1/64 dev v0 nodad \
+        && ip neigh add 10.9.0.2 lladdr 02:00:0a:09:00:02 dev v0 nud permanent \
         && ip mptcp endpoint add 10.9.0.1 dev v0 signal \
         && tc qdisc replace dev v0 root tbf rate 1mbit burst 32kbit latency 400ms \
         && tc qdisc replace dev lo root handle 1: htb default 10")?;
@@ -446,7 +451,8 @@ fn compare_in_netns(t: &Tools) -> Result<(), String> {
     sh(&format!(
         "ip netns add {p} && ip netns exec {p} sysctl -qw net.ipv6.conf.default.disable_ipv6=1 \
          && ip link set v1 netns {p} && ip -n {p} link set lo up \
-         && ip -n {p} link set v1 up && ip -n {p} addr add 10.9.0.2/24 dev v1",
+         && ip -n {p} link set v1 up && ip -n {p} addr add 10.9.0.2/24 dev v1 \
+         && ip -n {p} neigh add 10.9.0.1 lladdr 02:00:0a:09:00:01 dev v1 nud permanent",
         p = peer.0
     ))?;
     tcp_exchange(&peer.0)?;

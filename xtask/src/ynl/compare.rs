@@ -17,6 +17,12 @@
 //!   after cli.py, so its value must be the same or later, by no more than
 //!   the clock's bound.
 //!
+//! The kernel's extended-ACK warnings are compared too: cli.py prints them
+//! on standard output (`Netlink warning:` and the message's repr, see
+//! [`py_warnings`]), `genl ynl` on standard error (`genl ynl: netlink
+//! warning: MSG`); both must report the same messages. Any other line that
+//! is not JSON fails.
+//!
 //! Traffic counters (a link's `stats64`, its inet6 `stats` and
 //! `icmp6-stats`, a qdisc's `stats2`) are compared by value: the comparison
 //! holds them still (see `ynl::compare_in_netns`).
@@ -110,7 +116,18 @@ pub fn judge(e: &Expect<'_>, py: Output<'_>, ge: Output<'_>) -> Result<String, S
     }
     let empty = BTreeSet::new();
     let sets = e.sets.unwrap_or(&empty);
-    let (a, flag_sets) = json_lines("cli.py", py.out, sets)?;
+    let (py_out, warned) = py_warnings(py.out)?;
+    let ge_warned: Vec<&str> = ge
+        .err
+        .lines()
+        .filter_map(|l| l.strip_prefix(GENL_WARNING))
+        .collect();
+    if warned != ge_warned {
+        return Err(format!(
+            "netlink warnings differ: cli.py {warned:?}, genl ynl {ge_warned:?}"
+        ));
+    }
+    let (a, flag_sets) = json_lines("cli.py", &py_out, sets)?;
     let (b, _) = json_lines("genl ynl", ge.out, sets)?;
     if a.is_empty() {
         return Err(format!("cli.py printed no JSON: {:?}", py.out));
@@ -140,7 +157,54 @@ pub fn judge(e: &Expect<'_>, py: Output<'_>, ge: Output<'_>) -> Result<String, S
     if flag_sets > 0 {
         note += &format!(", {flag_sets} flag sets");
     }
+    if !warned.is_empty() {
+        note += &format!(", the same {} netlink warnings", warned.len());
+    }
     Ok(note)
+}
+
+/// How `genl ynl` reports an extended-ACK warning on standard error.
+const GENL_WARNING: &str = "genl ynl: netlink warning: ";
+
+/// cli.py's output without its warning blocks, and the messages they
+/// carry. A block is the line `Netlink warning:` and the `repr` of the
+/// message (`nl_len = …` and tab-indented lines: `error:`, `extack:` with
+/// the `msg`), as `YnlFamily._op` of the kernel's `ynl.py` prints it for a
+/// dump's `NLMSG_DONE` with an extended ACK. A block without a message is
+/// an error.
+pub fn py_warnings(out: &str) -> Result<(String, Vec<&str>), String> {
+    let mut rest = String::new();
+    let mut msgs = Vec::new();
+    let mut lines = out.lines().peekable();
+    while let Some(l) = lines.next() {
+        if l != "Netlink warning:" {
+            rest.push_str(l);
+            rest.push('\n');
+            continue;
+        }
+        let head = lines.next().unwrap_or("");
+        if !head.starts_with("nl_len = ") {
+            return Err(format!(
+                "cli.py's warning is not followed by a message: {head:?}"
+            ));
+        }
+        let mut msg = None;
+        while let Some(t) = lines.next_if(|t| t.starts_with('\t')) {
+            if let Some(x) = t.strip_prefix("\textack: ") {
+                msg = extack_msg(x);
+            }
+        }
+        msgs.push(msg.ok_or_else(|| format!("cli.py's warning carries no message: {head:?}"))?);
+    }
+    Ok((rest, msgs))
+}
+
+/// The `msg` of a Python `repr` of an extack dict: `{'msg': 'text', ...}`.
+fn extack_msg(repr: &str) -> Option<&str> {
+    let v = &repr[repr.find("'msg': ")? + 7..];
+    let q = v.chars().next().filter(|q| *q == '\'' || *q == '"')?;
+    let v = &v[1..];
+    Some(&v[..v.find(q)?])
 }
 
 /// What [`same`] compared.
@@ -494,6 +558,54 @@ mod tests {
         assert!(err.contains("cli.py has no \"af-spec\""), "{err}");
         // 1 and 1.0 are not the same decoding.
         assert!(judge_json(&e, r#"{"a": 1}"#, r#"{"a": 1.0}"#).is_err());
+    }
+
+    /// cli.py's output for `ethtool --dump linkinfo-get` on a veth (Linux
+    /// 6.18), and what `genl ynl` printed on standard error.
+    const WARNED: &str = "Netlink warning:\n\
+        nl_len = 60 (44) nl_flags = 0x202 nl_type = 3\n\
+        \textack: {'msg': 'failed to retrieve link settings'}\n\
+        [{\"header\": {\"dev-index\": 3, \"dev-name\": \"v0\"}, \"port\": 0}]\n";
+    const GENL_WARNED: &str = "genl ynl: netlink warning: failed to retrieve link settings\n";
+
+    #[test]
+    fn warnings_must_be_the_same_on_both_sides() {
+        let e = Expect::default();
+        let json = WARNED.lines().last().unwrap();
+        let py = ok(WARNED);
+        let ge = Output {
+            ok: true,
+            out: json,
+            err: GENL_WARNED,
+        };
+        let r = judge(&e, py, ge).unwrap();
+        assert!(r.contains("the same 1 netlink warnings"), "{r}");
+        // genl ynl silent about it, or about another message.
+        let err = judge(&e, py, ok(json)).unwrap_err();
+        assert!(err.contains("netlink warnings differ"), "{err}");
+        let other = Output {
+            err: "genl ynl: netlink warning: something else\n",
+            ..ge
+        };
+        assert!(judge(&e, py, other).is_err());
+        // A warning only genl ynl reports.
+        assert!(judge(&e, ok(json), ge).is_err());
+        // A line after the block that belongs to no warning.
+        let extra = WARNED.replace("\textack", "\textack: {'msg': 'x'}\ngarbage\n\textack");
+        assert!(judge(&e, ok(&extra), ge).is_err());
+        // A block without its message.
+        let bare = "Netlink warning:\n[]\n";
+        assert!(judge(&e, ok(bare), ok("[]")).is_err());
+    }
+
+    #[test]
+    fn extack_messages_are_read_from_python_reprs() {
+        assert_eq!(extack_msg("{'msg': 'a b'}"), Some("a b"));
+        assert_eq!(
+            extack_msg(r#"{'msg': "it's", 'bad-attr': '.x'}"#),
+            Some("it's")
+        );
+        assert_eq!(extack_msg("{'bad-attr-offs': 20}"), None);
     }
 
     const AGE: Clock = Clock {
