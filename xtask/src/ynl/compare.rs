@@ -13,9 +13,10 @@
 //!   (read from the spec, see [`flag_sets`]) are sorted on both sides, no
 //!   other array;
 //! - `--list-ops` / `--list-msgs` modes: a Python `set` too ([`list_ops`]);
-//! - clocks the kernel reads at each request ([`Clock`]): `genl ynl` runs
-//!   after cli.py, so its value must be the same or later, by no more than
-//!   the clock's bound.
+//! - values the kernel changes on its own ([`Moving`]): clocks it reads at
+//!   each request (`genl ynl` runs after cli.py, so its value must be the
+//!   same or later, by no more than the clock's bound) and values it draws
+//!   at random now and then (each side's within the range of the draw).
 //!
 //! The kernel's extended-ACK warnings are compared too: cli.py prints them
 //! on standard output (`Netlink warning:` and the message's repr, see
@@ -31,17 +32,36 @@ use std::collections::BTreeSet;
 
 use serde_json::Value as J;
 
-/// A value the kernel computes from its clock at each request: compared as
-/// integers, `genl ynl`'s (read later) no smaller than cli.py's and no more
-/// than `slack` larger.
+/// A value the kernel may change between the two tools' requests, and the
+/// bound it must keep: compared as integers.
 #[derive(Debug, Clone, Copy)]
-pub struct Clock {
+pub struct Moving {
     /// The JSON key (attribute or struct member name).
     pub key: &'static str,
-    /// The largest allowed advance, in the clock's unit.
-    pub slack: u64,
+    /// How it may move.
+    pub bound: Bound,
     /// The unit, for messages.
     pub unit: &'static str,
+}
+
+/// How a [`Moving`] value may differ between cli.py's output and
+/// `genl ynl`'s.
+#[derive(Debug, Clone, Copy)]
+pub enum Bound {
+    /// A clock the kernel reads at each request: `genl ynl`'s (read later)
+    /// no smaller than cli.py's and no more than `slack` larger.
+    Later {
+        /// The largest allowed advance.
+        slack: u64,
+    },
+    /// A value the kernel draws at random now and then: each side's in
+    /// `min..max`.
+    Drawn {
+        /// The smallest value it can draw.
+        min: u64,
+        /// One past the largest.
+        max: u64,
+    },
 }
 
 /// What one invocation is expected to do.
@@ -55,8 +75,8 @@ pub struct Expect<'a> {
     pub listing: bool,
     /// Text cli.py's output must contain (what a change made shows up).
     pub shows: Option<&'a str>,
-    /// The clocks in the replies.
-    pub clocks: &'a [Clock],
+    /// The values the kernel may change between the two requests.
+    pub moving: &'a [Moving],
     /// The names whose values cli.py prints as sets ([`flag_sets`]).
     pub sets: Option<&'a BTreeSet<String>>,
 }
@@ -141,18 +161,15 @@ pub fn judge(e: &Expect<'_>, py: Output<'_>, ge: Output<'_>) -> Result<String, S
     }
     let mut tally = Tally::default();
     for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-        same(&format!("line {}", i + 1), x, y, e.clocks, &mut tally)?;
+        same(&format!("line {}", i + 1), x, y, e.moving, &mut tally)?;
     }
     let mut note = format!(
         "equal JSON, {} bytes, {} integers by value",
         py.out.len(),
         tally.integers
     );
-    if tally.clocks > 0 {
-        note += &format!(
-            ", {} clock values no earlier and within bounds",
-            tally.clocks
-        );
+    if tally.moving > 0 {
+        note += &format!(", {} moving values within their bounds", tally.moving);
     }
     if flag_sets > 0 {
         note += &format!(", {flag_sets} flag sets");
@@ -211,12 +228,12 @@ fn extack_msg(repr: &str) -> Option<&str> {
 #[derive(Default)]
 struct Tally {
     integers: usize,
-    clocks: usize,
+    moving: usize,
 }
 
 /// Compares `a` (cli.py's) with `b` (genl's) at `path`: equal, except
-/// the clocks' values.
-fn same(path: &str, a: &J, b: &J, clocks: &[Clock], t: &mut Tally) -> Result<(), String> {
+/// the moving values (within their bounds).
+fn same(path: &str, a: &J, b: &J, moving_keys: &[Moving], t: &mut Tally) -> Result<(), String> {
     match (a, b) {
         (J::Object(x), J::Object(y)) => {
             if let Some(k) = x.keys().find(|k| !y.contains_key(*k)) {
@@ -227,9 +244,9 @@ fn same(path: &str, a: &J, b: &J, clocks: &[Clock], t: &mut Tally) -> Result<(),
             }
             for (k, v) in x {
                 let p = format!("{path}.{k}");
-                match clocks.iter().find(|c| c.key == k) {
-                    Some(c) => clock(&p, c, v, &y[k], t)?,
-                    None => same(&p, v, &y[k], clocks, t)?,
+                match moving_keys.iter().find(|c| c.key == k) {
+                    Some(c) => moving(&p, c, v, &y[k], t)?,
+                    None => same(&p, v, &y[k], moving_keys, t)?,
                 }
             }
             Ok(())
@@ -243,7 +260,7 @@ fn same(path: &str, a: &J, b: &J, clocks: &[Clock], t: &mut Tally) -> Result<(),
                 ));
             }
             for (i, (v, w)) in x.iter().zip(y).enumerate() {
-                same(&format!("{path}[{i}]"), v, w, clocks, t)?;
+                same(&format!("{path}[{i}]"), v, w, moving_keys, t)?;
             }
             Ok(())
         }
@@ -255,31 +272,40 @@ fn same(path: &str, a: &J, b: &J, clocks: &[Clock], t: &mut Tally) -> Result<(),
     }
 }
 
-/// A clock's value (an integer, or integers at any depth below it).
-fn clock(path: &str, c: &Clock, a: &J, b: &J, t: &mut Tally) -> Result<(), String> {
-    match (a, b) {
-        (J::Number(x), J::Number(y)) => match (x.as_u64(), y.as_u64()) {
-            (Some(x), Some(y)) if y >= x && y - x <= c.slack => {
-                t.clocks += 1;
-                Ok(())
-            }
-            (Some(x), Some(y)) if y < x => Err(format!(
+/// A moving value: two integers within its bound.
+fn moving(path: &str, c: &Moving, a: &J, b: &J, t: &mut Tally) -> Result<(), String> {
+    let (Some(x), Some(y)) = (a.as_u64(), b.as_u64()) else {
+        return Err(format!(
+            "{path}: should be an integer ({}): cli.py {a}, genl ynl {b}",
+            c.unit
+        ));
+    };
+    match c.bound {
+        Bound::Later { slack } if y >= x && y - x <= slack => {}
+        Bound::Later { .. } if y < x => {
+            return Err(format!(
                 "{path}: genl ynl's clock {y} is earlier than cli.py's {x} ({}), read before it",
                 c.unit
-            )),
-            (Some(x), Some(y)) => Err(format!(
-                "{path}: genl ynl's clock {y} is {} {} after cli.py's {x}, more than {}",
+            ))
+        }
+        Bound::Later { slack } => {
+            return Err(format!(
+                "{path}: genl ynl's clock {y} is {} {} after cli.py's {x}, more than {slack}",
                 y - x,
-                c.unit,
-                c.slack
-            )),
-            _ => Err(format!("{path}: clock values {a} and {b} are not integers")),
-        },
-        _ => Err(format!(
-            "{path}: a clock ({}) should be an integer: cli.py {a}, genl ynl {b}",
-            c.unit
-        )),
+                c.unit
+            ))
+        }
+        Bound::Drawn { min, max } if (min..max).contains(&x) && (min..max).contains(&y) => {}
+        Bound::Drawn { min, max } => {
+            return Err(format!(
+                "{path}: cli.py {x}, genl ynl {y}: not both in {min}..{max} {}, where the kernel \
+                 draws it",
+                c.unit
+            ))
+        }
     }
+    t.moving += 1;
+    Ok(())
 }
 
 /// Every line of `out` as JSON, flag sets sorted ([`sort_sets`]), and how
@@ -608,21 +634,21 @@ mod tests {
         assert_eq!(extack_msg("{'bad-attr-offs': 20}"), None);
     }
 
-    const AGE: Clock = Clock {
+    const AGE: Moving = Moving {
         key: "age",
-        slack: 10_000,
+        bound: Bound::Later { slack: 10_000 },
         unit: "ms",
     };
 
     #[test]
     fn clocks_pass_when_later_within_the_bound_only() {
         let e = Expect {
-            clocks: &[AGE],
+            moving: &[AGE],
             ..Expect::default()
         };
         let py = r#"[{"addr-ipv4": 168361986, "age": 5000, "vals": {"rtt": 1200}}]"#;
         let r = judge_json(&e, py, &py.replace("5000", "5400")).unwrap();
-        assert!(r.contains("1 clock values"), "{r}");
+        assert!(r.contains("1 moving values"), "{r}");
         assert!(judge_json(&e, py, py).is_ok());
         let err = judge_json(&e, py, &py.replace("5000", "4999")).unwrap_err();
         assert!(err.contains("earlier than cli.py's"), "{err}");
@@ -632,6 +658,27 @@ mod tests {
         assert!(judge_json(&e, py, &py.replace("1200", "1201")).is_err());
         // Without the rule, the clock compares by value too.
         assert!(judge_json(&Expect::default(), py, &py.replace("5000", "5400")).is_err());
+    }
+
+    #[test]
+    fn drawn_values_pass_within_their_range_only() {
+        let e = Expect {
+            moving: &[Moving {
+                key: "reachable-time",
+                bound: Bound::Drawn {
+                    min: 15_000,
+                    max: 45_000,
+                },
+                unit: "ms",
+            }],
+            ..Expect::default()
+        };
+        let py = r#"{"cacheinfo": {"reachable-time": 25116, "retrans-time": 1000}}"#;
+        assert!(judge_json(&e, py, &py.replace("25116", "21188")).is_ok());
+        let err = judge_json(&e, py, &py.replace("25116", "45000")).unwrap_err();
+        assert!(err.contains("not both in 15000..45000 ms"), "{err}");
+        assert!(judge_json(&e, &py.replace("25116", "14999"), py).is_err());
+        assert!(judge_json(&e, py, &py.replace("1000", "1001")).is_err());
     }
 
     #[test]
