@@ -1176,8 +1176,9 @@ fn genl_demo_every_command_under_every_allocation_failure() {
     }));
     still_answers();
 
-    // DEFERRED: the ACK now, the reply from the workqueue (outside this
-    // thread, so its allocations are not swept).
+    // DEFERRED: the ACK now, the reply later from the workqueue (the module
+    // builds it with the request, in this thread: its allocation is swept
+    // and must end in an error reply).
     let deferred = Deferred {
         id: 9,
         delay_ms: Some(0),
