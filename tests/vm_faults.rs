@@ -6,10 +6,12 @@
 //! For each command of `genl_demo` (and each request of the classic
 //! `netlink_test`), run `n = 1, 2, …`: write `n` to
 //! `/proc/thread-self/fail-nth`, so that the n-th allocation this thread
-//! makes in the kernel fails, send the request and read the whole answer,
-//! then read the file back (0: the fault was injected) and disarm it. The
-//! sweep ends with the first run in which no fault was injected: that run
-//! must succeed.
+//! makes in the kernel fails, send the request and read the whole answer.
+//! The file is armed only while the `sendto` and `recv` calls run (read
+//! back after each, re-armed with what is left before the next: see
+//! [`Window`]), so that the program's own page faults between them never
+//! take a fault point. The sweep ends with the first run in which no fault
+//! was injected: that run must succeed.
 //!
 //! Every run must end in one of these, and nothing else:
 //! - the whole answer: the expected replies (type, command and content
@@ -130,8 +132,9 @@ impl FailNth {
         self.0.write_at(n.to_string().as_bytes(), 0).unwrap();
     }
 
-    /// Disarms; whether the fault was injected (the counter reached 0).
-    fn disarm(&self) -> bool {
+    /// Disarms; the fault points that were still to pass before the armed
+    /// one (0: the fault was injected).
+    fn disarm(&self) -> u32 {
         let mut buf = [0u8; 16];
         let len = self.0.read_at(&mut buf, 0).unwrap();
         let left: u32 = std::str::from_utf8(&buf[..len])
@@ -140,7 +143,53 @@ impl FailNth {
             .parse()
             .unwrap();
         self.0.write_at(b"0", 0).unwrap();
-        left == 0
+        left
+    }
+}
+
+/// The fault window of one run: armed only while a system call of the
+/// exchange runs, and re-armed with what is left between them, so that
+/// the n-th fault point is the n-th of the kernel's work for the request,
+/// never a page fault of this program's own processing in between (whose
+/// failed page allocation the kernel reports as "VM_FAULT_OOM leaked out").
+struct Window<'a> {
+    fail: Option<&'a FailNth>,
+    left: u32,
+}
+
+impl<'a> Window<'a> {
+    /// The `n`-th fault point of the exchange's system calls fails.
+    fn new(fail: &'a FailNth, n: u32) -> Window<'a> {
+        Window {
+            fail: Some(fail),
+            left: n,
+        }
+    }
+
+    /// No fault.
+    fn none() -> Window<'static> {
+        Window {
+            fail: None,
+            left: 0,
+        }
+    }
+
+    /// Whether the fault was injected.
+    fn injected(&self) -> bool {
+        self.fail.is_some() && self.left == 0
+    }
+
+    /// Runs `call` (one system call) armed, unless the fault was injected.
+    fn during<T>(&mut self, call: impl FnOnce() -> T) -> T {
+        match self.fail {
+            Some(f) if self.left > 0 => {
+                f.arm(self.left);
+                let r = call();
+                self.left = f.disarm();
+                r
+            }
+            _ => call(),
+        }
     }
 }
 
@@ -212,7 +261,9 @@ impl Sock {
             Sock {
                 fd,
                 seq: 1,
-                buf: vec![0; 256 * 1024],
+                // Not zeroes: written, so that every page is there before
+                // a fault window (recv would page-fault on a fresh one).
+                buf: vec![0x5a; 256 * 1024],
             }
         }
     }
@@ -236,11 +287,15 @@ impl Sock {
         );
     }
 
-    /// Sends one complete message (its header's seq is set here) to the
-    /// kernel; the errno of `sendto` on failure.
-    fn send(&mut self, mut msg: Vec<u8>) -> Result<u32, i32> {
+    /// Gives `msg` (one complete message) the next sequence number.
+    fn stamp(&mut self, msg: &mut [u8]) -> u32 {
         self.seq += 1;
         msg[8..12].copy_from_slice(&self.seq.to_ne_bytes());
+        self.seq
+    }
+
+    /// Sends `msg` to the kernel; the errno of `sendto` on failure.
+    fn send(&self, msg: &[u8]) -> Result<(), i32> {
         let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
         addr.nl_family = libc::AF_NETLINK as u16;
         // SAFETY: the buffer and address are valid for the sizes passed.
@@ -258,11 +313,18 @@ impl Sock {
             return Err(std::io::Error::last_os_error().raw_os_error().unwrap());
         }
         assert_eq!(n as usize, msg.len(), "short send");
-        Ok(self.seq)
+        Ok(())
     }
 
     /// The messages of the next datagram.
     fn recv(&mut self) -> Result<Vec<Msg>, RecvError> {
+        let n = self.recv_raw()?;
+        self.parse(n)
+    }
+
+    /// Receives the next datagram into the buffer (the system call alone);
+    /// its length.
+    fn recv_raw(&mut self) -> Result<usize, RecvError> {
         // SAFETY: the buffer is valid for its length.
         let n = unsafe {
             libc::recv(
@@ -280,7 +342,12 @@ impl Sock {
                 RecvError::Errno(e)
             });
         }
-        let d = &self.buf[..n as usize];
+        Ok(n as usize)
+    }
+
+    /// The messages of the datagram of `n` bytes in the buffer.
+    fn parse(&self, n: usize) -> Result<Vec<Msg>, RecvError> {
+        let d = &self.buf[..n];
         let mut out = Vec::new();
         let mut pos = 0;
         while pos + 16 <= d.len() {
@@ -317,8 +384,9 @@ enum Outcome {
     SendFailed(i32),
     /// `recv` failed with this errno (ENOBUFS: a reply was dropped).
     RecvFailed(i32),
-    /// Nothing (more) within ANSWER_TIMEOUT: the answer was dropped.
-    Timeout,
+    /// Nothing (more) within ANSWER_TIMEOUT: the answer, or its rest, was
+    /// dropped; what had arrived.
+    Timeout(String),
     /// A datagram that is not netlink messages.
     Malformed(String),
     /// A message that is not (or not now) part of the expected answer: a
@@ -334,7 +402,7 @@ impl Outcome {
             Outcome::DoneError(e) => format!("dump DONE with {}", errno_name(*e)),
             Outcome::SendFailed(e) => format!("sendmsg {}", errno_name(*e)),
             Outcome::RecvFailed(e) => format!("recv {}", errno_name(*e)),
-            Outcome::Timeout => "no answer (timeout)".into(),
+            Outcome::Timeout(_) => "no answer (timeout)".into(),
             Outcome::Malformed(m) => format!("MALFORMED datagram {m}"),
             Outcome::Wrong(m) => format!("WRONG answer: {m}"),
         }
@@ -415,8 +483,9 @@ fn allowed(o: &Outcome, errnos: Errnos) -> Result<(), String> {
             "a dump ended with {}: the dumpit allocates nothing",
             errno_name(*e)
         )),
-        Outcome::Timeout => Err(format!(
-            "nothing within {ANSWER_TIMEOUT:?}: no reply, no ACK, no error (dropped silently)"
+        Outcome::Timeout(had) => Err(format!(
+            "nothing more within {ANSWER_TIMEOUT:?} after {had}: the rest of the answer \
+             (reply, ACK or error) dropped in silence"
         )),
         Outcome::Malformed(m) => Err(format!("malformed datagram: {m}")),
         Outcome::Wrong(m) => Err(format!("wrong answer: {m}")),
@@ -459,12 +528,13 @@ enum Answer<'a> {
 /// How long one run may take in all, whatever arrives.
 const RUN_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Sends `msg` on `sock` and reads its whole answer.
-fn exchange(sock: &mut Sock, msg: Vec<u8>, answer: Answer<'_>) -> Outcome {
-    let seq = match sock.send(msg) {
-        Ok(s) => s,
-        Err(e) => return Outcome::SendFailed(e),
-    };
+/// Sends `msg` on `sock` and reads its whole answer, each system call in
+/// the fault window `w`.
+fn exchange(sock: &mut Sock, mut msg: Vec<u8>, answer: Answer<'_>, w: &mut Window<'_>) -> Outcome {
+    let seq = sock.stamp(&mut msg);
+    if let Err(e) = w.during(|| sock.send(&msg)) {
+        return Outcome::SendFailed(e);
+    }
     let started = Instant::now();
     let (mut data, mut acked, mut later) = (0usize, false, false);
     let mut seen = BTreeSet::new();
@@ -474,9 +544,19 @@ fn exchange(sock: &mut Sock, msg: Vec<u8>, answer: Answer<'_>) -> Outcome {
                 "still receiving after {RUN_DEADLINE:?} ({data} messages)"
             ));
         }
-        let msgs = match sock.recv() {
+        let msgs = match w.during(|| sock.recv_raw()).and_then(|n| sock.parse(n)) {
             Ok(m) => m,
-            Err(RecvError::Timeout) => return Outcome::Timeout,
+            Err(RecvError::Timeout) => {
+                return Outcome::Timeout(match answer {
+                    _ if data == 0 && !acked && !later => "nothing".to_owned(),
+                    Answer::Acked { replies } => format!("{data} of {} replies", replies.len()),
+                    Answer::Dump { entries, .. } => {
+                        format!("{data} of {} dump entries", entries.len())
+                    }
+                    Answer::AckThenLater { .. } if acked => "the ACK".to_owned(),
+                    Answer::AckThenLater { .. } => "the reply, not the ACK".to_owned(),
+                })
+            }
             Err(RecvError::Errno(e)) => return Outcome::RecvFailed(e),
             Err(RecvError::Malformed(m)) => return Outcome::Malformed(m),
         };
@@ -713,9 +793,9 @@ fn sweep(case: Case<'_>) -> Sweep {
             write_debugfs("/sys/kernel/debug/failslab/verbose", "2");
             write_debugfs("/sys/kernel/debug/fail_page_alloc/verbose", "2");
         }
-        fail_nth.arm(n);
-        let outcome = exchange(&mut sock, msg, case.answer);
-        let injected = fail_nth.disarm();
+        let mut window = Window::new(&fail_nth, n);
+        let outcome = exchange(&mut sock, msg, case.answer, &mut window);
+        let injected = window.injected();
         if trace {
             write_debugfs("/sys/kernel/debug/failslab/verbose", "0");
             write_debugfs("/sys/kernel/debug/fail_page_alloc/verbose", "0");
@@ -1368,7 +1448,8 @@ fn netlink_test_every_request_under_every_allocation_failure() {
                     ty: NLTEST_MSG_ECHO,
                     check: &after,
                 }]
-            }
+            },
+            &mut Window::none(),
         ),
         Outcome::Answered
     );
@@ -1385,6 +1466,6 @@ fn fault_injection_is_available() {
     // The next fault point (opening a file allocates) fails.
     f.arm(1);
     let r = File::open("/proc/self/status");
-    assert!(f.disarm(), "fail-nth injected no fault");
+    assert_eq!(f.disarm(), 0, "fail-nth injected no fault");
     assert!(r.is_err(), "the injected fault did not fail open()");
 }
