@@ -9,7 +9,9 @@
  * - ECHO replies with the message and cookie it was sent;
  * - KV_SET, KV_GET (do and a resumable dump) and KV_DEL keep a key/value
  *   store per network namespace and notify the "events" group of changes;
- * - DEFERRED is answered later, from a workqueue.
+ * - DEFERRED is answered later, from a workqueue; the reply is built when
+ *   the request comes in, so that running out of memory is the requester's
+ *   error, never a reply lost in silence.
  *
  * For tests, debugfs has genl_demo/pending: the DEFERRED replies queued and
  * not yet sent or cancelled, in every namespace. Unloading the module cancels
@@ -100,20 +102,14 @@ struct genl_demo_net {
  *	owns (and frees) the request
  * @net: the requester's namespace (a reference is held)
  * @portid: the requester's netlink port
- * @seq: the request's sequence number
- * @id: the caller's id, echoed
- * @delay_ms: the requested delay, echoed if @has_delay
- * @has_delay: whether the request carried a delay
+ * @reply: the reply, built when the request came in
  */
 struct genl_demo_deferred {
 	struct delayed_work dwork;
 	struct list_head node;
 	struct net *net;
 	u32 portid;
-	u32 seq;
-	u32 id;
-	u32 delay_ms;
-	bool has_delay;
+	struct sk_buff *reply;
 };
 
 /**
@@ -553,34 +549,49 @@ int genl_demo_nl_kv_del_doit(struct sk_buff *skb, struct genl_info *info)
 }
 
 /**
- * genl_demo_deferred_reply() - send the reply of a DEFERRED request
- * @d: the request
+ * genl_demo_deferred_build() - build the reply of a DEFERRED request
+ * @info: the request
  *
- * A requester that has gone away is not an error: the reply is dropped.
+ * The reply echoes the request's id and, if it had one, its delay.
+ *
+ * Return: the reply, or an ERR_PTR(): -ENOMEM, or -EMSGSIZE.
  */
-static void genl_demo_deferred_reply(const struct genl_demo_deferred *d)
+static struct sk_buff *genl_demo_deferred_build(struct genl_info *info)
 {
+	struct nlattr *delay = info->attrs[GENL_DEMO_A_DEFER_DELAY_MS];
 	struct sk_buff *msg;
 	void *hdr;
 
 	msg = genlmsg_new(2 * nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, d->portid, d->seq, &genl_demo_nl_family, 0,
-			  GENL_DEMO_CMD_DEFERRED);
+		return ERR_PTR(-ENOMEM);
+	hdr = genlmsg_put_reply(msg, info, &genl_demo_nl_family, 0,
+				GENL_DEMO_CMD_DEFERRED);
 	if (!hdr)
-		goto free;
-	if (nla_put_u32(msg, GENL_DEMO_A_DEFER_ID, d->id))
-		goto free;
-	if (d->has_delay &&
-	    nla_put_u32(msg, GENL_DEMO_A_DEFER_DELAY_MS, d->delay_ms))
-		goto free;
+		goto nospace;
+	if (nla_put_u32(msg, GENL_DEMO_A_DEFER_ID,
+			nla_get_u32(info->attrs[GENL_DEMO_A_DEFER_ID])))
+		goto nospace;
+	if (delay && nla_put_u32(msg, GENL_DEMO_A_DEFER_DELAY_MS,
+				 nla_get_u32(delay)))
+		goto nospace;
 	genlmsg_end(msg, hdr);
-	genlmsg_unicast(d->net, msg, d->portid);
-	return;
+	return msg;
 
-free:
+nospace:
 	nlmsg_free(msg);
+	return ERR_PTR(-EMSGSIZE);
+}
+
+/**
+ * genl_demo_deferred_free() - free a DEFERRED request that was not answered
+ * @d: the request, off every list, its work neither pending nor running
+ */
+static void genl_demo_deferred_free(struct genl_demo_deferred *d)
+{
+	nlmsg_free(d->reply);
+	put_net(d->net);
+	kfree(d);
 }
 
 /**
@@ -605,7 +616,8 @@ static void genl_demo_deferred_work(struct work_struct *work)
 		return;
 
 	atomic_dec(&genl_demo_pending);
-	genl_demo_deferred_reply(d);
+	/* A requester that has gone away is not an error: the reply is dropped. */
+	genlmsg_unicast(d->net, d->reply, d->portid);
 	put_net(d->net);
 	kfree(d);
 }
@@ -616,8 +628,10 @@ static void genl_demo_deferred_work(struct work_struct *work)
  * @info: the request's parsed attributes
  *
  * The reply goes to the requesting port, in its namespace (held until the
- * reply is sent), after the requested delay (the policy caps it). The id is
- * required: the generated code has checked it is there.
+ * reply is sent), after the requested delay (the policy caps it). It is
+ * built now, so that running out of memory is reported to the requester;
+ * the work only sends it. The id is required: the generated code has
+ * checked it is there.
  *
  * Return: 0 or a negative errno.
  */
@@ -626,17 +640,22 @@ int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info)
 	struct genl_demo_net *pn = genl_demo_pernet(genl_info_net(info));
 	struct nlattr *delay = info->attrs[GENL_DEMO_A_DEFER_DELAY_MS];
 	struct genl_demo_deferred *d;
+	struct sk_buff *reply;
+	u32 delay_ms;
 
+	reply = genl_demo_deferred_build(info);
+	if (IS_ERR(reply))
+		return PTR_ERR(reply);
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
-	if (!d)
+	if (!d) {
+		nlmsg_free(reply);
 		return -ENOMEM;
+	}
 	INIT_DELAYED_WORK(&d->dwork, genl_demo_deferred_work);
 	d->net = get_net(genl_info_net(info));
 	d->portid = info->snd_portid;
-	d->seq = info->snd_seq;
-	d->id = nla_get_u32(info->attrs[GENL_DEMO_A_DEFER_ID]);
-	d->has_delay = !!delay;
-	d->delay_ms = delay ? nla_get_u32(delay) : 0;
+	d->reply = reply;
+	delay_ms = delay ? nla_get_u32(delay) : 0;
 
 	spin_lock(&pn->deferred_lock);
 	list_add_tail(&d->node, &pn->deferred);
@@ -648,7 +667,7 @@ int genl_demo_nl_deferred_doit(struct sk_buff *skb, struct genl_info *info)
 	 * before delay_ms.
 	 */
 	queue_delayed_work(genl_demo_wq, &d->dwork,
-			   msecs_to_jiffies(d->delay_ms) + 1);
+			   msecs_to_jiffies(delay_ms) + 1);
 	return 0;
 }
 
@@ -696,8 +715,7 @@ static void __net_exit genl_demo_net_exit(struct net *net)
 		cancel_delayed_work_sync(&d->dwork);
 		atomic_inc(&genl_demo_cancelled);
 		atomic_dec(&genl_demo_pending);
-		put_net(d->net);
-		kfree(d);
+		genl_demo_deferred_free(d);
 	}
 
 	mutex_lock(&pn->lock);

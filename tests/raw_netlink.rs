@@ -91,7 +91,12 @@ fn raw_route_dump_lists_what_iproute2_lists() {
                                                                // RTM_GETLINK (18), NLM_F_REQUEST | NLM_F_DUMP, struct ifinfomsg.
             conn.send(0, 0, 18, 0x301, &[0u8; 16]).unwrap();
             let mut names = Vec::new();
+            let deadline = common::Deadline::new(
+                "the end of the link dump",
+                std::time::Duration::from_secs(20),
+            );
             'outer: loop {
+                deadline.check();
                 let d = conn.recv().unwrap();
                 assert_eq!(d.sender, 0);
                 for m in d.messages() {

@@ -67,8 +67,7 @@ mod ethtool {
 #[tokio::test]
 async fn extack_names_the_failing_attribute() {
     let mut conn = AsyncConnection::new().unwrap();
-    if conn.resolve("ethtool").await.is_err() {
-        common::skip("ethtool family not registered");
+    if common::unless_absent(conn.resolve("ethtool").await.map(drop), "ethtool").is_none() {
         return;
     }
     let req = ethtool::LinkInfoGet {
@@ -177,19 +176,18 @@ fn async_enobufs_is_reported_and_the_subscription_keeps_working() {
     }
     let ns = common::NetNs::new("tokio-enobufs");
     std::thread::scope(|s| {
-        s.spawn(|| {
+        common::spawn_named(s, || {
             ns.enter();
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .unwrap();
             rt.block_on(async {
-                let mut sub = match AsyncSubscription::new("netdev", "mgmt").await {
-                    Ok(s) => s,
-                    Err(e) => {
-                        common::skip(&format!("netdev mgmt group: {e}"));
-                        return;
-                    }
+                let Some(mut sub) = common::unless_absent(
+                    AsyncSubscription::new("netdev", "mgmt").await,
+                    "netdev mgmt group",
+                ) else {
+                    return;
                 };
                 sub.set_recv_buffer(1).unwrap();
                 let batch: String = (0..100)
@@ -200,7 +198,9 @@ fn async_enobufs_is_reported_and_the_subscription_keeps_working() {
                 ns.ip(&["-batch", file.to_str().unwrap()]);
                 let _ = std::fs::remove_file(&file);
                 let mut lost = false;
+                let deadline = common::Deadline::new("ENOBUFS", Duration::from_secs(60));
                 loop {
+                    deadline.check();
                     match tokio::time::timeout(Duration::from_secs(2), sub.next_event()).await {
                         Ok(Ok(_)) => {}
                         Ok(Err(Error::EventsLost)) => {
@@ -213,9 +213,12 @@ fn async_enobufs_is_reported_and_the_subscription_keeps_working() {
                 }
                 assert!(lost, "overflow reported as EventsLost");
                 sub.set_recv_buffer(1 << 20).unwrap();
+                let deadline =
+                    common::Deadline::new("a quiet subscription", Duration::from_secs(60));
                 while let Ok(r) =
                     tokio::time::timeout(Duration::from_millis(300), sub.next_event()).await
                 {
+                    deadline.check();
                     match r {
                         Ok(_) | Err(Error::EventsLost) => {}
                         Err(e) => panic!("{e}"),

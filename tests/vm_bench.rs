@@ -218,6 +218,9 @@ fn genl_dump(conn: &mut Connection) -> (usize, u64) {
         key_bytes += e.key.len();
         assert!(e.value.is_some(), "entry {} has its value", e.key);
         entries += 1;
+        // Bounded: each receive has its timeout, and no more entries than
+        // the store holds.
+        assert!(entries <= ENTRIES, "a dump of more than {ENTRIES} entries");
     }
     let ns = t.elapsed().as_nanos() as u64;
     assert!(key_bytes >= entries, "every key is non-empty");

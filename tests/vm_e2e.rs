@@ -149,7 +149,9 @@ fn dump_of_ten_thousand_entries_returns_each_exactly_once() {
         let mut seen = vec![0u32; N];
         let mut dump = conn.dump(demo_cmd::KvGet, &()).unwrap();
         let mut messages = 0;
+        let deadline = common::Deadline::new("the end of the dump", Duration::from_secs(120));
         while let Some(e) = dump.next().unwrap() {
+            deadline.check();
             let i: usize = e.key.strip_prefix("key-").unwrap().parse().unwrap();
             assert_eq!(e.value, Some(format!("value {i}").as_bytes()));
             seen[i] += 1;
@@ -181,7 +183,9 @@ fn a_dump_interrupted_by_a_change_ends_in_dump_interrupted() {
         // A change between two dumpit calls: the module's generation moves,
         // genl_dump_check_consistent() flags the next message.
         set(&mut writer, "key-99999", b"changed");
+        let deadline = common::Deadline::new("the end of the dump", Duration::from_secs(120));
         let end = loop {
+            deadline.check();
             match dump.next() {
                 Ok(Some(_)) => items += 1,
                 other => break other.map(|_| ()),

@@ -6,17 +6,32 @@
 //! For each command of `genl_demo` (and each request of the classic
 //! `netlink_test`), run `n = 1, 2, …`: write `n` to
 //! `/proc/thread-self/fail-nth`, so that the n-th allocation this thread
-//! makes in the kernel fails, send the request and read the whole answer,
-//! then read the file back (0: the fault was injected) and disarm it. The
-//! sweep ends with the first run in which no fault was injected: that run
-//! must succeed. Every run must end in an error reply, an error of the
-//! socket call (`ENOMEM` from `sendmsg`, `ENOBUFS` when a reply was
-//! dropped) or a complete answer (when the failed allocation had a
-//! fallback); a run that gets nothing within [`ANSWER_TIMEOUT`] is counted
-//! and reported as a timeout (bounded, never a hang). An ACK without the
-//! reply it should follow fails the sweep (a reply lost silently). Where a change is notified, a listener must see the event or
-//! `ENOBUFS`, never silence, and the store must hold the change exactly when
-//! it was acknowledged. After each sweep the module must still answer.
+//! makes in the kernel fails, send the request and read the whole answer.
+//! The file is armed only while the `sendto` and `recv` calls run (read
+//! back after each, re-armed with what is left before the next: see
+//! [`Window`]), so that the program's own page faults between them never
+//! take a fault point. The sweep ends with the first run in which no fault
+//! was injected: that run must succeed.
+//!
+//! Every run must end in one of these, and nothing else:
+//! - the whole answer: the expected replies (type, command and content
+//!   checked), a dump's entries each exactly once, then the ACK or
+//!   `NLMSG_DONE` (when the failed allocation had a fallback);
+//! - an error reply with an errno the command's code paths can return when
+//!   an allocation fails ([`Errnos`], derived from the module and from Linux
+//!   6.12's `net/netlink/genetlink.c` and `af_netlink.c`);
+//! - `sendmsg` failing with `ENOBUFS` (`netlink_sendmsg`: the request's skb
+//!   could not be allocated);
+//! - `recv` failing with `ENOBUFS` (`netlink_ack` could not allocate the
+//!   ACK, or a dump's next skb could not be allocated: `sk_err`).
+//!
+//! A run that hears nothing within [`ANSWER_TIMEOUT`] fails the sweep: a
+//! module that drops its reply and ACK silently when an allocation fails is
+//! a bug. So does any other errno, a wrong or extra message, and a
+//! duplicated or missing dump entry. Where a change is notified, a listener
+//! must see exactly the expected event or `ENOBUFS`, never silence, and the
+//! store must hold the change exactly when it was acknowledged. After each
+//! sweep the module must still answer.
 //!
 //! Oopses, KASAN/UBSAN/lockdep reports and leaks (kmemleak after `rmmod`)
 //! are the harness's to catch. Each command prints a `FAULTS` line (the
@@ -26,15 +41,15 @@
 //! The kernels without fault injection (Debian's) fail this suite loudly:
 //! genl.toml runs it on `6.12-debug` only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::FileExt;
 use std::time::{Duration, Instant};
 
-use genl::demo::{Deferred, Echo, KvEntry, KvKey, KvMeta, KvState};
+use genl::demo::{Deferred, Echo, KvEntry, KvEvent, KvKey, KvMeta, KvOp, KvState};
 use genl_core::message::build_message;
-use genl_core::{Connection, Family, GenlHeader};
+use genl_core::{Connection, Decode, Family, GenlHeader};
 
 const NETLINK_GENERIC: i32 = 16;
 const NETLINK_TEST: i32 = 25;
@@ -42,6 +57,7 @@ const NLM_F_REQUEST: u16 = 0x1;
 const NLM_F_MULTI: u16 = 0x2;
 const NLM_F_ACK: u16 = 0x4;
 const NLM_F_DUMP: u16 = 0x300;
+const NLM_F_DUMP_INTR: u16 = 0x10;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
 const NLTEST_MSG_ECHO: u16 = 0x10;
@@ -116,8 +132,9 @@ impl FailNth {
         self.0.write_at(n.to_string().as_bytes(), 0).unwrap();
     }
 
-    /// Disarms; whether the fault was injected (the counter reached 0).
-    fn disarm(&self) -> bool {
+    /// Disarms; the fault points that were still to pass before the armed
+    /// one (0: the fault was injected).
+    fn disarm(&self) -> u32 {
         let mut buf = [0u8; 16];
         let len = self.0.read_at(&mut buf, 0).unwrap();
         let left: u32 = std::str::from_utf8(&buf[..len])
@@ -126,7 +143,53 @@ impl FailNth {
             .parse()
             .unwrap();
         self.0.write_at(b"0", 0).unwrap();
-        left == 0
+        left
+    }
+}
+
+/// The fault window of one run: armed only while a system call of the
+/// exchange runs, and re-armed with what is left between them, so that
+/// the n-th fault point is the n-th of the kernel's work for the request,
+/// never a page fault of this program's own processing in between (whose
+/// failed page allocation the kernel reports as "VM_FAULT_OOM leaked out").
+struct Window<'a> {
+    fail: Option<&'a FailNth>,
+    left: u32,
+}
+
+impl<'a> Window<'a> {
+    /// The `n`-th fault point of the exchange's system calls fails.
+    fn new(fail: &'a FailNth, n: u32) -> Window<'a> {
+        Window {
+            fail: Some(fail),
+            left: n,
+        }
+    }
+
+    /// No fault.
+    fn none() -> Window<'static> {
+        Window {
+            fail: None,
+            left: 0,
+        }
+    }
+
+    /// Whether the fault was injected.
+    fn injected(&self) -> bool {
+        self.fail.is_some() && self.left == 0
+    }
+
+    /// Runs `call` (one system call) armed, unless the fault was injected.
+    fn during<T>(&mut self, call: impl FnOnce() -> T) -> T {
+        match self.fail {
+            Some(f) if self.left > 0 => {
+                f.arm(self.left);
+                let r = call();
+                self.left = f.disarm();
+                r
+            }
+            _ => call(),
+        }
     }
 }
 
@@ -198,7 +261,9 @@ impl Sock {
             Sock {
                 fd,
                 seq: 1,
-                buf: vec![0; 256 * 1024],
+                // Not zeroes: written, so that every page is there before
+                // a fault window (recv would page-fault on a fresh one).
+                buf: vec![0x5a; 256 * 1024],
             }
         }
     }
@@ -222,11 +287,15 @@ impl Sock {
         );
     }
 
-    /// Sends one complete message (its header's seq is set here) to the
-    /// kernel; the errno of `sendto` on failure.
-    fn send(&mut self, mut msg: Vec<u8>) -> Result<u32, i32> {
+    /// Gives `msg` (one complete message) the next sequence number.
+    fn stamp(&mut self, msg: &mut [u8]) -> u32 {
         self.seq += 1;
         msg[8..12].copy_from_slice(&self.seq.to_ne_bytes());
+        self.seq
+    }
+
+    /// Sends `msg` to the kernel; the errno of `sendto` on failure.
+    fn send(&self, msg: &[u8]) -> Result<(), i32> {
         let mut addr: libc::sockaddr_nl = unsafe { std::mem::zeroed() };
         addr.nl_family = libc::AF_NETLINK as u16;
         // SAFETY: the buffer and address are valid for the sizes passed.
@@ -244,11 +313,18 @@ impl Sock {
             return Err(std::io::Error::last_os_error().raw_os_error().unwrap());
         }
         assert_eq!(n as usize, msg.len(), "short send");
-        Ok(self.seq)
+        Ok(())
     }
 
     /// The messages of the next datagram.
     fn recv(&mut self) -> Result<Vec<Msg>, RecvError> {
+        let n = self.recv_raw()?;
+        self.parse(n)
+    }
+
+    /// Receives the next datagram into the buffer (the system call alone);
+    /// its length.
+    fn recv_raw(&mut self) -> Result<usize, RecvError> {
         // SAFETY: the buffer is valid for its length.
         let n = unsafe {
             libc::recv(
@@ -266,7 +342,12 @@ impl Sock {
                 RecvError::Errno(e)
             });
         }
-        let d = &self.buf[..n as usize];
+        Ok(n as usize)
+    }
+
+    /// The messages of the datagram of `n` bytes in the buffer.
+    fn parse(&self, n: usize) -> Result<Vec<Msg>, RecvError> {
+        let d = &self.buf[..n];
         let mut out = Vec::new();
         let mut pos = 0;
         while pos + 16 <= d.len() {
@@ -293,90 +374,286 @@ impl Sock {
 /// How one run ended.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 enum Outcome {
-    /// The whole answer: replies (data messages) and the ACK or DONE.
+    /// The whole answer: the expected replies and the ACK or DONE.
     Answered,
-    /// An NLMSG_ERROR (or a DONE) with this errno.
+    /// An NLMSG_ERROR with this errno.
     ErrorReply(i32),
+    /// An NLMSG_DONE ending a dump with this errno.
+    DoneError(i32),
     /// `sendto` failed with this errno.
     SendFailed(i32),
     /// `recv` failed with this errno (ENOBUFS: a reply was dropped).
     RecvFailed(i32),
-    /// Nothing (more) within ANSWER_TIMEOUT: the answer was dropped.
-    Timeout,
-    /// A datagram that is not netlink messages (fails the sweep).
+    /// Nothing (more) within ANSWER_TIMEOUT: the answer, or its rest, was
+    /// dropped; what had arrived.
+    Timeout(String),
+    /// A datagram that is not netlink messages.
     Malformed(String),
+    /// A message that is not (or not now) part of the expected answer: a
+    /// wrong type, command or content, a duplicate, an extra reply.
+    Wrong(String),
 }
 
 impl Outcome {
     fn label(&self) -> String {
-        let name = |e: i32| match e {
-            libc::ENOMEM => "ENOMEM".to_owned(),
-            libc::ENOBUFS => "ENOBUFS".to_owned(),
-            libc::EINVAL => "EINVAL".to_owned(),
-            libc::EMSGSIZE => "EMSGSIZE".to_owned(),
-            e => format!("errno {e}"),
-        };
         match self {
             Outcome::Answered => "answered (the failed allocation had a fallback)".into(),
-            Outcome::ErrorReply(e) => format!("error reply {}", name(*e)),
-            Outcome::SendFailed(e) => format!("sendmsg {}", name(*e)),
-            Outcome::RecvFailed(e) => format!("recv {}", name(*e)),
-            Outcome::Timeout => "no answer (timeout)".into(),
+            Outcome::ErrorReply(e) => format!("error reply {}", errno_name(*e)),
+            Outcome::DoneError(e) => format!("dump DONE with {}", errno_name(*e)),
+            Outcome::SendFailed(e) => format!("sendmsg {}", errno_name(*e)),
+            Outcome::RecvFailed(e) => format!("recv {}", errno_name(*e)),
+            Outcome::Timeout(_) => "no answer (timeout)".into(),
             Outcome::Malformed(m) => format!("MALFORMED datagram {m}"),
+            Outcome::Wrong(m) => format!("WRONG answer: {m}"),
         }
+    }
+}
+
+fn errno_name(e: i32) -> String {
+    match e {
+        libc::ENOMEM => "ENOMEM".to_owned(),
+        libc::ENOBUFS => "ENOBUFS".to_owned(),
+        libc::EINVAL => "EINVAL".to_owned(),
+        libc::EMSGSIZE => "EMSGSIZE".to_owned(),
+        e => format!("errno {e}"),
+    }
+}
+
+/// The errnos a run may end with when an allocation fails, per call.
+/// Derived from the code paths of Linux 6.12 and the modules:
+#[derive(Clone, Copy)]
+struct Errnos {
+    /// In an error reply (NLMSG_ERROR): what the command's handler and the
+    /// core before it return when an allocation fails.
+    reply: &'static [i32],
+}
+
+/// `sendmsg`: `netlink_sendmsg` returns `-ENOBUFS` when
+/// `netlink_alloc_large_skb` fails; nothing else on its path allocates
+/// (no control messages, the socket is bound).
+const SEND_ERRNOS: &[i32] = &[libc::ENOBUFS];
+/// `recv`: `sk_err`, which `netlink_ack` sets to `ENOBUFS` when it cannot
+/// allocate the ACK (or error reply), and `netlink_recvmsg` to the error of
+/// `netlink_dump` (`-ENOBUFS` when the next skb of a dump cannot be
+/// allocated).
+const RECV_ERRNOS: &[i32] = &[libc::ENOBUFS];
+/// A generic netlink `do`: `genl_family_rcv_msg_attrs_parse` returns
+/// `-ENOMEM` when the attribute table cannot be allocated; the handlers of
+/// both modules return `-ENOMEM` for each allocation of theirs (the reply
+/// skb, `kmemdup`, `kzalloc`, `xa_alloc_cyclic`); a failed notification is
+/// the listeners' `ENOBUFS`, not the request's error.
+const DO_ERRNOS: Errnos = Errnos {
+    reply: &[libc::ENOMEM],
+};
+/// A generic netlink dump: `genl_start` returns `-ENOMEM` when
+/// `genl_dumpit_info_alloc` fails, `__netlink_dump_start` the `-ENOBUFS`
+/// of the first `netlink_dump` (its skb). The dumpit allocates nothing:
+/// its NLMSG_DONE always carries 0.
+const DUMP_ERRNOS: Errnos = Errnos {
+    reply: &[libc::ENOMEM, libc::ENOBUFS],
+};
+/// netlink_test's requests: `nltest_build` (the reply or event skb) and
+/// the deferred reply's `kzalloc` return `-ENOMEM`; `netlink_rcv_skb`
+/// allocates nothing itself.
+const CLASSIC_ERRNOS: Errnos = Errnos {
+    reply: &[libc::ENOMEM],
+};
+
+/// Whether a run's outcome is one the kernel may give when an allocation
+/// fails (see the module docs); the reason when not.
+fn allowed(o: &Outcome, errnos: Errnos) -> Result<(), String> {
+    let check = |what: &str, e: i32, list: &[i32]| {
+        if list.contains(&e) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} {} is none of {:?}, the errnos its code path can return when an \
+                 allocation fails",
+                errno_name(e),
+                list.iter().map(|e| errno_name(*e)).collect::<Vec<_>>()
+            ))
+        }
+    };
+    match o {
+        Outcome::Answered => Ok(()),
+        Outcome::ErrorReply(e) => check("error reply", *e, errnos.reply),
+        Outcome::SendFailed(e) => check("sendmsg", *e, SEND_ERRNOS),
+        Outcome::RecvFailed(e) => check("recv", *e, RECV_ERRNOS),
+        Outcome::DoneError(e) => Err(format!(
+            "a dump ended with {}: the dumpit allocates nothing",
+            errno_name(*e)
+        )),
+        Outcome::Timeout(had) => Err(format!(
+            "nothing more within {ANSWER_TIMEOUT:?} after {had}: the rest of the answer \
+             (reply, ACK or error) dropped in silence"
+        )),
+        Outcome::Malformed(m) => Err(format!("malformed datagram: {m}")),
+        Outcome::Wrong(m) => Err(format!("wrong answer: {m}")),
+    }
+}
+
+/// A message an answer must hold: its netlink type and a check of the
+/// whole message.
+#[derive(Clone, Copy)]
+struct Reply<'a> {
+    ty: u16,
+    check: &'a dyn Fn(&Msg) -> Result<(), String>,
+}
+
+impl Reply<'_> {
+    fn matches(&self, m: &Msg) -> Result<(), String> {
+        if m.ty != self.ty {
+            return Err(format!("message type {} (expected {})", m.ty, self.ty));
+        }
+        (self.check)(m)
     }
 }
 
 /// What a complete answer looks like.
 #[derive(Clone, Copy)]
-enum Answer {
-    /// `replies` data messages, then the ACK.
-    Acked { replies: usize },
-    /// Data messages (`NLM_F_MULTI`) until NLMSG_DONE, at least `min`.
-    Dump { min: usize },
-    /// The ACK and, in any order, one reply of this type sent later.
-    AckThenLater { reply_type: u16 },
+enum Answer<'a> {
+    /// These replies, in order, then the ACK.
+    Acked { replies: &'a [Reply<'a>] },
+    /// Messages (`NLM_F_MULTI`) each of which `entry` checks and names,
+    /// until NLMSG_DONE: exactly the `entries`, each once.
+    Dump {
+        ty: u16,
+        entry: &'a dyn Fn(&Msg) -> Result<String, String>,
+        entries: &'a BTreeSet<String>,
+    },
+    /// The ACK and, in any order, `reply` sent later (each exactly once).
+    AckThenLater { reply: Reply<'a> },
 }
 
-/// Sends `msg` on `sock` and reads its whole answer.
-fn exchange(sock: &mut Sock, msg: Vec<u8>, answer: Answer) -> Outcome {
-    let seq = match sock.send(msg) {
-        Ok(s) => s,
-        Err(e) => return Outcome::SendFailed(e),
-    };
+/// How long one run may take in all, whatever arrives.
+const RUN_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Sends `msg` on `sock` and reads its whole answer, each system call in
+/// the fault window `w`.
+fn exchange(sock: &mut Sock, mut msg: Vec<u8>, answer: Answer<'_>, w: &mut Window<'_>) -> Outcome {
+    let seq = sock.stamp(&mut msg);
+    if let Err(e) = w.during(|| sock.send(&msg)) {
+        return Outcome::SendFailed(e);
+    }
+    let started = Instant::now();
     let (mut data, mut acked, mut later) = (0usize, false, false);
+    let mut seen = BTreeSet::new();
     loop {
-        let msgs = match sock.recv() {
+        if started.elapsed() > RUN_DEADLINE {
+            return Outcome::Wrong(format!(
+                "still receiving after {RUN_DEADLINE:?} ({data} messages)"
+            ));
+        }
+        let msgs = match w.during(|| sock.recv_raw()).and_then(|n| sock.parse(n)) {
             Ok(m) => m,
-            Err(RecvError::Timeout) => return Outcome::Timeout,
+            Err(RecvError::Timeout) => {
+                return Outcome::Timeout(match answer {
+                    _ if data == 0 && !acked && !later => "nothing".to_owned(),
+                    Answer::Acked { replies } => format!("{data} of {} replies", replies.len()),
+                    Answer::Dump { entries, .. } => {
+                        format!("{data} of {} dump entries", entries.len())
+                    }
+                    Answer::AckThenLater { .. } if acked => "the ACK".to_owned(),
+                    Answer::AckThenLater { .. } => "the reply, not the ACK".to_owned(),
+                })
+            }
             Err(RecvError::Errno(e)) => return Outcome::RecvFailed(e),
             Err(RecvError::Malformed(m)) => return Outcome::Malformed(m),
         };
-        for m in msgs {
+        let n = msgs.len();
+        for (i, m) in msgs.into_iter().enumerate() {
+            let last = i + 1 == n;
             if m.seq != seq {
-                continue;
+                return Outcome::Wrong(format!(
+                    "a message of type {} with seq {} (the request's: {seq})",
+                    m.ty, m.seq
+                ));
             }
             match (m.ty, answer) {
-                (NLMSG_ERROR, _) if m.code() != 0 => return Outcome::ErrorReply(m.code()),
+                (NLMSG_ERROR, _) if m.code() != 0 => {
+                    return if last {
+                        Outcome::ErrorReply(m.code())
+                    } else {
+                        Outcome::Wrong("messages after the error reply".into())
+                    }
+                }
                 (NLMSG_ERROR, Answer::Acked { replies }) => {
-                    assert_eq!(data, replies, "replies before the ACK");
-                    return Outcome::Answered;
+                    return if data != replies.len() {
+                        Outcome::Wrong(format!(
+                            "ACK after {data} of {} replies (a reply lost silently)",
+                            replies.len()
+                        ))
+                    } else if !last {
+                        Outcome::Wrong("messages after the ACK".into())
+                    } else {
+                        Outcome::Answered
+                    };
+                }
+                (NLMSG_ERROR, Answer::AckThenLater { .. }) if acked => {
+                    return Outcome::Wrong("a second ACK".into())
                 }
                 (NLMSG_ERROR, Answer::AckThenLater { .. }) => acked = true,
-                (NLMSG_ERROR, Answer::Dump { .. }) => panic!("an ACK ended a dump"),
-                (NLMSG_DONE, Answer::Dump { min }) => {
-                    if m.code() != 0 {
-                        return Outcome::ErrorReply(m.code());
-                    }
-                    assert!(data >= min, "dump of {data} entries, {min} expected");
-                    return Outcome::Answered;
+                (NLMSG_ERROR, Answer::Dump { .. }) => {
+                    return Outcome::Wrong("an ACK ended a dump".into())
                 }
-                (t, Answer::AckThenLater { reply_type }) if t == reply_type => later = true,
-                (_, Answer::Dump { .. }) => {
-                    assert!(m.flags & NLM_F_MULTI != 0, "dump part without NLM_F_MULTI");
+                (NLMSG_DONE, Answer::Dump { entries, .. }) => {
+                    if m.code() != 0 {
+                        return Outcome::DoneError(m.code());
+                    }
+                    if !last {
+                        return Outcome::Wrong("messages after NLMSG_DONE".into());
+                    }
+                    let missing: Vec<_> = entries.difference(&seen).collect();
+                    return if missing.is_empty() {
+                        Outcome::Answered
+                    } else {
+                        Outcome::Wrong(format!(
+                            "the dump ended without {} of its {} entries: {missing:?}",
+                            missing.len(),
+                            entries.len()
+                        ))
+                    };
+                }
+                (_, Answer::Dump { ty, entry, entries }) => {
+                    if m.ty != ty {
+                        return Outcome::Wrong(format!("dump message of type {}", m.ty));
+                    }
+                    if m.flags & NLM_F_MULTI == 0 {
+                        return Outcome::Wrong("dump part without NLM_F_MULTI".into());
+                    }
+                    if m.flags & NLM_F_DUMP_INTR != 0 {
+                        return Outcome::Wrong("NLM_F_DUMP_INTR, nothing changed".into());
+                    }
+                    let key = match entry(&m) {
+                        Ok(k) => k,
+                        Err(e) => return Outcome::Wrong(format!("dump entry {data}: {e}")),
+                    };
+                    if !entries.contains(&key) {
+                        return Outcome::Wrong(format!("dump entry {key:?}, not in the store"));
+                    }
+                    if !seen.insert(key.clone()) {
+                        return Outcome::Wrong(format!("dump entry {key:?} twice"));
+                    }
                     data += 1;
                 }
-                _ => data += 1,
+                (_, Answer::AckThenLater { reply }) => {
+                    if later {
+                        return Outcome::Wrong("a second reply".into());
+                    }
+                    if let Err(e) = reply.matches(&m) {
+                        return Outcome::Wrong(format!("the later reply: {e}"));
+                    }
+                    later = true;
+                }
+                (_, Answer::Acked { replies }) => {
+                    let Some(r) = replies.get(data) else {
+                        return Outcome::Wrong(format!("reply {} of {}", data + 1, replies.len()));
+                    };
+                    if let Err(e) = r.matches(&m) {
+                        return Outcome::Wrong(format!("reply {}: {e}", data + 1));
+                    }
+                    data += 1;
+                }
             }
         }
         if acked && later {
@@ -388,23 +665,45 @@ fn exchange(sock: &mut Sock, msg: Vec<u8>, answer: Answer) -> Outcome {
 /// What a listener saw after a run.
 #[derive(Debug, PartialEq, Eq)]
 enum Heard {
+    /// The expected event, once.
     Event,
+    /// ENOBUFS: the event could not be delivered.
     Lost,
     Nothing,
     /// A datagram that is not netlink messages (fails the sweep).
     Malformed(String),
+    /// Another message than the expected event, or the event twice (fails
+    /// the sweep).
+    Wrong(String),
 }
 
-fn listen(sock: &mut Sock) -> Heard {
+/// Reads what `sock` hears until it has been quiet for EVENT_WAIT (at most
+/// RUN_DEADLINE); each message must be `event`.
+fn listen(sock: &mut Sock, event: Reply<'_>) -> Heard {
     let mut heard = Heard::Nothing;
+    let started = Instant::now();
     loop {
+        if started.elapsed() > RUN_DEADLINE {
+            return Heard::Wrong(format!("still hearing after {RUN_DEADLINE:?}"));
+        }
         match sock.recv() {
-            Ok(msgs) if !msgs.is_empty() => heard = Heard::Event,
-            Ok(_) => {}
+            Ok(msgs) => {
+                for m in msgs {
+                    if let Err(e) = event.matches(&m) {
+                        return Heard::Wrong(format!("not the event: {e}"));
+                    }
+                    if heard == Heard::Event {
+                        return Heard::Wrong("the event twice".into());
+                    }
+                    heard = Heard::Event;
+                }
+            }
             Err(RecvError::Errno(libc::ENOBUFS)) => return Heard::Lost,
             Err(RecvError::Timeout) => return heard,
             Err(RecvError::Malformed(m)) => return Heard::Malformed(m),
-            Err(e) => panic!("listener: {e:?}"),
+            Err(RecvError::Errno(e)) => {
+                return Heard::Wrong(format!("listener recv: {}", errno_name(e)))
+            }
         }
     }
 }
@@ -417,8 +716,6 @@ struct Sweep {
     injected: BTreeMap<u32, Outcome>,
     /// Events heard by the listener after faulty runs, where there is one.
     heard: BTreeMap<String, u64>,
-    /// Datagrams that were not netlink messages.
-    malformed: Vec<String>,
 }
 
 impl Sweep {
@@ -449,17 +746,20 @@ impl Sweep {
 }
 
 /// A command to sweep: its socket protocol, what to do before each run
-/// (outside the fault window), the request, the answer it gets, and a
-/// check after each run (given its outcome and what the listener heard).
+/// (outside the fault window), the request, the answer it gets, the errnos
+/// it may fail with, and a check after each run (given its outcome and what
+/// the listener heard).
 struct Case<'a> {
     module: &'static str,
     command: &'static str,
     protocol: i32,
-    /// A multicast group to listen on during each run.
-    listen_group: Option<u32>,
+    /// A multicast group to listen on during each run, and the event the
+    /// request sends there.
+    listen: Option<(u32, Reply<'a>)>,
     prepare: &'a mut dyn FnMut(),
     request: &'a mut dyn FnMut() -> Vec<u8>,
-    answer: Answer,
+    answer: Answer<'a>,
+    errnos: Errnos,
     check: &'a mut dyn FnMut(&Outcome, Option<&Heard>),
 }
 
@@ -470,16 +770,16 @@ fn sweep(case: Case<'_>) -> Sweep {
         command: case.command,
         injected: BTreeMap::new(),
         heard: BTreeMap::new(),
-        malformed: Vec::new(),
     };
+    let mut violations = Vec::new();
     let started = Instant::now();
     for n in 1..=MAX_RUNS {
         (case.prepare)();
         let mut sock = Sock::new(case.protocol, ANSWER_TIMEOUT);
-        let mut listener = case.listen_group.map(|g| {
+        let mut listener = case.listen.map(|(g, event)| {
             let l = Sock::new(case.protocol, EVENT_WAIT);
             l.join(g);
-            l
+            (l, event)
         });
         let msg = (case.request)();
         // Debugging aid: GENL_VM_FAULTS_TRACE=<a>-<b> logs the stacks of
@@ -493,32 +793,33 @@ fn sweep(case: Case<'_>) -> Sweep {
             write_debugfs("/sys/kernel/debug/failslab/verbose", "2");
             write_debugfs("/sys/kernel/debug/fail_page_alloc/verbose", "2");
         }
-        fail_nth.arm(n);
-        let outcome = exchange(&mut sock, msg, case.answer);
-        let injected = fail_nth.disarm();
+        let mut window = Window::new(&fail_nth, n);
+        let outcome = exchange(&mut sock, msg, case.answer, &mut window);
+        let injected = window.injected();
         if trace {
             write_debugfs("/sys/kernel/debug/failslab/verbose", "0");
             write_debugfs("/sys/kernel/debug/fail_page_alloc/verbose", "0");
         }
-        let heard = listener.as_mut().map(listen);
-        if let Outcome::Malformed(m) = &outcome {
-            s.malformed
-                .push(format!("run {n} (fault injected: {injected}): reply {m}"));
+        let heard = listener.as_mut().map(|(l, event)| listen(l, *event));
+        let run = format!("run {n} (fault injected: {injected}, {})", outcome.label());
+        if let Err(e) = allowed(&outcome, case.errnos) {
+            violations.push(format!("{run}: {e}"));
         }
-        if let Some(Heard::Malformed(m)) = &heard {
-            s.malformed.push(format!(
-                "run {n} (fault injected: {injected}, reply {}): event {m}",
-                outcome.label()
-            ));
+        match &heard {
+            Some(Heard::Malformed(m)) => violations.push(format!("{run}: event {m}")),
+            Some(Heard::Wrong(m)) => violations.push(format!("{run}: listener: {m}")),
+            _ => {}
         }
-        if !s.malformed.is_empty() {
+        if matches!(outcome, Outcome::Malformed(_) | Outcome::Wrong(_))
+            || matches!(heard, Some(Heard::Malformed(_) | Heard::Wrong(_)))
+        {
             // Stop here: the rest of the sweep says nothing more.
             s.print();
             panic!(
-                "{} {}: malformed datagrams: {}",
+                "{} {}: {}",
                 case.module,
                 case.command,
-                s.malformed.join("; ")
+                violations.join("; ")
             );
         }
         (case.check)(&outcome, heard.as_ref());
@@ -536,6 +837,16 @@ fn sweep(case: Case<'_>) -> Sweep {
                 case.command,
                 started.elapsed().as_secs_f64()
             );
+            s.print();
+            assert!(
+                violations.is_empty(),
+                "{} {}: {} of {n} runs ended in a way the kernel's code paths do not \
+                 explain:\n{}",
+                case.module,
+                case.command,
+                violations.len(),
+                violations.join("\n")
+            );
             assert!(
                 s.injected.len() >= MIN_POINTS,
                 "{} {}: only {} failure points reached",
@@ -550,14 +861,14 @@ fn sweep(case: Case<'_>) -> Sweep {
                 Heard::Event => "event",
                 Heard::Lost => "ENOBUFS",
                 Heard::Nothing => "nothing",
-                Heard::Malformed(_) => "malformed",
+                Heard::Malformed(_) | Heard::Wrong(_) => unreachable!("failed above"),
             };
             *s.heard.entry(h.to_owned()).or_default() += 1;
         }
         // A complete answer despite the fault is fine: the allocation had a
-        // fallback (netlink_trim keeps the untrimmed skb, kmemleak and
-        // debug objects fall back to their pools, ...). An answer that lost
-        // a part would have failed in `exchange` or in the check.
+        // fallback (netlink_trim keeps the untrimmed skb, netlink_dump
+        // retries with a smaller skb, kmemleak and debug objects fall back
+        // to their pools, ...). An answer that lost a part is `Wrong`.
         s.injected.insert(n, outcome);
     }
     panic!(
@@ -609,9 +920,14 @@ fn set(key: &str, value: &[u8]) {
     .unwrap();
 }
 
+/// Deletes `key` if the store has it.
 fn del(key: &str) {
     let mut conn = Connection::new().unwrap();
-    let _ = conn.request(genl::demo::demo_cmd::KvDel, &KvKey { key });
+    match conn.request(genl::demo::demo_cmd::KvDel, &KvKey { key }) {
+        Ok(()) => {}
+        Err(genl_core::Error::Kernel(k)) if k.errno == libc::ENOENT => {}
+        Err(e) => panic!("KV_DEL {key}: {e}"),
+    }
 }
 
 fn still_answers() {
@@ -637,35 +953,74 @@ fn report(sweeps: &[Sweep]) {
     }
 }
 
+/// The attributes of a generic netlink message of command `cmd` (the
+/// family's version, 1, in its header).
+fn genl_attrs(m: &Msg, cmd: u8) -> Result<&[u8], String> {
+    match m.payload.get(..4) {
+        None => Err(format!(
+            "{} bytes, no generic netlink header",
+            m.payload.len()
+        )),
+        Some(h) if h[0] != cmd => Err(format!("command {} (expected {cmd})", h[0])),
+        Some(h) if h[1] != 1 => Err(format!("version {} (expected 1)", h[1])),
+        Some(_) => Ok(&m.payload[4..]),
+    }
+}
+
+/// Decodes a generic netlink message of command `cmd` as `T` and compares
+/// it with `want`.
+fn genl_is<'m, T>(m: &'m Msg, cmd: u8, want: &T) -> Result<(), String>
+where
+    T: genl_core::Decode<'m> + PartialEq + std::fmt::Debug,
+{
+    let got = T::decode(genl_attrs(m, cmd)?).map_err(|e| format!("undecodable: {e}"))?;
+    if got == *want {
+        Ok(())
+    } else {
+        Err(format!("{got:?} (expected {want:?})"))
+    }
+}
+
+/// Moves this thread into a network namespace of its own: genl_demo's
+/// store is per namespace, so it starts empty, whatever the suites before
+/// left in the initial one.
+fn in_fresh_netns() {
+    // SAFETY: unshare(2) changes only this thread's namespaces.
+    let r = unsafe { libc::unshare(libc::CLONE_NEWNET) };
+    assert_eq!(r, 0, "unshare: {}", std::io::Error::last_os_error());
+}
+
 #[test]
 #[ignore = "runs inside the 6.12-debug VM: cargo xtask vm test"]
 fn genl_demo_every_command_under_every_allocation_failure() {
     in_vm();
     configure_fault_injection();
+    in_fresh_netns();
     let (family, events) = demo_family();
     let mut sweeps = Vec::new();
     let cmd = |c: genl::demo::DemoCmd| c.cmd();
     use genl::demo::DemoCmd as C;
 
     // ECHO, with a cookie (the pad attribute path).
+    let echo = Echo {
+        msg: "fault",
+        cookie: Some(7),
+    };
+    let echo_reply = |m: &Msg| genl_is(m, cmd(C::Echo), &echo);
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "ECHO",
         protocol: NETLINK_GENERIC,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
-        request: &mut || {
-            genl_request(
-                family,
-                cmd(C::Echo),
-                NLM_F_REQUEST | NLM_F_ACK,
-                &Echo {
-                    msg: "fault",
-                    cookie: Some(7),
-                },
-            )
+        request: &mut || genl_request(family, cmd(C::Echo), NLM_F_REQUEST | NLM_F_ACK, &echo),
+        answer: Answer::Acked {
+            replies: &[Reply {
+                ty: family,
+                check: &echo_reply,
+            }],
         },
-        answer: Answer::Acked { replies: 1 },
+        errnos: DO_ERRNOS,
         check: &mut no_check,
     }));
     still_answers();
@@ -674,11 +1029,28 @@ fn genl_demo_every_command_under_every_allocation_failure() {
     // the entry exists exactly when the set was acknowledged, and the
     // listener hears of every acknowledged change (or of its loss).
     let value = vec![0x5a; 512];
+    let set_event = |m: &Msg| {
+        genl_is(
+            m,
+            cmd(C::KvEvent),
+            &KvEvent {
+                op: KvOp::Set,
+                key: "fi-set",
+                value: Some(&value),
+            },
+        )
+    };
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "KV_SET (new key, listener)",
         protocol: NETLINK_GENERIC,
-        listen_group: Some(events),
+        listen: Some((
+            events,
+            Reply {
+                ty: family,
+                check: &set_event,
+            },
+        )),
         prepare: &mut || del("fi-set"),
         request: &mut || {
             genl_request(
@@ -695,7 +1067,8 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                 },
             )
         },
-        answer: Answer::Acked { replies: 0 },
+        answer: Answer::Acked { replies: &[] },
+        errnos: DO_ERRNOS,
         check: &mut |o, heard| {
             let now = stored("fi-set");
             match o {
@@ -707,17 +1080,19 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                     assert_eq!(now, None, "failed set left an entry");
                     assert_ne!(heard, Some(&Heard::Event), "failed set notified");
                 }
-                // The change may or may not have happened.
-                Outcome::RecvFailed(_) | Outcome::Timeout | Outcome::Malformed(_) => {}
+                // The change may or may not have happened (the ACK was
+                // lost); any other outcome has failed the sweep.
+                _ => {}
             }
         },
     }));
+    del("fi-set");
     // KV_SET replacing an existing entry's value.
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "KV_SET (replace)",
         protocol: NETLINK_GENERIC,
-        listen_group: None,
+        listen: None,
         prepare: &mut || set("fi-replace", b"old"),
         request: &mut || {
             genl_request(
@@ -731,7 +1106,8 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                 },
             )
         },
-        answer: Answer::Acked { replies: 0 },
+        answer: Answer::Acked { replies: &[] },
+        errnos: DO_ERRNOS,
         check: &mut |o, _| {
             let now = stored("fi-replace");
             match o {
@@ -743,19 +1119,31 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                         "failed replace changed it"
                     )
                 }
-                Outcome::RecvFailed(_) | Outcome::Timeout | Outcome::Malformed(_) => {}
+                _ => {}
             }
         },
     }));
+    del("fi-replace");
     still_answers();
 
     // KV_GET of one entry.
     set("fi-get", b"value");
+    let get_reply = |m: &Msg| {
+        genl_is(
+            m,
+            cmd(C::KvGet),
+            &KvEntry {
+                key: "fi-get",
+                value: Some(b"value"),
+                meta: None,
+            },
+        )
+    };
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "KV_GET (do)",
         protocol: NETLINK_GENERIC,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || {
             genl_request(
@@ -765,37 +1153,77 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                 &KvKey { key: "fi-get" },
             )
         },
-        answer: Answer::Acked { replies: 1 },
+        answer: Answer::Acked {
+            replies: &[Reply {
+                ty: family,
+                check: &get_reply,
+            }],
+        },
+        errnos: DO_ERRNOS,
         check: &mut no_check,
     }));
+    del("fi-get");
     still_answers();
 
-    // A KV_GET dump spanning several messages (48 entries of 1 KiB).
+    // A KV_GET dump spanning several messages (48 entries of 1 KiB): the
+    // namespace's store holds exactly these, and the dump must return each
+    // of them once.
     let big = vec![0xa5; 1024];
-    for i in 0..48 {
-        set(&format!("fi-dump-{i:02}"), &big);
+    let keys: BTreeSet<String> = (0..48).map(|i| format!("fi-dump-{i:02}")).collect();
+    for k in &keys {
+        set(k, &big);
     }
+    let dump_entry = |m: &Msg| {
+        let e = KvEntry::decode(genl_attrs(m, cmd(C::KvGet))?)
+            .map_err(|e| format!("undecodable: {e}"))?;
+        if e.value != Some(&big[..]) || e.meta.is_some() {
+            return Err(format!("{:?}: not the entry stored", e.key));
+        }
+        Ok(e.key.to_owned())
+    };
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "KV_GET (dump, 48 entries)",
         protocol: NETLINK_GENERIC,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || genl_request(family, cmd(C::KvGet), NLM_F_REQUEST | NLM_F_DUMP, &()),
-        answer: Answer::Dump { min: 48 },
+        answer: Answer::Dump {
+            ty: family,
+            entry: &dump_entry,
+            entries: &keys,
+        },
+        errnos: DUMP_ERRNOS,
         check: &mut no_check,
     }));
-    for i in 0..48 {
-        del(&format!("fi-dump-{i:02}"));
+    for k in &keys {
+        del(k);
     }
     still_answers();
 
     // KV_DEL, a listener on `events`.
+    let del_event = |m: &Msg| {
+        genl_is(
+            m,
+            cmd(C::KvEvent),
+            &KvEvent {
+                op: KvOp::Del,
+                key: "fi-del",
+                value: None,
+            },
+        )
+    };
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "KV_DEL (listener)",
         protocol: NETLINK_GENERIC,
-        listen_group: Some(events),
+        listen: Some((
+            events,
+            Reply {
+                ty: family,
+                check: &del_event,
+            },
+        )),
         prepare: &mut || set("fi-del", b"x"),
         request: &mut || {
             genl_request(
@@ -805,7 +1233,8 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                 &KvKey { key: "fi-del" },
             )
         },
-        answer: Answer::Acked { replies: 0 },
+        answer: Answer::Acked { replies: &[] },
+        errnos: DO_ERRNOS,
         check: &mut |o, heard| {
             let now = stored("fi-del");
             match o {
@@ -821,35 +1250,41 @@ fn genl_demo_every_command_under_every_allocation_failure() {
                     assert!(now.is_some(), "failed delete removed the entry");
                     assert_ne!(heard, Some(&Heard::Event), "failed delete notified");
                 }
-                Outcome::RecvFailed(_) | Outcome::Timeout | Outcome::Malformed(_) => {}
+                _ => {}
             }
         },
     }));
     still_answers();
 
-    // DEFERRED: the ACK now, the reply from the workqueue (outside this
-    // thread, so its allocations are not swept).
-    let deferred_type = family;
+    // DEFERRED: the ACK now, the reply later from the workqueue (the module
+    // builds it with the request, in this thread: its allocation is swept
+    // and must end in an error reply).
+    let deferred = Deferred {
+        id: 9,
+        delay_ms: Some(0),
+    };
+    let deferred_reply = |m: &Msg| genl_is(m, cmd(C::Deferred), &deferred);
     sweeps.push(sweep(Case {
         module: "genl_demo",
         command: "DEFERRED",
         protocol: NETLINK_GENERIC,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || {
             genl_request(
                 family,
                 cmd(C::Deferred),
                 NLM_F_REQUEST | NLM_F_ACK,
-                &Deferred {
-                    id: 9,
-                    delay_ms: Some(0),
-                },
+                &deferred,
             )
         },
         answer: Answer::AckThenLater {
-            reply_type: deferred_type,
+            reply: Reply {
+                ty: family,
+                check: &deferred_reply,
+            },
         },
+        errnos: DO_ERRNOS,
         check: &mut no_check,
     }));
     still_answers();
@@ -884,6 +1319,21 @@ fn classic_request(ty: u16, flags: u16, payload: &[u8]) -> Vec<u8> {
     m
 }
 
+/// A netlink_test message whose payload is `want`, byte for byte.
+fn payload_is(m: &Msg, want: &[u8]) -> Result<(), String> {
+    if m.payload == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "payload of {} bytes {:02x?}… (expected {} bytes {:02x?}…)",
+            m.payload.len(),
+            &m.payload[..m.payload.len().min(16)],
+            want.len(),
+            &want[..want.len().min(16)]
+        ))
+    }
+}
+
 #[test]
 #[ignore = "runs inside the 6.12-debug VM: cargo xtask vm test"]
 fn netlink_test_every_request_under_every_allocation_failure() {
@@ -891,66 +1341,115 @@ fn netlink_test_every_request_under_every_allocation_failure() {
     configure_fault_injection();
     let mut sweeps = Vec::new();
     let payload = vec![0x42u8; 200];
+    let echo_reply = |m: &Msg| payload_is(m, &payload);
     sweeps.push(sweep(Case {
         module: "netlink_test",
         command: "ECHO",
         protocol: NETLINK_TEST,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || classic_request(NLTEST_MSG_ECHO, NLM_F_REQUEST | NLM_F_ACK, &payload),
-        answer: Answer::Acked { replies: 1 },
+        answer: Answer::Acked {
+            replies: &[Reply {
+                ty: NLTEST_MSG_ECHO,
+                check: &echo_reply,
+            }],
+        },
+        errnos: CLASSIC_ERRNOS,
         check: &mut no_check,
     }));
+    // struct nltest_deferred: id, delay_ms; the reply repeats it.
     let mut deferred = Vec::new();
     deferred.extend_from_slice(&7u32.to_ne_bytes());
     deferred.extend_from_slice(&0u32.to_ne_bytes());
+    let deferred_reply = |m: &Msg| payload_is(m, &deferred);
     sweeps.push(sweep(Case {
         module: "netlink_test",
         command: "DEFERRED",
         protocol: NETLINK_TEST,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || classic_request(NLTEST_MSG_DEFERRED, NLM_F_REQUEST | NLM_F_ACK, &deferred),
         answer: Answer::AckThenLater {
-            reply_type: NLTEST_MSG_DEFERRED,
+            reply: Reply {
+                ty: NLTEST_MSG_DEFERRED,
+                check: &deferred_reply,
+            },
         },
+        errnos: CLASSIC_ERRNOS,
         check: &mut no_check,
     }));
+    let mcast_event = |m: &Msg| payload_is(m, &payload);
     sweeps.push(sweep(Case {
         module: "netlink_test",
         command: "MCAST (listener)",
         protocol: NETLINK_TEST,
-        listen_group: Some(NLTEST_GRP_EVENTS),
+        listen: Some((
+            NLTEST_GRP_EVENTS,
+            Reply {
+                ty: NLTEST_MSG_MCAST,
+                check: &mcast_event,
+            },
+        )),
         prepare: &mut || {},
         request: &mut || classic_request(NLTEST_MSG_MCAST, NLM_F_REQUEST | NLM_F_ACK, &payload),
-        answer: Answer::Acked { replies: 0 },
-        check: &mut |o, heard| {
-            if *o == Outcome::Answered {
-                assert_ne!(
-                    heard,
-                    Some(&Heard::Nothing),
-                    "acknowledged multicast, nothing heard"
-                );
+        answer: Answer::Acked { replies: &[] },
+        errnos: CLASSIC_ERRNOS,
+        check: &mut |o, heard| match o {
+            Outcome::Answered => assert_ne!(
+                heard,
+                Some(&Heard::Nothing),
+                "acknowledged multicast, nothing heard"
+            ),
+            Outcome::ErrorReply(_) | Outcome::SendFailed(_) => {
+                assert_ne!(heard, Some(&Heard::Event), "failed multicast sent")
             }
+            _ => {}
         },
     }));
+    // struct nltest_info: netns_cookie (u64), requests, pending, protocol,
+    // reserved (u32 each).
+    let info_reply = |m: &Msg| {
+        let p = &m.payload;
+        let u32_at = |i: usize| u32::from_ne_bytes(p[i..i + 4].try_into().unwrap());
+        if p.len() != 24 {
+            return Err(format!("{} bytes, struct nltest_info has 24", p.len()));
+        }
+        if u32_at(16) != NETLINK_TEST as u32 || u32_at(20) != 0 || u32_at(8) == 0 {
+            return Err(format!("not this module's info: {p:02x?}"));
+        }
+        Ok(())
+    };
     sweeps.push(sweep(Case {
         module: "netlink_test",
         command: "INFO",
         protocol: NETLINK_TEST,
-        listen_group: None,
+        listen: None,
         prepare: &mut || {},
         request: &mut || classic_request(NLTEST_MSG_INFO, NLM_F_REQUEST | NLM_F_ACK, &[]),
-        answer: Answer::Acked { replies: 1 },
+        answer: Answer::Acked {
+            replies: &[Reply {
+                ty: NLTEST_MSG_INFO,
+                check: &info_reply,
+            }],
+        },
+        errnos: CLASSIC_ERRNOS,
         check: &mut no_check,
     }));
     // Still answering, and no deferred reply left pending.
     let mut sock = Sock::new(NETLINK_TEST, ANSWER_TIMEOUT);
+    let after = |m: &Msg| payload_is(m, b"after");
     assert_eq!(
         exchange(
             &mut sock,
             classic_request(NLTEST_MSG_ECHO, NLM_F_REQUEST | NLM_F_ACK, b"after"),
-            Answer::Acked { replies: 1 }
+            Answer::Acked {
+                replies: &[Reply {
+                    ty: NLTEST_MSG_ECHO,
+                    check: &after,
+                }]
+            },
+            &mut Window::none(),
         ),
         Outcome::Answered
     );
@@ -967,6 +1466,6 @@ fn fault_injection_is_available() {
     // The next fault point (opening a file allocates) fails.
     f.arm(1);
     let r = File::open("/proc/self/status");
-    assert!(f.disarm(), "fail-nth injected no fault");
+    assert_eq!(f.disarm(), 0, "fail-nth injected no fault");
     assert!(r.is_err(), "the injected fault did not fail open()");
 }

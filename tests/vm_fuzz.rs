@@ -189,7 +189,9 @@ fn a_fuzz_the_module_with_malformed_messages() {
         }
         // Drain whatever came back (errors, acks, dump data).
         if i % 8 == 0 {
+            let deadline = common::Deadline::new("a drained socket", Duration::from_secs(60));
             loop {
+                deadline.check();
                 match raw.recv() {
                     Ok(d) => {
                         for msg in d.messages().flatten() {

@@ -166,7 +166,9 @@ fn ynl_2_kv_set_get_dump_equal_rust() {
     let got = ynl(&["--dump", "kv-get"]);
     let mut rust = Vec::new();
     let mut dump = conn.dump(demo_cmd::KvGet, &()).unwrap();
+    let t = Instant::now();
     while let Some(m) = dump.next().unwrap() {
+        assert!(t.elapsed() < Duration::from_secs(60), "the dump never ends");
         rust.push(entry_json(&m));
     }
     println!("RUST> {}", Value::Array(rust.clone()));

@@ -781,7 +781,12 @@ fn nlctrl_policy_type_value_nests_agree_with_the_controller() {
     let mut ops: BTreeMap<u16, (Option<u32>, Option<u32>)> = BTreeMap::new();
     let mut policies: BTreeMap<u32, BTreeMap<u16, Attr>> = BTreeMap::new();
     let mut dump = conn.dump(nlctrl::cmd::Getpolicy, &req).unwrap();
+    let deadline = common::Deadline::new(
+        "the end of the policy dump",
+        std::time::Duration::from_secs(30),
+    );
     while let Some(m) = dump.next().unwrap() {
+        deadline.check();
         for op in &m.op_policy {
             ops.insert(op.key, (op.value.r#do, op.value.dump));
         }
@@ -856,7 +861,10 @@ fn rt_link_notification_decodes_with_the_binding() {
             let mut conn = ClassicConnection::new(NETLINK_ROUTE).unwrap();
             conn.join_group(rt_link::groups::RTNLGRP_LINK).unwrap();
             tx.send(()).unwrap();
+            let deadline =
+                common::Deadline::new("RTM_NEWLINK of kn0", std::time::Duration::from_secs(20));
             loop {
+                deadline.check();
                 let dg = conn.recv().unwrap();
                 assert_eq!(dg.sender, 0, "from the kernel");
                 for m in dg.messages() {

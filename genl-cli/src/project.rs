@@ -329,10 +329,16 @@ impl Project {
     /// Walks up from `start` to the first directory with a `genl.toml` and
     /// loads it.
     pub fn find(start: &Path) -> Result<Project, String> {
+        Project::find_with(start, |f| f.is_file())
+    }
+
+    /// [`Project::find`], with `exists` saying whether a `genl.toml` path
+    /// is a file (the tests' view of the file system).
+    fn find_with(start: &Path, exists: impl Fn(&Path) -> bool) -> Result<Project, String> {
         let start = absolute(start)?;
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
-            if d.join(FILE_NAME).is_file() {
+            if exists(&d.join(FILE_NAME)) {
                 return Project::load(d);
             }
             dir = d.parent();
@@ -605,13 +611,22 @@ mod tests {
 
     #[test]
     fn find_without_any_genl_toml_names_the_start() {
-        // `/proc/self` has no genl.toml above it (`/` is not a project).
+        // Whatever this machine's `/` holds: a file system without any
+        // genl.toml, every directory up to `/` asked once.
         let start = Path::new("/proc/self/fdinfo");
-        if Path::new("/").join(FILE_NAME).exists() {
-            return;
-        }
-        let err = Project::find(start).unwrap_err();
+        let asked = std::cell::RefCell::new(Vec::new());
+        let err = Project::find_with(start, |f| {
+            asked.borrow_mut().push(f.to_path_buf());
+            false
+        })
+        .unwrap_err();
         assert!(err.contains("/proc/self/fdinfo"), "{err}");
+        assert!(err.contains("no genl.toml"), "{err}");
+        let want: Vec<PathBuf> = ["/proc/self/fdinfo", "/proc/self", "/proc", "/"]
+            .iter()
+            .map(|d| Path::new(d).join(FILE_NAME))
+            .collect();
+        assert_eq!(asked.into_inner(), want);
     }
 
     #[test]

@@ -147,15 +147,21 @@ pub fn is_root() -> bool {
 /// testing, unless `GENL_ALLOW_SKIP=1` is set. Then the skip is appended to
 /// the file `GENL_SKIP_LOG` names (`cargo xtask test` sets it and reports
 /// each line as a SKIPPED row of its summary), as `<test>\t<why>`.
+///
+/// The test is named by its thread (libtest names each test's thread); a
+/// thread of the test's own must be spawned with [`spawn_named`], or the
+/// skip fails.
 pub fn skip(why: &str) {
     if std::env::var_os("GENL_ALLOW_SKIP").is_some_and(|v| v == "1") {
-        eprintln!("SKIPPED (not run, GENL_ALLOW_SKIP=1): {why}");
+        let Some(test) = std::thread::current().name().map(str::to_owned) else {
+            panic!(
+                "SKIPPED from an unnamed thread, which names no test ({why}): \
+                 spawn it with common::spawn_named"
+            );
+        };
+        eprintln!("SKIPPED (not run, GENL_ALLOW_SKIP=1): {test}: {why}");
         if let Some(log) = std::env::var_os("GENL_SKIP_LOG") {
             use std::io::Write;
-            let test = std::thread::current()
-                .name()
-                .unwrap_or("(unnamed test)")
-                .to_owned();
             let exe = std::env::args()
                 .next()
                 .and_then(|a| {
@@ -175,6 +181,69 @@ pub fn skip(why: &str) {
         }
     } else {
         panic!("SKIPPED (not run): {why}; set GENL_ALLOW_SKIP=1 to allow skipping");
+    }
+}
+
+/// Spawns a scoped thread named as the calling one (libtest names a test's
+/// thread after the test), so that a [`skip`] inside it names the test.
+pub fn spawn_named<'scope, T: Send + 'scope>(
+    s: &'scope std::thread::Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> std::thread::ScopedJoinHandle<'scope, T> {
+    let name = std::thread::current()
+        .name()
+        .expect("called from a test's (named) thread")
+        .to_owned();
+    std::thread::Builder::new()
+        .name(name)
+        .spawn_scoped(s, f)
+        .expect("spawning a thread")
+}
+
+/// `Some` of what `r` holds; or, when it is [`genl_core::Error::FamilyNotFound`]
+/// (the controller has no such family: the one confirmed absence a host
+/// test may skip on), a [`skip`] and `None`. Any other error fails the
+/// test.
+pub fn unless_absent<T>(r: Result<T, genl_core::Error>, what: &str) -> Option<T> {
+    match r {
+        Ok(v) => Some(v),
+        Err(genl_core::Error::FamilyNotFound(f)) => {
+            skip(&format!(
+                "{what}: family {f} is not registered on this kernel"
+            ));
+            None
+        }
+        Err(e) => panic!("{what}: {e}"),
+    }
+}
+
+/// A bound in time for a loop that receives from the kernel: each receive
+/// has a timeout, but a stream of messages that never ends (or never holds
+/// what the loop waits for) would keep it going.
+pub struct Deadline {
+    what: &'static str,
+    until: std::time::Instant,
+    limit: std::time::Duration,
+}
+
+impl Deadline {
+    /// `limit` from now, for the loop that waits for `what`.
+    pub fn new(what: &'static str, limit: std::time::Duration) -> Deadline {
+        Deadline {
+            what,
+            until: std::time::Instant::now() + limit,
+            limit,
+        }
+    }
+
+    /// Fails the test once the deadline has passed.
+    pub fn check(&self) {
+        assert!(
+            std::time::Instant::now() < self.until,
+            "still waiting for {} after {:?}",
+            self.what,
+            self.limit
+        );
     }
 }
 
