@@ -107,6 +107,16 @@ pub enum Command {
         /// subsets, enforced on both sides.
         #[arg(long)]
         exact: bool,
+        /// Check the spec's numbers against the uapi headers under DIR
+        /// (e.g. /usr/include, or a kernel tree's include/uapi) and take
+        /// the headers' values where they disagree, each noted in the
+        /// binding's docs and on stderr [default: the kernel tree the spec
+        /// is in, else /usr/include].
+        #[arg(long, value_name = "DIR", conflicts_with = "no_uapi")]
+        uapi: Option<PathBuf>,
+        /// Number everything as the spec says, without the headers.
+        #[arg(long)]
+        no_uapi: bool,
     },
 }
 
@@ -267,9 +277,21 @@ pub fn run(cli: Cli) -> Result<(), String> {
             out,
             ops,
             exact,
+            uapi,
+            no_uapi,
         } => {
-            let text =
-                std::fs::read_to_string(&spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+            let (text, check) = genl_ynl::uapi::read_corrected(&spec, uapi.as_deref(), !no_uapi)?;
+            if let Some((dir, check)) = check {
+                for d in &check.disagreements {
+                    eprintln!("genl import: {}: {d}", spec.display());
+                }
+                eprintln!(
+                    "genl import: {}: {} (in {})",
+                    spec.display(),
+                    check.summary(),
+                    dir.display()
+                );
+            }
             let opts = genl_ynl::ImportOptions { ops, exact };
             let rust =
                 genl_ynl::import(&text, &opts).map_err(|e| format!("{}: {e}", spec.display()))?;

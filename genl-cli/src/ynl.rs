@@ -120,6 +120,15 @@ pub struct YnlArgs {
     /// against the JSON schema (references are checked when it loads).
     #[arg(long)]
     pub no_schema: bool,
+    /// The uapi headers to number the spec by where it disagrees with them
+    /// (a spec lists entries in another order than the C enum, as 6.12's
+    /// nlctrl.yaml does with `mask` and `pad`; see `genl import --uapi`)
+    /// [default: the kernel tree the spec is in, else /usr/include].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_uapi")]
+    pub uapi: Option<PathBuf>,
+    /// Number everything as the spec says, as cli.py does.
+    #[arg(long)]
+    pub no_uapi: bool,
 }
 
 /// What one request produced.
@@ -132,8 +141,8 @@ enum Outcome {
 
 /// Carries out `genl ynl ...`: prints the results on stdout.
 pub fn run(args: YnlArgs) -> Result<(), String> {
-    let text =
-        std::fs::read_to_string(&args.spec).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+    let (text, _) =
+        genl_ynl::uapi::read_corrected(&args.spec, args.uapi.as_deref(), !args.no_uapi)?;
     let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", args.spec.display()))?;
     // cli.py loads no spec with such an operation; listing it and then not
     // finding it for --do would be worse.

@@ -74,6 +74,7 @@ pub mod family;
 mod spec;
 mod structs;
 mod sub_message;
+pub mod uapi;
 pub mod value;
 
 use spec::{AttrSpec, OpMode, Spec};

@@ -37,14 +37,22 @@ pub mod header_flags {
 #[allow(clippy::enum_variant_names)]
 #[repr(u32)]
 pub enum ModuleFwFlashStatus {
-    /// `started` = 0.
-    Started = 0,
-    /// `in_progress` = 1.
-    InProgress = 1,
-    /// `completed` = 2.
-    Completed = 2,
-    /// `error` = 3.
-    Error = 3,
+    /// The spec numbers this 0, but `linux/ethtool.h` has `ETHTOOL_MODULE_FW_FLASH_STATUS_STARTED` = 1: the header's value is used.
+    ///
+    /// `started` = 1.
+    Started = 1,
+    /// The spec numbers this 1, but `linux/ethtool.h` has `ETHTOOL_MODULE_FW_FLASH_STATUS_IN_PROGRESS` = 2: the header's value is used.
+    ///
+    /// `in_progress` = 2.
+    InProgress = 2,
+    /// The spec numbers this 2, but `linux/ethtool.h` has `ETHTOOL_MODULE_FW_FLASH_STATUS_COMPLETED` = 3: the header's value is used.
+    ///
+    /// `completed` = 3.
+    Completed = 3,
+    /// The spec numbers this 3, but `linux/ethtool.h` has `ETHTOOL_MODULE_FW_FLASH_STATUS_ERROR` = 4: the header's value is used.
+    ///
+    /// `error` = 4.
+    Error = 4,
 }
 
 /// The YNL enum `c33-pse-ext-state`.
@@ -66,10 +74,14 @@ pub enum C33PseExtState {
     OptionVportLim = 5,
     /// `ovld-detected` = 6.
     OvldDetected = 6,
-    /// `power-not-available` = 7.
-    PowerNotAvailable = 7,
-    /// `short-detected` = 8.
-    ShortDetected = 8,
+    /// The spec numbers this 7, but `linux/ethtool.h` has `ETHTOOL_C33_PSE_EXT_STATE_POWER_NOT_AVAILABLE` = 8: the header's value is used.
+    ///
+    /// `power-not-available` = 8.
+    PowerNotAvailable = 8,
+    /// The spec numbers this 8, but `linux/ethtool.h` has `ETHTOOL_C33_PSE_EXT_STATE_SHORT_DETECTED` = 9: the header's value is used.
+    ///
+    /// `short-detected` = 9.
+    ShortDetected = 9,
 }
 
 /// The YNL enum `phy-upstream-type`.

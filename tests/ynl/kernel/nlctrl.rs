@@ -156,10 +156,12 @@ pub struct PolicyAttrs {
     /// `bitfield32-mask`: `u32`, id 10.
     #[nla(id = 10)]
     pub bitfield32_mask: Option<u32>,
-    /// `mask`: `u64`, id 11.
-    #[nla(id = 11)]
+    /// The spec numbers this 11, but `linux/netlink.h` has `NL_POLICY_TYPE_ATTR_MASK` = 12: the header's value is used.
+    ///
+    /// `mask`: `u64`, id 12.
+    #[nla(id = 12)]
     pub mask: Option<u64>,
-    // `pad` (id 12): not imported (padding).
+    // `pad` (id 11): not imported (padding).
 }
 
 /// The YNL attribute set `op-policy-attrs`.

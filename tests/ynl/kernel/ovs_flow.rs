@@ -913,8 +913,10 @@ pub struct ActionAttrs<'a> {
     pub dec_ttl: Option<&'a [u8]>,
     /// Sends a packet sample to psample for external observation.
     ///
-    /// `psample`: `nest`, id 24.
-    #[nla(id = 24, nested)]
+    /// The spec numbers this 24, but `linux/openvswitch.h` has `OVS_ACTION_ATTR_PSAMPLE` = 25: the header's value is used.
+    ///
+    /// `psample`: `nest`, id 25.
+    #[nla(id = 25, nested)]
     pub psample: Option<PsampleAttrs<'a>>,
 }
 

@@ -18,6 +18,14 @@
 //!   same or later, by no more than the clock's bound) and values it draws
 //!   at random now and then (each side's within the range of the draw).
 //!
+//! - a spec erratum `genl ynl` corrects from the uapi headers: 6.12's
+//!   `nlctrl.yaml` lists `mask` before `pad` in `policy-attrs`, so cli.py
+//!   decodes attribute 12 (`NL_POLICY_TYPE_ATTR_MASK` in
+//!   `<linux/netlink.h>`) as `pad` and prints its 8 bytes in hex, while
+//!   `genl ynl` numbers it as the header does and prints `mask` as an
+//!   integer. cli.py's `pad` under `policy` is read as the little-endian
+//!   u64 it holds and renamed `mask` ([`nlctrl_mask_erratum`]).
+//!
 //! The kernel's extended-ACK warnings are compared too: cli.py prints them
 //! on standard output (`Netlink warning:` and the message's repr, see
 //! [`py_warnings`]), `genl ynl` on standard error (`genl ynl: netlink
@@ -147,7 +155,8 @@ pub fn judge(e: &Expect<'_>, py: Output<'_>, ge: Output<'_>) -> Result<String, S
             "netlink warnings differ: cli.py {warned:?}, genl ynl {ge_warned:?}"
         ));
     }
-    let (a, flag_sets) = json_lines("cli.py", &py_out, sets)?;
+    let (mut a, flag_sets) = json_lines("cli.py", &py_out, sets)?;
+    let errata: usize = a.iter_mut().map(nlctrl_mask_erratum).sum();
     let (b, _) = json_lines("genl ynl", ge.out, sets)?;
     if a.is_empty() {
         return Err(format!("cli.py printed no JSON: {:?}", py.out));
@@ -174,10 +183,55 @@ pub fn judge(e: &Expect<'_>, py: Output<'_>, ge: Output<'_>) -> Result<String, S
     if flag_sets > 0 {
         note += &format!(", {flag_sets} flag sets");
     }
+    if errata > 0 {
+        note += &format!(", {errata} nlctrl masks cli.py calls pad");
+    }
     if !warned.is_empty() {
         note += &format!(", the same {} netlink warnings", warned.len());
     }
     Ok(note)
+}
+
+/// cli.py's reading of `NL_POLICY_TYPE_ATTR_MASK` (12) as nlctrl's
+/// `pad` (the spec numbers `mask` 11): in every object under a `policy`
+/// key, a `pad` of 16 hex digits becomes `mask`, the little-endian u64 of
+/// those bytes, as the kernel put it (`nla_put_u64_64bit` in
+/// `netlink_policy_dump_write_attr`). Returns how many it renamed.
+pub fn nlctrl_mask_erratum(v: &mut J) -> usize {
+    let mut n = 0;
+    match v {
+        J::Object(m) => {
+            if let Some(J::Object(p)) = m.get_mut("policy") {
+                let mask = p
+                    .get("pad")
+                    .and_then(J::as_str)
+                    .filter(|h| h.len() == 16)
+                    .and_then(|h| u64::from_str_radix(h, 16).ok().map(|_| h))
+                    .map(|h| {
+                        let mut b = [0u8; 8];
+                        for (i, byte) in b.iter_mut().enumerate() {
+                            *byte = u8::from_str_radix(&h[2 * i..2 * i + 2], 16).unwrap_or(0);
+                        }
+                        u64::from_le_bytes(b)
+                    });
+                if let Some(mask) = mask {
+                    p.remove("pad");
+                    p.insert("mask".into(), J::from(mask));
+                    n += 1;
+                }
+            }
+            for x in m.values_mut() {
+                n += nlctrl_mask_erratum(x);
+            }
+        }
+        J::Array(a) => {
+            for x in a {
+                n += nlctrl_mask_erratum(x);
+            }
+        }
+        _ => {}
+    }
+    n
 }
 
 /// How `genl ynl` reports an extended-ACK warning on standard error.
@@ -704,6 +758,23 @@ mod tests {
         };
         assert!(judge(&e, py, other).is_err());
         assert!(judge(&e, py, ok("")).is_err());
+    }
+
+    #[test]
+    fn nlctrl_masks_cli_py_calls_pad_compare_by_value() {
+        let e = Expect::default();
+        let py = r#"[{"family-id": 21, "policy": {"policy-id": 1, "attr-id": 3, "pad": "0300000000000000", "type": "u32"}}]"#;
+        let good = r#"[{"family-id": 21, "policy": {"policy-id": 1, "attr-id": 3, "mask": 3, "type": "u32"}}]"#;
+        let note = judge_json(&e, py, good).unwrap();
+        assert!(note.contains("1 nlctrl masks cli.py calls pad"), "{note}");
+        // Another value, or the pad left as cli.py printed it, fails.
+        let other = good.replace("\"mask\": 3", "\"mask\": 768");
+        assert!(judge_json(&e, py, &other).is_err());
+        assert!(judge_json(&e, py, py).is_err());
+        // A `pad` outside a policy is not touched.
+        let elsewhere = r#"[{"x": {"pad": "0300000000000000"}}]"#;
+        assert!(judge_json(&e, elsewhere, r#"[{"x": {"mask": 3}}]"#).is_err());
+        assert!(judge_json(&e, elsewhere, elsewhere).is_ok());
     }
 
     #[test]
