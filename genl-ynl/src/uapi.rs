@@ -381,8 +381,7 @@ impl Expr<'_> {
 
     fn binary(&mut self, min_prec: u8) -> Option<i128> {
         let mut lhs = self.unary()?;
-        loop {
-            let Some(op) = self.peek() else { break };
+        while let Some(op) = self.peek() {
             let prec = match op {
                 "*" | "/" | "%" => 10,
                 "+" | "-" => 9,

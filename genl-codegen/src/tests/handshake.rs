@@ -21,17 +21,66 @@ pub enum HandlerClass {
     Max = 2,
 }
 
+/// Message type.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[genl(c_prefix = "HANDSHAKE_MSG_TYPE")]
+#[repr(u32)]
+pub enum MsgType {
+    /// Unspecified.
+    Unspec = 0,
+    /// ClientHello.
+    Clienthello = 1,
+    /// ServerHello.
+    Serverhello = 2,
+}
+
+/// Authentication mode.
+#[derive(Debug, Clone, Copy, PartialEq, ValueEnum)]
+#[genl(c_prefix = "HANDSHAKE_AUTH")]
+#[repr(u32)]
+pub enum Auth {
+    /// Unspecified.
+    Unspec = 0,
+    /// Unauthenticated.
+    Unauth = 1,
+    /// Pre-shared key.
+    Psk = 2,
+    /// X.509.
+    X509 = 3,
+}
+
+/// A certificate and its key, as file descriptors.
+#[derive(AttrSet)]
+#[genl(c_prefix = "HANDSHAKE_A_X509")]
+#[allow(dead_code)]
+pub struct X509 {
+    #[nla(id = 1)]
+    cert: Option<i32>,
+    #[nla(id = 2)]
+    privkey: Option<i32>,
+}
+
 /// The accept set (what the kernel's spec calls `accept`).
 #[derive(AttrSet)]
 #[genl(c_prefix = "HANDSHAKE_A_ACCEPT")]
 #[allow(dead_code)]
-pub struct Accept {
+pub struct Accept<'a> {
     #[nla(id = 1)]
     sockfd: i32,
-    #[nla(id = 2, max = 2)]
-    handler_class: Option<u32>,
+    #[nla(id = 2)]
+    handler_class: Option<HandlerClass>,
     #[nla(id = 3)]
-    message_type: Option<u32>,
+    message_type: Option<MsgType>,
+    #[nla(id = 4)]
+    timeout: Option<u32>,
+    #[nla(id = 5)]
+    auth_mode: Option<Auth>,
+    #[nla(id = 6, multi)]
+    peer_identity: Vec<u32>,
+    #[nla(id = 7, multi)]
+    certificate: Vec<X509>,
+    #[nla(id = 8)]
+    peername: Option<&'a str>,
 }
 
 /// The accept request: `handler-class` only. The kernel's generated code
@@ -41,7 +90,24 @@ pub struct Accept {
 #[genl(subset_of = Accept)]
 #[allow(dead_code)]
 pub struct AcceptReq {
-    handler_class: Option<u32>,
+    handler_class: Option<HandlerClass>,
+}
+
+/// The accept reply: what the kernel's spec lists (all but
+/// `handler-class`).
+#[derive(AttrSet)]
+#[genl(subset_of = Accept)]
+#[allow(dead_code)]
+pub struct AcceptRep<'a> {
+    sockfd: i32,
+    message_type: Option<MsgType>,
+    timeout: Option<u32>,
+    auth_mode: Option<Auth>,
+    #[nla(multi)]
+    peer_identity: Vec<u32>,
+    #[nla(multi)]
+    certificate: Vec<X509>,
+    peername: Option<&'a str>,
 }
 
 /// Done request.
@@ -57,12 +123,12 @@ pub struct Done {
     remote_auth: Vec<u32>,
 }
 
-/// Ready notification.
+/// Ready notification: `handler-class` of the accept set, as the
+/// kernel's spec has it.
 #[derive(AttrSet)]
-#[genl(c_prefix = "HANDSHAKE_A_READY")]
+#[genl(subset_of = Accept)]
 #[allow(dead_code)]
 pub struct Ready {
-    #[nla(id = 1)]
     handler_class: Option<HandlerClass>,
 }
 
@@ -76,7 +142,7 @@ pub struct Ready {
 pub enum HandshakeCmd {
     #[genl(cmd = 1, reply = Ready, event = "tlshd")]
     Ready,
-    #[genl(cmd = 2, request = AcceptReq, reply = Accept, admin_perm)]
+    #[genl(cmd = 2, request = AcceptReq, reply = AcceptRep<'static>, admin_perm)]
     Accept,
     #[genl(cmd = 3, request = Done, admin_perm)]
     Done,
@@ -127,6 +193,50 @@ fn uapi_header_matches_ynl_conventions() {
     assert!(h.lines().take(4).any(|l| l.contains("cargo xtask codegen")));
 }
 
+/// Every constant of the kernel's own `include/uapi/linux/handshake.h`
+/// (Linux 6.12, `tests/fixtures/uapi/` of the workspace, generated there by
+/// ynl-gen-c from the same spec) is in ours with the same value, read by
+/// the same C constant evaluator from both files; ours has only the
+/// `UNSPEC` entries beyond it.
+#[test]
+fn uapi_header_has_every_constant_of_the_kernels() {
+    use genl_ynl::uapi::HeaderConstants;
+    let kernel_path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/uapi/linux/handshake.h"
+    );
+    let mut kernel = HeaderConstants::new();
+    kernel.add_header(
+        "linux/handshake.h",
+        &std::fs::read_to_string(kernel_path).unwrap(),
+    );
+    let mut ours = HeaderConstants::new();
+    ours.add_header("linux/handshake.h", &out(hs()).uapi);
+    let theirs: Vec<_> = kernel.iter().collect();
+    assert!(theirs.len() > 30, "{theirs:?}");
+    for (name, c) in &theirs {
+        assert_eq!(
+            ours.get(name).map(|o| o.value),
+            Some(c.value.clone()),
+            "{name}"
+        );
+    }
+    let extra: Vec<&str> = ours
+        .iter()
+        .map(|(n, _)| n)
+        .filter(|n| kernel.get(n).is_none())
+        .collect();
+    assert_eq!(
+        extra,
+        [
+            "HANDSHAKE_A_ACCEPT_UNSPEC",
+            "HANDSHAKE_A_DONE_UNSPEC",
+            "HANDSHAKE_A_X509_UNSPEC",
+            "HANDSHAKE_CMD_UNSPEC",
+        ]
+    );
+}
+
 #[test]
 fn a_subset_renders_as_its_root_set() {
     let h = out(hs()).uapi;
@@ -135,18 +245,22 @@ fn a_subset_renders_as_its_root_set() {
     assert_contains(
         &h,
         "enum {\n\tHANDSHAKE_A_ACCEPT_UNSPEC,\n\tHANDSHAKE_A_ACCEPT_SOCKFD,\n\
-         \tHANDSHAKE_A_ACCEPT_HANDLER_CLASS,\n\tHANDSHAKE_A_ACCEPT_MESSAGE_TYPE,\n\n",
+         \tHANDSHAKE_A_ACCEPT_HANDLER_CLASS,\n\tHANDSHAKE_A_ACCEPT_MESSAGE_TYPE,\n\
+         \tHANDSHAKE_A_ACCEPT_TIMEOUT,\n\tHANDSHAKE_A_ACCEPT_AUTH_MODE,\n\
+         \tHANDSHAKE_A_ACCEPT_PEER_IDENTITY,\n\tHANDSHAKE_A_ACCEPT_CERTIFICATE,\n\
+         \tHANDSHAKE_A_ACCEPT_PEERNAME,\n\n",
     );
     assert_eq!(h.matches("\tHANDSHAKE_A_ACCEPT_UNSPEC,").count(), 1);
     assert_contains(
         &h,
-        " * Attribute set HANDSHAKE_A_ACCEPT (Rust: Accept; subsets AcceptReq).\n",
+        " * Attribute set HANDSHAKE_A_ACCEPT (Rust: Accept; subsets Ready, AcceptReq, AcceptRep).\n",
     );
     let m = model(hs());
-    assert_eq!(m.sets.len(), 3, "Ready, Accept, Done");
+    // handshake.h's sets: x509, accept, done.
+    assert_eq!(m.sets.len(), 3, "Accept, X509, Done");
     let accept = m.sets.iter().find(|s| s.root.name == "Accept").unwrap();
     let subsets: Vec<&str> = accept.subsets.iter().map(|s| s.name).collect();
-    assert_eq!(subsets, ["AcceptReq"]);
+    assert_eq!(subsets, ["Ready", "AcceptReq", "AcceptRep"]);
 }
 
 #[test]
@@ -205,6 +319,10 @@ fn kernel_source_matches_ynl_conventions() {
         "// SPDX-License-Identifier: ((GPL-2.0 WITH Linux-syscall-note) OR BSD-3-Clause)\n"
     ));
     assert_contains(&c, "\n#include <uapi/linux/handshake.h>\n");
+    // genl.c has the enum's maximum as a number (`NLA_POLICY_MAX(NLA_U32,
+    // 2)`); ours names the entry that holds it, the same value
+    // (`HANDSHAKE_HANDLER_CLASS_MAX` = 2 in handshake.h, which genl check
+    // evaluates).
     assert_contains(
         &c,
         &ours(
@@ -212,6 +330,10 @@ fn kernel_source_matches_ynl_conventions() {
              static const struct nla_policy handshake_accept_nl_policy[HANDSHAKE_A_ACCEPT_HANDLER_CLASS + 1] = {\n\
              \t[HANDSHAKE_A_ACCEPT_HANDLER_CLASS] = NLA_POLICY_MAX(NLA_U32, 2),\n\
              };\n",
+        )
+        .replace(
+            "NLA_POLICY_MAX(NLA_U32, 2)",
+            "NLA_POLICY_MAX(NLA_U32, HANDSHAKE_HANDLER_CLASS_MAX)",
         ),
     );
     assert_contains(
@@ -305,7 +427,7 @@ fn ynl_spec_lists_the_subset_and_the_event_group() {
         "        request:",
         "          attributes: [ handler-class ]",
         "        reply:",
-        "          attributes: [ sockfd, handler-class, message-type ]",
+        "          attributes: [ sockfd, message-type, timeout, auth-mode, peer-identity, certificate, peername ]",
         "",
     ];
     assert_contains(&y, &accept.join("\n"));
