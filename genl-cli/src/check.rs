@@ -21,6 +21,7 @@
 //! (`genl check --keep-work`) keeps it.
 
 mod checkpatch;
+pub mod compat;
 #[cfg(test)]
 mod live;
 mod policies;

@@ -84,6 +84,20 @@ pub enum Command {
         /// removed, whatever the outcome.
         #[arg(long)]
         keep_work: bool,
+        /// Instead of the kernel tools' checks: compare the family as
+        /// declared at git ref REF (its committed YNL spec; or a saved
+        /// spec, REF being a .yaml file) with the working tree, rule by
+        /// rule (`--compat-rules`), and fail on a breaking change that
+        /// genl.toml does not allow (`[check] compat-allow`).
+        #[arg(long, value_name = "REF")]
+        compat: Option<String>,
+        /// With --compat: print the findings as one JSON array.
+        #[arg(long, requires = "compat")]
+        json: bool,
+        /// List the compatibility rules (id, category, impact, what each
+        /// means) and exit.
+        #[arg(long, conflicts_with = "compat")]
+        compat_rules: bool,
     },
     /// Talk to any netlink family from its YNL spec, read at run time, as
     /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
@@ -270,7 +284,26 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 VmCommand::Shell(_) => vm::shell(&plan),
             }
         }
-        Command::Check { keep_work } => check::run(&project()?, keep_work),
+        Command::Check {
+            compat_rules: true, ..
+        } => {
+            for r in genl_ynl::compat::RULES {
+                println!(
+                    "{:<28} {:<10} {:<11} {}",
+                    r.id,
+                    format!("{:?}", r.category).to_lowercase(),
+                    format!("{:?}", r.impact).to_lowercase(),
+                    r.doc
+                );
+            }
+            Ok(())
+        }
+        Command::Check {
+            compat: Some(reference),
+            json,
+            ..
+        } => check::compat::run(&project()?, &reference, json),
+        Command::Check { keep_work, .. } => check::run(&project()?, keep_work),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Import {
             spec,

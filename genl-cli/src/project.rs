@@ -71,6 +71,11 @@
 //!     text (an attribute's C name, say); without it, the whole class.
 //!     genl's own differences by design need no entry: they are allowed
 //!     and printed with their reasons.
+//!   - `compat-allow` (list of tables; default none): breaking changes
+//!     `genl check --compat REF` accepts. Each has a `rule` (required; a
+//!     rule id of `genl_ynl::compat::RULES`, e.g. `ATTR_RENUMBERED`), a
+//!     `reason` (required, printed by every run) and an optional `at`:
+//!     only the findings whose spec path contains this text.
 //!
 //! A commented example ([`EXAMPLE`]; `genl config` prints it):
 //!
@@ -119,6 +124,22 @@ pub struct CheckConfig {
     /// Differences from the kernel's tools allowed, each with its reason.
     #[serde(default)]
     pub allow: Vec<AllowConfig>,
+    /// Deliberate breaking changes `genl check --compat` accepts, each
+    /// with its reason.
+    #[serde(default)]
+    pub compat_allow: Vec<CompatAllowConfig>,
+}
+
+/// One `[[check.compat-allow]]` entry: a breaking change made on purpose.
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CompatAllowConfig {
+    /// The rule id (`genl_ynl::compat::RULES`), e.g. `ATTR_RENUMBERED`.
+    pub rule: String,
+    /// Only the findings whose spec path contains this text.
+    pub at: Option<String>,
+    /// Why the change is acceptable (printed by every run).
+    pub reason: String,
 }
 
 /// One `[check] allow` entry (validated by `genl check`).
