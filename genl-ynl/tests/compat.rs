@@ -1003,3 +1003,156 @@ fn json() {
     assert_eq!(j["path"], "attribute-sets/rule/port");
     assert_eq!(serde_json::to_value(&f[0]).unwrap(), j);
 }
+
+// --- the remaining rules ----------------------------------------------------
+
+#[test]
+fn protocol_changed() {
+    check(
+        BASE,
+        &edit(
+            BASE,
+            "protocol: genetlink\n",
+            "protocol: netlink-raw\nprotonum: 16\n",
+        ),
+        &["PROTOCOL_CHANGED"],
+    );
+}
+
+#[test]
+fn set_removed() {
+    let new = edit(
+        BASE,
+        "  - name: match\n    attributes:\n      - { name: proto, type: u8 }\n      - { name: addr, type: binary, checks: { exact-len: 4 } }\n",
+        "",
+    );
+    let new = edit(
+        &new,
+        "{ name: match, type: nest, nested-attributes: match }",
+        "{ name: match, type: binary }",
+    );
+    check(BASE, &new, &["SET_REMOVED", "ATTR_NEST_CHANGED"]);
+}
+
+#[test]
+fn definitions_removed() {
+    let new = edit(
+        BASE,
+        "  - type: flags\n    name: opts\n    entries: [ log, count ]\n",
+        "",
+    );
+    let new = edit(&new, ", enum: opts, enum-as-flags: true", "");
+    check(BASE, &new, &["ENUM_REMOVED"]);
+    let new = edit(
+        BASE,
+        "  - type: const\n    name: name-max\n    value: 32\n",
+        "",
+    );
+    let new = edit(&new, "max-len: name-max", "max-len: 32");
+    check(BASE, &new, &["CONST_REMOVED"]);
+}
+
+#[test]
+fn binary_struct_replaced() {
+    let new = edit_all(LEGACY, "name: stats\n", "name: counters\n");
+    let new = edit(&new, "struct: stats }", "struct: counters }");
+    let new = edit(
+        &new,
+        "{ name: bytes, type: u64 }",
+        "{ name: bytes, type: u32 }",
+    );
+    check(LEGACY, &new, &["STRUCT_REMOVED", "ATTR_STRUCT_CHANGED"]);
+}
+
+#[test]
+fn notification_became_a_command() {
+    check(
+        BASE,
+        &edit(
+            BASE,
+            "      event: { attributes: [ id, action ] }\n      mcgrp: events\n",
+            "      do: {}\n",
+        ),
+        &["OP_KIND_CHANGED"],
+    );
+}
+
+#[test]
+fn operation_uses_another_set() {
+    check(
+        BASE,
+        &edit(
+            BASE,
+            "    - name: del\n      attribute-set: rule\n",
+            "    - name: del\n      attribute-set: match\n",
+        ),
+        &["OP_ATTR_SET_CHANGED"],
+    );
+}
+
+#[test]
+fn classic_group_renumbered_and_renamed() {
+    let old = read("tests/fixtures/ynl/rt_addr.yaml");
+    check(
+        &old,
+        &edit(&old, "      value: 9\n", "      value: 10\n"),
+        &["MCGRP_RENUMBERED"],
+    );
+    check(
+        &old,
+        &edit_all(&old, "rtnlgrp-ipv6-ifaddr", "rtnlgrp-ip6-ifaddr"),
+        &["MCGRP_RENAMED"],
+    );
+}
+
+#[test]
+fn sub_messages() {
+    let old = read("tests/fixtures/ynl/rt_link.yaml");
+    let tun = "      -\n        value: tun\n        attribute-set: linkinfo-tun-attrs\n";
+    check(&old, &edit(&old, tun, ""), &["SUB_MESSAGE_FORMAT_REMOVED"]);
+    check(
+        &old,
+        &edit(
+            &old,
+            tun,
+            &format!(
+                "{tun}      -\n        value: tun2\n        attribute-set: linkinfo-tun-attrs\n"
+            ),
+        ),
+        &["SUB_MESSAGE_FORMAT_ADDED"],
+    );
+    check(
+        &old,
+        &edit(
+            &old,
+            "        value: bond\n        attribute-set: bond-slave-attrs\n",
+            "        value: bond\n        attribute-set: linkinfo-brport-attrs\n",
+        ),
+        &["SUB_MESSAGE_FORMAT_CHANGED"],
+    );
+    let f = check(
+        &old,
+        &edit(
+            &old,
+            "        sub-message: linkinfo-data-msg\n        selector: kind\n",
+            "        sub-message: linkinfo-member-data-msg\n        selector: kind\n",
+        ),
+        &["ATTR_SUB_MESSAGE_CHANGED"],
+    );
+    assert_eq!(f[0].path, "attribute-sets/linkinfo-attrs/data");
+}
+
+/// Every rule of RULES is raised by some case of this corpus.
+#[test]
+fn every_rule_is_exercised() {
+    let src = include_str!("compat.rs");
+    for r in RULES {
+        assert!(
+            src.contains(&format!("&[\"{}\"", r.id))
+                || src.contains(&format!("\"{}\",", r.id))
+                || src.contains(&format!("\"{}\"]", r.id)),
+            "{} has no case",
+            r.id
+        );
+    }
+}
