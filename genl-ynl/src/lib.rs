@@ -70,6 +70,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::{self, Write as _};
 
 pub mod codec;
+pub mod compat;
 pub mod family;
 mod spec;
 mod structs;
