@@ -56,7 +56,12 @@ fn project(tag: &str) -> PathBuf {
 
 fn edit(path: &Path, from: &str, to: &str) {
     let t = std::fs::read_to_string(path).unwrap();
-    assert_eq!(t.matches(from).count(), 1, "{from:?} once in {}", path.display());
+    assert_eq!(
+        t.matches(from).count(),
+        1,
+        "{from:?} once in {}",
+        path.display()
+    );
     std::fs::write(path, t.replace(from, to)).unwrap();
 }
 
@@ -127,7 +132,11 @@ fn a_renumbered_attribute_fails_naming_the_rule_and_the_rust_line() {
     std::fs::write(&toml, t).unwrap();
     let o = genl(&dir, &["check", "--compat", "HEAD"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("allowed (port moved in 2.0)"), "{}", text(&o));
+    assert!(
+        text(&o).contains("allowed (port moved in 2.0)"),
+        "{}",
+        text(&o)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

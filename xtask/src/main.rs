@@ -13,6 +13,7 @@
 mod capture;
 mod checkpatch;
 mod codegen;
+mod compat;
 mod fuzz;
 mod new_user;
 mod package;
@@ -165,6 +166,12 @@ fn test(args: &[String]) -> Result<(), String> {
         );
     }
     summary.run_fn("checkpatch --strict (kmod-c)", || checkpatch::run(&[]));
+    // Schema evolution: genl_demo and portwatch against their previous
+    // commit (a breaking change needs a `[[check.compat-allow]]`).
+    summary.run_fn(
+        "genl check --compat HEAD~1 (genl_demo, portwatch)",
+        compat::run,
+    );
     // The gallery family (examples/portwatch) as a genl project.
     summary.run_fn("portwatch: genl generate --check", || {
         portwatch::step("generate-check")

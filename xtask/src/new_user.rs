@@ -177,6 +177,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         git(&project, &["init", "-q"])?;
         git(&project, &["add", "-A"])?;
         git(&project, &["commit", "-q", "-m", "genl new counter"])?;
+        // The scaffold README's release workflow: tag, then compare with
+        // the tag (nothing changed: no findings).
+        git(&project, &["tag", "v0.1.0"])?;
         let committed = git(&project, &["ls-files"])?;
         // The file that once carried this machine's cache path is among
         // those checked below; `.genl/` (per machine) is not committed.
@@ -192,6 +195,10 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         for (what, args) in [
             ("genl generate --check", &["generate", "--check"][..]),
             ("genl check", &["check"][..]),
+            (
+                "genl check --compat v0.1.0",
+                &["check", "--compat", "v0.1.0"][..],
+            ),
         ] {
             step(
                 what,

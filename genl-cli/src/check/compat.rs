@@ -18,8 +18,8 @@ use crate::project::{CompatAllowConfig, Project};
 fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String, String), String> {
     let as_file = Path::new(reference);
     if reference.ends_with(".yaml") && as_file.is_file() {
-        let text = std::fs::read_to_string(as_file)
-            .map_err(|e| format!("{}: {e}", as_file.display()))?;
+        let text =
+            std::fs::read_to_string(as_file).map_err(|e| format!("{}: {e}", as_file.display()))?;
         return Ok((text, as_file.display().to_string()));
     }
     let rel = spec.strip_prefix(project_dir).unwrap_or(spec);
@@ -85,6 +85,37 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     out.sort();
 }
 
+/// The `src/` of the cargo package that declares the family
+/// (`[family] package`), found under the project; the project itself when
+/// none is.
+fn schema_src(project: &Project) -> PathBuf {
+    let Some(package) = project.config.family.as_ref().map(|f| f.package.as_str()) else {
+        return project.root.clone();
+    };
+    let mut dirs = vec![(project.root.clone(), 0)];
+    while let Some((d, depth)) = dirs.pop() {
+        if let Ok(text) = std::fs::read_to_string(d.join("Cargo.toml")) {
+            let name = text
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|t| t.get("package")?.get("name")?.as_str().map(str::to_owned));
+            if name.as_deref() == Some(package) {
+                return d.join("src");
+            }
+        }
+        if depth < 3 {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if e.path().is_dir() && name != "target" && !name.starts_with('.') {
+                    dirs.push((e.path(), depth + 1));
+                }
+            }
+        }
+    }
+    project.root.clone()
+}
+
 /// The Rust line that declares what a finding's spec path names, best
 /// effort: an attribute (`attribute-sets/<set>/<attr>`) is the field
 /// `<attr>` (snake case) of `struct <Set>`; an operation
@@ -109,10 +140,7 @@ pub(crate) fn rust_line(
             )),
             format!("{}:", attr.replace('-', "_")),
         ),
-        ["definitions", def, entry, ..] => (
-            Some(format!("enum {}", camel(def))),
-            camel(entry),
-        ),
+        ["definitions", def, entry, ..] => (Some(format!("enum {}", camel(def))), camel(entry)),
         ["operations", op, ..] => (None, camel(op)),
         [_, name, ..] => (None, format!("\"{name}\"")),
         _ => return None,
@@ -144,7 +172,8 @@ pub(crate) fn rust_line(
                 let t = t.strip_prefix("pub ").unwrap_or(t);
                 let hit = if container.is_some() || member.starts_with('"') {
                     t.starts_with(member.as_str())
-                        && (member.ends_with(':') || member.starts_with('"')
+                        && (member.ends_with(':')
+                            || member.starts_with('"')
                             || t[member.len()..]
                                 .starts_with(|ch: char| !ch.is_alphanumeric() && ch != '_'))
                         || (member.starts_with('"') && l.contains(member.as_str()))
@@ -198,9 +227,9 @@ pub(crate) fn rust_structs(spec_yaml: &str) -> std::collections::HashMap<String,
 /// An allow entry that matches a finding: same rule, and its `at` (if any)
 /// contained in the finding's path.
 fn allowed<'a>(allow: &'a [CompatAllowConfig], f: &Finding) -> Option<&'a CompatAllowConfig> {
-    allow.iter().find(|a| {
-        a.rule == f.rule && a.at.as_deref().is_none_or(|at| f.path.contains(at))
-    })
+    allow
+        .iter()
+        .find(|a| a.rule == f.rule && a.at.as_deref().is_none_or(|at| f.path.contains(at)))
 }
 
 /// Compares the family at `reference` with the working tree, prints every
@@ -227,17 +256,13 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
         }
     }
     let mut files = Vec::new();
-    rust_files(&dir, &mut files);
+    rust_files(&schema_src(project), &mut files);
     let structs = rust_structs(&new);
     let mut breaking = 0;
     let mut rows = Vec::new();
     for f in &findings {
-        let line = rust_line(&files, &structs, &f.path).map(|(p, l)| {
-            format!(
-                "{}:{l}",
-                p.strip_prefix(&dir).unwrap_or(&p).display()
-            )
-        });
+        let line = rust_line(&files, &structs, &f.path)
+            .map(|(p, l)| format!("{}:{l}", p.strip_prefix(&dir).unwrap_or(&p).display()));
         let allowed_by = allowed(&allow, f);
         let fails = f.impact == Impact::Breaking && allowed_by.is_none();
         breaking += usize::from(fails);
