@@ -56,6 +56,10 @@ pub(crate) trait Client {
 
     /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+
+    /// Reads the controller notifications queued for the cache now (a
+    /// client whose reader applies them as they come does nothing).
+    fn refresh(&mut self) -> Result<()>;
 }
 
 /// A tokio client, as [`send_async`] drives it.
@@ -95,6 +99,9 @@ pub(crate) trait AsyncClient {
 
     /// See [`Client::policy_dump`].
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+
+    /// See [`Client::refresh`].
+    fn refresh(&mut self) -> Result<()>;
 }
 
 /// The genl header of command `C`.
@@ -119,23 +126,44 @@ fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     }
 }
 
-/// One step of the support check: the verdict applied, or `Err(())` when
-/// the command's policy must be learned first.
+/// One step of the support check: the verdict applied, or `None` when the
+/// command's policy must be learned first.
 fn check_step<P: Encode + ?Sized>(
     state: Option<(support::Verdict, u32)>,
     asked: Asked,
     payload: &P,
 ) -> Option<Result<()>> {
-    match state {
-        Some((v, kernel_version)) => Some(support::check(v, asked, kernel_version, payload)),
-        None => None,
-    }
+    state.map(|(v, kernel_version)| support::check(v, asked, kernel_version, payload))
 }
 
 /// Checks command `C`'s request (`payload`, of declared set `set`) against
 /// what the running module supports ([`crate::support`]), learning the
-/// command's policy on first use. Run after the family is resolved.
+/// command's policy on first use. Run after the family is resolved (at
+/// `id`). A refusal is confirmed against the controller's notifications
+/// first: `Ok(false)` if they say the family moved (a module reload:
+/// what was known of it is gone, resolve it again and check anew).
 pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
+    client: &mut X,
+    id: u16,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<bool> {
+    match check_cached::<C, P, X>(client, payload, set, dump) {
+        Err(Error::Unsupported(u)) => {
+            let name = <C::Family as Family>::SCHEMA.name;
+            client.refresh()?;
+            if client.moved(name, id) {
+                return Ok(false);
+            }
+            Err(Error::Unsupported(u))
+        }
+        r => r.map(|()| true),
+    }
+}
+
+/// [`check_support`] on what is cached, without confirming a refusal.
+fn check_cached<C: Command, P: Encode + ?Sized, X: Client>(
     client: &mut X,
     payload: &P,
     set: Option<&'static AttrSetSchema>,
@@ -160,6 +188,28 @@ pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
 /// [`check_support`] for a tokio client.
 #[cfg(feature = "tokio")]
 pub(crate) async fn check_support_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
+    client: &mut X,
+    id: u16,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<bool> {
+    match check_cached_async::<C, P, X>(client, payload, set, dump).await {
+        Err(Error::Unsupported(u)) => {
+            let name = <C::Family as Family>::SCHEMA.name;
+            client.refresh()?;
+            if client.moved(name, id) {
+                return Ok(false);
+            }
+            Err(Error::Unsupported(u))
+        }
+        r => r.map(|()| true),
+    }
+}
+
+/// [`check_cached`] for a tokio client.
+#[cfg(feature = "tokio")]
+async fn check_cached_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     client: &mut X,
     payload: &P,
     set: Option<&'static AttrSetSchema>,
@@ -217,8 +267,8 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        if check {
-            check_support::<C, P, X>(client, payload, schema, mode == Mode::Dump)?;
+        if check && !check_support::<C, P, X>(client, id, payload, schema, mode == Mode::Dump)? {
+            continue;
         }
         // Success is never retried: only an error goes through the rule.
         let e = match client.exchange(id, genl, mode, payload, schema) {
@@ -245,7 +295,9 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
-        check_support_async::<C, P, X>(client, payload, schema, mode == Mode::Dump).await?;
+        if !check_support_async::<C, P, X>(client, id, payload, schema, mode == Mode::Dump).await? {
+            continue;
+        }
         let r = client.exchange(id, genl, mode, payload, schema).await;
         match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,

@@ -540,8 +540,12 @@ impl<T: Transport> Connection<T> {
         let _ = cmd;
         let fam = <C::Family as Family>::SCHEMA;
         let schema = client::dump_request::<C>();
-        let id = Client::family_id(self, fam.name)?;
-        client::check_support::<C, _, _>(self, req, schema, true)?;
+        let mut id = Client::family_id(self, fam.name)?;
+        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
+            // The family moved: check again at its new id (a refusal now stands).
+            id = Client::family_id(self, fam.name)?;
+            client::check_support::<C, _, _>(self, id, req, schema, true)?;
+        }
         let genl = GenlHeader {
             cmd: C::ID,
             version: fam.version,
@@ -621,6 +625,13 @@ impl<T: Transport> Client for Connection<T> {
                 Ok(out)
             });
         support::collect_policy(name, cmd, messages)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
     }
 }
 

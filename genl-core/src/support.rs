@@ -496,3 +496,6 @@ pub(crate) fn path_ids(set: &'static AttrSetSchema, path: &str) -> Result<Vec<u1
     }
     Ok(ids)
 }
+
+#[cfg(test)]
+mod tests;

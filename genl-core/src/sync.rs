@@ -385,4 +385,11 @@ impl<T: Transport> Client for &SharedConnection<T> {
         let r = SharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema);
         support::policy_from_owned(name, cmd, r)
     }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
+    }
 }

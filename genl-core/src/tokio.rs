@@ -619,6 +619,13 @@ impl AsyncClient for AsyncConnection {
         let r = AsyncConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema).await;
         support::policy_from_owned(name, cmd, r)
     }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
+    }
 }
 
 impl AsyncClient for &AsyncSharedConnection {
@@ -668,5 +675,10 @@ impl AsyncClient for &AsyncSharedConnection {
         let r = AsyncSharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema)
             .await;
         support::policy_from_owned(name, cmd, r)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        // The reader task applies the notifications as they come.
+        Ok(())
     }
 }
