@@ -4,7 +4,7 @@
 //! An old client meets a new module and a new client an old one. Instead of
 //! the kernel's `EINVAL "Unknown attribute type"` for the whole request, or a
 //! bare `EOPNOTSUPP` for a command the module lacks, a typed request fails
-//! with [`Error::Unsupported`](crate::Error::Unsupported), which names the
+//! with [`Error::Unsupported`], which names the
 //! command, the attribute's schema path (`AddRule.expires`) and both the
 //! module's and the client's family version.
 //!
