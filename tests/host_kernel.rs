@@ -500,7 +500,11 @@ fn forged_replies_from_user_sockets_are_ignored() {
         return;
     }
     let mut conn = Connection::new().unwrap();
-    conn.resolve("nlctrl").unwrap();
+    // A first GETFAMILY: it also learns what nlctrl's GETFAMILY accepts
+    // (the support check's one GETPOLICY), so the next request is sent
+    // with the next number.
+    conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name("nlctrl"))
+        .unwrap();
     let seq = conn.last_seq().wrapping_add(1);
     // The forgery: a GETFAMILY "reply" naming another family, then an
     // NLMSG_ERROR with -EPERM, both addressed to our port with our next seq.

@@ -334,6 +334,20 @@ fn kernel_cases(cases: &mut Vec<Case>, skipped: &mut Vec<String>) -> Res<()> {
         cases.push(Case::new(format!("getfamily_{name}/genl"), move || {
             black_box(kernel::genl_get_family(&mut conn, black_box(name)).unwrap());
         }));
+        // The same without the support check (on by default): its cost.
+        let mut conn = Connection::new()?;
+        conn.set_check_support(false);
+        assert_eq!(
+            kernel::genl_get_family(&mut conn, name)?,
+            want,
+            "nocheck: {name}"
+        );
+        cases.push(Case::new(
+            format!("getfamily_{name}/genl-nocheck"),
+            move || {
+                black_box(kernel::genl_get_family(&mut conn, black_box(name)).unwrap());
+            },
+        ));
 
         let mut raw = kernel::Raw::new()?;
         // The flags genl's `query` sends: NLM_F_REQUEST, no ACK.
@@ -647,6 +661,17 @@ fn run() -> Res<()> {
         );
     }
     ratio("dump_vs_raw", "dump/genl", "dump/raw");
+    // The support check (on by default) against the same query without it.
+    ratio(
+        "getfamily_nlctrl_check_on_vs_off",
+        "getfamily_nlctrl/genl",
+        "getfamily_nlctrl/genl-nocheck",
+    );
+    ratio(
+        "getfamily_ethtool_check_on_vs_off",
+        "getfamily_ethtool/genl",
+        "getfamily_ethtool/genl-nocheck",
+    );
     ratio(
         "dump_small_msgs_vs_hand",
         "dump_small_msgs/genl",

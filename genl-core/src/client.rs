@@ -7,11 +7,13 @@
 
 use crate::codec::{Encode, Family};
 use crate::command::{Command, DumpCommand};
+use crate::controller::FamilyPolicy;
 use crate::engine::Mode;
 use crate::error::{Error, Result};
 use crate::message::GenlHeader;
-use crate::resolve::FamilyRetry;
+use crate::resolve::{FamilyRetry, ResolvedFamily};
 use crate::schema::AttrSetSchema;
+use crate::support::{self, Asked, CmdSupport, SupportState};
 
 /// A blocking client, as [`send`] drives it.
 pub(crate) trait Client {
@@ -39,6 +41,25 @@ pub(crate) trait Client {
 
     /// Forgets the cached family `name`.
     fn invalidate(&mut self, name: &str);
+
+    /// Whether typed requests are checked against what the module
+    /// supports ([`crate::support`]).
+    fn checks_support(&self) -> bool;
+
+    /// Runs `f` on the cached family `name` and what is known of its
+    /// support; `None` if it is not cached.
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R>;
+
+    /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+
+    /// Reads the controller notifications queued for the cache now (a
+    /// client whose reader applies them as they come does nothing).
+    fn refresh(&mut self) -> Result<()>;
 }
 
 /// A tokio client, as [`send_async`] drives it.
@@ -65,6 +86,22 @@ pub(crate) trait AsyncClient {
 
     /// Forgets the cached family `name`.
     fn invalidate(&mut self, name: &str);
+
+    /// See [`Client::checks_support`].
+    fn checks_support(&self) -> bool;
+
+    /// See [`Client::with_support`].
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R>;
+
+    /// See [`Client::policy_dump`].
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+
+    /// See [`Client::refresh`].
+    fn refresh(&mut self) -> Result<()>;
 }
 
 /// The genl header of command `C`.
@@ -77,19 +114,162 @@ fn header<C: Command>() -> (&'static str, GenlHeader) {
     (fam.name, genl)
 }
 
+/// What the support check needs to know of command `C`'s request.
+fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
+    let fam = <C::Family as Family>::SCHEMA;
+    Asked {
+        family: fam.name,
+        client_version: fam.version,
+        cmd: (C::NAME, C::ID),
+        dump,
+        set,
+    }
+}
+
+/// One step of the support check: the verdict applied, or `None` when the
+/// command's policy must be learned first.
+fn check_step<P: Encode + ?Sized>(
+    state: Option<(support::Verdict, u32)>,
+    asked: Asked,
+    payload: &P,
+) -> Option<Result<()>> {
+    state.map(|(v, kernel_version)| support::check(v, asked, kernel_version, payload))
+}
+
+/// Checks command `C`'s request (`payload`, of declared set `set`) against
+/// what the running module supports ([`crate::support`]), learning the
+/// command's policy on first use. Run after the family is resolved (at
+/// `id`). A refusal is confirmed against the controller's notifications
+/// first: `Ok(false)` if they say the family moved (a module reload:
+/// what was known of it is gone, resolve it again and check anew).
+pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
+    client: &mut X,
+    id: u16,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<bool> {
+    match check_cached::<C, P, X>(client, payload, set, dump) {
+        Err(Error::Unsupported(u)) => {
+            let name = <C::Family as Family>::SCHEMA.name;
+            client.refresh()?;
+            if client.moved(name, id) {
+                return Ok(false);
+            }
+            Err(Error::Unsupported(u))
+        }
+        r => r.map(|()| true),
+    }
+}
+
+/// [`check_support`] on what is cached, without confirming a refusal.
+fn check_cached<C: Command, P: Encode + ?Sized, X: Client>(
+    client: &mut X,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<()> {
+    if !client.checks_support() {
+        return Ok(());
+    }
+    let asked = asked::<C>(dump, set);
+    loop {
+        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
+        // Not cached (a notification dropped it meanwhile): nothing known.
+        let Some(state) = state else { return Ok(()) };
+        if let Some(r) = check_step(state, asked, payload) {
+            return r;
+        }
+        let learned = CmdSupport::from_dump(C::ID, client.policy_dump(asked.family, C::ID))?;
+        client.with_support(asked.family, |_, s| s.learn(C::ID, learned));
+    }
+}
+
+/// [`check_support`] for a tokio client.
+#[cfg(feature = "tokio")]
+pub(crate) async fn check_support_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
+    client: &mut X,
+    id: u16,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<bool> {
+    match check_cached_async::<C, P, X>(client, payload, set, dump).await {
+        Err(Error::Unsupported(u)) => {
+            let name = <C::Family as Family>::SCHEMA.name;
+            client.refresh()?;
+            if client.moved(name, id) {
+                return Ok(false);
+            }
+            Err(Error::Unsupported(u))
+        }
+        r => r.map(|()| true),
+    }
+}
+
+/// [`check_cached`] for a tokio client.
+#[cfg(feature = "tokio")]
+async fn check_cached_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
+    client: &mut X,
+    payload: &P,
+    set: Option<&'static AttrSetSchema>,
+    dump: bool,
+) -> Result<()> {
+    if !client.checks_support() {
+        return Ok(());
+    }
+    let asked = asked::<C>(dump, set);
+    loop {
+        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
+        let Some(state) = state else { return Ok(()) };
+        if let Some(r) = check_step(state, asked, payload) {
+            return r;
+        }
+        let dumped = client.policy_dump(asked.family, C::ID).await;
+        let learned = CmdSupport::from_dump(C::ID, dumped)?;
+        client.with_support(asked.family, |_, s| s.learn(C::ID, learned));
+    }
+}
+
+/// The verdict on `asked` with the module's version, or `None` to learn.
+#[inline]
+fn verdict_of(
+    f: &ResolvedFamily,
+    s: &mut SupportState,
+    asked: Asked,
+) -> Option<(support::Verdict, u32)> {
+    s.verdict(&f.ops, asked.cmd.1, asked.dump, asked.set)
+        .map(|v| (v, f.version))
+}
+
 /// Sends command `C` with `payload` in `mode`, resolving its family and
-/// resending once after a module reload.
+/// resending once after a module reload; first checks the request against
+/// what the module supports (when the client checks).
 pub(crate) fn send<C: Command, P: Encode + ?Sized, X: Client>(
     client: &mut X,
     payload: &P,
     schema: Option<&'static AttrSetSchema>,
     mode: Mode,
 ) -> Result<X::Replies> {
+    send_with::<C, P, X>(client, payload, schema, mode, true)
+}
+
+/// [`send`], with the support check only if `check`.
+pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
+    client: &mut X,
+    payload: &P,
+    schema: Option<&'static AttrSetSchema>,
+    mode: Mode,
+    check: bool,
+) -> Result<X::Replies> {
     let (name, genl) = header::<C>();
     let mut retry = FamilyRetry::default();
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
+        if check && !check_support::<C, P, X>(client, id, payload, schema, mode == Mode::Dump)? {
+            continue;
+        }
         // Success is never retried: only an error goes through the rule.
         let e = match client.exchange(id, genl, mode, payload, schema) {
             Ok(r) => return Ok(r),
@@ -115,6 +295,9 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
+        if !check_support_async::<C, P, X>(client, id, payload, schema, mode == Mode::Dump).await? {
+            continue;
+        }
         let r = client.exchange(id, genl, mode, payload, schema).await;
         match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,
@@ -161,4 +344,65 @@ pub(crate) fn ack_only(replies: usize) -> Result<()> {
 /// The reply of a [`Query`](crate::Query): exactly one (the engine refuses a second).
 pub(crate) fn the_reply<T>(reply: Option<T>) -> Result<T> {
     reply.ok_or(Error::UnexpectedReply("the command sent no reply"))
+}
+
+/// Whether the running module has every operation (`do`, `dump`) command
+/// `C` declares; unknown counts as yes ([`crate::support`]).
+pub(crate) fn supports<C: Command, X: Client>(client: &mut X) -> Result<bool> {
+    let name = <C::Family as Family>::SCHEMA.name;
+    client.family_id(name)?;
+    let schema = C::schema();
+    let r = client.with_support(name, |f, _| {
+        let has = |dump| support::op_listed(&f.ops, C::ID, dump).unwrap_or(true);
+        (schema.do_.is_none() || has(false)) && (schema.dump.is_none() || has(true))
+    });
+    Ok(r.unwrap_or(true))
+}
+
+/// Whether the running module's policy for command `C` accepts the
+/// attribute at schema path `path` of its request (the `do`'s, else the
+/// `dump`'s); unknown counts as yes. Learns the command's policy on first
+/// use.
+pub(crate) fn supports_attr<C: Command, X: Client>(client: &mut X, path: &str) -> Result<bool> {
+    let schema = C::schema();
+    let (set, dump) = match (do_request_of(schema), schema.dump.and_then(|o| o.request)) {
+        (Some(s), _) => (s, false),
+        (None, Some(s)) => (s, true),
+        (None, None) => {
+            return Err(Error::InvalidArgument(format!(
+                "{path:?}: command {} carries no attributes",
+                C::NAME
+            )))
+        }
+    };
+    let ids = support::path_ids(set, path)?;
+    let name = <C::Family as Family>::SCHEMA.name;
+    client.family_id(name)?;
+    loop {
+        let known =
+            client.with_support(name, |f, s| match support::op_listed(&f.ops, C::ID, dump) {
+                None => Some(true),
+                Some(false) => Some(false),
+                Some(true) => s.learned(C::ID).map(|l| {
+                    let op = if dump { &l.dump } else { &l.do_ };
+                    match op {
+                        support::OpSupport::Absent => false,
+                        support::OpSupport::Unknown => true,
+                        support::OpSupport::Policy(p) => p.accepts(&ids),
+                    }
+                }),
+            });
+        match known {
+            None => return Ok(true),
+            Some(Some(yes)) => return Ok(yes),
+            Some(None) => {
+                let learned = CmdSupport::from_dump(C::ID, client.policy_dump(name, C::ID))?;
+                client.with_support(name, |_, s| s.learn(C::ID, learned));
+            }
+        }
+    }
+}
+
+fn do_request_of(schema: &crate::schema::CommandSchema) -> Option<&'static AttrSetSchema> {
+    schema.do_.and_then(|o| o.request)
 }

@@ -30,13 +30,14 @@ use netlink_packet_core::NetlinkHeader;
 use crate::client::{self, Client};
 use crate::codec::{Encode, Family};
 use crate::command::{Ack, Command, DumpCommand, Query};
-use crate::controller::{FamilyInfo, GENL_ID_CTRL};
+use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
 use crate::engine::{self, Exchange, Mode, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::OwnedMessage;
 use crate::resolve::{self, DrainClock, FamilyCache, FamilyRetry, ResolvedFamily};
 use crate::schema::AttrSetSchema;
+use crate::support::{self, SupportState};
 use crate::sys::{Socket, RX_BUF_SIZE};
 use crate::transport::Transport;
 
@@ -99,6 +100,8 @@ pub struct Connection<T: Transport = Socket> {
     watching: bool,
     /// Whether `query` asks for an ACK too.
     ack_queries: bool,
+    /// Whether typed requests are checked against what the module supports.
+    check_support: bool,
 }
 
 impl Connection<Socket> {
@@ -129,6 +132,7 @@ impl<T: Transport> Connection<T> {
             drain: DrainClock::default(),
             watching,
             ack_queries: false,
+            check_support: true,
         })
     }
 
@@ -161,6 +165,19 @@ impl<T: Transport> Connection<T> {
     /// of at the timeout, and an error sent after a reply is not missed.
     pub fn set_ack_queries(&mut self, on: bool) {
         self.ack_queries = on;
+    }
+
+    /// Whether typed requests are checked, before they are sent, against
+    /// what the running module supports: a command it lacks, or an
+    /// attribute its policy for the command does not accept, fails with
+    /// [`Error::Unsupported`] instead of the kernel's `EOPNOTSUPP` or
+    /// `EINVAL` (see [`crate::support`], which also says what the check
+    /// cannot know and lets through). On by default; what it needs is
+    /// learned lazily, one `GETPOLICY` dump for the first request of each
+    /// command that carries attributes, so a connection that sends none
+    /// pays nothing. Off, requests go out as they are.
+    pub fn set_check_support(&mut self, on: bool) {
+        self.check_support = on;
     }
 
     /// Applies a controller notification to the cache.
@@ -385,6 +402,61 @@ impl<T: Transport> Connection<T> {
         Ok(self.families.insert(name, fam))
     }
 
+    /// Whether the running module has command `cmd`: every operation
+    /// (`do`, `dump`) its schema declares is in the op list the controller
+    /// reports for the family (`GETFAMILY`, which resolving the family
+    /// reads anyway: no extra round trip). A family the controller does
+    /// not describe counts as having it ([`crate::support`]). For
+    /// branching on what an older module offers:
+    ///
+    /// ```no_run
+    /// # use genl_core::{Connection, controller::ctrl_cmd};
+    /// let mut conn = Connection::new()?;
+    /// if conn.supports(ctrl_cmd::GetPolicy)? {
+    ///     // ...
+    /// }
+    /// # Ok::<(), genl_core::Error>(())
+    /// ```
+    pub fn supports<C: Command>(&mut self, cmd: C) -> Result<bool> {
+        let _ = cmd;
+        client::supports::<C, _>(self)
+    }
+
+    /// Whether the running family `family` has a command numbered `cmd`
+    /// (a `do`, a `dump` or both), by the controller's op list; untyped
+    /// [`supports`](Self::supports). A family the controller does not
+    /// describe counts as having it.
+    pub fn supports_cmd(&mut self, family: &str, cmd: u8) -> Result<bool> {
+        let ops = &self.resolve(family)?.ops;
+        Ok(support::op_listed(ops, cmd, false).unwrap_or(true)
+            || support::op_listed(ops, cmd, true).unwrap_or(true))
+    }
+
+    /// Whether the running module accepts the attribute at `path` in
+    /// command `cmd`'s request (of its `do`, else of its `dump`): `path` is
+    /// a schema path, the request set's name first or not
+    /// (`"AddRule.expires"`, `"expires"`, `"meta.state"`; an array's
+    /// elements are passed over: `"actions.kind"`). The module's policy for
+    /// the command is learned on first use (one `GETPOLICY` dump, cached
+    /// with the family). What the kernel does not say counts as accepted
+    /// ([`crate::support`]). A path the schema does not have is
+    /// [`Error::InvalidArgument`].
+    pub fn supports_attr<C: Command>(&mut self, cmd: C, path: &str) -> Result<bool> {
+        let _ = cmd;
+        client::supports_attr::<C, _>(self, path)
+    }
+
+    /// The version of family `F` the running module registered
+    /// (`CTRL_ATTR_VERSION`) and the one this client was built for
+    /// ([`FamilySchema::version`](crate::schema::FamilySchema::version)).
+    pub fn family_versions<F: Family>(&mut self) -> Result<crate::support::FamilyVersions> {
+        let schema = F::SCHEMA;
+        Ok(crate::support::FamilyVersions {
+            kernel: self.resolve(schema.name)?.version,
+            client: schema.version,
+        })
+    }
+
     /// Starts a [`Batch`](crate::batch::Batch): ACK-only commands sent
     /// together, without waiting for each answer.
     pub fn batch(&mut self) -> crate::batch::Batch<'_, T> {
@@ -412,7 +484,8 @@ impl<T: Transport> Connection<T> {
     /// forbids (a missing required attribute, an out-of-range value) to see
     /// the kernel reject it; typed code uses [`request`](Self::request) and
     /// [`query`](Self::query). Extended-ACK paths still resolve through the
-    /// command's declared request set.
+    /// command's declared request set. The [support
+    /// check](Self::set_check_support) does not apply: the kernel decides.
     pub fn request_unchecked<C: Command, P: Encode + ?Sized>(
         &mut self,
         cmd: C,
@@ -420,7 +493,7 @@ impl<T: Transport> Connection<T> {
     ) -> Result<Option<GenlView<'_>>> {
         let _ = cmd;
         let schema = C::schema().request_set();
-        let at = client::send::<C, _, _>(self, payload, schema, Mode::Ack)?;
+        let at = client::send_with::<C, _, _>(self, payload, schema, Mode::Ack, false)?;
         Ok(at.map(|at| self.reply_view(at)))
     }
 
@@ -467,7 +540,12 @@ impl<T: Transport> Connection<T> {
         let _ = cmd;
         let fam = <C::Family as Family>::SCHEMA;
         let schema = client::dump_request::<C>();
-        let id = Client::family_id(self, fam.name)?;
+        let mut id = Client::family_id(self, fam.name)?;
+        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
+            // The family moved: check again at its new id (a refusal now stands).
+            id = Client::family_id(self, fam.name)?;
+            client::check_support::<C, _, _>(self, id, req, schema, true)?;
+        }
         let genl = GenlHeader {
             cmd: C::ID,
             version: fam.version,
@@ -517,6 +595,43 @@ impl<T: Transport> Client for Connection<T> {
 
     fn invalidate(&mut self, name: &str) {
         self.families.invalidate(name);
+    }
+
+    #[inline]
+    fn checks_support(&self) -> bool {
+        self.check_support
+    }
+
+    #[inline]
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R> {
+        self.families.support(name).map(|(fam, s)| f(fam, s))
+    }
+
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let (genl, req) = support::policy_request(name, cmd);
+        let schema = support::policy_request_schema();
+        let messages = self
+            .dump_by_id(GENL_ID_CTRL, genl, &req, schema)
+            .and_then(|mut dump| {
+                // Every message is read, even after one fails to decode.
+                let mut out = Vec::new();
+                while let Some(m) = dump.next()? {
+                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+                }
+                Ok(out)
+            });
+        support::collect_policy(name, cmd, messages)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
     }
 }
 

@@ -523,6 +523,58 @@ pub enum Error {
     /// An argument the caller passed cannot be used, e.g. a multicast group
     /// id a `sendto` cannot address.
     InvalidArgument(String),
+    /// The running module does not support the request: it lacks the
+    /// command (or its `do`/`dump`), or its policy for the command does not
+    /// accept an attribute the request carries. Found before sending, from
+    /// what the controller reports (see [`crate::support`]); boxed like
+    /// [`Error::Kernel`].
+    Unsupported(Box<Unsupported>),
+}
+
+/// What [`Error::Unsupported`] reports: the request the running module
+/// cannot take, and the two versions of the family involved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsupported {
+    /// The family.
+    pub family: String,
+    /// The version the running module registered (`CTRL_ATTR_VERSION`).
+    pub kernel_version: u32,
+    /// The version this client was built for ([`FamilySchema::version`](crate::schema::FamilySchema::version)).
+    pub client_version: u8,
+    /// The command's name, as the schema declares it.
+    pub cmd: &'static str,
+    /// The command's number.
+    pub cmd_id: u8,
+    /// Whether the request is a dump (else a `do`).
+    pub dump: bool,
+    /// The attribute the module does not accept, as a schema path
+    /// (`AddRule.expires`, `Req.meta.state`); `None`: the module lacks the
+    /// command (or this operation of it) altogether.
+    pub path: Option<String>,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = if self.dump {
+            "dump of command"
+        } else {
+            "command"
+        };
+        write!(f, "the running {:?} module ", self.family)?;
+        match &self.path {
+            Some(p) => write!(
+                f,
+                "does not accept attribute {p} of {op} {} ({})",
+                self.cmd, self.cmd_id
+            )?,
+            None => write!(f, "has no {op} {} ({})", self.cmd, self.cmd_id)?,
+        }
+        write!(
+            f,
+            " (module version {}, client built for version {})",
+            self.kernel_version, self.client_version
+        )
+    }
 }
 
 impl fmt::Display for Error {
@@ -557,6 +609,7 @@ impl fmt::Display for Error {
                 write!(f, "the socket sent {sent} of the message's {len} bytes")
             }
             Error::InvalidArgument(what) => write!(f, "invalid argument: {what}"),
+            Error::Unsupported(u) => u.fmt(f),
         }
     }
 }
@@ -579,6 +632,11 @@ impl From<EncodeError> for Error {
 impl From<DecodeError> for Error {
     fn from(e: DecodeError) -> Self {
         Error::Decode(e)
+    }
+}
+impl From<Unsupported> for Error {
+    fn from(e: Unsupported) -> Self {
+        Error::Unsupported(Box::new(e))
     }
 }
 impl From<KernelError> for Error {

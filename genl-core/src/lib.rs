@@ -70,6 +70,7 @@
 //! | [`classic`] | classic netlink: any protocol, any peer |
 //! | [`controller`] | nlctrl, declared with these same derives |
 //! | [`drift`] | a schema against the running kernel's policy |
+//! | [`support`] | what the running module supports; typed requests it cannot take fail before sending |
 //! | [`testing`] | a fake kernel that serves families from closures |
 //! | [`error`] | every error type |
 
@@ -98,6 +99,7 @@ pub mod multi;
 pub mod owned;
 pub mod resolve;
 pub mod schema;
+pub mod support;
 pub mod sync;
 pub mod sys;
 pub mod testing;
@@ -121,6 +123,7 @@ pub use command::{Ack, Command, DumpCommand, Notification, Query};
 pub use connection::{Connection, Dump, RawDump, Subscription};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
+    Unsupported,
 };
 pub use flags::Flags;
 pub use header::{FixedHeader, Headed};

@@ -14,10 +14,11 @@
 //! that explain it: `FamilyRetry` then looks the family up again and
 //! resends once if its id changed.
 
-use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, CTRL_VERSION};
+use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, OpInfo, CTRL_VERSION};
 use crate::engine::CtrlEvent;
 use crate::error::{Error, Result};
 use crate::message::GenlHeader;
+use crate::support::SupportState;
 use crate::Family as _;
 
 /// A resolved family: what the controller reported about it.
@@ -33,6 +34,10 @@ pub struct ResolvedFamily {
     pub max_attr: u32,
     /// Multicast groups: name and id.
     pub mcast_groups: Vec<(String, u32)>,
+    /// The commands the module has, each with its flags
+    /// (`GENL_CMD_CAP_DO`/`_DUMP`, `GENL_ADMIN_PERM`, …): see
+    /// [`crate::support`].
+    pub ops: Vec<OpInfo>,
 }
 
 impl ResolvedFamily {
@@ -48,6 +53,7 @@ impl ResolvedFamily {
                 .iter()
                 .map(|g| (g.name.to_owned(), g.id))
                 .collect(),
+            ops: info.ops.clone(),
         }
     }
 
@@ -96,11 +102,13 @@ pub(crate) fn getfamily_outcome(
     }
 }
 
-/// The family cache of a connection: requested name → family. A connection
-/// resolves a handful of families, so a linear scan beats hashing.
+/// The family cache of a connection: requested name → family, and what is
+/// known of its support (learned lazily, forgotten with the entry). A
+/// connection resolves a handful of families, so a linear scan beats
+/// hashing.
 #[derive(Debug, Default)]
 pub(crate) struct FamilyCache {
-    entries: Vec<(String, ResolvedFamily)>,
+    entries: Vec<(String, ResolvedFamily, SupportState)>,
     /// The last family a typed request looked up: its `'static` name's
     /// address and length, and its id. A static's address is never reused
     /// for another string, so an equal address is the same name, found
@@ -134,7 +142,7 @@ impl FamilyCache {
     /// Where `name` is cached.
     #[inline]
     pub(crate) fn position(&self, name: &str) -> Option<usize> {
-        self.entries.iter().position(|(n, _)| n == name)
+        self.entries.iter().position(|(n, ..)| n == name)
     }
 
     /// The family at `position` (from [`position`](Self::position)).
@@ -146,8 +154,17 @@ impl FamilyCache {
     /// Caches `family` under `name`, replacing an older entry.
     pub(crate) fn insert(&mut self, name: &str, family: ResolvedFamily) -> &ResolvedFamily {
         self.invalidate(name);
-        self.entries.push((name.to_owned(), family));
+        self.entries
+            .push((name.to_owned(), family, SupportState::default()));
         &self.entries.last().expect("just pushed").1
+    }
+
+    /// The cached family `name` and what is known of its support.
+    #[inline]
+    pub(crate) fn support(&mut self, name: &str) -> Option<(&ResolvedFamily, &mut SupportState)> {
+        let i = self.position(name)?;
+        let (_, f, s) = &mut self.entries[i];
+        Some((f, s))
     }
 
     /// Whether `name` is no longer cached at `id` (a notification dropped
@@ -158,7 +175,7 @@ impl FamilyCache {
 
     /// Forgets `name`.
     pub(crate) fn invalidate(&mut self, name: &str) {
-        self.entries.retain(|(n, _)| n != name);
+        self.entries.retain(|(n, ..)| n != name);
         self.last = None;
     }
 
@@ -169,7 +186,7 @@ impl FamilyCache {
         match event {
             Some(e) => self
                 .entries
-                .retain(|(n, f)| n != &e.family_name && f.id != e.family_id),
+                .retain(|(n, f, _)| n != &e.family_name && f.id != e.family_id),
             None => self.entries.clear(),
         }
     }
@@ -344,6 +361,7 @@ mod tests {
             version: 1,
             max_attr: 1,
             mcast_groups: vec![],
+            ops: vec![],
         };
         c.insert("a", fam("a", 0x20));
         c.insert("b", fam("b", 0x21));

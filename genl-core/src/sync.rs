@@ -20,7 +20,7 @@ use crate::client::{self, Client};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
 use crate::demux::Requests;
 use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
 use crate::error::{Error, Result};
@@ -28,6 +28,7 @@ use crate::message::GenlHeader;
 use crate::owned::{Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
+use crate::support::{self, SupportState};
 use crate::sys::Socket;
 use crate::transport::Transport;
 
@@ -48,6 +49,7 @@ pub struct SharedConnection<T: Transport = Socket> {
     timeout: Duration,
     watching: bool,
     ack_queries: bool,
+    check_support: bool,
 }
 
 impl<T: Transport> std::fmt::Debug for SharedConnection<T> {
@@ -79,6 +81,7 @@ impl<T: Transport> SharedConnection<T> {
             timeout: DEFAULT_TIMEOUT,
             watching,
             ack_queries: false,
+            check_support: true,
         })
     }
 
@@ -92,6 +95,14 @@ impl<T: Transport> SharedConnection<T> {
     /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
     pub fn with_ack_queries(mut self, on: bool) -> Self {
         self.ack_queries = on;
+        self
+    }
+
+    /// Whether typed requests are checked against what the running module
+    /// supports before they are sent (on by default; see
+    /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
+    pub fn with_check_support(mut self, on: bool) -> Self {
+        self.check_support = on;
         self
     }
 
@@ -287,6 +298,21 @@ impl<T: Transport> SharedConnection<T> {
         }
     }
 
+    /// Whether the running module has command `cmd` (see
+    /// [`Connection::supports`](crate::Connection::supports)).
+    pub fn supports<C: crate::Command>(&self, cmd: C) -> Result<bool> {
+        let _ = cmd;
+        client::supports::<C, _>(&mut &*self)
+    }
+
+    /// Whether the running module accepts the attribute at `path` in
+    /// command `cmd`'s request (see
+    /// [`Connection::supports_attr`](crate::Connection::supports_attr)).
+    pub fn supports_attr<C: crate::Command>(&self, cmd: C, path: &str) -> Result<bool> {
+        let _ = cmd;
+        client::supports_attr::<C, _>(&mut &*self, path)
+    }
+
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
     /// [`Connection::request`](crate::Connection::request)).
     pub fn request<C: Ack>(&self, cmd: C, req: &C::Request<'_>) -> Result<()> {
@@ -339,5 +365,31 @@ impl<T: Transport> Client for &SharedConnection<T> {
 
     fn invalidate(&mut self, name: &str) {
         self.families().0.invalidate(name);
+    }
+
+    fn checks_support(&self) -> bool {
+        self.check_support
+    }
+
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R> {
+        self.families().0.support(name).map(|(fam, s)| f(fam, s))
+    }
+
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let (genl, req) = support::policy_request(name, cmd);
+        let schema = support::policy_request_schema();
+        let r = SharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema);
+        support::policy_from_owned(name, cmd, r)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
     }
 }

@@ -30,9 +30,12 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use crate::codec::Keyed;
 use crate::codec::{Decode, Encode};
 use crate::connection::Connection;
-use crate::controller::{CtrlCmd, FamilyInfo, McastGroup, CTRL_VERSION, GENL_ID_CTRL};
+use crate::controller::{
+    CtrlAttrs, CtrlCmd, FamilyInfo, FamilyPolicy, McastGroup, OpInfo, CTRL_VERSION, GENL_ID_CTRL,
+};
 use crate::error::{DecodeError, Error, Result};
 use crate::extack::ExtAck;
 use crate::message::{
@@ -216,6 +219,11 @@ struct FakeFamily {
     version: u8,
     groups: Vec<(String, u32)>,
     handler: Arc<Mutex<Handler>>,
+    /// `GETFAMILY`'s op list.
+    ops: Vec<OpInfo>,
+    /// What `GETPOLICY` answers; `None`: `EOPNOTSUPP`, as a kernel without
+    /// policy dumps.
+    policy: Option<FamilyPolicy>,
 }
 
 impl FakeFamily {
@@ -226,7 +234,7 @@ impl FakeFamily {
             version: u32::from(self.version),
             hdrsize: 0,
             maxattr: 0,
-            ops: Vec::new(),
+            ops: self.ops.clone(),
             mcast_groups: self
                 .groups
                 .iter()
@@ -332,6 +340,8 @@ impl FakeKernel {
             version,
             groups,
             handler: Arc::new(Mutex::new(Box::new(handler))),
+            ops: Vec::new(),
+            policy: None,
         };
         let note = Self::ctrl_note(CtrlCmd::NewFamily, &fam);
         st.families.push(fam);
@@ -353,6 +363,27 @@ impl FakeKernel {
         Self::multicast_locked(&mut st, u32::from(GENL_ID_CTRL), &note);
         drop(st);
         self.shared.wake.notify_all();
+    }
+
+    /// Describes the ops of family `name` (registered) to the controller,
+    /// as a kernel does: `GETFAMILY` lists `ops` (command, flags:
+    /// [`GENL_CMD_CAP_DO`](crate::controller::GENL_CMD_CAP_DO), …), and a
+    /// `GETPOLICY` dump of one op answers from `policy` (an op it lacks:
+    /// `ENOENT` marking the request's op attribute, as Linux 6.12 does;
+    /// `None`: `EOPNOTSUPP`, as a kernel without policy dumps).
+    /// Undescribed, a family lists no ops and `GETPOLICY` is `EOPNOTSUPP`.
+    pub fn describe(&self, name: &str, ops: &[(u8, u32)], policy: Option<FamilyPolicy>) {
+        let mut st = self.state();
+        if let Some(f) = st.families.iter_mut().find(|f| f.name == name) {
+            f.ops = ops
+                .iter()
+                .map(|&(id, flags)| OpInfo {
+                    id: u32::from(id),
+                    flags,
+                })
+                .collect();
+            f.policy = policy;
+        }
     }
 
     /// The id of family `name`, if registered.
@@ -509,8 +540,70 @@ impl FakeKernel {
         }
     }
 
-    /// nlctrl: `GETFAMILY` by name or id, or a dump of every family.
+    /// nlctrl `GETPOLICY` of one op (the only kind a connection sends).
+    fn get_policy(&self, req: &Request<'_>) -> Response {
+        let Ok(q) = req.decode::<crate::controller::GetPolicy<'_>>() else {
+            return Response::errno(libc::EINVAL);
+        };
+        let st = self.state();
+        let found = st.families.iter().find(|f| {
+            q.family_name.is_some_and(|n| n == f.name) || q.family_id.is_some_and(|i| i == f.id)
+        });
+        let Some(f) = found else {
+            return Response::errno(libc::ENOENT);
+        };
+        let Some(policy) = &f.policy else {
+            return Response::errno(libc::EOPNOTSUPP);
+        };
+        let Some(op) = q.op else {
+            return Response::errno(libc::EOPNOTSUPP);
+        };
+        let Some(entry) = u16::try_from(op).ok().and_then(|o| policy.ops.get(&o)) else {
+            let at = crate::wire::AttrIter::new(req.attrs)
+                .map_while(|a| a.ok())
+                .find(|a| a.id == 10)
+                .map(|a| (NLMSG_HDRLEN + GENL_HDRLEN + a.offset) as u32);
+            return Response::Error(FakeError {
+                errno: libc::ENOENT,
+                offset: at,
+                ..FakeError::default()
+            });
+        };
+        let head = CtrlAttrs {
+            family_id: Some(f.id),
+            op_policy: vec![Keyed {
+                key: op as u16,
+                value: *entry,
+            }],
+            ..CtrlAttrs::default()
+        };
+        let mut messages = vec![head.encode_to_vec().expect("policy encodes")];
+        for (idx, attrs) in &policy.policies {
+            let m = CtrlAttrs {
+                family_id: Some(f.id),
+                policy: vec![Keyed {
+                    key: *idx as u16,
+                    value: attrs
+                        .iter()
+                        .map(|(id, a)| Keyed {
+                            key: *id,
+                            value: *a,
+                        })
+                        .collect(),
+                }],
+                ..CtrlAttrs::default()
+            };
+            messages.push(m.encode_to_vec().expect("policy encodes"));
+        }
+        Response::Messages(messages)
+    }
+
+    /// nlctrl: `GETFAMILY` by name or id, or a dump of every family;
+    /// `GETPOLICY` of one op of a [described](Self::describe) family.
     fn controller(&self, req: &Request<'_>) -> Response {
+        if req.genl.cmd == crate::Family::cmd(CtrlCmd::GetPolicy) {
+            return self.get_policy(req);
+        }
         if req.genl.cmd != crate::Family::cmd(CtrlCmd::GetFamily) {
             return Response::errno(libc::EOPNOTSUPP);
         }

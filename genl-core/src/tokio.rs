@@ -26,7 +26,7 @@ use crate::client::{self, AsyncClient};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Notification, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
 use crate::demux::Requests;
 use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
 use crate::error::{Error, Result};
@@ -34,6 +34,7 @@ use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::{Event, Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
+use crate::support::{self, SupportState};
 use crate::sys::{Recv, Socket};
 use crate::transport::Transport;
 
@@ -96,6 +97,7 @@ pub struct AsyncConnection {
     drain: DrainClock,
     watching: bool,
     ack_queries: bool,
+    check_support: bool,
     timeout: Duration,
 }
 
@@ -122,6 +124,7 @@ impl AsyncConnection {
             drain: DrainClock::default(),
             watching,
             ack_queries: false,
+            check_support: true,
             timeout: DEFAULT_TIMEOUT,
         })
     }
@@ -140,6 +143,13 @@ impl AsyncConnection {
     /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
     pub fn set_ack_queries(&mut self, on: bool) {
         self.ack_queries = on;
+    }
+
+    /// Whether typed requests are checked against what the running module
+    /// supports before they are sent (on by default; see
+    /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
+    pub fn set_check_support(&mut self, on: bool) {
+        self.check_support = on;
     }
 
     /// Sends one request of `mode` and collects its replies until it
@@ -276,6 +286,7 @@ struct Inner {
     families: Mutex<FamilyCache>,
     watching: bool,
     ack_queries: std::sync::atomic::AtomicBool,
+    check_support: std::sync::atomic::AtomicBool,
     timeout: Duration,
 }
 
@@ -361,6 +372,7 @@ impl AsyncSharedConnection {
             families: Mutex::new(FamilyCache::default()),
             watching,
             ack_queries: false.into(),
+            check_support: true.into(),
             timeout: DEFAULT_TIMEOUT,
         });
         let reader = ::tokio::spawn(inner.clone().read());
@@ -380,6 +392,14 @@ impl AsyncSharedConnection {
     /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
     pub fn set_ack_queries(&self, on: bool) {
         self.inner.ack_queries.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether typed requests are checked against what the running module
+    /// supports before they are sent, for every handle of this connection
+    /// (on by default; see
+    /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
+    pub fn set_check_support(&self, on: bool) {
+        self.inner.check_support.store(on, Ordering::Relaxed);
     }
 
     /// Sends one request of `mode` and waits until the reader completes it.
@@ -580,6 +600,32 @@ impl AsyncClient for AsyncConnection {
     fn invalidate(&mut self, name: &str) {
         self.families.invalidate(name);
     }
+
+    fn checks_support(&self) -> bool {
+        self.check_support
+    }
+
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R> {
+        self.families.support(name).map(|(fam, s)| f(fam, s))
+    }
+
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let (genl, req) = support::policy_request(name, cmd);
+        let schema = support::policy_request_schema();
+        let r = AsyncConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema).await;
+        support::policy_from_owned(name, cmd, r)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        if self.watching {
+            self.drain_notifications()?;
+        }
+        Ok(())
+    }
 }
 
 impl AsyncClient for &AsyncSharedConnection {
@@ -606,5 +652,33 @@ impl AsyncClient for &AsyncSharedConnection {
 
     fn invalidate(&mut self, name: &str) {
         self.inner.families().invalidate(name);
+    }
+
+    fn checks_support(&self) -> bool {
+        self.inner.check_support.load(Ordering::Relaxed)
+    }
+
+    fn with_support<R>(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
+    ) -> Option<R> {
+        self.inner
+            .families()
+            .support(name)
+            .map(|(fam, s)| f(fam, s))
+    }
+
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let (genl, req) = support::policy_request(name, cmd);
+        let schema = support::policy_request_schema();
+        let r = AsyncSharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema)
+            .await;
+        support::policy_from_owned(name, cmd, r)
+    }
+
+    fn refresh(&mut self) -> Result<()> {
+        // The reader task applies the notifications as they come.
+        Ok(())
     }
 }
