@@ -161,7 +161,9 @@ pub fn workspace_root() -> std::path::PathBuf {
 pub use genl_cli::host::{apt_install, is_root};
 
 /// Packages the host suites need: iproute2 (`genl`, `ip`) for expected
-/// values from outside the code under test, ethtool for device checks.
+/// values from outside the code under test, ethtool for device checks,
+/// abigail-tools (`abidiff`) for `genl check --compat`'s uapi ABI
+/// comparison, git for the compat suites' history.
 pub fn ensure_host_packages() -> Result<(), String> {
-    apt_install(&["iproute2", "ethtool"])
+    apt_install(&["iproute2", "ethtool", "abigail-tools", "git"])
 }

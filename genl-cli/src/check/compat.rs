@@ -14,15 +14,9 @@ use genl_ynl::compat::{Finding, Impact};
 
 use crate::project::{CompatAllowConfig, Project};
 
-/// The old side of the comparison: a git ref or a YNL file.
-fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String, String), String> {
-    let as_file = Path::new(reference);
-    if reference.ends_with(".yaml") && as_file.is_file() {
-        let text =
-            std::fs::read_to_string(as_file).map_err(|e| format!("{}: {e}", as_file.display()))?;
-        return Ok((text, as_file.display().to_string()));
-    }
-    let rel = spec.strip_prefix(project_dir).unwrap_or(spec);
+/// The text of `path` (under `project_dir`) at git ref `reference`.
+fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, String> {
+    let rel = path.strip_prefix(project_dir).unwrap_or(path);
     let out = Command::new("git")
         .arg("-C")
         .arg(project_dir)
@@ -49,7 +43,19 @@ fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String,
             }
         ));
     }
-    let text = String::from_utf8(out.stdout).map_err(|e| format!("{reference}: {e}"))?;
+    String::from_utf8(out.stdout).map_err(|e| format!("{reference}: {e}"))
+}
+
+/// The old side of the comparison: a git ref or a YNL file.
+fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String, String), String> {
+    let as_file = Path::new(reference);
+    if reference.ends_with(".yaml") && as_file.is_file() {
+        let text =
+            std::fs::read_to_string(as_file).map_err(|e| format!("{}: {e}", as_file.display()))?;
+        return Ok((text, as_file.display().to_string()));
+    }
+    let text = at_ref(project_dir, spec, reference)?;
+    let rel = spec.strip_prefix(project_dir).unwrap_or(spec);
     Ok((text, format!("{reference}:{}", rel.display())))
 }
 
@@ -224,6 +230,186 @@ pub(crate) fn rust_structs(spec_yaml: &str) -> std::collections::HashMap<String,
     out
 }
 
+/// Enumerators whose value moves when entries are added (check-uapi.sh's
+/// list, of which these are the ones a genl header can have), suppressed
+/// as the kernel's script does.
+const ABI_ENUM_SUPPRESSIONS: &[&str] = &[
+    ".*_AFTER_LAST$",
+    ".*_CNT$",
+    ".*_COUNT$",
+    ".*_END$",
+    ".*_LAST$",
+    ".*_MASK$",
+    ".*_MAX$",
+    ".*_NUM$",
+    "^MAX_.*",
+    "^NUM_.*",
+];
+
+/// What abidiff made of the two uapi headers.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum AbiVerdict {
+    /// No difference, or additions only.
+    Compatible(String),
+    /// A type changed or was removed: abidiff's report.
+    Changed(String),
+}
+
+/// The comparison the kernel's `scripts/check-uapi.sh` makes, on two
+/// versions of a uapi header: each compiled into a shared object with its
+/// types' debug info (the script's `gcc` flags), compared with `abidiff
+/// --non-reachable-types` and the script's suppressions (counters such as
+/// `__X_MAX` move when an entry is added). Additions only are compatible,
+/// as the script judges them.
+pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict, String> {
+    if !crate::host::have("abidiff") {
+        return Err(
+            "abidiff is not installed (Debian: apt-get install abigail-tools): the uapi ABI \
+             comparison cannot run"
+                .into(),
+        );
+    }
+    let work = std::env::temp_dir().join(format!(
+        "genl-compat-abi-{}-{}",
+        std::process::id(),
+        name.replace('/', "_")
+    ));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+    let result = (|| {
+        let mut supp = format!(
+            "[suppress_type]\n  type_kind = enum\n  changed_enumerators_regexp = {}\n",
+            ABI_ENUM_SUPPRESSIONS.join(",")
+        );
+        supp.push('\n');
+        let supp_path = work.join("suppressions");
+        std::fs::write(&supp_path, supp).map_err(|e| e.to_string())?;
+        let mut bins = Vec::new();
+        for (tag, text) in [("old", old), ("new", new)] {
+            let h = work.join(format!("{tag}.h"));
+            std::fs::write(&h, text).map_err(|e| format!("{}: {e}", h.display()))?;
+            let bin = work.join(format!("{tag}.bin"));
+            let mut cc = Command::new("gcc");
+            cc.args([
+                "-shared",
+                "-nostdlib",
+                "-fPIC",
+                "-O0",
+                "-std=c90",
+                "-fno-eliminate-unused-debug-types",
+                "-g",
+                "-o",
+            ])
+            .arg(&bin)
+            .arg("-include")
+            .arg(&h)
+            .args(["-x", "c", "-"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+            let mut child = cc.spawn().map_err(|e| format!("gcc: {e}"))?;
+            {
+                use std::io::Write as _;
+                let mut stdin = child.stdin.take().ok_or("gcc: no stdin")?;
+                stdin
+                    .write_all(b"int f(void) { return 0; }\n")
+                    .map_err(|e| format!("gcc: {e}"))?;
+            }
+            let out = child.wait_with_output().map_err(|e| format!("gcc: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "the {tag} {name} does not compile as check-uapi.sh compiles it: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
+            }
+            bins.push(bin);
+        }
+        let out = Command::new("abidiff")
+            .arg("--non-reachable-types")
+            .arg("--suppressions")
+            .arg(&supp_path)
+            .args(&bins)
+            .output()
+            .map_err(|e| format!("abidiff: {e}"))?;
+        let report = String::from_utf8_lossy(&out.stdout).into_owned();
+        let code = out.status.code().unwrap_or(-1);
+        if code < 0 || code & 0x3 != 0 {
+            return Err(format!(
+                "abidiff did not run properly (status {code}): {}{report}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        let summary = report
+            .lines()
+            .find(|l| l.starts_with("Unreachable types summary"))
+            .unwrap_or("")
+            .to_owned();
+        if code == 0
+            || (summary.contains("0 removed") && summary.contains("0 changed"))
+            || only_additions(&report)
+        {
+            Ok(AbiVerdict::Compatible(if summary.is_empty() {
+                "no difference".into()
+            } else {
+                summary
+            }))
+        } else {
+            Ok(AbiVerdict::Changed(report))
+        }
+    })();
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+/// Whether abidiff's report changes nothing but added enumerators and the
+/// suppressed counters that move with them. libabigail before 2.4 (Debian
+/// bookworm has 2.2; check-uapi.sh asks for 2.4) does not apply the
+/// suppression to an enum that also gained an entry, so this reads its
+/// report instead: no deletion, no other type changed or removed, and
+/// every changed enumerator a suppressed name.
+fn only_additions(report: &str) -> bool {
+    let suppressed = |name: &str| {
+        [
+            "_AFTER_LAST",
+            "_CNT",
+            "_COUNT",
+            "_END",
+            "_LAST",
+            "_MASK",
+            "_MAX",
+            "_NUM",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s))
+            || name.starts_with("MAX_")
+            || name.starts_with("NUM_")
+    };
+    let mut changed_types = 0;
+    for l in report.lines() {
+        let t = l.trim_start();
+        if t.starts_with("[D]") || (t.starts_with("[C]") && !t.contains("'enum ")) {
+            return false;
+        }
+        if t.starts_with("[C]") {
+            changed_types += 1;
+        }
+        if t.contains("enumerator deletion") {
+            return false;
+        }
+        if let Some((name, _)) = t.split_once("' from value '") {
+            let name = name.rsplit("::").next().unwrap_or(name);
+            if !suppressed(name) {
+                return false;
+            }
+        }
+    }
+    changed_types > 0
+}
+
+/// The rule id of an ABI change abidiff reports (allowed in genl.toml as
+/// any rule of [`genl_ynl::compat::RULES`]).
+pub const UAPI_ABI_CHANGED: &str = "UAPI_ABI_CHANGED";
+
 /// An allow entry that matches a finding: same rule, and its `at` (if any)
 /// contained in the finding's path.
 fn allowed<'a>(allow: &'a [CompatAllowConfig], f: &Finding) -> Option<&'a CompatAllowConfig> {
@@ -248,7 +434,7 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
         .map(|c| c.compat_allow.clone())
         .unwrap_or_default();
     for a in &allow {
-        if !genl_ynl::compat::RULES.iter().any(|r| r.id == a.rule) {
+        if a.rule != UAPI_ABI_CHANGED && !genl_ynl::compat::RULES.iter().any(|r| r.id == a.rule) {
             return Err(format!(
                 "genl.toml: [check] compat-allow: unknown rule {:?} (the rules: `genl check --compat-rules`)",
                 a.rule
@@ -304,6 +490,56 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
             findings.len()
         );
     }
+    let say = |line: String| {
+        if json {
+            eprintln!("{line}");
+        } else {
+            println!("{line}");
+        }
+    };
+    // Beside the rules: what the kernel's check-uapi.sh would say of the
+    // two uapi headers (not for a saved YNL file: no header beside it).
+    if !(reference.ends_with(".yaml") && Path::new(reference).is_file()) {
+        let header = project.uapi_header()?;
+        let rel = header
+            .strip_prefix(&dir)
+            .unwrap_or(&header)
+            .display()
+            .to_string();
+        match at_ref(&dir, &header, reference) {
+            Err(e) if e.contains("does not exist") || e.contains("exists on disk, but not in") => {
+                say(format!(
+                    "uapi ABI (abidiff): {rel} is not at {reference}: nothing to compare"
+                ))
+            }
+            Err(e) => return Err(e),
+            Ok(old_h) => {
+                let new_h = std::fs::read_to_string(&header)
+                    .map_err(|e| format!("{}: {e}", header.display()))?;
+                match abi_compare(&old_h, &new_h, &rel)? {
+                    AbiVerdict::Compatible(s) => say(format!(
+                        "uapi ABI (abidiff, as check-uapi.sh): {rel}: compatible ({s})"
+                    )),
+                    AbiVerdict::Changed(report) => {
+                        let allowed_by = allow.iter().find(|a| a.rule == UAPI_ABI_CHANGED);
+                        match allowed_by {
+                            Some(a) => say(format!(
+                                "uapi ABI (abidiff, as check-uapi.sh): {rel}: changed, allowed ({})",
+                                a.reason
+                            )),
+                            None => {
+                                breaking += 1;
+                                say(format!(
+                                    "uapi ABI (abidiff, as check-uapi.sh): {rel}: BREAKING \
+                                     ({UAPI_ABI_CHANGED})\n{report}"
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
     if breaking > 0 {
         return Err(format!(
             "{breaking} breaking change(s) since {reference}; allow a deliberate one in genl.toml \
@@ -316,6 +552,79 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// libabigail 2.2's report (Debian bookworm) for genl_demo.h with an
+    /// attribute appended to the echo set, and with an attribute
+    /// renumbered.
+    #[test]
+    fn abidiff_reports_are_read_as_check_uapi_judges_them() {
+        let added = "Unreachable types summary: 0 removed, 1 changed, 0 added type
+
+1 changed type unreachable from any public interface:
+
+  [C] 'enum __anonymous_enum__' changed:
+    type size hasn't changed
+    1 enumerator insertion:
+      '__anonymous_enum__::GENL_DEMO_A_ECHO_PAD' value '3'
+    2 enumerator changes:
+      '__anonymous_enum__::GENL_DEMO_A_ECHO_MAX' from value '2' to '3' at new.h:40:1
+      '__anonymous_enum__::__GENL_DEMO_A_ECHO_MAX' from value '3' to '4' at new.h:40:1
+";
+        assert!(only_additions(added));
+        let renumbered = added.replace(
+            "GENL_DEMO_A_ECHO_MAX' from value '2' to '3'",
+            "GENL_DEMO_A_ECHO_COOKIE' from value '2' to '3'",
+        );
+        assert!(!only_additions(&renumbered));
+        let deleted = added.replace("1 enumerator insertion", "1 enumerator deletion");
+        assert!(!only_additions(&deleted));
+        let strukt = added.replace("'enum __anonymous_enum__'", "'struct genl_demo_hdr'");
+        assert!(!only_additions(&strukt));
+        assert!(!only_additions("no changes at all"));
+    }
+
+    /// The real tools on two versions of genl_demo's uapi header (abidiff
+    /// from Debian's abigail-tools): an appended attribute is compatible,
+    /// a renumbered one is not.
+    #[test]
+    fn abidiff_on_genl_demo_h() {
+        if !crate::host::have("abidiff") {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI needs abidiff (abigail-tools) for this test"
+            );
+            eprintln!("SKIPPED: abidiff not installed (apt-get install abigail-tools)");
+            return;
+        }
+        let h = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../kmod-c/include/uapi/linux/genl_demo.h"
+        ))
+        .unwrap();
+        assert_eq!(
+            abi_compare(&h, &h, "same").unwrap(),
+            AbiVerdict::Compatible("no difference".into())
+        );
+        let appended = h.replacen(
+            "\tGENL_DEMO_A_META_PORT,\n",
+            "\tGENL_DEMO_A_META_PORT,\n\tGENL_DEMO_A_META_FLAGS,\n",
+            1,
+        );
+        assert_ne!(appended, h);
+        assert!(matches!(
+            abi_compare(&h, &appended, "appended").unwrap(),
+            AbiVerdict::Compatible(_)
+        ));
+        let renumbered = h.replacen(
+            "\tGENL_DEMO_A_META_PORT,\n",
+            "\tGENL_DEMO_A_META_PORT = 5,\n",
+            1,
+        );
+        match abi_compare(&h, &renumbered, "renumbered").unwrap() {
+            AbiVerdict::Changed(r) => assert!(r.contains("GENL_DEMO_A_META_PORT"), "{r}"),
+            v => panic!("{v:?}"),
+        }
+    }
 
     #[test]
     fn rust_lines_are_found_by_struct_field_and_variant() {
