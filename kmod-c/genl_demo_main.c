@@ -747,7 +747,11 @@ static int __init genl_demo_init(void)
 {
 	int err;
 
-	genl_demo_wq = alloc_workqueue("genl_demo", 0, 0);
+	/*
+	 * Unbound: the delayed replies need no CPU affinity, and Linux 7.x
+	 * warns about a workqueue that says neither WQ_UNBOUND nor WQ_PERCPU.
+	 */
+	genl_demo_wq = alloc_workqueue("genl_demo", WQ_UNBOUND, 0);
 	if (!genl_demo_wq)
 		return -ENOMEM;
 	err = register_pernet_subsys(&genl_demo_net_ops);

@@ -475,7 +475,11 @@ static int __init nltest_init(void)
 		return -EINVAL;
 	}
 
-	nltest_wq = alloc_workqueue("netlink_test", 0, 0);
+	/*
+	 * Unbound: the delayed replies need no CPU affinity, and Linux 7.x
+	 * warns about a workqueue that says neither WQ_UNBOUND nor WQ_PERCPU.
+	 */
+	nltest_wq = alloc_workqueue("netlink_test", WQ_UNBOUND, 0);
 	if (!nltest_wq)
 		return -ENOMEM;
 	err = register_pernet_subsys(&nltest_net_ops);
