@@ -72,8 +72,7 @@ pub struct TraceArgs {
 
 /// Runs `genl trace`.
 pub fn run(args: TraceArgs) -> Result<(), String> {
-    let bytes =
-        std::fs::read(&args.read).map_err(|e| format!("{}: {e}", args.read.display()))?;
+    let bytes = std::fs::read(&args.read).map_err(|e| format!("{}: {e}", args.read.display()))?;
     let mut specs = Vec::new();
     for p in &args.specs {
         let (text, _) = genl_ynl::uapi::read_corrected(p, None, !args.no_uapi)?;
@@ -271,7 +270,8 @@ fn one(
             let op = if to_kernel || t.error.is_some() {
                 fam.op_by_req(cmd.into())
             } else {
-                fam.op_by_rsp(cmd.into()).or_else(|| fam.op_by_req(cmd.into()))
+                fam.op_by_rsp(cmd.into())
+                    .or_else(|| fam.op_by_req(cmd.into()))
             };
             t.cmd = op.map(|o| o.name.clone());
         }
@@ -405,8 +405,7 @@ impl TraceMessage {
     /// Whether it passes `--family` and `--cmd`.
     fn matches(&self, args: &TraceArgs) -> bool {
         let is = |want: &str, name: &Option<String>, id: Option<u32>| {
-            name.as_deref() == Some(want)
-                || id.is_some_and(|id| parse_num(want) == Some(id))
+            name.as_deref() == Some(want) || id.is_some_and(|id| parse_num(want) == Some(id))
         };
         args.family
             .as_deref()
@@ -488,7 +487,9 @@ impl TraceMessage {
         if self.ty >= 0x10 && self.protocol == NETLINK_GENERIC {
             s += &format!(
                 " {}",
-                self.family.clone().unwrap_or_else(|| format!("{:#x}", self.ty))
+                self.family
+                    .clone()
+                    .unwrap_or_else(|| format!("{:#x}", self.ty))
             );
         } else {
             s += &format!(" {kind}");
@@ -548,7 +549,10 @@ impl TraceMessage {
         let j = |v: serde_json::Value| v.to_string();
         let mut kv: Vec<(&str, String)> = vec![
             ("frame", j(self.frame.into())),
-            ("time", j(format!("{}.{:06}", self.time.0, self.time.1).into())),
+            (
+                "time",
+                j(format!("{}.{:06}", self.time.0, self.time.1).into()),
+            ),
             ("dir", j(self.dir_name().into())),
             ("protocol", j(self.protocol.into())),
             ("port", j(self.port.into())),
