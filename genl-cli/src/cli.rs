@@ -103,6 +103,18 @@ pub enum Command {
     /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
     /// output), without Python.
     Ynl(crate::ynl::YnlArgs),
+    /// Decode a netlink capture, one line per message: direction, port,
+    /// type, flags, sequence number; for generic netlink the family and
+    /// command (named from the capture's nlctrl replies and --spec YNL
+    /// specs, which also decode the attributes as `genl ynl` prints them);
+    /// errors with their errno and extended ACK.
+    ///
+    /// Record a capture with GENL_PCAP=FILE.pcap (any program using genl,
+    /// `genl` itself included), `Socket::record` in a program, or
+    /// `tcpdump -i nlmon0 -w FILE.pcap` on an nlmon device; the files are
+    /// the same format (pcap, LINKTYPE_NETLINK), which Wireshark and tshark
+    /// read too.
+    Trace(crate::trace::TraceArgs),
     /// Generate typed Rust bindings (the genl derives) for a family the
     /// kernel already has, from its YNL spec (Documentation/netlink/specs):
     /// attribute sets, enums, fixed headers, the command enum (generic
@@ -305,6 +317,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         } => check::compat::run(&project()?, &reference, json),
         Command::Check { keep_work, .. } => check::run(&project()?, keep_work),
         Command::Ynl(args) => crate::ynl::run(args),
+        Command::Trace(args) => crate::trace::run(args),
         Command::Import {
             spec,
             out,

@@ -24,6 +24,7 @@ fn main() -> ExitCode {
         Command::Vm(_) => "vm",
         Command::Check { .. } => "check",
         Command::Ynl(_) => "ynl",
+        Command::Trace(_) => "trace",
         Command::Import { .. } => "import",
     };
     // Kernel warnings on requests that succeeded (extended-ACK messages

@@ -61,6 +61,7 @@
 //! | [`resolve`] | family resolution, its cache and the retry after a reload |
 //! | [`demux`] | many requests on one socket: each reply to its request |
 //! | [`sys`] | the operating system's netlink socket |
+//! | [`pcap`] | recording what sockets send and receive, as nlmon would |
 //! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
 //! | [`connection`] | the blocking [`Connection`], its dumps and [`Subscription`] |
 //! | [`batch`] | pipelined requests: many per datagram, each with its own outcome |
@@ -97,6 +98,7 @@ pub mod header;
 pub mod message;
 pub mod multi;
 pub mod owned;
+pub mod pcap;
 pub mod resolve;
 pub mod schema;
 pub mod support;

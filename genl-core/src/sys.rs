@@ -5,11 +5,13 @@
 //! descriptor with the reactor.
 
 use std::os::fd::{AsRawFd, RawFd};
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use netlink_sys::SocketAddr;
 
 use crate::error::{Error, Result};
+use crate::pcap::{PacketType, Recorder};
 
 /// Receive buffer size. The kernel sizes dump skbs to at most 32 KiB plus
 /// headroom for large-page systems; 64 KiB holds any of them, and larger
@@ -35,6 +37,9 @@ pub enum Recv {
 pub struct Socket {
     sock: netlink_sys::Socket,
     portid: u32,
+    protocol: u16,
+    /// Where sends and receives are recorded ([`crate::pcap`]); empty: off.
+    recorder: OnceLock<Recorder>,
 }
 
 impl Socket {
@@ -46,10 +51,30 @@ impl Socket {
         let addr = sock.bind_auto()?;
         let _ = sock.set_ext_ack(true);
         let _ = sock.set_cap_ack(true);
+        let recorder = OnceLock::new();
+        if let Some(r) = crate::pcap::process_recorder() {
+            let _ = recorder.set(r);
+        }
         Ok(Socket {
             sock,
             portid: addr.port_number(),
+            protocol: protocol as u16,
+            recorder,
         })
+    }
+
+    /// Records every datagram this socket sends or receives from now on to
+    /// `rec` (see [`crate::pcap`]). A socket records to one recorder for
+    /// its lifetime: if it already has one (from an earlier call,
+    /// [`record_all`](crate::pcap::record_all) or `GENL_PCAP`), `rec` is
+    /// handed back as the error.
+    pub fn record(&self, rec: Recorder) -> std::result::Result<(), Recorder> {
+        self.recorder.set(rec)
+    }
+
+    /// The recorder this socket records to, if any.
+    pub fn recorder(&self) -> Option<&Recorder> {
+        self.recorder.get()
     }
 
     /// The port id (`nl_pid`) the kernel assigned.
@@ -90,6 +115,14 @@ impl Socket {
             self.sock
                 .send_to(bytes, &SocketAddr::new(port, groups), 0)?
         };
+        if let Some(rec) = self.recorder.get() {
+            let to = if port == 0 && groups == 0 {
+                PacketType::ToKernel
+            } else {
+                PacketType::ToUser
+            };
+            rec.record(to, self.protocol, &bytes[..n.min(bytes.len())]);
+        }
         if n != bytes.len() {
             return Err(Error::ShortSend {
                 sent: n,
@@ -142,6 +175,9 @@ impl Socket {
         }
         // SAFETY: the kernel initialized the first `n <= cap` bytes.
         unsafe { buf.set_len(n) };
+        if let Some(rec) = self.recorder.get() {
+            rec.record(PacketType::ToUser, self.protocol, buf);
+        }
         Ok(Recv::Datagram {
             sender: addr.nl_pid,
         })

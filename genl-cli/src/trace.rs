@@ -1,0 +1,608 @@
+//! `genl trace --read FILE.pcap`: decodes a netlink capture, one line per
+//! netlink message.
+//!
+//! The capture is what [`genl_core::pcap`] records (`GENL_PCAP=FILE` or
+//! `Socket::record`) or what `tcpdump -i nlmon0 -w FILE` writes: link type
+//! `LINKTYPE_NETLINK` (253) with the cooked header, or `LINUX_SLL`/
+//! `LINUX_SLL2` with the netlink protocol in it. For each message: the
+//! direction (nlmon's packet type: to the kernel or to a user socket), the
+//! netlink port (`nlmsg_pid`), type, flags and sequence number; for
+//! generic netlink the family and command, named from the nlctrl
+//! `GETFAMILY` replies in the capture (id → name) and from the YNL specs
+//! given with `--spec`, which also decode the attributes as `genl ynl`
+//! prints them. nlctrl is always decoded (its spec is built in).
+//! `NLMSG_ERROR` shows the errno and the extended ACK (message, offset,
+//! missing attribute); an ACK and `NLMSG_DONE` are named as such, and take
+//! the family and command of the request with their sequence number.
+//!
+//! Text output is one line per message; `--json` prints one JSON object
+//! per line with the keys `frame`, `time`, `dir`, `protocol`, `port`,
+//! `type` (`nlmsg_type`), `kind` (`message`, `error`, `ack`, `done`, …), `flags`, `seq`, then for generic netlink `family`, `family_id`,
+//! `cmd`, `cmd_id`, `version`, `attrs` (or `raw`, hex, when there is no
+//! spec or it does not decode, with `decode_error` then), and for errors
+//! and ACKs `error` (`{"errno", "name", "msg", "offset", "miss_type",
+//! "miss_nest"}`; `errno` 0 for an ACK).
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use genl_core::codec::Decode as _;
+use genl_core::extack::{ErrorView, ExtAck};
+use genl_core::message::{GenlHeader, Messages, NLM_F_ACK_TLVS, NLM_F_DUMP};
+use genl_core::pcap::{self, PacketType};
+use genl_ynl::codec::DecodeOptions;
+use genl_ynl::family::Family;
+
+/// The nlctrl YNL spec (the kernel's, BSD-3-Clause), always loaded.
+const NLCTRL_SPEC: &str = include_str!("../specs/nlctrl.yaml");
+/// nlctrl's fixed family id (`GENL_ID_CTRL`).
+const GENL_ID_CTRL: u16 = 0x10;
+/// `NETLINK_GENERIC`.
+const NETLINK_GENERIC: u16 = 16;
+
+/// `genl trace`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct TraceArgs {
+    /// The capture to read: a pcap file from `GENL_PCAP=FILE` (or
+    /// `Socket::record`), or from `tcpdump -i nlmon0 -w FILE`.
+    #[arg(long, value_name = "FILE.pcap")]
+    pub read: PathBuf,
+    /// A YNL spec to name the commands of and decode the attributes with
+    /// (repeatable); its family is recognized by name once the capture has
+    /// the nlctrl reply that gives its id. nlctrl's is built in.
+    #[arg(long = "spec", value_name = "FILE.yaml")]
+    pub specs: Vec<PathBuf>,
+    /// Print one JSON object per message instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Only messages of this generic netlink family (name, or id as
+    /// learned from the capture).
+    #[arg(long, value_name = "NAME")]
+    pub family: Option<String>,
+    /// Only messages of this command (its spec name, e.g. getfamily, or its
+    /// number).
+    #[arg(long, value_name = "NAME")]
+    pub cmd: Option<String>,
+    /// Take the spec's numbers as they are, without checking them against
+    /// the uapi headers (as `genl ynl --no-uapi`).
+    #[arg(long)]
+    pub no_uapi: bool,
+}
+
+/// Runs `genl trace`.
+pub fn run(args: TraceArgs) -> Result<(), String> {
+    let bytes = std::fs::read(&args.read).map_err(|e| format!("{}: {e}", args.read.display()))?;
+    let mut specs = Vec::new();
+    for p in &args.specs {
+        let (text, _) = genl_ynl::uapi::read_corrected(p, None, !args.no_uapi)?;
+        let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        specs.push(fam);
+    }
+    let lines = decode(&bytes, specs).map_err(|e| format!("{}: {e}", args.read.display()))?;
+    let mut out = std::io::stdout().lock();
+    for m in lines.iter().filter(|m| m.matches(&args)) {
+        let s = if args.json { m.to_json() } else { m.to_text() };
+        writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))?;
+    }
+    Ok(())
+}
+
+/// One decoded netlink message of a capture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceMessage {
+    /// The pcap record it is in, from 1 (as tshark counts).
+    pub frame: usize,
+    /// Its timestamp: seconds and microseconds (or nanoseconds).
+    pub time: (u32, u32),
+    /// Which way it went.
+    pub dir: PacketType,
+    /// The netlink protocol (16: generic netlink).
+    pub protocol: u16,
+    /// `nlmsg_pid`.
+    pub port: u32,
+    /// `nlmsg_type`.
+    pub ty: u16,
+    /// `nlmsg_flags`.
+    pub flags: u16,
+    /// `nlmsg_seq`.
+    pub seq: u32,
+    /// The generic netlink family's id: the message type, or for an error,
+    /// ACK or done the type of the request it answers.
+    pub family_id: Option<u16>,
+    /// The family's name, when known.
+    pub family: Option<String>,
+    /// The genl command (for error, ACK, done: the request's).
+    pub cmd_id: Option<u8>,
+    /// The command's name, from a spec.
+    pub cmd: Option<String>,
+    /// The genl header's version.
+    pub version: Option<u8>,
+    /// The attributes as JSON (`genl ynl`'s shapes).
+    pub attrs: Option<String>,
+    /// The payload in hex when it was not decoded.
+    pub raw: Option<String>,
+    /// Why the attributes did not decode.
+    pub decode_error: Option<String>,
+    /// For `NLMSG_ERROR` and `NLMSG_DONE`: the outcome.
+    pub error: Option<ErrorInfo>,
+}
+
+/// The outcome an `NLMSG_ERROR` (ACK when `errno` is 0) or `NLMSG_DONE`
+/// reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// The error number (positive; 0: success).
+    pub errno: i32,
+    /// The extended ACK's message.
+    pub msg: Option<String>,
+    /// The extended ACK's offset of the bad attribute in the request.
+    pub offset: Option<u32>,
+    /// The type of a missing attribute.
+    pub miss_type: Option<u32>,
+    /// The offset of the nest missing it.
+    pub miss_nest: Option<u32>,
+}
+
+/// What is known of the families in a capture: the specs, and ids learned.
+struct Names {
+    specs: Vec<Family>,
+    ids: HashMap<u16, String>,
+    /// Requests by sequence number: family id and command, for their
+    /// answers.
+    requests: HashMap<u32, (u16, u8)>,
+}
+
+impl Names {
+    fn spec(&self, id: u16) -> Option<&Family> {
+        let name = self.ids.get(&id)?;
+        self.specs.iter().find(|f| &f.name == name)
+    }
+}
+
+/// Decodes a capture held in memory with `specs` (nlctrl's is added).
+/// Errors are the file's (not pcap, truncated record), never a message's:
+/// a message that does not parse is shown with its raw bytes.
+pub fn decode(file: &[u8], mut specs: Vec<Family>) -> Result<Vec<TraceMessage>, String> {
+    let packets = pcap::read(file).map_err(|e| e.to_string())?;
+    if !specs.iter().any(|f| f.name == "nlctrl") {
+        specs.push(Family::parse(NLCTRL_SPEC).map_err(|e| format!("built-in nlctrl spec: {e}"))?);
+    }
+    let mut names = Names {
+        specs,
+        ids: HashMap::from([(GENL_ID_CTRL, "nlctrl".to_owned())]),
+        requests: HashMap::new(),
+    };
+    let mut out = Vec::new();
+    for (i, p) in packets.iter().enumerate() {
+        let mut msgs = Messages::new(p.data);
+        for m in msgs.by_ref() {
+            let Ok(m) = m else {
+                // The rest of the datagram is not whole messages.
+                break;
+            };
+            out.push(one(&mut names, i + 1, p, m));
+        }
+    }
+    Ok(out)
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+fn one(
+    names: &mut Names,
+    frame: usize,
+    p: &pcap::Packet<'_>,
+    m: genl_core::message::NlMessage<'_>,
+) -> TraceMessage {
+    let h = m.header;
+    let mut t = TraceMessage {
+        frame,
+        time: (p.ts_sec, p.ts_frac),
+        dir: p.pkttype,
+        protocol: p.protocol,
+        port: h.port_number,
+        ty: h.message_type,
+        flags: h.flags,
+        seq: h.sequence_number,
+        family_id: None,
+        family: None,
+        cmd_id: None,
+        cmd: None,
+        version: None,
+        attrs: None,
+        raw: None,
+        decode_error: None,
+        error: None,
+    };
+    let answered = |names: &Names, t: &mut TraceMessage| {
+        if let Some(&(fid, cmd)) = names.requests.get(&t.seq) {
+            t.family_id = Some(fid);
+            t.cmd_id = Some(cmd);
+        }
+    };
+    match h.message_type {
+        2 => {
+            // NLMSG_ERROR: the echoed request says which family it was for.
+            match ErrorView::parse(h.flags, m.payload) {
+                Ok(e) => {
+                    t.error = Some(info(-e.code, &e.ext_ack));
+                    if p.protocol == NETLINK_GENERIC {
+                        answered(names, &mut t);
+                        t.family_id = Some(e.request.message_type);
+                    }
+                }
+                Err(e) => {
+                    t.decode_error = Some(e.to_string());
+                    t.raw = Some(hex(m.payload));
+                }
+            }
+        }
+        3 => {
+            // NLMSG_DONE: the dump's status, maybe an extended ACK.
+            let code = m
+                .payload
+                .get(..4)
+                .map_or(0, |b| i32::from_ne_bytes(b.try_into().unwrap_or_default()));
+            let ack = if h.flags & NLM_F_ACK_TLVS != 0 && m.payload.len() > 4 {
+                ExtAck::decode(&m.payload[4..]).unwrap_or_default()
+            } else {
+                ExtAck::default()
+            };
+            t.error = Some(info(-code, &ack));
+            if p.protocol == NETLINK_GENERIC {
+                answered(names, &mut t);
+            }
+        }
+        ty if ty >= 0x10 && p.protocol == NETLINK_GENERIC => genl(names, &mut t, m.payload),
+        _ => {
+            if !m.payload.is_empty() {
+                t.raw = Some(hex(m.payload));
+            }
+        }
+    }
+    if let Some(id) = t.family_id {
+        t.family = names.ids.get(&id).cloned();
+        if let (Some(fam), Some(cmd)) = (names.spec(id), t.cmd_id) {
+            let to_kernel = t.dir == PacketType::ToKernel && h.message_type >= 0x10;
+            let op = if to_kernel || t.error.is_some() {
+                fam.op_by_req(cmd.into())
+            } else {
+                fam.op_by_rsp(cmd.into())
+                    .or_else(|| fam.op_by_req(cmd.into()))
+            };
+            t.cmd = op.map(|o| o.name.clone());
+        }
+    }
+    t
+}
+
+fn info(errno: i32, ack: &ExtAck<'_>) -> ErrorInfo {
+    ErrorInfo {
+        errno,
+        msg: ack.msg.map(str::to_owned),
+        offset: ack.offs,
+        miss_type: ack.miss_type,
+        miss_nest: ack.miss_nest,
+    }
+}
+
+/// A generic netlink message: the genl header, the attributes by the spec,
+/// and what nlctrl replies teach about family ids.
+fn genl(names: &mut Names, t: &mut TraceMessage, payload: &[u8]) {
+    let id = t.ty;
+    t.family_id = Some(id);
+    let Ok(g) = GenlHeader::parse(payload) else {
+        t.decode_error = Some("shorter than the genl header".into());
+        t.raw = Some(hex(payload));
+        return;
+    };
+    t.cmd_id = Some(g.cmd);
+    t.version = Some(g.version);
+    let body = &payload[4..];
+    if t.dir == PacketType::ToKernel && t.flags & 1 != 0 {
+        names.requests.insert(t.seq, (id, g.cmd));
+    }
+    if id == GENL_ID_CTRL {
+        learn(names, g.cmd, body);
+    }
+    let Some(fam) = names.spec(id) else {
+        t.raw = Some(hex(body));
+        return;
+    };
+    let request = t.dir == PacketType::ToKernel;
+    let op = if request {
+        fam.op_by_req(g.cmd.into())
+    } else {
+        fam.op_by_rsp(g.cmd.into())
+    };
+    let Some(op) = op else {
+        t.decode_error = Some(format!(
+            "{} has no operation with {} id {}",
+            fam.name,
+            if request { "request" } else { "reply" },
+            g.cmd
+        ));
+        t.raw = Some(hex(body));
+        return;
+    };
+    match fam.decode_message(op, body, DecodeOptions::default()) {
+        Ok(v) => t.attrs = Some(v.to_python_json()),
+        Err(e) => {
+            t.decode_error = Some(e.to_string());
+            t.raw = Some(hex(body));
+        }
+    }
+}
+
+/// Learns a family's id and name from an nlctrl `NEWFAMILY` (1: a
+/// `GETFAMILY` reply or a notification); a `DELFAMILY` (2) forgets it.
+fn learn(names: &mut Names, cmd: u8, body: &[u8]) {
+    if cmd != 1 && cmd != 2 {
+        return;
+    }
+    let (mut id, mut name) = (None, None);
+    for a in genl_core::wire::AttrIter::new(body).flatten() {
+        match a.id {
+            1 if a.value.len() >= 2 => id = Some(u16::from_ne_bytes([a.value[0], a.value[1]])),
+            2 => {
+                let s = a.value;
+                let s = s.split(|&b| b == 0).next().unwrap_or_default();
+                name = std::str::from_utf8(s).ok().map(str::to_owned);
+            }
+            _ => {}
+        }
+    }
+    if let (Some(id), Some(name)) = (id, name) {
+        if cmd == 1 {
+            names.ids.insert(id, name);
+        } else if names.ids.get(&id) == Some(&name) && id != GENL_ID_CTRL {
+            names.ids.remove(&id);
+        }
+    }
+}
+
+/// Names of the common error numbers (asm-generic/errno*.h).
+fn errno_name(e: i32) -> Option<&'static str> {
+    Some(match e {
+        1 => "EPERM",
+        2 => "ENOENT",
+        3 => "ESRCH",
+        4 => "EINTR",
+        5 => "EIO",
+        6 => "ENXIO",
+        7 => "E2BIG",
+        9 => "EBADF",
+        11 => "EAGAIN",
+        12 => "ENOMEM",
+        13 => "EACCES",
+        14 => "EFAULT",
+        16 => "EBUSY",
+        17 => "EEXIST",
+        19 => "ENODEV",
+        22 => "EINVAL",
+        23 => "ENFILE",
+        24 => "EMFILE",
+        28 => "ENOSPC",
+        34 => "ERANGE",
+        61 => "ENODATA",
+        71 => "EPROTO",
+        75 => "EOVERFLOW",
+        90 => "EMSGSIZE",
+        93 => "EPROTONOSUPPORT",
+        95 => "EOPNOTSUPP",
+        105 => "ENOBUFS",
+        110 => "ETIMEDOUT",
+        114 => "EALREADY",
+        115 => "EINPROGRESS",
+        _ => return None,
+    })
+}
+
+impl TraceMessage {
+    /// Whether it passes `--family` and `--cmd`.
+    fn matches(&self, args: &TraceArgs) -> bool {
+        let is = |want: &str, name: &Option<String>, id: Option<u32>| {
+            name.as_deref() == Some(want) || id.is_some_and(|id| parse_num(want) == Some(id))
+        };
+        args.family
+            .as_deref()
+            .is_none_or(|f| is(f, &self.family, self.family_id.map(u32::from)))
+            && args
+                .cmd
+                .as_deref()
+                .is_none_or(|c| is(c, &self.cmd, self.cmd_id.map(u32::from)))
+    }
+
+    /// The direction's name: `to-kernel`, `to-user`, else `pkttype-N`.
+    pub fn dir_name(&self) -> String {
+        match self.dir {
+            PacketType::ToKernel => "to-kernel".into(),
+            PacketType::ToUser => "to-user".into(),
+            PacketType::Other(n) => format!("pkttype-{n}"),
+        }
+    }
+
+    /// What kind of message: `error`, `ack`, `done`, `noop`, `overrun`,
+    /// else `message`.
+    pub fn kind(&self) -> &'static str {
+        match self.ty {
+            1 => "noop",
+            2 if self.error.as_ref().is_some_and(|e| e.errno == 0) => "ack",
+            2 => "error",
+            3 => "done",
+            4 => "overrun",
+            _ => "message",
+        }
+    }
+
+    /// The flags' names (`request`, `multi`, `ack`, `echo`, `dump-intr`,
+    /// `dump-filtered`, `dump` for a request's root|match, `capped` and
+    /// `ack-tlvs` on errors and done); other bits in hex.
+    pub fn flag_names(&self) -> Vec<String> {
+        let mut f = self.flags;
+        let mut out = Vec::new();
+        let mut take = |bits: u16, name: &str, out: &mut Vec<String>| {
+            if f & bits == bits {
+                out.push(name.to_owned());
+                f &= !bits;
+            }
+        };
+        for (bits, name) in [
+            (0x1, "request"),
+            (0x2, "multi"),
+            (0x4, "ack"),
+            (0x8, "echo"),
+            (0x10, "dump-intr"),
+            (0x20, "dump-filtered"),
+        ] {
+            take(bits, name, &mut out);
+        }
+        if self.ty == 2 || self.ty == 3 {
+            take(0x100, "capped", &mut out);
+            take(0x200, "ack-tlvs", &mut out);
+        } else if self.flags & 1 != 0 {
+            take(NLM_F_DUMP, "dump", &mut out);
+        }
+        if f != 0 {
+            out.push(format!("{f:#x}"));
+        }
+        out
+    }
+
+    /// One line of text.
+    pub fn to_text(&self) -> String {
+        let arrow = match self.dir {
+            PacketType::ToKernel => "->K",
+            PacketType::ToUser => "<-U",
+            PacketType::Other(_) => "?? ",
+        };
+        let mut s = format!(
+            "#{} {}.{:06} {arrow} port {} seq {}",
+            self.frame, self.time.0, self.time.1, self.port, self.seq
+        );
+        let kind = self.kind();
+        if self.ty >= 0x10 && self.protocol == NETLINK_GENERIC {
+            s += &format!(
+                " {}",
+                self.family
+                    .clone()
+                    .unwrap_or_else(|| format!("{:#x}", self.ty))
+            );
+        } else {
+            s += &format!(" {kind}");
+            if self.family_id.is_some() {
+                s += &format!(
+                    " (for {}",
+                    self.family
+                        .clone()
+                        .unwrap_or_else(|| format!("{:#x}", self.family_id.unwrap_or_default()))
+                );
+                if let Some(c) = self.cmd.clone().or(self.cmd_id.map(|c| c.to_string())) {
+                    s += &format!(" {c}");
+                }
+                s += ")";
+            }
+        }
+        if self.ty >= 0x10 {
+            if let Some(c) = &self.cmd {
+                s += &format!(" {c}");
+            } else if let Some(c) = self.cmd_id {
+                s += &format!(" cmd {c}");
+            }
+        }
+        let flags = self.flag_names();
+        s += &format!(" [{}]", flags.join(","));
+        if let Some(e) = &self.error {
+            if e.errno != 0 || self.ty == 3 {
+                s += &format!(" {}", e.errno);
+                if let Some(n) = errno_name(e.errno) {
+                    s += &format!(" {n}");
+                }
+            }
+            if let Some(m) = &e.msg {
+                s += &format!(" {m:?}");
+            }
+            if let Some(o) = e.offset {
+                s += &format!(" at offset {o}");
+            }
+            if let Some(mt) = e.miss_type {
+                s += &format!(" missing attribute {mt}");
+            }
+        }
+        if let Some(a) = &self.attrs {
+            s += &format!(" {a}");
+        } else if let Some(r) = &self.raw {
+            s += &format!(" raw {r}");
+        }
+        if let Some(d) = &self.decode_error {
+            s += &format!(" (undecoded: {d})");
+        }
+        s
+    }
+
+    /// One line of JSON (keys in a fixed order; `attrs` as `genl ynl`
+    /// prints them).
+    pub fn to_json(&self) -> String {
+        let j = |v: serde_json::Value| v.to_string();
+        let mut kv: Vec<(&str, String)> = vec![
+            ("frame", j(self.frame.into())),
+            (
+                "time",
+                j(format!("{}.{:06}", self.time.0, self.time.1).into()),
+            ),
+            ("dir", j(self.dir_name().into())),
+            ("protocol", j(self.protocol.into())),
+            ("port", j(self.port.into())),
+            ("type", j(self.ty.into())),
+            ("kind", j(self.kind().into())),
+            ("flags", j(self.flag_names().into())),
+            ("seq", j(self.seq.into())),
+        ];
+        if let Some(id) = self.family_id {
+            kv.push(("family", j(self.family.clone().into())));
+            kv.push(("family_id", j(id.into())));
+            kv.push(("cmd", j(self.cmd.clone().into())));
+            kv.push(("cmd_id", j(self.cmd_id.into())));
+        }
+        if let Some(v) = self.version {
+            kv.push(("version", j(v.into())));
+        }
+        if let Some(a) = &self.attrs {
+            kv.push(("attrs", a.clone()));
+        }
+        if let Some(r) = &self.raw {
+            kv.push(("raw", j(r.clone().into())));
+        }
+        if let Some(d) = &self.decode_error {
+            kv.push(("decode_error", j(d.clone().into())));
+        }
+        if let Some(e) = &self.error {
+            kv.push((
+                "error",
+                j(serde_json::json!({
+                    "errno": e.errno,
+                    "name": errno_name(e.errno),
+                    "msg": e.msg,
+                    "offset": e.offset,
+                    "miss_type": e.miss_type,
+                    "miss_nest": e.miss_nest,
+                })),
+            ));
+        }
+        let body: Vec<String> = kv
+            .into_iter()
+            .map(|(k, v)| format!("{}: {v}", j(k.into())))
+            .collect();
+        format!("{{{}}}", body.join(", "))
+    }
+}
+
+fn parse_num(s: &str) -> Option<u32> {
+    match s.strip_prefix("0x") {
+        Some(h) => u32::from_str_radix(h, 16).ok(),
+        None => s.parse().ok(),
+    }
+}
