@@ -43,7 +43,12 @@ fn text(o: &Output) -> String {
 fn project(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("genl-compat-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for f in ["genl.toml", "src/demo.rs", "kmod-c/genl_demo.yaml"] {
+    for f in [
+        "genl.toml",
+        "src/demo.rs",
+        "kmod-c/genl_demo.yaml",
+        "kmod-c/include/uapi/linux/genl_demo.h",
+    ] {
         let to = dir.join(f);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::copy(root().join(f), &to).unwrap();
@@ -89,6 +94,11 @@ fn a_renumbered_attribute_fails_naming_the_rule_and_the_rust_line() {
         "        name: port\n",
         "        name: port\n        value: 5\n",
     );
+    edit(
+        &dir.join("kmod-c/include/uapi/linux/genl_demo.h"),
+        "\tGENL_DEMO_A_META_PORT,\n",
+        "\tGENL_DEMO_A_META_PORT = 5,\n",
+    );
     let o = genl(&dir, &["check", "--compat", "HEAD"]);
     let out = text(&o);
     assert_eq!(o.status.code(), Some(1), "{out}");
@@ -98,6 +108,13 @@ fn a_renumbered_attribute_fails_naming_the_rule_and_the_rust_line() {
         .unwrap_or_else(|| panic!("no ATTR_RENUMBERED in {out}"));
     assert!(line.contains("BREAKING"), "{line}");
     assert!(line.contains("meta/port"), "{line}");
+    // And the kernel's check-uapi.sh comparison of the headers, apart.
+    assert!(
+        out.contains(
+            "uapi ABI (abidiff, as check-uapi.sh): kmod-c/include/uapi/linux/genl_demo.h: BREAKING"
+        ),
+        "{out}"
+    );
     // The Rust line it names is the field's.
     let at = line
         .split("(src/demo.rs:")
@@ -127,7 +144,9 @@ fn a_renumbered_attribute_fails_naming_the_rule_and_the_rust_line() {
     let mut t = std::fs::read_to_string(&toml).unwrap();
     t.push_str(
         "\n[[check.compat-allow]]\nrule = \"ATTR_RENUMBERED\"\nat = \"port\"\n\
-         reason = \"port moved in 2.0\"\n",
+         reason = \"port moved in 2.0\"\n\
+         \n[[check.compat-allow]]\nrule = \"UAPI_ABI_CHANGED\"\n\
+         reason = \"the same move, in the header\"\n",
     );
     std::fs::write(&toml, t).unwrap();
     let o = genl(&dir, &["check", "--compat", "HEAD"]);

@@ -163,7 +163,8 @@ pub use genl_cli::host::{apt_install, is_root};
 /// Packages the host suites need: iproute2 (`genl`, `ip`) for expected
 /// values from outside the code under test, ethtool for device checks,
 /// abigail-tools (`abidiff`) for `genl check --compat`'s uapi ABI
-/// comparison, git for the compat suites' history.
+/// comparison, git for the compat suites' history, tshark to read
+/// `genl trace`'s recordings with a decoder nobody here wrote.
 pub fn ensure_host_packages() -> Result<(), String> {
-    apt_install(&["iproute2", "ethtool", "abigail-tools", "git"])
+    apt_install(&["iproute2", "ethtool", "abigail-tools", "git", "tshark"])
 }
