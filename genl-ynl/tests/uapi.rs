@@ -142,7 +142,7 @@ fn the_disagreements_of_the_6_12_specs_are_the_known_ones() {
         .collect();
     assert_eq!(got, want);
     // Most names are found and agree: the check sees the specs at all
-    // (1 449 when this was written; netlink-raw specs carry no C names).
+    // (1 442 when this was written; netlink-raw specs carry no C names).
     assert!(agreed > 1400, "only {agreed} names agree");
 }
 
