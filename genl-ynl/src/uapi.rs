@@ -513,8 +513,12 @@ fn strip_comments(text: &str) -> String {
     out
 }
 
-/// Identifiers, numbers, strings and operators (`<<` and `>>` as one).
-fn tokens(src: &str) -> Vec<String> {
+/// The tokens of C text without comments: identifiers and numbers,
+/// string and character literals (escapes kept), `<<` and `>>` as one
+/// token, any other character alone. Enough to find enumerators and
+/// evaluate constant expressions; `genl check` reads generated C with it
+/// too.
+pub fn tokens(src: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut it = src.chars().peekable();
     while let Some(c) = it.next() {

@@ -321,44 +321,9 @@ pub(crate) struct Constants {
     pub(crate) values: BTreeMap<String, String>,
 }
 
-/// Identifiers and punctuation of preprocessed C (enough to find enumerators).
-pub(crate) fn tokens(src: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut it = src.chars().peekable();
-    while let Some(c) = it.next() {
-        if c.is_whitespace() {
-            continue;
-        }
-        if c == '"' || c == '\'' {
-            let mut s = String::from(c);
-            while let Some(d) = it.next() {
-                s.push(d);
-                if d == '\\' {
-                    if let Some(e) = it.next() {
-                        s.push(e);
-                    }
-                } else if d == c {
-                    break;
-                }
-            }
-            out.push(s);
-        } else if c.is_alphanumeric() || c == '_' {
-            let mut s = String::from(c);
-            while let Some(&d) = it.peek() {
-                if d.is_alphanumeric() || d == '_' {
-                    s.push(d);
-                    it.next();
-                } else {
-                    break;
-                }
-            }
-            out.push(s);
-        } else {
-            out.push(c.to_string());
-        }
-    }
-    out
-}
+/// Identifiers and punctuation of preprocessed C (enough to find
+/// enumerators): the one tokenizer of genl's C readers.
+pub(crate) use genl_ynl::uapi::tokens;
 
 pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
