@@ -10,3 +10,10 @@ pub mod demo;
 #[doc = include_str!("../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+
+/// The guide (`docs/guide.md`): genl from the first family to the kernel
+/// side, the checks, the VM harness, compatibility, the runtime, YNL,
+/// tracing, performance and the internals. Its Rust examples are compiled
+/// as doctests, like the README's.
+#[doc = include_str!("../docs/guide.md")]
+pub mod guide {}

@@ -180,7 +180,7 @@ fn ynl_2_kv_set_get_dump_equal_rust() {
 /// entry every 200 ms. (Subscribing and setting in one cli.py call,
 /// `--subscribe events --do kv-set`, crashes 6.12's `ynl.py`: a notification
 /// arriving before the ACK leaves `op = None` for the next `recv`; see the
-/// README's "YNL interop".)
+/// guide's "Checks: `genl check` and YNL interop", `docs/guide.md`.)
 #[test]
 #[ignore = "runs inside the VM: cargo xtask vm test"]
 fn ynl_3_subscribe_while_rust_sets_entries() {

@@ -13,8 +13,8 @@
 //! with a counting global allocator, in a separate pass. The last lines are
 //! machine-readable: `RATIO <name> <genl / reference>`, `ALLOCS <op> <n>`,
 //! `NS cached_resolve <ns>`, then one `TARGET` line per claim of the
-//! README's Performance section that this run checks ([`TARGETS`], and no
-//! allocation in any genl case), each PASS or MISS. A missed target, or a
+//! guide's Performance section (`docs/guide.md`) that this run checks
+//! ([`TARGETS`], and no allocation in any genl case), each PASS or MISS. A missed target, or a
 //! case that could not run, makes the run fail (exit status 1).
 //!
 //! `--only NAME` runs one case in a loop without timing rounds, for
@@ -28,7 +28,7 @@
 //! The VM benchmarks against the `genl_demo` module (echo round trips and a
 //! full dump, genl vs the raw C client `genl-bench/c/genl_demo_raw.c`) run
 //! inside the guests of `cargo xtask vm test`: see `tests/vm_bench.rs` and
-//! the README's Performance section.
+//! the guide's Performance section (`docs/guide.md`).
 
 mod hand;
 mod kernel;
@@ -77,7 +77,8 @@ static GLOBAL: Counting = Counting;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
-/// The README's stated ratio targets (genl / reference, lower is better):
+/// The stated ratio targets of the guide's Performance section (genl /
+/// reference, lower is better):
 /// GETFAMILY round trips to nlctrl and ethtool together within 1.10× of a
 /// raw socket client, and each family within 1.05× of it (the client
 /// taking only the kernel's datagrams, as genl does); the codec matrix's shapes within 1.10× of their
@@ -104,7 +105,7 @@ pub const TARGETS: &[(&str, f64)] = &[
 /// How far above a target a ratio may land before the run fails. Measured
 /// on a 2-core VM: `getfamily_vs_raw` was 1.061–1.068 over ten `--quick`
 /// runs, 1.062 with a CPU hog on one of the two cores, 1.063–1.065 over
-/// two full runs, and the README's earlier full runs found 1.086 and 1.098;
+/// two full runs, and the Performance section's earlier full runs found 1.086 and 1.098;
 /// interleaved rounds make the ratio far steadier than the timings. 3 %
 /// keeps a full run honest (1.133) and clears the highest value seen.
 const MARGIN_FULL: f64 = 0.03;
@@ -749,7 +750,7 @@ fn run() -> Res<()> {
             }
         }
     }
-    // The README's allocation column: no genl case allocates.
+    // The guide's allocation column (Performance): no genl case allocates.
     for c in cases.iter().filter(|c| c.name.ends_with("/genl")) {
         if c.allocs == 0.0 {
             println!("TARGET allocs {} 0: PASS", c.name);
