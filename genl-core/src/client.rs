@@ -181,7 +181,9 @@ fn check_cached<C: Command, P: Encode + ?Sized, X: Client>(
             return r;
         }
         let learned = CmdSupport::from_dump(C::ID, client.policy_dump(asked.family, C::ID))?;
-        client.with_support(asked.family, |_, s| s.learn(C::ID, learned));
+        client.with_support(asked.family, |f, s| {
+            s.learn(C::ID, learned.with_root_bound(f.max_attr))
+        });
     }
 }
 
@@ -227,7 +229,9 @@ async fn check_cached_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
         }
         let dumped = client.policy_dump(asked.family, C::ID).await;
         let learned = CmdSupport::from_dump(C::ID, dumped)?;
-        client.with_support(asked.family, |_, s| s.learn(C::ID, learned));
+        client.with_support(asked.family, |f, s| {
+            s.learn(C::ID, learned.with_root_bound(f.max_attr))
+        });
     }
 }
 
@@ -397,7 +401,9 @@ pub(crate) fn supports_attr<C: Command, X: Client>(client: &mut X, path: &str) -
             Some(Some(yes)) => return Ok(yes),
             Some(None) => {
                 let learned = CmdSupport::from_dump(C::ID, client.policy_dump(name, C::ID))?;
-                client.with_support(name, |_, s| s.learn(C::ID, learned));
+                client.with_support(name, |f, s| {
+                    s.learn(C::ID, learned.with_root_bound(f.max_attr))
+                });
             }
         }
     }

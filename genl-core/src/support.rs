@@ -87,13 +87,24 @@ pub struct Accepted {
 
 /// The attributes one op's request may carry, as the running module's
 /// policy says: for each policy (the op's top level and every nest it
-/// describes, by the kernel's policy index), the accepted attribute ids.
+/// describes, by the kernel's policy index), the accepted attribute ids,
+/// and the highest id the policy covers.
+///
+/// The kernel's policy dump leaves out attributes it cannot describe
+/// (`NLA_UNSPEC`, and on Linux 6.18 mptcp_pm's `ADDR4`, which the module
+/// accepts): an id missing from a level is refused only when it is above
+/// the level's highest id — the nest's `policy-maxtype`, the family's
+/// `maxattr` for the top level when the kernel reports one (not for split
+/// ops), else the highest id the dump lists there. Below that, missing
+/// means "cannot tell", and the request goes out.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RequestPolicy {
     /// The top level's policy index.
     pub root: u32,
     /// Policy index → attribute id → what is accepted there.
     pub levels: BTreeMap<u32, BTreeMap<u16, Accepted>>,
+    /// Policy index → the highest attribute id it covers.
+    pub bounds: BTreeMap<u32, u32>,
 }
 
 impl RequestPolicy {
@@ -119,7 +130,38 @@ impl RequestPolicy {
                 (*idx, attrs)
             })
             .collect();
-        RequestPolicy { root, levels }
+        let mut bounds = BTreeMap::new();
+        for attrs in policy.policies.values() {
+            for a in attrs.values() {
+                if let (Some(idx), Some(max)) = (a.policy_idx, a.policy_maxtype) {
+                    bounds.insert(idx, max);
+                }
+            }
+        }
+        if let Some(max) = policy.policies.get(&root).and_then(|l| l.keys().max()) {
+            bounds.entry(root).or_insert(u32::from(*max));
+        }
+        RequestPolicy {
+            root,
+            levels,
+            bounds,
+        }
+    }
+
+    /// The same with the top level's highest id `max_attr` (the family's
+    /// `CTRL_ATTR_MAXATTR`), when it is known (not 0).
+    pub fn with_root_bound(mut self, max_attr: u32) -> Self {
+        if max_attr > 0 {
+            self.bounds.insert(self.root, max_attr);
+        }
+        self
+    }
+
+    /// Whether policy `idx` refuses attribute `id`: not listed, and above
+    /// the highest id the policy covers (when that is known).
+    fn refuses(&self, idx: u32, id: u16) -> bool {
+        let listed = self.levels.get(&idx).is_some_and(|l| l.contains_key(&id));
+        !listed && self.bounds.get(&idx).is_some_and(|b| u32::from(id) > *b)
     }
 
     /// Whether the attribute at `ids` (the top level's id, then the id
@@ -131,7 +173,7 @@ impl RequestPolicy {
         for id in ids {
             let Some(idx) = level else { return true };
             let Some(a) = self.levels.get(&idx).and_then(|l| l.get(id)) else {
-                return false;
+                return !self.refuses(idx, *id);
             };
             level = a.nested;
         }
@@ -149,10 +191,10 @@ impl RequestPolicy {
             return true;
         }
         let Some(level) = self.levels.get(&idx) else {
-            return set.attrs.is_empty();
+            return set.attrs.iter().all(|a| !self.refuses(idx, a.id));
         };
         set.attrs.iter().all(|a| match level.get(&a.id) {
-            None => false,
+            None => !self.refuses(idx, a.id),
             Some(acc) => match (acc.nested, a.ty.nested_set()) {
                 (Some(inner), Some(s)) => self.covers_at(inner, s, depth + 1),
                 _ => true,
@@ -172,7 +214,10 @@ impl RequestPolicy {
         let level = self.levels.get(&idx);
         for a in AttrIter::new(buf).map_while(|a| a.ok()) {
             let Some(acc) = level.and_then(|l| l.get(&a.id)) else {
-                return Some(at(&a));
+                if self.refuses(idx, a.id) {
+                    return Some(at(&a));
+                }
+                continue;
             };
             let Some(inner) = acc.nested.filter(|_| depth + 1 < MAX_DEPTH) else {
                 continue;
@@ -222,6 +267,21 @@ pub struct CmdSupport {
 }
 
 impl CmdSupport {
+    /// The same with the family's `maxattr` as the top level's bound
+    /// ([`RequestPolicy::with_root_bound`]).
+    pub fn with_root_bound(self, max_attr: u32) -> Self {
+        let bound = |o: OpSupport| match o {
+            OpSupport::Policy(p) => {
+                OpSupport::Policy(Arc::new(Arc::unwrap_or_clone(p).with_root_bound(max_attr)))
+            }
+            o => o,
+        };
+        CmdSupport {
+            do_: bound(self.do_),
+            dump: bound(self.dump),
+        }
+    }
+
     /// What a one-op `GETPOLICY` dump of `cmd` says (see
     /// [`family_policy`](crate::controller::family_policy) for the
     /// meaning of the kernel's errors), given the ops `GETFAMILY` listed.

@@ -375,7 +375,13 @@ fn the_policy_walk_finds_refused_attributes_in_arrays_and_at_depth() {
     };
     levels.insert(0, BTreeMap::from([(1, leaf), (2, nest(1, true))]));
     levels.insert(1, BTreeMap::from([(1, leaf)]));
-    let p = RequestPolicy { root: 0, levels };
+    // Highest ids: 2 at the top, 1 in the nest.
+    let bounds = BTreeMap::from([(0, 2), (1, 1)]);
+    let p = RequestPolicy {
+        root: 0,
+        levels,
+        bounds,
+    };
     assert!(p.accepts(&[2, 1]));
     assert!(!p.accepts(&[2, 2]));
     assert!(!p.accepts(&[3]));
@@ -396,4 +402,47 @@ fn the_policy_walk_finds_refused_attributes_in_arrays_and_at_depth() {
     assert_eq!(p.first_refused(&buf), Some(bad_at));
     // Garbage is read as far as it goes, never a panic.
     assert_eq!(p.first_refused(&[0xff, 0xff, 0xff]), None);
+}
+
+/// The kernel's policy dump leaves out what it cannot describe (Linux
+/// 6.18's dump of mptcp_pm `ADD_ADDR` lists the address nest's ids 1, 2,
+/// 4, 5, 6 and 7 under `policy-maxtype` 7, not `ADDR4` = 3, which the
+/// module accepts): a missing id at or below the highest id the policy
+/// covers is not refused; above it, it is.
+#[test]
+fn ids_the_dump_leaves_out_below_the_maximum_are_not_refused() {
+    use crate::controller::{FamilyPolicy, OpPolicy, PolicyAttr};
+    let mut policy = FamilyPolicy::default();
+    policy.ops.insert(
+        1,
+        OpPolicy {
+            do_: Some(0),
+            dump: None,
+        },
+    );
+    let nest = PolicyAttr {
+        ty: 13, // NL_ATTR_TYPE_NESTED
+        policy_idx: Some(1),
+        policy_maxtype: Some(7),
+        ..Default::default()
+    };
+    let u16_ = PolicyAttr {
+        ty: 3,
+        ..Default::default()
+    };
+    policy.policies.insert(0, BTreeMap::from([(1, nest)]));
+    policy.policies.insert(
+        1,
+        BTreeMap::from([(1, u16_), (2, u16_), (4, u16_), (7, u16_)]),
+    );
+    let p = super::RequestPolicy::from_dump(&policy, 0);
+    assert!(p.accepts(&[1, 3]), "3 is below the nest's maxtype 7");
+    assert!(!p.accepts(&[1, 8]), "8 is above it");
+    assert!(!p.accepts(&[2]), "the top level lists up to 1");
+    // The family's maxattr, when the kernel reports it, bounds the top.
+    let p = p.with_root_bound(5);
+    assert!(p.accepts(&[2]) && p.accepts(&[5]) && !p.accepts(&[6]));
+    // 0 (split ops) says nothing.
+    let q = super::RequestPolicy::from_dump(&policy, 0).with_root_bound(0);
+    assert!(!q.accepts(&[2]));
 }
