@@ -143,6 +143,15 @@ pub enum Command {
         /// Number everything as the spec says, without the headers.
         #[arg(long)]
         no_uapi: bool,
+        /// Write a Wireshark dissector (Lua) of the family to FILE (the
+        /// Rust bindings are then written only if `--out` is given too).
+        /// Load it with
+        /// `tshark -X lua_script:FILE` (or copy it into the personal Lua
+        /// plugins folder); it registers in Wireshark's `genl.family` table
+        /// and decodes every attribute by the spec (fields
+        /// `genl_<family>.<set>.<attr>`).
+        #[arg(long, value_name = "FILE")]
+        wireshark: Option<PathBuf>,
     },
 }
 
@@ -325,6 +334,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             exact,
             uapi,
             no_uapi,
+            wireshark,
         } => {
             let (text, check) = genl_ynl::uapi::read_corrected(&spec, uapi.as_deref(), !no_uapi)?;
             if let Some((dir, check)) = check {
@@ -337,6 +347,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     check.summary(),
                     dir.display()
                 );
+            }
+            if let Some(lua_path) = &wireshark {
+                let lua = genl_ynl::wireshark::dissector(&text)
+                    .map_err(|e| format!("{}: {e}", spec.display()))?;
+                std::fs::write(lua_path, lua)
+                    .map_err(|e| format!("{}: {e}", lua_path.display()))?;
+                if out.is_none() {
+                    return Ok(());
+                }
             }
             let opts = genl_ynl::ImportOptions { ops, exact };
             let rust =
