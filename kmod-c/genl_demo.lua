@@ -94,6 +94,7 @@ for _, set in pairs(sets) do
   end
 end
 proto.fields = all
+proto.experts = { ex_malformed, ex_bad_size, ex_unknown_attr, ex_unknown_cmd }
 
 local function add(tree, field, range, le)
   if le then return tree:add_le(field, range) end
@@ -178,7 +179,12 @@ local function attr(tvb, tree, set, off, len, id, nested, depth)
   local plen = len - 4
   local ti
   if not a then
-    ti = tree:add(f.unknown, tvb(off, len))
+    -- The payload's bytes (the whole attribute when it is empty or nested).
+    if plen > 0 and not nested then
+      ti = tree:add(f.unknown, tvb(off + 4, plen))
+    else
+      ti = tree:add(f.unknown, tvb(off, len))
+    end
     ti:set_text(string.format("Attribute %d (not in the spec), %d bytes", id, plen))
     ti:add_proto_expert_info(ex_unknown_attr)
     if nested and plen > 0 then dissect_attrs(tvb, ti, off + 4, off + len, nil, depth + 1) end

@@ -433,6 +433,7 @@ for _, set in pairs(sets) do
   end
 end
 proto.fields = all
+proto.experts = { ex_malformed, ex_bad_size, ex_unknown_attr, ex_unknown_cmd }
 
 local function add(tree, field, range, le)
   if le then return tree:add_le(field, range) end
@@ -517,7 +518,12 @@ local function attr(tvb, tree, set, off, len, id, nested, depth)
   local plen = len - 4
   local ti
   if not a then
-    ti = tree:add(f.unknown, tvb(off, len))
+    -- The payload's bytes (the whole attribute when it is empty or nested).
+    if plen > 0 and not nested then
+      ti = tree:add(f.unknown, tvb(off + 4, plen))
+    else
+      ti = tree:add(f.unknown, tvb(off, len))
+    end
     ti:set_text(string.format("Attribute %d (not in the spec), %d bytes", id, plen))
     ti:add_proto_expert_info(ex_unknown_attr)
     if nested and plen > 0 then dissect_attrs(tvb, ti, off + 4, off + len, nil, depth + 1) end
@@ -735,6 +741,63 @@ operations:
     fn lua_strings_are_escaped() {
         assert_eq!(lua_str("a\"b\\c\n"), r#""a\"b\\c\n""#);
         assert_eq!(ident("Dev-Name.x"), "dev_name_x");
+    }
+
+    #[test]
+    fn expert_infos_are_registered() {
+        let lua = dissector(SPEC).unwrap();
+        assert!(lua.contains(
+            "proto.experts = { ex_malformed, ex_bad_size, ex_unknown_attr, ex_unknown_cmd }"
+        ));
+        assert!(lua.contains(r#"ProtoExpert.new("genl_demo_fam.malformed""#));
+    }
+
+    /// Every genetlink fixture renders, and `luac -p` (Lua 5.2, Wireshark
+    /// 4.0's) accepts the result when it is installed (apt `lua5.2`).
+    #[test]
+    fn every_fixture_renders_to_valid_lua() {
+        let dir = format!("{}/../tests/fixtures/ynl", env!("CARGO_MANIFEST_DIR"));
+        let luac = std::process::Command::new("luac5.2")
+            .arg("-v")
+            .output()
+            .is_ok();
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let path = e.unwrap().path();
+            if path.extension().is_none_or(|x| x != "yaml") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(fam) = Family::parse(&text) else {
+                continue;
+            };
+            if let Protocol::Raw { .. } = fam.protocol {
+                continue;
+            }
+            let lua = dissector(&text).unwrap();
+            n += 1;
+            if luac {
+                let out = std::env::temp_dir().join(format!(
+                    "genl-ynl-{}-{}.lua",
+                    std::process::id(),
+                    fam.name
+                ));
+                std::fs::write(&out, &lua).unwrap();
+                let st = std::process::Command::new("luac5.2")
+                    .arg("-p")
+                    .arg(&out)
+                    .output()
+                    .unwrap();
+                assert!(
+                    st.status.success(),
+                    "{}: {}",
+                    path.display(),
+                    String::from_utf8_lossy(&st.stderr)
+                );
+                let _ = std::fs::remove_file(&out);
+            }
+        }
+        assert!(n >= 10, "{n} specs");
     }
 
     #[test]
