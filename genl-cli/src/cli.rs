@@ -59,6 +59,13 @@ pub enum Command {
     Config,
     /// Render the family's uapi header, kernel policy/ops files and YNL spec
     /// from its Rust schema into the `dir` of genl.toml's `[generate]` section.
+    ///
+    /// Next to the YNL spec `<name>.yaml` goes `<name>.lua`, a Wireshark
+    /// dissector of the family rendered from it: `tshark -X
+    /// lua_script:<name>.lua -r FILE.pcap` (or Wireshark's personal Lua
+    /// plugins folder) decodes the family's messages in a capture that also
+    /// holds its nlctrl resolution (a GENL_PCAP recording does), fields
+    /// `genl_<name>.<set>.<attr>`.
     Generate {
         /// Only compare: fail (exit 1) when a file is missing or stale.
         #[arg(long)]
@@ -113,7 +120,8 @@ pub enum Command {
     /// `genl` itself included), `Socket::record` in a program, or
     /// `tcpdump -i nlmon0 -w FILE.pcap` on an nlmon device; the files are
     /// the same format (pcap, LINKTYPE_NETLINK), which Wireshark and tshark
-    /// read too.
+    /// read too; for the attributes in Wireshark, load the dissector
+    /// `genl import SPEC --wireshark FILE.lua` or `genl generate` writes.
     Trace(crate::trace::TraceArgs),
     /// Generate typed Rust bindings (the genl derives) for a family the
     /// kernel already has, from its YNL spec (Documentation/netlink/specs):

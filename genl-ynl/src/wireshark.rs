@@ -44,7 +44,8 @@
 //!       attribute-set: main
 //!       do: { request: { attributes: [id] }, reply: { attributes: [id, label] } }
 //! ").unwrap();
-//! assert!(lua.contains(r#"DissectorTable.get("genl.family"):add("tiny", proto)"#));
+//! assert!(lua.contains(r#"local FAMILY = "tiny""#));
+//! assert!(lua.contains(r#"DissectorTable.get("genl.family"):add(FAMILY, proto)"#));
 //! assert!(lua.contains(r#"ProtoField.uint32("genl_tiny.main.id""#));
 //! ```
 
