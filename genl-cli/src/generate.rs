@@ -165,7 +165,8 @@ pub fn run(project: &Project, check: bool) -> Result<(), String> {
         .env("CARGO_TARGET_DIR", project.root.join("target"))
         .status()
         .map_err(|e| format!("cargo run (the generate driver): {e}"))?;
-    if !st.success() && !(check && st.code() == Some(1)) {
+    let stale = check && st.code() == Some(1);
+    if !st.success() && !stale {
         return Err(format!(
             "generating from {} failed (see above)",
             family.type_path
