@@ -81,8 +81,8 @@ ops_req[4] = { name = "kv-del", set = "kv", fixed = 0 }
 ops_rsp[4] = { name = "kv-del", set = "kv", fixed = 0 }
 ops_req[5] = { name = "deferred", set = "defer", fixed = 0 }
 ops_rsp[5] = { name = "deferred", set = "defer", fixed = 0 }
-ops_req[6] = { name = "kv-event", set = "event", fixed = 0 }
-ops_rsp[6] = { name = "kv-event", set = "event", fixed = 0 }
+ops_req[6] = { name = "kv-event", set = "event", fixed = 0, ntf = true }
+ops_rsp[6] = { name = "kv-event", set = "event", fixed = 0, ntf = true }
 
 -- Every field, for proto.fields.
 local all = {}
@@ -275,6 +275,7 @@ function proto.dissector(tvb, pinfo, tree)
   local op
   if req then op = ops_req[cmd] else op = ops_rsp[cmd] end
   local dir = req and "request" or "reply"
+  if op and op.ntf and not req then dir = "notification" end
   local c = ti:add(f.cmd, tvb(0, 1))
   if op then
     c:append_text(" (" .. op.name .. ", " .. dir .. ")")

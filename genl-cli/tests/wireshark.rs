@@ -392,7 +392,7 @@ fn demo_capture(path: &Path) {
 
     let mut meta = Vec::new();
     attr(&mut meta, 1, &2u32.to_ne_bytes()); // state: stale
-    attr(&mut meta, 2, &8080u16.to_ne_bytes()); // port
+    attr(&mut meta, 2, &8080u16.to_be_bytes()); // port, big-endian
     let mut a = Vec::new();
     attr(&mut a, 1, b"k1\0"); // key
     attr(&mut a, 2, &[1, 2, 3]); // value
@@ -476,6 +476,7 @@ fn genl_demo_dissector_from_the_generated_spec_decodes_a_hand_built_capture() {
     assert_eq!(m["attrs"]["meta"]["state"], "stale");
     assert_eq!(r[5], "2");
     assert_eq!(r[6], m["attrs"]["meta"]["port"].to_string());
+    assert_eq!(r[6], "8080");
     assert_eq!(r[11], "07000000");
     // Echo request.
     let (r, m) = (row(3), by_frame(3));
@@ -494,6 +495,8 @@ fn genl_demo_dissector_from_the_generated_spec_decodes_a_hand_built_capture() {
     let text = tshark_text(&lua, &pcap);
     assert!(text.contains("state: stale (2)"), "{text}");
     assert!(text.contains("op: set (1)"), "{text}");
+    assert!(text.contains("genl_demo: kv-event notification"), "{text}");
+    assert!(text.contains("Command: 1 (echo, request)"), "{text}");
     assert!(
         text.contains("Attribute 9 (not in the spec), 4 bytes"),
         "{text}"

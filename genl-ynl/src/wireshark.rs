@@ -12,7 +12,8 @@
 //!
 //! - the command (`genl_<family>.cmd`) and its operation name
 //!   (`genl_<family>.op`), requests (`NLM_F_REQUEST` set) named by their
-//!   request ids and replies and notifications by their reply ids;
+//!   request ids and replies and notifications by their reply ids (the
+//!   Info column says `request`, `reply` or `notification`);
 //! - one field per attribute, `genl_<family>.<set>.<attr>` (names in
 //!   lower case, `-` written `_`), typed as the spec types it: integers in
 //!   the spec's byte order (host order read as little-endian), `uint`/`sint`
@@ -274,8 +275,9 @@ impl<'f> Renderer<'f> {
                 .attr_set
                 .map_or("nil".to_owned(), |i| lua_str(&fam.sets[i].name));
             let fixed = fam.struct_size(op.fixed_header.as_deref());
+            let ntf = if op.is_async { ", ntf = true" } else { "" };
             let entry = format!(
-                "{{ name = {}, set = {set}, fixed = {fixed} }}",
+                "{{ name = {}, set = {set}, fixed = {fixed}{ntf} }}",
                 lua_str(&op.name)
             );
             if let Some(v) = op.req_value {
@@ -615,6 +617,7 @@ function proto.dissector(tvb, pinfo, tree)
   local op
   if req then op = ops_req[cmd] else op = ops_rsp[cmd] end
   local dir = req and "request" or "reply"
+  if op and op.ntf and not req then dir = "notification" end
   local c = ti:add(f.cmd, tvb(0, 1))
   if op then
     c:append_text(" (" .. op.name .. ", " .. dir .. ")")
@@ -713,7 +716,9 @@ operations:
         assert!(lua.contains(r#"kind = "array", le = true, sub = "int", w = 4"#));
         assert!(lua.contains(r#"multi = true"#));
         assert!(lua.contains(r#"ops_req[1] = { name = "get", set = "main", fixed = 0 }"#));
-        assert!(lua.contains(r#"ops_rsp[7] = { name = "ntf", set = "main", fixed = 0 }"#));
+        assert!(
+            lua.contains(r#"ops_rsp[7] = { name = "ntf", set = "main", fixed = 0, ntf = true }"#)
+        );
     }
 
     #[test]

@@ -101,8 +101,8 @@ ops_req[6] = { name = "stats", set = "stats", fixed = 0 }
 ops_rsp[6] = { name = "stats", set = "stats", fixed = 0 }
 ops_req[7] = { name = "ports", set = "port-use", fixed = 0 }
 ops_rsp[7] = { name = "ports", set = "port-use", fixed = 0 }
-ops_req[8] = { name = "rule-changed", set = "rule", fixed = 0 }
-ops_rsp[8] = { name = "rule-changed", set = "rule", fixed = 0 }
+ops_req[8] = { name = "rule-changed", set = "rule", fixed = 0, ntf = true }
+ops_rsp[8] = { name = "rule-changed", set = "rule", fixed = 0, ntf = true }
 
 -- Every field, for proto.fields.
 local all = {}
@@ -295,6 +295,7 @@ function proto.dissector(tvb, pinfo, tree)
   local op
   if req then op = ops_req[cmd] else op = ops_rsp[cmd] end
   local dir = req and "request" or "reply"
+  if op and op.ntf and not req then dir = "notification" end
   local c = ti:add(f.cmd, tvb(0, 1))
   if op then
     c:append_text(" (" .. op.name .. ", " .. dir .. ")")
