@@ -59,6 +59,13 @@ pub enum Command {
     Config,
     /// Render the family's uapi header, kernel policy/ops files and YNL spec
     /// from its Rust schema into the `dir` of genl.toml's `[generate]` section.
+    ///
+    /// Next to the YNL spec `<name>.yaml` goes `<name>.lua`, a Wireshark
+    /// dissector of the family rendered from it: `tshark -X
+    /// lua_script:<name>.lua -r FILE.pcap` (or Wireshark's personal Lua
+    /// plugins folder) decodes the family's messages in a capture that also
+    /// holds its nlctrl resolution (a GENL_PCAP recording does), fields
+    /// `genl_<name>.<set>.<attr>`.
     Generate {
         /// Only compare: fail (exit 1) when a file is missing or stale.
         #[arg(long)]
@@ -113,7 +120,8 @@ pub enum Command {
     /// `genl` itself included), `Socket::record` in a program, or
     /// `tcpdump -i nlmon0 -w FILE.pcap` on an nlmon device; the files are
     /// the same format (pcap, LINKTYPE_NETLINK), which Wireshark and tshark
-    /// read too.
+    /// read too; for the attributes in Wireshark, load the dissector
+    /// `genl import SPEC --wireshark FILE.lua` or `genl generate` writes.
     Trace(crate::trace::TraceArgs),
     /// Generate typed Rust bindings (the genl derives) for a family the
     /// kernel already has, from its YNL spec (Documentation/netlink/specs):
@@ -143,6 +151,15 @@ pub enum Command {
         /// Number everything as the spec says, without the headers.
         #[arg(long)]
         no_uapi: bool,
+        /// Write a Wireshark dissector (Lua) of the family to FILE (the
+        /// Rust bindings are then written only if `--out` is given too).
+        /// Load it with
+        /// `tshark -X lua_script:FILE` (or copy it into the personal Lua
+        /// plugins folder); it registers in Wireshark's `genl.family` table
+        /// and decodes every attribute by the spec (fields
+        /// `genl_<family>.<set>.<attr>`).
+        #[arg(long, value_name = "FILE")]
+        wireshark: Option<PathBuf>,
     },
 }
 
@@ -325,6 +342,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             exact,
             uapi,
             no_uapi,
+            wireshark,
         } => {
             let (text, check) = genl_ynl::uapi::read_corrected(&spec, uapi.as_deref(), !no_uapi)?;
             if let Some((dir, check)) = check {
@@ -337,6 +355,15 @@ pub fn run(cli: Cli) -> Result<(), String> {
                     check.summary(),
                     dir.display()
                 );
+            }
+            if let Some(lua_path) = &wireshark {
+                let lua = genl_ynl::wireshark::dissector(&text)
+                    .map_err(|e| format!("{}: {e}", spec.display()))?;
+                std::fs::write(lua_path, lua)
+                    .map_err(|e| format!("{}: {e}", lua_path.display()))?;
+                if out.is_none() {
+                    return Ok(());
+                }
             }
             let opts = genl_ynl::ImportOptions { ops, exact };
             let rust =

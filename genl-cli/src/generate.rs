@@ -8,6 +8,11 @@
 //! configuration and lock file (sharing `PROJECT/target`), and runs it.
 //! The rendering itself is the same library code `cargo xtask codegen` runs
 //! in the genl repository; the files' banners name `genl generate`.
+//!
+//! Next to the generated YNL spec `<name>.yaml` the tool then writes (or
+//! with `--check` compares) `<name>.lua`, a Wireshark dissector of the
+//! family rendered from that spec ([`dissector`],
+//! [`genl_ynl::wireshark::dissector`]).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -160,17 +165,62 @@ pub fn run(project: &Project, check: bool) -> Result<(), String> {
         .env("CARGO_TARGET_DIR", project.root.join("target"))
         .status()
         .map_err(|e| format!("cargo run (the generate driver): {e}"))?;
-    if st.success() {
+    let stale = check && st.code() == Some(1);
+    if !st.success() && !stale {
+        return Err(format!(
+            "generating from {} failed (see above)",
+            family.type_path
+        ));
+    }
+    let mut fresh = st.success();
+    for name in generated_families(&out_dir) {
+        fresh &= dissector(&out_dir, &name, check)?;
+    }
+    if fresh {
         Ok(())
-    } else if check && st.code() == Some(1) {
+    } else {
         Err(format!(
             "generated files in {} are stale; run `{REGENERATE_COMMAND}` and commit them",
             out_dir.display()
         ))
-    } else {
-        Err(format!(
-            "generating from {} failed (see above)",
-            family.type_path
-        ))
     }
+}
+
+/// The families whose YNL spec was generated into `dir` (a `*.yaml` whose
+/// banner says it was generated from a Rust schema).
+fn generated_families(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "yaml"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter(|t| t.contains("auto-generated from the Rust schema"))
+        .filter_map(|t| genl_ynl::family::Family::parse(&t).ok())
+        .map(|f| f.name)
+        .collect();
+    names.sort();
+    names
+}
+
+/// Writes `dir/<family>.lua`, the Wireshark dissector of the family whose
+/// generated YNL spec is `dir/<family>.yaml`, or with `check` compares it,
+/// printing its status as the generate driver prints the other files'.
+/// `Ok(true)` when the file is (now) fresh.
+pub fn dissector(dir: &Path, family: &str, check: bool) -> Result<bool, String> {
+    let yaml_path = dir.join(format!("{family}.yaml"));
+    let yaml =
+        std::fs::read_to_string(&yaml_path).map_err(|e| format!("{}: {e}", yaml_path.display()))?;
+    let lua = genl_ynl::wireshark::dissector(&yaml)
+        .map_err(|e| format!("{}: {e}", yaml_path.display()))?;
+    let files = [genl_codegen::GeneratedFile {
+        path: format!("{family}.lua"),
+        contents: lua,
+    }];
+    let statuses = genl_codegen::write_or_check(dir, &files, check).map_err(|e| e.to_string())?;
+    for s in &statuses {
+        println!("{family}: {s}");
+    }
+    Ok(statuses.iter().all(|s| s.is_fresh()))
 }

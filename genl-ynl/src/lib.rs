@@ -77,6 +77,7 @@ mod structs;
 mod sub_message;
 pub mod uapi;
 pub mod value;
+pub mod wireshark;
 
 use spec::{AttrSpec, OpMode, Spec};
 

@@ -1,6 +1,8 @@
 //! `cargo xtask codegen [--check]`: renders the families' Rust schemas into
 //! their kernel directories — uapi header, kernel header and source, YNL
-//! spec — or with `--check` fails naming the stale files:
+//! spec, and the Wireshark dissector rendered from that spec
+//! (`<name>.lua`, `genl_cli::generate::dissector`) — or with `--check`
+//! fails naming the stale files:
 //!
 //! - the demo family (`src/demo.rs`) into `kmod-c/`, banners naming
 //!   `cargo xtask codegen`;
@@ -52,7 +54,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
         if check {
             driver_args.push("--check".to_owned());
         }
-        if !genl_codegen::driver::run(schema, &driver_args)? {
+        let fresh = genl_codegen::driver::run(schema, &driver_args)?;
+        // The Wireshark dissector, from the YNL spec just rendered.
+        let lua_fresh = genl_cli::generate::dissector(&root.join(dir), schema.name, check)?;
+        if !fresh || !lua_fresh {
             stale.push(format!("{dir}/ (the {} schema changed)", schema.name));
         }
     }
