@@ -57,7 +57,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_yaml_ng::{Mapping, Value as Yaml};
 
-use crate::family::{Attr, AttrSet, AttrType, Family, Op, Protocol, StructDef};
+use crate::family::{yaml_kind, Attr, AttrSet, AttrType, Family, Op, Protocol, StructDef};
 
 /// What a change affects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -347,18 +347,6 @@ struct Side {
     ops: HashMap<String, OpExtra>,
 }
 
-fn kind(v: &Yaml) -> &'static str {
-    match v {
-        Yaml::Null => "nothing",
-        Yaml::Bool(_) => "a boolean",
-        Yaml::Number(_) => "a number",
-        Yaml::String(_) => "a string",
-        Yaml::Sequence(_) => "a list",
-        Yaml::Mapping(_) => "a map",
-        Yaml::Tagged(_) => "a tagged value",
-    }
-}
-
 fn names(v: Option<&Yaml>, at: &str) -> Result<Vec<String>, String> {
     match v {
         None | Some(Yaml::Null) => Ok(Vec::new()),
@@ -367,10 +355,10 @@ fn names(v: Option<&Yaml>, at: &str) -> Result<Vec<String>, String> {
             .map(|x| {
                 x.as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| format!("{at}: expected names, found {}", kind(x)))
+                    .ok_or_else(|| format!("{at}: expected names, found {}", yaml_kind(x)))
             })
             .collect(),
-        Some(v) => Err(format!("{at}: expected a list, found {}", kind(v))),
+        Some(v) => Err(format!("{at}: expected a list, found {}", yaml_kind(v))),
     }
 }
 
@@ -378,7 +366,7 @@ fn list<'y>(m: &'y Mapping, k: &str, at: &str) -> Result<&'y [Yaml], String> {
     match m.get(k) {
         None | Some(Yaml::Null) => Ok(&[]),
         Some(Yaml::Sequence(s)) => Ok(s),
-        Some(v) => Err(format!("{at}/{k}: expected a list, found {}", kind(v))),
+        Some(v) => Err(format!("{at}/{k}: expected a list, found {}", yaml_kind(v))),
     }
 }
 
@@ -390,7 +378,7 @@ fn msg(m: Option<&Yaml>, at: &str) -> Result<Option<MsgExtra>, String> {
             attrs: names(m.get("attributes"), &format!("{at}/attributes"))?,
             required: names(m.get("required"), &format!("{at}/required"))?,
         })),
-        Some(v) => Err(format!("{at}: expected a map, found {}", kind(v))),
+        Some(v) => Err(format!("{at}: expected a map, found {}", yaml_kind(v))),
     }
 }
 
@@ -421,13 +409,16 @@ impl Side {
                     Some(Yaml::Mapping(c)) => {
                         for (k, v) in c {
                             let k = k.as_str().ok_or_else(|| {
-                                format!("{aat}/checks: expected names, found {}", kind(k))
+                                format!("{aat}/checks: expected names, found {}", yaml_kind(k))
                             })?;
                             x.checks.insert(k.to_owned(), v.clone());
                         }
                     }
                     Some(v) => {
-                        return Err(format!("{aat}/checks: expected a map, found {}", kind(v)))
+                        return Err(format!(
+                            "{aat}/checks: expected a map, found {}",
+                            yaml_kind(v)
+                        ))
                     }
                 }
                 x.required = match a.get("required") {
@@ -436,7 +427,7 @@ impl Side {
                     Some(v) => {
                         return Err(format!(
                             "{aat}/required: expected true or false, found {}",
-                            kind(v)
+                            yaml_kind(v)
                         ))
                     }
                 };
@@ -550,31 +541,6 @@ fn pair_renames<T: Copy>(
     pairs
 }
 
-fn ty_name(t: AttrType) -> &'static str {
-    match t {
-        AttrType::Unused => "unused",
-        AttrType::Pad => "pad",
-        AttrType::Flag => "flag",
-        AttrType::Binary => "binary",
-        AttrType::Bitfield32 => "bitfield32",
-        AttrType::U8 => "u8",
-        AttrType::U16 => "u16",
-        AttrType::U32 => "u32",
-        AttrType::U64 => "u64",
-        AttrType::S8 => "s8",
-        AttrType::S16 => "s16",
-        AttrType::S32 => "s32",
-        AttrType::S64 => "s64",
-        AttrType::Uint => "uint",
-        AttrType::Sint => "sint",
-        AttrType::String => "string",
-        AttrType::Nest => "nest",
-        AttrType::IndexedArray => "indexed-array",
-        AttrType::NestTypeValue => "nest-type-value",
-        AttrType::SubMessage => "sub-message",
-    }
-}
-
 fn is_nest(a: &Attr) -> bool {
     matches!(
         a.ty,
@@ -629,7 +595,7 @@ fn show(v: &Yaml) -> String {
         Yaml::String(s) => s.clone(),
         Yaml::Number(n) => n.to_string(),
         Yaml::Bool(b) => b.to_string(),
-        v => kind(v).to_owned(),
+        v => yaml_kind(v).to_owned(),
     }
 }
 
@@ -846,7 +812,7 @@ impl Cmp<'_> {
                         oa.name,
                         na.name,
                         oa.id,
-                        ty_name(oa.ty)
+                        oa.ty.name()
                     ),
                 );
                 map.insert(oa.name.clone(), na.name.clone());
@@ -870,7 +836,7 @@ impl Cmp<'_> {
                         "new `{}` (id {}, {}): a new client sending it to an old module gets EINVAL (\"Unknown attribute type\" under strict validation); an old client ignores it in replies and notifications",
                         na.name,
                         na.id,
-                        ty_name(na.ty)
+                        na.ty.name()
                     ),
                 );
             }
@@ -912,16 +878,16 @@ impl Cmp<'_> {
                 format!(
                     "`{}` changed from {} to {}: peers read a nest as a value or the other way",
                     oa.name,
-                    ty_name(oa.ty),
-                    ty_name(na.ty)
+                    oa.ty.name(),
+                    na.ty.name()
                 ),
             );
         } else {
             if oa.ty != na.ty || oa.sub_type != na.sub_type {
                 wire_same = false;
                 let t = |a: &Attr| match a.sub_type {
-                    Some(s) => format!("{} of {}", ty_name(a.ty), ty_name(s)),
-                    None => ty_name(a.ty).to_owned(),
+                    Some(s) => format!("{} of {}", a.ty.name(), s.name()),
+                    None => a.ty.name().to_owned(),
                 };
                 let mut m = format!("`{}` changed from {} to {}", oa.name, t(oa), t(na));
                 if let (Some(wo), Some(wn)) = (width(oa.ty), width(na.ty)) {

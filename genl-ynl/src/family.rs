@@ -105,32 +105,43 @@ pub enum AttrType {
     SubMessage,
 }
 
+/// Every YNL type name with its type: [`AttrType::parse`] and
+/// [`AttrType::name`] read this one table.
+const TYPE_NAMES: &[(&str, AttrType)] = &[
+    ("unused", AttrType::Unused),
+    ("pad", AttrType::Pad),
+    ("flag", AttrType::Flag),
+    ("binary", AttrType::Binary),
+    ("bitfield32", AttrType::Bitfield32),
+    ("u8", AttrType::U8),
+    ("u16", AttrType::U16),
+    ("u32", AttrType::U32),
+    ("u64", AttrType::U64),
+    ("s8", AttrType::S8),
+    ("s16", AttrType::S16),
+    ("s32", AttrType::S32),
+    ("s64", AttrType::S64),
+    ("uint", AttrType::Uint),
+    ("sint", AttrType::Sint),
+    ("string", AttrType::String),
+    ("nest", AttrType::Nest),
+    ("indexed-array", AttrType::IndexedArray),
+    ("nest-type-value", AttrType::NestTypeValue),
+    ("sub-message", AttrType::SubMessage),
+];
+
 impl AttrType {
     /// Parses a YNL type name.
     pub fn parse(s: &str) -> Option<AttrType> {
-        Some(match s {
-            "unused" => AttrType::Unused,
-            "pad" => AttrType::Pad,
-            "flag" => AttrType::Flag,
-            "binary" => AttrType::Binary,
-            "bitfield32" => AttrType::Bitfield32,
-            "u8" => AttrType::U8,
-            "u16" => AttrType::U16,
-            "u32" => AttrType::U32,
-            "u64" => AttrType::U64,
-            "s8" => AttrType::S8,
-            "s16" => AttrType::S16,
-            "s32" => AttrType::S32,
-            "s64" => AttrType::S64,
-            "uint" => AttrType::Uint,
-            "sint" => AttrType::Sint,
-            "string" => AttrType::String,
-            "nest" => AttrType::Nest,
-            "indexed-array" => AttrType::IndexedArray,
-            "nest-type-value" => AttrType::NestTypeValue,
-            "sub-message" => AttrType::SubMessage,
-            _ => return None,
-        })
+        TYPE_NAMES.iter().find(|(n, _)| *n == s).map(|(_, t)| *t)
+    }
+
+    /// The YNL type name (`u32`, `indexed-array`, …), as [`parse`](Self::parse) reads it.
+    pub fn name(self) -> &'static str {
+        TYPE_NAMES
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("unknown", |(n, _)| n)
     }
 
     /// The size and signedness of a fixed-width integer type.
@@ -419,7 +430,8 @@ fn as_map<'y>(v: &'y Yaml, at: &str) -> Result<&'y Mapping, SpecError> {
         .ok_or_else(|| err(at, format!("expected a map, found {}", yaml_kind(v))))
 }
 
-fn yaml_kind(v: &Yaml) -> &'static str {
+/// What a YAML value is, for messages (`a map`, `a list`, …).
+pub(crate) fn yaml_kind(v: &Yaml) -> &'static str {
     match v {
         Yaml::Null => "nothing",
         Yaml::Bool(_) => "a boolean",
