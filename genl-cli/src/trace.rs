@@ -343,18 +343,12 @@ fn learn(names: &mut Names, cmd: u8, body: &[u8]) {
     if cmd != 1 && cmd != 2 {
         return;
     }
-    let (mut id, mut name) = (None, None);
-    for a in genl_core::wire::AttrIter::new(body).flatten() {
-        match a.id {
-            1 if a.value.len() >= 2 => id = Some(u16::from_ne_bytes([a.value[0], a.value[1]])),
-            2 => {
-                let s = a.value;
-                let s = s.split(|&b| b == 0).next().unwrap_or_default();
-                name = std::str::from_utf8(s).ok().map(str::to_owned);
-            }
-            _ => {}
-        }
-    }
+    // genl-core's own controller declaration reads the reply.
+    let Ok(attrs) = <genl_core::controller::CtrlAttrs<'_> as genl_core::Decode>::decode(body)
+    else {
+        return;
+    };
+    let (id, name) = (attrs.family_id, attrs.family_name.map(str::to_owned));
     if let (Some(id), Some(name)) = (id, name) {
         if cmd == 1 {
             names.ids.insert(id, name);
