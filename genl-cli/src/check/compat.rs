@@ -176,18 +176,23 @@ pub(crate) fn rust_line(
                 }
                 let t = l.trim_start();
                 let t = t.strip_prefix("pub ").unwrap_or(t);
-                let hit = if container.is_some() || member.starts_with('"') {
+                let hit = if member.starts_with('"') {
+                    // A name in quotes anywhere (a group).
+                    l.contains(member.as_str())
+                } else if member.ends_with(':') {
+                    // A field: `name:` at the start of a line.
                     t.starts_with(member.as_str())
-                        && (member.ends_with(':')
-                            || member.starts_with('"')
-                            || t[member.len()..]
-                                .starts_with(|ch: char| !ch.is_alphanumeric() && ch != '_'))
-                        || (member.starts_with('"') && l.contains(member.as_str()))
                 } else {
-                    // A variant of some enum: `Name,`, `Name {`, `Name(`,
-                    // `Name =` at the start of a line.
-                    t.starts_with(member.as_str())
-                        && t[member.len()..].starts_with([',', ' ', '(', '{', '='])
+                    // A variant at the start of a line: in its enum, any
+                    // name end (`Down = 2,`); elsewhere `Name,`, `Name {`,
+                    // `Name(` or `Name =`.
+                    t.strip_prefix(member.as_str()).is_some_and(|rest| {
+                        if container.is_some() {
+                            rest.starts_with(|ch: char| !ch.is_alphanumeric() && ch != '_')
+                        } else {
+                            rest.starts_with([',', ' ', '(', '{', '='])
+                        }
+                    })
                 };
                 if hit {
                     return Some((f.clone(), i + 1));
