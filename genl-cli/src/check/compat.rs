@@ -274,96 +274,95 @@ pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict
                 .into(),
         );
     }
-    let work = std::env::temp_dir().join(format!(
-        "genl-compat-abi-{}-{}",
-        std::process::id(),
-        name.replace('/', "_")
-    ));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
-    let result = (|| {
-        let mut supp = format!(
-            "[suppress_type]\n  type_kind = enum\n  changed_enumerators_regexp = {}\n",
-            ABI_ENUM_SUPPRESSIONS.join(",")
-        );
-        supp.push('\n');
-        let supp_path = work.join("suppressions");
-        std::fs::write(&supp_path, supp).map_err(|e| e.to_string())?;
-        let mut bins = Vec::new();
-        for (tag, text) in [("old", old), ("new", new)] {
-            let h = work.join(format!("{tag}.h"));
-            std::fs::write(&h, text).map_err(|e| format!("{}: {e}", h.display()))?;
-            let bin = work.join(format!("{tag}.bin"));
-            let mut cc = Command::new("gcc");
-            cc.args([
-                "-shared",
-                "-nostdlib",
-                "-fPIC",
-                "-O0",
-                "-std=c90",
-                "-fno-eliminate-unused-debug-types",
-                "-g",
-                "-o",
-            ])
-            .arg(&bin)
-            .arg("-include")
-            .arg(&h)
-            .args(["-x", "c", "-"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped());
-            let mut child = cc.spawn().map_err(|e| format!("gcc: {e}"))?;
-            {
-                use std::io::Write as _;
-                let mut stdin = child.stdin.take().ok_or("gcc: no stdin")?;
-                stdin
-                    .write_all(b"int f(void) { return 0; }\n")
-                    .map_err(|e| format!("gcc: {e}"))?;
-            }
-            let out = child.wait_with_output().map_err(|e| format!("gcc: {e}"))?;
-            if !out.status.success() {
-                return Err(format!(
-                    "the {tag} {name} does not compile as check-uapi.sh compiles it: {}",
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ));
-            }
-            bins.push(bin);
+    // Removed when dropped, on every path.
+    let guard = super::ynl::WorkDir::new(
+        std::env::temp_dir().join(format!(
+            "genl-compat-abi-{}-{}",
+            std::process::id(),
+            name.replace('/', "_")
+        )),
+        false,
+    )?;
+    let work = guard.path();
+    let mut supp = format!(
+        "[suppress_type]\n  type_kind = enum\n  changed_enumerators_regexp = {}\n",
+        ABI_ENUM_SUPPRESSIONS.join(",")
+    );
+    supp.push('\n');
+    let supp_path = work.join("suppressions");
+    std::fs::write(&supp_path, supp).map_err(|e| e.to_string())?;
+    let mut bins = Vec::new();
+    for (tag, text) in [("old", old), ("new", new)] {
+        let h = work.join(format!("{tag}.h"));
+        std::fs::write(&h, text).map_err(|e| format!("{}: {e}", h.display()))?;
+        let bin = work.join(format!("{tag}.bin"));
+        let mut cc = Command::new("gcc");
+        cc.args([
+            "-shared",
+            "-nostdlib",
+            "-fPIC",
+            "-O0",
+            "-std=c90",
+            "-fno-eliminate-unused-debug-types",
+            "-g",
+            "-o",
+        ])
+        .arg(&bin)
+        .arg("-include")
+        .arg(&h)
+        .args(["-x", "c", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+        let mut child = cc.spawn().map_err(|e| format!("gcc: {e}"))?;
+        {
+            use std::io::Write as _;
+            let mut stdin = child.stdin.take().ok_or("gcc: no stdin")?;
+            stdin
+                .write_all(b"int f(void) { return 0; }\n")
+                .map_err(|e| format!("gcc: {e}"))?;
         }
-        let out = Command::new("abidiff")
-            .arg("--non-reachable-types")
-            .arg("--suppressions")
-            .arg(&supp_path)
-            .args(&bins)
-            .output()
-            .map_err(|e| format!("abidiff: {e}"))?;
-        let report = String::from_utf8_lossy(&out.stdout).into_owned();
-        let code = out.status.code().unwrap_or(-1);
-        if code < 0 || code & 0x3 != 0 {
+        let out = child.wait_with_output().map_err(|e| format!("gcc: {e}"))?;
+        if !out.status.success() {
             return Err(format!(
-                "abidiff did not run properly (status {code}): {}{report}",
-                String::from_utf8_lossy(&out.stderr)
+                "the {tag} {name} does not compile as check-uapi.sh compiles it: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        let summary = report
-            .lines()
-            .find(|l| l.starts_with("Unreachable types summary"))
-            .unwrap_or("")
-            .to_owned();
-        if code == 0
-            || (summary.contains("0 removed") && summary.contains("0 changed"))
-            || only_additions(&report)
-        {
-            Ok(AbiVerdict::Compatible(if summary.is_empty() {
-                "no difference".into()
-            } else {
-                summary
-            }))
+        bins.push(bin);
+    }
+    let out = Command::new("abidiff")
+        .arg("--non-reachable-types")
+        .arg("--suppressions")
+        .arg(&supp_path)
+        .args(&bins)
+        .output()
+        .map_err(|e| format!("abidiff: {e}"))?;
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    let code = out.status.code().unwrap_or(-1);
+    if code < 0 || code & 0x3 != 0 {
+        return Err(format!(
+            "abidiff did not run properly (status {code}): {}{report}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let summary = report
+        .lines()
+        .find(|l| l.starts_with("Unreachable types summary"))
+        .unwrap_or("")
+        .to_owned();
+    if code == 0
+        || (summary.contains("0 removed") && summary.contains("0 changed"))
+        || only_additions(&report)
+    {
+        Ok(AbiVerdict::Compatible(if summary.is_empty() {
+            "no difference".into()
         } else {
-            Ok(AbiVerdict::Changed(report))
-        }
-    })();
-    let _ = std::fs::remove_dir_all(&work);
-    result
+            summary
+        }))
+    } else {
+        Ok(AbiVerdict::Changed(report))
+    }
 }
 
 /// Whether abidiff's report changes nothing but added enumerators and the
