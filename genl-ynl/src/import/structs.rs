@@ -6,8 +6,10 @@
 
 use std::fmt::Write as _;
 
+use super::doc::{escape_doc, write_doc};
+use super::naming::snake;
 use crate::family::{AttrType, ByteOrder, StructDef};
-use crate::{escape_doc, snake, write_doc, ImportError};
+use crate::ImportError;
 
 /// Arrays longer than this have no `Default` in std; such structs get a
 /// hand-written one.

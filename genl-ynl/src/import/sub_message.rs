@@ -8,8 +8,10 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::doc::{escape_doc, write_doc};
+use super::naming::{camel, snake};
+use super::typing::{FieldKind, SetOut};
 use crate::family::Family;
-use crate::{camel, escape_doc, snake, write_doc, FieldKind, SetOut};
 
 /// One sub-message attribute that gets a typed accessor.
 struct Accessor<'s> {

@@ -1,0 +1,87 @@
+//! [`import`]: a YNL spec as Rust declarations using the `genl-core`
+//! derives, in steps: [`select`] the operations and sets, name their types
+//! ([`naming`]), type the sets ([`sets`], [`typing`]), then write the module
+//! ([`emit`], [`commands`]).
+
+use std::collections::{HashMap, HashSet};
+
+mod commands;
+mod doc;
+mod emit;
+mod naming;
+mod raw;
+mod select;
+mod sets;
+mod structs;
+mod sub_message;
+mod typing;
+
+use crate::spec::Spec;
+use crate::{family, ImportError, ImportOptions};
+use naming::TypeNames;
+use select::Selection;
+use typing::SetOut;
+
+/// Turns a YNL spec into Rust source using the `genl-core` derives.
+///
+/// The output is one module's worth of items (with a `//!` header), already
+/// `rustfmt`-formatted, meant to be saved as a module file, e.g.
+/// `src/netdev.rs`. It names `genl_core`, which the including crate must
+/// depend on.
+pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportError> {
+    let spec: Spec =
+        serde_yaml_ng::from_str(spec_yaml).map_err(|e| ImportError::Yaml(e.to_string()))?;
+    // The run-time model resolves what both need the same way: message ids
+    // of every protocol, each operation's fixed header, struct layouts.
+    let model = family::Family::parse(spec_yaml).map_err(|e| ImportError::Invalid {
+        at: e.at,
+        what: e.what,
+    })?;
+    let sel = Selection::new(&spec, &model, opts)?;
+    let tn = TypeNames::new(&spec, &sel.wanted);
+    let (sets, borrows) = sets::resolve(&spec, &sel, &tn, opts)?;
+    let mut plan = Plan {
+        spec: &spec,
+        model: &model,
+        opts,
+        sel,
+        tn,
+        sets,
+        borrows,
+    };
+    let mut out = String::new();
+    emit::items(&mut plan, &mut out)?;
+    commands::family(&mut plan, &mut out)?;
+    Ok(out)
+}
+
+/// What the steps found, for the writers.
+struct Plan<'s> {
+    spec: &'s Spec,
+    model: &'s family::Family,
+    opts: &'s ImportOptions,
+    sel: Selection<'s>,
+    tn: TypeNames<'s>,
+    sets: Vec<SetOut>,
+    /// The sets that borrow from the receive buffer.
+    borrows: HashSet<String>,
+}
+
+/// `ty`, with `<'a>` when it is a set that borrows.
+fn with_lt(borrows: &HashSet<String>, ty: &str) -> String {
+    if borrows.contains(ty) {
+        format!("{ty}<'a>")
+    } else {
+        ty.to_owned()
+    }
+}
+
+/// The fixed header of operation `i`, as a Rust type.
+fn header_of(
+    model: &family::Family,
+    struct_names: &HashMap<&str, String>,
+    i: usize,
+) -> Option<String> {
+    let name = model.ops.get(i)?.fixed_header.as_deref()?;
+    struct_names.get(name).cloned()
+}
