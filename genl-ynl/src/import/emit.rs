@@ -214,12 +214,7 @@ pub(super) fn items(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErro
                     .structs
                     .get(&d.name)
                     .ok_or_else(|| invalid(&at, "a struct the model does not have"))?;
-                structs::emit(
-                    out,
-                    &struct_names[d.name.as_str()],
-                    def,
-                    d.doc.as_deref(),
-                )?;
+                structs::emit(out, &struct_names[d.name.as_str()], def, d.doc.as_deref())?;
             }
             t => {
                 let _ = writeln!(
@@ -307,12 +302,7 @@ pub(super) fn items(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErro
                     type_value_ty(&with_lt(inner), *depth),
                 ),
             };
-            write_doc(
-                out,
-                "    ",
-                f.doc.as_deref(),
-                std::slice::from_ref(&f.note),
-            );
+            write_doc(out, "    ", f.doc.as_deref(), std::slice::from_ref(&f.note));
             let mut attr = attr;
             for c in &f.checks {
                 attr.push_str(", ");
