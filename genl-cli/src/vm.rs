@@ -46,6 +46,7 @@
 //!   harness that stopped early does not pass), or, with `min-tests = N`,
 //!   fewer than N passed tests.
 
+pub mod apt;
 mod boot;
 mod cpio;
 pub mod debug_kernel;
@@ -53,6 +54,8 @@ mod guest;
 mod helpers;
 pub mod kernels;
 mod kmod;
+mod progress;
+pub mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -72,8 +75,9 @@ pub struct Series {
     pub name: &'static str,
     /// The kernel version every release of the series starts with (`6.12`
     /// for `6.12.117+deb12-cloud-amd64`): the harness checks the release it
-    /// fetched and the one the guest booted against it.
-    pub version: &'static str,
+    /// fetched and the one the guest booted against it. `None` for a
+    /// series that follows Debian's newest kernel (`newest`).
+    pub version: Option<&'static str>,
     /// Where its kernels come from.
     pub source: SeriesSource,
     /// Booted only when asked for (`--kernels`, `[vm] kernels`).
@@ -83,11 +87,13 @@ pub struct Series {
 /// Where the kernels of a [`Series`] come from.
 #[derive(Debug)]
 pub enum SeriesSource {
-    /// A Debian cloud kernel, found through a meta package whose
+    /// A Debian cloud kernel, found through a meta package of `suite` whose
     /// `Depends: linux-image-<release>` names the release.
     Debian {
         /// The meta package.
         meta: &'static str,
+        /// The suite, through genl's own apt configuration ([`apt`]).
+        suite: &'static apt::Suite,
     },
     /// Linux built from Debian's `linux-source-6.12` with the sanitizers
     /// and fault injection ([`debug_kernel`]), cached per configuration.
@@ -110,36 +116,67 @@ impl Series {
             1
         }
     }
+
+    /// The Debian suite its kernels come from (`None`: built here).
+    pub fn suite(&self) -> Option<&'static apt::Suite> {
+        match self.source {
+            SeriesSource::Debian { suite, .. } => Some(suite),
+            SeriesSource::Debug => None,
+        }
+    }
 }
 
 /// The kernels the harness knows, in boot order.
 pub const SERIES: &[Series] = &[
     Series {
-        name: "6.1",
-        version: "6.1",
+        name: "5.10",
+        version: Some("5.10"),
         source: SeriesSource::Debian {
             meta: "linux-image-cloud-amd64",
+            suite: &apt::BULLSEYE,
+        },
+        // TODO(matrix-default): `false` once the modules build on 5.10 (compat work).
+        opt_in: true,
+    },
+    Series {
+        name: "6.1",
+        version: Some("6.1"),
+        source: SeriesSource::Debian {
+            meta: "linux-image-cloud-amd64",
+            suite: &apt::BOOKWORM,
         },
         opt_in: false,
     },
     Series {
         name: "6.12",
-        version: "6.12",
+        version: Some("6.12"),
         source: SeriesSource::Debian {
             meta: "linux-image-6.12-cloud-amd64",
+            suite: &apt::BOOKWORM,
         },
         opt_in: false,
     },
     Series {
+        name: "newest",
+        version: None,
+        source: SeriesSource::Debian {
+            meta: "linux-image-cloud-amd64",
+            suite: &apt::TRIXIE_BACKPORTS,
+        },
+        // TODO(matrix-default): `false` once the modules load on 7.x (compat work).
+        opt_in: true,
+    },
+    Series {
         name: "6.12-debug",
-        version: "6.12",
+        version: Some("6.12"),
         source: SeriesSource::Debug,
         opt_in: true,
     },
 ];
 
 /// The series booted when neither the command line nor genl.toml names
-/// any: every series that is not opt-in (Debian's 6.1 and 6.12).
+/// any: every series that is not opt-in (Debian's 6.1 and 6.12; 5.10 and
+/// newest join them once the modules build there).
 pub fn default_series() -> Vec<&'static Series> {
     SERIES.iter().filter(|s| !s.opt_in).collect()
 }
@@ -165,6 +202,9 @@ pub const HOST_PACKAGES: &[&str] = &[
     "pahole",
     "libelf1",
     "xz-utils",
+    // Toolchain roots for kernels built by a newer compiler than the host's.
+    "mmdebstrap",
+    "debian-archive-keyring",
 ];
 
 /// The guest programs of a run.
@@ -353,22 +393,13 @@ pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, String> {
 fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
     host::apt_install(HOST_PACKAGES)?;
     let _lock = cache::lock_cache(&plan.cache_dir)?;
-    let metas: Vec<&str> = plan
-        .kernels
-        .iter()
-        .filter_map(|s| match s.source {
-            SeriesSource::Debian { meta } => Some(meta),
-            SeriesSource::Debug => None,
-        })
-        .collect();
-    host::apt_depends_warm(&metas);
     let mut out = Vec::new();
     for s in &plan.kernels {
         let t = Instant::now();
         let k = kernels::fetch(&plan.cache_dir, s)?;
         let d = t.elapsed();
         println!(
-            "vm: kernel {} = {} ({}, {:.1}s)",
+            "vm: kernel {} = {} ({}, {:.1}s; modules built by {})",
             s.name,
             k.release,
             match (k.cached, s.is_debug()) {
@@ -376,7 +407,8 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
                 (false, false) => "downloaded",
                 (false, true) => "built",
             },
-            d.as_secs_f64()
+            d.as_secs_f64(),
+            k.toolchain
         );
         out.push((k, d));
     }
