@@ -41,6 +41,11 @@ impl Kernel {
 
 const STAMP: &str = ".genl-vm-complete";
 
+/// Whether `root` holds a completely unpacked (or built) kernel.
+pub fn is_complete(root: &Path) -> bool {
+    root.join(STAMP).is_file()
+}
+
 /// An already unpacked release of `series` (newest first), for when apt
 /// cannot tell (no index and no network).
 pub fn cached_release(cache_dir: &Path, series: &str) -> Option<String> {

@@ -226,50 +226,92 @@ fn mirror(suite: &str) -> String {
     format!("deb [signed-by={KEYRING}] http://deb.debian.org/debian {suite} main")
 }
 
-/// Decides what builds modules for `k` (of `suite`), making the root when
-/// one is needed and missing (the caller holds the cache lock).
-pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolchain, String> {
+/// What builds modules for a kernel, and whether that is ready.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    /// The toolchain.
+    pub toolchain: Toolchain,
+    /// The kernel's compiler, when its headers say.
+    pub compiler: Option<KernelCompiler>,
+    /// The host's gcc and its version.
+    pub host: Option<(String, u32)>,
+    /// Whether the toolchain root must still be made.
+    pub missing: bool,
+}
+
+/// Decides what builds modules for `k` (of `suite`), without making
+/// anything (`genl vm kernels`).
+pub fn decide(cache: &Path, suite: &'static Suite, k: &Kernel) -> Decision {
     let headers = k.headers();
     let compiler = kernel_compiler(&headers);
+    let host = host_gcc();
+    let mut d = Decision {
+        toolchain: Toolchain::Host { cc: None },
+        compiler: compiler.clone(),
+        host: host.clone(),
+        missing: false,
+    };
     let cc = std::fs::read_to_string(headers.join(".kernelvariables"))
         .ok()
         .and_then(|v| parse_kernel_cc(&v));
     if cc.as_deref().is_some_and(on_path) {
-        return Ok(Toolchain::Host { cc: None });
+        return d;
     }
-    let host = host_gcc();
-    let (Some(compiler), Some(major)) = (
-        compiler.clone(),
-        compiler.as_ref().and_then(KernelCompiler::gcc_major),
-    ) else {
-        // Not gcc, or no configuration to tell: the host's, as it is.
-        return Ok(Toolchain::Host { cc: None });
+    // Not gcc, or no configuration to tell: the host's, as it is.
+    let Some((kv, major)) = compiler
+        .as_ref()
+        .and_then(|c| Some((c.gcc_version?, c.gcc_major()?)))
+    else {
+        return d;
     };
     if let Some((host_cc, v)) = &host {
-        if compiler.gcc_version.is_some_and(|kv| kv <= *v) {
-            return Ok(Toolchain::Host {
+        if kv <= *v {
+            d.toolchain = Toolchain::Host {
                 cc: Some(host_cc.clone()),
-            });
+            };
+            return d;
         }
     }
     let gcc = format!("gcc-{major}");
-    let suite_name = suite.toolchain_suite;
-    let pkgs = root_packages(&gcc);
-    let dir = root_dir(cache, suite_name, &pkgs);
-    let tc = Toolchain::Root {
-        dir: dir.clone(),
-        suite: suite_name,
-        gcc: gcc.clone(),
+    let dir = root_dir(cache, suite.toolchain_suite, &root_packages(&gcc));
+    d.missing = !dir.join(STAMP).is_file();
+    d.toolchain = Toolchain::Root {
+        dir,
+        suite: suite.toolchain_suite,
+        gcc,
     };
-    if dir.join(STAMP).is_file() {
-        return Ok(tc);
+    d
+}
+
+/// Decides what builds modules for `k` (of `suite`), making the root when
+/// one is needed and missing (the caller holds the cache lock).
+pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolchain, String> {
+    let Decision {
+        toolchain,
+        compiler,
+        host,
+        missing,
+    } = decide(cache, suite, k);
+    let Toolchain::Root {
+        dir,
+        suite: suite_name,
+        gcc,
+    } = &toolchain
+    else {
+        return Ok(toolchain);
+    };
+    if !missing {
+        return Ok(toolchain);
     }
+    let (dir, suite_name, gcc) = (dir.clone(), *suite_name, gcc.clone());
+    let compiler = compiler.map_or_else(|| "?".to_owned(), |c| c.text);
+    let pkgs = root_packages(&gcc);
     if !host::is_root() {
         return Err(format!(
             "{} was built by {} (the host has {}): its modules build in a {suite_name} root, \
              which needs root to make (mmdebstrap) and to enter (chroot); run as root",
             k.release,
-            compiler.text,
+            compiler,
             host.map_or("no gcc".into(), |(c, _)| c)
         ));
     }
@@ -296,7 +338,7 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
         &format!(
             "making a {suite_name} root with {gcc} for {} (built by {}; the host has {}) in {}",
             k.release,
-            compiler.text,
+            compiler,
             host.map_or("no gcc".into(), |(c, v)| format!("{c} {}", dotted(v))),
             dir.display()
         ),
@@ -314,7 +356,7 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
         .map_err(|e| format!("{}: {e}", partial.display()))?;
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::rename(&partial, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    Ok(tc)
+    Ok(toolchain)
 }
 
 /// Mounts made for a build in a root, undone (in reverse order) on drop.
