@@ -5,10 +5,18 @@
 //! `genl.toml` ([`Plan::new`]) and command-line or environment
 //! [`Overrides`]:
 //! - [`fetch`]: installs the host tools (qemu, busybox-static, kmod, pahole,
-//!   ...) and downloads + unpacks (`dpkg -x`, never installs) Debian
-//!   bookworm's cloud kernels and their headers into the per-user cache,
-//!   `<cache>/kernels/<release>/` (see [`cache`]). Cached: a
-//!   second run only asks `apt-cache` which release is current.
+//!   mmdebstrap, ...) and downloads + unpacks (`dpkg -x`, never installs)
+//!   Debian's cloud kernels and their headers into the per-user cache,
+//!   `<cache>/kernels/<release>/` (see [`cache`]). Each series ([`SERIES`];
+//!   `genl vm kernels` lists them) comes from a suite: 5.10 from bullseye,
+//!   6.1 and 6.12 from bookworm, `newest` from trixie-backports (whatever
+//!   its `linux-image-cloud-amd64` names that day), through genl's own apt
+//!   configuration per suite under the cache ([`apt`]; the host's apt
+//!   sources are not used or changed). A kernel built by a newer gcc than
+//!   the host's gets a root of its suite (mmdebstrap, once, cached) that
+//!   its modules build in ([`toolchain`]). Cached: a second run reads the
+//!   release it resolved from the suite's lists (refreshed once a day; no
+//!   network needed) and takes no measurable time.
 //! - [`build`]: `fetch`, then builds the module dir (`[vm] module-dir`)
 //!   against each kernel in `<project>/target/genl-vm/build/<release>/` and
 //!   checks vermagic.
@@ -20,6 +28,14 @@
 //! - [`shell`]: like `test`, but gives an interactive busybox shell in the
 //!   guest (modules loaded, test programs in `/tests`) instead of running the
 //!   tests.
+//! - [`list_kernels`] (`genl vm kernels`): what each series resolves to,
+//!   what of it is cached and what builds its modules.
+//!
+//! Per-kernel differences come from probing the kernel's files, not from
+//! its version: the headers' `.config`/`.kernelvariables` (compiler),
+//! the headers' Makefile (absolute `/usr/src` paths), merged-/usr packages
+//! (`usr/lib/modules/<release>/vmlinuz`: trixie on), the image package's
+//! dependencies (7.x splits it into `linux-binary-`/`linux-modules-`).
 //!
 //! The guest (`/init`, a busybox script; see `vm/guest.rs`):
 //! - mounts proc, sysfs, devtmpfs, devpts, tmpfs on `/tmp` `/run` `/dev/shm`,

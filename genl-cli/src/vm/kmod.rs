@@ -82,7 +82,7 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     // The host's make, or a root's (vm/toolchain.rs), which sees the
     // kernel's tree and the build dir at their own paths.
-    let (mut cmd, _mounts) = k.toolchain.command("make", &[&k.root, &dst])?;
+    let mut cmd = k.toolchain.command("make", &[&k.root, &dst])?;
     cmd.arg("-C")
         .arg(k.headers())
         .arg(format!("M={}", dst.display()))

@@ -15,8 +15,9 @@
 //!   (`<key>` hashes the package list), once; builds run there through
 //!   `chroot`, with `/proc` mounted (objtool reads it), `/dev` bound, and
 //!   the kernel's tree and the build dir bound at their own paths (so the
-//!   paths the headers hold stay right). The mounts are undone when the
-//!   build ends, whatever happens ([`Mounts`]).
+//!   paths the headers hold stay right). The mounts live in a mount
+//!   namespace of the build's own: they go when the build ends, however it
+//!   ends, and the host never sees them.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -359,48 +360,22 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
     Ok(toolchain)
 }
 
-/// Mounts made for a build in a root, undone (in reverse order) on drop.
-#[derive(Debug, Default)]
-pub struct Mounts {
-    points: Vec<PathBuf>,
-}
-
-impl Mounts {
-    fn mount(&mut self, args: &[&str], src: &Path, at: &Path) -> Result<(), String> {
-        std::fs::create_dir_all(at).map_err(|e| format!("{}: {e}", at.display()))?;
-        let st = Command::new("mount")
-            .args(args)
-            .arg(src)
-            .arg(at)
-            .status()
-            .map_err(|e| format!("mount: {e}"))?;
-        if !st.success() {
-            return Err(format!(
-                "mount {} {} {} failed",
-                args.join(" "),
-                src.display(),
-                at.display()
-            ));
-        }
-        self.points.push(at.to_owned());
-        Ok(())
-    }
-}
-
-impl Drop for Mounts {
-    fn drop(&mut self) {
-        for p in self.points.drain(..).rev() {
-            let ok = Command::new("umount")
-                .arg(&p)
-                .status()
-                .is_ok_and(|s| s.success());
-            if !ok {
-                // Busy (a process still inside): detach it now, freed later.
-                let _ = Command::new("umount").arg("-l").arg(&p).status();
-            }
-        }
-    }
-}
+/// The script that enters a root for one command, inside a mount
+/// namespace of its own (`unshare -m --propagation private`): its mounts
+/// (`/proc`, `/dev`, the bound paths) vanish with the command, however it
+/// ends (even killed), and never show on the host. Arguments: the root, the
+/// number N of bound paths, the N paths, then the command.
+const ENTER_ROOT: &str = r#"set -e
+root=$1; n=$2; shift 2
+mount -t proc proc "$root/proc"
+mount --bind /dev "$root/dev"
+while [ "$n" -gt 0 ]; do
+    mkdir -p "$root$1"
+    mount --bind "$1" "$root$1"
+    shift; n=$((n - 1))
+done
+exec chroot "$root" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin HOME=/root LC_ALL=C.UTF-8 "$@"
+"#;
 
 impl Toolchain {
     /// Whether `program` is there for the build.
@@ -413,36 +388,37 @@ impl Toolchain {
         }
     }
 
-    /// `program` (make) run by this toolchain, with the paths `binds` (the
-    /// kernel's tree, the build dir) visible at their own paths; keep the
-    /// [`Mounts`] until the command has finished.
-    pub fn command(&self, program: &str, binds: &[&Path]) -> Result<(Command, Mounts), String> {
-        let mut mounts = Mounts::default();
+    /// `program` (make) run by this toolchain, with the absolute paths
+    /// `binds` (the kernel's tree, the build dir) visible at their own
+    /// paths; arguments added to the command go to `program`.
+    pub fn command(&self, program: &str, binds: &[&Path]) -> Result<Command, String> {
         match self {
             Toolchain::Host { cc } => {
                 let mut c = Command::new(program);
                 if let Some(cc) = cc {
                     c.arg(format!("CC={cc}"));
                 }
-                Ok((c, mounts))
+                Ok(c)
             }
             Toolchain::Root { dir, .. } => {
-                mounts.mount(&["-t", "proc"], Path::new("proc"), &dir.join("proc"))?;
-                mounts.mount(&["--bind"], Path::new("/dev"), &dir.join("dev"))?;
-                for b in binds {
-                    let rel = b
-                        .strip_prefix("/")
-                        .map_err(|_| format!("{}: not an absolute path", b.display()))?;
-                    mounts.mount(&["--bind"], b, &dir.join(rel))?;
+                if let Some(b) = binds.iter().find(|b| !b.is_absolute()) {
+                    return Err(format!("{}: not an absolute path", b.display()));
                 }
-                let mut c = Command::new("chroot");
-                c.arg(dir)
-                    .arg(program)
-                    .env_clear()
-                    .env("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin")
-                    .env("HOME", "/root")
-                    .env("LC_ALL", "C.UTF-8");
-                Ok((c, mounts))
+                let mut c = Command::new("unshare");
+                c.args([
+                    "--mount",
+                    "--propagation",
+                    "private",
+                    "sh",
+                    "-c",
+                    ENTER_ROOT,
+                    "sh",
+                ])
+                .arg(dir)
+                .arg(binds.len().to_string())
+                .args(binds)
+                .arg(program);
+                Ok(c)
             }
         }
     }
