@@ -959,6 +959,26 @@ GENL-VM-TEST-END demo-client rc=0
 ";
 
     #[test]
+    fn an_empty_cache_lists_every_series_unresolved_and_uncached() {
+        let dir = std::env::temp_dir().join(format!("genl-vm-kernels-{}", std::process::id()));
+        let infos = kernel_infos(&dir);
+        let names: Vec<&str> = infos.iter().map(|i| i.series.name).collect();
+        assert_eq!(names, ["5.10", "6.1", "6.12", "newest", "6.12-debug"]);
+        assert!(infos
+            .iter()
+            .all(|i| i.release.is_none() && !i.cached && i.toolchain.is_none()));
+        // Nothing was written: listing never touches the cache.
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn the_default_kernels_are_the_ones_the_modules_build_on_today() {
+        let names: Vec<&str> = default_series().iter().map(|s| s.name).collect();
+        // TODO(matrix-default): ["5.10", "6.1", "6.12", "newest"].
+        assert_eq!(names, ["6.1", "6.12"]);
+    }
+
+    #[test]
     fn a_program_short_of_its_min_tests_fails_the_kernel() {
         let ok = [bin("vm_e2e", Some(3)), bin("demo-client", None)];
         assert_eq!(check_test_counts(&ok, LOG), Ok(()));
