@@ -190,6 +190,8 @@ impl Apt {
             "Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false".into(),
             "APT::Update::Post-Invoke-Success::=".into(),
             "Acquire::http::Timeout=20".into(),
+            // Offline, fail at once: the cached release is used then.
+            "Acquire::Retries=0".into(),
             "APT::Sandbox::User=root".into(),
         ]
         .into_iter()
@@ -203,6 +205,19 @@ impl Apt {
             .env("DEBIAN_FRONTEND", "noninteractive")
             .stdin(Stdio::null());
         c
+    }
+
+    /// How long ago the lists were last refreshed or tried to be (a failed
+    /// refresh, e.g. offline, is not tried again for [`MAX_AGE`]).
+    pub fn refresh_age(&self) -> Option<Duration> {
+        let tried = std::fs::metadata(self.dir.join("update-tried"))
+            .and_then(|m| m.modified())
+            .ok()
+            .map(|t| SystemTime::now().duration_since(t).unwrap_or_default());
+        match (self.lists_age(), tried) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// How long ago the lists were fetched (`None`: never).
@@ -254,6 +269,7 @@ impl Apt {
         }
         self.check_keys()?;
         self.setup()?;
+        let _ = std::fs::write(self.dir.join("update-tried"), "");
         let mut cmd = self.command("apt-get");
         cmd.args(["-q", "update"]);
         let log = self.dir.join("update.log");
@@ -349,7 +365,7 @@ impl Apt {
                 pkgs.len(),
                 self.suite.name
             ),
-            &format!("download-{}", pkgs.first().map_or("", String::as_str)),
+            &format!("download-{}", self.suite.name),
             cmd,
             &log,
         )

@@ -77,11 +77,11 @@ pub fn known_release(cache_dir: &Path, series: &Series) -> Option<String> {
 }
 
 /// The current release of `series` from its suite's lists: refreshed when
-/// missing, older than [`apt::MAX_AGE`] or not naming `meta`; without the
-/// network, the newest cached release.
+/// missing, older than [`apt::MAX_AGE`] (and not tried since) or not naming
+/// `meta`; without the network, the newest cached release.
 fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<String, String> {
     let mut update = Ok(());
-    if apt.lists_age().is_none_or(|a| a > apt::MAX_AGE) {
+    if apt.lists_age().is_none() || apt.refresh_age().is_none_or(|a| a > apt::MAX_AGE) {
         update = apt.update(cache_dir);
         if let Err(e) = &update {
             eprintln!(
