@@ -224,12 +224,14 @@ pub enum VmCommand {
     /// (modules loaded, guest programs in /tests; `exit` leaves).
     #[command(after_help = vm::ENV_HELP)]
     Shell(VmOpts),
-    /// List the kernel series: the release each resolves to now, its Debian
-    /// suite, whether it is booted by default or only when asked for, whether
-    /// it is in the cache and its size there, the compiler that built it and
-    /// what builds modules for it (the host's gcc, or a cached root of its
-    /// suite made with mmdebstrap when the kernel's gcc is newer than the
-    /// host's). Reads the cache only: no network, nothing downloaded.
+    /// List the kernel series, what each resolves to and what is cached.
+    ///
+    /// For each series: the release it resolves to now, its Debian suite,
+    /// whether it is booted by default or only when asked for, whether it is
+    /// in the cache and its size there, the compiler that built it and what
+    /// builds modules for it (the host's gcc, or a cached root of its suite
+    /// made with mmdebstrap when the kernel's gcc is newer than the host's).
+    /// Reads the cache only: no network, nothing downloaded.
     #[command(after_help = vm::KERNELS_HELP)]
     Kernels,
 }
