@@ -245,11 +245,10 @@ pub struct Decision {
 pub fn decide(cache: &Path, suite: &'static Suite, k: &Kernel) -> Decision {
     let headers = k.headers();
     let compiler = kernel_compiler(&headers);
-    let host = host_gcc();
     let mut d = Decision {
         toolchain: Toolchain::Host { cc: None },
         compiler: compiler.clone(),
-        host: host.clone(),
+        host: None,
         missing: false,
     };
     let cc = std::fs::read_to_string(headers.join(".kernelvariables"))
@@ -258,6 +257,8 @@ pub fn decide(cache: &Path, suite: &'static Suite, k: &Kernel) -> Decision {
     if cc.as_deref().is_some_and(on_path) {
         return d;
     }
+    let host = host_gcc();
+    d.host = host.clone();
     // Not gcc, or no configuration to tell: the host's, as it is.
     let Some((kv, major)) = compiler
         .as_ref()
