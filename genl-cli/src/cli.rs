@@ -264,6 +264,14 @@ pub struct VmOpts {
     /// Stream the guest console [env: GENL_VM_VERBOSE=1].
     #[arg(short, long)]
     pub verbose: bool,
+    /// Also build the module dir as committed at git revision REF (a tag,
+    /// branch or commit) and put its modules in the guest, not loaded, in
+    /// $GENL_VM_MODULE_REV_DIR (/lib/genl-vm-rev; the commit in
+    /// $GENL_VM_MODULE_REV): guest programs `rmmod` the working tree's and
+    /// `insmod` these to test an old module with a new client, or the other
+    /// way round [env: GENL_VM_MODULE_REV].
+    #[arg(long, value_name = "REF")]
+    pub module_rev: Option<String>,
 }
 
 impl VmOpts {
@@ -285,6 +293,7 @@ impl VmOpts {
             guest_bins: (!guest_bins.is_empty()).then_some(guest_bins),
             timeout: self.timeout,
             verbose: self.verbose,
+            module_rev: self.module_rev.clone(),
         }
     }
 }

@@ -28,6 +28,9 @@
 //! - [`shell`]: like `test`, but gives an interactive busybox shell in the
 //!   guest (modules loaded, test programs in `/tests`) instead of running the
 //!   tests.
+//! - [`Plan::module_rev`] (`--module-rev REF`): the module dir as committed
+//!   at git revision REF is built too and its modules go into the guest,
+//!   not loaded, under [`MODULE_REV_DIR`], for mixed-version tests.
 //! - [`list_kernels`] (`genl vm kernels`): what each series resolves to,
 //!   what of it is cached and what builds its modules.
 //!
@@ -71,12 +74,13 @@ mod helpers;
 pub mod kernels;
 mod kmod;
 mod progress;
+mod rev;
 pub mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use guest::GuestBin;
+pub use guest::{build_programs as build_guest_programs, GuestBin, ModuleRev, MODULE_REV_DIR};
 pub use kernels::Kernel;
 
 use crate::cache;
@@ -255,6 +259,9 @@ pub struct Plan {
     pub timeout: u64,
     /// Stream the guest console.
     pub verbose: bool,
+    /// A git revision whose module dir is built too and put in the guest,
+    /// not loaded, under [`MODULE_REV_DIR`] (`--module-rev`).
+    pub module_rev: Option<String>,
 }
 
 /// What the command line or the environment says instead of genl.toml.
@@ -274,6 +281,8 @@ pub struct Overrides {
     pub timeout: Option<u64>,
     /// Stream the guest console.
     pub verbose: bool,
+    /// A second revision of the module dir (a git commit, tag or branch).
+    pub module_rev: Option<String>,
 }
 
 /// The environment variables [`Overrides::from_env`] reads (for `--help`).
@@ -283,6 +292,7 @@ GENL_VM_KERNELS=6.1,6.12      kernels to boot\n  \
 GENL_VM_MODULE_DIR=DIR        module sources (relative: to the project)\n  \
 GENL_VM_GUEST_BINS='a x;b y'  prebuilt guest programs, `;`-separated\n  \
 GENL_VM_TIMEOUT=SECS          per boot\n  \
+GENL_VM_MODULE_REV=REF        also build the module dir at git REF, for the guest\n  \
 GENL_VM_VERBOSE=1             stream the guest console\n  \
 GENL_CACHE_DIR=DIR            the download cache (default $XDG_CACHE_HOME/genl or ~/.cache/genl)";
 
@@ -324,6 +334,7 @@ impl Overrides {
                 .filter(|v| !v.is_empty()),
             timeout,
             verbose: env("GENL_VM_VERBOSE").is_some_and(|v| v == "1"),
+            module_rev: env("GENL_VM_MODULE_REV"),
         })
     }
 
@@ -335,6 +346,7 @@ impl Overrides {
             guest_bins: self.guest_bins.or(fallback.guest_bins),
             timeout: self.timeout.or(fallback.timeout),
             verbose: self.verbose || fallback.verbose,
+            module_rev: self.module_rev.or(fallback.module_rev),
         }
     }
 }
@@ -407,6 +419,7 @@ impl Plan {
             ynl_spec,
             timeout: o.timeout.or(vm.timeout).unwrap_or(DEFAULT_TIMEOUT),
             verbose: o.verbose,
+            module_rev: o.module_rev.clone(),
         })
     }
 }
@@ -735,12 +748,31 @@ pub fn test(plan: &Plan) -> Result<(), String> {
     let _lock = cache::lock_project(&plan.work_dir)?;
     check_module_dir(&plan.module_dir)?;
     let kernels = fetch_timed(plan)?;
+    let rev = plan
+        .module_rev
+        .as_deref()
+        .map(|r| rev::checkout(&plan.work_dir, &plan.module_dir, r))
+        .transpose()?;
     // Module builds first: they are quick and tell something even when the
     // guest programs do not build.
     let mut built = Vec::new();
     for (k, fetch_time) in kernels {
         let t = Instant::now();
-        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k);
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).and_then(|kos| {
+            let Some(rev) = &rev else {
+                return Ok((kos, None));
+            };
+            let rev_kos = rev
+                .build(&k)
+                .map_err(|e| format!("module dir at {}: {e}", rev.commit))?;
+            Ok((
+                kos,
+                Some(guest::ModuleRev {
+                    commit: rev.commit.clone(),
+                    kos: rev_kos,
+                }),
+            ))
+        });
         built.push((k, fetch_time, t.elapsed(), kos));
     }
     let t = Instant::now();
@@ -772,7 +804,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
         };
         match kos {
             Err(e) => o.verdict = Err(format!("module build failed: {e}")),
-            Ok(kos) => {
+            Ok((kos, module_rev)) => {
                 let s = series_of(&k);
                 let run =
                     guest_payload(plan, k.series, &bins, &helpers).and_then(|(bins, extra)| {
@@ -780,6 +812,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                             token: guest::random_token()?,
                             series: k.series.to_owned(),
                             debug: s.is_debug(),
+                            module_rev: module_rev.clone(),
                         };
                         let initrd =
                             guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
@@ -907,10 +940,21 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
     let (bins, extra) = guest_payload(plan, k.series, &bins, &helpers)?;
     let debug = series_of(&k).is_debug();
+    let module_rev = match plan.module_rev.as_deref() {
+        Some(r) => {
+            let rev = rev::checkout(&plan.work_dir, &plan.module_dir, r)?;
+            Some(guest::ModuleRev {
+                kos: rev.build(&k)?,
+                commit: rev.commit,
+            })
+        }
+        None => None,
+    };
     let init = guest::InitOptions {
         token: guest::random_token()?,
         series: k.series.to_owned(),
         debug,
+        module_rev,
     };
     let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
     println!(

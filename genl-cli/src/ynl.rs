@@ -12,7 +12,9 @@
 //!
 //! Generic netlink families (`genetlink*` specs) go through
 //! [`genl_core::Connection`] (family resolved by name, replies matched by
-//! sequence number, dumps until `NLMSG_DONE`) and
+//! sequence number and port, dumps until `NLMSG_DONE`; `--create` and the
+//! other request flags through `request_by_id_with_flags`; `--multi`, several
+//! requests in one datagram, through the classic connection) and
 //! [`genl_core::Subscription`]; classic ones (`netlink-raw`: rt_link,
 //! rt_addr, rt_route, tc, nftables) through
 //! [`genl_core::classic::ClassicConnection`] on the spec's `protonum`, with
@@ -33,7 +35,9 @@ use std::time::Duration;
 
 use clap::Args;
 use genl_core::classic::{ClassicConnection, ClassicRequest};
-use genl_core::message::{AttrBuf, GenlHeader, NLMSG_HDRLEN};
+use genl_core::message::{
+    AttrBuf, GenlHeader, NLMSG_HDRLEN, NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL, NLM_F_REPLACE,
+};
 use genl_core::{Connection, Error, KernelError, Subscription};
 use genl_ynl::codec::DecodeOptions;
 use genl_ynl::family::{Family, Op, Protocol};
@@ -41,14 +45,6 @@ use genl_ynl::value::Value;
 
 /// `NETLINK_GENERIC`.
 const NETLINK_GENERIC: isize = 16;
-/// `NLM_F_REPLACE`.
-const NLM_F_REPLACE: u16 = 0x100;
-/// `NLM_F_EXCL`.
-const NLM_F_EXCL: u16 = 0x200;
-/// `NLM_F_CREATE`.
-const NLM_F_CREATE: u16 = 0x400;
-/// `NLM_F_APPEND`.
-const NLM_F_APPEND: u16 = 0x800;
 
 /// The arguments of `genl ynl` (those of `cli.py`).
 #[derive(Debug, Default, Args)]
@@ -220,13 +216,7 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
     }
     if let (Some((op, dump)), Some(payload)) = (request, payload) {
         let outcome = match fam.protocol {
-            Protocol::Genetlink if flags == 0 => genl_request(&fam, op, &payload, dump, opts)?,
-            Protocol::Genetlink => {
-                let id = resolve(&fam.name)?;
-                let mut conn = classic(NETLINK_GENERIC)?;
-                let msg = with_genl_header(&fam, op, &payload);
-                classic_request(&mut conn, &fam, op, id, flags, &msg, 4, dump, opts)?
-            }
+            Protocol::Genetlink => genl_request(&fam, op, &payload, dump, flags, opts)?,
             Protocol::Raw { protonum } => {
                 let mut conn = classic(isize::from(protonum))?;
                 let ty = op.req_value.unwrap_or_default();
@@ -333,6 +323,7 @@ fn genl_request(
     op: &Op,
     payload: &[u8],
     dump: bool,
+    flags: u16,
     opts: DecodeOptions,
 ) -> Result<Outcome, String> {
     let mut conn = Connection::new().map_err(kernel)?;
@@ -363,7 +354,9 @@ fn genl_request(
             .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))
     };
     if dump {
-        let mut d = conn.dump_by_id(id, genl, &body, None).map_err(fail)?;
+        let mut d = conn
+            .dump_by_id_with_flags(id, genl, flags, &body, None)
+            .map_err(fail)?;
         let mut items = Vec::new();
         while let Some(v) = d.next().map_err(fail)? {
             if let Some(x) = decode(v.genl.cmd, v.attrs)? {
@@ -372,7 +365,9 @@ fn genl_request(
         }
         Ok(Outcome::Dump(items))
     } else {
-        let reply = conn.request_by_id(id, genl, &body, None).map_err(fail)?;
+        let reply = conn
+            .request_by_id_with_flags(id, genl, flags, &body, None)
+            .map_err(fail)?;
         let mut items = Vec::new();
         if let Some(v) = reply {
             if let Some(x) = decode(v.genl.cmd, v.attrs)? {

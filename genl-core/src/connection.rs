@@ -102,6 +102,9 @@ pub struct Connection<T: Transport = Socket> {
     ack_queries: bool,
     /// Whether typed requests are checked against what the module supports.
     check_support: bool,
+    /// More `nlmsg_flags` for the next request only
+    /// ([`request_by_id_with_flags`](Self::request_by_id_with_flags)).
+    extra_flags: u16,
 }
 
 impl Connection<Socket> {
@@ -133,6 +136,7 @@ impl<T: Transport> Connection<T> {
             watching,
             ack_queries: false,
             check_support: true,
+            extra_flags: 0,
         })
     }
 
@@ -252,7 +256,14 @@ impl<T: Transport> Connection<T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<(Span, bool)>> {
         let seq = self.seq.next_mut();
-        engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
+        engine::build_request(
+            &mut self.tx,
+            family_id,
+            genl,
+            (mode, std::mem::take(&mut self.extra_flags)),
+            seq,
+            payload,
+        )?;
         self.transport.send(&self.tx)?;
         let mut ex = Exchange::new(seq, mode, family_id);
         // The common case, inlined: the first datagram is the one reply
@@ -359,6 +370,42 @@ impl<T: Transport> Connection<T> {
     ) -> Result<Option<GenlView<'_>>> {
         let at = self.exchange(family_id, genl, Mode::Ack, payload, schema)?;
         Ok(at.map(|at| self.reply_view(at)))
+    }
+
+    /// [`request_by_id`](Self::request_by_id) with more `nlmsg_flags` on
+    /// the request: `NLM_F_CREATE`, `NLM_F_EXCL`, `NLM_F_REPLACE`,
+    /// `NLM_F_APPEND` for the families that read them (as `cli.py
+    /// --create`); `NLM_F_REQUEST` and `NLM_F_ACK` are always set. The
+    /// request goes through the same exchange as every other (sequence and
+    /// port matching, a family reloaded meanwhile reported as
+    /// [`Error::FamilyNotFound`]).
+    pub fn request_by_id_with_flags<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        flags: u16,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Option<GenlView<'_>>> {
+        self.extra_flags = flags;
+        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema);
+        self.extra_flags = 0;
+        Ok(at?.map(|at| self.reply_view(at)))
+    }
+
+    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
+    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
+    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        flags: u16,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        // Taken by the request's build, the first thing `start` does.
+        self.extra_flags = flags;
+        RawDump::start(self, None, family_id, genl, payload, schema)
     }
 
     /// Starts a dump of any family and command by id (untyped); iterate
@@ -732,7 +779,14 @@ impl<'c, T: Transport> RawDump<'c, T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Self> {
         let seq = conn.seq.next_mut();
-        engine::build_request(&mut conn.tx, family_id, genl, Mode::Dump, seq, payload)?;
+        engine::build_request(
+            &mut conn.tx,
+            family_id,
+            genl,
+            (Mode::Dump, std::mem::take(&mut conn.extra_flags)),
+            seq,
+            payload,
+        )?;
         conn.transport.send(&conn.tx)?;
         conn.rx.clear();
         let mut retry = FamilyRetry::default();

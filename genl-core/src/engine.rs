@@ -92,16 +92,18 @@ impl Mode {
     }
 }
 
-/// Writes a request into `tx`: the message `flags` of `mode`, `seq`.
+/// Writes a request into `tx`: the message flags of `mode` with `extra`
+/// (`NLM_F_CREATE`, `NLM_F_EXCL`, … for families that read them; 0 for
+/// most), `seq`.
 pub(crate) fn build_request<P: Encode + ?Sized>(
     tx: &mut Vec<u8>,
     family_id: u16,
     genl: GenlHeader,
-    mode: Mode,
+    (mode, extra): (Mode, u16),
     seq: u32,
     payload: &P,
 ) -> Result<()> {
-    build_message(tx, family_id, mode.flags(), seq, genl, payload)?;
+    build_message(tx, family_id, mode.flags() | extra, seq, genl, payload)?;
     Ok(())
 }
 

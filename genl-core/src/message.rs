@@ -38,6 +38,14 @@ pub const NLM_F_DUMP: u16 = 0x300;
 pub const NLM_F_DUMP_INTR: u16 = 0x10;
 /// `NLM_F_CAPPED` (on `NLMSG_ERROR`): the echoed request was cut to its header.
 pub const NLM_F_CAPPED: u16 = 0x100;
+/// `NLM_F_REPLACE` (on a NEW request): replace what exists.
+pub const NLM_F_REPLACE: u16 = 0x100;
+/// `NLM_F_EXCL` (on a NEW request): fail if it exists.
+pub const NLM_F_EXCL: u16 = 0x200;
+/// `NLM_F_CREATE` (on a NEW request): create it if it does not exist.
+pub const NLM_F_CREATE: u16 = 0x400;
+/// `NLM_F_APPEND` (on a NEW request): add to the end of the list.
+pub const NLM_F_APPEND: u16 = 0x800;
 /// `NLM_F_ACK_TLVS` (on `NLMSG_ERROR`/`NLMSG_DONE`): extended-ACK TLVs follow.
 pub const NLM_F_ACK_TLVS: u16 = 0x200;
 

@@ -243,7 +243,7 @@ impl<T: Transport> SharedConnection<T> {
     ) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, mode, seq, payload)?;
+        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
         self.lock()
             .requests
             .insert(Exchange::new(seq, mode, family_id));

@@ -163,7 +163,7 @@ impl AsyncConnection {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
-        engine::build_request(&mut self.tx, family_id, genl, mode, seq, payload)?;
+        engine::build_request(&mut self.tx, family_id, genl, (mode, 0), seq, payload)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
         let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
         let work = async move {
@@ -414,7 +414,7 @@ impl AsyncSharedConnection {
         let inner = &self.inner;
         let seq = inner.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, mode, seq, payload)?;
+        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
         let (wake, done) = oneshot::channel();
         {
             let mut w = inner.waiting();

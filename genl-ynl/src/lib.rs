@@ -574,65 +574,6 @@ struct OpIds {
     rsp: Option<u64>,
 }
 
-/// Numbers the operations like `nlspec.py`.
-fn op_ids(spec: &Spec, directional: bool) -> Result<Vec<OpIds>, ImportError> {
-    let Some(ops) = &spec.operations else {
-        return Ok(Vec::new());
-    };
-    let mut out = Vec::new();
-    if !directional {
-        let mut val = 1;
-        for op in &ops.list {
-            if let Some(v) = op.value {
-                val = v;
-            }
-            out.push(OpIds {
-                req: Some(val),
-                rsp: Some(val),
-            });
-            val += 1;
-        }
-        return Ok(out);
-    }
-    let (mut req_val, mut rsp_val): (Option<u64>, Option<u64>) = (Some(1), Some(1));
-    for op in &ops.list {
-        let at = format!("operations/{}", op.name);
-        let (req_next, rsp_next);
-        if op.notify.is_some() || op.event.is_some() {
-            if let Some(v) = op.value {
-                rsp_val = Some(v);
-            }
-            let r = rsp_val.ok_or_else(|| invalid(&at, "no reply id"))?;
-            req_next = req_val;
-            rsp_next = Some(r + 1);
-            req_val = None;
-        } else if let Some(mode) = op.do_.as_ref().or(op.dump.as_ref()) {
-            if let Some(v) = mode.request.as_ref().and_then(|m| m.value) {
-                req_val = Some(v);
-            }
-            if let Some(v) = mode.reply.as_ref().and_then(|m| m.value) {
-                rsp_val = Some(v);
-            }
-            let q = req_val.ok_or_else(|| invalid(&at, "no request id"))?;
-            let r = rsp_val.ok_or_else(|| invalid(&at, "no reply id"))?;
-            let rsp_inc = u64::from(mode.reply.is_some());
-            req_next = Some(q + 1);
-            rsp_next = Some(r + rsp_inc);
-        } else {
-            return Err(unsupported(
-                at,
-                "a directional operation needs do, dump, notify or event",
-            ));
-        }
-        let req = if req_val == req_next { None } else { req_val };
-        let rsp = if rsp_val == rsp_next { None } else { rsp_val };
-        out.push(OpIds { req, rsp });
-        req_val = req_next;
-        rsp_val = rsp_next;
-    }
-    Ok(out)
-}
-
 fn op_mode(op: &spec::OpSpec) -> Option<&OpMode> {
     op.do_.as_ref().or(op.dump.as_ref())
 }
@@ -749,7 +690,26 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
         Some(m) => return Err(unsupported("operations/enum-model", format!("`{m}`"))),
     };
     let ops_list: &[spec::OpSpec] = spec.operations.as_ref().map_or(&[], |o| &o.list);
-    let ids = op_ids(&spec, directional)?;
+    // The operations' numbers, as the run-time model gives them (one
+    // implementation of YNL's numbering: `family.rs`).
+    if model.ops.len() != ops_list.len() {
+        return Err(invalid(
+            "operations",
+            format!(
+                "{} operations in the spec, {} in the model",
+                ops_list.len(),
+                model.ops.len()
+            ),
+        ));
+    }
+    let ids: Vec<OpIds> = model
+        .ops
+        .iter()
+        .map(|o| OpIds {
+            req: o.req_value.map(u64::from),
+            rsp: o.rsp_value.map(u64::from),
+        })
+        .collect();
 
     // Selected operations.
     let selected: Vec<usize> = match &opts.ops {

@@ -145,8 +145,6 @@ pub struct OpSpec {
     #[serde(default)]
     pub attribute_set: Option<String>,
     #[serde(default)]
-    pub value: Option<u64>,
-    #[serde(default)]
     pub flags: Vec<String>,
     #[serde(rename = "do", default)]
     pub do_: Option<OpMode>,
@@ -173,8 +171,6 @@ pub struct OpMode {
 /// A request, reply or event message.
 #[derive(Debug, Default, Deserialize)]
 pub struct OpMsg {
-    #[serde(default)]
-    pub value: Option<u64>,
     /// The attributes it carries, by name.
     #[serde(default)]
     pub attributes: Vec<String>,

@@ -15,6 +15,7 @@ mod checkpatch;
 mod codegen;
 mod compat;
 mod fuzz;
+mod mixed;
 mod new_user;
 mod package;
 mod portwatch;
@@ -41,9 +42,10 @@ fn main() -> ExitCode {
         "checkpatch" => checkpatch::run(rest),
         "new-user" => new_user::run(rest),
         "portwatch" => portwatch::run(rest),
+        "mixed" => mixed::run(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user>\n\
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user|mixed>\n\
                  \n  test        run every suite (installs what it needs); --no-vm, --only TEXT\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
                  \n  vm          boot the kernels (Debian's, and the debug one) under QEMU and run the module suites\
@@ -51,7 +53,8 @@ fn main() -> ExitCode {
                  \n  ynl check   check the YNL spec with the kernel's own tools\
                  \n  checkpatch  checkpatch.pl --strict over kmod-c\
                  \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM\
-                 \n  portwatch   examples/portwatch: genl generate --check, genl check, genl vm test"
+                 \n  portwatch   examples/portwatch: genl generate --check, genl check, genl vm test\
+                 \n  mixed       genl_demo v1/v2 client × v1/v2 module in the VM (oldest and newest kernel)"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -187,6 +190,7 @@ fn test(args: &[String]) -> Result<(), String> {
             "a new user's family (genl new → genl vm test)",
             "--no-vm given",
         );
+        summary.skipped("mixed versions (genl_demo v1/v2)", "--no-vm given");
     } else {
         summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
             vm::run(&["test".into()])
@@ -198,6 +202,10 @@ fn test(args: &[String]) -> Result<(), String> {
         summary.run_fn(
             "a new user's family, outside the repo (genl new → generate --check → check; git clone → genl sync → cargo build → vm test)",
             || new_user::run(&[]),
+        );
+        summary.run_fn(
+            "mixed versions: genl_demo v1/v2 client × v1/v2 module (oldest and newest kernel)",
+            mixed::run,
         );
     }
     summary.finish(allow_skip)

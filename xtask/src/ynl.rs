@@ -697,6 +697,19 @@ fn sequences(ifindex: u64) -> Vec<Vec<Case>> {
                     r#"{"rcv-add-addrs": 0, "subflows": 2}"#,
                 ],
             ),
+            // A request flag on a generic netlink request (the kernel's
+            // genetlink ignores NLM_F_CREATE; both tools send it).
+            owned(
+                "mptcp_pm.yaml",
+                &[
+                    "--do",
+                    "set-limits",
+                    "--create",
+                    "--json",
+                    r#"{"rcv-add-addrs": 1, "subflows": 2}"#,
+                ],
+            ),
+            owned("mptcp_pm.yaml", &["--do", "get-limits"]),
         ],
         vec![
             owned(

@@ -345,7 +345,27 @@ pub struct InitOptions {
     /// A sanitizer kernel: `GENL_VM_DEBUG=1`, and kmemleak is armed before
     /// the modules load and scanned after they are unloaded (0 leaks).
     pub debug: bool,
+    /// A second revision of the modules (`--module-rev`), put in the guest
+    /// but not loaded.
+    pub module_rev: Option<ModuleRev>,
 }
+
+/// The modules of another revision of the module dir, built for the
+/// booted kernel: in the guest under [`MODULE_REV_DIR`]
+/// (`GENL_VM_MODULE_REV_DIR`), with the commit in `GENL_VM_MODULE_REV`, for
+/// guest programs to load in place of the working tree's.
+#[derive(Clone, Debug)]
+pub struct ModuleRev {
+    /// The commit the modules were built from (full hash).
+    pub commit: String,
+    /// The `.ko` files.
+    pub kos: Vec<PathBuf>,
+}
+
+/// Where the guest holds a [`ModuleRev`]'s modules: outside
+/// `/lib/modules`, so that depmod, modprobe and the family autoload only
+/// ever see the working tree's.
+pub const MODULE_REV_DIR: &str = "/lib/genl-vm-rev";
 
 /// A fresh random token (32 hex digits from `/dev/urandom`).
 pub fn random_token() -> Result<String, String> {
@@ -402,6 +422,12 @@ kmemleak=/sys/kernel/debug/kmemleak
 "#,
     );
     s += &format!("export GENL_VM_SERIES={}\n", sh_quote(&o.series));
+    if let Some(rev) = &o.module_rev {
+        s += &format!(
+            "export GENL_VM_MODULE_REV_DIR={MODULE_REV_DIR} GENL_VM_MODULE_REV={}\n",
+            sh_quote(&rev.commit)
+        );
+    }
     if o.debug {
         s += r#"export GENL_VM_DEBUG=1
 # Leaks from before the tests (boot) are reported and cleared now, before the
@@ -713,6 +739,18 @@ pub fn initramfs(
         a.file(&guest, 0o755, &data);
         entries.push((b.name.clone(), format!("/{guest}"), b.args.as_slice()));
     }
+    if let Some(rev) = &init.module_rev {
+        a.dir(MODULE_REV_DIR.trim_start_matches('/'));
+        for ko in &rev.kos {
+            let file = ko.file_name().ok_or("bad .ko name")?.to_string_lossy();
+            let data = read_module(ko)?;
+            a.file(
+                &format!("{}/{file}", MODULE_REV_DIR.trim_start_matches('/')),
+                0o644,
+                &data,
+            );
+        }
+    }
     for e in extra {
         match e {
             PayloadEntry::File(p, data, mode) => a.file(p, *mode, data),
@@ -770,8 +808,35 @@ mod tests {
                 token: "tok".into(),
                 series: "6.12-debug".into(),
                 debug,
+                module_rev: None,
             },
         )
+    }
+
+    #[test]
+    fn a_module_rev_is_announced_to_the_programs_and_not_loaded() {
+        let rev = ModuleRev {
+            commit: "0123abcd".into(),
+            kos: vec![PathBuf::from("/x/genl_demo.ko")],
+        };
+        let s = init_script(
+            &["/lib/modules/r/extra/m.ko".into()],
+            &["m".into()],
+            &[],
+            &InitOptions {
+                token: "tok".into(),
+                series: "6.12".into(),
+                debug: false,
+                module_rev: Some(rev),
+            },
+        );
+        assert!(s.contains(
+            "export GENL_VM_MODULE_REV_DIR=/lib/genl-vm-rev GENL_VM_MODULE_REV='0123abcd'\n"
+        ));
+        let exported = s.find("GENL_VM_MODULE_REV_DIR").unwrap();
+        let first_program = s.find("GENL-VM-TEST-BEGIN").unwrap_or(s.len());
+        assert!(exported < first_program);
+        assert!(!s.contains("insmod '/lib/genl-vm-rev"));
     }
 
     #[test]

@@ -907,3 +907,54 @@ fn a_warning_on_success_is_logged_not_dropped() {
         .count();
     assert_eq!(n, 2, "{:?}", seen.lock().unwrap());
 }
+
+/// `request_by_id_with_flags` and `dump_by_id_with_flags` put the extra
+/// flags on that one request (as `genl ynl --create` needs) and on no later
+/// one; the request still goes through the exchange (its ACK is matched).
+#[test]
+fn extra_request_flags_go_on_that_request_only() {
+    use crate::message::{AttrBuf, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST};
+    let kernel = FakeKernel::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let id = kernel.add_family("flagged", 1, &[], move |req| {
+        log.lock().unwrap().push(req.flags);
+        Response::ack()
+    });
+    let mut conn = kernel.connection();
+    let genl = GenlHeader { cmd: 1, version: 1 };
+    let none = AttrBuf::default();
+    let create = NLM_F_CREATE | NLM_F_EXCL;
+    conn.request_by_id_with_flags(id, genl, create, &none, None)
+        .unwrap();
+    conn.request_by_id(id, genl, &none, None).unwrap();
+    let mut d = conn
+        .dump_by_id_with_flags(id, genl, NLM_F_CREATE, &none, None)
+        .unwrap();
+    while d.next().unwrap().is_some() {}
+    drop(d);
+    let mut d = conn.dump_by_id(id, genl, &none, None).unwrap();
+    while d.next().unwrap().is_some() {}
+    drop(d);
+    // The values of <linux/netlink.h>: REQUEST 0x1, ACK 0x4, EXCL 0x200,
+    // CREATE 0x400, DUMP 0x300.
+    assert_eq!(
+        (
+            NLM_F_REQUEST,
+            NLM_F_ACK,
+            NLM_F_EXCL,
+            NLM_F_CREATE,
+            NLM_F_DUMP
+        ),
+        (0x1, 0x4, 0x200, 0x400, 0x300)
+    );
+    assert_eq!(
+        *seen.lock().unwrap(),
+        [
+            0x1 | 0x4 | 0x200 | 0x400,
+            0x1 | 0x4,
+            0x1 | 0x300 | 0x400,
+            0x1 | 0x300
+        ]
+    );
+}
