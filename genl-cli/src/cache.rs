@@ -23,6 +23,16 @@
 //!   carries, written on first use; projects made by `genl new` build
 //!   against them through their `.genl/crates` link (see
 //!   [`crate::vendor`]; `genl sync` writes them again when missing).
+//! - `apt/<suite>/`: genl's own apt configuration of a Debian suite
+//!   (`sources.list`, package lists, an empty dpkg status; see
+//!   [`crate::vm::apt`]): kernels come from any suite without the host's
+//!   apt sources.
+//! - `roots/<suite>-<key>/`: a root of a Debian suite made with mmdebstrap
+//!   (`<key>` hashes its package list), where modules build for kernels
+//!   built by a newer gcc than the host's ([`crate::vm::toolchain`]);
+//!   `roots/<suite>-<key>.log` is mmdebstrap's log.
+//! - `timings`: how long each long preparation step (root, downloads) took
+//!   last time, shown while it runs again.
 //! - `lock`: held while downloading or unpacking, so two runs (two projects,
 //!   CI and a developer) never unpack into the same place at once.
 //!

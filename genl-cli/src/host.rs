@@ -2,15 +2,14 @@
 //! `apt-get` and `dpkg`, the only package tools used), running commands, and
 //! file locks.
 //!
-//! Kernels are only ever *downloaded* (`apt-get download`) and unpacked
-//! (`dpkg -x`), never installed: installing a `linux-image` runs the host's
-//! initramfs and bootloader hooks.
+//! Kernels are only ever *downloaded* (`apt-get download`, through genl's
+//! own apt configuration: [`crate::vm::apt`]) and unpacked (`dpkg -x`),
+//! never installed: installing a `linux-image` runs the host's initramfs
+//! and bootloader hooks.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
 
 /// Whether we run as root (needed to install packages).
 pub fn is_root() -> bool {
@@ -74,13 +73,12 @@ pub fn apt_updated() -> bool {
     UPDATED.load(Ordering::SeqCst)
 }
 
-/// `apt-get update`, at most once per process (later calls return `Ok`).
-/// Forgets the [`apt_depends`] answers.
+/// `apt-get update` of the host's sources, at most once per process (later
+/// calls return `Ok`).
 pub fn apt_update() -> Result<(), String> {
     if UPDATED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
-    DEPS.lock().unwrap().clear();
     println!("apt-get update");
     let st = Command::new("apt-get")
         .args(["-qq", "update"])
@@ -93,57 +91,6 @@ pub fn apt_update() -> Result<(), String> {
     } else {
         Err("apt-get update failed".into())
     }
-}
-
-/// `apt-cache depends` answers, by package (`None`: apt does not know it).
-type DepCache = BTreeMap<String, Option<Vec<String>>>;
-
-static DEPS: Mutex<DepCache> = Mutex::new(BTreeMap::new());
-
-/// Asks `apt-cache depends` about `pkgs` in one go (each call costs ≈ 1 s)
-/// and caches the answers until [`apt_update`].
-pub fn apt_depends_warm(pkgs: &[&str]) {
-    let mut cache = DEPS.lock().unwrap();
-    let ask: Vec<&str> = pkgs
-        .iter()
-        .copied()
-        .filter(|p| !cache.contains_key(*p))
-        .collect();
-    if ask.is_empty() {
-        return;
-    }
-    for p in &ask {
-        cache.insert((*p).to_owned(), None);
-    }
-    // Unknown packages only print a warning on stderr; known ones a block.
-    let Ok(out) = Command::new("apt-cache").arg("depends").args(&ask).output() else {
-        return;
-    };
-    let mut current: Option<String> = None;
-    for l in String::from_utf8_lossy(&out.stdout).lines() {
-        if !l.starts_with(' ') {
-            current = ask.contains(&l.trim()).then(|| l.trim().to_owned());
-            if let Some(c) = &current {
-                cache.insert(c.clone(), Some(Vec::new()));
-            }
-            continue;
-        }
-        let Some(c) = &current else { continue };
-        if let Some(d) = l.trim().trim_start_matches('|').strip_prefix("Depends: ") {
-            if !d.starts_with('<') {
-                if let Some(Some(v)) = cache.get_mut(c) {
-                    v.push(d.to_owned());
-                }
-            }
-        }
-    }
-}
-
-/// The packages `pkg` depends on (first alternative and `|` ones alike);
-/// `None` when apt does not know `pkg`.
-pub fn apt_depends(pkg: &str) -> Option<Vec<String>> {
-    apt_depends_warm(&[pkg]);
-    DEPS.lock().unwrap().get(pkg).cloned().flatten()
 }
 
 /// The downloaded `.deb` of `pkg` in `dir` (`pkg_version_arch.deb`).

@@ -26,6 +26,8 @@
 //!     built against each kernel; every `.ko` it builds is loaded in the guest.
 //!   - `kernels` (list of strings; default `["6.1", "6.12"]`): the kernel
 //!     series `genl vm test` boots: Debian's `6.1` and `6.12` cloud kernels,
+//!     `5.10` (bullseye's) and `newest` (trixie-backports' newest, its modules
+//!     built in a cached trixie root), both opt-in for now,
 //!     and `6.12-debug`, Linux 6.12 built once with KASAN, kmemleak, lockdep,
 //!     UBSAN and fault injection (opt-in: it takes ≈ 5 min to build and its
 //!     boots are slower; guest programs see `GENL_VM_DEBUG=1` there).

@@ -5,10 +5,18 @@
 //! `genl.toml` ([`Plan::new`]) and command-line or environment
 //! [`Overrides`]:
 //! - [`fetch`]: installs the host tools (qemu, busybox-static, kmod, pahole,
-//!   ...) and downloads + unpacks (`dpkg -x`, never installs) Debian
-//!   bookworm's cloud kernels and their headers into the per-user cache,
-//!   `<cache>/kernels/<release>/` (see [`cache`]). Cached: a
-//!   second run only asks `apt-cache` which release is current.
+//!   mmdebstrap, ...) and downloads + unpacks (`dpkg -x`, never installs)
+//!   Debian's cloud kernels and their headers into the per-user cache,
+//!   `<cache>/kernels/<release>/` (see [`cache`]). Each series ([`SERIES`];
+//!   `genl vm kernels` lists them) comes from a suite: 5.10 from bullseye,
+//!   6.1 and 6.12 from bookworm, `newest` from trixie-backports (whatever
+//!   its `linux-image-cloud-amd64` names that day), through genl's own apt
+//!   configuration per suite under the cache ([`apt`]; the host's apt
+//!   sources are not used or changed). A kernel built by a newer gcc than
+//!   the host's gets a root of its suite (mmdebstrap, once, cached) that
+//!   its modules build in ([`toolchain`]). Cached: a second run reads the
+//!   release it resolved from the suite's lists (refreshed once a day; no
+//!   network needed) and takes no measurable time.
 //! - [`build`]: `fetch`, then builds the module dir (`[vm] module-dir`)
 //!   against each kernel in `<project>/target/genl-vm/build/<release>/` and
 //!   checks vermagic.
@@ -23,6 +31,14 @@
 //! - [`Plan::module_rev`] (`--module-rev REF`): the module dir as committed
 //!   at git revision REF is built too and its modules go into the guest,
 //!   not loaded, under [`MODULE_REV_DIR`], for mixed-version tests.
+//! - [`list_kernels`] (`genl vm kernels`): what each series resolves to,
+//!   what of it is cached and what builds its modules.
+//!
+//! Per-kernel differences come from probing the kernel's files, not from
+//! its version: the headers' `.config`/`.kernelvariables` (compiler),
+//! the headers' Makefile (absolute `/usr/src` paths), merged-/usr packages
+//! (`usr/lib/modules/<release>/vmlinuz`: trixie on), the image package's
+//! dependencies (7.x splits it into `linux-binary-`/`linux-modules-`).
 //!
 //! The guest (`/init`, a busybox script; see `vm/guest.rs`):
 //! - mounts proc, sysfs, devtmpfs, devpts, tmpfs on `/tmp` `/run` `/dev/shm`,
@@ -49,6 +65,7 @@
 //!   harness that stopped early does not pass), or, with `min-tests = N`,
 //!   fewer than N passed tests.
 
+pub mod apt;
 mod boot;
 mod cpio;
 pub mod debug_kernel;
@@ -56,7 +73,9 @@ mod guest;
 mod helpers;
 pub mod kernels;
 mod kmod;
+mod progress;
 mod rev;
+pub mod toolchain;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -76,8 +95,9 @@ pub struct Series {
     pub name: &'static str,
     /// The kernel version every release of the series starts with (`6.12`
     /// for `6.12.117+deb12-cloud-amd64`): the harness checks the release it
-    /// fetched and the one the guest booted against it.
-    pub version: &'static str,
+    /// fetched and the one the guest booted against it. `None` for a
+    /// series that follows Debian's newest kernel (`newest`).
+    pub version: Option<&'static str>,
     /// Where its kernels come from.
     pub source: SeriesSource,
     /// Booted only when asked for (`--kernels`, `[vm] kernels`).
@@ -87,11 +107,13 @@ pub struct Series {
 /// Where the kernels of a [`Series`] come from.
 #[derive(Debug)]
 pub enum SeriesSource {
-    /// A Debian cloud kernel, found through a meta package whose
+    /// A Debian cloud kernel, found through a meta package of `suite` whose
     /// `Depends: linux-image-<release>` names the release.
     Debian {
         /// The meta package.
         meta: &'static str,
+        /// The suite, through genl's own apt configuration ([`apt`]).
+        suite: &'static apt::Suite,
     },
     /// Linux built from Debian's `linux-source-6.12` with the sanitizers
     /// and fault injection ([`debug_kernel`]), cached per configuration.
@@ -114,36 +136,67 @@ impl Series {
             1
         }
     }
+
+    /// The Debian suite its kernels come from (`None`: built here).
+    pub fn suite(&self) -> Option<&'static apt::Suite> {
+        match self.source {
+            SeriesSource::Debian { suite, .. } => Some(suite),
+            SeriesSource::Debug => None,
+        }
+    }
 }
 
 /// The kernels the harness knows, in boot order.
 pub const SERIES: &[Series] = &[
     Series {
-        name: "6.1",
-        version: "6.1",
+        name: "5.10",
+        version: Some("5.10"),
         source: SeriesSource::Debian {
             meta: "linux-image-cloud-amd64",
+            suite: &apt::BULLSEYE,
+        },
+        // TODO(matrix-default): `false` once the modules build on 5.10 (compat work).
+        opt_in: true,
+    },
+    Series {
+        name: "6.1",
+        version: Some("6.1"),
+        source: SeriesSource::Debian {
+            meta: "linux-image-cloud-amd64",
+            suite: &apt::BOOKWORM,
         },
         opt_in: false,
     },
     Series {
         name: "6.12",
-        version: "6.12",
+        version: Some("6.12"),
         source: SeriesSource::Debian {
             meta: "linux-image-6.12-cloud-amd64",
+            suite: &apt::BOOKWORM,
         },
         opt_in: false,
     },
     Series {
+        name: "newest",
+        version: None,
+        source: SeriesSource::Debian {
+            meta: "linux-image-cloud-amd64",
+            suite: &apt::TRIXIE_BACKPORTS,
+        },
+        // TODO(matrix-default): `false` once the modules load on 7.x (compat work).
+        opt_in: true,
+    },
+    Series {
         name: "6.12-debug",
-        version: "6.12",
+        version: Some("6.12"),
         source: SeriesSource::Debug,
         opt_in: true,
     },
 ];
 
 /// The series booted when neither the command line nor genl.toml names
-/// any: every series that is not opt-in (Debian's 6.1 and 6.12).
+/// any: every series that is not opt-in (Debian's 6.1 and 6.12; 5.10 and
+/// newest join them once the modules build there).
 pub fn default_series() -> Vec<&'static Series> {
     SERIES.iter().filter(|s| !s.opt_in).collect()
 }
@@ -169,6 +222,9 @@ pub const HOST_PACKAGES: &[&str] = &[
     "pahole",
     "libelf1",
     "xz-utils",
+    // Toolchain roots for kernels built by a newer compiler than the host's.
+    "mmdebstrap",
+    "debian-archive-keyring",
 ];
 
 /// The guest programs of a run.
@@ -239,6 +295,17 @@ GENL_VM_TIMEOUT=SECS          per boot\n  \
 GENL_VM_MODULE_REV=REF        also build the module dir at git REF, for the guest\n  \
 GENL_VM_VERBOSE=1             stream the guest console\n  \
 GENL_CACHE_DIR=DIR            the download cache (default $XDG_CACHE_HOME/genl or ~/.cache/genl)";
+
+/// The after-help of `genl vm kernels`.
+pub const KERNELS_HELP: &str = "\
+Each series prints: NAME  RELEASE  default|opt-in  SOURCE, then whether it is
+cached (and its size), the compiler that built it and what builds modules for
+it. `newest` follows Debian's trixie-backports: its release moves on when the
+suite's package lists (refreshed by a fetch once a day) name a newer kernel.
+Choose series with `--kernels` or genl.toml's [vm] kernels.
+
+environment:
+  GENL_CACHE_DIR=DIR  the cache (default $XDG_CACHE_HOME/genl or ~/.cache/genl)";
 
 impl Overrides {
     /// Reads `GENL_VM_KERNELS` (comma-separated), `GENL_VM_MODULE_DIR`,
@@ -366,22 +433,13 @@ pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, String> {
 fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
     host::apt_install(HOST_PACKAGES)?;
     let _lock = cache::lock_cache(&plan.cache_dir)?;
-    let metas: Vec<&str> = plan
-        .kernels
-        .iter()
-        .filter_map(|s| match s.source {
-            SeriesSource::Debian { meta } => Some(meta),
-            SeriesSource::Debug => None,
-        })
-        .collect();
-    host::apt_depends_warm(&metas);
     let mut out = Vec::new();
     for s in &plan.kernels {
         let t = Instant::now();
         let k = kernels::fetch(&plan.cache_dir, s)?;
         let d = t.elapsed();
         println!(
-            "vm: kernel {} = {} ({}, {:.1}s)",
+            "vm: kernel {} = {} ({}, {:.1}s; modules built by {})",
             s.name,
             k.release,
             match (k.cached, s.is_debug()) {
@@ -389,11 +447,151 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
                 (false, false) => "downloaded",
                 (false, true) => "built",
             },
-            d.as_secs_f64()
+            d.as_secs_f64(),
+            k.toolchain
         );
         out.push((k, d));
     }
     Ok(out)
+}
+
+/// What `genl vm kernels` says of one series.
+#[derive(Debug)]
+pub struct KernelInfo {
+    /// The series.
+    pub series: &'static Series,
+    /// The release it resolves to now (from the suite's lists as they are,
+    /// else the newest cached one), if known.
+    pub release: Option<String>,
+    /// Whether that release is unpacked (or built) in the cache.
+    pub cached: bool,
+    /// Its size on disk in bytes, when cached.
+    pub size: Option<u64>,
+    /// The compiler the kernel was built with, when cached.
+    pub compiler: Option<String>,
+    /// What builds its modules (when cached), and whether it is still to
+    /// be made (a toolchain root).
+    pub toolchain: Option<(toolchain::Toolchain, bool)>,
+    /// The toolchain root's size on disk in bytes, when there is one.
+    pub toolchain_size: Option<u64>,
+}
+
+/// The bytes a directory tree takes on disk (symbolic links not followed).
+fn disk_usage(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::symlink_metadata(p) else {
+        return 0;
+    };
+    let own = m.blocks() * 512;
+    if !m.is_dir() {
+        return own;
+    }
+    own + std::fs::read_dir(p)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| disk_usage(&e.path()))
+                .sum::<u64>()
+        })
+        .unwrap_or(0)
+}
+
+/// What every known series resolves to and what of it is cached, without
+/// the network or the cache lock.
+pub fn kernel_infos(cache_dir: &Path) -> Vec<KernelInfo> {
+    SERIES
+        .iter()
+        .map(|s| {
+            let (release, root) = match s.source {
+                SeriesSource::Debian { .. } => {
+                    let r = kernels::known_release(cache_dir, s);
+                    let root = r.as_ref().map(|r| cache::kernels_dir(cache_dir).join(r));
+                    (r, root)
+                }
+                SeriesSource::Debug => match debug_kernel::cached(cache_dir, s) {
+                    Some(k) => (Some(k.release), Some(k.root)),
+                    None => (None, None),
+                },
+            };
+            let root = root.filter(|r| kernels::is_complete(r));
+            let mut info = KernelInfo {
+                series: s,
+                release: release.clone(),
+                cached: root.is_some(),
+                size: root.as_deref().map(disk_usage),
+                compiler: None,
+                toolchain: None,
+                toolchain_size: None,
+            };
+            if let (Some(root), Some(release)) = (root, release) {
+                let k = Kernel {
+                    series: s.name,
+                    release,
+                    root,
+                    cached: true,
+                    toolchain: toolchain::Toolchain::Host { cc: None },
+                };
+                info.compiler = toolchain::kernel_compiler(&k.headers()).map(|c| c.text);
+                info.toolchain = Some(match s.suite() {
+                    Some(suite) => {
+                        let d = toolchain::decide(cache_dir, suite, &k);
+                        if let toolchain::Toolchain::Root { dir, .. } = &d.toolchain {
+                            info.toolchain_size = (!d.missing).then(|| disk_usage(dir));
+                        }
+                        (d.toolchain, d.missing)
+                    }
+                    None => (k.toolchain, false),
+                });
+            }
+            info
+        })
+        .collect()
+}
+
+/// `genl vm kernels`: prints [`kernel_infos`].
+pub fn list_kernels(cache_dir: &Path) -> Result<(), String> {
+    let mb = |b: u64| format!("{:.0} MB", b as f64 / 1e6);
+    println!("kernel series (cache: {}):", cache_dir.display());
+    for i in kernel_infos(cache_dir) {
+        let s = i.series;
+        let source = match s.suite() {
+            Some(suite) => format!("Debian {}", suite.name),
+            None => "built here from Debian's linux-source-6.12".to_owned(),
+        };
+        println!(
+            "{:<11} {:<28} {:<9} {}",
+            s.name,
+            i.release.as_deref().unwrap_or("(not resolved yet)"),
+            if s.opt_in { "opt-in" } else { "default" },
+            source
+        );
+        println!(
+            "{:<11} cached: {}",
+            "",
+            match i.size {
+                Some(b) => format!("yes, {}", mb(b)),
+                None => "no (`genl vm fetch --kernels NAME`)".to_owned(),
+            }
+        );
+        if let Some(c) = &i.compiler {
+            println!("{:<11} built by: {c}", "");
+        }
+        if let Some((tc, missing)) = &i.toolchain {
+            let state = match (missing, i.toolchain_size) {
+                (true, _) => " (to be made by the next fetch)".to_owned(),
+                (false, Some(b)) => format!(" ({}, {})", mb(b), tc_dir(tc)),
+                (false, None) => String::new(),
+            };
+            println!("{:<11} modules built by: {tc}{state}", "");
+        }
+    }
+    Ok(())
+}
+
+fn tc_dir(tc: &toolchain::Toolchain) -> String {
+    match tc {
+        toolchain::Toolchain::Root { dir, .. } => dir.display().to_string(),
+        toolchain::Toolchain::Host { .. } => String::new(),
+    }
 }
 
 fn check_module_dir(dir: &Path) -> Result<(), String> {
@@ -803,6 +1001,26 @@ GENL-VM-TEST-BEGIN demo-client
 hello
 GENL-VM-TEST-END demo-client rc=0
 ";
+
+    #[test]
+    fn an_empty_cache_lists_every_series_unresolved_and_uncached() {
+        let dir = std::env::temp_dir().join(format!("genl-vm-kernels-{}", std::process::id()));
+        let infos = kernel_infos(&dir);
+        let names: Vec<&str> = infos.iter().map(|i| i.series.name).collect();
+        assert_eq!(names, ["5.10", "6.1", "6.12", "newest", "6.12-debug"]);
+        assert!(infos
+            .iter()
+            .all(|i| i.release.is_none() && !i.cached && i.toolchain.is_none()));
+        // Nothing was written: listing never touches the cache.
+        assert!(!dir.exists());
+    }
+
+    #[test]
+    fn the_default_kernels_are_the_ones_the_modules_build_on_today() {
+        let names: Vec<&str> = default_series().iter().map(|s| s.name).collect();
+        // TODO(matrix-default): ["5.10", "6.1", "6.12", "newest"].
+        assert_eq!(names, ["6.1", "6.12"]);
+    }
 
     #[test]
     fn a_program_short_of_its_min_tests_fails_the_kernel() {

@@ -182,6 +182,7 @@ pub fn cached(cache_dir: &Path, series: &'static Series) -> Option<Kernel> {
         release,
         root,
         cached: true,
+        toolchain: super::toolchain::Toolchain::Host { cc: None },
     })
 }
 
@@ -283,10 +284,10 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         .map_err(|e| format!("kernel.release: {e}"))?
         .trim()
         .to_owned();
-    if !release.starts_with(&format!("{}.", series.version)) || !release.ends_with(RELEASE_SUFFIX) {
+    let version = series.version.unwrap_or("6.12");
+    if !release.starts_with(&format!("{version}.")) || !release.ends_with(RELEASE_SUFFIX) {
         return Err(format!(
-            "the debug kernel built as {release:?}, not {}.*{RELEASE_SUFFIX}",
-            series.version
+            "the debug kernel built as {release:?}, not {version}.*{RELEASE_SUFFIX}"
         ));
     }
     run_logged(
@@ -326,6 +327,7 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         release,
         root,
         cached: false,
+        toolchain: super::toolchain::Toolchain::Host { cc: None },
     })
 }
 

@@ -3,9 +3,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use super::apt::{self, Apt};
+use super::toolchain::{self, Toolchain};
 use super::{debug_kernel, Series, SeriesSource};
 use crate::cache;
-use crate::host::{self, apt_depends as depends};
+use crate::host;
 
 /// A kernel unpacked under `<cache>/kernels/<release>/`.
 pub struct Kernel {
@@ -17,6 +19,8 @@ pub struct Kernel {
     pub root: PathBuf,
     /// Whether it was already there.
     pub cached: bool,
+    /// What builds modules for it.
+    pub toolchain: Toolchain,
 }
 
 impl Kernel {
@@ -37,15 +41,14 @@ impl Kernel {
 
 const STAMP: &str = ".genl-vm-complete";
 
-fn release_from_meta(meta: &str) -> Option<String> {
-    depends(meta)?
-        .iter()
-        .find_map(|d| d.strip_prefix("linux-image-").map(str::to_owned))
+/// Whether `root` holds a completely unpacked (or built) kernel.
+pub fn is_complete(root: &Path) -> bool {
+    root.join(STAMP).is_file()
 }
 
 /// An already unpacked release of `series` (newest first), for when apt
 /// cannot tell (no index and no network).
-fn cached_release(cache_dir: &Path, series: &str) -> Option<String> {
+pub fn cached_release(cache_dir: &Path, series: &str) -> Option<String> {
     let dir = cache::kernels_dir(cache_dir);
     let mut found: Vec<(std::time::SystemTime, String)> = std::fs::read_dir(dir)
         .ok()?
@@ -62,37 +65,114 @@ fn cached_release(cache_dir: &Path, series: &str) -> Option<String> {
     found.pop().map(|(_, r)| r)
 }
 
-fn resolve(cache_dir: &Path, series: &Series, meta: &str) -> Result<String, String> {
-    if let Some(r) = release_from_meta(meta) {
+/// The release `meta` names in the suite's lists, without refreshing them
+/// (`genl vm kernels`), else the newest cached one of `series`.
+pub fn known_release(cache_dir: &Path, series: &Series) -> Option<String> {
+    match series.source {
+        SeriesSource::Debian { meta, suite } => Apt::new(cache_dir, suite)
+            .meta_release(meta)
+            .or_else(|| cached_release(cache_dir, series.name)),
+        SeriesSource::Debug => cached_release(cache_dir, series.name),
+    }
+}
+
+/// The current release of `series` from its suite's lists: refreshed when
+/// missing, older than [`apt::MAX_AGE`] (and not tried since) or not naming
+/// `meta`; without the network, the newest cached release.
+fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<String, String> {
+    let mut update = Ok(());
+    if apt.lists_age().is_none() || apt.refresh_age().is_none_or(|a| a > apt::MAX_AGE) {
+        update = apt.update(cache_dir);
+        if let Err(e) = &update {
+            eprintln!(
+                "vm: {}: refreshing the package lists failed: {e}",
+                apt.suite().name
+            );
+        }
+    }
+    if let Some(r) = apt.meta_release(meta) {
         return Ok(r);
     }
-    let update = host::apt_update();
-    if let Some(r) = release_from_meta(meta) {
-        return Ok(r);
+    if !apt.updated() {
+        update = apt.update(cache_dir);
+        if let Some(r) = apt.meta_release(meta) {
+            return Ok(r);
+        }
     }
     if let Some(r) = cached_release(cache_dir, series.name) {
-        eprintln!("vm: apt does not know {meta} ({update:?}); using the cached {r}");
+        eprintln!(
+            "vm: {} does not name a kernel in {}'s lists ({update:?}); using the cached {r}",
+            meta,
+            apt.suite().name
+        );
         return Ok(r);
     }
     Err(format!(
-        "cannot find Debian package {meta} (apt-get update: {update:?})"
+        "cannot find Debian package {meta} in {} (apt-get update: {update:?})",
+        apt.suite().name
     ))
+}
+
+/// Whether a dependency of a kernel's image or headers package is part of
+/// the kernel: its own packages (`*-<release>`: the image, split into
+/// `linux-binary-`, `linux-modules-`, `linux-base-` from 7.x on; the arch
+/// headers), the shared `-common` headers and the kbuild tools.
+fn part_of_kernel(pkg: &str, release: &str) -> bool {
+    pkg.starts_with("linux-")
+        && (pkg.ends_with(&format!("-{release}"))
+            || (pkg.starts_with("linux-headers-") && pkg.ends_with("-common"))
+            || pkg.starts_with("linux-kbuild-"))
+}
+
+/// The packages of `release`: its image and headers and, transitively,
+/// their dependencies that are [`part_of_kernel`].
+fn kernel_packages(apt: &Apt, release: &str) -> Result<Vec<String>, String> {
+    let mut pkgs = vec![
+        format!("linux-image-{release}"),
+        format!("linux-headers-{release}"),
+    ];
+    let mut asked = 0;
+    while asked < pkgs.len() {
+        let ask: Vec<String> = pkgs[asked..].to_vec();
+        asked = pkgs.len();
+        let deps = apt.depends(&ask);
+        for p in &ask {
+            let d = deps.get(p).ok_or_else(|| {
+                format!(
+                    "{} has no package {p} (needed for kernel {release})",
+                    apt.suite().name
+                )
+            })?;
+            for d in d {
+                if part_of_kernel(d, release) && !pkgs.contains(d) {
+                    pkgs.push(d.clone());
+                }
+            }
+        }
+    }
+    Ok(pkgs)
 }
 
 /// Fails unless `release` belongs to `series` (`6.12.117+deb12-cloud-amd64`
 /// to `6.12`, not `6.1`): a changed apt source must not boot one kernel
-/// under another's name.
+/// under another's name. A series without a fixed version (`newest`)
+/// takes any release that starts with a version number.
 pub fn check_release(series: &Series, release: &str) -> Result<(), String> {
-    let ok = release
-        .strip_prefix(series.version)
-        .and_then(|r| r.strip_prefix('.'))
-        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()));
+    let digit = |r: &str| r.starts_with(|c: char| c.is_ascii_digit());
+    let ok = match series.version {
+        Some(v) => release
+            .strip_prefix(v)
+            .and_then(|r| r.strip_prefix('.'))
+            .is_some_and(digit),
+        None => digit(release) && release.contains('.'),
+    };
     if ok {
         Ok(())
     } else {
         Err(format!(
             "kernel series {} resolved to release {release}, which is not a {} kernel",
-            series.name, series.version
+            series.name,
+            series.version.unwrap_or("versioned")
         ))
     }
 }
@@ -102,15 +182,22 @@ pub fn check_release(series: &Series, release: &str) -> Result<(), String> {
 /// its release belongs to the series. The caller holds the cache lock.
 pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String> {
     let k = match series.source {
-        SeriesSource::Debian { meta } => fetch_debian(cache_dir, series, meta)?,
+        SeriesSource::Debian { meta, suite } => {
+            fetch_debian(cache_dir, series, &Apt::new(cache_dir, suite), meta)?
+        }
         SeriesSource::Debug => debug_kernel::fetch(cache_dir, series)?,
     };
     check_release(series, &k.release)?;
     Ok(k)
 }
 
-fn fetch_debian(cache_dir: &Path, series: &'static Series, meta: &str) -> Result<Kernel, String> {
-    let release = resolve(cache_dir, series, meta)?;
+fn fetch_debian(
+    cache_dir: &Path,
+    series: &'static Series,
+    apt: &Apt,
+    meta: &str,
+) -> Result<Kernel, String> {
+    let release = resolve(cache_dir, series, apt, meta)?;
     let kernels = cache::kernels_dir(cache_dir);
     let root = kernels.join(&release);
     let mut k = Kernel {
@@ -118,41 +205,34 @@ fn fetch_debian(cache_dir: &Path, series: &'static Series, meta: &str) -> Result
         release: release.clone(),
         root: root.clone(),
         cached: true,
+        toolchain: Toolchain::Host { cc: None },
     };
     if root.join(STAMP).is_file() {
+        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
         return Ok(k);
     }
     k.cached = false;
-    let image = format!("linux-image-{release}");
-    let headers = format!("linux-headers-{release}");
-    let mut pkgs = vec![image, headers.clone()];
-    let hdeps = match depends(&headers) {
-        Some(d) if !d.is_empty() => d,
-        _ => {
-            host::apt_update()?;
-            depends(&headers).ok_or_else(|| format!("apt-cache depends {headers} failed"))?
+    let pkgs = match kernel_packages(apt, &release) {
+        Err(e) if !apt.updated() => {
+            eprintln!("vm: {e}; refreshing the package lists");
+            apt.update(cache_dir)?;
+            return fetch_debian(cache_dir, series, apt, meta);
         }
+        r => r?,
     };
-    pkgs.extend(
-        hdeps
-            .into_iter()
-            .filter(|d| d.starts_with("linux-headers-") || d.starts_with("linux-kbuild-")),
-    );
-    pkgs.dedup();
-    println!("vm: downloading {}", pkgs.join(" "));
-
     let debs = kernels.join(format!("{release}.debs"));
+    let _ = std::fs::remove_dir_all(&debs);
     std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
-    if let Err(e) = host::apt_download(&debs, &pkgs) {
-        if host::apt_updated() {
+    if let Err(e) = apt.download(cache_dir, &debs, &pkgs) {
+        if apt.updated() {
             return Err(e);
         }
         // A stale index names files the mirror no longer has (old ABIs
         // leave it): refresh it and pick the release again.
-        eprintln!("vm: {e}; refreshing the package index");
-        host::apt_update()?;
+        eprintln!("vm: {e}; refreshing the package lists");
+        apt.update(cache_dir)?;
         let _ = std::fs::remove_dir_all(&debs);
-        return fetch_debian(cache_dir, series, meta);
+        return fetch_debian(cache_dir, series, apt, meta);
     }
 
     let tmp = kernels.join(format!("{release}.partial"));
@@ -171,10 +251,9 @@ fn fetch_debian(cache_dir: &Path, series: &'static Series, meta: &str) -> Result
         }
     }
     fix_makefile(&tmp, &root, &release)?;
+    merged_usr_links(&tmp, &release)?;
     let _ = std::fs::remove_dir_all(&root);
     std::fs::rename(&tmp, &root).map_err(|e| format!("{}: {e}", root.display()))?;
-    let stamp = format!("series {}\n{}\n", series.name, pkgs.join("\n"));
-    std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
     if !k.vmlinuz().is_file() || !k.headers().join("Makefile").is_file() {
         return Err(format!(
             "unpacked {release} lacks {} or {}",
@@ -182,13 +261,46 @@ fn fetch_debian(cache_dir: &Path, series: &'static Series, meta: &str) -> Result
             k.headers().display()
         ));
     }
+    let stamp = format!(
+        "series {}\nsuite {}\n{}\n",
+        series.name,
+        apt.suite().name,
+        pkgs.join("\n")
+    );
+    std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
     // The .debs are no longer needed once unpacked.
     let _ = std::fs::remove_dir_all(&debs);
+    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
     Ok(k)
 }
 
-/// The arch headers' Makefile includes the `-common` tree by its absolute
-/// `/usr/src/...` path: point it at the unpacked copy instead.
+/// Packages of a merged-/usr suite (trixie on) put the modules in
+/// `usr/lib/modules/<release>/` and the image there as `vmlinuz`, not in
+/// `/boot`: link `lib` and `boot/vmlinuz-<release>` to them, so every
+/// unpacked kernel has the classic layout. `tmp` is the unpacked tree.
+fn merged_usr_links(tmp: &Path, release: &str) -> Result<(), String> {
+    let e = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    let usr_mods = tmp.join("usr/lib/modules").join(release);
+    if !usr_mods.is_dir() {
+        return Ok(());
+    }
+    let lib = tmp.join("lib");
+    if !lib.exists() {
+        std::os::unix::fs::symlink("usr/lib", &lib).map_err(|x| e(&lib, x))?;
+    }
+    let boot = tmp.join("boot");
+    let image = boot.join(format!("vmlinuz-{release}"));
+    if !image.exists() && usr_mods.join("vmlinuz").is_file() {
+        std::fs::create_dir_all(&boot).map_err(|x| e(&boot, x))?;
+        let target = format!("../usr/lib/modules/{release}/vmlinuz");
+        std::os::unix::fs::symlink(target, &image).map_err(|x| e(&image, x))?;
+    }
+    Ok(())
+}
+
+/// The arch headers' Makefile names the `-common` tree (`include
+/// /usr/src/...`) and, from 7.x on, its own dir (`KBUILD_OUTPUT=/usr/src/...`)
+/// by absolute `/usr/src/...` paths: point them at the unpacked copy.
 /// `tmp` is where it is unpacked now, `root` where it will live.
 fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), String> {
     let mk = tmp
@@ -196,14 +308,7 @@ fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), String> {
         .join(format!("linux-headers-{release}"))
         .join("Makefile");
     let text = std::fs::read_to_string(&mk).map_err(|e| format!("{}: {e}", mk.display()))?;
-    let usr_src = root.join("usr/src");
-    let fixed: String = text
-        .lines()
-        .map(|l| match l.strip_prefix("include /usr/src/") {
-            Some(rest) => format!("include {}/{rest}\n", usr_src.display()),
-            None => format!("{l}\n"),
-        })
-        .collect();
+    let fixed = relocate_makefile(&text, &root.join("usr/src"));
     if fixed == text {
         return Err(format!(
             "{}: no `include /usr/src/...` line to fix (layout changed?)",
@@ -213,6 +318,26 @@ fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), String> {
     std::fs::write(&mk, fixed).map_err(|e| format!("{}: {e}", mk.display()))
 }
 
+/// `text` (a headers Makefile) with the `/usr/src/` that starts an
+/// `include` argument or a variable's value replaced by `usr_src`.
+fn relocate_makefile(text: &str, usr_src: &Path) -> String {
+    let to = format!("{}/", usr_src.display());
+    text.lines()
+        .map(|l| {
+            let l = match l.strip_prefix("include /usr/src/") {
+                Some(rest) => format!("include {to}{rest}"),
+                None => match l.split_once("=/usr/src/") {
+                    Some((var, rest)) if !var.contains(char::is_whitespace) => {
+                        format!("{var}={to}{rest}")
+                    }
+                    _ => l.to_owned(),
+                },
+            };
+            l + "\n"
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,7 +345,14 @@ mod tests {
 
     #[test]
     fn releases_must_belong_to_their_series() {
-        let s = series(&["6.1".into(), "6.12".into(), "6.12-debug".into()]).unwrap();
+        let s = series(&[
+            "6.1".into(),
+            "6.12".into(),
+            "6.12-debug".into(),
+            "5.10".into(),
+            "newest".into(),
+        ])
+        .unwrap();
         assert!(check_release(s[0], "6.1.0-56-cloud-amd64").is_ok());
         assert!(check_release(s[0], "6.12.117+deb12-cloud-amd64").is_err());
         assert!(check_release(s[1], "6.12.117+deb12-cloud-amd64").is_ok());
@@ -229,5 +361,95 @@ mod tests {
         assert!(check_release(s[2], "6.12.117-genl-debug").is_ok());
         let e = check_release(s[0], "6.12.117").unwrap_err();
         assert!(e.contains("not a 6.1 kernel"), "{e}");
+        assert!(check_release(s[3], "5.10.0-46-cloud-amd64").is_ok());
+        assert!(check_release(s[3], "5.1.0-1-cloud-amd64").is_err());
+        assert!(check_release(s[4], "7.3.4+deb13-cloud-amd64").is_ok());
+        assert!(check_release(s[4], "cloud-amd64").is_err());
+    }
+
+    #[test]
+    fn a_kernel_is_its_own_packages_its_headers_and_kbuild() {
+        let r = "7.3.4+deb13-cloud-amd64";
+        // Dependencies of linux-image-7.3.4+deb13-cloud-amd64 and
+        // linux-headers-7.3.4+deb13-cloud-amd64 in trixie-backports.
+        for p in [
+            "linux-base-7.3.4+deb13-cloud-amd64",
+            "linux-binary-7.3.4+deb13-cloud-amd64",
+            "linux-modules-7.3.4+deb13-cloud-amd64",
+            "linux-headers-7.3.4+deb13-common",
+            "linux-kbuild-7.3.4+deb13",
+        ] {
+            assert!(part_of_kernel(p, r), "{p}");
+        }
+        for p in [
+            "linux-base",
+            "linux-doc-7.3",
+            "libelf1t64",
+            "gcc-14-for-host",
+        ] {
+            assert!(!part_of_kernel(p, r), "{p}");
+        }
+        // bullseye's: linux-kbuild-5.10, linux-headers-5.10.0-46-common.
+        let r = "5.10.0-46-cloud-amd64";
+        assert!(part_of_kernel("linux-kbuild-5.10", r));
+        assert!(part_of_kernel("linux-headers-5.10.0-46-common", r));
+        assert!(!part_of_kernel("linux-compiler-gcc-10-x86", r));
+    }
+
+    #[test]
+    fn merged_usr_kernels_get_the_classic_layout() {
+        let tmp = std::env::temp_dir().join(format!("genl-merged-usr-{}", std::process::id()));
+        let r = "7.3.4+deb13-cloud-amd64";
+        let mods = tmp.join("usr/lib/modules").join(r);
+        std::fs::create_dir_all(mods.join("kernel")).unwrap();
+        std::fs::write(mods.join("vmlinuz"), b"image").unwrap();
+        merged_usr_links(&tmp, r).unwrap();
+        let image = std::fs::read(tmp.join("boot").join(format!("vmlinuz-{r}"))).unwrap();
+        assert_eq!(image, b"image");
+        assert!(tmp.join("lib/modules").join(r).join("kernel").is_dir());
+        // A classic layout stays as it is.
+        let classic = tmp.join("classic");
+        std::fs::create_dir_all(classic.join("lib/modules/6.1.0-57-cloud-amd64")).unwrap();
+        merged_usr_links(&classic, "6.1.0-57-cloud-amd64").unwrap();
+        assert!(!classic.join("boot").exists());
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn headers_makefiles_point_at_the_unpacked_tree() {
+        let to = Path::new("/c/kernels/R/usr/src");
+        // linux-headers-5.10.0-46-cloud-amd64's Makefile (bullseye-security).
+        assert_eq!(
+            relocate_makefile(
+                "include /usr/src/linux-headers-5.10.0-46-common/Makefile\n",
+                to
+            ),
+            "include /c/kernels/R/usr/src/linux-headers-5.10.0-46-common/Makefile\n"
+        );
+        // linux-headers-7.3.4+deb13-cloud-amd64's (trixie-backports).
+        assert_eq!(
+            relocate_makefile(
+                "KBUILD_OUTPUT=/usr/src/linux-headers-7.3.4+deb13-cloud-amd64\n\
+                 include /usr/src/linux-headers-7.3.4+deb13-common/Makefile\n",
+                to
+            ),
+            "KBUILD_OUTPUT=/c/kernels/R/usr/src/linux-headers-7.3.4+deb13-cloud-amd64\n\
+             include /c/kernels/R/usr/src/linux-headers-7.3.4+deb13-common/Makefile\n"
+        );
+    }
+
+    #[test]
+    fn meta_packages_name_their_release() {
+        let deps: Vec<String> = [
+            "linux-base-cloud-amd64",
+            "linux-image-7.3.4+deb13-cloud-amd64",
+            "linux-modules-cloud-amd64",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            apt::release_from_depends(&deps).as_deref(),
+            Some("7.3.4+deb13-cloud-amd64")
+        );
     }
 }

@@ -4,7 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::kernels::Kernel;
-use crate::host;
 
 /// Whether `name` is a build product (never copied from the source dir).
 fn is_artifact(name: &str) -> bool {
@@ -81,7 +80,9 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
     let _ = std::fs::remove_dir_all(&dst);
     copy_tree(src, &dst)?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut cmd = Command::new("make");
+    // The host's make, or a root's (vm/toolchain.rs), which sees the
+    // kernel's tree and the build dir at their own paths.
+    let mut cmd = k.toolchain.command("make", &[&k.root, &dst])?;
     cmd.arg("-C")
         .arg(k.headers())
         .arg(format!("M={}", dst.display()))
@@ -90,14 +91,15 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
         // must build clean with them.
         .arg("W=1")
         .arg("modules");
-    if !host::have("pahole") {
+    if !k.toolchain.has("pahole") {
         // 6.12's module BTF step fails without pahole; skip it instead.
         cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
     }
     println!(
-        "vm: {}: make -C <headers> M={} W=1 modules",
+        "vm: {}: make -C <headers> M={} W=1 modules ({})",
         k.release,
-        dst.display()
+        dst.display(),
+        k.toolchain
     );
     let out = cmd.output().map_err(|e| format!("make: {e}"))?;
     let text = format!(
