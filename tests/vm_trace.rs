@@ -173,9 +173,10 @@ fn session() -> Session {
             .map(|e: KvEntry<'_>| e.key.to_owned()),
     );
     let long = "k".repeat(65);
-    let too_long = kernel_error(
-        conn.request_unchecked(demo_cmd::KvSet, &raw_attrs(|w| w.put_str(1, &long).unwrap())),
-    );
+    let too_long = kernel_error(conn.request_unchecked(
+        demo_cmd::KvSet,
+        &raw_attrs(|w| w.put_str(1, &long).unwrap()),
+    ));
     let missing = kernel_error(conn.request_unchecked(
         demo_cmd::KvSet,
         &raw_attrs(|w| w.put(2, b"value without key").unwrap()),
@@ -270,21 +271,30 @@ fn live_nlmon_capture_of_a_genl_demo_session() {
     go.send(()).unwrap();
     let s = session.join().expect("the session");
     // Still capturing, so the device is still there.
-    assert_ne!(s.nlmon_after, Some(0), "the nlmon device during the capture");
-    // SAFETY: a signal to our child.
-    assert_eq!(
-        unsafe { libc::kill(trace.id() as i32, libc::SIGTERM) },
-        0
+    assert_ne!(
+        s.nlmon_after,
+        Some(0),
+        "the nlmon device during the capture"
     );
+    // SAFETY: a signal to our child.
+    assert_eq!(unsafe { libc::kill(trace.id() as i32, libc::SIGTERM) }, 0);
     let mut out = String::new();
-    trace.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    trace
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
     let mut rest = String::new();
     err.read_to_string(&mut rest).unwrap();
     for l in rest.lines() {
         println!("TRACE! {l}");
     }
     let status = trace.wait().unwrap();
-    assert!(status.success(), "genl trace after SIGTERM: {status}\n{rest}");
+    assert!(
+        status.success(),
+        "genl trace after SIGTERM: {status}\n{rest}"
+    );
     // The device is gone.
     let gone = std::thread::spawn(|| {
         use std::os::fd::AsRawFd;
@@ -311,7 +321,11 @@ fn live_nlmon_capture_of_a_genl_demo_session() {
         .args(["--no-uapi", "--json", "--family", "genl_demo"])
         .output()
         .unwrap();
-    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
     let from_file = lines_json(&String::from_utf8(read.stdout).unwrap());
     assert_eq!(from_file, live, "--read of the --write file");
 
@@ -383,7 +397,11 @@ fn check_session(msgs: &[Value], s: &Session) {
         assert_eq!(m["cmd"], cmd, "{m}");
         assert_eq!(m["error"]["errno"], k.errno, "{m}");
         assert_eq!(m["error"]["msg"].as_str(), k.message.as_deref(), "{m}");
-        assert_eq!(m["error"]["offset"].as_u64(), k.offset.map(u64::from), "{m}");
+        assert_eq!(
+            m["error"]["offset"].as_u64(),
+            k.offset.map(u64::from),
+            "{m}"
+        );
         assert_eq!(
             m["error"]["miss_type"].as_u64(),
             k.missing_type.map(u64::from),

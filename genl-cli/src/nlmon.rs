@@ -155,24 +155,26 @@ impl Nlmon {
         let mut rtnl = ClassicConnection::new(NETLINK_ROUTE)
             .map_err(|e| CaptureError::Other(format!("rtnetlink socket: {e}")))?;
         let payload = newlink_payload(name);
-        match rtnl.exchange(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &payload, false, |_| {
-            Ok(())
-        }) {
+        match rtnl.exchange(
+            RTM_NEWLINK,
+            NLM_F_CREATE | NLM_F_EXCL,
+            &payload,
+            false,
+            |_| Ok(()),
+        ) {
             Ok(_) => {}
-            Err(genl_core::Error::Kernel(k)) => {
-                return Err(match k.errno {
-                    libc::EOPNOTSUPP => CaptureError::NoNlmon(
-                        k.message
-                            .clone()
-                            .unwrap_or_else(|| "RTM_NEWLINK: EOPNOTSUPP".into()),
-                    ),
-                    libc::EPERM => CaptureError::Permission(
-                        "CAP_NET_ADMIN (in the capture's network namespace) to create the nlmon device",
-                    ),
-                    libc::EEXIST => CaptureError::Exists(name.to_owned()),
-                    _ => CaptureError::Other(format!("creating nlmon device {name}: {k}")),
-                })
-            }
+            Err(genl_core::Error::Kernel(k)) => return Err(match k.errno {
+                libc::EOPNOTSUPP => CaptureError::NoNlmon(
+                    k.message
+                        .clone()
+                        .unwrap_or_else(|| "RTM_NEWLINK: EOPNOTSUPP".into()),
+                ),
+                libc::EPERM => CaptureError::Permission(
+                    "CAP_NET_ADMIN (in the capture's network namespace) to create the nlmon device",
+                ),
+                libc::EEXIST => CaptureError::Exists(name.to_owned()),
+                _ => CaptureError::Other(format!("creating nlmon device {name}: {k}")),
+            }),
             Err(e) => {
                 return Err(CaptureError::Other(format!(
                     "creating nlmon device {name}: {e}"
@@ -314,11 +316,7 @@ impl PacketSocket {
     /// Waits up to `timeout` (`None`: do not wait) for a datagram and
     /// reads it into `buf`. `Ok(None)`: nothing came, or a signal
     /// interrupted the wait.
-    pub fn recv(
-        &self,
-        buf: &mut [u8],
-        timeout: Option<Duration>,
-    ) -> io::Result<Option<Captured>> {
+    pub fn recv(&self, buf: &mut [u8], timeout: Option<Duration>) -> io::Result<Option<Captured>> {
         let ms = timeout.map_or(0, |t| t.as_millis().min(i32::MAX as u128) as i32);
         let mut pfd = libc::pollfd {
             fd: self.fd.as_raw_fd(),

@@ -45,7 +45,9 @@ const NETLINK_GENERIC: u16 = 16;
 
 /// `genl trace`'s arguments.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Live capture (no --read) creates an nlmon device (genlmon<pid>) in the network namespace (--netns), captures on it until Ctrl-C, SIGTERM, --count or --duration, and removes it. It needs CAP_NET_ADMIN and CAP_NET_RAW and a kernel with nlmon (CONFIG_NETLINK_MON, module nlmon). Without them, record a program's own traffic with GENL_PCAP=FILE.pcap and read it with --read.\n\nExamples:\n  genl trace --spec genl_demo.yaml --family genl_demo\n  genl trace --netns test1 --write s.pcap --count 20\n  GENL_PCAP=s.pcap ./my-client && genl trace --read s.pcap --json")]
+#[command(
+    after_help = "Live capture (no --read) creates an nlmon device (genlmon<pid>) in the network namespace (--netns), captures on it until Ctrl-C, SIGTERM, --count or --duration, and removes it. It needs CAP_NET_ADMIN and CAP_NET_RAW and a kernel with nlmon (CONFIG_NETLINK_MON, module nlmon). Without them, record a program's own traffic with GENL_PCAP=FILE.pcap and read it with --read.\n\nExamples:\n  genl trace --spec genl_demo.yaml --family genl_demo\n  genl trace --netns test1 --write s.pcap --count 20\n  GENL_PCAP=s.pcap ./my-client && genl trace --read s.pcap --json"
+)]
 pub struct TraceArgs {
     /// Decode this capture instead of capturing live: a pcap or pcapng
     /// file from `GENL_PCAP=FILE` (or `Socket::record`), `genl trace
@@ -290,7 +292,10 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
         eprintln!("genl trace: the kernel dropped {drops} datagram(s): the reader fell behind");
     }
     if cut > 0 {
-        eprintln!("genl trace: {cut} datagram(s) longer than {} bytes were cut", pcap::SNAPLEN);
+        eprintln!(
+            "genl trace: {cut} datagram(s) longer than {} bytes were cut",
+            pcap::SNAPLEN
+        );
     }
     eprintln!("genl trace: {frames} datagram(s) captured, {printed} message(s) shown");
     result.and(removed)

@@ -265,7 +265,11 @@ fn pcapng_written_by_tshark_reads_the_same() {
         String::from_utf8_lossy(&out.stderr)
     );
     let bytes = std::fs::read(&ng).unwrap();
-    assert_eq!(&bytes[..4], &[0x0a, 0x0d, 0x0d, 0x0a], "tshark wrote pcapng");
+    assert_eq!(
+        &bytes[..4],
+        &[0x0a, 0x0d, 0x0d, 0x0a],
+        "tshark wrote pcapng"
+    );
     let from_pcap = trace_json(&path, &[]);
     assert!(!from_pcap.is_empty());
     assert_eq!(trace_json(&ng, &[]), from_pcap);
@@ -339,6 +343,9 @@ fn live_capture_here_or_a_clear_error() {
     assert!(msgs
         .iter()
         .any(|m| m["dir"] == "to-user" && m["attrs"]["family-name"] == "nlctrl"));
-    let gone = Command::new("ip").args(["link", "show", &dev]).output().unwrap();
+    let gone = Command::new("ip")
+        .args(["link", "show", &dev])
+        .output()
+        .unwrap();
     assert!(!gone.status.success(), "the nlmon device is removed");
 }

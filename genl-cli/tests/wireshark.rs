@@ -593,7 +593,10 @@ fn netdev_dev_dump_three_ways_tshark_genl_trace_and_cli_py() {
     // ifindex: tshark = cli.py = genl trace, device by device.
     let ts_idx = column(&rows, 2);
     let py_idx: Vec<String> = py.iter().map(|d| d["ifindex"].to_string()).collect();
-    let ge_idx: Vec<String> = replies.iter().map(|m| m["attrs"]["ifindex"].to_string()).collect();
+    let ge_idx: Vec<String> = replies
+        .iter()
+        .map(|m| m["attrs"]["ifindex"].to_string())
+        .collect();
     assert_eq!(ts_idx, py_idx, "tshark vs cli.py");
     assert_eq!(ge_idx, py_idx, "genl trace vs cli.py");
     assert!(!py_idx.is_empty());
@@ -639,7 +642,11 @@ fn netdev_dev_dump_three_ways_tshark_genl_trace_and_cli_py() {
             .collect();
         ts.sort();
         assert_eq!(ts, sorted(&d["xdp-features"]), "tshark {line:?} vs cli.py");
-        assert_eq!(sorted(&m["attrs"]["xdp-features"]), ts, "genl trace vs tshark");
+        assert_eq!(
+            sorted(&m["attrs"]["xdp-features"]),
+            ts,
+            "genl trace vs tshark"
+        );
     }
     let _ = std::fs::remove_file(&pcap);
     let _ = std::fs::remove_file(&lua);
@@ -662,10 +669,22 @@ fn ethtool_dump_tsinfo_and_an_error_three_ways_tshark_genl_trace_and_cli_py() {
     // linkstate-get dump.
     let pcap = tmp("ethtool3-dump.pcap");
     ok(genl(
-        &["ynl", "--spec", s, "--dump", "linkstate-get", "--json", "{}"],
+        &[
+            "ynl",
+            "--spec",
+            s,
+            "--dump",
+            "linkstate-get",
+            "--json",
+            "{}",
+        ],
         Some(&pcap),
     ));
-    let py = cli_py_json(&tree, "ethtool.yaml", &["--dump", "linkstate-get", "--json", "{}"]);
+    let py = cli_py_json(
+        &tree,
+        "ethtool.yaml",
+        &["--dump", "linkstate-get", "--json", "{}"],
+    );
     let py = py.as_array().expect("a dump: a list");
     let msgs = trace(&pcap, &spec, "ethtool");
     let replies: Vec<&Value> = msgs
@@ -682,9 +701,8 @@ fn ethtool_dump_tsinfo_and_an_error_three_ways_tshark_genl_trace_and_cli_py() {
         ],
     );
     // The request carries no header: only replies have these.
-    let want = |f: &dyn Fn(&Value) -> Option<String>| -> Vec<String> {
-        py.iter().filter_map(f).collect()
-    };
+    let want =
+        |f: &dyn Fn(&Value) -> Option<String>| -> Vec<String> { py.iter().filter_map(f).collect() };
     let py_idx = want(&|d| Some(d["header"]["dev-index"].to_string()));
     let py_name = want(&|d| d["header"]["dev-name"].as_str().map(str::to_owned));
     let py_link = want(&|d| d.get("link").map(|v| v.to_string()));
@@ -734,8 +752,11 @@ fn ethtool_dump_tsinfo_and_an_error_three_ways_tshark_genl_trace_and_cli_py() {
         Some(&pcap3),
     );
     assert!(!out.status.success());
-    let (py_ok, py_out, py_err) =
-        cli_py(&tree, "ethtool.yaml", &["--do", "linkinfo-get", "--json", nope]);
+    let (py_ok, py_out, py_err) = cli_py(
+        &tree,
+        "ethtool.yaml",
+        &["--do", "linkinfo-get", "--json", nope],
+    );
     assert!(!py_ok);
     let py_text = format!("{py_out}{py_err}");
     let msgs = trace(&pcap3, &spec, "ethtool");
@@ -757,7 +778,10 @@ fn ethtool_dump_tsinfo_and_an_error_three_ways_tshark_genl_trace_and_cli_py() {
     // code; cli.py prints it as `error: -19`.
     assert_eq!(r[1], r[2]);
     assert!(py_text.contains(&format!("error: {}", r[1])), "{py_text}");
-    assert_eq!(err["error"]["errno"].to_string(), r[1].trim_start_matches('-'));
+    assert_eq!(
+        err["error"]["errno"].to_string(),
+        r[1].trim_start_matches('-')
+    );
     assert_eq!(r[3], "linkinfo-get");
     assert_eq!(err["cmd"], "linkinfo-get");
     // The message: cli.py prints `extack: {'msg': '…', …}`.

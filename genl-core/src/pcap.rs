@@ -485,7 +485,10 @@ fn read_pcapng(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
             });
         }
         if u32_at(off + len - 4) as usize != len {
-            return Err(bad(off, "trailing block length differs from the leading one"));
+            return Err(bad(
+                off,
+                "trailing block length differs from the leading one",
+            ));
         }
         let body = &file[off + 8..off + len - 4];
         match ty {
@@ -546,11 +549,13 @@ fn read_pcapng(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
                     let snap = if snap == 0 { usize::MAX } else { snap };
                     (0, None, orig.min(snap), orig, off + 12)
                 };
-                let iface = ifaces.get(iface_id as usize).ok_or(ReadError::NoInterface {
-                    index,
-                    offset: off,
-                    interface: iface_id,
-                })?;
+                let iface = ifaces
+                    .get(iface_id as usize)
+                    .ok_or(ReadError::NoInterface {
+                        index,
+                        offset: off,
+                        interface: iface_id,
+                    })?;
                 if !matches!(
                     iface.linktype,
                     LINKTYPE_NETLINK | LINKTYPE_LINUX_SLL | LINKTYPE_LINUX_SLL2

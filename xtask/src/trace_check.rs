@@ -110,7 +110,10 @@ fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
     };
     let b = s.as_bytes();
     if b.len() % 4 != 0 {
-        return Err(format!("base64 of length {} (not a multiple of 4)", b.len()));
+        return Err(format!(
+            "base64 of length {} (not a multiple of 4)",
+            b.len()
+        ));
     }
     let mut out = Vec::with_capacity(b.len() / 4 * 3);
     for q in b.chunks(4) {
@@ -246,10 +249,7 @@ fn compare(root: &Path, pcap: &Path) -> Result<String, String> {
     let lua = root.join("kmod-c/genl_demo.lua");
     let rows = tshark(&lua, pcap, &fields)?;
 
-    let mut frames: Vec<u64> = msgs
-        .iter()
-        .filter_map(|m| m["frame"].as_u64())
-        .collect();
+    let mut frames: Vec<u64> = msgs.iter().filter_map(|m| m["frame"].as_u64()).collect();
     frames.dedup();
     if frames.len() != rows.len() {
         return Err(format!(
@@ -358,7 +358,9 @@ fn compare(root: &Path, pcap: &Path) -> Result<String, String> {
     ] {
         let k = format!("{P}.{f}");
         if covered.get(k.as_str()).copied().unwrap_or(0) == 0 {
-            return Err(format!("tshark showed no {k}: the session or the dissector lost it"));
+            return Err(format!(
+                "tshark showed no {k}: the session or the dissector lost it"
+            ));
         }
     }
     let mut c: Vec<String> = covered.iter().map(|(k, v)| format!("{k}={v}")).collect();
