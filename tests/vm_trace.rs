@@ -309,6 +309,26 @@ fn live_nlmon_capture_of_a_genl_demo_session() {
     assert_eq!(gone, 0, "the nlmon device is removed");
     drop_named_netns();
 
+    // The capture first, for the host's check even when a check here fails.
+    let bytes = std::fs::read(&pcap).unwrap();
+    let kernel = std::env::var("GENL_VM_KERNEL").unwrap_or_default();
+    println!("GENL-TRACE-PCAP-BEGIN {kernel} {}", bytes.len());
+    let b64 = base64(&bytes);
+    for chunk in b64.as_bytes().chunks(76) {
+        println!("GENL-TRACE-PCAP: {}", std::str::from_utf8(chunk).unwrap());
+    }
+    println!("GENL-TRACE-PCAP-END");
+    let text = Command::new(&genl)
+        .args(["trace", "--read"])
+        .arg(&pcap)
+        .arg("--spec")
+        .arg(&spec)
+        .args(["--no-uapi", "--family", "genl_demo"])
+        .output()
+        .unwrap();
+    for l in String::from_utf8_lossy(&text.stdout).lines() {
+        println!("TRACE> {l}");
+    }
     let live = lines_json(&out);
     check_session(&live, &s);
 
@@ -328,27 +348,6 @@ fn live_nlmon_capture_of_a_genl_demo_session() {
     );
     let from_file = lines_json(&String::from_utf8(read.stdout).unwrap());
     assert_eq!(from_file, live, "--read of the --write file");
-
-    let text = Command::new(&genl)
-        .args(["trace", "--read"])
-        .arg(&pcap)
-        .arg("--spec")
-        .arg(&spec)
-        .args(["--no-uapi", "--family", "genl_demo"])
-        .output()
-        .unwrap();
-    for l in String::from_utf8_lossy(&text.stdout).lines() {
-        println!("TRACE> {l}");
-    }
-
-    let bytes = std::fs::read(&pcap).unwrap();
-    let kernel = std::env::var("GENL_VM_KERNEL").unwrap_or_default();
-    println!("GENL-TRACE-PCAP-BEGIN {kernel} {}", bytes.len());
-    let b64 = base64(&bytes);
-    for chunk in b64.as_bytes().chunks(76) {
-        println!("GENL-TRACE-PCAP: {}", std::str::from_utf8(chunk).unwrap());
-    }
-    println!("GENL-TRACE-PCAP-END");
 }
 
 /// The live lines against what the session sent and received.

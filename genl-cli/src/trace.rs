@@ -134,14 +134,12 @@ pub fn run(args: TraceArgs) -> Result<(), String> {
     let bytes = std::fs::read(read).map_err(|e| format!("{}: {e}", read.display()))?;
     let lines = decode(&bytes, specs).map_err(|e| format!("{}: {e}", read.display()))?;
     let mut out = std::io::stdout().lock();
-    let mut n = 0u64;
-    for m in lines.iter().filter(|m| m.matches(&args)) {
-        if args.count.is_some_and(|c| n >= c) {
-            break;
-        }
+    let limit = args
+        .count
+        .map_or(usize::MAX, |c| c.try_into().unwrap_or(usize::MAX));
+    for m in lines.iter().filter(|m| m.matches(&args)).take(limit) {
         let s = if args.json { m.to_json() } else { m.to_text() };
         writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))?;
-        n += 1;
     }
     Ok(())
 }
@@ -244,24 +242,20 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
         }
         let data = &buf[..c.len];
         let pkttype = PacketType::from_raw(c.pkttype.into());
+        // One timestamp for the line printed and the record written, so
+        // that `--read` of the file prints the same lines.
+        let ts = std::time::SystemTime::now();
         if let Some(r) = &rec {
-            r.record(pkttype, c.protocol, data);
+            r.record_at(ts, pkttype, c.protocol, data);
         }
+        let since = ts.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
         let p = pcap::Packet {
-            ts_sec: 0,
-            ts_frac: 0,
+            ts_sec: since.as_secs() as u32,
+            ts_frac: since.subsec_micros(),
             pkttype,
             protocol: c.protocol,
             data,
             orig_len: c.orig_len,
-        };
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default();
-        let p = pcap::Packet {
-            ts_sec: now.as_secs() as u32,
-            ts_frac: now.subsec_micros(),
-            ..p
         };
         let mut done = false;
         for m in dec.packet(frames, &p) {

@@ -174,7 +174,12 @@ impl Recorder {
     /// Records `datagram` of netlink `protocol`, timestamped now. After a
     /// write error it does nothing (see [`Recorder::error`]).
     pub fn record(&self, pkttype: PacketType, protocol: u16, datagram: &[u8]) {
-        let ts = SystemTime::now();
+        self.record_at(SystemTime::now(), pkttype, protocol, datagram)
+    }
+
+    /// [`Recorder::record`] with the timestamp `ts` (e.g. when the datagram
+    /// was captured).
+    pub fn record_at(&self, ts: SystemTime, pkttype: PacketType, protocol: u16, datagram: &[u8]) {
         let mut sink = match self.sink.lock() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),

@@ -109,7 +109,7 @@ fn base64_decode(s: &str) -> Result<Vec<u8>, String> {
         .into())
     };
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return Err(format!(
             "base64 of length {} (not a multiple of 4)",
             b.len()
