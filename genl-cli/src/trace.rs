@@ -1,5 +1,8 @@
-//! `genl trace --read FILE.pcap`: decodes a netlink capture, one line per
-//! netlink message.
+//! `genl trace`: watches netlink traffic live through an nlmon device
+//! ([`crate::nlmon`]; `--netns`, `--write`, `--count`, `--duration`, stopped
+//! by SIGINT/SIGTERM, the device removed on the way out), or decodes a
+//! capture (`--read FILE.pcap`, pcap or pcapng); one line per netlink
+//! message, the same decoder ([`Decoder`]) for both.
 //!
 //! The capture is what [`genl_core::pcap`] records (`GENL_PCAP=FILE` or
 //! `Socket::record`) or what `tcpdump -i nlmon0 -w FILE` writes: link type
@@ -16,7 +19,9 @@
 //! the family and command of the request with their sequence number.
 //!
 //! Text output is one line per message; `--json` prints one JSON object
-//! per line with the keys `frame`, `time`, `dir`, `protocol`, `port`,
+//! per line with the keys `frame`, `time`, `dir`, `pkttype` (as captured;
+//! `dir` is taken from `NLM_F_REQUEST` when it is neither 6 nor 7, as in a
+//! live nlmon capture), `protocol`, `port`,
 //! `type` (`nlmsg_type`), `kind` (`message`, `error`, `ack`, `done`, …), `flags`, `seq`, then for generic netlink `family`, `family_id`,
 //! `cmd`, `cmd_id`, `version`, `attrs` (or `raw`, hex, when there is no
 //! spec or it does not decode, with `decode_error` then), and for errors
