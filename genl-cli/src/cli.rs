@@ -110,13 +110,16 @@ pub enum Command {
     /// the kernel's tools/net/ynl/cli.py does (same arguments, same JSON
     /// output), without Python.
     Ynl(crate::ynl::YnlArgs),
-    /// Decode a netlink capture, one line per message: direction, port,
-    /// type, flags, sequence number; for generic netlink the family and
-    /// command (named from the capture's nlctrl replies and --spec YNL
-    /// specs, which also decode the attributes as `genl ynl` prints them);
-    /// errors with their errno and extended ACK.
+    /// Watch netlink traffic live (through an nlmon device) or decode a
+    /// capture (--read), one line per message: direction, port, type,
+    /// flags, sequence number; for generic netlink the family and command
+    /// (named from nlctrl and --spec YNL specs, which also decode the
+    /// attributes as `genl ynl` prints them); errors with their errno and
+    /// extended ACK.
     ///
-    /// Record a capture with GENL_PCAP=FILE.pcap (any program using genl,
+    /// Live, it creates an nlmon device in the namespace asked for (root:
+    /// CAP_NET_ADMIN and CAP_NET_RAW; a kernel with nlmon), and removes it
+    /// on exit. Record a capture with `genl trace --write FILE.pcap`, GENL_PCAP=FILE.pcap (any program using genl,
     /// `genl` itself included), `Socket::record` in a program, or
     /// `tcpdump -i nlmon0 -w FILE.pcap` on an nlmon device; the files are
     /// the same format (pcap, LINKTYPE_NETLINK), which Wireshark and tshark

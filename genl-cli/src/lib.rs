@@ -20,7 +20,8 @@
 //! - [`ctrl`]: the running kernel's families through nlctrl (`genl ctrl`).
 //! - [`ynl`]: any netlink family driven by its YNL spec at run time
 //!   (`genl ynl`, `cli.py`'s arguments and JSON).
-//! - [`trace`]: decodes netlink captures (`genl trace --read FILE.pcap`),
+//! - [`trace`]: captures (through [`nlmon`]) and decodes netlink traffic
+//!   (`genl trace`, `genl trace --read FILE.pcap`),
 //!   from `GENL_PCAP` or nlmon.
 //! - [`cli`]: the command line of `genl`, also used by the genl
 //!   repository's own `cargo xtask`.
@@ -35,6 +36,7 @@ pub mod ctrl;
 pub mod generate;
 pub mod host;
 pub mod kernel_source;
+pub mod nlmon;
 pub mod project;
 pub mod scaffold;
 pub mod trace;

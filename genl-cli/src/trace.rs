@@ -1,5 +1,8 @@
-//! `genl trace --read FILE.pcap`: decodes a netlink capture, one line per
-//! netlink message.
+//! `genl trace`: watches netlink traffic live through an nlmon device
+//! ([`crate::nlmon`]; `--netns`, `--write`, `--count`, `--duration`, stopped
+//! by SIGINT/SIGTERM, the device removed on the way out), or decodes a
+//! capture (`--read FILE.pcap`, pcap or pcapng); one line per netlink
+//! message, the same decoder ([`Decoder`]) for both.
 //!
 //! The capture is what [`genl_core::pcap`] records (`GENL_PCAP=FILE` or
 //! `Socket::record`) or what `tcpdump -i nlmon0 -w FILE` writes: link type
@@ -16,7 +19,9 @@
 //! the family and command of the request with their sequence number.
 //!
 //! Text output is one line per message; `--json` prints one JSON object
-//! per line with the keys `frame`, `time`, `dir`, `protocol`, `port`,
+//! per line with the keys `frame`, `time`, `dir`, `pkttype` (as captured;
+//! `dir` is taken from `NLM_F_REQUEST` when it is neither 6 nor 7, as in a
+//! live nlmon capture), `protocol`, `port`,
 //! `type` (`nlmsg_type`), `kind` (`message`, `error`, `ack`, `done`, …), `flags`, `seq`, then for generic netlink `family`, `family_id`,
 //! `cmd`, `cmd_id`, `version`, `attrs` (or `raw`, hex, when there is no
 //! spec or it does not decode, with `decode_error` then), and for errors
@@ -26,6 +31,8 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use genl_core::codec::Decode as _;
 use genl_core::extack::{ErrorView, ExtAck};
@@ -43,14 +50,40 @@ const NETLINK_GENERIC: u16 = 16;
 
 /// `genl trace`'s arguments.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Live capture (no --read) creates an nlmon device (genlmon<pid>) in the network namespace (--netns), captures on it until Ctrl-C, SIGTERM, --count or --duration, and removes it. It needs CAP_NET_ADMIN and CAP_NET_RAW and a kernel with nlmon (CONFIG_NETLINK_MON, module nlmon). Without them, record a program's own traffic with GENL_PCAP=FILE.pcap and read it with --read.\n\nExamples:\n  genl trace --spec genl_demo.yaml --family genl_demo\n  genl trace --netns test1 --write s.pcap --count 20\n  GENL_PCAP=s.pcap ./my-client && genl trace --read s.pcap --json"
+)]
 pub struct TraceArgs {
-    /// The capture to read: a pcap file from `GENL_PCAP=FILE` (or
-    /// `Socket::record`), or from `tcpdump -i nlmon0 -w FILE`.
+    /// Decode this capture instead of capturing live: a pcap or pcapng
+    /// file from `GENL_PCAP=FILE` (or `Socket::record`), `genl trace
+    /// --write`, `tcpdump -i nlmon0 -w`, dumpcap or tshark.
+    #[arg(long, value_name = "FILE.pcap", conflicts_with_all = ["write", "netns", "device"])]
+    pub read: Option<PathBuf>,
+    /// Live capture: also write what is captured (every protocol, before
+    /// the filters) to this pcap file, readable by tcpdump, Wireshark and
+    /// `genl trace --read`.
     #[arg(long, value_name = "FILE.pcap")]
-    pub read: PathBuf,
+    pub write: Option<PathBuf>,
+    /// Live capture: in this network namespace (`/run/netns/NAME`, as `ip
+    /// netns` names them, or a path such as /proc/PID/ns/net) instead of
+    /// the current one.
+    #[arg(long, value_name = "NAME")]
+    pub netns: Option<String>,
+    /// Live capture: the name of the nlmon device to create (default
+    /// `genlmon<pid>`).
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+    /// Stop after this many messages printed (after the filters).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+    /// Live capture: stop after this many seconds.
+    #[arg(long, value_name = "S")]
+    pub duration: Option<f64>,
     /// A YNL spec to name the commands of and decode the attributes with
     /// (repeatable); its family is recognized by name once the capture has
-    /// the nlctrl reply that gives its id. nlctrl's is built in.
+    /// the nlctrl reply that gives its id (live, also by asking nlctrl at
+    /// the start). nlctrl's is built in; without any, the spec of the genl
+    /// project around the current directory (genl.toml), if there is one.
     #[arg(long = "spec", value_name = "FILE.yaml")]
     pub specs: Vec<PathBuf>,
     /// Print one JSON object per message instead of text.
@@ -70,22 +103,201 @@ pub struct TraceArgs {
     pub no_uapi: bool,
 }
 
-/// Runs `genl trace`.
-pub fn run(args: TraceArgs) -> Result<(), String> {
-    let bytes = std::fs::read(&args.read).map_err(|e| format!("{}: {e}", args.read.display()))?;
+/// The specs of `--spec`, else the project's family spec (if any).
+fn load_specs(args: &TraceArgs) -> Result<Vec<Family>, String> {
     let mut specs = Vec::new();
     for p in &args.specs {
         let (text, _) = genl_ynl::uapi::read_corrected(p, None, !args.no_uapi)?;
         let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;
         specs.push(fam);
     }
-    let lines = decode(&bytes, specs).map_err(|e| format!("{}: {e}", args.read.display()))?;
+    if args.specs.is_empty() {
+        let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+        if let Some(p) = crate::project::Project::find(&cwd)
+            .ok()
+            .and_then(|pr| pr.family_spec().ok())
+        {
+            // The project's spec is generated with its uapi numbers.
+            match std::fs::read_to_string(&p)
+                .map_err(|e| e.to_string())
+                .and_then(|t| Family::parse(&t).map_err(|e| e.to_string()))
+            {
+                Ok(f) => specs.push(f),
+                Err(e) => eprintln!("genl trace: the project's spec {}: {e}", p.display()),
+            }
+        }
+    }
+    Ok(specs)
+}
+
+/// Runs `genl trace`.
+pub fn run(args: TraceArgs) -> Result<(), String> {
+    let specs = load_specs(&args)?;
+    let Some(read) = &args.read else {
+        return live(&args, specs);
+    };
+    let bytes = std::fs::read(read).map_err(|e| format!("{}: {e}", read.display()))?;
+    let lines = decode(&bytes, specs).map_err(|e| format!("{}: {e}", read.display()))?;
     let mut out = std::io::stdout().lock();
-    for m in lines.iter().filter(|m| m.matches(&args)) {
+    let limit = args
+        .count
+        .map_or(usize::MAX, |c| c.try_into().unwrap_or(usize::MAX));
+    for m in lines.iter().filter(|m| m.matches(&args)).take(limit) {
         let s = if args.json { m.to_json() } else { m.to_text() };
         writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))?;
     }
     Ok(())
+}
+
+/// Set by SIGINT, SIGTERM and SIGHUP during a live capture.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    STOP.store(true, Ordering::SeqCst);
+}
+
+/// Catches SIGINT, SIGTERM and SIGHUP (without `SA_RESTART`, so a wait
+/// returns), so that the capture ends through its guard.
+fn catch_signals() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        // SAFETY: a handler that only stores to an atomic.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            sa.sa_flags = 0;
+            libc::sigaction(sig, &sa, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Live capture through an nlmon device (see [`crate::nlmon`]).
+fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
+    use crate::nlmon::{enter_netns, Nlmon, PacketSocket};
+    catch_signals();
+    if let Some(ns) = &args.netns {
+        enter_netns(ns).map_err(|e| e.to_string())?;
+    }
+    let mut dec = Decoder::new(specs)?;
+    // Ids of the specs' families, from nlctrl now (the capture may begin
+    // after the programs resolved them); genl family ids are global.
+    let wanted: Vec<String> = dec.names.specs.iter().map(|f| f.name.clone()).collect();
+    if let Ok(mut conn) = genl_core::Connection::new() {
+        for name in wanted {
+            if let Ok(f) = conn.resolve(&name) {
+                dec.names.ids.insert(f.id, name);
+            }
+        }
+    }
+    let name = args
+        .device
+        .clone()
+        .unwrap_or_else(|| format!("genlmon{}", std::process::id()));
+    let dev = Nlmon::create(&name).map_err(|e| e.to_string())?;
+    let sock = PacketSocket::bind(dev.ifindex()).map_err(|e| e.to_string())?;
+    let rec = match &args.write {
+        Some(p) => Some(
+            genl_core::pcap::Recorder::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        ),
+        None => None,
+    };
+    eprintln!(
+        "genl trace: capturing on {}{} (Ctrl-C to stop)",
+        dev.name(),
+        args.netns
+            .as_deref()
+            .map(|n| format!(" in netns {n}"))
+            .unwrap_or_default()
+    );
+    let deadline = args
+        .duration
+        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let mut buf = vec![0u8; pcap::SNAPLEN as usize];
+    let mut out = std::io::stdout().lock();
+    let (mut frames, mut printed) = (0usize, 0u64);
+    let mut cut = 0usize;
+    let result = loop {
+        let stopping = STOP.load(Ordering::SeqCst) || deadline.is_some_and(|d| Instant::now() >= d);
+        // Once stopping, what is queued is still read (without waiting):
+        // every message sent before the signal is in the socket already.
+        let wait = if stopping {
+            None
+        } else {
+            Some(
+                deadline
+                    .map_or(Duration::from_millis(200), |d| {
+                        d.saturating_duration_since(Instant::now())
+                    })
+                    .min(Duration::from_millis(200)),
+            )
+        };
+        let got = match sock.recv(&mut buf, wait) {
+            Ok(g) => g,
+            Err(e) => break Err(format!("reading the packet socket: {e}")),
+        };
+        let Some(c) = got else {
+            if stopping {
+                break Ok(());
+            }
+            continue;
+        };
+        frames += 1;
+        if c.orig_len > c.len {
+            cut += 1;
+        }
+        let data = &buf[..c.len];
+        let pkttype = PacketType::from_raw(c.pkttype.into());
+        // One timestamp for the line printed and the record written, so
+        // that `--read` of the file prints the same lines.
+        let ts = std::time::SystemTime::now();
+        if let Some(r) = &rec {
+            r.record_at(ts, pkttype, c.protocol, data);
+        }
+        let since = ts.duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let p = pcap::Packet {
+            ts_sec: since.as_secs() as u32,
+            ts_frac: since.subsec_micros(),
+            pkttype,
+            protocol: c.protocol,
+            data,
+            orig_len: c.orig_len,
+        };
+        let mut done = false;
+        for m in dec.packet(frames, &p) {
+            if !m.matches(args) {
+                continue;
+            }
+            let s = if args.json { m.to_json() } else { m.to_text() };
+            if let Err(e) = writeln!(out, "{s}").and_then(|()| out.flush()) {
+                return Err(format!("stdout: {e}"));
+            }
+            printed += 1;
+            if args.count.is_some_and(|n| printed >= n) {
+                done = true;
+                break;
+            }
+        }
+        if done {
+            break Ok(());
+        }
+    };
+    let drops = sock.drops();
+    drop(sock);
+    let removed = dev.remove();
+    if let Some(e) = rec.as_ref().and_then(|r| r.error()) {
+        return Err(format!("writing the capture: {e}"));
+    }
+    if drops > 0 {
+        eprintln!("genl trace: the kernel dropped {drops} datagram(s): the reader fell behind");
+    }
+    if cut > 0 {
+        eprintln!(
+            "genl trace: {cut} datagram(s) longer than {} bytes were cut",
+            pcap::SNAPLEN
+        );
+    }
+    eprintln!("genl trace: {frames} datagram(s) captured, {printed} message(s) shown");
+    result.and(removed)
 }
 
 /// One decoded netlink message of a capture.
@@ -95,8 +307,12 @@ pub struct TraceMessage {
     pub frame: usize,
     /// Its timestamp: seconds and microseconds (or nanoseconds).
     pub time: (u32, u32),
-    /// Which way it went.
+    /// Which way it went: the capture's packet type when it says
+    /// (`PACKET_KERNEL`, `PACKET_USER`: genl's recorder), else from
+    /// `NLM_F_REQUEST` (a live nlmon capture gives `PACKET_OUTGOING`).
     pub dir: PacketType,
+    /// The packet type as captured.
+    pub pkttype: u16,
     /// The netlink protocol (16: generic netlink).
     pub protocol: u16,
     /// `nlmsg_pid`.
@@ -160,29 +376,52 @@ impl Names {
     }
 }
 
-/// Decodes a capture held in memory with `specs` (nlctrl's is added).
-/// Errors are the file's (not pcap, truncated record), never a message's:
-/// a message that does not parse is shown with its raw bytes.
-pub fn decode(file: &[u8], mut specs: Vec<Family>) -> Result<Vec<TraceMessage>, String> {
-    let packets = pcap::read(file).map_err(|e| e.to_string())?;
-    if !specs.iter().any(|f| f.name == "nlctrl") {
-        specs.push(Family::parse(NLCTRL_SPEC).map_err(|e| format!("built-in nlctrl spec: {e}"))?);
+/// A decoder fed one captured datagram at a time (a file's records, or a
+/// live capture), keeping what it learns (family ids, requests).
+pub struct Decoder {
+    names: Names,
+}
+
+impl Decoder {
+    /// A decoder with `specs` (nlctrl's is added).
+    pub fn new(mut specs: Vec<Family>) -> Result<Decoder, String> {
+        if !specs.iter().any(|f| f.name == "nlctrl") {
+            specs.push(
+                Family::parse(NLCTRL_SPEC).map_err(|e| format!("built-in nlctrl spec: {e}"))?,
+            );
+        }
+        Ok(Decoder {
+            names: Names {
+                specs,
+                ids: HashMap::from([(GENL_ID_CTRL, "nlctrl".to_owned())]),
+                requests: HashMap::new(),
+            },
+        })
     }
-    let mut names = Names {
-        specs,
-        ids: HashMap::from([(GENL_ID_CTRL, "nlctrl".to_owned())]),
-        requests: HashMap::new(),
-    };
-    let mut out = Vec::new();
-    for (i, p) in packets.iter().enumerate() {
-        let mut msgs = Messages::new(p.data);
-        for m in msgs.by_ref() {
+
+    /// The messages of one datagram, `frame` its number (from 1).
+    pub fn packet(&mut self, frame: usize, p: &pcap::Packet<'_>) -> Vec<TraceMessage> {
+        let mut out = Vec::new();
+        for m in Messages::new(p.data) {
             let Ok(m) = m else {
                 // The rest of the datagram is not whole messages.
                 break;
             };
-            out.push(one(&mut names, i + 1, p, m));
+            out.push(one(&mut self.names, frame, p, m));
         }
+        out
+    }
+}
+
+/// Decodes a capture held in memory with `specs` (nlctrl's is added).
+/// Errors are the file's (not pcap, truncated record), never a message's:
+/// a message that does not parse is shown with its raw bytes.
+pub fn decode(file: &[u8], specs: Vec<Family>) -> Result<Vec<TraceMessage>, String> {
+    let packets = pcap::read(file).map_err(|e| e.to_string())?;
+    let mut dec = Decoder::new(specs)?;
+    let mut out = Vec::new();
+    for (i, p) in packets.iter().enumerate() {
+        out.extend(dec.packet(i + 1, p));
     }
     Ok(out)
 }
@@ -201,7 +440,14 @@ fn one(
     let mut t = TraceMessage {
         frame,
         time: (p.ts_sec, p.ts_frac),
-        dir: p.pkttype,
+        dir: match p.pkttype {
+            // Live nlmon capture (PACKET_OUTGOING) or another tool's: the
+            // direction from NLM_F_REQUEST, as Wireshark's dissectors take it.
+            PacketType::Other(_) if h.flags & 1 != 0 => PacketType::ToKernel,
+            PacketType::Other(_) => PacketType::ToUser,
+            d => d,
+        },
+        pkttype: p.pkttype.to_raw(),
         protocol: p.protocol,
         port: h.port_number,
         ty: h.message_type,
@@ -548,6 +794,7 @@ impl TraceMessage {
                 j(format!("{}.{:06}", self.time.0, self.time.1).into()),
             ),
             ("dir", j(self.dir_name().into())),
+            ("pkttype", j(self.pkttype.into())),
             ("protocol", j(self.protocol.into())),
             ("port", j(self.port.into())),
             ("type", j(self.ty.into())),

@@ -131,7 +131,7 @@ fn bad_files_are_clear_errors() {
     let out = genl(&["trace", "--read", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("not a pcap file"), "{err}");
+    assert!(err.contains("not a pcap or pcapng file"), "{err}");
 
     let (good, _) = record_session("cut.pcap");
     let bytes = std::fs::read(&good).unwrap();
@@ -235,4 +235,117 @@ fn tshark_agrees_with_genl_trace() {
     }
     assert!(frames >= 4, "{rows}");
     let _ = std::fs::remove_file(&path);
+}
+
+/// tshark rewrites a genl recording as pcapng (its default output format,
+/// with nanosecond timestamps); `genl trace --read` decodes it to the same
+/// messages as the original pcap, time included.
+#[test]
+fn pcapng_written_by_tshark_reads_the_same() {
+    if Command::new("tshark").arg("-v").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tshark is missing (apt package `tshark`)"
+        );
+        eprintln!("skipped: no tshark");
+        return;
+    }
+    let (path, _) = record_session("ng-src.pcap");
+    let ng = tmp("ng.pcapng");
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(&path)
+        .arg("-w")
+        .arg(&ng)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&ng).unwrap();
+    assert_eq!(
+        &bytes[..4],
+        &[0x0a, 0x0d, 0x0d, 0x0a],
+        "tshark wrote pcapng"
+    );
+    let from_pcap = trace_json(&path, &[]);
+    assert!(!from_pcap.is_empty());
+    assert_eq!(trace_json(&ng, &[]), from_pcap);
+    // Cut inside its last block: a typed error naming the place.
+    let cut = tmp("ng-cut.pcapng");
+    std::fs::write(&cut, &bytes[..bytes.len() - 5]).unwrap();
+    let out = genl(&["trace", "--read", cut.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("at byte"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    for f in [&path, &ng, &cut] {
+        let _ = std::fs::remove_file(f);
+    }
+}
+
+/// Live capture (`genl trace` without --read) on this host: whether the
+/// kernel has nlmon is asked of iproute2 (`ip link add … type nlmon`); without
+/// it genl must say so and point to GENL_PCAP; with it, a capture of
+/// `genl ctrl get nlctrl` run alongside shows the lookup, and the device is
+/// gone afterwards. Needs root (CAP_NET_ADMIN); as another user the error
+/// must name the capability.
+#[test]
+fn live_capture_here_or_a_clear_error() {
+    let probe = format!("gprobe{}", std::process::id() % 100_000);
+    let ip = Command::new("ip")
+        .args(["link", "add", "name", &probe, "type", "nlmon"])
+        .output()
+        .expect("ip (iproute2)");
+    let ip_err = String::from_utf8_lossy(&ip.stderr).into_owned();
+    if ip.status.success() {
+        let _ = Command::new("ip").args(["link", "del", &probe]).output();
+    }
+    let dev = format!("gtest{}", std::process::id() % 100_000);
+    if !ip.status.success() {
+        let out = genl(&["trace", "--device", &dev, "--duration", "1"]);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        if ip_err.contains("Unknown device type") {
+            assert!(err.contains("CONFIG_NETLINK_MON"), "{err}");
+            assert!(err.contains("GENL_PCAP"), "{err}");
+            assert!(err.contains("--read"), "{err}");
+        } else if ip_err.contains("Operation not permitted") {
+            assert!(err.contains("CAP_NET_ADMIN"), "{err}");
+        } else {
+            panic!("ip could not create an nlmon device: {ip_err}; genl: {err}");
+        }
+        return;
+    }
+    let child = Command::new(env!("CARGO_BIN_EXE_genl"))
+        .args(["trace", "--device", &dev, "--json", "--duration", "3"])
+        .args(["--family", "nlctrl"])
+        .env_remove("GENL_PCAP")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(genl(&["ctrl", "get", "nlctrl"]).status.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let msgs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(msgs
+        .iter()
+        .any(|m| m["dir"] == "to-user" && m["attrs"]["family-name"] == "nlctrl"));
+    let gone = Command::new("ip")
+        .args(["link", "show", &dev])
+        .output()
+        .unwrap();
+    assert!(!gone.status.success(), "the nlmon device is removed");
 }

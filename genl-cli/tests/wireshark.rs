@@ -510,3 +510,286 @@ fn genl_demo_dissector_from_the_generated_spec_decodes_a_hand_built_capture() {
     let _ = std::fs::remove_file(&pcap);
     let _ = std::fs::remove_file(&lua);
 }
+
+// ---------------------------------------------------------------------------
+// Three decoders of one recording: tshark with the generated dissector,
+// `genl trace --read`, and the kernel's own YNL CLI (tools/net/ynl/cli.py of
+// Linux 6.12, run on the same kernel with the same request).
+
+/// The Linux 6.12 YNL tree (cached by genl-cli's kernel_source), or None
+/// (skipped) outside CI.
+fn ynl_tree() -> Option<PathBuf> {
+    match genl_cli::kernel_source::tree() {
+        Ok(t) if Path::new(genl_cli::kernel_source::PYTHON).exists() => Some(t),
+        r => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "cli.py unavailable: {:?}",
+                r.err()
+            );
+            eprintln!("skipped: no kernel YNL tree or python3 ({:?})", r.err());
+            None
+        }
+    }
+}
+
+/// cli.py's output: stdout (JSON) and stderr, and whether it succeeded.
+fn cli_py(tree: &Path, spec: &str, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(genl_cli::kernel_source::PYTHON)
+        .arg(tree.join("tools/net/ynl/cli.py"))
+        .arg("--output-json")
+        .arg("--spec")
+        .arg(tree.join("Documentation/netlink/specs").join(spec))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn cli_py_json(tree: &Path, spec: &str, args: &[&str]) -> Value {
+    let (ok_, out, err) = cli_py(tree, spec, args);
+    assert!(ok_, "cli.py {args:?}: {err}{out}");
+    serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("cli.py printed {out:?}: {e}"))
+}
+
+/// The tshark rows' cells of column `col`, every frame, flattened.
+fn column(rows: &[Vec<String>], col: usize) -> Vec<String> {
+    rows.iter().flat_map(|r| split(&r[col])).collect()
+}
+
+#[test]
+fn netdev_dev_dump_three_ways_tshark_genl_trace_and_cli_py() {
+    if !have_tshark() {
+        return;
+    }
+    let Some(tree) = ynl_tree() else { return };
+    let spec = tree.join("Documentation/netlink/specs/netdev.yaml");
+    let lua = dissector_of(&spec, "netdev3.lua");
+    let pcap = tmp("netdev3.pcap");
+    ok(genl(
+        &["ynl", "--spec", spec.to_str().unwrap(), "--dump", "dev-get"],
+        Some(&pcap),
+    ));
+    let py = cli_py_json(&tree, "netdev.yaml", &["--dump", "dev-get"]);
+    let py = py.as_array().expect("a dump: a list");
+    let msgs = trace(&pcap, &spec, "netdev");
+    let replies: Vec<&Value> = msgs
+        .iter()
+        .filter(|m| m["kind"] == "message" && m["dir"] == "to-user")
+        .collect();
+    let rows = tshark_fields(
+        &lua,
+        &pcap,
+        &[
+            "genl_netdev.op",
+            "genl_netdev.dev.ifindex",
+            "genl_netdev.dev.xdp_zc_max_segs",
+        ],
+    );
+    // ifindex: tshark = cli.py = genl trace, device by device.
+    let ts_idx = column(&rows, 2);
+    let py_idx: Vec<String> = py.iter().map(|d| d["ifindex"].to_string()).collect();
+    let ge_idx: Vec<String> = replies
+        .iter()
+        .map(|m| m["attrs"]["ifindex"].to_string())
+        .collect();
+    assert_eq!(ts_idx, py_idx, "tshark vs cli.py");
+    assert_eq!(ge_idx, py_idx, "genl trace vs cli.py");
+    assert!(!py_idx.is_empty());
+    // Optional attributes appear for the same devices with the same values.
+    let ts_zc = column(&rows, 3);
+    let py_zc: Vec<String> = py
+        .iter()
+        .filter_map(|d| d.get("xdp-zc-max-segs").map(|v| v.to_string()))
+        .collect();
+    let ge_zc: Vec<String> = replies
+        .iter()
+        .filter_map(|m| m["attrs"].get("xdp-zc-max-segs").map(|v| v.to_string()))
+        .collect();
+    assert_eq!(ts_zc, py_zc);
+    assert_eq!(ge_zc, py_zc);
+    // Every reply is named dev-get by tshark.
+    assert!(column(&rows, 1)
+        .iter()
+        .filter(|o| !o.is_empty())
+        .all(|o| o == "dev-get"));
+    // Flag names: the `[a, b]` tshark appends to xdp-features equals cli.py's
+    // list for that device, and genl trace's.
+    let text = tshark_text(&lua, &pcap);
+    let shown: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("xdp-features: 0x"))
+        .collect();
+    assert_eq!(shown.len(), py.len(), "{text}");
+    // cli.py prints a flag set in Python's set order: compared as sets.
+    let sorted = |v: &Value| -> Vec<String> {
+        let mut n: Vec<String> = v.as_array().unwrap().iter().map(text_of).collect();
+        n.sort();
+        n
+    };
+    for ((line, d), m) in shown.iter().zip(py).zip(&replies) {
+        let (_, list) = line.rsplit_once(" [").unwrap();
+        let mut ts: Vec<String> = list
+            .trim_end_matches(']')
+            .split(", ")
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        ts.sort();
+        assert_eq!(ts, sorted(&d["xdp-features"]), "tshark {line:?} vs cli.py");
+        assert_eq!(
+            sorted(&m["attrs"]["xdp-features"]),
+            ts,
+            "genl trace vs tshark"
+        );
+    }
+    let _ = std::fs::remove_file(&pcap);
+    let _ = std::fs::remove_file(&lua);
+}
+
+fn text_of(v: &Value) -> String {
+    text(v)
+}
+
+#[test]
+fn ethtool_dump_tsinfo_and_an_error_three_ways_tshark_genl_trace_and_cli_py() {
+    if !have_tshark() {
+        return;
+    }
+    let Some(tree) = ynl_tree() else { return };
+    let spec = tree.join("Documentation/netlink/specs/ethtool.yaml");
+    let s = spec.to_str().unwrap();
+    let lua = dissector_of(&spec, "ethtool3.lua");
+
+    // linkstate-get dump.
+    let pcap = tmp("ethtool3-dump.pcap");
+    ok(genl(
+        &[
+            "ynl",
+            "--spec",
+            s,
+            "--dump",
+            "linkstate-get",
+            "--json",
+            "{}",
+        ],
+        Some(&pcap),
+    ));
+    let py = cli_py_json(
+        &tree,
+        "ethtool.yaml",
+        &["--dump", "linkstate-get", "--json", "{}"],
+    );
+    let py = py.as_array().expect("a dump: a list");
+    let msgs = trace(&pcap, &spec, "ethtool");
+    let replies: Vec<&Value> = msgs
+        .iter()
+        .filter(|m| m["kind"] == "message" && m["dir"] == "to-user")
+        .collect();
+    let rows = tshark_fields(
+        &lua,
+        &pcap,
+        &[
+            "genl_ethtool.header.dev_index",
+            "genl_ethtool.header.dev_name",
+            "genl_ethtool.linkstate.link",
+        ],
+    );
+    // The request carries no header: only replies have these.
+    let want =
+        |f: &dyn Fn(&Value) -> Option<String>| -> Vec<String> { py.iter().filter_map(f).collect() };
+    let py_idx = want(&|d| Some(d["header"]["dev-index"].to_string()));
+    let py_name = want(&|d| d["header"]["dev-name"].as_str().map(str::to_owned));
+    let py_link = want(&|d| d.get("link").map(|v| v.to_string()));
+    assert_eq!(column(&rows, 1), py_idx, "dev-index: tshark vs cli.py");
+    assert_eq!(column(&rows, 2), py_name, "dev-name: tshark vs cli.py");
+    assert_eq!(column(&rows, 3), py_link, "link: tshark vs cli.py");
+    let ge: Vec<Value> = replies.iter().map(|m| m["attrs"].clone()).collect();
+    assert_eq!(&ge, py, "genl trace's replies vs cli.py's");
+
+    // tsinfo-get of lo: nested bitset, multi-attr bits.
+    let pcap2 = tmp("ethtool3-ts.pcap");
+    let lo = r#"{"header":{"dev-name":"lo"}}"#;
+    ok(genl(
+        &["ynl", "--spec", s, "--do", "tsinfo-get", "--json", lo],
+        Some(&pcap2),
+    ));
+    let py = cli_py_json(&tree, "ethtool.yaml", &["--do", "tsinfo-get", "--json", lo]);
+    let msgs = trace(&pcap2, &spec, "ethtool");
+    let rsp = msgs
+        .iter()
+        .find(|m| m["dir"] == "to-user" && m["kind"] == "message")
+        .unwrap();
+    assert_eq!(rsp["attrs"], py, "genl trace vs cli.py");
+    let rows = tshark_fields(
+        &lua,
+        &pcap2,
+        &[
+            "genl_ethtool.op",
+            "genl_ethtool.bitset_bit.index",
+            "genl_ethtool.bitset_bit.name",
+        ],
+    );
+    let frame = rsp["frame"].as_u64().unwrap().to_string();
+    let r = rows.iter().find(|r| r[0] == frame).unwrap();
+    assert_eq!(r[1], "tsinfo-get");
+    let bits = py["timestamping"]["bits"]["bit"].as_array().unwrap();
+    let py_i: Vec<String> = bits.iter().map(|b| b["index"].to_string()).collect();
+    let py_n: Vec<String> = bits.iter().map(|b| text(&b["name"])).collect();
+    assert_eq!(split(&r[2]), py_i, "bit indexes: tshark vs cli.py");
+    assert_eq!(split(&r[3]), py_n, "bit names: tshark vs cli.py");
+
+    // An error with an extended ACK: a device that does not exist.
+    let pcap3 = tmp("ethtool3-err.pcap");
+    let nope = r#"{"header":{"dev-name":"nope0"}}"#;
+    let out = genl(
+        &["ynl", "--spec", s, "--do", "linkinfo-get", "--json", nope],
+        Some(&pcap3),
+    );
+    assert!(!out.status.success());
+    let (py_ok, py_out, py_err) = cli_py(
+        &tree,
+        "ethtool.yaml",
+        &["--do", "linkinfo-get", "--json", nope],
+    );
+    assert!(!py_ok);
+    let py_text = format!("{py_out}{py_err}");
+    let msgs = trace(&pcap3, &spec, "ethtool");
+    let err = msgs.iter().find(|m| m["kind"] == "error").unwrap();
+    let rows = tshark_fields(
+        &lua,
+        &pcap3,
+        &[
+            "netlink.error",
+            "genl_ethtool.extack.error",
+            "genl_ethtool.extack.op",
+            "genl_ethtool.extack.msg",
+            "genl_ethtool.extack.offset",
+        ],
+    );
+    let frame = err["frame"].as_u64().unwrap().to_string();
+    let r = rows.iter().find(|r| r[0] == frame).unwrap();
+    // Wireshark's own netlink dissector and the generated one agree on the
+    // code; cli.py prints it as `error: -19`.
+    assert_eq!(r[1], r[2]);
+    assert!(py_text.contains(&format!("error: {}", r[1])), "{py_text}");
+    assert_eq!(
+        err["error"]["errno"].to_string(),
+        r[1].trim_start_matches('-')
+    );
+    assert_eq!(r[3], "linkinfo-get");
+    assert_eq!(err["cmd"], "linkinfo-get");
+    // The message: cli.py prints `extack: {'msg': '…', …}`.
+    assert!(!r[4].is_empty());
+    assert!(py_text.contains(&format!("'msg': '{}'", r[4])), "{py_text}");
+    assert_eq!(err["error"]["msg"], r[4].as_str());
+    assert_eq!(err["error"]["offset"].to_string(), r[5]);
+    for f in [&pcap, &pcap2, &pcap3, &lua] {
+        let _ = std::fs::remove_file(f);
+    }
+}

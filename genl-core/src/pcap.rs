@@ -174,7 +174,12 @@ impl Recorder {
     /// Records `datagram` of netlink `protocol`, timestamped now. After a
     /// write error it does nothing (see [`Recorder::error`]).
     pub fn record(&self, pkttype: PacketType, protocol: u16, datagram: &[u8]) {
-        let ts = SystemTime::now();
+        self.record_at(SystemTime::now(), pkttype, protocol, datagram)
+    }
+
+    /// [`Recorder::record`] with the timestamp `ts` (e.g. when the datagram
+    /// was captured).
+    pub fn record_at(&self, ts: SystemTime, pkttype: PacketType, protocol: u16, datagram: &[u8]) {
         let mut sink = match self.sink.lock() {
             Ok(s) => s,
             Err(poisoned) => poisoned.into_inner(),
@@ -245,8 +250,8 @@ pub fn process_recorder() -> Option<Recorder> {
 pub enum ReadError {
     /// Shorter than the 24-byte global header.
     TooShort,
-    /// The first four bytes (read little-endian) are not a pcap magic
-    /// number (`0x0a0d0d0a`: a pcapng file).
+    /// The first four bytes (read little-endian) are neither a pcap magic
+    /// number nor a pcapng section header.
     NotPcap(u32),
     /// A link type that does not carry netlink.
     LinkType(u32),
@@ -262,17 +267,30 @@ pub enum ReadError {
         /// The record's index.
         index: usize,
     },
+    /// A pcapng block at byte `offset` is not well formed.
+    BadBlock {
+        /// Its offset in the file.
+        offset: usize,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A pcapng packet (record `index`, at byte `offset`) names an
+    /// interface the file has not described.
+    NoInterface {
+        /// The record's index.
+        index: usize,
+        /// Its offset in the file.
+        offset: usize,
+        /// The interface id it names.
+        interface: u32,
+    },
 }
 
 impl fmt::Display for ReadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReadError::TooShort => write!(f, "not a pcap file: shorter than its 24-byte header"),
-            ReadError::NotPcap(m) if *m == 0x0a0d0d0a => write!(
-                f,
-                "a pcapng file; convert it with `editcap -F pcap IN OUT` (or capture with tcpdump -w)"
-            ),
-            ReadError::NotPcap(m) => write!(f, "not a pcap file (magic {m:#010x})"),
+            ReadError::NotPcap(m) => write!(f, "not a pcap or pcapng file (magic {m:#010x})"),
             ReadError::LinkType(t) => write!(
                 f,
                 "link type {t} is not netlink (expected {LINKTYPE_NETLINK}, {LINKTYPE_LINUX_SLL} or {LINKTYPE_LINUX_SLL2})"
@@ -283,6 +301,17 @@ impl fmt::Display for ReadError {
             ReadError::ShortRecord { index } => {
                 write!(f, "record {index} is shorter than its cooked header")
             }
+            ReadError::BadBlock { offset, reason } => {
+                write!(f, "pcapng block at byte {offset}: {reason}")
+            }
+            ReadError::NoInterface {
+                index,
+                offset,
+                interface,
+            } => write!(
+                f,
+                "record {index} at byte {offset} names interface {interface}, which the file does not describe"
+            ),
         }
     }
 }
@@ -306,10 +335,15 @@ pub struct Packet<'a> {
     pub orig_len: usize,
 }
 
-/// Reads a netlink pcap file held in memory: [`LINKTYPE_NETLINK`],
-/// [`LINKTYPE_LINUX_SLL`] or [`LINKTYPE_LINUX_SLL2`], either byte order,
-/// micro- or nanosecond timestamps.
+/// Reads a netlink capture held in memory: a pcap file (either byte
+/// order, micro- or nanosecond timestamps) or a pcapng file (what dumpcap,
+/// tshark and Wireshark write; timestamps given in microseconds), link
+/// type [`LINKTYPE_NETLINK`], [`LINKTYPE_LINUX_SLL`] or
+/// [`LINKTYPE_LINUX_SLL2`].
 pub fn read(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
+    if file.len() >= 4 && file[0..4] == PCAPNG_SHB.to_le_bytes() {
+        return read_pcapng(file);
+    }
     if file.len() < 24 {
         return Err(ReadError::TooShort);
     }
@@ -334,7 +368,6 @@ pub fn read(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
     ) {
         return Err(ReadError::LinkType(linktype));
     }
-    let be16 = |b: &[u8], o: usize| u16::from_be_bytes([b[o], b[o + 1]]);
     let mut out = Vec::new();
     let mut off = 24;
     while off < file.len() {
@@ -350,26 +383,206 @@ pub fn read(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
             return Err(ReadError::Truncated { index, offset: off });
         }
         let rec = &file[body..body + incl];
-        let (pkttype, protocol, hdr) = if linktype == LINKTYPE_LINUX_SLL2 {
-            if rec.len() < 20 {
-                return Err(ReadError::ShortRecord { index });
-            }
-            (u16::from(rec[10]), be16(rec, 0), 20)
-        } else {
-            if rec.len() < COOKED_HEADER_LEN {
-                return Err(ReadError::ShortRecord { index });
-            }
-            (be16(rec, 0), be16(rec, 14), COOKED_HEADER_LEN)
-        };
-        out.push(Packet {
-            ts_sec,
-            ts_frac,
-            pkttype: PacketType::from_raw(pkttype),
-            protocol,
-            data: &rec[hdr..],
-            orig_len: orig.saturating_sub(hdr),
-        });
+        out.push(cooked(linktype, index, ts_sec, ts_frac, rec, orig)?);
         off = body + incl;
+    }
+    Ok(out)
+}
+
+/// A record's cooked header taken apart.
+fn cooked(
+    linktype: u32,
+    index: usize,
+    ts_sec: u32,
+    ts_frac: u32,
+    rec: &[u8],
+    orig: usize,
+) -> Result<Packet<'_>, ReadError> {
+    let be16 = |b: &[u8], o: usize| u16::from_be_bytes([b[o], b[o + 1]]);
+    let (pkttype, protocol, hdr) = if linktype == LINKTYPE_LINUX_SLL2 {
+        if rec.len() < 20 {
+            return Err(ReadError::ShortRecord { index });
+        }
+        (u16::from(rec[10]), be16(rec, 0), 20)
+    } else {
+        if rec.len() < COOKED_HEADER_LEN {
+            return Err(ReadError::ShortRecord { index });
+        }
+        (be16(rec, 0), be16(rec, 14), COOKED_HEADER_LEN)
+    };
+    Ok(Packet {
+        ts_sec,
+        ts_frac,
+        pkttype: PacketType::from_raw(pkttype),
+        protocol,
+        data: &rec[hdr..],
+        orig_len: orig.saturating_sub(hdr),
+    })
+}
+
+/// The pcapng Section Header Block's type (also its first bytes).
+const PCAPNG_SHB: u32 = 0x0a0d_0d0a;
+/// pcapng block types: interface description, simple and enhanced packet.
+const PCAPNG_IDB: u32 = 1;
+const PCAPNG_SPB: u32 = 3;
+const PCAPNG_EPB: u32 = 6;
+
+/// One interface of a pcapng section: link type, snapshot length, units of
+/// a second per timestamp tick.
+struct Interface {
+    linktype: u32,
+    snaplen: u32,
+    ticks_per_sec: u64,
+}
+
+/// Reads a pcapng file (draft-ietf-opsawg-pcapng): sections in either byte
+/// order, their interfaces, enhanced and simple packet blocks; other blocks
+/// (statistics, name resolution, custom) are passed over. A packet of an
+/// interface whose link type is not netlink is an error.
+fn read_pcapng(file: &[u8]) -> Result<Vec<Packet<'_>>, ReadError> {
+    let bad = |offset, reason| ReadError::BadBlock { offset, reason };
+    let mut out = Vec::new();
+    let mut off = 0;
+    let mut le = true;
+    let mut ifaces: Vec<Interface> = Vec::new();
+    while off < file.len() {
+        if file.len() - off < 12 {
+            return Err(bad(off, "shorter than a block header"));
+        }
+        let raw_type = u32::from_le_bytes(file[off..off + 4].try_into().unwrap());
+        if raw_type == PCAPNG_SHB {
+            // The byte-order magic says how to read this section.
+            if file.len() - off < 28 {
+                return Err(bad(off, "section header shorter than 28 bytes"));
+            }
+            le = match u32::from_le_bytes(file[off + 8..off + 12].try_into().unwrap()) {
+                0x1a2b_3c4d => true,
+                0x4d3c_2b1a => false,
+                _ => return Err(bad(off, "section header with no byte-order magic")),
+            };
+            ifaces.clear();
+        }
+        let u32_at = |o: usize| {
+            let a: [u8; 4] = file[o..o + 4].try_into().unwrap();
+            if le {
+                u32::from_le_bytes(a)
+            } else {
+                u32::from_be_bytes(a)
+            }
+        };
+        let u16_at = |o: usize| {
+            let a = [file[o], file[o + 1]];
+            if le {
+                u16::from_le_bytes(a)
+            } else {
+                u16::from_be_bytes(a)
+            }
+        };
+        let ty = u32_at(off);
+        let len = u32_at(off + 4) as usize;
+        if len < 12 || len % 4 != 0 {
+            return Err(bad(off, "block length not a multiple of 4 of at least 12"));
+        }
+        if len > file.len() - off {
+            return Err(ReadError::Truncated {
+                index: out.len(),
+                offset: off,
+            });
+        }
+        if u32_at(off + len - 4) as usize != len {
+            return Err(bad(
+                off,
+                "trailing block length differs from the leading one",
+            ));
+        }
+        let body = &file[off + 8..off + len - 4];
+        match ty {
+            PCAPNG_IDB => {
+                if body.len() < 8 {
+                    return Err(bad(off, "interface description shorter than 8 bytes"));
+                }
+                let mut iface = Interface {
+                    linktype: u32::from(u16_at(off + 8)),
+                    snaplen: u32_at(off + 12),
+                    ticks_per_sec: 1_000_000,
+                };
+                // Options: if_tsresol (9) changes the timestamp unit.
+                let mut o = off + 16;
+                let end = off + len - 4;
+                while o + 4 <= end {
+                    let (code, olen) = (u16_at(o), u16_at(o + 2) as usize);
+                    if code == 0 {
+                        break;
+                    }
+                    if 4 + olen.div_ceil(4) * 4 > end - o {
+                        return Err(bad(off, "interface option runs past its block"));
+                    }
+                    if code == 9 && olen >= 1 {
+                        let r = file[o + 4];
+                        let ticks = if r & 0x80 != 0 {
+                            1u64.checked_shl(u32::from(r & 0x7f))
+                        } else {
+                            10u64.checked_pow(u32::from(r))
+                        };
+                        iface.ticks_per_sec =
+                            ticks.ok_or_else(|| bad(off, "if_tsresol out of range"))?;
+                    }
+                    o += 4 + olen.div_ceil(4) * 4;
+                }
+                ifaces.push(iface);
+            }
+            PCAPNG_EPB | PCAPNG_SPB => {
+                let index = out.len();
+                let (iface_id, ts, caplen, orig, data_at) = if ty == PCAPNG_EPB {
+                    if body.len() < 20 {
+                        return Err(bad(off, "enhanced packet block shorter than 20 bytes"));
+                    }
+                    let ts = u64::from(u32_at(off + 12)) << 32 | u64::from(u32_at(off + 16));
+                    (
+                        u32_at(off + 8),
+                        Some(ts),
+                        u32_at(off + 20) as usize,
+                        u32_at(off + 24) as usize,
+                        off + 28,
+                    )
+                } else {
+                    if body.len() < 4 {
+                        return Err(bad(off, "simple packet block shorter than 4 bytes"));
+                    }
+                    let orig = u32_at(off + 8) as usize;
+                    let snap = ifaces.first().map_or(u32::MAX, |i| i.snaplen) as usize;
+                    let snap = if snap == 0 { usize::MAX } else { snap };
+                    (0, None, orig.min(snap), orig, off + 12)
+                };
+                let iface = ifaces
+                    .get(iface_id as usize)
+                    .ok_or(ReadError::NoInterface {
+                        index,
+                        offset: off,
+                        interface: iface_id,
+                    })?;
+                if !matches!(
+                    iface.linktype,
+                    LINKTYPE_NETLINK | LINKTYPE_LINUX_SLL | LINKTYPE_LINUX_SLL2
+                ) {
+                    return Err(ReadError::LinkType(iface.linktype));
+                }
+                if caplen > off + len - 4 - data_at {
+                    return Err(ReadError::Truncated { index, offset: off });
+                }
+                let (sec, usec) = ts.map_or((0, 0), |t| {
+                    let tps = iface.ticks_per_sec;
+                    let sec = t / tps;
+                    let frac = t % tps;
+                    let usec = (u128::from(frac) * 1_000_000 / u128::from(tps)) as u32;
+                    (sec as u32, usec)
+                });
+                let rec = &file[data_at..data_at + caplen];
+                out.push(cooked(iface.linktype, index, sec, usec, rec, orig)?);
+            }
+            _ => {}
+        }
+        off += len;
     }
     Ok(out)
 }
@@ -458,6 +671,93 @@ mod tests {
         assert!(rec.error().is_none());
     }
 
+    /// A pcapng file built by the format's rules (draft-ietf-opsawg-pcapng,
+    /// sections 4.1, 4.2, 4.3): a section header (byte-order magic
+    /// 1a2b3c4d, version 1.0, section length -1), an interface description
+    /// (link type 253, snaplen 262144, option if_tsresol = 9:
+    /// nanoseconds), a statistics-like block of an unknown type (skipped),
+    /// and an enhanced packet block (interface 0, 64-bit timestamp in
+    /// nanoseconds, captured/original length, data padded to 4).
+    fn pcapng_sample() -> Vec<u8> {
+        let mut f = Vec::new();
+        let block = |f: &mut Vec<u8>, ty: u32, body: &[u8]| {
+            let len = (12 + body.len()) as u32;
+            f.extend_from_slice(&ty.to_le_bytes());
+            f.extend_from_slice(&len.to_le_bytes());
+            f.extend_from_slice(body);
+            f.extend_from_slice(&len.to_le_bytes());
+        };
+        let mut shb = Vec::new();
+        shb.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+        shb.extend_from_slice(&1u16.to_le_bytes());
+        shb.extend_from_slice(&0u16.to_le_bytes());
+        shb.extend_from_slice(&u64::MAX.to_le_bytes());
+        block(&mut f, 0x0a0d_0d0a, &shb);
+        let mut idb = Vec::new();
+        idb.extend_from_slice(&253u16.to_le_bytes());
+        idb.extend_from_slice(&0u16.to_le_bytes());
+        idb.extend_from_slice(&262_144u32.to_le_bytes());
+        idb.extend_from_slice(&[9, 0, 1, 0, 9, 0, 0, 0]); // if_tsresol 9
+        idb.extend_from_slice(&[0, 0, 0, 0]); // opt_endofopt
+        block(&mut f, 1, &idb);
+        block(&mut f, 0x8000_0001, &[1, 2, 3, 4]);
+        let mut data = Vec::new();
+        data.extend_from_slice(&7u16.to_be_bytes()); // PACKET_KERNEL
+        data.extend_from_slice(&824u16.to_be_bytes());
+        data.extend_from_slice(&[0; 10]);
+        data.extend_from_slice(&16u16.to_be_bytes());
+        data.extend_from_slice(b"netlink!!"); // 9 bytes: padded
+        let ts: u64 = 1_700_000_000 * 1_000_000_000 + 123_456_789;
+        let mut epb = Vec::new();
+        epb.extend_from_slice(&0u32.to_le_bytes());
+        epb.extend_from_slice(&((ts >> 32) as u32).to_le_bytes());
+        epb.extend_from_slice(&(ts as u32).to_le_bytes());
+        epb.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        epb.extend_from_slice(&data);
+        epb.resize(epb.len().div_ceil(4) * 4, 0);
+        block(&mut f, 6, &epb);
+        f
+    }
+
+    #[test]
+    fn pcapng_reads_and_bad_pcapng_is_a_typed_error() {
+        let f = pcapng_sample();
+        let pkts = read(&f).unwrap();
+        assert_eq!(pkts.len(), 1);
+        let p = &pkts[0];
+        assert_eq!((p.ts_sec, p.ts_frac), (1_700_000_000, 123_456));
+        assert_eq!(p.pkttype, PacketType::ToKernel);
+        assert_eq!(p.protocol, 16);
+        assert_eq!(p.data, b"netlink!!");
+        // Every cut: a typed error or (at a block boundary) fewer packets,
+        // never a panic.
+        let boundaries = [28, 28 + 32, 28 + 32 + 16, f.len()];
+        for cut in 0..f.len() {
+            match read(&f[..cut]) {
+                Ok(p) => assert!(boundaries.contains(&cut) && p.is_empty(), "cut {cut}"),
+                Err(e) => assert!(!boundaries.contains(&cut) || cut == 0, "cut {cut}: {e}"),
+            }
+        }
+        // A packet of an interface never described.
+        let mut g = f.clone();
+        let epb = 28 + 32 + 16;
+        g[epb + 8] = 5;
+        assert!(matches!(
+            read(&g),
+            Err(ReadError::NoInterface { interface: 5, .. })
+        ));
+        // An Ethernet interface.
+        let mut g = f.clone();
+        g[28 + 8] = 1;
+        assert_eq!(read(&g), Err(ReadError::LinkType(1)));
+        // Leading and trailing lengths that differ.
+        let mut g = f.clone();
+        let n = g.len();
+        g[n - 4] ^= 4;
+        assert!(matches!(read(&g), Err(ReadError::BadBlock { .. })));
+    }
+
     #[test]
     fn bad_files_are_errors() {
         assert_eq!(read(b"short"), Err(ReadError::TooShort));
@@ -465,8 +765,12 @@ mod tests {
             read(&[
                 0x0a, 0x0d, 0x0d, 0x0a, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
             ]),
-            Err(ReadError::NotPcap(0x0a0d0d0a))
+            Err(ReadError::BadBlock { offset: 0, .. })
         ));
+        assert_eq!(
+            read(b"GIF89a and then some more bytes"),
+            Err(ReadError::NotPcap(0x3846_4947))
+        );
         let mut h = global_header().to_vec();
         h[20] = 1; // Ethernet
         assert_eq!(read(&h), Err(ReadError::LinkType(1)));

@@ -9,6 +9,7 @@
 
 local proto = Proto("genl_portwatch", "Generic Netlink portwatch")
 local FAMILY = "portwatch"
+local PNAME = "genl_portwatch"
 
 local f = {}
 f.cmd = ProtoField.uint8("genl_portwatch.cmd", "Command", base.DEC)
@@ -285,6 +286,23 @@ local function is_request()
   return last ~= nil and bit32.band(last.value, 1) ~= 0
 end
 
+-- The family id (the netlink header's type, as Wireshark's genetlink
+-- dissector names it) and sequence number of this message.
+local nl_type = Field.new("genl.family_id")
+local nl_seq = Field.new("netlink.hdr_seq")
+
+local function last_value(field)
+  local all = { field() }
+  local l = all[#all]
+  return l and l.value
+end
+
+-- What the extended-ACK postdissector below needs: the message types
+-- (family ids) this dissector was given, and the command of each request
+-- by sequence number.
+local my_ids = {}
+local my_reqs = {}
+
 function proto.dissector(tvb, pinfo, tree)
   local n = tvb:len()
   if n < 4 then return 0 end
@@ -292,6 +310,9 @@ function proto.dissector(tvb, pinfo, tree)
   local ti = tree:add(proto, tvb())
   local cmd = tvb(0, 1):uint()
   local req = is_request()
+  local ty, seq = last_value(nl_type), last_value(nl_seq)
+  if ty then my_ids[ty] = true end
+  if req and seq then my_reqs[seq] = cmd end
   local op
   if req then op = ops_req[cmd] else op = ops_rsp[cmd] end
   local dir = req and "request" or "reply"
@@ -323,3 +344,74 @@ function proto.dissector(tvb, pinfo, tree)
 end
 
 DissectorTable.get("genl.family"):add(FAMILY, proto)
+
+-- The outcome of this family's requests: Wireshark's netlink dissector
+-- shows an NLMSG_ERROR's code but not its extended ACK. This postdissector
+-- walks the frame's messages (after the 16-byte cooked header) and, for an
+-- NLMSG_ERROR that answers a request of this family (the echoed header's
+-- type is one of its ids) or an NLMSG_DONE that ends one of its dumps (by
+-- sequence number), shows the code, the request's operation and the
+-- NLMSGERR_ATTR_* attributes.
+local ext = Proto(PNAME .. "_extack", "Generic Netlink " .. FAMILY .. " outcome")
+local xf = {
+  error = ProtoField.int32(PNAME .. ".extack.error", "Error code", base.DEC),
+  op = ProtoField.string(PNAME .. ".extack.op", "Operation of the request", base.NONE),
+  msg = ProtoField.stringz(PNAME .. ".extack.msg", "Message"),
+  offset = ProtoField.uint32(PNAME .. ".extack.offset", "Offset of the bad attribute", base.DEC),
+  cookie = ProtoField.bytes(PNAME .. ".extack.cookie", "Cookie"),
+  miss_type = ProtoField.uint32(PNAME .. ".extack.miss_type", "Missing attribute type", base.DEC),
+  miss_nest = ProtoField.uint32(PNAME .. ".extack.miss_nest", "Offset of the nest missing it", base.DEC),
+}
+ext.fields = { xf.error, xf.op, xf.msg, xf.offset, xf.cookie, xf.miss_type, xf.miss_nest }
+
+function ext.init()
+  my_ids = {}
+  my_reqs = {}
+end
+
+local function align4(n) return n + (4 - n % 4) % 4 end
+
+function ext.dissector(tvb, pinfo, tree)
+  local n = tvb:len()
+  -- Linux netlink's cooked header: ARPHRD_NETLINK (824) at bytes 2-3.
+  if n < 32 or tvb(2, 2):uint() ~= 824 then return end
+  local off = 16
+  while off + 16 <= n do
+    local len = tvb(off, 4):le_uint()
+    if len < 16 or len > n - off then return end
+    local ty = tvb(off + 4, 2):le_uint()
+    local flags = tvb(off + 6, 2):le_uint()
+    local seq = tvb(off + 8, 4):le_uint()
+    local tlv
+    if ty == 2 and len >= 36 and my_ids[tvb(off + 24, 2):le_uint()] then
+      if bit32.band(flags, 0x100) ~= 0 then
+        tlv = off + 36
+      else
+        tlv = off + 20 + align4(tvb(off + 20, 4):le_uint())
+      end
+    elseif ty == 3 and len >= 20 and my_reqs[seq] then
+      tlv = off + 20
+    end
+    if tlv then
+      local ti = tree:add(ext, tvb(off, len))
+      ti:add_le(xf.error, tvb(off + 16, 4))
+      local cmd = my_reqs[seq]
+      local op = cmd and ops_req[cmd]
+      if op then ti:add(xf.op, tvb(off + 8, 4), op.name) end
+      if bit32.band(flags, 0x200) ~= 0 and tlv < off + len then
+        each_tlv(tvb, ti, tlv, off + len, function(o, l, id, _)
+          local p = l > 4 and tvb(o + 4, l - 4)
+          if id == 1 and l > 4 then ti:add(xf.msg, p)
+          elseif id == 2 and l == 8 then ti:add_le(xf.offset, p)
+          elseif id == 3 and l > 4 then ti:add(xf.cookie, p)
+          elseif id == 5 and l == 8 then ti:add_le(xf.miss_type, p)
+          elseif id == 6 and l == 8 then ti:add_le(xf.miss_nest, p)
+          end
+        end)
+      end
+    end
+    off = off + align4(len)
+  end
+end
+
+register_postdissector(ext)

@@ -526,6 +526,11 @@ reboot -f
     s
 }
 
+/// Kernel modules packed into every initramfs that has them, not loaded:
+/// `nlmon` for `genl trace` (live capture; `modprobe nlmon`, or the
+/// kernel's autoload of `rtnl-link-nlmon`).
+const SHIPPED_MODULES: &[&str] = &["nlmon"];
+
 /// A module and the modules it needs, found by name.
 struct ModSet {
     /// name -> (path under `lib/modules/<release>/`, module bytes, deps)
@@ -692,6 +697,17 @@ pub fn initramfs(
         std::fs::write(&p, data).map_err(|e| format!("{}: {e}", p.display()))?;
     }
     let kmods = k.root.join("lib/modules").join(&k.release);
+    // Kernel modules shipped but not loaded: guest programs (or the
+    // kernel's autoload) load them when they need them.
+    for name in SHIPPED_MODULES {
+        if let Some(f) = find_kernel_module(&kmods, name) {
+            let rel = f.strip_prefix(&kmods).map_err(|e| e.to_string())?;
+            let rel = rel.to_string_lossy();
+            let p = mods_dir.join(rel.trim_end_matches(".xz").trim_end_matches(".zst"));
+            std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
+            std::fs::write(&p, read_module(&f)?).map_err(|e| format!("{}: {e}", p.display()))?;
+        }
+    }
     for f in [
         "modules.builtin",
         "modules.builtin.modinfo",
