@@ -19,6 +19,7 @@ mod mixed;
 mod new_user;
 mod package;
 mod portwatch;
+mod trace_check;
 mod util;
 mod vm;
 mod ynl;
@@ -182,6 +183,7 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("portwatch: genl check", || portwatch::step("check"));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
+        summary.skipped("genl trace: the VM's nlmon capture in tshark", "--no-vm given");
         summary.skipped(
             "portwatch: genl vm test (6.1, 6.12, 6.12-debug)",
             "--no-vm given",
@@ -195,6 +197,10 @@ fn test(args: &[String]) -> Result<(), String> {
         summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
             vm::run(&["test".into()])
         });
+        summary.run_fn(
+            "genl trace: the VM's nlmon capture of genl_demo in tshark (kmod-c/genl_demo.lua) = genl trace --read",
+            trace_check::run,
+        );
         summary.run_fn("portwatch: genl vm test (6.1, 6.12, 6.12-debug)", || {
             portwatch::step("vm-test")
         });
