@@ -183,7 +183,10 @@ fn test(args: &[String]) -> Result<(), String> {
     summary.run_fn("portwatch: genl check", || portwatch::step("check"));
     if skip_vm {
         summary.skipped("VM suites", "--no-vm given");
-        summary.skipped("genl trace: the VM's nlmon capture in tshark", "--no-vm given");
+        summary.skipped(
+            "genl trace: the VM's nlmon capture in tshark",
+            "--no-vm given",
+        );
         summary.skipped(
             "portwatch: genl vm test (6.1, 6.12, 6.12-debug)",
             "--no-vm given",
