@@ -33,7 +33,8 @@
  * Linux < 6.0: the extended ACK has no NLMSGERR_ATTR_MISS_TYPE to name a
  * missing attribute; the extack message still names it.
  */
-#define NL_SET_ERR_ATTR_MISS(extack, nest, type) do { } while (0)
+#define NL_SET_ERR_ATTR_MISS(extack, nest, type) \
+	do { (void)(extack); (void)(nest); (void)(type); } while (0)
 #endif
 
 #ifndef GENL_HAVE_NL_REQ_ATTR_CHECK

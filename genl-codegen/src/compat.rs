@@ -65,13 +65,13 @@ pub const FEATURES: &[Feature] = &[
         name: "DUMPIT_INFO_INFO",
         what: "genl_dumpit_info(cb)->info, a struct genl_info (Linux 6.2, with split ops)",
         without: "dumps read genl_dumpit_info(cb)->attrs",
-        probe: "\treturn genl_dumpit_info(arg)->info.attrs != NULL;\n",
+        probe: "\treturn !!genl_dumpit_info(arg)->info.attrs;\n",
     },
     Feature {
         name: "GENL_INFO_DUMP",
         what: "genl_info_dump() (Linux 6.6)",
         without: "nothing: the generated <family>_nl_dump_attrs() works on every kernel",
-        probe: "\treturn genl_info_dump(arg)->attrs != NULL;\n",
+        probe: "\treturn !!genl_info_dump(arg)->attrs;\n",
     },
     Feature {
         name: "GENL_REQ_ATTR_CHECK",
@@ -251,7 +251,7 @@ pub fn kbuild_fragment(command: &str) -> String {
          \t$(call filechk,genl_compat_features)\n\n\
          # Every object of the modules of this directory includes it.\n\
          genl_compat_objs := \\\n\
-         \t$(foreach m,$(obj-m),$(or $($(m:.o=-y)) $($(m:.o=-objs)),$(m)))\n\
+         \t$(foreach m,$(obj-m),$(or $(strip $($(m:.o=-y)) $($(m:.o=-objs))),$(m)))\n\
          $(addprefix $(obj)/,$(genl_compat_objs)): $(obj)/genl_compat_features.h\n\n\
          ccflags-y += -I$(obj)\n\
          clean-files += genl_compat_features.h .genl_compat.*\n",
@@ -265,8 +265,8 @@ pub fn probes(command: &str) -> String {
     o.push('\n');
     banner(&mut o, command, "kernel feature probes");
     o.push_str(
-        "\n/*\n * Compile tests of genl_compat.mk: compiled once per feature with\n\
-         * -DGENL_PROBE_<X>, each section compiles only against the headers of a\n\
+        "\n/*\n * Compile tests of genl_compat.mk: compiled once per feature with\n \
+         * -DGENL_PROBE_<X>, each section compiles only against the headers of a\n \
          * kernel that has X; the build then defines GENL_HAVE_<X>.\n */\n\n\
          #include <linux/netlink.h>\n#include <linux/workqueue.h>\n\
          #include <net/genetlink.h>\n#include <net/net_namespace.h>\n\
@@ -331,7 +331,8 @@ const HEADER_BODY: &str = r#"
  * Linux < 6.0: the extended ACK has no NLMSGERR_ATTR_MISS_TYPE to name a
  * missing attribute; the extack message still names it.
  */
-#define NL_SET_ERR_ATTR_MISS(extack, nest, type) do { } while (0)
+#define NL_SET_ERR_ATTR_MISS(extack, nest, type) \
+	do { (void)(extack); (void)(nest); (void)(type); } while (0)
 #endif
 
 #ifndef GENL_HAVE_NL_REQ_ATTR_CHECK

@@ -48,7 +48,7 @@ $(obj)/genl_compat_features.h: $(genl_compat_results) FORCE
 
 # Every object of the modules of this directory includes it.
 genl_compat_objs := \
-	$(foreach m,$(obj-m),$(or $($(m:.o=-y)) $($(m:.o=-objs)),$(m)))
+	$(foreach m,$(obj-m),$(or $(strip $($(m:.o=-y)) $($(m:.o=-objs))),$(m)))
 $(addprefix $(obj)/,$(genl_compat_objs)): $(obj)/genl_compat_features.h
 
 ccflags-y += -I$(obj)

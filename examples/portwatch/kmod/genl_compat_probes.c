@@ -5,8 +5,8 @@
 
 /*
  * Compile tests of genl_compat.mk: compiled once per feature with
-* -DGENL_PROBE_<X>, each section compiles only against the headers of a
-* kernel that has X; the build then defines GENL_HAVE_<X>.
+ * -DGENL_PROBE_<X>, each section compiles only against the headers of a
+ * kernel that has X; the build then defines GENL_HAVE_<X>.
  */
 
 #include <linux/netlink.h>
@@ -32,13 +32,13 @@ int genl_compat_probe(void *arg)
 /* genl_dumpit_info(cb)->info, a struct genl_info (Linux 6.2, with split ops) */
 int genl_compat_probe(void *arg)
 {
-	return genl_dumpit_info(arg)->info.attrs != NULL;
+	return !!genl_dumpit_info(arg)->info.attrs;
 }
 #elif defined(GENL_PROBE_GENL_INFO_DUMP)
 /* genl_info_dump() (Linux 6.6) */
 int genl_compat_probe(void *arg)
 {
-	return genl_info_dump(arg)->attrs != NULL;
+	return !!genl_info_dump(arg)->attrs;
 }
 #elif defined(GENL_PROBE_GENL_REQ_ATTR_CHECK)
 /* GENL_REQ_ATTR_CHECK() (Linux 6.0) */
