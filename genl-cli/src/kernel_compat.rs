@@ -12,17 +12,19 @@
 //!
 //! The guest side: tests that depend on a kernel feature (the missing
 //! attribute's type in the extended ACK) read the features header of the
-//! build, copied into the guest, through [`guest_features`].
+//! build, copied into the guest and named by [`FEATURES_ENV`] (or found
+//! in `$GENL_VM_MODULE_DIR`), through
+//! [`genl_core::module_features::of_module_under_test`].
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 pub use genl_codegen::compat::{Feature, FEATURES, FEATURES_HEADER};
 
-/// The environment variable naming the features header a build wrote, in
-/// the guest (or wherever a test runs against a module built for another
-/// kernel than the running one's headers say).
-pub const FEATURES_ENV: &str = "GENL_COMPAT_FEATURES";
+/// The environment variable naming, for a test program, the features
+/// header of the module under test (read by
+/// [`genl_core::module_features::of_module_under_test`]).
+pub use genl_core::module_features::FEATURES_ENV;
 
 /// A kernel series of the test matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -230,20 +232,6 @@ fn differences(found: &BTreeSet<String>, want: &BTreeSet<&str>) -> Vec<String> {
         }
     }
     d
-}
-
-/// In a test program: the features of the module under test, from the
-/// header named by [`FEATURES_ENV`]. `None` when the variable is unset
-/// (a test then decides from the running kernel itself, or fails); an
-/// unreadable or malformed header is an error.
-pub fn guest_features() -> Option<Result<BTreeSet<String>, String>> {
-    let path = std::env::var_os(FEATURES_ENV)?;
-    let path = PathBuf::from(path);
-    Some(
-        std::fs::read_to_string(&path)
-            .map_err(|e| format!("{FEATURES_ENV}={}: {e}", path.display()))
-            .and_then(|t| parse_features(&t).map_err(|e| format!("{}: {e}", path.display()))),
-    )
 }
 
 #[cfg(test)]
