@@ -306,8 +306,8 @@ const HEADER_BODY: &str = r#"
  * on every kernel: GENL_HAVE_<X> (genl_compat_features.h, written by the
  * build from compile tests against the target kernel's headers, see
  * genl_compat.mk) says whether the kernel has X; below, what it lacks is
- * emulated where it can be. Test GENL_HAVE_<X>, never LINUX_VERSION_CODE:
- * stable and vendor kernels backport features.
+ * emulated where it can be. Test GENL_HAVE_<X>, never the kernel's version
+ * number: stable and vendor kernels backport features.
  */
 
 #ifndef _GENL_COMPAT_H
