@@ -3,7 +3,6 @@
 /*	the genl_demo family; regenerate with `cargo xtask codegen` */
 /* genl kernel source */
 
-#include <linux/version.h>
 #include <net/netlink.h>
 #include <net/genetlink.h>
 
@@ -208,7 +207,7 @@ static const struct genl_multicast_group genl_demo_nl_mcgrps[] = {
  * with one policy per command. resv_start_op stays 0: every op is strictly
  * validated. parallel_ops: the module does its own locking.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef GENL_HAVE_SPLIT_OPS
 /**
  * genl_demo_nl_dump_attrs() - the attributes of a dump's request
  * @cb: the dump's callback
@@ -279,7 +278,7 @@ struct genl_family genl_demo_nl_family __ro_after_init = {
 	.mcgrps		= genl_demo_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(genl_demo_nl_mcgrps),
 };
-#else /* Linux < 6.2: no split ops */
+#else /* !GENL_HAVE_SPLIT_OPS */
 /**
  * genl_demo_nl_dump_attrs() - the attributes of a dump's request
  * @cb: the dump's callback
@@ -343,4 +342,4 @@ struct genl_family genl_demo_nl_family __ro_after_init = {
 	.mcgrps		= genl_demo_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(genl_demo_nl_mcgrps),
 };
-#endif /* LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0) */
+#endif /* GENL_HAVE_SPLIT_OPS */

@@ -38,6 +38,8 @@
 
 #include <uapi/linux/netlink_test.h>
 
+#include "genl_compat.h"
+
 static int proto = NETLINK_TEST;
 module_param(proto, int, 0444);
 MODULE_PARM_DESC(proto, "netlink protocol number to serve (default "
@@ -337,7 +339,7 @@ static int nltest_info(struct nltest_net *pn, const struct sk_buff *skb,
 		NL_SET_ERR_MSG_MOD(extack, "info request takes no payload");
 		return -EINVAL;
 	}
-	info.netns_cookie = sock_net(pn->nlsk)->net_cookie;
+	info.netns_cookie = genl_compat_net_cookie(sock_net(pn->nlsk));
 	info.requests = atomic_read(&pn->requests);
 	spin_lock(&pn->lock);
 	info.pending = pn->npending;

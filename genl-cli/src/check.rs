@@ -31,7 +31,7 @@ mod ynl;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use checkpatch::{checkpatch, ALLOWED_LINES};
+pub use checkpatch::checkpatch;
 pub use policies::{
     ynl_gen_c_policies, ynl_gen_c_policies_with, Allowed, Difference, PolicyReport,
 };

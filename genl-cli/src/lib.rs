@@ -16,6 +16,8 @@
 //!   spec against the kernel's schema, and the kernel's `ynl-gen-c` uapi
 //!   header against ours (`genl check`).
 //! - [`kernel_source`]: the parts of Linux 6.12's source those use.
+//! - [`kernel_compat`]: the kernel features a module build probed, and a
+//!   table of what each kernel of the matrix has (from its headers).
 //! - [`host`]: packages (apt, dpkg), programs, locks.
 //! - [`ctrl`]: the running kernel's families through nlctrl (`genl ctrl`).
 //! - [`ynl`]: any netlink family driven by its YNL spec at run time
@@ -35,6 +37,7 @@ pub mod cli;
 pub mod ctrl;
 pub mod generate;
 pub mod host;
+pub mod kernel_compat;
 pub mod kernel_source;
 pub mod nlmon;
 pub mod project;

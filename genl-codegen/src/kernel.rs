@@ -33,12 +33,17 @@
 //!   extended ACK as `NLMSGERR_ATTR_MISS_TYPE`) and an extack message, and
 //!   returns `-EINVAL`, else calls the module's handler. Only the request's
 //!   own attributes are checked, not those inside nests.
-//! - The ops table and the family, behind one
-//!   `#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)`: split ops (one
-//!   entry per do and per dump, each with its own policy; a dump without a
-//!   request gets none) for Linux 6.2 and later, `struct genl_ops` (one
-//!   entry and one policy per command: the union of its do and dump
-//!   requests) before. The family has `.netnsok = true`,
+//! - The ops table and the family, behind one `#ifdef
+//!   GENL_HAVE_SPLIT_OPS` (probed at build time, [`crate::compat`]; never
+//!   `LINUX_VERSION_CODE`): split ops (one entry per do and per dump, each
+//!   with its own policy; a dump without a request gets none) where the
+//!   kernel has them (Linux 6.2 and later, and vendor kernels that
+//!   backported them), `struct genl_ops` (one entry and one policy per
+//!   command: the union of its do and dump requests) elsewhere.
+//! - Kernel API a kernel lacks comes from `genl_compat.h`, which the
+//!   header includes ([`crate::compat`]); a value check on a `be16`/`be32`
+//!   attribute, which cannot be emulated, gets an `#error` naming the
+//!   attribute for kernels without it. The family has `.netnsok = true`,
 //!   `.parallel_ops = true` (the module does its own locking) and leaves
 //!   `resv_start_op` at 0, so every op is strictly validated.
 
@@ -73,6 +78,7 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
     );
     let _ = write!(o, "\n#ifndef {guard}\n#define {guard}\n\n");
     o.push_str("#include <net/netlink.h>\n#include <net/genetlink.h>\n\n");
+    let _ = writeln!(o, "#include \"{}\"", crate::compat::HEADER);
     let _ = writeln!(o, "#include <uapi/{}>", m.uapi_header);
 
     let mut rows = Vec::new();
@@ -225,6 +231,51 @@ fn parse_args() -> Vec<String> {
         "const struct nlattr *nest".to_owned(),
         "struct netlink_ext_ack *extack".to_owned(),
     ]
+}
+
+/// An `#error` for each attribute whose policy checks the value of a
+/// big-endian integer, on a kernel that cannot (no
+/// `GENL_HAVE_NLA_BE_RANGE`; [`crate::compat`] makes `NLA_BE16` an
+/// `NLA_U16` there, which would check the value in the wrong byte order).
+fn be_value_checks(m: &FamilyModel, o: &mut String) {
+    let mut attrs: Vec<(String, &str)> = Vec::new();
+    let views = m
+        .nested_policies
+        .iter()
+        .map(|v| m.view(*v))
+        .flat_map(|v| v.attrs.iter().map(move |a| (v.set, a.id, a.policy.clone())));
+    let ops = m.policies.iter().flat_map(|p| {
+        p.entries
+            .iter()
+            .map(move |(id, pol)| (p.set, *id, pol.clone()))
+    });
+    for (set, id, policy) in views.chain(ops) {
+        let ty = match policy {
+            Policy::Min(t, _) | Policy::Max(t, _) | Policy::Range(t, _, _) | Policy::Mask(t, _) => {
+                t
+            }
+            Policy::FullRange { ty, .. } => ty,
+            _ => continue,
+        };
+        if ty != "NLA_BE16" && ty != "NLA_BE32" {
+            continue;
+        }
+        let c = m.attr(set, id).c_name.clone();
+        if !attrs.iter().any(|(a, _)| *a == c) {
+            attrs.push((c, ty));
+        }
+    }
+    if attrs.is_empty() {
+        return;
+    }
+    o.push_str("\n#ifndef GENL_HAVE_NLA_BE_RANGE\n");
+    for (c, ty) in attrs {
+        let _ = writeln!(
+            o,
+            "#error \"{c}: a value check on {ty} needs Linux 6.1 (NLA_BE_RANGE)\""
+        );
+    }
+    o.push_str("#endif\n");
 }
 
 /// The C text of a policy entry.
@@ -933,11 +984,10 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         &options.regenerate_command,
         "kernel source",
     );
-    o.push_str(
-        "\n#include <linux/version.h>\n#include <net/netlink.h>\n#include <net/genetlink.h>\n\n",
-    );
+    o.push_str("\n#include <net/netlink.h>\n#include <net/genetlink.h>\n\n");
     let _ = writeln!(o, "#include \"{}\"\n", header_path(m));
     let _ = writeln!(o, "#include <uapi/{}>", m.uapi_header);
+    be_value_checks(m, &mut o);
 
     if !m.ranges.is_empty() {
         // Not `const`: Linux 6.1's `struct nla_policy` points at a
@@ -1172,7 +1222,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
          strictly validated. parallel_ops: the module does its own locking.",
     );
     o.push_str(" */\n");
-    o.push_str("#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)\n");
+    o.push_str("#ifdef GENL_HAVE_SPLIT_OPS\n");
     o.push_str(&branch_start(true));
     let _ = writeln!(o, "static const struct genl_split_ops {ops}[] = {{");
     for c in m.ops() {
@@ -1206,7 +1256,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         (".split_ops", ops.clone()),
         (".n_split_ops", format!("ARRAY_SIZE({ops})")),
     ]));
-    o.push_str("#else /* Linux < 6.2: no split ops */\n");
+    o.push_str("#else /* !GENL_HAVE_SPLIT_OPS */\n");
     o.push_str(&branch_start(false));
     let _ = writeln!(o, "static const struct genl_ops {ops}[] = {{");
     for c in m.ops() {
@@ -1231,6 +1281,6 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
         (".ops", ops.clone()),
         (".n_ops", format!("ARRAY_SIZE({ops})")),
     ]));
-    o.push_str("#endif /* LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0) */\n");
+    o.push_str("#endif /* GENL_HAVE_SPLIT_OPS */\n");
     o
 }

@@ -27,7 +27,15 @@
 //! let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
 //! assert_eq!(
 //!     paths,
-//!     ["include/uapi/linux/ping_demo.h", "ping_demo-nl.h", "ping_demo-nl.c", "ping_demo.yaml"]
+//!     [
+//!         "include/uapi/linux/ping_demo.h",
+//!         "ping_demo-nl.h",
+//!         "ping_demo-nl.c",
+//!         "genl_compat.h",
+//!         "genl_compat.mk",
+//!         "genl_compat_probes.c",
+//!         "ping_demo.yaml",
+//!     ]
 //! );
 //! let h = &files[0].contents;
 //! assert!(h.contains("#define PING_DEMO_FAMILY_VERSION\t2"));
@@ -43,6 +51,7 @@ use std::path::{Path, PathBuf};
 
 use genl_core::schema::FamilySchema;
 
+pub mod compat;
 pub mod driver;
 pub mod kernel;
 pub mod model;
@@ -134,6 +143,9 @@ pub struct GeneratedFile {
 /// - `<name>-nl.h`: the kernel header ([`kernel::header`]);
 /// - `<name>-nl.c`: policies, required-attribute checks, ops table,
 ///   multicast groups and the family struct ([`kernel::source`]);
+/// - `genl_compat.h`, `genl_compat.mk`, `genl_compat_probes.c`: the kernel
+///   feature probes and what the kernel lacks, the same for every family
+///   ([`compat`]); the module's `Kbuild` includes `genl_compat.mk`;
 /// - `<name>.yaml`: the YNL spec ([`ynl::spec`]).
 ///
 /// `<name>` is the family name with `-` as `_`. Besides the model's rules
@@ -173,11 +185,26 @@ pub fn render(
             contents: kernel::source(&m, options),
         },
         GeneratedFile {
+            path: compat::HEADER.to_owned(),
+            contents: compat::header(&options.regenerate_command),
+        },
+        GeneratedFile {
+            path: compat::KBUILD_FRAGMENT.to_owned(),
+            contents: compat::kbuild_fragment(&options.regenerate_command),
+        },
+        GeneratedFile {
+            path: compat::PROBES.to_owned(),
+            contents: compat::probes(&options.regenerate_command),
+        },
+        GeneratedFile {
             path: format!("{base}.yaml"),
             contents: ynl::spec(&m, options),
         },
     ];
-    for f in files.iter().filter(|f| !f.path.ends_with(".yaml")) {
+    for f in files
+        .iter()
+        .filter(|f| !f.path.ends_with(".yaml") && !f.path.ends_with(".mk"))
+    {
         check_line_lengths(family.name, f)?;
     }
     Ok(files)

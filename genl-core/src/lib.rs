@@ -96,6 +96,7 @@ pub mod extack;
 pub mod flags;
 pub mod header;
 pub mod message;
+pub mod module_features;
 pub mod multi;
 pub mod owned;
 pub mod pcap;

@@ -1,5 +1,5 @@
 //! `cargo xtask checkpatch`: `checkpatch.pl --strict` over `kmod-c/`
-//! through `genl_cli::check::checkpatch` (its allowed findings are there).
+//! through `genl_cli::check::checkpatch` (no finding is allowed).
 
 use crate::util;
 

@@ -3,7 +3,6 @@
 /*	the portwatch family; regenerate with `genl generate` */
 /* genl kernel source */
 
-#include <linux/version.h>
 #include <net/netlink.h>
 #include <net/genetlink.h>
 
@@ -391,7 +390,7 @@ static const struct genl_multicast_group portwatch_nl_mcgrps[] = {
  * with one policy per command. resv_start_op stays 0: every op is strictly
  * validated. parallel_ops: the module does its own locking.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef GENL_HAVE_SPLIT_OPS
 /* PORTWATCH_CMD_GET - do */
 static const struct nla_policy portwatch_get_do_nl_policy[PORTWATCH_A_RULE_MAX + 1] = {
 	[PORTWATCH_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -528,7 +527,7 @@ struct genl_family portwatch_nl_family __ro_after_init = {
 	.mcgrps		= portwatch_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(portwatch_nl_mcgrps),
 };
-#else /* Linux < 6.2: no split ops */
+#else /* !GENL_HAVE_SPLIT_OPS */
 /* PORTWATCH_CMD_GET - do, dump (Linux < 6.2: one policy per command) */
 static const struct nla_policy portwatch_get_nl_policy[PORTWATCH_A_RULE_MAX + 1] = {
 	[PORTWATCH_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -668,4 +667,4 @@ struct genl_family portwatch_nl_family __ro_after_init = {
 	.mcgrps		= portwatch_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(portwatch_nl_mcgrps),
 };
-#endif /* LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0) */
+#endif /* GENL_HAVE_SPLIT_OPS */

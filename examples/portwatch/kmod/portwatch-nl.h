@@ -9,6 +9,7 @@
 #include <net/netlink.h>
 #include <net/genetlink.h>
 
+#include "genl_compat.h"
 #include <uapi/linux/portwatch.h>
 
 /* Declared limits, enforced by the generated policies */

@@ -1676,9 +1676,11 @@ fn compare(
     spec: &SpecInfo,
     allow: &[UserAllow],
 ) -> Result<PolicyReport, String> {
-    let new = read_c(s.our_src, (6, 12, 0))?;
-    let old = read_c(s.our_src, (6, 1, 0))?;
-    let theirs = read_c(s.their_src, (6, 12, 0))?;
+    // Ours with split ops (as 6.12 builds it) and without (as 6.1 does);
+    // ynl-gen-c's has no feature switch.
+    let new = read_c(s.our_src, &[c::SPLIT_OPS])?;
+    let old = read_c(s.our_src, &[])?;
+    let theirs = read_c(s.their_src, &[])?;
     let (ours_p, ours_ranges) = policies(&new, v)?;
     let (old_p, _) = policies(&old, v)?;
     let (theirs_p, _) = policies(&theirs, v)?;
@@ -1712,8 +1714,8 @@ fn compare(
     c.functions(&theirs);
     c.family(&theirs);
     let (oh, th) = (
-        read_c(s.our_hdr, (6, 12, 0))?,
-        read_c(s.their_hdr, (6, 12, 0))?,
+        read_c(s.our_hdr, &[c::SPLIT_OPS])?,
+        read_c(s.their_hdr, &[])?,
     );
     c.headers(&oh, &th);
     c.coverage();

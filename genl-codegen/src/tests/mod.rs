@@ -5,6 +5,7 @@
 //! the host's Debian packages.
 
 mod cc;
+mod compat;
 mod files;
 mod handshake;
 mod long_names;

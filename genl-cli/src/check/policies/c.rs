@@ -1,5 +1,5 @@
 //! A small reader for the C the two generators write (preprocessed for one
-//! kernel version), and what it means: policy entries by meaning
+//! set of kernel features), and what it means: policy entries by meaning
 //! ([`Pol`]), policy arrays, ops tables, and the generated checks' bodies
 //! ([`Checks`]).
 
@@ -67,10 +67,15 @@ pub(super) struct CFile {
     pub(super) enums: Vec<String>,
 }
 
-/// Removes comments and keeps the branch of `#if LINUX_VERSION_CODE >=
-/// KERNEL_VERSION(a, b, c)` that `version` selects; other preprocessor
-/// lines are dropped. Any other `#if` is an error.
-fn preprocess(src: &str, version: (u32, u32, u32)) -> Result<String, String> {
+/// The feature macro the generated source tests to choose split ops
+/// (`genl_compat_features.h`, written by the module's build).
+pub(super) const SPLIT_OPS: &str = "GENL_HAVE_SPLIT_OPS";
+
+/// Removes comments and keeps the branches of `#ifdef X` / `#ifndef X`
+/// (include guards, the generated files' feature switches) that a build
+/// with exactly the macros `defined` takes; other preprocessor lines are
+/// dropped. Any `#if` with an expression is an error.
+fn preprocess(src: &str, defined: &[&str]) -> Result<String, String> {
     let mut no_comments = String::new();
     let mut rest = src;
     while !rest.is_empty() {
@@ -106,21 +111,17 @@ fn preprocess(src: &str, version: (u32, u32, u32)) -> Result<String, String> {
             continued = l.ends_with('\\');
             continue;
         }
-        if l.starts_with("#ifndef") || l.starts_with("#ifdef") {
-            // Include guards.
-            stack.push((true, true));
-        } else if let Some(cond) = l.strip_prefix("#if") {
-            let cond: String = cond.chars().filter(|c| !c.is_whitespace()).collect();
-            let v = cond
-                .strip_prefix("LINUX_VERSION_CODE>=KERNEL_VERSION(")
-                .and_then(|r| r.strip_suffix(')'))
-                .ok_or_else(|| format!("unsupported preprocessor condition: {l}"))?;
-            let n: Vec<u32> = v.split(',').filter_map(|x| x.parse().ok()).collect();
-            let [a, b, c] = n[..] else {
-                return Err(format!("unsupported version condition: {l}"));
-            };
-            let taken = version >= (a, b, c);
+        if let Some(m) = l.strip_prefix("#ifndef") {
+            let taken = !defined.contains(&m.trim());
             stack.push((taken, taken));
+        } else if let Some(m) = l.strip_prefix("#ifdef") {
+            let taken = defined.contains(&m.trim());
+            stack.push((taken, taken));
+        } else if l.starts_with("#if") {
+            return Err(format!(
+                "unsupported preprocessor condition: {l} (files generated before genl's \
+                 compat by feature tested LINUX_VERSION_CODE: regenerate them)"
+            ));
         } else if l.starts_with("#else") {
             let top = stack.last_mut().ok_or("#else without #if")?;
             *top = (!top.1, true);
@@ -215,8 +216,8 @@ pub(super) fn skip_group(toks: &[String], i: &mut usize, open: &str, close: &str
     toks[start..*i].to_vec()
 }
 
-pub(super) fn read_c(src: &str, version: (u32, u32, u32)) -> Result<CFile, String> {
-    let toks = tokens(&preprocess(src, version)?);
+pub(super) fn read_c(src: &str, defined: &[&str]) -> Result<CFile, String> {
+    let toks = tokens(&preprocess(src, defined)?);
     let mut f = CFile::default();
     let mut i = 0;
     while i < toks.len() {

@@ -773,7 +773,7 @@ static const struct nla_policy t_set_nl_policy[T_A_X_MAX + 1] = {
 	[T_A_X_LIST] = { .type = NLA_NESTED_ARRAY, },
 };
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef GENL_HAVE_SPLIT_OPS
 static const struct genl_split_ops t_nl_ops[] = {
 	{
 		.cmd		= T_CMD_SET,
@@ -912,7 +912,7 @@ fn a_dump_without_a_request_rejects_the_do_attributes_before_6_2() {
 static const struct nla_policy f_get_nl_policy[F_A_X_MAX + 1] = {
 	[F_A_X_ONE] = { .type = NLA_U32, },
 };
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef GENL_HAVE_SPLIT_OPS
 struct nlattr **f_nl_dump_attrs(struct netlink_callback *cb)
 {
 	return genl_dumpit_info(cb)->info.attrs;
@@ -1050,7 +1050,7 @@ static int f_nl_get_doit_checked(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	return f_nl_get_doit(skb, info);
 }
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#ifdef GENL_HAVE_SPLIT_OPS
 static const struct genl_split_ops f_nl_ops[] = {
 	{
 		.cmd = F_CMD_GET,
