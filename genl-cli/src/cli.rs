@@ -242,13 +242,13 @@ pub enum VmCommand {
 /// The options of every `genl vm` subcommand.
 #[derive(Debug, Default, Args)]
 pub struct VmOpts {
-    /// Kernels to boot, comma-separated or repeated: 6.1 and 6.12 (Debian
-    /// bookworm's cloud kernels), 5.10 (bullseye's), newest (the newest
+    /// Kernels to boot, comma-separated or repeated: 5.10 (Debian
+    /// bullseye's cloud kernel), 6.1 and 6.12 (bookworm's), newest (the newest
     /// cloud kernel of trixie-backports, found at run time; modules built in
     /// a trixie root), 6.12-debug (Linux 6.12 with KASAN, kmemleak, lockdep,
     /// UBSAN and fault injection, built once into the cache, ≈ 5 min); see
     /// `genl vm kernels` [env: GENL_VM_KERNELS; default: genl.toml's [vm]
-    /// kernels, else 6.1,6.12].
+    /// kernels, else 5.10,6.1,6.12,newest].
     #[arg(long, alias = "kernel", value_name = "LIST", value_delimiter = ',')]
     pub kernels: Vec<String>,
     /// Run this prebuilt static program (or #!/bin/sh script) with these

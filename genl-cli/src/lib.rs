@@ -7,8 +7,8 @@
 //! ([`vendor`]). On a project:
 //! - [`generate`]: the uapi header, kernel policies/ops and YNL spec,
 //!   rendered from the Rust schema (`genl generate [--check]`).
-//! - [`vm`]: boots Debian's cloud kernels (6.1 and 6.12 by default; 5.10,
-//!   trixie-backports' newest and a 6.12 debug kernel when asked for) under
+//! - [`vm`]: boots Debian's cloud kernels (5.10, 6.1, 6.12 and
+//!   trixie-backports' newest by default; a 6.12 debug kernel when asked for) under
 //!   QEMU (downloaded into a per-user [`cache`], never installed), with the
 //!   project's module built against each and its test programs, statically
 //!   linked, run inside; PASS/FAIL per kernel (`genl vm test`).

@@ -24,7 +24,7 @@
 //! - `[vm]` — `genl vm fetch|build|test|shell`:
 //!   - `module-dir` (path; default: `generate.dir`): the Kbuild directory
 //!     built against each kernel; every `.ko` it builds is loaded in the guest.
-//!   - `kernels` (list of strings; default `["6.1", "6.12"]`): the kernel
+//!   - `kernels` (list of strings; default `["5.10", "6.1", "6.12", "newest"]`): the kernel
 //!     series `genl vm test` boots: Debian's `6.1` and `6.12` cloud kernels,
 //!     `5.10` (bullseye's) and `newest` (trixie-backports' newest, its modules
 //!     built in a cached trixie root), both opt-in for now,

@@ -207,7 +207,7 @@ pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
     println!("\nnext:\n  cd {}", dir.display());
     println!("  genl generate --check   # the kernel files match the schema");
     println!("  genl check              # checkpatch, YNL validation, ynl-gen-c comparison");
-    println!("  genl vm test            # the module in Debian's 6.1 and 6.12 kernels, the selftest inside");
+    println!("  genl vm test            # the module in Debian's 5.10, 6.1, 6.12 and newest kernels, the selftest inside");
     Ok(())
 }
 

@@ -155,8 +155,7 @@ pub const SERIES: &[Series] = &[
             meta: "linux-image-cloud-amd64",
             suite: &apt::BULLSEYE,
         },
-        // TODO(matrix-default): `false` once the modules build on 5.10 (compat work).
-        opt_in: true,
+        opt_in: false,
     },
     Series {
         name: "6.1",
@@ -183,8 +182,7 @@ pub const SERIES: &[Series] = &[
             meta: "linux-image-cloud-amd64",
             suite: &apt::TRIXIE_BACKPORTS,
         },
-        // TODO(matrix-default): `false` once the modules load on 7.x (compat work).
-        opt_in: true,
+        opt_in: false,
     },
     Series {
         name: "6.12-debug",
@@ -195,8 +193,8 @@ pub const SERIES: &[Series] = &[
 ];
 
 /// The series booted when neither the command line nor genl.toml names
-/// any: every series that is not opt-in (Debian's 6.1 and 6.12; 5.10 and
-/// newest join them once the modules build there).
+/// any: every series that is not opt-in (Debian's 5.10, 6.1, 6.12 and
+/// newest).
 pub fn default_series() -> Vec<&'static Series> {
     SERIES.iter().filter(|s| !s.opt_in).collect()
 }
@@ -288,7 +286,7 @@ pub struct Overrides {
 /// The environment variables [`Overrides::from_env`] reads (for `--help`).
 pub const ENV_HELP: &str =
     "environment (the command line wins over it, it wins over genl.toml):\n  \
-GENL_VM_KERNELS=6.1,6.12      kernels to boot\n  \
+GENL_VM_KERNELS=6.1,newest    kernels to boot\n  \
 GENL_VM_MODULE_DIR=DIR        module sources (relative: to the project)\n  \
 GENL_VM_GUEST_BINS='a x;b y'  prebuilt guest programs, `;`-separated\n  \
 GENL_VM_TIMEOUT=SECS          per boot\n  \
@@ -1018,8 +1016,7 @@ GENL-VM-TEST-END demo-client rc=0
     #[test]
     fn the_default_kernels_are_the_ones_the_modules_build_on_today() {
         let names: Vec<&str> = default_series().iter().map(|s| s.name).collect();
-        // TODO(matrix-default): ["5.10", "6.1", "6.12", "newest"].
-        assert_eq!(names, ["6.1", "6.12"]);
+        assert_eq!(names, ["5.10", "6.1", "6.12", "newest"]);
     }
 
     #[test]

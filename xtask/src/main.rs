@@ -19,6 +19,7 @@ mod mixed;
 mod new_user;
 mod package;
 mod portwatch;
+mod probes;
 mod trace_check;
 mod util;
 mod vm;
@@ -188,7 +189,7 @@ fn test(args: &[String]) -> Result<(), String> {
             "--no-vm given",
         );
         summary.skipped(
-            "portwatch: genl vm test (6.1, 6.12, 6.12-debug)",
+            "portwatch: genl vm test (5.10, 6.1, 6.12, newest, 6.12-debug)",
             "--no-vm given",
         );
         summary.skipped(
@@ -196,17 +197,24 @@ fn test(args: &[String]) -> Result<(), String> {
             "--no-vm given",
         );
         summary.skipped("mixed versions (genl_demo v1/v2)", "--no-vm given");
+        summary.skipped("kernel feature probes = table", "--no-vm given");
     } else {
-        summary.run_fn("VM suites (Debian 6.1 and 6.12 under QEMU)", || {
-            vm::run(&["test".into()])
-        });
+        summary.run_fn(
+            "VM suites (Debian 5.10, 6.1, 6.12, newest and 6.12-debug under QEMU)",
+            || vm::run(&["test".into()]),
+        );
+        summary.run_fn(
+            "kernel feature probes of each kmod-c build = the table read from its headers",
+            probes::run,
+        );
         summary.run_fn(
             "genl trace: the VM's nlmon capture of genl_demo in tshark (kmod-c/genl_demo.lua) = genl trace --read",
             trace_check::run,
         );
-        summary.run_fn("portwatch: genl vm test (6.1, 6.12, 6.12-debug)", || {
-            portwatch::step("vm-test")
-        });
+        summary.run_fn(
+            "portwatch: genl vm test (5.10, 6.1, 6.12, newest, 6.12-debug)",
+            || portwatch::step("vm-test"),
+        );
         // After the VM suites: the kernels are in the per-user cache.
         summary.run_fn(
             "a new user's family, outside the repo (genl new → generate --check → check; git clone → genl sync → cargo build → vm test)",

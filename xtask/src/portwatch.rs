@@ -7,7 +7,7 @@
 //! - `check`: `genl check` (checkpatch --strict over `kmod/`, the YNL spec
 //!   against the kernel's schema, ynl-gen-c's code against ours);
 //! - `vm-test`: `genl vm test` (the module built and loaded on every kernel
-//!   of its `genl.toml`: 6.1, 6.12 and 6.12-debug; `portwatch-selftest`
+//!   of its `genl.toml`: 5.10, 6.1, 6.12, newest and 6.12-debug; `portwatch-selftest`
 //!   inside, and on 6.12 `portwatch-ynl`, cli.py against `genl ynl`).
 //!
 //! Without arguments, all three in that order. Each step prints its wall

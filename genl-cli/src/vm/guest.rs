@@ -696,6 +696,20 @@ pub fn initramfs(
         std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
         std::fs::write(&p, data).map_err(|e| format!("{}: {e}", p.display()))?;
     }
+    // What the build's feature probes found (genl_compat.mk): beside the
+    // modules, where guest programs read it (`genl_core::module_features`,
+    // `$GENL_VM_MODULE_DIR`) to know what this kernel can say.
+    let header = genl_core::module_features::FEATURES_HEADER;
+    if let Some(found) = kos
+        .iter()
+        .filter_map(|ko| ko.parent())
+        .map(|d| d.join(header))
+        .find(|p| p.is_file())
+    {
+        let to = mods_dir.join("extra").join(header);
+        std::fs::create_dir_all(mods_dir.join("extra")).map_err(|e| e.to_string())?;
+        std::fs::copy(&found, &to).map_err(|e| format!("{}: {e}", found.display()))?;
+    }
     let kmods = k.root.join("lib/modules").join(&k.release);
     // Kernel modules shipped but not loaded: guest programs (or the
     // kernel's autoload) load them when they need them.
