@@ -90,6 +90,7 @@ pub mod connection;
 pub mod controller;
 pub mod demux;
 pub mod drift;
+pub mod dump;
 pub mod engine;
 pub mod error;
 pub mod extack;
@@ -102,6 +103,7 @@ pub mod owned;
 pub mod pcap;
 pub mod resolve;
 pub mod schema;
+pub mod subscription;
 pub mod support;
 pub mod sync;
 pub mod sys;
@@ -123,7 +125,8 @@ pub use codec::{
     ValueEnum,
 };
 pub use command::{Ack, Command, DumpCommand, Notification, Query};
-pub use connection::{Connection, Dump, RawDump, Subscription};
+pub use connection::Connection;
+pub use dump::{Dump, RawDump};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
     Unsupported,
@@ -134,6 +137,7 @@ pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use resolve::ResolvedFamily;
+pub use subscription::Subscription;
 pub use sync::SharedConnection;
 pub use transport::Transport;
 pub use varint::{Sint, Uint};

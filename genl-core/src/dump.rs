@@ -1,0 +1,270 @@
+//! Dumps: [`Dump`] (a typed command's, each message decoded) over
+//! [`RawDump`] (untyped views), lending iterators over the connection's
+//! receive buffer, resent once when the family was reloaded meanwhile.
+
+use crate::codec::Encode;
+use crate::command::DumpCommand;
+use crate::connection::{Connection, Span};
+use crate::engine::{self, Exchange, Mode, Route, Step};
+use crate::error::Result;
+use crate::message::{GenlHeader, GenlView, Messages};
+use crate::owned::OwnedMessage;
+use crate::resolve::FamilyRetry;
+use crate::schema::AttrSetSchema;
+use crate::sys::Socket;
+use crate::transport::Transport;
+
+/// A dump of a typed command in progress: a lending iterator over the
+/// dumped messages, each decoded as the command declares.
+///
+/// ```no_run
+/// # use genl_core::{Connection, controller::ctrl_cmd};
+/// let mut conn = Connection::new()?;
+/// let mut dump = conn.dump(ctrl_cmd::GetFamily, &())?;
+/// while let Some(fam) = dump.next()? {
+///     println!("{} {}", fam.family_id, fam.family_name);
+/// }
+/// # Ok::<(), genl_core::Error>(())
+/// ```
+///
+/// The items borrow the connection's buffer, so `Dump` is not an
+/// [`Iterator`]; [`owned`](Self::owned) is one, over owned copies.
+pub struct Dump<'c, C: DumpCommand, T: Transport = Socket> {
+    pub(crate) raw: RawDump<'c, T>,
+    pub(crate) _cmd: std::marker::PhantomData<C>,
+}
+
+impl<C: DumpCommand, T: Transport> std::fmt::Debug for Dump<'_, C, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dump")
+            .field("command", &C::NAME)
+            .field("raw", &self.raw)
+            .finish()
+    }
+}
+
+impl<'c, C: DumpCommand, T: Transport> Dump<'c, C, T> {
+    /// The next dumped message, decoded, borrowing the receive buffer;
+    /// `Ok(None)` after `NLMSG_DONE`.
+    #[allow(clippy::should_implement_trait)]
+    #[inline]
+    pub fn next(&mut self) -> Result<Option<C::Item<'_>>> {
+        match self.raw.next()? {
+            Some(view) => Ok(Some(view.decode::<C::Item<'_>>()?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The next dumped message as an undecoded view.
+    pub fn next_view(&mut self) -> Result<Option<GenlView<'_>>> {
+        self.raw.next()
+    }
+
+    /// Runs `f` on every dumped message, collecting its results.
+    pub fn map<U>(mut self, mut f: impl FnMut(C::Item<'_>) -> U) -> Result<Vec<U>> {
+        let mut out = Vec::new();
+        while let Some(m) = self.next()? {
+            out.push(f(m));
+        }
+        Ok(out)
+    }
+
+    /// An [`Iterator`] over owned copies of the messages (decode each with
+    /// [`Item::get`](crate::Item::get)), for `for` loops and adapters.
+    pub fn owned(self) -> impl Iterator<Item = Result<crate::Item<C>>> + 'c {
+        let mut raw = self.raw;
+        std::iter::from_fn(move || match raw.next() {
+            Ok(Some(v)) => Some(Ok(crate::Item::new(OwnedMessage::from_view(&v)))),
+            Ok(None) => None,
+            Err(e) => Some(Err(e)),
+        })
+    }
+
+    /// The untyped dump underneath.
+    pub fn into_raw(self) -> RawDump<'c, T> {
+        self.raw
+    }
+}
+
+/// A dump in progress, untyped: a lending iterator over the reply messages
+/// as [`GenlView`]s (see [`Connection::dump_by_id`]).
+#[derive(Debug)]
+pub struct RawDump<'c, T: Transport = Socket> {
+    conn: &'c mut Connection<T>,
+    ex: Exchange,
+    schema: Option<&'static AttrSetSchema>,
+    /// Where the next message of `conn.rx` starts.
+    pos: usize,
+    /// The family's name (a typed dump): restart once after a reload.
+    family: Option<&'static str>,
+    retry: FamilyRetry,
+    finished: bool,
+}
+
+impl<'c, T: Transport> RawDump<'c, T> {
+    pub(crate) fn start<P: Encode + ?Sized>(
+        conn: &'c mut Connection<T>,
+        family: Option<&'static str>,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<Self> {
+        let seq = conn.seq.next_mut();
+        engine::build_request(
+            &mut conn.tx,
+            family_id,
+            genl,
+            (Mode::Dump, std::mem::take(&mut conn.extra_flags)),
+            seq,
+            payload,
+        )?;
+        conn.transport.send(&conn.tx)?;
+        conn.rx.clear();
+        let mut retry = FamilyRetry::default();
+        retry.check(family_id)?;
+        Ok(RawDump {
+            conn,
+            ex: Exchange::new(seq, Mode::Dump, family_id),
+            schema,
+            pos: 0,
+            family,
+            retry,
+            finished: false,
+        })
+    }
+
+    /// Resends the request to `family_id` with a new sequence number.
+    fn restart(&mut self, family_id: u16) -> Result<()> {
+        let seq = self.conn.seq.next_mut();
+        self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
+        self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
+        self.conn.transport.send(&self.conn.tx)?;
+        self.conn.rx.clear();
+        self.pos = 0;
+        self.ex = Exchange::new(seq, Mode::Dump, family_id);
+        Ok(())
+    }
+
+    /// The next message of the dump, borrowed from the receive buffer;
+    /// `Ok(None)` after `NLMSG_DONE`.
+    #[allow(clippy::should_implement_trait)]
+    #[inline(always)]
+    pub fn next(&mut self) -> Result<Option<GenlView<'_>>> {
+        // The common case, inlined into the caller's loop: the next message
+        // of the datagram in hand is one of the dump's.
+        if !self.finished {
+            let portid = self.conn.transport.port_id();
+            let rx = &self.conn.rx;
+            let hit = (self.ex.take_data(rx, self.pos, portid)).map(|(v, n)| (Span::of(rx, &v), n));
+            if let Some((span, next)) = hit {
+                self.pos = next;
+                return Ok(Some(span.view(&self.conn.rx)));
+            }
+        }
+        self.next_slow()
+    }
+
+    /// [`next`](Self::next) past the datagram in hand: receiving, control
+    /// messages, the end, the restart after a reload.
+    #[inline(never)]
+    fn next_slow(&mut self) -> Result<Option<GenlView<'_>>> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            if let Some(span) = self.advance()? {
+                return Ok(Some(span.view(&self.conn.rx)));
+            }
+            if self.ex.is_done() {
+                let r = self.ex.finish(&self.conn.tx, self.schema);
+                // Only a typed dump that delivered nothing can restart.
+                let r = match (self.family, self.ex.replies()) {
+                    (Some(name), 0) => {
+                        let (conn, id) = (&*self.conn, self.ex.family_id());
+                        let moved = || !conn.watching || conn.families.moved(name, id);
+                        match self.retry.after(r, moved) {
+                            None => {
+                                self.conn.invalidate(name);
+                                // Resolving builds its own request: keep ours.
+                                let request = std::mem::take(&mut self.conn.tx);
+                                let id = self.conn.resolve(name).map(|f| f.id);
+                                self.conn.tx = request;
+                                let id = id?;
+                                self.retry.check(id)?;
+                                self.restart(id)?;
+                                continue;
+                            }
+                            Some(r) => r,
+                        }
+                    }
+                    _ => r,
+                };
+                self.finished = true;
+                r?;
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads messages until the next data message of the dump (its span in
+    /// `conn.rx`) or the dump's end.
+    fn advance(&mut self) -> Result<Option<Span>> {
+        let portid = self.conn.transport.port_id();
+        loop {
+            if self.ex.is_done() {
+                return Ok(None);
+            }
+            if self.pos >= self.conn.rx.len() {
+                self.pos = 0;
+                if !self.conn.receive_for(&mut self.ex)? {
+                    self.conn.rx.clear();
+                    return Ok(None);
+                }
+            }
+            if let Some((v, next)) = self.ex.take_data(&self.conn.rx, self.pos, portid) {
+                self.pos = next;
+                return Ok(Some(Span::of(&self.conn.rx, &v)));
+            }
+            let mut found = None;
+            let mut events = Vec::new();
+            let mut it = Messages::new(&self.conn.rx[self.pos..]);
+            let base = self.pos;
+            for msg in it.by_ref() {
+                let msg = msg?;
+                match engine::route(&msg, portid) {
+                    Route::Request(s) if s == self.ex.seq() => {
+                        if let Step::Reply(v) = self.ex.absorb(&msg) {
+                            found = Some(Span::of(&self.conn.rx, &v));
+                            break;
+                        }
+                        if self.ex.is_done() {
+                            break;
+                        }
+                    }
+                    Route::Control(ev) => events.push(ev),
+                    Route::Request(_) | Route::Ignore => {}
+                }
+            }
+            self.pos = base + it.position();
+            for ev in events {
+                if let Some(e) = &ev {
+                    self.ex.on_control(e);
+                }
+                self.conn.on_control(ev.as_ref());
+            }
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Runs `f` on every message of the dump, collecting its results.
+    pub fn map<U>(mut self, mut f: impl FnMut(GenlView<'_>) -> Result<U>) -> Result<Vec<U>> {
+        let mut out = Vec::new();
+        while let Some(m) = self.next()? {
+            out.push(f(m)?);
+        }
+        Ok(out)
+    }
+}
