@@ -9,6 +9,9 @@
 //! - `cargo xtask portwatch`: the portwatch project through the `genl` tool.
 //! - `cargo xtask vm ...`, `ynl check`, `checkpatch`: the `genl` tool's library
 //!   (`genl-cli`) on this repository's `genl.toml`.
+//! - `cargo xtask trace-compare SPEC.yaml DISSECTOR.lua CAPTURE.pcap...`:
+//!   each capture decoded by tshark with the generated dissector and by
+//!   `genl trace --read` with the spec, compared field by field.
 
 mod capture;
 mod checkpatch;

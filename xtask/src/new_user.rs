@@ -157,7 +157,7 @@ for m in $GENL_VM_MODULES; do insmod "$GENL_VM_MODULE_DIR/$m.ko" || exit 1; done
 "$genl" trace --device genlmon0 --write /tmp/trace.pcap >/tmp/trace.out 2>/tmp/trace.err &
 pid=$!
 i=0
-until grep -q "capturing on" /tmp/trace.err; do
+until grep -q "capturing on" /tmp/trace.err 2>/dev/null; do
     i=$((i + 1))
     if [ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
         cat /tmp/trace.err
