@@ -81,8 +81,15 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
     copy_tree(src, &dst)?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     // The host's make, or a root's (vm/toolchain.rs), which sees the
-    // kernel's tree and the build dir at their own paths.
-    let mut cmd = k.toolchain.command("make", &[&k.root, &dst])?;
+    // kernel's tree and the build dir at their own paths. A kernel tree
+    // reached through a link (a cache whose `kernels/` links to another's)
+    // is also bound at its real path: its Makefiles name that one.
+    let real = k.root.canonicalize().unwrap_or_else(|_| k.root.clone());
+    let mut binds: Vec<&Path> = vec![&k.root, &dst];
+    if real != k.root {
+        binds.push(&real);
+    }
+    let mut cmd = k.toolchain.command("make", &binds)?;
     cmd.arg("-C")
         .arg(k.headers())
         .arg(format!("M={}", dst.display()))
