@@ -355,6 +355,8 @@ function ext.dissector(tvb, pinfo, tree)
   local n = tvb:len()
   -- Linux netlink's cooked header: ARPHRD_NETLINK (824) at bytes 2-3.
   if n < 32 or tvb(2, 2):uint() ~= 824 then return end
+  -- The netlink protocol (bytes 14-15): 16, generic netlink.
+  local genl = tvb(14, 2):uint() == 16
   local off = 16
   while off + 16 <= n do
     local len = tvb(off, 4):le_uint()
@@ -362,6 +364,12 @@ function ext.dissector(tvb, pinfo, tree)
     local ty = tvb(off + 4, 2):le_uint()
     local flags = tvb(off + 6, 2):le_uint()
     local seq = tvb(off + 8, 4):le_uint()
+    -- Sequence numbers repeat across sockets: a later request of another
+    -- generic netlink family with this one owns what answers it (as genl
+    -- trace takes it: the latest request of a sequence number).
+    if genl and bit32.band(flags, 1) ~= 0 and ty >= 16 and not my_ids[ty] then
+      my_reqs[seq] = nil
+    end
     local tlv
     if ty == 2 and len >= 36 and my_ids[tvb(off + 24, 2):le_uint()] then
       if bit32.band(flags, 0x100) ~= 0 then

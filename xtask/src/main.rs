@@ -9,6 +9,9 @@
 //! - `cargo xtask portwatch`: the portwatch project through the `genl` tool.
 //! - `cargo xtask vm ...`, `ynl check`, `checkpatch`: the `genl` tool's library
 //!   (`genl-cli`) on this repository's `genl.toml`.
+//! - `cargo xtask trace-compare SPEC.yaml DISSECTOR.lua CAPTURE.pcap...`:
+//!   each capture decoded by tshark with the generated dissector and by
+//!   `genl trace --read` with the spec, compared field by field.
 
 mod capture;
 mod checkpatch;
@@ -45,9 +48,10 @@ fn main() -> ExitCode {
         "new-user" => new_user::run(rest),
         "portwatch" => portwatch::run(rest),
         "mixed" => mixed::run(),
+        "trace-compare" => trace_check::cli(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user|mixed>\n\
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user|mixed|trace-compare ...>\n\
                  \n  test        run every suite (installs what it needs); --no-vm, --only TEXT\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
                  \n  vm          boot the kernels (Debian's, and the debug one) under QEMU and run the module suites\
@@ -56,7 +60,9 @@ fn main() -> ExitCode {
                  \n  checkpatch  checkpatch.pl --strict over kmod-c\
                  \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM\
                  \n  portwatch   examples/portwatch: genl generate --check, genl check, genl vm test\
-                 \n  mixed       genl_demo v1/v2 client × v1/v2 module in the VM (oldest and newest kernel)"
+                 \n  mixed       genl_demo v1/v2 client × v1/v2 module in the VM (oldest and newest kernel)\
+                 \n  trace-compare SPEC.yaml DISSECTOR.lua CAPTURE.pcap...\
+                 \n              each capture in tshark with the dissector = genl trace --read with the spec"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS

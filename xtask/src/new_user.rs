@@ -20,7 +20,16 @@
 //!    warnings` and `genl vm test` (PASS on the default kernels, 5.10,
 //!    6.1, 6.12 and newest, and on 6.12-debug, with the scaffold's
 //!    selftest) pass, and the clone has nothing to commit;
-//! 6. `genl new` and `genl check` for two names the template was not
+//! 6. the family on the wire: one more boot of 6.12 in the clone (`genl vm
+//!    test --guest-bin`) runs the selftest, then a guest script that loads
+//!    nlmon, reloads the module (a fresh family), captures the selftest's
+//!    traffic with `genl trace --write` (the static `genl` the repository's
+//!    VM run builds) and prints the pcap on the console; the host decodes
+//!    it with tshark and the clone's generated dissector `kmod/counter.lua`
+//!    and compares every field with genl's own decode and the clone's
+//!    `kmod/counter.yaml` ([`crate::trace_check::compare`]), printing a
+//!    `NEW-USER-TRACE` line; no capture is a failure;
+//! 7. `genl new` and `genl check` for two names the template was not
 //!    written for (15 bytes, the longest a family name can be, and 1).
 //!
 //! It prints the wall time from `genl new` to the last PASS and the lines
@@ -34,8 +43,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use genl_cli::host;
+use genl_cli::project::GuestConfig;
 
-use crate::util;
+use crate::{trace_check, util};
 
 /// The family `genl new` creates.
 const NAME: &str = "counter";
@@ -129,6 +139,129 @@ fn committed_files_naming(repo: &Path, needles: &[&Path]) -> Result<Vec<String>,
         }
     }
     Ok(found)
+}
+
+/// The guest script of [`trace_in_vm`]: nlmon loaded, the module
+/// reloaded (the selftest ran before it in the same boot: its counters
+/// exist), `genl trace --write` started in the background, the selftest
+/// run again, the trace stopped with SIGTERM, the capture printed between
+/// the `GENL-TRACE-PCAP` markers. Fails when any step does.
+const TRACE_SCRIPT: &str = r#"#!/bin/sh
+# The @name@ family through nlmon: the selftest's traffic, captured.
+genl=$(ls /tests/*-genl | head -n 1)
+selftest=$(ls /tests/*-@name@-selftest | head -n 1)
+[ -x "$genl" ] && [ -x "$selftest" ] || { echo "trace: no genl or selftest in /tests"; exit 1; }
+modprobe nlmon || { echo "trace: modprobe nlmon failed"; exit 1; }
+for m in $GENL_VM_MODULES; do rmmod "$m" || exit 1; done
+for m in $GENL_VM_MODULES; do insmod "$GENL_VM_MODULE_DIR/$m.ko" || exit 1; done
+"$genl" trace --device genlmon0 --write /tmp/trace.pcap >/tmp/trace.out 2>/tmp/trace.err &
+pid=$!
+i=0
+until grep -q "capturing on" /tmp/trace.err 2>/dev/null; do
+    i=$((i + 1))
+    if [ $i -gt 100 ] || ! kill -0 $pid 2>/dev/null; then
+        cat /tmp/trace.err
+        echo "trace: genl trace did not start"
+        exit 1
+    fi
+    sleep 0.1
+done
+"$selftest"
+rc=$?
+kill -TERM $pid
+wait $pid
+trc=$?
+cat /tmp/trace.err
+echo "trace: $(wc -l < /tmp/trace.out) message(s) shown live; genl trace rc=$trc, selftest rc=$rc"
+[ -s /tmp/trace.pcap ] || { echo "trace: no capture"; exit 1; }
+set -- $(wc -c < /tmp/trace.pcap)
+echo "GENL-TRACE-PCAP-BEGIN $(uname -r) $1"
+base64 /tmp/trace.pcap | sed 's/^/GENL-TRACE-PCAP: /'
+echo "GENL-TRACE-PCAP-END"
+[ $rc -eq 0 ] && [ $trc -eq 0 ]
+"#;
+
+/// The clone's family on the wire (step 6): one boot of 6.12 in `clone`
+/// with `vm` (`genl` with the clone's environment) running the selftest
+/// the clone's `genl vm test` built, `genl ctrl get`, and the capture
+/// script; then the capture from the console log compared in tshark and
+/// genl. The static `genl` for the guest is the repository's (`root`)
+/// release guest build, as `cargo xtask vm test` makes it.
+fn trace_in_vm(
+    root: &Path,
+    tmp: &Path,
+    clone: &Path,
+    vm: &mut Command,
+) -> Result<trace_check::Summary, String> {
+    println!("\nnew-user: the {NAME} family through nlmon in 6.12, in tshark and genl trace");
+    let tool = genl_cli::vm::build_guest_programs(
+        root,
+        &root.join("target/genl-vm"),
+        &[GuestConfig {
+            package: "genl-cli".into(),
+            bin: Some("genl".into()),
+            test: None,
+            example: None,
+            args: Vec::new(),
+            release: true,
+            ynl: false,
+            min_tests: None,
+            kernels: None,
+        }],
+    )?
+    .remove(0)
+    .path;
+    let selftest = clone
+        .join("target/genl-vm/cargo/x86_64-unknown-linux-gnu/debug")
+        .join(format!("{NAME}-selftest"));
+    if !selftest.is_file() {
+        return Err(format!(
+            "{} is missing: `genl vm test` in the clone should have built it",
+            selftest.display()
+        ));
+    }
+    let script = tmp.join("trace-capture");
+    std::fs::write(&script, TRACE_SCRIPT.replace("@name@", NAME))
+        .map_err(|e| format!("{}: {e}", script.display()))?;
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .map_err(|e| format!("{}: {e}", script.display()))?;
+    let logs = clone.join("target/genl-vm/logs");
+    // Only this boot's log may hold a capture.
+    let _ = std::fs::remove_dir_all(&logs);
+    for p in [&tool, &selftest, &script] {
+        if p.to_string_lossy().contains(char::is_whitespace) {
+            return Err(format!("{}: --guest-bin takes no spaces", p.display()));
+        }
+    }
+    step(
+        "genl vm test --kernels 6.12 --guest-bin <selftest> --guest-bin '<genl> ctrl get' --guest-bin <trace script> (in the clone)",
+        vm.args(["vm", "test", "--kernels", "6.12", "--guest-bin"])
+            .arg(&selftest)
+            .arg("--guest-bin")
+            .arg(format!("{} ctrl get {NAME}", tool.display()))
+            .arg("--guest-bin")
+            .arg(&script),
+    )?;
+    let spec = std::fs::read_to_string(clone.join(format!("kmod/{NAME}.yaml")))
+        .map_err(|e| format!("kmod/{NAME}.yaml: {e}"))?;
+    let lua = clone.join(format!("kmod/{NAME}.lua"));
+    let mut checked = trace_check::check_logs(&logs, &clone.join("target/genl-vm"), &spec, &lua)
+        .map_err(|e| format!("the {NAME} capture: {e}"))?;
+    if checked.len() != 1 {
+        return Err(format!(
+            "{} captures in {}, want 1",
+            checked.len(),
+            logs.display()
+        ));
+    }
+    let (_, s) = checked.remove(0);
+    // The selftest's session: requests, replies, a dump, errors with their
+    // extended ACK.
+    s.require(&["op", "cmd", "extack.error", "extack.op", "extack.msg"])?;
+    if s.attribute_values() == 0 {
+        return Err(format!("tshark showed no attribute of {NAME}: {s}"));
+    }
+    Ok(s)
 }
 
 /// Runs the suite.
@@ -300,6 +433,10 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         )?;
         nothing_to_commit(&clone, "the steps in the clone")?;
         let clone_total = t_clone.elapsed().as_secs_f64();
+        let t_trace = Instant::now();
+        let summary = trace_in_vm(&root, &tmp, &clone, &mut in_clone(&genl))?;
+        let trace_secs = t_trace.elapsed().as_secs_f64();
+        nothing_to_commit(&clone, "the nlmon capture")?;
         let total = t.elapsed().as_secs_f64();
         // Names the template was not written for: the longest a family can
         // have, and the shortest. Generated and hand-written C must stay
@@ -320,8 +457,9 @@ pub fn run(_args: &[String]) -> Result<(), String> {
                     .env("PATH", &path),
             )?;
         }
+        println!("\nNEW-USER-TRACE {NAME} (6.12, nlmon, {trace_secs:.1}s): {summary}");
         println!(
-            "\nNEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s \
+            "NEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s \
              (of which the clone, `genl sync` to PASS: {clone_total:.1}s); \
              lines written by hand: 0 ({committed} files from the scaffold and `genl generate`)"
         );

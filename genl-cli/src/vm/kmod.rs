@@ -81,10 +81,19 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
     copy_tree(src, &dst)?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
     // The host's make, or a root's (vm/toolchain.rs), which sees the
-    // kernel's tree and the build dir at their own paths.
-    let mut cmd = k.toolchain.command("make", &[&k.root, &dst])?;
+    // kernel's tree and the build dir at their own paths. A kernel tree
+    // reached through a link (a cache whose `kernels/` links to another's)
+    // is used at its real path: its Makefile names that one
+    // (`KBUILD_OUTPUT`, 7.x), and a `make -C` elsewhere would be an
+    // out-of-tree build writing into the shared headers.
+    let real = k.root.canonicalize().unwrap_or_else(|_| k.root.clone());
+    let headers = match k.headers().strip_prefix(&k.root) {
+        Ok(rel) => real.join(rel),
+        Err(_) => k.headers(),
+    };
+    let mut cmd = k.toolchain.command("make", &[&real, &dst])?;
     cmd.arg("-C")
-        .arg(k.headers())
+        .arg(&headers)
         .arg(format!("M={}", dst.display()))
         .arg(format!("-j{jobs}"))
         // The kernel's extra warnings: generated and hand-written C alike
