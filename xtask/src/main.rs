@@ -206,7 +206,7 @@ fn test(args: &[String]) -> Result<(), String> {
         summary.skipped("kernel feature probes = table", "--no-vm given");
     } else {
         summary.run_fn(
-            "VM suites (Debian 5.10, 6.1, 6.12, newest and 6.12-debug under QEMU)",
+            "VM suites (Debian 5.10, 6.1, 6.12, newest and 6.12-debug under QEMU; vm_fuzz on 5.10, newest, 6.12-debug only)",
             || vm::run(&["test".into()]),
         );
         summary.run_fn(
