@@ -537,7 +537,14 @@ mod tests {
         assert_eq!(c.generate.unwrap().dir, PathBuf::from("kmod"));
         let vm = c.vm.unwrap();
         assert_eq!(vm.module_dir, Some(PathBuf::from("kmod")));
-        assert_eq!(vm.kernels, Some(vec!["6.1".to_owned(), "6.12".to_owned()]));
+        assert_eq!(
+            vm.kernels,
+            Some(
+                ["5.10", "6.1", "6.12", "newest"]
+                    .map(str::to_owned)
+                    .to_vec()
+            )
+        );
         assert_eq!(vm.timeout, Some(300));
         assert_eq!(vm.guest.len(), 2);
         let g = &vm.guest[0];

@@ -83,7 +83,11 @@ mod tests {
         let vm = p.config.vm.as_ref().unwrap();
         assert_eq!(
             vm.kernels,
-            Some(vec!["6.1".into(), "6.12".into(), "6.12-debug".into()])
+            Some(
+                ["5.10", "6.1", "6.12", "newest", "6.12-debug"]
+                    .map(str::to_owned)
+                    .to_vec()
+            )
         );
         let targets: Vec<_> = vm.guest.iter().map(|g| g.target()).collect();
         assert_eq!(
