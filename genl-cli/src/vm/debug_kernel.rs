@@ -1,7 +1,7 @@
 //! A debug kernel: Linux 6.12 from Debian's `linux-source-6.12`, configured
 //! from `tinyconfig` plus [`CONFIG_FRAGMENT`] (KASAN, kmemleak, lockdep,
-//! UBSAN, debug objects, fault injection), built once per fragment into the
-//! per-user cache.
+//! UBSAN, debug objects, fault injection, KCOV for the modules built with
+//! it), built once per fragment into the per-user cache.
 //!
 //! Layout, like an unpacked Debian kernel (so module builds and the
 //! initramfs treat it alike): `<cache>/kernels/debug-<key>/` holds
@@ -14,7 +14,7 @@
 //! source version used is recorded in the stamp file). The release is
 //! `6.12.<N>-genl-debug`.
 //!
-//! Measured on 2 cores: ≈ 5 min for `bzImage` and `modules`.
+//! Measured on 2 cores: ≈ 5–10 min for `bzImage` and `modules`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -38,7 +38,15 @@ use crate::kernel_source;
 ///   (`PROVE_LOCKING`, which brings `PROVE_RCU`), sleeping in atomic context,
 ///   debug objects for work items and timers, list debugging, UBSAN;
 /// - fault injection: failslab, fail_page_alloc, their debugfs controls
-///   (and `/proc/<pid>/fail-nth`).
+///   (and `/proc/<pid>/fail-nth`);
+/// - coverage for `genl fuzz`: KCOV (`/sys/kernel/debug/kcov`), with
+///   comparison operands (`KCOV_TRACE_CMP`, gcc's `trace-cmp`). Not
+///   `KCOV_INSTRUMENT_ALL`: the kernel itself is not instrumented, only
+///   modules built with `KCOV_INSTRUMENT=y` ([`super::kmod::BuildOptions`]),
+///   so what a task records is the module's own coverage. (6.12 needs
+///   `ARCH_HAS_KCOV`, x86-64's, and gcc's `-fsanitize-coverage=trace-pc`,
+///   `CC_HAS_SANCOV_TRACE_PC`, which gcc 12 has: no gcc plugin; it selects
+///   `OBJTOOL` and `DEBUG_FS`.)
 ///
 /// `SLUB_TINY` (set by tinyconfig) silently disables KASAN: it is unset.
 /// tinyconfig also unsets `BUG`, which turns every `WARN` (and with it
@@ -99,6 +107,9 @@ CONFIG_FAULT_INJECTION=y
 CONFIG_FAILSLAB=y
 CONFIG_FAIL_PAGE_ALLOC=y
 CONFIG_FAULT_INJECTION_DEBUG_FS=y
+CONFIG_KCOV=y
+CONFIG_KCOV_ENABLE_COMPARISONS=y
+# CONFIG_KCOV_INSTRUMENT_ALL is not set
 CONFIG_LOCALVERSION=\"-genl-debug\"
 # CONFIG_LOCALVERSION_AUTO is not set
 ";
@@ -358,10 +369,13 @@ mod tests {
             "CONFIG_FAULT_INJECTION_DEBUG_FS=y",
             // Without BUG (tinyconfig's default) a WARN reports nothing.
             "CONFIG_BUG=y",
+            "CONFIG_KCOV=y",
         ] {
             assert!(set.contains(&want), "{want}");
         }
         assert!(unset.contains(&"CONFIG_SLUB_TINY"));
+        // Coverage is the modules' own: the kernel is not instrumented.
+        assert!(unset.contains(&"CONFIG_KCOV_INSTRUMENT_ALL"));
     }
 
     #[test]
