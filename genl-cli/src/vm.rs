@@ -72,7 +72,7 @@ pub mod debug_kernel;
 mod guest;
 mod helpers;
 pub mod kernels;
-mod kmod;
+pub mod kmod;
 mod progress;
 mod rev;
 pub mod toolchain;

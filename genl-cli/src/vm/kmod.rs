@@ -70,13 +70,111 @@ pub fn modinfo(ko: &Path, field: &str) -> Result<String, String> {
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
+/// How [`build_with`] builds a module dir.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Instruments the modules for KCOV (`make KCOV_INSTRUMENT=y`), for
+    /// coverage-guided fuzzing (`genl fuzz`): every basic block of the
+    /// module calls [`KCOV_TRACE_PC`]. The kernel must have `CONFIG_KCOV=y`
+    /// (the debug kernel, `6.12-debug`); the build goes to its own
+    /// directory, `<work>/build-kcov/<release>/<dirname>/`, beside the
+    /// plain one.
+    pub kcov: bool,
+}
+
+impl BuildOptions {
+    /// The directory under `work` the builds of these options go to.
+    fn dir(&self) -> &'static str {
+        if self.kcov {
+            "build-kcov"
+        } else {
+            "build"
+        }
+    }
+
+    /// What these options add to `make`'s command line.
+    fn make_args(&self) -> Vec<&'static str> {
+        if self.kcov {
+            // scripts/Makefile.lib adds CFLAGS_KCOV to every object of a
+            // directory whose KCOV_INSTRUMENT is y (the kernel itself is
+            // built without CONFIG_KCOV_INSTRUMENT_ALL, so the coverage a
+            // module's user sees is the module's own).
+            vec!["KCOV_INSTRUMENT=y"]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The function KCOV's instrumentation calls in every basic block
+/// (`-fsanitize-coverage=trace-pc`): a module built with
+/// [`BuildOptions::kcov`] references it.
+pub const KCOV_TRACE_PC: &str = "__sanitizer_cov_trace_pc";
+
+/// Fails unless the kernel configuration `config` (a `.config`'s text) of
+/// kernel `release` has `CONFIG_KCOV=y`.
+fn check_kcov_config(config: &str, release: &str) -> Result<(), String> {
+    if config.lines().any(|l| l.trim() == "CONFIG_KCOV=y") {
+        Ok(())
+    } else {
+        Err(format!(
+            "kernel {release} has no KCOV (CONFIG_KCOV=y): genl fuzz's coverage needs \
+             the debug kernel (6.12-debug)"
+        ))
+    }
+}
+
+/// The undefined symbols of the ELF object `ko` (`nm -u`).
+fn undefined_symbols(ko: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new("nm")
+        .arg("-u")
+        .arg(ko)
+        .output()
+        .map_err(|e| format!("nm (binutils): {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "nm -u {}: {}",
+            ko.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .map(str::to_owned)
+        .collect())
+}
+
 /// Builds every module of `src` against `k` in a fresh copy under
-/// `<work>/build/<release>/<dirname>/` and returns the `.ko` files.
+/// `<work>/build/<release>/<dirname>/` and returns the `.ko` files
+/// ([`build_with`] and the default [`BuildOptions`]).
 pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
+    build_with(work, src, k, &BuildOptions::default())
+}
+
+/// Builds every module of `src` against `k` as `o` says, in a fresh copy
+/// under `<work>/build/<release>/<dirname>/` (`build-kcov` for a KCOV
+/// build), and returns the `.ko` files. The build must be free of
+/// warnings with the kernel's `W=1`, and each module's vermagic must name
+/// `k`. A KCOV build fails before `make` when the kernel has no
+/// `CONFIG_KCOV=y`, and after it unless every module references
+/// [`KCOV_TRACE_PC`].
+pub fn build_with(
+    work: &Path,
+    src: &Path,
+    k: &Kernel,
+    o: &BuildOptions,
+) -> Result<Vec<PathBuf>, String> {
     let name = src
         .file_name()
         .ok_or_else(|| format!("{}: not a directory name", src.display()))?;
-    let dst = work.join("build").join(&k.release).join(name);
+    if o.kcov {
+        let config_path = k.headers().join(".config");
+        let config = std::fs::read_to_string(&config_path)
+            .map_err(|e| format!("{}: {e}", config_path.display()))?;
+        check_kcov_config(&config, &k.release)?;
+    }
+    let dst = work.join(o.dir()).join(&k.release).join(name);
     let _ = std::fs::remove_dir_all(&dst);
     copy_tree(src, &dst)?;
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -99,15 +197,20 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
         // The kernel's extra warnings: generated and hand-written C alike
         // must build clean with them.
         .arg("W=1")
+        .args(o.make_args())
         .arg("modules");
     if !k.toolchain.has("pahole") {
         // 6.12's module BTF step fails without pahole; skip it instead.
         cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
     }
     println!(
-        "vm: {}: make -C <headers> M={} W=1 modules ({})",
+        "vm: {}: make -C <headers> M={} W=1 {}modules ({})",
         k.release,
         dst.display(),
+        o.make_args()
+            .iter()
+            .map(|a| format!("{a} "))
+            .collect::<String>(),
         k.toolchain
     );
     let out = cmd.output().map_err(|e| format!("make: {e}"))?;
@@ -149,6 +252,98 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
                 k.release
             ));
         }
+        if o.kcov && !undefined_symbols(ko)?.iter().any(|s| s == KCOV_TRACE_PC) {
+            return Err(format!(
+                "{}: built with KCOV_INSTRUMENT=y but does not call {KCOV_TRACE_PC}: \
+                 no coverage would be recorded",
+                ko.display()
+            ));
+        }
     }
     Ok(kos)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kcov_build_asks_make_for_instrumentation_in_its_own_dir() {
+        let kcov = BuildOptions { kcov: true };
+        assert_eq!(kcov.make_args(), ["KCOV_INSTRUMENT=y"]);
+        assert_eq!(kcov.dir(), "build-kcov");
+        let plain = BuildOptions::default();
+        assert!(plain.make_args().is_empty());
+        assert_eq!(plain.dir(), "build");
+    }
+
+    #[test]
+    fn a_kernel_without_kcov_is_refused() {
+        let with = "CONFIG_DEBUG_FS=y\nCONFIG_KCOV=y\n# CONFIG_KCOV_INSTRUMENT_ALL is not set\n";
+        assert_eq!(check_kcov_config(with, "6.12.118-genl-debug"), Ok(()));
+        for without in [
+            "CONFIG_DEBUG_FS=y\n",
+            "# CONFIG_KCOV is not set\n",
+            "CONFIG_KCOV=n\n",
+        ] {
+            let e = check_kcov_config(without, "6.1.0-57-cloud-amd64").unwrap_err();
+            assert_eq!(
+                e,
+                "kernel 6.1.0-57-cloud-amd64 has no KCOV (CONFIG_KCOV=y): genl fuzz's \
+                 coverage needs the debug kernel (6.12-debug)"
+            );
+        }
+    }
+
+    #[test]
+    fn a_kcov_build_refuses_a_kernel_without_kcov_before_make() {
+        let dir = std::env::temp_dir().join(format!("genl-kmod-kcov-{}", std::process::id()));
+        let release = "6.1.0-0-test";
+        let headers = dir
+            .join("k/usr/src")
+            .join(format!("linux-headers-{release}"));
+        std::fs::create_dir_all(&headers).unwrap();
+        std::fs::write(headers.join(".config"), "CONFIG_MODULES=y\n").unwrap();
+        let src = dir.join("src");
+        std::fs::create_dir_all(&src).unwrap();
+        let k = Kernel {
+            series: "6.1",
+            release: release.into(),
+            root: dir.join("k"),
+            cached: true,
+            toolchain: super::super::toolchain::Toolchain::Host { cc: None },
+        };
+        let e = build_with(&dir.join("work"), &src, &k, &BuildOptions { kcov: true }).unwrap_err();
+        assert!(e.contains("has no KCOV"), "{e}");
+        // Nothing was copied or built.
+        assert!(!dir.join("work").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn undefined_symbols_name_what_an_object_calls() {
+        // An object compiled with KCOV's flag calls the trace function; the
+        // test needs the host's gcc (the harness installs it).
+        if !crate::host::have("gcc") {
+            return;
+        }
+        let dir = std::env::temp_dir().join(format!("genl-kmod-nm-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let c = dir.join("t.c");
+        std::fs::write(&c, "int f(int x) { return x ? x + 1 : 0; }\n").unwrap();
+        let o = dir.join("t.o");
+        let st = Command::new("gcc")
+            .args(["-c", "-O2", "-fsanitize-coverage=trace-pc", "-o"])
+            .arg(&o)
+            .arg(&c)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert!(undefined_symbols(&o)
+            .unwrap()
+            .iter()
+            .any(|s| s == KCOV_TRACE_PC));
+        assert!(undefined_symbols(&c).is_err());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
