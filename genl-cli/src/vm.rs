@@ -57,7 +57,9 @@
 //!   logged after the modules were loaded, prints `GENL-VM-RESULT: PASS` or
 //!   `GENL-VM-RESULT: FAIL <reasons>` and powers off. The kernel runs with
 //!   `panic_on_warn=1 oops=panic panic=-1`: a WARN ends the boot at once and
-//!   the host reports the panic with the WARNING line.
+//!   the host reports the panic with the WARNING line. The debug kernel
+//!   boots with `kasan_multi_shot`: KASAN reports every bad access and does
+//!   not panic; the kernel-log check fails the run.
 //! - On the host, a program fails the kernel when its output reports
 //!   running more tests than passed (libtest's `running N tests` against its
 //!   `test result: ... M passed`, also for a libtest-style summary, or a

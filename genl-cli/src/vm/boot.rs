@@ -175,7 +175,13 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool, debug: bool) -> Vec<S
                       log_buf_len=16M"
         .to_owned();
     if debug {
-        append += " kmemleak=on";
+        // `kasan_multi_shot`: KASAN reports every bad access, not only the
+        // first (a fuzzer sees each bug of a run). It also keeps a KASAN
+        // report from panicking the guest under panic_on_warn (6.12's
+        // `end_report` checks panic_on_warn only in single-shot mode): the
+        // run goes on and /init's kernel-log check (`KASAN`, `BUG`) fails
+        // it at the end.
+        append += " kmemleak=on kasan_multi_shot";
     }
     if interactive {
         append += " genl_vm_shell=1";
@@ -574,6 +580,26 @@ GENL-VM-RESULT: PASS
             "{e}"
         );
         assert!(run(Some("PASS"), &[], None).check_release(want).is_err());
+    }
+
+    #[test]
+    fn only_debug_boots_keep_reporting_after_the_first_kasan_report() {
+        let k = Kernel {
+            series: "6.12-debug",
+            release: "6.12.118-genl-debug".into(),
+            root: PathBuf::from("/c/kernels/debug-x"),
+            cached: true,
+            toolchain: super::super::toolchain::Toolchain::Host { cc: None },
+        };
+        let append = |debug| {
+            let a = qemu_args(&k, Path::new("/w/i.cpio"), false, debug);
+            let i = a.iter().position(|x| x == "-append").unwrap();
+            a[i + 1].clone()
+        };
+        let debug = append(true);
+        assert!(debug.contains(" kasan_multi_shot"), "{debug}");
+        assert!(debug.contains("kmemleak=on") && debug.contains("panic_on_warn=1"));
+        assert!(!append(false).contains("kasan_multi_shot"));
     }
 
     #[test]
