@@ -82,7 +82,9 @@ pub mod toolchain;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use guest::{build_programs as build_guest_programs, GuestBin, ModuleRev, MODULE_REV_DIR};
+pub use guest::{
+    build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev, MODULE_REV_DIR,
+};
 pub use kernels::Kernel;
 
 use crate::cache;
