@@ -28,6 +28,11 @@
 //! - [`shell`]: like `test`, but gives an interactive busybox shell in the
 //!   guest (modules loaded, test programs in `/tests`) instead of running the
 //!   tests.
+//! - [`boot_program`] (for `genl fuzz`): one boot of a kernel with given
+//!   modules (e.g. built with KCOV instrumentation, [`kmod::build_with`])
+//!   running one host program, dynamically linked or not
+//!   ([`executable_entries`]), with every console line handed to a callback
+//!   as it arrives.
 //! - [`Plan::module_rev`] (`--module-rev REF`): the module dir as committed
 //!   at git revision REF is built too and its modules go into the guest,
 //!   not loaded, under [`MODULE_REV_DIR`], for mixed-version tests.
@@ -75,6 +80,7 @@ mod guest;
 mod helpers;
 pub mod kernels;
 pub mod kmod;
+mod program;
 mod progress;
 mod rev;
 pub mod toolchain;
@@ -82,10 +88,12 @@ pub mod toolchain;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use boot::Run;
 pub use guest::{
     build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev, MODULE_REV_DIR,
 };
 pub use kernels::Kernel;
+pub use program::{boot_program, ProgramBoot};
 
 use crate::cache;
 use crate::host;
@@ -829,6 +837,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                                     interactive: false,
                                     debug: s.is_debug(),
                                     token: &init.token,
+                                    on_line: None,
                                 },
                             )
                         };
@@ -973,6 +982,7 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
             interactive: true,
             debug,
             token: &init.token,
+            on_line: None,
         },
     )
     .map(|_| ())

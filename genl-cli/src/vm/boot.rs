@@ -191,7 +191,7 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool, debug: bool) -> Vec<S
 }
 
 /// How one boot runs.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct BootOptions<'a> {
     /// Seconds the whole run may take (0 = no bound).
     pub timeout: u64,
@@ -203,6 +203,22 @@ pub struct BootOptions<'a> {
     pub debug: bool,
     /// The boot's token: only result lines carrying it count.
     pub token: &'a str,
+    /// Called with every console line as it arrives (as it goes to the
+    /// log: no line end, no carriage returns); not for an interactive
+    /// boot.
+    pub on_line: Option<&'a dyn Fn(&str)>,
+}
+
+impl std::fmt::Debug for BootOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BootOptions")
+            .field("timeout", &self.timeout)
+            .field("verbose", &self.verbose)
+            .field("interactive", &self.interactive)
+            .field("debug", &self.debug)
+            .field("on_line", &self.on_line.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Seconds qemu gets to exit after the guest printed its result.
@@ -217,6 +233,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         interactive,
         debug,
         token,
+        on_line,
     } = *o;
     let qemu = "qemu-system-x86_64";
     let mut cmd = if timeout > 0 {
@@ -284,6 +301,9 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         let _ = writeln!(log_file, "{line}");
         if verbose {
             println!("{line}");
+        }
+        if let Some(f) = on_line {
+            f(&line);
         }
         if let Some(verdict) = result_line(&line, token) {
             match verdict {

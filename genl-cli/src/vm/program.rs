@@ -1,0 +1,170 @@
+//! One boot running one host program: what `genl fuzz` drives the guest
+//! with ([`boot_program`]).
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+
+use super::boot::{self, Run};
+use super::guest::{self, GuestBin};
+use super::kernels::Kernel;
+use super::SERIES;
+use crate::kernel_source::PayloadEntry;
+
+/// One boot of [`boot_program`].
+pub struct ProgramBoot<'a> {
+    /// The kernel, fetched ([`super::fetch`], [`super::kernels::fetch`]).
+    pub kernel: &'a Kernel,
+    /// Modules built for `kernel` ([`super::kmod::build_with`]), loaded at
+    /// boot by `/init` as `vm test` loads them: `insmod` in dependency
+    /// order, kmemleak armed before on a debug kernel and scanned after
+    /// the end-of-run `rmmod`, the kernel log checked.
+    pub kos: &'a [PathBuf],
+    /// The host executable to run, put in the guest at
+    /// `/usr/bin/<file name>`; a dynamically linked one brings its loader
+    /// and libraries ([`guest::executable_entries`]).
+    pub program: &'a Path,
+    /// Its arguments.
+    pub args: &'a [String],
+    /// More files for the guest: (absolute guest path, contents), e.g. the
+    /// family's YNL spec or a corpus; made mode 0644, their directories
+    /// created.
+    pub files: &'a [(String, Vec<u8>)],
+    /// Seconds the boot may take, before the kernel series' timeout factor
+    /// (3 on the debug kernel), as `vm test` applies it.
+    pub timeout: u64,
+    /// Called with every console line as it arrives (live progress).
+    pub on_line: &'a mut dyn FnMut(&str),
+}
+
+/// The guest path (relative, no `..`) of an absolute guest path given to
+/// [`ProgramBoot::files`].
+fn guest_file_path(p: &str) -> Result<String, String> {
+    let rel = p
+        .strip_prefix('/')
+        .ok_or_else(|| format!("guest file {p:?}: not an absolute path"))?;
+    let parts: Vec<&str> = rel
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    if parts.is_empty() || parts.contains(&"..") {
+        return Err(format!("guest file {p:?}: not a file path without `..`"));
+    }
+    Ok(parts.join("/"))
+}
+
+/// The `#!/bin/sh` script `/init` runs as the program (a guest program in
+/// `/tests`, between the `GENL-VM-TEST-BEGIN`/`END` markers): it execs
+/// `guest_exe` with the arguments `/init` passes.
+fn launcher(guest_exe: &str) -> String {
+    format!("#!/bin/sh\nexec {guest_exe} \"$@\"\n")
+}
+
+/// Boots `b.kernel` with `b.kos` loaded and runs `b.program` once (as
+/// root in `/root`, stdin `/dev/null`, the environment of a guest program:
+/// `GENL_VM=1`, `GENL_VM_DEBUG=1` on a debug kernel, ...), its output
+/// between `GENL-VM-TEST-BEGIN <name>` and `GENL-VM-TEST-END <name> rc=N`.
+/// The end of the run is `vm test`'s: `rmmod`, kmemleak and the kernel-log
+/// check, then the verdict line with the boot's token ([`Run::verdict`]; a
+/// non-zero exit of the program fails it). A kernel that panics before
+/// `/init` ran (seen under TCG now and then) is booted once more, noted in
+/// [`Run::test_results`].
+///
+/// The initramfs and its staging go to `<work_dir>/initramfs/`, the console
+/// log to `<work_dir>/logs/<release>.log`. An error means the boot could
+/// not be made or run; what the guest did is in the [`Run`] (see
+/// [`Run::verdict`] and [`Run::check_release`]).
+pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> {
+    let k = b.kernel;
+    let series = SERIES
+        .iter()
+        .find(|s| s.name == k.series)
+        .ok_or_else(|| format!("kernel {}: unknown series {:?}", k.release, k.series))?;
+    let name = b
+        .program
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && !n.contains(['\'', '"', '\\', '$', '`', ' ']))
+        .ok_or_else(|| format!("{}: no file name fit for /usr/bin", b.program.display()))?;
+    let guest_exe = format!("/usr/bin/{name}");
+    let stage = work_dir.join("program").join(&k.release);
+    let _ = std::fs::remove_dir_all(&stage);
+    let mut extra = guest::executable_entries(b.program, &guest_exe, &stage)?;
+    for (p, data) in b.files {
+        extra.push(PayloadEntry::File(guest_file_path(p)?, data.clone(), 0o644));
+    }
+    let script = stage.join(&name);
+    std::fs::write(&script, launcher(&guest_exe))
+        .map_err(|e| format!("{}: {e}", script.display()))?;
+    let bins = [GuestBin {
+        name,
+        path: script,
+        args: b.args.to_vec(),
+        ynl: false,
+        min_tests: None,
+        kernels: None,
+    }];
+    let init = guest::InitOptions {
+        token: guest::random_token()?,
+        series: k.series.to_owned(),
+        debug: series.is_debug(),
+        module_rev: None,
+    };
+    let initrd = guest::initramfs(work_dir, k, b.kos, &bins, &extra, &init)?;
+    // `BootOptions` takes a shared callback; the caller's is `FnMut`.
+    let on_line = RefCell::new(b.on_line);
+    let forward = |l: &str| (on_line.borrow_mut())(l);
+    let boot = || {
+        boot::boot(
+            work_dir,
+            k,
+            &initrd,
+            &boot::BootOptions {
+                timeout: b.timeout * series.timeout_factor(),
+                verbose: false,
+                interactive: false,
+                debug: series.is_debug(),
+                token: &init.token,
+                on_line: Some(&forward),
+            },
+        )
+    };
+    let mut run = boot()?;
+    if run.died_before_init() {
+        let why = run.verdict().err().unwrap_or_default();
+        println!(
+            "vm: {}: the kernel panicked while booting, before the guest's init ran ({why}); \
+             booting once more",
+            k.release
+        );
+        run = boot()?;
+        run.test_results.insert(
+            0,
+            format!("note: the first boot panicked before init: {why}"),
+        );
+    }
+    Ok(run)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guest_files_are_absolute_paths_inside_the_guest() {
+        assert_eq!(
+            guest_file_path("/ynl/genl_demo.yaml"),
+            Ok("ynl/genl_demo.yaml".into())
+        );
+        assert_eq!(guest_file_path("//a/./b"), Ok("a/b".into()));
+        for bad in ["ynl/x.yaml", "/", "/a/../../etc/passwd", ""] {
+            assert!(guest_file_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_launcher_execs_the_program_with_its_arguments() {
+        let s = launcher("/usr/bin/genl");
+        assert!(s.starts_with("#!/bin/sh\n"));
+        assert!(s.contains("exec /usr/bin/genl \"$@\"\n"));
+    }
+}
