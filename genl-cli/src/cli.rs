@@ -246,7 +246,7 @@ pub struct VmOpts {
     /// bullseye's cloud kernel), 6.1 and 6.12 (bookworm's), newest (the newest
     /// cloud kernel of trixie-backports, found at run time; modules built in
     /// a trixie root), 6.12-debug (Linux 6.12 with KASAN, kmemleak, lockdep,
-    /// UBSAN and fault injection, built once into the cache, ≈ 5 min); see
+    /// UBSAN, fault injection and KCOV, built once into the cache, ≈ 5 min); see
     /// `genl vm kernels` [env: GENL_VM_KERNELS; default: genl.toml's [vm]
     /// kernels, else 5.10,6.1,6.12,newest].
     #[arg(long, alias = "kernel", value_name = "LIST", value_delimiter = ',')]

@@ -29,7 +29,7 @@
 //!     `5.10` (bullseye's) and `newest` (trixie-backports' newest, its modules
 //!     built in a cached trixie root), both opt-in for now,
 //!     and `6.12-debug`, Linux 6.12 built once with KASAN, kmemleak, lockdep,
-//!     UBSAN and fault injection (opt-in: it takes ≈ 5 min to build and its
+//!     UBSAN, fault injection and KCOV (opt-in: it takes ≈ 5 min to build and its
 //!     boots are slower; guest programs see `GENL_VM_DEBUG=1` there).
 //!   - `timeout` (seconds; default 300): the bound of one boot.
 //!   - `[[vm.guest]]` (any number, run in this order, each must exit 0):
