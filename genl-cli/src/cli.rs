@@ -126,6 +126,15 @@ pub enum Command {
     /// read too; for the attributes in Wireshark, load the dissector
     /// `genl import SPEC --wireshark FILE.lua` or `genl generate` writes.
     Trace(crate::trace::TraceArgs),
+    /// Fuzz the family's kernel module in the debug kernel: requests
+    /// generated from its YNL spec and mutated at the policy's edges, kept
+    /// when they reach new module code (KCOV); KASAN, UBSAN, lockdep, WARN
+    /// and kmemleak reports are findings, each shrunk to a reproducer with
+    /// a transcript.
+    Fuzz(crate::fuzz::host::FuzzArgs),
+    /// The fuzzer's guest side, started by `genl fuzz` inside the VM.
+    #[command(hide = true)]
+    FuzzGuest(crate::fuzz::guest::GuestOptions),
     /// Generate typed Rust bindings (the genl derives) for a family the
     /// kernel already has, from its YNL spec (Documentation/netlink/specs):
     /// attribute sets, enums, fixed headers, the command enum (generic
@@ -365,6 +374,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Check { keep_work, .. } => check::run(&project()?, keep_work),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Trace(args) => crate::trace::run(args),
+        Command::Fuzz(args) => {
+            let r = crate::fuzz::host::run(&project()?, &args)?;
+            if r.failed() {
+                Err(format!(
+                    "fuzz: {} finding(s), {} error(s)",
+                    r.runs.iter().map(|x| x.findings.len()).sum::<usize>(),
+                    r.runs.iter().map(|x| x.errors.len()).sum::<usize>()
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        Command::FuzzGuest(o) => crate::fuzz::guest::run(&o),
         Command::Import {
             spec,
             out,

@@ -35,6 +35,7 @@ pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod ctrl;
+pub mod fuzz;
 pub mod generate;
 pub mod host;
 pub mod kernel_compat;

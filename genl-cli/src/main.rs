@@ -26,6 +26,8 @@ fn main() -> ExitCode {
         Command::Ynl(_) => "ynl",
         Command::Trace(_) => "trace",
         Command::Import { .. } => "import",
+        Command::Fuzz(_) => "fuzz",
+        Command::FuzzGuest(_) => "fuzz-guest",
     };
     // Kernel warnings on requests that succeeded (extended-ACK messages
     // with code 0) go to standard error, as cli.py prints them.

@@ -838,6 +838,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
                                     debug: s.is_debug(),
                                     token: &init.token,
                                     on_line: None,
+                                    keep_going: false,
                                 },
                             )
                         };
@@ -983,6 +984,7 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
             debug,
             token: &init.token,
             on_line: None,
+            keep_going: false,
         },
     )
     .map(|_| ())

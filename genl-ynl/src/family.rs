@@ -215,6 +215,24 @@ pub struct Attr {
     pub selector: Option<String>,
     /// `type-value` (of `nest-type-value`).
     pub type_value: Vec<String>,
+    /// `checks`: the limits the kernel's policy enforces.
+    pub checks: Checks,
+}
+
+/// The `checks` of an attribute, resolved to numbers: the limits the
+/// kernel's policy enforces (what a fuzzer probes the edges of).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Checks {
+    /// `min`.
+    pub min: Option<i128>,
+    /// `max`.
+    pub max: Option<i128>,
+    /// `min-len`.
+    pub min_len: Option<u64>,
+    /// `max-len`.
+    pub max_len: Option<u64>,
+    /// `exact-len`.
+    pub exact_len: Option<u64>,
 }
 
 /// An attribute set.
@@ -360,6 +378,11 @@ pub struct Op {
     pub mcgrp: Option<String>,
     /// Has `attribute-set` itself (what `cli.py --list-ops` lists).
     pub own_attr_set: bool,
+    /// `do: request: attributes`: the attributes a `do` request carries,
+    /// by name (`None` without a `do` request).
+    pub do_request: Option<Vec<String>>,
+    /// `dump: request: attributes` (`None` without a `dump` request).
+    pub dump_request: Option<Vec<String>>,
 }
 
 impl Op {
@@ -420,6 +443,22 @@ pub struct Family {
 
 // ---------------------------------------------------------------------------
 // Reading YAML.
+
+/// The value of a YNL limit name (`u32-max`, `s16-min`, …).
+fn limit_value(s: &str) -> Option<i128> {
+    let (ty, end) = s.split_once('-')?;
+    let bits: u32 = ty.get(1..)?.parse().ok()?;
+    if !matches!(bits, 8 | 16 | 32 | 64) {
+        return None;
+    }
+    match (ty.as_bytes()[0], end) {
+        (b'u', "max") => Some((1i128 << bits) - 1),
+        (b'u', "min") => Some(0),
+        (b's', "max") => Some((1i128 << (bits - 1)) - 1),
+        (b's', "min") => Some(-(1i128 << (bits - 1))),
+        _ => None,
+    }
+}
 
 fn key<'y>(m: &'y Mapping, k: &str) -> Option<&'y Yaml> {
     m.get(k)
@@ -961,6 +1000,7 @@ impl Family {
             sub_message: opt_str(m, "sub-message", at)?.map(str::to_owned),
             selector: opt_str(m, "selector", at)?.map(str::to_owned),
             type_value,
+            checks: self.load_checks(m, at)?,
         };
         let needs_nest = matches!(ty, AttrType::Nest | AttrType::NestTypeValue)
             || (ty == AttrType::IndexedArray && sub_type == Some(AttrType::Nest));
@@ -977,6 +1017,37 @@ impl Family {
             ));
         }
         Ok(a)
+    }
+
+    /// `checks`: numbers, `const` names, or the limits `u8-max` … `s64-min`.
+    fn load_checks(&self, m: &Mapping, at: &str) -> Result<Checks, SpecError> {
+        let Some(c) = key(m, "checks") else {
+            return Ok(Checks::default());
+        };
+        let at = format!("{at}/checks");
+        let c = as_map(c, &at)?;
+        let num = |k: &str| -> Result<Option<i128>, SpecError> {
+            let Some(v) = key(c, k) else { return Ok(None) };
+            if let Some(lim) = v.as_str().and_then(limit_value) {
+                return Ok(Some(lim));
+            }
+            self.int_or_const(v, &format!("{at}/{k}")).map(Some)
+        };
+        let len = |k: &str| -> Result<Option<u64>, SpecError> {
+            num(k)?
+                .map(|v| {
+                    u64::try_from(v)
+                        .map_err(|_| err(format!("{at}/{k}"), format!("{v} is not a length")))
+                })
+                .transpose()
+        };
+        Ok(Checks {
+            min: num("min")?,
+            max: num("max")?,
+            min_len: len("min-len")?,
+            max_len: len("max-len")?,
+            exact_len: len("exact-len")?,
+        })
     }
 
     fn load_sub_messages(&mut self, top: &Mapping) -> Result<(), SpecError> {
@@ -1148,6 +1219,25 @@ impl Family {
                 }
             }
             let set_name = opt_str(m, "attribute-set", &at)?.map(str::to_owned);
+            let request_attrs =
+                |md: Option<Option<&Mapping>>, k: &str| -> Result<Option<Vec<String>>, SpecError> {
+                    let Some(Some(Yaml::Mapping(r))) =
+                        md.map(|md| md.and_then(|md| key(md, "request")))
+                    else {
+                        return Ok(None);
+                    };
+                    seq(r, "attributes", &format!("{at}/{k}/request"))?
+                        .iter()
+                        .map(|v| {
+                            v.as_str().map(str::to_owned).ok_or_else(|| {
+                                err(format!("{at}/{k}/request/attributes"), "expected names")
+                            })
+                        })
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(Some)
+                };
+            let do_request = request_attrs(do_, "do")?;
+            let dump_request = request_attrs(dump, "dump")?;
             self.ops.push(Op {
                 name,
                 req_value: fit(req)?,
@@ -1162,6 +1252,8 @@ impl Family {
                 fixed_header,
                 mcgrp: opt_str(m, "mcgrp", &at)?.map(str::to_owned),
                 own_attr_set: set_name.is_some(),
+                do_request,
+                dump_request,
             });
             pending_sets.push(set_name);
             notify_of.push(notify);
@@ -1261,4 +1353,44 @@ fn display_hint(m: &Mapping, at: &str) -> Result<Option<DisplayHint>, SpecError>
             ))
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Checks and request lists as the kernel's specs write them
+    /// (Documentation/netlink/specs/: `max: u16-max`, `min-len`, a `const`
+    /// by name).
+    #[test]
+    fn checks_resolve_numbers_limit_names_and_consts() {
+        let f = Family::parse(
+            "name: t\n\
+             definitions:\n  - {type: const, name: name-len, value: 16}\n\
+             attribute-sets:\n  - name: a\n    attributes:\n\
+             \x20     - {name: x, type: u16, checks: {min: 1, max: u16-max}}\n\
+             \x20     - {name: s, type: string, checks: {min-len: 1, max-len: name-len}}\n\
+             \x20     - {name: n, type: s32, checks: {min: s32-min}}\n\
+             \x20     - {name: b, type: binary, checks: {exact-len: 6}}\n\
+             operations:\n  list:\n\
+             \x20   - name: get\n      attribute-set: a\n      do:\n        request: {attributes: [x, s]}\n      dump: {}\n",
+        )
+        .unwrap();
+        let a = &f.sets[0];
+        let c = |n: &str| a.attr(n).unwrap().checks;
+        assert_eq!((c("x").min, c("x").max), (Some(1), Some(65535)));
+        assert_eq!((c("s").min_len, c("s").max_len), (Some(1), Some(16)));
+        assert_eq!(c("n").min, Some(-2_147_483_648));
+        assert_eq!(c("b").exact_len, Some(6));
+        let op = f.op("get").unwrap();
+        assert_eq!(
+            op.do_request.as_deref(),
+            Some(&["x".to_owned(), "s".to_owned()][..])
+        );
+        assert_eq!(op.dump_request, None, "a dump without a request");
+        assert!(Family::parse(
+            "name: t\nattribute-sets:\n  - name: a\n    attributes:\n      - {name: x, type: u8, checks: {max-len: -1}}\n"
+        )
+        .is_err());
+    }
 }

@@ -19,6 +19,7 @@ mod codegen;
 mod compat;
 mod fuzz;
 mod mixed;
+mod module_fuzz;
 mod new_user;
 mod package;
 mod portwatch;
@@ -48,10 +49,12 @@ fn main() -> ExitCode {
         "new-user" => new_user::run(rest),
         "portwatch" => portwatch::run(rest),
         "mixed" => mixed::run(),
+        "genl-fuzz" => module_fuzz::demo(rest),
+        "fuzz-planted" => module_fuzz::planted(rest),
         "trace-compare" => trace_check::cli(rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user|mixed|trace-compare ...>\n\
+                "usage: cargo xtask <test|codegen [--check]|vm ...|fuzz [--seconds N]|ynl check|checkpatch|new-user|mixed|genl-fuzz|fuzz-planted|trace-compare ...>\n\
                  \n  test        run every suite (installs what it needs); --no-vm, --only TEXT\
                  \n  codegen     regenerate kmod-c headers from the Rust schema\
                  \n  vm          boot the kernels (Debian's, and the debug one) under QEMU and run the module suites\
@@ -61,6 +64,8 @@ fn main() -> ExitCode {
                  \n  new-user    install the genl tool and take a new family from `genl new` to PASS in the VM\
                  \n  portwatch   examples/portwatch: genl generate --check, genl check, genl vm test\
                  \n  mixed       genl_demo v1/v2 client × v1/v2 module in the VM (oldest and newest kernel)\
+                 \n  genl-fuzz   `genl fuzz` on genl_demo in the debug kernel (--time S): no finding\
+                 \n  fuzz-planted  the planted bugs of xtask/fuzz-planted, each found by `genl fuzz` (--budget S, --baseline: the random fuzzer too)\
                  \n  trace-compare SPEC.yaml DISSECTOR.lua CAPTURE.pcap...\
                  \n              each capture in tshark with the dissector = genl trace --read with the spec"
             );

@@ -138,7 +138,13 @@ impl Run {
     }
 }
 
-fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool, debug: bool) -> Vec<String> {
+fn qemu_args(
+    k: &Kernel,
+    initrd: &Path,
+    interactive: bool,
+    debug: bool,
+    keep_going: bool,
+) -> Vec<String> {
     let mut a: Vec<String> = [
         "-accel",
         "tcg",
@@ -171,9 +177,10 @@ fn qemu_args(k: &Kernel, initrd: &Path, interactive: bool, debug: bool) -> Vec<S
     // lines, so a WARN's location survives the panic that panic_on_warn makes.
     // `log_buf_len`: room for the whole run, so the start marker the guest
     // requires survives.
-    let mut append = "console=ttyS0 quiet loglevel=5 panic=-1 oops=panic panic_on_warn=1 \
-                      log_buf_len=16M"
-        .to_owned();
+    let mut append = "console=ttyS0 quiet loglevel=5 panic=-1 log_buf_len=16M".to_owned();
+    if !keep_going {
+        append += " oops=panic panic_on_warn=1";
+    }
     if debug {
         // `kasan_multi_shot`: KASAN reports every bad access, not only the
         // first (a fuzzer sees each bug of a run). It also keeps a KASAN
@@ -207,6 +214,10 @@ pub struct BootOptions<'a> {
     /// log: no line end, no carriage returns); not for an interactive
     /// boot.
     pub on_line: Option<&'a dyn Fn(&str)>,
+    /// A report (WARN, oops) does not panic the guest (no `panic_on_warn`,
+    /// no `oops=panic`): a fuzzer goes on after a finding; /init's
+    /// kernel-log check still fails the run.
+    pub keep_going: bool,
 }
 
 impl std::fmt::Debug for BootOptions<'_> {
@@ -234,6 +245,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         debug,
         token,
         on_line,
+        keep_going,
     } = *o;
     let qemu = "qemu-system-x86_64";
     let mut cmd = if timeout > 0 {
@@ -243,7 +255,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
     } else {
         Command::new(qemu)
     };
-    cmd.args(qemu_args(k, initrd, interactive, debug));
+    cmd.args(qemu_args(k, initrd, interactive, debug, keep_going));
     let log_path = work.join("logs").join(format!("{}.log", k.release));
     std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
     if !interactive {
@@ -612,7 +624,7 @@ GENL-VM-RESULT: PASS
             toolchain: super::super::toolchain::Toolchain::Host { cc: None },
         };
         let append = |debug| {
-            let a = qemu_args(&k, Path::new("/w/i.cpio"), false, debug);
+            let a = qemu_args(&k, Path::new("/w/i.cpio"), false, debug, false);
             let i = a.iter().position(|x| x == "-append").unwrap();
             a[i + 1].clone()
         };

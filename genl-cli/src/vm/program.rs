@@ -34,6 +34,8 @@ pub struct ProgramBoot<'a> {
     pub timeout: u64,
     /// Called with every console line as it arrives (live progress).
     pub on_line: &'a mut dyn FnMut(&str),
+    /// Reports do not panic the guest (see `BootOptions::keep_going`).
+    pub keep_going: bool,
 }
 
 /// The guest path (relative, no `..`) of an absolute guest path given to
@@ -125,6 +127,7 @@ pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> 
                 debug: series.is_debug(),
                 token: &init.token,
                 on_line: Some(&forward),
+                keep_going: b.keep_going,
             },
         )
     };
