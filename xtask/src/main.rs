@@ -208,6 +208,7 @@ fn test(args: &[String]) -> Result<(), String> {
             "--no-vm given",
         );
         summary.skipped("mixed versions (genl_demo v1/v2)", "--no-vm given");
+        summary.skipped("genl fuzz (genl_demo; the planted bugs)", "--no-vm given");
         summary.skipped("kernel feature probes = table", "--no-vm given");
     } else {
         summary.run_fn(
@@ -234,6 +235,14 @@ fn test(args: &[String]) -> Result<(), String> {
         summary.run_fn(
             "mixed versions: genl_demo v1/v2 client × v1/v2 module (oldest and newest kernel)",
             mixed::run,
+        );
+        summary.run_fn(
+            "genl fuzz: genl_demo for 60 s in the debug kernel (KCOV): coverage, no finding",
+            || module_fuzz::demo(&["--time".into(), "60".into()]),
+        );
+        summary.run_fn(
+            "genl fuzz: the 5 planted bugs (xtask/fuzz-planted), each found within 120 s of fuzzing, 2 at a time (the random baseline: `cargo xtask fuzz-planted --baseline`, not in CI)",
+            || module_fuzz::planted(&["--budget".into(), "120".into()]),
         );
     }
     summary.finish(allow_skip)

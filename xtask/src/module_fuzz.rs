@@ -192,7 +192,7 @@ fn first_finding(v: &Json) -> Option<(f64, u64, String, usize, bool)> {
             f["kind"].as_str().unwrap_or("?")
         ),
         f["reproducer"]["calls"].as_array().map_or(0, Vec::len),
-        f["reproduced"].as_bool().unwrap_or(false),
+        f["reproduced"].as_bool().unwrap_or(f["kind"] == "kmemleak"),
     ))
 }
 

@@ -29,7 +29,10 @@
 //!    and compares every field with genl's own decode and the clone's
 //!    `kmod/counter.yaml` ([`crate::trace_check::compare`]), printing a
 //!    `NEW-USER-TRACE` line; no capture is a failure;
-//! 7. `genl new` and `genl check` for two names the template was not
+//! 7. their module fuzzed: `genl fuzz --time 60` in the clone (the
+//!    installed `genl`, the debug kernel, KCOV): coverage reported, no
+//!    finding, nothing to commit; a `NEW-USER-FUZZ` line;
+//! 8. `genl new` and `genl check` for two names the template was not
 //!    written for (15 bytes, the longest a family name can be, and 1).
 //!
 //! It prints the wall time from `genl new` to the last PASS and the lines
@@ -437,6 +440,16 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         let summary = trace_in_vm(&root, &tmp, &clone, &mut in_clone(&genl))?;
         let trace_secs = t_trace.elapsed().as_secs_f64();
         nothing_to_commit(&clone, "the nlmon capture")?;
+        // Their module fuzzed, as they would: coverage, and no finding.
+        let fuzz_json = tmp.join("fuzz.json");
+        step(
+            "genl fuzz --time 60 (in the clone, 6.12-debug)",
+            in_clone(&genl)
+                .args(["fuzz", "--time", "60", "--seed", "1", "--json"])
+                .arg(&fuzz_json),
+        )?;
+        nothing_to_commit(&clone, "genl fuzz")?;
+        let fuzz = fuzz_summary(&fuzz_json)?;
         let total = t.elapsed().as_secs_f64();
         // Names the template was not written for: the longest a family can
         // have, and the shortest. Generated and hand-written C must stay
@@ -458,6 +471,7 @@ pub fn run(_args: &[String]) -> Result<(), String> {
             )?;
         }
         println!("\nNEW-USER-TRACE {NAME} (6.12, nlmon, {trace_secs:.1}s): {summary}");
+        println!("NEW-USER-FUZZ {NAME} (6.12-debug): {fuzz}");
         println!(
             "NEW-USER install {install:.1}s; `genl new {NAME}` to PASS on every kernel: {total:.1}s \
              (of which the clone, `genl sync` to PASS: {clone_total:.1}s); \
@@ -472,6 +486,29 @@ pub fn run(_args: &[String]) -> Result<(), String> {
         Err(_) => eprintln!("new-user: kept {} for a look", tmp.display()),
     }
     result
+}
+
+/// `genl fuzz --json`'s report in a line; an error when it ran without
+/// coverage.
+fn fuzz_summary(path: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let r = &v["runs"][0];
+    let (reached, blocks) = (
+        r["blocks_reached"].as_u64().unwrap_or(0),
+        r["blocks"].as_u64().unwrap_or(0),
+    );
+    if r["kcov"] != serde_json::Value::Bool(true) || reached == 0 {
+        return Err(format!("genl fuzz ran without coverage: {r}"));
+    }
+    Ok(format!(
+        "{} execs in {:.0} s, {reached}/{blocks} basic blocks of the module, corpus {}, {} finding(s)",
+        r["execs"],
+        r["seconds"].as_f64().unwrap_or(0.0),
+        r["corpus"],
+        r["findings"].as_array().map_or(0, Vec::len)
+    ))
 }
 
 #[cfg(test)]

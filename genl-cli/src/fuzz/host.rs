@@ -84,8 +84,9 @@ pub struct Finding {
     pub t: f64,
     /// Executions until then.
     pub execs: u64,
-    /// Whether the reproducer reproduced it on a fresh module.
-    pub reproduced: bool,
+    /// Whether the reproducer reproduced it on a fresh module (`None`: not
+    /// replayed, as for leaks).
+    pub reproduced: Option<bool>,
     /// The reproducer (program JSON).
     pub reproducer: Json,
     /// Its transcript.
@@ -353,7 +354,7 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                         kind: v["kind"].as_str().unwrap_or("?").to_owned(),
                         t: v["t"].as_f64().unwrap_or(0.0),
                         execs: v["execs"].as_u64().unwrap_or(0),
-                        reproduced: v["reproduced"].as_bool().unwrap_or(false),
+                        reproduced: v["reproduced"].as_bool(),
                         reproducer: v["reproducer"].clone(),
                         transcript: strings(&v["transcript"]),
                         report: strings(&v["report"]),
@@ -364,7 +365,11 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                         "fuzz: {series}: finding: {} ({}; reproducer of {} call(s), {} on a fresh module)",
                         f.title, f.kind,
                         f.reproducer["calls"].as_array().map_or(0, Vec::len),
-                        if f.reproduced { "reproduced" } else { "NOT reproduced" },
+                        match f.reproduced {
+                            Some(true) => "reproduced",
+                            Some(false) => "NOT reproduced",
+                            None => "not replayed (a leak: `genl fuzz --replay` checks it)",
+                        },
                     );
                     run.findings.push(f);
                 }
