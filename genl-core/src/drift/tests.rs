@@ -11,8 +11,11 @@
 
 use std::collections::BTreeMap;
 
+use super::checks::{full_range, is_signed};
 use super::*;
-use crate::controller::{McastGroup, NlAttrType as K, GENL_CMD_CAP_HASPOL};
+use crate::controller::{
+    McastGroup, NlAttrType as K, OpInfo, OpPolicy, PolicyAttr, GENL_CMD_CAP_HASPOL,
+};
 use crate::{AttrSet, Family, Flags, ValueEnum};
 
 mod pw {
@@ -544,83 +547,7 @@ fn a_shared_policy_is_the_union_only_where_the_dump_says_it_is_shared() {
     );
 }
 
-/// Rule 4, nests: in a shared policy, a nest the do and the dump see through
-/// different views is compared with their union, and the rest of their set
-/// is accepted (genl's generated code gives that nest the whole set's
-/// policy on Linux < 6.2, then checks each view in code).
-mod merged {
-    use super::*;
-
-    #[derive(Debug, AttrSet)]
-    pub struct Inner {
-        #[nla(id = 1)]
-        pub x: Option<u32>,
-        #[nla(id = 2)]
-        pub y: Option<u32>,
-        #[nla(id = 3)]
-        pub z: Option<u32>,
-    }
-    #[derive(Debug, AttrSet)]
-    #[genl(subset_of = Inner)]
-    pub struct OnlyX {
-        pub x: Option<u32>,
-    }
-    #[derive(Debug, AttrSet)]
-    #[genl(subset_of = Inner)]
-    pub struct OnlyY {
-        pub y: Option<u32>,
-    }
-    #[derive(Debug, AttrSet)]
-    pub struct Outer {
-        #[nla(id = 1)]
-        pub inner: Option<Inner>,
-    }
-    #[derive(Debug, AttrSet)]
-    #[genl(subset_of = Outer)]
-    pub struct DoReq {
-        pub inner: Option<OnlyX>,
-    }
-    #[derive(Debug, AttrSet)]
-    #[genl(subset_of = Outer)]
-    pub struct DumpReq {
-        pub inner: Option<OnlyY>,
-    }
-    #[derive(Debug, Clone, Copy, Family)]
-    #[genl(name = "merged")]
-    pub enum Cmd {
-        #[genl(cmd = 1, request = DoReq, reply = Outer, dump, dump_request = DumpReq)]
-        Get,
-    }
-
-    fn check(inner: &[(u16, Nla)]) -> Vec<String> {
-        let mut i = info(&[(1, DO | DUMP | POL)]);
-        i.version = Cmd::SCHEMA.version.into();
-        i.mcast_groups.clear();
-        let p = BTreeMap::from([(
-            1,
-            op_dump((1, Some(0), Some(0)), &[&[(1, Nla::Nested(1, 3))], inner]),
-        )]);
-        texts(&compare(Cmd::SCHEMA, &i, &p))
-    }
-
-    #[test]
-    fn a_nest_seen_through_two_views_is_their_union_within_its_set() {
-        let u32_ = Nla::Int(K::U32);
-        assert_eq!(
-            check(&[(1, u32_), (2, u32_), (3, u32_)]),
-            Vec::<String>::new()
-        );
-        assert_eq!(check(&[(1, u32_), (2, u32_)]), Vec::<String>::new());
-        assert_eq!(
-            check(&[(1, u32_), (3, u32_)]),
-            ["Get DumpReq.inner.y: attribute absent from the kernel policy (breaking)"]
-        );
-        assert_eq!(
-            check(&[(1, u32_), (2, u32_), (4, u32_)]),
-            ["Get DoReq.inner: kernel accepts attribute 4, unknown to the schema (compatible)"]
-        );
-    }
-}
+mod merged;
 
 /// Rule 5: a flags attribute's mask must be the enum's; an enum whose
 /// values are not contiguous shows the type's full range; a contiguous
@@ -688,194 +615,9 @@ fn flags_masks_and_enum_ranges() {
     );
 }
 
-/// Issue 24, item 3: checks only the kernel has are reported (breaking: a
-/// client built from the schema may send what the kernel rejects), as are
-/// those only the schema has (compatible: the kernel accepts more), and a
-/// range equal to the type's full range is no check.
-mod both_ways {
-    use super::*;
+mod both_ways;
 
-    #[derive(Debug, AttrSet)]
-    pub struct Knobs<'a> {
-        #[nla(id = 1)]
-        pub name: Option<&'a str>,
-        #[nla(id = 2)]
-        pub blob: Option<&'a [u8]>,
-        #[nla(id = 3)]
-        pub level: Option<u8>,
-        #[nla(id = 4)]
-        pub bits: Option<u32>,
-        #[nla(id = 5)]
-        pub count: Option<u32>,
-        #[nla(id = 6)]
-        pub offset: Option<i16>,
-        #[nla(id = 7)]
-        pub wide: Option<crate::Uint>,
-        #[nla(id = 8)]
-        pub total: Option<u64>,
-        #[nla(id = 9, max_len = 32)]
-        pub label: Option<&'a str>,
-        #[nla(id = 10, min = -5, max = 5)]
-        pub delta: Option<i32>,
-        #[nla(id = 11, min_len = 8)]
-        pub key: Option<&'a [u8]>,
-    }
-
-    #[derive(Debug, Clone, Copy, Family)]
-    #[genl(name = "knobs")]
-    pub enum Cmd {
-        #[genl(cmd = 1, request = Knobs<'a>)]
-        Set,
-    }
-
-    fn check(entries: &[(u16, Nla)]) -> Vec<String> {
-        let mut i = info(&[(1, DO | POL)]);
-        i.version = Cmd::SCHEMA.version.into();
-        i.mcast_groups.clear();
-        let p = BTreeMap::from([(1, op_dump((1, Some(0), None), &[entries]))]);
-        texts(&compare(Cmd::SCHEMA, &i, &p))
-    }
-
-    /// What genl would generate for `Knobs`.
-    const SAME: &[(u16, Nla)] = &[
-        (1, Nla::Str(0)),
-        (2, Nla::Bin(0)),
-        (3, Nla::Int(K::U8)),
-        (4, Nla::Int(K::U32)),
-        (5, Nla::Int(K::U32)),
-        (6, Nla::Int(K::S16)),
-        (7, Nla::Int(K::Uint)),
-        (8, Nla::Int(K::U64)),
-        (9, Nla::Str(32)),
-        (10, Nla::Range(K::S32, -5, 5)),
-        (11, Nla::BinMinLen(8)),
-    ];
-
-    #[test]
-    fn the_generated_policy_and_full_ranges_are_no_drift() {
-        assert_eq!(check(SAME), Vec::<String>::new());
-        // Explicit full ranges are no checks either.
-        let mut full = SAME.to_vec();
-        full[2].1 = Nla::Range(K::U8, 0, 255);
-        full[5].1 = Nla::Range(K::S16, -32768, 32767);
-        full[7].1 = Nla::Int(K::U64);
-        assert_eq!(check(&full), Vec::<String>::new());
-    }
-
-    #[test]
-    fn checks_only_the_kernel_has_are_breaking() {
-        let kernel: &[(u16, Nla)] = &[
-            (1, Nla::Str(16)),
-            (2, Nla::BinRange(4, 64)),
-            (3, Nla::Range(K::U8, 1, 10)),
-            (4, Nla::Mask(K::U32, 0xf)),
-            (5, Nla::Int(K::U32)),
-            (6, Nla::Min(K::S16, -100)),
-            (7, Nla::Int(K::U32)),
-            (8, Nla::Int(K::U64)),
-            (9, Nla::Str(32)),
-            (10, Nla::Range(K::S32, -5, 5)),
-            (11, Nla::BinRange(16, 32)),
-        ];
-        assert_eq!(
-            check(kernel),
-            [
-                "Set Knobs.bits: mask is none in the schema, 0xf in the kernel (breaking)",
-                "Set Knobs.blob: max_len is none in the schema, 64 in the kernel (breaking)",
-                "Set Knobs.blob: min_len is none in the schema, 4 in the kernel (breaking)",
-                "Set Knobs.key: max_len is none in the schema, 32 in the kernel (breaking)",
-                "Set Knobs.key: min_len is 8 in the schema, 16 in the kernel (breaking)",
-                "Set Knobs.level: max is none in the schema, 10 in the kernel (breaking)",
-                "Set Knobs.level: min is none in the schema, 1 in the kernel (breaking)",
-                "Set Knobs.name: max_len is none in the schema, 16 in the kernel (breaking)",
-                "Set Knobs.offset: min is none in the schema, -100 in the kernel (breaking)",
-                "Set Knobs.wide: type NLA_UINT in the schema, U32 in the kernel (breaking)",
-            ]
-        );
-    }
-
-    #[test]
-    fn checks_only_the_schema_has_are_compatible() {
-        let kernel: &[(u16, Nla)] = &[
-            (1, Nla::Str(0)),
-            (2, Nla::Bin(0)),
-            (3, Nla::Int(K::U8)),
-            (4, Nla::Int(K::U32)),
-            (5, Nla::Int(K::U32)),
-            (6, Nla::Int(K::S16)),
-            (7, Nla::Int(K::Uint)),
-            (8, Nla::Int(K::Uint)),
-            (9, Nla::Str(0)),
-            (10, Nla::Int(K::S32)),
-            // The minimum length of NLA_POLICY_MIN_LEN is not in the dump:
-            // a kernel without it looks the same.
-            (11, Nla::Bin(0)),
-        ];
-        assert_eq!(
-            check(kernel),
-            [
-                "Set Knobs.delta: max is 5 in the schema, none in the kernel (compatible)",
-                "Set Knobs.delta: min is -5 in the schema, none in the kernel (compatible)",
-                "Set Knobs.label: max_len is 32 in the schema, none in the kernel (compatible)",
-                "Set Knobs.total: type NLA_U64 in the schema, Uint in the kernel (compatible)",
-            ]
-        );
-    }
-
-    #[test]
-    fn attributes_on_one_side_only() {
-        let mut kernel = SAME.to_vec();
-        kernel.retain(|(id, _)| *id != 5);
-        kernel.push((12, Nla::Flag));
-        assert_eq!(
-            check(&kernel),
-            [
-                "Set Knobs.count: attribute absent from the kernel policy (breaking)",
-                "Set Knobs: kernel accepts attribute 12, unknown to the schema (compatible)",
-            ]
-        );
-    }
-}
-
-/// Big-endian u16/u32 policies are not dumped: their absence says nothing.
-mod big_endian {
-    use super::*;
-
-    #[derive(Debug, AttrSet)]
-    pub struct Meta {
-        #[nla(id = 1, be)]
-        pub port: Option<u16>,
-        #[nla(id = 2)]
-        pub state: Option<u32>,
-    }
-
-    #[derive(Debug, Clone, Copy, Family)]
-    #[genl(name = "be")]
-    pub enum Cmd {
-        #[genl(cmd = 1, request = Meta)]
-        Set,
-    }
-
-    #[test]
-    fn entries_missing_from_the_dump_are_not_drift() {
-        let mut i = info(&[(1, DO | POL)]);
-        i.version = Cmd::SCHEMA.version.into();
-        i.mcast_groups.clear();
-        let p = BTreeMap::from([(
-            1,
-            op_dump(
-                (1, Some(0), None),
-                &[&[(1, Nla::Be16), (2, Nla::Int(K::U32))]],
-            ),
-        )]);
-        assert!(compare(Cmd::SCHEMA, &i, &p).is_empty());
-        let p = BTreeMap::from([(1, op_dump((1, Some(0), None), &[&[(1, Nla::Be16)]]))]);
-        assert_eq!(
-            texts(&compare(Cmd::SCHEMA, &i, &p)),
-            ["Set Meta.state: attribute absent from the kernel policy (breaking)"]
-        );
-    }
-}
+mod big_endian;
 
 #[test]
 fn capability_and_family_drifts_say_their_impact() {

@@ -1,0 +1,331 @@
+//! [`Multi`]: a repeated (`multi`) attribute field that decodes without
+//! allocating.
+//!
+//! A `Vec<T>` multi field collects its values into a vector, which allocates
+//! on every decode. A `Multi<'a, T>` field instead borrows the received
+//! attributes: decoding validates every occurrence (same errors, same
+//! checks as the `Vec` field) and records where they are; iterating decodes
+//! them again, lazily. For encoding, build one from a slice with
+//! [`Multi::new`].
+//!
+//! ```
+//! use genl_core::{AttrSet, Decode, Encode, Multi};
+//!
+//! #[derive(Debug, PartialEq, AttrSet)]
+//! pub struct Queues<'a> {
+//!     #[nla(id = 1)] pub name: &'a str,
+//!     #[nla(id = 2, multi)] pub ids: Multi<'a, u32>,
+//! }
+//!
+//! let bytes = Queues { name: "q", ids: Multi::new(&[3, 1, 2]) }.encode_to_vec()?;
+//! let q = Queues::decode(&bytes)?;                    // no allocation
+//! assert_eq!(q.ids.len(), 3);
+//! assert_eq!(q.ids.iter().collect::<Vec<_>>(), [3, 1, 2]);
+//! assert_eq!(q.ids, Multi::new(&[3, 1, 2]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`LazyMulti`] is the same field decoded only as it is iterated.
+
+use std::fmt;
+
+use crate::codec::NlaValue;
+use crate::wire::{nla_align, Attr, AttrIter, NLA_HDRLEN, NLA_TYPE_MASK};
+
+mod lazy;
+mod slots;
+#[cfg(test)]
+mod tests;
+
+pub use lazy::{LazyMulti, LazyMultiIter};
+#[doc(hidden)]
+pub use slots::{encode_indexed, MultiSlots};
+
+/// The values of a repeated (`multi`) or indexed-array (`indexed`)
+/// attribute, borrowed: either a slice (to encode) or the received
+/// attributes (already validated, decoded again as they are iterated).
+///
+/// Elements are `Copy` values (integers, `&str`, `&[u8]`, `Be<T>`, value
+/// enums, `Copy` nested sets): iteration yields them by value.
+pub struct Multi<'a, T> {
+    repr: Repr<'a, T>,
+}
+
+enum Repr<'a, T> {
+    Slice(&'a [T]),
+    Wire {
+        /// The attributes from the first occurrence to the end of the last
+        /// (for an indexed array: the nest's payload).
+        attrs: &'a [u8],
+        /// Offset of `attrs` in the outermost decoded buffer.
+        base: usize,
+        id: u16,
+        len: usize,
+        layout: Layout,
+    },
+}
+
+/// How received occurrences lie in `attrs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// Back to back, every value `n` bytes long (the usual case for
+    /// integers): iteration steps by `NLA_ALIGN(4 + n)`, reading no length.
+    Uniform(usize),
+    /// Back to back, of different lengths: iteration walks the headers.
+    Packed,
+    /// Interleaved with other attributes: iteration also checks the ids.
+    Interleaved,
+}
+
+impl<T> Clone for Repr<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Repr<'_, T> {}
+
+impl<T> Clone for Multi<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Multi<'_, T> {}
+
+impl<'a, T> Multi<'a, T> {
+    /// Values to encode, one attribute each, in order.
+    pub const fn new(items: &'a [T]) -> Self {
+        Multi {
+            repr: Repr::Slice(items),
+        }
+    }
+
+    /// How many values there are.
+    #[inline]
+    pub fn len(&self) -> usize {
+        match self.repr {
+            Repr::Slice(s) => s.len(),
+            Repr::Wire { len, .. } => len,
+        }
+    }
+
+    /// Whether there are none.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values as a slice, when this was built from one
+    /// ([`Multi::new`]); `None` for received values (use
+    /// [`iter`](Self::iter)).
+    #[inline]
+    pub fn as_slice(&self) -> Option<&'a [T]> {
+        match self.repr {
+            Repr::Slice(s) => Some(s),
+            Repr::Wire { .. } => None,
+        }
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
+    /// Iterates the values (decoding received ones on the fly).
+    #[inline]
+    pub fn iter(&self) -> MultiIter<'a, T> {
+        let mut it = MultiIter {
+            slice: [].iter(),
+            attrs: &[],
+            pos: 0,
+            base: 0,
+            left: 0,
+            value_len: WALK,
+            only: None,
+        };
+        match self.repr {
+            Repr::Slice(s) => it.slice = s.iter(),
+            Repr::Wire {
+                attrs,
+                base,
+                id,
+                len,
+                layout,
+            } => {
+                (it.attrs, it.base, it.left) = (attrs, base, len);
+                match layout {
+                    Layout::Uniform(n) => it.value_len = n,
+                    Layout::Packed => {}
+                    Layout::Interleaved => it.only = Some(id),
+                }
+            }
+        }
+        it
+    }
+
+    /// Calls `f` on every value, stopping at its first error: the loop the
+    /// derived encoders run (one test of the representation, then a plain
+    /// loop over a slice). Not a stable API.
+    #[doc(hidden)]
+    #[inline]
+    pub fn __try_each<E>(&self, mut f: impl FnMut(&T) -> Result<(), E>) -> Result<(), E> {
+        match self.repr {
+            Repr::Slice(s) => {
+                for v in s {
+                    f(v)?;
+                }
+            }
+            Repr::Wire { .. } => {
+                for v in self.iter() {
+                    f(&v)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<'a, T> Default for Multi<'a, T> {
+    fn default() -> Self {
+        Multi::new(&[])
+    }
+}
+
+impl<'a, T> From<&'a [T]> for Multi<'a, T> {
+    fn from(items: &'a [T]) -> Self {
+        Multi::new(items)
+    }
+}
+
+impl<'a, T> From<&'a Vec<T>> for Multi<'a, T> {
+    fn from(items: &'a Vec<T>) -> Self {
+        Multi::new(items)
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy> IntoIterator for Multi<'a, T> {
+    type Item = T;
+    type IntoIter = MultiIter<'a, T>;
+    #[inline]
+    fn into_iter(self) -> MultiIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy> IntoIterator for &Multi<'a, T> {
+    type Item = T;
+    type IntoIter = MultiIter<'a, T>;
+    #[inline]
+    fn into_iter(self) -> MultiIter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy + fmt::Debug> fmt::Debug for Multi<'a, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl<'a, 'b, T, U> PartialEq<Multi<'b, U>> for Multi<'a, T>
+where
+    T: NlaValue<'a> + Copy + PartialEq<U>,
+    U: NlaValue<'b> + Copy,
+{
+    fn eq(&self, other: &Multi<'b, U>) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy + Eq> Eq for Multi<'a, T> {}
+
+/// `MultiIter::value_len` when occurrences differ in length: walk the
+/// headers.
+const WALK: usize = usize::MAX;
+
+/// Iterator over the values of a [`Multi`].
+///
+/// One flat state for every representation (no enum to dispatch on, and
+/// nothing taken by reference out of line), so that the loop it is used in
+/// keeps it in registers.
+pub struct MultiIter<'a, T> {
+    /// Values built from a slice (empty for received ones).
+    slice: std::slice::Iter<'a, T>,
+    /// Received occurrences, from `pos` on; `left` of them still to yield.
+    attrs: &'a [u8],
+    pos: usize,
+    /// Offset of `attrs` in the outermost decoded buffer.
+    base: usize,
+    left: usize,
+    /// The length of every value (back-to-back occurrences of one size:
+    /// step without reading lengths), or [`WALK`].
+    value_len: usize,
+    /// Occurrences interleaved with other attributes: this id only.
+    only: Option<u16>,
+}
+
+/// The next occurrence by walking headers: state in, state out (by value,
+/// so the caller's iterator never has to live in memory).
+#[inline(never)]
+fn walk_next<'a, T: NlaValue<'a>>(
+    attrs: &'a [u8],
+    base: usize,
+    pos: usize,
+    only: Option<u16>,
+) -> (usize, Option<T>) {
+    let mut inner = AttrIter::with_base(attrs, base);
+    inner.skip_to(pos);
+    loop {
+        let Ok(Some(a)) = inner.try_next() else {
+            return (attrs.len(), None);
+        };
+        if only.is_some_and(|id| a.id != id) {
+            continue;
+        }
+        let v = T::decode_attr(&a).ok();
+        return (inner.next_offset() - base, v);
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
+    type Item = T;
+
+    // Every received occurrence was validated when the set was decoded, so
+    // neither a header nor a value fails here; if one did (a bug), the
+    // iteration ends rather than panicking.
+    #[inline(always)]
+    fn next(&mut self) -> Option<T> {
+        if let Some(v) = self.slice.next() {
+            return Some(*v);
+        }
+        if self.left == 0 {
+            return None;
+        }
+        let v = if self.value_len != WALK {
+            let at = self.pos;
+            self.pos = at + nla_align(NLA_HDRLEN + self.value_len);
+            self.attrs
+                .get(at..at + NLA_HDRLEN + self.value_len)
+                .and_then(|a| a.split_first_chunk::<NLA_HDRLEN>())
+                .and_then(|(&[_, _, t0, t1], value)| {
+                    let raw_type = u16::from_ne_bytes([t0, t1]);
+                    T::decode_attr(&Attr {
+                        id: raw_type & NLA_TYPE_MASK,
+                        raw_type,
+                        value,
+                        offset: self.base + at,
+                    })
+                    .ok()
+                })
+        } else {
+            let (pos, v) = walk_next(self.attrs, self.base, self.pos, self.only);
+            self.pos = pos;
+            v
+        };
+        self.left = if v.is_some() { self.left - 1 } else { 0 };
+        v
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let n = self.slice.len() + self.left;
+        (n, Some(n))
+    }
+}
+
+impl<'a, T: NlaValue<'a> + Copy> ExactSizeIterator for MultiIter<'a, T> {}
