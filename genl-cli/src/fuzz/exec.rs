@@ -27,6 +27,8 @@ const NLMSGERR_ATTR_MSG: u16 = 1;
 /// was asked for, or a dump's end): the kernel answers in the sender's own
 /// `sendmsg`, so the wait is only long for work it defers.
 const REPLY_WAIT: Duration = Duration::from_secs(2);
+/// The most datagrams one call reads.
+const MAX_DATAGRAMS: u32 = 4096;
 /// How long a call waits when no answer is due (no `NLM_F_ACK`, or a bare
 /// read): enough for what is already queued.
 const IDLE_WAIT: Duration = Duration::from_millis(5);
@@ -347,6 +349,16 @@ impl Executor {
                 if n >= max {
                     return;
                 }
+            }
+            // A module that never ends its dump (a broken one: a list
+            // walked in a circle) must not hold the fuzzer: a call reads
+            // for at most REPLY_WAIT, and at most MAX_DATAGRAMS.
+            if n >= MAX_DATAGRAMS || start.elapsed() >= REPLY_WAIT.max(wait) {
+                o.local = Some(format!(
+                    "still answering after {n} datagrams in {:.1} s: stopped reading",
+                    start.elapsed().as_secs_f64()
+                ));
+                return;
             }
             // SAFETY: recv into our buffer. The kernel usually answered
             // inside sendmsg already: try first, poll only when nothing is

@@ -545,21 +545,26 @@ impl Fuzzer<'_> {
             reports.extend(Kmemleak::scan(&self.o.module));
             reports.extend(Kmemleak::scan(&self.o.module));
         }
-        for r in &reports {
+        // One finding, as fuzzing makes it: the first report; the other
+        // titles (a broken dump may report on every message) named with it.
+        let mut titles = HashSet::new();
+        reports.retain(|r| titles.insert(r.title.clone()));
+        if let Some(r) = reports.first() {
             self.findings += 1;
+            let also: Vec<&String> = reports[1..].iter().map(|x| &x.title).collect();
             emit(
                 Line::Finding,
                 &json!({"title": r.title, "kind": r.kind, "t": self.start.elapsed().as_secs_f64(), "execs": 1,
                         "report": r.lines.iter().take(60).collect::<Vec<_>>(),
-                        "reproducer": p.to_json(self.fam), "reproduced": true, "replays": 1,
+                        "reproducer": p.to_json(self.fam), "reproduced": true, "replays": 1, "also": also,
                         "transcript": transcript::render(self.fam, &p, &out)}),
             );
         }
         emit(
             Line::Replayed,
-            &json!({"transcript": transcript::render(self.fam, &p, &out), "findings": reports.len()}),
+            &json!({"transcript": transcript::render(self.fam, &p, &out), "findings": self.findings}),
         );
-        emit(Line::End, &json!({"execs": 1, "findings": reports.len()}));
+        emit(Line::End, &json!({"execs": 1, "findings": self.findings}));
         Ok(())
     }
 }
