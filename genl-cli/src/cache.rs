@@ -93,6 +93,13 @@ pub fn lock_project(work_dir: &Path) -> Result<Lock, String> {
     Lock::acquire(work_dir, "another `genl vm` run of this project")
 }
 
+/// 64-bit FNV-1a: a cache key or a content name, not a security measure.
+pub fn fnv1a(data: &[u8]) -> u64 {
+    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

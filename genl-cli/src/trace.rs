@@ -28,6 +28,7 @@
 //! and ACKs `error` (`{"errno", "name", "msg", "offset", "miss_type",
 //! "miss_nest"}`; `errno` 0 for an ACK).
 
+use crate::fuzz::program::hex;
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -424,10 +425,6 @@ pub fn decode(file: &[u8], specs: Vec<Family>) -> Result<Vec<TraceMessage>, Stri
         out.extend(dec.packet(i + 1, p));
     }
     Ok(out)
-}
-
-fn hex(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
 fn one(

@@ -8,6 +8,9 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::time::{Duration, Instant};
 
+use genl_core::codec::Decode;
+use genl_core::extack::{ErrorView, ExtAck};
+use genl_core::message::NLM_F_ACK_TLVS;
 use genl_ynl::family::Family;
 
 use super::program::{Action, Call, Program, Read, SOCKETS};
@@ -22,7 +25,6 @@ const NLM_F_ACK: u16 = 0x4;
 const NLM_F_DUMP: u16 = 0x300;
 const NLMSG_ERROR: u16 = 2;
 const NLMSG_DONE: u16 = 3;
-const NLMSGERR_ATTR_MSG: u16 = 1;
 /// How long a call waits for the kernel's answer when one is due (an ACK
 /// was asked for, or a dump's end): the kernel answers in the sender's own
 /// `sendmsg`, so the wait is only long for work it defers.
@@ -459,42 +461,30 @@ fn absorb(d: &[u8], seq: Option<u32>, o: &mut Outcome) -> bool {
     ended
 }
 
-const NLM_F_CAPPED: u16 = 0x100;
-const NLM_F_ACK_TLVS: u16 = 0x200;
-
-fn tlv_msg(b: &[u8]) -> Option<String> {
-    super::generate::attrs_of(b)
-        .into_iter()
-        .find(|(_, ty, _)| *ty == NLMSGERR_ATTR_MSG)
-        .map(|(_, _, p)| String::from_utf8_lossy(p.strip_suffix(&[0]).unwrap_or(p)).into_owned())
-}
-
-/// The extack message of an `NLMSG_ERROR` body.
+/// The extack message of an `NLMSG_ERROR` body (genl-core's parser).
 fn extack_msg(body: &[u8], flags: u16) -> Option<String> {
-    if flags & NLM_F_ACK_TLVS == 0 || body.len() < 20 {
-        return None;
-    }
-    // errno, then the request's header (and its payload unless capped).
-    let req_len = u32::from_ne_bytes(body[4..8].try_into().unwrap()) as usize;
-    let skip = if flags & NLM_F_CAPPED != 0 {
-        20
-    } else {
-        4 + ((req_len + 3) & !3)
-    };
-    tlv_msg(body.get(skip..)?)
+    ErrorView::parse(flags, body)
+        .ok()?
+        .ext_ack
+        .msg
+        .map(str::to_owned)
 }
 
-/// The extack message of an `NLMSG_DONE` body (errno, then TLVs).
+/// The extack message of an `NLMSG_DONE` body (errno, then the TLVs).
 fn extack_msg_done(body: &[u8], flags: u16) -> Option<String> {
     if flags & NLM_F_ACK_TLVS == 0 {
         return None;
     }
-    tlv_msg(body.get(4..)?)
+    ExtAck::decode_at(body.get(4..)?, 4)
+        .ok()?
+        .msg
+        .map(str::to_owned)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use genl_core::message::NLM_F_CAPPED;
 
     #[test]
     fn acks_errors_and_dump_ends_are_read_from_the_bytes() {
@@ -502,7 +492,8 @@ mod tests {
         // the kernel lays it out (netlink_ack).
         let mut d = Vec::new();
         let mut tlv = Vec::new();
-        super::super::generate::put_attr(&mut tlv, NLMSGERR_ATTR_MSG, b"bad\0");
+        // NLMSGERR_ATTR_MSG (1)
+        super::super::generate::put_attr(&mut tlv, 1, b"bad\0");
         let len = 16 + 4 + 16 + tlv.len();
         d.extend_from_slice(&(len as u32).to_ne_bytes());
         d.extend_from_slice(&NLMSG_ERROR.to_ne_bytes());

@@ -108,6 +108,14 @@ struct Spent {
     scans: u32,
 }
 
+impl Spent {
+    /// As the progress and end lines carry it (whole seconds).
+    fn to_json(&self) -> serde_json::Value {
+        json!({"exec": self.exec.as_secs_f64().round(), "reload": self.reload.as_secs_f64().round(),
+               "scan": self.scan.as_secs_f64().round(), "reloads": self.reloads, "scans": self.scans})
+    }
+}
+
 /// Runs the guest fuzzer (or a replay); prints the protocol lines. Fails
 /// only when it cannot run at all; findings are reported, not errors.
 pub fn run(o: &GuestOptions) -> Result<(), String> {
@@ -233,8 +241,7 @@ impl Fuzzer<'_> {
                 "edges": self.cov.edges.len(),
                 "corpus": self.corpus.len(),
                 "findings": self.findings,
-                "spent": {"exec": self.spent.exec.as_secs_f64().round(), "reload": self.spent.reload.as_secs_f64().round(),
-                          "scan": self.spent.scan.as_secs_f64().round(), "reloads": self.spent.reloads, "scans": self.spent.scans},
+                "spent": self.spent.to_json(),
             }),
         );
     }
@@ -326,8 +333,7 @@ impl Fuzzer<'_> {
         emit(
             Line::End,
             &json!({"execs": self.execs, "t": self.start.elapsed().as_secs_f64(), "findings": self.findings, "corpus": self.corpus.len(), "pcs": self.cov.pcs.len(),
-                    "spent": {"exec": self.spent.exec.as_secs_f64().round(), "reload": self.spent.reload.as_secs_f64().round(),
-                              "scan": self.spent.scan.as_secs_f64().round(), "reloads": self.spent.reloads, "scans": self.spent.scans}}),
+                    "spent": self.spent.to_json()}),
         );
         Ok(())
     }
@@ -441,22 +447,11 @@ impl Fuzzer<'_> {
     }
 
     /// Whether `p`, run on a freshly loaded module, makes the kernel
-    /// report `r` again.
+    /// report `r` again (leaks are not replayed: see [`Fuzzer::finding`]).
     fn reproduces(&mut self, p: &Program, r: &Report) -> Result<bool, String> {
         self.reload()?;
         let _ = self.kmsg.drain();
         let _ = self.execute(p);
-        if r.kind == "kmemleak" {
-            // What the module still holds is referenced; what it lost is
-            // reported once 5 s old (with the module loaded, so that the
-            // backtrace names its functions).
-            self.exec.close_all();
-            std::thread::sleep(Duration::from_millis(5500));
-            let found = Kmemleak::scan(&self.o.module)
-                .iter()
-                .any(|x| x.title == r.title);
-            return Ok(found);
-        }
         let mut found = false;
         for x in self.kmsg.reports() {
             if x.title == r.title {

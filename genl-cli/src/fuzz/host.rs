@@ -446,7 +446,7 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                 .map_err(|e| format!("{}: {e}", corpus_dir.display()))?;
             for p in &corpus {
                 let text = p.to_string();
-                let name = format!("{:016x}.json", fnv(text.as_bytes()));
+                let name = format!("{:016x}.json", crate::cache::fnv1a(text.as_bytes()));
                 let _ = std::fs::write(corpus_dir.join(name), text + "\n");
             }
         }
@@ -491,12 +491,6 @@ fn strings(v: &Json) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn fnv(b: &[u8]) -> u64 {
-    b.iter().fold(0xcbf2_9ce4_8422_2325, |h, x| {
-        (h ^ u64::from(*x)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
 }
 
 /// Writes each finding's files and the coverage table.

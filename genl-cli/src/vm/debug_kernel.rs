@@ -124,18 +124,11 @@ pub const RELEASE_SUFFIX: &str = "-genl-debug";
 /// Marks a complete build (written last).
 const STAMP: &str = ".genl-vm-complete";
 
-/// 64-bit FNV-1a: a cache key, not a security measure.
-fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// The cache key of the debug kernel: a hash of [`CONFIG_FRAGMENT`] and
 /// [`RECIPE`] (16 hex digits).
 pub fn key() -> String {
     let text = format!("recipe {RECIPE}\n{CONFIG_FRAGMENT}");
-    format!("{:016x}", fnv1a(text.as_bytes()))
+    format!("{:016x}", cache::fnv1a(text.as_bytes()))
 }
 
 /// `<cache>/kernels/debug-<key>`.
@@ -350,7 +343,10 @@ mod tests {
     fn the_key_follows_the_fragment() {
         assert_eq!(key().len(), 16);
         assert_eq!(key(), key());
-        assert_ne!(fnv1a(b"CONFIG_KASAN=y\n"), fnv1a(b"CONFIG_KASAN=n\n"));
+        assert_ne!(
+            cache::fnv1a(b"CONFIG_KASAN=y\n"),
+            cache::fnv1a(b"CONFIG_KASAN=n\n")
+        );
     }
 
     #[test]

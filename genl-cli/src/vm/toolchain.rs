@@ -26,6 +26,7 @@ use std::process::Command;
 use super::apt::{Suite, KEYRING};
 use super::kernels::Kernel;
 use super::progress;
+use crate::cache;
 use crate::host;
 
 /// The compiler a kernel was built with, from its headers' configuration.
@@ -204,16 +205,9 @@ pub fn root_packages(gcc: &str) -> Vec<String> {
     .collect()
 }
 
-/// 64-bit FNV-1a: a cache key.
-fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
 /// `<cache>/roots/<suite>-<key of the package list>`.
 pub fn root_dir(cache: &Path, suite: &str, packages: &[String]) -> PathBuf {
-    let key = fnv1a(packages.join(",").as_bytes());
+    let key = cache::fnv1a(packages.join(",").as_bytes());
     cache
         .join("roots")
         .join(format!("{suite}-{:08x}", key as u32))
