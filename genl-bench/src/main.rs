@@ -30,6 +30,7 @@
 //! inside the guests of `cargo xtask vm test`: see `tests/vm_bench.rs` and
 //! the guide's Performance section (`docs/guide.md`).
 
+mod clients;
 mod hand;
 mod kernel;
 mod matrix;
@@ -541,6 +542,7 @@ fn run() -> Res<()> {
     matrix::cases(&mut cases)?;
     replay_cases(&mut cases)?;
     kernel_cases(&mut cases, &mut skipped)?;
+    clients::cases(&mut cases)?;
     if let Some(only) = &opts.only {
         cases.retain(|c| &c.name == only);
         let Some(c) = cases.first_mut() else {
@@ -662,6 +664,9 @@ fn run() -> Res<()> {
         );
     }
     ratio("dump_vs_raw", "dump/genl", "dump/raw");
+    for (label, case) in clients::RATIOS {
+        ratio(label, case, clients::BASE);
+    }
     // The support check (on by default) against the same query without it.
     ratio(
         "getfamily_nlctrl_check_on_vs_off",
@@ -686,6 +691,10 @@ fn run() -> Res<()> {
     }
     if let Some(ns) = med("cached_resolve/genl") {
         println!("NS cached_resolve {ns:.1}");
+    }
+    // N threads on one shared connection against N connections (reported).
+    for n in [2, 4] {
+        clients::threads(n, if opts.quick { 2_000 } else { 10_000 })?;
     }
 
     // The claims, checked.

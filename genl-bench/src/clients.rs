@@ -1,0 +1,146 @@
+//! genl's four clients side by side on one request: nlctrl's
+//! `CTRL_CMD_GETFAMILY` by name through `Connection`, `SharedConnection`,
+//! `AsyncConnection` and `AsyncSharedConnection` (each async request driven
+//! to completion by a current-thread tokio runtime, as a caller awaiting one
+//! request at a time would), and N threads sharing one `SharedConnection`
+//! against N threads with a `Connection` each.
+//!
+//! The per-request cases run interleaved with every other case of the run
+//! (see the crate docs); `clients_*_vs_connection` are their ratios to
+//! `getfamily_nlctrl/genl`. The threaded figures are throughput, reported,
+//! not gated: they depend on how the machine schedules N threads.
+
+use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::Instant;
+
+use genl_core::controller::GetFamily;
+use genl_core::{AsyncConnection, AsyncSharedConnection, Connection, SharedConnection};
+
+use crate::kernel::{bench_ctrl, KResult};
+use crate::{Case, Res};
+
+/// The family every client asks for: nlctrl is registered on every kernel.
+const FAMILY: &str = "nlctrl";
+
+/// A current-thread runtime with I/O, as an async caller has.
+fn runtime() -> Res<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()?)
+}
+
+/// `SharedConnection`: the reply owned (the shared clients return owned
+/// replies), its id read.
+#[inline(never)]
+fn shared_get_family(conn: &SharedConnection, name: &str) -> KResult<u16> {
+    let r = conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(name))?;
+    Ok(r.get()?.family_id)
+}
+
+/// Adds the per-request cases of the three other clients; each is checked
+/// first to answer what `Connection` answers.
+pub fn cases(cases: &mut Vec<Case>) -> Res<()> {
+    let want = crate::kernel::genl_get_family(&mut Connection::new()?, FAMILY)?;
+
+    let shared = SharedConnection::new()?;
+    assert_eq!(shared_get_family(&shared, FAMILY)?, want, "shared");
+    cases.push(Case::new("clients/shared", move || {
+        black_box(shared_get_family(&shared, black_box(FAMILY)).unwrap());
+    }));
+
+    let rt = runtime()?;
+    let mut conn = rt.block_on(async { AsyncConnection::new() })?;
+    let once = |rt: &tokio::runtime::Runtime, conn: &mut AsyncConnection| -> KResult<u16> {
+        let r = rt.block_on(conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(FAMILY)))?;
+        Ok(r.get()?.family_id)
+    };
+    assert_eq!(once(&rt, &mut conn)?, want, "async");
+    cases.push(Case::new("clients/async", move || {
+        black_box(once(&rt, &mut conn).unwrap());
+    }));
+
+    let rt = runtime()?;
+    let conn = rt.block_on(async { AsyncSharedConnection::new() })?;
+    let once = |rt: &tokio::runtime::Runtime, conn: &AsyncSharedConnection| -> KResult<u16> {
+        let r = rt.block_on(conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(FAMILY)))?;
+        Ok(r.get()?.family_id)
+    };
+    assert_eq!(once(&rt, &conn)?, want, "async-shared");
+    cases.push(Case::new("clients/async-shared", move || {
+        black_box(once(&rt, &conn).unwrap());
+    }));
+    Ok(())
+}
+
+/// The client cases' ratios to `Connection`'s, as (label, case) pairs.
+pub const RATIOS: &[(&str, &str)] = &[
+    ("clients_shared_vs_connection", "clients/shared"),
+    ("clients_async_vs_connection", "clients/async"),
+    ("clients_async_shared_vs_connection", "clients/async-shared"),
+];
+
+/// The `Connection` case the client ratios divide by.
+pub const BASE: &str = "getfamily_nlctrl/genl";
+
+/// Nanoseconds per request with `threads` threads doing `per_thread`
+/// requests each: on one `SharedConnection`, and on a `Connection` each.
+/// Printed as `NS clients_threads<N>_shared` / `_own` and their ratio.
+pub fn threads(threads: usize, per_thread: usize) -> Res<()> {
+    let shared = SharedConnection::new()?;
+    let barrier = Barrier::new(threads);
+    let t = Instant::now();
+    std::thread::scope(|s| -> KResult<()> {
+        let hs: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| -> Result<(), String> {
+                    barrier.wait();
+                    for _ in 0..per_thread {
+                        shared_get_family(&shared, FAMILY).map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().map_err(|_| "a thread panicked")??;
+        }
+        Ok(())
+    })?;
+    let on_shared = t.elapsed().as_nanos() as f64 / (threads * per_thread) as f64;
+
+    let conns = (0..threads)
+        .map(|_| Connection::new())
+        .collect::<Result<Vec<_>, _>>()?;
+    let barrier = Barrier::new(threads);
+    let t = Instant::now();
+    std::thread::scope(|s| -> KResult<()> {
+        let hs: Vec<_> = conns
+            .into_iter()
+            .map(|mut c| {
+                let barrier = &barrier;
+                s.spawn(move || -> Result<(), String> {
+                    barrier.wait();
+                    for _ in 0..per_thread {
+                        crate::kernel::genl_get_family(&mut c, FAMILY)
+                            .map_err(|e| e.to_string())?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for h in hs {
+            h.join().map_err(|_| "a thread panicked")??;
+        }
+        Ok(())
+    })?;
+    let on_own = t.elapsed().as_nanos() as f64 / (threads * per_thread) as f64;
+    println!("NS clients_threads{threads}_shared {on_shared:.0}");
+    println!("NS clients_threads{threads}_own {on_own:.0}");
+    println!(
+        "RATIO clients_threads{threads}_shared_vs_own {:.3}",
+        on_shared / on_own
+    );
+    Ok(())
+}
