@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use genl::demo::{demo_cmd, Deferred, DemoCmd, Echo, KvEntry, KvKey, KvMeta, KvOp, KvState};
@@ -613,51 +612,4 @@ fn big_endian_policies_are_not_dumped_so_their_check_is_tested_by_effect() {
     assert_eq!(e.meta.and_then(|m| m.port), Some(8080));
     conn.request(demo_cmd::KvDel, &KvKey { key: "be-port" })
         .unwrap();
-}
-
-fn module_path() -> String {
-    let dir = std::env::var("GENL_VM_MODULE_DIR").expect("set by the VM harness");
-    format!("{dir}/genl_demo.ko")
-}
-
-fn sh(cmd: &str, args: &[&str]) {
-    let out = Command::new(cmd).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Runs last (alphabetically and by name): unloads and reloads the module
-/// while a client keeps its connection and cache.
-#[test]
-#[ignore = "runs inside the VM: cargo xtask vm test"]
-fn zz_module_reload_while_a_client_runs() {
-    if !in_vm() {
-        return;
-    }
-    let mut conn = Connection::new().unwrap();
-    let echo = |conn: &mut Connection, msg: &str| -> Result<String, Error> {
-        let e: Echo<'_> = conn.query(demo_cmd::Echo, &Echo { msg, cookie: None })?;
-        Ok(e.msg.to_owned())
-    };
-    assert_eq!(echo(&mut conn, "before").unwrap(), "before");
-    let old_id = conn.resolve("genl_demo").unwrap().id;
-    // No autoload while the family is away (the harness's modprobe would
-    // load it back on GETFAMILY).
-    std::fs::write("/proc/sys/kernel/modprobe", "/bin/false\n").unwrap();
-    sh("rmmod", &["genl_demo"]);
-    match echo(&mut conn, "while away") {
-        Err(Error::FamilyNotFound(n)) => assert_eq!(n, "genl_demo"),
-        other => panic!("expected FamilyNotFound, got {other:?}"),
-    }
-    // Another family takes the next id, so the reloaded one gets a new id.
-    sh("insmod", &[&module_path()]);
-    std::fs::write("/proc/sys/kernel/modprobe", "/sbin/modprobe\n").unwrap();
-    assert_eq!(echo(&mut conn, "after").unwrap(), "after");
-    let new_id = conn.resolve("genl_demo").unwrap().id;
-    // Family ids come from idr_alloc_cyclic (net/netlink/genetlink.c): the
-    // reloaded family has a new one, so the client really had to re-resolve.
-    assert_ne!(old_id, new_id);
 }
