@@ -273,22 +273,7 @@ pub(crate) fn check_value(
             format!("check value {v:?} is not a number or a name"),
         ));
     };
-    let limit = match name {
-        "u8-max" => Some(u8::MAX.into()),
-        "u16-max" => Some(u16::MAX.into()),
-        "u32-max" => Some(u32::MAX.into()),
-        "u64-max" => Some(u64::MAX.into()),
-        "s8-min" => Some(i8::MIN.into()),
-        "s8-max" => Some(i8::MAX.into()),
-        "s16-min" => Some(i16::MIN.into()),
-        "s16-max" => Some(i16::MAX.into()),
-        "s32-min" => Some(i32::MIN.into()),
-        "s32-max" => Some(i32::MAX.into()),
-        "s64-min" => Some(i64::MIN.into()),
-        "s64-max" => Some(i64::MAX.into()),
-        _ => None,
-    };
-    if let Some(l) = limit {
+    if let Some(l) = crate::family::limits::limit_value(name) {
         return Ok(l);
     }
     defs.iter()

@@ -1145,7 +1145,7 @@ fn sub_messages() {
 /// Every rule of RULES is raised by some case of this corpus.
 #[test]
 fn every_rule_is_exercised() {
-    let src = include_str!("compat.rs");
+    let src = include_str!("main.rs");
     for r in RULES {
         assert!(
             src.contains(&format!("&[\"{}\"", r.id))
