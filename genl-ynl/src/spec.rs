@@ -130,8 +130,6 @@ pub struct AttrSpec {
 #[serde(rename_all = "kebab-case")]
 pub struct Operations {
     #[serde(default)]
-    pub enum_model: Option<String>,
-    #[serde(default)]
     pub list: Vec<OpSpec>,
 }
 

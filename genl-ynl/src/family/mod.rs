@@ -84,6 +84,9 @@ pub struct Family {
     pub proto_name: String,
     /// `version`, for the genl header of requests (default 1).
     pub version: u8,
+    /// The `directional` operation numbering (`enum-model`), where requests
+    /// and replies count separately; else `unified`.
+    pub directional: bool,
     /// Attribute sets in spec order.
     pub sets: Vec<AttrSet>,
     /// Enums and flags by name.
@@ -105,7 +108,13 @@ impl Family {
     /// Loads a spec from its YAML text.
     pub fn parse(text: &str) -> Result<Family, SpecError> {
         let doc: Yaml = serde_yaml_ng::from_str(text).map_err(|e| err("", e.to_string()))?;
-        let top = as_map(&doc, "")?;
+        Family::from_yaml(&doc)
+    }
+
+    /// Loads a spec already read as YAML (for `import`, which reads the
+    /// same document into its own typed form too).
+    pub(crate) fn from_yaml(doc: &Yaml) -> Result<Family, SpecError> {
+        let top = as_map(doc, "")?;
         let name = req_str(top, "name", "")?.to_owned();
         let proto_name = opt_str(top, "protocol", "")?
             .unwrap_or("genetlink")
@@ -136,6 +145,7 @@ impl Family {
             protocol,
             proto_name,
             version,
+            directional: false,
             sets: Vec::new(),
             enums: HashMap::new(),
             structs: HashMap::new(),

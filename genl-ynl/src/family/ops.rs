@@ -22,6 +22,7 @@ impl Family {
                 ))
             }
         };
+        self.directional = directional;
         let family_header = opt_str(ops, "fixed-header", "operations")?.map(str::to_owned);
         let list = seq(ops, "list", "operations")?;
         let (mut req_val, mut rsp_val): (Option<u64>, Option<u64>) = (Some(1), Some(1));
