@@ -36,7 +36,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     let (spec, model) = read(spec_yaml)?;
     let sel = Selection::new(&spec, &model, opts)?;
     let tn = TypeNames::new(&spec, &sel.wanted);
-    let (sets, borrows) = sets::resolve(&spec, &sel, &tn, opts)?;
+    let (sets, borrows) = sets::resolve(&spec, &model, &sel, &tn, opts)?;
     let mut plan = Plan {
         spec: &spec,
         model: &model,

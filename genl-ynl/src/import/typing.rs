@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::doc::escape_doc;
+use crate::family::Checks;
 use crate::spec::{self, AttrSpec, OpMode};
 use crate::{invalid, unsupported, ImportError};
 
@@ -254,64 +255,33 @@ pub(crate) fn op_mode(op: &spec::OpSpec) -> Option<&OpMode> {
     op.do_.as_ref().or(op.dump.as_ref())
 }
 
-/// The value of a check: a number, a named limit (`u32-max`, `s16-min`)
-/// or the name of an integer `const` definition.
-pub(crate) fn check_value(
-    at: &str,
-    v: &serde_yaml_ng::Value,
-    defs: &[spec::Definition],
-) -> Result<i128, ImportError> {
-    if let Some(n) = v.as_i64() {
-        return Ok(n.into());
-    }
-    if let Some(n) = v.as_u64() {
-        return Ok(n.into());
-    }
-    let Some(name) = v.as_str() else {
-        return Err(invalid(
-            at,
-            format!("check value {v:?} is not a number or a name"),
-        ));
-    };
-    if let Some(l) = crate::family::limits::limit_value(name) {
-        return Ok(l);
-    }
-    defs.iter()
-        .find(|d| d.name == name && d.ty == "const")
-        .and_then(|d| d.value.as_ref())
-        .and_then(|v| v.as_i64())
-        .map(i128::from)
-        .ok_or(ImportError::Unknown {
-            at: at.to_owned(),
-            kind: "check limit",
-            name: name.to_owned(),
-        })
-}
-
-/// The derive's check keys for the `checks` of `a` (with `exact`).
+/// The derive's check keys for the `checks` of `a` (with `exact`), with
+/// the values the run-time model resolved them to (`checks`: numbers,
+/// `const` names and YNL limit names, read in one place).
 pub(crate) fn check_keys(
     at: &str,
     a: &AttrSpec,
-    defs: &[spec::Definition],
+    checks: &Checks,
 ) -> Result<Vec<String>, ImportError> {
-    let Some(c) = &a.checks else {
+    if a.checks.is_none() {
         return Ok(Vec::new());
-    };
-    if let Some(k) = c.other.keys().next() {
+    }
+    let known = ["min", "max", "min-len", "max-len", "exact-len"];
+    let mut names = a.checks.iter().flat_map(|c| c.0.keys());
+    if let Some(k) = names.find(|k| !known.contains(&k.as_str())) {
         return Err(unsupported(at, format!("check `{k}`")));
     }
     let mut out = Vec::new();
-    let mut key = |name: &str, v: &Option<serde_yaml_ng::Value>| -> Result<(), ImportError> {
+    let mut key = |name: &str, v: Option<i128>| {
         if let Some(v) = v {
-            out.push(format!("{name} = {}", check_value(at, v, defs)?));
+            out.push(format!("{name} = {v}"));
         }
-        Ok(())
     };
-    key("min", &c.min)?;
-    key("max", &c.max)?;
-    key("min_len", &c.min_len)?;
-    key("max_len", &c.max_len)?;
-    key("min_len", &c.exact_len)?;
-    key("max_len", &c.exact_len)?;
+    key("min", checks.min);
+    key("max", checks.max);
+    key("min_len", checks.min_len.map(i128::from));
+    key("max_len", checks.max_len.map(i128::from));
+    key("min_len", checks.exact_len.map(i128::from));
+    key("max_len", checks.exact_len.map(i128::from));
     Ok(out)
 }
