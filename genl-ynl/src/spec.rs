@@ -100,8 +100,6 @@ pub struct AttrSpec {
     #[serde(rename = "type", default)]
     pub ty: Option<String>,
     #[serde(default)]
-    pub value: Option<u64>,
-    #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
     pub multi_attr: Option<bool>,

@@ -28,14 +28,14 @@ pub(super) fn resolve(
         }
         let at_set = format!("attribute-sets/{}", s.name);
         let all: Vec<(u64, &AttrSpec)> = match &s.subset_of {
-            None => numbered(&s.attributes),
+            None => numbered(model, &s.name, &s.attributes)?,
             Some(p) => {
                 let parent = sets_by_name.get(p.as_str()).ok_or(ImportError::Unknown {
                     at: at_set.clone(),
                     kind: "attribute set",
                     name: p.clone(),
                 })?;
-                let pn = numbered(&parent.attributes);
+                let pn = numbered(model, &parent.name, &parent.attributes)?;
                 let mut v = Vec::new();
                 let mut listed = HashSet::new();
                 for a in &s.attributes {

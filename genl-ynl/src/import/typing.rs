@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::doc::escape_doc;
-use crate::family::Checks;
+use crate::family::{Checks, Family};
 use crate::spec::{self, AttrSpec, OpMode};
 use crate::{invalid, unsupported, ImportError};
 
@@ -48,18 +48,24 @@ pub(crate) struct SetOut {
     pub(crate) fields: Vec<Field>,
 }
 
-/// Ids of an attribute set: name → (id, spec).
-pub(crate) fn numbered(attrs: &[AttrSpec]) -> Vec<(u64, &AttrSpec)> {
-    let mut val = 1;
+/// The ids of `attrs`, the attributes of set `set`, as the run-time model
+/// numbered them (YNL's attribute numbering lives in `family` only).
+pub(crate) fn numbered<'a>(
+    model: &Family,
+    set: &str,
+    attrs: &'a [AttrSpec],
+) -> Result<Vec<(u64, &'a AttrSpec)>, ImportError> {
     attrs
         .iter()
         .map(|a| {
-            if let Some(v) = a.value {
-                val = v;
-            }
-            let r = (val, a);
-            val += 1;
-            r
+            let id = model.set(set).and_then(|s| s.attr(&a.name)).map(|m| m.id);
+            let id = id.ok_or_else(|| {
+                invalid(
+                    format!("attribute-sets/{set}/{}", a.name),
+                    "not in the run-time model",
+                )
+            })?;
+            Ok((u64::from(id), a))
         })
         .collect()
 }
