@@ -152,6 +152,3 @@ pub(crate) fn invalid(at: impl Into<String>, what: impl Into<String>) -> ImportE
         what: what.into(),
     }
 }
-
-#[cfg(test)]
-mod tests;

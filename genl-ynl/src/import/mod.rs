@@ -14,14 +14,14 @@ mod select;
 mod sets;
 mod structs;
 mod sub_message;
+#[cfg(test)]
+mod tests;
 mod typing;
 
 use serde::Deserialize as _;
 
 use crate::spec::Spec;
 use crate::{family, ImportError, ImportOptions};
-#[cfg(test)]
-pub(crate) use naming::camel;
 use naming::TypeNames;
 use select::Selection;
 use typing::SetOut;

@@ -3,8 +3,9 @@
 //! `include/uapi/linux/ethtool_netlink.h` of linux-source 6.12.117), never
 //! from this tool's output.
 
+use super::naming::camel;
 use super::*;
-use crate::import::camel;
+use crate::{ImportError, ImportOptions};
 
 fn gen(yaml: &str) -> String {
     import(yaml, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
