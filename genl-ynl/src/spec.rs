@@ -100,8 +100,6 @@ pub struct AttrSpec {
     #[serde(rename = "type", default)]
     pub ty: Option<String>,
     #[serde(default)]
-    pub value: Option<u64>,
-    #[serde(default)]
     pub doc: Option<String>,
     #[serde(default)]
     pub multi_attr: Option<bool>,
@@ -129,8 +127,6 @@ pub struct AttrSpec {
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub struct Operations {
-    #[serde(default)]
-    pub enum_model: Option<String>,
     #[serde(default)]
     pub list: Vec<OpSpec>,
 }
@@ -176,25 +172,12 @@ pub struct OpMsg {
     pub attributes: Vec<String>,
 }
 
-/// `checks` of an attribute: numbers, or names of limits (`u32-max`) and
-/// `const` definitions.
+/// `checks` of an attribute, by name. The run-time model
+/// (`family::Checks`) reads their values; the importer only needs to know
+/// the checks it cannot express.
 #[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct AttrChecks {
-    #[serde(default)]
-    pub min: Option<serde_yaml_ng::Value>,
-    #[serde(default)]
-    pub max: Option<serde_yaml_ng::Value>,
-    #[serde(default)]
-    pub min_len: Option<serde_yaml_ng::Value>,
-    #[serde(default)]
-    pub max_len: Option<serde_yaml_ng::Value>,
-    #[serde(default)]
-    pub exact_len: Option<serde_yaml_ng::Value>,
-    /// Checks the importer does not know.
-    #[serde(flatten)]
-    pub other: std::collections::BTreeMap<String, serde_yaml_ng::Value>,
-}
+#[serde(transparent)]
+pub struct AttrChecks(pub std::collections::BTreeMap<String, serde_yaml_ng::Value>);
 
 /// `mcast-groups`.
 #[derive(Debug, Deserialize)]

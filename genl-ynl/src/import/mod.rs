@@ -14,7 +14,11 @@ mod select;
 mod sets;
 mod structs;
 mod sub_message;
+#[cfg(test)]
+mod tests;
 mod typing;
+
+use serde::Deserialize as _;
 
 use crate::spec::Spec;
 use crate::{family, ImportError, ImportOptions};
@@ -29,17 +33,10 @@ use typing::SetOut;
 /// `src/netdev.rs`. It names `genl_core`, which the including crate must
 /// depend on.
 pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportError> {
-    let spec: Spec =
-        serde_yaml_ng::from_str(spec_yaml).map_err(|e| ImportError::Yaml(e.to_string()))?;
-    // The run-time model resolves what both need the same way: message ids
-    // of every protocol, each operation's fixed header, struct layouts.
-    let model = family::Family::parse(spec_yaml).map_err(|e| ImportError::Invalid {
-        at: e.at,
-        what: e.what,
-    })?;
+    let (spec, model) = read(spec_yaml)?;
     let sel = Selection::new(&spec, &model, opts)?;
     let tn = TypeNames::new(&spec, &sel.wanted);
-    let (sets, borrows) = sets::resolve(&spec, &sel, &tn, opts)?;
+    let (sets, borrows) = sets::resolve(&spec, &model, &sel, &tn, opts)?;
     let mut plan = Plan {
         spec: &spec,
         model: &model,
@@ -53,6 +50,29 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
     emit::items(&mut plan, &mut out)?;
     commands::family(&mut plan, &mut out)?;
     Ok(out)
+}
+
+/// The spec's text read once, as YAML, into both forms an import uses: the
+/// typed [`Spec`] of the writers and the run-time model, which resolves
+/// what both need the same way (operation numbering and message ids of
+/// every protocol, each operation's fixed header, struct layouts).
+fn read(spec_yaml: &str) -> Result<(Spec, family::Family), ImportError> {
+    // A failure is reported as reading the text straight into `Spec`
+    // reports it, with its line and column (the text is read again only
+    // then).
+    let placed = |e: serde_yaml_ng::Error| {
+        let e = serde_yaml_ng::from_str::<Spec>(spec_yaml)
+            .err()
+            .unwrap_or(e);
+        ImportError::Yaml(e.to_string())
+    };
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(spec_yaml).map_err(placed)?;
+    let spec = Spec::deserialize(&doc).map_err(placed)?;
+    let model = family::Family::from_yaml(&doc).map_err(|e| ImportError::Invalid {
+        at: e.at,
+        what: e.what,
+    })?;
+    Ok((spec, model))
 }
 
 /// What the steps found, for the writers.

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::typing::OpIds;
 use crate::spec::{self, AttrSpec, Spec};
-use crate::{family, invalid, unsupported, ImportError, ImportOptions};
+use crate::{family, invalid, ImportError, ImportOptions};
 
 /// The operations and sets of an import.
 pub(super) struct Selection<'s> {
@@ -40,15 +40,7 @@ impl<'s> Selection<'s> {
         if raw.is_none() && (spec.name.is_empty() || spec.name.len() > 15) {
             return Err(invalid("name", "family names have 1 to 15 bytes"));
         }
-        let directional = match spec
-            .operations
-            .as_ref()
-            .and_then(|o| o.enum_model.as_deref())
-        {
-            None | Some("unified") => false,
-            Some("directional") => true,
-            Some(m) => return Err(unsupported("operations/enum-model", format!("`{m}`"))),
-        };
+        let directional = model.directional;
         let ops_list: &[spec::OpSpec] = spec.operations.as_ref().map_or(&[], |o| &o.list);
         // The operations' numbers, as the run-time model gives them (one
         // implementation of YNL's numbering: `family.rs`).

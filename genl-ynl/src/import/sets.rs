@@ -7,12 +7,13 @@ use super::naming::{snake, TypeNames};
 use super::select::Selection;
 use super::typing::{check_keys, field_kind, numbered, Field, FieldKind, SetOut, MAX_ATTR_ID};
 use crate::spec::{AttrSpec, Spec};
-use crate::{invalid, ImportError, ImportOptions};
+use crate::{family, invalid, ImportError, ImportOptions};
 
 /// The sets of `sel`, typed, and the names of those that borrow from the
 /// receive buffer (`'a`).
 pub(super) fn resolve(
     spec: &Spec,
+    model: &family::Family,
     sel: &Selection<'_>,
     tn: &TypeNames<'_>,
     opts: &ImportOptions,
@@ -27,14 +28,14 @@ pub(super) fn resolve(
         }
         let at_set = format!("attribute-sets/{}", s.name);
         let all: Vec<(u64, &AttrSpec)> = match &s.subset_of {
-            None => numbered(&s.attributes),
+            None => numbered(model, &s.name, &s.attributes)?,
             Some(p) => {
                 let parent = sets_by_name.get(p.as_str()).ok_or(ImportError::Unknown {
                     at: at_set.clone(),
                     kind: "attribute set",
                     name: p.clone(),
                 })?;
-                let pn = numbered(&parent.attributes);
+                let pn = numbered(model, &parent.name, &parent.attributes)?;
                 let mut v = Vec::new();
                 let mut listed = HashSet::new();
                 for a in &s.attributes {
@@ -94,7 +95,9 @@ pub(super) fn resolve(
                 line.push_str(&n);
             }
             let checks = if opts.exact {
-                check_keys(&at, a, &spec.definitions)?
+                let model = model.set(&s.name).and_then(|m| m.attr(&a.name));
+                let checks = model.map(|m| m.checks).unwrap_or_default();
+                check_keys(&at, a, &checks)?
             } else {
                 Vec::new()
             };

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::doc::escape_doc;
+use crate::family::{Checks, Family};
 use crate::spec::{self, AttrSpec, OpMode};
 use crate::{invalid, unsupported, ImportError};
 
@@ -47,18 +48,24 @@ pub(crate) struct SetOut {
     pub(crate) fields: Vec<Field>,
 }
 
-/// Ids of an attribute set: name → (id, spec).
-pub(crate) fn numbered(attrs: &[AttrSpec]) -> Vec<(u64, &AttrSpec)> {
-    let mut val = 1;
+/// The ids of `attrs`, the attributes of set `set`, as the run-time model
+/// numbered them (YNL's attribute numbering lives in `family` only).
+pub(crate) fn numbered<'a>(
+    model: &Family,
+    set: &str,
+    attrs: &'a [AttrSpec],
+) -> Result<Vec<(u64, &'a AttrSpec)>, ImportError> {
     attrs
         .iter()
         .map(|a| {
-            if let Some(v) = a.value {
-                val = v;
-            }
-            let r = (val, a);
-            val += 1;
-            r
+            let id = model.set(set).and_then(|s| s.attr(&a.name)).map(|m| m.id);
+            let id = id.ok_or_else(|| {
+                invalid(
+                    format!("attribute-sets/{set}/{}", a.name),
+                    "not in the run-time model",
+                )
+            })?;
+            Ok((u64::from(id), a))
         })
         .collect()
 }
@@ -254,79 +261,33 @@ pub(crate) fn op_mode(op: &spec::OpSpec) -> Option<&OpMode> {
     op.do_.as_ref().or(op.dump.as_ref())
 }
 
-/// The value of a check: a number, a named limit (`u32-max`, `s16-min`)
-/// or the name of an integer `const` definition.
-pub(crate) fn check_value(
-    at: &str,
-    v: &serde_yaml_ng::Value,
-    defs: &[spec::Definition],
-) -> Result<i128, ImportError> {
-    if let Some(n) = v.as_i64() {
-        return Ok(n.into());
-    }
-    if let Some(n) = v.as_u64() {
-        return Ok(n.into());
-    }
-    let Some(name) = v.as_str() else {
-        return Err(invalid(
-            at,
-            format!("check value {v:?} is not a number or a name"),
-        ));
-    };
-    let limit = match name {
-        "u8-max" => Some(u8::MAX.into()),
-        "u16-max" => Some(u16::MAX.into()),
-        "u32-max" => Some(u32::MAX.into()),
-        "u64-max" => Some(u64::MAX.into()),
-        "s8-min" => Some(i8::MIN.into()),
-        "s8-max" => Some(i8::MAX.into()),
-        "s16-min" => Some(i16::MIN.into()),
-        "s16-max" => Some(i16::MAX.into()),
-        "s32-min" => Some(i32::MIN.into()),
-        "s32-max" => Some(i32::MAX.into()),
-        "s64-min" => Some(i64::MIN.into()),
-        "s64-max" => Some(i64::MAX.into()),
-        _ => None,
-    };
-    if let Some(l) = limit {
-        return Ok(l);
-    }
-    defs.iter()
-        .find(|d| d.name == name && d.ty == "const")
-        .and_then(|d| d.value.as_ref())
-        .and_then(|v| v.as_i64())
-        .map(i128::from)
-        .ok_or(ImportError::Unknown {
-            at: at.to_owned(),
-            kind: "check limit",
-            name: name.to_owned(),
-        })
-}
-
-/// The derive's check keys for the `checks` of `a` (with `exact`).
+/// The derive's check keys for the `checks` of `a` (with `exact`), with
+/// the values the run-time model resolved them to (`checks`: numbers,
+/// `const` names and YNL limit names, read in one place).
 pub(crate) fn check_keys(
     at: &str,
     a: &AttrSpec,
-    defs: &[spec::Definition],
+    checks: &Checks,
 ) -> Result<Vec<String>, ImportError> {
-    let Some(c) = &a.checks else {
+    if a.checks.is_none() {
         return Ok(Vec::new());
-    };
-    if let Some(k) = c.other.keys().next() {
+    }
+    let known = ["min", "max", "min-len", "max-len", "exact-len"];
+    let mut names = a.checks.iter().flat_map(|c| c.0.keys());
+    if let Some(k) = names.find(|k| !known.contains(&k.as_str())) {
         return Err(unsupported(at, format!("check `{k}`")));
     }
     let mut out = Vec::new();
-    let mut key = |name: &str, v: &Option<serde_yaml_ng::Value>| -> Result<(), ImportError> {
+    let mut key = |name: &str, v: Option<i128>| {
         if let Some(v) = v {
-            out.push(format!("{name} = {}", check_value(at, v, defs)?));
+            out.push(format!("{name} = {v}"));
         }
-        Ok(())
     };
-    key("min", &c.min)?;
-    key("max", &c.max)?;
-    key("min_len", &c.min_len)?;
-    key("max_len", &c.max_len)?;
-    key("min_len", &c.exact_len)?;
-    key("max_len", &c.exact_len)?;
+    key("min", checks.min);
+    key("max", checks.max);
+    key("min_len", checks.min_len.map(i128::from));
+    key("max_len", checks.max_len.map(i128::from));
+    key("min_len", checks.exact_len.map(i128::from));
+    key("max_len", checks.exact_len.map(i128::from));
     Ok(out)
 }

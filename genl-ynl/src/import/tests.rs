@@ -3,7 +3,9 @@
 //! `include/uapi/linux/ethtool_netlink.h` of linux-source 6.12.117), never
 //! from this tool's output.
 
+use super::naming::camel;
 use super::*;
+use crate::{ImportError, ImportOptions};
 
 fn gen(yaml: &str) -> String {
     import(yaml, &ImportOptions::default()).unwrap_or_else(|e| panic!("{e}"))
@@ -229,8 +231,8 @@ attribute-sets:
             ("a_s16", "Option<i16>"),
             ("a_s32", "Option<i32>"),
             ("a_s64", "Option<i64>"),
-            ("a_uint", "Option<Uint>"),
-            ("a_sint", "Option<Sint>"),
+            ("a_uint", "Option<genl_core::Uint>"),
+            ("a_sint", "Option<genl_core::Sint>"),
             ("a_string", "Option<&'a str>"),
             ("a_binary", "Option<&'a [u8]>"),
             ("a_flag", "bool"),
@@ -240,6 +242,7 @@ attribute-sets:
             ("port", "Option<u16>"),
             // An integer tied to an enum stays an integer.
             ("r#type", "Option<u32>"),
+            ("bf", "Option<genl_core::Bitfield32>"),
             ("arr", "Vec<Inner>"),
         ]
     );
@@ -247,10 +250,11 @@ attribute-sets:
     assert!(code.contains("#[nla(id = 15, multi)]"));
     assert!(code.contains("#[nla(id = 17, be)]"));
     assert!(code.contains("Values of the enum [`Kind`]."));
-    assert!(code.contains("// `bf` (id 19): not imported (bitfield32 is not supported)."));
+    assert!(code.contains("#[nla(id = 19)]"));
     assert!(code.contains("#[nla(id = 20, indexed)]"));
-    assert!(code.contains("pub struct Uint(pub u64);"));
-    assert!(code.contains("pub struct Sint(pub i64);"));
+    // `uint`, `sint` and `bitfield32` are genl-core's types, not declared here.
+    assert!(!code.contains("pub struct Uint"), "{code}");
+    assert!(!code.contains("pub struct Sint"), "{code}");
 }
 
 #[test]
@@ -319,22 +323,14 @@ fn bad_input_is_an_error_not_a_panic() {
         ("", "invalid YNL spec"),
         ("name: [", "invalid YNL spec"),
         ("- a\n- b", "invalid YNL spec"),
-        ("name: t\nprotocol: netlink-raw", "protocol `netlink-raw`"),
-        (
-            "name: t\noperations: { fixed-header: hdr, list: [] }",
-            "fixed header",
-        ),
+        ("name: t\nprotocol: netlink-raw", "needs `protonum`"),
         (
             "name: t\nattribute-sets: [ { name: s, attributes: [ { name: a, type: float } ] } ]",
-            "attribute type `float`",
+            "unknown type `float`",
         ),
         (
             "name: t\nattribute-sets: [ { name: s, attributes: [ { name: a, type: nest, nested-attributes: nope } ] } ]",
             "unknown attribute set `nope`",
-        ),
-        (
-            "name: t\nattribute-sets: [ { name: s, attributes: [ { name: a, type: u32, value: 0 } ] } ]",
-            "attribute id 0",
         ),
         (
             "name: t\nattribute-sets: [ { name: s, attributes: [ { name: a, type: u32, value: 3 }, { name: b, type: u32, value: 3 } ] } ]",
@@ -617,4 +613,25 @@ fn exact_rejects_checks_it_cannot_express() {
     let spec = EXACT.replace("max-len: max-name", "max-len: no-such-const");
     let e = import(&spec, &opts).unwrap_err();
     assert!(e.to_string().contains("no-such-const"), "{e}");
+}
+
+/// A spec the typed reading refuses is reported with its place in the text
+/// (the YAML is read once; the error is placed as reading the text places
+/// it).
+#[test]
+fn typed_reading_errors_keep_line_and_column() {
+    let e = crate::import(
+        "name: t\noperations:\n  list: 3\n",
+        &ImportOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Yaml(m) if m.contains("line 3 column")),
+        "{e}"
+    );
+    let e = crate::import("name: t\n  bad: [", &ImportOptions::default()).unwrap_err();
+    assert!(
+        matches!(&e, ImportError::Yaml(m) if m.contains("line 2")),
+        "{e}"
+    );
 }
