@@ -11,10 +11,10 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitInt, LitStr, Type};
 
 use crate::ctxt::Ctxt;
 
-/// Largest attribute id (`NLA_TYPE_MASK`).
-pub const MAX_ATTR_ID: u64 = 0x3fff;
+/// Largest attribute id (`NLA_TYPE_MASK`), as the parsed ids' type.
+pub const MAX_ATTR_ID: u64 = genl_rules::limits::MAX_ATTR_ID as u64;
 /// Longest family or multicast group name (`GENL_NAMSIZ - 1`).
-pub const MAX_GENL_NAME: usize = 15;
+pub const MAX_GENL_NAME: usize = genl_rules::limits::GENL_NAME_MAX;
 
 // ---------------------------------------------------------------------------
 // Small pieces shared by every container.
@@ -38,38 +38,25 @@ pub fn doc_of(attrs: &[Attribute]) -> String {
     lines.join("\n").trim().to_owned()
 }
 
-/// `CamelCase` or `snake_case` to `SCREAMING_SNAKE_CASE`, the way the C
-/// generator names constants (`KvSet` → `KV_SET`, `delay_ms` → `DELAY_MS`,
-/// `HTTPServer` → `HTTP_SERVER`).
-pub fn screaming(s: &str) -> String {
-    let chars: Vec<char> = s.trim_start_matches("r#").chars().collect();
-    let mut out = String::with_capacity(s.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '_' {
-            if !out.ends_with('_') && !out.is_empty() {
-                out.push('_');
-            }
-            continue;
-        }
-        if c.is_uppercase() && i > 0 && !out.ends_with('_') {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                out.push('_');
-            }
-        }
-        out.extend(c.to_uppercase());
-    }
-    // An identifier cannot start with a digit (`_6rd_prefix` → `_6RD_PREFIX`).
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, '_');
-    }
-    out
+/// A Rust identifier made of [`genl_rules::case::screaming`]'s words
+/// (`delay_ms` → `DELAY_MS`): `_` before a leading digit, or for an empty
+/// name (`_6rd_prefix` → `_6RD_PREFIX`).
+pub fn screaming_ident(s: &str) -> String {
+    ident_start(genl_rules::case::screaming(s))
 }
 
-/// `snake_case` form of [`screaming`].
-pub fn snake(s: &str) -> String {
-    screaming(s).to_lowercase()
+/// A Rust identifier made of [`genl_rules::case::snake`]'s words
+/// (`KvFamily` → `kv_family`), as [`screaming_ident`].
+pub fn snake_ident(s: &str) -> String {
+    ident_start(genl_rules::case::snake(s))
+}
+
+/// `s` with `_` in front when it is empty or starts with a digit.
+fn ident_start(mut s: String) -> String {
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, '_');
+    }
+    s
 }
 
 fn lit_u64(meta: &ParseNestedMeta<'_>) -> syn::Result<(u64, Span)> {
@@ -433,7 +420,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
     };
     let name = ident.to_string().trim_start_matches("r#").to_owned();
     Some(Field {
-        const_ident: Ident::new(&screaming(&name), ident.span()),
+        const_ident: Ident::new(&screaming_ident(&name), ident.span()),
         name,
         ident,
         id: nla.id,
@@ -595,7 +582,7 @@ fn parse_stream_variant(cx: &Ctxt, v: &syn::Variant) -> Option<StreamVariant> {
         }
     };
     Some(StreamVariant::Attr {
-        const_ident: Ident::new(&screaming(&ident.to_string()), ident.span()),
+        const_ident: Ident::new(&screaming_ident(&ident.to_string()), ident.span()),
         ident,
         id: nla.id,
         value_ty,
@@ -837,7 +824,7 @@ impl Family {
             c_prefix: None,
             uapi_header: None,
             mcast_groups: Vec::new(),
-            commands_mod: Ident::new(&snake(&input.ident.to_string()), input.ident.span()),
+            commands_mod: Ident::new(&snake_ident(&input.ident.to_string()), input.ident.span()),
             doc: doc_of(&input.attrs),
             commands: Vec::new(),
         };
@@ -885,5 +872,19 @@ impl Family {
             _ => cx.error_spanned_by(&input.ident, "#[derive(Family)] goes on the command enum"),
         }
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_and_module_names_are_identifiers() {
+        assert_eq!(screaming_ident("delay_ms"), "DELAY_MS");
+        assert_eq!(screaming_ident("r#type"), "TYPE");
+        assert_eq!(screaming_ident("_6rd_prefix"), "_6RD_PREFIX");
+        assert_eq!(snake_ident("KvFamily"), "kv_family");
+        assert_eq!(snake_ident("_6Cmd"), "_6_cmd");
     }
 }
