@@ -63,14 +63,16 @@ pub use crate::policy::{
 };
 use crate::CodegenError;
 
-/// The longest family or multicast group name (`GENL_NAMSIZ - 1`).
-pub const GENL_NAME_MAX: usize = 15;
+/// The longest family or multicast group name (`GENL_NAMSIZ - 1`), from
+/// [`genl_rules::limits`].
+pub use genl_rules::limits::GENL_NAME_MAX;
 /// The longest C identifier the generator writes (C99's significant length
 /// of internal identifiers).
 pub const MAX_C_NAME: usize = 63;
 /// The largest attribute id (`NLA_TYPE_MASK`: the type without the
-/// `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` bits).
-pub const MAX_ATTR_ID: u16 = 0x3fff;
+/// `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` bits), from
+/// [`genl_rules::limits`].
+pub use genl_rules::limits::MAX_ATTR_ID;
 
 /// Index of a root attribute set in [`FamilyModel::sets`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
