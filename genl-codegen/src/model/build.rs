@@ -1,6 +1,7 @@
-//! The steps of [`FamilyModel::new`]: the family's names, its multicast
-//! groups and commands checked, the sets its commands reach walked, and
-//! its value enums and root sets named and checked.
+//! The steps of [`FamilyModel::new`](super::FamilyModel::new): the
+//! family's names, its multicast groups and commands checked, the sets its
+//! commands reach walked, and its value enums and root sets named and
+//! checked.
 
 use std::collections::BTreeMap;
 
