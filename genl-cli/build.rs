@@ -1,5 +1,5 @@
-//! Bakes the sources of genl's library crates (genl-derive, genl-core,
-//! genl-codegen) into the tool, so that projects it creates build without a
+//! Bakes the sources of genl's library crates (genl-rules, genl-derive,
+//! genl-core, genl-codegen) into the tool, so that projects it creates build without a
 //! genl checkout and without a registry: the tool writes them to its
 //! per-user cache and points new projects at them (see `src/vendor.rs`).
 //!
@@ -36,7 +36,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let mut code = String::from("&[\n");
+    // Dependencies first, as vendor.rs's CRATES.
     for (krate, var) in [
+        ("genl-rules", "DEP_GENL_RULES_SRC"),
         ("genl-derive", "DEP_GENL_DERIVE_SRC"),
         ("genl-core", "DEP_GENL_CORE_SRC"),
         ("genl-codegen", "DEP_GENL_CODEGEN_SRC"),
@@ -51,7 +53,7 @@ fn main() {
         assert!(
             files.iter().any(|f| f.ends_with("Cargo.toml")),
             "{}: no Cargo.toml (a build of another checkout sharing this target \
-             directory? `cargo clean -p genl-cli -p genl-derive -p genl-core -p genl-codegen`)",
+             directory? `cargo clean -p genl-cli -p genl-rules -p genl-derive -p genl-core -p genl-codegen`)",
             root.display()
         );
         for f in files {

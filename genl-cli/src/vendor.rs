@@ -1,5 +1,5 @@
-//! The genl library crates this tool was built with (genl-derive,
-//! genl-core, genl-codegen), carried inside the binary.
+//! The genl library crates this tool was built with (genl-rules,
+//! genl-derive, genl-core, genl-codegen), carried inside the binary.
 //!
 //! genl is not on a registry this tool can assume, so a project the tool
 //! creates depends on the crates as if published (`genl-core = "0.1.0"`)
@@ -24,13 +24,16 @@ use std::path::{Path, PathBuf};
 const FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/vendored.rs"));
 
 /// The library crates, in dependency order.
-pub const CRATES: &[&str] = &["genl-derive", "genl-core", "genl-codegen"];
+pub const CRATES: &[&str] = &["genl-rules", "genl-derive", "genl-core", "genl-codegen"];
 
-/// The crates a project's own packages depend on, patched in its cargo
-/// configuration. genl-codegen is used only by `genl generate`'s driver,
+/// The crates a project's own packages depend on, and theirs, patched in
+/// its cargo configuration: a tool built from its packaged form carries
+/// manifests whose genl dependencies name only a version (genl-core's
+/// `genl-derive = "=0.1.0"`, genl-derive's `genl-rules`), resolved through
+/// the patch too. genl-codegen is used only by `genl generate`'s driver,
 /// which names its path directly (a patch the project's graph never uses
 /// would make cargo warn on every build).
-const PATCHED: &[&str] = &["genl-derive", "genl-core"];
+const PATCHED: &[&str] = &["genl-rules", "genl-derive", "genl-core"];
 
 /// The version of the carried crates (the tool's own).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -298,6 +301,73 @@ mod tests {
             let second = parts.nth(1).unwrap_or("");
             assert!(!matches!(second, "tests" | "target"), "{p} is carried");
         }
+    }
+
+    /// The genl crates `krate`'s carried manifest depends on (normal and
+    /// build dependencies), with the path each names, if any.
+    fn genl_deps(krate: &str) -> Vec<(String, Option<String>)> {
+        let manifest = format!("{krate}/Cargo.toml");
+        let (_, data) = FILES
+            .iter()
+            .find(|(p, _)| *p == manifest)
+            .unwrap_or_else(|| panic!("{manifest} is carried"));
+        let text = std::str::from_utf8(data).expect("a UTF-8 manifest");
+        let mut section = "";
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                section = line;
+                continue;
+            }
+            if !matches!(section, "[dependencies]" | "[build-dependencies]") {
+                continue;
+            }
+            let Some(name) = line.split('=').next().map(str::trim) else {
+                continue;
+            };
+            if !name.starts_with("genl-") {
+                continue;
+            }
+            let path = line
+                .split("path = \"")
+                .nth(1)
+                .and_then(|r| r.split('"').next());
+            out.push((name.to_owned(), path.map(str::to_owned)));
+        }
+        out
+    }
+
+    #[test]
+    fn every_genl_dependency_of_a_carried_crate_is_carried_and_resolves() {
+        assert!(genl_deps("genl-derive")
+            .iter()
+            .any(|(d, _)| d == "genl-rules"));
+        for (i, c) in CRATES.iter().enumerate() {
+            for (dep, path) in genl_deps(c) {
+                // Carried, and earlier: CRATES is in dependency order.
+                let at = CRATES.iter().position(|k| *k == dep);
+                assert!(
+                    at.is_some_and(|at| at < i),
+                    "{c} depends on {dep}, which is not carried before it"
+                );
+                // A path (the workspace's manifests) points at the copy
+                // beside it under the crates directory.
+                if let Some(path) = path {
+                    assert_eq!(path, format!("../{dep}"), "{c}'s path to {dep}");
+                }
+                // A version only (a tool built from its package) resolves
+                // through the project's patch, as must the crates the
+                // patched ones depend on.
+                if PATCHED.contains(c) {
+                    assert!(PATCHED.contains(&dep.as_str()), "{c} needs {dep} patched");
+                }
+            }
+        }
+        let block = config_block();
+        assert!(
+            block.contains("genl-rules = { path = \".genl/crates/genl-rules\" }"),
+            "{block}"
+        );
     }
 
     fn tmp(name: &str) -> PathBuf {

@@ -26,7 +26,7 @@ fn check_id_in(cx: &Ctxt, id: &Id, id0: bool) {
         ),
         Some(v) if v > MAX_ATTR_ID => cx.error_at(
             id.span(),
-            format!("attribute id {v} exceeds the largest netlink attribute id 16383"),
+            format!("attribute id {v} exceeds the largest netlink attribute id {MAX_ATTR_ID}"),
         ),
         _ => {}
     }
@@ -218,7 +218,7 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
             if const_ident == ident {
                 cx.error_spanned_by(
                     ident,
-                    format!("variant `{ident}`'s id constant would be `{ident}`, the variant itself; use CamelCase (e.g. `{}`)", camel(&ident.to_string())),
+                    format!("variant `{ident}`'s id constant would be `{ident}`, the variant itself; use CamelCase (e.g. `{}`)", genl_rules::case::camel(&ident.to_string())),
                 );
             }
         }
@@ -237,18 +237,6 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
     check_const_names(cx, consts.iter().map(|(c, o)| (*c, o.as_str())));
 }
 
-fn camel(s: &str) -> String {
-    let mut out = String::new();
-    for part in s.split('_') {
-        let mut cs = part.chars();
-        if let Some(c) = cs.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(&cs.as_str().to_lowercase());
-        }
-    }
-    out
-}
-
 pub fn family(cx: &Ctxt, f: &Family) {
     match &f.name {
         None => cx.error_spanned_by(
@@ -261,7 +249,7 @@ pub fn family(cx: &Ctxt, f: &Family) {
                 cx.error_at(
                     n.span(),
                     format!(
-                        "family names have 1 to 15 bytes (GENL_NAMSIZ), `{v}` has {}",
+                        "family names have 1 to {MAX_GENL_NAME} bytes (GENL_NAMSIZ), `{v}` has {}",
                         v.len()
                     ),
                 );
@@ -271,7 +259,10 @@ pub fn family(cx: &Ctxt, f: &Family) {
     for g in &f.mcast_groups {
         let v = g.value();
         if v.is_empty() || v.len() > MAX_GENL_NAME {
-            cx.error_at(g.span(), "multicast group names have 1 to 15 bytes");
+            cx.error_at(
+                g.span(),
+                format!("multicast group names have 1 to {MAX_GENL_NAME} bytes"),
+            );
         }
     }
     if let Some(h) = &f.uapi_header {

@@ -156,7 +156,7 @@ fn test(args: &[String]) -> Result<(), String> {
     // The library crates and the tool as they would be published (see
     // `package.rs`).
     summary.run_fn(
-        "cargo package (genl-derive, genl-core, genl-codegen, genl-ynl, genl-cli)",
+        "cargo package (genl-rules, genl-derive, genl-core, genl-codegen, genl-ynl, genl-cli)",
         package::run,
     );
     summary.run(Suite::cmd(

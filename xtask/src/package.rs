@@ -18,7 +18,8 @@ use std::process::Command;
 use crate::util;
 
 /// The crates packaged, dependencies first.
-pub const CRATES: [&str; 5] = [
+pub const CRATES: [&str; 6] = [
+    "genl-rules",
     "genl-derive",
     "genl-core",
     "genl-codegen",

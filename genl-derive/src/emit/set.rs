@@ -2,7 +2,8 @@
 //! and `NlaValue` (so the set can be nested). A subset takes each
 //! attribute's id, checks and byte order from the set it selects from.
 
-use proc_macro2::TokenStream;
+use genl_rules::limits::MAX_ATTR_ID;
+use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use crate::ast::{Field, Id, Set, Shape};
@@ -556,6 +557,7 @@ fn nla_value(cx: &SetCx<'_>) -> TokenStream {
 /// it selects from.
 fn const_checks(s: &Set, ty_static: &TokenStream, parent: Option<&syn::Type>) -> TokenStream {
     let mut asserts = Vec::new();
+    let max = Literal::u16_unsuffixed(MAX_ATTR_ID);
     let set = &s.ident;
     if let Some(parent) = parent {
         let pname = quote!(#parent).to_string().replace(' ', "");
@@ -612,14 +614,14 @@ fn const_checks(s: &Set, ty_static: &TokenStream, parent: Option<&syn::Type>) ->
                 continue;
             }
             if s.id0 {
-                let range = format!("{set}: the id of {what} must be 0..=16383");
+                let range = format!("{set}: the id of {what} must be 0..={MAX_ATTR_ID}");
                 asserts.push(quote! {
-                    ::core::assert!(#expr <= 0x3fff, #range);
+                    ::core::assert!(#expr <= #max, #range);
                 });
             } else {
-                let range = format!("{set}: the id of {what} must be 1..=16383");
+                let range = format!("{set}: the id of {what} must be 1..={MAX_ATTR_ID}");
                 asserts.push(quote! {
-                    ::core::assert!(#expr >= 1 && #expr <= 0x3fff, #range);
+                    ::core::assert!(#expr >= 1 && #expr <= #max, #range);
                 });
             }
             for (j, (_, other, oexpr)) in ids.iter().enumerate() {

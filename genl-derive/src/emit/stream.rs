@@ -1,6 +1,7 @@
 //! `#[derive(Attrs)]`: an enum as an open attribute stream.
 
-use proc_macro2::TokenStream;
+use genl_rules::limits::MAX_ATTR_ID;
+use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
 use crate::ast::{Id, Stream, StreamVariant};
@@ -136,13 +137,14 @@ pub fn emit(s: &Stream) -> TokenStream {
     }
     // Ids given as paths: range and uniqueness, checked by the compiler.
     let mut asserts = Vec::new();
+    let max = Literal::u16_unsuffixed(MAX_ATTR_ID);
     let ident = &s.ident;
     for (i, (id, what, expr)) in path_ids.iter().enumerate() {
         if id.literal().is_some() {
             continue;
         }
-        let range = format!("{ident}: the id of {what} must be 1..=16383");
-        asserts.push(quote!(::core::assert!(#expr >= 1 && #expr <= 0x3fff, #range);));
+        let range = format!("{ident}: the id of {what} must be 1..={MAX_ATTR_ID}");
+        asserts.push(quote!(::core::assert!(#expr >= 1 && #expr <= #max, #range);));
         for (j, (oid, other, oexpr)) in path_ids.iter().enumerate() {
             if j == i || (j > i && oid.literal().is_none()) {
                 continue;

@@ -1,0 +1,392 @@
+//! Attribute sets (`#[derive(AttrSet)]`) and streams (`#[derive(Attrs)]`):
+//! their fields or variants and the `#[nla(...)]` keys on them.
+
+use super::*;
+
+/// Declared checks of one attribute.
+#[derive(Default, Clone, Copy)]
+pub struct Checks {
+    pub min_len: Option<u32>,
+    pub max_len: Option<u32>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// Where the first check was written.
+    pub span: Option<Span>,
+}
+
+impl Checks {
+    pub fn is_empty(&self) -> bool {
+        self.min_len.is_none() && self.max_len.is_none() && self.min.is_none() && self.max.is_none()
+    }
+}
+
+/// Parsed `#[nla(...)]` of a field or variant.
+#[derive(Default)]
+pub struct Nla {
+    pub id: Option<Id>,
+    pub multi: Option<Span>,
+    pub indexed: Option<Span>,
+    pub nested: Option<Span>,
+    pub be: Option<Span>,
+    pub other: Option<Span>,
+    pub checks: Checks,
+}
+
+const NLA_KEYS: &str =
+    "`id`, `multi`, `indexed`, `nested`, `be`, `min_len`, `max_len`, `min`, `max`";
+
+fn parse_nla(cx: &Ctxt, attrs: &[Attribute], allow_other: bool) -> Nla {
+    let mut out = Nla::default();
+    for attr in attrs.iter().filter(|a| a.path().is_ident("nla")) {
+        let r = attr.parse_nested_meta(|meta| {
+            let p = &meta.path;
+            let check_at = |c: &mut Checks| {
+                c.span.get_or_insert(p.span());
+            };
+            if p.is_ident("id") {
+                out.id = Some(Id::parse(&meta)?);
+            } else if p.is_ident("multi") {
+                out.multi = Some(p.span());
+            } else if p.is_ident("indexed") {
+                out.indexed = Some(p.span());
+            } else if p.is_ident("nested") {
+                out.nested = Some(p.span());
+            } else if p.is_ident("be") {
+                out.be = Some(p.span());
+            } else if p.is_ident("other") && allow_other {
+                out.other = Some(p.span());
+            } else if p.is_ident("min_len") {
+                check_at(&mut out.checks);
+                out.checks.min_len = Some(lit_u32(&meta)?);
+            } else if p.is_ident("max_len") {
+                check_at(&mut out.checks);
+                out.checks.max_len = Some(lit_u32(&meta)?);
+            } else if p.is_ident("min") {
+                check_at(&mut out.checks);
+                out.checks.min = Some(lit_i64(&meta)?);
+            } else if p.is_ident("max") {
+                check_at(&mut out.checks);
+                out.checks.max = Some(lit_i64(&meta)?);
+            } else {
+                let extra = if allow_other { ", `other`" } else { "" };
+                return Err(unknown_key(&meta, "#[nla]", &format!("{NLA_KEYS}{extra}")));
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// How a field's attributes appear.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `T`: exactly one, required.
+    Required,
+    /// `Option<T>`: at most one.
+    Optional,
+    /// `bool`: a flag, absent = false.
+    Flag,
+    /// `Vec<T>`/`Multi<'a, T>` + `multi`: repeated attribute.
+    Multi,
+    /// `Vec<T>` + `indexed`: one nest with numbered children.
+    Indexed,
+}
+
+/// One attribute of a set: a struct field.
+pub struct Field {
+    pub ident: Ident,
+    /// The field name without `r#`.
+    pub name: String,
+    /// The id constant the derive defines (`KEY` for `key`).
+    pub const_ident: Ident,
+    /// `None` in a subset (the id comes from the parent set).
+    pub id: Option<Id>,
+    pub shape: Shape,
+    /// The type of one value (inside `Option`/`Vec`/`Multi`).
+    pub value_ty: Type,
+    pub be: bool,
+    /// A `multi` or `indexed` field of type `Multi<'a, T>` or
+    /// `LazyMulti<'a, T>` (borrowed) rather than `Vec<T>`.
+    pub lazy_multi: bool,
+    /// The `LazyMulti<'a, T>` kind: values decoded only when iterated.
+    pub deferred: bool,
+    pub nested_assert: bool,
+    pub checks: Checks,
+    pub doc: String,
+    pub span: Span,
+}
+
+fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
+    let ident = f.ident.clone()?;
+    let nla = parse_nla(cx, &f.attrs, false);
+    let ty = &f.ty;
+    let mut lazy_multi = false;
+    let mut deferred = false;
+    let (shape, value_ty) = if nla.multi.is_some() || nla.indexed.is_some() {
+        let span = nla.multi.or(nla.indexed).unwrap_or_else(|| ty.span());
+        if nla.multi.is_some() && nla.indexed.is_some() {
+            cx.error_at(span, "`multi` and `indexed` exclude each other");
+        }
+        let lazy = if nla.multi.is_some() != nla.indexed.is_some() {
+            multi_item(ty)
+        } else {
+            None
+        };
+        if let Some((inner, lazy_kind)) = lazy {
+            if nla.be.is_some() {
+                cx.error_at(
+                    ty.span(),
+                    "`be` is not supported on `Multi` fields; use `Multi<'a, Be<T>>`",
+                );
+            }
+            lazy_multi = true;
+            deferred = lazy_kind;
+            let shape = if nla.multi.is_some() {
+                Shape::Multi
+            } else {
+                Shape::Indexed
+            };
+            (shape, inner.clone())
+        } else {
+            match unwrap_generic(ty, "Vec") {
+                Some(inner) => (
+                    if nla.multi.is_some() {
+                        Shape::Multi
+                    } else {
+                        Shape::Indexed
+                    },
+                    inner.clone(),
+                ),
+                None => {
+                    cx.error_at(
+                        ty.span(),
+                        "`multi` and `indexed` fields must have type `Vec<T>`, `Multi<'a, T>` or `LazyMulti<'a, T>`",
+                    );
+                    (Shape::Required, ty.clone())
+                }
+            }
+        }
+    } else if let Some(inner) = unwrap_generic(ty, "Option") {
+        (Shape::Optional, inner.clone())
+    } else if is_bool(ty) {
+        (Shape::Flag, ty.clone())
+    } else {
+        (Shape::Required, ty.clone())
+    };
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    Some(Field {
+        const_ident: Ident::new(&screaming_ident(&name), ident.span()),
+        name,
+        ident,
+        id: nla.id,
+        shape,
+        value_ty,
+        be: nla.be.is_some(),
+        lazy_multi,
+        deferred,
+        nested_assert: nla.nested.is_some(),
+        checks: nla.checks,
+        doc: doc_of(&f.attrs),
+        span: f.span(),
+    })
+}
+
+/// Container attributes of sets and streams.
+#[derive(Default)]
+struct SetKeys {
+    name: Option<LitStr>,
+    c_prefix: Option<LitStr>,
+    subset_of: Option<Type>,
+    pad: Option<Id>,
+    id0: bool,
+}
+
+fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
+    let mut out = SetKeys::default();
+    let expected = if stream {
+        "`name`, `c_prefix`"
+    } else {
+        "`name`, `c_prefix`, `subset_of`, `pad`, `id0`"
+    };
+    for attr in attrs.iter().filter(|a| a.path().is_ident("genl")) {
+        let r = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("c_prefix") {
+                out.c_prefix = Some(lit_str(&meta)?);
+            } else if meta.path.is_ident("name") {
+                out.name = Some(lit_str(&meta)?);
+            } else if meta.path.is_ident("subset_of") && !stream {
+                out.subset_of = Some(meta.value()?.parse()?);
+            } else if meta.path.is_ident("pad") && !stream {
+                out.pad = Some(Id::parse(&meta)?);
+            } else if meta.path.is_ident("id0") && !stream {
+                out.id0 = true;
+            } else {
+                return Err(unknown_key(&meta, "#[genl]", expected));
+            }
+            Ok(())
+        });
+        if let Err(e) = r {
+            cx.syn_error(e);
+        }
+    }
+    out
+}
+
+/// `#[derive(AttrSet)]` on a struct.
+pub struct Set {
+    pub ident: Ident,
+    pub lifetime: Option<syn::Lifetime>,
+    /// The set's name (`#[genl(name)]` or the type name).
+    pub name: String,
+    pub c_prefix: Option<LitStr>,
+    /// `#[genl(subset_of = Parent)]`.
+    pub subset_of: Option<Type>,
+    /// `#[genl(pad = N)]`.
+    pub pad: Option<Id>,
+    /// `#[genl(id0)]`: attribute id 0 is a real attribute of this set.
+    pub id0: bool,
+    pub doc: String,
+    pub fields: Vec<Field>,
+}
+
+impl Set {
+    pub fn from_ast(cx: &Ctxt, input: &syn::DeriveInput) -> Set {
+        let keys = parse_set_keys(cx, &input.attrs, false);
+        let fields = match &input.data {
+            syn::Data::Struct(syn::DataStruct {
+                fields: syn::Fields::Named(named),
+                ..
+            }) => named
+                .named
+                .iter()
+                .filter_map(|f| parse_field(cx, f))
+                .collect(),
+            _ => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "#[derive(AttrSet)] needs a struct with named fields; use #[derive(Attrs)] on an enum",
+                );
+                Vec::new()
+            }
+        };
+        Set {
+            lifetime: lifetime(cx, input),
+            name: keys
+                .name
+                .map_or_else(|| input.ident.to_string(), |n| n.value()),
+            ident: input.ident.clone(),
+            c_prefix: keys.c_prefix,
+            subset_of: keys.subset_of,
+            pad: keys.pad,
+            id0: keys.id0,
+            doc: doc_of(&input.attrs),
+            fields,
+        }
+    }
+}
+
+/// One variant of an attribute stream.
+#[allow(clippy::large_enum_variant)] // a handful per derive, at compile time
+pub enum StreamVariant {
+    /// `#[nla(id = N)] Name(T)` or a unit flag variant.
+    Attr {
+        ident: Ident,
+        const_ident: Ident,
+        id: Option<Id>,
+        value_ty: Option<Type>,
+        be: bool,
+        checks: Checks,
+        doc: String,
+        span: Span,
+    },
+    /// `#[nla(other)] Other(u16, &'a [u8])`.
+    Other { ident: Ident },
+}
+
+fn parse_stream_variant(cx: &Ctxt, v: &syn::Variant) -> Option<StreamVariant> {
+    let nla = parse_nla(cx, &v.attrs, true);
+    let ident = v.ident.clone();
+    if nla.other.is_some() {
+        let ok = matches!(&v.fields, syn::Fields::Unnamed(u) if u.unnamed.len() == 2);
+        if !ok {
+            cx.error_spanned_by(
+                &v.ident,
+                "the `other` variant must have two fields: `Other(u16, &'a [u8])`",
+            );
+            return None;
+        }
+        return Some(StreamVariant::Other { ident });
+    }
+    for (span, key) in [(nla.multi, "multi"), (nla.indexed, "indexed")] {
+        if let Some(span) = span {
+            cx.error_at(
+                span,
+                format!("`{key}` is for struct fields; in a stream every attribute may repeat"),
+            );
+        }
+    }
+    let value_ty = match &v.fields {
+        syn::Fields::Unit => None,
+        syn::Fields::Unnamed(u) if u.unnamed.len() == 1 => Some(u.unnamed[0].ty.clone()),
+        _ => {
+            cx.error_spanned_by(
+                &v.ident,
+                "attribute stream variants carry one value: `Name(T)`, or none for a flag",
+            );
+            return None;
+        }
+    };
+    Some(StreamVariant::Attr {
+        const_ident: Ident::new(&screaming_ident(&ident.to_string()), ident.span()),
+        ident,
+        id: nla.id,
+        value_ty,
+        be: nla.be.is_some(),
+        checks: nla.checks,
+        doc: doc_of(&v.attrs),
+        span: v.span(),
+    })
+}
+
+/// `#[derive(Attrs)]` on an enum.
+pub struct Stream {
+    pub ident: Ident,
+    pub lifetime: Option<syn::Lifetime>,
+    pub name: String,
+    pub c_prefix: Option<LitStr>,
+    pub doc: String,
+    pub variants: Vec<StreamVariant>,
+}
+
+impl Stream {
+    pub fn from_ast(cx: &Ctxt, input: &syn::DeriveInput) -> Stream {
+        let keys = parse_set_keys(cx, &input.attrs, true);
+        let variants = match &input.data {
+            syn::Data::Enum(e) => e
+                .variants
+                .iter()
+                .filter_map(|v| parse_stream_variant(cx, v))
+                .collect(),
+            _ => {
+                cx.error_spanned_by(
+                    &input.ident,
+                    "#[derive(Attrs)] needs an enum; use #[derive(AttrSet)] on a struct",
+                );
+                Vec::new()
+            }
+        };
+        Stream {
+            lifetime: lifetime(cx, input),
+            name: keys
+                .name
+                .map_or_else(|| input.ident.to_string(), |n| n.value()),
+            ident: input.ident.clone(),
+            c_prefix: keys.c_prefix,
+            doc: doc_of(&input.attrs),
+            variants,
+        }
+    }
+}
