@@ -82,7 +82,7 @@ const TEMPLATES: &[Template] = &[
 /// C identifier.
 pub fn check_name(name: &str) -> Result<(), String> {
     let ok = !name.is_empty()
-        && name.len() <= 15
+        && name.len() <= genl_rules::limits::GENL_NAME_MAX
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -96,19 +96,6 @@ pub fn check_name(name: &str) -> Result<(), String> {
              identifiers)"
         ))
     }
-}
-
-/// `snake_case` to `CamelCase`.
-fn camel(s: &str) -> String {
-    s.split('_')
-        .map(|p| {
-            let mut cs = p.chars();
-            match cs.next() {
-                Some(c) => c.to_ascii_uppercase().to_string() + cs.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }
 
 /// The uapi header the family gets: `linux/NAME.h`, unless the kernel's
@@ -161,7 +148,7 @@ pub fn write(name: &str, dir: &Path) -> Result<Scaffold, String> {
     let subst = |s: &str| {
         s.replace("@name@", name)
             .replace("@NAME@", &name.to_uppercase())
-            .replace("@Name@", &camel(name))
+            .replace("@Name@", &genl_rules::case::camel(name))
             .replace("@uapi_header@", &uapi_header)
             .replace("@uapi_key@", &uapi_key)
             .replace("@genl_version@", crate::vendor::VERSION)

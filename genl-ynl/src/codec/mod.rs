@@ -31,8 +31,7 @@ use wire::*;
 
 /// `NLA_F_NESTED`.
 const NLA_F_NESTED: u16 = 0x8000;
-/// `NLA_TYPE_MASK`.
-const NLA_TYPE_MASK: u16 = 0x3fff;
+use genl_rules::limits::NLA_TYPE_MASK;
 
 /// An encode or decode failure: the attribute path (`.header.dev-name`)
 /// and what went wrong.

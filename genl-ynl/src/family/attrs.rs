@@ -42,8 +42,14 @@ impl Family {
                         .as_u64()
                         .ok_or_else(|| err(&aat, "`value` is not an attribute id"))?;
                 }
-                if id > 0x3fff {
-                    return Err(err(&aat, format!("attribute id {id} exceeds 16383")));
+                if id > u64::from(genl_rules::limits::MAX_ATTR_ID) {
+                    return Err(err(
+                        &aat,
+                        format!(
+                            "attribute id {id} exceeds {}",
+                            genl_rules::limits::MAX_ATTR_ID
+                        ),
+                    ));
                 }
                 attrs.push(self.load_attr(&aat, am, id as u16)?);
                 id += 1;

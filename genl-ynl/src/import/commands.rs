@@ -312,7 +312,7 @@ pub(super) fn family(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErr
             .map(|g| g.list.iter().map(|g| format!("{:?}", g.name)).collect())
             .unwrap_or_default();
         for g in spec.mcast_groups.iter().flat_map(|g| &g.list) {
-            if g.name.is_empty() || g.name.len() > 15 {
+            if g.name.is_empty() || g.name.len() > genl_rules::limits::GENL_NAME_MAX {
                 return Err(invalid(
                     format!("mcast-groups/{}", g.name),
                     "multicast group names have 1 to 15 bytes",

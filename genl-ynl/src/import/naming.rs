@@ -37,6 +37,9 @@ pub(crate) const RESERVED_TYPES: &[&str] = &[
     "Hash",
 ];
 
+/// A YNL name's words: split at every character that is not an ASCII
+/// letter or digit, as YNL's `c_lower`/`c_upper` split at `-` (a word's
+/// own capitals do not split it: `dPs` is one word, as in C's `dps`).
 pub(crate) fn words(name: &str) -> impl Iterator<Item = &str> {
     name.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())

@@ -37,7 +37,9 @@ impl<'s> Selection<'s> {
             family::Protocol::Genetlink => None,
             family::Protocol::Raw { protonum } => Some(protonum),
         };
-        if raw.is_none() && (spec.name.is_empty() || spec.name.len() > 15) {
+        if raw.is_none()
+            && (spec.name.is_empty() || spec.name.len() > genl_rules::limits::GENL_NAME_MAX)
+        {
             return Err(invalid("name", "family names have 1 to 15 bytes"));
         }
         let directional = model.directional;

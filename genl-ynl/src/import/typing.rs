@@ -8,7 +8,7 @@ use crate::spec::{self, AttrSpec, OpMode};
 use crate::{invalid, unsupported, ImportError};
 
 /// Largest netlink attribute id (`NLA_TYPE_MASK`).
-pub(crate) const MAX_ATTR_ID: u64 = 0x3fff;
+pub(crate) const MAX_ATTR_ID: u64 = genl_rules::limits::MAX_ATTR_ID as u64;
 
 /// How one attribute becomes a field.
 #[derive(Clone)]
