@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::apt::{Suite, KEYRING};
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 use super::progress;
 use crate::cache;
 use crate::host;
