@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::check;
+pub use crate::ctrl::CtrlCommand;
 use crate::project::Project;
 use crate::vm::{self, Overrides, Plan};
 
@@ -172,49 +173,6 @@ pub enum Command {
         /// `genl_<family>.<set>.<attr>`).
         #[arg(long, value_name = "FILE")]
         wireshark: Option<PathBuf>,
-    },
-}
-
-/// `genl ctrl ...`.
-#[derive(Debug, Subcommand)]
-pub enum CtrlCommand {
-    /// List the families the kernel has registered, with ops and groups.
-    List {
-        /// Print JSON (one array of families).
-        #[arg(long)]
-        json: bool,
-        /// Name the ops of the families whose YNL spec is in DIR
-        /// (`<family>.yaml`) [env: GENL_YNL_SPECS; default: the kernel
-        /// source's Documentation/netlink/specs in the genl cache, if
-        /// unpacked].
-        #[arg(long, value_name = "DIR")]
-        specs: Option<PathBuf>,
-    },
-    /// Show one family.
-    Get {
-        /// The family's name.
-        name: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// As for `list`.
-        #[arg(long, value_name = "DIR")]
-        specs: Option<PathBuf>,
-    },
-    /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
-    Policy {
-        /// The family's name.
-        name: String,
-        /// Only this command's policy.
-        #[arg(long, value_name = "CMD")]
-        op: Option<u32>,
-    },
-    /// Print controller notifications (families and groups coming and
-    /// going) until interrupted.
-    Monitor {
-        /// Print JSON, one object per line.
-        #[arg(long)]
-        json: bool,
     },
 }
 
