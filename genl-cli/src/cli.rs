@@ -268,19 +268,25 @@ impl VmOpts {
     }
 }
 
+/// The project at `dir` (else the one the current directory is in), with
+/// what it needs from this tool restored first (a fresh clone has no
+/// `.genl/`), saying what was restored: what every project command of
+/// `genl` starts with.
+pub fn open_project(dir: Option<&Path>) -> Result<Project, String> {
+    let p = Project::locate(dir)?;
+    if let Some(done) = crate::vendor::restore(&p.root)? {
+        for l in done.report(&p.root) {
+            println!("genl: {l}");
+        }
+    }
+    Ok(p)
+}
+
 /// Carries out `cli`.
 pub fn run(cli: Cli) -> Result<(), String> {
     // A project command first restores what the project needs from this
     // tool (a fresh clone has no .genl/).
-    let project = || -> Result<Project, String> {
-        let p = Project::locate(cli.project.as_deref())?;
-        if let Some(done) = crate::vendor::restore(&p.root)? {
-            for l in done.report(&p.root) {
-                println!("genl: {l}");
-            }
-        }
-        Ok(p)
-    };
+    let project = || open_project(cli.project.as_deref());
     match cli.command {
         Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
         Command::Sync => sync(cli.project.as_deref()),
@@ -305,7 +311,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
             match cmd {
                 VmCommand::Fetch(_) => vm::fetch(&plan).map(|_| ()),
                 VmCommand::Build(_) => vm::build(&plan),
-                VmCommand::Test(_) => vm::test(&plan),
+                VmCommand::Test(_) => {
+                    let report = vm::test(&plan)?;
+                    print!("{report}");
+                    Ok(report.verdict()?)
+                }
                 VmCommand::Shell(_) => vm::shell(&plan),
                 VmCommand::Kernels => Ok(()),
             }

@@ -84,6 +84,7 @@ pub mod kernels;
 pub mod kmod;
 mod program;
 mod progress;
+mod report;
 mod rev;
 mod steps;
 pub mod toolchain;
@@ -98,6 +99,7 @@ pub use guest::{
 pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo};
 pub use program::{boot_program, ProgramBoot};
+pub use report::{KernelOutcome, VmError, VmReport};
 pub use steps::{build, fetch, shell, test};
 
 use crate::cache;

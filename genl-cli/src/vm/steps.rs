@@ -170,21 +170,12 @@ fn series_of(k: &Kernel) -> &'static Series {
         .expect("kernels are fetched for known series")
 }
 
-/// One kernel's outcome.
-struct Outcome {
-    series: &'static str,
-    release: String,
-    fetch: Duration,
-    build: Duration,
-    boot: Option<Duration>,
-    results: Vec<String>,
-    verdict: Result<(), String>,
-}
-
-/// `build`, then boots each kernel with the modules and the guest programs;
-/// prints a PASS/FAIL line per kernel and a summary. An error names the
-/// kernels that failed.
-pub fn test(plan: &Plan) -> Result<(), String> {
+/// `build`, then boots each kernel with the modules and the guest programs,
+/// printing a PASS/FAIL line per kernel as it ends; the report has every
+/// kernel's outcome (its [`Display`](std::fmt::Display) is the summary) and
+/// [`VmReport::verdict`] names the kernels that failed. An error is a run
+/// that could not boot its kernels.
+pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let _lock = cache::lock_project(&plan.work_dir)?;
     check_module_dir(&plan.module_dir)?;
     let kernels = fetch_timed(plan)?;
@@ -233,7 +224,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
     );
     let mut outcomes = Vec::new();
     for (k, fetch_time, build_time, kos) in built {
-        let mut o = Outcome {
+        let mut o = KernelOutcome {
             series: k.series,
             release: k.release.clone(),
             fetch: fetch_time,
@@ -325,39 +316,7 @@ pub fn test(plan: &Plan) -> Result<(), String> {
         );
         outcomes.push(o);
     }
-    println!("\n==================== VM summary ====================");
-    for o in &outcomes {
-        println!(
-            "{:>4}  {} ({})  fetch {:.1}s, module build {:.1}s, boot-to-result {}",
-            if o.verdict.is_ok() { "PASS" } else { "FAIL" },
-            o.series,
-            o.release,
-            o.fetch.as_secs_f64(),
-            o.build.as_secs_f64(),
-            o.boot
-                .map(|d| format!("{:.1}s", d.as_secs_f64()))
-                .unwrap_or_else(|| "-".into()),
-        );
-        for r in &o.results {
-            println!("        {r}");
-        }
-        if let Err(e) = &o.verdict {
-            println!("        {e}");
-        }
-    }
-    let failed: Vec<_> = outcomes
-        .iter()
-        .filter(|o| o.verdict.is_err())
-        .map(|o| o.series)
-        .collect();
-    if failed.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "VM suites failed on kernel(s) {}",
-            failed.join(", ")
-        ))
-    }
+    Ok(VmReport { kernels: outcomes })
 }
 
 /// `build` for the first kernel of the plan, then boots it into an
