@@ -52,7 +52,7 @@ fn run_step(name: &str, args: &[&str]) -> Result<(), String> {
     let project = genl_cli::cli::open_project(Some(&project_dir()))?;
     match name {
         "generate-check" => genl_cli::generate::run(&project, true),
-        "check" => genl_cli::check::run(&project, false),
+        "check" => Ok(genl_cli::check::run(&project, false)?),
         "vm-test" => {
             let report = vm::test(&Plan::new(&project, &Overrides::from_env()?)?)?;
             print!("{report}");
