@@ -299,7 +299,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Vm(cmd) => {
             let opts = match &cmd {
                 // No project needed: it reads the cache only.
-                VmCommand::Kernels => return vm::list_kernels(&crate::cache::cache_dir()?),
+                VmCommand::Kernels => {
+                    print!("{}", vm::list_kernels(&crate::cache::cache_dir()?));
+                    return Ok(());
+                }
                 VmCommand::Fetch(opts)
                 | VmCommand::Build(opts)
                 | VmCommand::Test(opts)
@@ -309,14 +312,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let o = opts.overrides(&cwd).or(Overrides::from_env()?);
             let plan = Plan::new(&project()?, &o)?;
             match cmd {
-                VmCommand::Fetch(_) => vm::fetch(&plan).map(|_| ()),
-                VmCommand::Build(_) => vm::build(&plan),
+                VmCommand::Fetch(_) => Ok(vm::fetch(&plan).map(|_| ())?),
+                VmCommand::Build(_) => Ok(vm::build(&plan)?),
                 VmCommand::Test(_) => {
                     let report = vm::test(&plan)?;
                     print!("{report}");
                     Ok(report.verdict()?)
                 }
-                VmCommand::Shell(_) => vm::shell(&plan),
+                VmCommand::Shell(_) => Ok(vm::shell(&plan)?),
                 VmCommand::Kernels => Ok(()),
             }
         }

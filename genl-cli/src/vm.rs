@@ -97,7 +97,7 @@ pub use guest::{
     build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev, MODULE_REV_DIR,
 };
 pub use kernel::Kernel;
-pub use kernel_list::{kernel_infos, list_kernels, KernelInfo};
+pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};
 pub use program::{boot_program, ProgramBoot};
 pub use report::{KernelOutcome, VmError, VmReport};
 pub use steps::{build, fetch, shell, test};

@@ -95,44 +95,65 @@ pub fn kernel_infos(cache_dir: &Path) -> Vec<KernelInfo> {
         .collect()
 }
 
-/// `genl vm kernels`: prints [`kernel_infos`].
-pub fn list_kernels(cache_dir: &Path) -> Result<(), String> {
-    let mb = |b: u64| format!("{:.0} MB", b as f64 / 1e6);
-    println!("kernel series (cache: {}):", cache_dir.display());
-    for i in kernel_infos(cache_dir) {
-        let s = i.series;
-        let source = match s.suite() {
-            Some(suite) => format!("Debian {}", suite.name),
-            None => "built here from Debian's linux-source-6.12".to_owned(),
-        };
-        println!(
-            "{:<11} {:<28} {:<9} {}",
-            s.name,
-            i.release.as_deref().unwrap_or("(not resolved yet)"),
-            if s.opt_in { "opt-in" } else { "default" },
-            source
-        );
-        println!(
-            "{:<11} cached: {}",
-            "",
-            match i.size {
-                Some(b) => format!("yes, {}", mb(b)),
-                None => "no (`genl vm fetch --kernels NAME`)".to_owned(),
-            }
-        );
-        if let Some(c) = &i.compiler {
-            println!("{:<11} built by: {c}", "");
-        }
-        if let Some((tc, missing)) = &i.toolchain {
-            let state = match (missing, i.toolchain_size) {
-                (true, _) => " (to be made by the next fetch)".to_owned(),
-                (false, Some(b)) => format!(" ({}, {})", mb(b), tc_dir(tc)),
-                (false, None) => String::new(),
-            };
-            println!("{:<11} modules built by: {tc}{state}", "");
-        }
+/// `genl vm kernels`: [`kernel_infos`] of a cache; its
+/// [`Display`](std::fmt::Display) is the table `genl vm kernels` prints.
+#[derive(Debug)]
+pub struct KernelList {
+    /// The cache listed.
+    pub cache_dir: PathBuf,
+    /// Every series, in [`SERIES`] order.
+    pub kernels: Vec<KernelInfo>,
+}
+
+/// What `genl vm kernels` lists: [`kernel_infos`] of `cache_dir`.
+pub fn list_kernels(cache_dir: &Path) -> KernelList {
+    KernelList {
+        cache_dir: cache_dir.to_owned(),
+        kernels: kernel_infos(cache_dir),
     }
-    Ok(())
+}
+
+impl std::fmt::Display for KernelList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mb = |b: u64| format!("{:.0} MB", b as f64 / 1e6);
+        writeln!(f, "kernel series (cache: {}):", self.cache_dir.display())?;
+        for i in &self.kernels {
+            let s = i.series;
+            let source = match s.suite() {
+                Some(suite) => format!("Debian {}", suite.name),
+                None => "built here from Debian's linux-source-6.12".to_owned(),
+            };
+            writeln!(
+                f,
+                "{:<11} {:<28} {:<9} {}",
+                s.name,
+                i.release.as_deref().unwrap_or("(not resolved yet)"),
+                if s.opt_in { "opt-in" } else { "default" },
+                source
+            )?;
+            writeln!(
+                f,
+                "{:<11} cached: {}",
+                "",
+                match i.size {
+                    Some(b) => format!("yes, {}", mb(b)),
+                    None => "no (`genl vm fetch --kernels NAME`)".to_owned(),
+                }
+            )?;
+            if let Some(c) = &i.compiler {
+                writeln!(f, "{:<11} built by: {c}", "")?;
+            }
+            if let Some((tc, missing)) = &i.toolchain {
+                let state = match (missing, i.toolchain_size) {
+                    (true, _) => " (to be made by the next fetch)".to_owned(),
+                    (false, Some(b)) => format!(" ({}, {})", mb(b), tc_dir(tc)),
+                    (false, None) => String::new(),
+                };
+                writeln!(f, "{:<11} modules built by: {tc}{state}", "")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 fn tc_dir(tc: &toolchain::Toolchain) -> String {

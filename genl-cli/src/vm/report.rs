@@ -82,10 +82,11 @@ impl fmt::Display for VmReport {
 /// Why a VM run failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VmError {
-    /// The run could not start or stopped before booting: the cache or
+    /// The run stopped without a verdict for each kernel: the cache or
     /// project lock, a kernel's download, the host tools, the guest
-    /// programs' build, ... (the message names what and where).
-    Setup(String),
+    /// programs' build, the shell's boot, ... (the message names what and
+    /// where).
+    Stopped(String),
     /// The run completed, and these series' kernels failed (each one's
     /// reasons are in the [`VmReport`]).
     KernelsFailed(Vec<&'static str>),
@@ -94,7 +95,7 @@ pub enum VmError {
 impl fmt::Display for VmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            VmError::Setup(e) => f.write_str(e),
+            VmError::Stopped(e) => f.write_str(e),
             VmError::KernelsFailed(series) => {
                 write!(f, "VM suites failed on kernel(s) {}", series.join(", "))
             }
@@ -106,7 +107,7 @@ impl std::error::Error for VmError {}
 
 impl From<String> for VmError {
     fn from(e: String) -> Self {
-        VmError::Setup(e)
+        VmError::Stopped(e)
     }
 }
 

@@ -5,7 +5,7 @@ use super::*;
 
 /// Installs the host tools and fetches the plan's kernels into the cache
 /// (under the cache lock), printing what it did.
-pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, String> {
+pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, VmError> {
     Ok(fetch_timed(plan)?.into_iter().map(|(k, _)| k).collect())
 }
 
@@ -46,7 +46,7 @@ fn check_module_dir(dir: &Path) -> Result<(), String> {
 }
 
 /// `fetch`, then builds the module dir against each kernel.
-pub fn build(plan: &Plan) -> Result<(), String> {
+pub fn build(plan: &Plan) -> Result<(), VmError> {
     let _lock = cache::lock_project(&plan.work_dir)?;
     check_module_dir(&plan.module_dir)?;
     for (k, _) in fetch_timed(plan)? {
@@ -321,7 +321,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
 
 /// `build` for the first kernel of the plan, then boots it into an
 /// interactive busybox shell (modules loaded, guest programs in `/tests`).
-pub fn shell(plan: &Plan) -> Result<(), String> {
+pub fn shell(plan: &Plan) -> Result<(), VmError> {
     let _lock = cache::lock_project(&plan.work_dir)?;
     check_module_dir(&plan.module_dir)?;
     let first = Plan {
@@ -331,7 +331,7 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
     let (k, _) = fetch_timed(&first)?
         .into_iter()
         .next()
-        .ok_or("no kernel selected")?;
+        .ok_or_else(|| VmError::Stopped("no kernel selected".into()))?;
     let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
     // The default guest tests may not exist yet: a shell is still useful.
     let bins = guest_bins(plan).unwrap_or_else(|e| {
@@ -375,8 +375,8 @@ pub fn shell(plan: &Plan) -> Result<(), String> {
             on_line: None,
             keep_going: false,
         },
-    )
-    .map(|_| ())
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]
