@@ -294,7 +294,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             print!("{}", crate::project::EXAMPLE);
             Ok(())
         }
-        Command::Generate { check } => crate::generate::run(&project()?, check),
+        Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
         Command::Ctrl(cmd) => crate::ctrl::run(cmd),
         Command::Vm(cmd) => {
             let opts = match &cmd {

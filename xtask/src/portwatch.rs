@@ -51,7 +51,7 @@ fn run_step(name: &str, args: &[&str]) -> Result<(), String> {
     use genl_cli::vm::{self, Overrides, Plan};
     let project = genl_cli::cli::open_project(Some(&project_dir()))?;
     match name {
-        "generate-check" => genl_cli::generate::run(&project, true),
+        "generate-check" => Ok(genl_cli::generate::run(&project, true)?),
         "check" => Ok(genl_cli::check::run(&project, false)?),
         "vm-test" => {
             let report = vm::test(&Plan::new(&project, &Overrides::from_env()?)?)?;
