@@ -206,6 +206,31 @@ pub enum VmCommand {
     Kernels,
 }
 
+impl VmCommand {
+    /// Parses `args` as `genl vm`'s (`test --kernels 6.12`, ...), usage
+    /// naming `bin_name`: `None` when they asked for help, which is
+    /// printed.
+    pub fn parse_args(
+        bin_name: &str,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Option<VmCommand>, String> {
+        let vm = Cli::command()
+            .find_subcommand("vm")
+            .expect("genl has a vm command")
+            .clone()
+            .bin_name(bin_name.to_owned());
+        let matches = vm.try_get_matches_from(std::iter::once(bin_name.to_owned()).chain(args));
+        match matches.and_then(|m| VmCommand::from_arg_matches(&m)) {
+            Ok(cmd) => Ok(Some(cmd)),
+            Err(e) if !e.use_stderr() => {
+                print!("{}", e.render());
+                Ok(None)
+            }
+            Err(e) => Err(e.render().to_string().trim_end().to_owned()),
+        }
+    }
+}
+
 /// The options of every `genl vm` subcommand.
 #[derive(Debug, Default, Args)]
 pub struct VmOpts {
@@ -296,33 +321,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
         Command::Ctrl(cmd) => crate::ctrl::run(cmd),
-        Command::Vm(cmd) => {
-            let opts = match &cmd {
-                // No project needed: it reads the cache only.
-                VmCommand::Kernels => {
-                    print!("{}", vm::list_kernels(&crate::cache::cache_dir()?));
-                    return Ok(());
-                }
-                VmCommand::Fetch(opts)
-                | VmCommand::Build(opts)
-                | VmCommand::Test(opts)
-                | VmCommand::Shell(opts) => opts,
-            };
-            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-            let o = opts.overrides(&cwd).or(Overrides::from_env()?);
-            let plan = Plan::new(&project()?, &o)?;
-            match cmd {
-                VmCommand::Fetch(_) => Ok(vm::fetch(&plan).map(|_| ())?),
-                VmCommand::Build(_) => Ok(vm::build(&plan)?),
-                VmCommand::Test(_) => {
-                    let report = vm::test(&plan)?;
-                    print!("{report}");
-                    Ok(report.verdict()?)
-                }
-                VmCommand::Shell(_) => Ok(vm::shell(&plan)?),
-                VmCommand::Kernels => Ok(()),
-            }
-        }
+        Command::Vm(cmd) => vm_command(cli.project.as_deref(), cmd),
         Command::Check {
             compat_rules: true, ..
         } => {
@@ -403,6 +402,38 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+    }
+}
+
+/// `genl [--project DIR] vm CMD`: [`vm::list_kernels`], or the step
+/// `cmd` names ([`vm::fetch`], [`vm::build`], [`vm::test`] and its summary,
+/// [`vm::shell`]) with the plan of the project at `project` and the
+/// options' and environment's overrides.
+pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), String> {
+    let opts = match &cmd {
+        // No project needed: it reads the cache only.
+        VmCommand::Kernels => {
+            print!("{}", vm::list_kernels(&crate::cache::cache_dir()?));
+            return Ok(());
+        }
+        VmCommand::Fetch(opts)
+        | VmCommand::Build(opts)
+        | VmCommand::Test(opts)
+        | VmCommand::Shell(opts) => opts,
+    };
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let o = opts.overrides(&cwd).or(Overrides::from_env()?);
+    let plan = Plan::new(&open_project(project)?, &o)?;
+    match cmd {
+        VmCommand::Fetch(_) => Ok(vm::fetch(&plan).map(|_| ())?),
+        VmCommand::Build(_) => Ok(vm::build(&plan)?),
+        VmCommand::Test(_) => {
+            let report = vm::test(&plan)?;
+            print!("{report}");
+            Ok(report.verdict()?)
+        }
+        VmCommand::Shell(_) => Ok(vm::shell(&plan)?),
+        VmCommand::Kernels => Ok(()),
     }
 }
 
