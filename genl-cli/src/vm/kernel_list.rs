@@ -81,7 +81,7 @@ pub fn kernel_infos(cache_dir: &Path) -> Vec<KernelInfo> {
                 info.compiler = toolchain::kernel_compiler(&k.headers()).map(|c| c.text);
                 info.toolchain = Some(match s.suite() {
                     Some(suite) => {
-                        let d = toolchain::decide(cache_dir, suite, &k);
+                        let d = toolchain::decide(cache_dir, suite, &k.headers());
                         if let toolchain::Toolchain::Root { dir, .. } = &d.toolchain {
                             info.toolchain_size = (!d.missing).then(|| disk_usage(dir));
                         }

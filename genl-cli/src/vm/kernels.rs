@@ -179,7 +179,7 @@ fn fetch_debian(
         toolchain: Toolchain::Host { cc: None },
     };
     if root.join(STAMP).is_file() {
-        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
+        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
         return Ok(k);
     }
     k.cached = false;
@@ -241,7 +241,7 @@ fn fetch_debian(
     std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
     // The .debs are no longer needed once unpacked.
     let _ = std::fs::remove_dir_all(&debs);
-    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
+    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
     Ok(k)
 }
 
