@@ -213,7 +213,7 @@ pub struct CheckOptions {
 /// `genl.toml` allows (`[check] allow`: an unknown class is an error before
 /// anything runs). Runs every check even when one fails; the error names
 /// the failed ones.
-pub fn run(project: &Project, keep_work: bool) -> Result<(), String> {
+pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
     let allow = UserAllow::from_config(
         project
             .config
@@ -221,7 +221,8 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), String> {
             .as_ref()
             .map(|c| c.allow.as_slice())
             .unwrap_or_default(),
-    )?;
+    )
+    .map_err(CheckError::Config)?;
     for a in &allow {
         println!("check: genl.toml allows {}: {}", a.label(), a.reason);
     }
@@ -244,7 +245,10 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), String> {
         Ok(()) => println!("check: {name}: PASS"),
         Err(e) => {
             println!("check: {name}: FAIL: {e}");
-            failed.push(format!("{name}: {e}"));
+            failed.push(FailedCheck {
+                name: name.to_owned(),
+                error: e,
+            });
         }
     };
     if dirs.is_empty() {
@@ -278,11 +282,53 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), String> {
     if failed.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{} check(s) failed: {}",
-            failed.len(),
-            failed.join("; ")
-        ))
+        Err(CheckError::Failed(failed))
+    }
+}
+
+/// One check of [`run`] that failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedCheck {
+    /// The check, as `genl check` names it (`checkpatch <dir>`, `ynl
+    /// schema`, `ynl-gen-c uapi header`, ...).
+    pub name: String,
+    /// What it found or why it could not run.
+    pub error: String,
+}
+
+/// Why [`run`] failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckError {
+    /// genl.toml's `[check] allow` is wrong (an unknown class, no reason,
+    /// ...): nothing ran.
+    Config(String),
+    /// These checks failed (every check ran).
+    Failed(Vec<FailedCheck>),
+}
+
+impl fmt::Display for CheckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckError::Config(e) => f.write_str(e),
+            CheckError::Failed(failed) => write!(
+                f,
+                "{} check(s) failed: {}",
+                failed.len(),
+                failed
+                    .iter()
+                    .map(|c| format!("{}: {}", c.name, c.error))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckError {}
+
+impl From<CheckError> for String {
+    fn from(e: CheckError) -> Self {
+        e.to_string()
     }
 }
 

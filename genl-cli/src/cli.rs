@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::check;
+pub use crate::ctrl::CtrlCommand;
 use crate::project::Project;
 use crate::vm::{self, Overrides, Plan};
 
@@ -175,49 +176,6 @@ pub enum Command {
     },
 }
 
-/// `genl ctrl ...`.
-#[derive(Debug, Subcommand)]
-pub enum CtrlCommand {
-    /// List the families the kernel has registered, with ops and groups.
-    List {
-        /// Print JSON (one array of families).
-        #[arg(long)]
-        json: bool,
-        /// Name the ops of the families whose YNL spec is in DIR
-        /// (`<family>.yaml`) [env: GENL_YNL_SPECS; default: the kernel
-        /// source's Documentation/netlink/specs in the genl cache, if
-        /// unpacked].
-        #[arg(long, value_name = "DIR")]
-        specs: Option<PathBuf>,
-    },
-    /// Show one family.
-    Get {
-        /// The family's name.
-        name: String,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-        /// As for `list`.
-        #[arg(long, value_name = "DIR")]
-        specs: Option<PathBuf>,
-    },
-    /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
-    Policy {
-        /// The family's name.
-        name: String,
-        /// Only this command's policy.
-        #[arg(long, value_name = "CMD")]
-        op: Option<u32>,
-    },
-    /// Print controller notifications (families and groups coming and
-    /// going) until interrupted.
-    Monitor {
-        /// Print JSON, one object per line.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
 /// `genl vm ...`.
 #[derive(Debug, Subcommand)]
 pub enum VmCommand {
@@ -246,6 +204,31 @@ pub enum VmCommand {
     /// Reads the cache only: no network, nothing downloaded.
     #[command(after_help = vm::KERNELS_HELP)]
     Kernels,
+}
+
+impl VmCommand {
+    /// Parses `args` as `genl vm`'s (`test --kernels 6.12`, ...), usage
+    /// naming `bin_name`: `None` when they asked for help, which is
+    /// printed.
+    pub fn parse_args(
+        bin_name: &str,
+        args: impl IntoIterator<Item = String>,
+    ) -> Result<Option<VmCommand>, String> {
+        let vm = Cli::command()
+            .find_subcommand("vm")
+            .expect("genl has a vm command")
+            .clone()
+            .bin_name(bin_name.to_owned());
+        let matches = vm.try_get_matches_from(std::iter::once(bin_name.to_owned()).chain(args));
+        match matches.and_then(|m| VmCommand::from_arg_matches(&m)) {
+            Ok(cmd) => Ok(Some(cmd)),
+            Err(e) if !e.use_stderr() => {
+                print!("{}", e.render());
+                Ok(None)
+            }
+            Err(e) => Err(e.render().to_string().trim_end().to_owned()),
+        }
+    }
 }
 
 /// The options of every `genl vm` subcommand.
@@ -310,19 +293,25 @@ impl VmOpts {
     }
 }
 
+/// The project at `dir` (else the one the current directory is in), with
+/// what it needs from this tool restored first (a fresh clone has no
+/// `.genl/`), saying what was restored: what every project command of
+/// `genl` starts with.
+pub fn open_project(dir: Option<&Path>) -> Result<Project, String> {
+    let p = Project::locate(dir)?;
+    if let Some(done) = crate::vendor::restore(&p.root)? {
+        for l in done.report(&p.root) {
+            println!("genl: {l}");
+        }
+    }
+    Ok(p)
+}
+
 /// Carries out `cli`.
 pub fn run(cli: Cli) -> Result<(), String> {
     // A project command first restores what the project needs from this
     // tool (a fresh clone has no .genl/).
-    let project = || -> Result<Project, String> {
-        let p = Project::locate(cli.project.as_deref())?;
-        if let Some(done) = crate::vendor::restore(&p.root)? {
-            for l in done.report(&p.root) {
-                println!("genl: {l}");
-            }
-        }
-        Ok(p)
-    };
+    let project = || open_project(cli.project.as_deref());
     match cli.command {
         Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
         Command::Sync => sync(cli.project.as_deref()),
@@ -330,28 +319,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             print!("{}", crate::project::EXAMPLE);
             Ok(())
         }
-        Command::Generate { check } => crate::generate::run(&project()?, check),
+        Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
         Command::Ctrl(cmd) => crate::ctrl::run(cmd),
-        Command::Vm(cmd) => {
-            let opts = match &cmd {
-                // No project needed: it reads the cache only.
-                VmCommand::Kernels => return vm::list_kernels(&crate::cache::cache_dir()?),
-                VmCommand::Fetch(opts)
-                | VmCommand::Build(opts)
-                | VmCommand::Test(opts)
-                | VmCommand::Shell(opts) => opts,
-            };
-            let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
-            let o = opts.overrides(&cwd).or(Overrides::from_env()?);
-            let plan = Plan::new(&project()?, &o)?;
-            match cmd {
-                VmCommand::Fetch(_) => vm::fetch(&plan).map(|_| ()),
-                VmCommand::Build(_) => vm::build(&plan),
-                VmCommand::Test(_) => vm::test(&plan),
-                VmCommand::Shell(_) => vm::shell(&plan),
-                VmCommand::Kernels => Ok(()),
-            }
-        }
+        Command::Vm(cmd) => vm_command(cli.project.as_deref(), cmd),
         Command::Check {
             compat_rules: true, ..
         } => {
@@ -371,7 +341,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             json,
             ..
         } => check::compat::run(&project()?, &reference, json),
-        Command::Check { keep_work, .. } => check::run(&project()?, keep_work),
+        Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work)?),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Trace(args) => crate::trace::run(args),
         Command::Fuzz(args) => {
@@ -432,6 +402,38 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+    }
+}
+
+/// `genl [--project DIR] vm CMD`: [`vm::list_kernels`], or the step
+/// `cmd` names ([`vm::fetch`], [`vm::build`], [`vm::test`] and its summary,
+/// [`vm::shell`]) with the plan of the project at `project` and the
+/// options' and environment's overrides.
+pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), String> {
+    let opts = match &cmd {
+        // No project needed: it reads the cache only.
+        VmCommand::Kernels => {
+            print!("{}", vm::list_kernels(&crate::cache::cache_dir()?));
+            return Ok(());
+        }
+        VmCommand::Fetch(opts)
+        | VmCommand::Build(opts)
+        | VmCommand::Test(opts)
+        | VmCommand::Shell(opts) => opts,
+    };
+    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let o = opts.overrides(&cwd).or(Overrides::from_env()?);
+    let plan = Plan::new(&open_project(project)?, &o)?;
+    match cmd {
+        VmCommand::Fetch(_) => Ok(vm::fetch(&plan).map(|_| ())?),
+        VmCommand::Build(_) => Ok(vm::build(&plan)?),
+        VmCommand::Test(_) => {
+            let report = vm::test(&plan)?;
+            print!("{report}");
+            Ok(report.verdict()?)
+        }
+        VmCommand::Shell(_) => Ok(vm::shell(&plan)?),
+        VmCommand::Kernels => Ok(()),
     }
 }
 

@@ -9,10 +9,11 @@
 //! genl ctrl monitor [--json]
 //! ```
 
+use std::path::PathBuf;
+
+use clap::Subcommand;
 use genl_core::controller::{ctrl_cmd, CtrlCmd, FamilyInfo, GetFamily, OpInfo};
 use genl_core::{Connection, Error, Family as _};
-
-use crate::cli::CtrlCommand;
 
 /// One family, owned, for printing.
 #[derive(Debug, Clone)]
@@ -190,6 +191,49 @@ pub fn monitor(json: bool) -> Result<(), Error> {
             f.print();
         }
     }
+}
+
+/// `genl ctrl ...`.
+#[derive(Debug, Subcommand)]
+pub enum CtrlCommand {
+    /// List the families the kernel has registered, with ops and groups.
+    List {
+        /// Print JSON (one array of families).
+        #[arg(long)]
+        json: bool,
+        /// Name the ops of the families whose YNL spec is in DIR
+        /// (`<family>.yaml`) [env: GENL_YNL_SPECS; default: the kernel
+        /// source's Documentation/netlink/specs in the genl cache, if
+        /// unpacked].
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
+    },
+    /// Show one family.
+    Get {
+        /// The family's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// As for `list`.
+        #[arg(long, value_name = "DIR")]
+        specs: Option<PathBuf>,
+    },
+    /// Print a family's attribute policies (CTRL_CMD_GETPOLICY).
+    Policy {
+        /// The family's name.
+        name: String,
+        /// Only this command's policy.
+        #[arg(long, value_name = "CMD")]
+        op: Option<u32>,
+    },
+    /// Print controller notifications (families and groups coming and
+    /// going) until interrupted.
+    Monitor {
+        /// Print JSON, one object per line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Carries out `genl ctrl ...`.

@@ -83,40 +83,109 @@ fn codegen_dependency(meta: &serde_json::Value) -> Result<String, String> {
 
 /// Writes `path` unless it already holds `text` (keeps cargo's
 /// incremental state).
-fn write_if_changed(path: &Path, text: &str) -> Result<(), String> {
+fn write_if_changed(path: &Path, text: &str) -> Result<(), GenerateError> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
         return Ok(());
     }
+    let io = |p: &Path| {
+        let path = p.to_owned();
+        move |error| GenerateError::Io { path, error }
+    };
     if let Some(p) = path.parent() {
-        std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::create_dir_all(p).map_err(io(p))?;
     }
-    std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+    std::fs::write(path, text).map_err(io(path))
+}
+
+/// Why [`run`] failed.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// The project does not say what to generate, or says it wrongly
+    /// (genl.toml's `[family]`, the cargo workspace, `cargo metadata`).
+    Project(String),
+    /// Writing the generate driver's files failed.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: std::io::Error,
+    },
+    /// The generate driver (`cargo run` of `target/genl-generate`) could
+    /// not run, or failed (its output says why).
+    Driver(String),
+    /// The family's Wireshark dissector could not be made or checked.
+    Dissector(String),
+    /// With `check`: the generated files in `dir` are not what the schema
+    /// generates (the driver listed which).
+    Stale {
+        /// The `[generate] dir`.
+        dir: PathBuf,
+    },
+}
+
+impl std::fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GenerateError::Project(e) | GenerateError::Driver(e) | GenerateError::Dissector(e) => {
+                f.write_str(e)
+            }
+            GenerateError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            GenerateError::Stale { dir } => write!(
+                f,
+                "generated files in {} are stale; run `{REGENERATE_COMMAND}` and commit them",
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            GenerateError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<GenerateError> for String {
+    fn from(e: GenerateError) -> Self {
+        e.to_string()
+    }
 }
 
 /// Renders the project's family into its `[generate] dir`, or with `check`
 /// fails when the files there are stale.
-pub fn run(project: &Project, check: bool) -> Result<(), String> {
-    let family = project.config.family.as_ref().ok_or_else(|| {
-        format!(
-            "{}: no [family] section: name the package and the #[derive(Family)] type",
-            project.root.join(crate::project::FILE_NAME).display()
-        )
-    })?;
-    let out_dir = project.generate_dir()?.to_path_buf();
-    let meta = metadata(&project.root, false)?;
-    let pkg_dir = package_dir(&meta, &family.package).ok_or_else(|| {
-        format!(
-            "genl.toml names package {:?}, which is not in the workspace at {}",
-            family.package,
-            project.root.display()
-        )
-    })?;
+pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
+    use GenerateError::{Dissector, Driver, Project as Config, Stale};
+    let family = project
+        .config
+        .family
+        .as_ref()
+        .ok_or_else(|| {
+            format!(
+                "{}: no [family] section: name the package and the #[derive(Family)] type",
+                project.root.join(crate::project::FILE_NAME).display()
+            )
+        })
+        .map_err(Config)?;
+    let out_dir = project.generate_dir().map_err(Config)?.to_path_buf();
+    let meta = metadata(&project.root, false).map_err(Config)?;
+    let pkg_dir = package_dir(&meta, &family.package)
+        .ok_or_else(|| {
+            format!(
+                "genl.toml names package {:?}, which is not in the workspace at {}",
+                family.package,
+                project.root.display()
+            )
+        })
+        .map_err(Config)?;
     let krate = family.package.replace('-', "_");
     if !family.type_path.starts_with(&format!("{krate}::")) {
-        return Err(format!(
+        return Err(Config(format!(
             "genl.toml: the family type {:?} must be a path in package {:?}, starting `{krate}::`",
             family.type_path, family.package
-        ));
+        )));
     }
     let driver = project.root.join("target").join("genl-generate");
     let manifest = format!(
@@ -134,7 +203,7 @@ pub fn run(project: &Project, check: bool) -> Result<(), String> {
          [workspace]\n",
         family.package,
         pkg_dir.to_string_lossy(),
-        codegen_dependency(&meta)?
+        codegen_dependency(&meta).map_err(Config)?
     );
     write_if_changed(&driver.join("Cargo.toml"), &manifest)?;
     write_if_changed(
@@ -164,29 +233,26 @@ pub fn run(project: &Project, check: bool) -> Result<(), String> {
         .current_dir(&driver)
         .env("CARGO_TARGET_DIR", project.root.join("target"))
         .status()
-        .map_err(|e| format!("cargo run (the generate driver): {e}"))?;
+        .map_err(|e| Driver(format!("cargo run (the generate driver): {e}")))?;
     let stale = check && st.code() == Some(1);
     if !st.success() && !stale {
-        return Err(format!(
+        return Err(Driver(format!(
             "generating from {} failed (see above)",
             family.type_path
-        ));
+        )));
     }
     let mut fresh = st.success();
     // The dissector of the spec just rendered (in check mode a missing
     // spec is already stale, and said so by the driver).
     match project.family_name() {
-        Ok(name) => fresh &= dissector(&out_dir, &name, check)?,
+        Ok(name) => fresh &= dissector(&out_dir, &name, check).map_err(Dissector)?,
         Err(_) if !fresh => {}
-        Err(e) => return Err(e),
+        Err(e) => return Err(Config(e)),
     }
     if fresh {
         Ok(())
     } else {
-        Err(format!(
-            "generated files in {} are stale; run `{REGENERATE_COMMAND}` and commit them",
-            out_dir.display()
-        ))
+        Err(Stale { dir: out_dir })
     }
 }
 

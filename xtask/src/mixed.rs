@@ -202,7 +202,12 @@ pub fn run() -> Result<(), String> {
         ..plan
     };
     let started = std::time::SystemTime::now();
-    let result = vm::test(&plan);
+    let result = vm::test(&plan)
+        .and_then(|report| {
+            print!("{report}");
+            report.verdict()
+        })
+        .map_err(String::from);
     // The pairings, as the guests reported them in this run's console logs.
     let logs = plan.work_dir.join("logs");
     for e in std::fs::read_dir(&logs).into_iter().flatten().flatten() {

@@ -36,18 +36,33 @@ pub fn step(name: &str) -> Result<(), String> {
         .find(|(n, _)| *n == name)
         .ok_or_else(|| format!("no step `{name}` (steps: generate-check, check, vm-test)"))?;
     let t = Instant::now();
-    let r = genl_cli::cli::run_args(
-        "cargo xtask portwatch",
-        ["--project".to_owned(), project_dir().display().to_string()]
-            .into_iter()
-            .chain(args.iter().map(|a| (*a).to_owned())),
-    );
+    let r = run_step(name, args);
     println!(
         "PORTWATCH {name} {:.1}s ({})",
         t.elapsed().as_secs_f64(),
         if r.is_ok() { "pass" } else { "fail" }
     );
     r
+}
+
+/// `genl --project examples/portwatch ARGS` (`args`, of step `name`)
+/// through the library functions the `genl` tool calls.
+fn run_step(name: &str, args: &[&str]) -> Result<(), String> {
+    use genl_cli::vm::{self, Overrides, Plan};
+    let project = genl_cli::cli::open_project(Some(&project_dir()))?;
+    match name {
+        "generate-check" => Ok(genl_cli::generate::run(&project, true)?),
+        "check" => Ok(genl_cli::check::run(&project, false)?),
+        "vm-test" => {
+            let report = vm::test(&Plan::new(&project, &Overrides::from_env()?)?)?;
+            print!("{report}");
+            Ok(report.verdict()?)
+        }
+        _ => Err(format!(
+            "step `{name}` ({}) has no function",
+            args.join(" ")
+        )),
+    }
 }
 
 /// Entry point of `cargo xtask portwatch [STEP...]`.

@@ -2,17 +2,17 @@
 //! genl.toml through `genl_cli` (the same as `genl vm ...` run in the
 //! repository; see `genl vm --help`).
 
+use genl_cli::cli::VmCommand;
+
 use crate::util;
 
-/// Entry point of `cargo xtask vm ...`: `genl --project <repo> vm ...`.
+/// Entry point of `cargo xtask vm ...`: `genl --project <repo> vm ...`
+/// ([`genl_cli::cli::vm_command`]).
 pub fn run(args: &[String]) -> Result<(), String> {
-    let root = util::workspace_root().display().to_string();
-    genl_cli::cli::run_args(
-        "cargo xtask",
-        ["--project".to_owned(), root, "vm".to_owned()]
-            .into_iter()
-            .chain(args.iter().cloned()),
-    )
+    match VmCommand::parse_args("cargo xtask vm", args.iter().cloned())? {
+        Some(cmd) => genl_cli::cli::vm_command(Some(&util::workspace_root()), cmd),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

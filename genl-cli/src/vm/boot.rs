@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 
 /// The marker line the guest's `/init` prints last, followed by the boot's
 /// token and `PASS` or `FAIL <reasons>`.

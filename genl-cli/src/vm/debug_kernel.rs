@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 use super::Series;
 use crate::cache;
 use crate::host;

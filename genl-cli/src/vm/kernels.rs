@@ -1,43 +1,14 @@
 //! Downloading and unpacking Debian's kernels and headers (never installing).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use super::apt::{self, Apt};
+use super::kernel::Kernel;
 use super::toolchain::{self, Toolchain};
 use super::{debug_kernel, Series, SeriesSource};
 use crate::cache;
 use crate::host;
-
-/// A kernel unpacked under `<cache>/kernels/<release>/`.
-pub struct Kernel {
-    /// The series name (`6.1`, `6.12`).
-    pub series: &'static str,
-    /// `uname -r` of the kernel, e.g. `6.1.0-56-cloud-amd64`.
-    pub release: String,
-    /// The `dpkg -x` root holding `boot/`, `lib/modules/`, `usr/src/`.
-    pub root: PathBuf,
-    /// Whether it was already there.
-    pub cached: bool,
-    /// What builds modules for it.
-    pub toolchain: Toolchain,
-}
-
-impl Kernel {
-    /// The kbuild dir for `make -C`.
-    pub fn headers(&self) -> PathBuf {
-        self.root
-            .join("usr/src")
-            .join(format!("linux-headers-{}", self.release))
-    }
-
-    /// The bootable image.
-    pub fn vmlinuz(&self) -> PathBuf {
-        self.root
-            .join("boot")
-            .join(format!("vmlinuz-{}", self.release))
-    }
-}
 
 const STAMP: &str = ".genl-vm-complete";
 
@@ -208,7 +179,7 @@ fn fetch_debian(
         toolchain: Toolchain::Host { cc: None },
     };
     if root.join(STAMP).is_file() {
-        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
+        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
         return Ok(k);
     }
     k.cached = false;
@@ -270,7 +241,7 @@ fn fetch_debian(
     std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
     // The .debs are no longer needed once unpacked.
     let _ = std::fs::remove_dir_all(&debs);
-    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k)?;
+    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
     Ok(k)
 }
 

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 
 /// Whether `name` is a build product (never copied from the source dir).
 fn is_artifact(name: &str) -> bool {

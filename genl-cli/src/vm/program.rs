@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::boot::{self, Run};
 use super::guest::{self, GuestBin};
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 use super::SERIES;
 use crate::kernel_source::PayloadEntry;
 

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use super::kernels::Kernel;
+use super::kernel::Kernel;
 use super::kmod;
 use crate::host;
 

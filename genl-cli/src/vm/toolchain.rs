@@ -24,7 +24,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::apt::{Suite, KEYRING};
-use super::kernels::Kernel;
 use super::progress;
 use crate::cache;
 use crate::host;
@@ -234,11 +233,11 @@ pub struct Decision {
     pub missing: bool,
 }
 
-/// Decides what builds modules for `k` (of `suite`), without making
-/// anything (`genl vm kernels`).
-pub fn decide(cache: &Path, suite: &'static Suite, k: &Kernel) -> Decision {
-    let headers = k.headers();
-    let compiler = kernel_compiler(&headers);
+/// Decides what builds modules for the kernel whose kbuild dir is
+/// `headers` ([`Kernel::headers`](super::Kernel::headers); of `suite`),
+/// without making anything (`genl vm kernels`).
+pub fn decide(cache: &Path, suite: &'static Suite, headers: &Path) -> Decision {
+    let compiler = kernel_compiler(headers);
     let mut d = Decision {
         toolchain: Toolchain::Host { cc: None },
         compiler: compiler.clone(),
@@ -279,15 +278,21 @@ pub fn decide(cache: &Path, suite: &'static Suite, k: &Kernel) -> Decision {
     d
 }
 
-/// Decides what builds modules for `k` (of `suite`), making the root when
-/// one is needed and missing (the caller holds the cache lock).
-pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolchain, String> {
+/// Decides what builds modules for kernel `release`, whose kbuild dir is
+/// `headers` (of `suite`), making the root when one is needed and missing
+/// (the caller holds the cache lock).
+pub fn prepare(
+    cache: &Path,
+    suite: &'static Suite,
+    release: &str,
+    headers: &Path,
+) -> Result<Toolchain, String> {
     let Decision {
         toolchain,
         compiler,
         host,
         missing,
-    } = decide(cache, suite, k);
+    } = decide(cache, suite, headers);
     let Toolchain::Root {
         dir,
         suite: suite_name,
@@ -306,7 +311,7 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
         return Err(format!(
             "{} was built by {} (the host has {}): its modules build in a {suite_name} root, \
              which needs root to make (mmdebstrap) and to enter (chroot); run as root",
-            k.release,
+            release,
             compiler,
             host.map_or("no gcc".into(), |(c, _)| c)
         ));
@@ -315,7 +320,7 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
         return Err(format!(
             "{} needs a {suite_name} root with {gcc} to build modules: install the Debian \
              package mmdebstrap (`apt-get install --no-install-recommends mmdebstrap`)",
-            k.release
+            release
         ));
     }
     let partial = dir.with_extension("partial");
@@ -333,7 +338,7 @@ pub fn prepare(cache: &Path, suite: &'static Suite, k: &Kernel) -> Result<Toolch
         cache,
         &format!(
             "making a {suite_name} root with {gcc} for {} (built by {}; the host has {}) in {}",
-            k.release,
+            release,
             compiler,
             host.map_or("no gcc".into(), |(c, v)| format!("{c} {}", dotted(v))),
             dir.display()
