@@ -59,18 +59,6 @@ fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String,
     Ok((text, format!("{reference}:{}", rel.display())))
 }
 
-/// `kebab-case` → `CamelCase`.
-fn camel(name: &str) -> String {
-    name.split(['-', '_'])
-        .map(|w| {
-            let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
-                .unwrap_or_default()
-        })
-        .collect()
-}
-
 /// The project's Rust files (not `target/`), sorted.
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -142,12 +130,18 @@ pub(crate) fn rust_line(
         ["attribute-sets", set, attr, ..] => (
             Some(format!(
                 "struct {}",
-                structs.get(*set).cloned().unwrap_or_else(|| camel(set))
+                structs
+                    .get(*set)
+                    .cloned()
+                    .unwrap_or_else(|| genl_rules::case::camel(set))
             )),
             format!("{}:", attr.replace('-', "_")),
         ),
-        ["definitions", def, entry, ..] => (Some(format!("enum {}", camel(def))), camel(entry)),
-        ["operations", op, ..] => (None, camel(op)),
+        ["definitions", def, entry, ..] => (
+            Some(format!("enum {}", genl_rules::case::camel(def))),
+            genl_rules::case::camel(entry),
+        ),
+        ["operations", op, ..] => (None, genl_rules::case::camel(op)),
         [_, name, ..] => (None, format!("\"{name}\"")),
         _ => return None,
     };

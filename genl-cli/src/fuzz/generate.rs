@@ -458,7 +458,8 @@ impl<'f> Generator<'f> {
             0..=3 if !parsed.is_empty() => {
                 let k = self.rng.below(parsed.len());
                 for (j, &(_, ty, pl)) in parsed.iter().enumerate() {
-                    let known = set.and_then(|s| s.attr_by_id(ty & 0x3fff));
+                    let known =
+                        set.and_then(|s| s.attr_by_id(ty & genl_rules::limits::NLA_TYPE_MASK));
                     if j == k {
                         match known {
                             Some(a) => {
@@ -603,7 +604,9 @@ fn strings_in(fam: &Family, p: &Program, a: &Attr) -> Vec<Vec<u8>> {
             continue;
         };
         for (_, ty, pl) in attrs_of(&c.attrs) {
-            if ty & 0x3fff == a.id && set.attr_by_id(a.id).is_some_and(|x| x.name == a.name) {
+            if ty & genl_rules::limits::NLA_TYPE_MASK == a.id
+                && set.attr_by_id(a.id).is_some_and(|x| x.name == a.name)
+            {
                 out.push(pl.to_vec());
             }
         }
