@@ -241,8 +241,10 @@ fn test(args: &[String]) -> Result<(), String> {
             || module_fuzz::demo(&["--time".into(), "60".into()]),
         );
         summary.run_fn(
-            "genl fuzz: the 5 planted bugs (xtask/fuzz-planted), each found within 120 s of fuzzing, the random fuzzer's 120 s beside it, 2 bugs at a time",
-            || module_fuzz::planted(&["--budget".into(), "120".into(), "--baseline".into()]),
+            "genl fuzz: the 5 planted bugs (xtask/fuzz-planted), each found within 120 s of fuzzing, 2 bugs at a time",
+            // The random fuzzer's baseline (`--baseline`, 5 × 120 s more) is
+            // a measurement for the guide, not a check: run by hand.
+            || module_fuzz::planted(&["--budget".into(), "120".into()]),
         );
     }
     summary.finish(allow_skip)
