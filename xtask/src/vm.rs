@@ -17,7 +17,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use std::path::{Path, PathBuf};
 
     use genl_cli::project::TargetKind;
     use genl_cli::Project;
@@ -86,11 +86,31 @@ mod tests {
         out: &mut Vec<TestFn>,
     ) -> Result<(), String> {
         let conditional = |attrs: &[syn::Attribute]| {
-            attrs.iter().any(|a| {
-                a.path().is_ident("cfg")
-                    || a.path().is_ident("cfg_attr")
-                    || a.path().is_ident("path")
-            })
+            attrs
+                .iter()
+                .any(|a| a.path().is_ident("cfg") || a.path().is_ident("cfg_attr"))
+        };
+        // `#[path = "x/y.rs"] mod y;`: relative to the declaring file's
+        // directory, and the file is a mod-rs file for its own modules.
+        let path_attr = |attrs: &[syn::Attribute]| -> Result<Option<PathBuf>, String> {
+            for a in attrs.iter().filter(|a| a.path().is_ident("path")) {
+                let syn::Meta::NameValue(nv) = &a.meta else {
+                    return Err(format!("{}: a #[path] without a value", file.display()));
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) = &nv.value
+                else {
+                    return Err(format!(
+                        "{}: a #[path] that is not a string",
+                        file.display()
+                    ));
+                };
+                let base = file.parent().ok_or("no directory")?;
+                return Ok(Some(base.join(s.value())));
+            }
+            Ok(None)
         };
         for item in items {
             match item {
@@ -123,6 +143,11 @@ mod tests {
                         ));
                     }
                     let sub = dir.join(m.ident.to_string());
+                    if let (Some(f), None) = (path_attr(&m.attrs)?, &m.content) {
+                        let d = f.parent().ok_or("no directory")?.to_path_buf();
+                        items_of(&f, &d, out)?;
+                        continue;
+                    }
                     match &m.content {
                         Some((_, items)) => walk(items, &sub, file, out)?,
                         None => {
