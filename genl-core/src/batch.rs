@@ -172,6 +172,7 @@ impl<'c, T: Transport> Batch<'c, T> {
         }
         let (start, end) = (self.queued[first].start, self.queued[last].end);
         self.conn.transport.send(&self.buf[start..end])?;
+        self.conn.deadline = crate::transport::Deadline::new(self.conn.timeout);
         let seqs = self.queued[first..=last].iter().map(|q| q.seq).collect();
         let mut round = Round::new(seqs, self.queued[last].family_id);
         let portid = self.conn.transport.port_id();

@@ -38,9 +38,19 @@ use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::{Socket, RX_BUF_SIZE};
-use crate::transport::Transport;
+use crate::transport::{Deadline, Transport};
 
-/// Default time to wait for each reply datagram.
+/// The timeout every connection starts with.
+///
+/// A timeout means the same on every connection ([`Connection`],
+/// [`SharedConnection`](crate::SharedConnection), the tokio ones,
+/// [`ClassicConnection`](crate::classic::ClassicConnection)), set the same
+/// way, `set_timeout(Option<Duration>)` (`None`: wait as long as it takes):
+/// it bounds one request, from sending it to its completion (the ACK, the
+/// reply, `NLMSG_DONE`), however many datagrams it takes; past it the
+/// request fails with [`Error::Timeout`]. A dump read item by item
+/// ([`Dump`]) is the exception: the time the caller spends between items is
+/// not the kernel's, so the timeout bounds each wait for more items.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where a generic netlink message is in a receive buffer: its headers,
@@ -89,6 +99,8 @@ pub struct Connection<T: Transport = Socket> {
     pub(crate) transport: T,
     pub(crate) seq: SeqCounter,
     pub(crate) timeout: Option<Duration>,
+    /// The current request's deadline (see [`DEFAULT_TIMEOUT`]).
+    pub(crate) deadline: Deadline,
     pub(crate) tx: Vec<u8>,
     pub(crate) rx: Vec<u8>,
     /// The datagram holding a reply while the ACK is read into `rx`.
@@ -124,9 +136,10 @@ impl<T: Transport> Connection<T> {
     pub fn with_transport(transport: T) -> Result<Self> {
         let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(Connection {
-            seq: SeqCounter::new(std::process::id().wrapping_mul(7919)),
+            seq: SeqCounter::for_socket(),
             transport,
             timeout: Some(DEFAULT_TIMEOUT),
+            deadline: Deadline::default(),
             tx: Vec::with_capacity(4096),
             rx: Vec::with_capacity(RX_BUF_SIZE),
             held: Vec::new(),
@@ -156,7 +169,8 @@ impl<T: Transport> Connection<T> {
         self.seq.last()
     }
 
-    /// Sets how long to wait for each reply datagram (`None`: forever).
+    /// Sets how long a request may take (`None`: forever); see
+    /// [`DEFAULT_TIMEOUT`] for what it covers.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
     }
@@ -229,7 +243,7 @@ impl<T: Transport> Connection<T> {
                 r => r.map(drop),
             }
         } else {
-            self.transport.recv(&mut self.rx, self.timeout)
+            self.transport.recv_by(&mut self.rx, &mut self.deadline)
         };
         match r {
             Ok(()) => Ok(true),
@@ -264,6 +278,7 @@ impl<T: Transport> Connection<T> {
             payload,
         )?;
         self.transport.send(&self.tx)?;
+        self.deadline = Deadline::new(self.timeout);
         let mut ex = Exchange::new(seq, mode, family_id);
         // The common case, inlined: the first datagram is the one reply
         // that completes the request.

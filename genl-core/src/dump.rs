@@ -12,7 +12,7 @@ use crate::owned::OwnedMessage;
 use crate::resolve::FamilyRetry;
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
-use crate::transport::Transport;
+use crate::transport::{Deadline, Transport};
 
 /// A dump of a typed command in progress: a lending iterator over the
 /// dumped messages, each decoded as the command declares.
@@ -120,6 +120,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
             payload,
         )?;
         conn.transport.send(&conn.tx)?;
+        conn.deadline = Deadline::new(conn.timeout);
         conn.rx.clear();
         let mut retry = FamilyRetry::default();
         retry.check(family_id)?;
@@ -169,6 +170,9 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// messages, the end, the restart after a reload.
     #[inline(never)]
     fn next_slow(&mut self) -> Result<Option<GenlView<'_>>> {
+        // Each wait for more items has the whole timeout (see
+        // `DEFAULT_TIMEOUT`): the caller's time between items is not counted.
+        self.conn.deadline = Deadline::new(self.conn.timeout);
         loop {
             if self.finished {
                 return Ok(None);

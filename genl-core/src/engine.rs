@@ -35,10 +35,21 @@ use crate::Family as _;
 pub(crate) struct SeqCounter(AtomicU32);
 
 impl SeqCounter {
-    /// A counter starting after `seed` (spread per process, so that two
-    /// sockets of one program rarely share numbers).
+    /// A counter starting after `seed`.
     pub(crate) fn new(seed: u32) -> Self {
         SeqCounter(AtomicU32::new(seed))
+    }
+
+    /// The counter of a new socket, whatever its kind: the one seed rule,
+    /// the process id and how many sockets the process opened before,
+    /// spread over the 32 bits (a Fibonacci hash), so that two sockets of
+    /// one program, or of two programs, rarely count through the same
+    /// numbers (a stale reply then never matches by accident).
+    pub(crate) fn for_socket() -> Self {
+        static OPENED: AtomicU32 = AtomicU32::new(0);
+        let n = OPENED.fetch_add(1, Ordering::Relaxed);
+        let seed = std::process::id().wrapping_add(n << 22);
+        SeqCounter::new(seed.wrapping_mul(0x9E37_79B9))
     }
 
     /// The next number.
@@ -143,14 +154,23 @@ pub(crate) enum Route {
 /// controller notifications carry neither.
 #[inline]
 pub(crate) fn route(msg: &NlMessage<'_>, portid: u32) -> Route {
-    let h = &msg.header;
-    if h.port_number == portid && h.sequence_number != 0 {
-        return Route::Request(h.sequence_number);
+    if let Some(seq) = request_of(msg, portid) {
+        return Route::Request(seq);
     }
     match control_event(msg) {
         Some(event) => Route::Control(event),
         None => Route::Ignore,
     }
+}
+
+/// The sequence number of the request `msg` answers, if it answers one of
+/// the socket with port `portid`: a reply carries the port and a non-zero
+/// number (the protocol-neutral half of [`route`], which classic netlink
+/// uses alone).
+#[inline]
+pub(crate) fn request_of(msg: &NlMessage<'_>, portid: u32) -> Option<u32> {
+    let h = &msg.header;
+    (h.port_number == portid && h.sequence_number != 0).then_some(h.sequence_number)
 }
 
 /// `Some` if `msg` is a controller notification (type `GENL_ID_CTRL`,
@@ -181,8 +201,6 @@ enum Failure {
     FamilyGone(String),
     /// The socket overflowed (`ENOBUFS`): the answer may have been dropped.
     Lost,
-    /// A message the request cannot have caused.
-    Unexpected(&'static str),
 }
 
 impl Failure {
@@ -197,7 +215,6 @@ impl Failure {
             Failure::Decode(e) => Error::Decode(e),
             Failure::FamilyGone(name) => Error::FamilyNotFound(name),
             Failure::Lost => Error::EventsLost,
-            Failure::Unexpected(what) => Error::UnexpectedReply(what),
         }
     }
 }
@@ -224,6 +241,8 @@ pub(crate) struct Exchange {
     interrupted: bool,
     /// The family was unregistered (its name): see [`Exchange::on_control`].
     gone: Option<String>,
+    /// The extended ACK's message of a success (a kernel warning).
+    warning: Option<String>,
     done: Option<std::result::Result<(), Failure>>,
 }
 
@@ -237,6 +256,7 @@ impl Exchange {
             replies: 0,
             interrupted: false,
             gone: None,
+            warning: None,
             done: None,
         }
     }
@@ -256,6 +276,36 @@ impl Exchange {
     #[inline]
     pub(crate) fn replies(&self) -> usize {
         self.replies
+    }
+
+    /// Whether a data message carried `NLM_F_DUMP_INTR` (the table changed
+    /// during the dump).
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    /// The kernel's warning, if the request succeeded with one (also
+    /// logged, see [`crate::extack::warn_on_success`]).
+    pub(crate) fn take_warning(&mut self) -> Option<String> {
+        self.warning.take()
+    }
+
+    /// [`absorb`](Self::absorb) for any netlink protocol: a message of a
+    /// type above the control types is a reply whatever its payload (no
+    /// genl header is read); returns whether it is one to deliver. The
+    /// control messages and the counting rules are the same.
+    pub(crate) fn absorb_raw(&mut self, msg: &NlMessage<'_>) -> bool {
+        if msg.header.message_type < NLMSG_MIN_TYPE {
+            self.absorb_other(msg);
+            return false;
+        }
+        if self.done.is_some() {
+            // After the end (a late duplicate): counted, not delivered.
+            self.replies += 1;
+            return false;
+        }
+        self.on_data(msg.header.flags);
+        true
     }
 
     /// Takes one message addressed to this request (parsed once, here).
@@ -341,7 +391,7 @@ impl Exchange {
                 Step::Reply(v)
             }
             Ok(Received::Error { error, .. }) => {
-                crate::extack::warn_on_success(error.code, &error.ext_ack);
+                self.note_warning(crate::extack::warn_on_success(error.code, &error.ext_ack));
                 self.done = Some(match error.to_kernel_error() {
                     Some(k) => Err(Failure::Kernel(Box::new(k))),
                     None => Ok(()),
@@ -349,7 +399,7 @@ impl Exchange {
                 Step::Nothing
             }
             Ok(Received::Done { code, ext_ack, .. }) => {
-                crate::extack::warn_on_success(code, &ext_ack);
+                self.note_warning(crate::extack::warn_on_success(code, &ext_ack));
                 self.done = Some(if code < 0 {
                     Err(Failure::Kernel(Box::new(crate::extack::ext_ack_error(
                         code, &ext_ack,
@@ -364,6 +414,13 @@ impl Exchange {
                 self.done = Some(Err(Failure::Decode(e)));
                 Step::Nothing
             }
+        }
+    }
+
+    /// Keeps the kernel's warning (rare: allocates only then).
+    fn note_warning(&mut self, warning: Option<&str>) {
+        if let Some(w) = warning {
+            self.warning = Some(w.to_owned());
         }
     }
 
@@ -453,8 +510,9 @@ impl Exchange {
 pub(crate) struct Round {
     /// The sequence numbers, in sending order (the last: `last`'s).
     seqs: Vec<u32>,
-    /// What came for each request but the last.
-    outcomes: Vec<Option<std::result::Result<(), Failure>>>,
+    /// Each request but the last: sent without `NLM_F_ACK`, so only an
+    /// error (or a reply, which an ACK-only command must not send) comes.
+    earlier: Vec<Exchange>,
     last: Exchange,
 }
 
@@ -462,11 +520,14 @@ impl Round {
     /// A round of requests numbered `seqs` (in order; at least one), the
     /// last sent to `family_id` with `NLM_F_ACK`, the others without.
     pub(crate) fn new(seqs: Vec<u32>, family_id: u16) -> Self {
-        let last_seq = *seqs.last().expect("a round has a request");
+        let (&last_seq, before) = seqs.split_last().expect("a round has a request");
         Round {
-            outcomes: vec![None; seqs.len() - 1],
-            seqs,
+            earlier: before
+                .iter()
+                .map(|&s| Exchange::new(s, Mode::Ack, family_id))
+                .collect(),
             last: Exchange::new(last_seq, Mode::Ack, family_id),
+            seqs,
         }
     }
 
@@ -475,29 +536,13 @@ impl Round {
         self.seqs.iter().position(|s| *s == seq)
     }
 
-    /// Takes one message addressed to request `index`.
+    /// Takes one message addressed to request `index`, by the rules of
+    /// [`Exchange::absorb`].
     pub(crate) fn absorb(&mut self, index: usize, msg: &NlMessage<'_>) {
-        let Some(slot) = self.outcomes.get_mut(index) else {
-            self.last.absorb(msg);
-            return;
-        };
-        if slot.is_some() {
-            return;
-        }
-        *slot = match Received::parse(msg) {
-            Ok(Received::Error { error, .. }) => Some(match error.to_kernel_error() {
-                None => {
-                    crate::extack::warn_on_success(error.code, &error.ext_ack);
-                    Ok(())
-                }
-                Some(k) => Err(Failure::Kernel(Box::new(k))),
-            }),
-            Ok(Received::Genl(_)) => Some(Err(Failure::Unexpected(
-                "a reply to a command whose schema declares none",
-            ))),
-            Ok(Received::Done { .. } | Received::Noop(_)) => None,
-            Err(e) => Some(Err(Failure::Decode(e))),
-        };
+        self.earlier
+            .get_mut(index)
+            .unwrap_or(&mut self.last)
+            .absorb(msg);
     }
 
     /// The inner [`Exchange`] of the last request, which decides when the
@@ -525,15 +570,18 @@ impl Round {
             Some(Ok(())) | Some(Err(Failure::Kernel(_)))
         );
         let mut out: Vec<Result<()>> = self
-            .outcomes
-            .into_iter()
+            .earlier
+            .iter()
             .enumerate()
-            .map(|(i, o)| match o {
-                Some(Ok(())) => Ok(()),
-                Some(Err(f)) => {
+            .map(|(i, ex)| match &ex.done {
+                Some(Err(_)) => {
                     let (bytes, schema) = request(i);
-                    Err(f.into_error(bytes, schema))
+                    ex.finish(bytes, schema)
                 }
+                _ if ex.replies() > 0 => Err(Error::UnexpectedReply(
+                    "a reply to a command whose schema declares none",
+                )),
+                Some(Ok(())) => Ok(()),
                 None if handled => Ok(()),
                 None => Err(match &self.last.done {
                     Some(Err(f)) => f.clone().into_error(&[], None),

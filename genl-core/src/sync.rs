@@ -46,7 +46,7 @@ pub struct SharedConnection<T: Transport = Socket> {
     demux: Mutex<Demux>,
     wake: Condvar,
     families: Mutex<(FamilyCache, DrainClock)>,
-    timeout: Duration,
+    timeout: Option<Duration>,
     watching: bool,
     ack_queries: bool,
     check_support: bool,
@@ -74,20 +74,26 @@ impl<T: Transport> SharedConnection<T> {
         let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(SharedConnection {
             transport,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(104_729)),
+            seq: SeqCounter::for_socket(),
             demux: Mutex::new(Demux::default()),
             wake: Condvar::new(),
             families: Mutex::new((FamilyCache::default(), DrainClock::default())),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
             watching,
             ack_queries: false,
             check_support: true,
         })
     }
 
-    /// Sets how long a request may wait for its answer.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    /// Sets how long a request may take (`None`: forever); see
+    /// [`DEFAULT_TIMEOUT`] for what it covers.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
+    }
+
+    /// [`set_timeout`](Self::set_timeout) as a builder.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -251,7 +257,7 @@ impl<T: Transport> SharedConnection<T> {
             self.lock().requests.remove(seq);
             return Err(e);
         }
-        let deadline = Instant::now() + self.timeout;
+        let deadline = self.timeout.map(|t| Instant::now() + t);
         let mut rx = Vec::new();
         let mut st = self.lock();
         loop {
@@ -260,25 +266,30 @@ impl<T: Transport> SharedConnection<T> {
                 drop(st);
                 return p.finish(&tx, schema);
             }
-            let now = Instant::now();
-            if now >= deadline {
-                st.requests.remove(seq);
-                return Err(Error::Timeout);
-            }
+            // Wake up periodically so a finished leader never keeps others
+            // waiting for their deadline.
+            let step = Duration::from_millis(200);
+            let left = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(step),
+                    _ => {
+                        st.requests.remove(seq);
+                        return Err(Error::Timeout);
+                    }
+                },
+                None => step,
+            };
             if st.reader_active {
                 st = self
                     .wake
-                    .wait_timeout(st, deadline - now)
+                    .wait_timeout(st, left)
                     .map(|(g, _)| g)
                     .unwrap_or_else(|p| p.into_inner().0);
                 continue;
             }
             st.reader_active = true;
             drop(st);
-            // Read one datagram; wake up periodically so a finished leader
-            // never keeps others waiting for its deadline.
-            let step = (deadline - now).min(Duration::from_millis(200));
-            let r = self.transport.recv(&mut rx, Some(step));
+            let r = self.transport.recv(&mut rx, Some(left));
             match r {
                 Ok(()) => self.dispatch(&rx),
                 Err(Error::Timeout) => {}

@@ -77,6 +77,44 @@ fn dispatch(
     events
 }
 
+/// `work`, failed with [`Error::Timeout`] if it takes longer than
+/// `timeout` (`None`: as long as it takes).
+async fn within<F: std::future::Future>(timeout: Option<Duration>, work: F) -> Result<F::Output> {
+    match timeout {
+        Some(t) => ::tokio::time::timeout(t, work)
+            .await
+            .map_err(|_| Error::Timeout),
+        None => Ok(work.await),
+    }
+}
+
+/// A timeout shared by every handle of a connection: nanoseconds,
+/// `u64::MAX` for none.
+#[derive(Debug)]
+struct SharedTimeout(std::sync::atomic::AtomicU64);
+
+impl SharedTimeout {
+    fn new(timeout: Option<Duration>) -> Self {
+        let t = SharedTimeout(u64::MAX.into());
+        t.set(timeout);
+        t
+    }
+
+    fn set(&self, timeout: Option<Duration>) {
+        let nanos = timeout.map_or(u64::MAX, |t| {
+            u64::try_from(t.as_nanos()).unwrap_or(u64::MAX - 1)
+        });
+        self.0.store(nanos, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Option<Duration> {
+        match self.0.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            n => Some(Duration::from_nanos(n)),
+        }
+    }
+}
+
 /// The `GETFAMILY` outcome of a `do` whose replies are `r`.
 fn family_from(name: &str, r: Result<Vec<OwnedMessage>>) -> Result<ResolvedFamily> {
     match r.map(|mut replies| replies.pop()) {
@@ -98,7 +136,7 @@ pub struct AsyncConnection {
     watching: bool,
     ack_queries: bool,
     check_support: bool,
-    timeout: Duration,
+    timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for AsyncConnection {
@@ -117,7 +155,7 @@ impl AsyncConnection {
         let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(AsyncConnection {
             fd,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(15_485_863)),
+            seq: SeqCounter::for_socket(),
             rx: Vec::new(),
             tx: Vec::new(),
             families: FamilyCache::default(),
@@ -125,7 +163,7 @@ impl AsyncConnection {
             watching,
             ack_queries: false,
             check_support: true,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
         })
     }
 
@@ -134,8 +172,9 @@ impl AsyncConnection {
         self.fd.get_ref().port_id()
     }
 
-    /// Sets how long a request may wait for its completion.
-    pub fn set_timeout(&mut self, timeout: Duration) {
+    /// Sets how long a request may take (`None`: forever); see
+    /// [`DEFAULT_TIMEOUT`] for what it covers.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
     }
 
@@ -185,10 +224,7 @@ impl AsyncConnection {
             }
             Ok(requests.remove(seq).expect("present"))
         };
-        match ::tokio::time::timeout(self.timeout, work).await {
-            Ok(p) => p?.finish(&self.tx, schema),
-            Err(_) => Err(Error::Timeout),
-        }
+        within(self.timeout, work).await??.finish(&self.tx, schema)
     }
 
     /// Reads the controller notifications queued on the socket (and drops
@@ -287,7 +323,7 @@ struct Inner {
     watching: bool,
     ack_queries: std::sync::atomic::AtomicBool,
     check_support: std::sync::atomic::AtomicBool,
-    timeout: Duration,
+    timeout: SharedTimeout,
 }
 
 impl Inner {
@@ -367,13 +403,13 @@ impl AsyncSharedConnection {
         let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         let inner = Arc::new(Inner {
             fd,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(49_979_687)),
+            seq: SeqCounter::for_socket(),
             waiting: Mutex::new(Waiting::default()),
             families: Mutex::new(FamilyCache::default()),
             watching,
             ack_queries: false.into(),
             check_support: true.into(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: SharedTimeout::new(Some(DEFAULT_TIMEOUT)),
         });
         let reader = ::tokio::spawn(inner.clone().read());
         Ok(AsyncSharedConnection {
@@ -385,6 +421,13 @@ impl AsyncSharedConnection {
     /// This socket's port id.
     pub fn port_id(&self) -> u32 {
         self.inner.fd.get_ref().port_id()
+    }
+
+    /// Sets how long a request may take (`None`: forever), for every
+    /// handle of this connection; see [`DEFAULT_TIMEOUT`] for what it
+    /// covers.
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        self.inner.timeout.set(timeout);
     }
 
     /// Whether [`query`](Self::query) asks for an ACK after the reply, for
@@ -430,7 +473,7 @@ impl AsyncSharedConnection {
             forget(inner);
             return Err(e);
         }
-        let outcome = ::tokio::time::timeout(inner.timeout, done).await;
+        let outcome = within(inner.timeout.get(), done).await;
         let p = forget(inner);
         match (outcome, p) {
             (Ok(Ok(())), Some(p)) => p.finish(&tx, schema),
