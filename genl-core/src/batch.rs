@@ -168,7 +168,7 @@ impl<'c, T: Transport> Batch<'c, T> {
             } else {
                 NLM_F_REQUEST
             };
-            self.buf[q.start + 6..q.start + 8].copy_from_slice(&flags.to_ne_bytes());
+            crate::nlmsg::set_flags(&mut self.buf[q.start..], flags);
         }
         let (start, end) = (self.queued[first].start, self.queued[last].end);
         self.conn.transport.send(&self.buf[start..end])?;
@@ -202,5 +202,13 @@ impl<'c, T: Transport> Batch<'c, T> {
         }
         let (queued, buf) = (&self.queued[first..=last], &self.buf);
         Ok(round.finish(|i| (&buf[queued[i].start..queued[i].end], queued[i].schema)))
+    }
+}
+
+impl<T: Transport> Connection<T> {
+    /// Starts a [`Batch`]: ACK-only commands sent
+    /// together, without waiting for each answer.
+    pub fn batch(&mut self) -> Batch<'_, T> {
+        Batch::new(self)
     }
 }

@@ -110,7 +110,7 @@ impl ClassicConnection {
     /// with `NLM_F_REQUEST | NLM_F_ACK | flags` and completes at the ACK; a
     /// dump adds `NLM_F_DUMP` and completes at `NLMSG_DONE`.
     ///
-    /// The rules are the [engine](crate::engine)'s, as for generic
+    /// The rules are the request engine's, as for generic
     /// netlink: messages from another sender, to another port or with
     /// another sequence number are not this request's and are passed over;
     /// a `do` has at most one reply (a second is [`Error::UnexpectedReply`]);

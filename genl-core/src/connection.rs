@@ -1,6 +1,6 @@
 //! The blocking connection, [`Connection`]: one socket, one request at a
 //! time, replies decoded in place (a [`GenlView`] borrows the receive
-//! buffer). It drives the [request engine](crate::engine):
+//! buffer). It drives the request engine (the private `engine` module):
 //!
 //! - every request gets its own sequence number; replies are accepted only
 //!   from the kernel, with that number and our port id; anything else is
@@ -11,7 +11,7 @@
 //! - requests are typed ([`crate::command`]): [`Connection::request`],
 //!   [`Connection::query`] and [`Connection::dump`] take a command type and
 //!   only its declared request, and return its declared reply;
-//! - dumps are a lending iterator ([`Dump`]); `NLMSG_DONE` with an error is
+//! - dumps are a lending iterator ([`Dump`](crate::Dump)); `NLMSG_DONE` with an error is
 //!   an error and `NLM_F_DUMP_INTR` is [`Error::DumpInterrupted`];
 //! - the socket watches the controller: a family unregistered while a
 //!   request waits fails it at once with [`Error::FamilyNotFound`], and a
@@ -29,7 +29,7 @@ use netlink_packet_core::NetlinkHeader;
 
 use crate::client::{self, Client};
 use crate::codec::{Encode, Family};
-use crate::command::{Ack, Command, DumpCommand, Query};
+use crate::command::{Ack, Command, Query};
 use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
 use crate::engine::{self, Exchange, Mode, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
@@ -49,7 +49,7 @@ use crate::transport::{Deadline, Transport};
 /// it bounds one request, from sending it to its completion (the ACK, the
 /// reply, `NLMSG_DONE`), however many datagrams it takes; past it the
 /// request fails with [`Error::Timeout`]. A dump read item by item
-/// ([`Dump`]) is the exception: the time the caller spends between items is
+/// ([`Dump`](crate::Dump)) is the exception: the time the caller spends between items is
 /// not the kernel's, so the timeout bounds each wait for more items.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -407,33 +407,6 @@ impl<T: Transport> Connection<T> {
         Ok(at?.map(|at| self.reply_view(at)))
     }
 
-    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
-    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
-    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        flags: u16,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<RawDump<'_, T>> {
-        // Taken by the request's build, the first thing `start` does.
-        self.extra_flags = flags;
-        RawDump::start(self, None, family_id, genl, payload, schema)
-    }
-
-    /// Starts a dump of any family and command by id (untyped); iterate
-    /// the returned [`RawDump`] with [`RawDump::next`].
-    pub fn dump_by_id<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<RawDump<'_, T>> {
-        RawDump::start(self, None, family_id, genl, payload, schema)
-    }
-
     /// Resolves a family by name through the controller, once; later calls
     /// use the cache, which the controller's notifications keep fresh (read
     /// at most once per millisecond on a hit; see [`crate::resolve`]).
@@ -518,12 +491,6 @@ impl<T: Transport> Connection<T> {
         })
     }
 
-    /// Starts a [`Batch`](crate::batch::Batch): ACK-only commands sent
-    /// together, without waiting for each answer.
-    pub fn batch(&mut self) -> crate::batch::Batch<'_, T> {
-        crate::batch::Batch::new(self)
-    }
-
     /// Forgets a cached family (it will be resolved again on next use).
     pub fn invalidate(&mut self, name: &str) {
         self.families.invalidate(name);
@@ -587,34 +554,6 @@ impl<T: Transport> Connection<T> {
         Ok(this
             .reply_view(client::the_reply(at)?)
             .decode::<C::Reply<'c>>()?)
-    }
-
-    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
-    /// returned [`Dump`] with [`Dump::next`]. If the family's module was
-    /// reloaded since it was resolved, the dump is restarted once at the
-    /// new id.
-    pub fn dump<C: DumpCommand>(
-        &mut self,
-        cmd: C,
-        req: &C::DumpRequest<'_>,
-    ) -> Result<Dump<'_, C, T>> {
-        let _ = cmd;
-        let fam = <C::Family as Family>::SCHEMA;
-        let schema = client::dump_request::<C>();
-        let mut id = Client::family_id(self, fam.name)?;
-        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
-            // The family moved: check again at its new id (a refusal now stands).
-            id = Client::family_id(self, fam.name)?;
-            client::check_support::<C, _, _>(self, id, req, schema, true)?;
-        }
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        Ok(Dump {
-            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
-            _cmd: std::marker::PhantomData,
-        })
     }
 }
 
@@ -695,6 +634,3 @@ impl<T: Transport> Client for Connection<T> {
         Ok(())
     }
 }
-
-pub use crate::dump::{Dump, RawDump};
-pub use crate::subscription::Subscription;

@@ -2,7 +2,8 @@
 //! [`RawDump`] (untyped views), lending iterators over the connection's
 //! receive buffer, resent once when the family was reloaded meanwhile.
 
-use crate::codec::Encode;
+use crate::client::{self, Client};
+use crate::codec::{Encode, Family};
 use crate::command::DumpCommand;
 use crate::connection::{Connection, Span};
 use crate::engine::{self, Exchange, Mode, Route, Step};
@@ -138,8 +139,8 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// Resends the request to `family_id` with a new sequence number.
     fn restart(&mut self, family_id: u16) -> Result<()> {
         let seq = self.conn.seq.next_mut();
-        self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
-        self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
+        crate::nlmsg::set_type(&mut self.conn.tx, family_id);
+        crate::nlmsg::set_seq(&mut self.conn.tx, seq);
         self.conn.transport.send(&self.conn.tx)?;
         self.conn.rx.clear();
         self.pos = 0;
@@ -270,5 +271,62 @@ impl<'c, T: Transport> RawDump<'c, T> {
             out.push(f(m)?);
         }
         Ok(out)
+    }
+}
+
+impl<T: Transport> Connection<T> {
+    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
+    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
+    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        flags: u16,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        // Taken by the request's build, the first thing `start` does.
+        self.extra_flags = flags;
+        RawDump::start(self, None, family_id, genl, payload, schema)
+    }
+
+    /// Starts a dump of any family and command by id (untyped); iterate
+    /// the returned [`RawDump`] with [`RawDump::next`].
+    pub fn dump_by_id<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        RawDump::start(self, None, family_id, genl, payload, schema)
+    }
+
+    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
+    /// returned [`Dump`] with [`Dump::next`]. If the family's module was
+    /// reloaded since it was resolved, the dump is restarted once at the
+    /// new id.
+    pub fn dump<C: DumpCommand>(
+        &mut self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Dump<'_, C, T>> {
+        let _ = cmd;
+        let fam = <C::Family as Family>::SCHEMA;
+        let schema = client::dump_request::<C>();
+        let mut id = Client::family_id(self, fam.name)?;
+        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
+            // The family moved: check again at its new id (a refusal now stands).
+            id = Client::family_id(self, fam.name)?;
+            client::check_support::<C, _, _>(self, id, req, schema, true)?;
+        }
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        Ok(Dump {
+            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
+            _cmd: std::marker::PhantomData,
+        })
     }
 }

@@ -1,6 +1,6 @@
 //! A connection shared by many threads, [`SharedConnection`]: one socket,
 //! concurrent requests, each reply delivered to the thread that asked for
-//! it. It drives the same [request engine](crate::engine) as
+//! it. It drives the same request engine (the private `engine` module) as
 //! [`Connection`](crate::Connection), with the same rules: sequence and
 //! sender matching, extended ACK paths, dumps, the controller watched (a
 //! request pending on a family that goes away fails at once), the retry

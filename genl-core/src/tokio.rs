@@ -1,5 +1,5 @@
 //! The tokio connections and subscription, on non-blocking sockets driven
-//! by tokio's reactor, with the same [request engine](crate::engine) and so
+//! by tokio's reactor, with the same request engine (the private `engine` module) and so
 //! the same semantics as the blocking [`Connection`](crate::Connection):
 //! sequence and sender matching, extended ACK with attribute paths, dumps,
 //! the controller watched, the retry after a module reload, `ENOBUFS` as
