@@ -634,3 +634,6 @@ impl<T: Transport> Client for Connection<T> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

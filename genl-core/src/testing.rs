@@ -761,6 +761,3 @@ impl Transport for FakeSocket {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{build, FakeError, FakeKernel, Response};
+use crate::testing::{build, FakeError, FakeKernel, Response};
 use crate::message::{GenlHeader, NLM_F_DUMP_INTR, NLM_F_MULTI};
 use crate::{AttrSet, Encode, Error, Family, Subscription};
 
@@ -502,7 +502,7 @@ fn a_stale_id_is_retried_once_at_the_new_one() {
 
 /// A fake socket that cannot join groups (so misses the controller).
 #[derive(Debug)]
-struct Unwatched(super::FakeSocket);
+struct Unwatched(crate::testing::FakeSocket);
 
 impl crate::Transport for Unwatched {
     fn port_id(&self) -> u32 {
