@@ -212,3 +212,6 @@ impl<T: Transport> Connection<T> {
         Batch::new(self)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -330,3 +330,6 @@ impl<T: Transport> Connection<T> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

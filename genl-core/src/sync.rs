@@ -404,3 +404,6 @@ impl<T: Transport> Client for &SharedConnection<T> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -761,3 +761,6 @@ impl Transport for FakeSocket {
         Ok(())
     }
 }
+
+#[cfg(test)]
+pub(crate) mod fixture;
