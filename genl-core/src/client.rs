@@ -8,7 +8,7 @@
 use crate::codec::{Encode, Family};
 use crate::command::{Command, DumpCommand};
 use crate::controller::FamilyPolicy;
-use crate::engine::Mode;
+use crate::engine::{Mode, Request};
 use crate::error::{Error, Result};
 use crate::message::GenlHeader;
 use crate::resolve::{FamilyRetry, ResolvedFamily};
@@ -26,14 +26,7 @@ pub(crate) trait Client {
     fn family_id(&mut self, name: &'static str) -> Result<u16>;
 
     /// Sends one request and waits for its completion.
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies>;
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
 
     /// Whether `name` moved away from `id` (see [`FamilyRetry::after`]);
     /// always true for a client that cannot watch the controller.
@@ -72,14 +65,7 @@ pub(crate) trait AsyncClient {
     async fn family_id(&mut self, name: &'static str) -> Result<u16>;
 
     /// Sends one request and waits for its completion.
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies>;
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
 
     /// See [`Client::moved`].
     fn moved(&self, name: &str, id: u16) -> bool;
@@ -275,7 +261,14 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
             continue;
         }
         // Success is never retried: only an error goes through the rule.
-        let e = match client.exchange(id, genl, mode, payload, schema) {
+        let req = Request {
+            family_id: id,
+            genl,
+            mode,
+            payload,
+            schema,
+        };
+        let e = match client.exchange(req) {
             Ok(r) => return Ok(r),
             Err(e) => e,
         };
@@ -302,7 +295,14 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
         if !check_support_async::<C, P, X>(client, id, payload, schema, mode == Mode::Dump).await? {
             continue;
         }
-        let r = client.exchange(id, genl, mode, payload, schema).await;
+        let req = Request {
+            family_id: id,
+            genl,
+            mode,
+            payload,
+            schema,
+        };
+        let r = client.exchange(req).await;
         match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,
             None => client.invalidate(name),

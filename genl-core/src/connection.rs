@@ -31,7 +31,7 @@ use crate::client::{self, Client};
 use crate::codec::{Encode, Family};
 use crate::command::{Ack, Command, Query};
 use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
-use crate::engine::{self, Exchange, Mode, Route, SeqCounter, Step};
+use crate::engine::{self, Exchange, Mode, Request, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
@@ -262,24 +262,14 @@ impl<T: Transport> Connection<T> {
     #[inline]
     fn exchange<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: Request<'_, P>,
     ) -> Result<Option<(Span, bool)>> {
         let seq = self.seq.next_mut();
-        engine::build_request(
-            &mut self.tx,
-            family_id,
-            genl,
-            (mode, std::mem::take(&mut self.extra_flags)),
-            seq,
-            payload,
-        )?;
+        req.build(&mut self.tx, seq, std::mem::take(&mut self.extra_flags))?;
         self.transport.send(&self.tx)?;
         self.deadline = Deadline::new(self.timeout);
-        let mut ex = Exchange::new(seq, mode, family_id);
+        let schema = req.schema;
+        let mut ex = req.exchange(seq);
         // The common case, inlined: the first datagram is the one reply
         // that completes the request.
         if !self.receive_for(&mut ex)? {
@@ -382,7 +372,13 @@ impl<T: Transport> Connection<T> {
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<GenlView<'_>>> {
-        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema)?;
+        let at = self.exchange(Request {
+            family_id,
+            genl,
+            mode: Mode::Ack,
+            payload,
+            schema,
+        })?;
         Ok(at.map(|at| self.reply_view(at)))
     }
 
@@ -402,7 +398,13 @@ impl<T: Transport> Connection<T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<GenlView<'_>>> {
         self.extra_flags = flags;
-        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema);
+        let at = self.exchange(Request {
+            family_id,
+            genl,
+            mode: Mode::Ack,
+            payload,
+            schema,
+        });
         self.extra_flags = 0;
         Ok(at?.map(|at| self.reply_view(at)))
     }
@@ -419,15 +421,9 @@ impl<T: Transport> Connection<T> {
         if let Some(i) = at {
             return Ok(self.families.at(i));
         }
-        let (genl, req) = resolve::getfamily_request(name);
+        let req = resolve::getfamily_request(name);
         let r = self
-            .exchange(
-                GENL_ID_CTRL,
-                genl,
-                Mode::FirstReply,
-                &req,
-                Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
-            )
+            .exchange(resolve::getfamily(&req))
             .and_then(|at| match at {
                 Some(at) => Ok(Some(self.reply_view(at).decode::<FamilyInfo<'_>>()?)),
                 None => Ok(None),
@@ -578,15 +574,8 @@ impl<T: Transport> Client for Connection<T> {
         Ok(id)
     }
 
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        Connection::exchange(self, family_id, genl, mode, payload, schema)
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        Connection::exchange(self, req)
     }
 
     fn moved(&self, name: &str, id: u16) -> bool {
@@ -612,10 +601,10 @@ impl<T: Transport> Client for Connection<T> {
     }
 
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
+        let req = support::policy_request(name, cmd);
+        let p = support::policy(&req);
         let messages = self
-            .dump_by_id(GENL_ID_CTRL, genl, &req, schema)
+            .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
             .and_then(|mut dump| {
                 // Every message is read, even after one fails to decode.
                 let mut out = Vec::new();

@@ -6,7 +6,7 @@ use crate::client::{self, Client};
 use crate::codec::{Encode, Family};
 use crate::command::DumpCommand;
 use crate::connection::{Connection, Span};
-use crate::engine::{self, Exchange, Mode, Route, Step};
+use crate::engine::{self, Exchange, Mode, Request, Route, Step};
 use crate::error::Result;
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::OwnedMessage;
@@ -112,14 +112,14 @@ impl<'c, T: Transport> RawDump<'c, T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Self> {
         let seq = conn.seq.next_mut();
-        engine::build_request(
-            &mut conn.tx,
+        let req = Request {
             family_id,
             genl,
-            (Mode::Dump, std::mem::take(&mut conn.extra_flags)),
-            seq,
+            mode: Mode::Dump,
             payload,
-        )?;
+            schema,
+        };
+        req.build(&mut conn.tx, seq, std::mem::take(&mut conn.extra_flags))?;
         conn.transport.send(&conn.tx)?;
         conn.deadline = Deadline::new(conn.timeout);
         conn.rx.clear();
@@ -127,7 +127,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
         retry.check(family_id)?;
         Ok(RawDump {
             conn,
-            ex: Exchange::new(seq, Mode::Dump, family_id),
+            ex: req.exchange(seq),
             schema,
             pos: 0,
             family,

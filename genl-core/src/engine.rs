@@ -103,19 +103,42 @@ impl Mode {
     }
 }
 
-/// Writes a request into `tx`: the message flags of `mode` with `extra`
-/// (`NLM_F_CREATE`, `NLM_F_EXCL`, … for families that read them; 0 for
-/// most), `seq`.
-pub(crate) fn build_request<P: Encode + ?Sized>(
-    tx: &mut Vec<u8>,
-    family_id: u16,
-    genl: GenlHeader,
-    (mode, extra): (Mode, u16),
-    seq: u32,
-    payload: &P,
-) -> Result<()> {
-    build_message(tx, family_id, mode.flags() | extra, seq, genl, payload)?;
-    Ok(())
+/// One generic netlink request, as every connection's exchange takes it:
+/// where it goes, how it completes, its attributes and their schema (for
+/// the extended ACK's paths).
+#[derive(Debug)]
+pub(crate) struct Request<'p, P: ?Sized> {
+    pub(crate) family_id: u16,
+    pub(crate) genl: GenlHeader,
+    pub(crate) mode: Mode,
+    pub(crate) payload: &'p P,
+    pub(crate) schema: Option<&'static AttrSetSchema>,
+}
+
+impl<P: ?Sized> Clone for Request<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: ?Sized> Copy for Request<'_, P> {}
+
+impl<P: Encode + ?Sized> Request<'_, P> {
+    /// Writes the request into `tx` with number `seq`: the message flags
+    /// of its mode with `extra` (`NLM_F_CREATE`, `NLM_F_EXCL`, … for
+    /// families that read them; 0 for most).
+    #[inline]
+    pub(crate) fn build(&self, tx: &mut Vec<u8>, seq: u32, extra: u16) -> Result<()> {
+        let flags = self.mode.flags() | extra;
+        build_message(tx, self.family_id, flags, seq, self.genl, self.payload)?;
+        Ok(())
+    }
+
+    /// The exchange that follows it, sent with number `seq`.
+    #[inline]
+    pub(crate) fn exchange(&self, seq: u32) -> Exchange {
+        Exchange::new(seq, self.mode, self.family_id)
+    }
 }
 
 /// A controller notification (`nlctrl`'s `notify` group), as far as the

@@ -20,14 +20,12 @@ use crate::client::{self, Client};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::Requests;
-use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
+use crate::engine::{CtrlEvent, Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::message::GenlHeader;
 use crate::owned::{Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
 use crate::transport::Transport;
@@ -210,22 +208,8 @@ impl<T: Transport> SharedConnection<T> {
         if let Some(fam) = self.families().0.get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let r = self.exchange(
-            GENL_ID_CTRL,
-            genl,
-            Mode::FirstReply,
-            &req,
-            Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA),
-        );
-        // At most one reply: the engine rejects more for a `do`.
-        let fam = match r.map(|mut replies| replies.pop()) {
-            Ok(Some(m)) => {
-                resolve::getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?)))?
-            }
-            Ok(None) => resolve::getfamily_outcome(name, Ok(None))?,
-            Err(e) => resolve::getfamily_outcome(name, Err(e))?,
-        };
+        let req = resolve::getfamily_request(name);
+        let fam = resolve::getfamily_owned(name, self.exchange(resolve::getfamily(&req)))?;
         let out = f(&fam);
         self.families().0.insert(name, fam);
         Ok(out)
@@ -239,20 +223,12 @@ impl<T: Transport> SharedConnection<T> {
     /// Sends one request of `mode` and waits for its completion; returns
     /// every reply message (none for an ACK-only command, several for a
     /// dump).
-    fn exchange<P: Encode + ?Sized>(
-        &self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
+    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
-        self.lock()
-            .requests
-            .insert(Exchange::new(seq, mode, family_id));
+        req.build(&mut tx, seq, 0)?;
+        let schema = req.schema;
+        self.lock().requests.insert(req.exchange(seq));
         if let Err(e) = self.transport.send(&tx) {
             self.lock().requests.remove(seq);
             return Err(e);
@@ -359,15 +335,8 @@ impl<T: Transport> Client for &SharedConnection<T> {
         self.lookup(name, |f| f.id)
     }
 
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        SharedConnection::exchange(self, family_id, genl, mode, payload, schema)
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        SharedConnection::exchange(self, req)
     }
 
     fn moved(&self, name: &str, id: u16) -> bool {
@@ -391,9 +360,8 @@ impl<T: Transport> Client for &SharedConnection<T> {
     }
 
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = SharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema);
+        let req = support::policy_request(name, cmd);
+        let r = SharedConnection::exchange(self, support::policy(&req));
         support::policy_from_owned(name, cmd, r)
     }
 

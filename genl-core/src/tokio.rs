@@ -26,14 +26,13 @@ use crate::client::{self, AsyncClient};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Notification, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::Requests;
-use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
+use crate::engine::{self, CtrlEvent, Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::message::{GenlHeader, GenlView, Messages};
+use crate::message::{GenlView, Messages};
 use crate::owned::{Event, Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::{Recv, Socket};
 use crate::transport::Transport;
@@ -115,15 +114,6 @@ impl SharedTimeout {
     }
 }
 
-/// The `GETFAMILY` outcome of a `do` whose replies are `r`.
-fn family_from(name: &str, r: Result<Vec<OwnedMessage>>) -> Result<ResolvedFamily> {
-    match r.map(|mut replies| replies.pop()) {
-        Ok(Some(m)) => resolve::getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?))),
-        Ok(None) => resolve::getfamily_outcome(name, Ok(None)),
-        Err(e) => resolve::getfamily_outcome(name, Err(e)),
-    }
-}
-
 /// An async generic netlink connection (one request at a time per
 /// connection; share an [`AsyncSharedConnection`] for concurrent ones).
 pub struct AsyncConnection {
@@ -195,19 +185,16 @@ impl AsyncConnection {
     /// completes.
     async fn exchange<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: Request<'_, P>,
     ) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
-        engine::build_request(&mut self.tx, family_id, genl, (mode, 0), seq, payload)?;
+        req.build(&mut self.tx, seq, 0)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
+        let schema = req.schema;
         let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
         let work = async move {
             let mut requests = Requests::default();
-            requests.insert(Exchange::new(seq, mode, family_id));
+            requests.insert(req.exchange(seq));
             while !requests.is_done(seq) {
                 match recv(fd, rx).await {
                     Ok(()) => {
@@ -260,12 +247,9 @@ impl AsyncConnection {
         if let Some(fam) = self.families.get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
-        let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
-            .await;
-        let fam = family_from(name, r)?;
+        let req = resolve::getfamily_request(name);
+        let r = self.exchange(resolve::getfamily(&req)).await;
+        let fam = resolve::getfamily_owned(name, r)?;
         Ok(f(self.families.insert(name, fam)))
     }
 
@@ -446,22 +430,16 @@ impl AsyncSharedConnection {
     }
 
     /// Sends one request of `mode` and waits until the reader completes it.
-    async fn exchange<P: Encode + ?Sized>(
-        &self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
+    async fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
         let inner = &self.inner;
         let seq = inner.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
+        req.build(&mut tx, seq, 0)?;
+        let schema = req.schema;
         let (wake, done) = oneshot::channel();
         {
             let mut w = inner.waiting();
-            w.requests.insert(Exchange::new(seq, mode, family_id));
+            w.requests.insert(req.exchange(seq));
             w.wake.insert(seq, wake);
         }
         let forget = |inner: &Inner| {
@@ -496,12 +474,9 @@ impl AsyncSharedConnection {
         if let Some(fam) = self.inner.families().get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
-        let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
-            .await;
-        let fam = family_from(name, r)?;
+        let req = resolve::getfamily_request(name);
+        let r = self.exchange(resolve::getfamily(&req)).await;
+        let fam = resolve::getfamily_owned(name, r)?;
         let out = f(&fam);
         self.inner.families().insert(name, fam);
         Ok(out)
@@ -625,15 +600,8 @@ impl AsyncClient for AsyncConnection {
         self.lookup(name, |f| f.id).await
     }
 
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        AsyncConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        AsyncConnection::exchange(self, req).await
     }
 
     fn moved(&self, name: &str, id: u16) -> bool {
@@ -657,9 +625,8 @@ impl AsyncClient for AsyncConnection {
     }
 
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = AsyncConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema).await;
+        let req = support::policy_request(name, cmd);
+        let r = AsyncConnection::exchange(self, support::policy(&req)).await;
         support::policy_from_owned(name, cmd, r)
     }
 
@@ -678,15 +645,8 @@ impl AsyncClient for &AsyncSharedConnection {
         self.lookup(name, |f| f.id).await
     }
 
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        AsyncSharedConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        AsyncSharedConnection::exchange(self, req).await
     }
 
     fn moved(&self, name: &str, id: u16) -> bool {
@@ -713,10 +673,8 @@ impl AsyncClient for &AsyncSharedConnection {
     }
 
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = AsyncSharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema)
-            .await;
+        let req = support::policy_request(name, cmd);
+        let r = AsyncSharedConnection::exchange(self, support::policy(&req)).await;
         support::policy_from_owned(name, cmd, r)
     }
 
