@@ -15,19 +15,8 @@ use crate::resolve::{FamilyRetry, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, Asked, CmdSupport, SupportState};
 
-/// A blocking client, as [`send`] drives it.
-pub(crate) trait Client {
-    /// What a completed request yields: where its reply is, or the owned
-    /// replies.
-    type Replies;
-
-    /// The id of family `name` (through the client's cache; a schema's
-    /// name, so a cache can know it again by its address).
-    fn family_id(&mut self, name: &'static str) -> Result<u16>;
-
-    /// Sends one request and waits for its completion.
-    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
-
+/// What [`send`] needs of a client's family cache, blocking or tokio alike.
+pub(crate) trait Families {
     /// Whether `name` moved away from `id` (see [`FamilyRetry::after`]);
     /// always true for a client that cannot watch the controller.
     fn moved(&self, name: &str, id: u16) -> bool;
@@ -47,17 +36,31 @@ pub(crate) trait Client {
         f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
     ) -> Option<R>;
 
-    /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
-
     /// Reads the controller notifications queued for the cache now (a
     /// client whose reader applies them as they come does nothing).
     fn refresh(&mut self) -> Result<()>;
 }
 
+/// A blocking client, as [`send`] drives it.
+pub(crate) trait Client: Families {
+    /// What a completed request yields: where its reply is, or the owned
+    /// replies.
+    type Replies;
+
+    /// The id of family `name` (through the client's cache; a schema's
+    /// name, so a cache can know it again by its address).
+    fn family_id(&mut self, name: &'static str) -> Result<u16>;
+
+    /// Sends one request and waits for its completion.
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
+
+    /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+}
+
 /// A tokio client, as [`send_async`] drives it.
 #[cfg(feature = "tokio")]
-pub(crate) trait AsyncClient {
+pub(crate) trait AsyncClient: Families {
     /// What a completed request yields.
     type Replies;
 
@@ -67,27 +70,8 @@ pub(crate) trait AsyncClient {
     /// Sends one request and waits for its completion.
     async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
 
-    /// See [`Client::moved`].
-    fn moved(&self, name: &str, id: u16) -> bool;
-
-    /// Forgets the cached family `name`.
-    fn invalidate(&mut self, name: &str);
-
-    /// See [`Client::checks_support`].
-    fn checks_support(&self) -> bool;
-
-    /// See [`Client::with_support`].
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R>;
-
     /// See [`Client::policy_dump`].
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
-
-    /// See [`Client::refresh`].
-    fn refresh(&mut self) -> Result<()>;
 }
 
 /// The genl header of command `C`.

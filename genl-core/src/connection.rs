@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use netlink_packet_core::NetlinkHeader;
 
-use crate::client::{self, Client};
+use crate::client::{self, Client, Families};
 use crate::codec::{Encode, Family};
 use crate::command::{Ack, Command, Query};
 use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
@@ -578,6 +578,24 @@ impl<T: Transport> Client for Connection<T> {
         Connection::exchange(self, req)
     }
 
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let p = support::policy(&req);
+        let messages = self
+            .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
+            .and_then(|mut dump| {
+                // Every message is read, even after one fails to decode.
+                let mut out = Vec::new();
+                while let Some(m) = dump.next()? {
+                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+                }
+                Ok(out)
+            });
+        support::collect_policy(name, cmd, messages)
+    }
+}
+
+impl<T: Transport> Families for Connection<T> {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families.moved(name, id)
     }
@@ -598,22 +616,6 @@ impl<T: Transport> Client for Connection<T> {
         f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
     ) -> Option<R> {
         self.families.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let req = support::policy_request(name, cmd);
-        let p = support::policy(&req);
-        let messages = self
-            .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
-            .and_then(|mut dump| {
-                // Every message is read, even after one fails to decode.
-                let mut out = Vec::new();
-                while let Some(m) = dump.next()? {
-                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
-                }
-                Ok(out)
-            });
-        support::collect_policy(name, cmd, messages)
     }
 
     fn refresh(&mut self) -> Result<()> {

@@ -16,7 +16,7 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::client::{self, Client};
+use crate::client::{self, Client, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
@@ -339,6 +339,14 @@ impl<T: Transport> Client for &SharedConnection<T> {
         SharedConnection::exchange(self, req)
     }
 
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = SharedConnection::exchange(self, support::policy(&req));
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl<T: Transport> Families for &SharedConnection<T> {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families().0.moved(name, id)
     }
@@ -357,12 +365,6 @@ impl<T: Transport> Client for &SharedConnection<T> {
         f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
     ) -> Option<R> {
         self.families().0.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let req = support::policy_request(name, cmd);
-        let r = SharedConnection::exchange(self, support::policy(&req));
-        support::policy_from_owned(name, cmd, r)
     }
 
     fn refresh(&mut self) -> Result<()> {

@@ -22,7 +22,7 @@ use std::time::Duration;
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::sync::oneshot;
 
-use crate::client::{self, AsyncClient};
+use crate::client::{self, AsyncClient, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Notification, Query};
 use crate::connection::DEFAULT_TIMEOUT;
@@ -604,6 +604,14 @@ impl AsyncClient for AsyncConnection {
         AsyncConnection::exchange(self, req).await
     }
 
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = AsyncConnection::exchange(self, support::policy(&req)).await;
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl Families for AsyncConnection {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families.moved(name, id)
     }
@@ -622,12 +630,6 @@ impl AsyncClient for AsyncConnection {
         f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
     ) -> Option<R> {
         self.families.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let req = support::policy_request(name, cmd);
-        let r = AsyncConnection::exchange(self, support::policy(&req)).await;
-        support::policy_from_owned(name, cmd, r)
     }
 
     fn refresh(&mut self) -> Result<()> {
@@ -649,6 +651,14 @@ impl AsyncClient for &AsyncSharedConnection {
         AsyncSharedConnection::exchange(self, req).await
     }
 
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = AsyncSharedConnection::exchange(self, support::policy(&req)).await;
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl Families for &AsyncSharedConnection {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.inner.watching || self.inner.families().moved(name, id)
     }
@@ -670,12 +680,6 @@ impl AsyncClient for &AsyncSharedConnection {
             .families()
             .support(name)
             .map(|(fam, s)| f(fam, s))
-    }
-
-    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let req = support::policy_request(name, cmd);
-        let r = AsyncSharedConnection::exchange(self, support::policy(&req)).await;
-        support::policy_from_owned(name, cmd, r)
     }
 
     fn refresh(&mut self) -> Result<()> {

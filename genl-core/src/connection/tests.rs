@@ -306,11 +306,7 @@ fn a_request_pending_on_a_family_that_goes_away_fails_at_once() {
     let mut conn = kernel.connection();
     conn.set_timeout(Some(Duration::from_secs(30)));
     conn.resolve("fake_demo").unwrap();
-    let k = kernel.clone();
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        k.remove_family("fake_demo");
-    });
+    let t = unload_soon(&kernel);
     let start = Instant::now();
     // SLOW is never answered: only the unload ends it.
     let r = conn.query(cmd::Slow, &Key { key: "a" });

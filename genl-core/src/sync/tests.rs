@@ -61,28 +61,14 @@ fn shared_connection_retries_after_a_reload_and_fails_pending_on_unload() {
     let conn = kernel
         .shared_connection()
         .with_timeout(Duration::from_secs(30));
-    assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" })
-            .unwrap()
-            .get()
-            .unwrap()
-            .value,
-        Some(5)
-    );
+    let get_a = || {
+        let reply = conn.query(cmd::Get, &Key { key: "a" }).unwrap();
+        reply.get().unwrap().value
+    };
+    assert_eq!(get_a(), Some(5));
     reload(&kernel, &store);
-    assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" })
-            .unwrap()
-            .get()
-            .unwrap()
-            .value,
-        Some(5)
-    );
-    let k = kernel.clone();
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        k.remove_family("fake_demo");
-    });
+    assert_eq!(get_a(), Some(5));
+    let t = unload_soon(&kernel);
     let start = Instant::now();
     let r = conn.query(cmd::Slow, &Key { key: "a" });
     t.join().unwrap();

@@ -112,3 +112,13 @@ pub(crate) fn reload(kernel: &FakeKernel, store: &Store) -> (u16, u16) {
     assert_ne!(old, new);
     (old, new)
 }
+
+/// Unloads the family from another thread, 100 ms from now (while a
+/// request waits on it).
+pub(crate) fn unload_soon(kernel: &FakeKernel) -> std::thread::JoinHandle<()> {
+    let k = kernel.clone();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        k.remove_family("fake_demo");
+    })
+}
