@@ -85,7 +85,7 @@ fn header<C: Command>() -> (&'static str, GenlHeader) {
 }
 
 /// What the support check needs to know of command `C`'s request.
-fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
+pub(crate) fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     let fam = <C::Family as Family>::SCHEMA;
     Asked {
         family: fam.name,
@@ -96,34 +96,45 @@ fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     }
 }
 
-/// One step of the support check: the verdict applied, or `None` when the
-/// command's policy must be learned first.
+/// One step of the support check on what is cached: `Some` with the
+/// outcome (the verdict applied, or nothing known: the family is not
+/// cached, or the client does not check), `None` when the command's policy
+/// must be learned first ([`learn`]).
 fn check_step<P: Encode + ?Sized>(
-    state: Option<(support::Verdict, u32)>,
+    client: &mut impl Families,
     asked: Asked,
     payload: &P,
 ) -> Option<Result<()>> {
+    if !client.checks_support() {
+        return Some(Ok(()));
+    }
+    // Not cached (a notification dropped it meanwhile): nothing known.
+    let Some(state) = client.with_support(asked.family, |f, s| verdict_of(f, s, asked)) else {
+        return Some(Ok(()));
+    };
     state.map(|(v, kernel_version)| support::check(v, asked, kernel_version, payload))
 }
 
-/// Checks command `C`'s request (`payload`, of declared set `set`) against
-/// what the running module supports ([`crate::support`]), learning the
-/// command's policy on first use. Run after the family is resolved (at
-/// `id`). A refusal is confirmed against the controller's notifications
-/// first: `Ok(false)` if they say the family moved (a module reload:
-/// what was known of it is gone, resolve it again and check anew).
-pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
-    client: &mut X,
-    id: u16,
-    payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<bool> {
-    match check_cached::<C, P, X>(client, payload, set, dump) {
+/// Keeps the policy of the command `asked` is of, as the `GETPOLICY` dump
+/// `dumped` gave it.
+fn learn(client: &mut impl Families, asked: Asked, dumped: Result<FamilyPolicy>) -> Result<()> {
+    let cmd = asked.cmd.1;
+    let learned = CmdSupport::from_dump(cmd, dumped)?;
+    client.with_support(asked.family, |f, s| {
+        s.learn(cmd, learned.with_root_bound(f.max_attr))
+    });
+    Ok(())
+}
+
+/// The outcome of the support check `r` of request `asked`, run at family
+/// id `id`: a refusal is confirmed against the controller's notifications
+/// first, `Ok(false)` if they say the family moved (a module reload: what
+/// was known of it is gone, resolve it again and check anew).
+fn confirmed(client: &mut impl Families, (id, asked): (u16, Asked), r: Result<()>) -> Result<bool> {
+    match r {
         Err(Error::Unsupported(u)) => {
-            let name = <C::Family as Family>::SCHEMA.name;
             client.refresh()?;
-            if client.moved(name, id) {
+            if client.moved(asked.family, id) {
                 return Ok(false);
             }
             Err(Error::Unsupported(u))
@@ -132,77 +143,40 @@ pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
     }
 }
 
-/// [`check_support`] on what is cached, without confirming a refusal.
-fn check_cached<C: Command, P: Encode + ?Sized, X: Client>(
-    client: &mut X,
+/// Checks the request `asked` (its attributes `payload`) against what the
+/// running module supports ([`crate::support`]), learning the command's
+/// policy on first use. Run after the family is resolved (at `id`); see
+/// [`confirmed`] for `Ok(false)`.
+pub(crate) fn check_support<P: Encode + ?Sized>(
+    client: &mut impl Client,
+    (id, asked): (u16, Asked),
     payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<()> {
-    if !client.checks_support() {
-        return Ok(());
-    }
-    let asked = asked::<C>(dump, set);
-    loop {
-        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
-        // Not cached (a notification dropped it meanwhile): nothing known.
-        let Some(state) = state else { return Ok(()) };
-        if let Some(r) = check_step(state, asked, payload) {
-            return r;
+) -> Result<bool> {
+    let r = loop {
+        if let Some(r) = check_step(client, asked, payload) {
+            break r;
         }
-        let learned = CmdSupport::from_dump(C::ID, client.policy_dump(asked.family, C::ID))?;
-        client.with_support(asked.family, |f, s| {
-            s.learn(C::ID, learned.with_root_bound(f.max_attr))
-        });
-    }
+        let dumped = client.policy_dump(asked.family, asked.cmd.1);
+        learn(client, asked, dumped)?;
+    };
+    confirmed(client, (id, asked), r)
 }
 
 /// [`check_support`] for a tokio client.
 #[cfg(feature = "tokio")]
-pub(crate) async fn check_support_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
-    client: &mut X,
-    id: u16,
+pub(crate) async fn check_support_async<P: Encode + ?Sized>(
+    client: &mut impl AsyncClient,
+    (id, asked): (u16, Asked),
     payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
 ) -> Result<bool> {
-    match check_cached_async::<C, P, X>(client, payload, set, dump).await {
-        Err(Error::Unsupported(u)) => {
-            let name = <C::Family as Family>::SCHEMA.name;
-            client.refresh()?;
-            if client.moved(name, id) {
-                return Ok(false);
-            }
-            Err(Error::Unsupported(u))
+    let r = loop {
+        if let Some(r) = check_step(client, asked, payload) {
+            break r;
         }
-        r => r.map(|()| true),
-    }
-}
-
-/// [`check_cached`] for a tokio client.
-#[cfg(feature = "tokio")]
-async fn check_cached_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
-    client: &mut X,
-    payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<()> {
-    if !client.checks_support() {
-        return Ok(());
-    }
-    let asked = asked::<C>(dump, set);
-    loop {
-        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
-        let Some(state) = state else { return Ok(()) };
-        if let Some(r) = check_step(state, asked, payload) {
-            return r;
-        }
-        let dumped = client.policy_dump(asked.family, C::ID).await;
-        let learned = CmdSupport::from_dump(C::ID, dumped)?;
-        client.with_support(asked.family, |f, s| {
-            s.learn(C::ID, learned.with_root_bound(f.max_attr))
-        });
-    }
+        let dumped = client.policy_dump(asked.family, asked.cmd.1).await;
+        learn(client, asked, dumped)?;
+    };
+    confirmed(client, (id, asked), r)
 }
 
 /// The verdict on `asked` with the module's version, or `None` to learn.
@@ -241,7 +215,8 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        if check && !check_support::<C, P, X>(client, id, payload, schema, mode == Mode::Dump)? {
+        let asked = asked::<C>(mode == Mode::Dump, schema);
+        if check && !check_support(client, (id, asked), payload)? {
             continue;
         }
         // Success is never retried: only an error goes through the rule.
@@ -276,7 +251,8 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
-        if !check_support_async::<C, P, X>(client, id, payload, schema, mode == Mode::Dump).await? {
+        let asked = asked::<C>(mode == Mode::Dump, schema);
+        if !check_support_async(client, (id, asked), payload).await? {
             continue;
         }
         let req = Request {
@@ -384,10 +360,8 @@ pub(crate) fn supports_attr<C: Command, X: Client>(client: &mut X, path: &str) -
             None => return Ok(true),
             Some(Some(yes)) => return Ok(yes),
             Some(None) => {
-                let learned = CmdSupport::from_dump(C::ID, client.policy_dump(name, C::ID))?;
-                client.with_support(name, |f, s| {
-                    s.learn(C::ID, learned.with_root_bound(f.max_attr))
-                });
+                let dumped = client.policy_dump(name, C::ID);
+                learn(client, asked::<C>(dump, Some(set)), dumped)?;
             }
         }
     }

@@ -315,10 +315,11 @@ impl<T: Transport> Connection<T> {
         let fam = <C::Family as Family>::SCHEMA;
         let schema = client::dump_request::<C>();
         let mut id = Client::family_id(self, fam.name)?;
-        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
+        let asked = client::asked::<C>(true, schema);
+        if !client::check_support(self, (id, asked), req)? {
             // The family moved: check again at its new id (a refusal now stands).
             id = Client::family_id(self, fam.name)?;
-            client::check_support::<C, _, _>(self, id, req, schema, true)?;
+            client::check_support(self, (id, asked), req)?;
         }
         let genl = GenlHeader {
             cmd: C::ID,
