@@ -193,12 +193,7 @@ impl<'c, T: Transport> Batch<'c, T> {
                     Route::Ignore => {}
                 }
             }
-            for ev in events {
-                if let Some(e) = &ev {
-                    round.last().on_control(e);
-                }
-                self.conn.on_control(ev.as_ref());
-            }
+            self.conn.on_events(round.last(), events);
         }
         let (queued, buf) = (&self.queued[first..=last], &self.buf);
         Ok(round.finish(|i| (&buf[queued[i].start..queued[i].end], queued[i].schema)))

@@ -197,36 +197,25 @@ impl<T: Transport> Connection<T> {
         self.check_support = on;
     }
 
-    /// Applies a controller notification to the cache.
-    pub(crate) fn on_control(&mut self, event: Option<&engine::CtrlEvent>) {
-        self.families.on_control(event);
+    /// Applies the controller notifications `events`, read while `ex` was
+    /// running, to `ex` (its family may be gone) and to the cache.
+    pub(crate) fn on_events(&mut self, ex: &mut Exchange, events: Vec<Option<engine::CtrlEvent>>) {
+        for ev in events {
+            if let Some(e) = &ev {
+                ex.on_control(e);
+            }
+            self.families.on_control(ev.as_ref());
+        }
     }
 
     /// Reads the controller notifications queued on the socket (and drops
     /// anything else: replies of requests that gave up).
     fn drain_notifications(&mut self) -> Result<()> {
-        loop {
-            match self.transport.try_recv(&mut self.rx) {
-                Ok(true) => {}
-                Ok(false) => return Ok(()),
-                // Lost notifications: anything may have changed.
-                Err(Error::EventsLost) => {
-                    self.families.clear();
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let portid = self.transport.port_id();
-            let mut events = Vec::new();
-            for msg in Messages::new(&self.rx).map_while(|m| m.ok()) {
-                if let Route::Control(ev) = engine::route(&msg, portid) {
-                    events.push(ev);
-                }
-            }
-            for ev in events {
-                self.on_control(ev.as_ref());
-            }
-        }
+        let portid = self.transport.port_id();
+        let transport = &self.transport;
+        resolve::drain(&mut self.families, &mut self.rx, portid, |b| {
+            transport.try_recv(b)
+        })
     }
 
     /// Receives the next datagram for `ex` into `rx`. While `ex` waits on
@@ -333,12 +322,7 @@ impl<T: Transport> Connection<T> {
                     Route::Request(_) | Route::Ignore => {}
                 }
             }
-            for ev in events {
-                if let Some(e) = &ev {
-                    ex.on_control(e);
-                }
-                self.on_control(ev.as_ref());
-            }
+            self.on_events(&mut ex, events);
             // Keep the datagram holding the reply while receiving the rest.
             if let Some((_, in_held @ false)) = &mut reply {
                 if !ex.is_done() {

@@ -252,12 +252,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
                 }
             }
             self.pos = base + it.position();
-            for ev in events {
-                if let Some(e) = &ev {
-                    self.ex.on_control(e);
-                }
-                self.conn.on_control(ev.as_ref());
-            }
+            self.conn.on_events(&mut self.ex, events);
             if found.is_some() {
                 return Ok(found);
             }

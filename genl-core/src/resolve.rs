@@ -15,9 +15,9 @@
 //! resends once if its id changed.
 
 use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, OpInfo, CTRL_VERSION, GENL_ID_CTRL};
-use crate::engine::{CtrlEvent, Mode, Request};
+use crate::engine::{self, CtrlEvent, Mode, Request, Route};
 use crate::error::{Error, Result};
-use crate::message::GenlHeader;
+use crate::message::{GenlHeader, Messages};
 use crate::support::SupportState;
 use crate::Family as _;
 
@@ -121,6 +121,34 @@ pub(crate) fn getfamily_outcome(
             Err(Error::FamilyNotFound(name.to_owned()))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Reads the controller notifications queued on a socket (port `portid`,
+/// read by `try_recv` into `rx`) into `families`, until none is queued;
+/// anything else is dropped (replies of requests that gave up). Lost
+/// notifications (`ENOBUFS`) clear the cache: anything may have changed.
+pub(crate) fn drain(
+    families: &mut FamilyCache,
+    rx: &mut Vec<u8>,
+    portid: u32,
+    mut try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,
+) -> Result<()> {
+    loop {
+        match try_recv(rx) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(Error::EventsLost) => {
+                families.clear();
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        for msg in Messages::new(rx).map_while(|m| m.ok()) {
+            if let Route::Control(ev) = engine::route(&msg, portid) {
+                families.on_control(ev.as_ref());
+            }
+        }
     }
 }
 

@@ -217,19 +217,10 @@ impl AsyncConnection {
     /// Reads the controller notifications queued on the socket (and drops
     /// anything else: replies of requests that gave up).
     fn drain_notifications(&mut self) -> Result<()> {
-        let mut none = Requests::default();
-        loop {
-            match self.fd.get_ref().try_recv(&mut self.rx) {
-                Ok(true) => {
-                    for ev in none.dispatch(&self.rx, self.fd.get_ref().port_id()) {
-                        self.families.on_control(ev.as_ref());
-                    }
-                }
-                Ok(false) => return Ok(()),
-                Err(Error::EventsLost) => self.families.clear(),
-                Err(e) => return Err(e),
-            }
-        }
+        let sock = self.fd.get_ref();
+        resolve::drain(&mut self.families, &mut self.rx, sock.port_id(), |b| {
+            sock.try_recv(b)
+        })
     }
 
     /// Resolves a family by name through the controller, once; later calls
