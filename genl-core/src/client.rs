@@ -84,6 +84,26 @@ fn header<C: Command>() -> (&'static str, GenlHeader) {
     (fam.name, genl)
 }
 
+/// Command `C`'s request with `payload` (of declared set `schema`) in
+/// `mode`, as [`send`] sends it once its family is resolved: the family's
+/// name, the request (its family id still 0), and what the support check
+/// needs to know of it.
+fn prepare<'p, C: Command, P: ?Sized>(
+    payload: &'p P,
+    schema: Option<&'static AttrSetSchema>,
+    mode: Mode,
+) -> (&'static str, Request<'p, P>, Asked) {
+    let (name, genl) = header::<C>();
+    let request = Request {
+        family_id: 0,
+        genl,
+        mode,
+        payload,
+        schema,
+    };
+    (name, request, asked::<C>(mode == Mode::Dump, schema))
+}
+
 /// What the support check needs to know of command `C`'s request.
 pub(crate) fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     let fam = <C::Family as Family>::SCHEMA;
@@ -210,22 +230,18 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     mode: Mode,
     check: bool,
 ) -> Result<X::Replies> {
-    let (name, genl) = header::<C>();
+    let (name, request, asked) = prepare::<C, P>(payload, schema, mode);
     let mut retry = FamilyRetry::default();
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        let asked = asked::<C>(mode == Mode::Dump, schema);
         if check && !check_support(client, (id, asked), payload)? {
             continue;
         }
         // Success is never retried: only an error goes through the rule.
         let req = Request {
             family_id: id,
-            genl,
-            mode,
-            payload,
-            schema,
+            ..request
         };
         let e = match client.exchange(req) {
             Ok(r) => return Ok(r),
@@ -246,21 +262,17 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     schema: Option<&'static AttrSetSchema>,
     mode: Mode,
 ) -> Result<X::Replies> {
-    let (name, genl) = header::<C>();
+    let (name, request, asked) = prepare::<C, P>(payload, schema, mode);
     let mut retry = FamilyRetry::default();
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
-        let asked = asked::<C>(mode == Mode::Dump, schema);
         if !check_support_async(client, (id, asked), payload).await? {
             continue;
         }
         let req = Request {
             family_id: id,
-            genl,
-            mode,
-            payload,
-            schema,
+            ..request
         };
         let r = client.exchange(req).await;
         match retry.after(r, || client.moved(name, id)) {
