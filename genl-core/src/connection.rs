@@ -85,6 +85,42 @@ impl Span {
     }
 }
 
+/// The settings of a connection used through `&mut self` ([`Connection`],
+/// [`AsyncConnection`](crate::AsyncConnection)), written once: each type has
+/// `timeout`, `ack_queries` and `check_support` fields.
+macro_rules! setters {
+    () => {
+        /// Sets how long a request may take (`None`: forever); see
+        /// [`DEFAULT_TIMEOUT`](crate::connection::DEFAULT_TIMEOUT) for what it covers.
+        pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+            self.timeout = timeout;
+        }
+
+        /// Whether [`query`](Self::query) asks for an ACK after the reply. Off
+        /// by default, as in iproute2 and libnl: the reply already says the
+        /// request succeeded, and errors come either way. On, a command that
+        /// sends no reply fails at once ("the command sent no reply") instead
+        /// of at the timeout, and an error sent after a reply is not missed.
+        pub fn set_ack_queries(&mut self, on: bool) {
+            self.ack_queries = on;
+        }
+
+        /// Whether typed requests are checked, before they are sent, against
+        /// what the running module supports: a command it lacks, or an
+        /// attribute its policy for the command does not accept, fails with
+        /// [`Error::Unsupported`](crate::Error::Unsupported) instead of the kernel's `EOPNOTSUPP` or
+        /// `EINVAL` (see [`crate::support`], which also says what the check
+        /// cannot know and lets through). On by default; what it needs is
+        /// learned lazily, one `GETPOLICY` dump for the first request of each
+        /// command that carries attributes, so a connection that sends none
+        /// pays nothing. Off, requests go out as they are.
+        pub fn set_check_support(&mut self, on: bool) {
+            self.check_support = on;
+        }
+    };
+}
+pub(crate) use setters;
+
 /// A blocking generic netlink connection.
 ///
 /// ```no_run
@@ -169,33 +205,7 @@ impl<T: Transport> Connection<T> {
         self.seq.last()
     }
 
-    /// Sets how long a request may take (`None`: forever); see
-    /// [`DEFAULT_TIMEOUT`] for what it covers.
-    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        self.timeout = timeout;
-    }
-
-    /// Whether [`query`](Self::query) asks for an ACK after the reply. Off
-    /// by default, as in iproute2 and libnl: the reply already says the
-    /// request succeeded, and errors come either way. On, a command that
-    /// sends no reply fails at once ("the command sent no reply") instead
-    /// of at the timeout, and an error sent after a reply is not missed.
-    pub fn set_ack_queries(&mut self, on: bool) {
-        self.ack_queries = on;
-    }
-
-    /// Whether typed requests are checked, before they are sent, against
-    /// what the running module supports: a command it lacks, or an
-    /// attribute its policy for the command does not accept, fails with
-    /// [`Error::Unsupported`] instead of the kernel's `EOPNOTSUPP` or
-    /// `EINVAL` (see [`crate::support`], which also says what the check
-    /// cannot know and lets through). On by default; what it needs is
-    /// learned lazily, one `GETPOLICY` dump for the first request of each
-    /// command that carries attributes, so a connection that sends none
-    /// pays nothing. Off, requests go out as they are.
-    pub fn set_check_support(&mut self, on: bool) {
-        self.check_support = on;
-    }
+    setters!();
 
     /// Applies the controller notifications `events`, read while `ex` was
     /// running, to `ex` (its family may be gone) and to the cache.

@@ -162,24 +162,7 @@ impl AsyncConnection {
         self.fd.get_ref().port_id()
     }
 
-    /// Sets how long a request may take (`None`: forever); see
-    /// [`DEFAULT_TIMEOUT`] for what it covers.
-    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        self.timeout = timeout;
-    }
-
-    /// Whether [`query`](Self::query) asks for an ACK after the reply (see
-    /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
-    pub fn set_ack_queries(&mut self, on: bool) {
-        self.ack_queries = on;
-    }
-
-    /// Whether typed requests are checked against what the running module
-    /// supports before they are sent (on by default; see
-    /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
-    pub fn set_check_support(&mut self, on: bool) {
-        self.check_support = on;
-    }
+    crate::connection::setters!();
 
     /// Sends one request of `mode` and collects its replies until it
     /// completes.
