@@ -358,6 +358,44 @@ fn no_answer_is_a_timeout() {
     ));
 }
 
+/// The timeout bounds the whole request, not each datagram: messages that
+/// are not the request's answer (here another request's, every 50 ms) do
+/// not keep it waiting past its timeout.
+#[test]
+fn the_timeout_bounds_the_request_not_each_datagram() {
+    let (kernel, _) = setup();
+    let mut conn = kernel.connection();
+    conn.set_timeout(Some(Duration::from_millis(300)));
+    let (port, family) = (conn.port_id(), kernel.family_id("fake_demo").unwrap());
+    let genl = GenlHeader { cmd: 1, version: 1 };
+    let stale = build::genl(
+        family,
+        0,
+        conn.last_seq().wrapping_add(1000),
+        port,
+        genl,
+        &[],
+    );
+    let (k, stop) = (kernel.clone(), Arc::new(Mutex::new(false)));
+    let stopped = stop.clone();
+    let t = std::thread::spawn(move || {
+        for _ in 0..60 {
+            if *stopped.lock().unwrap() {
+                break;
+            }
+            k.deliver(port, stale.clone());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+    let start = Instant::now();
+    let r = conn.query(cmd::Slow, &Key { key: "a" });
+    let took = start.elapsed();
+    *stop.lock().unwrap() = true;
+    t.join().unwrap();
+    assert!(matches!(r, Err(Error::Timeout)), "{r:?}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
+}
+
 #[test]
 fn a_malformed_reply_is_a_decode_error_not_a_panic() {
     let kernel = FakeKernel::new();
