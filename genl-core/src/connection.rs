@@ -119,6 +119,7 @@ macro_rules! setters {
         }
     };
 }
+#[cfg(feature = "tokio")]
 pub(crate) use setters;
 
 /// A blocking generic netlink connection.
