@@ -168,10 +168,11 @@ impl<'c, T: Transport> Batch<'c, T> {
             } else {
                 NLM_F_REQUEST
             };
-            self.buf[q.start + 6..q.start + 8].copy_from_slice(&flags.to_ne_bytes());
+            crate::nlmsg::set_flags(&mut self.buf[q.start..], flags);
         }
         let (start, end) = (self.queued[first].start, self.queued[last].end);
         self.conn.transport.send(&self.buf[start..end])?;
+        self.conn.deadline = crate::transport::Deadline::new(self.conn.timeout);
         let seqs = self.queued[first..=last].iter().map(|q| q.seq).collect();
         let mut round = Round::new(seqs, self.queued[last].family_id);
         let portid = self.conn.transport.port_id();
@@ -192,14 +193,20 @@ impl<'c, T: Transport> Batch<'c, T> {
                     Route::Ignore => {}
                 }
             }
-            for ev in events {
-                if let Some(e) = &ev {
-                    round.last().on_control(e);
-                }
-                self.conn.on_control(ev.as_ref());
-            }
+            self.conn.on_events(round.last(), events);
         }
         let (queued, buf) = (&self.queued[first..=last], &self.buf);
         Ok(round.finish(|i| (&buf[queued[i].start..queued[i].end], queued[i].schema)))
     }
 }
+
+impl<T: Transport> Connection<T> {
+    /// Starts a [`Batch`]: ACK-only commands sent
+    /// together, without waiting for each answer.
+    pub fn batch(&mut self) -> Batch<'_, T> {
+        Batch::new(self)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -6,19 +6,18 @@
 //! `ENOBUFS` detection, timeouts, borrowed message views, and the engine's
 //! sequence numbers (never 0).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use netlink_packet_core::NetlinkBuffer;
 
 use crate::codec::{Decode, Encode};
-use crate::engine::SeqCounter;
+use crate::engine::{self, Exchange, Mode, SeqCounter};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, Result};
 
-use crate::message::{
-    Messages, NlMessage, Received, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_DUMP,
-    NLM_F_DUMP_INTR, NLM_F_REQUEST,
-};
+use crate::connection::DEFAULT_TIMEOUT;
+use crate::message::{Messages, NlMessage, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST};
 use crate::sys::{self, Recv};
+use crate::transport::Deadline;
 use crate::wire::nla_align;
 
 /// `NETLINK_USERSOCK`: reserved for user-space protocols (user↔user).
@@ -111,8 +110,12 @@ impl ClassicConnection {
     /// with `NLM_F_REQUEST | NLM_F_ACK | flags` and completes at the ACK; a
     /// dump adds `NLM_F_DUMP` and completes at `NLMSG_DONE`.
     ///
-    /// Messages from another sender or with another sequence number are not
-    /// this request's and are passed over; an `NLMSG_ERROR` with a code, or
+    /// The rules are the request engine's, as for generic
+    /// netlink: messages from another sender, to another port or with
+    /// another sequence number are not this request's and are passed over;
+    /// a `do` has at most one reply (a second is [`Error::UnexpectedReply`]);
+    /// `NLM_F_DUMP_INTR` on a reply sets [`Exchanged::interrupted`]; an
+    /// `NLMSG_ERROR` with a code, or
     /// an `NLMSG_DONE` with a negative one, is [`Error::Kernel`] (with the
     /// extended ACK's message and offset); an error `each` returns ends the
     /// request with that error.
@@ -159,62 +162,16 @@ impl ClassicConnection {
             seqs.push(self.append(r.message_type, f, r.payload)?);
         }
         self.sock.send_to(&self.tx, 0, 0)?;
-        let mut state: Vec<Exchanged> = vec![Exchanged::default(); reqs.len()];
-        let mut outcome: Vec<Option<Result<Exchanged>>> = (0..reqs.len()).map(|_| None).collect();
-        let mut open = reqs.len();
-        while open > 0 {
-            let dg = self.recv()?;
-            if dg.sender != 0 {
-                continue;
-            }
-            for m in dg.messages() {
-                let m = m?;
-                let Some(i) = seqs.iter().position(|&s| s == m.header.sequence_number) else {
-                    continue;
-                };
-                if outcome[i].is_some() {
-                    continue;
-                }
-                let done = &mut state[i];
-                // Control messages are classified by the engine's one
-                // parser; anything else is a reply of the protocol's own.
-                let end = if m.header.message_type < NLMSG_MIN_TYPE {
-                    match Received::parse(&m)? {
-                        Received::Error { error, .. } => match error.to_kernel_error() {
-                            Some(k) => Some(Err(Error::Kernel(Box::new(k)))),
-                            None => {
-                                if let Some(w) =
-                                    crate::extack::warn_on_success(error.code, &error.ext_ack)
-                                {
-                                    done.warning = Some(w.to_owned());
-                                }
-                                (!reqs[i].dump).then(|| Ok(std::mem::take(done)))
-                            }
-                        },
-                        Received::Done { code, ext_ack, .. } => {
-                            if code < 0 {
-                                Some(Err(crate::extack::ext_ack_error(code, &ext_ack).into()))
-                            } else {
-                                if let Some(w) = crate::extack::warn_on_success(code, &ext_ack) {
-                                    done.warning = Some(w.to_owned());
-                                }
-                                Some(Ok(std::mem::take(done)))
-                            }
-                        }
-                        Received::Noop(_) | Received::Genl(_) => None,
-                    }
-                } else {
-                    done.interrupted |= m.header.flags & NLM_F_DUMP_INTR != 0;
-                    each(i, m)?;
-                    None
-                };
-                if let Some(e) = end {
-                    outcome[i] = Some(e);
-                    open -= 1;
-                }
+        let portid = self.sock.port_id();
+        let mut pending = Pending::new(seqs, reqs);
+        let mut deadline = Deadline::new(self.timeout);
+        while pending.open > 0 {
+            let dg = self.recv_by(&mut deadline)?;
+            if dg.sender == 0 {
+                pending.take(dg.bytes, portid, &mut each)?;
             }
         }
-        Ok(outcome.into_iter().flatten().collect())
+        Ok(pending.outcome.into_iter().flatten().collect())
     }
 
     /// A `do` of operation `O`: sends `req` (with `flags` such as
@@ -254,8 +211,8 @@ impl ClassicConnection {
             sock: sys::Socket::open(protocol)?,
             tx: Vec::new(),
             rx: Vec::new(),
-            seq: SeqCounter::new(std::process::id().wrapping_mul(31)),
-            timeout: Some(crate::connection::DEFAULT_TIMEOUT),
+            seq: SeqCounter::for_socket(),
+            timeout: Some(DEFAULT_TIMEOUT),
         })
     }
 
@@ -269,7 +226,9 @@ impl ClassicConnection {
         &self.sock
     }
 
-    /// How long [`recv`](Self::recv) waits (`None`: forever).
+    /// Sets how long a request of [`exchange`](Self::exchange) may take,
+    /// and how long [`recv`](Self::recv) waits (`None`: forever); see
+    /// [`DEFAULT_TIMEOUT`] for what it covers.
     pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
     }
@@ -329,12 +288,16 @@ impl ClassicConnection {
 
     /// Receives the next datagram, from any sender.
     pub fn recv(&mut self) -> Result<Datagram<'_>> {
-        let deadline = self.timeout.map(|t| Instant::now() + t);
+        self.recv_by(&mut Deadline::new(self.timeout))
+    }
+
+    /// [`recv`](Self::recv) within `deadline`.
+    fn recv_by(&mut self, deadline: &mut Deadline) -> Result<Datagram<'_>> {
         let sender = loop {
             match self.sock.recv_from(&mut self.rx, true)? {
                 Recv::Datagram { sender } => break sender,
                 Recv::Interrupted => {}
-                Recv::WouldBlock => self.sock.wait_readable(deadline)?,
+                Recv::WouldBlock => self.sock.wait_readable(deadline.instant())?,
             }
         };
         Ok(Datagram {
@@ -342,6 +305,83 @@ impl ClassicConnection {
             bytes: &self.rx,
         })
     }
+}
+
+/// The requests of one [`ClassicConnection::exchange_all`] in flight.
+struct Pending {
+    seqs: Vec<u32>,
+    exs: Vec<Exchange>,
+    outcome: Vec<Option<Result<Exchanged>>>,
+    /// How many have no outcome yet.
+    open: usize,
+}
+
+impl Pending {
+    /// Requests `reqs`, sent with numbers `seqs`.
+    fn new(seqs: Vec<u32>, reqs: &[ClassicRequest<'_>]) -> Self {
+        let exs = seqs
+            .iter()
+            .zip(reqs)
+            .map(|(&seq, r)| {
+                let mode = if r.dump { Mode::Dump } else { Mode::Ack };
+                Exchange::new(seq, mode, r.message_type)
+            })
+            .collect();
+        Pending {
+            seqs,
+            exs,
+            outcome: (0..reqs.len()).map(|_| None).collect(),
+            open: reqs.len(),
+        }
+    }
+
+    /// Takes one datagram from the kernel, received on port `portid`, by
+    /// the engine's rules, as for generic netlink: a message is a request's
+    /// if it carries our port and the request's number; a `do` has at most
+    /// one reply before its ACK, a dump ends at `NLMSG_DONE`. Hands each
+    /// reply to `each` with its request's index.
+    fn take(
+        &mut self,
+        datagram: &[u8],
+        portid: u32,
+        each: &mut impl FnMut(usize, NlMessage<'_>) -> Result<()>,
+    ) -> Result<()> {
+        for m in Messages::new(datagram) {
+            let m = m?;
+            let Some(seq) = engine::request_of(&m, portid) else {
+                continue;
+            };
+            let Some(i) = self.seqs.iter().position(|&s| s == seq) else {
+                continue;
+            };
+            if self.outcome[i].is_some() {
+                continue;
+            }
+            let ex = &mut self.exs[i];
+            if ex.absorb_raw(&m) {
+                each(i, m)?;
+            }
+            if ex.is_done() {
+                self.outcome[i] = Some(exchanged(ex));
+                self.open -= 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The outcome of a completed classic request: the engine's, with an
+/// interrupted dump flagged rather than failed (the caller may keep it).
+fn exchanged(ex: &mut Exchange) -> Result<Exchanged> {
+    let interrupted = match ex.finish(&[], None) {
+        Ok(()) => ex.interrupted(),
+        Err(Error::DumpInterrupted) => true,
+        Err(e) => return Err(e),
+    };
+    Ok(Exchanged {
+        interrupted,
+        warning: ex.take_warning(),
+    })
 }
 
 /// A reply of `O`, checked to have `O`'s reply type.
@@ -356,3 +396,6 @@ fn decode_reply<'a, O: RawOp>(m: &NlMessage<'a>) -> Result<O::Reply<'a>> {
     }
     Ok(O::Reply::decode_at(m.payload, NLMSG_HDRLEN)?)
 }
+
+#[cfg(test)]
+mod tests;

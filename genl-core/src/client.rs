@@ -8,33 +8,15 @@
 use crate::codec::{Encode, Family};
 use crate::command::{Command, DumpCommand};
 use crate::controller::FamilyPolicy;
-use crate::engine::Mode;
+use crate::engine::{Mode, Request};
 use crate::error::{Error, Result};
 use crate::message::GenlHeader;
 use crate::resolve::{FamilyRetry, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, Asked, CmdSupport, SupportState};
 
-/// A blocking client, as [`send`] drives it.
-pub(crate) trait Client {
-    /// What a completed request yields: where its reply is, or the owned
-    /// replies.
-    type Replies;
-
-    /// The id of family `name` (through the client's cache; a schema's
-    /// name, so a cache can know it again by its address).
-    fn family_id(&mut self, name: &'static str) -> Result<u16>;
-
-    /// Sends one request and waits for its completion.
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies>;
-
+/// What [`send`] needs of a client's family cache, blocking or tokio alike.
+pub(crate) trait Families {
     /// Whether `name` moved away from `id` (see [`FamilyRetry::after`]);
     /// always true for a client that cannot watch the controller.
     fn moved(&self, name: &str, id: u16) -> bool;
@@ -54,17 +36,31 @@ pub(crate) trait Client {
         f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
     ) -> Option<R>;
 
-    /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
-
     /// Reads the controller notifications queued for the cache now (a
     /// client whose reader applies them as they come does nothing).
     fn refresh(&mut self) -> Result<()>;
 }
 
+/// A blocking client, as [`send`] drives it.
+pub(crate) trait Client: Families {
+    /// What a completed request yields: where its reply is, or the owned
+    /// replies.
+    type Replies;
+
+    /// The id of family `name` (through the client's cache; a schema's
+    /// name, so a cache can know it again by its address).
+    fn family_id(&mut self, name: &'static str) -> Result<u16>;
+
+    /// Sends one request and waits for its completion.
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
+
+    /// Dumps the policy of op `cmd` of family `name` (`GETPOLICY`).
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+}
+
 /// A tokio client, as [`send_async`] drives it.
 #[cfg(feature = "tokio")]
-pub(crate) trait AsyncClient {
+pub(crate) trait AsyncClient: Families {
     /// What a completed request yields.
     type Replies;
 
@@ -72,36 +68,10 @@ pub(crate) trait AsyncClient {
     async fn family_id(&mut self, name: &'static str) -> Result<u16>;
 
     /// Sends one request and waits for its completion.
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies>;
-
-    /// See [`Client::moved`].
-    fn moved(&self, name: &str, id: u16) -> bool;
-
-    /// Forgets the cached family `name`.
-    fn invalidate(&mut self, name: &str);
-
-    /// See [`Client::checks_support`].
-    fn checks_support(&self) -> bool;
-
-    /// See [`Client::with_support`].
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R>;
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies>;
 
     /// See [`Client::policy_dump`].
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
-
-    /// See [`Client::refresh`].
-    fn refresh(&mut self) -> Result<()>;
 }
 
 /// The genl header of command `C`.
@@ -114,8 +84,28 @@ fn header<C: Command>() -> (&'static str, GenlHeader) {
     (fam.name, genl)
 }
 
+/// Command `C`'s request with `payload` (of declared set `schema`) in
+/// `mode`, as [`send`] sends it once its family is resolved: the family's
+/// name, the request (its family id still 0), and what the support check
+/// needs to know of it.
+fn prepare<'p, C: Command, P: ?Sized>(
+    payload: &'p P,
+    schema: Option<&'static AttrSetSchema>,
+    mode: Mode,
+) -> (&'static str, Request<'p, P>, Asked) {
+    let (name, genl) = header::<C>();
+    let request = Request {
+        family_id: 0,
+        genl,
+        mode,
+        payload,
+        schema,
+    };
+    (name, request, asked::<C>(mode == Mode::Dump, schema))
+}
+
 /// What the support check needs to know of command `C`'s request.
-fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
+pub(crate) fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     let fam = <C::Family as Family>::SCHEMA;
     Asked {
         family: fam.name,
@@ -126,34 +116,45 @@ fn asked<C: Command>(dump: bool, set: Option<&'static AttrSetSchema>) -> Asked {
     }
 }
 
-/// One step of the support check: the verdict applied, or `None` when the
-/// command's policy must be learned first.
+/// One step of the support check on what is cached: `Some` with the
+/// outcome (the verdict applied, or nothing known: the family is not
+/// cached, or the client does not check), `None` when the command's policy
+/// must be learned first ([`learn`]).
 fn check_step<P: Encode + ?Sized>(
-    state: Option<(support::Verdict, u32)>,
+    client: &mut impl Families,
     asked: Asked,
     payload: &P,
 ) -> Option<Result<()>> {
+    if !client.checks_support() {
+        return Some(Ok(()));
+    }
+    // Not cached (a notification dropped it meanwhile): nothing known.
+    let Some(state) = client.with_support(asked.family, |f, s| verdict_of(f, s, asked)) else {
+        return Some(Ok(()));
+    };
     state.map(|(v, kernel_version)| support::check(v, asked, kernel_version, payload))
 }
 
-/// Checks command `C`'s request (`payload`, of declared set `set`) against
-/// what the running module supports ([`crate::support`]), learning the
-/// command's policy on first use. Run after the family is resolved (at
-/// `id`). A refusal is confirmed against the controller's notifications
-/// first: `Ok(false)` if they say the family moved (a module reload:
-/// what was known of it is gone, resolve it again and check anew).
-pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
-    client: &mut X,
-    id: u16,
-    payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<bool> {
-    match check_cached::<C, P, X>(client, payload, set, dump) {
+/// Keeps the policy of the command `asked` is of, as the `GETPOLICY` dump
+/// `dumped` gave it.
+fn learn(client: &mut impl Families, asked: Asked, dumped: Result<FamilyPolicy>) -> Result<()> {
+    let cmd = asked.cmd.1;
+    let learned = CmdSupport::from_dump(cmd, dumped)?;
+    client.with_support(asked.family, |f, s| {
+        s.learn(cmd, learned.with_root_bound(f.max_attr))
+    });
+    Ok(())
+}
+
+/// The outcome of the support check `r` of request `asked`, run at family
+/// id `id`: a refusal is confirmed against the controller's notifications
+/// first, `Ok(false)` if they say the family moved (a module reload: what
+/// was known of it is gone, resolve it again and check anew).
+fn confirmed(client: &mut impl Families, (id, asked): (u16, Asked), r: Result<()>) -> Result<bool> {
+    match r {
         Err(Error::Unsupported(u)) => {
-            let name = <C::Family as Family>::SCHEMA.name;
             client.refresh()?;
-            if client.moved(name, id) {
+            if client.moved(asked.family, id) {
                 return Ok(false);
             }
             Err(Error::Unsupported(u))
@@ -162,77 +163,40 @@ pub(crate) fn check_support<C: Command, P: Encode + ?Sized, X: Client>(
     }
 }
 
-/// [`check_support`] on what is cached, without confirming a refusal.
-fn check_cached<C: Command, P: Encode + ?Sized, X: Client>(
-    client: &mut X,
+/// Checks the request `asked` (its attributes `payload`) against what the
+/// running module supports ([`crate::support`]), learning the command's
+/// policy on first use. Run after the family is resolved (at `id`); see
+/// [`confirmed`] for `Ok(false)`.
+pub(crate) fn check_support<P: Encode + ?Sized>(
+    client: &mut impl Client,
+    (id, asked): (u16, Asked),
     payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<()> {
-    if !client.checks_support() {
-        return Ok(());
-    }
-    let asked = asked::<C>(dump, set);
-    loop {
-        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
-        // Not cached (a notification dropped it meanwhile): nothing known.
-        let Some(state) = state else { return Ok(()) };
-        if let Some(r) = check_step(state, asked, payload) {
-            return r;
+) -> Result<bool> {
+    let r = loop {
+        if let Some(r) = check_step(client, asked, payload) {
+            break r;
         }
-        let learned = CmdSupport::from_dump(C::ID, client.policy_dump(asked.family, C::ID))?;
-        client.with_support(asked.family, |f, s| {
-            s.learn(C::ID, learned.with_root_bound(f.max_attr))
-        });
-    }
+        let dumped = client.policy_dump(asked.family, asked.cmd.1);
+        learn(client, asked, dumped)?;
+    };
+    confirmed(client, (id, asked), r)
 }
 
 /// [`check_support`] for a tokio client.
 #[cfg(feature = "tokio")]
-pub(crate) async fn check_support_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
-    client: &mut X,
-    id: u16,
+pub(crate) async fn check_support_async<P: Encode + ?Sized>(
+    client: &mut impl AsyncClient,
+    (id, asked): (u16, Asked),
     payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
 ) -> Result<bool> {
-    match check_cached_async::<C, P, X>(client, payload, set, dump).await {
-        Err(Error::Unsupported(u)) => {
-            let name = <C::Family as Family>::SCHEMA.name;
-            client.refresh()?;
-            if client.moved(name, id) {
-                return Ok(false);
-            }
-            Err(Error::Unsupported(u))
+    let r = loop {
+        if let Some(r) = check_step(client, asked, payload) {
+            break r;
         }
-        r => r.map(|()| true),
-    }
-}
-
-/// [`check_cached`] for a tokio client.
-#[cfg(feature = "tokio")]
-async fn check_cached_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
-    client: &mut X,
-    payload: &P,
-    set: Option<&'static AttrSetSchema>,
-    dump: bool,
-) -> Result<()> {
-    if !client.checks_support() {
-        return Ok(());
-    }
-    let asked = asked::<C>(dump, set);
-    loop {
-        let state = client.with_support(asked.family, |f, s| verdict_of(f, s, asked));
-        let Some(state) = state else { return Ok(()) };
-        if let Some(r) = check_step(state, asked, payload) {
-            return r;
-        }
-        let dumped = client.policy_dump(asked.family, C::ID).await;
-        let learned = CmdSupport::from_dump(C::ID, dumped)?;
-        client.with_support(asked.family, |f, s| {
-            s.learn(C::ID, learned.with_root_bound(f.max_attr))
-        });
-    }
+        let dumped = client.policy_dump(asked.family, asked.cmd.1).await;
+        learn(client, asked, dumped)?;
+    };
+    confirmed(client, (id, asked), r)
 }
 
 /// The verdict on `asked` with the module's version, or `None` to learn.
@@ -266,16 +230,20 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     mode: Mode,
     check: bool,
 ) -> Result<X::Replies> {
-    let (name, genl) = header::<C>();
+    let (name, request, asked) = prepare::<C, P>(payload, schema, mode);
     let mut retry = FamilyRetry::default();
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        if check && !check_support::<C, P, X>(client, id, payload, schema, mode == Mode::Dump)? {
+        if check && !check_support(client, (id, asked), payload)? {
             continue;
         }
         // Success is never retried: only an error goes through the rule.
-        let e = match client.exchange(id, genl, mode, payload, schema) {
+        let req = Request {
+            family_id: id,
+            ..request
+        };
+        let e = match client.exchange(req) {
             Ok(r) => return Ok(r),
             Err(e) => e,
         };
@@ -294,15 +262,19 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     schema: Option<&'static AttrSetSchema>,
     mode: Mode,
 ) -> Result<X::Replies> {
-    let (name, genl) = header::<C>();
+    let (name, request, asked) = prepare::<C, P>(payload, schema, mode);
     let mut retry = FamilyRetry::default();
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
-        if !check_support_async::<C, P, X>(client, id, payload, schema, mode == Mode::Dump).await? {
+        if !check_support_async(client, (id, asked), payload).await? {
             continue;
         }
-        let r = client.exchange(id, genl, mode, payload, schema).await;
+        let req = Request {
+            family_id: id,
+            ..request
+        };
+        let r = client.exchange(req).await;
         match retry.after(r, || client.moved(name, id)) {
             Some(r) => return r,
             None => client.invalidate(name),
@@ -400,10 +372,8 @@ pub(crate) fn supports_attr<C: Command, X: Client>(client: &mut X, path: &str) -
             None => return Ok(true),
             Some(Some(yes)) => return Ok(yes),
             Some(None) => {
-                let learned = CmdSupport::from_dump(C::ID, client.policy_dump(name, C::ID))?;
-                client.with_support(name, |f, s| {
-                    s.learn(C::ID, learned.with_root_bound(f.max_attr))
-                });
+                let dumped = client.policy_dump(name, C::ID);
+                learn(client, asked::<C>(dump, Some(set)), dumped)?;
             }
         }
     }

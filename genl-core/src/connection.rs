@@ -1,6 +1,6 @@
 //! The blocking connection, [`Connection`]: one socket, one request at a
 //! time, replies decoded in place (a [`GenlView`] borrows the receive
-//! buffer). It drives the [request engine](crate::engine):
+//! buffer). It drives the request engine (the private `engine` module):
 //!
 //! - every request gets its own sequence number; replies are accepted only
 //!   from the kernel, with that number and our port id; anything else is
@@ -11,7 +11,7 @@
 //! - requests are typed ([`crate::command`]): [`Connection::request`],
 //!   [`Connection::query`] and [`Connection::dump`] take a command type and
 //!   only its declared request, and return its declared reply;
-//! - dumps are a lending iterator ([`Dump`]); `NLMSG_DONE` with an error is
+//! - dumps are a lending iterator ([`Dump`](crate::Dump)); `NLMSG_DONE` with an error is
 //!   an error and `NLM_F_DUMP_INTR` is [`Error::DumpInterrupted`];
 //! - the socket watches the controller: a family unregistered while a
 //!   request waits fails it at once with [`Error::FamilyNotFound`], and a
@@ -27,20 +27,30 @@ use std::time::Duration;
 
 use netlink_packet_core::NetlinkHeader;
 
-use crate::client::{self, Client};
+use crate::client::{self, Client, Families};
 use crate::codec::{Encode, Family};
-use crate::command::{Ack, Command, DumpCommand, Query};
+use crate::command::{Ack, Command, Query};
 use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
-use crate::engine::{self, Exchange, Mode, Route, SeqCounter, Step};
+use crate::engine::{self, Exchange, Mode, Request, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::{Socket, RX_BUF_SIZE};
-use crate::transport::Transport;
+use crate::transport::{Deadline, Transport};
 
-/// Default time to wait for each reply datagram.
+/// The timeout every connection starts with.
+///
+/// A timeout means the same on every connection ([`Connection`],
+/// [`SharedConnection`](crate::SharedConnection), the tokio ones,
+/// [`ClassicConnection`](crate::classic::ClassicConnection)), set the same
+/// way, `set_timeout(Option<Duration>)` (`None`: wait as long as it takes):
+/// it bounds one request, from sending it to its completion (the ACK, the
+/// reply, `NLMSG_DONE`), however many datagrams it takes; past it the
+/// request fails with [`Error::Timeout`]. A dump read item by item
+/// ([`Dump`](crate::Dump)) is the exception: the time the caller spends between items is
+/// not the kernel's, so the timeout bounds each wait for more items.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Where a generic netlink message is in a receive buffer: its headers,
@@ -75,6 +85,43 @@ impl Span {
     }
 }
 
+/// The settings of a connection used through `&mut self` ([`Connection`],
+/// [`AsyncConnection`](crate::AsyncConnection)), written once: each type has
+/// `timeout`, `ack_queries` and `check_support` fields.
+macro_rules! setters {
+    () => {
+        /// Sets how long a request may take (`None`: forever); see
+        /// [`DEFAULT_TIMEOUT`](crate::connection::DEFAULT_TIMEOUT) for what it covers.
+        pub fn set_timeout(&mut self, timeout: Option<std::time::Duration>) {
+            self.timeout = timeout;
+        }
+
+        /// Whether [`query`](Self::query) asks for an ACK after the reply. Off
+        /// by default, as in iproute2 and libnl: the reply already says the
+        /// request succeeded, and errors come either way. On, a command that
+        /// sends no reply fails at once ("the command sent no reply") instead
+        /// of at the timeout, and an error sent after a reply is not missed.
+        pub fn set_ack_queries(&mut self, on: bool) {
+            self.ack_queries = on;
+        }
+
+        /// Whether typed requests are checked, before they are sent, against
+        /// what the running module supports: a command it lacks, or an
+        /// attribute its policy for the command does not accept, fails with
+        /// [`Error::Unsupported`](crate::Error::Unsupported) instead of the kernel's `EOPNOTSUPP` or
+        /// `EINVAL` (see [`crate::support`], which also says what the check
+        /// cannot know and lets through). On by default; what it needs is
+        /// learned lazily, one `GETPOLICY` dump for the first request of each
+        /// command that carries attributes, so a connection that sends none
+        /// pays nothing. Off, requests go out as they are.
+        pub fn set_check_support(&mut self, on: bool) {
+            self.check_support = on;
+        }
+    };
+}
+#[cfg(feature = "tokio")]
+pub(crate) use setters;
+
 /// A blocking generic netlink connection.
 ///
 /// ```no_run
@@ -89,6 +136,8 @@ pub struct Connection<T: Transport = Socket> {
     pub(crate) transport: T,
     pub(crate) seq: SeqCounter,
     pub(crate) timeout: Option<Duration>,
+    /// The current request's deadline (see [`DEFAULT_TIMEOUT`]).
+    pub(crate) deadline: Deadline,
     pub(crate) tx: Vec<u8>,
     pub(crate) rx: Vec<u8>,
     /// The datagram holding a reply while the ACK is read into `rx`.
@@ -124,9 +173,10 @@ impl<T: Transport> Connection<T> {
     pub fn with_transport(transport: T) -> Result<Self> {
         let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(Connection {
-            seq: SeqCounter::new(std::process::id().wrapping_mul(7919)),
+            seq: SeqCounter::for_socket(),
             transport,
             timeout: Some(DEFAULT_TIMEOUT),
+            deadline: Deadline::default(),
             tx: Vec::with_capacity(4096),
             rx: Vec::with_capacity(RX_BUF_SIZE),
             held: Vec::new(),
@@ -156,63 +206,27 @@ impl<T: Transport> Connection<T> {
         self.seq.last()
     }
 
-    /// Sets how long to wait for each reply datagram (`None`: forever).
-    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
-        self.timeout = timeout;
-    }
+    setters!();
 
-    /// Whether [`query`](Self::query) asks for an ACK after the reply. Off
-    /// by default, as in iproute2 and libnl: the reply already says the
-    /// request succeeded, and errors come either way. On, a command that
-    /// sends no reply fails at once ("the command sent no reply") instead
-    /// of at the timeout, and an error sent after a reply is not missed.
-    pub fn set_ack_queries(&mut self, on: bool) {
-        self.ack_queries = on;
-    }
-
-    /// Whether typed requests are checked, before they are sent, against
-    /// what the running module supports: a command it lacks, or an
-    /// attribute its policy for the command does not accept, fails with
-    /// [`Error::Unsupported`] instead of the kernel's `EOPNOTSUPP` or
-    /// `EINVAL` (see [`crate::support`], which also says what the check
-    /// cannot know and lets through). On by default; what it needs is
-    /// learned lazily, one `GETPOLICY` dump for the first request of each
-    /// command that carries attributes, so a connection that sends none
-    /// pays nothing. Off, requests go out as they are.
-    pub fn set_check_support(&mut self, on: bool) {
-        self.check_support = on;
-    }
-
-    /// Applies a controller notification to the cache.
-    pub(crate) fn on_control(&mut self, event: Option<&engine::CtrlEvent>) {
-        self.families.on_control(event);
+    /// Applies the controller notifications `events`, read while `ex` was
+    /// running, to `ex` (its family may be gone) and to the cache.
+    pub(crate) fn on_events(&mut self, ex: &mut Exchange, events: Vec<Option<engine::CtrlEvent>>) {
+        for ev in events {
+            if let Some(e) = &ev {
+                ex.on_control(e);
+            }
+            self.families.on_control(ev.as_ref());
+        }
     }
 
     /// Reads the controller notifications queued on the socket (and drops
     /// anything else: replies of requests that gave up).
     fn drain_notifications(&mut self) -> Result<()> {
-        loop {
-            match self.transport.try_recv(&mut self.rx) {
-                Ok(true) => {}
-                Ok(false) => return Ok(()),
-                // Lost notifications: anything may have changed.
-                Err(Error::EventsLost) => {
-                    self.families.clear();
-                    continue;
-                }
-                Err(e) => return Err(e),
-            }
-            let portid = self.transport.port_id();
-            let mut events = Vec::new();
-            for msg in Messages::new(&self.rx).map_while(|m| m.ok()) {
-                if let Route::Control(ev) = engine::route(&msg, portid) {
-                    events.push(ev);
-                }
-            }
-            for ev in events {
-                self.on_control(ev.as_ref());
-            }
-        }
+        let portid = self.transport.port_id();
+        let transport = &self.transport;
+        resolve::drain(&mut self.families, &mut self.rx, portid, |b| {
+            transport.try_recv(b)
+        })
     }
 
     /// Receives the next datagram for `ex` into `rx`. While `ex` waits on
@@ -229,7 +243,7 @@ impl<T: Transport> Connection<T> {
                 r => r.map(drop),
             }
         } else {
-            self.transport.recv(&mut self.rx, self.timeout)
+            self.transport.recv_by(&mut self.rx, &mut self.deadline)
         };
         match r {
             Ok(()) => Ok(true),
@@ -248,23 +262,14 @@ impl<T: Transport> Connection<T> {
     #[inline]
     fn exchange<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: Request<'_, P>,
     ) -> Result<Option<(Span, bool)>> {
         let seq = self.seq.next_mut();
-        engine::build_request(
-            &mut self.tx,
-            family_id,
-            genl,
-            (mode, std::mem::take(&mut self.extra_flags)),
-            seq,
-            payload,
-        )?;
+        req.build(&mut self.tx, seq, std::mem::take(&mut self.extra_flags))?;
         self.transport.send(&self.tx)?;
-        let mut ex = Exchange::new(seq, mode, family_id);
+        self.deadline = Deadline::new(self.timeout);
+        let schema = req.schema;
+        let mut ex = req.exchange(seq);
         // The common case, inlined: the first datagram is the one reply
         // that completes the request.
         if !self.receive_for(&mut ex)? {
@@ -328,12 +333,7 @@ impl<T: Transport> Connection<T> {
                     Route::Request(_) | Route::Ignore => {}
                 }
             }
-            for ev in events {
-                if let Some(e) = &ev {
-                    ex.on_control(e);
-                }
-                self.on_control(ev.as_ref());
-            }
+            self.on_events(&mut ex, events);
             // Keep the datagram holding the reply while receiving the rest.
             if let Some((_, in_held @ false)) = &mut reply {
                 if !ex.is_done() {
@@ -367,7 +367,13 @@ impl<T: Transport> Connection<T> {
         payload: &P,
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<GenlView<'_>>> {
-        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema)?;
+        let at = self.exchange(Request {
+            family_id,
+            genl,
+            mode: Mode::Ack,
+            payload,
+            schema,
+        })?;
         Ok(at.map(|at| self.reply_view(at)))
     }
 
@@ -387,36 +393,15 @@ impl<T: Transport> Connection<T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Option<GenlView<'_>>> {
         self.extra_flags = flags;
-        let at = self.exchange(family_id, genl, Mode::Ack, payload, schema);
+        let at = self.exchange(Request {
+            family_id,
+            genl,
+            mode: Mode::Ack,
+            payload,
+            schema,
+        });
         self.extra_flags = 0;
         Ok(at?.map(|at| self.reply_view(at)))
-    }
-
-    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
-    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
-    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        flags: u16,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<RawDump<'_, T>> {
-        // Taken by the request's build, the first thing `start` does.
-        self.extra_flags = flags;
-        RawDump::start(self, None, family_id, genl, payload, schema)
-    }
-
-    /// Starts a dump of any family and command by id (untyped); iterate
-    /// the returned [`RawDump`] with [`RawDump::next`].
-    pub fn dump_by_id<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<RawDump<'_, T>> {
-        RawDump::start(self, None, family_id, genl, payload, schema)
     }
 
     /// Resolves a family by name through the controller, once; later calls
@@ -431,15 +416,9 @@ impl<T: Transport> Connection<T> {
         if let Some(i) = at {
             return Ok(self.families.at(i));
         }
-        let (genl, req) = resolve::getfamily_request(name);
+        let req = resolve::getfamily_request(name);
         let r = self
-            .exchange(
-                GENL_ID_CTRL,
-                genl,
-                Mode::FirstReply,
-                &req,
-                Some(<crate::controller::GetFamily<'_> as crate::AttrSet>::SCHEMA),
-            )
+            .exchange(resolve::getfamily(&req))
             .and_then(|at| match at {
                 Some(at) => Ok(Some(self.reply_view(at).decode::<FamilyInfo<'_>>()?)),
                 None => Ok(None),
@@ -501,12 +480,6 @@ impl<T: Transport> Connection<T> {
             kernel: self.resolve(schema.name)?.version,
             client: schema.version,
         })
-    }
-
-    /// Starts a [`Batch`](crate::batch::Batch): ACK-only commands sent
-    /// together, without waiting for each answer.
-    pub fn batch(&mut self) -> crate::batch::Batch<'_, T> {
-        crate::batch::Batch::new(self)
     }
 
     /// Forgets a cached family (it will be resolved again on next use).
@@ -573,34 +546,6 @@ impl<T: Transport> Connection<T> {
             .reply_view(client::the_reply(at)?)
             .decode::<C::Reply<'c>>()?)
     }
-
-    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
-    /// returned [`Dump`] with [`Dump::next`]. If the family's module was
-    /// reloaded since it was resolved, the dump is restarted once at the
-    /// new id.
-    pub fn dump<C: DumpCommand>(
-        &mut self,
-        cmd: C,
-        req: &C::DumpRequest<'_>,
-    ) -> Result<Dump<'_, C, T>> {
-        let _ = cmd;
-        let fam = <C::Family as Family>::SCHEMA;
-        let schema = client::dump_request::<C>();
-        let mut id = Client::family_id(self, fam.name)?;
-        if !client::check_support::<C, _, _>(self, id, req, schema, true)? {
-            // The family moved: check again at its new id (a refusal now stands).
-            id = Client::family_id(self, fam.name)?;
-            client::check_support::<C, _, _>(self, id, req, schema, true)?;
-        }
-        let genl = GenlHeader {
-            cmd: C::ID,
-            version: fam.version,
-        };
-        Ok(Dump {
-            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
-            _cmd: std::marker::PhantomData,
-        })
-    }
 }
 
 impl<T: Transport> Client for Connection<T> {
@@ -624,17 +569,28 @@ impl<T: Transport> Client for Connection<T> {
         Ok(id)
     }
 
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        Connection::exchange(self, family_id, genl, mode, payload, schema)
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        Connection::exchange(self, req)
     }
 
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let p = support::policy(&req);
+        let messages = self
+            .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
+            .and_then(|mut dump| {
+                // Every message is read, even after one fails to decode.
+                let mut out = Vec::new();
+                while let Some(m) = dump.next()? {
+                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+                }
+                Ok(out)
+            });
+        support::collect_policy(name, cmd, messages)
+    }
+}
+
+impl<T: Transport> Families for Connection<T> {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families.moved(name, id)
     }
@@ -657,22 +613,6 @@ impl<T: Transport> Client for Connection<T> {
         self.families.support(name).map(|(fam, s)| f(fam, s))
     }
 
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let messages = self
-            .dump_by_id(GENL_ID_CTRL, genl, &req, schema)
-            .and_then(|mut dump| {
-                // Every message is read, even after one fails to decode.
-                let mut out = Vec::new();
-                while let Some(m) = dump.next()? {
-                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
-                }
-                Ok(out)
-            });
-        support::collect_policy(name, cmd, messages)
-    }
-
     fn refresh(&mut self) -> Result<()> {
         if self.watching {
             self.drain_notifications()?;
@@ -681,5 +621,5 @@ impl<T: Transport> Client for Connection<T> {
     }
 }
 
-pub use crate::dump::{Dump, RawDump};
-pub use crate::subscription::Subscription;
+#[cfg(test)]
+mod tests;

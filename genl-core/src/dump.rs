@@ -2,17 +2,18 @@
 //! [`RawDump`] (untyped views), lending iterators over the connection's
 //! receive buffer, resent once when the family was reloaded meanwhile.
 
-use crate::codec::Encode;
+use crate::client::{self, Client};
+use crate::codec::{Encode, Family};
 use crate::command::DumpCommand;
 use crate::connection::{Connection, Span};
-use crate::engine::{self, Exchange, Mode, Route, Step};
+use crate::engine::{self, Exchange, Mode, Request, Route, Step};
 use crate::error::Result;
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::OwnedMessage;
 use crate::resolve::FamilyRetry;
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
-use crate::transport::Transport;
+use crate::transport::{Deadline, Transport};
 
 /// A dump of a typed command in progress: a lending iterator over the
 /// dumped messages, each decoded as the command declares.
@@ -111,21 +112,22 @@ impl<'c, T: Transport> RawDump<'c, T> {
         schema: Option<&'static AttrSetSchema>,
     ) -> Result<Self> {
         let seq = conn.seq.next_mut();
-        engine::build_request(
-            &mut conn.tx,
+        let req = Request {
             family_id,
             genl,
-            (Mode::Dump, std::mem::take(&mut conn.extra_flags)),
-            seq,
+            mode: Mode::Dump,
             payload,
-        )?;
+            schema,
+        };
+        req.build(&mut conn.tx, seq, std::mem::take(&mut conn.extra_flags))?;
         conn.transport.send(&conn.tx)?;
+        conn.deadline = Deadline::new(conn.timeout);
         conn.rx.clear();
         let mut retry = FamilyRetry::default();
         retry.check(family_id)?;
         Ok(RawDump {
             conn,
-            ex: Exchange::new(seq, Mode::Dump, family_id),
+            ex: req.exchange(seq),
             schema,
             pos: 0,
             family,
@@ -137,8 +139,8 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// Resends the request to `family_id` with a new sequence number.
     fn restart(&mut self, family_id: u16) -> Result<()> {
         let seq = self.conn.seq.next_mut();
-        self.conn.tx[4..6].copy_from_slice(&family_id.to_ne_bytes());
-        self.conn.tx[8..12].copy_from_slice(&seq.to_ne_bytes());
+        crate::nlmsg::set_type(&mut self.conn.tx, family_id);
+        crate::nlmsg::set_seq(&mut self.conn.tx, seq);
         self.conn.transport.send(&self.conn.tx)?;
         self.conn.rx.clear();
         self.pos = 0;
@@ -169,6 +171,9 @@ impl<'c, T: Transport> RawDump<'c, T> {
     /// messages, the end, the restart after a reload.
     #[inline(never)]
     fn next_slow(&mut self) -> Result<Option<GenlView<'_>>> {
+        // Each wait for more items has the whole timeout (see
+        // `DEFAULT_TIMEOUT`): the caller's time between items is not counted.
+        self.conn.deadline = Deadline::new(self.conn.timeout);
         loop {
             if self.finished {
                 return Ok(None);
@@ -247,12 +252,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
                 }
             }
             self.pos = base + it.position();
-            for ev in events {
-                if let Some(e) = &ev {
-                    self.ex.on_control(e);
-                }
-                self.conn.on_control(ev.as_ref());
-            }
+            self.conn.on_events(&mut self.ex, events);
             if found.is_some() {
                 return Ok(found);
             }
@@ -268,3 +268,64 @@ impl<'c, T: Transport> RawDump<'c, T> {
         Ok(out)
     }
 }
+
+impl<T: Transport> Connection<T> {
+    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
+    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
+    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        flags: u16,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        // Taken by the request's build, the first thing `start` does.
+        self.extra_flags = flags;
+        RawDump::start(self, None, family_id, genl, payload, schema)
+    }
+
+    /// Starts a dump of any family and command by id (untyped); iterate
+    /// the returned [`RawDump`] with [`RawDump::next`].
+    pub fn dump_by_id<P: Encode + ?Sized>(
+        &mut self,
+        family_id: u16,
+        genl: GenlHeader,
+        payload: &P,
+        schema: Option<&'static AttrSetSchema>,
+    ) -> Result<RawDump<'_, T>> {
+        RawDump::start(self, None, family_id, genl, payload, schema)
+    }
+
+    /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
+    /// returned [`Dump`] with [`Dump::next`]. If the family's module was
+    /// reloaded since it was resolved, the dump is restarted once at the
+    /// new id.
+    pub fn dump<C: DumpCommand>(
+        &mut self,
+        cmd: C,
+        req: &C::DumpRequest<'_>,
+    ) -> Result<Dump<'_, C, T>> {
+        let _ = cmd;
+        let fam = <C::Family as Family>::SCHEMA;
+        let schema = client::dump_request::<C>();
+        let mut id = Client::family_id(self, fam.name)?;
+        let asked = client::asked::<C>(true, schema);
+        if !client::check_support(self, (id, asked), req)? {
+            // The family moved: check again at its new id (a refusal now stands).
+            id = Client::family_id(self, fam.name)?;
+            client::check_support(self, (id, asked), req)?;
+        }
+        let genl = GenlHeader {
+            cmd: C::ID,
+            version: fam.version,
+        };
+        Ok(Dump {
+            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
+            _cmd: std::marker::PhantomData,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -35,10 +35,21 @@ use crate::Family as _;
 pub(crate) struct SeqCounter(AtomicU32);
 
 impl SeqCounter {
-    /// A counter starting after `seed` (spread per process, so that two
-    /// sockets of one program rarely share numbers).
+    /// A counter starting after `seed`.
     pub(crate) fn new(seed: u32) -> Self {
         SeqCounter(AtomicU32::new(seed))
+    }
+
+    /// The counter of a new socket, whatever its kind: the one seed rule,
+    /// the process id and how many sockets the process opened before,
+    /// spread over the 32 bits (a Fibonacci hash), so that two sockets of
+    /// one program, or of two programs, rarely count through the same
+    /// numbers (a stale reply then never matches by accident).
+    pub(crate) fn for_socket() -> Self {
+        static OPENED: AtomicU32 = AtomicU32::new(0);
+        let n = OPENED.fetch_add(1, Ordering::Relaxed);
+        let seed = std::process::id().wrapping_add(n << 22);
+        SeqCounter::new(seed.wrapping_mul(0x9E37_79B9))
     }
 
     /// The next number.
@@ -92,19 +103,42 @@ impl Mode {
     }
 }
 
-/// Writes a request into `tx`: the message flags of `mode` with `extra`
-/// (`NLM_F_CREATE`, `NLM_F_EXCL`, … for families that read them; 0 for
-/// most), `seq`.
-pub(crate) fn build_request<P: Encode + ?Sized>(
-    tx: &mut Vec<u8>,
-    family_id: u16,
-    genl: GenlHeader,
-    (mode, extra): (Mode, u16),
-    seq: u32,
-    payload: &P,
-) -> Result<()> {
-    build_message(tx, family_id, mode.flags() | extra, seq, genl, payload)?;
-    Ok(())
+/// One generic netlink request, as every connection's exchange takes it:
+/// where it goes, how it completes, its attributes and their schema (for
+/// the extended ACK's paths).
+#[derive(Debug)]
+pub(crate) struct Request<'p, P: ?Sized> {
+    pub(crate) family_id: u16,
+    pub(crate) genl: GenlHeader,
+    pub(crate) mode: Mode,
+    pub(crate) payload: &'p P,
+    pub(crate) schema: Option<&'static AttrSetSchema>,
+}
+
+impl<P: ?Sized> Clone for Request<'_, P> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: ?Sized> Copy for Request<'_, P> {}
+
+impl<P: Encode + ?Sized> Request<'_, P> {
+    /// Writes the request into `tx` with number `seq`: the message flags
+    /// of its mode with `extra` (`NLM_F_CREATE`, `NLM_F_EXCL`, … for
+    /// families that read them; 0 for most).
+    #[inline]
+    pub(crate) fn build(&self, tx: &mut Vec<u8>, seq: u32, extra: u16) -> Result<()> {
+        let flags = self.mode.flags() | extra;
+        build_message(tx, self.family_id, flags, seq, self.genl, self.payload)?;
+        Ok(())
+    }
+
+    /// The exchange that follows it, sent with number `seq`.
+    #[inline]
+    pub(crate) fn exchange(&self, seq: u32) -> Exchange {
+        Exchange::new(seq, self.mode, self.family_id)
+    }
 }
 
 /// A controller notification (`nlctrl`'s `notify` group), as far as the
@@ -143,14 +177,23 @@ pub(crate) enum Route {
 /// controller notifications carry neither.
 #[inline]
 pub(crate) fn route(msg: &NlMessage<'_>, portid: u32) -> Route {
-    let h = &msg.header;
-    if h.port_number == portid && h.sequence_number != 0 {
-        return Route::Request(h.sequence_number);
+    if let Some(seq) = request_of(msg, portid) {
+        return Route::Request(seq);
     }
     match control_event(msg) {
         Some(event) => Route::Control(event),
         None => Route::Ignore,
     }
+}
+
+/// The sequence number of the request `msg` answers, if it answers one of
+/// the socket with port `portid`: a reply carries the port and a non-zero
+/// number (the protocol-neutral half of [`route`], which classic netlink
+/// uses alone).
+#[inline]
+pub(crate) fn request_of(msg: &NlMessage<'_>, portid: u32) -> Option<u32> {
+    let h = &msg.header;
+    (h.port_number == portid && h.sequence_number != 0).then_some(h.sequence_number)
 }
 
 /// `Some` if `msg` is a controller notification (type `GENL_ID_CTRL`,
@@ -181,8 +224,6 @@ enum Failure {
     FamilyGone(String),
     /// The socket overflowed (`ENOBUFS`): the answer may have been dropped.
     Lost,
-    /// A message the request cannot have caused.
-    Unexpected(&'static str),
 }
 
 impl Failure {
@@ -197,7 +238,6 @@ impl Failure {
             Failure::Decode(e) => Error::Decode(e),
             Failure::FamilyGone(name) => Error::FamilyNotFound(name),
             Failure::Lost => Error::EventsLost,
-            Failure::Unexpected(what) => Error::UnexpectedReply(what),
         }
     }
 }
@@ -224,6 +264,8 @@ pub(crate) struct Exchange {
     interrupted: bool,
     /// The family was unregistered (its name): see [`Exchange::on_control`].
     gone: Option<String>,
+    /// The extended ACK's message of a success (a kernel warning).
+    warning: Option<String>,
     done: Option<std::result::Result<(), Failure>>,
 }
 
@@ -237,6 +279,7 @@ impl Exchange {
             replies: 0,
             interrupted: false,
             gone: None,
+            warning: None,
             done: None,
         }
     }
@@ -256,6 +299,36 @@ impl Exchange {
     #[inline]
     pub(crate) fn replies(&self) -> usize {
         self.replies
+    }
+
+    /// Whether a data message carried `NLM_F_DUMP_INTR` (the table changed
+    /// during the dump).
+    pub(crate) fn interrupted(&self) -> bool {
+        self.interrupted
+    }
+
+    /// The kernel's warning, if the request succeeded with one (also
+    /// logged, see [`crate::extack::warn_on_success`]).
+    pub(crate) fn take_warning(&mut self) -> Option<String> {
+        self.warning.take()
+    }
+
+    /// [`absorb`](Self::absorb) for any netlink protocol: a message of a
+    /// type above the control types is a reply whatever its payload (no
+    /// genl header is read); returns whether it is one to deliver. The
+    /// control messages and the counting rules are the same.
+    pub(crate) fn absorb_raw(&mut self, msg: &NlMessage<'_>) -> bool {
+        if msg.header.message_type < NLMSG_MIN_TYPE {
+            self.absorb_other(msg);
+            return false;
+        }
+        if self.done.is_some() {
+            // After the end (a late duplicate): counted, not delivered.
+            self.replies += 1;
+            return false;
+        }
+        self.on_data(msg.header.flags);
+        true
     }
 
     /// Takes one message addressed to this request (parsed once, here).
@@ -341,7 +414,7 @@ impl Exchange {
                 Step::Reply(v)
             }
             Ok(Received::Error { error, .. }) => {
-                crate::extack::warn_on_success(error.code, &error.ext_ack);
+                self.note_warning(crate::extack::warn_on_success(error.code, &error.ext_ack));
                 self.done = Some(match error.to_kernel_error() {
                     Some(k) => Err(Failure::Kernel(Box::new(k))),
                     None => Ok(()),
@@ -349,7 +422,7 @@ impl Exchange {
                 Step::Nothing
             }
             Ok(Received::Done { code, ext_ack, .. }) => {
-                crate::extack::warn_on_success(code, &ext_ack);
+                self.note_warning(crate::extack::warn_on_success(code, &ext_ack));
                 self.done = Some(if code < 0 {
                     Err(Failure::Kernel(Box::new(crate::extack::ext_ack_error(
                         code, &ext_ack,
@@ -364,6 +437,13 @@ impl Exchange {
                 self.done = Some(Err(Failure::Decode(e)));
                 Step::Nothing
             }
+        }
+    }
+
+    /// Keeps the kernel's warning (rare: allocates only then).
+    fn note_warning(&mut self, warning: Option<&str>) {
+        if let Some(w) = warning {
+            self.warning = Some(w.to_owned());
         }
     }
 
@@ -453,8 +533,9 @@ impl Exchange {
 pub(crate) struct Round {
     /// The sequence numbers, in sending order (the last: `last`'s).
     seqs: Vec<u32>,
-    /// What came for each request but the last.
-    outcomes: Vec<Option<std::result::Result<(), Failure>>>,
+    /// Each request but the last: sent without `NLM_F_ACK`, so only an
+    /// error (or a reply, which an ACK-only command must not send) comes.
+    earlier: Vec<Exchange>,
     last: Exchange,
 }
 
@@ -462,11 +543,14 @@ impl Round {
     /// A round of requests numbered `seqs` (in order; at least one), the
     /// last sent to `family_id` with `NLM_F_ACK`, the others without.
     pub(crate) fn new(seqs: Vec<u32>, family_id: u16) -> Self {
-        let last_seq = *seqs.last().expect("a round has a request");
+        let (&last_seq, before) = seqs.split_last().expect("a round has a request");
         Round {
-            outcomes: vec![None; seqs.len() - 1],
-            seqs,
+            earlier: before
+                .iter()
+                .map(|&s| Exchange::new(s, Mode::Ack, family_id))
+                .collect(),
             last: Exchange::new(last_seq, Mode::Ack, family_id),
+            seqs,
         }
     }
 
@@ -475,29 +559,13 @@ impl Round {
         self.seqs.iter().position(|s| *s == seq)
     }
 
-    /// Takes one message addressed to request `index`.
+    /// Takes one message addressed to request `index`, by the rules of
+    /// [`Exchange::absorb`].
     pub(crate) fn absorb(&mut self, index: usize, msg: &NlMessage<'_>) {
-        let Some(slot) = self.outcomes.get_mut(index) else {
-            self.last.absorb(msg);
-            return;
-        };
-        if slot.is_some() {
-            return;
-        }
-        *slot = match Received::parse(msg) {
-            Ok(Received::Error { error, .. }) => Some(match error.to_kernel_error() {
-                None => {
-                    crate::extack::warn_on_success(error.code, &error.ext_ack);
-                    Ok(())
-                }
-                Some(k) => Err(Failure::Kernel(Box::new(k))),
-            }),
-            Ok(Received::Genl(_)) => Some(Err(Failure::Unexpected(
-                "a reply to a command whose schema declares none",
-            ))),
-            Ok(Received::Done { .. } | Received::Noop(_)) => None,
-            Err(e) => Some(Err(Failure::Decode(e))),
-        };
+        self.earlier
+            .get_mut(index)
+            .unwrap_or(&mut self.last)
+            .absorb(msg);
     }
 
     /// The inner [`Exchange`] of the last request, which decides when the
@@ -525,15 +593,18 @@ impl Round {
             Some(Ok(())) | Some(Err(Failure::Kernel(_)))
         );
         let mut out: Vec<Result<()>> = self
-            .outcomes
-            .into_iter()
+            .earlier
+            .iter()
             .enumerate()
-            .map(|(i, o)| match o {
-                Some(Ok(())) => Ok(()),
-                Some(Err(f)) => {
+            .map(|(i, ex)| match &ex.done {
+                Some(Err(_)) => {
                     let (bytes, schema) = request(i);
-                    Err(f.into_error(bytes, schema))
+                    ex.finish(bytes, schema)
                 }
+                _ if ex.replies() > 0 => Err(Error::UnexpectedReply(
+                    "a reply to a command whose schema declares none",
+                )),
+                Some(Ok(())) => Ok(()),
                 None if handled => Ok(()),
                 None => Err(match &self.last.done {
                     Some(Err(f)) => f.clone().into_error(&[], None),
@@ -548,267 +619,4 @@ impl Round {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::{NLMSG_HDRLEN, NLM_F_MULTI};
-
-    /// A message as the kernel would send it: header fields and payload.
-    fn msg(ty: u16, flags: u16, seq: u32, port: u32, payload: &[u8]) -> Vec<u8> {
-        let len = (NLMSG_HDRLEN + payload.len()) as u32;
-        let mut v = Vec::new();
-        v.extend_from_slice(&len.to_ne_bytes());
-        v.extend_from_slice(&ty.to_ne_bytes());
-        v.extend_from_slice(&flags.to_ne_bytes());
-        v.extend_from_slice(&seq.to_ne_bytes());
-        v.extend_from_slice(&port.to_ne_bytes());
-        v.extend_from_slice(payload);
-        v
-    }
-
-    fn parse(bytes: &[u8]) -> NlMessage<'_> {
-        crate::message::Messages::new(bytes)
-            .next()
-            .unwrap()
-            .unwrap()
-    }
-
-    /// `NLMSG_ERROR` with `code` echoing a 16-byte request header.
-    fn error(seq: u32, code: i32) -> Vec<u8> {
-        let mut p = code.to_ne_bytes().to_vec();
-        p.extend_from_slice(&[0; NLMSG_HDRLEN]);
-        msg(2, 0x100, seq, 7, &p)
-    }
-
-    #[test]
-    fn sequence_numbers_skip_zero() {
-        let s = SeqCounter::new(u32::MAX - 1);
-        assert_eq!(s.next(), u32::MAX);
-        assert_eq!(s.next(), 1);
-        assert_eq!(s.last(), 1);
-    }
-
-    #[test]
-    fn replies_go_to_their_request_and_notifications_to_the_controller() {
-        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
-        assert!(matches!(route(&parse(&reply), 7), Route::Request(5)));
-        // Another port, or seq 0 of a non-controller family: ignored.
-        assert!(matches!(route(&parse(&reply), 8), Route::Ignore));
-        let other = msg(0x20, 0, 0, 0, &[1, 1, 0, 0]);
-        assert!(matches!(route(&parse(&other), 7), Route::Ignore));
-        // An unreadable controller notification still reaches the cache.
-        let ctrl = msg(GENL_ID_CTRL, 0, 0, 0, &[2, 2, 0, 0, 4, 0, 1]);
-        assert!(matches!(route(&parse(&ctrl), 7), Route::Control(None)));
-    }
-
-    #[test]
-    fn an_ack_after_one_reply_completes() {
-        let mut x = Exchange::new(5, Mode::Ack, 0x20);
-        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
-        assert!(matches!(x.absorb(&parse(&reply)), Step::Reply(_)));
-        assert!(!x.is_done());
-        x.absorb(&parse(&error(5, 0)));
-        assert!(x.is_done());
-        x.finish(&[], None).unwrap();
-    }
-
-    #[test]
-    fn a_second_reply_to_a_do_is_an_error() {
-        let mut x = Exchange::new(5, Mode::Ack, 0x20);
-        let reply = msg(0x20, 0, 5, 7, &[1, 1, 0, 0]);
-        x.absorb(&parse(&reply));
-        x.absorb(&parse(&reply));
-        x.absorb(&parse(&error(5, 0)));
-        assert!(matches!(
-            x.finish(&[], None),
-            Err(Error::UnexpectedReply(m)) if m.contains("more than one")
-        ));
-    }
-
-    #[test]
-    fn done_with_an_error_code_fails_the_dump() {
-        let mut x = Exchange::new(5, Mode::Dump, 0x20);
-        let item = msg(0x20, NLM_F_MULTI, 5, 7, &[1, 1, 0, 0]);
-        x.absorb(&parse(&item));
-        x.absorb(&parse(&item));
-        x.absorb(&parse(&msg(3, NLM_F_MULTI, 5, 7, &(-90i32).to_ne_bytes())));
-        assert!(x.is_done());
-        match x.finish(&[], None) {
-            Err(Error::Kernel(k)) => assert_eq!(k.errno, 90),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn an_interrupted_dump_says_so_at_its_end() {
-        let mut x = Exchange::new(5, Mode::Dump, 0x20);
-        x.absorb(&parse(&msg(
-            0x20,
-            NLM_F_MULTI | NLM_F_DUMP_INTR,
-            5,
-            7,
-            &[1, 1, 0, 0],
-        )));
-        x.absorb(&parse(&msg(3, NLM_F_MULTI, 5, 7, &0i32.to_ne_bytes())));
-        assert!(matches!(x.finish(&[], None), Err(Error::DumpInterrupted)));
-    }
-
-    #[test]
-    fn an_error_in_the_middle_of_a_dump_ends_it() {
-        let mut x = Exchange::new(5, Mode::Dump, 0x20);
-        x.absorb(&parse(&msg(0x20, NLM_F_MULTI, 5, 7, &[1, 1, 0, 0])));
-        x.absorb(&parse(&error(5, -(libc::ENOMEM))));
-        assert!(x.is_done());
-        assert!(matches!(x.finish(&[], None), Err(Error::Kernel(k)) if k.errno == libc::ENOMEM));
-    }
-
-    #[test]
-    fn a_deleted_family_fails_its_pending_request_once_the_socket_is_idle() {
-        let mut x = Exchange::new(5, Mode::FirstReply, 0x20);
-        let other = CtrlEvent {
-            cmd: Some(CtrlCmd::DelFamily),
-            family_id: 0x21,
-            family_name: "other".into(),
-        };
-        x.on_control(&other);
-        assert!(!x.awaits_idle(), "another family's deletion is no concern");
-        let ours = CtrlEvent {
-            family_id: 0x20,
-            family_name: "genl_demo".into(),
-            ..other
-        };
-        x.on_control(&ours);
-        assert!(x.awaits_idle() && !x.is_done());
-        x.on_idle();
-        assert!(matches!(
-            x.finish(&[], None),
-            Err(Error::FamilyNotFound(n)) if n == "genl_demo"
-        ));
-    }
-
-    #[test]
-    fn a_refusal_queued_behind_the_deletion_is_the_answer() {
-        let mut x = Exchange::new(5, Mode::Ack, 0x20);
-        x.on_control(&CtrlEvent {
-            cmd: Some(CtrlCmd::DelFamily),
-            family_id: 0x20,
-            family_name: "genl_demo".into(),
-        });
-        x.absorb(&parse(&error(5, -libc::ENOENT)));
-        x.on_idle();
-        assert!(matches!(x.finish(&[], None), Err(Error::Kernel(k)) if k.errno == libc::ENOENT));
-    }
-
-    #[test]
-    fn first_reply_mode_completes_without_an_ack() {
-        let mut x = Exchange::new(5, Mode::FirstReply, 0x20);
-        assert!(matches!(
-            x.absorb(&parse(&msg(0x20, 0, 5, 7, &[1, 1, 0, 0]))),
-            Step::Reply(_)
-        ));
-        assert!(x.is_done());
-        x.finish(&[], None).unwrap();
-    }
-
-    #[test]
-    fn a_malformed_message_fails_the_request_with_its_decode_error() {
-        let mut x = Exchange::new(5, Mode::Ack, 0x20);
-        // A genl message too short for its genl header.
-        x.absorb(&parse(&msg(0x20, 0, 5, 7, &[1])));
-        assert!(matches!(x.finish(&[], None), Err(Error::Decode(_))));
-    }
-
-    /// The replies delivered (type, seq, attributes), the reply count and
-    /// the outcome.
-    type Seen = (Vec<(u16, u32, Vec<u8>)>, usize, String);
-
-    /// What a receive loop makes of `datagrams` for request 5 on port 7:
-    /// with `fast`, each message is offered to [`Exchange::take_data`]
-    /// first (as the connections do), else only the general way. Returns
-    /// the delivered replies (type, seq, attributes), the reply count and
-    /// the outcome.
-    fn run(mode: Mode, datagrams: &[Vec<u8>], fast: bool) -> Seen {
-        let mut x = Exchange::new(5, mode, 0x20);
-        let mut got = Vec::new();
-        'all: for d in datagrams {
-            let mut pos = 0;
-            while pos < d.len() {
-                if fast {
-                    if let Some((v, next)) = x.take_data(d, pos, 7) {
-                        got.push((
-                            v.header.message_type,
-                            v.header.sequence_number,
-                            v.attrs.to_vec(),
-                        ));
-                        pos = next;
-                        continue;
-                    }
-                }
-                let mut it = crate::message::Messages::at(d, pos);
-                let Some(m) = it.next() else { break };
-                let Ok(m) = m else { break 'all };
-                pos = it.position();
-                if let Route::Request(5) = route(&m, 7) {
-                    if let Step::Reply(v) = x.absorb(&m) {
-                        got.push((
-                            v.header.message_type,
-                            v.header.sequence_number,
-                            v.attrs.to_vec(),
-                        ));
-                    }
-                }
-            }
-            if x.is_done() {
-                break;
-            }
-        }
-        let outcome = format!("{:?}", x.finish(&[], None).map_err(|e| e.to_string()));
-        (got, x.replies(), format!("done {} {outcome}", x.is_done()))
-    }
-
-    proptest::proptest! {
-        /// The one-step data path and the general one agree on every
-        /// datagram: the same replies delivered, counted, and the same
-        /// outcome, whatever the messages (data, ACK, errors, DONE, other
-        /// requests' and ports', interrupted, malformed lengths).
-        #[test]
-        fn the_data_fast_path_agrees_with_the_general_one(
-            mode in proptest::sample::select(vec![Mode::Ack, Mode::FirstReply, Mode::Dump]),
-            datagrams in proptest::collection::vec(
-                proptest::collection::vec(
-                    (0u8..8, proptest::bool::ANY, 0usize..6, proptest::bool::ANY),
-                    1..5,
-                ),
-                1..3,
-            ),
-        ) {
-            let datagrams: Vec<Vec<u8>> = datagrams
-                .iter()
-                .map(|msgs| {
-                    let mut d = Vec::new();
-                    for &(kind, ours, payload_len, intr) in msgs {
-                        let seq = if ours { 5 } else { 6 };
-                        let flags = if intr { NLM_F_DUMP_INTR } else { 0 };
-                        let body: Vec<u8> = (0..payload_len as u8).collect();
-                        let m = match kind {
-                            0..=2 => msg(0x20, flags, seq, 7, &body),
-                            3 => msg(0x20, flags, seq, 8, &body),
-                            4 => error(seq, 0),
-                            5 => error(seq, -(libc::ENOENT)),
-                            6 => msg(3, flags, seq, 7, &0i32.to_ne_bytes()),
-                            _ => {
-                                // nlmsg_len past the datagram's end.
-                                let mut m = msg(0x20, flags, seq, 7, &body);
-                                m[0] = m[0].wrapping_add(64);
-                                m
-                            }
-                        };
-                        d.extend_from_slice(&m);
-                        d.resize(d.len().next_multiple_of(4), 0);
-                    }
-                    d
-                })
-                .collect();
-            proptest::prop_assert_eq!(run(mode, &datagrams, true), run(mode, &datagrams, false));
-        }
-    }
-}
+mod tests;

@@ -7,7 +7,7 @@ use netlink_packet_core::NetlinkHeader;
 
 use crate::codec::Decode;
 use crate::error::{DecodeError, DecodeErrorKind, KernelError};
-use crate::message::{read_header, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED};
+use crate::nlmsg::{read_header, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK_TLVS, NLM_F_CAPPED};
 use crate::schema::AttrSetSchema;
 use crate::wire::nla_align;
 

@@ -57,9 +57,9 @@
 //! | [`command`] | typed commands: each command's request and reply types |
 //! | [`message`] | netlink and genl headers, message iteration, classification, flags |
 //! | [`extack`] | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths |
-//! | [`engine`] | the sans-IO request engine every connection drives |
+//! | `engine` (private) | the sans-IO request engine every connection drives |
 //! | [`resolve`] | family resolution, its cache and the retry after a reload |
-//! | [`demux`] | many requests on one socket: each reply to its request |
+//! | `demux` (private) | many requests on one socket: each reply to its request |
 //! | [`sys`] | the operating system's netlink socket |
 //! | [`pcap`] | recording what sockets send and receive, as nlmon would |
 //! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
@@ -88,10 +88,10 @@ pub mod codec;
 pub mod command;
 pub mod connection;
 pub mod controller;
-pub mod demux;
+mod demux;
 pub mod drift;
 pub mod dump;
-pub mod engine;
+mod engine;
 pub mod error;
 pub mod extack;
 pub mod flags;
@@ -99,6 +99,7 @@ pub mod header;
 pub mod message;
 pub mod module_features;
 pub mod multi;
+mod nlmsg;
 pub mod owned;
 pub mod pcap;
 pub mod resolve;

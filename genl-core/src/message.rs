@@ -17,37 +17,15 @@ use netlink_packet_core::{
 use crate::codec::{Decode, DecodeOwned, Encode};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 use crate::extack::{ErrorView, ExtAck};
+use crate::nlmsg;
 use crate::wire::{nla_align, AttrWriter};
 
-/// Size of `struct nlmsghdr`.
-pub const NLMSG_HDRLEN: usize = 16;
-/// Size of `struct genlmsghdr`.
-pub const GENL_HDRLEN: usize = 4;
-/// `NLMSG_MIN_TYPE`: message types below it are netlink's own (`NLMSG_NOOP`,
-/// `NLMSG_ERROR`, `NLMSG_DONE`, `NLMSG_OVERRUN`); families' ids start here.
-pub const NLMSG_MIN_TYPE: u16 = 0x10;
-/// `NLM_F_REQUEST`: a request.
-pub const NLM_F_REQUEST: u16 = 0x01;
-/// `NLM_F_MULTI`: part of a multipart reply (a dump).
-pub const NLM_F_MULTI: u16 = 0x02;
-/// `NLM_F_ACK`: ask for an acknowledgement.
-pub const NLM_F_ACK: u16 = 0x04;
-/// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`): dump everything.
-pub const NLM_F_DUMP: u16 = 0x300;
-/// `NLM_F_DUMP_INTR`: the dump was interrupted and may be inconsistent.
-pub const NLM_F_DUMP_INTR: u16 = 0x10;
-/// `NLM_F_CAPPED` (on `NLMSG_ERROR`): the echoed request was cut to its header.
-pub const NLM_F_CAPPED: u16 = 0x100;
-/// `NLM_F_REPLACE` (on a NEW request): replace what exists.
-pub const NLM_F_REPLACE: u16 = 0x100;
-/// `NLM_F_EXCL` (on a NEW request): fail if it exists.
-pub const NLM_F_EXCL: u16 = 0x200;
-/// `NLM_F_CREATE` (on a NEW request): create it if it does not exist.
-pub const NLM_F_CREATE: u16 = 0x400;
-/// `NLM_F_APPEND` (on a NEW request): add to the end of the list.
-pub const NLM_F_APPEND: u16 = 0x800;
-/// `NLM_F_ACK_TLVS` (on `NLMSG_ERROR`/`NLMSG_DONE`): extended-ACK TLVs follow.
-pub const NLM_F_ACK_TLVS: u16 = 0x200;
+pub(crate) use crate::nlmsg::read_header;
+pub use crate::nlmsg::{
+    GENL_HDRLEN, NLMSG_HDRLEN, NLMSG_MIN_TYPE, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_APPEND,
+    NLM_F_CAPPED, NLM_F_CREATE, NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_EXCL, NLM_F_MULTI,
+    NLM_F_REPLACE, NLM_F_REQUEST,
+};
 
 /// The generic netlink header (`struct genlmsghdr`); its reserved field is
 /// always written as zero.
@@ -116,9 +94,9 @@ pub fn append_message<P: Encode + ?Sized>(
     // nlmsghdr (its length patched below, port 0: the kernel) and genlmsghdr
     // in one copy.
     let mut head = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
-    head[4..6].copy_from_slice(&family_id.to_ne_bytes());
-    head[6..8].copy_from_slice(&flags.to_ne_bytes());
-    head[8..12].copy_from_slice(&seq.to_ne_bytes());
+    nlmsg::set_type(&mut head, family_id);
+    nlmsg::set_flags(&mut head, flags);
+    nlmsg::set_seq(&mut head, seq);
     head[NLMSG_HDRLEN..].copy_from_slice(&genl.to_bytes());
     buf.extend_from_slice(&head);
     let written = payload.encode(&mut AttrWriter::new(buf));
@@ -137,23 +115,6 @@ pub fn append_message<P: Encode + ?Sized>(
             Err(EncodeError::new(EncodeErrorKind::MessageTooLong { len }))
         }
     }
-}
-
-/// Reads the `nlmsghdr` at the start of `bytes` (at least 16 bytes long).
-#[inline]
-pub(crate) fn read_header(bytes: &[u8]) -> NetlinkHeader {
-    let b: &[u8; NLMSG_HDRLEN] = bytes
-        .first_chunk()
-        .expect("callers check for a whole nlmsghdr");
-    let u32_at = |i: usize| u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
-    let u16_at = |i: usize| u16::from_ne_bytes([b[i], b[i + 1]]);
-    let mut h = NetlinkHeader::default();
-    h.length = u32_at(0);
-    h.message_type = u16_at(4);
-    h.flags = u16_at(6);
-    h.sequence_number = u32_at(8);
-    h.port_number = u32_at(12);
-    h
 }
 
 /// One netlink message inside a received datagram, borrowed.

@@ -14,10 +14,10 @@
 //! that explain it: `FamilyRetry` then looks the family up again and
 //! resends once if its id changed.
 
-use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, OpInfo, CTRL_VERSION};
-use crate::engine::CtrlEvent;
+use crate::controller::{CtrlCmd, FamilyInfo, GetFamily, OpInfo, CTRL_VERSION, GENL_ID_CTRL};
+use crate::engine::{self, CtrlEvent, Mode, Request, Route};
 use crate::error::{Error, Result};
-use crate::message::GenlHeader;
+use crate::message::{GenlHeader, Messages};
 use crate::support::SupportState;
 use crate::Family as _;
 
@@ -75,15 +75,37 @@ impl ResolvedFamily {
     }
 }
 
-/// The `CTRL_CMD_GETFAMILY` request for `name`: its header and attributes.
-pub(crate) fn getfamily_request(name: &str) -> (GenlHeader, GetFamily<'_>) {
-    (
-        GenlHeader {
+/// The attributes of the `CTRL_CMD_GETFAMILY` request for `name`.
+pub(crate) fn getfamily_request(name: &str) -> GetFamily<'_> {
+    GetFamily::by_name(name)
+}
+
+/// The `CTRL_CMD_GETFAMILY` request with attributes `req`, answered by one
+/// reply.
+pub(crate) fn getfamily<'r, 'n>(req: &'r GetFamily<'n>) -> Request<'r, GetFamily<'n>> {
+    Request {
+        family_id: GENL_ID_CTRL,
+        genl: GenlHeader {
             cmd: CtrlCmd::GetFamily.cmd(),
             version: CTRL_VERSION,
         },
-        GetFamily::by_name(name),
-    )
+        mode: Mode::FirstReply,
+        payload: req,
+        schema: Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA),
+    }
+}
+
+/// [`getfamily_outcome`] of a connection whose replies are owned.
+pub(crate) fn getfamily_owned(
+    name: &str,
+    replies: Result<Vec<crate::owned::OwnedMessage>>,
+) -> Result<ResolvedFamily> {
+    // At most one reply: the engine rejects more for a `do`.
+    match replies.map(|mut r| r.pop()) {
+        Ok(Some(m)) => getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?))),
+        Ok(None) => getfamily_outcome(name, Ok(None)),
+        Err(e) => getfamily_outcome(name, Err(e)),
+    }
 }
 
 /// The outcome of a `GETFAMILY` for `name`: the family, or
@@ -99,6 +121,34 @@ pub(crate) fn getfamily_outcome(
             Err(Error::FamilyNotFound(name.to_owned()))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// Reads the controller notifications queued on a socket (port `portid`,
+/// read by `try_recv` into `rx`) into `families`, until none is queued;
+/// anything else is dropped (replies of requests that gave up). Lost
+/// notifications (`ENOBUFS`) clear the cache: anything may have changed.
+pub(crate) fn drain(
+    families: &mut FamilyCache,
+    rx: &mut Vec<u8>,
+    portid: u32,
+    mut try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,
+) -> Result<()> {
+    loop {
+        match try_recv(rx) {
+            Ok(true) => {}
+            Ok(false) => return Ok(()),
+            Err(Error::EventsLost) => {
+                families.clear();
+                continue;
+            }
+            Err(e) => return Err(e),
+        }
+        for msg in Messages::new(rx).map_while(|m| m.ok()) {
+            if let Route::Control(ev) = engine::route(&msg, portid) {
+                families.on_control(ev.as_ref());
+            }
+        }
     }
 }
 

@@ -113,3 +113,6 @@ impl<T: Transport> Subscription<T> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -425,23 +425,26 @@ impl SupportState {
 }
 
 /// The `CTRL_CMD_GETPOLICY` dump request for op `cmd` of family `name`.
-pub(crate) fn policy_request(name: &str, cmd: u8) -> (GenlHeader, GetPolicy<'_>) {
-    (
-        GenlHeader {
+pub(crate) fn policy_request(name: &str, cmd: u8) -> GetPolicy<'_> {
+    GetPolicy {
+        family_id: None,
+        family_name: Some(name),
+        op: Some(u32::from(cmd)),
+    }
+}
+
+/// The `GETPOLICY` dump with attributes `req`.
+pub(crate) fn policy<'r, 'n>(req: &'r GetPolicy<'n>) -> crate::engine::Request<'r, GetPolicy<'n>> {
+    crate::engine::Request {
+        family_id: crate::controller::GENL_ID_CTRL,
+        genl: GenlHeader {
             cmd: crate::Family::cmd(crate::controller::CtrlCmd::GetPolicy),
             version: crate::controller::CTRL_VERSION,
         },
-        GetPolicy {
-            family_id: None,
-            family_name: Some(name),
-            op: Some(u32::from(cmd)),
-        },
-    )
-}
-
-/// The schema of [`policy_request`]'s attributes (for extack paths).
-pub(crate) fn policy_request_schema() -> Option<&'static AttrSetSchema> {
-    Some(<GetPolicy<'_> as crate::AttrSet>::SCHEMA)
+        mode: crate::engine::Mode::Dump,
+        payload: req,
+        schema: Some(<GetPolicy<'_> as crate::AttrSet>::SCHEMA),
+    }
 }
 
 /// Collects the messages of a `GETPOLICY` dump; a kernel error means what

@@ -1,6 +1,6 @@
 //! A connection shared by many threads, [`SharedConnection`]: one socket,
 //! concurrent requests, each reply delivered to the thread that asked for
-//! it. It drives the same [request engine](crate::engine) as
+//! it. It drives the same request engine (the private `engine` module) as
 //! [`Connection`](crate::Connection), with the same rules: sequence and
 //! sender matching, extended ACK paths, dumps, the controller watched (a
 //! request pending on a family that goes away fails at once), the retry
@@ -16,18 +16,16 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::client::{self, Client};
+use crate::client::{self, Client, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::Requests;
-use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
+use crate::engine::{CtrlEvent, Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::message::GenlHeader;
 use crate::owned::{Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
 use crate::transport::Transport;
@@ -46,7 +44,7 @@ pub struct SharedConnection<T: Transport = Socket> {
     demux: Mutex<Demux>,
     wake: Condvar,
     families: Mutex<(FamilyCache, DrainClock)>,
-    timeout: Duration,
+    timeout: Option<Duration>,
     watching: bool,
     ack_queries: bool,
     check_support: bool,
@@ -74,20 +72,26 @@ impl<T: Transport> SharedConnection<T> {
         let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(SharedConnection {
             transport,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(104_729)),
+            seq: SeqCounter::for_socket(),
             demux: Mutex::new(Demux::default()),
             wake: Condvar::new(),
             families: Mutex::new((FamilyCache::default(), DrainClock::default())),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
             watching,
             ack_queries: false,
             check_support: true,
         })
     }
 
-    /// Sets how long a request may wait for its answer.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+    /// Sets how long a request may take (`None`: forever); see
+    /// [`DEFAULT_TIMEOUT`] for what it covers.
+    pub fn set_timeout(&mut self, timeout: Option<Duration>) {
         self.timeout = timeout;
+    }
+
+    /// [`set_timeout`](Self::set_timeout) as a builder.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
         self
     }
 
@@ -204,22 +208,8 @@ impl<T: Transport> SharedConnection<T> {
         if let Some(fam) = self.families().0.get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let r = self.exchange(
-            GENL_ID_CTRL,
-            genl,
-            Mode::FirstReply,
-            &req,
-            Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA),
-        );
-        // At most one reply: the engine rejects more for a `do`.
-        let fam = match r.map(|mut replies| replies.pop()) {
-            Ok(Some(m)) => {
-                resolve::getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?)))?
-            }
-            Ok(None) => resolve::getfamily_outcome(name, Ok(None))?,
-            Err(e) => resolve::getfamily_outcome(name, Err(e))?,
-        };
+        let req = resolve::getfamily_request(name);
+        let fam = resolve::getfamily_owned(name, self.exchange(resolve::getfamily(&req)))?;
         let out = f(&fam);
         self.families().0.insert(name, fam);
         Ok(out)
@@ -233,25 +223,17 @@ impl<T: Transport> SharedConnection<T> {
     /// Sends one request of `mode` and waits for its completion; returns
     /// every reply message (none for an ACK-only command, several for a
     /// dump).
-    fn exchange<P: Encode + ?Sized>(
-        &self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
+    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
-        self.lock()
-            .requests
-            .insert(Exchange::new(seq, mode, family_id));
+        req.build(&mut tx, seq, 0)?;
+        let schema = req.schema;
+        self.lock().requests.insert(req.exchange(seq));
         if let Err(e) = self.transport.send(&tx) {
             self.lock().requests.remove(seq);
             return Err(e);
         }
-        let deadline = Instant::now() + self.timeout;
+        let deadline = self.timeout.map(|t| Instant::now() + t);
         let mut rx = Vec::new();
         let mut st = self.lock();
         loop {
@@ -260,25 +242,30 @@ impl<T: Transport> SharedConnection<T> {
                 drop(st);
                 return p.finish(&tx, schema);
             }
-            let now = Instant::now();
-            if now >= deadline {
-                st.requests.remove(seq);
-                return Err(Error::Timeout);
-            }
+            // Wake up periodically so a finished leader never keeps others
+            // waiting for their deadline.
+            let step = Duration::from_millis(200);
+            let left = match deadline {
+                Some(d) => match d.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(step),
+                    _ => {
+                        st.requests.remove(seq);
+                        return Err(Error::Timeout);
+                    }
+                },
+                None => step,
+            };
             if st.reader_active {
                 st = self
                     .wake
-                    .wait_timeout(st, deadline - now)
+                    .wait_timeout(st, left)
                     .map(|(g, _)| g)
                     .unwrap_or_else(|p| p.into_inner().0);
                 continue;
             }
             st.reader_active = true;
             drop(st);
-            // Read one datagram; wake up periodically so a finished leader
-            // never keeps others waiting for its deadline.
-            let step = (deadline - now).min(Duration::from_millis(200));
-            let r = self.transport.recv(&mut rx, Some(step));
+            let r = self.transport.recv(&mut rx, Some(left));
             match r {
                 Ok(()) => self.dispatch(&rx),
                 Err(Error::Timeout) => {}
@@ -348,17 +335,18 @@ impl<T: Transport> Client for &SharedConnection<T> {
         self.lookup(name, |f| f.id)
     }
 
-    fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        SharedConnection::exchange(self, family_id, genl, mode, payload, schema)
+    fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        SharedConnection::exchange(self, req)
     }
 
+    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = SharedConnection::exchange(self, support::policy(&req));
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl<T: Transport> Families for &SharedConnection<T> {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families().0.moved(name, id)
     }
@@ -379,13 +367,6 @@ impl<T: Transport> Client for &SharedConnection<T> {
         self.families().0.support(name).map(|(fam, s)| f(fam, s))
     }
 
-    fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = SharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema);
-        support::policy_from_owned(name, cmd, r)
-    }
-
     fn refresh(&mut self) -> Result<()> {
         if self.watching {
             self.drain_notifications()?;
@@ -393,3 +374,6 @@ impl<T: Transport> Client for &SharedConnection<T> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -763,4 +763,4 @@ impl Transport for FakeSocket {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod fixture;

@@ -1,5 +1,5 @@
 //! The tokio connections and subscription, on non-blocking sockets driven
-//! by tokio's reactor, with the same [request engine](crate::engine) and so
+//! by tokio's reactor, with the same request engine (the private `engine` module) and so
 //! the same semantics as the blocking [`Connection`](crate::Connection):
 //! sequence and sender matching, extended ACK with attribute paths, dumps,
 //! the controller watched, the retry after a module reload, `ENOBUFS` as
@@ -22,18 +22,17 @@ use std::time::Duration;
 use ::tokio::io::unix::AsyncFd;
 use ::tokio::sync::oneshot;
 
-use crate::client::{self, AsyncClient};
+use crate::client::{self, AsyncClient, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Notification, Query};
 use crate::connection::DEFAULT_TIMEOUT;
-use crate::controller::{FamilyInfo, FamilyPolicy, GetFamily, GENL_ID_CTRL};
+use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::Requests;
-use crate::engine::{self, CtrlEvent, Exchange, Mode, SeqCounter};
+use crate::engine::{self, CtrlEvent, Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::message::{GenlHeader, GenlView, Messages};
+use crate::message::{GenlView, Messages};
 use crate::owned::{Event, Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
 use crate::sys::{Recv, Socket};
 use crate::transport::Transport;
@@ -77,12 +76,41 @@ fn dispatch(
     events
 }
 
-/// The `GETFAMILY` outcome of a `do` whose replies are `r`.
-fn family_from(name: &str, r: Result<Vec<OwnedMessage>>) -> Result<ResolvedFamily> {
-    match r.map(|mut replies| replies.pop()) {
-        Ok(Some(m)) => resolve::getfamily_outcome(name, Ok(Some(m.decode::<FamilyInfo<'_>>()?))),
-        Ok(None) => resolve::getfamily_outcome(name, Ok(None)),
-        Err(e) => resolve::getfamily_outcome(name, Err(e)),
+/// `work`, failed with [`Error::Timeout`] if it takes longer than
+/// `timeout` (`None`: as long as it takes).
+async fn within<F: std::future::Future>(timeout: Option<Duration>, work: F) -> Result<F::Output> {
+    match timeout {
+        Some(t) => ::tokio::time::timeout(t, work)
+            .await
+            .map_err(|_| Error::Timeout),
+        None => Ok(work.await),
+    }
+}
+
+/// A timeout shared by every handle of a connection: nanoseconds,
+/// `u64::MAX` for none.
+#[derive(Debug)]
+struct SharedTimeout(std::sync::atomic::AtomicU64);
+
+impl SharedTimeout {
+    fn new(timeout: Option<Duration>) -> Self {
+        let t = SharedTimeout(u64::MAX.into());
+        t.set(timeout);
+        t
+    }
+
+    fn set(&self, timeout: Option<Duration>) {
+        let nanos = timeout.map_or(u64::MAX, |t| {
+            u64::try_from(t.as_nanos()).unwrap_or(u64::MAX - 1)
+        });
+        self.0.store(nanos, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Option<Duration> {
+        match self.0.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            n => Some(Duration::from_nanos(n)),
+        }
     }
 }
 
@@ -98,7 +126,7 @@ pub struct AsyncConnection {
     watching: bool,
     ack_queries: bool,
     check_support: bool,
-    timeout: Duration,
+    timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for AsyncConnection {
@@ -117,7 +145,7 @@ impl AsyncConnection {
         let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         Ok(AsyncConnection {
             fd,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(15_485_863)),
+            seq: SeqCounter::for_socket(),
             rx: Vec::new(),
             tx: Vec::new(),
             families: FamilyCache::default(),
@@ -125,7 +153,7 @@ impl AsyncConnection {
             watching,
             ack_queries: false,
             check_support: true,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
         })
     }
 
@@ -134,41 +162,22 @@ impl AsyncConnection {
         self.fd.get_ref().port_id()
     }
 
-    /// Sets how long a request may wait for its completion.
-    pub fn set_timeout(&mut self, timeout: Duration) {
-        self.timeout = timeout;
-    }
-
-    /// Whether [`query`](Self::query) asks for an ACK after the reply (see
-    /// [`Connection::set_ack_queries`](crate::Connection::set_ack_queries)).
-    pub fn set_ack_queries(&mut self, on: bool) {
-        self.ack_queries = on;
-    }
-
-    /// Whether typed requests are checked against what the running module
-    /// supports before they are sent (on by default; see
-    /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
-    pub fn set_check_support(&mut self, on: bool) {
-        self.check_support = on;
-    }
+    crate::connection::setters!();
 
     /// Sends one request of `mode` and collects its replies until it
     /// completes.
     async fn exchange<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: Request<'_, P>,
     ) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
-        engine::build_request(&mut self.tx, family_id, genl, (mode, 0), seq, payload)?;
+        req.build(&mut self.tx, seq, 0)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
+        let schema = req.schema;
         let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
         let work = async move {
             let mut requests = Requests::default();
-            requests.insert(Exchange::new(seq, mode, family_id));
+            requests.insert(req.exchange(seq));
             while !requests.is_done(seq) {
                 match recv(fd, rx).await {
                     Ok(()) => {
@@ -185,28 +194,16 @@ impl AsyncConnection {
             }
             Ok(requests.remove(seq).expect("present"))
         };
-        match ::tokio::time::timeout(self.timeout, work).await {
-            Ok(p) => p?.finish(&self.tx, schema),
-            Err(_) => Err(Error::Timeout),
-        }
+        within(self.timeout, work).await??.finish(&self.tx, schema)
     }
 
     /// Reads the controller notifications queued on the socket (and drops
     /// anything else: replies of requests that gave up).
     fn drain_notifications(&mut self) -> Result<()> {
-        let mut none = Requests::default();
-        loop {
-            match self.fd.get_ref().try_recv(&mut self.rx) {
-                Ok(true) => {
-                    for ev in none.dispatch(&self.rx, self.fd.get_ref().port_id()) {
-                        self.families.on_control(ev.as_ref());
-                    }
-                }
-                Ok(false) => return Ok(()),
-                Err(Error::EventsLost) => self.families.clear(),
-                Err(e) => return Err(e),
-            }
-        }
+        let sock = self.fd.get_ref();
+        resolve::drain(&mut self.families, &mut self.rx, sock.port_id(), |b| {
+            sock.try_recv(b)
+        })
     }
 
     /// Resolves a family by name through the controller, once; later calls
@@ -224,12 +221,9 @@ impl AsyncConnection {
         if let Some(fam) = self.families.get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
-        let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
-            .await;
-        let fam = family_from(name, r)?;
+        let req = resolve::getfamily_request(name);
+        let r = self.exchange(resolve::getfamily(&req)).await;
+        let fam = resolve::getfamily_owned(name, r)?;
         Ok(f(self.families.insert(name, fam)))
     }
 
@@ -287,7 +281,7 @@ struct Inner {
     watching: bool,
     ack_queries: std::sync::atomic::AtomicBool,
     check_support: std::sync::atomic::AtomicBool,
-    timeout: Duration,
+    timeout: SharedTimeout,
 }
 
 impl Inner {
@@ -367,13 +361,13 @@ impl AsyncSharedConnection {
         let watching = fd.get_ref().join_group(u32::from(GENL_ID_CTRL)).is_ok();
         let inner = Arc::new(Inner {
             fd,
-            seq: SeqCounter::new(std::process::id().wrapping_mul(49_979_687)),
+            seq: SeqCounter::for_socket(),
             waiting: Mutex::new(Waiting::default()),
             families: Mutex::new(FamilyCache::default()),
             watching,
             ack_queries: false.into(),
             check_support: true.into(),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: SharedTimeout::new(Some(DEFAULT_TIMEOUT)),
         });
         let reader = ::tokio::spawn(inner.clone().read());
         Ok(AsyncSharedConnection {
@@ -385,6 +379,13 @@ impl AsyncSharedConnection {
     /// This socket's port id.
     pub fn port_id(&self) -> u32 {
         self.inner.fd.get_ref().port_id()
+    }
+
+    /// Sets how long a request may take (`None`: forever), for every
+    /// handle of this connection; see [`DEFAULT_TIMEOUT`] for what it
+    /// covers.
+    pub fn set_timeout(&self, timeout: Option<Duration>) {
+        self.inner.timeout.set(timeout);
     }
 
     /// Whether [`query`](Self::query) asks for an ACK after the reply, for
@@ -403,22 +404,16 @@ impl AsyncSharedConnection {
     }
 
     /// Sends one request of `mode` and waits until the reader completes it.
-    async fn exchange<P: Encode + ?Sized>(
-        &self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
+    async fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
         let inner = &self.inner;
         let seq = inner.seq.next();
         let mut tx = Vec::with_capacity(256);
-        engine::build_request(&mut tx, family_id, genl, (mode, 0), seq, payload)?;
+        req.build(&mut tx, seq, 0)?;
+        let schema = req.schema;
         let (wake, done) = oneshot::channel();
         {
             let mut w = inner.waiting();
-            w.requests.insert(Exchange::new(seq, mode, family_id));
+            w.requests.insert(req.exchange(seq));
             w.wake.insert(seq, wake);
         }
         let forget = |inner: &Inner| {
@@ -430,7 +425,7 @@ impl AsyncSharedConnection {
             forget(inner);
             return Err(e);
         }
-        let outcome = ::tokio::time::timeout(inner.timeout, done).await;
+        let outcome = within(inner.timeout.get(), done).await;
         let p = forget(inner);
         match (outcome, p) {
             (Ok(Ok(())), Some(p)) => p.finish(&tx, schema),
@@ -453,12 +448,9 @@ impl AsyncSharedConnection {
         if let Some(fam) = self.inner.families().get(name) {
             return Ok(f(fam));
         }
-        let (genl, req) = resolve::getfamily_request(name);
-        let schema = Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA);
-        let r = self
-            .exchange(GENL_ID_CTRL, genl, Mode::FirstReply, &req, schema)
-            .await;
-        let fam = family_from(name, r)?;
+        let req = resolve::getfamily_request(name);
+        let r = self.exchange(resolve::getfamily(&req)).await;
+        let fam = resolve::getfamily_owned(name, r)?;
         let out = f(&fam);
         self.inner.families().insert(name, fam);
         Ok(out)
@@ -582,17 +574,18 @@ impl AsyncClient for AsyncConnection {
         self.lookup(name, |f| f.id).await
     }
 
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        AsyncConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        AsyncConnection::exchange(self, req).await
     }
 
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = AsyncConnection::exchange(self, support::policy(&req)).await;
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl Families for AsyncConnection {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.watching || self.families.moved(name, id)
     }
@@ -613,13 +606,6 @@ impl AsyncClient for AsyncConnection {
         self.families.support(name).map(|(fam, s)| f(fam, s))
     }
 
-    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = AsyncConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema).await;
-        support::policy_from_owned(name, cmd, r)
-    }
-
     fn refresh(&mut self) -> Result<()> {
         if self.watching {
             self.drain_notifications()?;
@@ -635,17 +621,18 @@ impl AsyncClient for &AsyncSharedConnection {
         self.lookup(name, |f| f.id).await
     }
 
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        mode: Mode,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Self::Replies> {
-        AsyncSharedConnection::exchange(self, family_id, genl, mode, payload, schema).await
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
+        AsyncSharedConnection::exchange(self, req).await
     }
 
+    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
+        let req = support::policy_request(name, cmd);
+        let r = AsyncSharedConnection::exchange(self, support::policy(&req)).await;
+        support::policy_from_owned(name, cmd, r)
+    }
+}
+
+impl Families for &AsyncSharedConnection {
     fn moved(&self, name: &str, id: u16) -> bool {
         !self.inner.watching || self.inner.families().moved(name, id)
     }
@@ -667,14 +654,6 @@ impl AsyncClient for &AsyncSharedConnection {
             .families()
             .support(name)
             .map(|(fam, s)| f(fam, s))
-    }
-
-    async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
-        let (genl, req) = support::policy_request(name, cmd);
-        let schema = support::policy_request_schema();
-        let r = AsyncSharedConnection::exchange(self, GENL_ID_CTRL, genl, Mode::Dump, &req, schema)
-            .await;
-        support::policy_from_owned(name, cmd, r)
     }
 
     fn refresh(&mut self) -> Result<()> {

@@ -16,29 +16,25 @@ pub struct Uint(pub u64);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Sint(pub i64);
 
-impl From<u64> for Uint {
-    fn from(v: u64) -> Self {
-        Uint(v)
-    }
+/// Conversions both ways between a variable-width newtype and its integer.
+macro_rules! both_ways {
+    ($wrapper:ident, $int:ty) => {
+        impl From<$int> for $wrapper {
+            fn from(v: $int) -> Self {
+                $wrapper(v)
+            }
+        }
+
+        impl From<$wrapper> for $int {
+            fn from(v: $wrapper) -> Self {
+                v.0
+            }
+        }
+    };
 }
 
-impl From<Uint> for u64 {
-    fn from(v: Uint) -> Self {
-        v.0
-    }
-}
-
-impl From<i64> for Sint {
-    fn from(v: i64) -> Self {
-        Sint(v)
-    }
-}
-
-impl From<Sint> for i64 {
-    fn from(v: Sint) -> Self {
-        v.0
-    }
-}
+both_ways!(Uint, u64);
+both_ways!(Sint, i64);
 
 fn width_error(attr: &Attr<'_>) -> DecodeError {
     DecodeError::new(

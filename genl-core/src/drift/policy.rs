@@ -230,33 +230,22 @@ impl Cx<'_> {
         match (sc, kc) {
             (ValueCheck::Range(slo, shi), ValueCheck::Range(klo, khi)) => {
                 let (amin, amax) = accepted.bounds();
-                if slo != klo {
-                    let impact = if klo > amin {
-                        Impact::Breaking
-                    } else {
-                        Impact::Compatible
-                    };
-                    self.check(
-                        &e.path,
-                        "min",
-                        describe_bound(slo, full.0),
-                        describe_bound(klo, full.0),
-                        impact,
-                    );
-                }
-                if shi != khi {
-                    let impact = if khi < amax {
-                        Impact::Breaking
-                    } else {
-                        Impact::Compatible
-                    };
-                    self.check(
-                        &e.path,
-                        "max",
-                        describe_bound(shi, full.1),
-                        describe_bound(khi, full.1),
-                        impact,
-                    );
+                // A bound the kernel narrows past what the schema accepts
+                // breaks clients; any other change is compatible.
+                let bounds = [
+                    ("min", slo, klo, klo > amin, full.0),
+                    ("max", shi, khi, khi < amax, full.1),
+                ];
+                for (what, schema, kernel, narrower, limit) in bounds {
+                    if schema != kernel {
+                        let impact = if narrower {
+                            Impact::Breaking
+                        } else {
+                            Impact::Compatible
+                        };
+                        let (s, k) = (describe_bound(schema, limit), describe_bound(kernel, limit));
+                        self.check(&e.path, what, s, k, impact);
+                    }
                 }
             }
             _ => {

@@ -1,108 +1,15 @@
-//! Every path of the runtime, on the fake kernel: what the connections do
-//! with each kind of answer a kernel can give, and with each fault a socket
-//! can show. The real-kernel suites (`tests/host_*.rs`, the VM suites)
-//! confirm the fake's answers are the kernel's.
+//! Every path of a blocking request on the fake kernel: what a
+//! connection does with each kind of answer a kernel can give, and with
+//! each fault a socket can show. The real-kernel suites (`tests/host_*.rs`,
+//! the VM suites) confirm the fake's answers are the kernel's.
 
-use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{build, FakeError, FakeKernel, Response};
-use crate::message::{GenlHeader, NLM_F_DUMP_INTR, NLM_F_MULTI};
-use crate::{AttrSet, Encode, Error, Family, Subscription};
-
-/// An entry of the test family.
-#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(pad = 3)]
-pub struct Entry<'a> {
-    #[nla(id = 1, max_len = 16)]
-    pub key: &'a str,
-    #[nla(id = 2)]
-    pub value: Option<u64>,
-}
-
-/// A key alone.
-#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
-#[genl(subset_of = Entry)]
-pub struct Key<'a> {
-    pub key: &'a str,
-}
-
-/// The test family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Family)]
-#[genl(name = "fake_demo", version = 1, mcast_groups("events"))]
-pub enum Cmd {
-    #[genl(cmd = 1, request = Key<'a>, reply = Entry<'a>, dump)]
-    Get,
-    #[genl(cmd = 2, request = Entry<'a>, admin_perm)]
-    Set,
-    #[genl(cmd = 3, request = Key<'a>, reply = Entry<'a>)]
-    Slow,
-    #[genl(cmd = 4, reply = Entry<'a>, event = "events")]
-    Changed,
-}
-
-type Store = Arc<Mutex<BTreeMap<String, u64>>>;
-
-/// A key/value family on `kernel`: GET (do and dump), SET (notifies
-/// `events`), SLOW (never answered: the test answers it).
-fn serve(kernel: &FakeKernel, store: Store) -> u16 {
-    let k = kernel.clone();
-    kernel.add_family("fake_demo", 1, &["events"], move |req| {
-        let mut s = store.lock().unwrap();
-        match req.genl.cmd {
-            1 if req.is_dump() => Response::Messages(
-                s.iter()
-                    .map(|(key, v)| {
-                        Entry {
-                            key,
-                            value: Some(*v),
-                        }
-                        .encode_to_vec()
-                        .unwrap()
-                    })
-                    .collect(),
-            ),
-            1 => {
-                let key: Key<'_> = req.decode().unwrap();
-                match s.get(key.key) {
-                    Some(v) => Response::reply(&Entry {
-                        key: key.key,
-                        value: Some(*v),
-                    }),
-                    None => Response::Error(FakeError {
-                        errno: libc::ENOENT,
-                        message: Some("no such key".into()),
-                        // The key attribute: after nlmsghdr and genlmsghdr.
-                        offset: Some(20),
-                        missing_type: None,
-                    }),
-                }
-            }
-            2 => {
-                let e: Entry<'_> = req.decode().unwrap();
-                s.insert(e.key.to_owned(), e.value.unwrap_or(0));
-                let k = k.clone();
-                let attrs = e.encode_to_vec().unwrap();
-                drop(s);
-                k.multicast("fake_demo", "events", 4, &attrs);
-                Response::ack()
-            }
-            _ => Response::Silence,
-        }
-    })
-}
-
-fn setup() -> (FakeKernel, Store) {
-    let kernel = FakeKernel::new();
-    let store: Store = Default::default();
-    serve(&kernel, store.clone());
-    (kernel, store)
-}
-
-fn put(store: &Store, k: &str, v: u64) {
-    store.lock().unwrap().insert(k.into(), v);
-}
+use crate::message::GenlHeader;
+use crate::testing::fixture::*;
+use crate::testing::{build, FakeError, FakeKernel, Response};
+use crate::{Encode, Error};
 
 #[test]
 fn a_query_returns_the_declared_reply() {
@@ -220,126 +127,6 @@ fn a_missing_attribute_is_named_through_the_schema() {
 }
 
 #[test]
-fn a_dump_returns_every_item() {
-    let (kernel, store) = setup();
-    for (k, v) in [("a", 1), ("b", 2), ("c", 3)] {
-        put(&store, k, v);
-    }
-    let mut conn = kernel.connection();
-    let got = conn
-        .dump(cmd::Get, &())
-        .unwrap()
-        .map(|e| (e.key.to_owned(), e.value))
-        .unwrap();
-    assert_eq!(
-        got,
-        [
-            ("a".to_owned(), Some(1)),
-            ("b".to_owned(), Some(2)),
-            ("c".to_owned(), Some(3))
-        ]
-    );
-    // The owned variant is an Iterator.
-    let n = conn
-        .dump(cmd::Get, &())
-        .unwrap()
-        .owned()
-        .map(|i| i.unwrap().get().unwrap().value.unwrap())
-        .sum::<u64>();
-    assert_eq!(n, 6);
-}
-
-/// A dump whose items are `n` entries, each in its own datagram, then
-/// `last` (a datagram).
-fn dump_of(kernel: &FakeKernel, n: usize, flags: u16, last: fn(u32, u32) -> Vec<u8>) {
-    kernel.add_family("fake_demo", 1, &["events"], move |req| {
-        let mut d: Vec<Vec<u8>> = (0..n)
-            .map(|i| {
-                let attrs = Entry {
-                    key: "k",
-                    value: Some(i as u64),
-                }
-                .encode_to_vec()
-                .unwrap();
-                build::genl(
-                    0x20,
-                    NLM_F_MULTI | flags,
-                    req.seq,
-                    req.port,
-                    req.genl,
-                    &attrs,
-                )
-            })
-            .collect();
-        d.push(last(req.seq, req.port));
-        Response::Datagrams(d)
-    });
-}
-
-#[test]
-fn done_with_an_error_ends_the_dump_with_it() {
-    let kernel = FakeKernel::new();
-    dump_of(&kernel, 2, 0, |seq, port| {
-        build::done(
-            seq,
-            port,
-            -libc::EMSGSIZE,
-            Some(&FakeError {
-                errno: libc::EMSGSIZE,
-                message: Some("too big".into()),
-                ..FakeError::default()
-            }),
-        )
-    });
-    let mut conn = kernel.connection();
-    let mut d = conn.dump(cmd::Get, &()).unwrap();
-    assert!(d.next().unwrap().is_some());
-    assert!(d.next().unwrap().is_some());
-    match d.next() {
-        Err(Error::Kernel(k)) => {
-            assert_eq!(k.errno, libc::EMSGSIZE);
-            assert_eq!(k.message.as_deref(), Some("too big"));
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(d.next().unwrap().is_none(), "ended");
-}
-
-#[test]
-fn an_error_in_the_middle_of_a_dump_ends_it() {
-    let kernel = FakeKernel::new();
-    kernel.add_family("fake_demo", 1, &["events"], |req| {
-        let item = Entry {
-            key: "k",
-            value: Some(1),
-        }
-        .encode_to_vec()
-        .unwrap();
-        Response::Datagrams(vec![
-            build::genl(0x20, NLM_F_MULTI, req.seq, req.port, req.genl, &item),
-            build::error(req.message, req.port, -libc::ENOMEM, None),
-        ])
-    });
-    let mut conn = kernel.connection();
-    let mut d = conn.dump(cmd::Get, &()).unwrap();
-    assert!(d.next().unwrap().is_some());
-    assert!(matches!(d.next(), Err(Error::Kernel(k)) if k.errno == libc::ENOMEM));
-}
-
-#[test]
-fn an_interrupted_dump_is_reported_at_its_end() {
-    let kernel = FakeKernel::new();
-    dump_of(&kernel, 2, NLM_F_DUMP_INTR, |seq, port| {
-        build::done(seq, port, 0, None)
-    });
-    let mut conn = kernel.connection();
-    let mut d = conn.dump(cmd::Get, &()).unwrap();
-    assert!(d.next().unwrap().is_some());
-    assert!(d.next().unwrap().is_some());
-    assert!(matches!(d.next(), Err(Error::DumpInterrupted)));
-}
-
-#[test]
 fn a_truncated_datagram_is_an_error_and_the_connection_goes_on() {
     let (kernel, store) = setup();
     put(&store, "a", 1);
@@ -448,15 +235,6 @@ fn an_unknown_family_is_family_not_found() {
     ));
 }
 
-/// Reloads the family: unregistered, registered again under a new id.
-fn reload(kernel: &FakeKernel, store: &Store) -> (u16, u16) {
-    let old = kernel.family_id("fake_demo").unwrap();
-    kernel.remove_family("fake_demo");
-    let new = serve(kernel, store.clone());
-    assert_ne!(old, new);
-    (old, new)
-}
-
 #[test]
 fn a_request_after_a_module_reload_goes_to_the_new_id() {
     let (kernel, store) = setup();
@@ -502,7 +280,7 @@ fn a_stale_id_is_retried_once_at_the_new_one() {
 
 /// A fake socket that cannot join groups (so misses the controller).
 #[derive(Debug)]
-struct Unwatched(super::FakeSocket);
+struct Unwatched(crate::testing::FakeSocket);
 
 impl crate::Transport for Unwatched {
     fn port_id(&self) -> u32 {
@@ -528,11 +306,7 @@ fn a_request_pending_on_a_family_that_goes_away_fails_at_once() {
     let mut conn = kernel.connection();
     conn.set_timeout(Some(Duration::from_secs(30)));
     conn.resolve("fake_demo").unwrap();
-    let k = kernel.clone();
-    let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        k.remove_family("fake_demo");
-    });
+    let t = unload_soon(&kernel);
     let start = Instant::now();
     // SLOW is never answered: only the unload ends it.
     let r = conn.query(cmd::Slow, &Key { key: "a" });
@@ -584,132 +358,42 @@ fn no_answer_is_a_timeout() {
     ));
 }
 
+/// The timeout bounds the whole request, not each datagram: messages that
+/// are not the request's answer (here another request's, every 50 ms) do
+/// not keep it waiting past its timeout.
 #[test]
-fn events_reach_the_subscriber_typed() {
+fn the_timeout_bounds_the_request_not_each_datagram() {
     let (kernel, _) = setup();
     let mut conn = kernel.connection();
-    let fam = conn.resolve("fake_demo").unwrap().clone();
-    let mut sub = Subscription::with_transport(kernel.socket(), fam, "events").unwrap();
-    sub.set_timeout(Some(Duration::from_secs(5)));
-    conn.request(
-        cmd::Set,
-        &Entry {
-            key: "w",
-            value: Some(3),
-        },
-    )
-    .unwrap();
-    let ev = sub.next_event().unwrap();
-    let e = ev.event(cmd::Changed).expect("a CHANGED").unwrap();
-    assert_eq!((e.key, e.value), ("w", Some(3)));
-}
-
-#[test]
-fn a_subscription_survives_an_overflow_and_ends_with_its_family() {
-    let (kernel, _) = setup();
-    let mut conn = kernel.connection();
-    let fam = conn.resolve("fake_demo").unwrap().clone();
-    let sock = kernel.socket();
-    let port = crate::Transport::port_id(&sock);
-    let mut sub = Subscription::with_transport(sock, fam, "events").unwrap();
-    sub.set_timeout(Some(Duration::from_secs(5)));
-    kernel.overflow(port);
-    assert!(matches!(sub.next_event(), Err(Error::EventsLost)));
-    conn.request(
-        cmd::Set,
-        &Entry {
-            key: "after",
-            value: None,
-        },
-    )
-    .unwrap();
-    assert!(sub.next_event().is_ok(), "keeps working");
-    kernel.remove_family("fake_demo");
-    assert!(matches!(sub.next_event(), Err(Error::FamilyNotFound(_))));
-}
-
-#[test]
-fn shared_connection_routes_each_reply_to_its_thread() {
-    let (kernel, store) = setup();
-    for i in 0..16 {
-        put(&store, &format!("k{i}"), i);
-    }
-    let conn = kernel.shared_connection();
-    std::thread::scope(|s| {
-        for t in 0..4u64 {
-            let conn = &conn;
-            s.spawn(move || {
-                for i in 0..200u64 {
-                    let k = format!("k{}", (t + i) % 16);
-                    let r = conn.query(cmd::Get, &Key { key: &k }).unwrap();
-                    let e = r.get().unwrap();
-                    assert_eq!(e.key, k);
-                    assert_eq!(e.value, Some((t + i) % 16));
-                }
-            });
-        }
-    });
-    assert_eq!(conn.dump(cmd::Get, &()).unwrap().len(), 16);
-}
-
-#[test]
-fn shared_connection_fails_every_waiting_request_on_overflow() {
-    let (kernel, _) = setup();
-    let conn = kernel
-        .shared_connection()
-        .with_timeout(Duration::from_secs(30));
-    conn.resolve("fake_demo").unwrap();
-    let port = conn.port_id();
-    std::thread::scope(|s| {
-        let waiting: Vec<_> = (0..3)
-            .map(|_| {
-                let conn = &conn;
-                s.spawn(move || conn.query(cmd::Slow, &Key { key: "a" }))
-            })
-            .collect();
-        std::thread::sleep(Duration::from_millis(100));
-        kernel.overflow(port);
-        for w in waiting {
-            let r = w.join().unwrap();
-            assert!(matches!(r, Err(Error::EventsLost)), "{r:?}");
-        }
-    });
-}
-
-#[test]
-fn shared_connection_retries_after_a_reload_and_fails_pending_on_unload() {
-    let (kernel, store) = setup();
-    put(&store, "a", 5);
-    let conn = kernel
-        .shared_connection()
-        .with_timeout(Duration::from_secs(30));
-    assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" })
-            .unwrap()
-            .get()
-            .unwrap()
-            .value,
-        Some(5)
+    conn.set_timeout(Some(Duration::from_millis(300)));
+    let (port, family) = (conn.port_id(), kernel.family_id("fake_demo").unwrap());
+    let genl = GenlHeader { cmd: 1, version: 1 };
+    let stale = build::genl(
+        family,
+        0,
+        conn.last_seq().wrapping_add(1000),
+        port,
+        genl,
+        &[],
     );
-    reload(&kernel, &store);
-    assert_eq!(
-        conn.query(cmd::Get, &Key { key: "a" })
-            .unwrap()
-            .get()
-            .unwrap()
-            .value,
-        Some(5)
-    );
-    let k = kernel.clone();
+    let (k, stop) = (kernel.clone(), Arc::new(Mutex::new(false)));
+    let stopped = stop.clone();
     let t = std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_millis(100));
-        k.remove_family("fake_demo");
+        for _ in 0..60 {
+            if *stopped.lock().unwrap() {
+                break;
+            }
+            k.deliver(port, stale.clone());
+            std::thread::sleep(Duration::from_millis(50));
+        }
     });
     let start = Instant::now();
     let r = conn.query(cmd::Slow, &Key { key: "a" });
+    let took = start.elapsed();
+    *stop.lock().unwrap() = true;
     t.join().unwrap();
-    assert!(matches!(r, Err(Error::FamilyNotFound(_))), "{r:?}");
-    assert!(start.elapsed() < Duration::from_secs(5));
+    assert!(matches!(r, Err(Error::Timeout)), "{r:?}");
+    assert!(took < Duration::from_millis(1500), "took {took:?}");
 }
 
 #[test]
@@ -725,126 +409,6 @@ fn a_malformed_reply_is_a_decode_error_not_a_panic() {
     conn.set_timeout(Some(Duration::from_millis(200)));
     let r = conn.query(cmd::Get, &Key { key: "a" });
     assert!(matches!(r, Err(Error::Decode(_))), "{r:?}");
-}
-
-/// A family whose SET refuses keys starting with "bad" (with an extack
-/// message pointing at the key) and records every request's flags.
-fn batch_family() -> (FakeKernel, Store, Arc<Mutex<Vec<u16>>>) {
-    let kernel = FakeKernel::new();
-    let store: Store = Default::default();
-    let flags = Arc::new(Mutex::new(Vec::new()));
-    let (s, f) = (store.clone(), flags.clone());
-    kernel.add_family("fake_demo", 1, &["events"], move |req| {
-        f.lock().unwrap().push(req.flags);
-        let e: Entry<'_> = req.decode().unwrap();
-        if e.key.starts_with("bad") {
-            return Response::Error(FakeError {
-                errno: libc::EINVAL,
-                message: Some("bad key".into()),
-                offset: Some(20),
-                missing_type: None,
-            });
-        }
-        s.lock()
-            .unwrap()
-            .insert(e.key.to_owned(), e.value.unwrap_or(0));
-        Response::ack()
-    });
-    (kernel, store, flags)
-}
-
-#[test]
-fn a_batch_reports_each_requests_own_outcome() {
-    let (kernel, store, flags) = batch_family();
-    let mut conn = kernel.connection();
-    let keys: Vec<String> = (0..300)
-        .map(|i| {
-            if i % 50 == 7 {
-                format!("bad{i}")
-            } else {
-                format!("k{i}")
-            }
-        })
-        .collect();
-    let mut batch = conn.batch();
-    for (i, k) in keys.iter().enumerate() {
-        let e = Entry {
-            key: k,
-            value: Some(i as u64),
-        };
-        assert_eq!(batch.request(cmd::Set, &e).unwrap(), i);
-    }
-    let outcomes = batch.send().unwrap();
-    assert_eq!(outcomes.len(), keys.len());
-    for (k, o) in keys.iter().zip(&outcomes) {
-        match o {
-            Ok(()) => assert!(!k.starts_with("bad"), "{k}"),
-            Err(Error::Kernel(e)) => {
-                assert!(k.starts_with("bad"), "{k}: {e}");
-                assert_eq!(
-                    (e.errno, e.message.as_deref()),
-                    (libc::EINVAL, Some("bad key"))
-                );
-                assert_eq!(
-                    e.path.as_deref(),
-                    Some("Entry.key"),
-                    "the path of its own request"
-                );
-            }
-            Err(e) => panic!("{k}: {e}"),
-        }
-    }
-    // Every good request was applied, the bad ones alone were refused.
-    let s = store.lock().unwrap();
-    assert_eq!(s.len(), 294);
-    assert_eq!(s["k299"], 299);
-    // 300 requests in rounds of at most 128: only each round's last asks
-    // for an ACK.
-    let f = flags.lock().unwrap();
-    assert_eq!(f.len(), 300);
-    let acked: Vec<usize> = (0..300)
-        .filter(|i| f[*i] & crate::message::NLM_F_ACK != 0)
-        .collect();
-    assert_eq!(acked, [127, 255, 299]);
-}
-
-#[test]
-fn a_batch_whose_answers_overflow_the_socket_says_which_are_unknown() {
-    let (kernel, _, _) = batch_family();
-    let mut conn = kernel.connection();
-    let port = conn.port_id();
-    let mut batch = conn.batch();
-    for k in ["a", "bad", "c"] {
-        batch
-            .request(
-                cmd::Set,
-                &Entry {
-                    key: k,
-                    value: None,
-                },
-            )
-            .unwrap();
-    }
-    // The socket overflows before the answers are read: the kernel's
-    // error for "bad" and the final ACK are queued behind the overflow,
-    // but the round cannot know what was dropped.
-    kernel.overflow(port);
-    let outcomes = batch.send().unwrap();
-    assert_eq!(outcomes.len(), 3);
-    assert!(
-        outcomes.iter().all(|o| matches!(o, Err(Error::EventsLost))),
-        "{outcomes:?}"
-    );
-}
-
-#[test]
-fn an_empty_batch_sends_nothing() {
-    let (kernel, _, _) = batch_family();
-    let mut conn = kernel.connection();
-    conn.resolve("fake_demo").unwrap();
-    let before = kernel.requests();
-    assert!(conn.batch().send().unwrap().is_empty());
-    assert_eq!(kernel.requests(), before);
 }
 
 /// The warnings `log` received (target `genl_core::netlink_warning`).
