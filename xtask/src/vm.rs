@@ -93,7 +93,7 @@ mod tests {
         // `#[path = "x/y.rs"] mod y;`: relative to the declaring file's
         // directory, and the file is a mod-rs file for its own modules.
         let path_attr = |attrs: &[syn::Attribute]| -> Result<Option<PathBuf>, String> {
-            for a in attrs.iter().filter(|a| a.path().is_ident("path")) {
+            if let Some(a) = attrs.iter().find(|a| a.path().is_ident("path")) {
                 let syn::Meta::NameValue(nv) = &a.meta else {
                     return Err(format!("{}: a #[path] without a value", file.display()));
                 };
