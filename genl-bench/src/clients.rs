@@ -7,7 +7,8 @@
 //!
 //! The per-request cases run interleaved with every other case of the run
 //! (see the crate docs); `clients_*_vs_connection` are their ratios to
-//! `getfamily_nlctrl/genl`. The threaded figures are throughput, reported,
+//! `getfamily_nlctrl/genl`, per request (an async case awaits
+//! [`ASYNC_BATCH`] requests in one task per run). The threaded figures are throughput, reported,
 //! not gated: they depend on how the machine schedules N threads.
 
 use std::hint::black_box;
@@ -50,35 +51,72 @@ pub fn cases(cases: &mut Vec<Case>) -> Res<()> {
         black_box(shared_get_family(&shared, black_box(FAMILY)).unwrap());
     }));
 
+    // The async clients: ASYNC_BATCH requests awaited one after another in
+    // one task per run (a caller inside a runtime pays no `block_on` per
+    // request); their ratios divide by ASYNC_BATCH.
     let rt = runtime()?;
     let mut conn = rt.block_on(async { AsyncConnection::new() })?;
-    let once = |rt: &tokio::runtime::Runtime, conn: &mut AsyncConnection| -> KResult<u16> {
-        let r = rt.block_on(conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(FAMILY)))?;
-        Ok(r.get()?.family_id)
+    let mut batch = move |rt: &tokio::runtime::Runtime, n: usize| -> KResult<u16> {
+        rt.block_on(async {
+            let mut id = 0;
+            for _ in 0..n {
+                let r = conn
+                    .query(
+                        bench_ctrl::GetFamily,
+                        &GetFamily::by_name(black_box(FAMILY)),
+                    )
+                    .await?;
+                id = r.get()?.family_id;
+            }
+            Ok(id)
+        })
     };
-    assert_eq!(once(&rt, &mut conn)?, want, "async");
-    cases.push(Case::new("clients/async", move || {
-        black_box(once(&rt, &mut conn).unwrap());
+    assert_eq!(batch(&rt, 1)?, want, "async");
+    cases.push(Case::new("clients/async-x10", move || {
+        black_box(batch(&rt, ASYNC_BATCH).unwrap());
     }));
 
     let rt = runtime()?;
     let conn = rt.block_on(async { AsyncSharedConnection::new() })?;
-    let once = |rt: &tokio::runtime::Runtime, conn: &AsyncSharedConnection| -> KResult<u16> {
-        let r = rt.block_on(conn.query(bench_ctrl::GetFamily, &GetFamily::by_name(FAMILY)))?;
-        Ok(r.get()?.family_id)
+    let batch = move |rt: &tokio::runtime::Runtime, n: usize| -> KResult<u16> {
+        rt.block_on(async {
+            let mut id = 0;
+            for _ in 0..n {
+                let r = conn
+                    .query(
+                        bench_ctrl::GetFamily,
+                        &GetFamily::by_name(black_box(FAMILY)),
+                    )
+                    .await?;
+                id = r.get()?.family_id;
+            }
+            Ok(id)
+        })
     };
-    assert_eq!(once(&rt, &conn)?, want, "async-shared");
-    cases.push(Case::new("clients/async-shared", move || {
-        black_box(once(&rt, &conn).unwrap());
+    assert_eq!(batch(&rt, 1)?, want, "async-shared");
+    cases.push(Case::new("clients/async-shared-x10", move || {
+        black_box(batch(&rt, ASYNC_BATCH).unwrap());
     }));
     Ok(())
 }
 
-/// The client cases' ratios to `Connection`'s, as (label, case) pairs.
-pub const RATIOS: &[(&str, &str)] = &[
-    ("clients_shared_vs_connection", "clients/shared"),
-    ("clients_async_vs_connection", "clients/async"),
-    ("clients_async_shared_vs_connection", "clients/async-shared"),
+/// Requests per run of an async case.
+pub const ASYNC_BATCH: usize = 10;
+
+/// The client cases' ratios to `Connection`'s, as (label, case, requests
+/// per run of the case).
+pub const RATIOS: &[(&str, &str, usize)] = &[
+    ("clients_shared_vs_connection", "clients/shared", 1),
+    (
+        "clients_async_vs_connection",
+        "clients/async-x10",
+        ASYNC_BATCH,
+    ),
+    (
+        "clients_async_shared_vs_connection",
+        "clients/async-shared-x10",
+        ASYNC_BATCH,
+    ),
 ];
 
 /// The `Connection` case the client ratios divide by.

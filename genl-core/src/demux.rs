@@ -66,6 +66,12 @@ impl Requests {
         );
     }
 
+    /// Forgets every request (keeping the table's capacity).
+    #[cfg(feature = "tokio")]
+    pub(crate) fn clear(&mut self) {
+        self.pending.clear();
+    }
+
     /// Removes request `seq` (complete, or given up).
     pub(crate) fn remove(&mut self, seq: u32) -> Option<Pending> {
         self.pending.remove(&seq)

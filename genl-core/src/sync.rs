@@ -14,7 +14,7 @@
 //! Replies are owned ([`Reply`], [`Item`]).
 
 use std::sync::{Condvar, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::client::{self, Client, Families};
 use crate::codec::Encode;
@@ -28,11 +28,16 @@ use crate::owned::{Item, OwnedMessage, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
-use crate::transport::Transport;
+use crate::transport::{Deadline, Transport};
 
 #[derive(Debug, Default)]
 struct Demux {
     reader_active: bool,
+    /// Threads waiting on `wake` (none: a finished reader wakes no one,
+    /// and makes no syscall to do so).
+    waiters: usize,
+    /// The reader's receive buffer, kept between requests.
+    rx: Vec<u8>,
     requests: Requests,
 }
 
@@ -233,8 +238,9 @@ impl<T: Transport> SharedConnection<T> {
             self.lock().requests.remove(seq);
             return Err(e);
         }
-        let deadline = self.timeout.map(|t| Instant::now() + t);
-        let mut rx = Vec::new();
+        // Started only when the request has to wait: one answered at once
+        // reads no clock.
+        let mut deadline = Deadline::new(self.timeout);
         let mut st = self.lock();
         loop {
             if st.requests.is_done(seq) {
@@ -242,46 +248,58 @@ impl<T: Transport> SharedConnection<T> {
                 drop(st);
                 return p.finish(&tx, schema);
             }
-            // Wake up periodically so a finished leader never keeps others
-            // waiting for their deadline.
-            let step = Duration::from_millis(200);
-            let left = match deadline {
-                Some(d) => match d.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => left.min(step),
-                    _ => {
+            if st.reader_active {
+                // Wake up periodically so a finished reader never keeps
+                // others waiting for their deadline.
+                let step = Duration::from_millis(200);
+                let left = match deadline.remaining() {
+                    Some(left) if left.is_zero() => {
                         st.requests.remove(seq);
                         return Err(Error::Timeout);
                     }
-                },
-                None => step,
-            };
-            if st.reader_active {
+                    Some(left) => left.min(step),
+                    None => step,
+                };
+                st.waiters += 1;
                 st = self
                     .wake
                     .wait_timeout(st, left)
                     .map(|(g, _)| g)
                     .unwrap_or_else(|p| p.into_inner().0);
+                st.waiters -= 1;
                 continue;
             }
             st.reader_active = true;
+            let mut rx = std::mem::take(&mut st.rx);
             drop(st);
-            let r = self.transport.recv(&mut rx, Some(left));
-            match r {
-                Ok(()) => self.dispatch(&rx),
-                Err(Error::Timeout) => {}
-                Err(Error::EventsLost) => self.on_overflow(),
-                Err(e) => {
-                    let mut st = self.lock();
-                    st.reader_active = false;
-                    st.requests.remove(seq);
-                    drop(st);
-                    self.wake.notify_all();
-                    return Err(e);
+            let r = self.transport.recv_by(&mut rx, &mut deadline);
+            let failed = match r {
+                Ok(()) => {
+                    self.dispatch(&rx);
+                    None
                 }
-            }
+                Err(Error::EventsLost) => {
+                    self.on_overflow();
+                    None
+                }
+                Err(e) => Some(e),
+            };
             st = self.lock();
             st.reader_active = false;
-            self.wake.notify_all();
+            st.rx = rx;
+            if st.waiters > 0 {
+                self.wake.notify_all();
+            }
+            match failed {
+                // The deadline passed while reading: the loop's check ends
+                // the request unless the datagrams read completed it.
+                Some(Error::Timeout) if st.requests.is_done(seq) => {}
+                Some(e) => {
+                    st.requests.remove(seq);
+                    return Err(e);
+                }
+                None => {}
+            }
         }
     }
 

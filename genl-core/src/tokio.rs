@@ -121,6 +121,9 @@ pub struct AsyncConnection {
     seq: SeqCounter,
     rx: Vec<u8>,
     tx: Vec<u8>,
+    /// The one request in flight (kept for its capacity: a request
+    /// allocates no table of its own).
+    requests: Requests,
     families: FamilyCache,
     drain: DrainClock,
     watching: bool,
@@ -148,6 +151,7 @@ impl AsyncConnection {
             seq: SeqCounter::for_socket(),
             rx: Vec::new(),
             tx: Vec::new(),
+            requests: Requests::default(),
             families: FamilyCache::default(),
             drain: DrainClock::default(),
             watching,
@@ -174,14 +178,21 @@ impl AsyncConnection {
         req.build(&mut self.tx, seq, 0)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
         let schema = req.schema;
-        let (fd, rx, families) = (&self.fd, &mut self.rx, &mut self.families);
+        let (fd, rx, families, requests) = (
+            &self.fd,
+            &mut self.rx,
+            &mut self.families,
+            &mut self.requests,
+        );
+        // One request at a time (`&mut self`): anything left is a request
+        // whose future was dropped, and its replies are dropped with it.
+        requests.clear();
         let work = async move {
-            let mut requests = Requests::default();
             requests.insert(req.exchange(seq));
             while !requests.is_done(seq) {
                 match recv(fd, rx).await {
                     Ok(()) => {
-                        for ev in dispatch(fd, &mut requests, rx) {
+                        for ev in dispatch(fd, requests, rx) {
                             families.on_control(ev.as_ref());
                         }
                     }
