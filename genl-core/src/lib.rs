@@ -72,7 +72,7 @@
 //! | [`controller`] | nlctrl, declared with these same derives |
 //! | [`drift`] | a schema against the running kernel's policy |
 //! | [`support`] | what the running module supports; typed requests it cannot take fail before sending |
-//! | [`testing`] | a fake kernel that serves families from closures |
+//! | [`testing`] | a fake kernel that serves families from closures (feature `testing`) |
 //! | [`error`] | every error type |
 
 #![warn(missing_docs)]
@@ -108,6 +108,7 @@ pub mod subscription;
 pub mod support;
 pub mod sync;
 pub mod sys;
+#[cfg(any(test, doc, feature = "testing"))]
 pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;

@@ -6,6 +6,10 @@
 //! [`Transport`], so every path of the runtime is testable without a
 //! kernel; the real-kernel suites then confirm the fake's behaviour.
 //!
+//! Behind the `testing` feature: a crate's tests turn it on with
+//! `genl-core = { version = "…", features = ["testing"] }` under
+//! `[dev-dependencies]`.
+//!
 //! ```
 //! use genl_core::testing::{FakeKernel, Response};
 //! use genl_core::{AttrSet, Family};
