@@ -475,13 +475,3 @@ pub(super) fn type_bounds(ty: &AttrType) -> (&'static str, &'static str) {
         _ => ("0", "U16_MAX"),
     }
 }
-
-pub(crate) fn int_literal(v: i64) -> String {
-    if v == i64::MIN {
-        "S64_MIN".into()
-    } else if v < 0 {
-        format!("({v})")
-    } else {
-        v.to_string()
-    }
-}

@@ -38,12 +38,12 @@ use genl_core::schema::{AttrSetSchema, AttrType, ByteOrder, Presence};
 
 use crate::model::{Attr, EnumId, FamilyModel, SetId};
 use crate::names::snake;
+use crate::text::int_literal;
 use crate::CodegenError;
 
 mod lower;
 mod ops;
 
-pub(crate) use lower::int_literal;
 use lower::Builder;
 pub(crate) use ops::build;
 
