@@ -24,7 +24,7 @@ impl Builder<'_> {
     pub(super) fn view(
         &mut self,
         schema: &'static AttrSetSchema,
-        view_root: &BTreeMap<&'static str, usize>,
+        view_root: &BTreeMap<&'static str, SetId>,
         stack: &mut Vec<&'static str>,
     ) -> Result<ViewId, CodegenError> {
         if let Some(v) = self.by_path.get(schema.path) {
@@ -38,7 +38,7 @@ impl Builder<'_> {
             ));
         }
         stack.push(schema.path);
-        let set = SetId(view_root[schema.path]);
+        let set = view_root[schema.path];
         let root = self.m.set(set);
         let mut attrs = Vec::new();
         for a in schema.attrs {
