@@ -7,8 +7,12 @@
 //!
 //! Like the kernel's `ynl-gen-c.py`, one parsed family feeds several
 //! renderers: [`FamilyModel::new`](model::FamilyModel::new) reads the
-//! schema once, computes every name and checks every rule; [`uapi`],
-//! [`kernel`] and [`ynl`] only format the model. [`render`] runs them all,
+//! schema once, computes every name and checks the family's rules;
+//! [`Policies::new`](policy::Policies::new) lowers its requests to kernel
+//! policies and checks what needs them ([`lower`] runs both); [`uapi`] and
+//! [`ynl`] only format the model, [`kernel`] the model and its policies,
+//! as the kernel's `ynl-gen-c.py` keeps C out of its parsed family
+//! (`nlspec.py`). [`render`] runs them all,
 //! and [`write_or_check`] writes the files or reports the stale ones; the
 //! `genl generate [--check]` tool (through [`driver::main`]) and
 //! `cargo xtask codegen [--check]` both call exactly these two.
@@ -65,6 +69,19 @@ pub mod ynl;
 mod tests;
 
 pub use model::FamilyModel;
+pub use policy::Policies;
+
+/// Parses and checks `family` ([`FamilyModel::new`]), then lowers its
+/// requests to the kernel's terms and checks that every C identifier is
+/// defined once ([`Policies::new`]): every rule a family must pass to be
+/// rendered, bar [`render`]'s refusal of the kernel's own uapi header
+/// paths. The error names the family, set and attribute concerned and what
+/// to write instead.
+pub fn lower(family: &'static FamilySchema) -> Result<(FamilyModel, Policies), CodegenError> {
+    let m = FamilyModel::new(family)?;
+    let p = Policies::new(&m)?;
+    Ok((m, p))
+}
 
 /// A schema that cannot be rendered: conflicting names or types, or a
 /// construct a target cannot express.
@@ -148,8 +165,8 @@ pub struct GeneratedFile {
 ///   ([`compat`]); the module's `Kbuild` includes `genl_compat.mk`;
 /// - `<name>.yaml`: the YNL spec ([`ynl::spec`]).
 ///
-/// `<name>` is the family name with `-` as `_`. Besides the model's rules
-/// ([`model`]), a family whose uapi header path is one of Linux 6.12's own
+/// `<name>` is the family name with `-` as `_`. Besides the rules of the
+/// model and its policies ([`lower`]), a family whose uapi header path is one of Linux 6.12's own
 /// ([`kernel_has_uapi_header`]) is refused, default or declared: the kernel
 /// files include it as `<uapi/...>`, which would find the kernel's header.
 pub fn render(
@@ -157,7 +174,7 @@ pub fn render(
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, CodegenError> {
     options.check()?;
-    let m = FamilyModel::new(family)?;
+    let (m, p) = lower(family)?;
     if m.uapi_header_clashes() {
         let stem = m
             .uapi_header
@@ -178,11 +195,11 @@ pub fn render(
         },
         GeneratedFile {
             path: kernel::header_path(&m),
-            contents: kernel::header(&m, options),
+            contents: kernel::header(&m, &p, options),
         },
         GeneratedFile {
             path: format!("{base}-nl.c"),
-            contents: kernel::source(&m, options),
+            contents: kernel::source(&m, &p, options),
         },
         GeneratedFile {
             path: compat::HEADER.to_owned(),

@@ -165,6 +165,18 @@ pub(crate) fn array_decl(lead: &str, name: &str, max: &str, tail: &str) -> Strin
     }
 }
 
+/// A C integer literal of `v`: negative values in parentheses, `i64::MIN`
+/// as `S64_MIN` (its literal would overflow).
+pub(crate) fn int_literal(v: i64) -> String {
+    if v == i64::MIN {
+        "S64_MIN".into()
+    } else if v < 0 {
+        format!("({v})")
+    } else {
+        v.to_string()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -92,7 +92,7 @@ fn locals(o: &mut String, pos: bool, elem: bool, err: bool) {
 
 /// The check of a view nested in a request: its required attributes, then
 /// the checks of the views nested in it.
-pub(super) fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
+pub(super) fn view_check(m: &FamilyModel, pol: &Policies, o: &mut String, v: &View) {
     let name = v.check.as_deref().expect("a view with a check");
     let required: Vec<&ViewAttr> = v.attrs.iter().filter(|a| a.required).collect();
     // The nests with checks, and the attributes of a non-contiguous enum
@@ -103,7 +103,7 @@ pub(super) fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
         .filter_map(|a| {
             let c = match &a.validator {
                 Some(f) => f.as_str(),
-                None => m.view(a.nested?).check.as_deref()?,
+                None => pol.view(a.nested?).check.as_deref()?,
             };
             Some((a.id, a.repeat, c))
         })
@@ -132,7 +132,7 @@ pub(super) fn view_check(m: &FamilyModel, o: &mut String, v: &View) {
     }
     if v.attrs
         .iter()
-        .any(|a| a.nested.is_some_and(|n| m.view(n).check.is_some()))
+        .any(|a| a.nested.is_some_and(|n| pol.view(n).check.is_some()))
     {
         what.push("The nests inside it are checked in turn.".to_owned());
     }
@@ -242,14 +242,21 @@ pub(super) fn parse_helper(m: &FamilyModel, o: &mut String, v: &View) {
 }
 
 /// The generated check of one operation in one kernel branch.
-fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, chk: &OpCheck) {
+fn op_check(
+    (m, pol): (&FamilyModel, &Policies),
+    o: &mut String,
+    (c, lc): (&Command, &LoweredCommand),
+    op: &LoweredOp,
+    dump: bool,
+    chk: &OpCheck,
+) {
     let name = op.check.as_deref().expect("an op with a check");
     // The request's view; an op without one is checked only for what the
     // command's Linux < 6.2 policy accepts and it does not.
-    let v = op.view.map(|v| m.view(v));
-    let set = match (v, c.genl_ops_policy) {
+    let v = op.view.map(|v| pol.view(v));
+    let set = match (v, lc.genl_ops_policy) {
         (Some(v), _) => Some(v.set),
-        (None, Some(p)) => Some(m.policies[p].set),
+        (None, Some(p)) => Some(pol.policies[p].set),
         (None, None) => None,
     };
     let ctx = if dump { DUMP_CTX } else { DO_CTX };
@@ -373,7 +380,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
     let calls: Vec<(u16, Repeat, &str)> = chk
         .nests
         .iter()
-        .map(|(id, r, n)| (*id, *r, m.view(*n).check.as_deref().expect("a check")))
+        .map(|(id, r, n)| (*id, *r, pol.view(*n).check.as_deref().expect("a check")))
         .chain(chk.validated.iter().map(|(id, r, f)| (*id, *r, f.as_str())))
         .collect();
     let looped: Vec<(u16, Repeat, &str)> = calls
@@ -494,7 +501,7 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
         sep(o);
     }
     for (id, nv) in &chk.revalidate {
-        let nview = m.view(*nv);
+        let nview = pol.view(*nv);
         let args = |x: &str| {
             vec![
                 x.to_owned(),
@@ -554,9 +561,9 @@ fn op_check(m: &FamilyModel, o: &mut String, c: &Command, op: &Op, dump: bool, c
 
 /// The checks of every operation in one kernel branch: `split` (Linux 6.2
 /// and later) or not; `common`: those that are the same in both.
-pub(super) fn op_checks(m: &FamilyModel, o: &mut String, which: Branch) {
-    for c in m.ops() {
-        for (op, dump) in [(&c.do_, false), (&c.dump, true)] {
+pub(super) fn op_checks(m: &FamilyModel, pol: &Policies, o: &mut String, which: Branch) {
+    for (c, lc) in pol.ops(m) {
+        for (op, dump) in [(&lc.do_, false), (&lc.dump, true)] {
             let Some(op) = op else { continue };
             if op.check.is_none() {
                 continue;
@@ -568,7 +575,7 @@ pub(super) fn op_checks(m: &FamilyModel, o: &mut String, which: Branch) {
                 Branch::GenlOps if !same && !op.genl_ops_check.is_empty() => &op.genl_ops_check,
                 _ => continue,
             };
-            op_check(m, o, c, op, dump, chk);
+            op_check((m, pol), o, (c, lc), op, dump, chk);
         }
     }
 }

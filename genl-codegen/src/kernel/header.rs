@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::*;
 
 /// Renders the kernel header of `m`.
-pub fn header(m: &FamilyModel, options: &Options) -> String {
+pub fn header(m: &FamilyModel, pol: &Policies, options: &Options) -> String {
     let family = m.schema;
     let mut o = String::new();
     let guard = &m.kernel_guard;
@@ -36,10 +36,10 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
         o.push_str(&tab_aligned("", &rows));
     }
 
-    if !m.nested_policies.is_empty() {
+    if !pol.nested_policies.is_empty() {
         o.push_str("\n/* Common nested types */\n");
-        for v in &m.nested_policies {
-            let view = m.view(*v);
+        for v in &pol.nested_policies {
+            let view = pol.view(*v);
             o.push_str(&array_decl(
                 "extern const struct nla_policy",
                 view.nested_policy.as_deref().expect("a nested policy"),
@@ -50,8 +50,8 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
         o.push_str(
             "\n/* Parse helpers of the nests of requests (tb: the set's _MAX + 1 entries) */\n",
         );
-        for v in &m.nested_policies {
-            let view = m.view(*v);
+        for v in &pol.nested_policies {
+            let view = pol.view(*v);
             o.push_str(&decl_wrapped(
                 "",
                 &format!("int {}", view.parse.as_deref().expect("a parse helper")),
@@ -60,7 +60,7 @@ pub fn header(m: &FamilyModel, options: &Options) -> String {
             ));
         }
     }
-    if m.has_dump_requests() {
+    if pol.has_dump_requests() {
         let _ = writeln!(
             o,
             "\n/* The parsed, validated attributes of a dump's request, on every kernel */\n\

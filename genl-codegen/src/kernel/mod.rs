@@ -47,8 +47,9 @@
 //!   `.parallel_ops = true` (the module does its own locking) and leaves
 //!   `resv_start_op` at 0, so every op is strictly validated.
 
-use crate::model::{
-    Command, FamilyModel, Op, OpCheck, OpPolicy, Policy, Repeat, SetId, View, ViewAttr,
+use crate::model::{Command, FamilyModel, SetId};
+use crate::policy::{
+    LoweredCommand, LoweredOp, OpCheck, OpPolicy, Policies, Policy, Repeat, View, ViewAttr,
 };
 use crate::text::{
     array_decl, c_banner, call_wrapped, decl_wrapped, display_len, tab_aligned, wrap_comment,

@@ -9,14 +9,14 @@ use super::*;
 /// big-endian integer, on a kernel that cannot (no
 /// `GENL_HAVE_NLA_BE_RANGE`; [`crate::compat`] makes `NLA_BE16` an
 /// `NLA_U16` there, which would check the value in the wrong byte order).
-pub(super) fn be_value_checks(m: &FamilyModel, o: &mut String) {
+pub(super) fn be_value_checks(m: &FamilyModel, pol: &Policies, o: &mut String) {
     let mut attrs: Vec<(String, &str)> = Vec::new();
-    let views = m
+    let views = pol
         .nested_policies
         .iter()
-        .map(|v| m.view(*v))
+        .map(|v| pol.view(*v))
         .flat_map(|v| v.attrs.iter().map(move |a| (v.set, a.id, a.policy.clone())));
-    let ops = m.policies.iter().flat_map(|p| {
+    let ops = pol.policies.iter().flat_map(|p| {
         p.entries
             .iter()
             .map(move |(id, pol)| (p.set, *id, pol.clone()))

@@ -36,7 +36,7 @@ fn dump_attrs(m: &FamilyModel, o: &mut String, split: bool) {
 }
 
 /// Renders the kernel source of `m`.
-pub fn source(m: &FamilyModel, options: &Options) -> String {
+pub fn source(m: &FamilyModel, pol: &Policies, options: &Options) -> String {
     let family = m.schema;
     let mut o = String::new();
     o.push_str(SPDX_C);
@@ -50,14 +50,14 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     o.push_str("\n#include <net/netlink.h>\n#include <net/genetlink.h>\n\n");
     let _ = writeln!(o, "#include \"{}\"\n", header_path(m));
     let _ = writeln!(o, "#include <uapi/{}>", m.uapi_header);
-    be_value_checks(m, &mut o);
+    be_value_checks(m, pol, &mut o);
 
-    if !m.ranges.is_empty() {
+    if !pol.ranges.is_empty() {
         // Not `const`: Linux 6.1's `struct nla_policy` points at a
         // non-const `struct netlink_range_validation` (6.2 made it const),
         // and the same source must build W=1-clean on both.
         o.push_str("\n/* Integer value ranges (not const: Linux 6.1 takes them writable) */\n");
-        let all: Vec<String> = m
+        let all: Vec<String> = pol
             .ranges
             .iter()
             .map(|r| {
@@ -77,9 +77,9 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             .collect();
         o.push_str(&all.join("\n"));
     }
-    if !m.validators.is_empty() || !m.enum_validators.is_empty() {
+    if !pol.validators.is_empty() || !pol.enum_validators.is_empty() {
         o.push_str("\n/* Checks that nla_policy types cannot express */\n");
-        let mut all: Vec<String> = m
+        let mut all: Vec<String> = pol
             .validators
             .iter()
             .map(|v| {
@@ -107,7 +107,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
                 f
             })
             .collect();
-        for v in &m.enum_validators {
+        for v in &pol.enum_validators {
             let e = m.value_enum(v.value_enum);
             let mut f = String::new();
             f.push_str(&decl_wrapped(
@@ -146,13 +146,13 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     }
 
     let mut policies = String::new();
-    if !m.nested_policies.is_empty() {
+    if !pol.nested_policies.is_empty() {
         policies.push_str("/* Common nested types */\n");
-        for (i, v) in m.nested_policies.iter().enumerate() {
+        for (i, v) in pol.nested_policies.iter().enumerate() {
             if i > 0 {
                 policies.push('\n');
             }
-            let view = m.view(*v);
+            let view = pol.view(*v);
             let entries: Vec<(u16, Policy)> = view
                 .attrs
                 .iter()
@@ -170,7 +170,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             );
         }
     }
-    for p in m.policies.iter().filter(|p| p.split && p.genl_ops) {
+    for p in pol.policies.iter().filter(|p| p.split && p.genl_ops) {
         if !policies.is_empty() {
             policies.push('\n');
         }
@@ -182,15 +182,15 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     }
 
     // Parse helpers and checks of the nests of requests.
-    for v in &m.nested_policies {
-        parse_helper(m, &mut o, m.view(*v));
+    for v in &pol.nested_policies {
+        parse_helper(m, &mut o, pol.view(*v));
     }
-    for v in &m.views {
+    for v in &pol.views {
         if v.check.is_some() {
-            view_check(m, &mut o, v);
+            view_check(m, pol, &mut o, v);
         }
     }
-    op_checks(m, &mut o, Branch::Common);
+    op_checks(m, pol, &mut o, Branch::Common);
 
     let mcgrps = format!("{}_nl_mcgrps", m.c_lower);
     if !m.groups.is_empty() {
@@ -213,7 +213,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     };
     let policy_fields = |p: Option<usize>, f: &mut Vec<(String, String)>| {
         if let Some(p) = p {
-            let p = &m.policies[p];
+            let p = &pol.policies[p];
             f.push((".policy".into(), format!("= {},", p.name)));
             f.push((".maxattr".into(), format!("= {},", m.set(p.set).max)));
         }
@@ -244,7 +244,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     };
     let branch_start = |split: bool| -> String {
         let mut s = String::new();
-        for p in m
+        for p in pol
             .policies
             .iter()
             .filter(|p| p.split != p.genl_ops && p.split == split)
@@ -253,11 +253,12 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             s.push('\n');
         }
         let mut checks = String::new();
-        if m.has_dump_requests() {
+        if pol.has_dump_requests() {
             dump_attrs(m, &mut checks, split);
         }
         op_checks(
             m,
+            pol,
             &mut checks,
             if split {
                 Branch::Split
@@ -288,13 +289,13 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     o.push_str("#ifdef GENL_HAVE_SPLIT_OPS\n");
     o.push_str(&branch_start(true));
     let _ = writeln!(o, "static const struct genl_split_ops {ops}[] = {{");
-    for c in m.ops() {
+    for (c, lc) in pol.ops(m) {
         let admin = if c.schema.admin_perm {
             "GENL_ADMIN_PERM | "
         } else {
             ""
         };
-        if let Some(d) = &c.do_ {
+        if let Some(d) = &lc.do_ {
             let mut f = vec![
                 (".cmd".into(), format!("= {},", c.c_name)),
                 (".doit".into(), format!("= {},", d.entry(true))),
@@ -303,7 +304,7 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
             f.push((".flags".into(), format!("= {admin}GENL_CMD_CAP_DO,")));
             o.push_str(&op_block(f));
         }
-        if let Some(d) = &c.dump {
+        if let Some(d) = &lc.dump {
             let mut f = vec![(".cmd".into(), format!("= {},", c.c_name))];
             if let Some(start) = d.check_in(true) {
                 f.push((".start".into(), format!("= {start},")));
@@ -322,18 +323,18 @@ pub fn source(m: &FamilyModel, options: &Options) -> String {
     o.push_str("#else /* !GENL_HAVE_SPLIT_OPS */\n");
     o.push_str(&branch_start(false));
     let _ = writeln!(o, "static const struct genl_ops {ops}[] = {{");
-    for c in m.ops() {
+    for (c, lc) in pol.ops(m) {
         let mut f = vec![(".cmd".into(), format!("= {},", c.c_name))];
-        if let Some(d) = &c.do_ {
+        if let Some(d) = &lc.do_ {
             f.push((".doit".into(), format!("= {},", d.entry(false))));
         }
-        if let Some(d) = &c.dump {
+        if let Some(d) = &lc.dump {
             if let Some(start) = d.check_in(false) {
                 f.push((".start".into(), format!("= {start},")));
             }
             f.push((".dumpit".into(), format!("= {},", d.handler)));
         }
-        policy_fields(c.genl_ops_policy, &mut f);
+        policy_fields(lc.genl_ops_policy, &mut f);
         if c.schema.admin_perm {
             f.push((".flags".into(), "= GENL_ADMIN_PERM,".into()));
         }

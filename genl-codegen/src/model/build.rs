@@ -46,10 +46,10 @@ fn limit_defines(a: &AttrSchema) -> Vec<(&'static str, String)> {
         out.push(("MAX_LEN", v.to_string()));
     }
     if let Some(v) = c.min {
-        out.push(("MIN", crate::policy::int_literal(v)));
+        out.push(("MIN", crate::text::int_literal(v)));
     }
     if let Some(v) = c.max {
-        out.push(("MAX", crate::policy::int_literal(v)));
+        out.push(("MAX", crate::text::int_literal(v)));
     }
     out
 }

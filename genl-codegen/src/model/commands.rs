@@ -39,11 +39,6 @@ impl FamilyModel {
             request: o.request.map(|v| self.list(v, view_root)),
             reply: o.reply.map(|v| self.list(v, view_root)),
             handler: format!("{low}_nl_{sn}_{what}"),
-            view: None,
-            check: None,
-            split_check: OpCheck::default(),
-            genl_ops_check: OpCheck::default(),
-            policy: None,
         };
         let do_ = c.do_.as_ref().map(|o| op(o, "doit"));
         let dump = c.dump.as_ref().map(|o| op(o, "dumpit"));
@@ -104,7 +99,6 @@ impl FamilyModel {
             do_,
             dump,
             event,
-            genl_ops_policy: None,
         })
     }
 

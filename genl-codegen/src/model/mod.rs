@@ -2,11 +2,16 @@
 //! every renderer reads (in the spirit of the kernel's `ynl-gen-c.py`: one
 //! parsed family, many renderers).
 //!
-//! [`FamilyModel::new`] walks the schema descriptors once, computes every
-//! name the outputs use (C constants and identifiers, YNL names), and
-//! checks every rule; the renderers ([`uapi`](crate::uapi),
+//! [`FamilyModel::new`] walks the schema descriptors once, computes the
+//! names of the family's parts (C constants and identifiers, YNL names),
+//! and checks the rules below; the renderers ([`uapi`](crate::uapi),
 //! [`kernel`](crate::kernel), [`ynl`](crate::ynl)) then only format what
-//! the model holds and cannot fail.
+//! they are given and cannot fail. The model knows nothing of kernel C
+//! policies: lowering its requests to `nla_policy` arrays and generated
+//! checks, with the rules that need it (what a policy cannot express,
+//! every C identifier defined once), comes after it, and [`crate::lower`]
+//! runs both steps, as the kernel's `ynl-gen-c.py` renders C from a
+//! parsed family.
 //!
 //! # Attribute sets
 //!
@@ -36,8 +41,8 @@
 //!
 //! # Rules
 //!
-//! Beyond names being C identifiers, ids being in range and every C
-//! identifier being defined once, the model refuses:
+//! Beyond names being C identifiers and ids being in range, the model
+//! refuses:
 //! - two different root sets (or value enums) with one name or C prefix,
 //!   naming both Rust paths;
 //! - a set the kernel sends (a reply, a dumped message, an event, or a nest
@@ -47,9 +52,9 @@
 //!   root set (Linux 6.1's `genl_ops` has one policy per command);
 //! - a command whose sets are not views of one root set (a YNL operation
 //!   has one `attribute-set`);
-//! - attribute types and checks the kernel policy or YNL cannot express.
+//! - attribute types and checks YNL cannot express.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use genl_core::schema::{
     AttrSchema, AttrSetSchema, AttrType, ByteOrder, CommandSchema, EnumVariant, FamilySchema,
@@ -57,15 +62,10 @@ use genl_core::schema::{
 };
 
 use crate::names::{c_upper, kebab, screaming, snake};
-pub use crate::policy::{
-    Bound, EnumValidator, OpCheck, OpPolicy, Policy, RangeCheck, Repeat, StrMinValidator, View,
-    ViewAttr, ViewId,
-};
 use crate::CodegenError;
 
 mod build;
 mod commands;
-mod unique;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, CodegenError> {
     Err(CodegenError::new(msg))
@@ -248,38 +248,6 @@ pub struct Op {
     pub reply: Option<AttrList>,
     /// The handler the module implements (`p_nl_<cmd>_doit`/`_dumpit`).
     pub handler: String,
-    /// The request's view, when it has attributes.
-    pub view: Option<ViewId>,
-    /// The generated check run before the handler (a doit wrapper,
-    /// `<p>_nl_<cmd>_doit_checked`, or a dump's `.start`,
-    /// `<p>_nl_<cmd>_dump_start`), when some kernel branch needs one.
-    pub check: Option<String>,
-    /// What the check does with split ops (Linux 6.2 and later).
-    pub split_check: OpCheck,
-    /// What the check does with `genl_ops` (Linux before 6.2).
-    pub genl_ops_check: OpCheck,
-    /// The policy of the split op (Linux 6.2 and later): an index into
-    /// [`FamilyModel::policies`].
-    pub policy: Option<usize>,
-}
-
-impl Op {
-    /// The check the ops table of one branch (`split`: Linux 6.2 and later)
-    /// points at, if that branch needs it.
-    pub fn check_in(&self, split: bool) -> Option<&str> {
-        let c = if split {
-            &self.split_check
-        } else {
-            &self.genl_ops_check
-        };
-        self.check.as_deref().filter(|_| !c.is_empty())
-    }
-
-    /// What a doit entry of one branch points at: the check, else the
-    /// handler.
-    pub fn entry(&self, split: bool) -> &str {
-        self.check_in(split).unwrap_or(&self.handler)
-    }
 }
 
 /// A notification.
@@ -308,9 +276,6 @@ pub struct Command {
     pub dump: Option<Op>,
     /// The notification.
     pub event: Option<Event>,
-    /// The policy of its `genl_ops` entry (Linux before 6.2: one per
-    /// command, do and dump), an index into [`FamilyModel::policies`].
-    pub genl_ops_policy: Option<usize>,
 }
 
 impl Command {
@@ -374,18 +339,9 @@ pub struct FamilyModel {
     pub sets: Vec<AttrSet>,
     /// The commands, by number.
     pub commands: Vec<Command>,
-    /// The per-operation policies.
-    pub policies: Vec<OpPolicy>,
-    /// The views requests see sets through ([`policy`](crate::policy)).
-    pub views: Vec<View>,
-    /// Views with a nested policy, innermost first.
-    pub nested_policies: Vec<ViewId>,
-    /// Range structs the policies point at.
-    pub ranges: Vec<RangeCheck>,
-    /// String validators the policies point at.
-    pub validators: Vec<StrMinValidator>,
-    /// Value enum validators the policies point at.
-    pub enum_validators: Vec<EnumValidator>,
+    /// The root set of every Rust set the family uses (a root or a subset
+    /// of it), by Rust path.
+    pub view_root: BTreeMap<&'static str, SetId>,
     /// YNL details.
     pub ynl: YnlInfo,
 }
@@ -413,12 +369,11 @@ impl FamilyModel {
             enums,
             sets,
             commands: Vec::new(),
-            policies: Vec::new(),
-            views: Vec::new(),
-            nested_policies: Vec::new(),
-            ranges: Vec::new(),
-            validators: Vec::new(),
-            enum_validators: Vec::new(),
+            view_root: walk
+                .view_root
+                .iter()
+                .map(|(path, i)| (*path, SetId(*i)))
+                .collect(),
             ynl: YnlInfo {
                 protocol: YnlProtocol::Genetlink,
                 c_family_names: None,
@@ -430,8 +385,6 @@ impl FamilyModel {
             .map(|c| m.command(c, &view_root))
             .collect::<Result<_, _>>()?;
         m.mark_sent(&view_root)?;
-        crate::policy::build(&mut m, &view_root)?;
-        m.check_unique_names()?;
         m.ynl_level();
         Ok(m)
     }
@@ -439,22 +392,6 @@ impl FamilyModel {
     /// The root set `id`.
     pub fn set(&self, id: SetId) -> &AttrSet {
         &self.sets[id.0]
-    }
-
-    /// The view `id` ([`policy`](crate::policy)).
-    pub fn view(&self, id: ViewId) -> &View {
-        &self.views[id.0]
-    }
-
-    /// Whether a dump takes a request with attributes, or has a generated
-    /// check (the kernel files then have the dump attributes helper,
-    /// `<p>_nl_dump_attrs`).
-    pub fn has_dump_requests(&self) -> bool {
-        self.commands.iter().any(|c| {
-            c.dump
-                .as_ref()
-                .is_some_and(|d| d.view.is_some() || d.check.is_some())
-        })
     }
 
     /// The value enum `id`.

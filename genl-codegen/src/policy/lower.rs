@@ -24,7 +24,7 @@ impl Builder<'_> {
     pub(super) fn view(
         &mut self,
         schema: &'static AttrSetSchema,
-        view_root: &BTreeMap<&'static str, usize>,
+        view_root: &BTreeMap<&'static str, SetId>,
         stack: &mut Vec<&'static str>,
     ) -> Result<ViewId, CodegenError> {
         if let Some(v) = self.by_path.get(schema.path) {
@@ -38,7 +38,7 @@ impl Builder<'_> {
             ));
         }
         stack.push(schema.path);
-        let set = SetId(view_root[schema.path]);
+        let set = view_root[schema.path];
         let root = self.m.set(set);
         let mut attrs = Vec::new();
         for a in schema.attrs {
@@ -473,15 +473,5 @@ pub(super) fn type_bounds(ty: &AttrType) -> (&'static str, &'static str) {
         AttrType::S32 => ("S32_MIN", "S32_MAX"),
         AttrType::S64 => ("S64_MIN", "S64_MAX"),
         _ => ("0", "U16_MAX"),
-    }
-}
-
-pub(crate) fn int_literal(v: i64) -> String {
-    if v == i64::MIN {
-        "S64_MIN".into()
-    } else if v < 0 {
-        format!("({v})")
-    } else {
-        v.to_string()
     }
 }

@@ -31,21 +31,31 @@
 //! - A value enum whose values are not contiguous is checked by a generated
 //!   validation function (`NLA_POLICY_VALIDATE_FN`); a flags enum by its mask
 //!   (`NLA_POLICY_MASK`); a contiguous one by its range.
+//!
+//! # One way
+//!
+//! The model ([`crate::model`]) knows nothing of this module:
+//! [`Policies::new`] lowers a built [`FamilyModel`] into the views, policy
+//! arrays and checks the kernel C renderers ([`crate::kernel`]) print,
+//! refusing what a policy cannot express (a set nesting itself, a check on
+//! a type that takes none, a length beyond 65535, …), then checks that
+//! every C identifier the outputs define, the model's and its own, is
+//! defined once. [`crate::lower`] runs the model and this lowering.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use genl_core::schema::{AttrSetSchema, AttrType, ByteOrder, Presence};
 
-use crate::model::{Attr, EnumId, FamilyModel, SetId};
+use crate::model::{Attr, Command, EnumId, FamilyModel, SetId};
 use crate::names::snake;
+use crate::text::int_literal;
 use crate::CodegenError;
 
 mod lower;
 mod ops;
+mod unique;
 
-pub(crate) use lower::int_literal;
 use lower::Builder;
-pub(crate) use ops::build;
 
 fn err<T>(msg: impl Into<String>) -> Result<T, CodegenError> {
     Err(CodegenError::new(msg))
@@ -158,7 +168,7 @@ pub struct EnumValidator {
     pub to_cpu: Option<&'static str>,
 }
 
-/// Index of a view in [`FamilyModel::views`].
+/// Index of a view in [`Policies::views`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ViewId(pub usize);
 
@@ -263,7 +273,8 @@ impl OpCheck {
 pub struct OpPolicy {
     /// The array's name.
     pub name: String,
-    /// Index of the command in [`FamilyModel::commands`].
+    /// Index of the command in [`FamilyModel::commands`] (and
+    /// [`Policies::commands`]).
     pub command: usize,
     /// What it validates, for its comment (`do`, `dump`, `do, dump`).
     pub what: String,
@@ -281,5 +292,118 @@ impl OpPolicy {
     /// The attribute ids it accepts, ascending.
     pub fn ids(&self) -> impl Iterator<Item = u16> + '_ {
         self.entries.iter().map(|(id, _)| *id)
+    }
+}
+
+/// What the kernel does with the request of one operation (the `do` or
+/// `dump` of a command): its view, policy and generated check.
+#[derive(Debug, Clone)]
+pub struct LoweredOp {
+    /// The handler the module implements (`p_nl_<cmd>_doit`/`_dumpit`),
+    /// the model's [`Op::handler`](crate::model::Op::handler).
+    pub handler: String,
+    /// The request's view, when it has attributes.
+    pub view: Option<ViewId>,
+    /// The generated check run before the handler (a doit wrapper,
+    /// `<p>_nl_<cmd>_doit_checked`, or a dump's `.start`,
+    /// `<p>_nl_<cmd>_dump_start`), when some kernel branch needs one.
+    pub check: Option<String>,
+    /// What the check does with split ops (Linux 6.2 and later).
+    pub split_check: OpCheck,
+    /// What the check does with `genl_ops` (Linux before 6.2).
+    pub genl_ops_check: OpCheck,
+    /// The policy of the split op (Linux 6.2 and later): an index into
+    /// [`Policies::policies`].
+    pub policy: Option<usize>,
+}
+
+impl LoweredOp {
+    /// The check the ops table of one branch (`split`: Linux 6.2 and later)
+    /// points at, if that branch needs it.
+    pub fn check_in(&self, split: bool) -> Option<&str> {
+        let c = if split {
+            &self.split_check
+        } else {
+            &self.genl_ops_check
+        };
+        self.check.as_deref().filter(|_| !c.is_empty())
+    }
+
+    /// What a doit entry of one branch points at: the check, else the
+    /// handler.
+    pub fn entry(&self, split: bool) -> &str {
+        self.check_in(split).unwrap_or(&self.handler)
+    }
+}
+
+/// The operations of one command, lowered.
+#[derive(Debug, Clone, Default)]
+pub struct LoweredCommand {
+    /// The `do` operation.
+    pub do_: Option<LoweredOp>,
+    /// The `dump` operation.
+    pub dump: Option<LoweredOp>,
+    /// The policy of its `genl_ops` entry (Linux before 6.2: one per
+    /// command, do and dump), an index into [`Policies::policies`].
+    pub genl_ops_policy: Option<usize>,
+}
+
+/// A family's requests lowered to the kernel's terms: what the kernel C
+/// renderers ([`kernel`](crate::kernel)) print besides the model.
+#[derive(Debug, Clone)]
+pub struct Policies {
+    /// The commands, parallel to [`FamilyModel::commands`].
+    pub commands: Vec<LoweredCommand>,
+    /// The per-operation policies.
+    pub policies: Vec<OpPolicy>,
+    /// The views requests see sets through.
+    pub views: Vec<View>,
+    /// Views with a nested policy, innermost first.
+    pub nested_policies: Vec<ViewId>,
+    /// Range structs the policies point at.
+    pub ranges: Vec<RangeCheck>,
+    /// String validators the policies point at.
+    pub validators: Vec<StrMinValidator>,
+    /// Value enum validators the policies point at.
+    pub enum_validators: Vec<EnumValidator>,
+}
+
+impl Policies {
+    /// Lowers the requests of `m`, then checks that every C identifier the
+    /// outputs define (the model's and the policies') is defined once. The
+    /// error names the family, set and attribute concerned and what to
+    /// write instead.
+    pub fn new(m: &FamilyModel) -> Result<Policies, CodegenError> {
+        let p = ops::build(m)?;
+        unique::check_unique_names(m, &p)?;
+        Ok(p)
+    }
+
+    /// The view `id`.
+    pub fn view(&self, id: ViewId) -> &View {
+        &self.views[id.0]
+    }
+
+    /// The commands the kernel serves (a do or a dump), by number, with
+    /// their lowering.
+    pub fn ops<'a>(
+        &'a self,
+        m: &'a FamilyModel,
+    ) -> impl Iterator<Item = (&'a Command, &'a LoweredCommand)> + 'a {
+        m.commands
+            .iter()
+            .zip(&self.commands)
+            .filter(|(c, _)| c.is_op())
+    }
+
+    /// Whether a dump takes a request with attributes, or has a generated
+    /// check (the kernel files then have the dump attributes helper,
+    /// `<p>_nl_dump_attrs`).
+    pub fn has_dump_requests(&self) -> bool {
+        self.commands.iter().any(|c| {
+            c.dump
+                .as_ref()
+                .is_some_and(|d| d.view.is_some() || d.check.is_some())
+        })
     }
 }

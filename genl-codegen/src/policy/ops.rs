@@ -14,15 +14,12 @@ struct OpResult {
     genl_ops: OpCheck,
 }
 
-/// Builds every policy, view and check of `m` (its commands already
-/// built). `view_root` maps each set's Rust path to its root's index.
-pub(crate) fn build(
-    m: &mut FamilyModel,
-    view_root: &BTreeMap<&'static str, usize>,
-) -> Result<(), CodegenError> {
+/// Builds every policy, view and check of `m`.
+pub(super) fn build(m: &FamilyModel) -> Result<Policies, CodegenError> {
+    let view_root = &m.view_root;
     let low = m.c_lower.clone();
     let mut b = Builder {
-        m: &*m,
+        m,
         views: Vec::new(),
         by_path: BTreeMap::new(),
         ranges: BTreeMap::new(),
@@ -286,35 +283,45 @@ pub(crate) fn build(
         enum_validators,
         ..
     } = b;
+    let mut commands: Vec<LoweredCommand> = m
+        .commands
+        .iter()
+        .zip(&per_cmd)
+        .map(|(_, cp)| LoweredCommand {
+            do_: None,
+            dump: None,
+            genl_ops_policy: cp.genl_ops,
+        })
+        .collect();
     for r in results {
-        let c = &mut m.commands[r.command];
-        let op = if r.dump {
-            c.dump.as_mut()
+        let c = &m.commands[r.command];
+        let (op, slot, policy) = if r.dump {
+            (
+                &c.dump,
+                &mut commands[r.command].dump,
+                per_cmd[r.command].dump,
+            )
         } else {
-            c.do_.as_mut()
-        }
-        .expect("has the op");
-        op.view = r.view;
-        op.check = r.check;
-        op.split_check = r.split;
-        op.genl_ops_check = r.genl_ops;
+            (&c.do_, &mut commands[r.command].do_, per_cmd[r.command].do_)
+        };
+        *slot = Some(LoweredOp {
+            handler: op.as_ref().expect("has the op").handler.clone(),
+            view: r.view,
+            check: r.check,
+            split_check: r.split,
+            genl_ops_check: r.genl_ops,
+            policy,
+        });
     }
-    for (c, cp) in m.commands.iter_mut().zip(&per_cmd) {
-        if let Some(d) = c.do_.as_mut() {
-            d.policy = cp.do_;
-        }
-        if let Some(d) = c.dump.as_mut() {
-            d.policy = cp.dump;
-        }
-        c.genl_ops_policy = cp.genl_ops;
-    }
-    m.views = views;
-    m.nested_policies = nested_policies;
-    m.policies = policies;
-    m.ranges = ranges.into_values().collect();
-    m.validators = validators.into_values().collect();
-    m.enum_validators = enum_validators.into_values().collect();
-    Ok(())
+    Ok(Policies {
+        commands,
+        policies,
+        views,
+        nested_policies,
+        ranges: ranges.into_values().collect(),
+        validators: validators.into_values().collect(),
+        enum_validators: enum_validators.into_values().collect(),
+    })
 }
 
 /// The policies of one command.

@@ -16,6 +16,7 @@ mod subsets;
 
 use genl_core::schema::FamilySchema;
 
+use crate::policy::Policies;
 use crate::{kernel, uapi, ynl, FamilyModel, Options};
 
 pub(crate) use handshake::hs as handshake_schema;
@@ -27,7 +28,12 @@ pub(crate) fn opts() -> Options {
 
 /// The model of `family`, which must render.
 pub(crate) fn model(family: &'static FamilySchema) -> FamilyModel {
-    FamilyModel::new(family).unwrap_or_else(|e| panic!("{e}"))
+    lowered(family).0
+}
+
+/// The model and policies of `family`, which must render.
+pub(crate) fn lowered(family: &'static FamilySchema) -> (FamilyModel, Policies) {
+    crate::lower(family).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The four outputs of `family` rendered from its model (without
@@ -41,19 +47,20 @@ pub(crate) struct Out {
 }
 
 pub(crate) fn out(family: &'static FamilySchema) -> Out {
-    let m = model(family);
+    let (m, p) = lowered(family);
     let o = opts();
     Out {
         uapi: uapi::header(&m, &o),
-        kh: kernel::header(&m, &o),
-        kc: kernel::source(&m, &o),
+        kh: kernel::header(&m, &p, &o),
+        kc: kernel::source(&m, &p, &o),
         ynl: ynl::spec(&m, &o),
     }
 }
 
-/// The message of the error `FamilyModel::new(family)` gives.
+/// The message of the error [`crate::lower`] (the model, then its
+/// policies) gives for `family`.
 pub(crate) fn model_err(family: &'static FamilySchema) -> String {
-    match FamilyModel::new(family) {
+    match crate::lower(family) {
         Ok(_) => panic!("family {} was expected to be refused", family.name),
         Err(e) => e.message().to_owned(),
     }

@@ -4,7 +4,7 @@
 //! with `include/uapi/linux/netdev.h`, `net/core/netdev-genl-gen.c` and the
 //! hand-written `net/core/netdev-genl.c`.
 
-use super::{assert_contains, model, out, squeeze};
+use super::{assert_contains, lowered, model, out, squeeze};
 use genl_core::{AttrSet, Family};
 
 /// netdev's `dev` set, its first attributes (netdev.h: IFINDEX = 1, PAD,
@@ -355,14 +355,15 @@ fn the_ynl_operations_list_each_subsets_attributes() {
 
 #[test]
 fn the_model_records_required_attributes_per_request() {
-    let m = model(SubCmd::SCHEMA);
+    let (m, p) = lowered(SubCmd::SCHEMA);
     let get = &m.commands[0];
     let do_req = get.do_.as_ref().unwrap().request.as_ref().unwrap();
     assert_eq!(do_req.required().collect::<Vec<_>>(), [1]);
     assert_eq!(do_req.view.name, "EntryKey");
     let dump_req = get.dump.as_ref().unwrap().request.as_ref().unwrap();
     assert_eq!(dump_req.required().count(), 0);
-    let (d, u) = (get.do_.as_ref().unwrap(), get.dump.as_ref().unwrap());
+    let lget = &p.commands[0];
+    let (d, u) = (lget.do_.as_ref().unwrap(), lget.dump.as_ref().unwrap());
     assert_eq!(d.check.as_deref(), Some("sub_nl_get_doit_checked"));
     assert_eq!(d.split_check.required, [1]);
     // Linux < 6.2: one policy for both, so the do rejects the filter's
