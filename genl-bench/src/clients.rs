@@ -40,6 +40,37 @@ fn shared_get_family(conn: &SharedConnection, name: &str) -> KResult<u16> {
     Ok(r.get()?.family_id)
 }
 
+/// Adds the async case `$name`: a `$client` on its own current-thread
+/// runtime, each run awaiting [`ASYNC_BATCH`] GETFAMILY requests in one
+/// task; checked first to answer `$want`. (A macro: the two async clients
+/// take requests through `&mut self` and `&self`, with no trait in common.)
+macro_rules! async_case {
+    ($cases:expr, $name:literal, $client:ty, $want:expr) => {{
+        let rt = runtime()?;
+        #[allow(unused_mut)]
+        let mut conn = rt.block_on(async { <$client>::new() })?;
+        #[allow(unused_mut)]
+        let mut batch = move |rt: &tokio::runtime::Runtime, n: usize| -> KResult<u16> {
+            rt.block_on(async {
+                let mut id = 0;
+                for _ in 0..n {
+                    let req = GetFamily::by_name(black_box(FAMILY));
+                    id = conn
+                        .query(bench_ctrl::GetFamily, &req)
+                        .await?
+                        .get()?
+                        .family_id;
+                }
+                Ok(id)
+            })
+        };
+        assert_eq!(batch(&rt, 1)?, $want, $name);
+        $cases.push(Case::new($name, move || {
+            black_box(batch(&rt, ASYNC_BATCH).unwrap());
+        }));
+    }};
+}
+
 /// Adds the per-request cases of the three other clients; each is checked
 /// first to answer what `Connection` answers.
 pub fn cases(cases: &mut Vec<Case>) -> Res<()> {
@@ -54,49 +85,13 @@ pub fn cases(cases: &mut Vec<Case>) -> Res<()> {
     // The async clients: ASYNC_BATCH requests awaited one after another in
     // one task per run (a caller inside a runtime pays no `block_on` per
     // request); their ratios divide by ASYNC_BATCH.
-    let rt = runtime()?;
-    let mut conn = rt.block_on(async { AsyncConnection::new() })?;
-    let mut batch = move |rt: &tokio::runtime::Runtime, n: usize| -> KResult<u16> {
-        rt.block_on(async {
-            let mut id = 0;
-            for _ in 0..n {
-                let r = conn
-                    .query(
-                        bench_ctrl::GetFamily,
-                        &GetFamily::by_name(black_box(FAMILY)),
-                    )
-                    .await?;
-                id = r.get()?.family_id;
-            }
-            Ok(id)
-        })
-    };
-    assert_eq!(batch(&rt, 1)?, want, "async");
-    cases.push(Case::new("clients/async-x10", move || {
-        black_box(batch(&rt, ASYNC_BATCH).unwrap());
-    }));
-
-    let rt = runtime()?;
-    let conn = rt.block_on(async { AsyncSharedConnection::new() })?;
-    let batch = move |rt: &tokio::runtime::Runtime, n: usize| -> KResult<u16> {
-        rt.block_on(async {
-            let mut id = 0;
-            for _ in 0..n {
-                let r = conn
-                    .query(
-                        bench_ctrl::GetFamily,
-                        &GetFamily::by_name(black_box(FAMILY)),
-                    )
-                    .await?;
-                id = r.get()?.family_id;
-            }
-            Ok(id)
-        })
-    };
-    assert_eq!(batch(&rt, 1)?, want, "async-shared");
-    cases.push(Case::new("clients/async-shared-x10", move || {
-        black_box(batch(&rt, ASYNC_BATCH).unwrap());
-    }));
+    async_case!(cases, "clients/async-x10", AsyncConnection, want);
+    async_case!(
+        cases,
+        "clients/async-shared-x10",
+        AsyncSharedConnection,
+        want
+    );
     Ok(())
 }
 

@@ -47,7 +47,6 @@
 //!   naming both Rust paths;
 //! - a set the kernel sends (a reply, a dumped message, an event, or a nest
 //!   in one) with a `u64`/`s64` attribute but no pad attribute;
-//! - a dump request with a required attribute (not supported yet);
 //! - do and dump requests of one command that are not views of the same
 //!   root set (Linux 6.1's `genl_ops` has one policy per command);
 //! - a command whose sets are not views of one root set (a YNL operation

@@ -279,6 +279,27 @@ mod tests {
     /// (Documentation/netlink/specs/: `max: u16-max`, `min-len`, a `const`
     /// by name).
     #[test]
+    fn a_family_fixed_header_must_name_a_struct_even_when_no_op_uses_it() {
+        // An empty operation list, so no operation inherits the header.
+        let e = Family::parse(
+            "name: t\n\
+             operations:\n  fixed-header: hdr\n  list: []\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("operations/fixed-header"), "{e}");
+        assert!(e.contains("unknown struct `hdr`"), "{e}");
+        // The same with the struct defined is accepted.
+        Family::parse(
+            "name: t\n\
+             definitions:\n  - name: hdr\n    type: struct\n    members:\n\
+             \x20     - {name: x, type: u32}\n\
+             operations:\n  fixed-header: hdr\n  list: []\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
     fn checks_resolve_numbers_limit_names_and_consts() {
         let f = Family::parse(
             "name: t\n\

@@ -24,6 +24,16 @@ impl Family {
         };
         self.directional = directional;
         let family_header = opt_str(ops, "fixed-header", "operations")?.map(str::to_owned);
+        // Checked even when no operation takes it: a spec naming a struct it
+        // does not define is wrong whoever reads it.
+        if let Some(h) = &family_header {
+            if !self.structs.contains_key(h) {
+                return Err(err(
+                    "operations/fixed-header",
+                    format!("unknown struct `{h}`"),
+                ));
+            }
+        }
         let list = seq(ops, "list", "operations")?;
         let (mut req_val, mut rsp_val): (Option<u64>, Option<u64>) = (Some(1), Some(1));
         let mut unified_val: u64 = 1;
