@@ -4,7 +4,7 @@
 use genl::demo::{demo_cmd, KvEntry};
 use genl_core::command::Command;
 use genl_core::message::AttrBuf;
-use genl_core::{Connection, GenlHeader, Subscription};
+use genl_core::{Connection, GenlHeader, RawRequest, Subscription};
 
 /// A `KV_SET` request as this version writes it.
 pub fn entry<'a>(key: &'a str, value: &'a [u8]) -> KvEntry<'a> {
@@ -48,15 +48,14 @@ pub fn differences(
         .map_err(|e| e.to_string())?;
     let key = AttrBuf(key);
     let reply = conn
-        .request_by_id(
+        .request_by_id(RawRequest::new(
             id,
             GenlHeader {
                 cmd: <demo_cmd::KvGet as Command>::ID,
                 version: 1,
             },
             &key,
-            None,
-        )
+        ))
         .map_err(|e| format!("raw get old: {e}"))?
         .ok_or("raw get old: no reply")?;
     let ids: Vec<u16> = genl_core::wire::AttrIter::new(reply.attrs)
@@ -84,15 +83,14 @@ pub fn differences(
     }
     // Another program flushes with the new command: this client's
     // subscription gets KV_FLUSHED, which it does not know, then goes on.
-    conn.request_by_id(
+    conn.request_by_id(RawRequest::new(
         id,
         GenlHeader {
             cmd: V2_KV_FLUSH,
             version: 2,
         },
         &AttrBuf::default(),
-        None,
-    )
+    ))
     .map_err(|e| format!("KV_FLUSH by number: {e}"))?;
     conn.request(demo_cmd::KvSet, &entry("after", b"flush"))
         .map_err(|e| format!("set after: {e}"))?;

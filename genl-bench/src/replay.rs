@@ -118,7 +118,7 @@ impl Transport for Replay {
 pub fn genl(conn: &mut Connection<Replay>) -> usize {
     let genl = GenlHeader { cmd: 4, version: 1 };
     let mut dump = conn
-        .dump_by_id(FAMILY, genl, &(), None)
+        .dump_by_id(genl_core::RawRequest::new(FAMILY, genl, &()))
         .expect("dump starts");
     let mut keys = 0;
     while let Some(v) = dump.next().expect("dump message") {

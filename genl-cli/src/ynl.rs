@@ -13,7 +13,7 @@
 //! Generic netlink families (`genetlink*` specs) go through
 //! [`genl_core::Connection`] (family resolved by name, replies matched by
 //! sequence number and port, dumps until `NLMSG_DONE`; `--create` and the
-//! other request flags through `request_by_id_with_flags`; `--multi`, several
+//! other request flags through `[`RawRequest`](genl_core::RawRequest)'s flags`; `--multi`, several
 //! requests in one datagram, through the classic connection) and
 //! [`genl_core::Subscription`]; classic ones (`netlink-raw`: rt_link,
 //! rt_addr, rt_route, tc, nftables) through

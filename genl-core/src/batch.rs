@@ -9,6 +9,7 @@ use crate::connection::Connection;
 use crate::engine::{self, Round, Route};
 use crate::error::Result;
 use crate::message::{append_message, GenlHeader, Messages, NLM_F_ACK, NLM_F_REQUEST};
+use crate::request::RawRequest;
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
 use crate::transport::Transport;
@@ -30,6 +31,8 @@ struct Queued {
     start: usize,
     end: usize,
     family_id: u16,
+    /// Its own `nlmsg_flags` ([`RawRequest::flags`]).
+    flags: u16,
     seq: u32,
     schema: Option<&'static AttrSetSchema>,
 }
@@ -89,38 +92,27 @@ impl<'c, T: Transport> Batch<'c, T> {
             cmd: C::ID,
             version: fam.version,
         };
-        self.push(family_id, genl, req, client::do_request::<C>())
+        self.request_by_id(RawRequest {
+            schema: client::do_request::<C>(),
+            ..RawRequest::new(family_id, genl, req)
+        })
     }
 
-    /// Queues a request to the family with id `family_id` (untyped; the
-    /// reply, if the kernel sends one, is an error for it).
-    pub fn request_by_id<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<usize> {
-        self.push(family_id, genl, payload, schema)
-    }
-
-    fn push<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<usize> {
+    /// Queues an untyped request ([`RawRequest`]: any family by id, any
+    /// attributes; its own flags are sent with the round's); the reply, if
+    /// the kernel sends one, is an error for it.
+    pub fn request_by_id<P: Encode + ?Sized>(&mut self, req: RawRequest<'_, P>) -> Result<usize> {
         let seq = self.conn.seq.next_mut();
         let start = nla_align(self.buf.len());
         // The flags are set when the rounds are known.
-        append_message(&mut self.buf, family_id, 0, seq, genl, payload)?;
+        append_message(&mut self.buf, req.family_id, 0, seq, req.genl, req.payload)?;
         self.queued.push(Queued {
             start,
             end: self.buf.len(),
-            family_id,
+            family_id: req.family_id,
+            flags: req.flags,
             seq,
-            schema,
+            schema: req.schema,
         });
         Ok(self.queued.len() - 1)
     }
@@ -168,7 +160,7 @@ impl<'c, T: Transport> Batch<'c, T> {
             } else {
                 NLM_F_REQUEST
             };
-            crate::nlmsg::set_flags(&mut self.buf[q.start..], flags);
+            crate::nlmsg::set_flags(&mut self.buf[q.start..], flags | q.flags);
         }
         let (start, end) = (self.queued[first].start, self.queued[last].end);
         self.conn.transport.send(&self.buf[start..end])?;

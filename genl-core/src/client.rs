@@ -98,6 +98,7 @@ fn prepare<'p, C: Command, P: ?Sized>(
         family_id: 0,
         genl,
         mode,
+        flags: 0,
         payload,
         schema,
     };

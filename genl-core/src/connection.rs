@@ -34,6 +34,7 @@ use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
 use crate::engine::{self, Exchange, Mode, Request, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
 use crate::message::{GenlHeader, GenlView, Messages};
+use crate::request::RawRequest;
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, SupportState};
@@ -150,9 +151,6 @@ pub struct Connection<T: Transport = Socket> {
     pub(crate) ack_queries: bool,
     /// Whether typed requests are checked against what the module supports.
     pub(crate) check_support: bool,
-    /// More `nlmsg_flags` for the next request only
-    /// ([`request_by_id_with_flags`](Self::request_by_id_with_flags)).
-    pub(crate) extra_flags: u16,
 }
 
 impl Connection<Socket> {
@@ -185,7 +183,6 @@ impl<T: Transport> Connection<T> {
             watching,
             ack_queries: false,
             check_support: true,
-            extra_flags: 0,
         })
     }
 
@@ -265,7 +262,7 @@ impl<T: Transport> Connection<T> {
         req: Request<'_, P>,
     ) -> Result<Option<(Span, bool)>> {
         let seq = self.seq.next_mut();
-        req.build(&mut self.tx, seq, std::mem::take(&mut self.extra_flags))?;
+        req.build(&mut self.tx, seq)?;
         self.transport.send(&self.tx)?;
         self.deadline = Deadline::new(self.timeout);
         let schema = req.schema;
@@ -355,53 +352,16 @@ impl<T: Transport> Connection<T> {
         span.view(if in_held { &self.held } else { &self.rx })
     }
 
-    /// Sends one request to the family with id `family_id` (untyped: any
-    /// attributes, `NLM_F_ACK`) and waits for its ACK; returns the reply
-    /// message if the kernel sent one. `schema` is the request's attribute
-    /// set, for extack paths. Typed code uses [`request`](Self::request) and
-    /// [`query`](Self::query).
+    /// Sends one untyped request ([`RawRequest`]: any family by id, any
+    /// attributes, `NLM_F_ACK` and the request's own flags) and waits for
+    /// its ACK; returns the reply message if the kernel sent one. Typed
+    /// code uses [`request`](Self::request) and [`query`](Self::query).
     pub fn request_by_id<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: RawRequest<'_, P>,
     ) -> Result<Option<GenlView<'_>>> {
-        let at = self.exchange(Request {
-            family_id,
-            genl,
-            mode: Mode::Ack,
-            payload,
-            schema,
-        })?;
+        let at = self.exchange(req.in_mode(Mode::Ack))?;
         Ok(at.map(|at| self.reply_view(at)))
-    }
-
-    /// [`request_by_id`](Self::request_by_id) with more `nlmsg_flags` on
-    /// the request: `NLM_F_CREATE`, `NLM_F_EXCL`, `NLM_F_REPLACE`,
-    /// `NLM_F_APPEND` for the families that read them (as `cli.py
-    /// --create`); `NLM_F_REQUEST` and `NLM_F_ACK` are always set. The
-    /// request goes through the same exchange as every other (sequence and
-    /// port matching, a family reloaded meanwhile reported as
-    /// [`Error::FamilyNotFound`]).
-    pub fn request_by_id_with_flags<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        flags: u16,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Option<GenlView<'_>>> {
-        self.extra_flags = flags;
-        let at = self.exchange(Request {
-            family_id,
-            genl,
-            mode: Mode::Ack,
-            payload,
-            schema,
-        });
-        self.extra_flags = 0;
-        Ok(at?.map(|at| self.reply_view(at)))
     }
 
     /// Resolves a family by name through the controller, once; later calls
@@ -576,16 +536,14 @@ impl<T: Transport> Client for Connection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let p = support::policy(&req);
-        let messages = self
-            .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
-            .and_then(|mut dump| {
-                // Every message is read, even after one fails to decode.
-                let mut out = Vec::new();
-                while let Some(m) = dump.next()? {
-                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
-                }
-                Ok(out)
-            });
+        let messages = crate::dump::RawDump::start(self, None, p).and_then(|mut dump| {
+            // Every message is read, even after one fails to decode.
+            let mut out = Vec::new();
+            while let Some(m) = dump.next()? {
+                out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+            }
+            Ok(out)
+        });
         support::collect_policy(name, cmd, messages)
     }
 }

@@ -10,6 +10,7 @@ use crate::engine::{self, Exchange, Mode, Request, Route, Step};
 use crate::error::Result;
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::owned::OwnedMessage;
+use crate::request::RawRequest;
 use crate::resolve::FamilyRetry;
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
@@ -106,20 +107,11 @@ impl<'c, T: Transport> RawDump<'c, T> {
     pub(crate) fn start<P: Encode + ?Sized>(
         conn: &'c mut Connection<T>,
         family: Option<&'static str>,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: Request<'_, P>,
     ) -> Result<Self> {
+        let (family_id, schema) = (req.family_id, req.schema);
         let seq = conn.seq.next_mut();
-        let req = Request {
-            family_id,
-            genl,
-            mode: Mode::Dump,
-            payload,
-            schema,
-        };
-        req.build(&mut conn.tx, seq, std::mem::take(&mut conn.extra_flags))?;
+        req.build(&mut conn.tx, seq)?;
         conn.transport.send(&conn.tx)?;
         conn.deadline = Deadline::new(conn.timeout);
         conn.rx.clear();
@@ -270,31 +262,14 @@ impl<'c, T: Transport> RawDump<'c, T> {
 }
 
 impl<T: Transport> Connection<T> {
-    /// [`dump_by_id`](Self::dump_by_id) with more `nlmsg_flags` on the
-    /// request (see [`request_by_id_with_flags`](Self::request_by_id_with_flags)).
-    pub fn dump_by_id_with_flags<P: Encode + ?Sized>(
-        &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        flags: u16,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
-    ) -> Result<RawDump<'_, T>> {
-        // Taken by the request's build, the first thing `start` does.
-        self.extra_flags = flags;
-        RawDump::start(self, None, family_id, genl, payload, schema)
-    }
-
-    /// Starts a dump of any family and command by id (untyped); iterate
-    /// the returned [`RawDump`] with [`RawDump::next`].
+    /// Starts an untyped dump ([`RawRequest`]: any family by id, any
+    /// attributes, `NLM_F_DUMP` and the request's own flags); iterate the
+    /// returned [`RawDump`] with [`RawDump::next`].
     pub fn dump_by_id<P: Encode + ?Sized>(
         &mut self,
-        family_id: u16,
-        genl: GenlHeader,
-        payload: &P,
-        schema: Option<&'static AttrSetSchema>,
+        req: RawRequest<'_, P>,
     ) -> Result<RawDump<'_, T>> {
-        RawDump::start(self, None, family_id, genl, payload, schema)
+        RawDump::start(self, None, req.in_mode(Mode::Dump))
     }
 
     /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
@@ -320,8 +295,12 @@ impl<T: Transport> Connection<T> {
             cmd: C::ID,
             version: fam.version,
         };
+        let req = RawRequest {
+            schema,
+            ..RawRequest::new(id, genl, req)
+        };
         Ok(Dump {
-            raw: RawDump::start(self, Some(fam.name), id, genl, req, schema)?,
+            raw: RawDump::start(self, Some(fam.name), req.in_mode(Mode::Dump))?,
             _cmd: std::marker::PhantomData,
         })
     }

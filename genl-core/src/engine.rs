@@ -111,6 +111,8 @@ pub(crate) struct Request<'p, P: ?Sized> {
     pub(crate) family_id: u16,
     pub(crate) genl: GenlHeader,
     pub(crate) mode: Mode,
+    /// `nlmsg_flags` beyond those of `mode` ([`crate::RawRequest::flags`]).
+    pub(crate) flags: u16,
     pub(crate) payload: &'p P,
     pub(crate) schema: Option<&'static AttrSetSchema>,
 }
@@ -125,11 +127,10 @@ impl<P: ?Sized> Copy for Request<'_, P> {}
 
 impl<P: Encode + ?Sized> Request<'_, P> {
     /// Writes the request into `tx` with number `seq`: the message flags
-    /// of its mode with `extra` (`NLM_F_CREATE`, `NLM_F_EXCL`, … for
-    /// families that read them; 0 for most).
+    /// of its mode and its own.
     #[inline]
-    pub(crate) fn build(&self, tx: &mut Vec<u8>, seq: u32, extra: u16) -> Result<()> {
-        let flags = self.mode.flags() | extra;
+    pub(crate) fn build(&self, tx: &mut Vec<u8>, seq: u32) -> Result<()> {
+        let flags = self.mode.flags() | self.flags;
         build_message(tx, self.family_id, flags, seq, self.genl, self.payload)?;
         Ok(())
     }

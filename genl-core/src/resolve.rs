@@ -90,6 +90,7 @@ pub(crate) fn getfamily<'r, 'n>(req: &'r GetFamily<'n>) -> Request<'r, GetFamily
             version: CTRL_VERSION,
         },
         mode: Mode::FirstReply,
+        flags: 0,
         payload: req,
         schema: Some(<GetFamily<'_> as crate::AttrSet>::SCHEMA),
     }

@@ -442,6 +442,7 @@ pub(crate) fn policy<'r, 'n>(req: &'r GetPolicy<'n>) -> crate::engine::Request<'
             version: crate::controller::CTRL_VERSION,
         },
         mode: crate::engine::Mode::Dump,
+        flags: 0,
         payload: req,
         schema: Some(<GetPolicy<'_> as crate::AttrSet>::SCHEMA),
     }

@@ -231,7 +231,7 @@ impl<T: Transport> SharedConnection<T> {
     fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
-        req.build(&mut tx, seq, 0)?;
+        req.build(&mut tx, seq)?;
         let schema = req.schema;
         self.lock().requests.insert(req.exchange(seq));
         if let Err(e) = self.transport.send(&tx) {

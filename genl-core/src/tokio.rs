@@ -175,7 +175,7 @@ impl AsyncConnection {
         req: Request<'_, P>,
     ) -> Result<Vec<OwnedMessage>> {
         let seq = self.seq.next();
-        req.build(&mut self.tx, seq, 0)?;
+        req.build(&mut self.tx, seq)?;
         self.fd.get_ref().send_to(&self.tx, 0, 0)?;
         let schema = req.schema;
         let (fd, rx, families, requests) = (
@@ -419,7 +419,7 @@ impl AsyncSharedConnection {
         let inner = &self.inner;
         let seq = inner.seq.next();
         let mut tx = Vec::with_capacity(256);
-        req.build(&mut tx, seq, 0)?;
+        req.build(&mut tx, seq)?;
         let schema = req.schema;
         let (wake, done) = oneshot::channel();
         {

@@ -2,6 +2,7 @@
 //! several messages (`--multi`).
 
 use super::*;
+use genl_core::RawRequest;
 
 /// A request to a generic netlink family through [`Connection`].
 pub(super) fn genl_request(
@@ -39,10 +40,12 @@ pub(super) fn genl_request(
             .map(Some)
             .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))
     };
+    let req = RawRequest {
+        flags,
+        ..RawRequest::new(id, genl, &body)
+    };
     if dump {
-        let mut d = conn
-            .dump_by_id_with_flags(id, genl, flags, &body, None)
-            .map_err(fail)?;
+        let mut d = conn.dump_by_id(req).map_err(fail)?;
         let mut items = Vec::new();
         while let Some(v) = d.next().map_err(fail)? {
             if let Some(x) = decode(v.genl.cmd, v.attrs)? {
@@ -51,9 +54,7 @@ pub(super) fn genl_request(
         }
         Ok(Outcome::Dump(items))
     } else {
-        let reply = conn
-            .request_by_id_with_flags(id, genl, flags, &body, None)
-            .map_err(fail)?;
+        let reply = conn.request_by_id(req).map_err(fail)?;
         let mut items = Vec::new();
         if let Some(v) = reply {
             if let Some(x) = decode(v.genl.cmd, v.attrs)? {

@@ -472,12 +472,13 @@ fn a_warning_on_success_is_logged_not_dropped() {
     assert_eq!(n, 2, "{:?}", seen.lock().unwrap());
 }
 
-/// `request_by_id_with_flags` and `dump_by_id_with_flags` put the extra
-/// flags on that one request (as `genl ynl --create` needs) and on no later
-/// one; the request still goes through the exchange (its ACK is matched).
+/// A [`RawRequest`]'s flags go on that request (as `genl ynl --create`
+/// needs), with the ones its method sets, for a request, a dump and a
+/// batch; the request still goes through the exchange (its ACK is matched).
 #[test]
-fn extra_request_flags_go_on_that_request_only() {
+fn raw_request_flags_go_on_that_request_only() {
     use crate::message::{AttrBuf, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST};
+    use crate::RawRequest;
     let kernel = FakeKernel::new();
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
@@ -488,18 +489,29 @@ fn extra_request_flags_go_on_that_request_only() {
     let mut conn = kernel.connection();
     let genl = GenlHeader { cmd: 1, version: 1 };
     let none = AttrBuf::default();
-    let create = NLM_F_CREATE | NLM_F_EXCL;
-    conn.request_by_id_with_flags(id, genl, create, &none, None)
-        .unwrap();
-    conn.request_by_id(id, genl, &none, None).unwrap();
+    let plain = RawRequest::new(id, genl, &none);
+    let create = RawRequest {
+        flags: NLM_F_CREATE | NLM_F_EXCL,
+        ..plain
+    };
+    conn.request_by_id(create).unwrap();
+    conn.request_by_id(plain).unwrap();
     let mut d = conn
-        .dump_by_id_with_flags(id, genl, NLM_F_CREATE, &none, None)
+        .dump_by_id(RawRequest {
+            flags: NLM_F_CREATE,
+            ..plain
+        })
         .unwrap();
     while d.next().unwrap().is_some() {}
     drop(d);
-    let mut d = conn.dump_by_id(id, genl, &none, None).unwrap();
+    let mut d = conn.dump_by_id(plain).unwrap();
     while d.next().unwrap().is_some() {}
     drop(d);
+    let mut batch = conn.batch();
+    batch.request_by_id(create).unwrap();
+    batch.request_by_id(plain).unwrap();
+    let outcomes = batch.send().unwrap();
+    assert!(outcomes.iter().all(|o| o.is_ok()), "{outcomes:?}");
     // The values of <linux/netlink.h>: REQUEST 0x1, ACK 0x4, EXCL 0x200,
     // CREATE 0x400, DUMP 0x300.
     assert_eq!(
@@ -518,7 +530,10 @@ fn extra_request_flags_go_on_that_request_only() {
             0x1 | 0x4 | 0x200 | 0x400,
             0x1 | 0x4,
             0x1 | 0x300 | 0x400,
-            0x1 | 0x300
+            0x1 | 0x300,
+            // A batch: only the round's last request asks for an ACK.
+            0x1 | 0x200 | 0x400,
+            0x1 | 0x4,
         ]
     );
 }

@@ -460,7 +460,7 @@ pub(crate) fn attribute_less_commands_reject_attributes() -> Check {
         version: PortwatchCmd::SCHEMA.version,
     };
     let r = c
-        .dump_by_id(id, genl, &req, None)
+        .dump_by_id(genl_core::RawRequest::new(id, genl, &req))
         .and_then(|mut d| d.next().map(|_| ()));
     let what = "PORTS with an id";
     let k = kernel_error(r, what)?;

@@ -295,7 +295,10 @@ pub(crate) fn raw_get_dump(c: &mut Connection, req: &AttrBuf) -> Result<usize, E
         cmd: portwatch_cmd::Get::ID,
         version: PortwatchCmd::SCHEMA.version,
     };
-    let mut d = c.dump_by_id(id, genl, req, Some(RuleFilter::SCHEMA))?;
+    let mut d = c.dump_by_id(genl_core::RawRequest {
+        schema: Some(RuleFilter::SCHEMA),
+        ..genl_core::RawRequest::new(id, genl, req)
+    })?;
     let mut n = 0;
     while d.next()?.is_some() {
         n += 1;
