@@ -8,7 +8,7 @@ use crate::command::Ack;
 use crate::connection::Connection;
 use crate::engine::{self, Round, Route};
 use crate::error::Result;
-use crate::message::{append_message, GenlHeader, Messages, NLM_F_ACK, NLM_F_REQUEST};
+use crate::message::{self, GenlHeader, Messages, NLM_F_ACK, NLM_F_REQUEST};
 use crate::request::RawRequest;
 use crate::schema::AttrSetSchema;
 use crate::sys::Socket;
@@ -105,7 +105,8 @@ impl<'c, T: Transport> Batch<'c, T> {
         let seq = self.conn.seq.next_mut();
         let start = nla_align(self.buf.len());
         // The flags are set when the rounds are known.
-        append_message(&mut self.buf, req.family_id, 0, seq, req.genl, req.payload)?;
+        let head = message::headers(req.family_id, 0, seq, req.genl);
+        message::append_message(&mut self.buf, head, req.payload)?;
         self.queued.push(Queued {
             start,
             end: self.buf.len(),

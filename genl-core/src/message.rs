@@ -75,29 +75,37 @@ pub fn build_message<P: Encode + ?Sized>(
     payload: &P,
 ) -> Result<(), EncodeError> {
     buf.clear();
-    append_message(buf, family_id, flags, seq, genl, payload)
+    append_message(buf, headers(family_id, flags, seq, genl), payload)
 }
 
-/// [`build_message`] after the messages already in `buf` (for several
-/// messages in one datagram); on error `buf` is left as it was.
+/// A request's `nlmsghdr` (its length 0, patched once the attributes are
+/// written; port 0: the kernel) and `genlmsghdr`, as one copy writes them.
 #[inline]
-pub fn append_message<P: Encode + ?Sized>(
-    buf: &mut Vec<u8>,
+pub(crate) fn headers(
     family_id: u16,
     flags: u16,
     seq: u32,
     genl: GenlHeader,
-    payload: &P,
-) -> Result<(), EncodeError> {
-    let start = nla_align(buf.len());
-    buf.resize(start, 0);
-    // nlmsghdr (its length patched below, port 0: the kernel) and genlmsghdr
-    // in one copy.
+) -> [u8; NLMSG_HDRLEN + GENL_HDRLEN] {
     let mut head = [0u8; NLMSG_HDRLEN + GENL_HDRLEN];
     nlmsg::set_type(&mut head, family_id);
     nlmsg::set_flags(&mut head, flags);
     nlmsg::set_seq(&mut head, seq);
     head[NLMSG_HDRLEN..].copy_from_slice(&genl.to_bytes());
+    head
+}
+
+/// Writes a message of `head` ([`headers`]) and `payload`'s attributes
+/// after the messages already in `buf` (several messages in one datagram);
+/// on error `buf` is left as it was.
+#[inline]
+pub(crate) fn append_message<P: Encode + ?Sized>(
+    buf: &mut Vec<u8>,
+    head: [u8; NLMSG_HDRLEN + GENL_HDRLEN],
+    payload: &P,
+) -> Result<(), EncodeError> {
+    let start = nla_align(buf.len());
+    buf.resize(start, 0);
     buf.extend_from_slice(&head);
     let written = payload.encode(&mut AttrWriter::new(buf));
     let len = buf.len() - start;
