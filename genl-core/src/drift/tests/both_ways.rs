@@ -72,21 +72,27 @@ fn the_generated_policy_and_full_ranges_are_no_drift() {
     assert_eq!(check(&full), Vec::<String>::new());
 }
 
+/// [`SAME`] with the entries of `changed` in place of its own.
+fn same_but(changed: &[(u16, Nla)]) -> Vec<(u16, Nla)> {
+    let mut out = SAME.to_vec();
+    for c in changed {
+        let at = out.iter().position(|(id, _)| *id == c.0).unwrap();
+        out[at] = *c;
+    }
+    out
+}
+
 #[test]
 fn checks_only_the_kernel_has_are_breaking() {
-    let kernel: &[(u16, Nla)] = &[
+    let kernel = &same_but(&[
         (1, Nla::Str(16)),
         (2, Nla::BinRange(4, 64)),
         (3, Nla::Range(K::U8, 1, 10)),
         (4, Nla::Mask(K::U32, 0xf)),
-        (5, Nla::Int(K::U32)),
         (6, Nla::Min(K::S16, -100)),
         (7, Nla::Int(K::U32)),
-        (8, Nla::Int(K::U64)),
-        (9, Nla::Str(32)),
-        (10, Nla::Range(K::S32, -5, 5)),
         (11, Nla::BinRange(16, 32)),
-    ];
+    ]);
     assert_eq!(
         check(kernel),
         [
@@ -106,21 +112,14 @@ fn checks_only_the_kernel_has_are_breaking() {
 
 #[test]
 fn checks_only_the_schema_has_are_compatible() {
-    let kernel: &[(u16, Nla)] = &[
-        (1, Nla::Str(0)),
-        (2, Nla::Bin(0)),
-        (3, Nla::Int(K::U8)),
-        (4, Nla::Int(K::U32)),
-        (5, Nla::Int(K::U32)),
-        (6, Nla::Int(K::S16)),
-        (7, Nla::Int(K::Uint)),
+    let kernel = &same_but(&[
         (8, Nla::Int(K::Uint)),
         (9, Nla::Str(0)),
         (10, Nla::Int(K::S32)),
         // The minimum length of NLA_POLICY_MIN_LEN is not in the dump:
         // a kernel without it looks the same.
         (11, Nla::Bin(0)),
-    ];
+    ]);
     assert_eq!(
         check(kernel),
         [
