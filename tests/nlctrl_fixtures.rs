@@ -361,7 +361,7 @@ mod policy_fixtures {
 /// one with the answer; `policy-errors.txt` is what cli.py printed).
 mod policy_errors {
     use genl_core::controller::{policy_error, FamilyPolicy, GetPolicy};
-    use genl_core::extack::resolve_paths;
+    use genl_core::extack::attribute_paths;
     use genl_core::message::{Messages, Received};
     use genl_core::{AttrSet, Error};
 
@@ -379,7 +379,7 @@ mod policy_errors {
             panic!("{name}: the kernel answered with an NLMSG_ERROR");
         };
         let k = error.to_kernel_error().expect("an error, not an ACK");
-        resolve_paths(k, request, Some(<GetPolicy<'_> as AttrSet>::SCHEMA))
+        attribute_paths(k, request, Some(<GetPolicy<'_> as AttrSet>::SCHEMA))
     }
 
     fn printed() -> String {

@@ -20,7 +20,7 @@
 
 mod common;
 
-use genl_core::classic::RawOp;
+use genl_core::classic::ClassicOp;
 use genl_core::command::{Ack, Command, DumpCommand, Notification, Query};
 use genl_core::{Bitfield32, Decode, Encode, FixedHeader, Headed, Sint, ValueEnum};
 
@@ -574,7 +574,7 @@ fn nftables_batch_begin_request() {
     let f = Fixture::load("nftables-batch-begin-request");
     assert_eq!(Op::REQUEST, 16); // NFNL_MSG_BATCH_BEGIN
     let payload = f.raw(Op::REQUEST, NLM_F_REQUEST | NLM_F_ACK);
-    let m = <Op as RawOp>::Request::decode(payload).unwrap();
+    let m = <Op as ClassicOp>::Request::decode(payload).unwrap();
     assert_eq!(
         m.header,
         nftables::Nfgenmsg {
@@ -598,7 +598,7 @@ fn nftables_newtable_request() {
         Op::REQUEST,
         NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
     );
-    let m = <Op as RawOp>::Request::decode(payload).unwrap();
+    let m = <Op as ClassicOp>::Request::decode(payload).unwrap();
     assert_eq!(
         m.header,
         nftables::Nfgenmsg {
@@ -621,7 +621,7 @@ fn nftables_newrule_request_with_expression_sub_messages() {
     let f = Fixture::load("nftables-newrule-request");
     assert_eq!(Op::REQUEST, (10 << 8) | 6); // NFT_MSG_NEWRULE
     let payload = f.raw(Op::REQUEST, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
-    let m = <Op as RawOp>::Request::decode(payload).unwrap();
+    let m = <Op as ClassicOp>::Request::decode(payload).unwrap();
     assert_eq!(m.header.nfgen_family, 2);
     assert_eq!(m.attrs.table, Some("filter"));
     assert_eq!(m.attrs.chain, Some("input"));
@@ -675,7 +675,7 @@ fn tc_newqdisc_fq_codel_request() {
     assert_eq!(Op::REQUEST, 36); // RTM_NEWQDISC
     let payload = f.raw(Op::REQUEST, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
     assert_eq!(<tc::Tcmsg as FixedHeader>::LEN, 20);
-    let m = <Op as RawOp>::Request::decode(payload).unwrap();
+    let m = <Op as ClassicOp>::Request::decode(payload).unwrap();
     assert_eq!(
         m.header,
         tc::Tcmsg {
@@ -713,7 +713,7 @@ fn tc_newqdisc_netem_request_sub_message_with_fixed_header() {
     type Op = tc::ops::Newqdisc;
     let f = Fixture::load("tc-newqdisc-netem-request");
     let payload = f.raw(Op::REQUEST, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
-    let m = <Op as RawOp>::Request::decode(payload).unwrap();
+    let m = <Op as ClassicOp>::Request::decode(payload).unwrap();
     assert_eq!(m.header.ifindex, 7);
     assert_eq!(m.header.handle, 0x2_0000);
     assert_eq!(m.header.parent, 0xffff_ffff);

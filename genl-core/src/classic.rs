@@ -62,7 +62,7 @@ impl<'a> Datagram<'a> {
 /// `netlink-raw` YNL spec, and what [`ClassicConnection::request`] and
 /// [`ClassicConnection::dump`] take, so that a request of the wrong type
 /// does not compile.
-pub trait RawOp {
+pub trait ClassicOp {
     /// The operation's name in its spec (`getlink`).
     const NAME: &'static str;
     /// The netlink protocol of the family (`NETLINK_ROUTE` is 0).
@@ -95,7 +95,7 @@ pub struct ClassicRequest<'a> {
 
 /// How a request of [`ClassicConnection::exchange`] ended, when it did.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Exchanged {
+pub struct Completion {
     /// Some reply carried `NLM_F_DUMP_INTR`: the kernel's table changed
     /// during the dump, which may be inconsistent (repeat it to be sure).
     pub interrupted: bool,
@@ -114,7 +114,7 @@ impl ClassicConnection {
     /// netlink: messages from another sender, to another port or with
     /// another sequence number are not this request's and are passed over;
     /// a `do` has at most one reply (a second is [`Error::UnexpectedReply`]);
-    /// `NLM_F_DUMP_INTR` on a reply sets [`Exchanged::interrupted`]; an
+    /// `NLM_F_DUMP_INTR` on a reply sets [`Completion::interrupted`]; an
     /// `NLMSG_ERROR` with a code, or
     /// an `NLMSG_DONE` with a negative one, is [`Error::Kernel`] (with the
     /// extended ACK's message and offset); an error `each` returns ends the
@@ -126,7 +126,7 @@ impl ClassicConnection {
         payload: &[u8],
         dump: bool,
         mut each: impl FnMut(NlMessage<'_>) -> Result<()>,
-    ) -> Result<Exchanged> {
+    ) -> Result<Completion> {
         let req = ClassicRequest {
             message_type,
             flags,
@@ -148,7 +148,7 @@ impl ClassicConnection {
         &mut self,
         reqs: &[ClassicRequest<'_>],
         mut each: impl FnMut(usize, NlMessage<'_>) -> Result<()>,
-    ) -> Result<Vec<Result<Exchanged>>> {
+    ) -> Result<Vec<Result<Completion>>> {
         if reqs.is_empty() {
             return Ok(Vec::new());
         }
@@ -178,7 +178,7 @@ impl ClassicConnection {
     /// `NLM_F_CREATE | NLM_F_EXCL` besides the request and ACK flags) and
     /// hands each reply to `each` (an operation answered by an ACK has
     /// none). A reply of another message type is an error, never dropped.
-    pub fn request<O: RawOp>(
+    pub fn request<O: ClassicOp>(
         &mut self,
         flags: u16,
         req: &O::Request<'_>,
@@ -193,11 +193,11 @@ impl ClassicConnection {
 
     /// A dump of operation `O` with request `req` (a filter, often only the
     /// fixed header): hands each entry to `each`.
-    pub fn dump<O: RawOp>(
+    pub fn dump<O: ClassicOp>(
         &mut self,
         req: &O::Request<'_>,
         mut each: impl FnMut(O::Reply<'_>) -> Result<()>,
-    ) -> Result<Exchanged> {
+    ) -> Result<Completion> {
         let payload = req.encode_to_vec()?;
         self.exchange(O::REQUEST, 0, &payload, true, |m| {
             each(decode_reply::<O>(&m)?)
@@ -311,7 +311,7 @@ impl ClassicConnection {
 struct Pending {
     seqs: Vec<u32>,
     exs: Vec<Exchange>,
-    outcome: Vec<Option<Result<Exchanged>>>,
+    outcome: Vec<Option<Result<Completion>>>,
     /// How many have no outcome yet.
     open: usize,
 }
@@ -362,7 +362,7 @@ impl Pending {
                 each(i, m)?;
             }
             if ex.is_done() {
-                self.outcome[i] = Some(exchanged(ex));
+                self.outcome[i] = Some(completion(ex));
                 self.open -= 1;
             }
         }
@@ -372,20 +372,20 @@ impl Pending {
 
 /// The outcome of a completed classic request: the engine's, with an
 /// interrupted dump flagged rather than failed (the caller may keep it).
-fn exchanged(ex: &mut Exchange) -> Result<Exchanged> {
+fn completion(ex: &mut Exchange) -> Result<Completion> {
     let interrupted = match ex.finish(&[], None) {
         Ok(()) => ex.interrupted(),
         Err(Error::DumpInterrupted) => true,
         Err(e) => return Err(e),
     };
-    Ok(Exchanged {
+    Ok(Completion {
         interrupted,
         warning: ex.take_warning(),
     })
 }
 
 /// A reply of `O`, checked to have `O`'s reply type.
-fn decode_reply<'a, O: RawOp>(m: &NlMessage<'a>) -> Result<O::Reply<'a>> {
+fn decode_reply<'a, O: ClassicOp>(m: &NlMessage<'a>) -> Result<O::Reply<'a>> {
     if O::REPLY != Some(m.header.message_type) {
         return Err(Error::Decode(DecodeError::new(
             DecodeErrorKind::UnexpectedMessageType {

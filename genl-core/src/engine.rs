@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use crate::codec::Encode;
 use crate::controller::{self, CtrlCmd, GENL_ID_CTRL};
 use crate::error::{DecodeError, Error, KernelError, Result};
-use crate::extack::resolve_paths;
+use crate::extack::attribute_paths;
 use crate::message::{
     build_message, GenlHeader, GenlView, NlMessage, Received, NLMSG_MIN_TYPE, NLM_F_ACK,
     NLM_F_DUMP, NLM_F_DUMP_INTR, NLM_F_REQUEST,
@@ -233,7 +233,7 @@ impl Failure {
     fn into_error(self, request: &[u8], schema: Option<&'static AttrSetSchema>) -> Error {
         match self {
             Failure::Kernel(mut k) => {
-                *k = resolve_paths(*k, request, schema);
+                *k = attribute_paths(*k, request, schema);
                 Error::Kernel(k)
             }
             Failure::Decode(e) => Error::Decode(e),

@@ -122,7 +122,7 @@ pub fn ext_ack_error(code: i32, ack: &ExtAck<'_>) -> KernelError {
 /// Fills in [`KernelError::path`] and [`KernelError::missing_path`] from the
 /// offsets the kernel reported, through the request's schema. `request` is
 /// the whole request message as sent (`nlmsghdr`, `genlmsghdr`, attributes).
-pub fn resolve_paths(
+pub fn attribute_paths(
     mut err: KernelError,
     request: &[u8],
     schema: Option<&'static AttrSetSchema>,
@@ -209,7 +209,7 @@ mod tests {
     #[test]
     fn an_offset_names_the_attribute_through_nests() {
         let s = Some(Entry::SCHEMA);
-        let at = |off| resolve_paths(err(Some(off), None), &request(), s).path;
+        let at = |off| attribute_paths(err(Some(off), None), &request(), s).path;
         assert_eq!(at(20).as_deref(), Some("Entry.key"));
         assert_eq!(at(28).as_deref(), Some("Entry.meta"));
         assert_eq!(at(32).as_deref(), Some("Entry.meta.state"));
@@ -219,11 +219,11 @@ mod tests {
     #[test]
     fn a_missing_attribute_is_named_in_its_nest() {
         let s = Some(Entry::SCHEMA);
-        let e = resolve_paths(err(None, Some((2, Some(28)))), &request(), s);
+        let e = attribute_paths(err(None, Some((2, Some(28)))), &request(), s);
         assert_eq!(e.missing_path.as_deref(), Some("Entry.meta.port"));
-        let e = resolve_paths(err(None, Some((1, None))), &request(), s);
+        let e = attribute_paths(err(None, Some((1, None))), &request(), s);
         assert_eq!(e.missing_path.as_deref(), Some("Entry.key"));
-        let e = resolve_paths(err(None, Some((9, None))), &request(), s);
+        let e = attribute_paths(err(None, Some((9, None))), &request(), s);
         assert_eq!(e.missing_path.as_deref(), Some("Entry.<attribute 9>"));
     }
 
@@ -262,7 +262,7 @@ mod tests {
     #[test]
     fn an_offset_names_the_element_of_an_indexed_array() {
         let s = Some(Req::SCHEMA);
-        let at = |off| resolve_paths(err(Some(off), None), &array_request(), s).path;
+        let at = |off| attribute_paths(err(Some(off), None), &array_request(), s).path;
         assert_eq!(at(20).as_deref(), Some("Req.actions"));
         assert_eq!(at(24).as_deref(), Some("Req.actions[0]"));
         assert_eq!(at(28).as_deref(), Some("Req.actions[0].kind"));
@@ -270,7 +270,7 @@ mod tests {
         assert_eq!(at(40).as_deref(), Some("Req.actions[1].kind"));
         assert_eq!(at(48).as_deref(), Some("Req.actions[1].arg"));
         // A missing attribute of the second element (MISS_NEST at it).
-        let e = resolve_paths(err(None, Some((1, Some(36)))), &array_request(), s);
+        let e = attribute_paths(err(None, Some((1, Some(36)))), &array_request(), s);
         assert_eq!(e.missing_path.as_deref(), Some("Req.actions[1].kind"));
     }
 
@@ -278,10 +278,10 @@ mod tests {
     fn offsets_outside_the_attributes_name_nothing() {
         let s = Some(Entry::SCHEMA);
         for off in [0, 4, 19, 48, 1000, u32::MAX] {
-            let e = resolve_paths(err(Some(off), None), &request(), s);
+            let e = attribute_paths(err(Some(off), None), &request(), s);
             assert_eq!(e.path, None, "offset {off}");
         }
-        let e = resolve_paths(err(Some(20), None), &request(), None);
+        let e = attribute_paths(err(Some(20), None), &request(), None);
         assert_eq!(e.path, None, "no schema, no path");
     }
 }

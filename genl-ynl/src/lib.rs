@@ -42,7 +42,7 @@
 //!   vSwitch's `ovs-header`, rtnetlink's `ifinfomsg`, …) carries
 //!   `genl_core::Headed<Header, Attrs>`;
 //! - `netlink-raw` families (rtnetlink, tc, nftables) get a module `ops` of
-//!   types implementing `genl_core::classic::RawOp` with the spec's message
+//!   types implementing `genl_core::classic::ClassicOp` with the spec's message
 //!   ids, for `ClassicConnection::request` and `dump`; generic netlink
 //!   families get a `Family` command enum;
 //! - a `sub-message` attribute (its layout chosen by another attribute's

@@ -239,7 +239,7 @@ fn a_batch_of_classic_requests_fails_only_the_bad_one() {
             let reqs: Vec<ClassicRequest<'_>> = payloads
                 .iter()
                 .map(|p| ClassicRequest {
-                    message_type: <rt_addr::ops::Newaddr as genl_core::classic::RawOp>::REQUEST,
+                    message_type: <rt_addr::ops::Newaddr as genl_core::classic::ClassicOp>::REQUEST,
                     flags: NLM_F_CREATE,
                     payload: p,
                     dump: false,
@@ -344,7 +344,7 @@ fn rt_link_sub_message_is_decoded_by_its_kind() {
 /// it as the `getlink` reply type; its index is the one `ip` reports.
 #[test]
 fn rt_link_notification_decodes_with_the_binding() {
-    use genl_core::classic::RawOp;
+    use genl_core::classic::ClassicOp;
     assert_eq!(rt_link::groups::RTNLGRP_LINK, 1);
     let Some(ns) = namespace("ynlk-ntf") else {
         return;

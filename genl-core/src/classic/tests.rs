@@ -25,7 +25,7 @@ fn request(seq: u32, dump: bool) -> Vec<u8> {
 fn run(
     dumps: &[bool],
     datagrams: &[Vec<u8>],
-) -> (Vec<(usize, u32)>, Vec<Result<Exchanged>>, usize) {
+) -> (Vec<(usize, u32)>, Vec<Result<Completion>>, usize) {
     let reqs: Vec<ClassicRequest<'_>> = dumps
         .iter()
         .map(|&dump| ClassicRequest {
@@ -61,7 +61,7 @@ fn a_reply_to_another_port_is_not_ours() {
     d.extend(build::error(&request(5, false), PORT, 0, None));
     let (seen, out, open) = run(&[false], &[d]);
     assert_eq!((seen, open), (vec![(0, 5)], 0));
-    assert_eq!(out[0].as_ref().unwrap(), &Exchanged::default());
+    assert_eq!(out[0].as_ref().unwrap(), &Completion::default());
 }
 
 #[test]

@@ -1,18 +1,18 @@
-//! Writing the command enum (generic netlink) or the `RawOp` types and
+//! Writing the command enum (generic netlink) or the `ClassicOp` types and
 //! groups (`netlink-raw`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
+use super::classic::{emit_classic_groups, emit_classic_ops, ClassicOpOut};
 use super::doc::{escape_doc, write_doc};
 use super::naming::{camel, upper};
-use super::raw::{emit_raw_groups, emit_raw_ops, RawOpOut};
 use super::typing::{op_mode, type_value_ty, Field, FieldKind};
 use super::Plan;
 use crate::spec;
 use crate::{invalid, unsupported, ImportError};
 
-/// The command enum (or the `RawOp` types), into `out`.
+/// The command enum (or the `ClassicOp` types), into `out`.
 pub(super) fn family(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportError> {
     let Plan {
         spec,
@@ -44,7 +44,7 @@ pub(super) fn family(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErr
         let mut notifications = Vec::new();
         let mut seen = HashSet::new();
         let mut cmds: BTreeMap<u64, &str> = BTreeMap::new();
-        let mut raw_ops: Vec<RawOpOut> = Vec::new();
+        let mut raw_ops: Vec<ClassicOpOut> = Vec::new();
         // Operations the command enum does not carry, and why (its doc
         // lists them).
         let mut not_imported: Vec<String> = Vec::new();
@@ -87,7 +87,7 @@ pub(super) fn family(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErr
                 let req = m
                     .req_value
                     .ok_or_else(|| invalid(&at, "no request message id"))?;
-                raw_ops.push(RawOpOut {
+                raw_ops.push(ClassicOpOut {
                     ident: ident.clone(),
                     name: op.name.clone(),
                     doc: op.doc.clone(),
@@ -297,13 +297,13 @@ pub(super) fn family(p: &mut Plan<'_>, out: &mut String) -> Result<(), ImportErr
             let _ = writeln!(variants, "    {ident},");
         }
         if let Some(protonum) = raw {
-            emit_raw_ops(out, &spec.name, protonum, &raw_ops);
+            emit_classic_ops(out, &spec.name, protonum, &raw_ops);
             let groups: Vec<(String, u32)> = model
                 .mcast_groups
                 .iter()
                 .filter_map(|g| g.value.map(|v| (g.name.clone(), v)))
                 .collect();
-            emit_raw_groups(out, &spec.name, &groups);
+            emit_classic_groups(out, &spec.name, &groups);
             return Ok(());
         }
         let groups: Vec<String> = spec

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet};
 
+mod classic;
 mod commands;
 mod doc;
 mod emit;
 mod naming;
-mod raw;
 mod select;
 mod sets;
 mod structs;

@@ -1358,7 +1358,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct BatchBegin;
 
-    impl genl_core::classic::RawOp for BatchBegin {
+    impl genl_core::classic::ClassicOp for BatchBegin {
         const NAME: &'static str = "batch-begin";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 16;
@@ -1373,7 +1373,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct BatchEnd;
 
-    impl genl_core::classic::RawOp for BatchEnd {
+    impl genl_core::classic::ClassicOp for BatchEnd {
         const NAME: &'static str = "batch-end";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 17;
@@ -1388,7 +1388,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newtable;
 
-    impl genl_core::classic::RawOp for Newtable {
+    impl genl_core::classic::ClassicOp for Newtable {
         const NAME: &'static str = "newtable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2560;
@@ -1403,7 +1403,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Gettable;
 
-    impl genl_core::classic::RawOp for Gettable {
+    impl genl_core::classic::ClassicOp for Gettable {
         const NAME: &'static str = "gettable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2561;
@@ -1418,7 +1418,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Deltable;
 
-    impl genl_core::classic::RawOp for Deltable {
+    impl genl_core::classic::ClassicOp for Deltable {
         const NAME: &'static str = "deltable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2562;
@@ -1433,7 +1433,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroytable;
 
-    impl genl_core::classic::RawOp for Destroytable {
+    impl genl_core::classic::ClassicOp for Destroytable {
         const NAME: &'static str = "destroytable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2586;
@@ -1448,7 +1448,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newchain;
 
-    impl genl_core::classic::RawOp for Newchain {
+    impl genl_core::classic::ClassicOp for Newchain {
         const NAME: &'static str = "newchain";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2563;
@@ -1463,7 +1463,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getchain;
 
-    impl genl_core::classic::RawOp for Getchain {
+    impl genl_core::classic::ClassicOp for Getchain {
         const NAME: &'static str = "getchain";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2564;
@@ -1478,7 +1478,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delchain;
 
-    impl genl_core::classic::RawOp for Delchain {
+    impl genl_core::classic::ClassicOp for Delchain {
         const NAME: &'static str = "delchain";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2565;
@@ -1493,7 +1493,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroychain;
 
-    impl genl_core::classic::RawOp for Destroychain {
+    impl genl_core::classic::ClassicOp for Destroychain {
         const NAME: &'static str = "destroychain";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2587;
@@ -1508,7 +1508,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newrule;
 
-    impl genl_core::classic::RawOp for Newrule {
+    impl genl_core::classic::ClassicOp for Newrule {
         const NAME: &'static str = "newrule";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2566;
@@ -1523,7 +1523,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getrule;
 
-    impl genl_core::classic::RawOp for Getrule {
+    impl genl_core::classic::ClassicOp for Getrule {
         const NAME: &'static str = "getrule";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2567;
@@ -1538,7 +1538,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct GetruleReset;
 
-    impl genl_core::classic::RawOp for GetruleReset {
+    impl genl_core::classic::ClassicOp for GetruleReset {
         const NAME: &'static str = "getrule-reset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2585;
@@ -1553,7 +1553,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delrule;
 
-    impl genl_core::classic::RawOp for Delrule {
+    impl genl_core::classic::ClassicOp for Delrule {
         const NAME: &'static str = "delrule";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2568;
@@ -1568,7 +1568,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroyrule;
 
-    impl genl_core::classic::RawOp for Destroyrule {
+    impl genl_core::classic::ClassicOp for Destroyrule {
         const NAME: &'static str = "destroyrule";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2588;
@@ -1583,7 +1583,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newset;
 
-    impl genl_core::classic::RawOp for Newset {
+    impl genl_core::classic::ClassicOp for Newset {
         const NAME: &'static str = "newset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2569;
@@ -1598,7 +1598,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getset;
 
-    impl genl_core::classic::RawOp for Getset {
+    impl genl_core::classic::ClassicOp for Getset {
         const NAME: &'static str = "getset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2570;
@@ -1613,7 +1613,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delset;
 
-    impl genl_core::classic::RawOp for Delset {
+    impl genl_core::classic::ClassicOp for Delset {
         const NAME: &'static str = "delset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2571;
@@ -1628,7 +1628,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroyset;
 
-    impl genl_core::classic::RawOp for Destroyset {
+    impl genl_core::classic::ClassicOp for Destroyset {
         const NAME: &'static str = "destroyset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2589;
@@ -1643,7 +1643,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newsetelem;
 
-    impl genl_core::classic::RawOp for Newsetelem {
+    impl genl_core::classic::ClassicOp for Newsetelem {
         const NAME: &'static str = "newsetelem";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2572;
@@ -1658,7 +1658,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getsetelem;
 
-    impl genl_core::classic::RawOp for Getsetelem {
+    impl genl_core::classic::ClassicOp for Getsetelem {
         const NAME: &'static str = "getsetelem";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2573;
@@ -1673,7 +1673,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct GetsetelemReset;
 
-    impl genl_core::classic::RawOp for GetsetelemReset {
+    impl genl_core::classic::ClassicOp for GetsetelemReset {
         const NAME: &'static str = "getsetelem-reset";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2593;
@@ -1688,7 +1688,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delsetelem;
 
-    impl genl_core::classic::RawOp for Delsetelem {
+    impl genl_core::classic::ClassicOp for Delsetelem {
         const NAME: &'static str = "delsetelem";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2574;
@@ -1703,7 +1703,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroysetelem;
 
-    impl genl_core::classic::RawOp for Destroysetelem {
+    impl genl_core::classic::ClassicOp for Destroysetelem {
         const NAME: &'static str = "destroysetelem";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2590;
@@ -1718,7 +1718,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getgen;
 
-    impl genl_core::classic::RawOp for Getgen {
+    impl genl_core::classic::ClassicOp for Getgen {
         const NAME: &'static str = "getgen";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2576;
@@ -1733,7 +1733,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newobj;
 
-    impl genl_core::classic::RawOp for Newobj {
+    impl genl_core::classic::ClassicOp for Newobj {
         const NAME: &'static str = "newobj";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2578;
@@ -1748,7 +1748,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getobj;
 
-    impl genl_core::classic::RawOp for Getobj {
+    impl genl_core::classic::ClassicOp for Getobj {
         const NAME: &'static str = "getobj";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2579;
@@ -1763,7 +1763,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delobj;
 
-    impl genl_core::classic::RawOp for Delobj {
+    impl genl_core::classic::ClassicOp for Delobj {
         const NAME: &'static str = "delobj";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2580;
@@ -1778,7 +1778,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroyobj;
 
-    impl genl_core::classic::RawOp for Destroyobj {
+    impl genl_core::classic::ClassicOp for Destroyobj {
         const NAME: &'static str = "destroyobj";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2591;
@@ -1793,7 +1793,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newflowtable;
 
-    impl genl_core::classic::RawOp for Newflowtable {
+    impl genl_core::classic::ClassicOp for Newflowtable {
         const NAME: &'static str = "newflowtable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2582;
@@ -1808,7 +1808,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getflowtable;
 
-    impl genl_core::classic::RawOp for Getflowtable {
+    impl genl_core::classic::ClassicOp for Getflowtable {
         const NAME: &'static str = "getflowtable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2583;
@@ -1823,7 +1823,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delflowtable;
 
-    impl genl_core::classic::RawOp for Delflowtable {
+    impl genl_core::classic::ClassicOp for Delflowtable {
         const NAME: &'static str = "delflowtable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2584;
@@ -1838,7 +1838,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Destroyflowtable;
 
-    impl genl_core::classic::RawOp for Destroyflowtable {
+    impl genl_core::classic::ClassicOp for Destroyflowtable {
         const NAME: &'static str = "destroyflowtable";
         const PROTOCOL: isize = 12;
         const REQUEST: u16 = 2592;

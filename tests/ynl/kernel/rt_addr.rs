@@ -167,7 +167,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newaddr;
 
-    impl genl_core::classic::RawOp for Newaddr {
+    impl genl_core::classic::ClassicOp for Newaddr {
         const NAME: &'static str = "newaddr";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 20;
@@ -182,7 +182,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Deladdr;
 
-    impl genl_core::classic::RawOp for Deladdr {
+    impl genl_core::classic::ClassicOp for Deladdr {
         const NAME: &'static str = "deladdr";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 21;
@@ -199,7 +199,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getaddr;
 
-    impl genl_core::classic::RawOp for Getaddr {
+    impl genl_core::classic::ClassicOp for Getaddr {
         const NAME: &'static str = "getaddr";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 22;

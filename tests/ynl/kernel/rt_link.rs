@@ -2851,7 +2851,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newlink;
 
-    impl genl_core::classic::RawOp for Newlink {
+    impl genl_core::classic::ClassicOp for Newlink {
         const NAME: &'static str = "newlink";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 16;
@@ -2866,7 +2866,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Dellink;
 
-    impl genl_core::classic::RawOp for Dellink {
+    impl genl_core::classic::ClassicOp for Dellink {
         const NAME: &'static str = "dellink";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 17;
@@ -2881,7 +2881,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getlink;
 
-    impl genl_core::classic::RawOp for Getlink {
+    impl genl_core::classic::ClassicOp for Getlink {
         const NAME: &'static str = "getlink";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 18;
@@ -2896,7 +2896,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Setlink;
 
-    impl genl_core::classic::RawOp for Setlink {
+    impl genl_core::classic::ClassicOp for Setlink {
         const NAME: &'static str = "setlink";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 19;
@@ -2911,7 +2911,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getstats;
 
-    impl genl_core::classic::RawOp for Getstats {
+    impl genl_core::classic::ClassicOp for Getstats {
         const NAME: &'static str = "getstats";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 94;

@@ -292,7 +292,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getroute;
 
-    impl genl_core::classic::RawOp for Getroute {
+    impl genl_core::classic::ClassicOp for Getroute {
         const NAME: &'static str = "getroute";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 26;
@@ -307,7 +307,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newroute;
 
-    impl genl_core::classic::RawOp for Newroute {
+    impl genl_core::classic::ClassicOp for Newroute {
         const NAME: &'static str = "newroute";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 24;
@@ -322,7 +322,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delroute;
 
-    impl genl_core::classic::RawOp for Delroute {
+    impl genl_core::classic::ClassicOp for Delroute {
         const NAME: &'static str = "delroute";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 25;

@@ -4857,7 +4857,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newqdisc;
 
-    impl genl_core::classic::RawOp for Newqdisc {
+    impl genl_core::classic::ClassicOp for Newqdisc {
         const NAME: &'static str = "newqdisc";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 36;
@@ -4872,7 +4872,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delqdisc;
 
-    impl genl_core::classic::RawOp for Delqdisc {
+    impl genl_core::classic::ClassicOp for Delqdisc {
         const NAME: &'static str = "delqdisc";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 37;
@@ -4887,7 +4887,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getqdisc;
 
-    impl genl_core::classic::RawOp for Getqdisc {
+    impl genl_core::classic::ClassicOp for Getqdisc {
         const NAME: &'static str = "getqdisc";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 38;
@@ -4902,7 +4902,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newtclass;
 
-    impl genl_core::classic::RawOp for Newtclass {
+    impl genl_core::classic::ClassicOp for Newtclass {
         const NAME: &'static str = "newtclass";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 40;
@@ -4917,7 +4917,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Deltclass;
 
-    impl genl_core::classic::RawOp for Deltclass {
+    impl genl_core::classic::ClassicOp for Deltclass {
         const NAME: &'static str = "deltclass";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 41;
@@ -4932,7 +4932,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Gettclass;
 
-    impl genl_core::classic::RawOp for Gettclass {
+    impl genl_core::classic::ClassicOp for Gettclass {
         const NAME: &'static str = "gettclass";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 42;
@@ -4947,7 +4947,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newtfilter;
 
-    impl genl_core::classic::RawOp for Newtfilter {
+    impl genl_core::classic::ClassicOp for Newtfilter {
         const NAME: &'static str = "newtfilter";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 44;
@@ -4962,7 +4962,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Deltfilter;
 
-    impl genl_core::classic::RawOp for Deltfilter {
+    impl genl_core::classic::ClassicOp for Deltfilter {
         const NAME: &'static str = "deltfilter";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 45;
@@ -4977,7 +4977,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Gettfilter;
 
-    impl genl_core::classic::RawOp for Gettfilter {
+    impl genl_core::classic::ClassicOp for Gettfilter {
         const NAME: &'static str = "gettfilter";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 46;
@@ -4992,7 +4992,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Newchain;
 
-    impl genl_core::classic::RawOp for Newchain {
+    impl genl_core::classic::ClassicOp for Newchain {
         const NAME: &'static str = "newchain";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 100;
@@ -5007,7 +5007,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Delchain;
 
-    impl genl_core::classic::RawOp for Delchain {
+    impl genl_core::classic::ClassicOp for Delchain {
         const NAME: &'static str = "delchain";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 101;
@@ -5022,7 +5022,7 @@ pub mod ops {
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub struct Getchain;
 
-    impl genl_core::classic::RawOp for Getchain {
+    impl genl_core::classic::ClassicOp for Getchain {
         const NAME: &'static str = "getchain";
         const PROTOCOL: isize = 0;
         const REQUEST: u16 = 102;

@@ -1,12 +1,12 @@
-//! The items of a `netlink-raw` family: `RawOp` types and group numbers.
+//! The items of a `netlink-raw` family: `ClassicOp` types and group numbers.
 
 use std::fmt::Write as _;
 
 use super::doc::{escape_doc, write_doc};
 use super::naming::upper;
 
-/// One operation of a `netlink-raw` family, as a `RawOp` type.
-pub(crate) struct RawOpOut {
+/// One operation of a `netlink-raw` family, as a `ClassicOp` type.
+pub(crate) struct ClassicOpOut {
     pub(crate) ident: String,
     pub(crate) name: String,
     pub(crate) doc: Option<String>,
@@ -19,8 +19,8 @@ pub(crate) struct RawOpOut {
 }
 
 /// The operations of a `netlink-raw` family: a module of types implementing
-/// `genl_core::classic::RawOp`.
-pub(crate) fn emit_raw_ops(out: &mut String, family: &str, protonum: u8, ops: &[RawOpOut]) {
+/// `genl_core::classic::ClassicOp`.
+pub(crate) fn emit_classic_ops(out: &mut String, family: &str, protonum: u8, ops: &[ClassicOpOut]) {
     if ops.is_empty() {
         return;
     }
@@ -60,7 +60,11 @@ pub(crate) fn emit_raw_ops(out: &mut String, family: &str, protonum: u8, ops: &[
         let _ = writeln!(out, "    #[derive(Debug, Clone, Copy, PartialEq, Eq)]");
         let _ = writeln!(out, "    pub struct {};", o.ident);
         out.push('\n');
-        let _ = writeln!(out, "    impl genl_core::classic::RawOp for {} {{", o.ident);
+        let _ = writeln!(
+            out,
+            "    impl genl_core::classic::ClassicOp for {} {{",
+            o.ident
+        );
         let _ = writeln!(out, "        const NAME: &'static str = {:?};", o.name);
         let _ = writeln!(out, "        const PROTOCOL: isize = {protonum};");
         let _ = writeln!(out, "        const REQUEST: u16 = {};", o.req);
@@ -81,7 +85,7 @@ pub(crate) fn emit_raw_ops(out: &mut String, family: &str, protonum: u8, ops: &[
 
 /// The multicast groups of a `netlink-raw` family, by number, for
 /// `ClassicConnection::join_group`.
-pub(crate) fn emit_raw_groups(out: &mut String, family: &str, groups: &[(String, u32)]) {
+pub(crate) fn emit_classic_groups(out: &mut String, family: &str, groups: &[(String, u32)]) {
     if groups.is_empty() {
         return;
     }
