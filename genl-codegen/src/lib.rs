@@ -63,7 +63,7 @@ pub mod names;
 pub mod policy;
 mod text;
 pub mod uapi;
-pub mod ynl;
+pub mod ynl_spec;
 
 #[cfg(test)]
 mod tests;
@@ -163,7 +163,7 @@ pub struct GeneratedFile {
 /// - `genl_compat.h`, `genl_compat.mk`, `genl_compat_probes.c`: the kernel
 ///   feature probes and what the kernel lacks, the same for every family
 ///   ([`compat`]); the module's `Kbuild` includes `genl_compat.mk`;
-/// - `<name>.yaml`: the YNL spec ([`ynl::spec`]).
+/// - `<name>.yaml`: the YNL spec ([`ynl_spec::render`]).
 ///
 /// `<name>` is the family name with `-` as `_`. Besides the rules of the
 /// model and its policies ([`lower`]), a family whose uapi header path is one of Linux 6.12's own
@@ -215,7 +215,7 @@ pub fn render(
         },
         GeneratedFile {
             path: format!("{base}.yaml"),
-            contents: ynl::spec(&m, options),
+            contents: ynl_spec::render(&m, options),
         },
     ];
     for f in files

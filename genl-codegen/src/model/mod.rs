@@ -5,7 +5,7 @@
 //! [`FamilyModel::new`] walks the schema descriptors once, computes the
 //! names of the family's parts (C constants and identifiers, YNL names),
 //! and checks the rules below; the renderers ([`uapi`](crate::uapi),
-//! [`kernel`](crate::kernel), [`ynl`](crate::ynl)) then only format what
+//! [`kernel`](crate::kernel), [`ynl_spec`](crate::ynl_spec)) then only format what
 //! they are given and cannot fail. The model knows nothing of kernel C
 //! policies: lowering its requests to `nla_policy` arrays and generated
 //! checks, with the rules that need it (what a policy cannot express,

@@ -17,7 +17,7 @@ mod subsets;
 use genl_core::schema::FamilySchema;
 
 use crate::policy::Policies;
-use crate::{kernel, uapi, ynl, FamilyModel, Options};
+use crate::{kernel, uapi, ynl_spec, FamilyModel, Options};
 
 pub(crate) use handshake::hs as handshake_schema;
 
@@ -53,7 +53,7 @@ pub(crate) fn out(family: &'static FamilySchema) -> Out {
         uapi: uapi::header(&m, &o),
         kh: kernel::header(&m, &p, &o),
         kc: kernel::source(&m, &p, &o),
-        ynl: ynl::spec(&m, &o),
+        ynl: ynl_spec::render(&m, &o),
     }
 }
 

@@ -42,7 +42,7 @@
 //! pub enum PingCmd { #[genl(cmd = 1, request = Ping, reply = Ping)] Ping }
 //!
 //! let m = genl_codegen::FamilyModel::new(PingCmd::SCHEMA)?;
-//! let spec = genl_codegen::ynl::spec(&m, &genl_codegen::Options::new("genl generate"));
+//! let spec = genl_codegen::ynl_spec::render(&m, &genl_codegen::Options::new("genl generate"));
 //! assert!(spec.contains("name: ping_demo\n"));
 //! assert!(spec.contains("protocol: genetlink\n"));
 //! assert!(spec.contains("name-prefix: ping-demo-a-ping-\n"));
@@ -213,7 +213,7 @@ fn render_subop(o: &mut String, m: &FamilyModel, key: &str, op: &Op) {
 }
 
 /// Renders the YNL spec of `m` (see the module docs).
-pub fn spec(m: &FamilyModel, options: &Options) -> String {
+pub fn render(m: &FamilyModel, options: &Options) -> String {
     let family = m.schema;
     let mut o = String::new();
     o.push_str(SPDX);
