@@ -76,7 +76,7 @@ pub(crate) fn check_received(msg: &NlMessage<'_>) {
             // The netlink-packet-core deserialization path agrees, and
             // serializes back to the same payload (reserved byte zeroed).
             let gm =
-                <GenlMessage<genl_core::message::AttrBuf> as NetlinkDeserializable>::deserialize(
+                <genl_core::packet_core::TypedGenlMessage<genl_core::message::AttrBuf> as NetlinkDeserializable>::deserialize(
                     &h,
                     msg.payload,
                 )

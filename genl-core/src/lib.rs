@@ -101,6 +101,7 @@ pub mod module_features;
 pub mod multi;
 mod nlmsg;
 pub mod owned;
+pub mod packet_core;
 pub mod pcap;
 mod request;
 pub mod resolve;
@@ -136,7 +137,7 @@ pub use error::{
 };
 pub use flags::Flags;
 pub use header::{FixedHeader, Headed};
-pub use message::{GenlHeader, GenlMessage, GenlView};
+pub use message::{GenlHeader, GenlView};
 pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use request::RawRequest;

@@ -1,7 +1,7 @@
 //! Generic netlink messages: the genl header on top of netlink-packet-core's
 //! `nlmsghdr`, a zero-copy builder and views, `NLMSG_ERROR`/extended-ACK
-//! parsing, and netlink-packet-core trait implementations so a whole
-//! `NetlinkMessage<GenlMessage<_>>` round-trips.
+//! parsing. A typed message as netlink-packet-core's `NetlinkMessage`
+//! carries it is in [`crate::packet_core`].
 //!
 //! ```text
 //!  nlmsghdr (16)            genlmsghdr (4)              attributes
@@ -9,12 +9,9 @@
 //!  flags | seq | portid
 //! ```
 
-use netlink_packet_core::{
-    NetlinkDeserializable, NetlinkHeader, NetlinkSerializable, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP,
-    NLMSG_OVERRUN,
-};
+use netlink_packet_core::{NetlinkHeader, NLMSG_DONE, NLMSG_ERROR, NLMSG_NOOP, NLMSG_OVERRUN};
 
-use crate::codec::{Decode, DecodeOwned, Encode};
+use crate::codec::{Decode, Encode};
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind};
 use crate::extack::{ErrorView, ExtAck};
 use crate::nlmsg;
@@ -413,65 +410,5 @@ impl Encode for AttrBuf {
 impl<'a> Decode<'a> for AttrBuf {
     fn decode_at(buf: &'a [u8], _base: usize) -> Result<Self, DecodeError> {
         Ok(AttrBuf(buf.to_vec()))
-    }
-}
-
-/// A generic netlink message with a typed payload, for use with
-/// netlink-packet-core's `NetlinkMessage`.
-///
-/// Serialization (`NetlinkSerializable`) is implemented for
-/// `GenlMessage<AttrBuf>`: encode a typed payload first with
-/// [`GenlMessage::encode_payload`], which reports encode errors, because
-/// netlink-packet-core's `serialize` cannot. Deserialization
-/// (`NetlinkDeserializable`) works for any owned payload type.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GenlMessage<P> {
-    /// The family id (`nlmsg_type`).
-    pub family_id: u16,
-    /// The generic netlink header.
-    pub header: GenlHeader,
-    /// The payload.
-    pub payload: P,
-}
-
-impl<P: Encode> GenlMessage<P> {
-    /// Encodes the payload, giving a message netlink-packet-core can serialize.
-    pub fn encode_payload(&self) -> Result<GenlMessage<AttrBuf>, EncodeError> {
-        Ok(GenlMessage {
-            family_id: self.family_id,
-            header: self.header,
-            payload: AttrBuf(self.payload.encode_to_vec()?),
-        })
-    }
-}
-
-impl NetlinkSerializable for GenlMessage<AttrBuf> {
-    fn message_type(&self) -> u16 {
-        self.family_id
-    }
-    fn buffer_len(&self) -> usize {
-        GENL_HDRLEN + self.payload.0.len()
-    }
-    fn serialize(&self, buffer: &mut [u8]) {
-        buffer[..GENL_HDRLEN].copy_from_slice(&self.header.to_bytes());
-        buffer[GENL_HDRLEN..GENL_HDRLEN + self.payload.0.len()].copy_from_slice(&self.payload.0);
-    }
-}
-
-impl<P: DecodeOwned> NetlinkDeserializable for GenlMessage<P> {
-    type Error = DecodeError;
-    fn deserialize(header: &NetlinkHeader, payload: &[u8]) -> Result<Self, DecodeError> {
-        let genl = GenlHeader::parse(payload)?;
-        Ok(GenlMessage {
-            family_id: header.message_type,
-            header: genl,
-            payload: P::decode_at(&payload[GENL_HDRLEN..], NLMSG_HDRLEN + GENL_HDRLEN)?,
-        })
-    }
-}
-
-impl<P> From<GenlMessage<P>> for netlink_packet_core::NetlinkPayload<GenlMessage<P>> {
-    fn from(m: GenlMessage<P>) -> Self {
-        netlink_packet_core::NetlinkPayload::InnerMessage(m)
     }
 }
