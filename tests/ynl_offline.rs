@@ -21,7 +21,7 @@
 mod common;
 
 use genl_core::classic::ClassicOp;
-use genl_core::command::{Ack, Command, DumpCommand, Notification, Query};
+use genl_core::{Ack, Command, DumpCommand, Notification, Query};
 use genl_core::{Bitfield32, Decode, Encode, FixedHeader, Headed, Sint, ValueEnum};
 
 #[path = "ynl/kernel/devlink.rs"]

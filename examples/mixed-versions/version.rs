@@ -2,8 +2,8 @@
 //! suite's `xtask/mixed/v2.patch` replaces this file with version 2's.
 
 use genl::demo::{demo_cmd, KvEntry};
-use genl_core::command::Command;
 use genl_core::message::AttrBuf;
+use genl_core::Command;
 use genl_core::{Connection, GenlHeader, RawRequest, Subscription};
 
 /// A `KV_SET` request as this version writes it.

@@ -41,86 +41,91 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Each command is also a type (`demo_cmd::KvGet`, see [`command`]) that
+//! Each command is also a type (`demo_cmd::KvGet`, see [`Command`]) that
 //! carries its request and reply types: `conn.query(demo_cmd::KvGet, &e)`
 //! returns a `KvEntry`, and a wrong request type does not compile.
 //!
-//! Modules, one per concept:
+//! The public API by concept. The clients and the traits users name are at
+//! the crate root; a module is public where it holds a concept's several
+//! items.
 //!
-//! | module | what it is |
+//! | concept | where |
 //! |---|---|
-//! | [`wire`] | the attribute TLV format: writer, zero-copy iterator |
-//! | [`codec`] | the traits the derives implement, built-in value types |
-//! | [`multi`] | lazily decoded repeated attributes |
-//! | [`flags`] | bit flags of a flags value enum in one attribute |
-//! | [`schema`] | the `const` descriptors the derives emit, compile-time family checks |
-//! | [`command`] | typed commands: each command's request and reply types |
-//! | [`message`] | netlink and genl headers, message iteration, classification, flags |
-//! | [`extack`] | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths |
-//! | `engine` (private) | the sans-IO request engine every connection drives |
-//! | [`resolve`] | family resolution, its cache and the retry after a reload |
-//! | `demux` (private) | many requests on one socket: each reply to its request |
-//! | [`sys`] | the operating system's netlink socket |
-//! | [`pcap`] | recording what sockets send and receive, as nlmon would |
-//! | [`transport`] | what a connection needs from the kernel (real or [`testing`]) |
-//! | [`connection`] | the blocking [`Connection`], its dumps and [`Subscription`] |
-//! | [`batch`] | pipelined requests: many per datagram, each with its own outcome |
-//! | [`sync`] | [`SharedConnection`], for many threads |
-//! | `tokio` | async connections and subscription (feature `tokio`) |
-//! | [`owned`] | owned messages for threads, tasks and iterators |
-//! | [`classic`] | classic netlink: any protocol, any peer |
-//! | [`controller`] | nlctrl, declared with these same derives |
-//! | [`drift`] | a schema against the running kernel's policy |
-//! | [`support`] | what the running module supports; typed requests it cannot take fail before sending |
-//! | [`testing`] | a fake kernel that serves families from closures (feature `testing`) |
-//! | [`error`] | every error type |
+//! | the attribute TLV format: writer, zero-copy iterator | [`wire`]: [`AttrWriter`], [`AttrIter`], [`Attr`] |
+//! | the traits the derives implement, built-in value types | [`codec`]: [`AttrSet`], [`Decode`], [`Encode`], [`ValueEnum`], [`Family`], [`Be`]; [`Bitfield32`], [`Flags`], [`Uint`], [`Sint`] |
+//! | repeated attributes, decoded without allocating | [`multi`]: [`Multi`], [`LazyMulti`] |
+//! | users' fixed headers | [`header`]: [`FixedHeader`], [`Headed`] |
+//! | the `const` descriptors the derives emit, compile-time family checks | [`schema`] |
+//! | typed commands: each command's request and reply types | [`Command`], [`Query`], [`Ack`], [`DumpCommand`], [`Notification`] |
+//! | netlink and genl headers, message building, iteration, classification | [`message`]: [`GenlHeader`], [`GenlView`] |
+//! | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths | [`extack`]: [`KernelError`] |
+//! | the blocking client, its dumps and batches | [`Connection`], [`Dump`], [`RawDump`], [`RawRequest`], [`Batch`], [`DEFAULT_TIMEOUT`] |
+//! | one connection for many threads | [`SharedConnection`] |
+//! | async connections and subscription (feature `tokio`) | `AsyncConnection`, `AsyncSharedConnection`, `AsyncSubscription` |
+//! | multicast notifications | [`Subscription`] |
+//! | owned messages for threads, tasks and iterators | [`OwnedMessage`], [`Reply`], [`Item`], [`Event`] |
+//! | family resolution, its cache and the retry after a reload | [`resolve`]: [`ResolvedFamily`] |
+//! | the operating system's netlink socket | [`sys`] |
+//! | what a connection needs from the kernel (real or [`testing`]) | [`transport`]: [`Transport`] |
+//! | recording what sockets send and receive, as nlmon would | [`pcap`] |
+//! | classic netlink: any protocol, any peer | [`classic`] |
+//! | nlctrl, declared with these same derives | [`controller`] |
+//! | a schema against the running kernel's policy | [`drift`] |
+//! | what the running module supports; typed requests it cannot take fail before sending | [`support`], [`module_features`] |
+//! | netlink-packet-core's `NetlinkMessage` with a typed payload | [`packet_core`] |
+//! | a fake kernel that serves families from closures (feature `testing`) | [`testing`] |
+//! | every error type | [`error`]: [`Error`], [`DecodeError`], [`EncodeError`] |
+//!
+//! Private, beneath every client: the sans-IO request engine (`engine`),
+//! the demultiplexer of many requests on one socket (`demux`) and the one
+//! typed-send path all clients share (`client`).
 
 #![warn(missing_docs)]
 
 // Lets the derives' `::genl_core::...` paths resolve inside this crate.
 extern crate self as genl_core;
 
-pub mod batch;
-pub mod bitfield;
+mod batch;
+mod bitfield;
 pub mod classic;
 mod client;
 pub mod codec;
-pub mod command;
-pub mod connection;
+mod command;
+mod connection;
 pub mod controller;
 mod demux;
 pub mod drift;
-pub mod dump;
+mod dump;
 mod engine;
 pub mod error;
 pub mod extack;
-pub mod flags;
+mod flags;
 pub mod header;
 pub mod message;
 pub mod module_features;
 pub mod multi;
 mod nlmsg;
-pub mod owned;
+mod owned;
 pub mod packet_core;
 pub mod pcap;
 mod request;
 pub mod resolve;
 pub mod schema;
-pub mod subscription;
+mod subscription;
 pub mod support;
-pub mod sync;
+mod sync;
 pub mod sys;
 #[cfg(any(test, doc, feature = "testing"))]
 pub mod testing;
 #[cfg(feature = "tokio")]
-pub mod tokio;
+mod tokio;
 pub mod transport;
 pub mod varint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
 pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
-pub use batch::Batch;
+pub use batch::{Batch, ROUND_BYTES, ROUND_REQUESTS};
 pub use bitfield::Bitfield32;
 #[doc(hidden)]
 pub use codec::__private;
@@ -129,7 +134,7 @@ pub use codec::{
     ValueEnum,
 };
 pub use command::{Ack, Command, DumpCommand, Notification, Query};
-pub use connection::Connection;
+pub use connection::{Connection, DEFAULT_TIMEOUT};
 pub use dump::{Dump, RawDump};
 pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
