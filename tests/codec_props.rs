@@ -8,7 +8,9 @@ use genl::demo::{KvEntry, KvMeta, KvState};
 use genl_core::controller::{FamilyInfo, PolicyMessage};
 use genl_core::message::{Messages, Received};
 use genl_core::wire::{nla_align, NLA_HDRLEN};
-use genl_core::{AttrEnum, AttrIter, AttrSet, AttrWriter, Decode, DecodeErrorKind, Encode, Multi};
+use genl_core::{
+    AttrEnum, AttrIter, AttrSet, AttrWriter, Decode, DecodeErrorKind, Encode, Multi, OutOfRange,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, AttrSet)]
@@ -394,11 +396,11 @@ fn checks_fail_on_encode_and_decode_with_the_field_path() {
     assert_eq!(d.offset(), 0);
     assert!(matches!(
         d.kind(),
-        DecodeErrorKind::LengthOutOfRange {
+        DecodeErrorKind::OutOfRange(OutOfRange::Length {
             max: Some(64),
             actual: 65,
             ..
-        }
+        })
     ));
     // A nested failure names the whole path and the inner attribute's offset.
     let mut raw = Vec::new();

@@ -458,59 +458,22 @@ pub mod __private {
         c: &Checks,
         attr: &Attr<'_>,
     ) -> Result<(), DecodeError> {
-        if let Some(len) = v.check_len() {
-            if c.min_len.is_some_and(|m| len < m as usize)
-                || c.max_len.is_some_and(|m| len > m as usize)
-            {
-                return Err(DecodeError::new(
-                    DecodeErrorKind::LengthOutOfRange {
-                        min: c.min_len,
-                        max: c.max_len,
-                        actual: len,
-                    },
-                    attr.offset,
-                ));
-            }
+        match c.check(v) {
+            Ok(()) => Ok(()),
+            Err(r) => Err(DecodeError::new(
+                DecodeErrorKind::OutOfRange(r),
+                attr.offset,
+            )),
         }
-        if let Some(x) = v.check_int() {
-            if c.min.is_some_and(|m| x < m as i128) || c.max.is_some_and(|m| x > m as i128) {
-                return Err(DecodeError::new(
-                    DecodeErrorKind::ValueOutOfRange {
-                        min: c.min,
-                        max: c.max,
-                        actual: x,
-                    },
-                    attr.offset,
-                ));
-            }
-        }
-        Ok(())
     }
 
     /// Applies declared checks to a value about to be encoded.
     #[inline]
     pub fn check_encoded<'a, T: NlaValue<'a>>(v: &T, c: &Checks) -> Result<(), EncodeError> {
-        if let Some(len) = v.check_len() {
-            if c.min_len.is_some_and(|m| len < m as usize)
-                || c.max_len.is_some_and(|m| len > m as usize)
-            {
-                return Err(EncodeError::new(EncodeErrorKind::LengthOutOfRange {
-                    min: c.min_len,
-                    max: c.max_len,
-                    actual: len,
-                }));
-            }
+        match c.check(v) {
+            Ok(()) => Ok(()),
+            Err(r) => Err(EncodeError::new(EncodeErrorKind::OutOfRange(r))),
         }
-        if let Some(x) = v.check_int() {
-            if c.min.is_some_and(|m| x < m as i128) || c.max.is_some_and(|m| x > m as i128) {
-                return Err(EncodeError::new(EncodeErrorKind::ValueOutOfRange {
-                    min: c.min,
-                    max: c.max,
-                    actual: x,
-                }));
-            }
-        }
-        Ok(())
     }
 
     /// Encodes `items` as an indexed array: a nest whose children are

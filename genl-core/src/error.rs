@@ -51,24 +51,8 @@ pub enum DecodeErrorKind {
         /// The attribute id.
         id: u16,
     },
-    /// A length check declared in the schema failed.
-    LengthOutOfRange {
-        /// The declared minimum, if any.
-        min: Option<u32>,
-        /// The declared maximum, if any.
-        max: Option<u32>,
-        /// The length received.
-        actual: usize,
-    },
-    /// A range check declared in the schema failed.
-    ValueOutOfRange {
-        /// The declared minimum, if any.
-        min: Option<i64>,
-        /// The declared maximum, if any.
-        max: Option<i64>,
-        /// The value received.
-        actual: i128,
-    },
+    /// A length or range check declared in the schema failed.
+    OutOfRange(OutOfRange),
     /// A message is shorter than its fixed headers.
     TruncatedMessage {
         /// Bytes the headers need.
@@ -93,36 +77,99 @@ pub enum DecodeErrorKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct DecodeErrorInner {
-    kind: DecodeErrorKind,
+struct CodecErrorInner<K> {
+    kind: K,
+    /// Where decoding failed (0 for an encode error).
     offset: usize,
-    set: Option<&'static str>,
-    path: Vec<&'static str>,
+    at: FieldPath,
 }
+
+/// Where in the sets an encode or decode error happened: the outermost set
+/// and the field names from it inwards, recorded as the error travels out.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct FieldPath {
+    set: Option<&'static str>,
+    fields: Vec<&'static str>,
+}
+
+impl FieldPath {
+    fn within(&mut self, set: &'static str, field: &'static str) {
+        self.set = Some(set);
+        self.fields.insert(0, field);
+    }
+
+    /// `KvEntry.meta.port`, or `""` when nothing is known.
+    fn dotted(&self) -> String {
+        let mut s = String::new();
+        if let Some(set) = self.set {
+            s.push_str(set);
+        }
+        for f in &self.fields {
+            if !s.is_empty() {
+                s.push('.');
+            }
+            s.push_str(f);
+        }
+        s
+    }
+}
+
+/// An error of the codec, of kind `K`, with where in the sets it happened:
+/// a [`DecodeError`] or an [`EncodeError`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct CodecError<K>(Box<CodecErrorInner<K>>);
 
 /// An attribute buffer or message that could not be decoded.
 ///
-/// [`path`](Self::path) names the attribute from the outermost set inwards and
-/// [`offset`](Self::offset) is the byte offset of the offending attribute (or
-/// byte) from the start of the buffer given to the outermost decoder.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DecodeError(Box<DecodeErrorInner>);
+/// [`path`](CodecError::path) names the attribute from the outermost set
+/// inwards and [`offset`](CodecError::offset) is the byte offset of the
+/// offending attribute (or byte) from the start of the buffer given to the
+/// outermost decoder.
+pub type DecodeError = CodecError<DecodeErrorKind>;
+
+/// A value that could not be encoded; [`path`](CodecError::path) names the
+/// failing field.
+pub type EncodeError = CodecError<EncodeErrorKind>;
+
+impl<K> CodecError<K> {
+    /// What went wrong.
+    pub fn kind(&self) -> &K {
+        &self.0.kind
+    }
+
+    /// The outermost attribute set the failing attribute was reached through.
+    pub fn set(&self) -> Option<&'static str> {
+        self.0.at.set
+    }
+
+    /// Field names from the outermost set inwards (`["meta", "port"]`).
+    pub fn fields(&self) -> &[&'static str] {
+        &self.0.at.fields
+    }
+
+    /// The dotted path, `KvEntry.meta.port`, or `""` when nothing is known.
+    pub fn path(&self) -> String {
+        self.0.at.dotted()
+    }
+
+    /// Records that this error happened inside `field` of the set `set`.
+    /// Derived code calls this as the error travels outwards.
+    #[cold]
+    pub fn within(mut self, set: &'static str, field: &'static str) -> Self {
+        self.0.at.within(set, field);
+        self
+    }
+}
 
 impl DecodeError {
     /// A new error of `kind` at byte `offset`, with an empty path.
     #[cold]
     pub fn new(kind: DecodeErrorKind, offset: usize) -> Self {
-        DecodeError(Box::new(DecodeErrorInner {
+        CodecError(Box::new(CodecErrorInner {
             kind,
             offset,
-            set: None,
-            path: Vec::new(),
+            at: FieldPath::default(),
         }))
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &DecodeErrorKind {
-        &self.0.kind
     }
 
     /// Byte offset of the failing attribute header (or byte).
@@ -130,51 +177,13 @@ impl DecodeError {
         self.0.offset
     }
 
-    /// The outermost attribute set the failing attribute was reached through.
-    pub fn set(&self) -> Option<&'static str> {
-        self.0.set
-    }
-
-    /// Field names from the outermost set inwards (`["meta", "port"]`).
-    pub fn fields(&self) -> &[&'static str] {
-        &self.0.path
-    }
-
-    /// The dotted path, `KvEntry.meta.port`, or `""` when nothing is known.
-    pub fn path(&self) -> String {
-        join_path(self.0.set, &self.0.path)
-    }
-
-    /// Records that this error happened inside `field` of the set `set`.
-    /// Derived decoders call this as the error travels outwards.
-    #[cold]
-    pub fn within(mut self, set: &'static str, field: &'static str) -> Self {
-        self.0.set = Some(set);
-        self.0.path.insert(0, field);
-        self
-    }
-
     /// Records the set name only (for errors about the set itself, e.g. a
     /// malformed header between fields).
     #[cold]
     pub fn in_set(mut self, set: &'static str) -> Self {
-        self.0.set = Some(set);
+        self.0.at.set = Some(set);
         self
     }
-}
-
-fn join_path(set: Option<&'static str>, fields: &[&'static str]) -> String {
-    let mut s = String::new();
-    if let Some(set) = set {
-        s.push_str(set);
-    }
-    for f in fields {
-        if !s.is_empty() {
-            s.push('.');
-        }
-        s.push_str(f);
-    }
-    s
 }
 
 impl fmt::Debug for DecodeError {
@@ -211,14 +220,7 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "{value} is not a value of {enum_name}")
             }
             UnknownAttr { id } => write!(f, "unknown attribute id {id}"),
-            LengthOutOfRange { min, max, actual } => {
-                write!(f, "length {actual} out of range")?;
-                write_range(f, min, max)
-            }
-            ValueOutOfRange { min, max, actual } => {
-                write!(f, "value {actual} out of range")?;
-                write_range(f, min, max)
-            }
+            OutOfRange(r) => r.fmt(f),
             TruncatedMessage { needed, available } => {
                 write!(f, "message truncated: {available} bytes, {needed} needed")
             }
@@ -233,6 +235,46 @@ impl fmt::Display for DecodeErrorKind {
                 write!(f, "unexpected message type {message_type}")
             }
             Custom(msg) => f.write_str(msg),
+        }
+    }
+}
+
+/// A value outside what its schema declares, to send or received: the
+/// same check both ways ([`crate::schema::Checks`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutOfRange {
+    /// The payload's length (`min_len`, `max_len`; strings without their
+    /// NUL).
+    Length {
+        /// The declared minimum, if any.
+        min: Option<u32>,
+        /// The declared maximum, if any.
+        max: Option<u32>,
+        /// The length.
+        actual: usize,
+    },
+    /// The integer's value (`min`, `max`).
+    Value {
+        /// The declared minimum, if any.
+        min: Option<i64>,
+        /// The declared maximum, if any.
+        max: Option<i64>,
+        /// The value.
+        actual: i128,
+    },
+}
+
+impl fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OutOfRange::Length { min, max, actual } => {
+                write!(f, "length {actual} out of range")?;
+                write_range(f, min, max)
+            }
+            OutOfRange::Value { min, max, actual } => {
+                write!(f, "value {actual} out of range")?;
+                write_range(f, min, max)
+            }
         }
     }
 }
@@ -281,66 +323,21 @@ pub enum EncodeErrorKind {
         /// The length it would have had.
         len: usize,
     },
-    /// A length check declared in the schema failed.
-    LengthOutOfRange {
-        /// The declared minimum, if any.
-        min: Option<u32>,
-        /// The declared maximum, if any.
-        max: Option<u32>,
-        /// The value's length.
-        actual: usize,
-    },
-    /// A range check declared in the schema failed.
-    ValueOutOfRange {
-        /// The declared minimum, if any.
-        min: Option<i64>,
-        /// The declared maximum, if any.
-        max: Option<i64>,
-        /// The value.
-        actual: i128,
-    },
+    /// A length or range check declared in the schema failed.
+    OutOfRange(OutOfRange),
     /// A string to be sent contains a NUL byte, which would cut it short.
     InteriorNul,
 }
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct EncodeErrorInner {
-    kind: EncodeErrorKind,
-    set: Option<&'static str>,
-    path: Vec<&'static str>,
-}
-
-/// A value that could not be encoded.
-#[derive(Clone, PartialEq, Eq)]
-pub struct EncodeError(Box<EncodeErrorInner>);
 
 impl EncodeError {
     /// A new error of `kind` with an empty path.
     #[cold]
     pub fn new(kind: EncodeErrorKind) -> Self {
-        EncodeError(Box::new(EncodeErrorInner {
+        CodecError(Box::new(CodecErrorInner {
             kind,
-            set: None,
-            path: Vec::new(),
+            offset: 0,
+            at: FieldPath::default(),
         }))
-    }
-
-    /// What went wrong.
-    pub fn kind(&self) -> &EncodeErrorKind {
-        &self.0.kind
-    }
-
-    /// The dotted path of the failing field, `KvEntry.key`.
-    pub fn path(&self) -> String {
-        join_path(self.0.set, &self.0.path)
-    }
-
-    /// Records that this error happened inside `field` of the set `set`.
-    #[cold]
-    pub fn within(mut self, set: &'static str, field: &'static str) -> Self {
-        self.0.set = Some(set);
-        self.0.path.insert(0, field);
-        self
     }
 }
 
@@ -362,14 +359,7 @@ impl fmt::Display for EncodeErrorKind {
                 "attribute of {len} bytes exceeds the 65535-byte netlink attribute limit"
             ),
             MessageTooLong { len } => write!(f, "message of {len} bytes is too long"),
-            LengthOutOfRange { min, max, actual } => {
-                write!(f, "length {actual} out of range")?;
-                write_range(f, min, max)
-            }
-            ValueOutOfRange { min, max, actual } => {
-                write!(f, "value {actual} out of range")?;
-                write_range(f, min, max)
-            }
+            OutOfRange(r) => r.fmt(f),
             InteriorNul => f.write_str("string contains a NUL byte"),
         }
     }

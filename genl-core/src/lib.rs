@@ -137,8 +137,8 @@ pub use command::{Ack, Command, DumpCommand, Notification, Query};
 pub use connection::{Connection, DEFAULT_TIMEOUT};
 pub use dump::{Dump, RawDump};
 pub use error::{
-    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
-    Unsupported,
+    DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, OutOfRange,
+    Result, Unsupported,
 };
 pub use flags::Flags;
 pub use header::{FixedHeader, Headed};

@@ -202,6 +202,37 @@ pub struct Checks {
 }
 
 impl Checks {
+    /// Whether `v` passes the length and value checks (the exact length
+    /// is the codec's: a fixed-size value cannot have another).
+    #[inline]
+    pub fn check<'a, T: crate::codec::NlaValue<'a>>(
+        &self,
+        v: &T,
+    ) -> Result<(), crate::error::OutOfRange> {
+        use crate::error::OutOfRange;
+        if let Some(len) = v.check_len() {
+            if self.min_len.is_some_and(|m| len < m as usize)
+                || self.max_len.is_some_and(|m| len > m as usize)
+            {
+                return Err(OutOfRange::Length {
+                    min: self.min_len,
+                    max: self.max_len,
+                    actual: len,
+                });
+            }
+        }
+        if let Some(x) = v.check_int() {
+            if self.min.is_some_and(|m| x < m as i128) || self.max.is_some_and(|m| x > m as i128) {
+                return Err(OutOfRange::Value {
+                    min: self.min,
+                    max: self.max,
+                    actual: x,
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// No checks.
     pub const NONE: Checks = Checks {
         min_len: None,
