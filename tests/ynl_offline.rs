@@ -21,8 +21,8 @@
 mod common;
 
 use genl_core::classic::ClassicOp;
-use genl_core::{Ack, Command, DumpCommand, Notification, Query};
 use genl_core::{Bitfield32, Decode, Encode, FixedHeader, Headed, Sint, ValueEnum};
+use genl_core::{Command, DoCommand, DumpCommand, Notification, Query};
 
 #[path = "ynl/kernel/devlink.rs"]
 #[allow(dead_code)]
@@ -224,7 +224,7 @@ fn fou_add_request() {
     let f = Fixture::load("fou-add-request");
     let attrs = f.genl::<fou::cmd::Add>(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
     assert_eq!(fou::cmd::Add::ID, 1); // FOU_CMD_ADD
-    let m = <fou::cmd::Add as Ack>::Request::decode(attrs).unwrap();
+    let m = <fou::cmd::Add as DoCommand>::Request::decode(attrs).unwrap();
     assert_eq!(m.port, Some(5555));
     assert_eq!(
         &attrs[4..6],
@@ -249,7 +249,7 @@ fn team_options_set_request() {
     let f = Fixture::load("team-options-set-request");
     let attrs = f.genl::<team::cmd::OptionsSet>(NLM_F_REQUEST | NLM_F_ACK);
     assert_eq!(team::cmd::OptionsSet::ID, 1); // TEAM_CMD_OPTIONS_SET
-    let m = <team::cmd::OptionsSet as Query>::Request::decode(attrs).unwrap();
+    let m = <team::cmd::OptionsSet as DoCommand>::Request::decode(attrs).unwrap();
     assert_eq!(m.team_ifindex, Some(4));
     assert_eq!(m.list_port, None);
     let o = m.list_option.as_ref().unwrap().option.as_ref().unwrap();
@@ -312,7 +312,7 @@ fn devlink_port_set_request() {
     let f = Fixture::load("devlink-port-set-request");
     let attrs = f.genl::<devlink::cmd::PortSet>(NLM_F_REQUEST | NLM_F_ACK);
     assert_eq!(devlink::cmd::PortSet::ID, 6); // DEVLINK_CMD_PORT_SET
-    let m = <devlink::cmd::PortSet as Ack>::Request::decode(attrs).unwrap();
+    let m = <devlink::cmd::PortSet as DoCommand>::Request::decode(attrs).unwrap();
     assert_eq!(m.bus_name, Some("pci"));
     assert_eq!(m.dev_name, Some("0000:01:00.0"));
     assert_eq!(m.port_index, Some(131072));
@@ -416,7 +416,7 @@ fn handshake_done_request() {
     let f = Fixture::load("handshake-done-request");
     let attrs = f.genl::<handshake::cmd::Done>(NLM_F_REQUEST | NLM_F_ACK);
     assert_eq!(handshake::cmd::Done::ID, 3); // HANDSHAKE_CMD_DONE
-    let m = <handshake::cmd::Done as Ack>::Request::decode(attrs).unwrap();
+    let m = <handshake::cmd::Done as DoCommand>::Request::decode(attrs).unwrap();
     assert_eq!(m.status, Some(0));
     assert_eq!(m.sockfd, Some(7));
     assert_eq!(m.remote_auth, [11]);
@@ -451,7 +451,7 @@ fn nfsd_listener_set_request() {
     let f = Fixture::load("nfsd-listener-set-request");
     let attrs = f.genl::<nfsd::cmd::ListenerSet>(NLM_F_REQUEST | NLM_F_ACK);
     assert_eq!(nfsd::cmd::ListenerSet::ID, 6); // NFSD_CMD_LISTENER_SET
-    let m = <nfsd::cmd::ListenerSet as Ack>::Request::decode(attrs).unwrap();
+    let m = <nfsd::cmd::ListenerSet as DoCommand>::Request::decode(attrs).unwrap();
     assert_eq!(m.addr.len(), 2);
     assert_eq!(
         m.addr[0].addr,
@@ -469,7 +469,7 @@ fn ovs_vport_new_request() {
     let payload = f.genl::<ovs_vport::cmd::New>(NLM_F_REQUEST | NLM_F_ACK);
     assert_eq!(ovs_vport::cmd::New::ID, 1); // OVS_VPORT_CMD_NEW
     let m: Headed<ovs_vport::OvsHeader, ovs_vport::Vport<'_>> =
-        <ovs_vport::cmd::New as Ack>::Request::decode(payload).unwrap();
+        <ovs_vport::cmd::New as DoCommand>::Request::decode(payload).unwrap();
     assert_eq!(m.header.dp_ifindex, 5);
     let a = &m.attrs;
     assert_eq!(a.port_no, None);
@@ -527,7 +527,7 @@ fn ovs_flow_new_request() {
     let f = Fixture::load("ovs_flow-new-request");
     let payload = f.genl::<ovs_flow::cmd::New>(NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
     assert_eq!(ovs_flow::cmd::New::ID, 1); // OVS_FLOW_CMD_NEW
-    let m = <ovs_flow::cmd::New as Ack>::Request::decode(payload).unwrap();
+    let m = <ovs_flow::cmd::New as DoCommand>::Request::decode(payload).unwrap();
     assert_eq!(m.header.dp_ifindex, 5);
     let key = m.attrs.key.as_ref().unwrap();
     assert_eq!(key.in_port, Some(2));

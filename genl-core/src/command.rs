@@ -4,7 +4,8 @@
 //!
 //! `#[derive(Family)]` on `enum DemoCmd` writes a module `demo_cmd` with one
 //! unit struct per command, implementing [`Command`] and, as the command
-//! has them, [`Query`], [`Ack`], [`DumpCommand`] and [`Notification`]:
+//! has them, [`DoCommand`] with [`Query`] or [`Ack`], [`DumpCommand`] and
+//! [`Notification`]:
 //!
 //! ```no_run
 //! use genl_core::{AttrSet, Connection, Family};
@@ -60,6 +61,18 @@ pub trait Command: Copy + Send + Sync + 'static {
     }
 }
 
+/// A command with a `do` operation: the request it takes. Each such
+/// command is also either a [`Query`] (answered with a reply) or an
+/// [`Ack`] (answered by an ACK only), the traits the connections' methods
+/// ask for.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a command with a `do` operation: pass the type `#[derive(Family)]` writes for the command (`demo_cmd::KvSet`), not a variant of the family enum (`DemoCmd::KvSet`)"
+)]
+pub trait DoCommand: Command {
+    /// The request's attribute set (`()` for none).
+    type Request<'a>: Encode;
+}
+
 /// A command whose `do` operation returns a reply (`request = T, reply = R`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no `do` operation with a reply",
@@ -67,9 +80,7 @@ pub trait Command: Copy + Send + Sync + 'static {
     note = "a command answered by an ACK only is sent with `request`; a dump-only command with `dump`",
     note = "commands are passed as the types `#[derive(Family)]` writes (`demo_cmd::KvGet`), not as variants of the family enum (`DemoCmd::KvGet`)"
 )]
-pub trait Query: Command {
-    /// The request's attribute set (`()` for none).
-    type Request<'a>: Encode;
+pub trait Query: DoCommand {
     /// The reply's attribute set, decoded borrowing the receive buffer.
     type Reply<'a>: Decode<'a>;
 }
@@ -81,10 +92,7 @@ pub trait Query: Command {
     note = "a command with a reply is sent with `query`; a dump-only command with `dump`",
     note = "commands are passed as the types `#[derive(Family)]` writes (`demo_cmd::KvSet`), not as variants of the family enum (`DemoCmd::KvSet`)"
 )]
-pub trait Ack: Command {
-    /// The request's attribute set (`()` for none).
-    type Request<'a>: Encode;
-}
+pub trait Ack: DoCommand {}
 
 /// A command with a `dump` operation.
 #[diagnostic::on_unimplemented(

@@ -56,7 +56,7 @@
 //! | repeated attributes, decoded without allocating | [`multi`]: [`Multi`], [`LazyMulti`] |
 //! | users' fixed headers | [`header`]: [`FixedHeader`], [`Headed`] |
 //! | the `const` descriptors the derives emit, compile-time family checks | [`schema`] |
-//! | typed commands: each command's request and reply types | [`Command`], [`Query`], [`Ack`], [`DumpCommand`], [`Notification`] |
+//! | typed commands: each command's request and reply types | [`Command`], [`DoCommand`] ([`Query`] or [`Ack`]), [`DumpCommand`], [`Notification`] |
 //! | netlink and genl headers, message building, iteration, classification | [`message`]: [`GenlHeader`], [`GenlView`] |
 //! | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths | [`extack`]: [`KernelError`] |
 //! | the blocking client, its dumps and batches | [`Connection`], [`Dump`], [`RawDump`], [`RawRequest`], [`Batch`], [`DEFAULT_TIMEOUT`] |
@@ -133,7 +133,7 @@ pub use codec::{
     AttrEnum, AttrEnumIter, AttrSet, Be, Decode, DecodeOwned, Encode, Family, Keyed, NlaValue,
     ValueEnum,
 };
-pub use command::{Ack, Command, DumpCommand, Notification, Query};
+pub use command::{Ack, Command, DoCommand, DumpCommand, Notification, Query};
 pub use connection::{Connection, DEFAULT_TIMEOUT};
 pub use dump::{Dump, RawDump};
 pub use error::{

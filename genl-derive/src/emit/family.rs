@@ -189,20 +189,22 @@ pub fn emit(f: &Family) -> TokenStream {
         };
         if let Some((req, rep)) = r.do_ {
             let req = gat(req);
+            out.extend(quote! {
+                impl ::genl_core::DoCommand for #ty {
+                    type Request<'a> = #req;
+                }
+            });
             out.extend(match rep {
                 Some(rep) => {
                     let rep = gat(Some(rep));
                     quote! {
                         impl ::genl_core::Query for #ty {
-                            type Request<'a> = #req;
                             type Reply<'a> = #rep;
                         }
                     }
                 }
                 None => quote! {
-                    impl ::genl_core::Ack for #ty {
-                        type Request<'a> = #req;
-                    }
+                    impl ::genl_core::Ack for #ty {}
                 },
             });
         }
