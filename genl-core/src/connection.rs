@@ -576,17 +576,17 @@ impl<T: Transport> Client for Connection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let p = support::policy(&req);
-        let messages = self
+        let policy = self
             .dump_by_id(p.family_id, p.genl, p.payload, p.schema)
             .and_then(|mut dump| {
                 // Every message is read, even after one fails to decode.
-                let mut out = Vec::new();
+                let mut out = support::PolicyCollector::default();
                 while let Some(m) = dump.next()? {
-                    out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+                    out.add(m.decode::<PolicyMessage<'_>>());
                 }
-                Ok(out)
+                out.finish()
             });
-        support::collect_policy(name, cmd, messages)
+        support::collect_policy(name, cmd, policy)
     }
 }
 
