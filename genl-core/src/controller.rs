@@ -492,6 +492,67 @@ mod tests {
         Error::Kernel(Box::new(KernelError::from_errno(libc::ENOENT)))
     }
 
+    /// One attribute, as `nla_put` lays it out (`NLA_ALIGN`ed).
+    fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = ((4 + payload.len()) as u16).to_ne_bytes().to_vec();
+        v.extend_from_slice(&ty.to_ne_bytes());
+        v.extend_from_slice(payload);
+        v.resize(v.len().next_multiple_of(4), 0);
+        v
+    }
+
+    /// A `GETFAMILY` reply as `ctrl_fill_info` builds it, with one op whose
+    /// `CTRL_ATTR_OP_ID` carries `op_id` (the kernel puts a `u32`).
+    fn reply(op_id: &[u8]) -> Vec<u8> {
+        const NESTED: u16 = 0x8000;
+        let op = [nla(1, op_id), nla(2, &GENL_CMD_CAP_DO.to_ne_bytes())].concat();
+        let group = [nla(1, b"events\0"), nla(2, &0x21u32.to_ne_bytes())].concat();
+        [
+            nla(1, &0x20u16.to_ne_bytes()),
+            nla(2, b"pw\0"),
+            nla(3, &1u32.to_ne_bytes()),
+            nla(4, &0u32.to_ne_bytes()),
+            nla(5, &3u32.to_ne_bytes()),
+            nla(6 | NESTED, &nla(1 | NESTED, &op)),
+            nla(7 | NESTED, &nla(1 | NESTED, &group)),
+        ]
+        .concat()
+    }
+
+    /// The ops and groups are read from the reply's bytes; a malformed op
+    /// fails the decode itself, not only its iteration (the kernel's
+    /// strict policy would refuse it too).
+    #[test]
+    fn family_info_reads_the_nests_and_refuses_a_malformed_op_at_decode() {
+        use crate::codec::Decode;
+        let bytes = reply(&3u32.to_ne_bytes());
+        let f = FamilyInfo::decode(&bytes).unwrap();
+        assert_eq!((f.family_id, f.family_name, f.maxattr), (0x20, "pw", 3));
+        let ops: Vec<OpInfo> = f.ops.iter().collect();
+        assert_eq!(
+            ops,
+            [OpInfo {
+                id: 3,
+                flags: GENL_CMD_CAP_DO
+            }]
+        );
+        let groups: Vec<(&str, u32)> = f.mcast_groups.iter().map(|g| (g.name, g.id)).collect();
+        assert_eq!(groups, [("events", 0x21)]);
+
+        let e = FamilyInfo::decode(&reply(&3u16.to_ne_bytes())).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                crate::error::DecodeErrorKind::BadValueLength {
+                    expected: 4,
+                    actual: 2
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.fields().contains(&"ops"), "{e}");
+    }
+
     /// Linux 6.1's bare ENOENT for one op: the family's presence decides.
     #[test]
     fn a_bare_enoent_for_one_op_asks_whether_the_family_exists() {
