@@ -67,7 +67,7 @@ pub(crate) fn check_received(msg: &NlMessage<'_>) {
             assert_eq!(sub_offset(msg.payload, v.attrs), GENL_HDRLEN);
             assert_eq!(v.attrs.len() + GENL_HDRLEN, msg.payload.len());
             if h.message_type == GENL_ID_CTRL && v.genl.cmd == 10 {
-                genl_payload!(PolicyMessage, msg, &v);
+                genl_payload!(PolicyMessage<'_>, msg, &v);
             } else if h.message_type == GENL_ID_CTRL {
                 genl_payload!(FamilyInfo<'_>, msg, &v);
             } else {

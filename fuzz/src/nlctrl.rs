@@ -5,7 +5,7 @@ use crate::*;
 /// Target `nlctrl`.
 pub fn check_nlctrl(data: &[u8]) {
     set_round_trip!(FamilyInfo<'_>, data);
-    set_round_trip!(PolicyMessage, data);
+    set_round_trip!(PolicyMessage<'_>, data);
     set_round_trip!(GetFamily<'_>, data);
     set_round_trip!(GetPolicy<'_>, data);
     // Indexed children are renumbered 1..=n; keyed children keep their ids.
@@ -23,7 +23,7 @@ pub fn check_nlctrl(data: &[u8]) {
     if let Ok(p) = PolicyMessage::decode(data) {
         let bytes = p.encode_to_vec().unwrap();
         let again = PolicyMessage::decode(&bytes).unwrap();
-        let keys = |m: &PolicyMessage| {
+        let keys = |m: &PolicyMessage<'_>| {
             m.policy
                 .iter()
                 .map(|k| (k.key, k.value.iter().map(|a| a.key).collect::<Vec<_>>()))

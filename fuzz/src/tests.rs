@@ -159,22 +159,25 @@ fn policy_message_round_trips() {
         min_length: Some(1),
         ..Default::default()
     };
+    let attrs = [Keyed {
+        key: 1,
+        value: attr,
+    }];
+    let policy = [Keyed {
+        key: 0,
+        value: Multi::new(&attrs),
+    }];
+    let op_policy = [Keyed {
+        key: 3,
+        value: OpPolicy {
+            do_: Some(0),
+            dump: None,
+        },
+    }];
     let p = PolicyMessage {
         family_id: 0x20,
-        policy: vec![Keyed {
-            key: 0,
-            value: vec![Keyed {
-                key: 1,
-                value: attr,
-            }],
-        }],
-        op_policy: vec![Keyed {
-            key: 3,
-            value: OpPolicy {
-                do_: Some(0),
-                dump: None,
-            },
-        }],
+        policy: Multi::new(&policy),
+        op_policy: Multi::new(&op_policy),
     };
     let bytes = p.encode_to_vec().unwrap();
     assert_eq!(PolicyMessage::decode(&bytes).unwrap(), p);

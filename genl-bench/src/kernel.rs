@@ -3,7 +3,7 @@
 //! parse of the reply (taking only the kernel's datagrams, as genl does;
 //! [`Raw::without_sender_check`] takes any).
 
-use genl_core::controller::GetFamily;
+use genl_core::controller::{ctrl_cmd, FamilyInfo, GetFamily};
 use genl_core::{AttrSet, Connection, Family};
 use netlink_sys::{protocols::NETLINK_GENERIC, Socket};
 
@@ -46,6 +46,44 @@ pub fn genl_dump(conn: &mut Connection) -> KResult<(u32, u32)> {
     let mut dump = conn.dump(bench_ctrl::GetFamily, &())?;
     let (mut n, mut sum) = (0, 0);
     while let Some(f) = dump.next()? {
+        n += 1;
+        sum += u32::from(f.family_id) + f.family_name.len() as u32;
+    }
+    Ok((n, sum))
+}
+
+/// What the `*-info` cases read of a [`FamilyInfo`] beyond its id and
+/// name: every op and group, so that all of it is decoded.
+#[inline(always)]
+fn read_info(f: &FamilyInfo<'_>) -> u32 {
+    let mut n = 0u32;
+    for op in f.ops.iter() {
+        n = n.wrapping_add(op.id ^ op.flags);
+    }
+    for g in f.mcast_groups.iter() {
+        n = n.wrapping_add(g.id).wrapping_add(g.name.len() as u32);
+    }
+    std::hint::black_box(n)
+}
+
+/// genl with its own controller types: `CTRL_CMD_GETFAMILY` by name
+/// through `Connection::query(ctrl_cmd::GetFamily, …)`, the whole reply
+/// decoded as [`FamilyInfo`] and every op and group read; returns the id.
+#[inline(never)]
+pub fn genl_get_family_info(conn: &mut Connection, name: &str) -> KResult<u16> {
+    let f = conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name(name))?;
+    read_info(&f);
+    Ok(f.family_id)
+}
+
+/// [`genl_dump`] with genl's own controller types: every message decoded
+/// as [`FamilyInfo`], every op and group read.
+#[inline(never)]
+pub fn genl_dump_info(conn: &mut Connection) -> KResult<(u32, u32)> {
+    let mut dump = conn.dump(ctrl_cmd::GetFamily, &())?;
+    let (mut n, mut sum) = (0, 0);
+    while let Some(f) = dump.next()? {
+        read_info(&f);
         n += 1;
         sum += u32::from(f.family_id) + f.family_name.len() as u32;
     }

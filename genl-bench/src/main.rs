@@ -33,6 +33,7 @@
 mod clients;
 mod hand;
 mod kernel;
+mod kernel_cases;
 mod matrix;
 mod msg;
 mod neli_impl;
@@ -318,104 +319,6 @@ fn verify_codec(sample: &Link<'static>) -> Res<Vec<u8>> {
     Ok(genl)
 }
 
-/// The kernel contenders, each checked once before timing.
-fn kernel_cases(cases: &mut Vec<Case>, skipped: &mut Vec<String>) -> Res<()> {
-    let families: Vec<&'static str> = {
-        let mut c = Connection::new()?;
-        ["nlctrl", "ethtool"]
-            .into_iter()
-            .filter(|n| match c.resolve(n) {
-                Ok(_) => true,
-                Err(e) => {
-                    skipped.push(format!("getfamily {n}: family not available here ({e})"));
-                    false
-                }
-            })
-            .collect()
-    };
-    for &name in &families {
-        let mut conn = Connection::new()?;
-        let want = kernel::genl_get_family(&mut conn, name)?;
-        cases.push(Case::new(format!("getfamily_{name}/genl"), move || {
-            black_box(kernel::genl_get_family(&mut conn, black_box(name)).unwrap());
-        }));
-        // The same without the support check (on by default): its cost.
-        let mut conn = Connection::new()?;
-        conn.set_check_support(false);
-        assert_eq!(
-            kernel::genl_get_family(&mut conn, name)?,
-            want,
-            "nocheck: {name}"
-        );
-        cases.push(Case::new(
-            format!("getfamily_{name}/genl-nocheck"),
-            move || {
-                black_box(kernel::genl_get_family(&mut conn, black_box(name)).unwrap());
-            },
-        ));
-
-        let mut raw = kernel::Raw::new()?;
-        // The flags genl's `query` sends: NLM_F_REQUEST, no ACK.
-        let mut req = kernel::raw_request(Some(name), 0x01);
-        assert_eq!(raw.get_family(&mut req)?, want, "raw: {name}");
-        cases.push(Case::new(format!("getfamily_{name}/raw"), move || {
-            black_box(raw.get_family(&mut req).unwrap());
-        }));
-        let mut raw = kernel::Raw::new()?.without_sender_check();
-        let mut req = kernel::raw_request(Some(name), 0x01);
-        assert_eq!(raw.get_family(&mut req)?, want, "raw-nocheck: {name}");
-        cases.push(Case::new(
-            format!("getfamily_{name}/raw-nocheck"),
-            move || {
-                black_box(raw.get_family(&mut req).unwrap());
-            },
-        ));
-
-        let neli = neli_impl::NeliClient::new()?;
-        assert_eq!(neli.get_family(name)?, want, "neli: {name}");
-        cases.push(Case::new(format!("getfamily_{name}/neli"), move || {
-            black_box(neli.get_family(black_box(name)).unwrap());
-        }));
-
-        match rust_netlink::GenetlinkClient::new() {
-            Ok(mut g) => {
-                assert_eq!(g.get_family(name)?, want, "genetlink: {name}");
-                cases.push(Case::new(
-                    format!("getfamily_{name}/genetlink"),
-                    move || {
-                        black_box(g.get_family(black_box(name)).unwrap());
-                    },
-                ));
-            }
-            Err(e) => skipped.push(format!("genetlink: cannot open a connection: {e}")),
-        }
-    }
-
-    if families.contains(&"ethtool") {
-        let mut conn = Connection::new()?;
-        conn.resolve("ethtool")?;
-        cases.push(Case::new("cached_resolve/genl", move || {
-            black_box(conn.resolve(black_box("ethtool")).unwrap().id);
-        }));
-    }
-
-    let mut conn = Connection::new()?;
-    let want = kernel::genl_dump(&mut conn)?;
-    cases.push(Case::new("dump/genl", move || {
-        black_box(kernel::genl_dump(&mut conn).unwrap());
-    }));
-    let mut raw = kernel::Raw::new()?;
-    let mut req = kernel::raw_request(None, 0x301);
-    let got = raw.dump(&mut req)?;
-    if got != want {
-        return Err(format!("raw dump {got:?} differs from genl's {want:?}").into());
-    }
-    cases.push(Case::new("dump/raw", move || {
-        black_box(raw.dump(&mut req).unwrap());
-    }));
-    Ok(())
-}
-
 /// A dump of [`replay::ENTRIES`] small messages from a replaying
 /// transport: genl's receive path against the minimal hand loop.
 fn replay_cases(cases: &mut Vec<Case>) -> Res<()> {
@@ -552,7 +455,7 @@ fn run() -> Res<()> {
     codec_cases(&mut cases, bytes);
     matrix::cases(&mut cases)?;
     replay_cases(&mut cases)?;
-    kernel_cases(&mut cases, &mut skipped)?;
+    kernel_cases::kernel_cases(&mut cases, &mut skipped)?;
     clients::cases(&mut cases)?;
     if let Some(only) = &opts.only {
         cases.retain(|c| &c.name == only);
@@ -675,6 +578,16 @@ fn run() -> Res<()> {
         );
     }
     ratio("dump_vs_raw", "dump/genl", "dump/raw");
+    // genl's own controller types (everything decoded and read) against
+    // the raw client (id and name parsed): reported, not gated.
+    for f in ["nlctrl", "ethtool"] {
+        ratio(
+            &format!("getfamily_{f}_info_vs_raw"),
+            &format!("getfamily_{f}/genl-info"),
+            &format!("getfamily_{f}/raw"),
+        );
+    }
+    ratio("dump_info_vs_raw", "dump/genl-info", "dump/raw");
     for &(label, case, per_run) in clients::RATIOS {
         if let (Some(x), Some(y)) = (med(case), med(clients::BASE)) {
             println!("RATIO {label} {:.3}", x / per_run as f64 / y);
@@ -772,8 +685,12 @@ fn run() -> Res<()> {
             }
         }
     }
-    // The guide's allocation column (Performance): no genl case allocates.
-    for c in cases.iter().filter(|c| c.name.ends_with("/genl")) {
+    // The guide's allocation column (Performance): no genl case allocates,
+    // nor one through genl's own controller types.
+    for c in cases
+        .iter()
+        .filter(|c| c.name.ends_with("/genl") || c.name.ends_with("/genl-info"))
+    {
         if c.allocs == 0.0 {
             println!("TARGET allocs {} 0: PASS", c.name);
         } else {

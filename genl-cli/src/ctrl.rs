@@ -46,7 +46,7 @@ impl Family {
             version: f.version,
             hdrsize: f.hdrsize,
             maxattr: f.maxattr,
-            ops: f.ops.clone(),
+            ops: f.ops.iter().collect(),
             groups: f
                 .mcast_groups
                 .iter()

@@ -426,6 +426,19 @@ impl<'a, T: NlaValue<'a>> NlaValue<'a> for Vec<Keyed<T>> {
     }
 }
 
+/// A nest of keyed children as one value, borrowed: every child is checked
+/// when the nest is decoded, and decoded again, without allocating, as it
+/// is iterated (the [`Vec<Keyed<T>>`] value without the vector).
+impl<'a, T: NlaValue<'a> + Copy> NlaValue<'a> for crate::Multi<'a, Keyed<T>> {
+    const TYPE: AttrType = AttrType::IndexedArray(&T::TYPE);
+    fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
+        crate::multi::encode_indexed(self, w, id)
+    }
+    fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
+        crate::multi::MultiSlots::indexed(attr, |child| T::decode_attr(child).map(drop))
+    }
+}
+
 /// Helpers called by derived code. Not a stable API.
 #[doc(hidden)]
 pub mod __private {

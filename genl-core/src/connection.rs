@@ -536,15 +536,15 @@ impl<T: Transport> Client for Connection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let p = support::policy(&req);
-        let messages = crate::dump::RawDump::start(self, None, p).and_then(|mut dump| {
+        let policy = crate::dump::RawDump::start(self, None, p).and_then(|mut dump| {
             // Every message is read, even after one fails to decode.
-            let mut out = Vec::new();
+            let mut out = support::PolicyCollector::default();
             while let Some(m) = dump.next()? {
-                out.push(m.decode::<PolicyMessage>().map_err(Error::from));
+                out.add(m.decode::<PolicyMessage<'_>>());
             }
-            Ok(out)
+            out.finish()
         });
-        support::collect_policy(name, cmd, messages)
+        support::collect_policy(name, cmd, policy)
     }
 }
 

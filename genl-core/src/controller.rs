@@ -2,9 +2,16 @@
 //! derives: resolve families and multicast groups, list families and ops.
 //!
 //! Ids and layouts are those of `include/uapi/linux/genetlink.h`.
+//!
+//! The replies borrow the receive buffer and allocate nothing: a family's
+//! ops and groups, and a policy dump's tables, are [`Multi`] fields,
+//! checked when the message is decoded (as the kernel's strict policy
+//! would) and decoded again, without allocating, as they are iterated.
+//! Something that outlives the buffer copies what it needs (the family
+//! cache's [`ResolvedFamily`](crate::ResolvedFamily), [`FamilyPolicy`]).
 
 use crate::codec::Keyed;
-use crate::{AttrSet, Family};
+use crate::{AttrSet, Family, Multi};
 
 /// The controller's fixed family id (`GENL_ID_CTRL`).
 pub const GENL_ID_CTRL: u16 = 0x10;
@@ -48,7 +55,7 @@ pub enum CtrlCmd {
     #[genl(cmd = 8, reply = FamilyInfo<'a>, event)]
     DelMcastGrp,
     /// Dump the attribute policies of a family's ops.
-    #[genl(cmd = 10, request = GetPolicy<'a>, reply = PolicyMessage, dump_only)]
+    #[genl(cmd = 10, request = GetPolicy<'a>, reply = PolicyMessage<'a>, dump_only)]
     GetPolicy,
 }
 
@@ -75,16 +82,16 @@ pub struct CtrlAttrs<'a> {
     pub maxattr: Option<u32>,
     /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
     #[nla(id = 6, indexed)]
-    pub ops: Vec<OpInfo>,
+    pub ops: Multi<'a, OpInfo>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
     #[nla(id = 7, indexed)]
-    pub mcast_groups: Vec<McastGroup<'a>>,
+    pub mcast_groups: Multi<'a, McastGroup<'a>>,
     /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
     #[nla(id = 8, indexed)]
-    pub policy: Vec<Keyed<Vec<Keyed<PolicyAttr>>>>,
+    pub policy: Multi<'a, Keyed<Multi<'a, Keyed<PolicyAttr>>>>,
     /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
     #[nla(id = 9, indexed)]
-    pub op_policy: Vec<Keyed<OpPolicy>>,
+    pub op_policy: Multi<'a, Keyed<OpPolicy>>,
     /// `CTRL_ATTR_OP`: restrict a policy dump to this command.
     #[nla(id = 10)]
     pub op: Option<u32>,
@@ -124,8 +131,37 @@ impl<'a> GetFamily<'a> {
 }
 
 /// A family as the controller describes it (reply of `GETFAMILY`, and the
-/// payload of `NEWFAMILY`/`DELFAMILY` notifications).
-#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
+/// payload of `NEWFAMILY`/`DELFAMILY` notifications), borrowing the
+/// message: decoding it allocates nothing.
+///
+/// Its ops and groups are [`Multi`] fields: every element is checked when
+/// the message is decoded (a malformed op fails the decode), and iterating
+/// yields them by value. To build one (to encode, or in a test), give
+/// [`Multi::new`] slices.
+///
+/// ```
+/// use genl_core::controller::{FamilyInfo, McastGroup, OpInfo, GENL_CMD_CAP_DO};
+/// use genl_core::{Decode, Encode, Multi};
+///
+/// let ops = [OpInfo { id: 3, flags: GENL_CMD_CAP_DO }];
+/// let groups = [McastGroup { name: "notify", id: 0x10 }];
+/// let info = FamilyInfo {
+///     family_id: 0x10,
+///     family_name: "nlctrl",
+///     version: 2,
+///     hdrsize: 0,
+///     maxattr: 10,
+///     ops: Multi::new(&ops),
+///     mcast_groups: Multi::new(&groups),
+/// };
+/// let bytes = info.encode_to_vec()?;
+/// let got = FamilyInfo::decode(&bytes)?;              // no allocation
+/// assert_eq!(got, info);
+/// assert!(got.ops.iter().any(|op| op.id == 3));
+/// assert_eq!(got.mcast_groups.iter().next().map(|g| g.name), Some("notify"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
 #[genl(subset_of = CtrlAttrs)]
 pub struct FamilyInfo<'a> {
     /// `CTRL_ATTR_FAMILY_ID`.
@@ -140,10 +176,10 @@ pub struct FamilyInfo<'a> {
     pub maxattr: u32,
     /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
     #[nla(indexed)]
-    pub ops: Vec<OpInfo>,
+    pub ops: Multi<'a, OpInfo>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
     #[nla(indexed)]
-    pub mcast_groups: Vec<McastGroup<'a>>,
+    pub mcast_groups: Multi<'a, McastGroup<'a>>,
 }
 
 /// The family a controller notification is about: every notification
@@ -190,7 +226,7 @@ impl OpInfo {
 }
 
 /// One multicast group (`CTRL_ATTR_MCAST_GRP_*`).
-#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
 #[genl(c_prefix = "CTRL_ATTR_MCAST_GRP")]
 pub struct McastGroup<'a> {
     /// `CTRL_ATTR_MCAST_GRP_NAME`.
@@ -215,18 +251,19 @@ pub struct GetPolicy<'a> {
 
 /// A `CTRL_CMD_GETPOLICY` dump message: either the policy indices of ops, or
 /// attribute policies by index (`net/netlink/policy.c`,
-/// `ctrl_dumppolicy` in `net/netlink/genetlink.c`).
-#[derive(Debug, Clone, PartialEq, Eq, AttrSet)]
+/// `ctrl_dumppolicy` in `net/netlink/genetlink.c`), borrowing the message
+/// like [`FamilyInfo`]; [`FamilyPolicy::absorb`] collects a dump's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
 #[genl(subset_of = CtrlAttrs)]
-pub struct PolicyMessage {
+pub struct PolicyMessage<'a> {
     /// `CTRL_ATTR_FAMILY_ID`.
     pub family_id: u16,
     /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
     #[nla(indexed)]
-    pub policy: Vec<Keyed<Vec<Keyed<PolicyAttr>>>>,
+    pub policy: Multi<'a, Keyed<Multi<'a, Keyed<PolicyAttr>>>>,
     /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
     #[nla(indexed)]
-    pub op_policy: Vec<Keyed<OpPolicy>>,
+    pub op_policy: Multi<'a, Keyed<OpPolicy>>,
 }
 
 /// `CTRL_ATTR_POLICY_DO` / `_DUMP`: the policy indices of one op.
@@ -330,8 +367,8 @@ pub struct FamilyPolicy {
 }
 
 impl FamilyPolicy {
-    /// Adds one message of a `GETPOLICY` dump.
-    pub fn absorb(&mut self, m: PolicyMessage) {
+    /// Adds one message of a `GETPOLICY` dump (copying what it describes).
+    pub fn absorb(&mut self, m: PolicyMessage<'_>) {
         self.family_id = m.family_id;
         for p in m.policy {
             let attrs = self.policies.entry(p.key.into()).or_default();
@@ -453,6 +490,67 @@ mod tests {
 
     fn enoent() -> Error {
         Error::Kernel(Box::new(KernelError::from_errno(libc::ENOENT)))
+    }
+
+    /// One attribute, as `nla_put` lays it out (`NLA_ALIGN`ed).
+    fn nla(ty: u16, payload: &[u8]) -> Vec<u8> {
+        let mut v = ((4 + payload.len()) as u16).to_ne_bytes().to_vec();
+        v.extend_from_slice(&ty.to_ne_bytes());
+        v.extend_from_slice(payload);
+        v.resize(v.len().next_multiple_of(4), 0);
+        v
+    }
+
+    /// A `GETFAMILY` reply as `ctrl_fill_info` builds it, with one op whose
+    /// `CTRL_ATTR_OP_ID` carries `op_id` (the kernel puts a `u32`).
+    fn reply(op_id: &[u8]) -> Vec<u8> {
+        const NESTED: u16 = 0x8000;
+        let op = [nla(1, op_id), nla(2, &GENL_CMD_CAP_DO.to_ne_bytes())].concat();
+        let group = [nla(1, b"events\0"), nla(2, &0x21u32.to_ne_bytes())].concat();
+        [
+            nla(1, &0x20u16.to_ne_bytes()),
+            nla(2, b"pw\0"),
+            nla(3, &1u32.to_ne_bytes()),
+            nla(4, &0u32.to_ne_bytes()),
+            nla(5, &3u32.to_ne_bytes()),
+            nla(6 | NESTED, &nla(1 | NESTED, &op)),
+            nla(7 | NESTED, &nla(1 | NESTED, &group)),
+        ]
+        .concat()
+    }
+
+    /// The ops and groups are read from the reply's bytes; a malformed op
+    /// fails the decode itself, not only its iteration (the kernel's
+    /// strict policy would refuse it too).
+    #[test]
+    fn family_info_reads_the_nests_and_refuses_a_malformed_op_at_decode() {
+        use crate::codec::Decode;
+        let bytes = reply(&3u32.to_ne_bytes());
+        let f = FamilyInfo::decode(&bytes).unwrap();
+        assert_eq!((f.family_id, f.family_name, f.maxattr), (0x20, "pw", 3));
+        let ops: Vec<OpInfo> = f.ops.iter().collect();
+        assert_eq!(
+            ops,
+            [OpInfo {
+                id: 3,
+                flags: GENL_CMD_CAP_DO
+            }]
+        );
+        let groups: Vec<(&str, u32)> = f.mcast_groups.iter().map(|g| (g.name, g.id)).collect();
+        assert_eq!(groups, [("events", 0x21)]);
+
+        let e = FamilyInfo::decode(&reply(&3u16.to_ne_bytes())).unwrap_err();
+        assert!(
+            matches!(
+                e.kind(),
+                crate::error::DecodeErrorKind::BadValueLength {
+                    expected: 4,
+                    actual: 2
+                }
+            ),
+            "{e}"
+        );
+        assert!(e.fields().contains(&"ops"), "{e}");
     }
 
     /// Linux 6.1's bare ENOENT for one op: the family's presence decides.

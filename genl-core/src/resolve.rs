@@ -41,7 +41,8 @@ pub struct ResolvedFamily {
 }
 
 impl ResolvedFamily {
-    /// From the controller's description.
+    /// From the controller's description (copied: a cache entry outlives
+    /// the message).
     pub fn from_info(info: &FamilyInfo<'_>) -> Self {
         ResolvedFamily {
             name: info.family_name.to_owned(),
@@ -53,7 +54,7 @@ impl ResolvedFamily {
                 .iter()
                 .map(|g| (g.name.to_owned(), g.id))
                 .collect(),
-            ops: info.ops.clone(),
+            ops: info.ops.iter().collect(),
         }
     }
 

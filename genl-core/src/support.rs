@@ -57,7 +57,7 @@ use std::sync::Arc;
 use crate::controller::{
     FamilyPolicy, GetPolicy, NlAttrType, OpInfo, PolicyMessage, GENL_CMD_CAP_DO, GENL_CMD_CAP_DUMP,
 };
-use crate::error::{Error, Result, Unsupported};
+use crate::error::{DecodeError, Error, Result, Unsupported};
 use crate::message::GenlHeader;
 use crate::schema::{AttrSetSchema, AttrType};
 use crate::wire::AttrIter;
@@ -448,24 +448,46 @@ pub(crate) fn policy<'r, 'n>(req: &'r GetPolicy<'n>) -> crate::engine::Request<'
     }
 }
 
-/// Collects the messages of a `GETPOLICY` dump; a kernel error means what
+/// The messages of a `GETPOLICY` dump as they are read: the policy they
+/// describe, and the first one that failed to decode (the dump is read to
+/// its end all the same).
+#[derive(Debug, Default)]
+pub(crate) struct PolicyCollector {
+    policy: FamilyPolicy,
+    failed: Option<Error>,
+}
+
+impl PolicyCollector {
+    /// Adds one message, decoded (it borrows the receive buffer only until
+    /// this returns: what it describes is copied).
+    pub(crate) fn add(&mut self, m: std::result::Result<PolicyMessage<'_>, DecodeError>) {
+        match m {
+            Ok(m) if self.failed.is_none() => self.policy.absorb(m),
+            Ok(_) => {}
+            Err(e) => {
+                self.failed.get_or_insert(e.into());
+            }
+        }
+    }
+
+    /// The policy, or the first message's decode error.
+    pub(crate) fn finish(self) -> Result<FamilyPolicy> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.policy),
+        }
+    }
+}
+
+/// The outcome of a `GETPOLICY` dump of one op, collected by a
+/// [`PolicyCollector`]; a kernel error means what
 /// [`policy_error`](crate::controller::policy_error) says.
 pub(crate) fn collect_policy(
     name: &str,
     cmd: u8,
-    messages: Result<impl IntoIterator<Item = Result<PolicyMessage>>>,
+    policy: Result<FamilyPolicy>,
 ) -> Result<FamilyPolicy> {
-    let mut out = FamilyPolicy::default();
-    let r = messages.and_then(|ms| {
-        for m in ms {
-            out.absorb(m?);
-        }
-        Ok(())
-    });
-    match r {
-        Ok(()) => Ok(out),
-        Err(e) => crate::controller::policy_error(name, Some(u32::from(cmd)), e),
-    }
+    policy.or_else(|e| crate::controller::policy_error(name, Some(u32::from(cmd)), e))
 }
 
 /// [`collect_policy`] of a dump collected as owned messages (the shared
@@ -475,12 +497,14 @@ pub(crate) fn policy_from_owned(
     cmd: u8,
     replies: Result<Vec<crate::owned::OwnedMessage>>,
 ) -> Result<FamilyPolicy> {
-    let messages = replies.map(|ms| {
-        ms.iter()
-            .map(|m| m.decode::<PolicyMessage>().map_err(Error::from))
-            .collect::<Vec<_>>()
+    let policy = replies.and_then(|ms| {
+        let mut out = PolicyCollector::default();
+        for m in &ms {
+            out.add(m.decode());
+        }
+        out.finish()
     });
-    collect_policy(name, cmd, messages)
+    collect_policy(name, cmd, policy)
 }
 
 /// The facts [`check`] needs about a request.

@@ -38,7 +38,8 @@ use crate::codec::Keyed;
 use crate::codec::{Decode, Encode};
 use crate::connection::Connection;
 use crate::controller::{
-    CtrlAttrs, CtrlCmd, FamilyInfo, FamilyPolicy, McastGroup, OpInfo, CTRL_VERSION, GENL_ID_CTRL,
+    CtrlAttrs, CtrlCmd, FamilyInfo, FamilyPolicy, McastGroup, OpInfo, PolicyAttr, CTRL_VERSION,
+    GENL_ID_CTRL,
 };
 use crate::error::{DecodeError, Error, Result};
 use crate::extack::ExtAck;
@@ -46,6 +47,7 @@ use crate::message::{
     GenlHeader, Messages, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED,
     NLM_F_DUMP, NLM_F_MULTI,
 };
+use crate::multi::Multi;
 use crate::sync::SharedConnection;
 use crate::transport::Transport;
 use crate::wire::nla_align;
@@ -232,18 +234,19 @@ struct FakeFamily {
 
 impl FakeFamily {
     fn info(&self) -> Vec<u8> {
+        let groups: Vec<McastGroup<'_>> = self
+            .groups
+            .iter()
+            .map(|(name, id)| McastGroup { name, id: *id })
+            .collect();
         FamilyInfo {
             family_id: self.id,
             family_name: &self.name,
             version: u32::from(self.version),
             hdrsize: 0,
             maxattr: 0,
-            ops: self.ops.clone(),
-            mcast_groups: self
-                .groups
-                .iter()
-                .map(|(name, id)| McastGroup { name, id: *id })
-                .collect(),
+            ops: Multi::new(&self.ops),
+            mcast_groups: Multi::new(&groups),
         }
         .encode_to_vec()
         .expect("family info encodes")
@@ -573,28 +576,31 @@ impl FakeKernel {
                 ..FakeError::default()
             });
         };
+        let op_policy = [Keyed {
+            key: op as u16,
+            value: *entry,
+        }];
         let head = CtrlAttrs {
             family_id: Some(f.id),
-            op_policy: vec![Keyed {
-                key: op as u16,
-                value: *entry,
-            }],
+            op_policy: Multi::new(&op_policy),
             ..CtrlAttrs::default()
         };
         let mut messages = vec![head.encode_to_vec().expect("policy encodes")];
         for (idx, attrs) in &policy.policies {
+            let attrs: Vec<Keyed<PolicyAttr>> = attrs
+                .iter()
+                .map(|(id, a)| Keyed {
+                    key: *id,
+                    value: *a,
+                })
+                .collect();
+            let policy = [Keyed {
+                key: *idx as u16,
+                value: Multi::new(&attrs),
+            }];
             let m = CtrlAttrs {
                 family_id: Some(f.id),
-                policy: vec![Keyed {
-                    key: *idx as u16,
-                    value: attrs
-                        .iter()
-                        .map(|(id, a)| Keyed {
-                            key: *id,
-                            value: *a,
-                        })
-                        .collect(),
-                }],
+                policy: Multi::new(&policy),
                 ..CtrlAttrs::default()
             };
             messages.push(m.encode_to_vec().expect("policy encodes"));

@@ -100,10 +100,11 @@
 use std::collections::BTreeMap;
 
 use crate::controller::{
-    family_policy, FamilyInfo, FamilyPolicy, GENL_ADMIN_PERM, GENL_CMD_CAP_DO, GENL_CMD_CAP_DUMP,
+    family_policy, FamilyInfo, FamilyPolicy, McastGroup, OpInfo, GENL_ADMIN_PERM, GENL_CMD_CAP_DO,
+    GENL_CMD_CAP_DUMP,
 };
 use crate::schema::FamilySchema;
-use crate::{Connection, Result};
+use crate::{Connection, Multi, Result};
 
 mod checks;
 mod policy;
@@ -190,7 +191,7 @@ pub fn compare(
             command: c.name,
             policy,
         };
-        compare_command(&mut cx, c, op);
+        compare_command(&mut cx, c, &op);
     }
     out
 }
@@ -217,7 +218,7 @@ pub fn check_family(conn: &mut Connection, schema: &FamilySchema) -> Result<Vec<
     let mut info = FamilyInfoOwned::from(&info);
     let mut policies = BTreeMap::new();
     for c in schema.commands.iter().filter(|c| c.is_op()) {
-        if !info.info.ops.iter().any(|o| o.id == u32::from(c.id)) {
+        if !info.ops.iter().any(|o| o.id == u32::from(c.id)) {
             continue; // reported as a missing command
         }
         match family_policy(conn, schema.name, Some(c.id.into())) {
@@ -227,18 +228,21 @@ pub fn check_family(conn: &mut Connection, schema: &FamilySchema) -> Result<Vec<
             // Listed by GETFAMILY, unknown to GETPOLICY (the module was
             // replaced in between): missing all the same.
             Err(crate::Error::OpNotFound { .. }) => {
-                info.info.ops.retain(|o| o.id != u32::from(c.id));
+                info.ops.retain(|o| o.id != u32::from(c.id));
             }
             Err(e) => return Err(e),
         }
     }
-    Ok(compare(schema, &info.as_info(), &policies))
+    Ok(info.with_info(|info| compare(schema, info, &policies)))
 }
 
 /// `FamilyInfo` detached from the receive buffer (the policy dump reuses it).
 struct FamilyInfoOwned {
     name: String,
-    info: FamilyInfo<'static>,
+    /// The family's id, version, header size and max attribute (its name,
+    /// ops and groups are the fields below).
+    scalars: (u16, u32, u32, u32),
+    ops: Vec<OpInfo>,
     groups: Vec<(String, u32)>,
 }
 
@@ -246,15 +250,8 @@ impl FamilyInfoOwned {
     fn from(i: &FamilyInfo<'_>) -> Self {
         FamilyInfoOwned {
             name: i.family_name.to_owned(),
-            info: FamilyInfo {
-                family_id: i.family_id,
-                family_name: "",
-                version: i.version,
-                hdrsize: i.hdrsize,
-                maxattr: i.maxattr,
-                ops: i.ops.clone(),
-                mcast_groups: Vec::new(),
-            },
+            scalars: (i.family_id, i.version, i.hdrsize, i.maxattr),
+            ops: i.ops.iter().collect(),
             groups: i
                 .mcast_groups
                 .iter()
@@ -263,15 +260,22 @@ impl FamilyInfoOwned {
         }
     }
 
-    fn as_info(&self) -> FamilyInfo<'_> {
-        FamilyInfo {
+    /// `f` of the family as a [`FamilyInfo`] again.
+    fn with_info<R>(&self, f: impl FnOnce(&FamilyInfo<'_>) -> R) -> R {
+        let groups: Vec<McastGroup<'_>> = self
+            .groups
+            .iter()
+            .map(|(name, id)| McastGroup { name, id: *id })
+            .collect();
+        let (family_id, version, hdrsize, maxattr) = self.scalars;
+        f(&FamilyInfo {
+            family_id,
             family_name: &self.name,
-            mcast_groups: self
-                .groups
-                .iter()
-                .map(|(n, id)| crate::controller::McastGroup { name: n, id: *id })
-                .collect(),
-            ..self.info.clone()
-        }
+            version,
+            hdrsize,
+            maxattr,
+            ops: Multi::new(&self.ops),
+            mcast_groups: Multi::new(&groups),
+        })
     }
 }

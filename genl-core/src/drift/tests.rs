@@ -345,13 +345,32 @@ const DO: u32 = GENL_CMD_CAP_DO;
 const DUMP: u32 = GENL_CMD_CAP_DUMP;
 const POL: u32 = GENL_CMD_CAP_HASPOL;
 
-fn info(ops: &[(u32, u32)]) -> FamilyInfo<'static> {
-    FamilyInfo {
-        family_id: 0x20,
-        family_name: "portwatch",
+/// What GETFAMILY says of portwatch, as the tests edit it;
+/// [`view`](Self::view) is the reply.
+struct Info {
+    version: u32,
+    ops: Vec<OpInfo>,
+    mcast_groups: Vec<McastGroup<'static>>,
+}
+
+impl Info {
+    /// The reply [`compare`] reads.
+    fn view(&self) -> FamilyInfo<'_> {
+        FamilyInfo {
+            family_id: 0x20,
+            family_name: "portwatch",
+            version: self.version,
+            hdrsize: 0,
+            maxattr: 14,
+            ops: Multi::new(&self.ops),
+            mcast_groups: Multi::new(&self.mcast_groups),
+        }
+    }
+}
+
+fn info(ops: &[(u32, u32)]) -> Info {
+    Info {
         version: 1,
-        hdrsize: 0,
-        maxattr: 14,
         ops: ops
             .iter()
             .map(|(id, flags)| OpInfo {
@@ -400,7 +419,7 @@ const GET_UNION: &[(u16, Nla)] = &[(1, Nla::Min(K::U32, 1)), (2, Nla::Nested(1, 
 const REJECT_ALL: &[(u16, Nla)] = &[(0, Nla::Reject), (1, Nla::Reject)];
 
 /// Linux 6.12 (split ops): GETFAMILY's ops and each op's policy dump.
-fn linux_6_12() -> (FamilyInfo<'static>, BTreeMap<u8, FamilyPolicy>) {
+fn linux_6_12() -> (Info, BTreeMap<u8, FamilyPolicy>) {
     let info = info(&[
         (1, ADMIN | DO | POL),
         (2, ADMIN | DO | POL),
@@ -427,7 +446,7 @@ fn linux_6_12() -> (FamilyInfo<'static>, BTreeMap<u8, FamilyPolicy>) {
 
 /// Linux 6.1 (`genl_ops`, `resv_start_op` 0): one policy per command, and
 /// `genl_policy_reject_all` for the ops without one.
-fn linux_6_1() -> (FamilyInfo<'static>, BTreeMap<u8, FamilyPolicy>) {
+fn linux_6_1() -> (Info, BTreeMap<u8, FamilyPolicy>) {
     let info = info(&[
         (1, ADMIN | DO | POL),
         (2, ADMIN | DO | POL),
@@ -458,8 +477,8 @@ fn texts(d: &[Drift]) -> Vec<String> {
     v
 }
 
-fn run(policies: &BTreeMap<u8, FamilyPolicy>, info: &FamilyInfo<'_>) -> Vec<String> {
-    texts(&compare(pw::PortwatchCmd::SCHEMA, info, policies))
+fn run(policies: &BTreeMap<u8, FamilyPolicy>, info: &Info) -> Vec<String> {
+    texts(&compare(pw::PortwatchCmd::SCHEMA, &info.view(), policies))
 }
 
 #[test]

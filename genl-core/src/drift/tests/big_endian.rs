@@ -29,10 +29,10 @@ fn entries_missing_from_the_dump_are_not_drift() {
             &[&[(1, Nla::Be16), (2, Nla::Int(K::U32))]],
         ),
     )]);
-    assert!(compare(Cmd::SCHEMA, &i, &p).is_empty());
+    assert!(compare(Cmd::SCHEMA, &i.view(), &p).is_empty());
     let p = BTreeMap::from([(1, op_dump((1, Some(0), None), &[&[(1, Nla::Be16)]]))]);
     assert_eq!(
-        texts(&compare(Cmd::SCHEMA, &i, &p)),
+        texts(&compare(Cmd::SCHEMA, &i.view(), &p)),
         ["Set Meta.state: attribute absent from the kernel policy (breaking)"]
     );
 }

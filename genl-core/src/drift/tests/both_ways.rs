@@ -43,7 +43,7 @@ fn check(entries: &[(u16, Nla)]) -> Vec<String> {
     i.version = Cmd::SCHEMA.version.into();
     i.mcast_groups.clear();
     let p = BTreeMap::from([(1, op_dump((1, Some(0), None), &[entries]))]);
-    texts(&compare(Cmd::SCHEMA, &i, &p))
+    texts(&compare(Cmd::SCHEMA, &i.view(), &p))
 }
 
 /// What genl would generate for `Knobs`.

@@ -54,7 +54,7 @@ fn check(inner: &[(u16, Nla)]) -> Vec<String> {
         1,
         op_dump((1, Some(0), Some(0)), &[&[(1, Nla::Nested(1, 3))], inner]),
     )]);
-    texts(&compare(Cmd::SCHEMA, &i, &p))
+    texts(&compare(Cmd::SCHEMA, &i.view(), &p))
 }
 
 #[test]
