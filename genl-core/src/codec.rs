@@ -426,12 +426,18 @@ impl<'a, T: NlaValue<'a>> NlaValue<'a> for Vec<Keyed<T>> {
     }
 }
 
-/// Helpers called by derived code. Not a stable API.
+/// Helpers called by derived code, and only by it (the derives emit
+/// `::genl_core::__private::…`). Not a stable API.
 #[doc(hidden)]
 pub mod __private {
     use super::*;
     use crate::error::EncodeErrorKind;
     use crate::schema::Checks;
+
+    pub use crate::multi::slots::{
+        encode_multi_indexed, lazy_encode, lazy_indexed, multi_try_each, MultiSlots,
+    };
+    pub use crate::schema::verify::assert_family;
 
     #[cold]
     pub fn missing(id: u16, offset: usize, set: &'static str, field: &'static str) -> DecodeError {

@@ -4,9 +4,9 @@
 use std::fmt;
 
 use crate::codec::NlaValue;
-use crate::error::{DecodeError, EncodeError};
+use crate::error::DecodeError;
 use crate::schema::AttrSetSchema;
-use crate::wire::{Attr, AttrIter, AttrWriter, NLA_TYPE_MASK};
+use crate::wire::AttrIter;
 
 #[cfg(doc)]
 use super::Multi;
@@ -108,66 +108,6 @@ impl<'a, T> LazyMulti<'a, T> {
         match self.repr {
             LazyRepr::Slice(s) => Some(s),
             LazyRepr::Wire { .. } => None,
-        }
-    }
-
-    /// An indexed array: the children of the nest `attr` (used by derived
-    /// code; not a stable API).
-    #[doc(hidden)]
-    #[inline]
-    pub fn __indexed(attr: &Attr<'a>, set: &'static AttrSetSchema, index: usize) -> Self {
-        LazyMulti {
-            repr: LazyRepr::Wire {
-                attrs: attr.value,
-                base: attr.value_offset(),
-                only: None,
-                set,
-                index,
-                checked: false,
-            },
-        }
-    }
-
-    /// Encodes the values: each slice element through `each(value, w, id)`
-    /// (`id`: the field's, or for an indexed array the element's number in
-    /// a nest with the field's id); received values are copied as they
-    /// came, payload and flag bits (used by derived code; not a stable API).
-    #[doc(hidden)]
-    #[inline]
-    pub fn __encode(
-        &self,
-        w: &mut AttrWriter<'_>,
-        id: u16,
-        indexed: bool,
-        mut each: impl FnMut(&T, &mut AttrWriter<'_>, u16) -> Result<(), EncodeError>,
-    ) -> Result<(), EncodeError> {
-        let nest = indexed.then(|| w.begin_nest(id));
-        let mut n = 0u16;
-        let mut next_id = || {
-            n = n.wrapping_add(1);
-            if indexed {
-                n
-            } else {
-                id
-            }
-        };
-        let r = match self.repr {
-            LazyRepr::Slice(s) => s.iter().try_for_each(|v| each(v, w, next_id())),
-            LazyRepr::Wire {
-                attrs, base, only, ..
-            } => AttrIter::with_base(attrs, base)
-                .filter_map(Result::ok)
-                .filter(|a| only.is_none_or(|id| a.id == id))
-                .try_for_each(|a| w.put(next_id() | (a.raw_type & !NLA_TYPE_MASK), a.value)),
-        };
-        match (r, nest) {
-            (Err(e), Some(nest)) => {
-                w.cancel_nest(nest);
-                Err(e)
-            }
-            (Err(e), None) => Err(e),
-            (Ok(()), Some(nest)) => w.end_nest(nest),
-            (Ok(()), None) => Ok(()),
         }
     }
 }

@@ -33,13 +33,11 @@ use crate::codec::NlaValue;
 use crate::wire::{nla_align, Attr, AttrIter, NLA_HDRLEN, NLA_TYPE_MASK};
 
 mod lazy;
-mod slots;
+pub(crate) mod slots;
 #[cfg(test)]
 mod tests;
 
 pub use lazy::{LazyMulti, LazyMultiIter};
-#[doc(hidden)]
-pub use slots::{encode_indexed, MultiSlots};
 
 /// The values of a repeated (`multi`) or indexed-array (`indexed`)
 /// attribute, borrowed: either a slice (to encode) or the received
@@ -157,27 +155,6 @@ impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
             }
         }
         it
-    }
-
-    /// Calls `f` on every value, stopping at its first error: the loop the
-    /// derived encoders run (one test of the representation, then a plain
-    /// loop over a slice). Not a stable API.
-    #[doc(hidden)]
-    #[inline]
-    pub fn __try_each<E>(&self, mut f: impl FnMut(&T) -> Result<(), E>) -> Result<(), E> {
-        match self.repr {
-            Repr::Slice(s) => {
-                for v in s {
-                    f(v)?;
-                }
-            }
-            Repr::Wire { .. } => {
-                for v in self.iter() {
-                    f(&v)?;
-                }
-            }
-        }
-        Ok(())
     }
 }
 

@@ -1,16 +1,17 @@
-//! What derived code calls to build [`Multi`] and [`LazyMulti`] fields
-//! while a set is decoded ([`MultiSlots`]), and to encode an indexed array
-//! ([`encode_indexed`]). Not a stable API.
+//! What derived code calls for [`Multi`] and [`LazyMulti`] fields: to
+//! build them while a set is decoded ([`MultiSlots`], [`lazy_indexed`]),
+//! and to encode them ([`multi_try_each`], [`encode_multi_indexed`],
+//! [`lazy_encode`]). Reached through `genl_core::__private`; not a stable
+//! API.
 
 use super::lazy::LazyRepr;
 use super::{Layout, LazyMulti, Multi, Repr};
 use crate::codec::NlaValue;
 use crate::error::{DecodeError, EncodeError};
 use crate::schema::AttrSetSchema;
-use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN};
-/// Records the occurrences of a `Multi` field while a set is decoded
-/// (used by derived code; not a stable API).
-#[doc(hidden)]
+use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN, NLA_TYPE_MASK};
+
+/// Records the occurrences of a `Multi` field while a set is decoded.
 #[derive(Debug)]
 pub struct MultiSlots {
     first: usize,
@@ -186,18 +187,40 @@ impl MultiSlots {
     }
 }
 
-/// Encodes `items` as an indexed array: a nest whose children are numbered
-/// 1..=n (used by derived code; not a stable API).
-#[doc(hidden)]
+/// Calls `f` on every value of `items`, stopping at its first error: the
+/// loop the derived encoders run (one test of the representation, then a
+/// plain loop over a slice).
 #[inline]
-pub fn encode_indexed<'a, T: NlaValue<'a> + Copy>(
+pub fn multi_try_each<'a, T: NlaValue<'a> + Copy, E>(
+    items: &Multi<'a, T>,
+    mut f: impl FnMut(&T) -> Result<(), E>,
+) -> Result<(), E> {
+    match items.repr {
+        Repr::Slice(s) => {
+            for v in s {
+                f(v)?;
+            }
+        }
+        Repr::Wire { .. } => {
+            for v in items.iter() {
+                f(&v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Encodes `items` as an indexed array: a nest whose children are numbered
+/// 1..=n.
+#[inline]
+pub fn encode_multi_indexed<'a, T: NlaValue<'a> + Copy>(
     items: &Multi<'a, T>,
     w: &mut AttrWriter<'_>,
     id: u16,
 ) -> Result<(), EncodeError> {
     let nest = w.begin_nest(id);
     let mut i = 0u16;
-    let r = items.__try_each(|item| {
+    let r = multi_try_each(items, |item| {
         i = i.wrapping_add(1);
         item.encode_attr(w, i)
     });
@@ -206,4 +229,66 @@ pub fn encode_indexed<'a, T: NlaValue<'a> + Copy>(
         return Err(e);
     }
     w.end_nest(nest)
+}
+
+/// The [`LazyMulti`] indexed array field `index` of `set`: the children of
+/// the nest `attr`, not looked at until iterated.
+#[inline]
+pub fn lazy_indexed<'a, T>(
+    attr: &Attr<'a>,
+    set: &'static AttrSetSchema,
+    index: usize,
+) -> LazyMulti<'a, T> {
+    LazyMulti {
+        repr: LazyRepr::Wire {
+            attrs: attr.value,
+            base: attr.value_offset(),
+            only: None,
+            set,
+            index,
+            checked: false,
+        },
+    }
+}
+
+/// Encodes a [`LazyMulti`] field: each slice element through
+/// `each(value, w, id)` (`id`: the field's, or for an indexed array the
+/// element's number in a nest with the field's id); received values are
+/// copied as they came, payload and flag bits.
+#[inline]
+pub fn lazy_encode<T>(
+    items: &LazyMulti<'_, T>,
+    w: &mut AttrWriter<'_>,
+    id: u16,
+    indexed: bool,
+    mut each: impl FnMut(&T, &mut AttrWriter<'_>, u16) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let nest = indexed.then(|| w.begin_nest(id));
+    let mut n = 0u16;
+    let mut next_id = || {
+        n = n.wrapping_add(1);
+        if indexed {
+            n
+        } else {
+            id
+        }
+    };
+    let r = match items.repr {
+        LazyRepr::Slice(s) => s.iter().try_for_each(|v| each(v, w, next_id())),
+        LazyRepr::Wire {
+            attrs, base, only, ..
+        } => AttrIter::with_base(attrs, base)
+            .filter_map(Result::ok)
+            .filter(|a| only.is_none_or(|id| a.id == id))
+            .try_for_each(|a| w.put(next_id() | (a.raw_type & !NLA_TYPE_MASK), a.value)),
+    };
+    match (r, nest) {
+        (Err(e), Some(nest)) => {
+            w.cancel_nest(nest);
+            Err(e)
+        }
+        (Err(e), None) => Err(e),
+        (Ok(()), Some(nest)) => w.end_nest(nest),
+        (Ok(()), None) => Ok(()),
+    }
 }

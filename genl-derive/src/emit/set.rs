@@ -261,7 +261,8 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
                 _ => quote!(),
             };
             return quote_spanned! {f.span=>
-                if let ::core::result::Result::Err(e) = self.#ident.__encode(
+                if let ::core::result::Result::Err(e) = ::genl_core::__private::lazy_encode(
+                    &self.#ident,
                     __w,
                     Self::#c,
                     #indexed,
@@ -281,7 +282,8 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
                 if let ::core::option::Option::Some(__v) = &self.#ident { #put }
             },
             Shape::Multi if f.lazy_multi => quote! {
-                if let ::core::result::Result::Err(e) = self.#ident.__try_each(
+                if let ::core::result::Result::Err(e) = ::genl_core::__private::multi_try_each(
+                    &self.#ident,
                     |__v| -> ::core::result::Result<(), ::genl_core::EncodeError> {
                         #put
                         ::core::result::Result::Ok(())
@@ -297,7 +299,7 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Indexed if f.lazy_multi => quote! {
                 if !self.#ident.is_empty() {
                     if let ::core::result::Result::Err(e) =
-                        ::genl_core::multi::encode_indexed(&self.#ident, __w, Self::#c)
+                        ::genl_core::__private::encode_multi_indexed(&self.#ident, __w, Self::#c)
                     {
                         return ::core::result::Result::Err(e.within(#set_name, #name));
                     }
@@ -346,7 +348,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             }
             Shape::Flag => quote!(let mut #sl: bool = false;),
             Shape::Multi if f.lazy_multi => {
-                quote!(let mut #sl = ::genl_core::multi::MultiSlots::new();)
+                quote!(let mut #sl = ::genl_core::__private::MultiSlots::new();)
             }
             Shape::Indexed if f.deferred => quote! {
                 let mut #sl: ::genl_core::LazyMulti<#de, #vt> = ::genl_core::LazyMulti::new(&[]);
@@ -399,7 +401,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Indexed if f.deferred => {
                 return quote! {
                     Self::#c => {
-                        #sl = ::genl_core::LazyMulti::__indexed(
+                        #sl = ::genl_core::__private::lazy_indexed(
                             &__attr, <Self as ::genl_core::AttrSet>::SCHEMA, #idx,
                         );
                     }
@@ -428,7 +430,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Indexed if f.lazy_multi => {
                 return quote! {
                     Self::#c => {
-                        #sl = match ::genl_core::multi::MultiSlots::indexed(
+                        #sl = match ::genl_core::__private::MultiSlots::indexed(
                             &__attr,
                             |__a: &#attr_ty| -> #res_ty {
                                 <#ct as ::genl_core::NlaValue<#de>>::decode_attr(__a).map(|_| ())
