@@ -75,8 +75,8 @@ pub struct Kitchen<'a> {
     pub required: u32,
 }
 
-/// An open attribute stream: unknown ids are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Attrs)]
+/// An open attribute enum: unknown ids are kept in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, AttrEnum)]
 pub enum Open<'a> {
     #[nla(id = 1)]
     Num(u32),
@@ -98,8 +98,8 @@ pub enum Open<'a> {
     Other(u16, &'a [u8]),
 }
 
-/// A closed stream: unknown ids are errors.
-#[derive(Debug, Clone, PartialEq, Eq, Attrs)]
+/// A closed attribute enum: unknown ids are errors.
+#[derive(Debug, Clone, PartialEq, Eq, AttrEnum)]
 pub enum Closed<'a> {
     #[nla(id = 1)]
     Num(u32),

@@ -44,8 +44,8 @@ fn seeds_attr_set() {
     replay("attr_set", check_attr_set);
 }
 #[test]
-fn seeds_attr_stream() {
-    replay("attr_stream", check_attr_stream);
+fn seeds_attr_enum() {
+    replay("attr_enum", check_attr_enum);
 }
 #[test]
 fn seeds_nlctrl() {
@@ -122,7 +122,7 @@ fn kitchen_round_trips() {
     assert_eq!(Kitchen::decode(&bytes).unwrap(), k);
     check_attr_set(&bytes);
     check_attr_iter(&bytes);
-    check_attr_stream(&bytes);
+    check_attr_enum(&bytes);
     write_seed("attr_set", "synthetic-kitchen", &bytes);
     write_seed("attr_iter", "synthetic-kitchen", &bytes);
 
@@ -144,8 +144,8 @@ fn kitchen_round_trips() {
     ];
     let bytes = stream.encode_to_vec().unwrap();
     assert_eq!(Vec::<Open<'_>>::decode(&bytes).unwrap(), stream);
-    check_attr_stream(&bytes);
-    write_seed("attr_stream", "synthetic-open", &bytes);
+    check_attr_enum(&bytes);
+    write_seed("attr_enum", "synthetic-open", &bytes);
 }
 
 /// The fixtures hold no policy dump: a synthetic one, as an attribute

@@ -6,7 +6,7 @@
 //! - [`Encode`] / [`Decode`]: a whole attribute set (the payload of a message
 //!   or of a nest).
 //! - [`AttrSet`], [`AttrEnum`], [`ValueEnum`], [`Family`]: what
-//!   `#[derive(AttrSet)]`, `#[derive(Attrs)]`, `#[derive(ValueEnum)]` and
+//!   `#[derive(AttrSet)]`, `#[derive(AttrEnum)]`, `#[derive(ValueEnum)]` and
 //!   `#[derive(Family)]` implement, each with a `const` schema descriptor.
 
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
@@ -101,7 +101,7 @@ pub trait Decode<'a>: Sized {
 pub trait DecodeOwned: for<'a> Decode<'a> {}
 impl<T> DecodeOwned for T where T: for<'a> Decode<'a> {}
 
-/// A typed attribute set (what `#[derive(AttrSet)]` and `#[derive(Attrs)]`
+/// A typed attribute set (what `#[derive(AttrSet)]` and `#[derive(AttrEnum)]`
 /// implement): its schema descriptor.
 pub trait AttrSet {
     /// The set's descriptor.
@@ -113,9 +113,9 @@ pub trait AttrSet {
     }
 }
 
-/// An open attribute stream (what `#[derive(Attrs)]` implements on an enum):
-/// each attribute decodes to one variant; unknown ids go to the `other`
-/// variant when the enum has one.
+/// An attribute enum (what `#[derive(AttrEnum)]` implements on an enum):
+/// the attributes of an open set, each decoding to one variant; unknown
+/// ids go to the `other` variant when the enum has one.
 pub trait AttrEnum<'a>: Sized {
     /// Decodes one attribute.
     fn decode_one(attr: &Attr<'a>) -> Result<Self, DecodeError>;

@@ -94,8 +94,8 @@ pub mod dump;
 mod engine;
 pub mod error;
 pub mod extack;
+pub mod fixed_header;
 pub mod flags;
-pub mod header;
 pub mod message;
 pub mod module_features;
 pub mod multi;
@@ -113,7 +113,7 @@ pub mod testing;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 pub mod transport;
-pub mod varint;
+pub mod uint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
@@ -133,8 +133,8 @@ pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, Result,
     Unsupported,
 };
+pub use fixed_header::{FixedHeader, Headed};
 pub use flags::Flags;
-pub use header::{FixedHeader, Headed};
 pub use message::{GenlHeader, GenlMessage, GenlView};
 pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
@@ -142,11 +142,11 @@ pub use resolve::ResolvedFamily;
 pub use subscription::Subscription;
 pub use sync::SharedConnection;
 pub use transport::Transport;
-pub use varint::{Sint, Uint};
+pub use uint::{Sint, Uint};
 pub use wire::{Attr, AttrIter, AttrWriter};
 
 /// Derive macros (re-exported from `genl-derive`, as serde does).
-pub use genl_derive::{AttrSet, Attrs, Family, ValueEnum};
+pub use genl_derive::{AttrEnum, AttrSet, Family, ValueEnum};
 
 /// Re-export of the netlink-packet-core crate the message layer builds on.
 pub use netlink_packet_core;

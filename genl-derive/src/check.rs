@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::Span;
 
 use crate::ast::{
-    Family, Field, Id, Set, Shape, Stream, StreamVariant, MAX_ATTR_ID, MAX_GENL_NAME,
+    AttrEnum, AttrEnumVariant, Family, Field, Id, Set, Shape, MAX_ATTR_ID, MAX_GENL_NAME,
 };
 use crate::ctxt::Ctxt;
 
@@ -184,12 +184,12 @@ fn repeated_type(ty: &syn::Type) -> Option<&'static str> {
     Some("`Vec`")
 }
 
-pub fn stream(cx: &Ctxt, s: &Stream) {
+pub fn attr_enum(cx: &Ctxt, s: &AttrEnum) {
     let others: Vec<_> = s
         .variants
         .iter()
         .filter_map(|v| match v {
-            StreamVariant::Other { ident } => Some(ident),
+            AttrEnumVariant::Other { ident } => Some(ident),
             _ => None,
         })
         .collect();
@@ -198,7 +198,7 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
     }
     let mut ids = Vec::new();
     for v in &s.variants {
-        if let StreamVariant::Attr {
+        if let AttrEnumVariant::Attr {
             ident,
             const_ident,
             id,
@@ -228,7 +228,7 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
         .variants
         .iter()
         .filter_map(|v| match v {
-            StreamVariant::Attr {
+            AttrEnumVariant::Attr {
                 ident, const_ident, ..
             } => Some((const_ident, ident.to_string())),
             _ => None,

@@ -1,4 +1,4 @@
-//! Derives for [genl](https://docs.rs/genl-core): `AttrSet`, `Attrs`,
+//! Derives for [genl](https://docs.rs/genl-core): `AttrSet`, `AttrEnum`,
 //! `ValueEnum` and `Family`. Use them through `genl_core`, which re-exports
 //! them; the generated code refers to `::genl_core`.
 //!
@@ -140,7 +140,8 @@ pub fn derive_attr_set(input: TokenStream) -> TokenStream {
     finish(cx, tokens)
 }
 
-/// Derives an open attribute stream on an enum: each variant
+/// Derives an attribute enum (the trait `AttrEnum`): an enum whose
+/// variants are the attributes of an open set. Each variant
 /// `#[nla(id = N)] Name(T)` is one attribute (`N` a literal or a `u16`
 /// constant's path); a unit variant is a flag; an optional
 /// `#[nla(other)] Other(u16, &'a [u8])` variant keeps unknown ids (without
@@ -148,16 +149,16 @@ pub fn derive_attr_set(input: TokenStream) -> TokenStream {
 /// take `be`, `min_len`, `max_len`, `min` and `max` like set fields.
 /// Container keys: `#[genl(name = "...", c_prefix = "...")]`. Each variant's
 /// id is an inherent constant named in capitals (`FamilyId` → `FAMILY_ID`).
-#[proc_macro_derive(Attrs, attributes(genl, nla))]
-pub fn derive_attrs(input: TokenStream) -> TokenStream {
+#[proc_macro_derive(AttrEnum, attributes(genl, nla))]
+pub fn derive_attr_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let cx = Ctxt::new();
-    let stream = ast::Stream::from_ast(&cx, &input);
-    check::stream(&cx, &stream);
+    let attr_enum = ast::AttrEnum::from_ast(&cx, &input);
+    check::attr_enum(&cx, &attr_enum);
     let tokens = if cx.has_errors() {
         proc_macro2::TokenStream::new()
     } else {
-        emit::stream::emit(&stream)
+        emit::attr_enum::emit(&attr_enum)
     };
     finish(cx, tokens)
 }

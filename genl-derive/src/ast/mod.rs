@@ -11,10 +11,12 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitInt, LitStr, Type};
 
 use crate::ctxt::Ctxt;
 
+mod attr_enum;
 mod family;
 mod set;
 mod value_enum;
 
+pub use attr_enum::*;
 pub use family::*;
 pub use set::*;
 pub use value_enum::*;
@@ -232,7 +234,7 @@ fn is_bool(ty: &Type) -> bool {
     matches!(ty, Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("bool"))
 }
 
-/// The lifetime parameter of a set or stream (at most one: the receive
+/// The lifetime parameter of a set or attribute enum (at most one: the receive
 /// buffer's).
 pub fn lifetime(cx: &Ctxt, input: &syn::DeriveInput) -> Option<syn::Lifetime> {
     for p in &input.generics.params {
