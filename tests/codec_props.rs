@@ -8,7 +8,9 @@ use genl::demo::{KvEntry, KvMeta, KvState};
 use genl_core::controller::{FamilyInfo, PolicyMessage};
 use genl_core::message::{Messages, Received};
 use genl_core::wire::{nla_align, NLA_HDRLEN};
-use genl_core::{AttrEnum, AttrIter, AttrSet, AttrWriter, Decode, DecodeErrorKind, Encode, Multi};
+use genl_core::{
+    AttrEnum, AttrIter, AttrSet, AttrWriter, CheckedMulti, Decode, DecodeErrorKind, Encode,
+};
 use proptest::prelude::*;
 
 #[derive(Debug, Clone, PartialEq, AttrSet)]
@@ -109,7 +111,7 @@ enum Closed {
 #[derive(Debug, AttrSet)]
 struct WithMulti<'a> {
     #[nla(id = 1, multi)]
-    values: Multi<'a, u32>,
+    values: CheckedMulti<'a, u32>,
 }
 
 fn text() -> impl Strategy<Value = String> {

@@ -43,7 +43,7 @@ use genl_core::schema::AttrSetSchema;
 use genl_core::wire::{nla_align, NLA_HDRLEN, NLA_TYPE_MASK};
 use genl_core::{
     AttrEnum, AttrIter, AttrSet, AttrWriter, Decode, DecodeError, DecodeErrorKind, Encode,
-    EncodeErrorKind, GenlMessage, Multi,
+    EncodeErrorKind, GenlMessage, CheckedMulti,
 };
 
 pub use attrs::*;

@@ -105,8 +105,8 @@ fn kitchen_round_trips() {
             c: vec![],
             on: false,
         }],
-        lazy: Multi::new(&lazy),
-        lazy_pairs: Multi::new(&pairs),
+        lazy: CheckedMulti::new(&lazy),
+        lazy_pairs: CheckedMulti::new(&pairs),
         list: pairs.to_vec(),
         keyed: vec![Keyed {
             key: 9,

@@ -435,7 +435,7 @@ pub mod __private {
     use crate::schema::Checks;
 
     pub use crate::multi::slots::{
-        encode_multi_indexed, lazy_encode, lazy_indexed, multi_try_each, MultiSlots,
+        deferred_encode, deferred_indexed, encode_multi_indexed, multi_try_each, MultiSlots,
     };
     pub use crate::schema::verify::assert_family;
 

@@ -136,7 +136,7 @@ pub use error::{
 pub use fixed_header::{FixedHeader, Headed};
 pub use flags::Flags;
 pub use message::{GenlHeader, GenlMessage, GenlView};
-pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
+pub use multi::{CheckedMulti, CheckedMultiIter, DeferredMulti, DeferredMultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use resolve::ResolvedFamily;
 pub use subscription::Subscription;

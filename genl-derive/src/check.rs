@@ -161,17 +161,24 @@ fn field(cx: &Ctxt, s: &Set, f: &Field) {
             cx.error_spanned_by(&f.value_ty, msg);
         }
     }
-    if f.lazy_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
-        cx.error_spanned_by(&f.ident, "`Multi<'a, T>` fields are `multi` or `indexed`");
+    if f.borrowed_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
+        cx.error_spanned_by(
+            &f.ident,
+            "`CheckedMulti<'a, T>` fields are `multi` or `indexed`",
+        );
     }
 }
 
 /// `Vec<T>` (but `Vec<u8>`, bytes, and `Vec<Keyed<T>>`, a keyed nest),
-/// `Multi<'a, T>` or `LazyMulti<'a, T>`: a type that needs `multi` or
+/// `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>`: a type that needs `multi` or
 /// `indexed`, named for the message.
 fn repeated_type(ty: &syn::Type) -> Option<&'static str> {
     if let Some((_, lazy)) = crate::ast::multi_item(ty) {
-        return Some(if lazy { "`LazyMulti`" } else { "`Multi`" });
+        return Some(if lazy {
+            "`DeferredMulti`"
+        } else {
+            "`CheckedMulti`"
+        });
     }
     let inner = crate::ast::unwrap_generic(ty, "Vec")?;
     let plain = |t: &syn::Type, name: &str| match t {

@@ -43,7 +43,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | key | meaning |
 /// |---|---|
 /// | `id = N` or `id = path::CONST` | the attribute id, 1..=16383, unique in the set; a `u16` constant is checked by the compiler |
-/// | `multi` | a `Vec<T>` or `Multi<'a, T>` field: a repeated attribute |
+/// | `multi` | a `Vec<T>` or `CheckedMulti<'a, T>` field: a repeated attribute |
 /// | `indexed` | a `Vec<T>` field: one nest whose children are numbered 1..=n (an empty `Vec` is no attribute) |
 /// | `nested` | asserts the field's type is a nested attribute set |
 /// | `be` | the integer is in network byte order (`NLA_BE16`/`NLA_BE32`) |
@@ -65,7 +65,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | `genl_core::Flags<E>`, `E` a `#[genl(flags)]` value enum | its `#[repr]` integer carrying any OR of `E`'s bits; the kernel rejects other bits (`NLA_POLICY_MASK`; YNL `flags`) |
 /// | `genl_core::Bitfield32` | `NLA_BITFIELD32` |
 /// | a `#[derive(AttrSet)]` struct | `NLA_NESTED` (`nest`) |
-/// | `Vec<T>` with `multi`, `Multi<'a, T>`, `LazyMulti<'a, T>` | `T`, repeated (`multi-attr: true`) |
+/// | `Vec<T>` with `multi`, `CheckedMulti<'a, T>`, `DeferredMulti<'a, T>` | `T`, repeated (`multi-attr: true`) |
 /// | `Vec<T>` with `indexed` | `NLA_NESTED_ARRAY` (`indexed-array`): one nest of elements numbered 1..=n; an extended ACK inside an element names it, `Request.actions[1].kind` |
 ///
 /// **Presence** comes from the type: a `T` field is *required*, an

@@ -202,7 +202,7 @@ pub fn unwrap_generic<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
     }
 }
 
-/// The item type `T` of `Multi<'a, T>` or `LazyMulti<'a, T>` (any path
+/// The item type `T` of `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>` (any path
 /// ending in either), and whether it is the lazy one.
 pub fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
     let Type::Path(tp) = ty else { return None };
@@ -210,9 +210,9 @@ pub fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
         return None;
     }
     let seg = tp.path.segments.last()?;
-    let deferred = if seg.ident == "Multi" {
+    let deferred = if seg.ident == "CheckedMulti" {
         false
-    } else if seg.ident == "LazyMulti" {
+    } else if seg.ident == "DeferredMulti" {
         true
     } else {
         return None;

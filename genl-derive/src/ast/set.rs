@@ -89,7 +89,7 @@ pub enum Shape {
     Optional,
     /// `bool`: a flag, absent = false.
     Flag,
-    /// `Vec<T>`/`Multi<'a, T>` + `multi`: repeated attribute.
+    /// `Vec<T>`/`CheckedMulti<'a, T>` + `multi`: repeated attribute.
     Multi,
     /// `Vec<T>` + `indexed`: one nest with numbered children.
     Indexed,
@@ -105,13 +105,13 @@ pub struct Field {
     /// `None` in a subset (the id comes from the parent set).
     pub id: Option<Id>,
     pub shape: Shape,
-    /// The type of one value (inside `Option`/`Vec`/`Multi`).
+    /// The type of one value (inside `Option`/`Vec`/`CheckedMulti`).
     pub value_ty: Type,
     pub be: bool,
-    /// A `multi` or `indexed` field of type `Multi<'a, T>` or
-    /// `LazyMulti<'a, T>` (borrowed) rather than `Vec<T>`.
-    pub lazy_multi: bool,
-    /// The `LazyMulti<'a, T>` kind: values decoded only when iterated.
+    /// A `multi` or `indexed` field of type `CheckedMulti<'a, T>` or
+    /// `DeferredMulti<'a, T>` (borrowed) rather than `Vec<T>`.
+    pub borrowed_multi: bool,
+    /// The `DeferredMulti<'a, T>` kind: values decoded only when iterated.
     pub deferred: bool,
     pub nested_assert: bool,
     pub checks: Checks,
@@ -123,7 +123,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
     let ident = f.ident.clone()?;
     let nla = parse_nla(cx, &f.attrs, false);
     let ty = &f.ty;
-    let mut lazy_multi = false;
+    let mut borrowed_multi = false;
     let mut deferred = false;
     let (shape, value_ty) = if nla.multi.is_some() || nla.indexed.is_some() {
         let span = nla.multi.or(nla.indexed).unwrap_or_else(|| ty.span());
@@ -139,10 +139,10 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
             if nla.be.is_some() {
                 cx.error_at(
                     ty.span(),
-                    "`be` is not supported on `Multi` fields; use `Multi<'a, Be<T>>`",
+                    "`be` is not supported on `CheckedMulti` fields; use `CheckedMulti<'a, Be<T>>`",
                 );
             }
-            lazy_multi = true;
+            borrowed_multi = true;
             deferred = lazy_kind;
             let shape = if nla.multi.is_some() {
                 Shape::Multi
@@ -163,7 +163,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
                 None => {
                     cx.error_at(
                         ty.span(),
-                        "`multi` and `indexed` fields must have type `Vec<T>`, `Multi<'a, T>` or `LazyMulti<'a, T>`",
+                        "`multi` and `indexed` fields must have type `Vec<T>`, `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>`",
                     );
                     (Shape::Required, ty.clone())
                 }
@@ -185,7 +185,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
         shape,
         value_ty,
         be: nla.be.is_some(),
-        lazy_multi,
+        borrowed_multi,
         deferred,
         nested_assert: nla.nested.is_some(),
         checks: nla.checks,
