@@ -9,7 +9,8 @@ use genl_core::controller::{FamilyInfo, PolicyMessage};
 use genl_core::message::{Messages, Received};
 use genl_core::wire::{nla_align, NLA_HDRLEN};
 use genl_core::{
-    AttrEnum, AttrIter, AttrSet, AttrWriter, Decode, DecodeErrorKind, Encode, Multi, OutOfRange,
+    AttrEnum, AttrIter, AttrSet, AttrWriter, CheckedMulti, Decode, DecodeErrorKind, Encode,
+    OutOfRange,
 };
 use proptest::prelude::*;
 
@@ -85,8 +86,8 @@ struct Everything<'a> {
     names: Vec<&'a str>,
 }
 
-#[derive(Debug, Clone, PartialEq, genl_core::Attrs)]
-enum Stream<'a> {
+#[derive(Debug, Clone, PartialEq, genl_core::AttrEnum)]
+enum Open<'a> {
     #[nla(id = 1)]
     Num(u32),
     #[nla(id = 2)]
@@ -102,7 +103,7 @@ enum Stream<'a> {
 }
 
 /// The same ids, no `other` variant: unknown ids are errors.
-#[derive(Debug, Clone, PartialEq, genl_core::Attrs)]
+#[derive(Debug, Clone, PartialEq, genl_core::AttrEnum)]
 enum Closed {
     #[nla(id = 1)]
     Num(u32),
@@ -111,7 +112,7 @@ enum Closed {
 #[derive(Debug, AttrSet)]
 struct WithMulti<'a> {
     #[nla(id = 1, multi)]
-    values: Multi<'a, u32>,
+    values: CheckedMulti<'a, u32>,
 }
 
 fn text() -> impl Strategy<Value = String> {
@@ -283,7 +284,7 @@ proptest! {
     }
 
     #[test]
-    fn streams_round_trip_and_keep_unknown_ids(
+    fn attr_enums_round_trip_and_keep_unknown_ids(
         nums in prop::collection::vec(any::<u32>(), 0..4),
         texts in prop::collection::vec(text(), 0..4),
         flag in any::<bool>(),
@@ -291,22 +292,22 @@ proptest! {
         nest in inner(),
         unknown in prop::collection::vec((6u16..0x3fff, prop::collection::vec(any::<u8>(), 0..12)), 0..4),
     ) {
-        let mut items: Vec<Stream<'_>> = nums.iter().map(|n| Stream::Num(*n)).collect();
-        items.extend(texts.iter().map(|t| Stream::Text(t)));
+        let mut items: Vec<Open<'_>> = nums.iter().map(|n| Open::Num(*n)).collect();
+        items.extend(texts.iter().map(|t| Open::Text(t)));
         if flag {
-            items.push(Stream::Flag);
+            items.push(Open::Flag);
         }
-        items.push(Stream::Port(port));
-        items.push(Stream::Nest(nest));
-        items.extend(unknown.iter().map(|(id, v)| Stream::Other(*id, v)));
+        items.push(Open::Port(port));
+        items.push(Open::Nest(nest));
+        items.extend(unknown.iter().map(|(id, v)| Open::Other(*id, v)));
         let bytes = items.encode_to_vec().unwrap();
-        let back: Vec<Stream<'_>> = Vec::decode(&bytes).unwrap();
+        let back: Vec<Open<'_>> = Vec::decode(&bytes).unwrap();
         prop_assert_eq!(&back, &items);
-        let lazily: Vec<Stream<'_>> = Stream::iter(&bytes).collect::<Result<_, _>>().unwrap();
+        let lazily: Vec<Open<'_>> = Open::iter(&bytes).collect::<Result<_, _>>().unwrap();
         prop_assert_eq!(&lazily, &items);
         // Without an `other` variant, the first unknown id is an error.
         let closed: Result<Vec<Closed>, _> = Vec::decode(&bytes);
-        if items.iter().all(|i| matches!(i, Stream::Num(_))) {
+        if items.iter().all(|i| matches!(i, Open::Num(_))) {
             prop_assert!(closed.is_ok());
         } else {
             let e = closed.unwrap_err();
@@ -337,7 +338,7 @@ proptest! {
         };
         within(Everything::decode(&bytes).map(drop));
         within(KvEntry::decode(&bytes).map(drop));
-        within(Vec::<Stream<'_>>::decode(&bytes).map(drop));
+        within(Vec::<Open<'_>>::decode(&bytes).map(drop));
         within(FamilyInfo::decode(&bytes).map(drop));
         within(PolicyMessage::decode(&bytes).map(drop));
         within(WithMulti::decode(&bytes).map(|m| { let _ = m.values.iter().count(); }));

@@ -1,5 +1,5 @@
 //! The attribute targets: `attr_iter` (the iterator and writer), `attr_set`
-//! (derived struct decoders), `attr_stream` (`#[derive(Attrs)]` enums).
+//! (derived struct decoders), `attr_enum` (`#[derive(AttrEnum)]` enums).
 
 use crate::*;
 
@@ -103,7 +103,7 @@ pub fn check_attr_set(data: &[u8]) {
 }
 
 // ---------------------------------------------------------------------------
-// attr_stream: `#[derive(Attrs)]` enums.
+// attr_enum: `#[derive(AttrEnum)]` enums.
 
 macro_rules! stream_round_trip {
     ($t:ty, $data:expr) => {{
@@ -118,7 +118,7 @@ macro_rules! stream_round_trip {
         }
         match &decoded {
             Ok(v) => {
-                let bytes = v.encode_to_vec().expect("a decoded stream encodes");
+                let bytes = v.encode_to_vec().expect("a decoded attribute enum encodes");
                 check_wire_rules(&bytes);
                 let again = Vec::<$t>::decode(&bytes).expect("decodes again");
                 assert_eq!(&again, v);
@@ -132,12 +132,12 @@ macro_rules! stream_round_trip {
     }};
 }
 
-/// Target `attr_stream`.
-pub fn check_attr_stream(data: &[u8]) {
+/// Target `attr_enum`.
+pub fn check_attr_enum(data: &[u8]) {
     let open = stream_round_trip!(Open<'_>, data);
     let closed = stream_round_trip!(Closed<'_>, data);
     let well_formed = AttrIter::new(data).all(|a| a.is_ok());
-    // A closed stream decodes only well-formed input; then the open one does
+    // A closed attribute enum decodes only well-formed input; then the open one does
     // too, with as many items.
     if let Some(n) = closed {
         assert!(well_formed);
@@ -145,7 +145,7 @@ pub fn check_attr_stream(data: &[u8]) {
             assert_eq!(m, n);
         }
     }
-    // The open stream keeps every attribute it does not know: on
+    // The open attribute enum keeps every attribute it does not know: on
     // well-formed input it fails only on a known id with a bad value.
     if well_formed && open.is_none() {
         let e = Vec::<Open<'_>>::decode(data).unwrap_err();

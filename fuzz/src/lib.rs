@@ -42,8 +42,8 @@ use genl_core::netlink_packet_core::{
 use genl_core::schema::AttrSetSchema;
 use genl_core::wire::{nla_align, NLA_HDRLEN, NLA_TYPE_MASK};
 use genl_core::{
-    AttrEnum, AttrIter, AttrSet, AttrWriter, Attrs, Decode, DecodeError, DecodeErrorKind, Encode,
-    EncodeErrorKind, Multi,
+    AttrEnum, AttrIter, AttrSet, AttrWriter, CheckedMulti, Decode, DecodeError, DecodeErrorKind,
+    Encode, EncodeErrorKind,
 };
 
 pub use attrs::*;

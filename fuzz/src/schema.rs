@@ -15,7 +15,7 @@ pub struct Inner<'a> {
     pub on: bool,
 }
 
-/// A `Copy` nested set (usable in a lazy `Multi`).
+/// A `Copy` nested set (usable in a lazy `CheckedMulti`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, AttrSet)]
 pub struct Pair {
     #[nla(id = 1)]
@@ -62,9 +62,9 @@ pub struct Kitchen<'a> {
     #[nla(id = 17, multi)]
     pub nests: Vec<Inner<'a>>,
     #[nla(id = 18, multi)]
-    pub lazy: Multi<'a, u16>,
+    pub lazy: CheckedMulti<'a, u16>,
     #[nla(id = 19, multi)]
-    pub lazy_pairs: Multi<'a, Pair>,
+    pub lazy_pairs: CheckedMulti<'a, Pair>,
     #[nla(id = 20, indexed)]
     pub list: Vec<Pair>,
     #[nla(id = 21, indexed)]
@@ -75,8 +75,8 @@ pub struct Kitchen<'a> {
     pub required: u32,
 }
 
-/// An open attribute stream: unknown ids are kept in `Other`.
-#[derive(Debug, Clone, PartialEq, Eq, Attrs)]
+/// An open attribute enum: unknown ids are kept in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, AttrEnum)]
 pub enum Open<'a> {
     #[nla(id = 1)]
     Num(u32),
@@ -98,8 +98,8 @@ pub enum Open<'a> {
     Other(u16, &'a [u8]),
 }
 
-/// A closed stream: unknown ids are errors.
-#[derive(Debug, Clone, PartialEq, Eq, Attrs)]
+/// A closed attribute enum: unknown ids are errors.
+#[derive(Debug, Clone, PartialEq, Eq, AttrEnum)]
 pub enum Closed<'a> {
     #[nla(id = 1)]
     Num(u32),

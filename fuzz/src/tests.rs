@@ -44,8 +44,8 @@ fn seeds_attr_set() {
     replay("attr_set", check_attr_set);
 }
 #[test]
-fn seeds_attr_stream() {
-    replay("attr_stream", check_attr_stream);
+fn seeds_attr_enum() {
+    replay("attr_enum", check_attr_enum);
 }
 #[test]
 fn seeds_nlctrl() {
@@ -105,8 +105,8 @@ fn kitchen_round_trips() {
             c: vec![],
             on: false,
         }],
-        lazy: Multi::new(&lazy),
-        lazy_pairs: Multi::new(&pairs),
+        lazy: CheckedMulti::new(&lazy),
+        lazy_pairs: CheckedMulti::new(&pairs),
         list: pairs.to_vec(),
         keyed: vec![Keyed {
             key: 9,
@@ -122,7 +122,7 @@ fn kitchen_round_trips() {
     assert_eq!(Kitchen::decode(&bytes).unwrap(), k);
     check_attr_set(&bytes);
     check_attr_iter(&bytes);
-    check_attr_stream(&bytes);
+    check_attr_enum(&bytes);
     write_seed("attr_set", "synthetic-kitchen", &bytes);
     write_seed("attr_iter", "synthetic-kitchen", &bytes);
 
@@ -144,8 +144,8 @@ fn kitchen_round_trips() {
     ];
     let bytes = stream.encode_to_vec().unwrap();
     assert_eq!(Vec::<Open<'_>>::decode(&bytes).unwrap(), stream);
-    check_attr_stream(&bytes);
-    write_seed("attr_stream", "synthetic-open", &bytes);
+    check_attr_enum(&bytes);
+    write_seed("attr_enum", "synthetic-open", &bytes);
 }
 
 /// The fixtures hold no policy dump: a synthetic one, as an attribute
@@ -165,7 +165,7 @@ fn policy_message_round_trips() {
     }];
     let policy = [Keyed {
         key: 0,
-        value: Multi::new(&attrs),
+        value: CheckedMulti::new(&attrs),
     }];
     let op_policy = [Keyed {
         key: 3,
@@ -176,8 +176,8 @@ fn policy_message_round_trips() {
     }];
     let p = PolicyMessage {
         family_id: 0x20,
-        policy: Multi::new(&policy),
-        op_policy: Multi::new(&op_policy),
+        policy: CheckedMulti::new(&policy),
+        op_policy: CheckedMulti::new(&op_policy),
     };
     let bytes = p.encode_to_vec().unwrap();
     assert_eq!(PolicyMessage::decode(&bytes).unwrap(), p);

@@ -3,7 +3,7 @@
 //! once with genl's derive. Every contender encodes the same values and
 //! must produce the same bytes.
 
-use genl_core::{AttrSet, Multi};
+use genl_core::{AttrSet, CheckedMulti};
 
 /// Family id used in the codec messages (any dynamic id).
 pub const FAMILY_ID: u16 = 0x21;
@@ -130,7 +130,7 @@ pub struct Link<'a> {
     /// Queue ids (a repeated attribute), borrowed: decoding does not
     /// allocate.
     #[nla(id = 22, multi)]
-    pub queues: Multi<'a, u32>,
+    pub queues: CheckedMulti<'a, u32>,
 }
 
 /// The queue ids of the sample message.
@@ -166,7 +166,7 @@ pub fn sample() -> Link<'static> {
             tx_errors: 1,
             rx_dropped: 42,
         },
-        queues: Multi::new(&QUEUES),
+        queues: CheckedMulti::new(&QUEUES),
     }
 }
 

@@ -6,7 +6,7 @@
 //! - [`Encode`] / [`Decode`]: a whole attribute set (the payload of a message
 //!   or of a nest).
 //! - [`AttrSet`], [`AttrEnum`], [`ValueEnum`], [`Family`]: what
-//!   `#[derive(AttrSet)]`, `#[derive(Attrs)]`, `#[derive(ValueEnum)]` and
+//!   `#[derive(AttrSet)]`, `#[derive(AttrEnum)]`, `#[derive(ValueEnum)]` and
 //!   `#[derive(Family)]` implement, each with a `const` schema descriptor.
 
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
@@ -101,7 +101,7 @@ pub trait Decode<'a>: Sized {
 pub trait DecodeOwned: for<'a> Decode<'a> {}
 impl<T> DecodeOwned for T where T: for<'a> Decode<'a> {}
 
-/// A typed attribute set (what `#[derive(AttrSet)]` and `#[derive(Attrs)]`
+/// A typed attribute set (what `#[derive(AttrSet)]` and `#[derive(AttrEnum)]`
 /// implement): its schema descriptor.
 pub trait AttrSet {
     /// The set's descriptor.
@@ -113,9 +113,9 @@ pub trait AttrSet {
     }
 }
 
-/// An open attribute stream (what `#[derive(Attrs)]` implements on an enum):
-/// each attribute decodes to one variant; unknown ids go to the `other`
-/// variant when the enum has one.
+/// An attribute enum (what `#[derive(AttrEnum)]` implements on an enum):
+/// the attributes of an open set, each decoding to one variant; unknown
+/// ids go to the `other` variant when the enum has one.
 pub trait AttrEnum<'a>: Sized {
     /// Decodes one attribute.
     fn decode_one(attr: &Attr<'a>) -> Result<Self, DecodeError>;
@@ -429,22 +429,28 @@ impl<'a, T: NlaValue<'a>> NlaValue<'a> for Vec<Keyed<T>> {
 /// A nest of keyed children as one value, borrowed: every child is checked
 /// when the nest is decoded, and decoded again, without allocating, as it
 /// is iterated (the [`Vec<Keyed<T>>`] value without the vector).
-impl<'a, T: NlaValue<'a> + Copy> NlaValue<'a> for crate::Multi<'a, Keyed<T>> {
+impl<'a, T: NlaValue<'a> + Copy> NlaValue<'a> for crate::CheckedMulti<'a, Keyed<T>> {
     const TYPE: AttrType = AttrType::IndexedArray(&T::TYPE);
     fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
-        crate::multi::encode_indexed(self, w, id)
+        crate::multi::slots::encode_multi_indexed(self, w, id)
     }
     fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
-        crate::multi::MultiSlots::indexed(attr, |child| T::decode_attr(child).map(drop))
+        crate::multi::slots::MultiSlots::indexed(attr, |child| T::decode_attr(child).map(drop))
     }
 }
 
-/// Helpers called by derived code. Not a stable API.
+/// Helpers called by derived code, and only by it (the derives emit
+/// `::genl_core::__private::…`). Not a stable API.
 #[doc(hidden)]
 pub mod __private {
     use super::*;
     use crate::error::EncodeErrorKind;
     use crate::schema::Checks;
+
+    pub use crate::multi::slots::{
+        deferred_encode, deferred_indexed, encode_multi_indexed, multi_try_each, MultiSlots,
+    };
+    pub use crate::schema::verify::assert_family;
 
     #[cold]
     pub fn missing(id: u16, offset: usize, set: &'static str, field: &'static str) -> DecodeError {

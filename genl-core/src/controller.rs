@@ -4,14 +4,14 @@
 //! Ids and layouts are those of `include/uapi/linux/genetlink.h`.
 //!
 //! The replies borrow the receive buffer and allocate nothing: a family's
-//! ops and groups, and a policy dump's tables, are [`Multi`] fields,
+//! ops and groups, and a policy dump's tables, are [`CheckedMulti`] fields,
 //! checked when the message is decoded (as the kernel's strict policy
 //! would) and decoded again, without allocating, as they are iterated.
 //! Something that outlives the buffer copies what it needs (the family
 //! cache's [`ResolvedFamily`](crate::ResolvedFamily), [`FamilyPolicy`]).
 
 use crate::codec::Keyed;
-use crate::{AttrSet, Family, Multi};
+use crate::{AttrSet, CheckedMulti, Family};
 
 /// The controller's fixed family id (`GENL_ID_CTRL`).
 pub const GENL_ID_CTRL: u16 = 0x10;
@@ -82,16 +82,16 @@ pub struct CtrlAttrs<'a> {
     pub maxattr: Option<u32>,
     /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
     #[nla(id = 6, indexed)]
-    pub ops: Multi<'a, OpInfo>,
+    pub ops: CheckedMulti<'a, OpInfo>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
     #[nla(id = 7, indexed)]
-    pub mcast_groups: Multi<'a, McastGroup<'a>>,
+    pub mcast_groups: CheckedMulti<'a, McastGroup<'a>>,
     /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
     #[nla(id = 8, indexed)]
-    pub policy: Multi<'a, Keyed<Multi<'a, Keyed<PolicyAttr>>>>,
+    pub policy: CheckedMulti<'a, Keyed<CheckedMulti<'a, Keyed<PolicyAttr>>>>,
     /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
     #[nla(id = 9, indexed)]
-    pub op_policy: Multi<'a, Keyed<OpPolicy>>,
+    pub op_policy: CheckedMulti<'a, Keyed<OpPolicy>>,
     /// `CTRL_ATTR_OP`: restrict a policy dump to this command.
     #[nla(id = 10)]
     pub op: Option<u32>,
@@ -134,14 +134,14 @@ impl<'a> GetFamily<'a> {
 /// payload of `NEWFAMILY`/`DELFAMILY` notifications), borrowing the
 /// message: decoding it allocates nothing.
 ///
-/// Its ops and groups are [`Multi`] fields: every element is checked when
+/// Its ops and groups are [`CheckedMulti`] fields: every element is checked when
 /// the message is decoded (a malformed op fails the decode), and iterating
 /// yields them by value. To build one (to encode, or in a test), give
-/// [`Multi::new`] slices.
+/// [`CheckedMulti::new`] slices.
 ///
 /// ```
 /// use genl_core::controller::{FamilyInfo, McastGroup, OpInfo, GENL_CMD_CAP_DO};
-/// use genl_core::{Decode, Encode, Multi};
+/// use genl_core::{Decode, Encode, CheckedMulti};
 ///
 /// let ops = [OpInfo { id: 3, flags: GENL_CMD_CAP_DO }];
 /// let groups = [McastGroup { name: "notify", id: 0x10 }];
@@ -151,8 +151,8 @@ impl<'a> GetFamily<'a> {
 ///     version: 2,
 ///     hdrsize: 0,
 ///     maxattr: 10,
-///     ops: Multi::new(&ops),
-///     mcast_groups: Multi::new(&groups),
+///     ops: CheckedMulti::new(&ops),
+///     mcast_groups: CheckedMulti::new(&groups),
 /// };
 /// let bytes = info.encode_to_vec()?;
 /// let got = FamilyInfo::decode(&bytes)?;              // no allocation
@@ -176,10 +176,10 @@ pub struct FamilyInfo<'a> {
     pub maxattr: u32,
     /// `CTRL_ATTR_OPS`: the commands, numbered from 1.
     #[nla(indexed)]
-    pub ops: Multi<'a, OpInfo>,
+    pub ops: CheckedMulti<'a, OpInfo>,
     /// `CTRL_ATTR_MCAST_GROUPS`: the multicast groups, numbered from 1.
     #[nla(indexed)]
-    pub mcast_groups: Multi<'a, McastGroup<'a>>,
+    pub mcast_groups: CheckedMulti<'a, McastGroup<'a>>,
 }
 
 /// The family a controller notification is about: every notification
@@ -260,10 +260,10 @@ pub struct PolicyMessage<'a> {
     pub family_id: u16,
     /// `CTRL_ATTR_POLICY`: policy index → attribute id → description.
     #[nla(indexed)]
-    pub policy: Multi<'a, Keyed<Multi<'a, Keyed<PolicyAttr>>>>,
+    pub policy: CheckedMulti<'a, Keyed<CheckedMulti<'a, Keyed<PolicyAttr>>>>,
     /// `CTRL_ATTR_OP_POLICY`: command → its policy indices.
     #[nla(indexed)]
-    pub op_policy: Multi<'a, Keyed<OpPolicy>>,
+    pub op_policy: CheckedMulti<'a, Keyed<OpPolicy>>,
 }
 
 /// `CTRL_ATTR_POLICY_DO` / `_DUMP`: the policy indices of one op.

@@ -46,7 +46,7 @@ pub enum DecodeErrorKind {
         /// The number received.
         value: u64,
     },
-    /// An attribute stream without an `other` variant met an id it does not know.
+    /// An attribute enum without an `other` variant met an id it does not know.
     UnknownAttr {
         /// The attribute id.
         id: u16,

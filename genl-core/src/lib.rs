@@ -53,8 +53,8 @@
 //! |---|---|
 //! | the attribute TLV format: writer, zero-copy iterator | [`wire`]: [`AttrWriter`], [`AttrIter`], [`Attr`] |
 //! | the traits the derives implement, built-in value types | [`codec`]: [`AttrSet`], [`Decode`], [`Encode`], [`ValueEnum`], [`Family`], [`Be`]; [`Bitfield32`], [`Flags`], [`Uint`], [`Sint`] |
-//! | repeated attributes, decoded without allocating | [`multi`]: [`Multi`], [`LazyMulti`] |
-//! | users' fixed headers | [`header`]: [`FixedHeader`], [`Headed`] |
+//! | repeated attributes, decoded without allocating | [`multi`]: [`CheckedMulti`], [`DeferredMulti`] |
+//! | users' fixed headers | [`fixed_header`]: [`FixedHeader`], [`Headed`] |
 //! | the `const` descriptors the derives emit, compile-time family checks | [`schema`] |
 //! | typed commands: each command's request and reply types | [`Command`], [`DoCommand`] ([`Query`] or [`Ack`]), [`DumpCommand`], [`Notification`] |
 //! | netlink and genl headers, message building, iteration, classification | [`message`]: [`GenlHeader`], [`GenlView`] |
@@ -99,8 +99,8 @@ mod dump;
 mod engine;
 pub mod error;
 pub mod extack;
+pub mod fixed_header;
 mod flags;
-pub mod header;
 pub mod message;
 pub mod module_features;
 pub mod multi;
@@ -120,7 +120,7 @@ pub mod testing;
 #[cfg(feature = "tokio")]
 mod tokio;
 pub mod transport;
-pub mod varint;
+pub mod uint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
@@ -140,21 +140,21 @@ pub use error::{
     DecodeError, DecodeErrorKind, EncodeError, EncodeErrorKind, Error, KernelError, OutOfRange,
     Result, Unsupported,
 };
+pub use fixed_header::{FixedHeader, Headed};
 pub use flags::Flags;
-pub use header::{FixedHeader, Headed};
 pub use message::{GenlHeader, GenlView};
-pub use multi::{LazyMulti, LazyMultiIter, Multi, MultiIter};
+pub use multi::{CheckedMulti, CheckedMultiIter, DeferredMulti, DeferredMultiIter};
 pub use owned::{Event, Item, OwnedMessage, Reply};
 pub use request::RawRequest;
 pub use resolve::ResolvedFamily;
 pub use subscription::Subscription;
 pub use sync::SharedConnection;
 pub use transport::Transport;
-pub use varint::{Sint, Uint};
+pub use uint::{Sint, Uint};
 pub use wire::{Attr, AttrIter, AttrWriter};
 
 /// Derive macros (re-exported from `genl-derive`, as serde does).
-pub use genl_derive::{AttrSet, Attrs, Family, ValueEnum};
+pub use genl_derive::{AttrEnum, AttrSet, Family, ValueEnum};
 
 /// Re-export of the netlink-packet-core crate the message layer builds on.
 pub use netlink_packet_core;

@@ -47,7 +47,7 @@ use crate::message::{
     GenlHeader, Messages, GENL_HDRLEN, NLMSG_HDRLEN, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CAPPED,
     NLM_F_DUMP, NLM_F_MULTI,
 };
-use crate::multi::Multi;
+use crate::multi::CheckedMulti;
 use crate::sync::SharedConnection;
 use crate::transport::Transport;
 use crate::wire::nla_align;
@@ -245,8 +245,8 @@ impl FakeFamily {
             version: u32::from(self.version),
             hdrsize: 0,
             maxattr: 0,
-            ops: Multi::new(&self.ops),
-            mcast_groups: Multi::new(&groups),
+            ops: CheckedMulti::new(&self.ops),
+            mcast_groups: CheckedMulti::new(&groups),
         }
         .encode_to_vec()
         .expect("family info encodes")
@@ -582,7 +582,7 @@ impl FakeKernel {
         }];
         let head = CtrlAttrs {
             family_id: Some(f.id),
-            op_policy: Multi::new(&op_policy),
+            op_policy: CheckedMulti::new(&op_policy),
             ..CtrlAttrs::default()
         };
         let mut messages = vec![head.encode_to_vec().expect("policy encodes")];
@@ -596,11 +596,11 @@ impl FakeKernel {
                 .collect();
             let policy = [Keyed {
                 key: *idx as u16,
-                value: Multi::new(&attrs),
+                value: CheckedMulti::new(&attrs),
             }];
             let m = CtrlAttrs {
                 family_id: Some(f.id),
-                policy: Multi::new(&policy),
+                policy: CheckedMulti::new(&policy),
                 ..CtrlAttrs::default()
             };
             messages.push(m.encode_to_vec().expect("policy encodes"));

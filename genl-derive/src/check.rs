@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::Span;
 
 use crate::ast::{
-    Family, Field, Id, Set, Shape, Stream, StreamVariant, MAX_ATTR_ID, MAX_GENL_NAME,
+    AttrEnum, AttrEnumVariant, Family, Field, Id, Set, Shape, MAX_ATTR_ID, MAX_GENL_NAME,
 };
 use crate::ctxt::Ctxt;
 
@@ -161,17 +161,24 @@ fn field(cx: &Ctxt, s: &Set, f: &Field) {
             cx.error_spanned_by(&f.value_ty, msg);
         }
     }
-    if f.lazy_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
-        cx.error_spanned_by(&f.ident, "`Multi<'a, T>` fields are `multi` or `indexed`");
+    if f.borrowed_multi && !matches!(f.shape, Shape::Multi | Shape::Indexed) {
+        cx.error_spanned_by(
+            &f.ident,
+            "`CheckedMulti<'a, T>` fields are `multi` or `indexed`",
+        );
     }
 }
 
 /// `Vec<T>` (but `Vec<u8>`, bytes, and `Vec<Keyed<T>>`, a keyed nest),
-/// `Multi<'a, T>` or `LazyMulti<'a, T>`: a type that needs `multi` or
+/// `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>`: a type that needs `multi` or
 /// `indexed`, named for the message.
 fn repeated_type(ty: &syn::Type) -> Option<&'static str> {
     if let Some((_, lazy)) = crate::ast::multi_item(ty) {
-        return Some(if lazy { "`LazyMulti`" } else { "`Multi`" });
+        return Some(if lazy {
+            "`DeferredMulti`"
+        } else {
+            "`CheckedMulti`"
+        });
     }
     let inner = crate::ast::unwrap_generic(ty, "Vec")?;
     let plain = |t: &syn::Type, name: &str| match t {
@@ -184,12 +191,12 @@ fn repeated_type(ty: &syn::Type) -> Option<&'static str> {
     Some("`Vec`")
 }
 
-pub fn stream(cx: &Ctxt, s: &Stream) {
+pub fn attr_enum(cx: &Ctxt, s: &AttrEnum) {
     let others: Vec<_> = s
         .variants
         .iter()
         .filter_map(|v| match v {
-            StreamVariant::Other { ident } => Some(ident),
+            AttrEnumVariant::Other { ident } => Some(ident),
             _ => None,
         })
         .collect();
@@ -198,7 +205,7 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
     }
     let mut ids = Vec::new();
     for v in &s.variants {
-        if let StreamVariant::Attr {
+        if let AttrEnumVariant::Attr {
             ident,
             const_ident,
             id,
@@ -228,7 +235,7 @@ pub fn stream(cx: &Ctxt, s: &Stream) {
         .variants
         .iter()
         .filter_map(|v| match v {
-            StreamVariant::Attr {
+            AttrEnumVariant::Attr {
                 ident, const_ident, ..
             } => Some((const_ident, ident.to_string())),
             _ => None,

@@ -1,4 +1,4 @@
-//! Derives for [genl](https://docs.rs/genl-core): `AttrSet`, `Attrs`,
+//! Derives for [genl](https://docs.rs/genl-core): `AttrSet`, `AttrEnum`,
 //! `ValueEnum` and `Family`. Use them through `genl_core`, which re-exports
 //! them; the generated code refers to `::genl_core`.
 //!
@@ -43,7 +43,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | key | meaning |
 /// |---|---|
 /// | `id = N` or `id = path::CONST` | the attribute id, 1..=16383, unique in the set; a `u16` constant is checked by the compiler |
-/// | `multi` | a `Vec<T>` or `Multi<'a, T>` field: a repeated attribute |
+/// | `multi` | a `Vec<T>` or `CheckedMulti<'a, T>` field: a repeated attribute |
 /// | `indexed` | a `Vec<T>` field: one nest whose children are numbered 1..=n (an empty `Vec` is no attribute) |
 /// | `nested` | asserts the field's type is a nested attribute set |
 /// | `be` | the integer is in network byte order (`NLA_BE16`/`NLA_BE32`) |
@@ -65,7 +65,7 @@ fn finish(cx: Ctxt, tokens: proc_macro2::TokenStream) -> TokenStream {
 /// | `genl_core::Flags<E>`, `E` a `#[genl(flags)]` value enum | its `#[repr]` integer carrying any OR of `E`'s bits; the kernel rejects other bits (`NLA_POLICY_MASK`; YNL `flags`) |
 /// | `genl_core::Bitfield32` | `NLA_BITFIELD32` |
 /// | a `#[derive(AttrSet)]` struct | `NLA_NESTED` (`nest`) |
-/// | `Vec<T>` with `multi`, `Multi<'a, T>`, `LazyMulti<'a, T>` | `T`, repeated (`multi-attr: true`) |
+/// | `Vec<T>` with `multi`, `CheckedMulti<'a, T>`, `DeferredMulti<'a, T>` | `T`, repeated (`multi-attr: true`) |
 /// | `Vec<T>` with `indexed` | `NLA_NESTED_ARRAY` (`indexed-array`): one nest of elements numbered 1..=n; an extended ACK inside an element names it, `Request.actions[1].kind` |
 ///
 /// **Presence** comes from the type: a `T` field is *required*, an
@@ -140,7 +140,8 @@ pub fn derive_attr_set(input: TokenStream) -> TokenStream {
     finish(cx, tokens)
 }
 
-/// Derives an open attribute stream on an enum: each variant
+/// Derives an attribute enum (the trait `AttrEnum`): an enum whose
+/// variants are the attributes of an open set. Each variant
 /// `#[nla(id = N)] Name(T)` is one attribute (`N` a literal or a `u16`
 /// constant's path); a unit variant is a flag; an optional
 /// `#[nla(other)] Other(u16, &'a [u8])` variant keeps unknown ids (without
@@ -148,16 +149,16 @@ pub fn derive_attr_set(input: TokenStream) -> TokenStream {
 /// take `be`, `min_len`, `max_len`, `min` and `max` like set fields.
 /// Container keys: `#[genl(name = "...", c_prefix = "...")]`. Each variant's
 /// id is an inherent constant named in capitals (`FamilyId` → `FAMILY_ID`).
-#[proc_macro_derive(Attrs, attributes(genl, nla))]
-pub fn derive_attrs(input: TokenStream) -> TokenStream {
+#[proc_macro_derive(AttrEnum, attributes(genl, nla))]
+pub fn derive_attr_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let cx = Ctxt::new();
-    let stream = ast::Stream::from_ast(&cx, &input);
-    check::stream(&cx, &stream);
+    let attr_enum = ast::AttrEnum::from_ast(&cx, &input);
+    check::attr_enum(&cx, &attr_enum);
     let tokens = if cx.has_errors() {
         proc_macro2::TokenStream::new()
     } else {
-        emit::stream::emit(&stream)
+        emit::attr_enum::emit(&attr_enum)
     };
     finish(cx, tokens)
 }

@@ -30,7 +30,7 @@ use crate::util;
 pub const TARGETS: &[&str] = &[
     "attr_iter",
     "attr_set",
-    "attr_stream",
+    "attr_enum",
     "nlctrl",
     "messages",
     "extack",
@@ -366,7 +366,7 @@ pub fn write_seeds(root: &Path) -> Result<(), String> {
                         }
                     }
                 } else if ty >= 16 && p.len() > GENL_HDRLEN {
-                    for t in ["attr_iter", "attr_set", "attr_stream", "nlctrl"] {
+                    for t in ["attr_iter", "attr_set", "attr_enum", "nlctrl"] {
                         seeds.push((t, mname.clone(), p[GENL_HDRLEN..].to_vec()));
                     }
                 }

@@ -121,7 +121,7 @@ fn genl_source() -> String {
         "//! A 50-attribute message with genl's derive.\n\
          #![allow(missing_docs)]\n\
          use genl_core::message::build_message;\n\
-         use genl_core::{AttrSet, Decode, GenlHeader, Multi};\n\n\
+         use genl_core::{AttrSet, Decode, GenlHeader, CheckedMulti};\n\n\
          #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, AttrSet)]\n\
          pub struct Stats {\n",
     );
@@ -142,7 +142,7 @@ fn genl_source() -> String {
     }
     let _ = writeln!(
         s,
-        "    #[nla(id = {}, nested)]\n    pub stats: Stats,\n    #[nla(id = {}, multi)]\n    pub queues: Multi<'a, u32>,\n}}\n",
+        "    #[nla(id = {}, nested)]\n    pub stats: Stats,\n    #[nla(id = {}, multi)]\n    pub queues: CheckedMulti<'a, u32>,\n}}\n",
         SCALARS + 1,
         SCALARS + 2
     );

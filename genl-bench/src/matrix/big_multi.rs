@@ -1,7 +1,7 @@
 //! A 1 000-element multi-attribute: one `u32` attribute repeated 1 000
 //! times after a small header, as a list of ids or ports.
 
-use genl_core::{AttrSet, Multi};
+use genl_core::{AttrSet, CheckedMulti};
 
 use super::hand::{self, DecodeFailed, EncodeFailed};
 use super::Shape;
@@ -18,7 +18,7 @@ pub struct IdList<'a> {
     pub generation: u64,
     /// The ids, borrowed (no allocation on decode).
     #[nla(id = 3, multi)]
-    pub ids: Multi<'a, u32>,
+    pub ids: CheckedMulti<'a, u32>,
 }
 
 /// What a decoder reads: the scalars, and the ids' count, sum and a
@@ -57,7 +57,7 @@ impl Shape for BigMulti {
         IdList {
             table: 254,
             generation: 0x1_0000_0001,
-            ids: Multi::new(ids.leak()),
+            ids: CheckedMulti::new(ids.leak()),
         }
     }
 

@@ -4,7 +4,7 @@
 //! whose children are numbered 1..n and hold a nest of `{id, flags}` or
 //! `{name, id}`. 46 ops and 2 groups (ethtool-sized).
 
-use genl_core::{AttrSet, LazyMulti};
+use genl_core::{AttrSet, DeferredMulti};
 
 use super::hand::{self, DecodeFailed, EncodeFailed};
 use super::Shape;
@@ -41,9 +41,9 @@ pub struct Family<'a> {
     #[nla(id = 5)]
     pub maxattr: u32,
     #[nla(id = 6, indexed)]
-    pub ops: LazyMulti<'a, Op>,
+    pub ops: DeferredMulti<'a, Op>,
     #[nla(id = 7, indexed)]
-    pub mcast_groups: LazyMulti<'a, Group<'a>>,
+    pub mcast_groups: DeferredMulti<'a, Group<'a>>,
 }
 
 /// Ops in the sample (ethtool in 6.12 has 46).
@@ -117,8 +117,8 @@ impl Shape for Indexed {
             version: 1,
             hdrsize: 0,
             maxattr: 0,
-            ops: LazyMulti::new(ops.leak()),
-            mcast_groups: LazyMulti::new(groups.leak()),
+            ops: DeferredMulti::new(ops.leak()),
+            mcast_groups: DeferredMulti::new(groups.leak()),
         }
     }
 

@@ -4,7 +4,7 @@
 //! (24 attributes beside a nest and 16 occurrences cannot fit in 308 bytes:
 //! the multi's occurrences are counted among the 24.)
 
-use genl_core::{AttrSet, Multi};
+use genl_core::{AttrSet, CheckedMulti};
 
 use super::hand::{self, DecodeFailed, EncodeFailed};
 use super::Shape;
@@ -40,7 +40,7 @@ pub struct Port<'a> {
     #[nla(id = 8, nested)]
     pub stats: Stats,
     #[nla(id = 9, multi)]
-    pub queues: Multi<'a, u32>,
+    pub queues: CheckedMulti<'a, u32>,
 }
 
 /// What a decoder reads: every field, the queues summed and checksummed.
@@ -96,7 +96,7 @@ impl Shape for Reviewer {
                 tx_errors: 1,
                 rx_dropped: 42,
             },
-            queues: Multi::new(&QUEUES),
+            queues: CheckedMulti::new(&QUEUES),
         }
     }
 

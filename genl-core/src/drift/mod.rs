@@ -104,7 +104,7 @@ use crate::controller::{
     GENL_CMD_CAP_DUMP,
 };
 use crate::schema::FamilySchema;
-use crate::{Connection, Multi, Result};
+use crate::{CheckedMulti, Connection, Result};
 
 mod checks;
 mod policy;
@@ -274,8 +274,8 @@ impl FamilyInfoOwned {
             version,
             hdrsize,
             maxattr,
-            ops: Multi::new(&self.ops),
-            mcast_groups: Multi::new(&groups),
+            ops: CheckedMulti::new(&self.ops),
+            mcast_groups: CheckedMulti::new(&groups),
         })
     }
 }

@@ -362,8 +362,8 @@ impl Info {
             version: self.version,
             hdrsize: 0,
             maxattr: 14,
-            ops: Multi::new(&self.ops),
-            mcast_groups: Multi::new(&self.mcast_groups),
+            ops: CheckedMulti::new(&self.ops),
+            mcast_groups: CheckedMulti::new(&self.mcast_groups),
         }
     }
 }

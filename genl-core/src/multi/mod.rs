@@ -1,53 +1,57 @@
-//! [`Multi`]: a repeated (`multi`) attribute field that decodes without
-//! allocating.
+//! Repeated (`multi`) and indexed-array (`indexed`) attribute fields that
+//! decode without allocating, borrowing the received attributes. The two
+//! differ in when the values are checked:
 //!
-//! A `Vec<T>` multi field collects its values into a vector, which allocates
-//! on every decode. A `Multi<'a, T>` field instead borrows the received
-//! attributes: decoding validates every occurrence (same errors, same
-//! checks as the `Vec` field) and records where they are; iterating decodes
-//! them again, lazily. For encoding, build one from a slice with
-//! [`Multi::new`].
+//! - [`CheckedMulti`]: checked when the set is decoded (every occurrence
+//!   decoded and its declared checks applied: the same errors as a `Vec`
+//!   field), decoded again as it is iterated; iterating cannot fail and
+//!   yields `T`.
+//! - [`DeferredMulti`]: checked only as it is iterated (decoding the set
+//!   records where the values are); iterating yields `Result<T, _>`.
+//!
+//! A `Vec<T>` field collects its values into a vector, which allocates on
+//! every decode. For encoding, build either from a slice
+//! ([`CheckedMulti::new`], [`DeferredMulti::new`]).
 //!
 //! ```
-//! use genl_core::{AttrSet, Decode, Encode, Multi};
+//! use genl_core::{AttrSet, Decode, Encode, CheckedMulti};
 //!
 //! #[derive(Debug, PartialEq, AttrSet)]
 //! pub struct Queues<'a> {
 //!     #[nla(id = 1)] pub name: &'a str,
-//!     #[nla(id = 2, multi)] pub ids: Multi<'a, u32>,
+//!     #[nla(id = 2, multi)] pub ids: CheckedMulti<'a, u32>,
 //! }
 //!
-//! let bytes = Queues { name: "q", ids: Multi::new(&[3, 1, 2]) }.encode_to_vec()?;
+//! let bytes = Queues { name: "q", ids: CheckedMulti::new(&[3, 1, 2]) }.encode_to_vec()?;
 //! let q = Queues::decode(&bytes)?;                    // no allocation
 //! assert_eq!(q.ids.len(), 3);
 //! assert_eq!(q.ids.iter().collect::<Vec<_>>(), [3, 1, 2]);
-//! assert_eq!(q.ids, Multi::new(&[3, 1, 2]));
+//! assert_eq!(q.ids, CheckedMulti::new(&[3, 1, 2]));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! [`LazyMulti`] is the same field decoded only as it is iterated.
 
 use std::fmt;
 
 use crate::codec::NlaValue;
 use crate::wire::{nla_align, Attr, AttrIter, NLA_HDRLEN, NLA_TYPE_MASK};
 
-mod lazy;
-mod slots;
+mod deferred;
+pub(crate) mod slots;
 #[cfg(test)]
 mod tests;
 
-pub use lazy::{LazyMulti, LazyMultiIter};
-#[doc(hidden)]
-pub use slots::{encode_indexed, MultiSlots};
+pub use deferred::{DeferredMulti, DeferredMultiIter};
 
 /// The values of a repeated (`multi`) or indexed-array (`indexed`)
-/// attribute, borrowed: either a slice (to encode) or the received
-/// attributes (already validated, decoded again as they are iterated).
+/// attribute, borrowed and checked when the set is decoded: either a slice
+/// (to encode) or the received attributes (already validated, decoded
+/// again as they are iterated, so iterating cannot fail). See
+/// [`DeferredMulti`] for the kind checked only as it is iterated.
 ///
 /// Elements are `Copy` values (integers, `&str`, `&[u8]`, `Be<T>`, value
 /// enums, `Copy` nested sets): iteration yields them by value.
-pub struct Multi<'a, T> {
+pub struct CheckedMulti<'a, T> {
     repr: Repr<'a, T>,
 }
 
@@ -84,17 +88,17 @@ impl<T> Clone for Repr<'_, T> {
 }
 impl<T> Copy for Repr<'_, T> {}
 
-impl<T> Clone for Multi<'_, T> {
+impl<T> Clone for CheckedMulti<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for Multi<'_, T> {}
+impl<T> Copy for CheckedMulti<'_, T> {}
 
-impl<'a, T> Multi<'a, T> {
+impl<'a, T> CheckedMulti<'a, T> {
     /// Values to encode, one attribute each, in order.
     pub const fn new(items: &'a [T]) -> Self {
-        Multi {
+        CheckedMulti {
             repr: Repr::Slice(items),
         }
     }
@@ -115,7 +119,7 @@ impl<'a, T> Multi<'a, T> {
     }
 
     /// The values as a slice, when this was built from one
-    /// ([`Multi::new`]); `None` for received values (use
+    /// ([`CheckedMulti::new`]); `None` for received values (use
     /// [`iter`](Self::iter)).
     #[inline]
     pub fn as_slice(&self) -> Option<&'a [T]> {
@@ -126,11 +130,11 @@ impl<'a, T> Multi<'a, T> {
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
+impl<'a, T: NlaValue<'a> + Copy> CheckedMulti<'a, T> {
     /// Iterates the values (decoding received ones on the fly).
     #[inline]
-    pub fn iter(&self) -> MultiIter<'a, T> {
-        let mut it = MultiIter {
+    pub fn iter(&self) -> CheckedMultiIter<'a, T> {
+        let mut it = CheckedMultiIter {
             slice: [].iter(),
             attrs: &[],
             pos: 0,
@@ -158,93 +162,72 @@ impl<'a, T: NlaValue<'a> + Copy> Multi<'a, T> {
         }
         it
     }
-
-    /// Calls `f` on every value, stopping at its first error: the loop the
-    /// derived encoders run (one test of the representation, then a plain
-    /// loop over a slice). Not a stable API.
-    #[doc(hidden)]
-    #[inline]
-    pub fn __try_each<E>(&self, mut f: impl FnMut(&T) -> Result<(), E>) -> Result<(), E> {
-        match self.repr {
-            Repr::Slice(s) => {
-                for v in s {
-                    f(v)?;
-                }
-            }
-            Repr::Wire { .. } => {
-                for v in self.iter() {
-                    f(&v)?;
-                }
-            }
-        }
-        Ok(())
-    }
 }
 
-impl<'a, T> Default for Multi<'a, T> {
+impl<'a, T> Default for CheckedMulti<'a, T> {
     fn default() -> Self {
-        Multi::new(&[])
+        CheckedMulti::new(&[])
     }
 }
 
-impl<'a, T> From<&'a [T]> for Multi<'a, T> {
+impl<'a, T> From<&'a [T]> for CheckedMulti<'a, T> {
     fn from(items: &'a [T]) -> Self {
-        Multi::new(items)
+        CheckedMulti::new(items)
     }
 }
 
-impl<'a, T> From<&'a Vec<T>> for Multi<'a, T> {
+impl<'a, T> From<&'a Vec<T>> for CheckedMulti<'a, T> {
     fn from(items: &'a Vec<T>) -> Self {
-        Multi::new(items)
+        CheckedMulti::new(items)
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy> IntoIterator for Multi<'a, T> {
+impl<'a, T: NlaValue<'a> + Copy> IntoIterator for CheckedMulti<'a, T> {
     type Item = T;
-    type IntoIter = MultiIter<'a, T>;
+    type IntoIter = CheckedMultiIter<'a, T>;
     #[inline]
-    fn into_iter(self) -> MultiIter<'a, T> {
+    fn into_iter(self) -> CheckedMultiIter<'a, T> {
         self.iter()
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy> IntoIterator for &Multi<'a, T> {
+impl<'a, T: NlaValue<'a> + Copy> IntoIterator for &CheckedMulti<'a, T> {
     type Item = T;
-    type IntoIter = MultiIter<'a, T>;
+    type IntoIter = CheckedMultiIter<'a, T>;
     #[inline]
-    fn into_iter(self) -> MultiIter<'a, T> {
+    fn into_iter(self) -> CheckedMultiIter<'a, T> {
         self.iter()
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy + fmt::Debug> fmt::Debug for Multi<'a, T> {
+impl<'a, T: NlaValue<'a> + Copy + fmt::Debug> fmt::Debug for CheckedMulti<'a, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl<'a, 'b, T, U> PartialEq<Multi<'b, U>> for Multi<'a, T>
+impl<'a, 'b, T, U> PartialEq<CheckedMulti<'b, U>> for CheckedMulti<'a, T>
 where
     T: NlaValue<'a> + Copy + PartialEq<U>,
     U: NlaValue<'b> + Copy,
 {
-    fn eq(&self, other: &Multi<'b, U>) -> bool {
+    fn eq(&self, other: &CheckedMulti<'b, U>) -> bool {
         self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy + Eq> Eq for Multi<'a, T> {}
+impl<'a, T: NlaValue<'a> + Copy + Eq> Eq for CheckedMulti<'a, T> {}
 
-/// `MultiIter::value_len` when occurrences differ in length: walk the
+/// `CheckedMultiIter::value_len` when occurrences differ in length: walk the
 /// headers.
 const WALK: usize = usize::MAX;
 
-/// Iterator over the values of a [`Multi`].
+/// Iterator over the values of a [`CheckedMulti`].
 ///
 /// One flat state for every representation (no enum to dispatch on, and
 /// nothing taken by reference out of line), so that the loop it is used in
 /// keeps it in registers.
-pub struct MultiIter<'a, T> {
+pub struct CheckedMultiIter<'a, T> {
     /// Values built from a slice (empty for received ones).
     slice: std::slice::Iter<'a, T>,
     /// Received occurrences, from `pos` on; `left` of them still to yield.
@@ -283,7 +266,7 @@ fn walk_next<'a, T: NlaValue<'a>>(
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
+impl<'a, T: NlaValue<'a> + Copy> Iterator for CheckedMultiIter<'a, T> {
     type Item = T;
 
     // Every received occurrence was validated when the set was decoded, so
@@ -328,4 +311,4 @@ impl<'a, T: NlaValue<'a> + Copy> Iterator for MultiIter<'a, T> {
     }
 }
 
-impl<'a, T: NlaValue<'a> + Copy> ExactSizeIterator for MultiIter<'a, T> {}
+impl<'a, T: NlaValue<'a> + Copy> ExactSizeIterator for CheckedMultiIter<'a, T> {}

@@ -1,16 +1,17 @@
-//! What derived code calls to build [`Multi`] and [`LazyMulti`] fields
-//! while a set is decoded ([`MultiSlots`]), and to encode an indexed array
-//! ([`encode_indexed`]). Not a stable API.
+//! What derived code calls for [`CheckedMulti`] and [`DeferredMulti`] fields: to
+//! build them while a set is decoded ([`MultiSlots`], [`deferred_indexed`]),
+//! and to encode them ([`multi_try_each`], [`encode_multi_indexed`],
+//! [`deferred_encode`]). Reached through `genl_core::__private`; not a stable
+//! API.
 
-use super::lazy::LazyRepr;
-use super::{Layout, LazyMulti, Multi, Repr};
+use super::deferred::DeferredRepr;
+use super::{CheckedMulti, DeferredMulti, Layout, Repr};
 use crate::codec::NlaValue;
 use crate::error::{DecodeError, EncodeError};
 use crate::schema::AttrSetSchema;
-use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN};
-/// Records the occurrences of a `Multi` field while a set is decoded
-/// (used by derived code; not a stable API).
-#[doc(hidden)]
+use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN, NLA_TYPE_MASK};
+
+/// Records the occurrences of a `CheckedMulti` field while a set is decoded.
 #[derive(Debug)]
 pub struct MultiSlots {
     first: usize,
@@ -94,13 +95,13 @@ impl MultiSlots {
 
     /// The field, over `buf` (decoded with offsets from `base`).
     #[inline]
-    pub fn finish<'a, T>(&self, buf: &'a [u8], base: usize, id: u16) -> Multi<'a, T> {
+    pub fn finish<'a, T>(&self, buf: &'a [u8], base: usize, id: u16) -> CheckedMulti<'a, T> {
         if self.len == 0 {
-            return Multi::new(&[]);
+            return CheckedMulti::new(&[]);
         }
         let start = self.first - base;
         let end = (self.end - base).min(buf.len());
-        Multi {
+        CheckedMulti {
             repr: Repr::Wire {
                 attrs: &buf[start..end],
                 base: self.first,
@@ -121,7 +122,7 @@ impl MultiSlots {
     pub fn indexed<'a, T>(
         attr: &Attr<'a>,
         mut check: impl FnMut(&Attr<'a>) -> Result<(), DecodeError>,
-    ) -> Result<Multi<'a, T>, DecodeError> {
+    ) -> Result<CheckedMulti<'a, T>, DecodeError> {
         let mut iter = AttrIter::with_base(attr.value, attr.value_offset());
         let (mut len, mut value_len) = (0usize, None);
         while let Some(child) = iter.try_next()? {
@@ -133,7 +134,7 @@ impl MultiSlots {
                 Some(_) => Some(usize::MAX),
             };
         }
-        Ok(Multi {
+        Ok(CheckedMulti {
             repr: Repr::Wire {
                 attrs: attr.value,
                 base: attr.value_offset(),
@@ -151,30 +152,30 @@ impl MultiSlots {
 impl MultiSlots {
     /// Notes the occurrence `first`, just read from `iter`, and the run of
     /// occurrences with the same id right after it, without looking at
-    /// their values (for a [`LazyMulti`] field).
+    /// their values (for a [`DeferredMulti`] field).
     #[inline]
     pub fn note_run<'a>(&mut self, first: &Attr<'a>, iter: &mut AttrIter<'a>) {
         let _ = self.take_run(first, iter, |_| Ok(()));
     }
 
-    /// The [`LazyMulti`] field `index` of `set`, over `buf` (decoded with
+    /// The [`DeferredMulti`] field `index` of `set`, over `buf` (decoded with
     /// offsets from `base`).
     #[inline]
-    pub fn finish_lazy<'a, T>(
+    pub fn finish_deferred<'a, T>(
         &self,
         buf: &'a [u8],
         base: usize,
         id: u16,
         set: &'static AttrSetSchema,
         index: usize,
-    ) -> LazyMulti<'a, T> {
+    ) -> DeferredMulti<'a, T> {
         if self.len == 0 {
-            return LazyMulti::new(&[]);
+            return DeferredMulti::new(&[]);
         }
         let start = self.first - base;
         let end = (self.end - base).min(buf.len());
-        LazyMulti {
-            repr: LazyRepr::Wire {
+        DeferredMulti {
+            repr: DeferredRepr::Wire {
                 attrs: &buf[start..end],
                 base: self.first,
                 only: (!self.packed).then_some(id),
@@ -186,18 +187,40 @@ impl MultiSlots {
     }
 }
 
-/// Encodes `items` as an indexed array: a nest whose children are numbered
-/// 1..=n (used by derived code; not a stable API).
-#[doc(hidden)]
+/// Calls `f` on every value of `items`, stopping at its first error: the
+/// loop the derived encoders run (one test of the representation, then a
+/// plain loop over a slice).
 #[inline]
-pub fn encode_indexed<'a, T: NlaValue<'a> + Copy>(
-    items: &Multi<'a, T>,
+pub fn multi_try_each<'a, T: NlaValue<'a> + Copy, E>(
+    items: &CheckedMulti<'a, T>,
+    mut f: impl FnMut(&T) -> Result<(), E>,
+) -> Result<(), E> {
+    match items.repr {
+        Repr::Slice(s) => {
+            for v in s {
+                f(v)?;
+            }
+        }
+        Repr::Wire { .. } => {
+            for v in items.iter() {
+                f(&v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Encodes `items` as an indexed array: a nest whose children are numbered
+/// 1..=n.
+#[inline]
+pub fn encode_multi_indexed<'a, T: NlaValue<'a> + Copy>(
+    items: &CheckedMulti<'a, T>,
     w: &mut AttrWriter<'_>,
     id: u16,
 ) -> Result<(), EncodeError> {
     let nest = w.begin_nest(id);
     let mut i = 0u16;
-    let r = items.__try_each(|item| {
+    let r = multi_try_each(items, |item| {
         i = i.wrapping_add(1);
         item.encode_attr(w, i)
     });
@@ -206,4 +229,66 @@ pub fn encode_indexed<'a, T: NlaValue<'a> + Copy>(
         return Err(e);
     }
     w.end_nest(nest)
+}
+
+/// The [`DeferredMulti`] indexed array field `index` of `set`: the children of
+/// the nest `attr`, not looked at until iterated.
+#[inline]
+pub fn deferred_indexed<'a, T>(
+    attr: &Attr<'a>,
+    set: &'static AttrSetSchema,
+    index: usize,
+) -> DeferredMulti<'a, T> {
+    DeferredMulti {
+        repr: DeferredRepr::Wire {
+            attrs: attr.value,
+            base: attr.value_offset(),
+            only: None,
+            set,
+            index,
+            checked: false,
+        },
+    }
+}
+
+/// Encodes a [`DeferredMulti`] field: each slice element through
+/// `each(value, w, id)` (`id`: the field's, or for an indexed array the
+/// element's number in a nest with the field's id); received values are
+/// copied as they came, payload and flag bits.
+#[inline]
+pub fn deferred_encode<T>(
+    items: &DeferredMulti<'_, T>,
+    w: &mut AttrWriter<'_>,
+    id: u16,
+    indexed: bool,
+    mut each: impl FnMut(&T, &mut AttrWriter<'_>, u16) -> Result<(), EncodeError>,
+) -> Result<(), EncodeError> {
+    let nest = indexed.then(|| w.begin_nest(id));
+    let mut n = 0u16;
+    let mut next_id = || {
+        n = n.wrapping_add(1);
+        if indexed {
+            n
+        } else {
+            id
+        }
+    };
+    let r = match items.repr {
+        DeferredRepr::Slice(s) => s.iter().try_for_each(|v| each(v, w, next_id())),
+        DeferredRepr::Wire {
+            attrs, base, only, ..
+        } => AttrIter::with_base(attrs, base)
+            .filter_map(Result::ok)
+            .filter(|a| only.is_none_or(|id| a.id == id))
+            .try_for_each(|a| w.put(next_id() | (a.raw_type & !NLA_TYPE_MASK), a.value)),
+    };
+    match (r, nest) {
+        (Err(e), Some(nest)) => {
+            w.cancel_nest(nest);
+            Err(e)
+        }
+        (Err(e), None) => Err(e),
+        (Ok(()), Some(nest)) => w.end_nest(nest),
+        (Ok(()), None) => Ok(()),
+    }
 }

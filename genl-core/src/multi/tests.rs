@@ -1,7 +1,7 @@
-//! Decoding and encoding of `Multi` and `LazyMulti` fields through derived
+//! Decoding and encoding of `CheckedMulti` and `DeferredMulti` fields through derived
 //! sets: the kernel's layouts of repeated attributes and indexed arrays.
 
-use super::{LazyMulti, Multi};
+use super::{CheckedMulti, DeferredMulti};
 use crate::{AttrSet, Decode, Encode};
 
 #[derive(Debug, AttrSet)]
@@ -9,7 +9,7 @@ struct Set<'a> {
     #[nla(id = 1)]
     name: Option<&'a str>,
     #[nla(id = 2, multi)]
-    ids: Multi<'a, u16>,
+    ids: CheckedMulti<'a, u16>,
 }
 
 /// `nla_put_u16(skb, 2, v)`: len 6, type 2, value, 2 bytes of padding.
@@ -52,7 +52,7 @@ fn interleaved_occurrences_skip_the_other_attributes() {
     name_attr(&mut b);
     let s = Set::decode(&b).unwrap();
     assert_eq!(s.ids.iter().collect::<Vec<_>>(), [1, 2, 3]);
-    assert_eq!(s.ids, Multi::new(&[1u16, 2, 3]));
+    assert_eq!(s.ids, CheckedMulti::new(&[1u16, 2, 3]));
 }
 
 #[derive(Debug, AttrSet)]
@@ -60,19 +60,19 @@ struct Lazy<'a> {
     #[nla(id = 1)]
     name: Option<&'a str>,
     #[nla(id = 2, multi)]
-    ids: LazyMulti<'a, u16>,
+    ids: DeferredMulti<'a, u16>,
 }
 
 #[derive(Debug, AttrSet)]
 struct Names<'a> {
     #[nla(id = 2, multi)]
-    names: Multi<'a, &'a str>,
+    names: CheckedMulti<'a, &'a str>,
 }
 
 #[derive(Debug, AttrSet)]
 struct Array<'a> {
     #[nla(id = 3, indexed)]
-    ports: Multi<'a, u32>,
+    ports: CheckedMulti<'a, u32>,
 }
 
 /// `nla_nest_start(skb, 3)` holding `nla_put_u32(skb, i, v)` for
@@ -97,7 +97,7 @@ fn an_indexed_multi_decodes_and_encodes_the_kernel_layout() {
     assert_eq!(a.ports.len(), 3);
     assert_eq!(a.ports.iter().collect::<Vec<_>>(), [80, 443, 8080]);
     let again = Array {
-        ports: Multi::new(&[80, 443, 8080]),
+        ports: CheckedMulti::new(&[80, 443, 8080]),
     };
     assert_eq!(again.encode_to_vec().unwrap(), b);
     // An element of 2 bytes fails the decode, at its offset.

@@ -182,7 +182,7 @@ pub enum Presence {
     Required,
     /// May be absent (an `Option<T>` or `bool` flag field).
     Optional,
-    /// May repeat (a `Vec<T>` or `Multi<T>` field marked `multi`).
+    /// May repeat (a `Vec<T>` or `CheckedMulti<T>` field marked `multi`).
     Multi,
 }
 

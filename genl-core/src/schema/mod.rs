@@ -3,8 +3,9 @@
 //! Every generator (C headers, YNL spec, drift check against the running
 //! kernel's policy, extack path resolution) reads only these descriptors, so
 //! nothing about a family is written twice. They are plain `'static` data: no
-//! allocation, usable in `const` context — [`verify`] checks a whole family
-//! at compile time.
+//! allocation, usable in `const` context — `#[derive(Family)]` checks a
+//! whole family at compile time (the sets and value enums it reaches must
+//! not share a name or a C prefix).
 //!
 //! # Identity
 //!
@@ -24,7 +25,7 @@ mod attr;
 mod family;
 mod set;
 mod value_enum;
-pub mod verify;
+pub(crate) mod verify;
 
 pub use attr::{AttrSchema, AttrType, ByteOrder, Checks, Presence};
 pub use family::{CommandSchema, EventSchema, FamilySchema, OpSchema};
@@ -32,7 +33,7 @@ pub use set::AttrSetSchema;
 pub use value_enum::{EnumVariant, ValueEnumSchema};
 
 /// Byte-wise string equality, usable in `const` context.
-pub const fn str_eq(a: &str, b: &str) -> bool {
+pub(crate) const fn str_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

@@ -3,7 +3,7 @@
 
 use super::{str_eq, AttrSchema, AttrType};
 
-/// An attribute set: a struct (closed set) or an enum (open stream).
+/// An attribute set: a struct (closed set) or an attribute enum (open set).
 #[derive(Debug)]
 pub struct AttrSetSchema {
     /// The set's name: the Rust type name unless `#[genl(name = "...")]`

@@ -278,7 +278,7 @@ pub const fn family(fam: &FamilySchema) -> Result<(), Message> {
     Ok(())
 }
 
-/// [`family`], panicking with its message: what `#[derive(Family)]`
+/// `family`, panicking with its message: what `#[derive(Family)]`
 /// evaluates in a `const` item, so a bad family is a compile error.
 pub const fn assert_family(fam: &FamilySchema) {
     if let Err(m) = family(fam) {

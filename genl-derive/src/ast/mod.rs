@@ -11,10 +11,12 @@ use syn::{Attribute, Expr, ExprLit, Ident, Lit, LitInt, LitStr, Type};
 
 use crate::ctxt::Ctxt;
 
+mod attr_enum;
 mod family;
 mod set;
 mod value_enum;
 
+pub use attr_enum::*;
 pub use family::*;
 pub use set::*;
 pub use value_enum::*;
@@ -200,7 +202,7 @@ pub fn unwrap_generic<'t>(ty: &'t Type, wrapper: &str) -> Option<&'t Type> {
     }
 }
 
-/// The item type `T` of `Multi<'a, T>` or `LazyMulti<'a, T>` (any path
+/// The item type `T` of `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>` (any path
 /// ending in either), and whether it is the lazy one.
 pub fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
     let Type::Path(tp) = ty else { return None };
@@ -208,9 +210,9 @@ pub fn multi_item(ty: &Type) -> Option<(&Type, bool)> {
         return None;
     }
     let seg = tp.path.segments.last()?;
-    let deferred = if seg.ident == "Multi" {
+    let deferred = if seg.ident == "CheckedMulti" {
         false
-    } else if seg.ident == "LazyMulti" {
+    } else if seg.ident == "DeferredMulti" {
         true
     } else {
         return None;
@@ -232,7 +234,7 @@ fn is_bool(ty: &Type) -> bool {
     matches!(ty, Type::Path(tp) if tp.qself.is_none() && tp.path.is_ident("bool"))
 }
 
-/// The lifetime parameter of a set or stream (at most one: the receive
+/// The lifetime parameter of a set or attribute enum (at most one: the receive
 /// buffer's).
 pub fn lifetime(cx: &Ctxt, input: &syn::DeriveInput) -> Option<syn::Lifetime> {
     for p in &input.generics.params {

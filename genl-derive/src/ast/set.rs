@@ -1,5 +1,5 @@
-//! Attribute sets (`#[derive(AttrSet)]`) and streams (`#[derive(Attrs)]`):
-//! their fields or variants and the `#[nla(...)]` keys on them.
+//! Attribute sets (`#[derive(AttrSet)]`): their fields and the
+//! `#[nla(...)]` keys on them (shared with attribute enums' variants).
 
 use super::*;
 
@@ -35,7 +35,7 @@ pub struct Nla {
 const NLA_KEYS: &str =
     "`id`, `multi`, `indexed`, `nested`, `be`, `min_len`, `max_len`, `min`, `max`";
 
-fn parse_nla(cx: &Ctxt, attrs: &[Attribute], allow_other: bool) -> Nla {
+pub(super) fn parse_nla(cx: &Ctxt, attrs: &[Attribute], allow_other: bool) -> Nla {
     let mut out = Nla::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("nla")) {
         let r = attr.parse_nested_meta(|meta| {
@@ -89,7 +89,7 @@ pub enum Shape {
     Optional,
     /// `bool`: a flag, absent = false.
     Flag,
-    /// `Vec<T>`/`Multi<'a, T>` + `multi`: repeated attribute.
+    /// `Vec<T>`/`CheckedMulti<'a, T>` + `multi`: repeated attribute.
     Multi,
     /// `Vec<T>` + `indexed`: one nest with numbered children.
     Indexed,
@@ -105,13 +105,13 @@ pub struct Field {
     /// `None` in a subset (the id comes from the parent set).
     pub id: Option<Id>,
     pub shape: Shape,
-    /// The type of one value (inside `Option`/`Vec`/`Multi`).
+    /// The type of one value (inside `Option`/`Vec`/`CheckedMulti`).
     pub value_ty: Type,
     pub be: bool,
-    /// A `multi` or `indexed` field of type `Multi<'a, T>` or
-    /// `LazyMulti<'a, T>` (borrowed) rather than `Vec<T>`.
-    pub lazy_multi: bool,
-    /// The `LazyMulti<'a, T>` kind: values decoded only when iterated.
+    /// A `multi` or `indexed` field of type `CheckedMulti<'a, T>` or
+    /// `DeferredMulti<'a, T>` (borrowed) rather than `Vec<T>`.
+    pub borrowed_multi: bool,
+    /// The `DeferredMulti<'a, T>` kind: values decoded only when iterated.
     pub deferred: bool,
     pub nested_assert: bool,
     pub checks: Checks,
@@ -123,7 +123,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
     let ident = f.ident.clone()?;
     let nla = parse_nla(cx, &f.attrs, false);
     let ty = &f.ty;
-    let mut lazy_multi = false;
+    let mut borrowed_multi = false;
     let mut deferred = false;
     let (shape, value_ty) = if nla.multi.is_some() || nla.indexed.is_some() {
         let span = nla.multi.or(nla.indexed).unwrap_or_else(|| ty.span());
@@ -139,10 +139,10 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
             if nla.be.is_some() {
                 cx.error_at(
                     ty.span(),
-                    "`be` is not supported on `Multi` fields; use `Multi<'a, Be<T>>`",
+                    "`be` is not supported on `CheckedMulti` fields; use `CheckedMulti<'a, Be<T>>`",
                 );
             }
-            lazy_multi = true;
+            borrowed_multi = true;
             deferred = lazy_kind;
             let shape = if nla.multi.is_some() {
                 Shape::Multi
@@ -163,7 +163,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
                 None => {
                     cx.error_at(
                         ty.span(),
-                        "`multi` and `indexed` fields must have type `Vec<T>`, `Multi<'a, T>` or `LazyMulti<'a, T>`",
+                        "`multi` and `indexed` fields must have type `Vec<T>`, `CheckedMulti<'a, T>` or `DeferredMulti<'a, T>`",
                     );
                     (Shape::Required, ty.clone())
                 }
@@ -185,7 +185,7 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
         shape,
         value_ty,
         be: nla.be.is_some(),
-        lazy_multi,
+        borrowed_multi,
         deferred,
         nested_assert: nla.nested.is_some(),
         checks: nla.checks,
@@ -194,19 +194,19 @@ fn parse_field(cx: &Ctxt, f: &syn::Field) -> Option<Field> {
     })
 }
 
-/// Container attributes of sets and streams.
+/// Container attributes of sets and attribute enums.
 #[derive(Default)]
-struct SetKeys {
-    name: Option<LitStr>,
-    c_prefix: Option<LitStr>,
+pub(super) struct SetKeys {
+    pub(super) name: Option<LitStr>,
+    pub(super) c_prefix: Option<LitStr>,
     subset_of: Option<Type>,
     pad: Option<Id>,
     id0: bool,
 }
 
-fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
+pub(super) fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], attr_enum: bool) -> SetKeys {
     let mut out = SetKeys::default();
-    let expected = if stream {
+    let expected = if attr_enum {
         "`name`, `c_prefix`"
     } else {
         "`name`, `c_prefix`, `subset_of`, `pad`, `id0`"
@@ -217,11 +217,11 @@ fn parse_set_keys(cx: &Ctxt, attrs: &[Attribute], stream: bool) -> SetKeys {
                 out.c_prefix = Some(lit_str(&meta)?);
             } else if meta.path.is_ident("name") {
                 out.name = Some(lit_str(&meta)?);
-            } else if meta.path.is_ident("subset_of") && !stream {
+            } else if meta.path.is_ident("subset_of") && !attr_enum {
                 out.subset_of = Some(meta.value()?.parse()?);
-            } else if meta.path.is_ident("pad") && !stream {
+            } else if meta.path.is_ident("pad") && !attr_enum {
                 out.pad = Some(Id::parse(&meta)?);
-            } else if meta.path.is_ident("id0") && !stream {
+            } else if meta.path.is_ident("id0") && !attr_enum {
                 out.id0 = true;
             } else {
                 return Err(unknown_key(&meta, "#[genl]", expected));
@@ -267,7 +267,7 @@ impl Set {
             _ => {
                 cx.error_spanned_by(
                     &input.ident,
-                    "#[derive(AttrSet)] needs a struct with named fields; use #[derive(Attrs)] on an enum",
+                    "#[derive(AttrSet)] needs a struct with named fields; use #[derive(AttrEnum)] on an enum",
                 );
                 Vec::new()
             }
@@ -284,109 +284,6 @@ impl Set {
             id0: keys.id0,
             doc: doc_of(&input.attrs),
             fields,
-        }
-    }
-}
-
-/// One variant of an attribute stream.
-#[allow(clippy::large_enum_variant)] // a handful per derive, at compile time
-pub enum StreamVariant {
-    /// `#[nla(id = N)] Name(T)` or a unit flag variant.
-    Attr {
-        ident: Ident,
-        const_ident: Ident,
-        id: Option<Id>,
-        value_ty: Option<Type>,
-        be: bool,
-        checks: Checks,
-        doc: String,
-        span: Span,
-    },
-    /// `#[nla(other)] Other(u16, &'a [u8])`.
-    Other { ident: Ident },
-}
-
-fn parse_stream_variant(cx: &Ctxt, v: &syn::Variant) -> Option<StreamVariant> {
-    let nla = parse_nla(cx, &v.attrs, true);
-    let ident = v.ident.clone();
-    if nla.other.is_some() {
-        let ok = matches!(&v.fields, syn::Fields::Unnamed(u) if u.unnamed.len() == 2);
-        if !ok {
-            cx.error_spanned_by(
-                &v.ident,
-                "the `other` variant must have two fields: `Other(u16, &'a [u8])`",
-            );
-            return None;
-        }
-        return Some(StreamVariant::Other { ident });
-    }
-    for (span, key) in [(nla.multi, "multi"), (nla.indexed, "indexed")] {
-        if let Some(span) = span {
-            cx.error_at(
-                span,
-                format!("`{key}` is for struct fields; in a stream every attribute may repeat"),
-            );
-        }
-    }
-    let value_ty = match &v.fields {
-        syn::Fields::Unit => None,
-        syn::Fields::Unnamed(u) if u.unnamed.len() == 1 => Some(u.unnamed[0].ty.clone()),
-        _ => {
-            cx.error_spanned_by(
-                &v.ident,
-                "attribute stream variants carry one value: `Name(T)`, or none for a flag",
-            );
-            return None;
-        }
-    };
-    Some(StreamVariant::Attr {
-        const_ident: Ident::new(&screaming_ident(&ident.to_string()), ident.span()),
-        ident,
-        id: nla.id,
-        value_ty,
-        be: nla.be.is_some(),
-        checks: nla.checks,
-        doc: doc_of(&v.attrs),
-        span: v.span(),
-    })
-}
-
-/// `#[derive(Attrs)]` on an enum.
-pub struct Stream {
-    pub ident: Ident,
-    pub lifetime: Option<syn::Lifetime>,
-    pub name: String,
-    pub c_prefix: Option<LitStr>,
-    pub doc: String,
-    pub variants: Vec<StreamVariant>,
-}
-
-impl Stream {
-    pub fn from_ast(cx: &Ctxt, input: &syn::DeriveInput) -> Stream {
-        let keys = parse_set_keys(cx, &input.attrs, true);
-        let variants = match &input.data {
-            syn::Data::Enum(e) => e
-                .variants
-                .iter()
-                .filter_map(|v| parse_stream_variant(cx, v))
-                .collect(),
-            _ => {
-                cx.error_spanned_by(
-                    &input.ident,
-                    "#[derive(Attrs)] needs an enum; use #[derive(AttrSet)] on a struct",
-                );
-                Vec::new()
-            }
-        };
-        Stream {
-            lifetime: lifetime(cx, input),
-            name: keys
-                .name
-                .map_or_else(|| input.ident.to_string(), |n| n.value()),
-            ident: input.ident.clone(),
-            c_prefix: keys.c_prefix,
-            doc: doc_of(&input.attrs),
-            variants,
         }
     }
 }

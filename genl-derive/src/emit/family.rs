@@ -261,7 +261,7 @@ pub fn emit(f: &Family) -> TokenStream {
 
         // Checks across the sets the family reaches (names that would
         // collide in C or YNL): a bad family does not compile.
-        const _: () = ::genl_core::schema::verify::assert_family(
+        const _: () = ::genl_core::__private::assert_family(
             <#name as ::genl_core::Family>::SCHEMA,
         );
 

@@ -261,7 +261,8 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
                 _ => quote!(),
             };
             return quote_spanned! {f.span=>
-                if let ::core::result::Result::Err(e) = self.#ident.__encode(
+                if let ::core::result::Result::Err(e) = ::genl_core::__private::deferred_encode(
+                    &self.#ident,
                     __w,
                     Self::#c,
                     #indexed,
@@ -280,8 +281,9 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Optional => quote! {
                 if let ::core::option::Option::Some(__v) = &self.#ident { #put }
             },
-            Shape::Multi if f.lazy_multi => quote! {
-                if let ::core::result::Result::Err(e) = self.#ident.__try_each(
+            Shape::Multi if f.borrowed_multi => quote! {
+                if let ::core::result::Result::Err(e) = ::genl_core::__private::multi_try_each(
+                    &self.#ident,
                     |__v| -> ::core::result::Result<(), ::genl_core::EncodeError> {
                         #put
                         ::core::result::Result::Ok(())
@@ -294,10 +296,10 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
             // An empty array is an absent attribute, as decoding reads it
             // (a request built with `..Default::default()` sends no empty
             // nest, which a kernel policy may reject).
-            Shape::Indexed if f.lazy_multi => quote! {
+            Shape::Indexed if f.borrowed_multi => quote! {
                 if !self.#ident.is_empty() {
                     if let ::core::result::Result::Err(e) =
-                        ::genl_core::multi::encode_indexed(&self.#ident, __w, Self::#c)
+                        ::genl_core::__private::encode_multi_indexed(&self.#ident, __w, Self::#c)
                     {
                         return ::core::result::Result::Err(e.within(#set_name, #name));
                     }
@@ -345,14 +347,14 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
                 quote!(let mut #sl: ::core::option::Option<#vt> = ::core::option::Option::None;)
             }
             Shape::Flag => quote!(let mut #sl: bool = false;),
-            Shape::Multi if f.lazy_multi => {
-                quote!(let mut #sl = ::genl_core::multi::MultiSlots::new();)
+            Shape::Multi if f.borrowed_multi => {
+                quote!(let mut #sl = ::genl_core::__private::MultiSlots::new();)
             }
             Shape::Indexed if f.deferred => quote! {
-                let mut #sl: ::genl_core::LazyMulti<#de, #vt> = ::genl_core::LazyMulti::new(&[]);
+                let mut #sl: ::genl_core::DeferredMulti<#de, #vt> = ::genl_core::DeferredMulti::new(&[]);
             },
-            Shape::Indexed if f.lazy_multi => quote! {
-                let mut #sl: ::genl_core::Multi<#de, #vt> = ::genl_core::Multi::new(&[]);
+            Shape::Indexed if f.borrowed_multi => quote! {
+                let mut #sl: ::genl_core::CheckedMulti<#de, #vt> = ::genl_core::CheckedMulti::new(&[]);
             },
             Shape::Multi | Shape::Indexed => {
                 quote!(let mut #sl: ::std::vec::Vec<#vt> = ::std::vec::Vec::new();)
@@ -399,7 +401,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Indexed if f.deferred => {
                 return quote! {
                     Self::#c => {
-                        #sl = ::genl_core::LazyMulti::__indexed(
+                        #sl = ::genl_core::__private::deferred_indexed(
                             &__attr, <Self as ::genl_core::AttrSet>::SCHEMA, #idx,
                         );
                     }
@@ -407,7 +409,7 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
             }
             // Validated once here (the whole run of back-to-back
             // occurrences at once), decoded again when iterated.
-            Shape::Multi if f.lazy_multi => {
+            Shape::Multi if f.borrowed_multi => {
                 return quote! {
                     Self::#c => {
                         if let ::core::result::Result::Err(e) = #sl.take_run(
@@ -425,10 +427,10 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
                     }
                 };
             }
-            Shape::Indexed if f.lazy_multi => {
+            Shape::Indexed if f.borrowed_multi => {
                 return quote! {
                     Self::#c => {
-                        #sl = match ::genl_core::multi::MultiSlots::indexed(
+                        #sl = match ::genl_core::__private::MultiSlots::indexed(
                             &__attr,
                             |__a: &#attr_ty| -> #res_ty {
                                 <#ct as ::genl_core::NlaValue<#de>>::decode_attr(__a).map(|_| ())
@@ -476,11 +478,11 @@ fn decoder(cx: &SetCx<'_>) -> TokenStream {
                 }
             },
             Shape::Multi if f.deferred => quote! {
-                #ident: #sl.finish_lazy(
+                #ident: #sl.finish_deferred(
                     __buf, __base, Self::#c, <Self as ::genl_core::AttrSet>::SCHEMA, #idx,
                 )
             },
-            Shape::Multi if f.lazy_multi => quote!(#ident: #sl.finish(__buf, __base, Self::#c)),
+            Shape::Multi if f.borrowed_multi => quote!(#ident: #sl.finish(__buf, __base, Self::#c)),
             _ => quote!(#ident: #sl),
         }
     });

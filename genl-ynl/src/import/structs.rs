@@ -164,7 +164,7 @@ pub(crate) fn emit(
         return Ok(());
     }
     let _ = writeln!(out, "    fn write(&self, out: &mut [u8]) {{");
-    let _ = writeln!(out, "        use genl_core::header::put;");
+    let _ = writeln!(out, "        use genl_core::fixed_header::put;");
     for (_, o) in &members {
         let bytes = match (o.int, o.be) {
             (Some(_), true) => format!("self.{}.to_be_bytes()", o.ident),
@@ -185,7 +185,7 @@ pub(crate) fn emit(
     }
     let _ = writeln!(out, "    }}");
     let _ = writeln!(out, "    fn read(b: &[u8]) -> Self {{");
-    let _ = writeln!(out, "        use genl_core::header::bytes;");
+    let _ = writeln!(out, "        use genl_core::fixed_header::bytes;");
     let _ = writeln!(out, "        {rust} {{");
     for (_, o) in &members {
         let value = match o.int {

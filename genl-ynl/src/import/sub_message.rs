@@ -258,7 +258,7 @@ fn write_enum(
     let _ = writeln!(out, "        Ok(match selector {{");
     for (v, value, ty, alone) in &variants {
         let arm = match (ty, alone) {
-            (Some(_), true) => format!("Self::{v}(genl_core::header::read_exact(bytes)?)"),
+            (Some(_), true) => format!("Self::{v}(genl_core::fixed_header::read_exact(bytes)?)"),
             (Some(_), false) => format!("Self::{v}(genl_core::Decode::decode(bytes)?)"),
             (None, _) => format!("Self::{v}"),
         };

@@ -21,13 +21,13 @@ impl genl_core::FixedHeader for Nfgenmsg {
     const LEN: usize = 4;
     const C_NAME: &'static str = "nfgenmsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.nfgen_family.to_ne_bytes());
         put(out, 1, &self.version.to_ne_bytes());
         put(out, 2, &self.res_id.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Nfgenmsg {
             nfgen_family: u8::from_ne_bytes(bytes(b, 0)),
             version: u8::from_ne_bytes(bytes(b, 1)),

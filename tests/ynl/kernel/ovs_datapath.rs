@@ -16,11 +16,11 @@ impl genl_core::FixedHeader for OvsHeader {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-header";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.dp_ifindex.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsHeader {
             dp_ifindex: u32::from_ne_bytes(bytes(b, 0)),
         }
@@ -67,14 +67,14 @@ impl genl_core::FixedHeader for DatapathStats {
     const LEN: usize = 32;
     const C_NAME: &'static str = "datapath-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.n_hit.to_ne_bytes());
         put(out, 8, &self.n_missed.to_ne_bytes());
         put(out, 16, &self.n_lost.to_ne_bytes());
         put(out, 24, &self.n_flows.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         DatapathStats {
             n_hit: u64::from_ne_bytes(bytes(b, 0)),
             n_missed: u64::from_ne_bytes(bytes(b, 8)),
@@ -103,7 +103,7 @@ impl genl_core::FixedHeader for MegaflowStats {
     const LEN: usize = 32;
     const C_NAME: &'static str = "megaflow-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.n_mask_hit.to_ne_bytes());
         put(out, 8, &self.n_masks.to_ne_bytes());
         put(out, 12, &self.padding.to_ne_bytes());
@@ -111,7 +111,7 @@ impl genl_core::FixedHeader for MegaflowStats {
         put(out, 24, &self.pad1.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         MegaflowStats {
             n_mask_hit: u64::from_ne_bytes(bytes(b, 0)),
             n_masks: u32::from_ne_bytes(bytes(b, 8)),

@@ -18,11 +18,11 @@ impl genl_core::FixedHeader for OvsHeader {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-header";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.dp_ifindex.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsHeader {
             dp_ifindex: u32::from_ne_bytes(bytes(b, 0)),
         }
@@ -42,12 +42,12 @@ impl genl_core::FixedHeader for OvsFlowStats {
     const LEN: usize = 16;
     const C_NAME: &'static str = "ovs-flow-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.n_packets.to_ne_bytes());
         put(out, 8, &self.n_bytes.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsFlowStats {
             n_packets: u64::from_ne_bytes(bytes(b, 0)),
             n_bytes: u64::from_ne_bytes(bytes(b, 8)),
@@ -68,12 +68,12 @@ impl genl_core::FixedHeader for OvsKeyEthernet {
     const LEN: usize = 12;
     const C_NAME: &'static str = "ovs-key-ethernet";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.eth_src);
         put(out, 6, &self.eth_dst);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyEthernet {
             eth_src: bytes(b, 0),
             eth_dst: bytes(b, 6),
@@ -92,11 +92,11 @@ impl genl_core::FixedHeader for OvsKeyMpls {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-key-mpls";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mpls_lse.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyMpls {
             mpls_lse: u32::from_be_bytes(bytes(b, 0)),
         }
@@ -124,7 +124,7 @@ impl genl_core::FixedHeader for OvsKeyIpv4 {
     const LEN: usize = 12;
     const C_NAME: &'static str = "ovs-key-ipv4";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ipv4_src.to_be_bytes());
         put(out, 4, &self.ipv4_dst.to_be_bytes());
         put(out, 8, &self.ipv4_proto.to_ne_bytes());
@@ -133,7 +133,7 @@ impl genl_core::FixedHeader for OvsKeyIpv4 {
         put(out, 11, &self.ipv4_frag.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyIpv4 {
             ipv4_src: u32::from_be_bytes(bytes(b, 0)),
             ipv4_dst: u32::from_be_bytes(bytes(b, 4)),
@@ -168,7 +168,7 @@ impl genl_core::FixedHeader for OvsKeyIpv6 {
     const LEN: usize = 40;
     const C_NAME: &'static str = "ovs-key-ipv6";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ipv6_src);
         put(out, 16, &self.ipv6_dst);
         put(out, 32, &self.ipv6_label.to_be_bytes());
@@ -178,7 +178,7 @@ impl genl_core::FixedHeader for OvsKeyIpv6 {
         put(out, 39, &self.ipv6_frag.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyIpv6 {
             ipv6_src: bytes(b, 0),
             ipv6_dst: bytes(b, 16),
@@ -202,11 +202,11 @@ impl genl_core::FixedHeader for OvsKeyIpv6Exthdrs {
     const LEN: usize = 2;
     const C_NAME: &'static str = "ovs-key-ipv6-exthdrs";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.hdrs.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyIpv6Exthdrs {
             hdrs: u16::from_ne_bytes(bytes(b, 0)),
         }
@@ -247,12 +247,12 @@ impl genl_core::FixedHeader for OvsKeyTcp {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-key-tcp";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.tcp_src.to_be_bytes());
         put(out, 2, &self.tcp_dst.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyTcp {
             tcp_src: u16::from_be_bytes(bytes(b, 0)),
             tcp_dst: u16::from_be_bytes(bytes(b, 2)),
@@ -273,12 +273,12 @@ impl genl_core::FixedHeader for OvsKeyUdp {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-key-udp";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.udp_src.to_be_bytes());
         put(out, 2, &self.udp_dst.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyUdp {
             udp_src: u16::from_be_bytes(bytes(b, 0)),
             udp_dst: u16::from_be_bytes(bytes(b, 2)),
@@ -299,12 +299,12 @@ impl genl_core::FixedHeader for OvsKeySctp {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-key-sctp";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.sctp_src.to_be_bytes());
         put(out, 2, &self.sctp_dst.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeySctp {
             sctp_src: u16::from_be_bytes(bytes(b, 0)),
             sctp_dst: u16::from_be_bytes(bytes(b, 2)),
@@ -325,12 +325,12 @@ impl genl_core::FixedHeader for OvsKeyIcmp {
     const LEN: usize = 2;
     const C_NAME: &'static str = "ovs-key-icmp";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.icmp_type.to_ne_bytes());
         put(out, 1, &self.icmp_code.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyIcmp {
             icmp_type: u8::from_ne_bytes(bytes(b, 0)),
             icmp_code: u8::from_ne_bytes(bytes(b, 1)),
@@ -357,7 +357,7 @@ impl genl_core::FixedHeader for OvsKeyArp {
     const LEN: usize = 22;
     const C_NAME: &'static str = "ovs-key-arp";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.arp_sip.to_be_bytes());
         put(out, 4, &self.arp_tip.to_be_bytes());
         put(out, 8, &self.arp_op.to_be_bytes());
@@ -365,7 +365,7 @@ impl genl_core::FixedHeader for OvsKeyArp {
         put(out, 16, &self.arp_tha);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyArp {
             arp_sip: u32::from_be_bytes(bytes(b, 0)),
             arp_tip: u32::from_be_bytes(bytes(b, 4)),
@@ -391,13 +391,13 @@ impl genl_core::FixedHeader for OvsKeyNd {
     const LEN: usize = 28;
     const C_NAME: &'static str = "ovs-key-nd";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.nd_target);
         put(out, 16, &self.nd_sll);
         put(out, 22, &self.nd_tll);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyNd {
             nd_target: bytes(b, 0),
             nd_sll: bytes(b, 16),
@@ -425,7 +425,7 @@ impl genl_core::FixedHeader for OvsKeyCtTupleIpv4 {
     const LEN: usize = 13;
     const C_NAME: &'static str = "ovs-key-ct-tuple-ipv4";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ipv4_src.to_be_bytes());
         put(out, 4, &self.ipv4_dst.to_be_bytes());
         put(out, 8, &self.src_port.to_be_bytes());
@@ -433,7 +433,7 @@ impl genl_core::FixedHeader for OvsKeyCtTupleIpv4 {
         put(out, 12, &self.ipv4_proto.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsKeyCtTupleIpv4 {
             ipv4_src: u32::from_be_bytes(bytes(b, 0)),
             ipv4_dst: u32::from_be_bytes(bytes(b, 4)),
@@ -457,12 +457,12 @@ impl genl_core::FixedHeader for OvsActionPushVlan {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-action-push-vlan";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vlan_tpid.to_be_bytes());
         put(out, 2, &self.vlan_tci.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsActionPushVlan {
             vlan_tpid: u16::from_be_bytes(bytes(b, 0)),
             vlan_tci: u16::from_be_bytes(bytes(b, 2)),
@@ -495,12 +495,12 @@ impl genl_core::FixedHeader for OvsActionHash {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ovs-action-hash";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.hash_alg.to_ne_bytes());
         put(out, 4, &self.hash_basis.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsActionHash {
             hash_alg: u32::from_ne_bytes(bytes(b, 0)),
             hash_basis: u32::from_ne_bytes(bytes(b, 4)),
@@ -532,12 +532,12 @@ impl genl_core::FixedHeader for OvsActionPushMpls {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ovs-action-push-mpls";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mpls_lse.to_be_bytes());
         put(out, 4, &self.mpls_ethertype.to_be_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsActionPushMpls {
             mpls_lse: u32::from_be_bytes(bytes(b, 0)),
             mpls_ethertype: u32::from_be_bytes(bytes(b, 4)),
@@ -560,13 +560,13 @@ impl genl_core::FixedHeader for OvsActionAddMpls {
     const LEN: usize = 10;
     const C_NAME: &'static str = "ovs-action-add-mpls";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mpls_lse.to_be_bytes());
         put(out, 4, &self.mpls_ethertype.to_be_bytes());
         put(out, 8, &self.tun_flags.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsActionAddMpls {
             mpls_lse: u32::from_be_bytes(bytes(b, 0)),
             mpls_ethertype: u32::from_be_bytes(bytes(b, 4)),

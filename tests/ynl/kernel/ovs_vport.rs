@@ -16,11 +16,11 @@ impl genl_core::FixedHeader for OvsHeader {
     const LEN: usize = 4;
     const C_NAME: &'static str = "ovs-header";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.dp_ifindex.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         OvsHeader {
             dp_ifindex: u32::from_ne_bytes(bytes(b, 0)),
         }
@@ -71,7 +71,7 @@ impl genl_core::FixedHeader for VportStats {
     const LEN: usize = 64;
     const C_NAME: &'static str = "vport-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rx_packets.to_ne_bytes());
         put(out, 8, &self.tx_packets.to_ne_bytes());
         put(out, 16, &self.rx_bytes.to_ne_bytes());
@@ -82,7 +82,7 @@ impl genl_core::FixedHeader for VportStats {
         put(out, 56, &self.tx_dropped.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         VportStats {
             rx_packets: u64::from_ne_bytes(bytes(b, 0)),
             tx_packets: u64::from_ne_bytes(bytes(b, 8)),

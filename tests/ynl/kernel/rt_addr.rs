@@ -25,7 +25,7 @@ impl genl_core::FixedHeader for Ifaddrmsg {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifaddrmsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ifa_family.to_ne_bytes());
         put(out, 1, &self.ifa_prefixlen.to_ne_bytes());
         put(out, 2, &self.ifa_flags.to_ne_bytes());
@@ -33,7 +33,7 @@ impl genl_core::FixedHeader for Ifaddrmsg {
         put(out, 4, &self.ifa_index.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Ifaddrmsg {
             ifa_family: u8::from_ne_bytes(bytes(b, 0)),
             ifa_prefixlen: u8::from_ne_bytes(bytes(b, 1)),
@@ -61,14 +61,14 @@ impl genl_core::FixedHeader for IfaCacheinfo {
     const LEN: usize = 16;
     const C_NAME: &'static str = "ifa-cacheinfo";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ifa_prefered.to_ne_bytes());
         put(out, 4, &self.ifa_valid.to_ne_bytes());
         put(out, 8, &self.cstamp.to_ne_bytes());
         put(out, 12, &self.tstamp.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IfaCacheinfo {
             ifa_prefered: u32::from_ne_bytes(bytes(b, 0)),
             ifa_valid: u32::from_ne_bytes(bytes(b, 4)),

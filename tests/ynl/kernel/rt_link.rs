@@ -88,11 +88,11 @@ impl genl_core::FixedHeader for Rtgenmsg {
     const LEN: usize = 1;
     const C_NAME: &'static str = "rtgenmsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.family.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Rtgenmsg {
             family: u8::from_ne_bytes(bytes(b, 0)),
         }
@@ -120,7 +120,7 @@ impl genl_core::FixedHeader for Ifinfomsg {
     const LEN: usize = 16;
     const C_NAME: &'static str = "ifinfomsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ifi_family.to_ne_bytes());
         put(out, 2, &self.ifi_type.to_ne_bytes());
         put(out, 4, &self.ifi_index.to_ne_bytes());
@@ -128,7 +128,7 @@ impl genl_core::FixedHeader for Ifinfomsg {
         put(out, 12, &self.ifi_change.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Ifinfomsg {
             ifi_family: u8::from_ne_bytes(bytes(b, 0)),
             ifi_type: u16::from_ne_bytes(bytes(b, 2)),
@@ -152,12 +152,12 @@ impl genl_core::FixedHeader for IflaBridgeId {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-bridge-id";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.prio.to_ne_bytes());
         put(out, 2, &self.addr);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaBridgeId {
             prio: u16::from_ne_bytes(bytes(b, 0)),
             addr: bytes(b, 2),
@@ -182,14 +182,14 @@ impl genl_core::FixedHeader for IflaCacheinfo {
     const LEN: usize = 16;
     const C_NAME: &'static str = "ifla-cacheinfo";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.max_reasm_len.to_ne_bytes());
         put(out, 4, &self.tstamp.to_ne_bytes());
         put(out, 8, &self.reachable_time.to_ne_bytes());
         put(out, 12, &self.retrans_time.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaCacheinfo {
             max_reasm_len: u32::from_ne_bytes(bytes(b, 0)),
             tstamp: u32::from_ne_bytes(bytes(b, 4)),
@@ -256,7 +256,7 @@ impl genl_core::FixedHeader for RtnlLinkStats {
     const LEN: usize = 96;
     const C_NAME: &'static str = "rtnl-link-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rx_packets.to_ne_bytes());
         put(out, 4, &self.tx_packets.to_ne_bytes());
         put(out, 8, &self.rx_bytes.to_ne_bytes());
@@ -283,7 +283,7 @@ impl genl_core::FixedHeader for RtnlLinkStats {
         put(out, 92, &self.rx_nohandler.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         RtnlLinkStats {
             rx_packets: u32::from_ne_bytes(bytes(b, 0)),
             tx_packets: u32::from_ne_bytes(bytes(b, 4)),
@@ -372,7 +372,7 @@ impl genl_core::FixedHeader for RtnlLinkStats64 {
     const LEN: usize = 200;
     const C_NAME: &'static str = "rtnl-link-stats64";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rx_packets.to_ne_bytes());
         put(out, 8, &self.tx_packets.to_ne_bytes());
         put(out, 16, &self.rx_bytes.to_ne_bytes());
@@ -400,7 +400,7 @@ impl genl_core::FixedHeader for RtnlLinkStats64 {
         put(out, 192, &self.rx_otherhost_dropped.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         RtnlLinkStats64 {
             rx_packets: u64::from_ne_bytes(bytes(b, 0)),
             tx_packets: u64::from_ne_bytes(bytes(b, 8)),
@@ -452,7 +452,7 @@ impl genl_core::FixedHeader for RtnlLinkIfmap {
     const LEN: usize = 28;
     const C_NAME: &'static str = "rtnl-link-ifmap";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mem_start.to_ne_bytes());
         put(out, 8, &self.mem_end.to_ne_bytes());
         put(out, 16, &self.base_addr.to_ne_bytes());
@@ -461,7 +461,7 @@ impl genl_core::FixedHeader for RtnlLinkIfmap {
         put(out, 27, &self.port.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         RtnlLinkIfmap {
             mem_start: u64::from_ne_bytes(bytes(b, 0)),
             mem_end: u64::from_ne_bytes(bytes(b, 8)),
@@ -548,7 +548,7 @@ impl genl_core::FixedHeader for Ipv4Devconf {
     const LEN: usize = 132;
     const C_NAME: &'static str = "ipv4-devconf";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.forwarding.to_ne_bytes());
         put(out, 4, &self.mc_forwarding.to_ne_bytes());
         put(out, 8, &self.proxy_arp.to_ne_bytes());
@@ -592,7 +592,7 @@ impl genl_core::FixedHeader for Ipv4Devconf {
         put(out, 128, &self.arp_evict_nocarrier.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Ipv4Devconf {
             forwarding: u32::from_ne_bytes(bytes(b, 0)),
             mc_forwarding: u32::from_ne_bytes(bytes(b, 4)),
@@ -756,7 +756,7 @@ impl genl_core::FixedHeader for Ipv6Devconf {
     const LEN: usize = 229;
     const C_NAME: &'static str = "ipv6-devconf";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.forwarding.to_ne_bytes());
         put(out, 4, &self.hoplimit.to_ne_bytes());
         put(out, 8, &self.mtu6.to_ne_bytes());
@@ -825,7 +825,7 @@ impl genl_core::FixedHeader for Ipv6Devconf {
         put(out, 225, &self.accept_untracked_na.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Ipv6Devconf {
             forwarding: u32::from_ne_bytes(bytes(b, 0)),
             hoplimit: u32::from_ne_bytes(bytes(b, 4)),
@@ -910,7 +910,7 @@ impl genl_core::FixedHeader for IflaIcmp6Stats {
     const LEN: usize = 48;
     const C_NAME: &'static str = "ifla-icmp6-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.inmsgs.to_ne_bytes());
         put(out, 8, &self.inerrors.to_ne_bytes());
         put(out, 16, &self.outmsgs.to_ne_bytes());
@@ -919,7 +919,7 @@ impl genl_core::FixedHeader for IflaIcmp6Stats {
         put(out, 40, &self.ratelimithost.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaIcmp6Stats {
             inmsgs: u64::from_ne_bytes(bytes(b, 0)),
             inerrors: u64::from_ne_bytes(bytes(b, 8)),
@@ -1012,7 +1012,7 @@ impl genl_core::FixedHeader for IflaInet6Stats {
     const LEN: usize = 288;
     const C_NAME: &'static str = "ifla-inet6-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.inpkts.to_ne_bytes());
         put(out, 8, &self.inoctets.to_ne_bytes());
         put(out, 16, &self.indelivers.to_ne_bytes());
@@ -1051,7 +1051,7 @@ impl genl_core::FixedHeader for IflaInet6Stats {
         put(out, 280, &self.reasm_overlaps.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaInet6Stats {
             inpkts: u64::from_ne_bytes(bytes(b, 0)),
             inoctets: u64::from_ne_bytes(bytes(b, 8)),
@@ -1106,12 +1106,12 @@ impl genl_core::FixedHeader for BrBooloptMulti {
     const LEN: usize = 8;
     const C_NAME: &'static str = "br-boolopt-multi";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.optval.to_ne_bytes());
         put(out, 4, &self.optmask.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         BrBooloptMulti {
             optval: u32::from_ne_bytes(bytes(b, 0)),
             optmask: u32::from_ne_bytes(bytes(b, 4)),
@@ -1136,13 +1136,13 @@ impl genl_core::FixedHeader for IfStatsMsg {
     const LEN: usize = 12;
     const C_NAME: &'static str = "if_stats_msg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.family.to_ne_bytes());
         put(out, 4, &self.ifindex.to_ne_bytes());
         put(out, 8, &self.filter_mask.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IfStatsMsg {
             family: u8::from_ne_bytes(bytes(b, 0)),
             ifindex: u32::from_ne_bytes(bytes(b, 4)),
@@ -1164,12 +1164,12 @@ impl genl_core::FixedHeader for IflaVlanFlags {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vlan-flags";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.flags.to_ne_bytes());
         put(out, 4, &self.mask.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVlanFlags {
             flags: u32::from_ne_bytes(bytes(b, 0)),
             mask: u32::from_ne_bytes(bytes(b, 4)),
@@ -1208,12 +1208,12 @@ impl genl_core::FixedHeader for IflaVlanQosMapping {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vlan-qos-mapping";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.from.to_ne_bytes());
         put(out, 4, &self.to.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVlanQosMapping {
             from: u32::from_ne_bytes(bytes(b, 0)),
             to: u32::from_ne_bytes(bytes(b, 4)),
@@ -1234,12 +1234,12 @@ impl genl_core::FixedHeader for IflaVfMac {
     const LEN: usize = 36;
     const C_NAME: &'static str = "ifla-vf-mac";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.mac);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfMac {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             mac: bytes(b, 4),
@@ -1262,13 +1262,13 @@ impl genl_core::FixedHeader for IflaVfVlan {
     const LEN: usize = 12;
     const C_NAME: &'static str = "ifla-vf-vlan";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.vlan.to_ne_bytes());
         put(out, 8, &self.qos.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfVlan {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             vlan: u32::from_ne_bytes(bytes(b, 4)),
@@ -1290,12 +1290,12 @@ impl genl_core::FixedHeader for IflaVfTxRate {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vf-tx-rate";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.rate.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfTxRate {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             rate: u32::from_ne_bytes(bytes(b, 4)),
@@ -1316,12 +1316,12 @@ impl genl_core::FixedHeader for IflaVfSpoofchk {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vf-spoofchk";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.setting.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfSpoofchk {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             setting: u32::from_ne_bytes(bytes(b, 4)),
@@ -1342,12 +1342,12 @@ impl genl_core::FixedHeader for IflaVfLinkState {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vf-link-state";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.link_state.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfLinkState {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             link_state: u32::from_ne_bytes(bytes(b, 4)),
@@ -1383,13 +1383,13 @@ impl genl_core::FixedHeader for IflaVfRate {
     const LEN: usize = 12;
     const C_NAME: &'static str = "ifla-vf-rate";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.min_tx_rate.to_ne_bytes());
         put(out, 8, &self.max_tx_rate.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfRate {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             min_tx_rate: u32::from_ne_bytes(bytes(b, 4)),
@@ -1411,12 +1411,12 @@ impl genl_core::FixedHeader for IflaVfRssQueryEn {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vf-rss-query-en";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.setting.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfRssQueryEn {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             setting: u32::from_ne_bytes(bytes(b, 4)),
@@ -1437,12 +1437,12 @@ impl genl_core::FixedHeader for IflaVfTrust {
     const LEN: usize = 8;
     const C_NAME: &'static str = "ifla-vf-trust";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.setting.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfTrust {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             setting: u32::from_ne_bytes(bytes(b, 4)),
@@ -1463,12 +1463,12 @@ impl genl_core::FixedHeader for IflaVfGuid {
     const LEN: usize = 12;
     const C_NAME: &'static str = "ifla-vf-guid";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.guid.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfGuid {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             guid: u64::from_ne_bytes(bytes(b, 4)),
@@ -1493,14 +1493,14 @@ impl genl_core::FixedHeader for IflaVfVlanInfo {
     const LEN: usize = 16;
     const C_NAME: &'static str = "ifla-vf-vlan-info";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.vf.to_ne_bytes());
         put(out, 4, &self.vlan.to_ne_bytes());
         put(out, 8, &self.qos.to_ne_bytes());
         put(out, 12, &self.vlan_proto.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         IflaVfVlanInfo {
             vf: u32::from_ne_bytes(bytes(b, 0)),
             vlan: u32::from_ne_bytes(bytes(b, 4)),

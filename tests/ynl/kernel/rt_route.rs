@@ -64,7 +64,7 @@ impl genl_core::FixedHeader for Rtmsg {
     const LEN: usize = 12;
     const C_NAME: &'static str = "rtmsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rtm_family.to_ne_bytes());
         put(out, 1, &self.rtm_dst_len.to_ne_bytes());
         put(out, 2, &self.rtm_src_len.to_ne_bytes());
@@ -76,7 +76,7 @@ impl genl_core::FixedHeader for Rtmsg {
         put(out, 8, &self.rtm_flags.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Rtmsg {
             rtm_family: u8::from_ne_bytes(bytes(b, 0)),
             rtm_dst_len: u8::from_ne_bytes(bytes(b, 1)),
@@ -110,7 +110,7 @@ impl genl_core::FixedHeader for RtaCacheinfo {
     const LEN: usize = 20;
     const C_NAME: &'static str = "rta-cacheinfo";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rta_clntref.to_ne_bytes());
         put(out, 4, &self.rta_lastuse.to_ne_bytes());
         put(out, 8, &self.rta_expires.to_ne_bytes());
@@ -118,7 +118,7 @@ impl genl_core::FixedHeader for RtaCacheinfo {
         put(out, 16, &self.rta_used.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         RtaCacheinfo {
             rta_clntref: u32::from_ne_bytes(bytes(b, 0)),
             rta_lastuse: u32::from_ne_bytes(bytes(b, 4)),

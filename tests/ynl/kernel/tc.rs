@@ -27,7 +27,7 @@ impl genl_core::FixedHeader for Tcmsg {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tcmsg";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.family.to_ne_bytes());
         put(out, 4, &self.ifindex.to_ne_bytes());
         put(out, 8, &self.handle.to_ne_bytes());
@@ -35,7 +35,7 @@ impl genl_core::FixedHeader for Tcmsg {
         put(out, 16, &self.info.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         Tcmsg {
             family: u8::from_ne_bytes(bytes(b, 0)),
             ifindex: i32::from_ne_bytes(bytes(b, 4)),
@@ -110,7 +110,7 @@ impl genl_core::FixedHeader for TcStats {
     const LEN: usize = 36;
     const C_NAME: &'static str = "tc-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bytes.to_ne_bytes());
         put(out, 8, &self.packets.to_ne_bytes());
         put(out, 12, &self.drops.to_ne_bytes());
@@ -121,7 +121,7 @@ impl genl_core::FixedHeader for TcStats {
         put(out, 32, &self.backlog.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcStats {
             bytes: u64::from_ne_bytes(bytes(b, 0)),
             packets: u32::from_ne_bytes(bytes(b, 8)),
@@ -156,7 +156,7 @@ impl genl_core::FixedHeader for TcCbsQopt {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-cbs-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.offload.to_ne_bytes());
         put(out, 4, &self.hicredit.to_ne_bytes());
         put(out, 8, &self.locredit.to_ne_bytes());
@@ -164,7 +164,7 @@ impl genl_core::FixedHeader for TcCbsQopt {
         put(out, 16, &self.sendslope.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcCbsQopt {
             offload: u8::from_ne_bytes(bytes(b, 0)),
             hicredit: i32::from_ne_bytes(bytes(b, 4)),
@@ -190,13 +190,13 @@ impl genl_core::FixedHeader for TcEtfQopt {
     const LEN: usize = 12;
     const C_NAME: &'static str = "tc-etf-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.delta.to_ne_bytes());
         put(out, 4, &self.clockid.to_ne_bytes());
         put(out, 8, &self.flags.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcEtfQopt {
             delta: i32::from_ne_bytes(bytes(b, 0)),
             clockid: i32::from_ne_bytes(bytes(b, 4)),
@@ -216,11 +216,11 @@ impl genl_core::FixedHeader for TcFifoQopt {
     const LEN: usize = 4;
     const C_NAME: &'static str = "tc-fifo-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.limit.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcFifoQopt {
             limit: u32::from_ne_bytes(bytes(b, 0)),
         }
@@ -250,7 +250,7 @@ impl genl_core::FixedHeader for TcHtbOpt {
     const LEN: usize = 38;
     const C_NAME: &'static str = "tc-htb-opt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rate);
         put(out, 9, &self.ceil);
         put(out, 18, &self.buffer.to_ne_bytes());
@@ -260,7 +260,7 @@ impl genl_core::FixedHeader for TcHtbOpt {
         put(out, 34, &self.prio.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcHtbOpt {
             rate: bytes(b, 0),
             ceil: bytes(b, 9),
@@ -292,7 +292,7 @@ impl genl_core::FixedHeader for TcHtbGlob {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-htb-glob";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.version.to_ne_bytes());
         put(out, 4, &self.rate2quantum.to_ne_bytes());
         put(out, 8, &self.defcls.to_ne_bytes());
@@ -300,7 +300,7 @@ impl genl_core::FixedHeader for TcHtbGlob {
         put(out, 16, &self.direct_pkts.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcHtbGlob {
             version: u32::from_ne_bytes(bytes(b, 0)),
             rate2quantum: u32::from_ne_bytes(bytes(b, 4)),
@@ -352,7 +352,7 @@ impl genl_core::FixedHeader for TcGredQopt {
     const LEN: usize = 52;
     const C_NAME: &'static str = "tc-gred-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.limit.to_ne_bytes());
         put(out, 4, &self.qth_min.to_ne_bytes());
         put(out, 8, &self.qth_max.to_ne_bytes());
@@ -371,7 +371,7 @@ impl genl_core::FixedHeader for TcGredQopt {
         put(out, 48, &self.bytesin.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcGredQopt {
             limit: u32::from_ne_bytes(bytes(b, 0)),
             qth_min: u32::from_ne_bytes(bytes(b, 4)),
@@ -412,14 +412,14 @@ impl genl_core::FixedHeader for TcGredSopt {
     const LEN: usize = 12;
     const C_NAME: &'static str = "tc-gred-sopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.dps.to_ne_bytes());
         put(out, 4, &self.def_dp.to_ne_bytes());
         put(out, 8, &self.grio.to_ne_bytes());
         put(out, 9, &self.flags.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcGredSopt {
             dps: u32::from_ne_bytes(bytes(b, 0)),
             def_dp: u32::from_ne_bytes(bytes(b, 4)),
@@ -440,11 +440,11 @@ impl genl_core::FixedHeader for TcHfscQopt {
     const LEN: usize = 2;
     const C_NAME: &'static str = "tc-hfsc-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.defcls.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcHfscQopt {
             defcls: u16::from_ne_bytes(bytes(b, 0)),
         }
@@ -470,7 +470,7 @@ impl genl_core::FixedHeader for TcMqprioQopt {
     const LEN: usize = 82;
     const C_NAME: &'static str = "tc-mqprio-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.num_tc.to_ne_bytes());
         put(out, 1, &self.prio_tc_map);
         put(out, 17, &self.hw.to_ne_bytes());
@@ -478,7 +478,7 @@ impl genl_core::FixedHeader for TcMqprioQopt {
         put(out, 50, &self.offset);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcMqprioQopt {
             num_tc: u8::from_ne_bytes(bytes(b, 0)),
             prio_tc_map: bytes(b, 1),
@@ -502,12 +502,12 @@ impl genl_core::FixedHeader for TcMultiqQopt {
     const LEN: usize = 4;
     const C_NAME: &'static str = "tc-multiq-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bands.to_ne_bytes());
         put(out, 2, &self.max_bands.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcMultiqQopt {
             bands: u16::from_ne_bytes(bytes(b, 0)),
             max_bands: u16::from_ne_bytes(bytes(b, 2)),
@@ -536,7 +536,7 @@ impl genl_core::FixedHeader for TcNetemQopt {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-netem-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.latency.to_ne_bytes());
         put(out, 4, &self.limit.to_ne_bytes());
         put(out, 8, &self.loss.to_ne_bytes());
@@ -545,7 +545,7 @@ impl genl_core::FixedHeader for TcNetemQopt {
         put(out, 20, &self.jitter.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemQopt {
             latency: u32::from_ne_bytes(bytes(b, 0)),
             limit: u32::from_ne_bytes(bytes(b, 4)),
@@ -578,7 +578,7 @@ impl genl_core::FixedHeader for TcNetemGimodel {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-netem-gimodel";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.p13.to_ne_bytes());
         put(out, 4, &self.p31.to_ne_bytes());
         put(out, 8, &self.p32.to_ne_bytes());
@@ -586,7 +586,7 @@ impl genl_core::FixedHeader for TcNetemGimodel {
         put(out, 16, &self.p23.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemGimodel {
             p13: u32::from_ne_bytes(bytes(b, 0)),
             p31: u32::from_ne_bytes(bytes(b, 4)),
@@ -616,14 +616,14 @@ impl genl_core::FixedHeader for TcNetemGemodel {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-netem-gemodel";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.p.to_ne_bytes());
         put(out, 4, &self.r.to_ne_bytes());
         put(out, 8, &self.h.to_ne_bytes());
         put(out, 12, &self.k1.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemGemodel {
             p: u32::from_ne_bytes(bytes(b, 0)),
             r: u32::from_ne_bytes(bytes(b, 4)),
@@ -648,13 +648,13 @@ impl genl_core::FixedHeader for TcNetemCorr {
     const LEN: usize = 12;
     const C_NAME: &'static str = "tc-netem-corr";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.delay_corr.to_ne_bytes());
         put(out, 4, &self.loss_corr.to_ne_bytes());
         put(out, 8, &self.dup_corr.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemCorr {
             delay_corr: u32::from_ne_bytes(bytes(b, 0)),
             loss_corr: u32::from_ne_bytes(bytes(b, 4)),
@@ -676,12 +676,12 @@ impl genl_core::FixedHeader for TcNetemReorder {
     const LEN: usize = 8;
     const C_NAME: &'static str = "tc-netem-reorder";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.probability.to_ne_bytes());
         put(out, 4, &self.correlation.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemReorder {
             probability: u32::from_ne_bytes(bytes(b, 0)),
             correlation: u32::from_ne_bytes(bytes(b, 4)),
@@ -702,12 +702,12 @@ impl genl_core::FixedHeader for TcNetemCorrupt {
     const LEN: usize = 8;
     const C_NAME: &'static str = "tc-netem-corrupt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.probability.to_ne_bytes());
         put(out, 4, &self.correlation.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemCorrupt {
             probability: u32::from_ne_bytes(bytes(b, 0)),
             correlation: u32::from_ne_bytes(bytes(b, 4)),
@@ -732,14 +732,14 @@ impl genl_core::FixedHeader for TcNetemRate {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-netem-rate";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rate.to_ne_bytes());
         put(out, 4, &self.packet_overhead.to_ne_bytes());
         put(out, 8, &self.cell_size.to_ne_bytes());
         put(out, 12, &self.cell_overhead.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemRate {
             rate: u32::from_ne_bytes(bytes(b, 0)),
             packet_overhead: i32::from_ne_bytes(bytes(b, 4)),
@@ -770,7 +770,7 @@ impl genl_core::FixedHeader for TcNetemSlot {
     const LEN: usize = 40;
     const C_NAME: &'static str = "tc-netem-slot";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.min_delay.to_ne_bytes());
         put(out, 8, &self.max_delay.to_ne_bytes());
         put(out, 16, &self.max_packets.to_ne_bytes());
@@ -779,7 +779,7 @@ impl genl_core::FixedHeader for TcNetemSlot {
         put(out, 32, &self.dist_jitter.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcNetemSlot {
             min_delay: i64::from_ne_bytes(bytes(b, 0)),
             max_delay: i64::from_ne_bytes(bytes(b, 8)),
@@ -804,12 +804,12 @@ impl genl_core::FixedHeader for TcPlugQopt {
     const LEN: usize = 8;
     const C_NAME: &'static str = "tc-plug-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.action.to_ne_bytes());
         put(out, 4, &self.limit.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPlugQopt {
             action: i32::from_ne_bytes(bytes(b, 0)),
             limit: u32::from_ne_bytes(bytes(b, 4)),
@@ -830,12 +830,12 @@ impl genl_core::FixedHeader for TcPrioQopt {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-prio-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bands.to_ne_bytes());
         put(out, 4, &self.priomap);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPrioQopt {
             bands: u32::from_ne_bytes(bytes(b, 0)),
             priomap: bytes(b, 4),
@@ -866,7 +866,7 @@ impl genl_core::FixedHeader for TcRedQopt {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-red-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.limit.to_ne_bytes());
         put(out, 4, &self.qth_min.to_ne_bytes());
         put(out, 8, &self.qth_max.to_ne_bytes());
@@ -876,7 +876,7 @@ impl genl_core::FixedHeader for TcRedQopt {
         put(out, 15, &self.flags.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcRedQopt {
             limit: u32::from_ne_bytes(bytes(b, 0)),
             qth_min: u32::from_ne_bytes(bytes(b, 4)),
@@ -916,7 +916,7 @@ impl genl_core::FixedHeader for TcSfbQopt {
     const LEN: usize = 36;
     const C_NAME: &'static str = "tc-sfb-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rehash_interval.to_ne_bytes());
         put(out, 4, &self.warmup_time.to_ne_bytes());
         put(out, 8, &self.max.to_ne_bytes());
@@ -928,7 +928,7 @@ impl genl_core::FixedHeader for TcSfbQopt {
         put(out, 32, &self.penalty_burst.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfbQopt {
             rehash_interval: u32::from_ne_bytes(bytes(b, 0)),
             warmup_time: u32::from_ne_bytes(bytes(b, 4)),
@@ -962,7 +962,7 @@ impl genl_core::FixedHeader for TcSfqQopt {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-sfq-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.quantum.to_ne_bytes());
         put(out, 4, &self.perturb_period.to_ne_bytes());
         put(out, 8, &self.limit.to_ne_bytes());
@@ -970,7 +970,7 @@ impl genl_core::FixedHeader for TcSfqQopt {
         put(out, 16, &self.flows.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfqQopt {
             quantum: u32::from_ne_bytes(bytes(b, 0)),
             perturb_period: i32::from_ne_bytes(bytes(b, 4)),
@@ -1002,7 +1002,7 @@ impl genl_core::FixedHeader for TcSfqredStats {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-sfqred-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.prob_drop.to_ne_bytes());
         put(out, 4, &self.forced_drop.to_ne_bytes());
         put(out, 8, &self.prob_mark.to_ne_bytes());
@@ -1011,7 +1011,7 @@ impl genl_core::FixedHeader for TcSfqredStats {
         put(out, 20, &self.forced_mark_head.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfqredStats {
             prob_drop: u32::from_ne_bytes(bytes(b, 0)),
             forced_drop: u32::from_ne_bytes(bytes(b, 4)),
@@ -1056,7 +1056,7 @@ impl genl_core::FixedHeader for TcSfqQoptV1 {
     const LEN: usize = 72;
     const C_NAME: &'static str = "tc-sfq-qopt-v1";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.v0);
         put(out, 20, &self.depth.to_ne_bytes());
         put(out, 24, &self.headdrop.to_ne_bytes());
@@ -1071,7 +1071,7 @@ impl genl_core::FixedHeader for TcSfqQoptV1 {
         put(out, 48, &self.stats);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfqQoptV1 {
             v0: bytes(b, 0),
             depth: u32::from_ne_bytes(bytes(b, 20)),
@@ -1110,7 +1110,7 @@ impl genl_core::FixedHeader for TcRatespec {
     const LEN: usize = 9;
     const C_NAME: &'static str = "tc-ratespec";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.cell_log.to_ne_bytes());
         put(out, 1, &self.linklayer.to_ne_bytes());
         put(out, 2, &self.overhead.to_ne_bytes());
@@ -1119,7 +1119,7 @@ impl genl_core::FixedHeader for TcRatespec {
         put(out, 5, &self.rate.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcRatespec {
             cell_log: u8::from_ne_bytes(bytes(b, 0)),
             linklayer: u8::from_ne_bytes(bytes(b, 1)),
@@ -1150,7 +1150,7 @@ impl genl_core::FixedHeader for TcTbfQopt {
     const LEN: usize = 30;
     const C_NAME: &'static str = "tc-tbf-qopt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rate);
         put(out, 9, &self.peakrate);
         put(out, 18, &self.limit.to_ne_bytes());
@@ -1158,7 +1158,7 @@ impl genl_core::FixedHeader for TcTbfQopt {
         put(out, 26, &self.mtu.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcTbfQopt {
             rate: bytes(b, 0),
             peakrate: bytes(b, 9),
@@ -1194,7 +1194,7 @@ impl genl_core::FixedHeader for TcSizespec {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-sizespec";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.cell_log.to_ne_bytes());
         put(out, 1, &self.size_log.to_ne_bytes());
         put(out, 2, &self.cell_align.to_ne_bytes());
@@ -1205,7 +1205,7 @@ impl genl_core::FixedHeader for TcSizespec {
         put(out, 20, &self.tsize.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSizespec {
             cell_log: u8::from_ne_bytes(bytes(b, 0)),
             size_log: u8::from_ne_bytes(bytes(b, 1)),
@@ -1232,12 +1232,12 @@ impl genl_core::FixedHeader for GnetEstimator {
     const LEN: usize = 2;
     const C_NAME: &'static str = "gnet-estimator";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.interval.to_ne_bytes());
         put(out, 1, &self.ewma_log.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         GnetEstimator {
             interval: i8::from_ne_bytes(bytes(b, 0)),
             ewma_log: u8::from_ne_bytes(bytes(b, 1)),
@@ -1264,7 +1264,7 @@ impl genl_core::FixedHeader for TcChokeXstats {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-choke-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.early.to_ne_bytes());
         put(out, 4, &self.pdrop.to_ne_bytes());
         put(out, 8, &self.other.to_ne_bytes());
@@ -1272,7 +1272,7 @@ impl genl_core::FixedHeader for TcChokeXstats {
         put(out, 16, &self.matched.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcChokeXstats {
             early: u32::from_ne_bytes(bytes(b, 0)),
             pdrop: u32::from_ne_bytes(bytes(b, 4)),
@@ -1310,7 +1310,7 @@ impl genl_core::FixedHeader for TcCodelXstats {
     const LEN: usize = 36;
     const C_NAME: &'static str = "tc-codel-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.maxpacket.to_ne_bytes());
         put(out, 4, &self.count.to_ne_bytes());
         put(out, 8, &self.lastcount.to_ne_bytes());
@@ -1322,7 +1322,7 @@ impl genl_core::FixedHeader for TcCodelXstats {
         put(out, 32, &self.ce_mark.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcCodelXstats {
             maxpacket: u32::from_ne_bytes(bytes(b, 0)),
             count: u32::from_ne_bytes(bytes(b, 4)),
@@ -1366,7 +1366,7 @@ impl genl_core::FixedHeader for TcFqCodelXstats {
     const LEN: usize = 40;
     const C_NAME: &'static str = "tc-fq-codel-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.r#type.to_ne_bytes());
         put(out, 4, &self.maxpacket.to_ne_bytes());
         put(out, 8, &self.drop_overlimit.to_ne_bytes());
@@ -1379,7 +1379,7 @@ impl genl_core::FixedHeader for TcFqCodelXstats {
         put(out, 36, &self.drop_overmemory.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcFqCodelXstats {
             r#type: u32::from_ne_bytes(bytes(b, 0)),
             maxpacket: u32::from_ne_bytes(bytes(b, 4)),
@@ -1422,7 +1422,7 @@ impl genl_core::FixedHeader for TcFqPieXstats {
     const LEN: usize = 36;
     const C_NAME: &'static str = "tc-fq-pie-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.packets_in.to_ne_bytes());
         put(out, 4, &self.dropped.to_ne_bytes());
         put(out, 8, &self.overlimit.to_ne_bytes());
@@ -1434,7 +1434,7 @@ impl genl_core::FixedHeader for TcFqPieXstats {
         put(out, 32, &self.memory_usage.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcFqPieXstats {
             packets_in: u32::from_ne_bytes(bytes(b, 0)),
             dropped: u32::from_ne_bytes(bytes(b, 4)),
@@ -1496,7 +1496,7 @@ impl genl_core::FixedHeader for TcFqQdStats {
     const LEN: usize = 152;
     const C_NAME: &'static str = "tc-fq-qd-stats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.gc_flows.to_ne_bytes());
         put(out, 8, &self.highprio_packets.to_ne_bytes());
         put(out, 16, &self.tcp_retrans.to_ne_bytes());
@@ -1517,7 +1517,7 @@ impl genl_core::FixedHeader for TcFqQdStats {
         put(out, 136, &self.band_pkt_count);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcFqQdStats {
             gc_flows: u64::from_ne_bytes(bytes(b, 0)),
             highprio_packets: u64::from_ne_bytes(bytes(b, 8)),
@@ -1558,14 +1558,14 @@ impl genl_core::FixedHeader for TcHhfXstats {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-hhf-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.drop_overlimit.to_ne_bytes());
         put(out, 4, &self.hh_overlimit.to_ne_bytes());
         put(out, 8, &self.hh_tot_count.to_ne_bytes());
         put(out, 12, &self.hh_cur_count.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcHhfXstats {
             drop_overlimit: u32::from_ne_bytes(bytes(b, 0)),
             hh_overlimit: u32::from_ne_bytes(bytes(b, 4)),
@@ -1602,7 +1602,7 @@ impl genl_core::FixedHeader for TcPieXstats {
     const LEN: usize = 40;
     const C_NAME: &'static str = "tc-pie-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.prob.to_ne_bytes());
         put(out, 8, &self.delay.to_ne_bytes());
         put(out, 12, &self.avg_dq_rate.to_ne_bytes());
@@ -1614,7 +1614,7 @@ impl genl_core::FixedHeader for TcPieXstats {
         put(out, 36, &self.ecn_mark.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPieXstats {
             prob: u64::from_ne_bytes(bytes(b, 0)),
             delay: u32::from_ne_bytes(bytes(b, 8)),
@@ -1646,14 +1646,14 @@ impl genl_core::FixedHeader for TcRedXstats {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-red-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.early.to_ne_bytes());
         put(out, 4, &self.pdrop.to_ne_bytes());
         put(out, 8, &self.other.to_ne_bytes());
         put(out, 12, &self.marked.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcRedXstats {
             early: u32::from_ne_bytes(bytes(b, 0)),
             pdrop: u32::from_ne_bytes(bytes(b, 4)),
@@ -1690,7 +1690,7 @@ impl genl_core::FixedHeader for TcSfbXstats {
     const LEN: usize = 36;
     const C_NAME: &'static str = "tc-sfb-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.earlydrop.to_ne_bytes());
         put(out, 4, &self.penaltydrop.to_ne_bytes());
         put(out, 8, &self.bucketdrop.to_ne_bytes());
@@ -1702,7 +1702,7 @@ impl genl_core::FixedHeader for TcSfbXstats {
         put(out, 32, &self.avgprob.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfbXstats {
             earlydrop: u32::from_ne_bytes(bytes(b, 0)),
             penaltydrop: u32::from_ne_bytes(bytes(b, 4)),
@@ -1728,11 +1728,11 @@ impl genl_core::FixedHeader for TcSfqXstats {
     const LEN: usize = 4;
     const C_NAME: &'static str = "tc-sfq-xstats";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.allot.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcSfqXstats {
             allot: i32::from_ne_bytes(bytes(b, 0)),
         }
@@ -1752,12 +1752,12 @@ impl genl_core::FixedHeader for GnetStatsBasic {
     const LEN: usize = 12;
     const C_NAME: &'static str = "gnet-stats-basic";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bytes.to_ne_bytes());
         put(out, 8, &self.packets.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         GnetStatsBasic {
             bytes: u64::from_ne_bytes(bytes(b, 0)),
             packets: u32::from_ne_bytes(bytes(b, 8)),
@@ -1778,12 +1778,12 @@ impl genl_core::FixedHeader for GnetStatsRateEst {
     const LEN: usize = 8;
     const C_NAME: &'static str = "gnet-stats-rate-est";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bps.to_ne_bytes());
         put(out, 4, &self.pps.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         GnetStatsRateEst {
             bps: u32::from_ne_bytes(bytes(b, 0)),
             pps: u32::from_ne_bytes(bytes(b, 4)),
@@ -1804,12 +1804,12 @@ impl genl_core::FixedHeader for GnetStatsRateEst64 {
     const LEN: usize = 16;
     const C_NAME: &'static str = "gnet-stats-rate-est64";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.bps.to_ne_bytes());
         put(out, 8, &self.pps.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         GnetStatsRateEst64 {
             bps: u64::from_ne_bytes(bytes(b, 0)),
             pps: u64::from_ne_bytes(bytes(b, 8)),
@@ -1836,7 +1836,7 @@ impl genl_core::FixedHeader for GnetStatsQueue {
     const LEN: usize = 20;
     const C_NAME: &'static str = "gnet-stats-queue";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.qlen.to_ne_bytes());
         put(out, 4, &self.backlog.to_ne_bytes());
         put(out, 8, &self.drops.to_ne_bytes());
@@ -1844,7 +1844,7 @@ impl genl_core::FixedHeader for GnetStatsQueue {
         put(out, 16, &self.overlimits.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         GnetStatsQueue {
             qlen: u32::from_ne_bytes(bytes(b, 0)),
             backlog: u32::from_ne_bytes(bytes(b, 4)),
@@ -1872,14 +1872,14 @@ impl genl_core::FixedHeader for TcU32Key {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-u32-key";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mask.to_be_bytes());
         put(out, 4, &self.val.to_be_bytes());
         put(out, 8, &self.off.to_ne_bytes());
         put(out, 12, &self.offmask.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcU32Key {
             mask: u32::from_be_bytes(bytes(b, 0)),
             val: u32::from_be_bytes(bytes(b, 4)),
@@ -1904,13 +1904,13 @@ impl genl_core::FixedHeader for TcU32Mark {
     const LEN: usize = 12;
     const C_NAME: &'static str = "tc-u32-mark";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.val.to_ne_bytes());
         put(out, 4, &self.mask.to_ne_bytes());
         put(out, 8, &self.success.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcU32Mark {
             val: u32::from_ne_bytes(bytes(b, 0)),
             mask: u32::from_ne_bytes(bytes(b, 4)),
@@ -1946,7 +1946,7 @@ impl genl_core::FixedHeader for TcU32Sel {
     const LEN: usize = 31;
     const C_NAME: &'static str = "tc-u32-sel";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.flags.to_ne_bytes());
         put(out, 1, &self.offshift.to_ne_bytes());
         put(out, 2, &self.nkeys.to_ne_bytes());
@@ -1958,7 +1958,7 @@ impl genl_core::FixedHeader for TcU32Sel {
         put(out, 15, &self.keys);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcU32Sel {
             flags: u8::from_ne_bytes(bytes(b, 0)),
             offshift: u8::from_ne_bytes(bytes(b, 1)),
@@ -1988,13 +1988,13 @@ impl genl_core::FixedHeader for TcU32Pcnt {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-u32-pcnt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rcnt.to_ne_bytes());
         put(out, 8, &self.rhit.to_ne_bytes());
         put(out, 16, &self.kcnts.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcU32Pcnt {
             rcnt: u64::from_ne_bytes(bytes(b, 0)),
             rhit: u64::from_ne_bytes(bytes(b, 8)),
@@ -2020,14 +2020,14 @@ impl genl_core::FixedHeader for TcfT {
     const LEN: usize = 32;
     const C_NAME: &'static str = "tcf-t";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.install.to_ne_bytes());
         put(out, 8, &self.lastuse.to_ne_bytes());
         put(out, 16, &self.expires.to_ne_bytes());
         put(out, 24, &self.firstuse.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcfT {
             install: u64::from_ne_bytes(bytes(b, 0)),
             lastuse: u64::from_ne_bytes(bytes(b, 8)),
@@ -2056,7 +2056,7 @@ impl genl_core::FixedHeader for TcGen {
     const LEN: usize = 20;
     const C_NAME: &'static str = "tc-gen";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.index.to_ne_bytes());
         put(out, 4, &self.capab.to_ne_bytes());
         put(out, 8, &self.action.to_ne_bytes());
@@ -2064,7 +2064,7 @@ impl genl_core::FixedHeader for TcGen {
         put(out, 16, &self.bindcnt.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcGen {
             index: u32::from_ne_bytes(bytes(b, 0)),
             capab: u32::from_ne_bytes(bytes(b, 4)),
@@ -2090,13 +2090,13 @@ impl genl_core::FixedHeader for TcGactP {
     const LEN: usize = 8;
     const C_NAME: &'static str = "tc-gact-p";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.ptype.to_ne_bytes());
         put(out, 2, &self.pval.to_ne_bytes());
         put(out, 4, &self.paction.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcGactP {
             ptype: u16::from_ne_bytes(bytes(b, 0)),
             pval: u16::from_ne_bytes(bytes(b, 2)),
@@ -2118,12 +2118,12 @@ impl genl_core::FixedHeader for TcfEmatchTreeHdr {
     const LEN: usize = 4;
     const C_NAME: &'static str = "tcf-ematch-tree-hdr";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.nmatches.to_ne_bytes());
         put(out, 2, &self.progid.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcfEmatchTreeHdr {
             nmatches: u16::from_ne_bytes(bytes(b, 0)),
             progid: u16::from_ne_bytes(bytes(b, 2)),
@@ -2144,12 +2144,12 @@ impl genl_core::FixedHeader for TcBasicPcnt {
     const LEN: usize = 16;
     const C_NAME: &'static str = "tc-basic-pcnt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rcnt.to_ne_bytes());
         put(out, 8, &self.rhit.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcBasicPcnt {
             rcnt: u64::from_ne_bytes(bytes(b, 0)),
             rhit: u64::from_ne_bytes(bytes(b, 8)),
@@ -2168,11 +2168,11 @@ impl genl_core::FixedHeader for TcMatchallPcnt {
     const LEN: usize = 8;
     const C_NAME: &'static str = "tc-matchall-pcnt";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.rhit.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcMatchallPcnt {
             rhit: u64::from_ne_bytes(bytes(b, 0)),
         }
@@ -2200,7 +2200,7 @@ impl genl_core::FixedHeader for TcMpls {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-mpls";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.index.to_ne_bytes());
         put(out, 4, &self.capab.to_ne_bytes());
         put(out, 8, &self.action.to_ne_bytes());
@@ -2209,7 +2209,7 @@ impl genl_core::FixedHeader for TcMpls {
         put(out, 20, &self.m_action.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcMpls {
             index: u32::from_ne_bytes(bytes(b, 0)),
             capab: u32::from_ne_bytes(bytes(b, 4)),
@@ -2250,7 +2250,7 @@ impl genl_core::FixedHeader for TcPolice {
     const LEN: usize = 50;
     const C_NAME: &'static str = "tc-police";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.index.to_ne_bytes());
         put(out, 4, &self.action.to_ne_bytes());
         put(out, 8, &self.limit.to_ne_bytes());
@@ -2263,7 +2263,7 @@ impl genl_core::FixedHeader for TcPolice {
         put(out, 46, &self.capab.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPolice {
             index: u32::from_ne_bytes(bytes(b, 0)),
             action: i32::from_ne_bytes(bytes(b, 4)),
@@ -2304,7 +2304,7 @@ impl genl_core::FixedHeader for TcPeditSel {
     const LEN: usize = 46;
     const C_NAME: &'static str = "tc-pedit-sel";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.index.to_ne_bytes());
         put(out, 4, &self.capab.to_ne_bytes());
         put(out, 8, &self.action.to_ne_bytes());
@@ -2315,7 +2315,7 @@ impl genl_core::FixedHeader for TcPeditSel {
         put(out, 22, &self.keys);
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPeditSel {
             index: u32::from_ne_bytes(bytes(b, 0)),
             capab: u32::from_ne_bytes(bytes(b, 4)),
@@ -2350,7 +2350,7 @@ impl genl_core::FixedHeader for TcPeditKey {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-pedit-key";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.mask.to_ne_bytes());
         put(out, 4, &self.val.to_ne_bytes());
         put(out, 8, &self.off.to_ne_bytes());
@@ -2359,7 +2359,7 @@ impl genl_core::FixedHeader for TcPeditKey {
         put(out, 20, &self.shift.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcPeditKey {
             mask: u32::from_ne_bytes(bytes(b, 0)),
             val: u32::from_ne_bytes(bytes(b, 4)),
@@ -2392,7 +2392,7 @@ impl genl_core::FixedHeader for TcVlan {
     const LEN: usize = 24;
     const C_NAME: &'static str = "tc-vlan";
     fn write(&self, out: &mut [u8]) {
-        use genl_core::header::put;
+        use genl_core::fixed_header::put;
         put(out, 0, &self.index.to_ne_bytes());
         put(out, 4, &self.capab.to_ne_bytes());
         put(out, 8, &self.action.to_ne_bytes());
@@ -2401,7 +2401,7 @@ impl genl_core::FixedHeader for TcVlan {
         put(out, 20, &self.v_action.to_ne_bytes());
     }
     fn read(b: &[u8]) -> Self {
-        use genl_core::header::bytes;
+        use genl_core::fixed_header::bytes;
         TcVlan {
             index: u32::from_ne_bytes(bytes(b, 0)),
             capab: u32::from_ne_bytes(bytes(b, 4)),
@@ -4648,7 +4648,7 @@ impl<'a> TcOptionsMsg<'a> {
         Ok(match selector {
             "basic" => Self::Basic(genl_core::Decode::decode(bytes)?),
             "bpf" => Self::Bpf(genl_core::Decode::decode(bytes)?),
-            "bfifo" => Self::Bfifo(genl_core::header::read_exact(bytes)?),
+            "bfifo" => Self::Bfifo(genl_core::fixed_header::read_exact(bytes)?),
             "cake" => Self::Cake(genl_core::Decode::decode(bytes)?),
             "cbs" => Self::Cbs(genl_core::Decode::decode(bytes)?),
             "cgroup" => Self::Cgroup(genl_core::Decode::decode(bytes)?),
@@ -4665,26 +4665,26 @@ impl<'a> TcOptionsMsg<'a> {
             "fq_pie" => Self::FqPie(genl_core::Decode::decode(bytes)?),
             "fw" => Self::Fw(genl_core::Decode::decode(bytes)?),
             "gred" => Self::Gred(genl_core::Decode::decode(bytes)?),
-            "hfsc" => Self::Hfsc(genl_core::header::read_exact(bytes)?),
+            "hfsc" => Self::Hfsc(genl_core::fixed_header::read_exact(bytes)?),
             "hhf" => Self::Hhf(genl_core::Decode::decode(bytes)?),
             "htb" => Self::Htb(genl_core::Decode::decode(bytes)?),
             "ingress" => Self::Ingress,
             "matchall" => Self::Matchall(genl_core::Decode::decode(bytes)?),
             "mq" => Self::Mq,
-            "mqprio" => Self::Mqprio(genl_core::header::read_exact(bytes)?),
-            "multiq" => Self::Multiq(genl_core::header::read_exact(bytes)?),
+            "mqprio" => Self::Mqprio(genl_core::fixed_header::read_exact(bytes)?),
+            "multiq" => Self::Multiq(genl_core::fixed_header::read_exact(bytes)?),
             "netem" => Self::Netem(genl_core::Decode::decode(bytes)?),
-            "pfifo" => Self::Pfifo(genl_core::header::read_exact(bytes)?),
-            "pfifo_fast" => Self::PfifoFast(genl_core::header::read_exact(bytes)?),
-            "pfifo_head_drop" => Self::PfifoHeadDrop(genl_core::header::read_exact(bytes)?),
+            "pfifo" => Self::Pfifo(genl_core::fixed_header::read_exact(bytes)?),
+            "pfifo_fast" => Self::PfifoFast(genl_core::fixed_header::read_exact(bytes)?),
+            "pfifo_head_drop" => Self::PfifoHeadDrop(genl_core::fixed_header::read_exact(bytes)?),
             "pie" => Self::Pie(genl_core::Decode::decode(bytes)?),
-            "plug" => Self::Plug(genl_core::header::read_exact(bytes)?),
-            "prio" => Self::Prio(genl_core::header::read_exact(bytes)?),
+            "plug" => Self::Plug(genl_core::fixed_header::read_exact(bytes)?),
+            "prio" => Self::Prio(genl_core::fixed_header::read_exact(bytes)?),
             "qfq" => Self::Qfq(genl_core::Decode::decode(bytes)?),
             "red" => Self::Red(genl_core::Decode::decode(bytes)?),
             "route" => Self::Route(genl_core::Decode::decode(bytes)?),
-            "sfb" => Self::Sfb(genl_core::header::read_exact(bytes)?),
-            "sfq" => Self::Sfq(genl_core::header::read_exact(bytes)?),
+            "sfb" => Self::Sfb(genl_core::fixed_header::read_exact(bytes)?),
+            "sfq" => Self::Sfq(genl_core::fixed_header::read_exact(bytes)?),
             "taprio" => Self::Taprio(genl_core::Decode::decode(bytes)?),
             "tbf" => Self::Tbf(genl_core::Decode::decode(bytes)?),
             "u32" => Self::U32(genl_core::Decode::decode(bytes)?),
@@ -4728,16 +4728,16 @@ impl<'a> TcaStatsAppMsg<'a> {
     pub fn decode(selector: &str, bytes: &'a [u8]) -> Result<Self, genl_core::DecodeError> {
         Ok(match selector {
             "cake" => Self::Cake(genl_core::Decode::decode(bytes)?),
-            "choke" => Self::Choke(genl_core::header::read_exact(bytes)?),
-            "codel" => Self::Codel(genl_core::header::read_exact(bytes)?),
-            "fq" => Self::Fq(genl_core::header::read_exact(bytes)?),
-            "fq_codel" => Self::FqCodel(genl_core::header::read_exact(bytes)?),
-            "fq_pie" => Self::FqPie(genl_core::header::read_exact(bytes)?),
-            "hhf" => Self::Hhf(genl_core::header::read_exact(bytes)?),
-            "pie" => Self::Pie(genl_core::header::read_exact(bytes)?),
-            "red" => Self::Red(genl_core::header::read_exact(bytes)?),
-            "sfb" => Self::Sfb(genl_core::header::read_exact(bytes)?),
-            "sfq" => Self::Sfq(genl_core::header::read_exact(bytes)?),
+            "choke" => Self::Choke(genl_core::fixed_header::read_exact(bytes)?),
+            "codel" => Self::Codel(genl_core::fixed_header::read_exact(bytes)?),
+            "fq" => Self::Fq(genl_core::fixed_header::read_exact(bytes)?),
+            "fq_codel" => Self::FqCodel(genl_core::fixed_header::read_exact(bytes)?),
+            "fq_pie" => Self::FqPie(genl_core::fixed_header::read_exact(bytes)?),
+            "hhf" => Self::Hhf(genl_core::fixed_header::read_exact(bytes)?),
+            "pie" => Self::Pie(genl_core::fixed_header::read_exact(bytes)?),
+            "red" => Self::Red(genl_core::fixed_header::read_exact(bytes)?),
+            "sfb" => Self::Sfb(genl_core::fixed_header::read_exact(bytes)?),
+            "sfq" => Self::Sfq(genl_core::fixed_header::read_exact(bytes)?),
             _ => Self::Other(bytes),
         })
     }

@@ -48,7 +48,7 @@ fn width_error(attr: &Attr<'_>) -> DecodeError {
 
 /// `NlaValue` of a variable-width integer: `$narrow` on the wire when the
 /// value fits, else `$wide`; either accepted when decoding.
-macro_rules! varint_value {
+macro_rules! uint_value {
     ($($t:ident($wide:ty, $narrow:ty) => $ty:ident;)*) => {$(
         impl<'a> NlaValue<'a> for $t {
             const TYPE: AttrType = AttrType::$ty;
@@ -78,7 +78,7 @@ macro_rules! varint_value {
     )*};
 }
 
-varint_value! {
+uint_value! {
     Uint(u64, u32) => Uint;
     Sint(i64, i32) => Sint;
 }

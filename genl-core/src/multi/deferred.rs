@@ -1,30 +1,31 @@
-//! [`LazyMulti`]: a repeated or indexed-array attribute field whose values
+//! [`DeferredMulti`]: a repeated or indexed-array attribute field whose values
 //! are decoded, and checked, only as they are iterated.
 
 use std::fmt;
 
 use crate::codec::NlaValue;
-use crate::error::{DecodeError, EncodeError};
+use crate::error::DecodeError;
 use crate::schema::AttrSetSchema;
-use crate::wire::{Attr, AttrIter, AttrWriter, NLA_TYPE_MASK};
+use crate::wire::AttrIter;
 
 #[cfg(doc)]
-use super::Multi;
+use super::CheckedMulti;
 /// The values of a repeated (`multi`) or indexed-array (`indexed`)
-/// attribute, decoded only as they are iterated: one pass over the bytes.
+/// attribute, borrowed and checked only as they are iterated (checks
+/// deferred from the set's decode): one pass over the bytes.
 ///
 /// Decoding the set records where the values are and checks no more than
 /// their attribute headers (for an indexed array, not even those);
 /// iterating decodes each value, applies the field's declared checks and
 /// yields `Result<T, DecodeError>`, the error carrying the same path and
-/// offset a [`Multi`] or `Vec` field would have reported at decode time.
+/// offset a [`CheckedMulti`] or `Vec` field would have reported at decode time.
 /// Choose it for nested sets (validating a nest is decoding it, so a
-/// [`Multi`] of nests decodes each one twice) and long strings; a [`Multi`]
+/// [`CheckedMulti`] of nests decodes each one twice) and long strings; a [`CheckedMulti`]
 /// suits integers, whose validation is a length test. For encoding, build
-/// one from a slice with [`LazyMulti::new`].
+/// one from a slice with [`DeferredMulti::new`].
 ///
 /// ```
-/// use genl_core::{AttrSet, Decode, Encode, LazyMulti};
+/// use genl_core::{AttrSet, Decode, Encode, DeferredMulti};
 ///
 /// #[derive(Debug, Clone, Copy, PartialEq, AttrSet)]
 /// pub struct Op {
@@ -34,11 +35,11 @@ use super::Multi;
 ///
 /// #[derive(Debug, PartialEq, AttrSet)]
 /// pub struct Ops<'a> {
-///     #[nla(id = 1, indexed)] pub ops: LazyMulti<'a, Op>,
+///     #[nla(id = 1, indexed)] pub ops: DeferredMulti<'a, Op>,
 /// }
 ///
 /// let ops = [Op { id: 1, flags: 2 }, Op { id: 2, flags: 6 }];
-/// let bytes = Ops { ops: LazyMulti::new(&ops) }.encode_to_vec()?;
+/// let bytes = Ops { ops: DeferredMulti::new(&ops) }.encode_to_vec()?;
 /// let got = Ops::decode(&bytes)?;                   // no allocation
 /// let mut flags = 0;
 /// for op in got.ops.iter() {
@@ -47,11 +48,11 @@ use super::Multi;
 /// assert_eq!(flags, 6);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct LazyMulti<'a, T> {
-    pub(super) repr: LazyRepr<'a, T>,
+pub struct DeferredMulti<'a, T> {
+    pub(super) repr: DeferredRepr<'a, T>,
 }
 
-pub(super) enum LazyRepr<'a, T> {
+pub(super) enum DeferredRepr<'a, T> {
     Slice(&'a [T]),
     Wire {
         /// The occurrences (for an indexed array: the nest's payload).
@@ -70,25 +71,25 @@ pub(super) enum LazyRepr<'a, T> {
     },
 }
 
-impl<T> Clone for LazyRepr<'_, T> {
+impl<T> Clone for DeferredRepr<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for LazyRepr<'_, T> {}
+impl<T> Copy for DeferredRepr<'_, T> {}
 
-impl<T> Clone for LazyMulti<'_, T> {
+impl<T> Clone for DeferredMulti<'_, T> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<T> Copy for LazyMulti<'_, T> {}
+impl<T> Copy for DeferredMulti<'_, T> {}
 
-impl<'a, T> LazyMulti<'a, T> {
+impl<'a, T> DeferredMulti<'a, T> {
     /// Values to encode, in order.
     pub const fn new(items: &'a [T]) -> Self {
-        LazyMulti {
-            repr: LazyRepr::Slice(items),
+        DeferredMulti {
+            repr: DeferredRepr::Slice(items),
         }
     }
 
@@ -96,98 +97,38 @@ impl<'a, T> LazyMulti<'a, T> {
     #[inline]
     pub fn is_empty(&self) -> bool {
         match self.repr {
-            LazyRepr::Slice(s) => s.is_empty(),
-            LazyRepr::Wire { attrs, .. } => attrs.is_empty(),
+            DeferredRepr::Slice(s) => s.is_empty(),
+            DeferredRepr::Wire { attrs, .. } => attrs.is_empty(),
         }
     }
 
     /// The values as a slice, when this was built from one
-    /// ([`LazyMulti::new`]); `None` for received values.
+    /// ([`DeferredMulti::new`]); `None` for received values.
     #[inline]
     pub fn as_slice(&self) -> Option<&'a [T]> {
         match self.repr {
-            LazyRepr::Slice(s) => Some(s),
-            LazyRepr::Wire { .. } => None,
-        }
-    }
-
-    /// An indexed array: the children of the nest `attr` (used by derived
-    /// code; not a stable API).
-    #[doc(hidden)]
-    #[inline]
-    pub fn __indexed(attr: &Attr<'a>, set: &'static AttrSetSchema, index: usize) -> Self {
-        LazyMulti {
-            repr: LazyRepr::Wire {
-                attrs: attr.value,
-                base: attr.value_offset(),
-                only: None,
-                set,
-                index,
-                checked: false,
-            },
-        }
-    }
-
-    /// Encodes the values: each slice element through `each(value, w, id)`
-    /// (`id`: the field's, or for an indexed array the element's number in
-    /// a nest with the field's id); received values are copied as they
-    /// came, payload and flag bits (used by derived code; not a stable API).
-    #[doc(hidden)]
-    #[inline]
-    pub fn __encode(
-        &self,
-        w: &mut AttrWriter<'_>,
-        id: u16,
-        indexed: bool,
-        mut each: impl FnMut(&T, &mut AttrWriter<'_>, u16) -> Result<(), EncodeError>,
-    ) -> Result<(), EncodeError> {
-        let nest = indexed.then(|| w.begin_nest(id));
-        let mut n = 0u16;
-        let mut next_id = || {
-            n = n.wrapping_add(1);
-            if indexed {
-                n
-            } else {
-                id
-            }
-        };
-        let r = match self.repr {
-            LazyRepr::Slice(s) => s.iter().try_for_each(|v| each(v, w, next_id())),
-            LazyRepr::Wire {
-                attrs, base, only, ..
-            } => AttrIter::with_base(attrs, base)
-                .filter_map(Result::ok)
-                .filter(|a| only.is_none_or(|id| a.id == id))
-                .try_for_each(|a| w.put(next_id() | (a.raw_type & !NLA_TYPE_MASK), a.value)),
-        };
-        match (r, nest) {
-            (Err(e), Some(nest)) => {
-                w.cancel_nest(nest);
-                Err(e)
-            }
-            (Err(e), None) => Err(e),
-            (Ok(()), Some(nest)) => w.end_nest(nest),
-            (Ok(()), None) => Ok(()),
+            DeferredRepr::Slice(s) => Some(s),
+            DeferredRepr::Wire { .. } => None,
         }
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone> LazyMulti<'a, T> {
+impl<'a, T: NlaValue<'a> + Clone> DeferredMulti<'a, T> {
     /// Iterates the values, decoding received ones; the first error ends
     /// the iteration.
     #[inline]
-    pub fn iter(&self) -> LazyMultiIter<'a, T> {
-        LazyMultiIter {
+    pub fn iter(&self) -> DeferredMultiIter<'a, T> {
+        DeferredMultiIter {
             repr: match self.repr {
-                LazyRepr::Slice(s) => LazyIterRepr::Slice(s.iter()),
-                LazyRepr::Wire {
+                DeferredRepr::Slice(s) => DeferredIterRepr::Slice(s.iter()),
+                DeferredRepr::Wire {
                     attrs,
                     base,
                     only,
                     set,
                     index,
                     checked,
-                } => LazyIterRepr::Wire {
+                } => DeferredIterRepr::Wire {
                     inner: AttrIter::with_base(attrs, base),
                     only,
                     set,
@@ -199,43 +140,43 @@ impl<'a, T: NlaValue<'a> + Clone> LazyMulti<'a, T> {
     }
 }
 
-impl<'a, T> Default for LazyMulti<'a, T> {
+impl<'a, T> Default for DeferredMulti<'a, T> {
     fn default() -> Self {
-        LazyMulti::new(&[])
+        DeferredMulti::new(&[])
     }
 }
 
-impl<'a, T> From<&'a [T]> for LazyMulti<'a, T> {
+impl<'a, T> From<&'a [T]> for DeferredMulti<'a, T> {
     fn from(items: &'a [T]) -> Self {
-        LazyMulti::new(items)
+        DeferredMulti::new(items)
     }
 }
 
-impl<'a, T> From<&'a Vec<T>> for LazyMulti<'a, T> {
+impl<'a, T> From<&'a Vec<T>> for DeferredMulti<'a, T> {
     fn from(items: &'a Vec<T>) -> Self {
-        LazyMulti::new(items)
+        DeferredMulti::new(items)
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone> IntoIterator for LazyMulti<'a, T> {
+impl<'a, T: NlaValue<'a> + Clone> IntoIterator for DeferredMulti<'a, T> {
     type Item = Result<T, DecodeError>;
-    type IntoIter = LazyMultiIter<'a, T>;
+    type IntoIter = DeferredMultiIter<'a, T>;
     #[inline]
-    fn into_iter(self) -> LazyMultiIter<'a, T> {
+    fn into_iter(self) -> DeferredMultiIter<'a, T> {
         self.iter()
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone> IntoIterator for &LazyMulti<'a, T> {
+impl<'a, T: NlaValue<'a> + Clone> IntoIterator for &DeferredMulti<'a, T> {
     type Item = Result<T, DecodeError>;
-    type IntoIter = LazyMultiIter<'a, T>;
+    type IntoIter = DeferredMultiIter<'a, T>;
     #[inline]
-    fn into_iter(self) -> LazyMultiIter<'a, T> {
+    fn into_iter(self) -> DeferredMultiIter<'a, T> {
         self.iter()
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone + fmt::Debug> fmt::Debug for LazyMulti<'a, T> {
+impl<'a, T: NlaValue<'a> + Clone + fmt::Debug> fmt::Debug for DeferredMulti<'a, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
@@ -243,12 +184,12 @@ impl<'a, T: NlaValue<'a> + Clone + fmt::Debug> fmt::Debug for LazyMulti<'a, T> {
 
 /// Equal when both yield equal values (an error compares unequal to a
 /// value, and equal to the same error).
-impl<'a, 'b, T, U> PartialEq<LazyMulti<'b, U>> for LazyMulti<'a, T>
+impl<'a, 'b, T, U> PartialEq<DeferredMulti<'b, U>> for DeferredMulti<'a, T>
 where
     T: NlaValue<'a> + Clone + PartialEq<U>,
     U: NlaValue<'b> + Clone,
 {
-    fn eq(&self, other: &LazyMulti<'b, U>) -> bool {
+    fn eq(&self, other: &DeferredMulti<'b, U>) -> bool {
         let (mut a, mut b) = (self.iter(), other.iter());
         loop {
             match (a.next(), b.next()) {
@@ -261,14 +202,14 @@ where
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone + Eq> Eq for LazyMulti<'a, T> {}
+impl<'a, T: NlaValue<'a> + Clone + Eq> Eq for DeferredMulti<'a, T> {}
 
-/// Iterator over the values of a [`LazyMulti`].
-pub struct LazyMultiIter<'a, T> {
-    repr: LazyIterRepr<'a, T>,
+/// Iterator over the values of a [`DeferredMulti`].
+pub struct DeferredMultiIter<'a, T> {
+    repr: DeferredIterRepr<'a, T>,
 }
 
-enum LazyIterRepr<'a, T> {
+enum DeferredIterRepr<'a, T> {
     Slice(std::slice::Iter<'a, T>),
     Wire {
         inner: AttrIter<'a>,
@@ -279,14 +220,14 @@ enum LazyIterRepr<'a, T> {
     },
 }
 
-impl<'a, T: NlaValue<'a> + Clone> Iterator for LazyMultiIter<'a, T> {
+impl<'a, T: NlaValue<'a> + Clone> Iterator for DeferredMultiIter<'a, T> {
     type Item = Result<T, DecodeError>;
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.repr {
-            LazyIterRepr::Slice(s) => s.next().cloned().map(Ok),
-            LazyIterRepr::Wire {
+            DeferredIterRepr::Slice(s) => s.next().cloned().map(Ok),
+            DeferredIterRepr::Wire {
                 inner,
                 only,
                 set,
@@ -319,9 +260,9 @@ impl<'a, T: NlaValue<'a> + Clone> Iterator for LazyMultiIter<'a, T> {
     }
 }
 
-impl<'a, T: NlaValue<'a> + Clone> std::iter::FusedIterator for LazyMultiIter<'a, T> {}
+impl<'a, T: NlaValue<'a> + Clone> std::iter::FusedIterator for DeferredMultiIter<'a, T> {}
 
-/// An error met while iterating a [`LazyMulti`], placed in its field.
+/// An error met while iterating a [`DeferredMulti`], placed in its field.
 #[cold]
 fn lazy_error(e: DecodeError, set: &'static AttrSetSchema, index: usize) -> DecodeError {
     let field = set.attrs.get(index).map_or("?", |a| a.name);

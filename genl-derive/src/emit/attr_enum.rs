@@ -1,13 +1,14 @@
-//! `#[derive(Attrs)]`: an enum as an open attribute stream.
+//! `#[derive(AttrEnum)]`: an enum whose variants are the attributes of an
+//! open set.
 
 use genl_rules::limits::MAX_ATTR_ID;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::ast::{Id, Stream, StreamVariant};
+use crate::ast::{AttrEnum, AttrEnumVariant, Id};
 use crate::emit::common::{self, Lifetimes};
 
-pub fn emit(s: &Stream) -> TokenStream {
+pub fn emit(s: &AttrEnum) -> TokenStream {
     let lt = Lifetimes::new(&s.ident, &s.lifetime);
     let set_name = &s.name;
     let Lifetimes {
@@ -33,7 +34,7 @@ pub fn emit(s: &Stream) -> TokenStream {
     let mut idx = 0usize;
     for v in &s.variants {
         match v {
-            StreamVariant::Other { ident } => {
+            AttrEnumVariant::Other { ident } => {
                 fallback = quote! {
                     _ => ::core::result::Result::Ok(Self::#ident(__attr.id, __attr.value)),
                 };
@@ -41,7 +42,7 @@ pub fn emit(s: &Stream) -> TokenStream {
                     Self::#ident(id, value) => __w.put(*id, value),
                 });
             }
-            StreamVariant::Attr {
+            AttrEnumVariant::Attr {
                 ident,
                 const_ident: c,
                 id,
