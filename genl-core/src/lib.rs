@@ -117,7 +117,7 @@ pub mod varint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
-pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
+pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription, AsyncTransport};
 pub use batch::Batch;
 pub use bitfield::Bitfield32;
 #[doc(hidden)]

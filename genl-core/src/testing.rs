@@ -272,6 +272,8 @@ struct State {
     next_id: u16,
     next_group: u32,
     requests: usize,
+    /// Tasks waiting for a delivery (see `testing::tokio`).
+    wakers: Vec<std::task::Waker>,
 }
 
 struct Shared {
@@ -351,7 +353,7 @@ impl FakeKernel {
         st.families.push(fam);
         Self::multicast_locked(&mut st, u32::from(GENL_ID_CTRL), &note);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
         id
     }
 
@@ -366,7 +368,7 @@ impl FakeKernel {
         let note = Self::ctrl_note(CtrlCmd::DelFamily, &fam);
         Self::multicast_locked(&mut st, u32::from(GENL_ID_CTRL), &note);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// Describes the ops of family `name` (registered) to the controller,
@@ -453,7 +455,7 @@ impl FakeKernel {
         );
         Self::multicast_locked(&mut st, gid, &m);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// Queues `datagram` for the socket with port `port`, as if the kernel
@@ -478,7 +480,7 @@ impl FakeKernel {
         if let Some(q) = self.state().sockets.get_mut(&port) {
             q.deliveries.push_back(d);
         }
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// A new socket.
@@ -667,7 +669,16 @@ impl FakeKernel {
                 .extend(datagrams.into_iter().map(Delivery::Datagram));
         }
         drop(st);
+        self.wake_all();
+    }
+
+    /// Wakes every thread and task waiting for a delivery.
+    fn wake_all(&self) {
+        let wakers = std::mem::take(&mut self.state().wakers);
         self.shared.wake.notify_all();
+        for w in wakers {
+            w.wake();
+        }
     }
 
     /// Takes the next delivery for `port`, waiting until `deadline` if
@@ -768,3 +779,5 @@ impl Transport for FakeSocket {
 
 #[cfg(test)]
 pub(crate) mod fixture;
+#[cfg(feature = "tokio")]
+mod tokio;

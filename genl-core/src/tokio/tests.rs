@@ -1,0 +1,1 @@
+//! The tokio connections on the fake kernel.
