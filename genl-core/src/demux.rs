@@ -15,11 +15,49 @@ use crate::message::{Messages, NlMessage};
 use crate::owned::OwnedMessage;
 use crate::schema::AttrSetSchema;
 
+/// The owned replies of one request: the first in place (most requests
+/// have one, which then costs no list), any more in a list.
+#[derive(Debug, Default)]
+pub(crate) struct Replies {
+    first: Option<OwnedMessage>,
+    rest: Vec<OwnedMessage>,
+}
+
+impl Replies {
+    /// Adds the next reply.
+    fn push(&mut self, m: OwnedMessage) {
+        match self.first {
+            None => self.first = Some(m),
+            Some(_) => self.rest.push(m),
+        }
+    }
+
+    /// How many replies there are.
+    pub(crate) fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// The last reply (a `do`'s only one: the engine refuses a second).
+    pub(crate) fn pop(&mut self) -> Option<OwnedMessage> {
+        self.rest.pop().or_else(|| self.first.take())
+    }
+}
+
+impl IntoIterator for Replies {
+    type Item = OwnedMessage;
+    type IntoIter =
+        std::iter::Chain<std::option::IntoIter<OwnedMessage>, std::vec::IntoIter<OwnedMessage>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.first.into_iter().chain(self.rest)
+    }
+}
+
 /// One request in flight: its engine state and its replies so far.
 #[derive(Debug)]
 pub(crate) struct Pending {
     ex: Exchange,
-    replies: Vec<OwnedMessage>,
+    replies: Replies,
 }
 
 impl Pending {
@@ -41,7 +79,7 @@ impl Pending {
         self,
         request: &[u8],
         schema: Option<&'static AttrSetSchema>,
-    ) -> Result<Vec<OwnedMessage>> {
+    ) -> Result<Replies> {
         self.ex.finish(request, schema)?;
         Ok(self.replies)
     }
@@ -61,7 +99,7 @@ impl Requests {
             ex.seq(),
             Pending {
                 ex,
-                replies: Vec::new(),
+                replies: Replies::default(),
             },
         );
     }
@@ -149,13 +187,56 @@ impl Requests {
         }
         Ok(events)
     }
+}
 
-    /// The sequence numbers of the complete requests.
-    #[cfg(feature = "tokio")]
-    pub(crate) fn done(&self) -> impl Iterator<Item = u32> + '_ {
-        self.pending
-            .iter()
-            .filter(|(_, p)| p.is_done())
-            .map(|(seq, _)| *seq)
+/// The state of a socket that many requesters share (threads of a
+/// [`SharedConnection`](crate::SharedConnection), tasks of an
+/// [`AsyncSharedConnection`](crate::AsyncSharedConnection)): the requests
+/// in flight, and the reader role. A requester whose request is not yet
+/// complete reads the socket itself when no one else is reading, and
+/// hands every message to the request it belongs to; the others wait in
+/// `waiters` (threads on a condition variable, tasks by their wakers) and
+/// are woken only when there are any.
+#[derive(Debug, Default)]
+pub(crate) struct Demux<W> {
+    /// Whether a requester is reading the socket.
+    pub(crate) reader_active: bool,
+    /// Whoever waits for the reader.
+    pub(crate) waiters: W,
+    /// The reader's receive buffer, kept between requests.
+    pub(crate) rx: Vec<u8>,
+    /// The requests in flight.
+    pub(crate) requests: Requests,
+}
+
+impl<W> Demux<W> {
+    /// Takes the outcome `received` of a receive into `rx` on the socket
+    /// with port `portid`: a datagram is dispatched (reading on with
+    /// `try_recv` while a request waits on a deleted family, see
+    /// [`Requests::settle`]), an overflow fails every request. Returns the
+    /// controller notifications read (`None`: some may be lost), for the
+    /// family cache; a socket error is returned as it is.
+    pub(crate) fn absorb(
+        &mut self,
+        received: Result<()>,
+        portid: u32,
+        try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,
+    ) -> Result<Vec<Option<CtrlEvent>>> {
+        match received {
+            Ok(()) => {
+                let mut events = self.requests.dispatch(&self.rx, portid);
+                // On a socket error the requests end by their deadlines,
+                // or by the next read.
+                if let Ok(more) = self.requests.settle(portid, &mut self.rx, try_recv) {
+                    events.extend(more);
+                }
+                Ok(events)
+            }
+            Err(Error::EventsLost) => {
+                self.requests.on_overflow();
+                Ok(vec![None])
+            }
+            Err(e) => Err(e),
+        }
     }
 }

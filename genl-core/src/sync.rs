@@ -21,10 +21,10 @@ use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
-use crate::demux::Requests;
+use crate::demux::{Replies, Requests};
 use crate::engine::{CtrlEvent, Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::owned::{Item, OwnedMessage, Reply};
+use crate::owned::{Item, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
@@ -214,7 +214,8 @@ impl<T: Transport> SharedConnection<T> {
             return Ok(f(fam));
         }
         let req = resolve::getfamily_request(name);
-        let fam = resolve::getfamily_owned(name, self.exchange(resolve::getfamily(&req)))?;
+        let r = self.exchange(resolve::getfamily(&req));
+        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
         let out = f(&fam);
         self.families().0.insert(name, fam);
         Ok(out)
@@ -228,7 +229,7 @@ impl<T: Transport> SharedConnection<T> {
     /// Sends one request of `mode` and waits for its completion; returns
     /// every reply message (none for an ACK-only command, several for a
     /// dump).
-    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
+    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Replies> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
         req.build(&mut tx, seq, 0)?;
@@ -347,7 +348,7 @@ impl<T: Transport> SharedConnection<T> {
 }
 
 impl<T: Transport> Client for &SharedConnection<T> {
-    type Replies = Vec<OwnedMessage>;
+    type Replies = Replies;
 
     fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id)
@@ -360,7 +361,7 @@ impl<T: Transport> Client for &SharedConnection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = SharedConnection::exchange(self, support::policy(&req));
-        support::policy_from_owned(name, cmd, r)
+        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
     }
 }
 

@@ -12,10 +12,10 @@ use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
-use crate::demux::Requests;
+use crate::demux::{Replies, Requests};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::owned::{Item, OwnedMessage, Reply};
+use crate::owned::{Item, Reply};
 use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
@@ -83,10 +83,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
 
     /// Sends one request of `mode` and collects its replies until it
     /// completes.
-    async fn exchange<P: Encode + ?Sized>(
-        &mut self,
-        req: Request<'_, P>,
-    ) -> Result<Vec<OwnedMessage>> {
+    async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Replies> {
         let seq = self.seq.next();
         req.build(&mut self.tx, seq, 0)?;
         self.transport.send(&self.tx)?;
@@ -147,7 +144,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         }
         let req = resolve::getfamily_request(name);
         let r = self.exchange(resolve::getfamily(&req)).await;
-        let fam = resolve::getfamily_owned(name, r)?;
+        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
         Ok(f(self.families.insert(name, fam)))
     }
 
@@ -189,7 +186,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
 }
 
 impl<T: AsyncTransport> AsyncClient for AsyncConnection<T> {
-    type Replies = Vec<OwnedMessage>;
+    type Replies = Replies;
 
     async fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id).await
@@ -202,7 +199,7 @@ impl<T: AsyncTransport> AsyncClient for AsyncConnection<T> {
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = AsyncConnection::exchange(self, support::policy(&req)).await;
-        support::policy_from_owned(name, cmd, r)
+        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
     }
 }
 

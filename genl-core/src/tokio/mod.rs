@@ -6,9 +6,11 @@
 //! [`Error::EventsLost`], `MSG_TRUNC` detection, timeouts.
 //!
 //! - [`AsyncConnection`]: one request at a time per connection (`&mut`).
-//! - [`AsyncSharedConnection`]: many tasks, one socket; a reader task
-//!   routes each reply to the task that asked, by sequence number (like
-//!   the thread-shared [`SharedConnection`](crate::SharedConnection)).
+//! - [`AsyncSharedConnection`]: many tasks, one socket; each reply goes
+//!   to the task that asked, by sequence number; the task that needs a
+//!   reply reads the socket itself when no other task is reading (like the
+//!   thread-shared [`SharedConnection`](crate::SharedConnection)), so there
+//!   is no reader task.
 //! - [`AsyncSubscription`]: a multicast group; [`AsyncSubscription::next_of`]
 //!   yields one notification type, decoded as declared.
 //!
@@ -17,7 +19,9 @@
 //!
 //! Enable with the `tokio` feature.
 
+use std::future::Future;
 use std::sync::atomic::Ordering;
+use std::task::Poll;
 use std::time::Duration;
 
 use crate::demux::Requests;
@@ -28,6 +32,7 @@ mod connection;
 mod shared;
 mod subscription;
 mod transport;
+mod turn;
 
 pub use connection::AsyncConnection;
 pub use shared::AsyncSharedConnection;
@@ -52,8 +57,15 @@ fn dispatch<T: AsyncTransport>(
 }
 
 /// `work`, failed with [`Error::Timeout`] if it takes longer than
-/// `timeout` (`None`: as long as it takes).
-async fn within<F: std::future::Future>(timeout: Option<Duration>, work: F) -> Result<F::Output> {
+/// `timeout` (`None`: as long as it takes). Work done at its first poll
+/// (a reply the kernel queued before `send` returned) reads no clock and
+/// arms no timer.
+async fn within<F: Future>(timeout: Option<Duration>, work: F) -> Result<F::Output> {
+    let mut work = std::pin::pin!(work);
+    let first = std::future::poll_fn(|cx| Poll::Ready(work.as_mut().poll(cx))).await;
+    if let Poll::Ready(out) = first {
+        return Ok(out);
+    }
     match timeout {
         Some(t) => ::tokio::time::timeout(t, work)
             .await

@@ -1,115 +1,100 @@
 //! The async connection many tasks share, [`AsyncSharedConnection`]: one
 //! socket, concurrent requests, each reply delivered to the task that
-//! asked for it.
+//! asked for it, with no reader task (see the private `turn` module).
 
-use std::collections::HashMap;
-use std::sync::atomic::Ordering;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use ::tokio::io::unix::AsyncFd;
-use ::tokio::sync::oneshot;
 
 use super::transport::{self, AsyncTransport};
+use super::turn::{self, Shared, Turn, Waiters};
 use super::{within, SharedTimeout};
 use crate::client::{self, AsyncClient, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
-use crate::demux::Requests;
-use crate::engine::{CtrlEvent, Mode, Request, SeqCounter};
-use crate::error::{Error, Result};
-use crate::owned::{Item, OwnedMessage, Reply};
-use crate::resolve::{self, FamilyCache, ResolvedFamily};
+use crate::demux::{Demux, Replies};
+use crate::engine::{Mode, Request, SeqCounter};
+use crate::error::Result;
+use crate::owned::{Item, Reply};
+use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
 use crate::support::{self, SupportState};
 use crate::sys::Socket;
 
-/// The requests of an [`AsyncSharedConnection`] in flight: their state,
-/// and whom to wake when one completes.
-#[derive(Default)]
-struct Waiting {
-    requests: Requests,
-    wake: HashMap<u32, oneshot::Sender<()>>,
-}
-
-/// What the reader task and the requesting tasks share.
+/// What the handles of an [`AsyncSharedConnection`] share.
 struct Inner<T> {
     transport: T,
     seq: SeqCounter,
-    waiting: Mutex<Waiting>,
-    families: Mutex<FamilyCache>,
+    demux: Mutex<Demux<Waiters>>,
+    families: Mutex<(FamilyCache, DrainClock)>,
     watching: bool,
-    ack_queries: std::sync::atomic::AtomicBool,
-    check_support: std::sync::atomic::AtomicBool,
+    ack_queries: AtomicBool,
+    check_support: AtomicBool,
     timeout: SharedTimeout,
 }
 
 impl<T: AsyncTransport> Inner<T> {
-    fn waiting(&self) -> MutexGuard<'_, Waiting> {
-        self.waiting.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn families(&self) -> MutexGuard<'_, FamilyCache> {
+    fn families(&self) -> MutexGuard<'_, (FamilyCache, DrainClock)> {
         self.families.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The reader: routes every datagram's messages to their requests,
-    /// controller notifications to every request and the cache.
-    async fn read(self: Arc<Self>) {
-        let mut rx = Vec::new();
+    /// Reads the controller notifications queued on the socket, unless a
+    /// task is reading (it reads them anyway).
+    fn drain_notifications(&self) -> Result<()> {
+        let mut d = self.demux();
+        if d.reader_active {
+            return Ok(());
+        }
         loop {
-            let r = transport::recv(&self.transport, &mut rx).await;
-            let events: Vec<Option<CtrlEvent>> = {
-                let mut w = self.waiting();
-                let events = match r {
-                    Ok(()) => super::dispatch(&self.transport, &mut w.requests, &mut rx),
-                    Err(Error::EventsLost) => {
-                        w.requests.on_overflow();
-                        vec![None]
-                    }
-                    // A socket error no request can recover from: they end
-                    // by their timeouts.
-                    Err(_) => Vec::new(),
-                };
-                let Waiting { requests, wake } = &mut *w;
-                for seq in requests.done() {
-                    if let Some(tx) = wake.remove(&seq) {
-                        let _ = tx.send(());
-                    }
-                }
-                events
-            };
-            let mut fams = self.families();
-            for ev in events {
-                fams.on_control(ev.as_ref());
+            match self.transport.try_recv(&mut d.rx) {
+                Ok(false) => return Ok(()),
+                r => self.absorb(&mut d, r.map(drop))?,
             }
         }
     }
 }
 
-/// Aborts the reader task when the last handle goes.
-struct ReaderGuard(::tokio::task::JoinHandle<()>);
+impl<T: AsyncTransport> Shared for Inner<T> {
+    type Transport = T;
 
-impl Drop for ReaderGuard {
-    fn drop(&mut self) {
-        self.0.abort();
+    fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    fn demux(&self) -> MutexGuard<'_, Demux<Waiters>> {
+        self.demux.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn absorb(&self, d: &mut Demux<Waiters>, received: Result<()>) -> Result<()> {
+        let t = &self.transport;
+        let events = d.absorb(received, t.port_id(), |b| t.try_recv(b))?;
+        turn::wake_done(d);
+        if !events.is_empty() {
+            let mut f = self.families();
+            for ev in events {
+                f.0.on_control(ev.as_ref());
+            }
+        }
+        Ok(())
     }
 }
 
 /// An async generic netlink connection many tasks share (`Clone`): one
-/// socket, a reader task routing each reply to the task that asked by its
-/// sequence number.
+/// socket; each reply goes to the task that asked, by its sequence
+/// number. A task reads the socket itself when no other task is reading,
+/// so a lone request costs what it does on an [`AsyncConnection`](super::AsyncConnection).
 pub struct AsyncSharedConnection<T: AsyncTransport = AsyncFd<Socket>> {
     inner: Arc<Inner<T>>,
-    _reader: Arc<ReaderGuard>,
 }
 
 impl<T: AsyncTransport> Clone for AsyncSharedConnection<T> {
     fn clone(&self) -> Self {
         AsyncSharedConnection {
             inner: self.inner.clone(),
-            _reader: self._reader.clone(),
         }
     }
 }
@@ -123,38 +108,31 @@ impl<T: AsyncTransport> std::fmt::Debug for AsyncSharedConnection<T> {
 }
 
 impl AsyncSharedConnection {
-    /// Opens a socket and starts its reader task (on the current tokio
-    /// runtime), watching the controller's notifications.
+    /// Opens a `NETLINK_GENERIC` socket registered with the tokio reactor
+    /// (of the current runtime), watching the controller's notifications.
     pub fn new() -> Result<Self> {
         Self::with_transport(transport::open()?)
     }
 }
 
-impl<T: AsyncTransport + 'static> AsyncSharedConnection<T> {
-    /// A shared connection over `transport`, its reader task started on
-    /// the current tokio runtime, watching the controller's notifications
-    /// when the transport lets it join their group.
+impl<T: AsyncTransport> AsyncSharedConnection<T> {
+    /// A shared connection over `transport`, watching the controller's
+    /// notifications when the transport lets it join their group.
     pub fn with_transport(transport: T) -> Result<Self> {
         let watching = transport.join_group(u32::from(GENL_ID_CTRL)).is_ok();
         let inner = Arc::new(Inner {
             transport,
             seq: SeqCounter::for_socket(),
-            waiting: Mutex::new(Waiting::default()),
-            families: Mutex::new(FamilyCache::default()),
+            demux: Mutex::new(Demux::default()),
+            families: Mutex::new((FamilyCache::default(), DrainClock::default())),
             watching,
             ack_queries: false.into(),
             check_support: true.into(),
             timeout: SharedTimeout::new(Some(DEFAULT_TIMEOUT)),
         });
-        let reader = ::tokio::spawn(inner.clone().read());
-        Ok(AsyncSharedConnection {
-            inner,
-            _reader: Arc::new(ReaderGuard(reader)),
-        })
+        Ok(AsyncSharedConnection { inner })
     }
-}
 
-impl<T: AsyncTransport> AsyncSharedConnection<T> {
     /// This socket's port id.
     pub fn port_id(&self) -> u32 {
         self.inner.transport.port_id()
@@ -182,62 +160,51 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
         self.inner.check_support.store(on, Ordering::Relaxed);
     }
 
-    /// Sends one request of `mode` and waits until the reader completes it.
-    async fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
-        let inner = &self.inner;
+    /// Sends one request and waits for its completion (reading the socket
+    /// while no other task does); returns every reply message.
+    async fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Replies> {
+        let inner = &*self.inner;
         let seq = inner.seq.next();
         let mut tx = Vec::with_capacity(256);
         req.build(&mut tx, seq, 0)?;
         let schema = req.schema;
-        let (wake, done) = oneshot::channel();
-        {
-            let mut w = inner.waiting();
-            w.requests.insert(req.exchange(seq));
-            w.wake.insert(seq, wake);
-        }
-        let forget = |inner: &Inner<T>| {
-            let mut w = inner.waiting();
-            w.wake.remove(&seq);
-            w.requests.remove(seq)
-        };
-        if let Err(e) = inner.transport.send(&tx) {
-            forget(inner);
-            return Err(e);
-        }
-        let outcome = within(inner.timeout.get(), done).await;
-        let p = forget(inner);
-        match (outcome, p) {
-            (Ok(Ok(())), Some(p)) => p.finish(&tx, schema),
-            (Err(_), _) => Err(Error::Timeout),
-            // The reader task is gone (its runtime shut down).
-            _ => Err(Error::UnexpectedReply(
-                "the connection's reader task stopped",
-            )),
-        }
+        inner.demux().requests.insert(req.exchange(seq));
+        // From here on, however this future ends, the request leaves.
+        let mut turn = Turn::new(inner, seq);
+        inner.transport.send(&tx)?;
+        let p = within(inner.timeout.get(), poll_fn(|cx| turn.poll(cx))).await??;
+        p.finish(&tx, schema)
     }
 
-    /// Resolves a family by name (cached; the reader task applies the
-    /// controller's notifications as they come).
+    /// Resolves a family by name (cached; kept fresh by the controller's
+    /// notifications, see [`crate::resolve`]).
     pub async fn resolve(&self, name: &str) -> Result<ResolvedFamily> {
         self.lookup(name, ResolvedFamily::clone).await
     }
 
     /// [`resolve`](Self::resolve), reading what `f` needs from the family.
     async fn lookup<R>(&self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
-        if let Some(fam) = self.inner.families().get(name) {
+        let due = {
+            let mut fams = self.inner.families();
+            fams.0.get(name).is_none() || fams.1.due()
+        };
+        if self.inner.watching && due {
+            self.inner.drain_notifications()?;
+        }
+        if let Some(fam) = self.inner.families().0.get(name) {
             return Ok(f(fam));
         }
         let req = resolve::getfamily_request(name);
         let r = self.exchange(resolve::getfamily(&req)).await;
-        let fam = resolve::getfamily_owned(name, r)?;
+        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
         let out = f(&fam);
-        self.inner.families().insert(name, fam);
+        self.inner.families().0.insert(name, fam);
         Ok(out)
     }
 
     /// Forgets a cached family.
     pub fn invalidate(&self, name: &str) {
-        self.inner.families().invalidate(name);
+        self.inner.families().0.invalidate(name);
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
@@ -273,7 +240,7 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
 }
 
 impl<T: AsyncTransport> AsyncClient for &AsyncSharedConnection<T> {
-    type Replies = Vec<OwnedMessage>;
+    type Replies = Replies;
 
     async fn family_id(&mut self, name: &'static str) -> Result<u16> {
         self.lookup(name, |f| f.id).await
@@ -286,17 +253,17 @@ impl<T: AsyncTransport> AsyncClient for &AsyncSharedConnection<T> {
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = AsyncSharedConnection::exchange(self, support::policy(&req)).await;
-        support::policy_from_owned(name, cmd, r)
+        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
     }
 }
 
 impl<T: AsyncTransport> Families for &AsyncSharedConnection<T> {
     fn moved(&self, name: &str, id: u16) -> bool {
-        !self.inner.watching || self.inner.families().moved(name, id)
+        !self.inner.watching || self.inner.families().0.moved(name, id)
     }
 
     fn invalidate(&mut self, name: &str) {
-        self.inner.families().invalidate(name);
+        self.inner.families().0.invalidate(name);
     }
 
     fn checks_support(&self) -> bool {
@@ -310,12 +277,15 @@ impl<T: AsyncTransport> Families for &AsyncSharedConnection<T> {
     ) -> Option<R> {
         self.inner
             .families()
+            .0
             .support(name)
             .map(|(fam, s)| f(fam, s))
     }
 
     fn refresh(&mut self) -> Result<()> {
-        // The reader task applies the notifications as they come.
+        if self.inner.watching {
+            self.inner.drain_notifications()?;
+        }
         Ok(())
     }
 }

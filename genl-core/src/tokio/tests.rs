@@ -365,3 +365,80 @@ fn replies_that_come_together_out_of_order_reach_their_tasks() {
         }
     });
 }
+
+#[test]
+fn tasks_on_several_threads_sharing_a_connection_each_get_their_own_reply() {
+    let (kernel, store) = setup();
+    for i in 0..16 {
+        put(&store, &format!("k{i}"), i * 10);
+    }
+    let conn = kernel.async_shared_connection();
+    std::thread::scope(|s| {
+        for t in 0..4u64 {
+            let conn = conn.clone();
+            // Each thread its own runtime: the tasks really run at once.
+            s.spawn(move || {
+                runtime().block_on(async {
+                    for i in 0..200u64 {
+                        let k = format!("k{}", (t + i) % 16);
+                        let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
+                        let e = r.get().unwrap();
+                        assert_eq!((e.key, e.value), (k.as_str(), Some((t + i) % 16 * 10)));
+                    }
+                })
+            });
+        }
+    });
+}
+
+/// The task reading the socket gives up (its timeout) while another
+/// waits for it: the other reads on, and gets its reply when it comes.
+#[test]
+fn a_waiting_task_reads_on_when_the_reading_task_gives_up() {
+    let kernel = FakeKernel::new();
+    let k = kernel.clone();
+    kernel.add_family("fake_demo", 1, &["events"], move |req| {
+        if req.genl.cmd != 1 {
+            return Response::Silence;
+        }
+        // GET is answered 300 ms later, from another thread.
+        let (k, seq, port, genl) = (k.clone(), req.seq, req.port, req.genl);
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            let id = k.family_id("fake_demo").unwrap();
+            let attrs = Entry {
+                key: "late",
+                value: Some(8),
+            }
+            .encode_to_vec()
+            .unwrap();
+            k.deliver(port, build::genl(id, 0, seq, port, genl, &attrs));
+        });
+        Response::Silence
+    });
+    runtime().block_on(async {
+        let conn = kernel.async_shared_connection();
+        conn.set_timeout(Some(Duration::from_secs(30)));
+        conn.resolve("fake_demo").await.unwrap();
+        // SLOW, never answered, gives up after 100 ms; it asks first, so
+        // it is the one reading.
+        let slow = {
+            let conn = conn.clone();
+            ::tokio::spawn(async move {
+                let r = ::tokio::time::timeout(
+                    Duration::from_millis(100),
+                    conn.query(cmd::Slow, &Key { key: "a" }),
+                )
+                .await;
+                r.is_err()
+            })
+        };
+        ::tokio::task::yield_now().await;
+        let start = Instant::now();
+        let r = conn.query(cmd::Get, &Key { key: "late" }).await.unwrap();
+        assert!(slow.await.unwrap(), "SLOW timed out");
+        let e = r.get().unwrap();
+        assert_eq!((e.key, e.value), ("late", Some(8)));
+        assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
+    });
+}
