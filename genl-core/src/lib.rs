@@ -94,6 +94,7 @@ pub mod dump;
 mod engine;
 pub mod error;
 pub mod extack;
+mod families;
 pub mod flags;
 pub mod header;
 pub mod message;

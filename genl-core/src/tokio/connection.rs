@@ -15,9 +15,10 @@ use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::{Replies, Requests};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
+use crate::families::FamilyState;
 use crate::owned::{Item, Reply};
-use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::support::{self, SupportState};
+use crate::resolve::{self, ResolvedFamily};
+use crate::support;
 use crate::sys::Socket;
 
 /// An async generic netlink connection (one request at a time per
@@ -30,11 +31,8 @@ pub struct AsyncConnection<T: AsyncTransport = AsyncFd<Socket>> {
     /// The one request in flight (kept for its capacity: a request
     /// allocates no table of its own).
     requests: Requests,
-    families: FamilyCache,
-    drain: DrainClock,
-    watching: bool,
+    families: FamilyState,
     ack_queries: bool,
-    check_support: bool,
     timeout: Option<Duration>,
 }
 
@@ -65,11 +63,8 @@ impl<T: AsyncTransport> AsyncConnection<T> {
             rx: Vec::new(),
             tx: Vec::new(),
             requests: Requests::default(),
-            families: FamilyCache::default(),
-            drain: DrainClock::default(),
-            watching,
+            families: FamilyState::new(watching),
             ack_queries: false,
-            check_support: true,
             timeout: Some(DEFAULT_TIMEOUT),
         })
     }
@@ -103,11 +98,11 @@ impl<T: AsyncTransport> AsyncConnection<T> {
                 match transport::recv(transport, rx).await {
                     Ok(()) => {
                         for ev in super::dispatch(transport, requests, rx) {
-                            families.on_control(ev.as_ref());
+                            families.cache.on_control(ev.as_ref());
                         }
                     }
                     Err(Error::EventsLost) => {
-                        families.clear();
+                        families.cache.clear();
                         requests.on_overflow();
                     }
                     Err(e) => return Err(e),
@@ -122,7 +117,7 @@ impl<T: AsyncTransport> AsyncConnection<T> {
     /// anything else: replies of requests that gave up).
     fn drain_notifications(&mut self) -> Result<()> {
         let t = &self.transport;
-        resolve::drain(&mut self.families, &mut self.rx, t.port_id(), |b| {
+        resolve::drain(&mut self.families.cache, &mut self.rx, t.port_id(), |b| {
             t.try_recv(b)
         })
     }
@@ -136,21 +131,12 @@ impl<T: AsyncTransport> AsyncConnection<T> {
 
     /// [`resolve`](Self::resolve), reading what `f` needs from the family.
     async fn lookup<R>(&mut self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
-        if self.watching && (self.families.get(name).is_none() || self.drain.due()) {
-            self.drain_notifications()?;
-        }
-        if let Some(fam) = self.families.get(name) {
-            return Ok(f(fam));
-        }
-        let req = resolve::getfamily_request(name);
-        let r = self.exchange(resolve::getfamily(&req)).await;
-        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
-        Ok(f(self.families.insert(name, fam)))
+        client::lookup_async(self, name, f).await
     }
 
     /// Forgets a cached family.
     pub fn invalidate(&mut self, name: &str) {
-        self.families.invalidate(name);
+        self.families.cache.invalidate(name);
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
@@ -189,7 +175,7 @@ impl<T: AsyncTransport> AsyncClient for AsyncConnection<T> {
     type Replies = Replies;
 
     async fn family_id(&mut self, name: &'static str) -> Result<u16> {
-        self.lookup(name, |f| f.id).await
+        client::family_id_async(self, name).await
     }
 
     async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
@@ -204,30 +190,16 @@ impl<T: AsyncTransport> AsyncClient for AsyncConnection<T> {
 }
 
 impl<T: AsyncTransport> Families for AsyncConnection<T> {
-    fn moved(&self, name: &str, id: u16) -> bool {
-        !self.watching || self.families.moved(name, id)
+    type State<'a>
+        = &'a mut FamilyState
+    where
+        T: 'a;
+
+    fn state(&mut self) -> &mut FamilyState {
+        &mut self.families
     }
 
-    fn invalidate(&mut self, name: &str) {
-        self.families.invalidate(name);
-    }
-
-    fn checks_support(&self) -> bool {
-        self.check_support
-    }
-
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R> {
-        self.families.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    fn refresh(&mut self) -> Result<()> {
-        if self.watching {
-            self.drain_notifications()?;
-        }
-        Ok(())
+    fn drain(&mut self) -> Result<()> {
+        self.drain_notifications()
     }
 }

@@ -20,9 +20,10 @@ use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::{Demux, Replies};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::Result;
+use crate::families::{self, FamilyState};
 use crate::owned::{Item, Reply};
-use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::support::{self, SupportState};
+use crate::resolve::ResolvedFamily;
+use crate::support;
 use crate::sys::Socket;
 
 /// What the handles of an [`AsyncSharedConnection`] share.
@@ -30,31 +31,29 @@ struct Inner<T> {
     transport: T,
     seq: SeqCounter,
     demux: Mutex<Demux<Waiters>>,
-    families: Mutex<(FamilyCache, DrainClock)>,
-    watching: bool,
+    families: Mutex<FamilyState>,
     ack_queries: AtomicBool,
-    check_support: AtomicBool,
     timeout: SharedTimeout,
 }
 
 impl<T: AsyncTransport> Inner<T> {
-    fn families(&self) -> MutexGuard<'_, (FamilyCache, DrainClock)> {
+    fn families(&self) -> MutexGuard<'_, FamilyState> {
         self.families.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Reads the controller notifications queued on the socket, unless a
-    /// task is reading (it reads them anyway).
+    /// task is reading (it reads them anyway); wakes the tasks whose
+    /// requests the messages read completed.
     fn drain_notifications(&self) -> Result<()> {
         let mut d = self.demux();
         if d.reader_active {
             return Ok(());
         }
-        loop {
-            match self.transport.try_recv(&mut d.rx) {
-                Ok(false) => return Ok(()),
-                r => self.absorb(&mut d, r.map(drop))?,
-            }
-        }
+        let t = &self.transport;
+        let (events, r) = d.drain(t.port_id(), |b| t.try_recv(b));
+        turn::wake_done(&mut d);
+        families::apply(&self.families, events);
+        r
     }
 }
 
@@ -73,12 +72,7 @@ impl<T: AsyncTransport> Shared for Inner<T> {
         let t = &self.transport;
         let events = d.absorb(received, t.port_id(), |b| t.try_recv(b))?;
         turn::wake_done(d);
-        if !events.is_empty() {
-            let mut f = self.families();
-            for ev in events {
-                f.0.on_control(ev.as_ref());
-            }
-        }
+        families::apply(&self.families, events);
         Ok(())
     }
 }
@@ -124,10 +118,8 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
             transport,
             seq: SeqCounter::for_socket(),
             demux: Mutex::new(Demux::default()),
-            families: Mutex::new((FamilyCache::default(), DrainClock::default())),
-            watching,
+            families: Mutex::new(FamilyState::new(watching)),
             ack_queries: false.into(),
-            check_support: true.into(),
             timeout: SharedTimeout::new(Some(DEFAULT_TIMEOUT)),
         });
         Ok(AsyncSharedConnection { inner })
@@ -157,7 +149,7 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
     /// (on by default; see
     /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
     pub fn set_check_support(&self, on: bool) {
-        self.inner.check_support.store(on, Ordering::Relaxed);
+        self.inner.families().check_support = on;
     }
 
     /// Sends one request and waits for its completion (reading the socket
@@ -184,27 +176,12 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
 
     /// [`resolve`](Self::resolve), reading what `f` needs from the family.
     async fn lookup<R>(&self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
-        let due = {
-            let mut fams = self.inner.families();
-            fams.0.get(name).is_none() || fams.1.due()
-        };
-        if self.inner.watching && due {
-            self.inner.drain_notifications()?;
-        }
-        if let Some(fam) = self.inner.families().0.get(name) {
-            return Ok(f(fam));
-        }
-        let req = resolve::getfamily_request(name);
-        let r = self.exchange(resolve::getfamily(&req)).await;
-        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
-        let out = f(&fam);
-        self.inner.families().0.insert(name, fam);
-        Ok(out)
+        client::lookup_async(&mut &*self, name, f).await
     }
 
     /// Forgets a cached family.
     pub fn invalidate(&self, name: &str) {
-        self.inner.families().0.invalidate(name);
+        self.inner.families().cache.invalidate(name);
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
@@ -243,7 +220,7 @@ impl<T: AsyncTransport> AsyncClient for &AsyncSharedConnection<T> {
     type Replies = Replies;
 
     async fn family_id(&mut self, name: &'static str) -> Result<u16> {
-        self.lookup(name, |f| f.id).await
+        client::family_id_async(self, name).await
     }
 
     async fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
@@ -257,35 +234,17 @@ impl<T: AsyncTransport> AsyncClient for &AsyncSharedConnection<T> {
     }
 }
 
-impl<T: AsyncTransport> Families for &AsyncSharedConnection<T> {
-    fn moved(&self, name: &str, id: u16) -> bool {
-        !self.inner.watching || self.inner.families().0.moved(name, id)
+impl<'c, T: AsyncTransport> Families for &'c AsyncSharedConnection<T> {
+    type State<'a>
+        = MutexGuard<'c, FamilyState>
+    where
+        Self: 'a;
+
+    fn state(&mut self) -> MutexGuard<'c, FamilyState> {
+        self.inner.families()
     }
 
-    fn invalidate(&mut self, name: &str) {
-        self.inner.families().0.invalidate(name);
-    }
-
-    fn checks_support(&self) -> bool {
-        self.inner.check_support.load(Ordering::Relaxed)
-    }
-
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R> {
-        self.inner
-            .families()
-            .0
-            .support(name)
-            .map(|(fam, s)| f(fam, s))
-    }
-
-    fn refresh(&mut self) -> Result<()> {
-        if self.inner.watching {
-            self.inner.drain_notifications()?;
-        }
-        Ok(())
+    fn drain(&mut self) -> Result<()> {
+        self.inner.drain_notifications()
     }
 }

@@ -123,37 +123,39 @@ fn an_unknown_family_is_family_not_found() {
     });
 }
 
+/// Awaits `request` (a SLOW, never answered, on a 30 s timeout) while the
+/// family is unloaded 100 ms in: it ends with `FamilyNotFound`, well
+/// before its timeout.
+async fn fails_when_unloaded<R: std::fmt::Debug>(
+    kernel: &FakeKernel,
+    request: impl std::future::Future<Output = crate::Result<R>>,
+) {
+    let t = unload_soon(kernel);
+    let start = Instant::now();
+    let r = request.await;
+    t.join().unwrap();
+    assert!(
+        matches!(r, Err(Error::FamilyNotFound(ref n)) if n == "fake_demo"),
+        "{r:?}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
+}
+
 #[test]
 fn a_request_pending_on_a_family_that_goes_away_fails_at_once() {
     let (kernel, store) = setup();
+    let slow = Key { key: "a" };
     runtime().block_on(async {
         let mut conn = kernel.async_connection();
         conn.set_timeout(Some(Duration::from_secs(30)));
         conn.resolve("fake_demo").await.unwrap();
-        let t = unload_soon(&kernel);
-        let start = Instant::now();
-        // SLOW is never answered: only the unload ends it.
-        let r = conn.query(cmd::Slow, &Key { key: "a" }).await;
-        t.join().unwrap();
-        assert!(
-            matches!(r, Err(Error::FamilyNotFound(ref n)) if n == "fake_demo"),
-            "{r:?}"
-        );
-        assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
+        fails_when_unloaded(&kernel, conn.query(cmd::Slow, &slow)).await;
 
         serve(&kernel, store.clone());
         let shared = kernel.async_shared_connection();
         shared.set_timeout(Some(Duration::from_secs(30)));
         shared.resolve("fake_demo").await.unwrap();
-        let t = unload_soon(&kernel);
-        let start = Instant::now();
-        let r = shared.query(cmd::Slow, &Key { key: "a" }).await;
-        t.join().unwrap();
-        assert!(
-            matches!(r, Err(Error::FamilyNotFound(ref n)) if n == "fake_demo"),
-            "{r:?}"
-        );
-        assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
+        fails_when_unloaded(&kernel, shared.query(cmd::Slow, &slow)).await;
     });
 }
 
