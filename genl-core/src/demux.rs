@@ -116,36 +116,68 @@ impl Hasher for SeqHasher {
 /// The requests in flight on one socket, by sequence number.
 #[derive(Debug, Default)]
 pub(crate) struct Requests {
-    pending: HashMap<u32, Pending, BuildHasherDefault<SeqHasher>>,
+    /// One request in place: a lone request (the common case, and the
+    /// only one of an `AsyncConnection`) costs no hashing.
+    first: Option<Pending>,
+    /// The others, by sequence number.
+    more: HashMap<u32, Pending, BuildHasherDefault<SeqHasher>>,
 }
 
 impl Requests {
     /// Registers `ex` (before its request is sent, so no reply can be
     /// missed).
     pub(crate) fn insert(&mut self, ex: Exchange) {
-        self.pending.insert(
-            ex.seq(),
-            Pending {
-                ex,
-                replies: Replies::default(),
-            },
-        );
+        let p = Pending {
+            ex,
+            replies: Replies::default(),
+        };
+        match self.first {
+            None => self.first = Some(p),
+            Some(_) => {
+                self.more.insert(p.ex.seq(), p);
+            }
+        }
     }
 
     /// Forgets every request (keeping the table's capacity).
     #[cfg(feature = "tokio")]
     pub(crate) fn clear(&mut self) {
-        self.pending.clear();
+        self.first = None;
+        self.more.clear();
     }
 
     /// Removes request `seq` (complete, or given up).
     pub(crate) fn remove(&mut self, seq: u32) -> Option<Pending> {
-        self.pending.remove(&seq)
+        if self.first.as_ref().is_some_and(|p| p.ex.seq() == seq) {
+            return self.first.take();
+        }
+        self.more.remove(&seq)
+    }
+
+    /// Request `seq`, if in flight.
+    fn get(&self, seq: u32) -> Option<&Pending> {
+        match &self.first {
+            Some(p) if p.ex.seq() == seq => Some(p),
+            _ => self.more.get(&seq),
+        }
+    }
+
+    /// Request `seq`, if in flight, to update.
+    fn get_mut(&mut self, seq: u32) -> Option<&mut Pending> {
+        match &mut self.first {
+            Some(p) if p.ex.seq() == seq => Some(p),
+            _ => self.more.get_mut(&seq),
+        }
+    }
+
+    /// Every request in flight.
+    fn all(&mut self) -> impl Iterator<Item = &mut Pending> {
+        self.first.iter_mut().chain(self.more.values_mut())
     }
 
     /// Whether request `seq` is complete.
     pub(crate) fn is_done(&self, seq: u32) -> bool {
-        self.pending.get(&seq).is_some_and(Pending::is_done)
+        self.get(seq).is_some_and(Pending::is_done)
     }
 
     /// Routes every message of `datagram` (received on port `portid`);
@@ -160,13 +192,13 @@ impl Requests {
             let Ok(msg) = msg else { break };
             match engine::route(&msg, portid) {
                 Route::Request(seq) => {
-                    if let Some(p) = self.pending.get_mut(&seq) {
+                    if let Some(p) = self.get_mut(seq) {
                         p.absorb(&msg);
                     }
                 }
                 Route::Control(ev) => {
                     if let Some(e) = &ev {
-                        for p in self.pending.values_mut() {
+                        for p in self.all() {
                             p.ex.on_control(e);
                         }
                     }
@@ -181,7 +213,7 @@ impl Requests {
     /// The socket overflowed: every request's answer may be lost, so each
     /// fails with [`Error::EventsLost`] rather than waiting.
     pub(crate) fn on_overflow(&mut self) {
-        for p in self.pending.values_mut() {
+        for p in self.all() {
             p.ex.on_overflow();
         }
     }
@@ -198,11 +230,11 @@ impl Requests {
         mut try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,
     ) -> Result<Vec<Option<CtrlEvent>>> {
         let mut events = Vec::new();
-        while self.pending.values().any(|p| p.ex.awaits_idle()) {
+        while self.all().any(|p| p.ex.awaits_idle()) {
             match try_recv(rx) {
                 Ok(true) => events.extend(self.dispatch(rx, portid)),
                 Ok(false) => {
-                    for p in self.pending.values_mut() {
+                    for p in self.all() {
                         p.ex.on_idle();
                     }
                 }
