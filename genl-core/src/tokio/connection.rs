@@ -22,7 +22,8 @@ use crate::support;
 use crate::sys::Socket;
 
 /// An async generic netlink connection (one request at a time per
-/// connection; share an [`AsyncSharedConnection`] for concurrent ones).
+/// connection; share an [`AsyncSharedConnection`](super::AsyncSharedConnection)
+/// for concurrent ones).
 pub struct AsyncConnection<T: AsyncTransport = AsyncFd<Socket>> {
     transport: T,
     seq: SeqCounter,
