@@ -99,7 +99,12 @@ pub fn cases(cases: &mut Vec<Case>) -> Res<()> {
 pub const ASYNC_BATCH: usize = 10;
 
 /// The client cases' ratios to `Connection`'s, as (label, case, requests
-/// per run of the case).
+/// per run of the case). The async ones are reported, not gated: on a
+/// loaded 2-core machine they were 1.03 to 1.07 in most `--quick` runs
+/// (`AsyncSharedConnection` reading its socket from the requesting task),
+/// but about one run in five had every sample of one client case slow for
+/// the whole process (1.21 for either async case; 1.96 once for
+/// `clients/shared`), which a 1.10 gate would fail.
 pub const RATIOS: &[(&str, &str, usize)] = &[
     ("clients_shared_vs_connection", "clients/shared", 1),
     (

@@ -8,38 +8,18 @@
 use crate::codec::{Encode, Family};
 use crate::command::{Command, DumpCommand};
 use crate::controller::FamilyPolicy;
+#[cfg(feature = "tokio")]
+use crate::demux::Replies;
 use crate::engine::{Mode, Request};
 use crate::error::{Error, Result};
 use crate::message::GenlHeader;
+#[cfg(feature = "tokio")]
+use crate::resolve;
 use crate::resolve::{FamilyRetry, ResolvedFamily};
 use crate::schema::AttrSetSchema;
 use crate::support::{self, Asked, CmdSupport, SupportState};
 
-/// What [`send`] needs of a client's family cache, blocking or tokio alike.
-pub(crate) trait Families {
-    /// Whether `name` moved away from `id` (see [`FamilyRetry::after`]);
-    /// always true for a client that cannot watch the controller.
-    fn moved(&self, name: &str, id: u16) -> bool;
-
-    /// Forgets the cached family `name`.
-    fn invalidate(&mut self, name: &str);
-
-    /// Whether typed requests are checked against what the module
-    /// supports ([`crate::support`]).
-    fn checks_support(&self) -> bool;
-
-    /// Runs `f` on the cached family `name` and what is known of its
-    /// support; `None` if it is not cached.
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R>;
-
-    /// Reads the controller notifications queued for the cache now (a
-    /// client whose reader applies them as they come does nothing).
-    fn refresh(&mut self) -> Result<()>;
-}
+pub(crate) use crate::families::Families;
 
 /// A blocking client, as [`send`] drives it.
 pub(crate) trait Client: Families {
@@ -72,6 +52,38 @@ pub(crate) trait AsyncClient: Families {
 
     /// See [`Client::policy_dump`].
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy>;
+}
+
+/// What `f` reads of family `name`, through a tokio client's cache, else
+/// resolved through the controller (and cached).
+#[cfg(feature = "tokio")]
+pub(crate) async fn lookup_async<X: AsyncClient<Replies = Replies>, R>(
+    client: &mut X,
+    name: &str,
+    f: impl Fn(&ResolvedFamily) -> R,
+) -> Result<R> {
+    if let Some(r) = client.cached(name, &f)? {
+        return Ok(r);
+    }
+    let req = resolve::getfamily_request(name);
+    let r = client.exchange(resolve::getfamily(&req)).await;
+    let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
+    Ok(client.keep(name, fam, f))
+}
+
+/// [`AsyncClient::family_id`] of a tokio client: the family the last typed
+/// request went to, else [`lookup_async`].
+#[cfg(feature = "tokio")]
+pub(crate) async fn family_id_async<X: AsyncClient<Replies = Replies>>(
+    client: &mut X,
+    name: &'static str,
+) -> Result<u16> {
+    if let Some(id) = client.last_id(name)? {
+        return Ok(id);
+    }
+    let id = lookup_async(client, name, |f| f.id).await?;
+    client.remember(name, id);
+    Ok(id)
 }
 
 /// The genl header of command `C`.

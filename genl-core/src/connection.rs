@@ -33,11 +33,12 @@ use crate::command::{Ack, Command, Query};
 use crate::controller::{FamilyInfo, FamilyPolicy, PolicyMessage, GENL_ID_CTRL};
 use crate::engine::{self, Exchange, Mode, Request, Route, SeqCounter, Step};
 use crate::error::{Error, Result};
+use crate::families::FamilyState;
 use crate::message::{GenlHeader, GenlView, Messages};
 use crate::request::RawRequest;
-use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
+use crate::resolve::{self, ResolvedFamily};
 use crate::schema::AttrSetSchema;
-use crate::support::{self, SupportState};
+use crate::support;
 use crate::sys::{Socket, RX_BUF_SIZE};
 use crate::transport::{Deadline, Transport};
 
@@ -88,7 +89,8 @@ impl Span {
 
 /// The settings of a connection used through `&mut self` ([`Connection`],
 /// [`AsyncConnection`](crate::AsyncConnection)), written once: each type has
-/// `timeout`, `ack_queries` and `check_support` fields.
+/// `timeout` and `ack_queries` fields and a `families` field (the private
+/// `FamilyState`).
 macro_rules! setters {
     () => {
         /// Sets how long a request may take (`None`: forever); see
@@ -116,7 +118,7 @@ macro_rules! setters {
         /// command that carries attributes, so a connection that sends none
         /// pays nothing. Off, requests go out as they are.
         pub fn set_check_support(&mut self, on: bool) {
-            self.check_support = on;
+            self.families.check_support = on;
         }
     };
 }
@@ -143,14 +145,11 @@ pub struct Connection<T: Transport = Socket> {
     pub(crate) rx: Vec<u8>,
     /// The datagram holding a reply while the ACK is read into `rx`.
     pub(crate) held: Vec<u8>,
-    pub(crate) families: FamilyCache,
-    pub(crate) drain: DrainClock,
-    /// Whether the socket receives the controller's notifications.
-    pub(crate) watching: bool,
+    /// The family cache, and whether the socket watches the controller
+    /// and requests are checked against what the module supports.
+    pub(crate) families: FamilyState,
     /// Whether `query` asks for an ACK too.
     pub(crate) ack_queries: bool,
-    /// Whether typed requests are checked against what the module supports.
-    pub(crate) check_support: bool,
 }
 
 impl Connection<Socket> {
@@ -178,11 +177,8 @@ impl<T: Transport> Connection<T> {
             tx: Vec::with_capacity(4096),
             rx: Vec::with_capacity(RX_BUF_SIZE),
             held: Vec::new(),
-            families: FamilyCache::default(),
-            drain: DrainClock::default(),
-            watching,
+            families: FamilyState::new(watching),
             ack_queries: false,
-            check_support: true,
         })
     }
 
@@ -212,7 +208,7 @@ impl<T: Transport> Connection<T> {
             if let Some(e) = &ev {
                 ex.on_control(e);
             }
-            self.families.on_control(ev.as_ref());
+            self.families.cache.on_control(ev.as_ref());
         }
     }
 
@@ -221,7 +217,7 @@ impl<T: Transport> Connection<T> {
     fn drain_notifications(&mut self) -> Result<()> {
         let portid = self.transport.port_id();
         let transport = &self.transport;
-        resolve::drain(&mut self.families, &mut self.rx, portid, |b| {
+        resolve::drain(&mut self.families.cache, &mut self.rx, portid, |b| {
             transport.try_recv(b)
         })
     }
@@ -246,7 +242,7 @@ impl<T: Transport> Connection<T> {
             Ok(()) => Ok(true),
             // Notifications may be lost too: anything may have changed.
             Err(Error::EventsLost) => {
-                self.families.clear();
+                self.families.cache.clear();
                 ex.on_overflow();
                 Ok(false)
             }
@@ -368,13 +364,11 @@ impl<T: Transport> Connection<T> {
     /// use the cache, which the controller's notifications keep fresh (read
     /// at most once per millisecond on a hit; see [`crate::resolve`]).
     pub fn resolve(&mut self, name: &str) -> Result<&ResolvedFamily> {
-        let mut at = self.families.position(name);
-        if self.watching && (at.is_none() || self.drain.due()) {
+        if self.families.due(name) {
             self.drain_notifications()?;
-            at = self.families.position(name);
         }
-        if let Some(i) = at {
-            return Ok(self.families.at(i));
+        if let Some(i) = self.families.cache.position(name) {
+            return Ok(self.families.cache.at(i));
         }
         let req = resolve::getfamily_request(name);
         let r = self
@@ -384,7 +378,7 @@ impl<T: Transport> Connection<T> {
                 None => Ok(None),
             });
         let fam = resolve::getfamily_outcome(name, r)?;
-        Ok(self.families.insert(name, fam))
+        Ok(self.families.cache.insert(name, fam))
     }
 
     /// Whether the running module has command `cmd`: every operation
@@ -444,7 +438,7 @@ impl<T: Transport> Connection<T> {
 
     /// Forgets a cached family (it will be resolved again on next use).
     pub fn invalidate(&mut self, name: &str) {
-        self.families.invalidate(name);
+        self.families.cache.invalidate(name);
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK: for
@@ -513,19 +507,11 @@ impl<T: Transport> Client for Connection<T> {
 
     #[inline]
     fn family_id(&mut self, name: &'static str) -> Result<u16> {
-        // The family the last typed request went to, known by its name's
-        // address; the notifications are read as often as on any hit.
-        if let Some(id) = self.families.last_static(name) {
-            if !(self.watching && self.drain.due()) {
-                return Ok(id);
-            }
-            self.drain_notifications()?;
-            if let Some(id) = self.families.last_static(name) {
-                return Ok(id);
-            }
+        if let Some(id) = self.last_id(name)? {
+            return Ok(id);
         }
         let id = self.resolve(name)?.id;
-        self.families.remember_static(name, id);
+        self.remember(name, id);
         Ok(id)
     }
 
@@ -549,33 +535,18 @@ impl<T: Transport> Client for Connection<T> {
 }
 
 impl<T: Transport> Families for Connection<T> {
-    fn moved(&self, name: &str, id: u16) -> bool {
-        !self.watching || self.families.moved(name, id)
-    }
-
-    fn invalidate(&mut self, name: &str) {
-        self.families.invalidate(name);
-    }
+    type State<'a>
+        = &'a mut FamilyState
+    where
+        T: 'a;
 
     #[inline]
-    fn checks_support(&self) -> bool {
-        self.check_support
+    fn state(&mut self) -> &mut FamilyState {
+        &mut self.families
     }
 
-    #[inline]
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R> {
-        self.families.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    fn refresh(&mut self) -> Result<()> {
-        if self.watching {
-            self.drain_notifications()?;
-        }
-        Ok(())
+    fn drain(&mut self) -> Result<()> {
+        self.drain_notifications()
     }
 }
 

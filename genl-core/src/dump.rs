@@ -179,7 +179,7 @@ impl<'c, T: Transport> RawDump<'c, T> {
                 let r = match (self.family, self.ex.replies()) {
                     (Some(name), 0) => {
                         let (conn, id) = (&*self.conn, self.ex.family_id());
-                        let moved = || !conn.watching || conn.families.moved(name, id);
+                        let moved = || conn.families.moved(name, id);
                         match self.retry.after(r, moved) {
                             None => {
                                 self.conn.invalidate(name);

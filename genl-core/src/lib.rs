@@ -99,6 +99,7 @@ mod dump;
 mod engine;
 pub mod error;
 pub mod extack;
+mod families;
 pub mod fixed_header;
 mod flags;
 pub mod message;
@@ -124,7 +125,7 @@ pub mod uint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
-pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription};
+pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription, AsyncTransport};
 pub use batch::{Batch, ROUND_BYTES, ROUND_REQUESTS};
 pub use bitfield::Bitfield32;
 #[doc(hidden)]

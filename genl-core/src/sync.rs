@@ -21,38 +21,29 @@ use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
-use crate::demux::Requests;
-use crate::engine::{CtrlEvent, Mode, Request, SeqCounter};
+use crate::demux::{Demux, Replies};
+use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::owned::{Item, OwnedMessage, Reply};
-use crate::resolve::{self, DrainClock, FamilyCache, ResolvedFamily};
-use crate::support::{self, SupportState};
+use crate::families::{self, FamilyState};
+use crate::owned::{Item, Reply};
+use crate::resolve::{self, ResolvedFamily};
+use crate::support;
 use crate::sys::Socket;
 use crate::transport::{Deadline, Transport};
-
-#[derive(Debug, Default)]
-struct Demux {
-    reader_active: bool,
-    /// Threads waiting on `wake` (none: a finished reader wakes no one,
-    /// and makes no syscall to do so).
-    waiters: usize,
-    /// The reader's receive buffer, kept between requests.
-    rx: Vec<u8>,
-    requests: Requests,
-}
 
 /// A thread-safe generic netlink connection (`Sync`: share it with `Arc`
 /// or scoped threads).
 pub struct SharedConnection<T: Transport = Socket> {
     transport: T,
     seq: SeqCounter,
-    demux: Mutex<Demux>,
+    /// The requests in flight and the reader role; `waiters` counts the
+    /// threads waiting on `wake` (none: a finished reader wakes no one,
+    /// and makes no syscall to do so).
+    demux: Mutex<Demux<usize>>,
     wake: Condvar,
-    families: Mutex<(FamilyCache, DrainClock)>,
+    families: Mutex<FamilyState>,
     timeout: Option<Duration>,
-    watching: bool,
     ack_queries: bool,
-    check_support: bool,
 }
 
 impl<T: Transport> std::fmt::Debug for SharedConnection<T> {
@@ -80,11 +71,9 @@ impl<T: Transport> SharedConnection<T> {
             seq: SeqCounter::for_socket(),
             demux: Mutex::new(Demux::default()),
             wake: Condvar::new(),
-            families: Mutex::new((FamilyCache::default(), DrainClock::default())),
+            families: Mutex::new(FamilyState::new(watching)),
             timeout: Some(DEFAULT_TIMEOUT),
-            watching,
             ack_queries: false,
-            check_support: true,
         })
     }
 
@@ -111,7 +100,7 @@ impl<T: Transport> SharedConnection<T> {
     /// supports before they are sent (on by default; see
     /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
     pub fn with_check_support(mut self, on: bool) -> Self {
-        self.check_support = on;
+        self.families_mut().check_support = on;
         self
     }
 
@@ -120,77 +109,42 @@ impl<T: Transport> SharedConnection<T> {
         self.transport.port_id()
     }
 
-    fn lock(&self) -> MutexGuard<'_, Demux> {
+    fn lock(&self) -> MutexGuard<'_, Demux<usize>> {
         self.demux.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn families(&self) -> MutexGuard<'_, (FamilyCache, DrainClock)> {
+    fn families(&self) -> MutexGuard<'_, FamilyState> {
         self.families.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Applies notifications read by a reader to the family cache.
-    fn on_control(&self, events: Vec<Option<CtrlEvent>>) {
-        if events.is_empty() {
-            return;
-        }
-        let mut f = self.families();
-        for ev in events {
-            f.0.on_control(ev.as_ref());
-        }
+    fn families_mut(&mut self) -> &mut FamilyState {
+        self.families.get_mut().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Reads the controller notifications queued on the socket, unless a
-    /// reader is active (it reads them anyway).
+    /// reader is active (it reads them anyway); wakes the threads whose
+    /// requests the messages read completed.
     fn drain_notifications(&self) -> Result<()> {
         let mut st = self.lock();
         if st.reader_active {
             return Ok(());
         }
-        st.reader_active = true;
-        drop(st);
-        let mut rx = Vec::new();
-        let mut r = Ok(());
-        loop {
-            match self.transport.try_recv(&mut rx) {
-                Ok(true) => self.dispatch(&rx),
-                Ok(false) => break,
-                Err(Error::EventsLost) => self.on_overflow(),
-                Err(e) => {
-                    r = Err(e);
-                    break;
-                }
-            }
+        let t = &self.transport;
+        let (events, r) = st.drain(t.port_id(), |b| t.try_recv(b));
+        if st.waiters > 0 {
+            self.wake.notify_all();
         }
-        self.lock().reader_active = false;
-        self.wake.notify_all();
+        families::apply(&self.families, events);
         r
     }
 
-    /// Hands the messages of `datagram` to their requests (and reads on
-    /// while one waits on a deleted family: see [`Requests::settle`]);
-    /// applies the notifications to the cache.
-    fn dispatch(&self, datagram: &[u8]) {
-        let portid = self.transport.port_id();
-        let mut st = self.lock();
-        let mut events = st.requests.dispatch(datagram, portid);
-        let mut rx = Vec::new();
-        // On a socket error the requests end by their deadlines, or by the
-        // next read.
-        if let Ok(more) = st
-            .requests
-            .settle(portid, &mut rx, |b| self.transport.try_recv(b))
-        {
-            events.extend(more);
-        }
-        drop(st);
-        self.on_control(events);
-    }
-
-    /// Every waiting request learns that the socket overflowed (its answer
-    /// may be gone) rather than waiting for it; the cache forgets all.
-    fn on_overflow(&self) {
-        self.lock().requests.on_overflow();
-        self.families().0.clear();
+    /// Takes a receive's outcome `received` into the demux state (see
+    /// [`Demux::absorb`]); applies the notifications to the cache.
+    fn absorb(&self, st: &mut Demux<usize>, received: Result<()>) -> Result<()> {
+        let t = &self.transport;
+        let events = st.absorb(received, t.port_id(), |b| t.try_recv(b))?;
+        families::apply(&self.families, events);
+        Ok(())
     }
 
     /// Resolves a family by name through the controller, on this
@@ -203,32 +157,25 @@ impl<T: Transport> SharedConnection<T> {
     /// [`resolve`](Self::resolve), reading what `f` needs from the family
     /// (a cache hit copies nothing else).
     fn lookup<R>(&self, name: &str, f: impl Fn(&ResolvedFamily) -> R) -> Result<R> {
-        let due = {
-            let mut fams = self.families();
-            fams.0.get(name).is_none() || fams.1.due()
-        };
-        if self.watching && due {
-            self.drain_notifications()?;
-        }
-        if let Some(fam) = self.families().0.get(name) {
-            return Ok(f(fam));
+        let mut this = self;
+        if let Some(r) = this.cached(name, &f)? {
+            return Ok(r);
         }
         let req = resolve::getfamily_request(name);
-        let fam = resolve::getfamily_owned(name, self.exchange(resolve::getfamily(&req)))?;
-        let out = f(&fam);
-        self.families().0.insert(name, fam);
-        Ok(out)
+        let r = self.exchange(resolve::getfamily(&req));
+        let fam = resolve::getfamily_owned(name, r.map(Vec::from_iter))?;
+        Ok(this.keep(name, fam, f))
     }
 
     /// Forgets a cached family.
     pub fn invalidate(&self, name: &str) {
-        self.families().0.invalidate(name);
+        self.families().cache.invalidate(name);
     }
 
     /// Sends one request of `mode` and waits for its completion; returns
     /// every reply message (none for an ACK-only command, several for a
     /// dump).
-    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Vec<OwnedMessage>> {
+    fn exchange<P: Encode + ?Sized>(&self, req: Request<'_, P>) -> Result<Replies> {
         let seq = self.seq.next();
         let mut tx = Vec::with_capacity(256);
         req.build(&mut tx, seq)?;
@@ -273,20 +220,10 @@ impl<T: Transport> SharedConnection<T> {
             let mut rx = std::mem::take(&mut st.rx);
             drop(st);
             let r = self.transport.recv_by(&mut rx, &mut deadline);
-            let failed = match r {
-                Ok(()) => {
-                    self.dispatch(&rx);
-                    None
-                }
-                Err(Error::EventsLost) => {
-                    self.on_overflow();
-                    None
-                }
-                Err(e) => Some(e),
-            };
             st = self.lock();
-            st.reader_active = false;
             st.rx = rx;
+            let failed = self.absorb(&mut st, r).err();
+            st.reader_active = false;
             if st.waiters > 0 {
                 self.wake.notify_all();
             }
@@ -347,10 +284,15 @@ impl<T: Transport> SharedConnection<T> {
 }
 
 impl<T: Transport> Client for &SharedConnection<T> {
-    type Replies = Vec<OwnedMessage>;
+    type Replies = Replies;
 
     fn family_id(&mut self, name: &'static str) -> Result<u16> {
-        self.lookup(name, |f| f.id)
+        if let Some(id) = self.last_id(name)? {
+            return Ok(id);
+        }
+        let id = self.lookup(name, |f| f.id)?;
+        self.remember(name, id);
+        Ok(id)
     }
 
     fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
@@ -360,36 +302,22 @@ impl<T: Transport> Client for &SharedConnection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = SharedConnection::exchange(self, support::policy(&req));
-        support::policy_from_owned(name, cmd, r)
+        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
     }
 }
 
-impl<T: Transport> Families for &SharedConnection<T> {
-    fn moved(&self, name: &str, id: u16) -> bool {
-        !self.watching || self.families().0.moved(name, id)
+impl<'c, T: Transport> Families for &'c SharedConnection<T> {
+    type State<'a>
+        = MutexGuard<'c, FamilyState>
+    where
+        Self: 'a;
+
+    fn state(&mut self) -> MutexGuard<'c, FamilyState> {
+        self.families()
     }
 
-    fn invalidate(&mut self, name: &str) {
-        self.families().0.invalidate(name);
-    }
-
-    fn checks_support(&self) -> bool {
-        self.check_support
-    }
-
-    fn with_support<R>(
-        &mut self,
-        name: &str,
-        f: impl FnOnce(&ResolvedFamily, &mut SupportState) -> R,
-    ) -> Option<R> {
-        self.families().0.support(name).map(|(fam, s)| f(fam, s))
-    }
-
-    fn refresh(&mut self) -> Result<()> {
-        if self.watching {
-            self.drain_notifications()?;
-        }
-        Ok(())
+    fn drain(&mut self) -> Result<()> {
+        self.drain_notifications()
     }
 }
 

@@ -275,6 +275,8 @@ struct State {
     next_id: u16,
     next_group: u32,
     requests: usize,
+    /// Tasks waiting for a delivery (see `testing::tokio`).
+    wakers: Vec<std::task::Waker>,
 }
 
 struct Shared {
@@ -354,7 +356,7 @@ impl FakeKernel {
         st.families.push(fam);
         Self::multicast_locked(&mut st, u32::from(GENL_ID_CTRL), &note);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
         id
     }
 
@@ -369,7 +371,7 @@ impl FakeKernel {
         let note = Self::ctrl_note(CtrlCmd::DelFamily, &fam);
         Self::multicast_locked(&mut st, u32::from(GENL_ID_CTRL), &note);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// Describes the ops of family `name` (registered) to the controller,
@@ -456,7 +458,7 @@ impl FakeKernel {
         );
         Self::multicast_locked(&mut st, gid, &m);
         drop(st);
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// Queues `datagram` for the socket with port `port`, as if the kernel
@@ -481,7 +483,7 @@ impl FakeKernel {
         if let Some(q) = self.state().sockets.get_mut(&port) {
             q.deliveries.push_back(d);
         }
-        self.shared.wake.notify_all();
+        self.wake_all();
     }
 
     /// A new socket.
@@ -673,7 +675,16 @@ impl FakeKernel {
                 .extend(datagrams.into_iter().map(Delivery::Datagram));
         }
         drop(st);
+        self.wake_all();
+    }
+
+    /// Wakes every thread and task waiting for a delivery.
+    fn wake_all(&self) {
+        let wakers = std::mem::take(&mut self.state().wakers);
         self.shared.wake.notify_all();
+        for w in wakers {
+            w.wake();
+        }
     }
 
     /// Takes the next delivery for `port`, waiting until `deadline` if
@@ -774,3 +785,5 @@ impl Transport for FakeSocket {
 
 #[cfg(test)]
 pub(crate) mod fixture;
+#[cfg(feature = "tokio")]
+mod tokio;
