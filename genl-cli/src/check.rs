@@ -265,19 +265,20 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
             step("ynl schema", ynl_validate(&spec));
             step(
                 "ynl-gen-c uapi header",
-                header
-                    .clone()
-                    .and_then(|h| ynl_gen_c_compare_with(&spec, &h, &options)),
+                match &header {
+                    Ok(h) => ynl_gen_c_compare_with(&spec, h, &options),
+                    Err(e) => Err(e.to_string()),
+                },
             );
             step(
                 "ynl-gen-c kernel policies and ops",
-                header.and_then(|h| {
+                header.map_err(String::from).and_then(|h| {
                     let (c, kh) = project.kernel_files()?;
                     ynl_gen_c_policies_with(&spec, &c, &kh, &h, &options).map(|_| ())
                 }),
             );
         }
-        (Err(e), _) => step("ynl", Err(e)),
+        (Err(e), _) => step("ynl", Err(e.into())),
     }
     if failed.is_empty() {
         Ok(())
@@ -386,9 +387,9 @@ mod tests {
             "t",
         )
         .unwrap_err();
-        assert!(e.contains("colour"), "{e}");
+        assert!(e.to_string().contains("colour"), "{e}");
         let e = Config::parse("[check]\nallow = [{ class = \"op\" }]\n", "t").unwrap_err();
-        assert!(e.contains("reason"), "{e}");
+        assert!(e.to_string().contains("reason"), "{e}");
         // The commented example has an empty list.
         let ex = Config::parse(include_str!("../genl.example.toml"), "example").unwrap();
         assert_eq!(ex.check.map(|c| c.allow.len()), Some(0));
