@@ -39,7 +39,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("compare") => compare(),
-        Some("tree") => kernel_source::tree().map(|t| println!("{}", t.display())),
+        Some("tree") => {
+            println!("{}", kernel_source::tree()?.display());
+            Ok(())
+        }
         _ => Err("usage: cargo xtask ynl <check|compare|tree>\n\
              \n  check  validate kmod-c/genl_demo.yaml against the kernel's YNL schema,\
              \n         compare ynl-gen-c's uapi header with ours, value by value, and its\
