@@ -313,7 +313,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
     // tool (a fresh clone has no .genl/).
     let project = || open_project(cli.project.as_deref());
     match cli.command {
-        Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
+        Command::New { name, dir } => {
+            let created = crate::scaffold::create(&name, dir.as_deref())?;
+            print!("{created}");
+            created.generate()?;
+            print!("{}", created.next_steps());
+            Ok(())
+        }
         Command::Sync => sync(cli.project.as_deref()),
         Command::Config => {
             print!("{}", crate::project::EXAMPLE);
