@@ -78,12 +78,7 @@ impl std::error::Error for CacheDirError {
     }
 }
 
-/// For the callers that still report errors as text.
-impl From<CacheDirError> for String {
-    fn from(e: CacheDirError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::into_text!(CacheDirError);
 
 /// The per-user cache directory (see the [module docs](self)), from the
 /// process environment.

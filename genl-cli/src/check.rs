@@ -327,11 +327,7 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-impl From<CheckError> for String {
-    fn from(e: CheckError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::into_text!(CheckError);
 
 #[cfg(test)]
 mod tests {

@@ -153,17 +153,8 @@ impl std::error::Error for GenerateError {
     }
 }
 
-impl From<crate::project::ProjectError> for GenerateError {
-    fn from(e: crate::project::ProjectError) -> Self {
-        GenerateError::Layout(e)
-    }
-}
-
-impl From<GenerateError> for String {
-    fn from(e: GenerateError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(GenerateError { Layout(crate::project::ProjectError) });
+crate::error::into_text!(GenerateError);
 
 /// Renders the project's family into its `[generate] dir`, or with `check`
 /// fails when the files there are stale.

@@ -77,12 +77,7 @@ impl std::error::Error for HostError {
     }
 }
 
-/// For the callers that still report errors as text.
-impl From<HostError> for String {
-    fn from(e: HostError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::into_text!(HostError);
 
 #[cfg(test)]
 mod tests {

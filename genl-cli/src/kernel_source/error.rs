@@ -132,24 +132,8 @@ impl std::error::Error for SourceError {
     }
 }
 
-impl From<CacheDirError> for SourceError {
-    fn from(e: CacheDirError) -> Self {
-        SourceError::Cache(e)
-    }
-}
-
-impl From<HostError> for SourceError {
-    fn from(e: HostError) -> Self {
-        SourceError::Host(e)
-    }
-}
-
-/// For the callers that still report errors as text.
-impl From<SourceError> for String {
-    fn from(e: SourceError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(SourceError { Cache(CacheDirError), Host(HostError) });
+crate::error::into_text!(SourceError);
 
 #[cfg(test)]
 mod tests {

@@ -187,12 +187,7 @@ impl std::error::Error for ProjectError {
     }
 }
 
-/// For the callers that still report errors as text.
-impl From<ProjectError> for String {
-    fn from(e: ProjectError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::into_text!(ProjectError);
 
 /// The paths, comma-separated.
 fn names(paths: &[PathBuf]) -> String {

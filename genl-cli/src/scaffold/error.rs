@@ -89,30 +89,8 @@ impl std::error::Error for ScaffoldError {
     }
 }
 
-impl From<CacheDirError> for ScaffoldError {
-    fn from(e: CacheDirError) -> Self {
-        ScaffoldError::Cache(e)
-    }
-}
-
-impl From<ProjectError> for ScaffoldError {
-    fn from(e: ProjectError) -> Self {
-        ScaffoldError::Project(e)
-    }
-}
-
-impl From<GenerateError> for ScaffoldError {
-    fn from(e: GenerateError) -> Self {
-        ScaffoldError::Generate(e)
-    }
-}
-
-/// For the callers that still report errors as text.
-impl From<ScaffoldError> for String {
-    fn from(e: ScaffoldError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(ScaffoldError { Cache(CacheDirError), Project(ProjectError), Generate(GenerateError) });
+crate::error::into_text!(ScaffoldError);
 
 #[cfg(test)]
 mod tests {

@@ -117,20 +117,5 @@ impl std::error::Error for VmError {
     }
 }
 
-impl From<crate::host::HostError> for VmError {
-    fn from(e: crate::host::HostError) -> Self {
-        VmError::Host(e)
-    }
-}
-
-impl From<String> for VmError {
-    fn from(e: String) -> Self {
-        VmError::Stopped(e)
-    }
-}
-
-impl From<VmError> for String {
-    fn from(e: VmError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(VmError { Host(crate::host::HostError), Stopped(String) });
+crate::error::into_text!(VmError);
