@@ -351,7 +351,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Trace(args) => crate::trace::run(args),
         Command::Fuzz(args) => {
-            let r = crate::fuzz::host::run(&project()?, &args)?;
+            let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;
+            print!("{r}");
             if r.failed() {
                 Err(format!(
                     "fuzz: {} finding(s), {} error(s)",
