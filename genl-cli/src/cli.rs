@@ -347,7 +347,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             json,
             ..
         } => check::compat::run(&project()?, &reference, json),
-        Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work)?),
+        Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work, &mut |l| {
+            println!("{l}")
+        })?),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Trace(args) => crate::trace::run(args),
         Command::Fuzz(args) => {

@@ -52,18 +52,19 @@ sys.exit(1 if errors else 0)
 
 /// Validates the YNL spec `spec` against the kernel's JSON schema for its
 /// `protocol` (`Documentation/netlink/genetlink.yaml` for `genetlink`),
-/// printing every error. Installs python3-yaml and python3-jsonschema
-/// when missing (as root) and fetches the kernel's tree into the cache.
-pub fn ynl_validate(spec: &Path) -> Result<(), String> {
+/// saying every error to `say` (what the validator printed, its standard
+/// error included). Installs python3-yaml and python3-jsonschema when
+/// missing (as root) and fetches the kernel's tree into the cache.
+pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
     )?;
     let tree = kernel_source::tree()?;
-    println!(
+    say(&format!(
         "ynl: validating {} against the kernel's schema",
         spec.display()
-    );
+    ));
     let netlink_dir = tree.join("Documentation/netlink");
     let text = Command::new(PYTHON)
         .arg("-c")
@@ -73,8 +74,12 @@ pub fn ynl_validate(spec: &Path) -> Result<(), String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("{PYTHON}: {e}"))?;
-    print!("{}", String::from_utf8_lossy(&text.stdout));
-    eprint!("{}", String::from_utf8_lossy(&text.stderr));
+    for stream in [&text.stdout, &text.stderr] {
+        let s = String::from_utf8_lossy(stream);
+        if !s.is_empty() {
+            say(s.strip_suffix('\n').unwrap_or(&s));
+        }
+    }
     if !text.status.success() {
         return Err(format!(
             "{} does not validate against the kernel's schema",
@@ -88,8 +93,12 @@ pub fn ynl_validate(spec: &Path) -> Result<(), String> {
 /// compares, by name and value, every constant of its header with those of
 /// `our_uapi_header` (both compiled with gcc): [`ynl_gen_c_compare_with`]
 /// with the default [`CheckOptions`] (nothing allowed, no work files kept).
-pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), String> {
-    ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default())
+pub fn ynl_gen_c_compare(
+    spec: &Path,
+    our_uapi_header: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<(), String> {
+    ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default(), say)
 }
 
 /// [`ynl_gen_c_compare`] with `options`: the uapi constants that differ
@@ -99,11 +108,13 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
 /// ynl-gen-c runs on a copy of the spec without what 6.12's ynl-gen-c
 /// cannot take (none of it is in a uapi header; listed), in a fresh
 /// directory under the system's temporary directory, removed on every path
-/// unless `options.keep_work`.
+/// unless `options.keep_work`. What it does and finds (the constants'
+/// table) goes to `say`, a line (or block) at a time.
 pub fn ynl_gen_c_compare_with(
     spec: &Path,
     our_uapi_header: &Path,
     options: &CheckOptions,
+    say: &mut dyn FnMut(&str),
 ) -> Result<(), String> {
     // ynl-gen-c validates the spec too (with jsonschema).
     ensure_python(
@@ -116,39 +127,45 @@ pub fn ynl_gen_c_compare_with(
     let tree = kernel_source::tree()?;
     let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
 
+    let gen = kernel_source::ynl_gen_c(&tree)?;
     let (work, work_spec) = ynl_work_tree(spec, "uapi", options.keep_work)?;
     let theirs = work.path().join(format!("ynl-uapi-{stem}.h"));
-    let gen = kernel_source::ynl_gen_c(&tree)?;
-    let result = (|| {
+    let mut result = (|| {
         let info = prepare(&work_spec, true)?;
-        info.print_stripped();
-        println!(
+        info.say_stripped(say);
+        say(&format!(
             "ynl: {} --mode uapi --header --spec {}",
             gen.display(),
             spec.display()
-        );
+        ));
         if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "uapi", "--header"], &work_spec, &theirs) {
-            return not_applicable(e, &options.allow);
+            return not_applicable(e, &options.allow, say);
         }
         // Both headers, through the compiler.
         let a = constants(our_uapi_header, &work.path().join("ours"))?;
         let b = constants(&theirs, &work.path().join("theirs"))?;
-        compare(&a, &b, our_uapi_header, &theirs, &options.allow)
+        compare(&a, &b, our_uapi_header, &theirs, &options.allow, say)
     })();
-    result.map_err(|e| format!("{e}{}", work.note()))
+    result = result.map_err(|e| format!("{e}{}", work.note()));
+    work.finish(say);
+    result
 }
 
 /// A failed ynl-gen-c run, allowed by `allow` ([`DiffClass::YnlGenCFails`]):
 /// the step is not applicable, said with the reason; else the error.
-pub(crate) fn not_applicable(e: GenFailure, allow: &[UserAllow]) -> Result<(), String> {
+pub(crate) fn not_applicable(
+    e: GenFailure,
+    allow: &[UserAllow],
+    say: &mut dyn FnMut(&str),
+) -> Result<(), String> {
     let text = e.to_string();
     match find_allow(allow, DiffClass::YnlGenCFails, &text) {
         Some(a) => {
-            println!(
+            say(&format!(
                 "ynl: not applicable: {text}\nynl:   allowed by genl.toml ({}): {}",
                 a.label(),
                 a.reason
-            );
+            ));
             Ok(())
         }
         None => Err(text),
@@ -233,7 +250,8 @@ pub(crate) fn run_ynl_gen_c(
     Err(fail(exception, frame))
 }
 
-/// A temporary work directory, removed when dropped unless kept.
+/// A temporary work directory, removed when dropped unless kept (then
+/// [`WorkDir::finish`] says where).
 #[derive(Debug)]
 pub(crate) struct WorkDir {
     path: PathBuf,
@@ -266,11 +284,19 @@ impl WorkDir {
     }
 }
 
+impl WorkDir {
+    /// Ends its use: a kept directory says where it is, to `say`; any
+    /// other is removed (as it is when dropped).
+    pub(crate) fn finish(self, say: &mut dyn FnMut(&str)) {
+        if self.keep {
+            say(&format!("ynl: work files kept in {}", self.path.display()));
+        }
+    }
+}
+
 impl Drop for WorkDir {
     fn drop(&mut self) {
-        if self.keep {
-            println!("ynl: work files kept in {}", self.path.display());
-        } else {
+        if !self.keep {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
@@ -444,16 +470,17 @@ fn compare(
     a: &Path,
     b: &Path,
     allow: &[UserAllow],
+    say: &mut dyn FnMut(&str),
 ) -> Result<(), String> {
     let mut names: Vec<&String> = ours.values.keys().chain(theirs.values.keys()).collect();
     names.sort();
     names.dedup();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    println!("\nours: {}\nynl:  {}", a.display(), b.display());
-    println!(
+    say(&format!("\nours: {}\nynl:  {}", a.display(), b.display()));
+    say(&format!(
         "{:<width$}  {:<22} {:<22} verdict",
         "constant", "ours", "ynl-gen-c"
-    );
+    ));
     let (mut equal, mut differ, mut only_ours, mut only_theirs) =
         (0, Vec::new(), Vec::new(), Vec::new());
     let mut unexplained = Vec::new();
@@ -483,16 +510,16 @@ fn compare(
         if verdict != "equal" && why.is_none() {
             unexplained.push((*n).clone());
         }
-        println!(
+        say(&format!(
             "{:<width$}  {:<22} {:<22} {verdict}{}",
             n,
             x.map(String::as_str).unwrap_or("-"),
             y.map(String::as_str).unwrap_or("-"),
             why.map(|w| format!(" (allowed by genl.toml, {}: {})", w.label(), w.reason))
                 .unwrap_or_default()
-        );
+        ));
     }
-    println!(
+    say(&format!(
         "\nynl-gen-c: {} constants, {equal} equal, {} differ; only in ours: {}; only in ynl's: {}{}",
         names.len(),
         differ.len(),
@@ -514,7 +541,7 @@ fn compare(
         } else {
             String::new()
         },
-    );
+    ));
     if unexplained.is_empty() {
         Ok(())
     } else {
@@ -575,8 +602,8 @@ mod tests {
             ca.values.get("FAM_NAME").map(String::as_str),
             Some("\"fam\"")
         );
-        assert!(compare(&ca, &cb, &a, &same, &[]).is_ok());
-        let err = compare(&ca, &cc, &a, &other, &[]).unwrap_err();
+        assert!(compare(&ca, &cb, &a, &same, &[], &mut |_| {}).is_ok());
+        let err = compare(&ca, &cc, &a, &other, &[], &mut |_| {}).unwrap_err();
         assert!(err.contains(" B ") || err.contains(": B"), "{err}");
         assert!(err.contains("X_ONE") && err.contains("X_MAX"), "{err}");
         // Allowed by the project: by name, or the whole class.
@@ -585,10 +612,18 @@ mod tests {
             at: at.map(Into::into),
             reason: "test".into(),
         };
-        let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))]).unwrap_err();
+        let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))], &mut |_| {}).unwrap_err();
         assert!(err.ends_with(": B"), "only B is left: {err}");
-        assert!(compare(&ca, &cc, &a, &other, &[allow(Some("X_")), allow(Some("B"))]).is_ok());
-        assert!(compare(&ca, &cc, &a, &other, &[allow(None)]).is_ok());
+        assert!(compare(
+            &ca,
+            &cc,
+            &a,
+            &other,
+            &[allow(Some("X_")), allow(Some("B"))],
+            &mut |_| {}
+        )
+        .is_ok());
+        assert!(compare(&ca, &cc, &a, &other, &[allow(None)], &mut |_| {}).is_ok());
         let path = dir.to_path_buf();
         drop(work);
         assert!(!path.exists(), "the work dir is removed when dropped");
@@ -629,13 +664,27 @@ Exception: Can't get value range for a noncontiguous enum
             "{text}"
         );
         // Allowed by the project, the step is not applicable; else it fails.
-        assert_eq!(not_applicable(f.clone(), &[]), Err(text));
+        let mut said = Vec::new();
+        assert_eq!(
+            not_applicable(f.clone(), &[], &mut |l| said.push(l.to_owned())),
+            Err(text.clone())
+        );
+        assert!(said.is_empty(), "{said:?}");
         let allow = UserAllow {
             class: DiffClass::YnlGenCFails,
             at: Some("noncontiguous".into()),
             reason: "test".into(),
         };
-        assert_eq!(not_applicable(f, &[allow]), Ok(()));
+        assert_eq!(
+            not_applicable(f, &[allow], &mut |l| said.push(l.to_owned())),
+            Ok(())
+        );
+        assert_eq!(
+            said,
+            [format!(
+                "ynl: not applicable: {text}\nynl:   allowed by genl.toml (ynl-gen-c-fails at \"noncontiguous\"): test"
+            )]
+        );
         let (e, frame) = summarize_python("", "exit status: 2");
         assert_eq!(
             (e.as_str(), frame),
@@ -648,11 +697,15 @@ Exception: Can't get value range for a noncontiguous enum
         let p = std::env::temp_dir().join(format!("genl-ynl-keep-{}", std::process::id()));
         let w = WorkDir::new(p.clone(), true).unwrap();
         assert!(w.note().contains(&p.display().to_string()));
-        drop(w);
+        let mut said = Vec::new();
+        w.finish(&mut |l| said.push(l.to_owned()));
+        assert_eq!(said, [format!("ynl: work files kept in {}", p.display())]);
         assert!(p.is_dir());
         let w = WorkDir::new(p.clone(), false).unwrap();
         assert!(w.note().contains("--keep-work"));
-        drop(w);
+        let mut said = Vec::new();
+        w.finish(&mut |l| said.push(l.to_owned()));
+        assert!(said.is_empty(), "{said:?}");
         assert!(!p.exists());
     }
 }
