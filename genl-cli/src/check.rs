@@ -274,10 +274,10 @@ pub fn run(
     }
     match (project.family_spec(), project.uapi_header()) {
         (Ok(spec), header) => {
-            let r = ynl_validate(&spec, say);
+            let r = ynl_validate(&spec, say).map_err(String::from);
             step("ynl schema", r, say);
             let r = match &header {
-                Ok(h) => ynl_gen_c_compare_with(&spec, h, &options, say),
+                Ok(h) => ynl_gen_c_compare_with(&spec, h, &options, say).map_err(String::from),
                 Err(e) => Err(e.to_string()),
             };
             step("ynl-gen-c uapi header", r, say);

@@ -312,7 +312,9 @@ pub fn ynl_gen_c_policies_with(
                 spec.display()
             ));
             if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "kernel", mode], &work_spec, &out) {
-                return not_applicable(e, &options.allow, say).map(|()| None);
+                return not_applicable(e, &options.allow, say)
+                    .map(|()| None)
+                    .map_err(String::from);
             }
             let text =
                 std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;

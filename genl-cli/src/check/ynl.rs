@@ -20,8 +20,11 @@ use std::process::{Command, Stdio};
 
 use super::spec::prepare;
 use super::{find_allow, CheckOptions, DiffClass, UserAllow};
-use crate::host::{self, output};
+use crate::host::{self, output, HostError};
 use crate::kernel_source::{self, ensure_python, PYTHON};
+
+mod error;
+pub use error::YnlCheckError;
 
 /// Validates the spec with jsonschema, printing every error.
 const VALIDATE_PY: &str = r#"
@@ -55,7 +58,7 @@ sys.exit(1 if errors else 0)
 /// saying every error to `say` (what the validator printed, its standard
 /// error included). Installs python3-yaml and python3-jsonschema when
 /// missing (as root) and fetches the kernel's tree into the cache.
-pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
+pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), YnlCheckError> {
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
@@ -73,7 +76,10 @@ pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String
         .arg(&netlink_dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{PYTHON}: {e}"))?;
+        .map_err(|error| HostError::Spawn {
+            what: PYTHON.into(),
+            error,
+        })?;
     for stream in [&text.stdout, &text.stderr] {
         let s = String::from_utf8_lossy(stream);
         if !s.is_empty() {
@@ -81,10 +87,9 @@ pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String
         }
     }
     if !text.status.success() {
-        return Err(format!(
-            "{} does not validate against the kernel's schema",
-            spec.display()
-        ));
+        return Err(YnlCheckError::Invalid {
+            spec: spec.to_owned(),
+        });
     }
     Ok(())
 }
@@ -97,7 +102,7 @@ pub fn ynl_gen_c_compare(
     spec: &Path,
     our_uapi_header: &Path,
     say: &mut dyn FnMut(&str),
-) -> Result<(), String> {
+) -> Result<(), YnlCheckError> {
     ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default(), say)
 }
 
@@ -115,14 +120,14 @@ pub fn ynl_gen_c_compare_with(
     our_uapi_header: &Path,
     options: &CheckOptions,
     say: &mut dyn FnMut(&str),
-) -> Result<(), String> {
+) -> Result<(), YnlCheckError> {
     // ynl-gen-c validates the spec too (with jsonschema).
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
     )?;
     if !host::have("gcc") {
-        return Err("gcc is not installed (needed to compile both uapi headers)".into());
+        return Err(YnlCheckError::NoGcc);
     }
     let tree = kernel_source::tree()?;
     let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
@@ -131,7 +136,7 @@ pub fn ynl_gen_c_compare_with(
     let (work, work_spec) = ynl_work_tree(spec, "uapi", options.keep_work)?;
     let theirs = work.path().join(format!("ynl-uapi-{stem}.h"));
     let mut result = (|| {
-        let info = prepare(&work_spec, true)?;
+        let info = prepare(&work_spec, true).map_err(YnlCheckError::Prepare)?;
         info.say_stripped(say);
         say(&format!(
             "ynl: {} --mode uapi --header --spec {}",
@@ -146,7 +151,10 @@ pub fn ynl_gen_c_compare_with(
         let b = constants(&theirs, &work.path().join("theirs"))?;
         compare(&a, &b, our_uapi_header, &theirs, &options.allow, say)
     })();
-    result = result.map_err(|e| format!("{e}{}", work.note()));
+    result = result.map_err(|e| YnlCheckError::Work {
+        error: Box::new(e),
+        note: work.note(),
+    });
     work.finish(say);
     result
 }
@@ -157,7 +165,7 @@ pub(crate) fn not_applicable(
     e: GenFailure,
     allow: &[UserAllow],
     say: &mut dyn FnMut(&str),
-) -> Result<(), String> {
+) -> Result<(), YnlCheckError> {
     let text = e.to_string();
     match find_allow(allow, DiffClass::YnlGenCFails, &text) {
         Some(a) => {
@@ -168,7 +176,7 @@ pub(crate) fn not_applicable(
             ));
             Ok(())
         }
-        None => Err(text),
+        None => Err(YnlCheckError::YnlGenC(text)),
     }
 }
 
@@ -260,10 +268,10 @@ pub(crate) struct WorkDir {
 
 impl WorkDir {
     /// Makes a fresh `dir` (removing what a killed earlier run left there).
-    pub(crate) fn new(path: PathBuf, keep: bool) -> Result<WorkDir, String> {
+    pub(crate) fn new(path: PathBuf, keep: bool) -> Result<WorkDir, YnlCheckError> {
         let _ = std::fs::remove_dir_all(&path);
         let w = WorkDir { path, keep };
-        std::fs::create_dir_all(&w.path).map_err(|e| format!("{}: {e}", w.path.display()))?;
+        std::fs::create_dir_all(&w.path).map_err(io(&w.path))?;
         Ok(w)
     }
 
@@ -312,12 +320,12 @@ pub(crate) fn ynl_work_tree(
     spec: &Path,
     what: &str,
     keep: bool,
-) -> Result<(WorkDir, PathBuf), String> {
+) -> Result<(WorkDir, PathBuf), YnlCheckError> {
     let tree = kernel_source::tree()?;
     let netlink_dir = tree.join("Documentation/netlink");
-    let spec_name = spec
-        .file_name()
-        .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
+    let spec_name = spec.file_name().ok_or_else(|| YnlCheckError::NotAFile {
+        path: spec.to_owned(),
+    })?;
     // Unique in the process too: checks may run side by side.
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -326,18 +334,27 @@ pub(crate) fn ynl_work_tree(
         keep,
     )?;
     let specs = work.path().join("Documentation/netlink/specs");
-    std::fs::create_dir_all(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
-    std::fs::write(work.path().join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
-    for f in std::fs::read_dir(&netlink_dir).map_err(|e| e.to_string())? {
-        let p = f.map_err(|e| e.to_string())?.path();
+    std::fs::create_dir_all(&specs).map_err(io(&specs))?;
+    let maintainers = work.path().join("MAINTAINERS");
+    std::fs::write(&maintainers, "").map_err(io(&maintainers))?;
+    for f in std::fs::read_dir(&netlink_dir).map_err(io(&netlink_dir))? {
+        let p = f.map_err(io(&netlink_dir))?.path();
         if let (Some(name), true) = (p.file_name(), p.extension().is_some_and(|e| e == "yaml")) {
             let to = work.path().join("Documentation/netlink").join(name);
-            std::fs::copy(&p, &to).map_err(|e| format!("{}: {e}", p.display()))?;
+            std::fs::copy(&p, &to).map_err(io(&p))?;
         }
     }
     let work_spec = specs.join(spec_name);
-    std::fs::copy(spec, &work_spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    std::fs::copy(spec, &work_spec).map_err(io(spec))?;
     Ok((work, work_spec))
+}
+
+/// An I/O error at `path`, as a [`YnlCheckError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> YnlCheckError + '_ {
+    move |error| YnlCheckError::Io {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 /// Every constant a header defines: enumerators, `enum` tags and macros,
@@ -351,8 +368,8 @@ pub(crate) struct Constants {
 /// enumerators): the one tokenizer of genl's C readers.
 pub(crate) use genl_ynl::uapi::tokens;
 
-pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, YnlCheckError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let what = header.display().to_string();
     let mut c = Constants::default();
     // Enumerators (names from the preprocessed tokens; values from the program).
@@ -436,7 +453,7 @@ pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> 
     prog += "\treturn 0;\n}\n";
     let src = dir.join("constants.c");
     let exe = dir.join("constants");
-    std::fs::write(&src, prog).map_err(|e| format!("{}: {e}", src.display()))?;
+    std::fs::write(&src, prog).map_err(io(&src))?;
     output(
         Command::new("gcc")
             .args(["-std=c11", "-Wall", "-Werror", "-o"])
@@ -446,17 +463,18 @@ pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> 
     )?;
     let printed = output(&mut Command::new(&exe), &format!("{}", exe.display()))?;
     for l in printed.lines() {
-        let (n, v) = l
-            .split_once('\t')
-            .ok_or_else(|| format!("{}: odd line {l:?}", exe.display()))?;
+        let (n, v) = l.split_once('\t').ok_or_else(|| YnlCheckError::OddLine {
+            program: exe.clone(),
+            line: l.to_owned(),
+        })?;
         c.values.insert(n.to_owned(), v.to_owned());
     }
     if c.values.len() < names.len() {
-        return Err(format!(
-            "{what}: {} names but {} values",
-            names.len(),
-            c.values.len()
-        ));
+        return Err(YnlCheckError::Missing {
+            header: header.to_owned(),
+            names: names.len(),
+            values: c.values.len(),
+        });
     }
     Ok(c)
 }
@@ -471,7 +489,7 @@ fn compare(
     b: &Path,
     allow: &[UserAllow],
     say: &mut dyn FnMut(&str),
-) -> Result<(), String> {
+) -> Result<(), YnlCheckError> {
     let mut names: Vec<&String> = ours.values.keys().chain(theirs.values.keys()).collect();
     names.sort();
     names.dedup();
@@ -545,10 +563,7 @@ fn compare(
     if unexplained.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "uapi headers differ (unexplained): {}",
-            unexplained.join(" ")
-        ))
+        Err(YnlCheckError::Differ { names: unexplained })
     }
 }
 #[cfg(test)]
@@ -604,8 +619,12 @@ mod tests {
         );
         assert!(compare(&ca, &cb, &a, &same, &[], &mut |_| {}).is_ok());
         let err = compare(&ca, &cc, &a, &other, &[], &mut |_| {}).unwrap_err();
-        assert!(err.contains(" B ") || err.contains(": B"), "{err}");
-        assert!(err.contains("X_ONE") && err.contains("X_MAX"), "{err}");
+        let YnlCheckError::Differ { names } = &err else {
+            panic!("{err:?}")
+        };
+        for n in ["B", "X_ONE", "X_MAX"] {
+            assert!(names.iter().any(|x| x == n), "{n}: {err}");
+        }
         // Allowed by the project: by name, or the whole class.
         let allow = |at: Option<&str>| UserAllow {
             class: DiffClass::UapiConstant,
@@ -613,7 +632,11 @@ mod tests {
             reason: "test".into(),
         };
         let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))], &mut |_| {}).unwrap_err();
-        assert!(err.ends_with(": B"), "only B is left: {err}");
+        assert!(
+            matches!(&err, YnlCheckError::Differ { names } if names == &["B"]),
+            "only B is left: {err}"
+        );
+        assert!(err.to_string().ends_with(": B"), "{err}");
         assert!(compare(
             &ca,
             &cc,
@@ -665,20 +688,17 @@ Exception: Can't get value range for a noncontiguous enum
         );
         // Allowed by the project, the step is not applicable; else it fails.
         let mut said = Vec::new();
-        assert_eq!(
+        assert!(matches!(
             not_applicable(f.clone(), &[], &mut |l| said.push(l.to_owned())),
-            Err(text.clone())
-        );
+            Err(YnlCheckError::YnlGenC(t)) if t == text
+        ));
         assert!(said.is_empty(), "{said:?}");
         let allow = UserAllow {
             class: DiffClass::YnlGenCFails,
             at: Some("noncontiguous".into()),
             reason: "test".into(),
         };
-        assert_eq!(
-            not_applicable(f, &[allow], &mut |l| said.push(l.to_owned())),
-            Ok(())
-        );
+        assert!(not_applicable(f, &[allow], &mut |l| said.push(l.to_owned())).is_ok());
         assert_eq!(
             said,
             [format!(
