@@ -76,14 +76,9 @@ pub fn apt_install(packages: &[&str]) -> Result<(), HostError> {
 
 static UPDATED: AtomicBool = AtomicBool::new(false);
 
-/// Whether [`apt_update`] ran in this process.
-pub fn apt_updated() -> bool {
-    UPDATED.load(Ordering::SeqCst)
-}
-
 /// `apt-get update` of the host's sources, at most once per process (later
 /// calls return `Ok`).
-pub fn apt_update() -> Result<(), HostError> {
+pub(crate) fn apt_update() -> Result<(), HostError> {
     if UPDATED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
@@ -107,7 +102,7 @@ pub fn apt_update() -> Result<(), HostError> {
 }
 
 /// The downloaded `.deb` of `pkg` in `dir` (`pkg_version_arch.deb`).
-pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
+pub(crate) fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
     let prefix = format!("{pkg}_");
     std::fs::read_dir(dir)
         .ok()?
@@ -121,7 +116,7 @@ pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
 }
 
 /// `apt-get download`s into `dir` those of `pkgs` not yet there.
-pub fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), HostError> {
+pub(crate) fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), HostError> {
     let missing: Vec<&String> = pkgs.iter().filter(|p| deb_file(dir, p).is_none()).collect();
     if missing.is_empty() {
         return Ok(());

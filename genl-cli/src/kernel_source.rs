@@ -44,7 +44,7 @@ pub fn tree() -> Result<PathBuf, SourceError> {
 }
 
 /// [`tree`] in the cache directory `cache_dir`.
-pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, SourceError> {
+pub(crate) fn tree_in(cache_dir: &Path) -> Result<PathBuf, SourceError> {
     let dest = cache_dir.join(TOP);
     if dest.join(STAMP).is_file() {
         return Ok(dest);
@@ -110,7 +110,7 @@ fn bash(error: std::io::Error) -> SourceError {
 /// Debian's `linux-source-6.12` package in `<cache>/debs/`, downloaded when
 /// missing (≈ 150 MB; kept: the YNL tree and the debug kernel both unpack
 /// it). The caller holds the cache lock.
-pub fn source_deb(cache_dir: &Path) -> Result<PathBuf, SourceError> {
+pub(crate) fn source_deb(cache_dir: &Path) -> Result<PathBuf, SourceError> {
     let debs = cache_dir.join("debs");
     std::fs::create_dir_all(&debs).map_err(io(&debs))?;
     if host::deb_file(&debs, SOURCE_PKG).is_none() {
@@ -133,7 +133,7 @@ pub fn source_deb(cache_dir: &Path) -> Result<PathBuf, SourceError> {
 }
 
 /// The version of a `.deb` (`dpkg-deb -f DEB Version`).
-pub fn deb_version(deb: &Path) -> Result<String, HostError> {
+pub(crate) fn deb_version(deb: &Path) -> Result<String, HostError> {
     output(
         Command::new("dpkg-deb").arg("-f").arg(deb).arg("Version"),
         "dpkg-deb -f Version",
@@ -143,7 +143,7 @@ pub fn deb_version(deb: &Path) -> Result<String, HostError> {
 
 /// Unpacks the whole Linux source tree of the `linux-source-6.12` package
 /// `deb` into `dest` (which must not exist yet): `dest/Makefile`, ...
-pub fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), SourceError> {
+pub(crate) fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), SourceError> {
     std::fs::create_dir_all(dest).map_err(io(dest))?;
     let script = format!(
         "set -eo pipefail; dpkg-deb --fsys-tarfile '{deb}' | tar -xO '{TARBALL}' \

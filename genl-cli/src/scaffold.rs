@@ -86,7 +86,7 @@ const TEMPLATES: &[Template] = &[
 /// Checks a family name for the scaffold: it names the family (1 to 15
 /// bytes), the crate, the module and C identifiers, so it is a lower-case
 /// C identifier.
-pub fn check_name(name: &str) -> Result<(), ScaffoldError> {
+pub(crate) fn check_name(name: &str) -> Result<(), ScaffoldError> {
     let ok = !name.is_empty()
         && name.len() <= genl_rules::limits::GENL_NAME_MAX
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -105,7 +105,7 @@ pub fn check_name(name: &str) -> Result<(), ScaffoldError> {
 /// The uapi header the family gets: `linux/NAME.h`, unless the kernel's
 /// own uapi headers already have that name (`linux/counter.h` exists), then
 /// `linux/NAME_genl.h`.
-pub fn uapi_header_for(name: &str) -> Result<String, ScaffoldError> {
+pub(crate) fn uapi_header_for(name: &str) -> Result<String, ScaffoldError> {
     for candidate in [format!("linux/{name}.h"), format!("linux/{name}_genl.h")] {
         if !genl_codegen::kernel_has_uapi_header(&candidate) {
             return Ok(candidate);
@@ -129,7 +129,7 @@ pub struct Scaffold {
 
 /// Writes the project for family `name` into `dir` (which must not exist,
 /// or be empty).
-pub fn write(name: &str, dir: &Path) -> Result<Scaffold, ScaffoldError> {
+pub(crate) fn write(name: &str, dir: &Path) -> Result<Scaffold, ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
         let empty = std::fs::read_dir(dir).map_err(io(dir))?.next().is_none();
