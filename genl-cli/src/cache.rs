@@ -43,12 +43,47 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::host::Lock;
+use crate::host::{HostError, Lock};
+
+/// Why the cache directory is unknown. `Display` is the message `genl`
+/// prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CacheDirError {
+    /// The current directory (against which a relative `GENL_CACHE_DIR`
+    /// is taken) is unknown.
+    CurrentDir(std::io::Error),
+    /// None of `GENL_CACHE_DIR`, `XDG_CACHE_HOME` (absolute) and `HOME` is
+    /// set.
+    Unset,
+}
+
+impl std::fmt::Display for CacheDirError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CacheDirError::CurrentDir(e) => write!(f, "current directory: {e}"),
+            CacheDirError::Unset => {
+                f.write_str("no cache directory: set GENL_CACHE_DIR (or XDG_CACHE_HOME or HOME)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CacheDirError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CacheDirError::CurrentDir(e) => Some(e),
+            CacheDirError::Unset => None,
+        }
+    }
+}
+
+crate::error::into_text!(CacheDirError);
 
 /// The per-user cache directory (see the [module docs](self)), from the
 /// process environment.
-pub fn cache_dir() -> Result<PathBuf, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+pub fn cache_dir() -> Result<PathBuf, CacheDirError> {
+    let cwd = std::env::current_dir().map_err(CacheDirError::CurrentDir)?;
     cache_dir_from(|k| std::env::var_os(k).map(PathBuf::from), &cwd)
 }
 
@@ -57,7 +92,7 @@ pub fn cache_dir() -> Result<PathBuf, String> {
 pub fn cache_dir_from(
     env: impl Fn(&str) -> Option<PathBuf>,
     cwd: &Path,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, CacheDirError> {
     let get = |k: &str| env(k).filter(|v| !v.as_os_str().is_empty());
     if let Some(d) = get("GENL_CACHE_DIR") {
         return Ok(cwd.join(d));
@@ -68,7 +103,7 @@ pub fn cache_dir_from(
     if let Some(h) = get("HOME") {
         return Ok(cwd.join(h).join(".cache").join("genl"));
     }
-    Err("no cache directory: set GENL_CACHE_DIR (or XDG_CACHE_HOME or HOME)".into())
+    Err(CacheDirError::Unset)
 }
 
 /// `<cache>/kernels`: unpacked Debian kernels, one directory per release.
@@ -78,7 +113,7 @@ pub fn kernels_dir(cache: &Path) -> PathBuf {
 
 /// Locks the cache directory for a download or unpack (waits for the
 /// holder). Never take it while already holding it in the same process.
-pub fn lock_cache(cache: &Path) -> Result<Lock, String> {
+pub fn lock_cache(cache: &Path) -> Result<Lock, HostError> {
     Lock::acquire(cache, "another genl run downloading into the same cache")
 }
 
@@ -89,7 +124,7 @@ pub fn project_work_dir(project_root: &Path) -> PathBuf {
 
 /// Locks a project's build directory for a whole `vm build|test|shell` run:
 /// two runs at once would clobber each other's build dirs and images.
-pub fn lock_project(work_dir: &Path) -> Result<Lock, String> {
+pub fn lock_project(work_dir: &Path) -> Result<Lock, HostError> {
     Lock::acquire(work_dir, "another `genl vm` run of this project")
 }
 
@@ -105,7 +140,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeMap;
 
-    fn dir(vars: &[(&str, &str)]) -> Result<PathBuf, String> {
+    fn dir(vars: &[(&str, &str)]) -> Result<PathBuf, CacheDirError> {
         let m: BTreeMap<String, PathBuf> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), PathBuf::from(v)))
@@ -156,7 +191,8 @@ mod tests {
             PathBuf::from("/h/.cache/genl")
         );
         let err = dir(&[]).unwrap_err();
-        assert!(err.contains("GENL_CACHE_DIR"), "{err}");
+        assert!(matches!(err, CacheDirError::Unset), "{err:?}");
+        assert!(err.to_string().contains("GENL_CACHE_DIR"), "{err}");
     }
 
     #[test]

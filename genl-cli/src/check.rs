@@ -212,8 +212,14 @@ pub struct CheckOptions {
 /// ([`Project::uapi_header`]) and kernel files, with the differences
 /// `genl.toml` allows (`[check] allow`: an unknown class is an error before
 /// anything runs). Runs every check even when one fails; the error names
-/// the failed ones.
-pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
+/// the failed ones. What the checks do and find goes to `say`, a line (or
+/// block) at a time, each check's verdict (`check: NAME: PASS` or
+/// `check: NAME: FAIL: why`) after its output.
+pub fn run(
+    project: &Project,
+    keep_work: bool,
+    say: &mut dyn FnMut(&str),
+) -> Result<(), CheckError> {
     let allow = UserAllow::from_config(
         project
             .config
@@ -224,7 +230,11 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
     )
     .map_err(CheckError::Config)?;
     for a in &allow {
-        println!("check: genl.toml allows {}: {}", a.label(), a.reason);
+        say(&format!(
+            "check: genl.toml allows {}: {}",
+            a.label(),
+            a.reason
+        ));
     }
     let options = CheckOptions { keep_work, allow };
     let mut dirs: Vec<PathBuf> = Vec::new();
@@ -241,10 +251,10 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
         }
     }
     let mut failed = Vec::new();
-    let mut step = |name: &str, r: Result<(), String>| match r {
-        Ok(()) => println!("check: {name}: PASS"),
+    let mut step = |name: &str, r: Result<(), String>, say: &mut dyn FnMut(&str)| match r {
+        Ok(()) => say(&format!("check: {name}: PASS")),
         Err(e) => {
-            println!("check: {name}: FAIL: {e}");
+            say(&format!("check: {name}: FAIL: {e}"));
             failed.push(FailedCheck {
                 name: name.to_owned(),
                 error: e,
@@ -255,29 +265,29 @@ pub fn run(project: &Project, keep_work: bool) -> Result<(), CheckError> {
         step(
             "checkpatch",
             Err("genl.toml names no module dir ([vm] module-dir or [generate] dir)".into()),
+            say,
         );
     }
     for d in &dirs {
-        step(&format!("checkpatch {}", d.display()), checkpatch(d));
+        let r = checkpatch(d, say);
+        step(&format!("checkpatch {}", d.display()), r, say);
     }
     match (project.family_spec(), project.uapi_header()) {
         (Ok(spec), header) => {
-            step("ynl schema", ynl_validate(&spec));
-            step(
-                "ynl-gen-c uapi header",
-                header
-                    .clone()
-                    .and_then(|h| ynl_gen_c_compare_with(&spec, &h, &options)),
-            );
-            step(
-                "ynl-gen-c kernel policies and ops",
-                header.and_then(|h| {
-                    let (c, kh) = project.kernel_files()?;
-                    ynl_gen_c_policies_with(&spec, &c, &kh, &h, &options).map(|_| ())
-                }),
-            );
+            let r = ynl_validate(&spec, say).map_err(String::from);
+            step("ynl schema", r, say);
+            let r = match &header {
+                Ok(h) => ynl_gen_c_compare_with(&spec, h, &options, say).map_err(String::from),
+                Err(e) => Err(e.to_string()),
+            };
+            step("ynl-gen-c uapi header", r, say);
+            let r = header.map_err(String::from).and_then(|h| {
+                let (c, kh) = project.kernel_files()?;
+                ynl_gen_c_policies_with(&spec, &c, &kh, &h, &options, say).map(|_| ())
+            });
+            step("ynl-gen-c kernel policies and ops", r, say);
         }
-        (Err(e), _) => step("ynl", Err(e)),
+        (Err(e), _) => step("ynl", Err(e.into()), say),
     }
     if failed.is_empty() {
         Ok(())
@@ -326,11 +336,7 @@ impl fmt::Display for CheckError {
 
 impl std::error::Error for CheckError {}
 
-impl From<CheckError> for String {
-    fn from(e: CheckError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::into_text!(CheckError);
 
 #[cfg(test)]
 mod tests {
@@ -386,9 +392,9 @@ mod tests {
             "t",
         )
         .unwrap_err();
-        assert!(e.contains("colour"), "{e}");
+        assert!(e.to_string().contains("colour"), "{e}");
         let e = Config::parse("[check]\nallow = [{ class = \"op\" }]\n", "t").unwrap_err();
-        assert!(e.contains("reason"), "{e}");
+        assert!(e.to_string().contains("reason"), "{e}");
         // The commented example has an empty list.
         let ex = Config::parse(include_str!("../genl.example.toml"), "example").unwrap();
         assert_eq!(ex.check.map(|c| c.allow.len()), Some(0));

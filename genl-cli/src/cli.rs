@@ -313,7 +313,13 @@ pub fn run(cli: Cli) -> Result<(), String> {
     // tool (a fresh clone has no .genl/).
     let project = || open_project(cli.project.as_deref());
     match cli.command {
-        Command::New { name, dir } => crate::scaffold::run(&name, dir.as_deref()),
+        Command::New { name, dir } => {
+            let created = crate::scaffold::create(&name, dir.as_deref())?;
+            print!("{created}");
+            created.generate()?;
+            print!("{}", created.next_steps());
+            Ok(())
+        }
         Command::Sync => sync(cli.project.as_deref()),
         Command::Config => {
             print!("{}", crate::project::EXAMPLE);
@@ -341,11 +347,14 @@ pub fn run(cli: Cli) -> Result<(), String> {
             json,
             ..
         } => check::compat::run(&project()?, &reference, json),
-        Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work)?),
+        Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work, &mut |l| {
+            println!("{l}")
+        })?),
         Command::Ynl(args) => crate::ynl::run(args),
         Command::Trace(args) => crate::trace::run(args),
         Command::Fuzz(args) => {
-            let r = crate::fuzz::host::run(&project()?, &args)?;
+            let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;
+            print!("{r}");
             if r.failed() {
                 Err(format!(
                     "fuzz: {} finding(s), {} error(s)",

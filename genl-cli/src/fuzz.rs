@@ -20,4 +20,5 @@ pub mod host;
 pub mod kcov;
 pub mod program;
 pub mod protocol;
+pub mod report;
 pub mod transcript;

@@ -103,6 +103,9 @@ pub enum GenerateError {
     /// The project does not say what to generate, or says it wrongly
     /// (genl.toml's `[family]`, the cargo workspace, `cargo metadata`).
     Project(String),
+    /// genl.toml lacks what generating needs (`[generate] dir`), or the
+    /// family's spec in it cannot be told apart.
+    Layout(crate::project::ProjectError),
     /// Writing the generate driver's files failed.
     Io {
         /// The file or directory.
@@ -129,6 +132,7 @@ impl std::fmt::Display for GenerateError {
             GenerateError::Project(e) | GenerateError::Driver(e) | GenerateError::Dissector(e) => {
                 f.write_str(e)
             }
+            GenerateError::Layout(e) => e.fmt(f),
             GenerateError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             GenerateError::Stale { dir } => write!(
                 f,
@@ -143,16 +147,14 @@ impl std::error::Error for GenerateError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             GenerateError::Io { error, .. } => Some(error),
+            GenerateError::Layout(e) => Some(e),
             _ => None,
         }
     }
 }
 
-impl From<GenerateError> for String {
-    fn from(e: GenerateError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(GenerateError { Layout(crate::project::ProjectError) });
+crate::error::into_text!(GenerateError);
 
 /// Renders the project's family into its `[generate] dir`, or with `check`
 /// fails when the files there are stale.
@@ -169,7 +171,7 @@ pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
             )
         })
         .map_err(Config)?;
-    let out_dir = project.generate_dir().map_err(Config)?.to_path_buf();
+    let out_dir = project.generate_dir()?.to_path_buf();
     let meta = metadata(&project.root, false).map_err(Config)?;
     let pkg_dir = package_dir(&meta, &family.package)
         .ok_or_else(|| {
@@ -247,7 +249,7 @@ pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
     match project.family_name() {
         Ok(name) => fresh &= dissector(&out_dir, &name, check).map_err(Dissector)?,
         Err(_) if !fresh => {}
-        Err(e) => return Err(Config(e)),
+        Err(e) => return Err(e.into()),
     }
     if fresh {
         Ok(())

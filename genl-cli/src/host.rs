@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 
+mod error;
+pub use error::HostError;
+
 /// Whether we run as root (needed to install packages).
 pub fn is_root() -> bool {
     extern "C" {
@@ -31,7 +34,7 @@ pub fn have(program: &str) -> bool {
 /// Installs the Debian packages of `packages` that are missing (as root,
 /// `--no-install-recommends`; otherwise an error naming them). Runs
 /// `apt-get update` first, at most once per process.
-pub fn apt_install(packages: &[&str]) -> Result<(), String> {
+pub fn apt_install(packages: &[&str]) -> Result<(), HostError> {
     let missing: Vec<&str> = packages
         .iter()
         .copied()
@@ -46,9 +49,9 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
         return Ok(());
     }
     if !is_root() {
-        return Err(format!(
-            "missing Debian packages {missing:?} and not root to install them"
-        ));
+        return Err(HostError::NotRoot {
+            missing: missing.iter().map(|p| p.to_string()).collect(),
+        });
     }
     println!("installing Debian packages: {}", missing.join(" "));
     apt_update()?;
@@ -58,24 +61,24 @@ pub fn apt_install(packages: &[&str]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
         .status()
-        .map_err(|e| format!("apt-get: {e}"))?;
+        .map_err(|error| HostError::Spawn {
+            what: "apt-get".into(),
+            error,
+        })?;
     if st.success() {
         Ok(())
     } else {
-        Err(format!("apt-get install {missing:?} failed"))
+        Err(HostError::Failed {
+            what: format!("apt-get install {missing:?}"),
+        })
     }
 }
 
 static UPDATED: AtomicBool = AtomicBool::new(false);
 
-/// Whether [`apt_update`] ran in this process.
-pub fn apt_updated() -> bool {
-    UPDATED.load(Ordering::SeqCst)
-}
-
 /// `apt-get update` of the host's sources, at most once per process (later
 /// calls return `Ok`).
-pub fn apt_update() -> Result<(), String> {
+pub(crate) fn apt_update() -> Result<(), HostError> {
     if UPDATED.swap(true, Ordering::SeqCst) {
         return Ok(());
     }
@@ -85,16 +88,21 @@ pub fn apt_update() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
         .status()
-        .map_err(|e| format!("apt-get update: {e}"))?;
+        .map_err(|error| HostError::Spawn {
+            what: "apt-get update".into(),
+            error,
+        })?;
     if st.success() {
         Ok(())
     } else {
-        Err("apt-get update failed".into())
+        Err(HostError::Failed {
+            what: "apt-get update".into(),
+        })
     }
 }
 
 /// The downloaded `.deb` of `pkg` in `dir` (`pkg_version_arch.deb`).
-pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
+pub(crate) fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
     let prefix = format!("{pkg}_");
     std::fs::read_dir(dir)
         .ok()?
@@ -108,7 +116,7 @@ pub fn deb_file(dir: &Path, pkg: &str) -> Option<PathBuf> {
 }
 
 /// `apt-get download`s into `dir` those of `pkgs` not yet there.
-pub fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), String> {
+pub(crate) fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), HostError> {
     let missing: Vec<&String> = pkgs.iter().filter(|p| deb_file(dir, p).is_none()).collect();
     if missing.is_empty() {
         return Ok(());
@@ -120,28 +128,36 @@ pub fn apt_download(dir: &Path, pkgs: &[String]) -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
         .status()
-        .map_err(|e| format!("apt-get download: {e}"))?;
+        .map_err(|error| HostError::Spawn {
+            what: "apt-get download".into(),
+            error,
+        })?;
     if st.success() {
         Ok(())
     } else {
-        Err(format!("apt-get download {missing:?} failed"))
+        Err(HostError::Failed {
+            what: format!("apt-get download {missing:?}"),
+        })
     }
 }
 
 /// Runs `cmd` (stdin `/dev/null`) and returns its stdout; when it fails, an
 /// error with `what`, its status, stdout and stderr.
-pub fn output(cmd: &mut Command, what: &str) -> Result<String, String> {
+pub fn output(cmd: &mut Command, what: &str) -> Result<String, HostError> {
     let out = cmd
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{what}: {e}"))?;
+        .map_err(|error| HostError::Spawn {
+            what: what.to_string(),
+            error,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "{what} failed ({}):\n{}{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(HostError::CommandFailed {
+            what: what.to_string(),
+            status: out.status,
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
@@ -155,26 +171,31 @@ pub struct Lock {
 impl Lock {
     /// Locks `dir/lock` (creating `dir`), waiting for the holder to finish;
     /// `who` says in the waiting message what holds it.
-    pub fn acquire(dir: &Path, who: &str) -> Result<Lock, String> {
+    pub fn acquire(dir: &Path, who: &str) -> Result<Lock, HostError> {
         use std::os::fd::AsRawFd;
         extern "C" {
             fn flock(fd: i32, op: i32) -> i32;
         }
         const LOCK_EX: i32 = 2;
         const LOCK_NB: i32 = 4;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(|error| HostError::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
         let path = dir.join("lock");
-        let f = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let f = match std::fs::File::create(&path) {
+            Ok(f) => f,
+            Err(error) => return Err(HostError::Io { path, error }),
+        };
         // SAFETY: flock on a file descriptor we own; no memory is involved.
         if unsafe { flock(f.as_raw_fd(), LOCK_EX | LOCK_NB) } != 0 {
             println!("waiting for {who} to finish (lock {})", path.display());
             // SAFETY: as above.
             if unsafe { flock(f.as_raw_fd(), LOCK_EX) } != 0 {
-                return Err(format!(
-                    "{}: {}",
-                    path.display(),
-                    std::io::Error::last_os_error()
-                ));
+                return Err(HostError::Io {
+                    path,
+                    error: std::io::Error::last_os_error(),
+                });
             }
         }
         Ok(Lock { _file: f })

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crate::cache;
-use crate::host::{self, output};
+use crate::host::{self, output, HostError};
+
+mod error;
+pub use error::SourceError;
 
 /// The Debian package holding the kernel sources (bookworm-security).
 const SOURCE_PKG: &str = "linux-source-6.12";
@@ -36,12 +39,12 @@ pub const PYTHON: &str = "/usr/bin/python3";
 /// The parts of Linux 6.12's source tree the YNL tools and checkpatch need,
 /// unpacked (once, under the cache lock) into `<cache>/linux-source-6.12/`
 /// from Debian's `linux-source-6.12`; returns that directory.
-pub fn tree() -> Result<PathBuf, String> {
+pub fn tree() -> Result<PathBuf, SourceError> {
     tree_in(&cache::cache_dir()?)
 }
 
 /// [`tree`] in the cache directory `cache_dir`.
-pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
+pub(crate) fn tree_in(cache_dir: &Path) -> Result<PathBuf, SourceError> {
     let dest = cache_dir.join(TOP);
     if dest.join(STAMP).is_file() {
         return Ok(dest);
@@ -54,7 +57,7 @@ pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
     let deb = source_deb(cache_dir)?;
     let tmp = cache_dir.join(format!("{TOP}.partial"));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     let wanted: Vec<String> = WANTED.iter().map(|w| format!("'{TOP}/{w}'")).collect();
     let script = format!(
         "set -eo pipefail; dpkg-deb --fsys-tarfile '{deb}' | tar -xO '{TARBALL}' \
@@ -68,9 +71,9 @@ pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
         .args(["-c", &script])
         .stdin(Stdio::null())
         .status()
-        .map_err(|e| format!("bash: {e}"))?;
+        .map_err(bash)?;
     if !st.success() {
-        return Err(format!("unpacking {} failed: {script}", deb.display()));
+        return Err(SourceError::Unpack { deb, script });
     }
     for need in [
         "tools/net/ynl/cli.py",
@@ -78,21 +81,38 @@ pub fn tree_in(cache_dir: &Path) -> Result<PathBuf, String> {
         "scripts/checkpatch.pl",
     ] {
         if !tmp.join(need).is_file() {
-            return Err(format!("{SOURCE_PKG} has no {need} (layout changed?)"));
+            return Err(SourceError::Layout { need });
         }
     }
     let _ = std::fs::remove_dir_all(&dest);
-    std::fs::rename(&tmp, &dest).map_err(|e| format!("{}: {e}", dest.display()))?;
-    std::fs::write(dest.join(STAMP), format!("{}\n", deb.display())).map_err(|e| e.to_string())?;
+    std::fs::rename(&tmp, &dest).map_err(io(&dest))?;
+    let stamp = dest.join(STAMP);
+    std::fs::write(&stamp, format!("{}\n", deb.display())).map_err(io(&stamp))?;
     Ok(dest)
+}
+
+/// An I/O error at `path`, as a [`SourceError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SourceError + '_ {
+    move |error| SourceError::Io {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+/// `bash` could not be started.
+fn bash(error: std::io::Error) -> SourceError {
+    SourceError::Host(HostError::Spawn {
+        what: "bash".into(),
+        error,
+    })
 }
 
 /// Debian's `linux-source-6.12` package in `<cache>/debs/`, downloaded when
 /// missing (≈ 150 MB; kept: the YNL tree and the debug kernel both unpack
 /// it). The caller holds the cache lock.
-pub fn source_deb(cache_dir: &Path) -> Result<PathBuf, String> {
+pub(crate) fn source_deb(cache_dir: &Path) -> Result<PathBuf, SourceError> {
     let debs = cache_dir.join("debs");
-    std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
+    std::fs::create_dir_all(&debs).map_err(io(&debs))?;
     if host::deb_file(&debs, SOURCE_PKG).is_none() {
         let known = Command::new("apt-cache")
             .args(["show", "--no-all-versions", SOURCE_PKG])
@@ -106,12 +126,14 @@ pub fn source_deb(cache_dir: &Path) -> Result<PathBuf, String> {
         println!("downloading {SOURCE_PKG} (≈ 150 MB)");
         host::apt_download(&debs, &[SOURCE_PKG.to_owned()])?;
     }
-    host::deb_file(&debs, SOURCE_PKG)
-        .ok_or_else(|| format!("{SOURCE_PKG}: no .deb downloaded in {}", debs.display()))
+    match host::deb_file(&debs, SOURCE_PKG) {
+        Some(deb) => Ok(deb),
+        None => Err(SourceError::NoDeb { dir: debs }),
+    }
 }
 
 /// The version of a `.deb` (`dpkg-deb -f DEB Version`).
-pub fn deb_version(deb: &Path) -> Result<String, String> {
+pub(crate) fn deb_version(deb: &Path) -> Result<String, HostError> {
     output(
         Command::new("dpkg-deb").arg("-f").arg(deb).arg("Version"),
         "dpkg-deb -f Version",
@@ -121,8 +143,8 @@ pub fn deb_version(deb: &Path) -> Result<String, String> {
 
 /// Unpacks the whole Linux source tree of the `linux-source-6.12` package
 /// `deb` into `dest` (which must not exist yet): `dest/Makefile`, ...
-pub fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(dest).map_err(|e| format!("{}: {e}", dest.display()))?;
+pub(crate) fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), SourceError> {
+    std::fs::create_dir_all(dest).map_err(io(dest))?;
     let script = format!(
         "set -eo pipefail; dpkg-deb --fsys-tarfile '{deb}' | tar -xO '{TARBALL}' \
          | tar -xJ -C '{dest}' --strip-components=1",
@@ -133,18 +155,17 @@ pub fn unpack_full_tree(deb: &Path, dest: &Path) -> Result<(), String> {
         .args(["-c", &script])
         .stdin(Stdio::null())
         .status()
-        .map_err(|e| format!("bash: {e}"))?;
+        .map_err(bash)?;
     if !st.success() || !dest.join("Makefile").is_file() {
-        return Err(format!(
-            "unpacking the kernel tree of {} failed",
-            deb.display()
-        ));
+        return Err(SourceError::UnpackTree {
+            deb: deb.to_path_buf(),
+        });
     }
     Ok(())
 }
 
 /// `ynl-gen-c.py` of the tree (its place moved in later kernels).
-pub fn ynl_gen_c(tree: &Path) -> Result<PathBuf, String> {
+pub fn ynl_gen_c(tree: &Path) -> Result<PathBuf, SourceError> {
     [
         "tools/net/ynl/ynl-gen-c.py",
         "tools/net/ynl/pyynl/ynl_gen_c.py",
@@ -152,13 +173,15 @@ pub fn ynl_gen_c(tree: &Path) -> Result<PathBuf, String> {
     .iter()
     .map(|p| tree.join(p))
     .find(|p| p.is_file())
-    .ok_or_else(|| format!("no ynl-gen-c.py under {}/tools/net/ynl", tree.display()))
+    .ok_or_else(|| SourceError::NoYnlGenC {
+        tree: tree.to_path_buf(),
+    })
 }
 
 /// Makes Debian's python3 ([`PYTHON`]) able to `import {modules}`
 /// (e.g. `"yaml, jsonschema"`), installing `packages` when it cannot (as
 /// root; otherwise an error).
-pub fn ensure_python(modules: &str, packages: &[&str]) -> Result<(), String> {
+pub fn ensure_python(modules: &str, packages: &[&str]) -> Result<(), SourceError> {
     let ok = || {
         Command::new(PYTHON)
             .args(["-c", &format!("import {modules}")])
@@ -171,17 +194,19 @@ pub fn ensure_python(modules: &str, packages: &[&str]) -> Result<(), String> {
         return Ok(());
     }
     if !host::is_root() {
-        return Err(format!(
-            "{PYTHON} cannot import {modules} and we are not root to install {packages:?}"
-        ));
+        return Err(SourceError::PythonNotRoot {
+            modules: modules.to_owned(),
+            packages: packages.iter().map(|p| p.to_string()).collect(),
+        });
     }
     host::apt_install(packages)?;
     if ok() {
         Ok(())
     } else {
-        Err(format!(
-            "{PYTHON} still cannot import {modules} after installing {packages:?}"
-        ))
+        Err(SourceError::PythonStill {
+            modules: modules.to_owned(),
+            packages: packages.iter().map(|p| p.to_string()).collect(),
+        })
     }
 }
 
@@ -265,7 +290,7 @@ pub enum PayloadEntry {
 /// run the kernel's `cli.py`. Only the modules `cli.py` imports are packed,
 /// byte-compiled on the host into `stage` (unchecked-hash `.pyc`: the cpio
 /// has no mtimes).
-pub fn guest_payload(stage: &Path, spec: Option<&Path>) -> Result<Vec<PayloadEntry>, String> {
+pub fn guest_payload(stage: &Path, spec: Option<&Path>) -> Result<Vec<PayloadEntry>, SourceError> {
     ensure_python("yaml", &["python3", "python3-yaml"])?;
     let tree = tree()?;
     let ynl = tree.join("tools/net/ynl");
@@ -279,36 +304,36 @@ pub fn guest_payload(stage: &Path, spec: Option<&Path>) -> Result<Vec<PayloadEnt
             .env_remove("PYTHONHOME"),
         "listing the python modules of the kernel's ynl cli.py",
     )?;
-    let read = |p: &str| std::fs::read(p).map_err(|e| format!("{p}: {e}"));
+    let read = |p: &Path| std::fs::read(p).map_err(io(p));
     let mut out = Vec::new();
     for l in manifest.lines() {
         let f: Vec<&str> = l.split('\t').collect();
         match f.as_slice() {
             ["F", guest, host, mode] => out.push(PayloadEntry::File(
                 guest.trim_start_matches('/').to_owned(),
-                read(host)?,
-                u32::from_str_radix(mode, 8).map_err(|e| e.to_string())?,
+                read(Path::new(host))?,
+                u32::from_str_radix(mode, 8).map_err(SourceError::Mode)?,
             )),
             ["L", guest, target] => out.push(PayloadEntry::Link(
                 guest.trim_start_matches('/').to_owned(),
                 (*target).to_owned(),
             )),
             ["D", guest] => out.push(PayloadEntry::Dir(guest.trim_start_matches('/').to_owned())),
-            _ => return Err(format!("odd payload manifest line {l:?}")),
+            _ => return Err(SourceError::Manifest { line: l.to_owned() }),
         }
     }
     out.push(PayloadEntry::File(
         "ynl/cli.py".into(),
-        read(&ynl.join("cli.py").display().to_string())?,
+        read(&ynl.join("cli.py"))?,
         0o755,
     ));
     if let Some(spec) = spec {
-        let name = spec
-            .file_name()
-            .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
+        let name = spec.file_name().ok_or_else(|| SourceError::NotAFile {
+            path: spec.to_path_buf(),
+        })?;
         out.push(PayloadEntry::File(
             format!("ynl/{}", name.to_string_lossy()),
-            read(&spec.display().to_string())?,
+            read(spec)?,
             0o644,
         ));
     }

@@ -28,13 +28,16 @@
 //! - [`cli`]: the command line of `genl`, also used by the genl
 //!   repository's own `cargo xtask`.
 //!
-//! Errors are `String`s that say what failed and why; the command prints
-//! them and exits non-zero.
+//! Errors are typed per module (e.g. [`project::ProjectError`],
+//! [`host::HostError`]), their `Display` the message the command prints
+//! before it exits non-zero; the modules not yet converted fail with a
+//! `String` saying what failed and why.
 
 pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod ctrl;
+mod error;
 pub mod fuzz;
 pub mod generate;
 pub mod host;

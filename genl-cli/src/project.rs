@@ -87,6 +87,9 @@
 
 use std::path::{Path, PathBuf};
 
+mod error;
+pub use error::ProjectError;
+
 use serde::Deserialize;
 
 /// The name of the project file.
@@ -272,8 +275,11 @@ pub struct HelperConfig {
 impl Config {
     /// Parses `genl.toml` text; `what` names it in errors. Paths stay as
     /// written.
-    pub fn parse(text: &str, what: &str) -> Result<Config, String> {
-        let c: Config = toml::from_str(text).map_err(|e| format!("{what}: {e}"))?;
+    pub fn parse(text: &str, what: &str) -> Result<Config, ProjectError> {
+        let c: Config = toml::from_str(text).map_err(|error| ProjectError::Parse {
+            file: what.to_string(),
+            error,
+        })?;
         if let Some(vm) = &c.vm {
             for (i, g) in vm.guest.iter().enumerate() {
                 let n = [&g.bin, &g.test, &g.example]
@@ -281,21 +287,21 @@ impl Config {
                     .filter(|t| t.is_some())
                     .count();
                 if n != 1 {
-                    return Err(format!(
-                        "{what}: [[vm.guest]] #{} (package {:?}) needs exactly one of \
-                         `bin`, `test`, `example`, has {n}",
-                        i + 1,
-                        g.package
-                    ));
+                    return Err(ProjectError::GuestTarget {
+                        file: what.to_string(),
+                        index: i + 1,
+                        package: g.package.clone(),
+                        count: n,
+                    });
                 }
             }
             for (i, h) in vm.helper.iter().enumerate() {
                 if h.name.is_empty() || h.name.contains('/') {
-                    return Err(format!(
-                        "{what}: [[vm.helper]] #{}: name {:?} must be a plain file name",
-                        i + 1,
-                        h.name
-                    ));
+                    return Err(ProjectError::HelperName {
+                        file: what.to_string(),
+                        index: i + 1,
+                        name: h.name.clone(),
+                    });
                 }
             }
         }
@@ -327,23 +333,20 @@ impl Config {
 impl Project {
     /// Loads the project whose `genl.toml` is in `dir` (or is `dir` itself,
     /// if it names a file).
-    pub fn load(dir: &Path) -> Result<Project, String> {
+    pub fn load(dir: &Path) -> Result<Project, ProjectError> {
         let file = if dir.is_file() {
             dir.to_path_buf()
         } else {
             dir.join(FILE_NAME)
         };
         let file = absolute(&file)?;
-        let text = std::fs::read_to_string(&file).map_err(|e| {
-            format!(
-                "{}: {e} (a genl project is a directory with a {FILE_NAME})",
-                file.display()
-            )
-        })?;
-        let root = file
-            .parent()
-            .ok_or_else(|| format!("{}: no parent directory", file.display()))?
-            .to_path_buf();
+        let text = match std::fs::read_to_string(&file) {
+            Ok(text) => text,
+            Err(error) => return Err(ProjectError::Read { file, error }),
+        };
+        let Some(root) = file.parent().map(Path::to_path_buf) else {
+            return Err(ProjectError::NoParent { file });
+        };
         let mut config = Config::parse(&text, &file.display().to_string())?;
         config.resolve(&root);
         Ok(Project { root, config })
@@ -351,13 +354,13 @@ impl Project {
 
     /// Walks up from `start` to the first directory with a `genl.toml` and
     /// loads it.
-    pub fn find(start: &Path) -> Result<Project, String> {
+    pub fn find(start: &Path) -> Result<Project, ProjectError> {
         Project::find_with(start, |f| f.is_file())
     }
 
     /// [`Project::find`], with `exists` saying whether a `genl.toml` path
     /// is a file (the tests' view of the file system).
-    fn find_with(start: &Path, exists: impl Fn(&Path) -> bool) -> Result<Project, String> {
+    fn find_with(start: &Path, exists: impl Fn(&Path) -> bool) -> Result<Project, ProjectError> {
         let start = absolute(start)?;
         let mut dir = Some(start.as_path());
         while let Some(d) = dir {
@@ -366,27 +369,23 @@ impl Project {
             }
             dir = d.parent();
         }
-        Err(format!(
-            "no {FILE_NAME} in {} or any parent directory (pass --project DIR, \
-             or create a project with `genl new NAME`)",
-            start.display()
-        ))
+        Err(ProjectError::NotFound { start })
     }
 
     /// `--project DIR` if given, else [`Project::find`] from the current
     /// directory.
-    pub fn locate(project: Option<&Path>) -> Result<Project, String> {
+    pub fn locate(project: Option<&Path>) -> Result<Project, ProjectError> {
         match project {
             Some(p) => Project::load(p),
             None => {
-                let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+                let cwd = std::env::current_dir().map_err(ProjectError::CurrentDir)?;
                 Project::find(&cwd)
             }
         }
     }
 
     /// `[generate] dir`, or an error saying it is needed.
-    pub fn generate_dir(&self) -> Result<&Path, String> {
+    pub fn generate_dir(&self) -> Result<&Path, ProjectError> {
         self.config
             .generate
             .as_ref()
@@ -395,7 +394,7 @@ impl Project {
     }
 
     /// `[vm] module-dir`, else `[generate] dir`.
-    pub fn module_dir(&self) -> Result<PathBuf, String> {
+    pub fn module_dir(&self) -> Result<PathBuf, ProjectError> {
         if let Some(d) = self.config.vm.as_ref().and_then(|v| v.module_dir.clone()) {
             return Ok(d);
         }
@@ -407,30 +406,31 @@ impl Project {
     /// The family's YNL spec: the one `*.yaml` file directly in
     /// `[generate] dir`, named `<family>.yaml`. An error when there is none
     /// or more than one.
-    pub fn family_spec(&self) -> Result<PathBuf, String> {
+    pub fn family_spec(&self) -> Result<PathBuf, ProjectError> {
         let dir = self.generate_dir()?;
         let mut found: Vec<PathBuf> = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
+            .map_err(|error| ProjectError::ReadDir {
+                dir: dir.to_path_buf(),
+                error,
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml"))
             .collect();
         found.sort();
         match found.len() {
             1 => Ok(found.pop().unwrap()),
-            0 => Err(format!(
-                "no YNL spec (<family>.yaml) in {} (run `genl generate`?)",
-                dir.display()
-            )),
-            _ => Err(format!(
-                "several YNL specs in {}, expected one: {}",
-                dir.display(),
-                names(&found)
-            )),
+            0 => Err(ProjectError::NoSpec {
+                dir: dir.to_path_buf(),
+            }),
+            _ => Err(ProjectError::SeveralSpecs {
+                dir: dir.to_path_buf(),
+                found,
+            }),
         }
     }
 
     /// The family's name: the file stem of [`Project::family_spec`].
-    pub fn family_name(&self) -> Result<String, String> {
+    pub fn family_name(&self) -> Result<String, ProjectError> {
         let spec = self.family_spec()?;
         Ok(spec
             .file_stem()
@@ -440,14 +440,14 @@ impl Project {
 
     /// The generated kernel source and header of the family,
     /// `<generate.dir>/<family>-nl.c` and `-nl.h` (which must exist).
-    pub fn kernel_files(&self) -> Result<(PathBuf, PathBuf), String> {
+    pub fn kernel_files(&self) -> Result<(PathBuf, PathBuf), ProjectError> {
         let dir = self.generate_dir()?;
         let family = self.family_name()?;
         let c = dir.join(format!("{family}-nl.c"));
         let h = dir.join(format!("{family}-nl.h"));
         for f in [&c, &h] {
             if !f.is_file() {
-                return Err(format!("{} is missing (run `genl generate`)", f.display()));
+                return Err(ProjectError::KernelFileMissing { file: f.clone() });
             }
         }
         Ok((c, h))
@@ -457,14 +457,14 @@ impl Project {
     /// only `*.h` there, or, when there are several (a project with more
     /// than one module), the one named `<family>.h`. An error when there is
     /// none, or several and none (or more than one) has the family's name.
-    pub fn uapi_header(&self) -> Result<PathBuf, String> {
+    pub fn uapi_header(&self) -> Result<PathBuf, ProjectError> {
         let dir = self.generate_dir()?.join("include").join("uapi");
         let mut found = Vec::new();
         collect_headers(&dir, &mut found)?;
         found.sort();
         match found.len() {
             1 => return Ok(found.pop().unwrap()),
-            0 => return Err(format!("no uapi header (*.h) under {}", dir.display())),
+            0 => return Err(ProjectError::NoUapiHeader { dir }),
             _ => {}
         }
         let family = self.family_name()?;
@@ -474,31 +474,25 @@ impl Project {
             .collect();
         match named.as_slice() {
             [one] => Ok((*one).clone()),
-            _ => Err(format!(
-                "several uapi headers under {} and not exactly one named {family}.h: {}",
-                dir.display(),
-                names(&found)
-            )),
+            _ => Err(ProjectError::SeveralUapiHeaders { dir, family, found }),
         }
     }
 
-    fn missing(&self, what: &str) -> String {
-        format!("{} has no {what}", self.root.join(FILE_NAME).display())
+    fn missing(&self, what: &'static str) -> ProjectError {
+        ProjectError::Missing {
+            file: self.root.join(FILE_NAME),
+            what,
+        }
     }
 }
 
-fn names(paths: &[PathBuf]) -> String {
-    paths
-        .iter()
-        .map(|p| p.display().to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn collect_headers(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+fn collect_headers(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), ProjectError> {
+    let entries = std::fs::read_dir(dir).map_err(|error| ProjectError::ReadDir {
+        dir: dir.to_path_buf(),
+        error,
+    })?;
     for e in entries {
-        let p = e.map_err(|e| e.to_string())?.path();
+        let p = e.map_err(ProjectError::DirEntry)?.path();
         if p.is_dir() {
             collect_headers(&p, out)?;
         } else if p.extension().is_some_and(|x| x == "h") {
@@ -509,11 +503,11 @@ fn collect_headers(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 /// `p` made absolute against the current directory (not canonicalized).
-fn absolute(p: &Path) -> Result<PathBuf, String> {
+fn absolute(p: &Path) -> Result<PathBuf, ProjectError> {
     if p.is_absolute() {
         return Ok(p.to_path_buf());
     }
-    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let cwd = std::env::current_dir().map_err(ProjectError::CurrentDir)?;
     Ok(cwd.join(p))
 }
 
@@ -581,6 +575,8 @@ mod tests {
             ("[extra]\n", "extra"),
         ] {
             let err = Config::parse(text, "genl.toml").unwrap_err();
+            assert!(matches!(err, ProjectError::Parse { .. }), "{err:?}");
+            let err = err.to_string();
             assert!(err.contains(key), "{key}: {err}");
             assert!(err.starts_with("genl.toml"), "{err}");
         }
@@ -590,10 +586,16 @@ mod tests {
     fn a_guest_names_exactly_one_target() {
         let none = "[[vm.guest]]\npackage = \"p\"\n";
         let two = "[[vm.guest]]\npackage = \"p\"\nbin = \"a\"\ntest = \"b\"\n";
-        for t in [none, two] {
+        for (t, n) in [(none, 0), (two, 2)] {
             let err = Config::parse(t, "genl.toml").unwrap_err();
             assert!(
-                err.contains("exactly one of `bin`, `test`, `example`"),
+                matches!(&err, ProjectError::GuestTarget { index: 1, package, count, .. }
+                    if package == "p" && *count == n),
+                "{err:?}"
+            );
+            assert!(
+                err.to_string()
+                    .contains("exactly one of `bin`, `test`, `example`"),
                 "{err}"
             );
         }
@@ -635,7 +637,11 @@ mod tests {
         assert_eq!(Project::find(&deep).unwrap().root, d.join("a"));
         // Missing: the error names where the search started.
         let err = Project::load(&deep).unwrap_err();
-        assert!(err.contains("a/b/c"), "{err}");
+        assert!(
+            matches!(&err, ProjectError::Read { file, .. } if *file == deep.join(FILE_NAME)),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("a/b/c"), "{err}");
         let _ = std::fs::remove_dir_all(&d);
     }
 
@@ -650,6 +656,11 @@ mod tests {
             false
         })
         .unwrap_err();
+        assert!(
+            matches!(&err, ProjectError::NotFound { start: s } if s == start),
+            "{err:?}"
+        );
+        let err = err.to_string();
         assert!(err.contains("/proc/self/fdinfo"), "{err}");
         assert!(err.contains("no genl.toml"), "{err}");
         let want: Vec<PathBuf> = ["/proc/self/fdinfo", "/proc/self", "/proc", "/"]
@@ -667,14 +678,20 @@ mod tests {
         let k = d.join("k");
         let uapi = k.join("include/uapi/linux");
         std::fs::create_dir_all(&uapi).unwrap();
-        assert!(p.family_spec().unwrap_err().contains("no YNL spec"));
+        assert!(p
+            .family_spec()
+            .unwrap_err()
+            .to_string()
+            .contains("no YNL spec"));
         std::fs::write(k.join("counter.yaml"), "name: counter\n").unwrap();
         assert_eq!(p.family_name().unwrap(), "counter");
-        assert!(p.uapi_header().unwrap_err().contains("no uapi header"));
+        assert!(
+            matches!(p.uapi_header(), Err(ProjectError::NoUapiHeader { dir }) if dir == k.join("include/uapi"))
+        );
         std::fs::write(uapi.join("whatever.h"), "").unwrap();
         assert_eq!(p.uapi_header().unwrap(), uapi.join("whatever.h"));
         std::fs::write(uapi.join("other.h"), "").unwrap();
-        let err = p.uapi_header().unwrap_err();
+        let err = p.uapi_header().unwrap_err().to_string();
         assert!(
             err.contains("counter.h") && err.contains("other.h"),
             "{err}"
@@ -682,7 +699,11 @@ mod tests {
         std::fs::write(uapi.join("counter.h"), "").unwrap();
         assert_eq!(p.uapi_header().unwrap(), uapi.join("counter.h"));
         std::fs::write(k.join("second.yaml"), "").unwrap();
-        assert!(p.family_spec().unwrap_err().contains("several YNL specs"));
+        assert!(matches!(
+            p.family_spec(),
+            Err(ProjectError::SeveralSpecs { found, .. })
+                if found == [k.join("counter.yaml"), k.join("second.yaml")]
+        ));
         let _ = std::fs::remove_dir_all(&d);
     }
 }

@@ -10,7 +10,13 @@
 //! block that builds it against the tool's copy of the genl crates (through
 //! `.genl/crates`, never committed: see [`crate::vendor`]).
 
+use std::fmt;
 use std::path::{Path, PathBuf};
+
+use crate::vendor::Configured;
+
+mod error;
+pub use error::ScaffoldError;
 
 /// One file of the template: its path in the project (with `@name@`
 /// substituted) and its text.
@@ -80,7 +86,7 @@ const TEMPLATES: &[Template] = &[
 /// Checks a family name for the scaffold: it names the family (1 to 15
 /// bytes), the crate, the module and C identifiers, so it is a lower-case
 /// C identifier.
-pub fn check_name(name: &str) -> Result<(), String> {
+pub(crate) fn check_name(name: &str) -> Result<(), ScaffoldError> {
     let ok = !name.is_empty()
         && name.len() <= genl_rules::limits::GENL_NAME_MAX
         && name.starts_with(|c: char| c.is_ascii_lowercase())
@@ -90,29 +96,28 @@ pub fn check_name(name: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "{name:?} cannot name a family here: use 1 to 15 lower-case letters, digits and \
-             `_`, starting with a letter (it names the family, the crate, the module and C \
-             identifiers)"
-        ))
+        Err(ScaffoldError::BadName {
+            name: name.to_owned(),
+        })
     }
 }
 
 /// The uapi header the family gets: `linux/NAME.h`, unless the kernel's
 /// own uapi headers already have that name (`linux/counter.h` exists), then
 /// `linux/NAME_genl.h`.
-pub fn uapi_header_for(name: &str) -> Result<String, String> {
+pub(crate) fn uapi_header_for(name: &str) -> Result<String, ScaffoldError> {
     for candidate in [format!("linux/{name}.h"), format!("linux/{name}_genl.h")] {
         if !genl_codegen::kernel_has_uapi_header(&candidate) {
             return Ok(candidate);
         }
     }
-    Err(format!(
-        "both linux/{name}.h and linux/{name}_genl.h are kernel uapi headers; pick another name"
-    ))
+    Err(ScaffoldError::HeaderTaken {
+        name: name.to_owned(),
+    })
 }
 
 /// What `genl new` made.
+#[derive(Debug)]
 pub struct Scaffold {
     /// The project directory.
     pub dir: PathBuf,
@@ -124,18 +129,14 @@ pub struct Scaffold {
 
 /// Writes the project for family `name` into `dir` (which must not exist,
 /// or be empty).
-pub fn write(name: &str, dir: &Path) -> Result<Scaffold, String> {
+pub(crate) fn write(name: &str, dir: &Path) -> Result<Scaffold, ScaffoldError> {
     check_name(name)?;
     if dir.exists() {
-        let empty = std::fs::read_dir(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?
-            .next()
-            .is_none();
+        let empty = std::fs::read_dir(dir).map_err(io(dir))?.next().is_none();
         if !empty {
-            return Err(format!(
-                "{} exists and is not empty; `genl new` writes a new project",
-                dir.display()
-            ));
+            return Err(ScaffoldError::NotEmpty {
+                dir: dir.to_owned(),
+            });
         }
     }
     let uapi_header = uapi_header_for(name)?;
@@ -158,9 +159,9 @@ pub fn write(name: &str, dir: &Path) -> Result<Scaffold, String> {
         let rel = subst(t.path);
         let path = dir.join(&rel);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&path, subst(t.text)).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, subst(t.text)).map_err(io(&path))?;
         files.push(rel);
     }
     Ok(Scaffold {
@@ -170,32 +171,89 @@ pub fn write(name: &str, dir: &Path) -> Result<Scaffold, String> {
     })
 }
 
-/// `genl new NAME [DIR]`: writes the project, points it at this tool's
-/// copy of the genl crates, and generates the kernel files from the
-/// schema, so the project builds and passes as created.
-pub fn run(name: &str, dir: Option<&Path>) -> Result<(), String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+/// An I/O error at `path`, as a [`ScaffoldError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
+    move |error| ScaffoldError::Io {
+        path: path.to_owned(),
+        error,
+    }
+}
+
+/// What [`create`] did: the project written and pointed at this tool's
+/// genl crates. `Display` is what `genl new` says about it, a `new: ` line
+/// each.
+#[derive(Debug)]
+pub struct Created {
+    /// The family's name.
+    pub name: String,
+    /// The files written.
+    pub scaffold: Scaffold,
+    /// How the project was pointed at this tool's genl crates.
+    pub linked: Configured,
+}
+
+impl fmt::Display for Created {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (dir, name) = (&self.scaffold.dir, &self.name);
+        writeln!(
+            f,
+            "new: wrote {} files into {}",
+            self.scaffold.files.len(),
+            dir.display()
+        )?;
+        for l in self.linked.report(dir) {
+            writeln!(f, "new: {l}")?;
+        }
+        if self.scaffold.uapi_header != format!("linux/{name}.h") {
+            writeln!(
+                f,
+                "new: the kernel has its own include/uapi/linux/{name}.h; the family's uapi header is {} (declared in {name}/src/lib.rs)",
+                self.scaffold.uapi_header
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Created {
+    /// Generates the kernel files of the project from its schema, so it
+    /// builds and passes as created (`genl generate`).
+    pub fn generate(&self) -> Result<(), ScaffoldError> {
+        let project = crate::project::Project::load(&self.scaffold.dir)?;
+        Ok(crate::generate::run(&project, false)?)
+    }
+
+    /// What to run next in the project, as `genl new` ends.
+    pub fn next_steps(&self) -> String {
+        let mut out = format!("\nnext:\n  cd {}\n", self.scaffold.dir.display());
+        for l in NEXT_STEPS {
+            out += &format!("  {l}\n");
+        }
+        out
+    }
+}
+
+/// The commands [`Created::next_steps`] suggests, after `cd DIR`.
+const NEXT_STEPS: [&str; 3] = [
+    "genl generate --check   # the kernel files match the schema",
+    "genl check              # checkpatch, YNL validation, ynl-gen-c comparison",
+    "genl vm test            # the module in Debian's 5.10, 6.1, 6.12 and newest kernels, the selftest inside",
+];
+
+/// `genl new NAME [DIR]`, its first half: writes the project into `DIR`
+/// (default `./NAME`) and points it at this tool's copy of the genl crates.
+/// [`Created::generate`] then generates its kernel files.
+pub fn create(name: &str, dir: Option<&Path>) -> Result<Created, ScaffoldError> {
+    let cwd = std::env::current_dir().map_err(ScaffoldError::CurrentDir)?;
     let dir = cwd.join(dir.unwrap_or_else(|| Path::new(name)));
-    let s = write(name, &dir)?;
+    let scaffold = write(name, &dir)?;
     let cache = crate::cache::cache_dir()?;
-    let linked = crate::vendor::configure(&dir, &cache)?;
-    println!("new: wrote {} files into {}", s.files.len(), dir.display());
-    for l in linked.report(&dir) {
-        println!("new: {l}");
-    }
-    if s.uapi_header != format!("linux/{name}.h") {
-        println!(
-            "new: the kernel has its own include/uapi/linux/{name}.h; the family's uapi header is {} (declared in {name}/src/lib.rs)",
-            s.uapi_header
-        );
-    }
-    let project = crate::project::Project::load(&dir)?;
-    crate::generate::run(&project, false)?;
-    println!("\nnext:\n  cd {}", dir.display());
-    println!("  genl generate --check   # the kernel files match the schema");
-    println!("  genl check              # checkpatch, YNL validation, ynl-gen-c comparison");
-    println!("  genl vm test            # the module in Debian's 5.10, 6.1, 6.12 and newest kernels, the selftest inside");
-    Ok(())
+    let linked = crate::vendor::configure(&dir, &cache).map_err(ScaffoldError::Vendor)?;
+    Ok(Created {
+        name: name.to_owned(),
+        scaffold,
+        linked,
+    })
 }
 
 #[cfg(test)]
@@ -241,7 +299,45 @@ mod tests {
         let lib = std::fs::read_to_string(dir.join("counter/src/lib.rs")).unwrap();
         assert!(lib.contains("uapi_header = \"linux/counter_genl.h\""));
         assert!(lib.contains("pub enum CounterCmd"));
-        assert!(write("counter", &dir).is_err(), "refuses a non-empty dir");
+        assert!(
+            matches!(write("counter", &dir), Err(ScaffoldError::NotEmpty { dir: d }) if d == dir),
+            "refuses a non-empty dir"
+        );
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn created_says_what_genl_new_printed() {
+        let c = Created {
+            name: "counter".into(),
+            scaffold: Scaffold {
+                dir: PathBuf::from("/p/counter"),
+                uapi_header: "linux/counter_genl.h".into(),
+                files: vec!["a".into(), "b".into()],
+            },
+            linked: Configured::default(),
+        };
+        assert_eq!(
+            c.to_string(),
+            "new: wrote 2 files into /p/counter\n\
+             new: the kernel has its own include/uapi/linux/counter.h; the family's uapi \
+             header is linux/counter_genl.h (declared in counter/src/lib.rs)\n"
+        );
+        assert_eq!(
+            c.next_steps(),
+            "\nnext:\n  cd /p/counter\n\
+             \x20 genl generate --check   # the kernel files match the schema\n\
+             \x20 genl check              # checkpatch, YNL validation, ynl-gen-c comparison\n\
+             \x20 genl vm test            # the module in Debian's 5.10, 6.1, 6.12 and newest \
+             kernels, the selftest inside\n"
+        );
+    }
+
+    #[test]
+    fn bad_names_are_refused_by_name() {
+        assert!(matches!(
+            check_name("My-Fam"),
+            Err(ScaffoldError::BadName { name }) if name == "My-Fam"
+        ));
     }
 }

@@ -10,5 +10,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "unknown argument {a:?}\nusage: cargo xtask checkpatch"
         ));
     }
-    genl_cli::check::checkpatch(&util::workspace_root().join("kmod-c"))
+    genl_cli::check::checkpatch(&util::workspace_root().join("kmod-c"), &mut |l| {
+        println!("{l}")
+    })
 }

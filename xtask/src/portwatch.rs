@@ -52,7 +52,9 @@ fn run_step(name: &str, args: &[&str]) -> Result<(), String> {
     let project = genl_cli::cli::open_project(Some(&project_dir()))?;
     match name {
         "generate-check" => Ok(genl_cli::generate::run(&project, true)?),
-        "check" => Ok(genl_cli::check::run(&project, false)?),
+        "check" => Ok(genl_cli::check::run(&project, false, &mut |l| {
+            println!("{l}")
+        })?),
         "vm-test" => {
             let report = vm::test(&Plan::new(&project, &Overrides::from_env()?)?)?;
             print!("{report}");

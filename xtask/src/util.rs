@@ -166,5 +166,11 @@ pub use genl_cli::host::{apt_install, is_root};
 /// comparison, git for the compat suites' history, tshark to read
 /// `genl trace`'s recordings with a decoder nobody here wrote.
 pub fn ensure_host_packages() -> Result<(), String> {
-    apt_install(&["iproute2", "ethtool", "abigail-tools", "git", "tshark"])
+    Ok(apt_install(&[
+        "iproute2",
+        "ethtool",
+        "abigail-tools",
+        "git",
+        "tshark",
+    ])?)
 }

@@ -22,10 +22,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             let project = Project::load(&util::workspace_root())?;
             let spec = project.family_spec()?;
             let header = project.uapi_header()?;
-            check::ynl_validate(&spec)?;
-            check::ynl_gen_c_compare(&spec, &header)?;
+            check::ynl_validate(&spec, &mut |l| println!("{l}"))?;
+            check::ynl_gen_c_compare(&spec, &header, &mut |l| println!("{l}"))?;
             let (c, h) = project.kernel_files()?;
-            let r = check::ynl_gen_c_policies(&spec, &c, &h, &header)?;
+            let r = check::ynl_gen_c_policies(&spec, &c, &h, &header, &mut |l| println!("{l}"))?;
             // The floor for genl_demo: its 6 policies (5 op, 1 nested) with
             // 11 attribute entries, 6 split ops + 5 genl_ops, 7 declarations.
             let floor = (6, 11, 11, 7);
@@ -39,7 +39,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
             Ok(())
         }
         Some("compare") => compare(),
-        Some("tree") => kernel_source::tree().map(|t| println!("{}", t.display())),
+        Some("tree") => {
+            println!("{}", kernel_source::tree()?.display());
+            Ok(())
+        }
         _ => Err("usage: cargo xtask ynl <check|compare|tree>\n\
              \n  check  validate kmod-c/genl_demo.yaml against the kernel's YNL schema,\
              \n         compare ynl-gen-c's uapi header with ours, value by value, and its\

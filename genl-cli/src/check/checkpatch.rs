@@ -13,9 +13,9 @@ use std::process::{Command, Stdio};
 use crate::kernel_source;
 
 /// Runs `checkpatch.pl --strict --no-tree` on every `*.c` and `*.h` under
-/// `dir` (not `*.mod.c`), printing each file's verdict and findings. An
-/// error names the files with findings.
-pub fn checkpatch(dir: &Path) -> Result<(), String> {
+/// `dir` (not `*.mod.c`), saying each file's verdict and findings to
+/// `say`, a line at a time. An error names the files with findings.
+pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
     let tree = kernel_source::tree()?;
     let script = tree.join("scripts/checkpatch.pl");
     let kmod = dir;
@@ -61,22 +61,22 @@ pub fn checkpatch(dir: &Path) -> Result<(), String> {
             ));
         }
         if bad.is_empty() {
-            println!("checkpatch: {rel}: clean");
+            say(&format!("checkpatch: {rel}: clean"));
         } else {
-            println!("checkpatch: {rel}: {} finding(s)", bad.len());
+            say(&format!("checkpatch: {rel}: {} finding(s)", bad.len()));
             for b in &bad {
-                println!("  {b}");
+                say(&format!("  {b}"));
             }
             failures.push(rel);
         }
     }
     if failures.is_empty() {
-        println!(
+        say(&format!(
             "checkpatch --strict: {} files of {} clean ({})",
             files.len(),
             kmod.display(),
             script.display()
-        );
+        ));
         Ok(())
     } else {
         Err(format!(

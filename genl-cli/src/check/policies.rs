@@ -265,6 +265,7 @@ pub fn ynl_gen_c_policies(
     our_source: &Path,
     our_header: &Path,
     uapi_header: &Path,
+    say: &mut dyn FnMut(&str),
 ) -> Result<PolicyReport, String> {
     ynl_gen_c_policies_with(
         spec,
@@ -272,6 +273,7 @@ pub fn ynl_gen_c_policies(
         our_header,
         uapi_header,
         &CheckOptions::default(),
+        say,
     )
 }
 
@@ -279,7 +281,8 @@ pub fn ynl_gen_c_policies(
 /// allows pass (printed with their reasons); if ynl-gen-c cannot process
 /// the spec at all and `options.allow` allows that
 /// ([`DiffClass::YnlGenCFails`]), the step is "not applicable" and the
-/// report empty. Prints the comparison; an error lists the unexplained
+/// report empty. Says what it runs and the comparison
+/// ([`PolicyReport::summary`]) to `say`; an error lists the unexplained
 /// differences. The work directory is removed on every path unless
 /// `options.keep_work`.
 pub fn ynl_gen_c_policies_with(
@@ -288,6 +291,7 @@ pub fn ynl_gen_c_policies_with(
     our_header: &Path,
     uapi_header: &Path,
     options: &CheckOptions,
+    say: &mut dyn FnMut(&str),
 ) -> Result<PolicyReport, String> {
     ensure_python(
         "yaml, jsonschema",
@@ -298,17 +302,19 @@ pub fn ynl_gen_c_policies_with(
     let (work, work_spec) = ynl_work_tree(spec, "kernel", options.keep_work)?;
     let result = (|| {
         let info = prepare(&work_spec, true)?;
-        info.print_stripped();
+        info.say_stripped(say);
         let mut theirs = BTreeMap::new();
         for (mode, ext) in [("--source", "c"), ("--header", "h")] {
             let out = work.path().join(format!("ynl-kernel.{ext}"));
-            println!(
+            say(&format!(
                 "ynl: {} --mode kernel {mode} --spec {}",
                 gen.display(),
                 spec.display()
-            );
+            ));
             if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "kernel", mode], &work_spec, &out) {
-                return not_applicable(e, &options.allow).map(|()| None);
+                return not_applicable(e, &options.allow, say)
+                    .map(|()| None)
+                    .map_err(String::from);
             }
             let text =
                 std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
@@ -331,9 +337,11 @@ pub fn ynl_gen_c_policies_with(
             their_src: &theirs["--source"],
             their_hdr: &theirs["--header"],
         };
-        compare(&sources, &values, &info, &options.allow).map(Some)
+        let r = compare(&sources, &values, &info, &options.allow)?;
+        say(r.summary().trim_end_matches('\n'));
+        Ok(Some(r))
     })();
-    match result {
+    let result = match result {
         Ok(Some(r)) if r.differences.is_empty() => Ok(r),
         Ok(None) => Ok(PolicyReport::default()),
         Ok(Some(r)) => Err(format!(
@@ -346,49 +354,56 @@ pub fn ynl_gen_c_policies_with(
             work.note()
         )),
         Err(e) => Err(format!("{e}{}", work.note())),
-    }
+    };
+    work.finish(say);
+    result
 }
 
-fn print_report(r: &PolicyReport) {
-    let mut s = String::new();
-    let _ = writeln!(
+impl PolicyReport {
+    /// The comparison as `genl check` shows it: what was compared, what
+    /// is allowed (by genl and by genl.toml) and what differs, a line each.
+    pub fn summary(&self) -> String {
+        let r = self;
+        let mut s = String::new();
+        let _ = writeln!(
         s,
         "\nynl-gen-c --mode kernel: {} policies, {} attribute entries, {} ops entries, {} header declarations compared",
         r.policies, r.entries, r.ops, r.declarations
     );
-    let mut by: BTreeMap<Allowed, Vec<&String>> = BTreeMap::new();
-    for (a, at) in &r.allowed {
-        by.entry(*a).or_default().push(at);
-    }
-    for (a, ats) in &by {
-        let _ = writeln!(s, "  allowed ({}): {}", ats.len(), a.reason());
-        for at in ats {
-            let _ = writeln!(s, "      {at}");
+        let mut by: BTreeMap<Allowed, Vec<&String>> = BTreeMap::new();
+        for (a, at) in &r.allowed {
+            by.entry(*a).or_default().push(at);
         }
-    }
-    let mut mine: BTreeMap<String, (String, Vec<&Difference>)> = BTreeMap::new();
-    for (d, a) in &r.user_allowed {
-        mine.entry(a.label())
-            .or_insert_with(|| (a.reason.clone(), Vec::new()))
-            .1
-            .push(d);
-    }
-    for (label, (reason, ds)) in &mine {
-        let _ = writeln!(
-            s,
-            "  allowed by genl.toml ({}, {label}): {reason}",
-            ds.len()
-        );
-        for d in ds {
-            let _ = writeln!(s, "      {}", d.at);
+        for (a, ats) in &by {
+            let _ = writeln!(s, "  allowed ({}): {}", ats.len(), a.reason());
+            for at in ats {
+                let _ = writeln!(s, "      {at}");
+            }
         }
-    }
-    if r.differences.is_empty() {
-        let _ = writeln!(s, "  no other difference");
-    } else {
-        for d in &r.differences {
-            let _ = writeln!(s, "  DIFFERS ({}): {}", d.class, d.at);
+        let mut mine: BTreeMap<String, (String, Vec<&Difference>)> = BTreeMap::new();
+        for (d, a) in &r.user_allowed {
+            mine.entry(a.label())
+                .or_insert_with(|| (a.reason.clone(), Vec::new()))
+                .1
+                .push(d);
         }
+        for (label, (reason, ds)) in &mine {
+            let _ = writeln!(
+                s,
+                "  allowed by genl.toml ({}, {label}): {reason}",
+                ds.len()
+            );
+            for d in ds {
+                let _ = writeln!(s, "      {}", d.at);
+            }
+        }
+        if r.differences.is_empty() {
+            let _ = writeln!(s, "  no other difference");
+        } else {
+            for d in &r.differences {
+                let _ = writeln!(s, "  DIFFERS ({}): {}", d.class, d.at);
+            }
+        }
+        s
     }
-    print!("{s}");
 }

@@ -240,14 +240,14 @@ impl SpecInfo {
             .find(|s| s.c_name == c_name && s.kind == kind)
     }
 
-    /// Prints what ynl-gen-c's copy goes without.
-    pub(crate) fn print_stripped(&self) {
+    /// Says, a line each to `say`, what ynl-gen-c's copy goes without.
+    pub(crate) fn say_stripped(&self, say: &mut dyn FnMut(&str)) {
         if self.stripped.is_empty() {
             return;
         }
-        println!("ynl: 6.12's ynl-gen-c cannot take, so its copy of the spec goes without:");
+        say("ynl: 6.12's ynl-gen-c cannot take, so its copy of the spec goes without:");
         for s in &self.stripped {
-            println!("ynl:   {}.{}: {}", s.set, s.attr, s.detail);
+            say(&format!("ynl:   {}.{}: {}", s.set, s.attr, s.detail));
         }
     }
 }

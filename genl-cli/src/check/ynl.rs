@@ -20,8 +20,11 @@ use std::process::{Command, Stdio};
 
 use super::spec::prepare;
 use super::{find_allow, CheckOptions, DiffClass, UserAllow};
-use crate::host::{self, output};
+use crate::host::{self, output, HostError};
 use crate::kernel_source::{self, ensure_python, PYTHON};
+
+mod error;
+pub use error::YnlCheckError;
 
 /// Validates the spec with jsonschema, printing every error.
 const VALIDATE_PY: &str = r#"
@@ -52,18 +55,19 @@ sys.exit(1 if errors else 0)
 
 /// Validates the YNL spec `spec` against the kernel's JSON schema for its
 /// `protocol` (`Documentation/netlink/genetlink.yaml` for `genetlink`),
-/// printing every error. Installs python3-yaml and python3-jsonschema
-/// when missing (as root) and fetches the kernel's tree into the cache.
-pub fn ynl_validate(spec: &Path) -> Result<(), String> {
+/// saying every error to `say` (what the validator printed, its standard
+/// error included). Installs python3-yaml and python3-jsonschema when
+/// missing (as root) and fetches the kernel's tree into the cache.
+pub fn ynl_validate(spec: &Path, say: &mut dyn FnMut(&str)) -> Result<(), YnlCheckError> {
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
     )?;
     let tree = kernel_source::tree()?;
-    println!(
+    say(&format!(
         "ynl: validating {} against the kernel's schema",
         spec.display()
-    );
+    ));
     let netlink_dir = tree.join("Documentation/netlink");
     let text = Command::new(PYTHON)
         .arg("-c")
@@ -72,14 +76,20 @@ pub fn ynl_validate(spec: &Path) -> Result<(), String> {
         .arg(&netlink_dir)
         .stdin(Stdio::null())
         .output()
-        .map_err(|e| format!("{PYTHON}: {e}"))?;
-    print!("{}", String::from_utf8_lossy(&text.stdout));
-    eprint!("{}", String::from_utf8_lossy(&text.stderr));
+        .map_err(|error| HostError::Spawn {
+            what: PYTHON.into(),
+            error,
+        })?;
+    for stream in [&text.stdout, &text.stderr] {
+        let s = String::from_utf8_lossy(stream);
+        if !s.is_empty() {
+            say(s.strip_suffix('\n').unwrap_or(&s));
+        }
+    }
     if !text.status.success() {
-        return Err(format!(
-            "{} does not validate against the kernel's schema",
-            spec.display()
-        ));
+        return Err(YnlCheckError::Invalid {
+            spec: spec.to_owned(),
+        });
     }
     Ok(())
 }
@@ -88,8 +98,12 @@ pub fn ynl_validate(spec: &Path) -> Result<(), String> {
 /// compares, by name and value, every constant of its header with those of
 /// `our_uapi_header` (both compiled with gcc): [`ynl_gen_c_compare_with`]
 /// with the default [`CheckOptions`] (nothing allowed, no work files kept).
-pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), String> {
-    ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default())
+pub fn ynl_gen_c_compare(
+    spec: &Path,
+    our_uapi_header: &Path,
+    say: &mut dyn FnMut(&str),
+) -> Result<(), YnlCheckError> {
+    ynl_gen_c_compare_with(spec, our_uapi_header, &CheckOptions::default(), say)
 }
 
 /// [`ynl_gen_c_compare`] with `options`: the uapi constants that differ
@@ -99,59 +113,70 @@ pub fn ynl_gen_c_compare(spec: &Path, our_uapi_header: &Path) -> Result<(), Stri
 /// ynl-gen-c runs on a copy of the spec without what 6.12's ynl-gen-c
 /// cannot take (none of it is in a uapi header; listed), in a fresh
 /// directory under the system's temporary directory, removed on every path
-/// unless `options.keep_work`.
+/// unless `options.keep_work`. What it does and finds (the constants'
+/// table) goes to `say`, a line (or block) at a time.
 pub fn ynl_gen_c_compare_with(
     spec: &Path,
     our_uapi_header: &Path,
     options: &CheckOptions,
-) -> Result<(), String> {
+    say: &mut dyn FnMut(&str),
+) -> Result<(), YnlCheckError> {
     // ynl-gen-c validates the spec too (with jsonschema).
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
     )?;
     if !host::have("gcc") {
-        return Err("gcc is not installed (needed to compile both uapi headers)".into());
+        return Err(YnlCheckError::NoGcc);
     }
     let tree = kernel_source::tree()?;
     let stem = spec.file_stem().unwrap_or_default().to_string_lossy();
 
+    let gen = kernel_source::ynl_gen_c(&tree)?;
     let (work, work_spec) = ynl_work_tree(spec, "uapi", options.keep_work)?;
     let theirs = work.path().join(format!("ynl-uapi-{stem}.h"));
-    let gen = kernel_source::ynl_gen_c(&tree)?;
-    let result = (|| {
-        let info = prepare(&work_spec, true)?;
-        info.print_stripped();
-        println!(
+    let mut result = (|| {
+        let info = prepare(&work_spec, true).map_err(YnlCheckError::Prepare)?;
+        info.say_stripped(say);
+        say(&format!(
             "ynl: {} --mode uapi --header --spec {}",
             gen.display(),
             spec.display()
-        );
+        ));
         if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "uapi", "--header"], &work_spec, &theirs) {
-            return not_applicable(e, &options.allow);
+            return not_applicable(e, &options.allow, say);
         }
         // Both headers, through the compiler.
         let a = constants(our_uapi_header, &work.path().join("ours"))?;
         let b = constants(&theirs, &work.path().join("theirs"))?;
-        compare(&a, &b, our_uapi_header, &theirs, &options.allow)
+        compare(&a, &b, our_uapi_header, &theirs, &options.allow, say)
     })();
-    result.map_err(|e| format!("{e}{}", work.note()))
+    result = result.map_err(|e| YnlCheckError::Work {
+        error: Box::new(e),
+        note: work.note(),
+    });
+    work.finish(say);
+    result
 }
 
 /// A failed ynl-gen-c run, allowed by `allow` ([`DiffClass::YnlGenCFails`]):
 /// the step is not applicable, said with the reason; else the error.
-pub(crate) fn not_applicable(e: GenFailure, allow: &[UserAllow]) -> Result<(), String> {
+pub(crate) fn not_applicable(
+    e: GenFailure,
+    allow: &[UserAllow],
+    say: &mut dyn FnMut(&str),
+) -> Result<(), YnlCheckError> {
     let text = e.to_string();
     match find_allow(allow, DiffClass::YnlGenCFails, &text) {
         Some(a) => {
-            println!(
+            say(&format!(
                 "ynl: not applicable: {text}\nynl:   allowed by genl.toml ({}): {}",
                 a.label(),
                 a.reason
-            );
+            ));
             Ok(())
         }
-        None => Err(text),
+        None => Err(YnlCheckError::YnlGenC(text)),
     }
 }
 
@@ -233,7 +258,8 @@ pub(crate) fn run_ynl_gen_c(
     Err(fail(exception, frame))
 }
 
-/// A temporary work directory, removed when dropped unless kept.
+/// A temporary work directory, removed when dropped unless kept (then
+/// [`WorkDir::finish`] says where).
 #[derive(Debug)]
 pub(crate) struct WorkDir {
     path: PathBuf,
@@ -242,10 +268,10 @@ pub(crate) struct WorkDir {
 
 impl WorkDir {
     /// Makes a fresh `dir` (removing what a killed earlier run left there).
-    pub(crate) fn new(path: PathBuf, keep: bool) -> Result<WorkDir, String> {
+    pub(crate) fn new(path: PathBuf, keep: bool) -> Result<WorkDir, YnlCheckError> {
         let _ = std::fs::remove_dir_all(&path);
         let w = WorkDir { path, keep };
-        std::fs::create_dir_all(&w.path).map_err(|e| format!("{}: {e}", w.path.display()))?;
+        std::fs::create_dir_all(&w.path).map_err(io(&w.path))?;
         Ok(w)
     }
 
@@ -266,11 +292,19 @@ impl WorkDir {
     }
 }
 
+impl WorkDir {
+    /// Ends its use: a kept directory says where it is, to `say`; any
+    /// other is removed (as it is when dropped).
+    pub(crate) fn finish(self, say: &mut dyn FnMut(&str)) {
+        if self.keep {
+            say(&format!("ynl: work files kept in {}", self.path.display()));
+        }
+    }
+}
+
 impl Drop for WorkDir {
     fn drop(&mut self) {
-        if self.keep {
-            println!("ynl: work files kept in {}", self.path.display());
-        } else {
+        if !self.keep {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
@@ -286,12 +320,12 @@ pub(crate) fn ynl_work_tree(
     spec: &Path,
     what: &str,
     keep: bool,
-) -> Result<(WorkDir, PathBuf), String> {
+) -> Result<(WorkDir, PathBuf), YnlCheckError> {
     let tree = kernel_source::tree()?;
     let netlink_dir = tree.join("Documentation/netlink");
-    let spec_name = spec
-        .file_name()
-        .ok_or_else(|| format!("{}: not a file name", spec.display()))?;
+    let spec_name = spec.file_name().ok_or_else(|| YnlCheckError::NotAFile {
+        path: spec.to_owned(),
+    })?;
     // Unique in the process too: checks may run side by side.
     static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -300,18 +334,27 @@ pub(crate) fn ynl_work_tree(
         keep,
     )?;
     let specs = work.path().join("Documentation/netlink/specs");
-    std::fs::create_dir_all(&specs).map_err(|e| format!("{}: {e}", specs.display()))?;
-    std::fs::write(work.path().join("MAINTAINERS"), "").map_err(|e| e.to_string())?;
-    for f in std::fs::read_dir(&netlink_dir).map_err(|e| e.to_string())? {
-        let p = f.map_err(|e| e.to_string())?.path();
+    std::fs::create_dir_all(&specs).map_err(io(&specs))?;
+    let maintainers = work.path().join("MAINTAINERS");
+    std::fs::write(&maintainers, "").map_err(io(&maintainers))?;
+    for f in std::fs::read_dir(&netlink_dir).map_err(io(&netlink_dir))? {
+        let p = f.map_err(io(&netlink_dir))?.path();
         if let (Some(name), true) = (p.file_name(), p.extension().is_some_and(|e| e == "yaml")) {
             let to = work.path().join("Documentation/netlink").join(name);
-            std::fs::copy(&p, &to).map_err(|e| format!("{}: {e}", p.display()))?;
+            std::fs::copy(&p, &to).map_err(io(&p))?;
         }
     }
     let work_spec = specs.join(spec_name);
-    std::fs::copy(spec, &work_spec).map_err(|e| format!("{}: {e}", spec.display()))?;
+    std::fs::copy(spec, &work_spec).map_err(io(spec))?;
     Ok((work, work_spec))
+}
+
+/// An I/O error at `path`, as a [`YnlCheckError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> YnlCheckError + '_ {
+    move |error| YnlCheckError::Io {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 /// Every constant a header defines: enumerators, `enum` tags and macros,
@@ -325,8 +368,8 @@ pub(crate) struct Constants {
 /// enumerators): the one tokenizer of genl's C readers.
 pub(crate) use genl_ynl::uapi::tokens;
 
-pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, YnlCheckError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
     let what = header.display().to_string();
     let mut c = Constants::default();
     // Enumerators (names from the preprocessed tokens; values from the program).
@@ -410,7 +453,7 @@ pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> 
     prog += "\treturn 0;\n}\n";
     let src = dir.join("constants.c");
     let exe = dir.join("constants");
-    std::fs::write(&src, prog).map_err(|e| format!("{}: {e}", src.display()))?;
+    std::fs::write(&src, prog).map_err(io(&src))?;
     output(
         Command::new("gcc")
             .args(["-std=c11", "-Wall", "-Werror", "-o"])
@@ -420,17 +463,18 @@ pub(crate) fn constants(header: &Path, dir: &Path) -> Result<Constants, String> 
     )?;
     let printed = output(&mut Command::new(&exe), &format!("{}", exe.display()))?;
     for l in printed.lines() {
-        let (n, v) = l
-            .split_once('\t')
-            .ok_or_else(|| format!("{}: odd line {l:?}", exe.display()))?;
+        let (n, v) = l.split_once('\t').ok_or_else(|| YnlCheckError::OddLine {
+            program: exe.clone(),
+            line: l.to_owned(),
+        })?;
         c.values.insert(n.to_owned(), v.to_owned());
     }
     if c.values.len() < names.len() {
-        return Err(format!(
-            "{what}: {} names but {} values",
-            names.len(),
-            c.values.len()
-        ));
+        return Err(YnlCheckError::Missing {
+            header: header.to_owned(),
+            names: names.len(),
+            values: c.values.len(),
+        });
     }
     Ok(c)
 }
@@ -444,16 +488,17 @@ fn compare(
     a: &Path,
     b: &Path,
     allow: &[UserAllow],
-) -> Result<(), String> {
+    say: &mut dyn FnMut(&str),
+) -> Result<(), YnlCheckError> {
     let mut names: Vec<&String> = ours.values.keys().chain(theirs.values.keys()).collect();
     names.sort();
     names.dedup();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
-    println!("\nours: {}\nynl:  {}", a.display(), b.display());
-    println!(
+    say(&format!("\nours: {}\nynl:  {}", a.display(), b.display()));
+    say(&format!(
         "{:<width$}  {:<22} {:<22} verdict",
         "constant", "ours", "ynl-gen-c"
-    );
+    ));
     let (mut equal, mut differ, mut only_ours, mut only_theirs) =
         (0, Vec::new(), Vec::new(), Vec::new());
     let mut unexplained = Vec::new();
@@ -483,16 +528,16 @@ fn compare(
         if verdict != "equal" && why.is_none() {
             unexplained.push((*n).clone());
         }
-        println!(
+        say(&format!(
             "{:<width$}  {:<22} {:<22} {verdict}{}",
             n,
             x.map(String::as_str).unwrap_or("-"),
             y.map(String::as_str).unwrap_or("-"),
             why.map(|w| format!(" (allowed by genl.toml, {}: {})", w.label(), w.reason))
                 .unwrap_or_default()
-        );
+        ));
     }
-    println!(
+    say(&format!(
         "\nynl-gen-c: {} constants, {equal} equal, {} differ; only in ours: {}; only in ynl's: {}{}",
         names.len(),
         differ.len(),
@@ -514,14 +559,11 @@ fn compare(
         } else {
             String::new()
         },
-    );
+    ));
     if unexplained.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "uapi headers differ (unexplained): {}",
-            unexplained.join(" ")
-        ))
+        Err(YnlCheckError::Differ { names: unexplained })
     }
 }
 #[cfg(test)]
@@ -575,20 +617,36 @@ mod tests {
             ca.values.get("FAM_NAME").map(String::as_str),
             Some("\"fam\"")
         );
-        assert!(compare(&ca, &cb, &a, &same, &[]).is_ok());
-        let err = compare(&ca, &cc, &a, &other, &[]).unwrap_err();
-        assert!(err.contains(" B ") || err.contains(": B"), "{err}");
-        assert!(err.contains("X_ONE") && err.contains("X_MAX"), "{err}");
+        assert!(compare(&ca, &cb, &a, &same, &[], &mut |_| {}).is_ok());
+        let err = compare(&ca, &cc, &a, &other, &[], &mut |_| {}).unwrap_err();
+        let YnlCheckError::Differ { names } = &err else {
+            panic!("{err:?}")
+        };
+        for n in ["B", "X_ONE", "X_MAX"] {
+            assert!(names.iter().any(|x| x == n), "{n}: {err}");
+        }
         // Allowed by the project: by name, or the whole class.
         let allow = |at: Option<&str>| UserAllow {
             class: DiffClass::UapiConstant,
             at: at.map(Into::into),
             reason: "test".into(),
         };
-        let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))]).unwrap_err();
-        assert!(err.ends_with(": B"), "only B is left: {err}");
-        assert!(compare(&ca, &cc, &a, &other, &[allow(Some("X_")), allow(Some("B"))]).is_ok());
-        assert!(compare(&ca, &cc, &a, &other, &[allow(None)]).is_ok());
+        let err = compare(&ca, &cc, &a, &other, &[allow(Some("X_"))], &mut |_| {}).unwrap_err();
+        assert!(
+            matches!(&err, YnlCheckError::Differ { names } if names == &["B"]),
+            "only B is left: {err}"
+        );
+        assert!(err.to_string().ends_with(": B"), "{err}");
+        assert!(compare(
+            &ca,
+            &cc,
+            &a,
+            &other,
+            &[allow(Some("X_")), allow(Some("B"))],
+            &mut |_| {}
+        )
+        .is_ok());
+        assert!(compare(&ca, &cc, &a, &other, &[allow(None)], &mut |_| {}).is_ok());
         let path = dir.to_path_buf();
         drop(work);
         assert!(!path.exists(), "the work dir is removed when dropped");
@@ -629,13 +687,24 @@ Exception: Can't get value range for a noncontiguous enum
             "{text}"
         );
         // Allowed by the project, the step is not applicable; else it fails.
-        assert_eq!(not_applicable(f.clone(), &[]), Err(text));
+        let mut said = Vec::new();
+        assert!(matches!(
+            not_applicable(f.clone(), &[], &mut |l| said.push(l.to_owned())),
+            Err(YnlCheckError::YnlGenC(t)) if t == text
+        ));
+        assert!(said.is_empty(), "{said:?}");
         let allow = UserAllow {
             class: DiffClass::YnlGenCFails,
             at: Some("noncontiguous".into()),
             reason: "test".into(),
         };
-        assert_eq!(not_applicable(f, &[allow]), Ok(()));
+        assert!(not_applicable(f, &[allow], &mut |l| said.push(l.to_owned())).is_ok());
+        assert_eq!(
+            said,
+            [format!(
+                "ynl: not applicable: {text}\nynl:   allowed by genl.toml (ynl-gen-c-fails at \"noncontiguous\"): test"
+            )]
+        );
         let (e, frame) = summarize_python("", "exit status: 2");
         assert_eq!(
             (e.as_str(), frame),
@@ -648,11 +717,15 @@ Exception: Can't get value range for a noncontiguous enum
         let p = std::env::temp_dir().join(format!("genl-ynl-keep-{}", std::process::id()));
         let w = WorkDir::new(p.clone(), true).unwrap();
         assert!(w.note().contains(&p.display().to_string()));
-        drop(w);
+        let mut said = Vec::new();
+        w.finish(&mut |l| said.push(l.to_owned()));
+        assert_eq!(said, [format!("ynl: work files kept in {}", p.display())]);
         assert!(p.is_dir());
         let w = WorkDir::new(p.clone(), false).unwrap();
         assert!(w.note().contains("--keep-work"));
-        drop(w);
+        let mut said = Vec::new();
+        w.finish(&mut |l| said.push(l.to_owned()));
+        assert!(said.is_empty(), "{said:?}");
         assert!(!p.exists());
     }
 }

@@ -14,6 +14,7 @@ use serde_json::Value as Json;
 
 use super::coverage;
 use super::protocol::{parse, Line};
+pub use super::report::{coverage_table, Finding, FuzzReport, KernelRun};
 use crate::project::Project;
 use crate::vm::{self, kmod, Overrides, Plan};
 
@@ -73,98 +74,6 @@ pub struct FuzzArgs {
     pub verbose: bool,
 }
 
-/// One finding as the guest reported it.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// The report's title.
-    pub title: String,
-    /// Its kind (`kasan`, `warn`, `kmemleak`, …).
-    pub kind: String,
-    /// Seconds into the fuzzing when it was seen.
-    pub t: f64,
-    /// Executions until then.
-    pub execs: u64,
-    /// Whether the reproducer reproduced it on a fresh module (`None`: not
-    /// replayed, as for leaks).
-    pub reproduced: Option<bool>,
-    /// The reproducer (program JSON).
-    pub reproducer: Json,
-    /// Its transcript.
-    pub transcript: Vec<String>,
-    /// The kernel's report.
-    pub report: Vec<String>,
-    /// Other reports the same inputs caused (part of this finding).
-    pub also: Vec<String>,
-    /// Where it was saved.
-    pub dir: Option<PathBuf>,
-}
-
-/// One kernel's run.
-#[derive(Debug, Clone, Default)]
-pub struct KernelRun {
-    /// The series.
-    pub series: String,
-    /// The release.
-    pub release: String,
-    /// Executions.
-    pub execs: u64,
-    /// Seconds fuzzed.
-    pub seconds: f64,
-    /// Whether KCOV coverage was on.
-    pub kcov: bool,
-    /// Module PCs (basic blocks) reached.
-    pub pcs: usize,
-    /// Corpus programs at the end.
-    pub corpus: usize,
-    /// Coverage by function (empty without KCOV).
-    pub functions: Vec<coverage::FunctionCoverage>,
-    /// The findings.
-    pub findings: Vec<Finding>,
-    /// What went wrong besides findings (the fuzzer did not finish, the VM
-    /// failed).
-    pub errors: Vec<String>,
-    /// The replay's transcript (`--replay`).
-    pub replay: Vec<String>,
-}
-
-/// What `genl fuzz` did.
-#[derive(Debug, Clone, Default)]
-pub struct FuzzReport {
-    /// The family.
-    pub family: String,
-    /// Per kernel.
-    pub runs: Vec<KernelRun>,
-}
-
-impl FuzzReport {
-    /// Findings or errors on any kernel.
-    pub fn failed(&self) -> bool {
-        self.runs
-            .iter()
-            .any(|r| !r.findings.is_empty() || !r.errors.is_empty())
-    }
-
-    /// As JSON (`--json`).
-    pub fn to_json(&self) -> Json {
-        serde_json::json!({
-            "family": self.family,
-            "runs": self.runs.iter().map(|r| serde_json::json!({
-                "series": r.series, "release": r.release, "execs": r.execs,
-                "seconds": r.seconds, "kcov": r.kcov, "pcs": r.pcs, "corpus": r.corpus,
-                "blocks": r.functions.iter().map(|f| f.blocks).sum::<usize>(),
-                "blocks_reached": r.functions.iter().map(|f| f.reached).sum::<usize>(),
-                "functions": r.functions.iter().map(|f| serde_json::json!({"name": f.name, "blocks": f.blocks, "reached": f.reached})).collect::<Vec<_>>(),
-                "findings": r.findings.iter().map(|f| serde_json::json!({
-                    "title": f.title, "kind": f.kind, "t": f.t, "execs": f.execs,
-                    "reproduced": f.reproduced, "reproducer": f.reproducer, "also": f.also,
-                    "transcript": f.transcript, "dir": f.dir,
-                })).collect::<Vec<_>>(),
-                "errors": r.errors,
-            })).collect::<Vec<_>>(),
-        })
-    }
-}
-
 /// The family's module among `kos`.
 fn pick_module(kos: &[PathBuf], family: &str, asked: Option<&str>) -> Result<PathBuf, String> {
     let norm = |s: &str| s.replace('-', "_");
@@ -200,8 +109,14 @@ fn slug(s: &str) -> String {
     out.trim_matches('-').chars().take(60).collect()
 }
 
-/// Runs `genl fuzz` for `project`; prints progress and the summary.
-pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
+/// Runs `genl fuzz` for `project`, handing `progress` each line of
+/// progress as it happens (the guest's status, findings, each kernel's
+/// end); returns the report, whose `Display` is the summary.
+pub fn run(
+    project: &Project,
+    a: &FuzzArgs,
+    progress: &mut dyn FnMut(&str),
+) -> Result<FuzzReport, String> {
     let spec_path = match &a.spec {
         Some(s) => s.clone(),
         None => project.family_spec()?,
@@ -234,6 +149,7 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
     let mut report = FuzzReport {
         family: fam.name.clone(),
         runs: Vec::new(),
+        out_dir: out_dir.clone(),
     };
     let _lock = crate::cache::lock_project(&plan.work_dir)?;
     for k in vm::fetch(&plan)? {
@@ -250,7 +166,10 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
         ) {
             Ok(kos) => kos,
             Err(e) if e.contains("no KCOV") => {
-                println!("fuzz: {}: !!! {e}; fuzzing without coverage", k.series);
+                progress(&format!(
+                    "fuzz: {}: !!! {e}; fuzzing without coverage",
+                    k.series
+                ));
                 kmod::build(&plan.work_dir, &plan.module_dir, &k)?
             }
             Err(e) => return Err(e),
@@ -304,10 +223,10 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
             }
             if n > 0 {
                 args.extend(["--corpus-dir".into(), "/etc/genl-fuzz/corpus".into()]);
-                println!(
+                progress(&format!(
                     "fuzz: starting from the saved corpus: {n} program(s) in {}",
                     corpus_dir.display()
-                );
+                ));
             }
         }
         let start = Instant::now();
@@ -321,33 +240,33 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                 Line::Start => {
                     run.kcov = v["kcov"].as_bool().unwrap_or(false);
                     let why = v["no_coverage_because"].as_str().unwrap_or("");
-                    println!(
+                    progress(&format!(
                         "fuzz: {series}: fuzzing family {} (id {}) in module {} for {} s, {} mode, seed {}, coverage {}",
                         v["family"].as_str().unwrap_or("?"),
                         v["family_id"], v["module"].as_str().unwrap_or("?"), v["time"],
                         v["mode"].as_str().unwrap_or("?"), v["seed"],
                         if run.kcov { "KCOV".to_owned() } else { format!("OFF ({why})") }
-                    );
+                    ));
                 }
                 Line::Progress => {
-                    println!(
+                    progress(&format!(
                         "fuzz: {series}: {:>5} s  {} execs ({}/s)  {} blocks  {} edges  corpus {}  findings {}",
                         v["t"], v["execs"], v["eps"], v["pcs"], v["edges"], v["corpus"], v["findings"]
-                    );
+                    ));
                     if a.verbose {
-                        println!("fuzz: {series}: time spent: {}", v["spent"]);
+                        progress(&format!("fuzz: {series}: time spent: {}", v["spent"]));
                     }
                     run.execs = v["execs"].as_u64().unwrap_or(0);
                     run.seconds = v["t"].as_f64().unwrap_or(0.0);
                     run.pcs = v["pcs"].as_u64().unwrap_or(0) as usize;
                     run.corpus = v["corpus"].as_u64().unwrap_or(0) as usize;
                 }
-                Line::Found => println!(
+                Line::Found => progress(&format!(
                     "fuzz: {series}: !!! FOUND after {:.1} s ({} execs): {} — shrinking it",
                     v["t"].as_f64().unwrap_or(0.0),
                     v["execs"],
                     v["title"].as_str().unwrap_or("?")
-                ),
+                )),
                 Line::Finding => {
                     let f = Finding {
                         title: v["title"].as_str().unwrap_or("?").to_owned(),
@@ -361,7 +280,7 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                         also: strings(&v["also"]),
                         dir: None,
                     };
-                    println!(
+                    progress(&format!(
                         "fuzz: {series}: finding: {} ({}; reproducer of {} call(s), {} on a fresh module)",
                         f.title, f.kind,
                         f.reproducer["calls"].as_array().map_or(0, Vec::len),
@@ -370,7 +289,7 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                             Some(false) => "NOT reproduced",
                             None => "not replayed (a leak: `genl fuzz --replay` checks it)",
                         },
-                    );
+                    ));
                     run.findings.push(f);
                 }
                 Line::Corpus => corpus.push(v),
@@ -382,10 +301,10 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                     ended = true;
                     let sp = &v["spent"];
                     if sp.is_object() {
-                        println!(
+                        progress(&format!(
                             "fuzz: {series}: time spent: running programs {} s, {} module reloads {} s, {} kmemleak scans {} s",
                             sp["exec"], sp["reloads"], sp["reload"], sp["scans"], sp["scan"]
-                        );
+                        ));
                     }
                     run.execs = v["execs"].as_u64().unwrap_or(run.execs);
                     if let Some(t) = v["t"].as_f64() {
@@ -435,11 +354,11 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
                 }
             }
         }
-        println!(
+        progress(&format!(
             "fuzz: {}: done in {:.0} s (boot included)",
             k.series,
             start.elapsed().as_secs_f64()
-        );
+        ));
         // The corpus: one file per program, named by its content.
         if !corpus.is_empty() {
             std::fs::create_dir_all(&corpus_dir)
@@ -475,7 +394,6 @@ pub fn run(project: &Project, a: &FuzzArgs) -> Result<FuzzReport, String> {
         save(&out_dir, k.series, &mut run)?;
         report.runs.push(run);
     }
-    print_summary(&report, &out_dir);
     if let Some(j) = &a.json {
         std::fs::write(j, report.to_json().to_string() + "\n")
             .map_err(|e| format!("{}: {e}", j.display()))?;
@@ -521,112 +439,4 @@ fn save(out: &Path, series: &str, run: &mut KernelRun) -> Result<(), String> {
         )?;
     }
     Ok(())
-}
-
-/// The coverage table: blocks reached per function, the unreached last.
-pub fn coverage_table(fs: &[coverage::FunctionCoverage]) -> String {
-    let (b, r): (usize, usize) = fs
-        .iter()
-        .fold((0, 0), |(b, r), f| (b + f.blocks, r + f.reached));
-    let mut s = format!(
-        "basic blocks reached: {r} of {b} ({:.0}%)\n",
-        100.0 * r as f64 / b.max(1) as f64
-    );
-    let mut sorted: Vec<&coverage::FunctionCoverage> = fs.iter().collect();
-    sorted.sort_by(|x, y| {
-        (y.reached > 0)
-            .cmp(&(x.reached > 0))
-            .then(x.name.cmp(&y.name))
-    });
-    for f in sorted {
-        s += &format!(
-            "  {:>4}/{:<4} {}{}\n",
-            f.reached,
-            f.blocks,
-            f.name,
-            if f.reached == 0 {
-                "   (never reached)"
-            } else {
-                ""
-            }
-        );
-    }
-    s
-}
-
-fn print_summary(r: &FuzzReport, out: &Path) {
-    println!(
-        "\n==================== fuzz summary: {} ====================",
-        r.family
-    );
-    for run in &r.runs {
-        let (b, reached): (usize, usize) = run
-            .functions
-            .iter()
-            .fold((0, 0), |(b, x), f| (b + f.blocks, x + f.reached));
-        println!(
-            "{:>4}  {} ({}): {} execs in {:.0} s, coverage {}, corpus {}, {} finding(s)",
-            if run.findings.is_empty() && run.errors.is_empty() {
-                "PASS"
-            } else {
-                "FAIL"
-            },
-            run.series,
-            run.release,
-            run.execs,
-            run.seconds,
-            if run.kcov {
-                format!(
-                    "{reached}/{b} basic blocks ({:.0}%)",
-                    100.0 * reached as f64 / b.max(1) as f64
-                )
-            } else {
-                "off (no KCOV)".into()
-            },
-            run.corpus,
-            run.findings.len()
-        );
-        for f in &run.findings {
-            println!("      FINDING {} [{}] after {:.1} s", f.title, f.kind, f.t);
-            for a in &f.also {
-                println!("        with: {a}");
-            }
-            if let Some(d) = &f.dir {
-                println!(
-                    "        saved in {} (replay: genl fuzz --replay {}/reproducer.json)",
-                    d.display(),
-                    d.display()
-                );
-            }
-            for l in &f.transcript {
-                println!("        {l}");
-            }
-        }
-        for e in &run.errors {
-            println!("      ERROR {e}");
-        }
-        if !run.replay.is_empty() {
-            println!("      replayed:");
-            for l in &run.replay {
-                println!("        {l}");
-            }
-        }
-        if !run.functions.is_empty() {
-            let never: Vec<&str> = run
-                .functions
-                .iter()
-                .filter(|f| f.reached == 0)
-                .map(|f| f.name.as_str())
-                .collect();
-            println!(
-                "      coverage by function: {} (never reached: {})",
-                out.join(format!("coverage-{}.txt", run.series)).display(),
-                if never.is_empty() {
-                    "none".to_owned()
-                } else {
-                    never.join(", ")
-                }
-            );
-        }
-    }
 }

@@ -8,7 +8,10 @@ use super::kernel::Kernel;
 use super::toolchain::{self, Toolchain};
 use super::{debug_kernel, Series, SeriesSource};
 use crate::cache;
-use crate::host;
+use crate::host::{self, HostError};
+
+mod error;
+pub use error::FetchError;
 
 const STAMP: &str = ".genl-vm-complete";
 
@@ -50,7 +53,7 @@ pub fn known_release(cache_dir: &Path, series: &Series) -> Option<String> {
 /// The current release of `series` from its suite's lists: refreshed when
 /// missing, older than [`apt::MAX_AGE`] (and not tried since) or not naming
 /// `meta`; without the network, the newest cached release.
-fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<String, String> {
+fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<String, FetchError> {
     let mut update = Ok(());
     if apt.lists_age().is_none() || apt.refresh_age().is_none_or(|a| a > apt::MAX_AGE) {
         update = apt.update(cache_dir);
@@ -78,10 +81,11 @@ fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<S
         );
         return Ok(r);
     }
-    Err(format!(
-        "cannot find Debian package {meta} in {} (apt-get update: {update:?})",
-        apt.suite().name
-    ))
+    Err(FetchError::NotFound {
+        meta: meta.to_owned(),
+        suite: apt.suite().name,
+        update,
+    })
 }
 
 /// Whether a dependency of a kernel's image or headers package is part of
@@ -97,7 +101,7 @@ fn part_of_kernel(pkg: &str, release: &str) -> bool {
 
 /// The packages of `release`: its image and headers and, transitively,
 /// their dependencies that are [`part_of_kernel`].
-fn kernel_packages(apt: &Apt, release: &str) -> Result<Vec<String>, String> {
+fn kernel_packages(apt: &Apt, release: &str) -> Result<Vec<String>, FetchError> {
     let mut pkgs = vec![
         format!("linux-image-{release}"),
         format!("linux-headers-{release}"),
@@ -108,11 +112,10 @@ fn kernel_packages(apt: &Apt, release: &str) -> Result<Vec<String>, String> {
         asked = pkgs.len();
         let deps = apt.depends(&ask);
         for p in &ask {
-            let d = deps.get(p).ok_or_else(|| {
-                format!(
-                    "{} has no package {p} (needed for kernel {release})",
-                    apt.suite().name
-                )
+            let d = deps.get(p).ok_or_else(|| FetchError::NoPackage {
+                suite: apt.suite().name,
+                package: p.clone(),
+                release: release.to_owned(),
             })?;
             for d in d {
                 if part_of_kernel(d, release) && !pkgs.contains(d) {
@@ -128,7 +131,7 @@ fn kernel_packages(apt: &Apt, release: &str) -> Result<Vec<String>, String> {
 /// to `6.12`, not `6.1`): a changed apt source must not boot one kernel
 /// under another's name. A series without a fixed version (`newest`)
 /// takes any release that starts with a version number.
-pub fn check_release(series: &Series, release: &str) -> Result<(), String> {
+pub fn check_release(series: &Series, release: &str) -> Result<(), FetchError> {
     let digit = |r: &str| r.starts_with(|c: char| c.is_ascii_digit());
     let ok = match series.version {
         Some(v) => release
@@ -140,23 +143,25 @@ pub fn check_release(series: &Series, release: &str) -> Result<(), String> {
     if ok {
         Ok(())
     } else {
-        Err(format!(
-            "kernel series {} resolved to release {release}, which is not a {} kernel",
-            series.name,
-            series.version.unwrap_or("versioned")
-        ))
+        Err(FetchError::WrongRelease {
+            series: series.name,
+            release: release.to_owned(),
+            version: series.version.unwrap_or("versioned"),
+        })
     }
 }
 
 /// Fetches (or finds cached, or builds: [`debug_kernel`]) the current
 /// kernel of `series` in the cache directory `cache_dir`, and checks that
 /// its release belongs to the series. The caller holds the cache lock.
-pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String> {
+pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, FetchError> {
     let k = match series.source {
         SeriesSource::Debian { meta, suite } => {
             fetch_debian(cache_dir, series, &Apt::new(cache_dir, suite), meta)?
         }
-        SeriesSource::Debug => debug_kernel::fetch(cache_dir, series)?,
+        SeriesSource::Debug => {
+            debug_kernel::fetch(cache_dir, series).map_err(FetchError::DebugKernel)?
+        }
     };
     check_release(series, &k.release)?;
     Ok(k)
@@ -167,7 +172,7 @@ fn fetch_debian(
     series: &'static Series,
     apt: &Apt,
     meta: &str,
-) -> Result<Kernel, String> {
+) -> Result<Kernel, FetchError> {
     let release = resolve(cache_dir, series, apt, meta)?;
     let kernels = cache::kernels_dir(cache_dir);
     let root = kernels.join(&release);
@@ -179,58 +184,66 @@ fn fetch_debian(
         toolchain: Toolchain::Host { cc: None },
     };
     if root.join(STAMP).is_file() {
-        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
+        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())
+            .map_err(FetchError::Toolchain)?;
         return Ok(k);
     }
     k.cached = false;
     let pkgs = match kernel_packages(apt, &release) {
         Err(e) if !apt.updated() => {
             eprintln!("vm: {e}; refreshing the package lists");
-            apt.update(cache_dir)?;
+            apt.update(cache_dir).map_err(FetchError::Apt)?;
             return fetch_debian(cache_dir, series, apt, meta);
         }
         r => r?,
     };
     let debs = kernels.join(format!("{release}.debs"));
     let _ = std::fs::remove_dir_all(&debs);
-    std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
+    std::fs::create_dir_all(&debs).map_err(io(&debs))?;
     if let Err(e) = apt.download(cache_dir, &debs, &pkgs) {
         if apt.updated() {
-            return Err(e);
+            return Err(FetchError::Apt(e));
         }
         // A stale index names files the mirror no longer has (old ABIs
         // leave it): refresh it and pick the release again.
         eprintln!("vm: {e}; refreshing the package lists");
-        apt.update(cache_dir)?;
+        apt.update(cache_dir).map_err(FetchError::Apt)?;
         let _ = std::fs::remove_dir_all(&debs);
         return fetch_debian(cache_dir, series, apt, meta);
     }
 
     let tmp = kernels.join(format!("{release}.partial"));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
+    std::fs::create_dir_all(&tmp).map_err(io(&tmp))?;
     for p in &pkgs {
-        let deb = host::deb_file(&debs, p).ok_or_else(|| format!("{p}: no .deb downloaded"))?;
+        let deb =
+            host::deb_file(&debs, p).ok_or_else(|| FetchError::NoDeb { package: p.clone() })?;
         let st = Command::new("dpkg")
             .arg("-x")
             .arg(&deb)
             .arg(&tmp)
             .status()
-            .map_err(|e| format!("dpkg -x: {e}"))?;
+            .map_err(|error| HostError::Spawn {
+                what: "dpkg -x".into(),
+                error,
+            })?;
         if !st.success() {
-            return Err(format!("dpkg -x {} failed", deb.display()));
+            return Err(HostError::Failed {
+                what: format!("dpkg -x {}", deb.display()),
+            }
+            .into());
         }
     }
     fix_makefile(&tmp, &root, &release)?;
     merged_usr_links(&tmp, &release)?;
     let _ = std::fs::remove_dir_all(&root);
-    std::fs::rename(&tmp, &root).map_err(|e| format!("{}: {e}", root.display()))?;
+    std::fs::rename(&tmp, &root).map_err(io(&root))?;
     if !k.vmlinuz().is_file() || !k.headers().join("Makefile").is_file() {
-        return Err(format!(
-            "unpacked {release} lacks {} or {}",
-            k.vmlinuz().display(),
-            k.headers().display()
-        ));
+        return Err(FetchError::Incomplete {
+            release,
+            vmlinuz: k.vmlinuz(),
+            headers: k.headers(),
+        });
     }
     let stamp = format!(
         "series {}\nsuite {}\n{}\n",
@@ -238,33 +251,42 @@ fn fetch_debian(
         apt.suite().name,
         pkgs.join("\n")
     );
-    std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
+    let stamp_file = root.join(STAMP);
+    std::fs::write(&stamp_file, stamp).map_err(io(&stamp_file))?;
     // The .debs are no longer needed once unpacked.
     let _ = std::fs::remove_dir_all(&debs);
-    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
+    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())
+        .map_err(FetchError::Toolchain)?;
     Ok(k)
+}
+
+/// An I/O error at `path`, as a [`FetchError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
+    move |error| FetchError::Io {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 /// Packages of a merged-/usr suite (trixie on) put the modules in
 /// `usr/lib/modules/<release>/` and the image there as `vmlinuz`, not in
 /// `/boot`: link `lib` and `boot/vmlinuz-<release>` to them, so every
 /// unpacked kernel has the classic layout. `tmp` is the unpacked tree.
-fn merged_usr_links(tmp: &Path, release: &str) -> Result<(), String> {
-    let e = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+fn merged_usr_links(tmp: &Path, release: &str) -> Result<(), FetchError> {
     let usr_mods = tmp.join("usr/lib/modules").join(release);
     if !usr_mods.is_dir() {
         return Ok(());
     }
     let lib = tmp.join("lib");
     if !lib.exists() {
-        std::os::unix::fs::symlink("usr/lib", &lib).map_err(|x| e(&lib, x))?;
+        std::os::unix::fs::symlink("usr/lib", &lib).map_err(io(&lib))?;
     }
     let boot = tmp.join("boot");
     let image = boot.join(format!("vmlinuz-{release}"));
     if !image.exists() && usr_mods.join("vmlinuz").is_file() {
-        std::fs::create_dir_all(&boot).map_err(|x| e(&boot, x))?;
+        std::fs::create_dir_all(&boot).map_err(io(&boot))?;
         let target = format!("../usr/lib/modules/{release}/vmlinuz");
-        std::os::unix::fs::symlink(target, &image).map_err(|x| e(&image, x))?;
+        std::os::unix::fs::symlink(target, &image).map_err(io(&image))?;
     }
     Ok(())
 }
@@ -273,20 +295,17 @@ fn merged_usr_links(tmp: &Path, release: &str) -> Result<(), String> {
 /// /usr/src/...`) and, from 7.x on, its own dir (`KBUILD_OUTPUT=/usr/src/...`)
 /// by absolute `/usr/src/...` paths: point them at the unpacked copy.
 /// `tmp` is where it is unpacked now, `root` where it will live.
-fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), String> {
+fn fix_makefile(tmp: &Path, root: &Path, release: &str) -> Result<(), FetchError> {
     let mk = tmp
         .join("usr/src")
         .join(format!("linux-headers-{release}"))
         .join("Makefile");
-    let text = std::fs::read_to_string(&mk).map_err(|e| format!("{}: {e}", mk.display()))?;
+    let text = std::fs::read_to_string(&mk).map_err(io(&mk))?;
     let fixed = relocate_makefile(&text, &root.join("usr/src"));
     if fixed == text {
-        return Err(format!(
-            "{}: no `include /usr/src/...` line to fix (layout changed?)",
-            mk.display()
-        ));
+        return Err(FetchError::MakefileLayout { makefile: mk });
     }
-    std::fs::write(&mk, fixed).map_err(|e| format!("{}: {e}", mk.display()))
+    std::fs::write(&mk, fixed).map_err(io(&mk))
 }
 
 /// `text` (a headers Makefile) with the `/usr/src/` that starts an
@@ -331,7 +350,12 @@ mod tests {
         assert!(check_release(s[1], "6.120.1").is_err());
         assert!(check_release(s[2], "6.12.117-genl-debug").is_ok());
         let e = check_release(s[0], "6.12.117").unwrap_err();
-        assert!(e.contains("not a 6.1 kernel"), "{e}");
+        assert!(
+            matches!(&e, FetchError::WrongRelease { series: "6.1", release, version: "6.1" }
+                if release == "6.12.117"),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("not a 6.1 kernel"), "{e}");
         assert!(check_release(s[3], "5.10.0-46-cloud-amd64").is_ok());
         assert!(check_release(s[3], "5.1.0-1-cloud-amd64").is_err());
         assert!(check_release(s[4], "7.3.4+deb13-cloud-amd64").is_ok());

@@ -80,8 +80,12 @@ impl fmt::Display for VmReport {
 }
 
 /// Why a VM run failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
+#[non_exhaustive]
 pub enum VmError {
+    /// The cache or project lock could not be taken, or the host's tools
+    /// not installed.
+    Host(crate::host::HostError),
     /// The run stopped without a verdict for each kernel: the cache or
     /// project lock, a kernel's download, the host tools, the guest
     /// programs' build, the shell's boot, ... (the message names what and
@@ -95,6 +99,7 @@ pub enum VmError {
 impl fmt::Display for VmError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            VmError::Host(e) => e.fmt(f),
             VmError::Stopped(e) => f.write_str(e),
             VmError::KernelsFailed(series) => {
                 write!(f, "VM suites failed on kernel(s) {}", series.join(", "))
@@ -103,16 +108,14 @@ impl fmt::Display for VmError {
     }
 }
 
-impl std::error::Error for VmError {}
-
-impl From<String> for VmError {
-    fn from(e: String) -> Self {
-        VmError::Stopped(e)
+impl std::error::Error for VmError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VmError::Host(e) => Some(e),
+            _ => None,
+        }
     }
 }
 
-impl From<VmError> for String {
-    fn from(e: VmError) -> Self {
-        e.to_string()
-    }
-}
+crate::error::wrap_errors!(VmError { Host(crate::host::HostError), Stopped(String) });
+crate::error::into_text!(VmError);

@@ -20,7 +20,7 @@ pub struct Rev {
     work: PathBuf,
 }
 
-fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+fn git(dir: &Path, args: &[&str]) -> Result<String, host::HostError> {
     host::output(
         Command::new("git").arg("-C").arg(dir).args(args),
         &format!("git {} (in {})", args.join(" "), dir.display()),

@@ -13,7 +13,7 @@ use super::c::{
     self, calls_of, ops, policies, read_c, skip_group, type_limits, CFile, Checks, Op, OpKey, Pol,
     PolicyArray, Values,
 };
-use super::{find_allow, print_report, Allowed, DiffClass, Difference, PolicyReport, UserAllow};
+use super::{find_allow, Allowed, DiffClass, Difference, PolicyReport, UserAllow};
 use crate::check::spec::{SpecEnum, SpecInfo};
 
 /// The C texts compared.
@@ -171,6 +171,5 @@ pub(super) fn compare(
             Some((d, a))
         })
         .collect();
-    print_report(&r);
     Ok(r)
 }

@@ -128,3 +128,39 @@ fn run(ours: &str, theirs: &str, v: &Values, spec: &SpecInfo) -> PolicyReport {
     };
     compare(&s, v, spec, &[]).unwrap()
 }
+
+#[test]
+fn the_summary_lists_what_was_compared_allowed_and_differs() {
+    let r = PolicyReport {
+        policies: 2,
+        entries: 9,
+        ops: 3,
+        declarations: 4,
+        allowed: vec![],
+        user_allowed: vec![(
+            Difference {
+                class: DiffClass::Op,
+                at: "op get".into(),
+            },
+            UserAllow {
+                class: DiffClass::Op,
+                at: None,
+                reason: "ours has more".into(),
+            },
+        )],
+        differences: vec![Difference {
+            class: DiffClass::PolicyEntry,
+            at: "X_A_Y".into(),
+        }],
+    };
+    assert_eq!(
+        r.summary(),
+        "\nynl-gen-c --mode kernel: 2 policies, 9 attribute entries, 3 ops entries, \
+         4 header declarations compared\n  \
+         allowed by genl.toml (1, op): ours has more\n      \
+         op get\n  \
+         DIFFERS (policy-entry): X_A_Y\n"
+    );
+    let clean = PolicyReport::default();
+    assert!(clean.summary().ends_with("\n  no other difference\n"));
+}
