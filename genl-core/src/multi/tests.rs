@@ -1,5 +1,5 @@
-//! Decoding and encoding of `CheckedMulti` and `DeferredMulti` fields through derived
-//! sets: the kernel's layouts of repeated attributes and indexed arrays.
+//! Decoding and encoding of `CheckedMulti` and `DeferredMulti` fields
+//! through derived sets: the kernel's layouts of repeated attributes and indexed arrays.
 
 use super::{CheckedMulti, DeferredMulti};
 use crate::{AttrSet, Decode, Encode};
@@ -55,12 +55,14 @@ fn interleaved_occurrences_skip_the_other_attributes() {
     assert_eq!(s.ids, CheckedMulti::new(&[1u16, 2, 3]));
 }
 
+/// [`Set`] with its `ids` checked only as they are iterated (the fields
+/// declared in the other order: the wire order is the ids').
 #[derive(Debug, AttrSet)]
-struct Lazy<'a> {
-    #[nla(id = 1)]
-    name: Option<&'a str>,
+struct Deferred<'a> {
     #[nla(id = 2, multi)]
     ids: DeferredMulti<'a, u16>,
+    #[nla(id = 1)]
+    name: Option<&'a str>,
 }
 
 #[derive(Debug, AttrSet)]
@@ -126,7 +128,7 @@ fn a_lazy_multi_reports_a_bad_occurrence_when_iterated() {
     // A u16 attribute of 3 value bytes, at offset 16.
     b.extend_from_slice(&[7, 0, 2, 0, 1, 2, 3, 0]);
     u16_attr(&mut b, 4);
-    let s = Lazy::decode(&b).unwrap();
+    let s = Deferred::decode(&b).unwrap();
     assert_eq!(s.name, Some("x"));
     let got: Vec<_> = s.ids.iter().collect();
     assert_eq!(got.len(), 2, "{got:?}");
