@@ -17,7 +17,7 @@ use genl_core::{Connection, Error, Family as _};
 
 /// One family, owned, for printing.
 #[derive(Debug, Clone)]
-pub struct Family {
+pub struct FamilyEntry {
     /// The family id.
     pub id: u16,
     /// The family name.
@@ -37,10 +37,10 @@ pub struct Family {
     pub op_names: std::collections::BTreeMap<u32, String>,
 }
 
-impl Family {
+impl FamilyEntry {
     /// From the controller's description.
     pub fn from_info(f: &FamilyInfo<'_>) -> Self {
-        Family {
+        FamilyEntry {
             id: f.family_id,
             name: f.family_name.to_owned(),
             version: f.version,
@@ -109,15 +109,15 @@ impl Family {
 }
 
 /// Every family the kernel has registered.
-pub fn list(conn: &mut Connection) -> Result<Vec<Family>, Error> {
+pub fn list(conn: &mut Connection) -> Result<Vec<FamilyEntry>, Error> {
     conn.dump(ctrl_cmd::GetFamily, &())?
-        .map(|f| Family::from_info(&f))
+        .map(|f| FamilyEntry::from_info(&f))
 }
 
 /// One family by name.
-pub fn get(conn: &mut Connection, name: &str) -> Result<Family, Error> {
+pub fn get(conn: &mut Connection, name: &str) -> Result<FamilyEntry, Error> {
     match conn.query(ctrl_cmd::GetFamily, &GetFamily::by_name(name)) {
-        Ok(f) => Ok(Family::from_info(&f)),
+        Ok(f) => Ok(FamilyEntry::from_info(&f)),
         Err(Error::Kernel(k)) if k.errno == libc::ENOENT => Err(Error::FamilyNotFound(name.into())),
         Err(e) => Err(e),
     }
@@ -180,7 +180,7 @@ pub fn monitor(json: bool) -> Result<(), Error> {
             Some(c) => format!("{c:?}"),
             None => format!("command {}", ev.genl.cmd),
         };
-        let f = Family::from_info(&ev.decode::<FamilyInfo<'_>>()?);
+        let f = FamilyEntry::from_info(&ev.decode::<FamilyInfo<'_>>()?);
         if json {
             println!(
                 "{}",
@@ -254,7 +254,7 @@ pub fn run(cmd: CtrlCommand) -> Result<(), String> {
         }
     }
     if json {
-        let items: Vec<serde_json::Value> = families.iter().map(Family::json).collect();
+        let items: Vec<serde_json::Value> = families.iter().map(FamilyEntry::json).collect();
         println!("{}", serde_json::Value::Array(items));
     } else {
         for f in &families {

@@ -29,7 +29,7 @@ pub struct Group<'a> {
 
 /// The reply (`CTRL_ATTR_*`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, AttrSet)]
-pub struct Family<'a> {
+pub struct GetFamilyReply<'a> {
     #[nla(id = 1)]
     pub family_id: u16,
     #[nla(id = 2)]
@@ -90,10 +90,10 @@ impl Shape for Indexed {
     const NAME: &'static str = "indexed";
     const WHAT: &'static str =
         "a GETFAMILY reply: 5 attributes, 46 ops and 2 groups in indexed arrays of nests";
-    type Input = Family<'static>;
+    type Input = GetFamilyReply<'static>;
     type Values<'a> = Values<'a>;
 
-    fn sample() -> Family<'static> {
+    fn sample() -> GetFamilyReply<'static> {
         let ops: Vec<Op> = (1..=OPS as u32)
             .map(|id| Op {
                 id,
@@ -111,7 +111,7 @@ impl Shape for Indexed {
                 id: 0x18,
             },
         ];
-        Family {
+        GetFamilyReply {
             family_id: 0x14,
             family_name: "ethtool",
             version: 1,
@@ -122,7 +122,7 @@ impl Shape for Indexed {
         }
     }
 
-    fn expected<'a>(f: &'a Family<'static>) -> Values<'a> {
+    fn expected<'a>(f: &'a GetFamilyReply<'static>) -> Values<'a> {
         let mut v = Values {
             family_id: f.family_id,
             family_name: f.family_name,
@@ -141,13 +141,16 @@ impl Shape for Indexed {
     }
 
     #[inline(never)]
-    fn genl_encode(f: &Family<'static>, buf: &mut Vec<u8>) -> Result<(), genl_core::EncodeError> {
+    fn genl_encode(
+        f: &GetFamilyReply<'static>,
+        buf: &mut Vec<u8>,
+    ) -> Result<(), genl_core::EncodeError> {
         super::genl_message(f, buf)
     }
 
     #[inline(never)]
     fn genl_decode(msg: &[u8]) -> Result<Values<'_>, genl_core::DecodeError> {
-        let f: Family<'_> = super::genl_parse(msg)?;
+        let f: GetFamilyReply<'_> = super::genl_parse(msg)?;
         let mut v = Values {
             family_id: f.family_id,
             family_name: f.family_name,
@@ -168,7 +171,7 @@ impl Shape for Indexed {
     }
 
     #[inline(never)]
-    fn hand_encode(f: &Family<'static>, buf: &mut Vec<u8>) -> Result<(), EncodeFailed> {
+    fn hand_encode(f: &GetFamilyReply<'static>, buf: &mut Vec<u8>) -> Result<(), EncodeFailed> {
         let (ops, groups) = (
             f.ops.as_slice().ok_or(EncodeFailed)?,
             f.mcast_groups.as_slice().ok_or(EncodeFailed)?,
