@@ -1,7 +1,7 @@
 //! Interoperation with netlink-packet-core: [`TypedGenlMessage`], a generic
 //! netlink message with a typed payload, as the inner message of
 //! netlink-packet-core's `NetlinkMessage` (the role netlink-packet-generic's
-//! `GenlMessage` plays for its own payload types).
+//! `GenlMessage` plays for its own payload types; the two are unrelated).
 
 use netlink_packet_core::{NetlinkDeserializable, NetlinkHeader, NetlinkSerializable};
 
