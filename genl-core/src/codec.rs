@@ -417,83 +417,19 @@ impl<'a, T: NlaValue<'a>> NlaValue<'a> for Keyed<T> {
 impl<'a, T: NlaValue<'a>> NlaValue<'a> for Vec<Keyed<T>> {
     const TYPE: AttrType = AttrType::IndexedArray(&T::TYPE);
     fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
-        __private::encode_indexed(self, w, id)
+        indexed::encode_indexed(self, w, id)
     }
     fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
         let mut out = Vec::new();
-        __private::decode_indexed(attr, &mut out)?;
+        indexed::decode_indexed(attr, &mut out)?;
         Ok(out)
     }
 }
 
-/// A nest of keyed children as one value, borrowed: every child is checked
-/// when the nest is decoded, and decoded again, without allocating, as it
-/// is iterated (the [`Vec<Keyed<T>>`] value without the vector).
-impl<'a, T: NlaValue<'a> + Copy> NlaValue<'a> for crate::CheckedMulti<'a, Keyed<T>> {
-    const TYPE: AttrType = AttrType::IndexedArray(&T::TYPE);
-    fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
-        crate::multi::slots::encode_multi_indexed(self, w, id)
-    }
-    fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
-        crate::multi::slots::MultiSlots::indexed(attr, |child| T::decode_attr(child).map(drop))
-    }
-}
-
-/// Helpers called by derived code, and only by it (the derives emit
-/// `::genl_core::__private::…`). Not a stable API.
-#[doc(hidden)]
-pub mod __private {
+/// The indexed-array codec of `Vec<T>` fields, which derived code also
+/// calls (through [`crate::__private`]).
+pub(crate) mod indexed {
     use super::*;
-    use crate::error::EncodeErrorKind;
-    use crate::schema::Checks;
-
-    pub use crate::multi::slots::{
-        deferred_encode, deferred_indexed, encode_multi_indexed, multi_try_each, MultiSlots,
-    };
-    pub use crate::schema::verify::assert_family;
-
-    #[cold]
-    pub fn missing(id: u16, offset: usize, set: &'static str, field: &'static str) -> DecodeError {
-        DecodeError::new(DecodeErrorKind::Missing { id }, offset).within(set, field)
-    }
-
-    #[cold]
-    pub fn unknown_attr(attr: &Attr<'_>) -> DecodeError {
-        DecodeError::new(DecodeErrorKind::UnknownAttr { id: attr.id }, attr.offset)
-    }
-
-    #[cold]
-    pub fn unknown_enum_value(enum_name: &'static str, value: u64, attr: &Attr<'_>) -> DecodeError {
-        DecodeError::new(
-            DecodeErrorKind::UnknownEnumValue { enum_name, value },
-            attr.offset,
-        )
-    }
-
-    /// Applies declared checks to a decoded value.
-    #[inline]
-    pub fn check_decoded<'a, T: NlaValue<'a>>(
-        v: &T,
-        c: &Checks,
-        attr: &Attr<'_>,
-    ) -> Result<(), DecodeError> {
-        match c.check(v) {
-            Ok(()) => Ok(()),
-            Err(r) => Err(DecodeError::new(
-                DecodeErrorKind::OutOfRange(r),
-                attr.offset,
-            )),
-        }
-    }
-
-    /// Applies declared checks to a value about to be encoded.
-    #[inline]
-    pub fn check_encoded<'a, T: NlaValue<'a>>(v: &T, c: &Checks) -> Result<(), EncodeError> {
-        match c.check(v) {
-            Ok(()) => Ok(()),
-            Err(r) => Err(EncodeError::new(EncodeErrorKind::OutOfRange(r))),
-        }
-    }
 
     /// Encodes `items` as an indexed array: a nest whose children are
     /// numbered 1..=n.
@@ -521,21 +457,6 @@ pub mod __private {
             out.push(T::decode_attr(&child?)?);
         }
         Ok(())
-    }
-
-    /// Encodes an attribute set as a nest.
-    #[inline]
-    pub fn encode_nested<T: Encode + ?Sized>(
-        v: &T,
-        w: &mut AttrWriter<'_>,
-        id: u16,
-    ) -> Result<(), EncodeError> {
-        let nest = w.begin_nest(id);
-        if let Err(e) = v.encode(w) {
-            w.cancel_nest(nest);
-            return Err(e);
-        }
-        w.end_nest(nest)
     }
 }
 

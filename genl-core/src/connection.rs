@@ -522,7 +522,7 @@ impl<T: Transport> Client for Connection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let p = support::policy(&req);
-        let policy = crate::dump::RawDump::start(self, None, p).and_then(|mut dump| {
+        let policy = self.start_dump(p).and_then(|mut dump| {
             // Every message is read, even after one fails to decode.
             let mut out = support::PolicyCollector::default();
             while let Some(m) = dump.next()? {

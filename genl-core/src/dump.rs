@@ -272,6 +272,15 @@ impl<T: Transport> Connection<T> {
         RawDump::start(self, None, req.in_mode(Mode::Dump))
     }
 
+    /// Starts the dump `req` (the engine's request, already in dump mode),
+    /// for the connection's own dumps (`GETPOLICY`).
+    pub(crate) fn start_dump<P: Encode + ?Sized>(
+        &mut self,
+        req: Request<'_, P>,
+    ) -> Result<RawDump<'_, T>> {
+        RawDump::start(self, None, req)
+    }
+
     /// Starts a dump of command `cmd` (see [`DumpCommand`]); iterate the
     /// returned [`Dump`] with [`Dump::next`]. If the family's module was
     /// reloaded since it was resolved, the dump is restarted once at the

@@ -85,6 +85,8 @@
 // Lets the derives' `::genl_core::...` paths resolve inside this crate.
 extern crate self as genl_core;
 
+#[doc(hidden)]
+pub mod __private;
 mod batch;
 mod bitfield;
 pub mod classic;
@@ -128,8 +130,6 @@ pub mod wire;
 pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription, AsyncTransport};
 pub use batch::{Batch, ROUND_BYTES, ROUND_REQUESTS};
 pub use bitfield::Bitfield32;
-#[doc(hidden)]
-pub use codec::__private;
 pub use codec::{
     AttrEnum, AttrEnumIter, AttrSet, Be, Decode, DecodeOwned, Encode, Family, Keyed, NlaValue,
     ValueEnum,

@@ -6,9 +6,10 @@
 
 use super::deferred::DeferredRepr;
 use super::{CheckedMulti, DeferredMulti, Layout, Repr};
-use crate::codec::NlaValue;
+use crate::codec::{Keyed, NlaValue};
 use crate::error::{DecodeError, EncodeError};
 use crate::schema::AttrSetSchema;
+use crate::schema::AttrType;
 use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN, NLA_TYPE_MASK};
 
 /// Records the occurrences of a `CheckedMulti` field while a set is decoded.
@@ -290,5 +291,18 @@ pub fn deferred_encode<T>(
         (Err(e), None) => Err(e),
         (Ok(()), Some(nest)) => w.end_nest(nest),
         (Ok(()), None) => Ok(()),
+    }
+}
+
+/// A nest of keyed children as one value, borrowed: every child is checked
+/// when the nest is decoded, and decoded again, without allocating, as it
+/// is iterated (the [`Vec<Keyed<T>>`] value without the vector).
+impl<'a, T: NlaValue<'a> + Copy> NlaValue<'a> for CheckedMulti<'a, Keyed<T>> {
+    const TYPE: AttrType = AttrType::IndexedArray(&T::TYPE);
+    fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
+        encode_multi_indexed(self, w, id)
+    }
+    fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError> {
+        MultiSlots::indexed(attr, |child| T::decode_attr(child).map(drop))
     }
 }
