@@ -10,7 +10,7 @@
 //! schema once, computes every name and checks the family's rules;
 //! [`Policies::new`](policy::Policies::new) lowers its requests to kernel
 //! policies and checks what needs them ([`lower`] runs both); [`uapi`] and
-//! [`ynl`] only format the model, [`kernel`] the model and its policies,
+//! [`ynl_spec`] only format the model, [`kernel`] the model and its policies,
 //! as the kernel's `ynl-gen-c.py` keeps C out of its parsed family
 //! (`nlspec.py`). [`render`] runs them all,
 //! and [`write_or_check`] writes the files or reports the stale ones; the
