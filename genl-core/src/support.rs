@@ -495,11 +495,11 @@ pub(crate) fn collect_policy(
 pub(crate) fn policy_from_owned(
     name: &str,
     cmd: u8,
-    replies: Result<Vec<crate::owned::OwnedMessage>>,
+    replies: Result<impl IntoIterator<Item = crate::owned::OwnedMessage>>,
 ) -> Result<FamilyPolicy> {
     let policy = replies.and_then(|ms| {
         let mut out = PolicyCollector::default();
-        for m in &ms {
+        for m in ms {
             out.add(m.decode());
         }
         out.finish()

@@ -302,7 +302,7 @@ impl<T: Transport> Client for &SharedConnection<T> {
     fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = SharedConnection::exchange(self, support::policy(&req));
-        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
+        support::policy_from_owned(name, cmd, r)
     }
 }
 

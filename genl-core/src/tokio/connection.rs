@@ -186,7 +186,7 @@ impl<T: AsyncTransport> AsyncClient for AsyncConnection<T> {
     async fn policy_dump(&mut self, name: &str, cmd: u8) -> Result<FamilyPolicy> {
         let req = support::policy_request(name, cmd);
         let r = AsyncConnection::exchange(self, support::policy(&req)).await;
-        support::policy_from_owned(name, cmd, r.map(Vec::from_iter))
+        support::policy_from_owned(name, cmd, r)
     }
 }
 
