@@ -21,4 +21,5 @@ pub mod kcov;
 pub mod program;
 pub mod protocol;
 pub mod report;
+pub mod supervise;
 pub mod transcript;

@@ -58,6 +58,11 @@ pub const BUGS: &[Bug] = &[
         kind: "warn",
         title: "planted_nl_add_doit",
     },
+    Bug {
+        stem: "6-reset-oops",
+        kind: "bug",
+        title: "general protection fault in planted_nl_reset_doit",
+    },
 ];
 
 /// The `genl` executable of this checkout, built (dev profile) if needed.
@@ -172,7 +177,7 @@ pub fn demo(args: &[String]) -> Result<(), String> {
 /// One row of the planted-bug table.
 struct Row {
     bug: &'static str,
-    found: Option<(f64, u64, String, usize, bool)>,
+    found: Option<(f64, u64, String, usize, Option<bool>)>,
     blocks: (u64, u64),
     baseline: Option<Option<(f64, u64)>>,
     baseline_blocks: (u64, u64),
@@ -180,8 +185,8 @@ struct Row {
 }
 
 /// The first finding of a run: seconds, executions, title, reproducer
-/// calls, reproduced.
-fn first_finding(v: &Json) -> Option<(f64, u64, String, usize, bool)> {
+/// calls, reproduced (`None`: not replayed, a leak or an oops).
+fn first_finding(v: &Json) -> Option<(f64, u64, String, usize, Option<bool>)> {
     let f = v["runs"][0]["findings"].as_array()?.first()?;
     Some((
         f["t"].as_f64().unwrap_or(0.0),
@@ -192,7 +197,7 @@ fn first_finding(v: &Json) -> Option<(f64, u64, String, usize, bool)> {
             f["kind"].as_str().unwrap_or("?")
         ),
         f["reproducer"]["calls"].as_array().map_or(0, Vec::len),
-        f["reproduced"].as_bool().unwrap_or(f["kind"] == "kmemleak"),
+        f["reproduced"].as_bool(),
     ))
 }
 
@@ -291,7 +296,14 @@ pub fn planted(args: &[String]) -> Result<(), String> {
             None => "NOT FOUND".into(),
         };
         let repro = match &r.found {
-            Some((_, _, _, calls, ok)) => format!("{calls} calls{}", if *ok { "" } else { " (!)" }),
+            Some((_, _, _, calls, ok)) => format!(
+                "{calls} calls{}",
+                match ok {
+                    Some(true) => "",
+                    Some(false) => " (!)",
+                    None => " (~)",
+                }
+            ),
             None => "-".into(),
         };
         let base = match &r.baseline {
@@ -319,6 +331,7 @@ pub fn planted(args: &[String]) -> Result<(), String> {
             failed.push(format!("{}: {e}", r.bug));
         }
     }
+    println!("repro: the reproducer's calls; (!) it did not reproduce the bug on a fresh module; (~) not replayed (a leak, or an oops that left the module stuck: `genl fuzz --replay` replays it)");
     if failed.is_empty() {
         Ok(())
     } else {

@@ -156,13 +156,19 @@ pub fn split_reports(lines: &[String]) -> Vec<Report> {
     let mut cur: Option<Report> = None;
     for l in lines {
         if let Some(kind) = report_start(l) {
-            // A WARNING inside a KASAN report (or the like) is part of it.
-            let inside = cur
-                .as_ref()
-                .is_some_and(|c| c.lines.len() < 80 && c.kind == "kasan");
+            // A WARNING inside a KASAN report (or the like) is part of it,
+            // and so is the oops a page fault's `BUG:` line announces.
+            let inside = cur.as_ref().is_some_and(|c| {
+                c.lines.len() < 80
+                    && (c.kind == "kasan"
+                        || c.title.starts_with("BUG: kernel NULL pointer dereference")
+                            && l.trim_start().starts_with("Oops:")
+                        || c.title.starts_with("BUG: unable to handle")
+                            && l.trim_start().starts_with("Oops:"))
+            });
             if !inside {
                 if let Some(c) = cur.take() {
-                    out.push(c);
+                    out.push(finish(c));
                 }
                 let title = normalize(l.trim_start());
                 cur = Some(Report {
@@ -175,14 +181,49 @@ pub fn split_reports(lines: &[String]) -> Vec<Report> {
         if let Some(c) = &mut cur {
             c.lines.push(l.clone());
             if l.starts_with("=====") && c.lines.len() > 2 || l.contains("---[ end trace") {
-                out.push(cur.take().unwrap());
+                out.push(finish(cur.take().unwrap()));
             }
         }
     }
     if let Some(c) = cur {
-        out.push(c);
+        out.push(finish(c));
     }
     out
+}
+
+/// An oops's title names where it happened, from its `RIP:` line: the
+/// header alone (`Oops: general protection fault, probably for
+/// non-canonical address 0xdffffc0000000002: 0000 [#1] SMP KASAN`) is the
+/// same for every bad pointer, and two bugs would be one finding.
+fn finish(mut r: Report) -> Report {
+    let oops = [
+        "Oops",
+        "general protection fault",
+        "BUG: kernel NULL pointer",
+        "BUG: unable to handle",
+        "invalid opcode",
+    ];
+    if r.kind != "bug" || !oops.iter().any(|p| r.title.starts_with(p)) {
+        return r;
+    }
+    let Some(rip) = r
+        .lines
+        .iter()
+        .find_map(|l| l.trim_start().strip_prefix("RIP: 0010:"))
+    else {
+        return r;
+    };
+    // `Oops: general protection fault, probably for …`, `BUG: kernel NULL
+    // pointer dereference, address: …`, `Oops: 0000 [#1] SMP`.
+    let mut head = r.title.split(',').next().unwrap_or("");
+    if let Some(i) = head.find(" [#") {
+        head = head[..i]
+            .trim_end_matches(|c: char| c.is_ascii_hexdigit())
+            .trim_end()
+            .trim_end_matches(':');
+    }
+    r.title = format!("{head} in {}", normalize(rip));
+    r
 }
 
 /// kmemleak, restricted to the module's allocations.
@@ -280,6 +321,39 @@ mod tests {
             "WARNING: at planted_main.c:240 planted_nl_add_doit [planted]"
         );
         assert_eq!(r[1].lines.len(), 3);
+    }
+
+    #[test]
+    fn an_oops_is_titled_by_where_it_happened() {
+        // 6.12-debug: planted bug 6 (xtask/fuzz-planted), as dmesg printed it.
+        let log: Vec<String> = include_str!("testdata/oops-reset.log")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        let r = split_reports(&log);
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(r[0].kind, "bug");
+        assert_eq!(
+            r[0].title,
+            "Oops: general protection fault in planted_nl_reset_doit [planted]"
+        );
+        // A page fault's BUG line and its oops are one report.
+        let log: Vec<String> = [
+            "BUG: kernel NULL pointer dereference, address: 0000000000000010",
+            "#PF: supervisor write access in kernel mode",
+            "Oops: Oops: 0002 [#1] PREEMPT SMP NOPTI",
+            "RIP: 0010:other_doit+0x1b/0x40 [other]",
+            "---[ end trace 0000000000000000 ]---",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let r = split_reports(&log);
+        assert_eq!(r.len(), 1, "{r:#?}");
+        assert_eq!(
+            r[0].title,
+            "BUG: kernel NULL pointer dereference in other_doit [other]"
+        );
     }
 
     #[test]

@@ -97,6 +97,9 @@ struct Fuzzer<'f> {
     /// Where the time went: running programs, reloading the module,
     /// kmemleak scans, shrinking findings.
     spent: Spent,
+    /// The programs run since the module was loaded, each appended before
+    /// it runs (for the supervisor, [`super::supervise`]).
+    round_log: Option<std::fs::File>,
 }
 
 #[derive(Default)]
@@ -116,9 +119,19 @@ impl Spent {
     }
 }
 
+/// `genl fuzz-guest`: the supervisor ([`super::supervise`]), which runs
+/// the fuzzer ([`fuzz`]) as its child.
+pub fn run(o: &GuestOptions) -> Result<(), String> {
+    match std::env::var_os(super::supervise::ROUND_LOG_ENV) {
+        Some(log) => fuzz(o, Some(PathBuf::from(log))),
+        None => super::supervise::run(o),
+    }
+}
+
 /// Runs the guest fuzzer (or a replay); prints the protocol lines. Fails
 /// only when it cannot run at all; findings are reported, not errors.
-pub fn run(o: &GuestOptions) -> Result<(), String> {
+/// `round_log`: where to log the programs of each round.
+pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), String> {
     let text =
         std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec.display()))?;
     let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", o.spec.display()))?;
@@ -163,6 +176,16 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
         execs: 0,
         start: Instant::now(),
         spent: Spent::default(),
+        round_log: match round_log {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&p)
+                    .map_err(|e| format!("{}: {e}", p.display()))?,
+            ),
+            None => None,
+        },
     };
     if let Some(r) = &o.replay {
         return f.replay(r);
@@ -173,6 +196,10 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
 impl Fuzzer<'_> {
     /// Runs `p`; the number of new PCs and edges it reached.
     fn execute(&mut self, p: &Program) -> (usize, Vec<super::exec::Outcome>) {
+        if let Some(f) = &mut self.round_log {
+            use std::io::Write;
+            let _ = writeln!(f, "{}", p.to_json(self.fam));
+        }
         if let Some(k) = &mut self.kcov {
             k.reset();
         }
@@ -210,6 +237,9 @@ impl Fuzzer<'_> {
                 ))
             }
             Err(e) => return Err(format!("insmod: {e}")),
+        }
+        if let Some(f) = &self.round_log {
+            let _ = f.set_len(0);
         }
         self.range = ModuleRange::of(&self.o.module).ok();
         self.target = Target::resolve(&self.fam.name, self.fam.version)?;
@@ -565,7 +595,7 @@ impl Fuzzer<'_> {
 }
 
 /// Programs one after the other, their sockets closed in between.
-fn concat(ps: &[Program]) -> Program {
+pub(super) fn concat(ps: &[Program]) -> Program {
     let mut out = Program::default();
     for (i, p) in ps.iter().enumerate() {
         if i > 0 {

@@ -274,6 +274,7 @@ pub fn run(
                         t: v["t"].as_f64().unwrap_or(0.0),
                         execs: v["execs"].as_u64().unwrap_or(0),
                         reproduced: v["reproduced"].as_bool(),
+                        not_replayed_because: v["not_replayed_because"].as_str().map(str::to_owned),
                         reproducer: v["reproducer"].clone(),
                         transcript: strings(&v["transcript"]),
                         report: strings(&v["report"]),
@@ -281,13 +282,16 @@ pub fn run(
                         dir: None,
                     };
                     progress(&format!(
-                        "fuzz: {series}: finding: {} ({}; reproducer of {} call(s), {} on a fresh module)",
-                        f.title, f.kind,
+                        "fuzz: {series}: finding: {} ({}; reproducer of {} call(s), {})",
+                        f.title,
+                        f.kind,
                         f.reproducer["calls"].as_array().map_or(0, Vec::len),
-                        match f.reproduced {
-                            Some(true) => "reproduced",
-                            Some(false) => "NOT reproduced",
-                            None => "not replayed (a leak: `genl fuzz --replay` checks it)",
+                        match (f.reproduced, &f.not_replayed_because) {
+                            (Some(true), _) => "reproduced on a fresh module".to_owned(),
+                            (Some(false), _) => "NOT reproduced on a fresh module".to_owned(),
+                            (None, Some(why)) => format!("not replayed: {why}"),
+                            (None, None) =>
+                                "not replayed (a leak: `genl fuzz --replay` checks it)".to_owned(),
                         },
                     ));
                     run.findings.push(f);

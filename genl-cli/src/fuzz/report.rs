@@ -21,8 +21,11 @@ pub struct Finding {
     /// Executions until then.
     pub execs: u64,
     /// Whether the reproducer reproduced it on a fresh module (`None`: not
-    /// replayed, as for leaks).
+    /// replayed, as for leaks; see `not_replayed_because`).
     pub reproduced: Option<bool>,
+    /// Why it was not replayed (a leak; an oops that left the module
+    /// stuck), when `reproduced` is `None`.
+    pub not_replayed_because: Option<String>,
     /// The reproducer (program JSON).
     pub reproducer: Json,
     /// Its transcript.
@@ -95,7 +98,8 @@ impl FuzzReport {
                 "functions": r.functions.iter().map(|f| serde_json::json!({"name": f.name, "blocks": f.blocks, "reached": f.reached})).collect::<Vec<_>>(),
                 "findings": r.findings.iter().map(|f| serde_json::json!({
                     "title": f.title, "kind": f.kind, "t": f.t, "execs": f.execs,
-                    "reproduced": f.reproduced, "reproducer": f.reproducer, "also": f.also,
+                    "reproduced": f.reproduced, "not_replayed_because": f.not_replayed_because,
+                    "reproducer": f.reproducer, "also": f.also,
                     "transcript": f.transcript, "dir": f.dir,
                 })).collect::<Vec<_>>(),
                 "errors": r.errors,
@@ -265,6 +269,7 @@ mod tests {
             t: 12.25,
             execs: 500,
             reproduced: Some(true),
+            not_replayed_because: None,
             reproducer: Json::Null,
             transcript: vec!["SET a=1".into()],
             report: vec![],
