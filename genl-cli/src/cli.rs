@@ -350,7 +350,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
         Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work, &mut |l| {
             println!("{l}")
         })?),
-        Command::Ynl(args) => crate::ynl::run(args),
+        Command::Ynl(args) => Ok(crate::ynl::run(args)?),
         Command::Trace(args) => crate::trace::run(args),
         Command::Fuzz(args) => {
             let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;

@@ -25,12 +25,15 @@
 //! it (Python's `json.dumps`): the `--do` reply (`null` when the kernel
 //! answers with an ACK only), the `--dump` array, then, with
 //! `--subscribe`, the array of notifications `[{"name": OP, "msg": {...}}]`.
-//! Errors go to stderr and exit with status 1: a bad spec names the place
-//! in the spec, bad `--json` the attribute, a kernel error its errno, its
-//! extended-ACK message and the attribute it points at.
+//! Errors ([`YnlError`]) go to stderr and exit with status 1: a bad spec
+//! names the place in the spec, bad `--json` the attribute, a kernel error
+//! its errno, its extended-ACK message and the attribute it points at.
 
+mod error;
 mod events;
 mod request;
+
+pub use error::YnlError;
 
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -142,26 +145,24 @@ enum Outcome {
 }
 
 /// Carries out `genl ynl ...`: prints the results on stdout.
-pub fn run(args: YnlArgs) -> Result<(), String> {
-    let (text, _) =
-        genl_ynl::uapi::read_corrected(&args.spec, args.uapi.as_deref(), !args.no_uapi)?;
-    let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", args.spec.display()))?;
+pub fn run(args: YnlArgs) -> Result<(), YnlError> {
+    let (text, _) = genl_ynl::uapi::read_corrected(&args.spec, args.uapi.as_deref(), !args.no_uapi)
+        .map_err(YnlError::Read)?;
+    let fam = Family::parse(&text).map_err(|error| YnlError::Spec {
+        spec: args.spec.clone(),
+        error,
+    })?;
     // cli.py loads no spec with such an operation; listing it and then not
     // finding it for --do would be worse.
     if let Some(op) = fam.op_without_attr_set() {
-        return Err(format!(
-            "{}: operation `{}` has no attribute-set (cli.py refuses the spec too: \
-             \"Can't resolve attribute set for op '{}'\"); give every do, dump and \
-             event one, even without attributes",
-            args.spec.display(),
-            op.name,
-            op.name
-        ));
+        return Err(YnlError::NoAttributeSet {
+            spec: args.spec.clone(),
+            op: op.name.clone(),
+        });
     }
     let mut out = std::io::stdout().lock();
-    let mut print = |s: &str| -> Result<(), String> {
-        writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))
-    };
+    let mut print =
+        |s: &str| -> Result<(), YnlError> { writeln!(out, "{s}").map_err(YnlError::Stdout) };
     if args.list_ops {
         for op in fam.call_ops() {
             print(&format!("{}  [ {} ]", op.name, op.modes().join(", ")))?;
@@ -180,22 +181,15 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
         (None, None) => None,
     };
     if request.is_none() && args.subscribe.is_none() && args.multi.is_empty() {
-        return Err(
-            "nothing to do: give --do OP, --dump OP, --multi OP JSON, --subscribe GROUP, \
-                    --list-ops or --list-msgs (see --help)"
-                .into(),
-        );
+        return Err(YnlError::NothingToDo);
     }
     let vals = match &args.json {
-        Some(t) => Value::parse_json(t).map_err(|e| format!("--json: {e}"))?,
+        Some(t) => Value::parse_json(t).map_err(YnlError::Json)?,
         None => Value::Map(Vec::new()),
     };
     // Encode before touching the kernel: bad JSON fails fast.
     let payload = match &request {
-        Some((op, _)) => Some(
-            fam.encode_message(op, &vals)
-                .map_err(|e| format!("--json: {e}"))?,
-        ),
+        Some((op, _)) => Some(fam.encode_message(op, &vals).map_err(YnlError::Encode)?),
         None => None,
     };
     let opts = DecodeOptions {
@@ -248,21 +242,17 @@ pub fn run(args: YnlArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The operation `name` (used for mode `mode`), or an error listing the
-/// ones there are.
-fn find_op<'f>(fam: &'f Family, name: &str, mode: &str) -> Result<&'f Op, String> {
-    let known = || {
-        fam.call_ops()
-            .map(|o| o.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let op = fam.call_ops().find(|o| o.name == name).ok_or_else(|| {
-        format!(
-            "--{mode}: the spec has no operation `{name}` (it has: {})",
-            known()
-        )
-    })?;
+/// The operation `name` (used for mode `mode`, `do` or `dump`), or an
+/// error listing the ones there are.
+fn find_op<'f>(fam: &'f Family, name: &str, mode: &'static str) -> Result<&'f Op, YnlError> {
+    let op = fam
+        .call_ops()
+        .find(|o| o.name == name)
+        .ok_or_else(|| YnlError::NoOperation {
+            mode,
+            name: name.to_owned(),
+            known: fam.call_ops().map(|o| o.name.clone()).collect(),
+        })?;
     let ok = match mode {
         "do" => op.has_do,
         _ => op.has_dump,
@@ -278,21 +268,17 @@ fn find_op<'f>(fam: &'f Family, name: &str, mode: &str) -> Result<&'f Op, String
     Ok(op)
 }
 
-fn kernel(e: Error) -> String {
-    e.to_string()
-}
-
 /// The id of generic netlink family `name`.
-fn resolve(name: &str) -> Result<u16, String> {
-    let mut conn = Connection::new().map_err(kernel)?;
-    let id = conn.resolve(name).map_err(kernel)?.id;
+fn resolve(name: &str) -> Result<u16, YnlError> {
+    let mut conn = Connection::new()?;
+    let id = conn.resolve(name)?.id;
     Ok(id)
 }
 
 /// A classic netlink socket of `protocol`, with strict checking of dump
 /// requests (`NETLINK_GET_STRICT_CHK`), as `cli.py` asks for.
-fn classic(protocol: isize) -> Result<ClassicConnection, String> {
-    let conn = ClassicConnection::new(protocol).map_err(kernel)?;
+fn classic(protocol: isize) -> Result<ClassicConnection, YnlError> {
+    let conn = ClassicConnection::new(protocol)?;
     let _ = conn.socket().inner().set_netlink_get_strict_chk(true);
     Ok(conn)
 }
@@ -300,7 +286,7 @@ fn classic(protocol: isize) -> Result<ClassicConnection, String> {
 /// Names the attributes an extended ACK points at, through the spec:
 /// `payload` is the request after its genl header (or `nlmsghdr`), and
 /// `base` the offset of `payload` in the message.
-fn explain(fam: &Family, op: &Op, payload: &[u8], base: usize, mut k: KernelError) -> String {
+fn explain(fam: &Family, op: &Op, payload: &[u8], base: usize, mut k: KernelError) -> YnlError {
     let fh = fam.struct_size(op.fixed_header.as_deref());
     let fh = (fh + 3) & !3;
     let attrs_at = base + fh;
@@ -320,7 +306,7 @@ fn explain(fam: &Family, op: &Op, payload: &[u8], base: usize, mut k: KernelErro
             k.missing_path = Some(a.name.clone());
         }
     }
-    k.to_string()
+    YnlError::Kernel(Box::new(k))
 }
 
 /// Where `genl ctrl` looks for YNL specs: `dir` if given, else
@@ -382,16 +368,25 @@ mod tests {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ynl")
     }
 
-    /// `genl ynl ARGS` (the spec named relative to the fixtures).
-    fn ynl(spec: &str, args: &[&str]) -> Result<(), String> {
+    /// The command line `genl ynl ARGS`, parsed (the spec named relative
+    /// to the fixtures).
+    fn parse(spec: &str, args: &[&str]) -> Result<YnlArgs, clap::Error> {
         let spec = specs().join(spec);
         let mut argv = vec!["genl", "ynl", "--spec", spec.to_str().unwrap()];
         argv.extend_from_slice(args);
-        let cli = Cli::try_parse_from(argv).map_err(|e| e.to_string())?;
-        match cli.command {
-            Command::Ynl(a) => run(a),
+        match Cli::try_parse_from(argv)?.command {
+            Command::Ynl(a) => Ok(a),
             _ => unreachable!(),
         }
+    }
+
+    /// How `genl ynl ARGS` fails (the spec named relative to the
+    /// fixtures; the arguments parse): its error, and the message `genl`
+    /// prints.
+    fn fails(spec: &str, args: &[&str]) -> (YnlError, String) {
+        let e = run(parse(spec, args).unwrap()).unwrap_err();
+        let text = e.to_string();
+        (e, text)
     }
 
     #[test]
@@ -410,71 +405,59 @@ mod tests {
 
     #[test]
     fn bad_json_names_the_attribute() {
-        let e = ynl(
-            "ethtool.yaml",
-            &[
-                "--do",
-                "linkinfo-get",
-                "--json",
-                r#"{"header": {"dev-nam": "x"}}"#,
-            ],
-        )
-        .unwrap_err();
+        let linkinfo = |json| fails("ethtool.yaml", &["--do", "linkinfo-get", "--json", json]);
+        let (k, e) = linkinfo(r#"{"header": {"dev-nam": "x"}}"#);
+        assert!(matches!(k, YnlError::Encode(_)), "{k:?}");
         assert!(
-            e.contains("header.dev-nam") && e.contains("dev-name"),
+            e.starts_with("--json:") && e.contains("header.dev-nam") && e.contains("dev-name"),
             "{e}"
         );
-        let e = ynl(
-            "ethtool.yaml",
-            &[
-                "--do",
-                "linkinfo-get",
-                "--json",
-                r#"{"header": {"dev-index": "abc"}}"#,
-            ],
-        )
-        .unwrap_err();
+        let (k, e) = linkinfo(r#"{"header": {"dev-index": "abc"}}"#);
+        assert!(matches!(k, YnlError::Encode(_)), "{k:?}");
         assert!(e.contains("header.dev-index"), "{e}");
-        let e = ynl(
-            "ethtool.yaml",
-            &[
-                "--do",
-                "linkinfo-get",
-                "--json",
-                r#"{"header": {"dev-index": 4294967296}}"#,
-            ],
-        )
-        .unwrap_err();
+        let (k, e) = linkinfo(r#"{"header": {"dev-index": 4294967296}}"#);
+        assert!(matches!(k, YnlError::Encode(_)), "{k:?}");
         assert!(e.contains("header.dev-index"), "{e}");
-        let e = ynl(
-            "ethtool.yaml",
-            &[
-                "--do",
-                "linkinfo-get",
-                "--json",
-                r#"{"header": {"flags": ["bogus"]}}"#,
-            ],
-        )
-        .unwrap_err();
+        let (k, e) = linkinfo(r#"{"header": {"flags": ["bogus"]}}"#);
+        assert!(matches!(k, YnlError::Encode(_)), "{k:?}");
         assert!(e.contains("header.flags") && e.contains("bogus"), "{e}");
-        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "{"]).unwrap_err();
+        let (k, e) = linkinfo("{");
+        assert!(matches!(k, YnlError::Json(_)), "{k:?}");
         assert!(e.starts_with("--json:"), "{e}");
-        let e = ynl("ethtool.yaml", &["--do", "linkinfo-get", "--json", "[1]"]).unwrap_err();
-        assert!(e.contains("object"), "{e}");
+        let (_, e) = linkinfo("[1]");
+        assert!(e.starts_with("--json:") && e.contains("object"), "{e}");
     }
 
     #[test]
     fn bad_ops_groups_and_specs_are_errors() {
-        let e = ynl("ethtool.yaml", &["--do", "nosuch"]).unwrap_err();
+        let (k, e) = fails("ethtool.yaml", &["--do", "nosuch"]);
+        assert!(
+            matches!(k, YnlError::NoOperation { mode: "do", .. }),
+            "{k:?}"
+        );
         assert!(e.contains("`nosuch`") && e.contains("linkinfo-get"), "{e}");
-        let e = ynl("netdev.yaml", &["--subscribe", "nosuch"]).unwrap_err();
+        let (k, e) = fails("netdev.yaml", &["--subscribe", "nosuch"]);
+        assert!(matches!(k, YnlError::NoGroup { .. }), "{k:?}");
         assert!(e.contains("`nosuch`") && e.contains("mgmt"), "{e}");
-        let e = ynl("ethtool.yaml", &[]).unwrap_err();
+        let (k, e) = fails("ethtool.yaml", &[]);
+        assert!(matches!(k, YnlError::NothingToDo), "{k:?}");
         assert!(e.contains("nothing to do"), "{e}");
-        let e = ynl("no-such.yaml", &["--list-ops"]).unwrap_err();
+        let (k, e) = fails("no-such.yaml", &["--list-ops"]);
+        assert!(matches!(k, YnlError::Read(_)), "{k:?}");
         assert!(e.contains("no-such.yaml"), "{e}");
+        // --multi: an operation the spec lacks (named as for --do), then
+        // JSON that does not parse (named by its operation).
+        let (k, e) = fails("ethtool.yaml", &["--multi", "nosuch", "{}"]);
+        assert!(
+            matches!(k, YnlError::NoOperation { mode: "do", .. }),
+            "{k:?}"
+        );
+        assert!(e.starts_with("--do: ") && e.contains("`nosuch`"), "{e}");
+        let (k, e) = fails("ethtool.yaml", &["--multi", "linkinfo-get", "{"]);
+        assert!(matches!(k, YnlError::MultiJson { .. }), "{k:?}");
+        assert!(e.starts_with("--multi linkinfo-get: "), "{e}");
         // Only one action at a time.
-        assert!(ynl("netdev.yaml", &["--do", "dev-get", "--dump", "dev-get"]).is_err());
+        assert!(parse("netdev.yaml", &["--do", "dev-get", "--dump", "dev-get"]).is_err());
     }
 
     /// A spec whose `flush` has a `do` and no attribute-set: nlspec.py
@@ -499,7 +482,8 @@ mod tests {
         std::fs::write(&p, spec("")).unwrap();
         let path = p.to_str().unwrap();
         for args in [&["--list-msgs"][..], &["--list-ops"], &["--do", "flush"]] {
-            let e = ynl(path, args).unwrap_err();
+            let (k, e) = fails(path, args);
+            assert!(matches!(k, YnlError::NoAttributeSet { .. }), "{k:?}");
             assert!(
                 e.contains("`flush`") && e.contains("attribute-set"),
                 "{args:?}: {e}"
@@ -568,8 +552,9 @@ mod tests {
              operations:\n  list: []\n",
         )
         .unwrap();
-        let e = ynl(p.to_str().unwrap(), &["--list-ops"]).unwrap_err();
+        let (k, e) = fails(p.to_str().unwrap(), &["--list-ops"]);
         let _ = std::fs::remove_dir_all(&dir);
+        assert!(matches!(k, YnlError::Spec { .. }), "{k:?}");
         assert!(e.contains("nested-attributes") && e.contains("nope"), "{e}");
     }
 }

@@ -12,36 +12,29 @@ pub(super) enum Events {
 
 impl Events {
     /// Joins group `group` of the family.
-    pub(super) fn join(fam: &Family, group: &str) -> Result<Events, String> {
-        let known = || {
-            fam.mcast_groups
-                .iter()
-                .map(|g| g.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+    pub(super) fn join(fam: &Family, group: &str) -> Result<Events, YnlError> {
         let g = fam
             .mcast_groups
             .iter()
             .find(|g| g.name == group)
             .ok_or_else(|| {
-                let k = known();
-                if k.is_empty() {
-                    "--subscribe: the spec has no multicast groups".to_owned()
+                if fam.mcast_groups.is_empty() {
+                    YnlError::NoGroups
                 } else {
-                    format!("--subscribe: the spec has no multicast group `{group}` (it has: {k})")
+                    YnlError::NoGroup {
+                        group: group.to_owned(),
+                        known: fam.mcast_groups.iter().map(|g| g.name.clone()).collect(),
+                    }
                 }
             })?;
         match fam.protocol {
-            Protocol::Genetlink => Ok(Events::Genl(
-                Subscription::new(&fam.name, group).map_err(kernel)?,
-            )),
+            Protocol::Genetlink => Ok(Events::Genl(Subscription::new(&fam.name, group)?)),
             Protocol::Raw { protonum } => {
-                let id = g.value.ok_or_else(|| {
-                    format!("--subscribe: group `{group}` has no `value` in the spec")
+                let id = g.value.ok_or_else(|| YnlError::GroupValue {
+                    group: group.to_owned(),
                 })?;
                 let conn = classic(isize::from(protonum))?;
-                conn.join_group(id).map_err(kernel)?;
+                conn.join_group(id)?;
                 Ok(Events::Classic(conn))
             }
         }
@@ -52,9 +45,9 @@ impl Events {
         &mut self,
         fam: &Family,
         opts: DecodeOptions,
-    ) -> Result<Vec<Value>, String> {
+    ) -> Result<Vec<Value>, YnlError> {
         let mut out = Vec::new();
-        let mut push = |id: u16, body: &[u8]| -> Result<(), String> {
+        let mut push = |id: u16, body: &[u8]| -> Result<(), YnlError> {
             let Some(op) = fam.op_by_rsp(id).filter(|_| {
                 fam.ops
                     .iter()
@@ -63,9 +56,12 @@ impl Events {
                 eprintln!("genl ynl: skipped a notification of unknown id {id}");
                 return Ok(());
             };
-            let msg = fam
-                .decode_message(op, body, opts)
-                .map_err(|e| format!("decoding notification `{}`: {e}", op.name))?;
+            let msg =
+                fam.decode_message(op, body, opts)
+                    .map_err(|error| YnlError::Notification {
+                        op: op.name.clone(),
+                        error,
+                    })?;
             out.push(Value::Map(vec![
                 ("name".into(), Value::Str(op.name.clone())),
                 ("msg".into(), msg),
@@ -82,7 +78,7 @@ impl Events {
                         Err(Error::EventsLost) => {
                             eprintln!("genl ynl: the socket overflowed: notifications were lost")
                         }
-                        Err(e) => return Err(e.to_string()),
+                        Err(e) => return Err(e.into()),
                     }
                 }
             }
@@ -96,13 +92,13 @@ impl Events {
                             eprintln!("genl ynl: the socket overflowed: notifications were lost");
                             continue;
                         }
-                        Err(e) => return Err(e.to_string()),
+                        Err(e) => return Err(e.into()),
                     };
                     if dg.sender != 0 {
                         continue;
                     }
                     for m in dg.messages() {
-                        let m = m.map_err(|e| e.to_string())?;
+                        let m = m.map_err(Error::from)?;
                         if m.header.message_type >= 0x10 {
                             push(m.header.message_type, m.payload)?;
                         }

@@ -12,22 +12,23 @@ pub(super) fn genl_request(
     dump: bool,
     flags: u16,
     opts: DecodeOptions,
-) -> Result<Outcome, String> {
-    let mut conn = Connection::new().map_err(kernel)?;
+) -> Result<Outcome, YnlError> {
+    let mut conn = Connection::new()?;
     let _ = conn.socket().inner().set_netlink_get_strict_chk(true);
-    let id = conn.resolve(&fam.name).map_err(kernel)?.id;
+    let id = conn.resolve(&fam.name)?.id;
     let genl = GenlHeader {
-        cmd: u8::try_from(op.req_value.unwrap_or_default())
-            .map_err(|_| format!("operation `{}`: command id exceeds 255", op.name))?,
+        cmd: u8::try_from(op.req_value.unwrap_or_default()).map_err(|_| YnlError::CommandId {
+            op: op.name.clone(),
+        })?,
         version: fam.version,
     };
     let body = AttrBuf(payload.to_vec());
     let base = NLMSG_HDRLEN + 4;
     let fail = |e: Error| match e {
         Error::Kernel(k) => explain(fam, op, payload, base, *k),
-        e => e.to_string(),
+        e => YnlError::Netlink(e),
     };
-    let decode = |cmd: u8, attrs: &[u8]| -> Result<Option<Value>, String> {
+    let decode = |cmd: u8, attrs: &[u8]| -> Result<Option<Value>, YnlError> {
         if op.rsp_value != Some(cmd.into()) {
             eprintln!(
                 "genl ynl: skipped a message with command {cmd} (operation `{}` replies with {})",
@@ -38,7 +39,10 @@ pub(super) fn genl_request(
         }
         fam.decode_message(op, attrs, opts)
             .map(Some)
-            .map_err(|e| format!("decoding the reply of `{}`: {e}", op.name))
+            .map_err(|error| YnlError::Decode {
+                op: op.name.clone(),
+                error,
+            })
     };
     let req = RawRequest {
         flags,
@@ -79,7 +83,7 @@ pub(super) fn classic_request(
     hdr: usize,
     dump: bool,
     opts: DecodeOptions,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, YnlError> {
     let req = ClassicMsg { op, ty, msg };
     let mut out = classic_requests(conn, fam, &[req], flags, hdr, dump, opts)?;
     let items = out.pop().unwrap_or_default();
@@ -123,7 +127,7 @@ pub(super) fn classic_requests(
     hdr: usize,
     dump: bool,
     opts: DecodeOptions,
-) -> Result<Vec<Vec<Value>>, String> {
+) -> Result<Vec<Vec<Value>>, YnlError> {
     let base = NLMSG_HDRLEN + hdr;
     let mut items: Vec<Vec<Value>> = reqs.iter().map(|_| Vec::new()).collect();
     let mut undecodable = None;
@@ -157,8 +161,11 @@ pub(super) fn classic_requests(
                 items[i].push(v);
                 Ok(())
             }
-            Err(e) => {
-                undecodable = Some(format!("decoding the reply of `{}`: {e}", op.name));
+            Err(error) => {
+                undecodable = Some(YnlError::Decode {
+                    op: op.name.clone(),
+                    error,
+                });
                 Err(genl_core::Error::UnexpectedReply(
                     "a reply that does not decode",
                 ))
@@ -168,7 +175,7 @@ pub(super) fn classic_requests(
     if let Some(e) = undecodable {
         return Err(e);
     }
-    for (r, outcome) in reqs.iter().zip(done.map_err(kernel)?) {
+    for (r, outcome) in reqs.iter().zip(done?) {
         match outcome {
             Ok(d) => {
                 if d.interrupted {
@@ -180,7 +187,7 @@ pub(super) fn classic_requests(
             Err(genl_core::Error::Kernel(k)) => {
                 return Err(explain(fam, r.op, &r.msg[hdr..], base, *k))
             }
-            Err(e) => return Err(kernel(e)),
+            Err(e) => return Err(e.into()),
         }
     }
     Ok(items)
@@ -194,17 +201,23 @@ pub(super) fn multi(
     pairs: &[String],
     flags: u16,
     opts: DecodeOptions,
-) -> Result<Value, String> {
+) -> Result<Value, YnlError> {
     let mut reqs = Vec::new();
     for pair in pairs.chunks(2) {
         let [name, json] = pair else {
-            return Err("--multi takes an operation and its JSON".into());
+            return Err(YnlError::MultiPair);
         };
         let op = find_op(fam, name, "do")?;
-        let vals = Value::parse_json(json).map_err(|e| format!("--multi {name}: {e}"))?;
+        let vals = Value::parse_json(json).map_err(|error| YnlError::MultiJson {
+            op: name.clone(),
+            error,
+        })?;
         let payload = fam
             .encode_message(op, &vals)
-            .map_err(|e| format!("--multi {name}: {e}"))?;
+            .map_err(|error| YnlError::MultiEncode {
+                op: name.clone(),
+                error,
+            })?;
         reqs.push((op, payload));
     }
     let (mut conn, hdr, id) = match fam.protocol {
