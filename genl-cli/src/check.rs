@@ -22,6 +22,7 @@
 
 mod checkpatch;
 pub mod compat;
+mod error;
 #[cfg(test)]
 mod live;
 mod policies;
@@ -30,11 +31,15 @@ mod ynl;
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-pub use checkpatch::checkpatch;
+pub use checkpatch::{checkpatch, CheckpatchError};
+pub use error::{AllowClassError, AllowError, CheckError, FailedCheck, StepError};
 pub use policies::{
-    ynl_gen_c_policies, ynl_gen_c_policies_with, Allowed, Difference, PolicyReport,
+    ynl_gen_c_policies, ynl_gen_c_policies_with, Allowed, CReadError, Difference, PolicyCheckError,
+    PolicyReport,
 };
+pub use spec::SpecError;
 pub use ynl::{ynl_gen_c_compare, ynl_gen_c_compare_with, ynl_validate};
 
 use crate::project::{AllowConfig, Project};
@@ -101,23 +106,13 @@ impl DiffClass {
     }
 
     /// The class named `name`, if it can be allowed.
-    pub fn allowable(name: &str) -> Result<DiffClass, String> {
-        let known: Vec<&str> = DiffClass::ALL
-            .iter()
-            .filter(|c| **c != DiffClass::Coverage)
-            .map(|c| c.name())
-            .collect();
+    pub fn allowable(name: &str) -> Result<DiffClass, AllowClassError> {
         match DiffClass::ALL.iter().find(|c| c.name() == name) {
-            Some(DiffClass::Coverage) => Err(format!(
-                "class \"coverage\" cannot be allowed (nothing of ynl-gen-c's may go \
-                 uncompared); known classes: {}",
-                known.join(", ")
-            )),
+            Some(DiffClass::Coverage) => Err(AllowClassError::Coverage),
             Some(c) => Ok(*c),
-            None => Err(format!(
-                "unknown class {name:?}; known classes: {}",
-                known.join(", ")
-            )),
+            None => Err(AllowClassError::Unknown {
+                name: name.to_owned(),
+            }),
         }
     }
 }
@@ -144,22 +139,25 @@ pub struct UserAllow {
 impl UserAllow {
     /// Reads `[check] allow` entries; an unknown class or an empty reason
     /// is an error naming the entry.
-    pub fn from_config(entries: &[AllowConfig]) -> Result<Vec<UserAllow>, String> {
+    pub fn from_config(entries: &[AllowConfig]) -> Result<Vec<UserAllow>, AllowError> {
         entries
             .iter()
             .enumerate()
             .map(|(i, e)| {
-                let what = format!("genl.toml: [check] allow #{}", i + 1);
-                let class = DiffClass::allowable(&e.class).map_err(|m| format!("{what}: {m}"))?;
+                let entry = i + 1;
+                let class = DiffClass::allowable(&e.class)
+                    .map_err(|error| AllowError::Class { entry, error })?;
                 if e.reason.trim().is_empty() {
-                    return Err(format!("{what} (class {}): the reason is empty", e.class));
+                    return Err(AllowError::EmptyReason {
+                        entry,
+                        class: e.class.clone(),
+                    });
                 }
                 if e.at.as_deref().is_some_and(|a| a.trim().is_empty()) {
-                    return Err(format!(
-                        "{what} (class {}): `at` is empty (leave it out to allow the whole \
-                         class)",
-                        e.class
-                    ));
+                    return Err(AllowError::EmptyAt {
+                        entry,
+                        class: e.class.clone(),
+                    });
                 }
                 Ok(UserAllow {
                     class,
@@ -227,8 +225,7 @@ pub fn run(
             .as_ref()
             .map(|c| c.allow.as_slice())
             .unwrap_or_default(),
-    )
-    .map_err(CheckError::Config)?;
+    )?;
     for a in &allow {
         say(&format!(
             "check: genl.toml allows {}: {}",
@@ -251,7 +248,7 @@ pub fn run(
         }
     }
     let mut failed = Vec::new();
-    let mut step = |name: &str, r: Result<(), String>, say: &mut dyn FnMut(&str)| match r {
+    let mut step = |name: &str, r: Result<(), StepError>, say: &mut dyn FnMut(&str)| match r {
         Ok(()) => say(&format!("check: {name}: PASS")),
         Err(e) => {
             say(&format!("check: {name}: FAIL: {e}"));
@@ -262,28 +259,29 @@ pub fn run(
         }
     };
     if dirs.is_empty() {
-        step(
-            "checkpatch",
-            Err("genl.toml names no module dir ([vm] module-dir or [generate] dir)".into()),
-            say,
-        );
+        step("checkpatch", Err(StepError::NoModuleDir), say);
     }
     for d in &dirs {
-        let r = checkpatch(d, say);
+        let r = checkpatch(d, say).map_err(StepError::from);
         step(&format!("checkpatch {}", d.display()), r, say);
     }
-    match (project.family_spec(), project.uapi_header()) {
+    // Without a uapi header, both steps that need it fail with its error.
+    match (
+        project.family_spec(),
+        project.uapi_header().map_err(Arc::new),
+    ) {
         (Ok(spec), header) => {
-            let r = ynl_validate(&spec, say).map_err(String::from);
+            let r = ynl_validate(&spec, say).map_err(StepError::from);
             step("ynl schema", r, say);
             let r = match &header {
-                Ok(h) => ynl_gen_c_compare_with(&spec, h, &options, say).map_err(String::from),
-                Err(e) => Err(e.to_string()),
+                Ok(h) => ynl_gen_c_compare_with(&spec, h, &options, say).map_err(StepError::from),
+                Err(e) => Err(StepError::Project(e.clone())),
             };
             step("ynl-gen-c uapi header", r, say);
-            let r = header.map_err(String::from).and_then(|h| {
+            let r = header.map_err(StepError::Project).and_then(|h| {
                 let (c, kh) = project.kernel_files()?;
-                ynl_gen_c_policies_with(&spec, &c, &kh, &h, &options, say).map(|_| ())
+                ynl_gen_c_policies_with(&spec, &c, &kh, &h, &options, say)?;
+                Ok(())
             });
             step("ynl-gen-c kernel policies and ops", r, say);
         }
@@ -295,48 +293,6 @@ pub fn run(
         Err(CheckError::Failed(failed))
     }
 }
-
-/// One check of [`run`] that failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedCheck {
-    /// The check, as `genl check` names it (`checkpatch <dir>`, `ynl
-    /// schema`, `ynl-gen-c uapi header`, ...).
-    pub name: String,
-    /// What it found or why it could not run.
-    pub error: String,
-}
-
-/// Why [`run`] failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CheckError {
-    /// genl.toml's `[check] allow` is wrong (an unknown class, no reason,
-    /// ...): nothing ran.
-    Config(String),
-    /// These checks failed (every check ran).
-    Failed(Vec<FailedCheck>),
-}
-
-impl fmt::Display for CheckError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CheckError::Config(e) => f.write_str(e),
-            CheckError::Failed(failed) => write!(
-                f,
-                "{} check(s) failed: {}",
-                failed.len(),
-                failed
-                    .iter()
-                    .map(|c| format!("{}: {}", c.name, c.error))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-        }
-    }
-}
-
-impl std::error::Error for CheckError {}
-
-crate::error::into_text!(CheckError);
 
 #[cfg(test)]
 mod tests {
@@ -404,14 +360,35 @@ mod tests {
     fn an_unknown_class_or_no_reason_is_an_error() {
         let e = UserAllow::from_config(&[entry("policy-entry", None, "ok"), entry("x", None, "r")])
             .unwrap_err();
+        assert!(
+            matches!(
+                &e,
+                AllowError::Class {
+                    entry: 2,
+                    error: AllowClassError::Unknown { name }
+                } if name == "x"
+            ),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(e.contains("#2") && e.contains("unknown class \"x\""), "{e}");
         assert!(
             e.contains("policy-entry"),
             "the known classes are listed: {e}"
         );
         let e = UserAllow::from_config(&[entry("op", None, "  ")]).unwrap_err();
-        assert!(e.contains("reason is empty"), "{e}");
+        assert!(
+            matches!(e, AllowError::EmptyReason { entry: 1, .. }),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("reason is empty"), "{e}");
+        let e = UserAllow::from_config(&[entry("op", Some(" "), "r")]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "genl.toml: [check] allow #1 (class op): `at` is empty (leave it out to allow the \
+             whole class)"
+        );
         let e = UserAllow::from_config(&[entry("coverage", None, "r")]).unwrap_err();
-        assert!(e.contains("cannot be allowed"), "{e}");
+        assert!(e.to_string().contains("cannot be allowed"), "{e}");
     }
 }

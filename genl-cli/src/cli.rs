@@ -346,7 +346,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             compat: Some(reference),
             json,
             ..
-        } => check::compat::run(&project()?, &reference, json),
+        } => Ok(check::compat::run(&project()?, &reference, json)?),
         Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work, &mut |l| {
             println!("{l}")
         })?),

@@ -10,7 +10,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "unknown argument {a:?}\nusage: cargo xtask checkpatch"
         ));
     }
-    genl_cli::check::checkpatch(&util::workspace_root().join("kmod-c"), &mut |l| {
-        println!("{l}")
-    })
+    Ok(genl_cli::check::checkpatch(
+        &util::workspace_root().join("kmod-c"),
+        &mut |l| println!("{l}"),
+    )?)
 }

@@ -7,15 +7,17 @@
 //! [`genl_codegen::compat`]), never with `LINUX_VERSION_CODE`, which
 //! checkpatch reports.
 
-use std::path::Path;
+use std::fmt;
+use std::io;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::kernel_source;
+use crate::kernel_source::{self, SourceError};
 
 /// Runs `checkpatch.pl --strict --no-tree` on every `*.c` and `*.h` under
 /// `dir` (not `*.mod.c`), saying each file's verdict and findings to
 /// `say`, a line at a time. An error names the files with findings.
-pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
+pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), CheckpatchError> {
     let tree = kernel_source::tree()?;
     let script = tree.join("scripts/checkpatch.pl");
     let kmod = dir;
@@ -23,7 +25,9 @@ pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
     collect(kmod, &mut files)?;
     files.sort();
     if files.is_empty() {
-        return Err(format!("no C files under {}", kmod.display()));
+        return Err(CheckpatchError::NoFiles {
+            dir: kmod.to_owned(),
+        });
     }
     let mut failures = Vec::new();
     for file in &files {
@@ -45,7 +49,10 @@ pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
             .arg(file)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("perl {}: {e}", script.display()))?;
+            .map_err(|error| CheckpatchError::Perl {
+                script: script.clone(),
+                error,
+            })?;
         let text = String::from_utf8_lossy(&out.stdout);
         let mut bad: Vec<String> = text
             .lines()
@@ -79,19 +86,21 @@ pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), String> {
         ));
         Ok(())
     } else {
-        Err(format!(
-            "checkpatch --strict: findings in {} (under {})",
-            failures.join(", "),
-            kmod.display()
-        ))
+        Err(CheckpatchError::Findings {
+            files: failures,
+            dir: kmod.to_owned(),
+        })
     }
 }
 
 /// Every `*.c` and `*.h` under `dir`.
-fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    for e in entries {
-        let path = e.map_err(|e| e.to_string())?.path();
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckpatchError> {
+    let io = |error| CheckpatchError::Io {
+        path: dir.to_owned(),
+        error,
+    };
+    for e in std::fs::read_dir(dir).map_err(io)? {
+        let path = e.map_err(io)?.path();
         if path.is_dir() {
             collect(&path, out)?;
         } else if path.extension().is_some_and(|x| x == "c" || x == "h")
@@ -101,4 +110,103 @@ fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) -> Result<(), String> 
         }
     }
     Ok(())
+}
+
+/// Why [`checkpatch`] failed: what it found, or why it could not run.
+/// `Display` is the message `genl check` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CheckpatchError {
+    /// The kernel's tree (with `checkpatch.pl`) could not be had.
+    Source(SourceError),
+    /// A directory could not be listed.
+    Io {
+        /// The directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// The directory has no C file to check.
+    NoFiles {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// `perl` could not run `checkpatch.pl`.
+    Perl {
+        /// The script.
+        script: PathBuf,
+        /// Why it could not start.
+        error: io::Error,
+    },
+    /// checkpatch found something in these files (said above, file by
+    /// file).
+    Findings {
+        /// The files, relative to `dir`.
+        files: Vec<String>,
+        /// The directory checked.
+        dir: PathBuf,
+    },
+}
+
+impl fmt::Display for CheckpatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CheckpatchError::Source(e) => e.fmt(f),
+            CheckpatchError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            CheckpatchError::NoFiles { dir } => write!(f, "no C files under {}", dir.display()),
+            CheckpatchError::Perl { script, error } => {
+                write!(f, "perl {}: {error}", script.display())
+            }
+            CheckpatchError::Findings { files, dir } => write!(
+                f,
+                "checkpatch --strict: findings in {} (under {})",
+                files.join(", "),
+                dir.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CheckpatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CheckpatchError::Source(e) => Some(e),
+            CheckpatchError::Io { error, .. } | CheckpatchError::Perl { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(CheckpatchError { Source(SourceError) });
+crate::error::into_text!(CheckpatchError);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn findings_name_the_files_and_the_directory() {
+        let e = CheckpatchError::Findings {
+            files: vec!["a.c".into(), "b.h".into()],
+            dir: "/m".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "checkpatch --strict: findings in a.c, b.h (under /m)"
+        );
+    }
+
+    #[test]
+    fn a_directory_that_cannot_be_listed_is_named() {
+        let dir = Path::new("/nonexistent/genl-checkpatch");
+        let e = collect(dir, &mut Vec::new()).unwrap_err();
+        assert!(
+            matches!(&e, CheckpatchError::Io { path, .. } if path == dir),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string().starts_with("/nonexistent/genl-checkpatch: "),
+            "{e}"
+        );
+    }
 }

@@ -14,8 +14,19 @@ use genl_ynl::compat::{Finding, Impact};
 
 use crate::project::{CompatAllowConfig, Project};
 
+mod error;
+pub use error::CompatError;
+
+/// An I/O error at `path`, as a [`CompatError`].
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CompatError + '_ {
+    move |error| CompatError::Io {
+        path: path.to_owned(),
+        error,
+    }
+}
+
 /// The text of `path` (under `project_dir`) at git ref `reference`.
-fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, String> {
+fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, CompatError> {
     let rel = path.strip_prefix(project_dir).unwrap_or(path);
     let out = Command::new("git")
         .arg("-C")
@@ -23,7 +34,7 @@ fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, St
         .arg("show")
         .arg(format!("{reference}:./{}", rel.display()))
         .output()
-        .map_err(|e| format!("git: {e} (is git installed?)"))?;
+        .map_err(CompatError::Git)?;
     if !out.status.success() {
         let shallow = Command::new("git")
             .arg("-C")
@@ -32,26 +43,28 @@ fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, St
             .output()
             .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "true")
             .unwrap_or(false);
-        return Err(format!(
-            "git show {reference}:./{}: {}{}",
-            rel.display(),
-            String::from_utf8_lossy(&out.stderr).trim(),
-            if shallow {
-                " (the repository is a shallow clone: fetch more history, e.g. `git fetch --deepen=1`)"
-            } else {
-                ""
-            }
-        ));
+        return Err(CompatError::GitShow {
+            reference: reference.to_owned(),
+            path: rel.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            shallow,
+        });
     }
-    String::from_utf8(out.stdout).map_err(|e| format!("{reference}: {e}"))
+    String::from_utf8(out.stdout).map_err(|error| CompatError::NotUtf8 {
+        reference: reference.to_owned(),
+        error,
+    })
 }
 
 /// The old side of the comparison: a git ref or a YNL file.
-fn old_spec(project_dir: &Path, spec: &Path, reference: &str) -> Result<(String, String), String> {
+fn old_spec(
+    project_dir: &Path,
+    spec: &Path,
+    reference: &str,
+) -> Result<(String, String), CompatError> {
     let as_file = Path::new(reference);
     if reference.ends_with(".yaml") && as_file.is_file() {
-        let text =
-            std::fs::read_to_string(as_file).map_err(|e| format!("{}: {e}", as_file.display()))?;
+        let text = std::fs::read_to_string(as_file).map_err(io(as_file))?;
         return Ok((text, as_file.display().to_string()));
     }
     let text = at_ref(project_dir, spec, reference)?;
@@ -260,13 +273,9 @@ pub(crate) enum AbiVerdict {
 /// --non-reachable-types` and the script's suppressions (counters such as
 /// `__X_MAX` move when an entry is added). Additions only are compatible,
 /// as the script judges them.
-pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict, String> {
+pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict, CompatError> {
     if !crate::host::have("abidiff") {
-        return Err(
-            "abidiff is not installed (Debian: apt-get install abigail-tools): the uapi ABI \
-             comparison cannot run"
-                .into(),
-        );
+        return Err(CompatError::NoAbidiff);
     }
     // Removed when dropped, on every path.
     let guard = super::ynl::WorkDir::new(
@@ -284,11 +293,11 @@ pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict
     );
     supp.push('\n');
     let supp_path = work.join("suppressions");
-    std::fs::write(&supp_path, supp).map_err(|e| e.to_string())?;
+    std::fs::write(&supp_path, supp).map_err(io(&supp_path))?;
     let mut bins = Vec::new();
     for (tag, text) in [("old", old), ("new", new)] {
         let h = work.join(format!("{tag}.h"));
-        std::fs::write(&h, text).map_err(|e| format!("{}: {e}", h.display()))?;
+        std::fs::write(&h, text).map_err(io(&h))?;
         let bin = work.join(format!("{tag}.bin"));
         let mut cc = Command::new("gcc");
         cc.args([
@@ -308,20 +317,21 @@ pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
-        let mut child = cc.spawn().map_err(|e| format!("gcc: {e}"))?;
+        let mut child = cc.spawn().map_err(CompatError::Gcc)?;
         {
             use std::io::Write as _;
-            let mut stdin = child.stdin.take().ok_or("gcc: no stdin")?;
+            let mut stdin = child.stdin.take().ok_or(CompatError::GccStdin)?;
             stdin
                 .write_all(b"int f(void) { return 0; }\n")
-                .map_err(|e| format!("gcc: {e}"))?;
+                .map_err(CompatError::Gcc)?;
         }
-        let out = child.wait_with_output().map_err(|e| format!("gcc: {e}"))?;
+        let out = child.wait_with_output().map_err(CompatError::Gcc)?;
         if !out.status.success() {
-            return Err(format!(
-                "the {tag} {name} does not compile as check-uapi.sh compiles it: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            return Err(CompatError::Compile {
+                side: tag,
+                name: name.to_owned(),
+                stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+            });
         }
         bins.push(bin);
     }
@@ -331,14 +341,15 @@ pub(crate) fn abi_compare(old: &str, new: &str, name: &str) -> Result<AbiVerdict
         .arg(&supp_path)
         .args(&bins)
         .output()
-        .map_err(|e| format!("abidiff: {e}"))?;
+        .map_err(CompatError::Abidiff)?;
     let report = String::from_utf8_lossy(&out.stdout).into_owned();
     let code = out.status.code().unwrap_or(-1);
     if code < 0 || code & 0x3 != 0 {
-        return Err(format!(
-            "abidiff did not run properly (status {code}): {}{report}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        return Err(CompatError::AbidiffFailed {
+            code,
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            report,
+        });
     }
     let summary = report
         .lines()
@@ -419,12 +430,12 @@ fn allowed<'a>(allow: &'a [CompatAllowConfig], f: &Finding) -> Option<&'a Compat
 /// Compares the family at `reference` with the working tree, prints every
 /// finding (text, or one JSON array with `json`), and fails when a
 /// breaking finding is not allowed by `genl.toml` (`[check] compat-allow`).
-pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String> {
+pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), CompatError> {
     let spec = project.family_spec()?;
     let dir = project.root.clone();
     let (old, old_name) = old_spec(&dir, &spec, reference)?;
-    let new = std::fs::read_to_string(&spec).map_err(|e| format!("{}: {e}", spec.display()))?;
-    let findings = genl_ynl::compat::compare(&old, &new)?;
+    let new = std::fs::read_to_string(&spec).map_err(io(&spec))?;
+    let findings = genl_ynl::compat::compare(&old, &new).map_err(CompatError::Spec)?;
     let allow: Vec<CompatAllowConfig> = project
         .config
         .check
@@ -433,10 +444,9 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
         .unwrap_or_default();
     for a in &allow {
         if a.rule != UAPI_ABI_CHANGED && !genl_ynl::compat::RULES.iter().any(|r| r.id == a.rule) {
-            return Err(format!(
-                "genl.toml: [check] compat-allow: unknown rule {:?} (the rules: `genl check --compat-rules`)",
-                a.rule
-            ));
+            return Err(CompatError::UnknownRule {
+                rule: a.rule.clone(),
+            });
         }
     }
     let mut files = Vec::new();
@@ -478,8 +488,7 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
     if json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&serde_json::Value::Array(rows))
-                .map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(&serde_json::Value::Array(rows))?
         );
     } else {
         println!(
@@ -505,15 +514,17 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
             .display()
             .to_string();
         match at_ref(&dir, &header, reference) {
-            Err(e) if e.contains("does not exist") || e.contains("exists on disk, but not in") => {
+            Err(CompatError::GitShow { stderr, .. })
+                if stderr.contains("does not exist")
+                    || stderr.contains("exists on disk, but not in") =>
+            {
                 say(format!(
                     "uapi ABI (abidiff): {rel} is not at {reference}: nothing to compare"
                 ))
             }
             Err(e) => return Err(e),
             Ok(old_h) => {
-                let new_h = std::fs::read_to_string(&header)
-                    .map_err(|e| format!("{}: {e}", header.display()))?;
+                let new_h = std::fs::read_to_string(&header).map_err(io(&header))?;
                 match abi_compare(&old_h, &new_h, &rel)? {
                     AbiVerdict::Compatible(s) => say(format!(
                         "uapi ABI (abidiff, as check-uapi.sh): {rel}: compatible ({s})"
@@ -539,10 +550,10 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), String>
         }
     }
     if breaking > 0 {
-        return Err(format!(
-            "{breaking} breaking change(s) since {reference}; allow a deliberate one in genl.toml \
-             ([[check.compat-allow]] rule = \"…\", at = \"…\", reason = \"…\")"
-        ));
+        return Err(CompatError::Breaking {
+            count: breaking,
+            reference: reference.to_owned(),
+        });
     }
     Ok(())
 }

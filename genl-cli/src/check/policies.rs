@@ -30,6 +30,7 @@
 
 mod c;
 mod compare;
+mod error;
 #[cfg(test)]
 mod tests;
 
@@ -39,6 +40,9 @@ use std::path::Path;
 
 use c::Values;
 use compare::{compare, Sources};
+
+pub use c::CReadError;
+pub use error::PolicyCheckError;
 
 use super::spec::prepare;
 use super::ynl::{constants, not_applicable, run_ynl_gen_c, ynl_work_tree};
@@ -266,7 +270,7 @@ pub fn ynl_gen_c_policies(
     our_header: &Path,
     uapi_header: &Path,
     say: &mut dyn FnMut(&str),
-) -> Result<PolicyReport, String> {
+) -> Result<PolicyReport, PolicyCheckError> {
     ynl_gen_c_policies_with(
         spec,
         our_source,
@@ -292,7 +296,7 @@ pub fn ynl_gen_c_policies_with(
     uapi_header: &Path,
     options: &CheckOptions,
     say: &mut dyn FnMut(&str),
-) -> Result<PolicyReport, String> {
+) -> Result<PolicyReport, PolicyCheckError> {
     ensure_python(
         "yaml, jsonschema",
         &["python3", "python3-yaml", "python3-jsonschema"],
@@ -300,7 +304,13 @@ pub fn ynl_gen_c_policies_with(
     let tree = kernel_source::tree()?;
     let gen = kernel_source::ynl_gen_c(&tree)?;
     let (work, work_spec) = ynl_work_tree(spec, "kernel", options.keep_work)?;
-    let result = (|| {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|error| PolicyCheckError::Io {
+            path: path.to_owned(),
+            error,
+        })
+    };
+    let result = (|| -> Result<Option<PolicyReport>, PolicyCheckError> {
         let info = prepare(&work_spec, true)?;
         info.say_stripped(say);
         let mut theirs = BTreeMap::new();
@@ -312,16 +322,11 @@ pub fn ynl_gen_c_policies_with(
                 spec.display()
             ));
             if let Err(e) = run_ynl_gen_c(&gen, &["--mode", "kernel", mode], &work_spec, &out) {
-                return not_applicable(e, &options.allow, say)
-                    .map(|()| None)
-                    .map_err(String::from);
+                not_applicable(e, &options.allow, say)?;
+                return Ok(None);
             }
-            let text =
-                std::fs::read_to_string(&out).map_err(|e| format!("{}: {e}", out.display()))?;
-            theirs.insert(mode, text);
+            theirs.insert(mode, read(&out)?);
         }
-        let read =
-            |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
         let consts = constants(uapi_header, &work.path().join("uapi"))?;
         let values = Values::new(
             consts
@@ -344,17 +349,15 @@ pub fn ynl_gen_c_policies_with(
     let result = match result {
         Ok(Some(r)) if r.differences.is_empty() => Ok(r),
         Ok(None) => Ok(PolicyReport::default()),
-        Ok(Some(r)) => Err(format!(
-            "our kernel code differs from ynl-gen-c's (unexplained): {}{}",
-            r.differences
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-            work.note()
-        )),
-        Err(e) => Err(format!("{e}{}", work.note())),
-    };
+        Ok(Some(r)) => Err(PolicyCheckError::Differ {
+            differences: r.differences,
+        }),
+        Err(e) => Err(e),
+    }
+    .map_err(|e| PolicyCheckError::Work {
+        error: Box::new(e),
+        note: work.note(),
+    });
     work.finish(say);
     result
 }

@@ -26,12 +26,13 @@
 //! our entry for that attribute against the spec itself.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Deserialize;
 
-use crate::host::output;
+use crate::host::{output, HostError};
 use crate::kernel_source::PYTHON;
 
 /// Reads the spec (argv[1]), prints [`SpecInfo`] as JSON and rewrites the
@@ -254,7 +255,7 @@ impl SpecInfo {
 
 /// Reads `spec` and, with `strip`, rewrites it (ynl-gen-c's copy) without
 /// what 6.12's ynl-gen-c cannot render; returns the spec as it was read.
-pub(crate) fn prepare(spec: &Path, strip: bool) -> Result<SpecInfo, String> {
+pub(crate) fn prepare(spec: &Path, strip: bool) -> Result<SpecInfo, SpecError> {
     let out = output(
         Command::new(PYTHON)
             .arg("-c")
@@ -263,8 +264,51 @@ pub(crate) fn prepare(spec: &Path, strip: bool) -> Result<SpecInfo, String> {
             .arg(if strip { "strip" } else { "read" }),
         &format!("reading the YNL spec {}", spec.display()),
     )?;
-    serde_json::from_str(&out).map_err(|e| format!("{}: reading its JSON: {e}", spec.display()))
+    serde_json::from_str(&out).map_err(|error| SpecError::Json {
+        spec: spec.to_owned(),
+        error,
+    })
 }
+
+/// Why the spec could not be read for the ynl-gen-c checks (or the copy
+/// ynl-gen-c takes made).
+/// `Display` is the message `genl check` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SpecError {
+    /// The python that reads it could not run, or failed (PyYAML could
+    /// not read the spec, say): its output.
+    Host(HostError),
+    /// What it printed is not the JSON expected.
+    Json {
+        /// The spec.
+        spec: PathBuf,
+        /// serde's error.
+        error: serde_json::Error,
+    },
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SpecError::Host(e) => e.fmt(f),
+            SpecError::Json { spec, error } => {
+                write!(f, "{}: reading its JSON: {error}", spec.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for SpecError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SpecError::Host(e) => Some(e),
+            SpecError::Json { error, .. } => Some(error),
+        }
+    }
+}
+
+crate::error::wrap_errors!(SpecError { Host(HostError) });
 
 #[cfg(test)]
 mod tests {

@@ -3,12 +3,14 @@
 //! ([`Pol`]), policy arrays, ops tables, and the generated checks' bodies
 //! ([`Checks`]).
 
+mod error;
 mod ops;
 mod policy;
 mod values;
 
 use std::collections::BTreeMap;
 
+pub use error::CReadError;
 pub(super) use ops::{ops, Checks, Op, OpKey};
 #[cfg(test)]
 pub(super) use policy::pol_of;
@@ -85,12 +87,12 @@ pub(super) const SPLIT_OPS: &str = "GENL_HAVE_SPLIT_OPS";
 /// (include guards, the generated files' feature switches) that a build
 /// with exactly the macros `defined` takes; other preprocessor lines are
 /// dropped. Any `#if` with an expression is an error.
-fn preprocess(src: &str, defined: &[&str]) -> Result<String, String> {
+fn preprocess(src: &str, defined: &[&str]) -> Result<String, CReadError> {
     let mut no_comments = String::new();
     let mut rest = src;
     while !rest.is_empty() {
         if let Some(r) = rest.strip_prefix("/*") {
-            let end = r.find("*/").ok_or("unterminated comment")?;
+            let end = r.find("*/").ok_or(CReadError::UnterminatedComment)?;
             rest = &r[end + 2..];
             no_comments.push(' ');
         } else if let Some(r) = rest.strip_prefix("//") {
@@ -128,15 +130,12 @@ fn preprocess(src: &str, defined: &[&str]) -> Result<String, String> {
             let taken = defined.contains(&m.trim());
             stack.push((taken, taken));
         } else if l.starts_with("#if") {
-            return Err(format!(
-                "unsupported preprocessor condition: {l} (files generated before genl's \
-                 compat by feature tested LINUX_VERSION_CODE: regenerate them)"
-            ));
+            return Err(CReadError::UnsupportedCondition { line: l.to_owned() });
         } else if l.starts_with("#else") {
-            let top = stack.last_mut().ok_or("#else without #if")?;
+            let top = stack.last_mut().ok_or(CReadError::ElseWithoutIf)?;
             *top = (!top.1, true);
         } else if l.starts_with("#endif") {
-            stack.pop().ok_or("#endif without #if")?;
+            stack.pop().ok_or(CReadError::EndifWithoutIf)?;
         } else if l.starts_with('#') {
             continued = l.ends_with('\\');
             continue;
@@ -146,13 +145,13 @@ fn preprocess(src: &str, defined: &[&str]) -> Result<String, String> {
         }
     }
     if !stack.is_empty() {
-        return Err("#if without #endif".into());
+        return Err(CReadError::IfWithoutEndif);
     }
     Ok(out)
 }
 
 /// Parses an initializer starting at `toks[*i]`.
-pub(super) fn parse_init(toks: &[String], i: &mut usize) -> Result<Init, String> {
+pub(super) fn parse_init(toks: &[String], i: &mut usize) -> Result<Init, CReadError> {
     if toks.get(*i).map(String::as_str) != Some("{") {
         // An expression up to the next `,` `;` or `}` at depth 0.
         let mut e = Vec::new();
@@ -173,17 +172,17 @@ pub(super) fn parse_init(toks: &[String], i: &mut usize) -> Result<Init, String>
     let mut items = Vec::new();
     loop {
         match toks.get(*i).map(String::as_str) {
-            None => return Err("unterminated initializer".into()),
+            None => return Err(CReadError::UnterminatedInitializer),
             Some("}") => {
                 *i += 1;
                 return Ok(Init::List(items));
             }
             Some(",") => *i += 1,
             Some(".") => {
-                let name = format!(".{}", toks.get(*i + 1).ok_or("bad designator")?);
+                let name = format!(".{}", toks.get(*i + 1).ok_or(CReadError::BadDesignator)?);
                 *i += 2;
                 if toks.get(*i).map(String::as_str) != Some("=") {
-                    return Err(format!("expected = after {name}"));
+                    return Err(CReadError::NoEquals { after: name });
                 }
                 *i += 1;
                 items.push((Some(name), parse_init(toks, i)?));
@@ -192,12 +191,14 @@ pub(super) fn parse_init(toks: &[String], i: &mut usize) -> Result<Init, String>
                 let mut j = *i + 1;
                 let mut idx = Vec::new();
                 while toks.get(j).map(String::as_str) != Some("]") {
-                    idx.push(toks.get(j).ok_or("bad designator")?.clone());
+                    idx.push(toks.get(j).ok_or(CReadError::BadDesignator)?.clone());
                     j += 1;
                 }
                 *i = j + 1;
                 if toks.get(*i).map(String::as_str) != Some("=") {
-                    return Err("expected = after [index]".into());
+                    return Err(CReadError::NoEquals {
+                        after: "[index]".into(),
+                    });
                 }
                 *i += 1;
                 items.push((Some(format!("[{}]", idx.join(" "))), parse_init(toks, i)?));
@@ -226,7 +227,8 @@ pub(super) fn skip_group(toks: &[String], i: &mut usize, open: &str, close: &str
     toks[start..*i].to_vec()
 }
 
-pub(super) fn read_c(src: &str, defined: &[&str]) -> Result<CFile, String> {
+/// Reads `src` as a build with exactly the macros `defined` sees it.
+pub(super) fn read_c(src: &str, defined: &[&str]) -> Result<CFile, CReadError> {
     let toks = tokens(&preprocess(src, defined)?);
     let mut f = CFile::default();
     let mut i = 0;

@@ -4,17 +4,19 @@
 
 mod functions;
 mod headers;
+mod mismatch;
 mod ops;
 mod policy;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::c::{
-    self, calls_of, ops, policies, read_c, skip_group, type_limits, CFile, Checks, Op, OpKey, Pol,
-    PolicyArray, Values,
+    self, calls_of, ops, policies, read_c, skip_group, type_limits, CFile, CReadError, Checks, Op,
+    OpKey, Pol, PolicyArray, Values,
 };
 use super::{find_allow, Allowed, DiffClass, Difference, PolicyReport, UserAllow};
 use crate::check::spec::{SpecEnum, SpecInfo};
+use mismatch::Mismatch;
 
 /// The C texts compared.
 pub(super) struct Sources<'a> {
@@ -114,7 +116,7 @@ pub(super) fn compare(
     v: &Values,
     spec: &SpecInfo,
     allow: &[UserAllow],
-) -> Result<PolicyReport, String> {
+) -> Result<PolicyReport, CReadError> {
     // Ours with split ops (as 6.12 builds it) and without (as 6.1 does);
     // ynl-gen-c's has no feature switch.
     let new = read_c(s.our_src, &[c::SPLIT_OPS])?;

@@ -23,16 +23,16 @@ pub(in crate::check::policies) type OpKey = (i128, &'static str);
 pub(in crate::check::policies) fn ops(
     f: &CFile,
     v: &Values,
-) -> Result<(String, BTreeMap<OpKey, Op>), String> {
+) -> Result<(String, BTreeMap<OpKey, Op>), CReadError> {
     let mut out = BTreeMap::new();
     let table = f
         .defs
         .iter()
         .find(|d| d.ty == "struct genl_split_ops" || d.ty == "struct genl_ops")
-        .ok_or("no ops table")?;
+        .ok_or(CReadError::NoOpsTable)?;
     let split = table.ty == "struct genl_split_ops";
     let Init::List(items) = &table.init else {
-        return Err("ops table is not a list".into());
+        return Err(CReadError::OpsNotAList);
     };
     for (_, op) in items {
         let expr = |k: &str| match op.field(k) {
@@ -41,7 +41,7 @@ pub(in crate::check::policies) fn ops(
         };
         let cmd = expr(".cmd")
             .and_then(|e| v.eval(&e))
-            .ok_or_else(|| format!("op without a .cmd: {}", op.text()))?;
+            .ok_or_else(|| CReadError::OpWithoutCmd { op: op.text() })?;
         let flags: BTreeSet<String> = expr(".flags")
             .unwrap_or_default()
             .into_iter()
@@ -61,7 +61,11 @@ pub(in crate::check::policies) fn ops(
             (true, false) => "dump",
         };
         if out.insert((cmd, kind), o).is_some() {
-            return Err(format!("{}: two entries for cmd {cmd} {kind}", table.name));
+            return Err(CReadError::TwoOps {
+                table: table.name.clone(),
+                cmd,
+                kind,
+            });
         }
     }
     Ok((table.name.clone(), out))

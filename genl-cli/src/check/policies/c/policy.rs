@@ -117,7 +117,7 @@ pub(in crate::check::policies) fn pol_of(
     init: &Init,
     v: &Values,
     ranges: &Ranges,
-) -> Result<Pol, String> {
+) -> Result<Pol, CReadError> {
     let show = |e: &[String]| v.show(e);
     let nested_name = |e: &[String]| e.iter().filter(|t| *t != "&").cloned().collect::<String>();
     let mut p = Pol::default();
@@ -147,16 +147,21 @@ pub(in crate::check::policies) fn pol_of(
                 ".validate",
             ] {
                 if init.field(k).is_some() {
-                    return Err(format!("policy field {k} written out: {}", init.text()));
+                    return Err(CReadError::FieldWrittenOut {
+                        field: k,
+                        entry: init.text(),
+                    });
                 }
             }
         }
         Init::Expr(e) => {
             let (name, args) =
-                macro_call(e).ok_or_else(|| format!("unknown policy form {}", e.join(" ")))?;
-            let arg = |n: usize| -> Result<&Vec<String>, String> {
-                args.get(n)
-                    .ok_or_else(|| format!("{name}: missing argument {n}"))
+                macro_call(e).ok_or_else(|| CReadError::UnknownForm { entry: e.join(" ") })?;
+            let arg = |n: usize| -> Result<&Vec<String>, CReadError> {
+                args.get(n).ok_or_else(|| CReadError::MissingArgument {
+                    name: name.to_owned(),
+                    n,
+                })
             };
             match name {
                 "NLA_POLICY_RANGE" => {
@@ -209,7 +214,7 @@ pub(in crate::check::policies) fn pol_of(
                     let r = nested_name(arg(1)?);
                     let (range, _) = ranges
                         .get(&r)
-                        .ok_or_else(|| format!("no range structure {r}"))?;
+                        .ok_or_else(|| CReadError::NoRange { name: r.clone() })?;
                     // A field the initializer leaves out is 0.
                     let field = |k: &str| match range.field(k) {
                         Some(Init::Expr(e)) => show(e),
@@ -218,7 +223,11 @@ pub(in crate::check::policies) fn pol_of(
                     p.min = Some(field(".min"));
                     p.max = Some(field(".max"));
                 }
-                other => return Err(format!("unknown policy macro {other}")),
+                other => {
+                    return Err(CReadError::UnknownMacro {
+                        name: other.to_owned(),
+                    })
+                }
             }
         }
     }
@@ -238,7 +247,7 @@ pub(in crate::check::policies) type Ranges = BTreeMap<String, (Init, bool)>;
 pub(in crate::check::policies) fn policies(
     f: &CFile,
     v: &Values,
-) -> Result<(BTreeMap<String, PolicyArray>, Ranges), String> {
+) -> Result<(BTreeMap<String, PolicyArray>, Ranges), CReadError> {
     let ranges: Ranges = f
         .defs
         .iter()
@@ -251,7 +260,9 @@ pub(in crate::check::policies) fn policies(
     let mut out = BTreeMap::new();
     for d in f.defs.iter().filter(|d| d.ty == "struct nla_policy") {
         let Init::List(items) = &d.init else {
-            return Err(format!("{}: not a list", d.name));
+            return Err(CReadError::PolicyNotAList {
+                policy: d.name.clone(),
+            });
         };
         let mut entries = BTreeMap::new();
         for (des, init) in items {
@@ -259,12 +270,19 @@ pub(in crate::check::policies) fn policies(
                 .as_deref()
                 .and_then(|s| s.strip_prefix('['))
                 .and_then(|s| s.strip_suffix(']'))
-                .ok_or_else(|| format!("{}: entry without [index]", d.name))?;
+                .ok_or_else(|| CReadError::NoIndex {
+                    policy: d.name.clone(),
+                })?;
             let toks: Vec<String> = des.split_whitespace().map(str::to_owned).collect();
-            let idx = v
-                .eval(&toks)
-                .ok_or_else(|| format!("{}: cannot evaluate index {des}", d.name))?;
-            let p = pol_of(init, v, &ranges).map_err(|e| format!("{} [{des}]: {e}", d.name))?;
+            let idx = v.eval(&toks).ok_or_else(|| CReadError::BadIndex {
+                policy: d.name.clone(),
+                index: des.to_owned(),
+            })?;
+            let p = pol_of(init, v, &ranges).map_err(|e| CReadError::Entry {
+                policy: d.name.clone(),
+                index: des.to_owned(),
+                error: Box::new(e),
+            })?;
             entries.insert(idx, (des.to_owned(), p));
         }
         out.insert(

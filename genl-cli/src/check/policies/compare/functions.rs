@@ -127,7 +127,7 @@ impl Cmp<'_> {
             if let (Some(d), true) = (o, left_to_module) {
                 match self.our_family(d, theirs) {
                     Ok(what) => self.allow(Allowed::FamilyStruct, what),
-                    Err(e) => self.differ(DiffClass::Family, e),
+                    Err(e) => self.differ(DiffClass::Family, e.to_string()),
                 }
             } else if key(o) != key(t) {
                 self.differ(
@@ -164,7 +164,7 @@ impl Cmp<'_> {
     /// Our family structure where ynl-gen-c leaves it to the module: it
     /// has ynl-gen-c's ops table (the split one; `.ops` below 6.2) and
     /// groups, and the uapi header's name and version.
-    pub(super) fn our_family(&self, d: &c::Def, theirs: &CFile) -> Result<String, String> {
+    pub(super) fn our_family(&self, d: &c::Def, theirs: &CFile) -> Result<String, Mismatch> {
         let field = |k: &str| d.init.field(k).map(|i| i.text());
         let table = theirs
             .defs
@@ -209,7 +209,10 @@ impl Cmp<'_> {
                 groups.map(|g| format!(" and {g}")).unwrap_or_default()
             ))
         } else {
-            Err(format!("struct genl_family {}: {}", d.name, bad.join("; ")))
+            Err(Mismatch::FamilyFields {
+                family: d.name.clone(),
+                fields: bad,
+            })
         }
     }
 }

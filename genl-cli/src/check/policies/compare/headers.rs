@@ -124,10 +124,10 @@ impl Cmp<'_> {
 
     /// A put helper: `return nla_put_u64_64bit(skb, A, value, PAD);` with
     /// A a 64-bit attribute and PAD the pad attribute of its set.
-    pub(super) fn put_helper(&self, body: &[String]) -> Result<String, String> {
+    pub(super) fn put_helper(&self, body: &[String]) -> Result<String, Mismatch> {
         let calls = calls_of(body, "nla_put_u64_64bit");
         let [args] = &calls[..] else {
-            return Err("only in ours, of no known kind".into());
+            return Err(Mismatch::UnknownKind);
         };
         let arg = |i: usize| args.get(i).map(|a| a.join(" ")).unwrap_or_default();
         let (a, pad) = (arg(1), arg(3));
@@ -138,9 +138,7 @@ impl Cmp<'_> {
             (Some(x), Some(p)) if wide(x) && p.ty == "pad" && p.set == x.set => {
                 Ok(format!("nla_put_u64_64bit({a}, pad {pad})"))
             }
-            _ => Err(format!(
-                "puts {a} with pad {pad}: not a 64-bit attribute and its set's pad"
-            )),
+            _ => Err(Mismatch::PutHelper { attr: a, pad }),
         }
     }
 }

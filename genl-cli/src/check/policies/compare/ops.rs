@@ -114,17 +114,16 @@ impl Cmp<'_> {
     /// A dump's generated `.start` in `f`: it reads the request with
     /// `<p>_nl_dump_attrs(cb)`, checks something, and returns 0 when the
     /// request passes.
-    pub(super) fn start_checks(&self, f: &CFile, name: &str) -> Result<Checks, String> {
-        let body = f.functions.get(name).ok_or("not defined")?;
+    pub(super) fn start_checks(&self, f: &CFile, name: &str) -> Result<Checks, Mismatch> {
+        let body = f.functions.get(name).ok_or(Mismatch::StartNotDefined)?;
         let c = Checks::read(body);
         let reads = body.iter().any(|t| t.ends_with("_nl_dump_attrs"));
         // Only a check of the attributes themselves needs them parsed.
         let needs_attrs = c.checks_anything() && !(c.rejects_all && c.rejected.is_empty());
         if (needs_attrs && !reads) || !c.ends_ok || !c.checks_anything() {
-            return Err(format!(
-                "does not read the request with <p>_nl_dump_attrs, check it and return 0 ({})",
-                c.describe()
-            ));
+            return Err(Mismatch::StartChecks {
+                checks: c.describe(),
+            });
         }
         Ok(c)
     }

@@ -161,7 +161,7 @@ impl Cmp<'_> {
                             self.fns.insert(f);
                             notes.push((Allowed::StringMinLenFn, format!("{at}: {o} vs {t}")));
                         }
-                        Err(e) => bad.push(e),
+                        Err(e) => bad.push(e.to_string()),
                     }
                 }
             }
@@ -178,7 +178,7 @@ impl Cmp<'_> {
                                 format!("{at}: ours {o}: {what}; {detail}"),
                             ));
                         }
-                        Err(e) => bad.push(e),
+                        Err(e) => bad.push(e.to_string()),
                     }
                 } else if let (Some(m), None) = (o2.mask.clone(), &t2.mask) {
                     let want = e.map(SpecEnum::mask).unwrap_or_default();
@@ -206,7 +206,7 @@ impl Cmp<'_> {
                                 format!("{at}: ours {o}: {what}; {detail}"),
                             ));
                         }
-                        Err(e) => bad.push(e),
+                        Err(e) => bad.push(e.to_string()),
                     }
                 } else if e.is_some_and(|e| e.values.is_empty()) {
                     notes.push((
@@ -327,23 +327,26 @@ impl Cmp<'_> {
         f: &str,
         spec_min: Option<i128>,
         ty: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), Mismatch> {
         let min = f
             .rsplit_once("_validate_str_min")
             .and_then(|(_, n)| n.parse::<i128>().ok());
         if !ty.ends_with("STRING") {
-            return Err(format!("{f} on a {ty}, not a string"));
+            return Err(Mismatch::StrMinNotString {
+                function: f.to_owned(),
+                ty: ty.to_owned(),
+            });
         }
-        let Some(n) = min.filter(|n| Some(*n) == spec_min) else {
-            return Err(format!(
-                "validate={f}: the spec's min-len is {}",
-                spec_min.map_or("none".into(), |m| m.to_string())
-            ));
+        let Some(min) = min.filter(|n| Some(*n) == spec_min) else {
+            return Err(Mismatch::StrMinLen {
+                function: f.to_owned(),
+                spec_min,
+            });
         };
-        let b = self
-            .our_fn(f)
-            .ok_or_else(|| format!("validate={f}: not defined"))?;
-        let n = n.to_string();
+        let b = self.our_fn(f).ok_or_else(|| Mismatch::NotDefined {
+            function: f.to_owned(),
+        })?;
+        let n = min.to_string();
         let test = [
             "if", "(", "strnlen", "(", "nla_data", "(", "attr", ")", ",", "nla_len", "(", "attr",
             ")", ")", "<", &n, ")",
@@ -355,9 +358,10 @@ impl Cmp<'_> {
         {
             Ok(())
         } else {
-            Err(format!(
-                "validate={f} does not reject exactly the strings shorter than {n}"
-            ))
+            Err(Mismatch::StrMinRejects {
+                function: f.to_owned(),
+                min,
+            })
         }
     }
 
@@ -370,15 +374,17 @@ impl Cmp<'_> {
         &mut self,
         o: &Pol,
         e: &SpecEnum,
-    ) -> Result<String, String> {
+    ) -> Result<String, Mismatch> {
         let lo = e.values.iter().min().copied().unwrap_or_default();
         let hi = e.values.iter().max().copied().unwrap_or_default();
         let want_min = (lo != 0 || o.ty.starts_with("NLA_S")).then(|| lo.to_string());
         if o.min != want_min || o.max != Some(hi.to_string()) {
-            return Err(format!(
-                "range {:?}..{:?}, the enum's values span {lo}..{hi}",
-                o.min, o.max
-            ));
+            return Err(Mismatch::EnumRange {
+                min: o.min.clone(),
+                max: o.max.clone(),
+                lo,
+                hi,
+            });
         }
         let names: Vec<String> = self
             .new
@@ -390,11 +396,8 @@ impl Cmp<'_> {
         let f = names
             .iter()
             .find(|f| self.check_enum_fn(f, &o.ty, Some(e)).is_ok())
-            .ok_or_else(|| {
-                format!(
-                    "no validation function accepts exactly the enum's values {:?}",
-                    e.values
-                )
+            .ok_or_else(|| Mismatch::NoEnumValidator {
+                values: e.values.clone(),
             })?
             .clone();
         let called =
@@ -402,9 +405,7 @@ impl Cmp<'_> {
                 *name != f && body.windows(2).any(|w| w[0] == f && w[1] == "(")
             });
         if !called {
-            return Err(format!(
-                "{f} accepts the enum's values but no check calls it"
-            ));
+            return Err(Mismatch::EnumValidatorUncalled { function: f });
         }
         self.fns.insert(f.clone());
         Ok(format!(
@@ -421,11 +422,14 @@ impl Cmp<'_> {
         f: &str,
         ty: &str,
         e: Option<&SpecEnum>,
-    ) -> Result<String, String> {
-        let e = e.ok_or_else(|| format!("validate={f}: the spec's enum is unknown"))?;
-        let b = self
-            .our_fn(f)
-            .ok_or_else(|| format!("validate={f}: not defined"))?;
+    ) -> Result<String, Mismatch> {
+        let function = || f.to_owned();
+        let e = e.ok_or_else(|| Mismatch::UnknownEnum {
+            function: function(),
+        })?;
+        let b = self.our_fn(f).ok_or_else(|| Mismatch::NotDefined {
+            function: function(),
+        })?;
         let get = match ty {
             "NLA_U8" => "nla_get_u8",
             "NLA_U16" => "nla_get_u16",
@@ -433,20 +437,32 @@ impl Cmp<'_> {
             "NLA_U64" => "nla_get_u64",
             "NLA_BE16" => "nla_get_be16",
             "NLA_BE32" => "nla_get_be32",
-            other => return Err(format!("validate={f} on a {other}")),
+            other => {
+                return Err(Mismatch::EnumValidatorType {
+                    function: function(),
+                    ty: other.to_owned(),
+                })
+            }
         };
-        let bad = |why: &str| Err(format!("validate={f}: {why}"));
         let Some(sw) = b.iter().position(|t| t == "switch") else {
-            return bad("no switch");
+            return Err(Mismatch::NoSwitch {
+                function: function(),
+            });
         };
         let mut i = sw + 1;
         let cond = skip_group(b, &mut i, "(", ")");
         if !cond.iter().any(|t| t == get) {
-            return bad(&format!("does not read the attribute with {get}"));
+            return Err(Mismatch::NotRead {
+                function: function(),
+                get,
+            });
         }
         if let Some(conv) = ty.strip_prefix("NLA_BE").map(|w| format!("be{w}_to_cpu")) {
             if !cond.contains(&conv) {
-                return bad(&format!("does not convert with {conv}"));
+                return Err(Mismatch::NotConverted {
+                    function: function(),
+                    conv,
+                });
             }
         }
         let cases = skip_group(b, &mut i, "{", "}");
@@ -458,25 +474,37 @@ impl Cmp<'_> {
                 .iter()
                 .position(|t| t == ":")
                 .map(|p| j + p)
-                .ok_or("case without :")?;
+                .ok_or_else(|| Mismatch::CaseWithoutColon {
+                    function: function(),
+                })?;
             let v = self
                 .values()
                 .eval(&inner[j + 1..end])
-                .ok_or_else(|| format!("validate={f}: cannot evaluate a case"))?;
+                .ok_or_else(|| Mismatch::CaseValue {
+                    function: function(),
+                })?;
             values.insert(v);
             j = end + 1;
         }
         if inner[j..] != ["return", "0", ";"] {
-            return bad("its cases do more than return 0");
+            return Err(Mismatch::CasesDoMore {
+                function: function(),
+            });
         }
         let rest = &b[i..];
         let returns = rest.iter().filter(|t| *t == "return").count();
         if returns != 1 || !rest.ends_with(&["return", "-", "EINVAL", ";", "}"].map(String::from)) {
-            return bad("does not end by returning -EINVAL for any other value");
+            return Err(Mismatch::NoEinval {
+                function: function(),
+            });
         }
         let want: BTreeSet<i128> = e.values.iter().copied().collect();
         if values != want {
-            return bad(&format!("accepts {values:?}, the spec's enum has {want:?}"));
+            return Err(Mismatch::EnumValues {
+                function: function(),
+                accepts: values,
+                want,
+            });
         }
         Ok(format!("{f} accepts exactly {values:?}"))
     }
