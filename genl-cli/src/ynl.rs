@@ -540,6 +540,37 @@ mod tests {
         }
     }
 
+    /// A command id over 255 does not fit the genl header's byte (struct
+    /// genlmsghdr's `__u8 cmd`, <linux/genetlink.h>): such a spec is
+    /// refused before anything is sent, for `--do` and `--multi` alike
+    /// (never sent truncated to another command; the request builders
+    /// check it too, `YnlError::CommandId`). The spec is named nlctrl so
+    /// that the family would resolve on any host.
+    #[test]
+    fn a_command_id_over_255_is_refused() {
+        let dir = std::env::temp_dir().join(format!("genl-ynl-cmd-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("big.yaml");
+        std::fs::write(
+            &p,
+            "name: nlctrl\nprotocol: genetlink\nattribute-sets:\n  - name: a\n    attributes:\n      \
+             - name: b\n        type: u32\n\
+             operations:\n  list:\n    - name: big\n      value: 259\n      attribute-set: a\n      \
+             do: { request: { attributes: [ b ] } }\n",
+        )
+        .unwrap();
+        let path = p.to_str().unwrap();
+        for args in [
+            &["--do", "big", "--json", "{}"][..],
+            &["--multi", "big", "{}"],
+        ] {
+            let (k, e) = fails(path, args);
+            assert!(matches!(k, YnlError::Spec { .. }), "{args:?}: {k:?}");
+            assert!(e.contains("operations/big") && e.contains("259"), "{e}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn a_spec_with_a_dangling_reference_names_the_place() {
         let dir = std::env::temp_dir().join(format!("genl-ynl-test-{}", std::process::id()));

@@ -16,12 +16,7 @@ pub(super) fn genl_request(
     let mut conn = Connection::new()?;
     let _ = conn.socket().inner().set_netlink_get_strict_chk(true);
     let id = conn.resolve(&fam.name)?.id;
-    let genl = GenlHeader {
-        cmd: u8::try_from(op.req_value.unwrap_or_default()).map_err(|_| YnlError::CommandId {
-            op: op.name.clone(),
-        })?,
-        version: fam.version,
-    };
+    let genl = genl_header(fam, op)?;
     let body = AttrBuf(payload.to_vec());
     let base = NLMSG_HDRLEN + 4;
     let fail = |e: Error| match e {
@@ -95,16 +90,23 @@ pub(super) fn classic_request(
 }
 
 /// `payload` after the genl header of `op`, for a generic netlink request
-/// sent on a classic socket.
-pub(super) fn with_genl_header(fam: &Family, op: &Op, payload: &[u8]) -> Vec<u8> {
-    let mut msg = GenlHeader {
-        cmd: op.req_value.unwrap_or_default() as u8,
-        version: fam.version,
-    }
-    .to_bytes()
-    .to_vec();
+/// sent on a classic socket; [`YnlError::CommandId`] if its command id does
+/// not fit the header's byte.
+pub(super) fn with_genl_header(fam: &Family, op: &Op, payload: &[u8]) -> Result<Vec<u8>, YnlError> {
+    let mut msg = genl_header(fam, op)?.to_bytes().to_vec();
     msg.extend_from_slice(payload);
-    msg
+    Ok(msg)
+}
+
+/// The genl header of a request for `op`: its command id must fit the
+/// header's byte.
+fn genl_header(fam: &Family, op: &Op) -> Result<GenlHeader, YnlError> {
+    Ok(GenlHeader {
+        cmd: u8::try_from(op.req_value.unwrap_or_default()).map_err(|_| YnlError::CommandId {
+            op: op.name.clone(),
+        })?,
+        version: fam.version,
+    })
 }
 
 /// One message of [`classic_requests`].
@@ -228,11 +230,13 @@ pub(super) fn multi(
     // netlink.
     let bodies: Vec<std::borrow::Cow<'_, [u8]>> = reqs
         .iter()
-        .map(|(op, payload)| match id {
-            Some(_) => with_genl_header(fam, op, payload).into(),
-            None => payload.as_slice().into(),
+        .map(|(op, payload)| {
+            Ok(match id {
+                Some(_) => with_genl_header(fam, op, payload)?.into(),
+                None => payload.as_slice().into(),
+            })
         })
-        .collect();
+        .collect::<Result<_, YnlError>>()?;
     let msgs: Vec<ClassicMsg<'_>> = reqs
         .iter()
         .zip(&bodies)
