@@ -337,6 +337,7 @@ impl Fuzzer<'_> {
             }
             if Instant::now() >= next_progress {
                 self.progress();
+                self.coverage();
                 next_progress = Instant::now() + Duration::from_secs(5);
             }
         }
@@ -351,6 +352,19 @@ impl Fuzzer<'_> {
         for p in &self.corpus {
             emit(Line::Corpus, &p.to_json(self.fam));
         }
+        self.coverage();
+        emit(
+            Line::End,
+            &json!({"execs": self.execs, "t": self.start.elapsed().as_secs_f64(), "findings": self.findings, "corpus": self.corpus.len(), "pcs": self.cov.pcs.len(),
+                    "spent": self.spent.to_json()}),
+        );
+        Ok(())
+    }
+
+    /// The module PCs reached so far (the host keeps the last): sent every
+    /// few seconds and at each finding too, so that a fuzzer an oops kills
+    /// leaves its coverage behind (see [`super::supervise`]).
+    fn coverage(&self) {
         if let Some(r) = self.range {
             let mut pcs: Vec<u64> = self.cov.pcs.iter().copied().collect();
             pcs.sort_unstable();
@@ -360,12 +374,6 @@ impl Fuzzer<'_> {
                         "sections": section_offsets(&self.o.module, r.start)}),
             );
         }
-        emit(
-            Line::End,
-            &json!({"execs": self.execs, "t": self.start.elapsed().as_secs_f64(), "findings": self.findings, "corpus": self.corpus.len(), "pcs": self.cov.pcs.len(),
-                    "spent": self.spent.to_json()}),
-        );
-        Ok(())
     }
 
     /// One program's reports make one finding (a bug often reports twice:
@@ -406,6 +414,7 @@ impl Fuzzer<'_> {
             Line::Found,
             &json!({"title": r.title, "kind": r.kind, "t": t, "execs": execs}),
         );
+        self.coverage();
         let history: Vec<Program> = if r.kind == "kmemleak" {
             // kmemleak reports an object at the second scan that finds it
             // unreferenced (the first only sums it up): this one was

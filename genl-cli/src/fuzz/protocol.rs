@@ -18,7 +18,8 @@ pub enum Line {
     Finding,
     /// One corpus program (at the end).
     Corpus,
-    /// The module PCs reached, as offsets (at the end).
+    /// The module PCs reached so far, as offsets (every few seconds, at
+    /// each finding and at the end; the last one counts).
     Coverage,
     /// A replay's transcript.
     Replayed,
