@@ -10,7 +10,8 @@ use crate::wire::{Attr, AttrWriter};
 
 pub use crate::codec::indexed::{decode_indexed, encode_indexed};
 pub use crate::multi::slots::{
-    deferred_encode, deferred_indexed, encode_multi_indexed, multi_try_each, MultiSlots,
+    deferred_encode, deferred_indexed, encode_multi, encode_multi_indexed, multi_try_each,
+    MultiSlots,
 };
 pub use crate::schema::verify::assert_family;
 

@@ -56,6 +56,18 @@ pub trait NlaValue<'a>: Sized {
     /// Appends this value as one attribute with `id`.
     fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError>;
 
+    /// Appends each of `items` as one attribute with `id` (a multi
+    /// attribute): by default [`NlaValue::encode_attr`] for each; the
+    /// integers write the whole run at once.
+    #[doc(hidden)]
+    #[inline]
+    fn encode_each(items: &[Self], w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
+        for v in items {
+            v.encode_attr(w, id)?;
+        }
+        Ok(())
+    }
+
     /// Reads a value from one attribute.
     fn decode_attr(attr: &Attr<'a>) -> Result<Self, DecodeError>;
 
@@ -209,6 +221,11 @@ macro_rules! int_value {
             #[inline]
             fn encode_attr(&self, w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
                 w.put_fixed(id, self.to_ne_bytes());
+                Ok(())
+            }
+            #[inline]
+            fn encode_each(items: &[Self], w: &mut AttrWriter<'_>, id: u16) -> Result<(), EncodeError> {
+                w.put_fixed_each(id, items.iter().map(|v| v.to_ne_bytes()));
                 Ok(())
             }
             #[inline]

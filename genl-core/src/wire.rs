@@ -237,6 +237,42 @@ impl<'b> AttrWriter<'b> {
         }
     }
 
+    /// Appends one fixed-size attribute with `id` for each of `values` (a
+    /// multi attribute of integers): one reservation for the run, no
+    /// capacity check nor length update per attribute, each written at
+    /// once (header, value and padding).
+    #[inline]
+    pub fn put_fixed_each<const N: usize>(
+        &mut self,
+        id: u16,
+        values: impl ExactSizeIterator<Item = [u8; N]>,
+    ) {
+        const { assert!(N <= 12) };
+        let len = NLA_HDRLEN + N;
+        let padded = nla_align(len);
+        let n = values.len();
+        self.buf.reserve(n * padded);
+        let start = self.buf.len();
+        let mut a = [0u8; 16];
+        a[..2].copy_from_slice(&(len as u16).to_ne_bytes());
+        a[2..4].copy_from_slice(&id.to_ne_bytes());
+        let mut written = 0;
+        // SAFETY: `reserve` made room for `n * padded` bytes after `start`;
+        // at most `n` attributes of `padded` bytes are written (`take(n)`,
+        // whatever the iterator's `len` claimed), each whole, and
+        // `set_len` counts only those written.
+        unsafe {
+            let mut p = self.buf.as_mut_ptr().add(start);
+            for v in values.take(n) {
+                a[NLA_HDRLEN..len].copy_from_slice(&v);
+                std::ptr::copy_nonoverlapping(a.as_ptr(), p, padded);
+                p = p.add(padded);
+                written += 1;
+            }
+            self.buf.set_len(start + written * padded);
+        }
+    }
+
     /// Appends a flag attribute (no payload).
     #[inline]
     pub fn put_flag(&mut self, id: u16) {
@@ -518,6 +554,26 @@ mod tests {
         let mut buf = vec![0xAA; 0];
         AttrWriter::new(&mut buf).put_str(2, "nlctrl").unwrap();
         assert_eq!(buf, b"\x0b\x00\x02\x00nlctrl\x00\x00");
+    }
+
+    #[test]
+    fn a_run_of_fixed_attributes_is_each_as_nla_put_writes_it() {
+        // nla_put_u8(skb, 3, 1); nla_put_u8(skb, 3, 2): len 5, padded to 8
+        // with zeros (in a buffer that held 0xFF); then nla_put_u64 (no
+        // pad attribute): len 12. Little endian.
+        let mut buf = vec![0xFF; 64];
+        buf.truncate(4);
+        let mut w = AttrWriter::new(&mut buf);
+        w.put_fixed_each(3, [[1u8], [2u8]].into_iter());
+        w.put_fixed_each(4, [0x0102_0304_0506_0708u64.to_le_bytes()].into_iter());
+        w.put_fixed_each::<4>(5, std::iter::empty());
+        assert_eq!(
+            buf,
+            [
+                0xFF, 0xFF, 0xFF, 0xFF, 5, 0, 3, 0, 1, 0, 0, 0, 5, 0, 3, 0, 2, 0, 0, 0, 12, 0, 4,
+                0, 8, 7, 6, 5, 4, 3, 2, 1
+            ]
+        );
     }
 
     #[test]

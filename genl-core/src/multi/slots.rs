@@ -211,6 +211,26 @@ pub fn multi_try_each<'a, T: NlaValue<'a> + Copy, E>(
     Ok(())
 }
 
+/// Encodes `items` as a multi attribute, each element one attribute with
+/// `id` (what the derived encoders call for a field without checks: a
+/// borrowed slice goes to [`NlaValue::encode_each`] whole).
+#[inline]
+pub fn encode_multi<'a, T: NlaValue<'a> + Copy>(
+    items: &CheckedMulti<'a, T>,
+    w: &mut AttrWriter<'_>,
+    id: u16,
+) -> Result<(), EncodeError> {
+    match items.repr {
+        Repr::Slice(s) => T::encode_each(s, w, id),
+        Repr::Wire { .. } => {
+            for v in items.iter() {
+                v.encode_attr(w, id)?;
+            }
+            Ok(())
+        }
+    }
+}
+
 /// Encodes `items` as an indexed array: a nest whose children are numbered
 /// 1..=n.
 #[inline]

@@ -281,6 +281,14 @@ fn encoder(cx: &SetCx<'_>) -> TokenStream {
             Shape::Optional => quote! {
                 if let ::core::option::Option::Some(__v) = &self.#ident { #put }
             },
+            // Nothing to check per element: the run is written at once.
+            Shape::Multi if f.borrowed_multi && cx.checked(f).is_none() && !f.be => quote! {
+                if let ::core::result::Result::Err(e) =
+                    ::genl_core::__private::encode_multi(&self.#ident, __w, Self::#c)
+                {
+                    return ::core::result::Result::Err(e.within(#set_name, #name));
+                }
+            },
             Shape::Multi if f.borrowed_multi => quote! {
                 if let ::core::result::Result::Err(e) = ::genl_core::__private::multi_try_each(
                     &self.#ident,
