@@ -161,9 +161,8 @@ pub fn split_reports(lines: &[String]) -> Vec<Report> {
             let inside = cur.as_ref().is_some_and(|c| {
                 c.lines.len() < 80
                     && (c.kind == "kasan"
-                        || c.title.starts_with("BUG: kernel NULL pointer dereference")
-                            && l.trim_start().starts_with("Oops:")
-                        || c.title.starts_with("BUG: unable to handle")
+                        || (c.title.starts_with("BUG: kernel NULL pointer dereference")
+                            || c.title.starts_with("BUG: unable to handle"))
                             && l.trim_start().starts_with("Oops:"))
             });
             if !inside {

@@ -128,13 +128,18 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
     }
 }
 
+/// The family's YNL spec (`--spec`), parsed.
+pub(super) fn family(o: &GuestOptions) -> Result<Family, String> {
+    let text =
+        std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec.display()))?;
+    Family::parse(&text).map_err(|e| format!("{}: {e}", o.spec.display()))
+}
+
 /// Runs the guest fuzzer (or a replay); prints the protocol lines. Fails
 /// only when it cannot run at all; findings are reported, not errors.
 /// `round_log`: where to log the programs of each round.
 pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), String> {
-    let text =
-        std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec.display()))?;
-    let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", o.spec.display()))?;
+    let fam = family(o)?;
     // Reports go to the log, not the console, where they would cut our
     // lines in half: the fuzzer reads them from /dev/kmsg.
     // SAFETY: klogctl(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 1).

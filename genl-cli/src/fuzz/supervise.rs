@@ -154,9 +154,6 @@ fn round_programs(fam: &Family, path: &Path) -> Program {
 /// Runs the fuzzer as a child and passes its lines on; makes the finding
 /// if an oops kills it first.
 pub fn run(o: &GuestOptions) -> Result<(), String> {
-    let text =
-        std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec.display()))?;
-    let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", o.spec.display()))?;
     let start = Instant::now();
     let mut kmsg = Kmsg::open()?;
     let round_log: PathBuf =
@@ -254,6 +251,8 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
         "genl fuzz-guest: {how} before it ended; the kernel reported {:?}: that is the finding",
         r.title
     );
+    // The spec, read only now: a fuzzer that ends normally never needs it.
+    let fam = super::guest::family(o)?;
     let repro = round_programs(&fam, &round_log);
     let t = start.elapsed().as_secs_f64();
     if heard.pending.is_none() {
