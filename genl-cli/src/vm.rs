@@ -94,7 +94,8 @@ use std::time::{Duration, Instant};
 
 pub use boot::Run;
 pub use guest::{
-    build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev, MODULE_REV_DIR,
+    build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev,
+    MODULE_REV_DIR, STOPPED_ON_FINDING,
 };
 pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};

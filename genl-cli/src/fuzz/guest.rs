@@ -346,9 +346,14 @@ impl Fuzzer<'_> {
                 next_progress = Instant::now() + Duration::from_secs(5);
             }
         }
+        let stopped = self.o.stop_on_finding && self.findings > 0;
+        if stopped {
+            // `/init` skips its scans after the unload: the run failed.
+            let _ = std::fs::write(crate::vm::STOPPED_ON_FINDING, "");
+        }
         // What leaked lately shows once 5 s old, at the second scan that
         // sees it.
-        if leaks && !(self.o.stop_on_finding && self.findings > 0) {
+        if leaks && !stopped {
             std::thread::sleep(Duration::from_secs(6));
             self.check_leaks()?;
             self.check_leaks()?;

@@ -16,7 +16,7 @@ use crate::kernel_source::PayloadEntry;
 use crate::project::{GuestConfig, TargetKind};
 
 pub use build::build_programs;
-pub use init::{random_token, InitOptions, ModuleRev, MODULE_REV_DIR};
+pub use init::{random_token, InitOptions, ModuleRev, MODULE_REV_DIR, STOPPED_ON_FINDING};
 pub use initramfs::initramfs;
 
 /// A program to run in the guest.
