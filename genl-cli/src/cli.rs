@@ -365,7 +365,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
         }
-        Command::FuzzGuest(o) => crate::fuzz::guest::run(&o),
+        Command::FuzzGuest(o) => Ok(crate::fuzz::guest::run(&o)?),
         Command::Import {
             spec,
             out,
