@@ -326,7 +326,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
-        Command::Ctrl(cmd) => crate::ctrl::run(cmd),
+        Command::Ctrl(cmd) => Ok(crate::ctrl::run(cmd, &mut |t| print!("{t}"))?),
         Command::Vm(cmd) => vm_command(cli.project.as_deref(), cmd),
         Command::Check {
             compat_rules: true, ..
