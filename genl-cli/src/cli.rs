@@ -351,7 +351,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!("{l}")
         })?),
         Command::Ynl(args) => Ok(crate::ynl::run(args)?),
-        Command::Trace(args) => crate::trace::run(args),
+        Command::Trace(args) => Ok(crate::trace::run(
+            args,
+            &mut std::io::stdout().lock(),
+            &mut |l| eprintln!("genl trace: {l}"),
+        )?),
         Command::Fuzz(args) => {
             let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;
             print!("{r}");
