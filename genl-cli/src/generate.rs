@@ -44,7 +44,7 @@ fn metadata(root: &Path, no_deps: bool) -> Result<serde_json::Value, MetadataErr
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         });
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| MetadataError::Json(e.to_string()))
+    serde_json::from_slice(&out.stdout).map_err(MetadataError::Json)
 }
 
 /// The cargo to run: the one running us (`CARGO`), else `cargo`.

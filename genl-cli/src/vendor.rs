@@ -559,6 +559,11 @@ mod tests {
         std::fs::create_dir_all(tmp.join("p/.genl/crates")).unwrap();
         let e = configure(&tmp.join("p"), &tmp.join("cache")).unwrap_err();
         assert!(
+            matches!(&e, VendorError::NotOurLink { path } if path.ends_with(".genl/crates")),
+            "{e:?}"
+        );
+        let e = e.to_string();
+        assert!(
             e.contains("not the link genl writes") && e.contains("`genl sync`"),
             "{e}"
         );

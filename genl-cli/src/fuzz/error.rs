@@ -222,8 +222,8 @@ pub enum GuestError {
     ReplayJson {
         /// The program's file.
         path: PathBuf,
-        /// The parser's message.
-        error: String,
+        /// What the parser said.
+        error: serde_json::Error,
     },
     /// `--replay`'s program is not a program of the family.
     ReplayProgram {
@@ -287,6 +287,7 @@ impl std::error::Error for GuestError {
             GuestError::SpecRead { error, .. }
             | GuestError::Io { error, .. }
             | GuestError::ReplayRead { error, .. } => Some(error),
+            GuestError::ReplayJson { error, .. } => Some(error),
             GuestError::Spec { error, .. } => Some(error),
             GuestError::Kmsg(e)
             | GuestError::InsmodSpawn(e)

@@ -583,9 +583,9 @@ impl Fuzzer<'_> {
             path: path.clone(),
             error,
         })?;
-        let v = serde_json::from_str(&text).map_err(|e| GuestError::ReplayJson {
+        let v = serde_json::from_str(&text).map_err(|error| GuestError::ReplayJson {
             path: path.clone(),
-            error: e.to_string(),
+            error,
         })?;
         let p = Program::from_json(self.fam, &v).map_err(|error| GuestError::ReplayProgram {
             path: path.clone(),

@@ -22,8 +22,8 @@ pub enum MetadataError {
         /// What cargo said.
         stderr: String,
     },
-    /// Its output is not JSON: the parser's message.
-    Json(String),
+    /// Its output is not JSON.
+    Json(serde_json::Error),
     /// It gave genl-core no manifest path.
     NoCoreManifest,
 }
@@ -47,6 +47,7 @@ impl std::error::Error for MetadataError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             MetadataError::Spawn(e) => Some(e),
+            MetadataError::Json(e) => Some(e),
             _ => None,
         }
     }
