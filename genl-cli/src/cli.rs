@@ -326,7 +326,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
-        Command::Ctrl(cmd) => crate::ctrl::run(cmd),
+        Command::Ctrl(cmd) => Ok(crate::ctrl::run(cmd, &mut |t| print!("{t}"))?),
         Command::Vm(cmd) => vm_command(cli.project.as_deref(), cmd),
         Command::Check {
             compat_rules: true, ..
@@ -351,7 +351,11 @@ pub fn run(cli: Cli) -> Result<(), String> {
             println!("{l}")
         })?),
         Command::Ynl(args) => Ok(crate::ynl::run(args)?),
-        Command::Trace(args) => crate::trace::run(args),
+        Command::Trace(args) => Ok(crate::trace::run(
+            args,
+            &mut std::io::stdout().lock(),
+            &mut |l| eprintln!("genl trace: {l}"),
+        )?),
         Command::Fuzz(args) => {
             let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;
             print!("{r}");
@@ -365,7 +369,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 Ok(())
             }
         }
-        Command::FuzzGuest(o) => crate::fuzz::guest::run(&o),
+        Command::FuzzGuest(o) => Ok(crate::fuzz::guest::run(&o)?),
         Command::Import {
             spec,
             out,

@@ -9,6 +9,7 @@
 //! genl ctrl monitor [--json]
 //! ```
 
+use std::fmt::{self, Write as _};
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -56,36 +57,6 @@ impl FamilyEntry {
         }
     }
 
-    /// Prints it as `genl ctrl list` does.
-    pub fn print(&self) {
-        println!(
-            "{} (id {:#x}) version {} hdrsize {} maxattr {}",
-            self.name, self.id, self.version, self.hdrsize, self.maxattr
-        );
-        if !self.ops.is_empty() {
-            println!("  ops:");
-            for op in &self.ops {
-                let name = self
-                    .op_names
-                    .get(&op.id)
-                    .map_or(String::new(), |n| format!(" {n}"));
-                println!(
-                    "    {:>3} ({:#04x}){name}  flags {:#04x} [{}]",
-                    op.id,
-                    op.id,
-                    op.flags,
-                    op.flag_names().join(", ")
-                );
-            }
-        }
-        if !self.groups.is_empty() {
-            println!("  multicast groups:");
-            for (name, id) in &self.groups {
-                println!("    {name} (id {id:#x})");
-            }
-        }
-    }
-
     /// The family as a JSON object.
     pub fn json(&self) -> serde_json::Value {
         serde_json::json!({
@@ -108,6 +79,87 @@ impl FamilyEntry {
     }
 }
 
+/// As `genl ctrl list` prints it: a line of the family, its ops and its
+/// multicast groups, each line ending in a newline.
+impl fmt::Display for FamilyEntry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} (id {:#x}) version {} hdrsize {} maxattr {}",
+            self.name, self.id, self.version, self.hdrsize, self.maxattr
+        )?;
+        if !self.ops.is_empty() {
+            writeln!(f, "  ops:")?;
+            for op in &self.ops {
+                let name = self
+                    .op_names
+                    .get(&op.id)
+                    .map_or(String::new(), |n| format!(" {n}"));
+                writeln!(
+                    f,
+                    "    {:>3} ({:#04x}){name}  flags {:#04x} [{}]",
+                    op.id,
+                    op.id,
+                    op.flags,
+                    op.flag_names().join(", ")
+                )?;
+            }
+        }
+        if !self.groups.is_empty() {
+            writeln!(f, "  multicast groups:")?;
+            for (name, id) in &self.groups {
+                writeln!(f, "    {name} (id {id:#x})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why `genl ctrl` ([`run`]) failed: what nlctrl or the socket said, at
+/// which step. `Display` is genl-core's message, as `genl` prints it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CtrlError {
+    /// No generic netlink socket.
+    Connect(Error),
+    /// Listing the families failed.
+    List(Error),
+    /// Getting the family failed (`Error::FamilyNotFound`: no such
+    /// family).
+    Get(Error),
+    /// Getting the family's policies failed.
+    Policy(Error),
+    /// Subscribing to, or reading, nlctrl's notifications failed.
+    Monitor(Error),
+}
+
+impl CtrlError {
+    /// genl-core's error.
+    pub fn netlink(&self) -> &Error {
+        match self {
+            CtrlError::Connect(e)
+            | CtrlError::List(e)
+            | CtrlError::Get(e)
+            | CtrlError::Policy(e)
+            | CtrlError::Monitor(e) => e,
+        }
+    }
+}
+
+impl fmt::Display for CtrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.netlink().fmt(f)
+    }
+}
+
+impl std::error::Error for CtrlError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.netlink())
+    }
+}
+
+crate::error::into_text!(CtrlError);
+
 /// Every family the kernel has registered.
 pub fn list(conn: &mut Connection) -> Result<Vec<FamilyEntry>, Error> {
     conn.dump(ctrl_cmd::GetFamily, &())?
@@ -123,9 +175,12 @@ pub fn get(conn: &mut Connection, name: &str) -> Result<FamilyEntry, Error> {
     }
 }
 
-/// Prints the attribute policies of a family (of one op with `op`).
-pub fn policy(conn: &mut Connection, name: &str, op: Option<u32>) -> Result<(), Error> {
+/// The attribute policies of a family (of one op with `op`), as `genl
+/// ctrl policy` prints them: one line per op, then per attribute, each
+/// ending in a newline.
+pub fn policy(conn: &mut Connection, name: &str, op: Option<u32>) -> Result<String, Error> {
     let p = genl_core::controller::family_policy(conn, name, op)?;
+    let mut out = String::new();
     for (cmd, op) in &p.ops {
         let mut s = format!("op {cmd} policies:");
         if let Some(d) = op.do_ {
@@ -134,7 +189,7 @@ pub fn policy(conn: &mut Connection, name: &str, op: Option<u32>) -> Result<(), 
         if let Some(d) = op.dump {
             s.push_str(&format!(" dump={d}"));
         }
-        println!("{s}");
+        let _ = writeln!(out, "{s}");
     }
     for (idx, attrs) in &p.policies {
         for (id, a) in attrs {
@@ -164,15 +219,16 @@ pub fn policy(conn: &mut Connection, name: &str, op: Option<u32>) -> Result<(), 
             if let Some(m) = a.mask {
                 s.push_str(&format!(" mask:{m:#x}"));
             }
-            println!("{s}");
+            let _ = writeln!(out, "{s}");
         }
     }
-    Ok(())
+    Ok(out)
 }
 
-/// Prints controller notifications (families and groups coming and going)
-/// until interrupted.
-pub fn monitor(json: bool) -> Result<(), Error> {
+/// Hands `out` each controller notification (families and groups coming
+/// and going), rendered as `genl ctrl monitor` prints it (text ending in a
+/// newline), until interrupted.
+pub fn monitor(json: bool, out: &mut dyn FnMut(&str)) -> Result<(), Error> {
     let mut sub = genl_core::Subscription::new("nlctrl", "notify")?;
     loop {
         let ev = sub.next_event()?;
@@ -182,13 +238,12 @@ pub fn monitor(json: bool) -> Result<(), Error> {
         };
         let f = FamilyEntry::from_info(&ev.decode::<FamilyInfo<'_>>()?);
         if json {
-            println!(
-                "{}",
+            out(&format!(
+                "{}\n",
                 serde_json::json!({ "event": what, "family": f.json() })
-            );
+            ));
         } else {
-            print!("[{what}] ");
-            f.print();
+            out(&format!("[{what}] {f}"));
         }
     }
 }
@@ -236,30 +291,79 @@ pub enum CtrlCommand {
     },
 }
 
-/// Carries out `genl ctrl ...`.
-pub fn run(cmd: CtrlCommand) -> Result<(), String> {
-    let fail = |e: Error| e.to_string();
-    let mut conn = Connection::new().map_err(fail)?;
+/// Carries out `genl ctrl ...`, handing `out` what the command prints:
+/// text ending in a newline, once for `list`, `get` and `policy`, once per
+/// notification for `monitor` (which runs until interrupted).
+pub fn run(cmd: CtrlCommand, out: &mut dyn FnMut(&str)) -> Result<(), CtrlError> {
+    let mut conn = Connection::new().map_err(CtrlError::Connect)?;
     let (mut families, json, specs) = match cmd {
-        CtrlCommand::List { json, specs } => (list(&mut conn).map_err(fail)?, json, specs),
-        CtrlCommand::Get { name, json, specs } => {
-            (vec![get(&mut conn, &name).map_err(fail)?], json, specs)
+        CtrlCommand::List { json, specs } => {
+            (list(&mut conn).map_err(CtrlError::List)?, json, specs)
         }
-        CtrlCommand::Policy { name, op } => return policy(&mut conn, &name, op).map_err(fail),
-        CtrlCommand::Monitor { json } => return monitor(json).map_err(fail),
+        CtrlCommand::Get { name, json, specs } => (
+            vec![get(&mut conn, &name).map_err(CtrlError::Get)?],
+            json,
+            specs,
+        ),
+        CtrlCommand::Policy { name, op } => {
+            out(&policy(&mut conn, &name, op).map_err(CtrlError::Policy)?);
+            return Ok(());
+        }
+        CtrlCommand::Monitor { json } => return monitor(json, out).map_err(CtrlError::Monitor),
     };
     if let Some(dir) = crate::ynl::spec_dir(specs) {
         for f in &mut families {
             f.op_names = crate::ynl::op_names(&dir, &f.name);
         }
     }
+    out(&render(&families, json));
+    Ok(())
+}
+
+/// `families` as `genl ctrl list` and `get` print them: one JSON array
+/// with `json`, else each family's text ([`FamilyEntry`]'s `Display`);
+/// ends in a newline.
+pub fn render(families: &[FamilyEntry], json: bool) -> String {
     if json {
         let items: Vec<serde_json::Value> = families.iter().map(FamilyEntry::json).collect();
-        println!("{}", serde_json::Value::Array(items));
+        format!("{}\n", serde_json::Value::Array(items))
     } else {
-        for f in &families {
-            f.print();
-        }
+        families.iter().map(ToString::to_string).collect()
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layout of iproute2's `genl ctrl list`: the family's line, its
+    /// ops (id in decimal and hex, the spec's name, the flags) and groups.
+    #[test]
+    fn a_family_renders_as_genl_ctrl_list_prints_it() {
+        let f = FamilyEntry {
+            id: 0x1a,
+            name: "demo".into(),
+            version: 1,
+            hdrsize: 0,
+            maxattr: 3,
+            // GENL_CMD_CAP_DO | GENL_CMD_CAP_HASPOL.
+            ops: vec![OpInfo {
+                id: 1,
+                flags: 0x2 | 0x8,
+            }],
+            groups: vec![("events".into(), 5)],
+            op_names: [(1, "echo".to_owned())].into(),
+        };
+        assert_eq!(
+            render(std::slice::from_ref(&f), false),
+            "demo (id 0x1a) version 1 hdrsize 0 maxattr 3\n\
+             \x20 ops:\n\
+             \x20     1 (0x01) echo  flags 0x0a [do, has-policy]\n\
+             \x20 multicast groups:\n\
+             \x20   events (id 0x5)\n"
+        );
+        let json: serde_json::Value =
+            serde_json::from_str(&render(&[f], true)).expect("one JSON value");
+        assert_eq!(json[0]["ops"][0]["name"], "echo");
+    }
 }

@@ -9,10 +9,12 @@
 //! keeps those that reach new module code ([`kcov`]), watches the kernel
 //! log and kmemleak ([`detect`]) and shrinks what led to a report into a
 //! reproducer with a transcript in the schema's names ([`transcript`]).
-//! The two talk in console lines ([`protocol`]).
+//! The two talk in console lines ([`protocol`]). What can go wrong is in
+//! [`error`].
 
 pub mod coverage;
 pub mod detect;
+pub mod error;
 pub mod exec;
 pub mod generate;
 pub mod guest;

@@ -14,8 +14,13 @@
 //! family rendered from that spec ([`dissector`],
 //! [`genl_ynl::wireshark::dissector`]).
 
+mod error;
+
+use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+pub use error::{DissectorError, GenerateError, MetadataError};
 
 use crate::project::Project;
 
@@ -23,7 +28,7 @@ use crate::project::Project;
 pub const REGENERATE_COMMAND: &str = "genl generate";
 
 /// `cargo metadata` of the project, as JSON.
-fn metadata(root: &Path, no_deps: bool) -> Result<serde_json::Value, String> {
+fn metadata(root: &Path, no_deps: bool) -> Result<serde_json::Value, MetadataError> {
     let mut cmd = Command::new(cargo());
     cmd.args(["metadata", "--format-version", "1"]);
     if no_deps {
@@ -32,15 +37,14 @@ fn metadata(root: &Path, no_deps: bool) -> Result<serde_json::Value, String> {
     let out = cmd
         .current_dir(root)
         .output()
-        .map_err(|e| format!("cargo metadata: {e}"))?;
+        .map_err(MetadataError::Spawn)?;
     if !out.status.success() {
-        return Err(format!(
-            "cargo metadata in {}: {}",
-            root.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(MetadataError::Failed {
+            root: root.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| format!("cargo metadata: {e}"))
+    serde_json::from_slice(&out.stdout).map_err(MetadataError::Json)
 }
 
 /// The cargo to run: the one running us (`CARGO`), else `cargo`.
@@ -61,18 +65,18 @@ fn package_dir(meta: &serde_json::Value, name: &str) -> Option<PathBuf> {
 /// Where genl-codegen comes from for the driver: beside the genl-core the
 /// project resolves to (a genl checkout or the tool's cached copy), else
 /// the registry at genl-core's version.
-fn codegen_dependency(meta: &serde_json::Value) -> Result<String, String> {
+fn codegen_dependency(meta: &serde_json::Value) -> Result<String, GenerateError> {
     let core = meta["packages"]
         .as_array()
         .and_then(|ps| ps.iter().find(|p| p["name"] == "genl-core"))
-        .ok_or("the family's package does not depend on genl-core")?;
+        .ok_or(GenerateError::NoGenlCore)?;
     if let Some(dir) = package_dir(meta, "genl-codegen") {
         return Ok(format!("{{ path = {:?} }}", dir.to_string_lossy()));
     }
     let core_dir = core["manifest_path"]
         .as_str()
         .and_then(|m| Path::new(m).parent())
-        .ok_or("cargo metadata gave genl-core no manifest path")?;
+        .ok_or(GenerateError::Metadata(MetadataError::NoCoreManifest))?;
     let sibling = core_dir.with_file_name("genl-codegen");
     if sibling.join("Cargo.toml").is_file() {
         return Ok(format!("{{ path = {:?} }}", sibling.to_string_lossy()));
@@ -97,97 +101,29 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), GenerateError> {
     std::fs::write(path, text).map_err(io(path))
 }
 
-/// Why [`run`] failed.
-#[derive(Debug)]
-pub enum GenerateError {
-    /// The project does not say what to generate, or says it wrongly
-    /// (genl.toml's `[family]`, the cargo workspace, `cargo metadata`).
-    Project(String),
-    /// genl.toml lacks what generating needs (`[generate] dir`), or the
-    /// family's spec in it cannot be told apart.
-    Layout(crate::project::ProjectError),
-    /// Writing the generate driver's files failed.
-    Io {
-        /// The file or directory.
-        path: PathBuf,
-        /// What the system said.
-        error: std::io::Error,
-    },
-    /// The generate driver (`cargo run` of `target/genl-generate`) could
-    /// not run, or failed (its output says why).
-    Driver(String),
-    /// The family's Wireshark dissector could not be made or checked.
-    Dissector(String),
-    /// With `check`: the generated files in `dir` are not what the schema
-    /// generates (the driver listed which).
-    Stale {
-        /// The `[generate] dir`.
-        dir: PathBuf,
-    },
-}
-
-impl std::fmt::Display for GenerateError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            GenerateError::Project(e) | GenerateError::Driver(e) | GenerateError::Dissector(e) => {
-                f.write_str(e)
-            }
-            GenerateError::Layout(e) => e.fmt(f),
-            GenerateError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            GenerateError::Stale { dir } => write!(
-                f,
-                "generated files in {} are stale; run `{REGENERATE_COMMAND}` and commit them",
-                dir.display()
-            ),
-        }
-    }
-}
-
-impl std::error::Error for GenerateError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            GenerateError::Io { error, .. } => Some(error),
-            GenerateError::Layout(e) => Some(e),
-            _ => None,
-        }
-    }
-}
-
-crate::error::wrap_errors!(GenerateError { Layout(crate::project::ProjectError) });
-crate::error::into_text!(GenerateError);
-
 /// Renders the project's family into its `[generate] dir`, or with `check`
 /// fails when the files there are stale.
 pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
-    use GenerateError::{Dissector, Driver, Project as Config, Stale};
     let family = project
         .config
         .family
         .as_ref()
-        .ok_or_else(|| {
-            format!(
-                "{}: no [family] section: name the package and the #[derive(Family)] type",
-                project.root.join(crate::project::FILE_NAME).display()
-            )
-        })
-        .map_err(Config)?;
+        .ok_or_else(|| GenerateError::NoFamily {
+            config: project.root.join(crate::project::FILE_NAME),
+        })?;
     let out_dir = project.generate_dir()?.to_path_buf();
-    let meta = metadata(&project.root, false).map_err(Config)?;
-    let pkg_dir = package_dir(&meta, &family.package)
-        .ok_or_else(|| {
-            format!(
-                "genl.toml names package {:?}, which is not in the workspace at {}",
-                family.package,
-                project.root.display()
-            )
-        })
-        .map_err(Config)?;
+    let meta = metadata(&project.root, false)?;
+    let pkg_dir =
+        package_dir(&meta, &family.package).ok_or_else(|| GenerateError::NotInWorkspace {
+            package: family.package.clone(),
+            root: project.root.clone(),
+        })?;
     let krate = family.package.replace('-', "_");
     if !family.type_path.starts_with(&format!("{krate}::")) {
-        return Err(Config(format!(
-            "genl.toml: the family type {:?} must be a path in package {:?}, starting `{krate}::`",
-            family.type_path, family.package
-        )));
+        return Err(GenerateError::TypePath {
+            type_path: family.type_path.clone(),
+            package: family.package.clone(),
+        });
     }
     let driver = project.root.join("target").join("genl-generate");
     let manifest = format!(
@@ -205,7 +141,7 @@ pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
          [workspace]\n",
         family.package,
         pkg_dir.to_string_lossy(),
-        codegen_dependency(&meta).map_err(Config)?
+        codegen_dependency(&meta)?
     );
     write_if_changed(&driver.join("Cargo.toml"), &manifest)?;
     write_if_changed(
@@ -235,46 +171,87 @@ pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
         .current_dir(&driver)
         .env("CARGO_TARGET_DIR", project.root.join("target"))
         .status()
-        .map_err(|e| Driver(format!("cargo run (the generate driver): {e}")))?;
+        .map_err(GenerateError::DriverSpawn)?;
     let stale = check && st.code() == Some(1);
     if !st.success() && !stale {
-        return Err(Driver(format!(
-            "generating from {} failed (see above)",
-            family.type_path
-        )));
+        return Err(GenerateError::Driver {
+            type_path: family.type_path.clone(),
+        });
     }
     let mut fresh = st.success();
     // The dissector of the spec just rendered (in check mode a missing
     // spec is already stale, and said so by the driver).
     match project.family_name() {
-        Ok(name) => fresh &= dissector(&out_dir, &name, check).map_err(Dissector)?,
+        Ok(name) => {
+            let d = dissector(&out_dir, &name, check)?;
+            // Beside the driver's lines for the other files (it prints
+            // them to the same stdout).
+            print!("{d}");
+            fresh &= d.is_fresh();
+        }
         Err(_) if !fresh => {}
         Err(e) => return Err(e.into()),
     }
     if fresh {
         Ok(())
     } else {
-        Err(Stale { dir: out_dir })
+        Err(GenerateError::Stale { dir: out_dir })
+    }
+}
+
+/// What [`dissector`] found or did: the status of `<family>.lua`.
+/// `Display` is one line per file, as the generate driver prints the
+/// other files'.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dissector {
+    /// The family.
+    pub family: String,
+    /// The file's status (written, up to date, stale, missing).
+    pub statuses: Vec<genl_codegen::FileStatus>,
+}
+
+impl Dissector {
+    /// Whether the file is (now) fresh.
+    pub fn is_fresh(&self) -> bool {
+        self.statuses.iter().all(|s| s.is_fresh())
+    }
+}
+
+impl fmt::Display for Dissector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.statuses {
+            writeln!(f, "{}: {s}", self.family)?;
+        }
+        Ok(())
     }
 }
 
 /// Writes `dir/<family>.lua`, the Wireshark dissector of the family whose
-/// generated YNL spec is `dir/<family>.yaml`, or with `check` compares it,
-/// printing its status as the generate driver prints the other files'.
-/// `Ok(true)` when the file is (now) fresh.
-pub fn dissector(dir: &Path, family: &str, check: bool) -> Result<bool, String> {
+/// generated YNL spec is `dir/<family>.yaml`, or with `check` compares it;
+/// returns its status, for the caller to print.
+pub fn dissector(dir: &Path, family: &str, check: bool) -> Result<Dissector, DissectorError> {
     let yaml_path = dir.join(format!("{family}.yaml"));
-    let yaml =
-        std::fs::read_to_string(&yaml_path).map_err(|e| format!("{}: {e}", yaml_path.display()))?;
-    let lua = genl_ynl::wireshark::dissector(&yaml)
-        .map_err(|e| format!("{}: {e}", yaml_path.display()))?;
+    let yaml = match std::fs::read_to_string(&yaml_path) {
+        Ok(t) => t,
+        Err(error) => {
+            return Err(DissectorError::Read {
+                path: yaml_path,
+                error,
+            })
+        }
+    };
+    let lua = genl_ynl::wireshark::dissector(&yaml).map_err(|error| DissectorError::Render {
+        path: yaml_path,
+        error,
+    })?;
     let files = [genl_codegen::GeneratedFile {
         path: format!("{family}.lua"),
         contents: lua,
     }];
-    let statuses = genl_codegen::write_or_check(dir, &files, check).map_err(|e| e.to_string())?;
-    for s in &statuses {
-        println!("{family}: {s}");
-    }
-    Ok(statuses.iter().all(|s| s.is_fresh()))
+    let statuses =
+        genl_codegen::write_or_check(dir, &files, check).map_err(DissectorError::Write)?;
+    Ok(Dissector {
+        family: family.to_owned(),
+        statuses,
+    })
 }

@@ -16,8 +16,12 @@
 //! in `$GENL_VM_MODULE_DIR`), through
 //! [`genl_core::module_features::of_module_under_test`].
 
+mod error;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+pub use error::{CompatError, FeaturesError};
 
 pub use genl_codegen::compat::{Feature, FEATURES, FEATURES_HEADER};
 
@@ -143,22 +147,20 @@ pub fn features_header(build_dir: &Path) -> PathBuf {
 
 /// The features a build found, from the features header it wrote into
 /// `build_dir` (the module directory of an in-place `make M=`).
-pub fn detected(build_dir: &Path) -> Result<BTreeSet<String>, String> {
+pub fn detected(build_dir: &Path) -> Result<BTreeSet<String>, CompatError> {
     let path = features_header(build_dir);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
-        format!(
-            "{}: {e} (was the module built with genl_compat.mk included in its Kbuild?)",
-            path.display()
-        )
-    })?;
-    parse_features(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(error) => return Err(CompatError::Read { path, error }),
+    };
+    parse_features(&text).map_err(|error| CompatError::Parse { path, error })
 }
 
 /// The features a features header's text says the kernel has. Every
 /// feature of [`FEATURES`] must have its line (`#define GENL_HAVE_<X>\t1`
 /// or `/* GENL_HAVE_<X> is not set */`), once; an unknown feature or a
 /// missing one is an error (a header from another genl version).
-pub fn parse_features(text: &str) -> Result<BTreeSet<String>, String> {
+pub fn parse_features(text: &str) -> Result<BTreeSet<String>, FeaturesError> {
     let mut have = BTreeSet::new();
     let mut seen = BTreeSet::new();
     for line in text.lines() {
@@ -167,7 +169,9 @@ pub fn parse_features(text: &str) -> Result<BTreeSet<String>, String> {
             let mut words = rest.split_whitespace();
             let name = words.next().unwrap_or_default();
             if words.next() != Some("1") || words.next().is_some() {
-                return Err(format!("unexpected line {line:?}"));
+                return Err(FeaturesError::UnexpectedLine {
+                    line: line.to_owned(),
+                });
             }
             (name, true)
         } else if let Some(rest) = line
@@ -179,22 +183,27 @@ pub fn parse_features(text: &str) -> Result<BTreeSet<String>, String> {
             continue;
         };
         if !FEATURES.iter().any(|f| f.name == name) {
-            return Err(format!("unknown feature GENL_HAVE_{name}"));
+            return Err(FeaturesError::Unknown {
+                name: name.to_owned(),
+            });
         }
         if !seen.insert(name.to_owned()) {
-            return Err(format!("GENL_HAVE_{name} twice"));
+            return Err(FeaturesError::Twice {
+                name: name.to_owned(),
+            });
         }
         if present {
             have.insert(name.to_owned());
         }
     }
-    let missing: Vec<&str> = FEATURES
+    let missing: Vec<String> = FEATURES
         .iter()
         .map(|f| f.name)
         .filter(|n| !seen.contains(*n))
+        .map(str::to_owned)
         .collect();
     if !missing.is_empty() {
-        return Err(format!("no line for {}", missing.join(", ")));
+        return Err(FeaturesError::Missing { names: missing });
     }
     Ok(have)
 }
@@ -202,22 +211,22 @@ pub fn parse_features(text: &str) -> Result<BTreeSet<String>, String> {
 /// Compares what the build in `build_dir` found with what the kernel
 /// `release` (`uname -r` form) is known to have ([`expected`]). Returns
 /// the features found; an error lists each difference.
-pub fn check_build(build_dir: &Path, release: &str) -> Result<BTreeSet<String>, String> {
-    let series = Series::of_release(release)
-        .ok_or_else(|| format!("kernel {release}: not a series of the compat table"))?;
+pub fn check_build(build_dir: &Path, release: &str) -> Result<BTreeSet<String>, CompatError> {
+    let series = Series::of_release(release).ok_or_else(|| CompatError::UnknownSeries {
+        release: release.to_owned(),
+    })?;
     let found = detected(build_dir)?;
     let want = expected(series);
     let diff = differences(&found, &want);
     if diff.is_empty() {
         Ok(found)
     } else {
-        Err(format!(
-            "kernel {release} ({}): the build's probes ({}) disagree with the table read from \
-             its headers: {}",
-            series.name(),
-            features_header(build_dir).display(),
-            diff.join("; ")
-        ))
+        Err(CompatError::Disagree {
+            release: release.to_owned(),
+            series,
+            header: features_header(build_dir),
+            differences: diff,
+        })
     }
 }
 

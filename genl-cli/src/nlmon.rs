@@ -16,6 +16,7 @@
 use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use genl_core::classic::ClassicConnection;
@@ -38,19 +39,63 @@ const IFF_UP: u32 = 1;
 /// `PACKET_OUTGOING`: what the packet socket reports for nlmon traffic.
 pub const PACKET_OUTGOING: u8 = 4;
 
-/// Why a capture could not start.
+/// Why a capture could not start. `Display` is the message `genl trace`
+/// prints.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum CaptureError {
-    /// The kernel has no nlmon link type (`Unknown device type`).
+    /// The kernel has no nlmon link type: the kernel's message
+    /// (`Unknown device type`).
     NoNlmon(String),
-    /// Creating the device or the packet socket needs a capability.
+    /// Creating the device or the packet socket needs a capability: the
+    /// capability and what for.
     Permission(&'static str),
-    /// A device of that name exists.
+    /// A device of that name exists: its name.
     Exists(String),
-    /// `--netns NAME`: the namespace could not be entered.
-    Netns(String),
-    /// Anything else, said as it is.
-    Other(String),
+    /// `--netns NAME`: the namespace's file could not be opened.
+    NetnsOpen {
+        /// The namespace's file (`/run/netns/NAME`, or the path given).
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// `--netns NAME`: the namespace could not be entered (`setns`).
+    NetnsEnter {
+        /// The namespace's file.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// No rtnetlink socket.
+    Rtnetlink(genl_core::Error),
+    /// The kernel refused to create the device.
+    Create {
+        /// The device's name.
+        name: String,
+        /// What the kernel said.
+        error: genl_core::Error,
+    },
+    /// The device's name has a NUL byte.
+    NulInName {
+        /// The name.
+        name: String,
+    },
+    /// The device was created but has no interface index.
+    NotFound {
+        /// The device's name.
+        name: String,
+        /// What `if_nametoindex` said.
+        error: io::Error,
+    },
+    /// No `AF_PACKET` socket.
+    PacketSocket(io::Error),
+    /// The packet socket could not be bound to the device.
+    Bind {
+        /// The device's interface index.
+        ifindex: u32,
+        /// What the system said.
+        error: io::Error,
+    },
 }
 
 impl fmt::Display for CaptureError {
@@ -75,13 +120,65 @@ impl fmt::Display for CaptureError {
                 "a device named {name} exists already (another genl trace, or one \
                  killed with SIGKILL: remove it with `ip link del {name}`)"
             ),
-            CaptureError::Netns(e) => write!(f, "{e}"),
-            CaptureError::Other(e) => write!(f, "{e}"),
+            CaptureError::NetnsOpen { path, error } => {
+                write!(f, "network namespace {}: {error}", path.display())
+            }
+            CaptureError::NetnsEnter { path, error } => {
+                write!(f, "entering network namespace {}: {error}", path.display())
+            }
+            CaptureError::Rtnetlink(e) => write!(f, "rtnetlink socket: {e}"),
+            CaptureError::Create { name, error } => {
+                write!(f, "creating nlmon device {name}: {error}")
+            }
+            CaptureError::NulInName { name } => write!(f, "device name {name:?} has a NUL"),
+            CaptureError::NotFound { name, error } => {
+                write!(f, "nlmon device {name} created but not found: {error}")
+            }
+            CaptureError::PacketSocket(e) => write!(f, "AF_PACKET socket: {e}"),
+            CaptureError::Bind { ifindex, error } => write!(
+                f,
+                "binding the packet socket to interface {ifindex}: {error}"
+            ),
         }
     }
 }
 
-impl std::error::Error for CaptureError {}
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CaptureError::NetnsOpen { error, .. }
+            | CaptureError::NetnsEnter { error, .. }
+            | CaptureError::NotFound { error, .. }
+            | CaptureError::Bind { error, .. } => Some(error),
+            CaptureError::PacketSocket(e) => Some(e),
+            CaptureError::Rtnetlink(e) | CaptureError::Create { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+crate::error::into_text!(CaptureError);
+
+/// Why an nlmon device could not be removed ([`Nlmon::remove`]).
+#[derive(Debug)]
+pub struct RemoveError {
+    /// The device's name.
+    pub name: String,
+    /// What the kernel said.
+    pub error: genl_core::Error,
+}
+
+impl fmt::Display for RemoveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "removing nlmon device {}: {}", self.name, self.error)
+    }
+}
+
+impl std::error::Error for RemoveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
 
 /// Moves the calling thread into the network namespace `name`
 /// (`/run/netns/NAME`, as `ip netns` names them; a path is taken as is).
@@ -92,8 +189,10 @@ pub fn enter_netns(name: &str) -> Result<(), CaptureError> {
     } else {
         std::path::Path::new("/run/netns").join(name)
     };
-    let f = std::fs::File::open(&path)
-        .map_err(|e| CaptureError::Netns(format!("network namespace {}: {e}", path.display())))?;
+    let f = match std::fs::File::open(&path) {
+        Ok(f) => f,
+        Err(error) => return Err(CaptureError::NetnsOpen { path, error }),
+    };
     // SAFETY: setns on an open descriptor; it changes this thread only.
     if unsafe { libc::setns(f.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
         let e = io::Error::last_os_error();
@@ -102,10 +201,7 @@ pub fn enter_netns(name: &str) -> Result<(), CaptureError> {
                 "CAP_SYS_ADMIN to enter another network namespace",
             ));
         }
-        return Err(CaptureError::Netns(format!(
-            "entering network namespace {}: {e}",
-            path.display()
-        )));
+        return Err(CaptureError::NetnsEnter { path, error: e });
     }
     Ok(())
 }
@@ -152,8 +248,7 @@ impl Nlmon {
     /// Creates nlmon device `name` (at most 15 bytes) in the calling
     /// thread's network namespace and brings it up.
     pub fn create(name: &str) -> Result<Nlmon, CaptureError> {
-        let mut rtnl = ClassicConnection::new(NETLINK_ROUTE)
-            .map_err(|e| CaptureError::Other(format!("rtnetlink socket: {e}")))?;
+        let mut rtnl = ClassicConnection::new(NETLINK_ROUTE).map_err(CaptureError::Rtnetlink)?;
         let payload = newlink_payload(name);
         match rtnl.exchange(
             RTM_NEWLINK,
@@ -173,16 +268,21 @@ impl Nlmon {
                     "CAP_NET_ADMIN (in the capture's network namespace) to create the nlmon device",
                 ),
                 libc::EEXIST => CaptureError::Exists(name.to_owned()),
-                _ => CaptureError::Other(format!("creating nlmon device {name}: {k}")),
+                _ => CaptureError::Create {
+                    name: name.to_owned(),
+                    error: genl_core::Error::Kernel(k),
+                },
             }),
-            Err(e) => {
-                return Err(CaptureError::Other(format!(
-                    "creating nlmon device {name}: {e}"
-                )))
+            Err(error) => {
+                return Err(CaptureError::Create {
+                    name: name.to_owned(),
+                    error,
+                })
             }
         }
-        let cname = std::ffi::CString::new(name)
-            .map_err(|_| CaptureError::Other(format!("device name {name:?} has a NUL")))?;
+        let cname = std::ffi::CString::new(name).map_err(|_| CaptureError::NulInName {
+            name: name.to_owned(),
+        })?;
         // SAFETY: a NUL-terminated name.
         let ifindex = unsafe { libc::if_nametoindex(cname.as_ptr()) };
         let dev = Nlmon {
@@ -191,10 +291,10 @@ impl Nlmon {
             ifindex,
         };
         if ifindex == 0 {
-            return Err(CaptureError::Other(format!(
-                "nlmon device {name} created but not found: {}",
-                io::Error::last_os_error()
-            )));
+            return Err(CaptureError::NotFound {
+                name: name.to_owned(),
+                error: io::Error::last_os_error(),
+            });
         }
         Ok(dev)
     }
@@ -211,13 +311,13 @@ impl Nlmon {
 
     /// Removes the device now, reporting a failure (dropping does the same
     /// and prints it).
-    pub fn remove(mut self) -> Result<(), String> {
+    pub fn remove(mut self) -> Result<(), RemoveError> {
         let r = self.delete();
         self.ifindex = 0;
         r
     }
 
-    fn delete(&mut self) -> Result<(), String> {
+    fn delete(&mut self) -> Result<(), RemoveError> {
         if self.ifindex == 0 {
             return Ok(());
         }
@@ -225,7 +325,10 @@ impl Nlmon {
         self.rtnl
             .exchange(RTM_DELLINK, 0, &payload, false, |_| Ok(()))
             .map(drop)
-            .map_err(|e| format!("removing nlmon device {}: {e}", self.name))
+            .map_err(|error| RemoveError {
+                name: self.name.clone(),
+                error,
+            })
     }
 }
 
@@ -270,7 +373,7 @@ impl PacketSocket {
                     "CAP_NET_RAW to open the packet socket",
                 ));
             }
-            return Err(CaptureError::Other(format!("AF_PACKET socket: {e}")));
+            return Err(CaptureError::PacketSocket(e));
         }
         // SAFETY: fd is a new descriptor we own.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -305,10 +408,10 @@ impl PacketSocket {
             )
         };
         if r != 0 {
-            return Err(CaptureError::Other(format!(
-                "binding the packet socket to interface {ifindex}: {}",
-                io::Error::last_os_error()
-            )));
+            return Err(CaptureError::Bind {
+                ifindex,
+                error: io::Error::last_os_error(),
+            });
         }
         Ok(PacketSocket { fd })
     }
@@ -395,6 +498,36 @@ impl PacketSocket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_device_left_behind_says_how_to_remove_it() {
+        let e = CaptureError::Exists("genlmon7".into());
+        assert_eq!(
+            e.to_string(),
+            "a device named genlmon7 exists already (another genl trace, or one killed with \
+             SIGKILL: remove it with `ip link del genlmon7`)"
+        );
+    }
+
+    #[test]
+    fn a_namespace_that_does_not_open_is_named() {
+        let e = CaptureError::NetnsOpen {
+            path: "/run/netns/t1".into(),
+            error: io::Error::from(io::ErrorKind::NotFound),
+        };
+        assert_eq!(
+            e.to_string(),
+            "network namespace /run/netns/t1: entity not found"
+        );
+        let e = CaptureError::Bind {
+            ifindex: 9,
+            error: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(
+            e.to_string(),
+            "binding the packet socket to interface 9: permission denied"
+        );
+    }
 
     /// The layout of linux/rtnetlink.h and linux/if_link.h: a 16-byte
     /// ifinfomsg with IFF_UP in flags and change, IFLA_IFNAME (3) "nlmon0",

@@ -29,10 +29,11 @@
 //! "miss_nest"}`; `errno` 0 for an ACK).
 
 mod decode;
+mod error;
 mod render;
 
 use std::collections::HashMap;
-use std::io::Write as _;
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -46,6 +47,7 @@ use genl_ynl::family::Family;
 
 use crate::fuzz::program::hex;
 pub use decode::{decode, Decoder, ErrorInfo, TraceMessage};
+pub use error::{DecodeError, TraceError};
 
 /// The nlctrl YNL spec (the kernel's, BSD-3-Clause), always loaded.
 const NLCTRL_SPEC: &str = include_str!("../specs/nlctrl.yaml");
@@ -109,48 +111,65 @@ pub struct TraceArgs {
     pub no_uapi: bool,
 }
 
-/// The specs of `--spec`, else the project's family spec (if any).
-fn load_specs(args: &TraceArgs) -> Result<Vec<Family>, String> {
+/// The specs of `--spec`, else the project's family spec (if any; one that
+/// does not load is left out, with a note).
+fn load_specs(args: &TraceArgs, note: &mut dyn FnMut(&str)) -> Result<Vec<Family>, TraceError> {
     let mut specs = Vec::new();
     for p in &args.specs {
-        let (text, _) = genl_ynl::uapi::read_corrected(p, None, !args.no_uapi)?;
-        let fam = Family::parse(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+        let (text, _) =
+            genl_ynl::uapi::read_corrected(p, None, !args.no_uapi).map_err(TraceError::SpecRead)?;
+        let fam = Family::parse(&text).map_err(|error| TraceError::Spec {
+            path: p.clone(),
+            error,
+        })?;
         specs.push(fam);
     }
     if args.specs.is_empty() {
-        let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+        let cwd = std::env::current_dir().map_err(TraceError::CurrentDir)?;
         if let Some(p) = crate::project::Project::find(&cwd)
             .ok()
             .and_then(|pr| pr.family_spec().ok())
         {
             // The project's spec is generated with its uapi numbers.
-            match std::fs::read_to_string(&p)
-                .map_err(|e| e.to_string())
-                .and_then(|t| Family::parse(&t).map_err(|e| e.to_string()))
-            {
-                Ok(f) => specs.push(f),
-                Err(e) => eprintln!("genl trace: the project's spec {}: {e}", p.display()),
+            match std::fs::read_to_string(&p) {
+                Ok(t) => match Family::parse(&t) {
+                    Ok(f) => specs.push(f),
+                    Err(e) => note(&format!("the project's spec {}: {e}", p.display())),
+                },
+                Err(e) => note(&format!("the project's spec {}: {e}", p.display())),
             }
         }
     }
     Ok(specs)
 }
 
-/// Runs `genl trace`.
-pub fn run(args: TraceArgs) -> Result<(), String> {
-    let specs = load_specs(&args)?;
+/// Runs `genl trace`: writes one line per message to `out` (text or
+/// JSON), and hands `note` what the command says besides (which capture
+/// device, what was dropped or cut, the counts at the end; `genl` prints
+/// them to stderr).
+pub fn run(
+    args: TraceArgs,
+    out: &mut dyn Write,
+    note: &mut dyn FnMut(&str),
+) -> Result<(), TraceError> {
+    let specs = load_specs(&args, note)?;
     let Some(read) = &args.read else {
-        return live(&args, specs);
+        return live(&args, specs, out, note);
     };
-    let bytes = std::fs::read(read).map_err(|e| format!("{}: {e}", read.display()))?;
-    let lines = decode(&bytes, specs).map_err(|e| format!("{}: {e}", read.display()))?;
-    let mut out = std::io::stdout().lock();
+    let bytes = std::fs::read(read).map_err(|error| TraceError::Read {
+        path: read.clone(),
+        error,
+    })?;
+    let lines = decode(&bytes, specs).map_err(|error| TraceError::Decode {
+        path: read.clone(),
+        error,
+    })?;
     let limit = args
         .count
         .map_or(usize::MAX, |c| c.try_into().unwrap_or(usize::MAX));
     for m in lines.iter().filter(|m| m.matches(&args)).take(limit) {
         let s = if args.json { m.to_json() } else { m.to_text() };
-        writeln!(out, "{s}").map_err(|e| format!("stdout: {e}"))?;
+        writeln!(out, "{s}").map_err(TraceError::Output)?;
     }
     Ok(())
 }
@@ -178,11 +197,16 @@ fn catch_signals() {
 }
 
 /// Live capture through an nlmon device (see [`crate::nlmon`]).
-fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
+fn live(
+    args: &TraceArgs,
+    specs: Vec<Family>,
+    out: &mut dyn Write,
+    note: &mut dyn FnMut(&str),
+) -> Result<(), TraceError> {
     use crate::nlmon::{enter_netns, Nlmon, PacketSocket};
     catch_signals();
     if let Some(ns) = &args.netns {
-        enter_netns(ns).map_err(|e| e.to_string())?;
+        enter_netns(ns)?;
     }
     let mut dec = Decoder::new(specs)?;
     // Ids of the specs' families, from nlctrl now (the capture may begin
@@ -199,27 +223,31 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
         .device
         .clone()
         .unwrap_or_else(|| format!("genlmon{}", std::process::id()));
-    let dev = Nlmon::create(&name).map_err(|e| e.to_string())?;
-    let sock = PacketSocket::bind(dev.ifindex()).map_err(|e| e.to_string())?;
+    let dev = Nlmon::create(&name)?;
+    let sock = PacketSocket::bind(dev.ifindex())?;
     let rec = match &args.write {
-        Some(p) => Some(
-            genl_core::pcap::Recorder::create(p).map_err(|e| format!("{}: {e}", p.display()))?,
-        ),
+        Some(p) => {
+            Some(
+                genl_core::pcap::Recorder::create(p).map_err(|error| TraceError::Write {
+                    path: p.clone(),
+                    error,
+                })?,
+            )
+        }
         None => None,
     };
-    eprintln!(
-        "genl trace: capturing on {}{} (Ctrl-C to stop)",
+    note(&format!(
+        "capturing on {}{} (Ctrl-C to stop)",
         dev.name(),
         args.netns
             .as_deref()
             .map(|n| format!(" in netns {n}"))
             .unwrap_or_default()
-    );
+    ));
     let deadline = args
         .duration
         .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
     let mut buf = vec![0u8; pcap::SNAPLEN as usize];
-    let mut out = std::io::stdout().lock();
     let (mut frames, mut printed) = (0usize, 0u64);
     let mut cut = 0usize;
     let result = loop {
@@ -239,7 +267,7 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
         };
         let got = match sock.recv(&mut buf, wait) {
             Ok(g) => g,
-            Err(e) => break Err(format!("reading the packet socket: {e}")),
+            Err(e) => break Err(TraceError::Recv(e)),
         };
         let Some(c) = got else {
             if stopping {
@@ -275,7 +303,7 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
             }
             let s = if args.json { m.to_json() } else { m.to_text() };
             if let Err(e) = writeln!(out, "{s}").and_then(|()| out.flush()) {
-                return Err(format!("stdout: {e}"));
+                return Err(TraceError::Output(e));
             }
             printed += 1;
             if args.count.is_some_and(|n| printed >= n) {
@@ -291,17 +319,21 @@ fn live(args: &TraceArgs, specs: Vec<Family>) -> Result<(), String> {
     drop(sock);
     let removed = dev.remove();
     if let Some(e) = rec.as_ref().and_then(|r| r.error()) {
-        return Err(format!("writing the capture: {e}"));
+        return Err(TraceError::Recording(e));
     }
     if drops > 0 {
-        eprintln!("genl trace: the kernel dropped {drops} datagram(s): the reader fell behind");
+        note(&format!(
+            "the kernel dropped {drops} datagram(s): the reader fell behind"
+        ));
     }
     if cut > 0 {
-        eprintln!(
-            "genl trace: {cut} datagram(s) longer than {} bytes were cut",
+        note(&format!(
+            "{cut} datagram(s) longer than {} bytes were cut",
             pcap::SNAPLEN
-        );
+        ));
     }
-    eprintln!("genl trace: {frames} datagram(s) captured, {printed} message(s) shown");
-    result.and(removed)
+    note(&format!(
+        "{frames} datagram(s) captured, {printed} message(s) shown"
+    ));
+    result.and(removed.map_err(TraceError::Remove))
 }

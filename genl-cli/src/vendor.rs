@@ -17,8 +17,11 @@
 //! generated its files with. Once genl is published, the patch can be
 //! deleted.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::io;
 use std::path::{Path, PathBuf};
+
+use crate::cache::CacheDirError;
 
 /// (path under the crates dir, contents), baked in by `build.rs`.
 const FILES: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/vendored.rs"));
@@ -53,6 +56,76 @@ pub const LINK_NAME: &str = "crates";
 /// The command that restores a project's [`LOCAL_DIR`].
 pub const SYNC_COMMAND: &str = "genl sync";
 
+/// Why the crates could not be written to the cache ([`ensure`]) or a
+/// project pointed at them ([`configure`], [`restore`]). `Display` is the
+/// message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum VendorError {
+    /// Writing the crates to the cache failed (`Display` says how to pick
+    /// another cache).
+    WriteCrates {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// A file or directory of the project (`.cargo/config.toml`,
+    /// `.genl/`) could not be read or written.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// `.genl/crates` is something else than the link genl writes.
+    NotOurLink {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The cache directory is unknown.
+    Cache(CacheDirError),
+}
+
+impl fmt::Display for VendorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VendorError::WriteCrates { path, error } => write!(
+                f,
+                "writing the genl crates to {}: {error} (set GENL_CACHE_DIR to a writable \
+                 directory, then run `{SYNC_COMMAND}`)",
+                path.display()
+            ),
+            VendorError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            VendorError::NotOurLink { path } => write!(
+                f,
+                "{} is not the link genl writes there; remove it and run `{SYNC_COMMAND}`",
+                path.display()
+            ),
+            VendorError::Cache(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for VendorError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            VendorError::WriteCrates { error, .. } | VendorError::Io { error, .. } => Some(error),
+            VendorError::Cache(e) => Some(e),
+            VendorError::NotOurLink { .. } => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(VendorError { Cache(CacheDirError) });
+crate::error::into_text!(VendorError);
+
+/// [`VendorError::Io`] of `path`, for `map_err`.
+fn io_at(path: &Path) -> impl FnOnce(io::Error) -> VendorError {
+    let path = path.to_owned();
+    move |error| VendorError::Io { path, error }
+}
+
 /// FNV-1a over every carried file's path and contents: tells copies of
 /// different sources apart.
 fn digest() -> u64 {
@@ -82,18 +155,15 @@ pub fn link(project: &Path) -> PathBuf {
 /// Writes the crates under `cache` unless a complete copy is there;
 /// returns the directory holding `genl-core/`, `genl-derive/`, … and
 /// whether it wrote them.
-pub fn ensure(cache: &Path) -> Result<(PathBuf, bool), String> {
+pub fn ensure(cache: &Path) -> Result<(PathBuf, bool), VendorError> {
     let dest = dir(cache);
     let stamp = dest.join(".complete");
     if stamp.is_file() {
         return Ok((dest, false));
     }
-    let fail = |p: &Path, e: std::io::Error| {
-        format!(
-            "writing the genl crates to {}: {e} (set GENL_CACHE_DIR to a writable \
-             directory, then run `{SYNC_COMMAND}`)",
-            p.display()
-        )
+    let fail = |p: &Path, error: io::Error| VendorError::WriteCrates {
+        path: p.to_owned(),
+        error,
     };
     let name = dest.file_name().unwrap_or_default().to_string_lossy();
     let tmp = dest.with_file_name(format!("{name}.partial-{}", std::process::id()));
@@ -199,7 +269,7 @@ impl Configured {
 /// them (with a `.genl/.gitignore` keeping the directory out of git), and
 /// adds the block of `.cargo/config.toml`, or rewrites it when its text
 /// differs (an older tool's). Other settings of the file are kept.
-pub fn configure(project: &Path, cache: &Path) -> Result<Configured, String> {
+pub fn configure(project: &Path, cache: &Path) -> Result<Configured, VendorError> {
     let (crates, wrote_crates) = ensure(cache)?;
     let linked = point_link(project, &crates)?;
     let block = config_block();
@@ -207,7 +277,7 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, String> {
     let old = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(format!("{}: {e}", path.display())),
+        Err(e) => return Err(io_at(&path)(e)),
     };
     let new = match (old.find(CONFIG_BEGIN), old.find(CONFIG_END)) {
         (Some(a), Some(b)) if b > a => {
@@ -221,8 +291,8 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, String> {
     let wrote_config = new != old;
     if wrote_config {
         let dir = project.join(".cargo");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        std::fs::write(&path, new).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::create_dir_all(&dir).map_err(io_at(&dir))?;
+        std::fs::write(&path, new).map_err(io_at(&path))?;
     }
     Ok(Configured {
         crates,
@@ -234,14 +304,14 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, String> {
 
 /// Points `project/.genl/crates` at `crates` (replacing a link that points
 /// elsewhere, atomically); returns whether it changed anything.
-fn point_link(project: &Path, crates: &Path) -> Result<bool, String> {
+fn point_link(project: &Path, crates: &Path) -> Result<bool, VendorError> {
     let local = project.join(LOCAL_DIR);
-    std::fs::create_dir_all(&local).map_err(|e| format!("{}: {e}", local.display()))?;
+    std::fs::create_dir_all(&local).map_err(io_at(&local))?;
     let ignore = local.join(".gitignore");
     let ignore_text =
         "# Written by `genl`: this directory is the tool's, per machine; never committed.\n*\n";
     if std::fs::read_to_string(&ignore).ok().as_deref() != Some(ignore_text) {
-        std::fs::write(&ignore, ignore_text).map_err(|e| format!("{}: {e}", ignore.display()))?;
+        std::fs::write(&ignore, ignore_text).map_err(io_at(&ignore))?;
     }
     let link = link(project);
     match std::fs::symlink_metadata(&link) {
@@ -250,19 +320,14 @@ fn point_link(project: &Path, crates: &Path) -> Result<bool, String> {
                 return Ok(false);
             }
         }
-        Ok(_) => {
-            return Err(format!(
-                "{} is not the link genl writes there; remove it and run `{SYNC_COMMAND}`",
-                link.display()
-            ))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(format!("{}: {e}", link.display())),
+        Ok(_) => return Err(VendorError::NotOurLink { path: link }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_at(&link)(e)),
     }
     let tmp = local.join(format!(".{LINK_NAME}.{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(crates, &tmp).map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, &link).map_err(|e| format!("{}: {e}", link.display()))?;
+    std::os::unix::fs::symlink(crates, &tmp).map_err(io_at(&tmp))?;
+    std::fs::rename(&tmp, &link).map_err(io_at(&link))?;
     Ok(true)
 }
 
@@ -271,7 +336,7 @@ fn point_link(project: &Path, crates: &Path) -> Result<bool, String> {
 /// with the per-user cache, so a fresh clone, a wiped cache or a new tool
 /// version needs nothing else. `None` for other projects (a genl
 /// checkout).
-pub fn restore(project: &Path) -> Result<Option<Configured>, String> {
+pub fn restore(project: &Path) -> Result<Option<Configured>, VendorError> {
     if !is_configured(project) {
         return Ok(None);
     }
@@ -282,6 +347,26 @@ pub fn restore(project: &Path) -> Result<Option<Configured>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failed_write_says_how_to_pick_another_cache() {
+        let e = VendorError::WriteCrates {
+            path: PathBuf::from("/c/crates"),
+            error: io::Error::from(io::ErrorKind::PermissionDenied),
+        };
+        assert_eq!(
+            e.to_string(),
+            "writing the genl crates to /c/crates: permission denied (set GENL_CACHE_DIR to a \
+             writable directory, then run `genl sync`)"
+        );
+        let e = VendorError::NotOurLink {
+            path: PathBuf::from("/p/.genl/crates"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "/p/.genl/crates is not the link genl writes there; remove it and run `genl sync`"
+        );
+    }
 
     #[test]
     fn the_tool_carries_every_library_crate() {
@@ -473,6 +558,11 @@ mod tests {
         let tmp = tmp("occupied");
         std::fs::create_dir_all(tmp.join("p/.genl/crates")).unwrap();
         let e = configure(&tmp.join("p"), &tmp.join("cache")).unwrap_err();
+        assert!(
+            matches!(&e, VendorError::NotOurLink { path } if path.ends_with(".genl/crates")),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains("not the link genl writes") && e.contains("`genl sync`"),
             "{e}"

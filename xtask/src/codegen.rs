@@ -56,7 +56,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
         let fresh = genl_codegen::driver::run(schema, &driver_args)?;
         // The Wireshark dissector, from the YNL spec just rendered.
-        let lua_fresh = genl_cli::generate::dissector(&root.join(dir), schema.name, check)?;
+        let lua = genl_cli::generate::dissector(&root.join(dir), schema.name, check)?;
+        print!("{lua}");
+        let lua_fresh = lua.is_fresh();
         if !fresh || !lua_fresh {
             stale.push(format!("{dir}/ (the {} schema changed)", schema.name));
         }

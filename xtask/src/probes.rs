@@ -31,7 +31,7 @@ pub fn run() -> Result<(), String> {
                 );
                 checked.push(release);
             }
-            Err(err) => failed.push(err),
+            Err(err) => failed.push(err.to_string()),
         }
     }
     if !failed.is_empty() {

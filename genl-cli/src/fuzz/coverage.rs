@@ -5,7 +5,7 @@
 //! sections by the guest's `/sys/module/M/sections`).
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Basic blocks of one function.
@@ -81,19 +81,53 @@ pub fn place(pcs: &[u64], sections: &BTreeMap<String, u64>) -> HashSet<(String, 
         .collect()
 }
 
+/// Why [`objdump`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ObjdumpError {
+    /// objdump could not be run (binutils is not installed).
+    Spawn(std::io::Error),
+    /// objdump failed on the module.
+    Failed {
+        /// The module.
+        ko: PathBuf,
+        /// What objdump said.
+        stderr: String,
+    },
+}
+
+impl std::fmt::Display for ObjdumpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ObjdumpError::Spawn(e) => write!(f, "objdump: {e} (install binutils)"),
+            ObjdumpError::Failed { ko, stderr } => {
+                write!(f, "objdump {}: {}", ko.display(), stderr.trim())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ObjdumpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ObjdumpError::Spawn(e) => Some(e),
+            ObjdumpError::Failed { .. } => None,
+        }
+    }
+}
+
 /// `objdump -dr` of `ko`.
-pub fn objdump(ko: &Path) -> Result<String, String> {
+pub fn objdump(ko: &Path) -> Result<String, ObjdumpError> {
     let out = Command::new("objdump")
         .args(["-dr", "--no-show-raw-insn"])
         .arg(ko)
         .output()
-        .map_err(|e| format!("objdump: {e} (install binutils)"))?;
+        .map_err(ObjdumpError::Spawn)?;
     if !out.status.success() {
-        return Err(format!(
-            "objdump {}: {}",
-            ko.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(ObjdumpError::Failed {
+            ko: ko.to_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -93,13 +93,12 @@ pub struct Kmsg {
 
 impl Kmsg {
     /// Opens `/dev/kmsg` at its end.
-    pub fn open() -> Result<Kmsg, String> {
+    pub fn open() -> std::io::Result<Kmsg> {
         use std::os::unix::fs::OpenOptionsExt;
         let file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
-            .open("/dev/kmsg")
-            .map_err(|e| format!("/dev/kmsg: {e}"))?;
+            .open("/dev/kmsg")?;
         // SAFETY: lseek on our fd; SEEK_END skips what was logged before.
         unsafe { libc::lseek(file.as_raw_fd(), 0, libc::SEEK_END) };
         Ok(Kmsg { file })

@@ -35,6 +35,39 @@ const MAX_DATAGRAMS: u32 = 4096;
 /// read): enough for what is already queued.
 const IDLE_WAIT: Duration = Duration::from_millis(5);
 
+/// Why [`Target::resolve`] failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ResolveError {
+    /// No generic netlink socket.
+    Socket(genl_core::Error),
+    /// nlctrl does not know the family (the module is not loaded), or
+    /// could not be asked.
+    Family {
+        /// The family's name.
+        name: String,
+        /// What nlctrl said.
+        error: genl_core::Error,
+    },
+}
+
+impl std::fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ResolveError::Socket(e) => write!(f, "netlink socket: {e}"),
+            ResolveError::Family { name, error } => write!(f, "family {name:?}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ResolveError::Socket(e) | ResolveError::Family { error: e, .. } => Some(e),
+        }
+    }
+}
+
 /// What the family is called by, in the running kernel.
 #[derive(Debug, Clone)]
 pub struct Target {
@@ -48,11 +81,12 @@ pub struct Target {
 
 impl Target {
     /// Asks nlctrl for `name`.
-    pub fn resolve(name: &str, version: u8) -> Result<Target, String> {
-        let mut c = genl_core::Connection::new().map_err(|e| format!("netlink socket: {e}"))?;
-        let f = c
-            .resolve(name)
-            .map_err(|e| format!("family {name:?}: {e}"))?;
+    pub fn resolve(name: &str, version: u8) -> Result<Target, ResolveError> {
+        let mut c = genl_core::Connection::new().map_err(ResolveError::Socket)?;
+        let f = c.resolve(name).map_err(|error| ResolveError::Family {
+            name: name.to_owned(),
+            error,
+        })?;
         Ok(Target {
             id: f.id,
             version,

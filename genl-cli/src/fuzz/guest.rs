@@ -14,6 +14,7 @@ use genl_ynl::family::Family;
 use serde_json::json;
 
 use super::detect::{Kmemleak, Kmsg, Report};
+use super::error::GuestError;
 use super::exec::{Executor, Target};
 use super::generate::Generator;
 use super::kcov::{Coverage, Kcov, ModuleRange};
@@ -121,7 +122,7 @@ impl Spent {
 
 /// `genl fuzz-guest`: the supervisor ([`super::supervise`]), which runs
 /// the fuzzer ([`fuzz`]) as its child.
-pub fn run(o: &GuestOptions) -> Result<(), String> {
+pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
     match std::env::var_os(super::supervise::ROUND_LOG_ENV) {
         Some(log) => fuzz(o, Some(PathBuf::from(log))),
         None => super::supervise::run(o),
@@ -129,25 +130,30 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
 }
 
 /// The family's YNL spec (`--spec`), parsed.
-pub(super) fn family(o: &GuestOptions) -> Result<Family, String> {
-    let text =
-        std::fs::read_to_string(&o.spec).map_err(|e| format!("{}: {e}", o.spec.display()))?;
-    Family::parse(&text).map_err(|e| format!("{}: {e}", o.spec.display()))
+pub(super) fn family(o: &GuestOptions) -> Result<Family, GuestError> {
+    let text = std::fs::read_to_string(&o.spec).map_err(|error| GuestError::SpecRead {
+        path: o.spec.clone(),
+        error,
+    })?;
+    Family::parse(&text).map_err(|error| GuestError::Spec {
+        path: o.spec.clone(),
+        error,
+    })
 }
 
 /// Runs the guest fuzzer (or a replay); prints the protocol lines. Fails
 /// only when it cannot run at all; findings are reported, not errors.
 /// `round_log`: where to log the programs of each round.
-pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), String> {
+pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), GuestError> {
     let fam = family(o)?;
     // Reports go to the log, not the console, where they would cut our
     // lines in half: the fuzzer reads them from /dev/kmsg.
     // SAFETY: klogctl(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 1).
     unsafe { libc::klogctl(8, std::ptr::null_mut(), 1) };
-    let kmsg = Kmsg::open()?;
+    let kmsg = Kmsg::open().map_err(GuestError::Kmsg)?;
     let (kcov, why) = match Kcov::open() {
         Ok(k) => (Some(k), None),
-        Err(e) => (None, Some(e)),
+        Err(e) => (None, Some(e.to_string())),
     };
     let range = ModuleRange::of(&o.module).ok();
     let target = Target::resolve(&fam.name, fam.version)?;
@@ -187,7 +193,7 @@ pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), String> 
                     .create(true)
                     .append(true)
                     .open(&p)
-                    .map_err(|e| format!("{}: {e}", p.display()))?,
+                    .map_err(|error| GuestError::Io { path: p, error })?,
             ),
             None => None,
         },
@@ -219,7 +225,7 @@ impl Fuzzer<'_> {
         (new, out)
     }
 
-    fn reload(&mut self) -> Result<(), String> {
+    fn reload(&mut self) -> Result<(), GuestError> {
         let t = Instant::now();
         let r = self.reload_inner();
         self.spent.reload += t.elapsed();
@@ -227,21 +233,20 @@ impl Fuzzer<'_> {
         r
     }
 
-    fn reload_inner(&mut self) -> Result<(), String> {
+    fn reload_inner(&mut self) -> Result<(), GuestError> {
         self.exec.close_all();
         let rm = Command::new("rmmod").arg(&self.o.module).output();
         let ins = Command::new("insmod").arg(&self.o.ko).output();
         match ins {
             Ok(o) if o.status.success() => {}
             Ok(o) => {
-                return Err(format!(
-                    "insmod {}: {} (rmmod: {:?})",
-                    self.o.ko.display(),
-                    String::from_utf8_lossy(&o.stderr).trim(),
-                    rm.map(|r| String::from_utf8_lossy(&r.stderr).trim().to_owned())
-                ))
+                return Err(GuestError::Insmod {
+                    ko: self.o.ko.clone(),
+                    stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                    rmmod: rm.map(|r| String::from_utf8_lossy(&r.stderr).trim().to_owned()),
+                })
             }
-            Err(e) => return Err(format!("insmod: {e}")),
+            Err(e) => return Err(GuestError::InsmodSpawn(e)),
         }
         if let Some(f) = &self.round_log {
             let _ = f.set_len(0);
@@ -281,12 +286,15 @@ impl Fuzzer<'_> {
         );
     }
 
-    fn fuzz(&mut self) -> Result<(), String> {
+    fn fuzz(&mut self) -> Result<(), GuestError> {
         let mut gen = Generator::new(self.fam, self.o.seed);
         // The seeds first: each run once, kept if it adds coverage.
         let mut seeds: Vec<PathBuf> = match &self.o.corpus_dir {
             Some(d) => std::fs::read_dir(d)
-                .map_err(|e| format!("{}: {e}", d.display()))?
+                .map_err(|error| GuestError::Io {
+                    path: d.clone(),
+                    error,
+                })?
                 .flatten()
                 .map(|e| e.path())
                 .collect(),
@@ -388,7 +396,7 @@ impl Fuzzer<'_> {
 
     /// One program's reports make one finding (a bug often reports twice:
     /// the bad access, then what it broke); the others are named in it.
-    fn check_log(&mut self) -> Result<(), String> {
+    fn check_log(&mut self) -> Result<(), GuestError> {
         let mut reports = self.kmsg.reports();
         reports.retain(|r| !self.seen.contains(&r.title));
         if reports.is_empty() {
@@ -401,7 +409,7 @@ impl Fuzzer<'_> {
         self.finding(first)
     }
 
-    fn check_leaks(&mut self) -> Result<(), String> {
+    fn check_leaks(&mut self) -> Result<(), GuestError> {
         let t = Instant::now();
         self.scans.push(t);
         let found = Kmemleak::scan(&self.o.module);
@@ -413,7 +421,7 @@ impl Fuzzer<'_> {
         Ok(())
     }
 
-    fn finding(&mut self, r: Report) -> Result<(), String> {
+    fn finding(&mut self, r: Report) -> Result<(), GuestError> {
         if !self.seen.insert(r.title.clone()) {
             return Ok(());
         }
@@ -497,7 +505,7 @@ impl Fuzzer<'_> {
 
     /// Whether `p`, run on a freshly loaded module, makes the kernel
     /// report `r` again (leaks are not replayed: see [`Fuzzer::finding`]).
-    fn reproduces(&mut self, p: &Program, r: &Report) -> Result<bool, String> {
+    fn reproduces(&mut self, p: &Program, r: &Report) -> Result<bool, GuestError> {
         self.reload()?;
         let _ = self.kmsg.drain();
         let _ = self.execute(p);
@@ -521,7 +529,7 @@ impl Fuzzer<'_> {
         &mut self,
         history: &[Program],
         r: &Report,
-    ) -> Result<(Program, bool, usize), String> {
+    ) -> Result<(Program, bool, usize), GuestError> {
         let budget = if r.kind == "kmemleak" { 8 } else { 150 };
         let mut tries = 0;
         // The last program alone, then the last 8, 48, all of them.
@@ -575,10 +583,19 @@ impl Fuzzer<'_> {
         Ok((best, true, tries))
     }
 
-    fn replay(&mut self, path: &PathBuf) -> Result<(), String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let v = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let p = Program::from_json(self.fam, &v).map_err(|e| format!("{}: {e}", path.display()))?;
+    fn replay(&mut self, path: &PathBuf) -> Result<(), GuestError> {
+        let text = std::fs::read_to_string(path).map_err(|error| GuestError::ReplayRead {
+            path: path.clone(),
+            error,
+        })?;
+        let v = serde_json::from_str(&text).map_err(|error| GuestError::ReplayJson {
+            path: path.clone(),
+            error,
+        })?;
+        let p = Program::from_json(self.fam, &v).map_err(|error| GuestError::ReplayProgram {
+            path: path.clone(),
+            error,
+        })?;
         let (_, out) = self.execute(&p);
         let mut reports = self.kmsg.reports();
         if Kmemleak::available() {

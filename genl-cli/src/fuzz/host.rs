@@ -13,6 +13,7 @@ use std::time::Instant;
 use serde_json::Value as Json;
 
 use super::coverage;
+use super::error::FuzzError;
 use super::protocol::{parse, Line};
 pub use super::report::{coverage_table, Finding, FuzzReport, KernelRun};
 use crate::project::Project;
@@ -75,7 +76,7 @@ pub struct FuzzArgs {
 }
 
 /// The family's module among `kos`.
-fn pick_module(kos: &[PathBuf], family: &str, asked: Option<&str>) -> Result<PathBuf, String> {
+fn pick_module(kos: &[PathBuf], family: &str, asked: Option<&str>) -> Result<PathBuf, FuzzError> {
     let norm = |s: &str| s.replace('-', "_");
     let stem = |p: &Path| norm(&p.file_stem().unwrap_or_default().to_string_lossy());
     if let Some(m) = asked {
@@ -83,17 +84,17 @@ fn pick_module(kos: &[PathBuf], family: &str, asked: Option<&str>) -> Result<Pat
             .iter()
             .find(|k| stem(k) == norm(m))
             .cloned()
-            .ok_or_else(|| format!("the module dir builds no module {m:?}"));
+            .ok_or_else(|| FuzzError::NoModule { name: m.to_owned() });
     }
     if let Some(k) = kos.iter().find(|k| stem(k) == norm(family)) {
         return Ok(k.clone());
     }
     match kos {
         [one] => Ok(one.clone()),
-        _ => Err(format!(
-            "the module dir builds {} modules and none is named {family:?}: say which with --module",
-            kos.len()
-        )),
+        _ => Err(FuzzError::WhichModule {
+            count: kos.len(),
+            family: family.to_owned(),
+        }),
     }
 }
 
@@ -116,15 +117,16 @@ pub fn run(
     project: &Project,
     a: &FuzzArgs,
     progress: &mut dyn FnMut(&str),
-) -> Result<FuzzReport, String> {
+) -> Result<FuzzReport, FuzzError> {
     let spec_path = match &a.spec {
         Some(s) => s.clone(),
         None => project.family_spec()?,
     };
-    let spec_text =
-        std::fs::read_to_string(&spec_path).map_err(|e| format!("{}: {e}", spec_path.display()))?;
-    let fam = genl_ynl::family::Family::parse(&spec_text)
-        .map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    let spec_text = std::fs::read_to_string(&spec_path).map_err(io(&spec_path))?;
+    let fam = genl_ynl::family::Family::parse(&spec_text).map_err(|error| FuzzError::Spec {
+        path: spec_path.clone(),
+        error,
+    })?;
     let kernels = if a.kernels.is_empty() {
         vec!["6.12-debug".to_owned()]
     } else {
@@ -137,10 +139,11 @@ pub fn run(
             verbose: a.verbose,
             ..Default::default()
         },
-    )?;
+    )
+    .map_err(vm_error)?;
     let out_dir = project.root.join("target/genl-fuzz").join(&fam.name);
     let corpus_dir = out_dir.join("corpus");
-    let exe = std::env::current_exe().map_err(|e| format!("the genl executable: {e}"))?;
+    let exe = std::env::current_exe().map_err(FuzzError::Exe)?;
     let seed = a.seed.unwrap_or_else(|| {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -152,7 +155,7 @@ pub fn run(
         out_dir: out_dir.clone(),
     };
     let _lock = crate::cache::lock_project(&plan.work_dir)?;
-    for k in vm::fetch(&plan)? {
+    for k in vm::fetch(&plan).map_err(vm_error)? {
         let mut run = KernelRun {
             series: k.series.to_owned(),
             release: k.release.clone(),
@@ -165,14 +168,14 @@ pub fn run(
             &kmod::BuildOptions { kcov: true },
         ) {
             Ok(kos) => kos,
-            Err(e) if e.contains("no KCOV") => {
+            Err(e) if e.to_string().contains("no KCOV") => {
                 progress(&format!(
                     "fuzz: {}: !!! {e}; fuzzing without coverage",
                     k.series
                 ));
-                kmod::build(&plan.work_dir, &plan.module_dir, &k)?
+                kmod::build(&plan.work_dir, &plan.module_dir, &k).map_err(vm_error)?
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(vm_error(e)),
         };
         let ko = pick_module(&kos, &fam.name, a.module.as_deref())?;
         let module = ko
@@ -208,7 +211,7 @@ pub fn run(
             args.push("--stop-on-finding".into());
         }
         if let Some(r) = &a.replay {
-            let text = std::fs::read(r).map_err(|e| format!("{}: {e}", r.display()))?;
+            let text = std::fs::read(r).map_err(io(r))?;
             files.push(("/etc/genl-fuzz/replay.json".into(), text));
             args.extend(["--replay".into(), "/etc/genl-fuzz/replay.json".into()]);
         } else if !a.random && !a.fresh {
@@ -338,7 +341,7 @@ pub fn run(
             },
         );
         match boot {
-            Err(e) => run.errors.push(e),
+            Err(e) => run.errors.push(e.to_string()),
             Ok(r) => {
                 if !ended {
                     run.errors.push(format!(
@@ -365,8 +368,7 @@ pub fn run(
         ));
         // The corpus: one file per program, named by its content.
         if !corpus.is_empty() {
-            std::fs::create_dir_all(&corpus_dir)
-                .map_err(|e| format!("{}: {e}", corpus_dir.display()))?;
+            std::fs::create_dir_all(&corpus_dir).map_err(io(&corpus_dir))?;
             for p in &corpus {
                 let text = p.to_string();
                 let name = format!("{:016x}.json", crate::cache::fnv1a(text.as_bytes()));
@@ -399,10 +401,20 @@ pub fn run(
         report.runs.push(run);
     }
     if let Some(j) = &a.json {
-        std::fs::write(j, report.to_json().to_string() + "\n")
-            .map_err(|e| format!("{}: {e}", j.display()))?;
+        std::fs::write(j, report.to_json().to_string() + "\n").map_err(io(j))?;
     }
     Ok(report)
+}
+
+/// [`FuzzError::Io`] of `path`, for `map_err`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FuzzError {
+    let path = path.to_owned();
+    move |error| FuzzError::Io { path, error }
+}
+
+/// [`FuzzError::Vm`]: the VM steps' error, whatever its type.
+fn vm_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> FuzzError {
+    FuzzError::Vm(e.into())
 }
 
 fn strings(v: &Json) -> Vec<String> {
@@ -416,14 +428,13 @@ fn strings(v: &Json) -> Vec<String> {
 }
 
 /// Writes each finding's files and the coverage table.
-fn save(out: &Path, series: &str, run: &mut KernelRun) -> Result<(), String> {
-    let w =
-        |p: &Path, text: &str| std::fs::write(p, text).map_err(|e| format!("{}: {e}", p.display()));
+fn save(out: &Path, series: &str, run: &mut KernelRun) -> Result<(), FuzzError> {
+    let w = |p: &Path, text: &str| std::fs::write(p, text).map_err(io(p));
     for (i, f) in run.findings.iter_mut().enumerate() {
         let dir = out
             .join("findings")
             .join(format!("{series}-{}-{}", i + 1, slug(&f.title)));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
         w(
             &dir.join("reproducer.json"),
             &(serde_json::to_string_pretty(&f.reproducer).unwrap_or_default() + "\n"),
@@ -436,7 +447,7 @@ fn save(out: &Path, series: &str, run: &mut KernelRun) -> Result<(), String> {
         f.dir = Some(dir);
     }
     if !run.functions.is_empty() {
-        std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+        std::fs::create_dir_all(out).map_err(io(out))?;
         w(
             &out.join(format!("coverage-{series}.txt")),
             &coverage_table(&run.functions),

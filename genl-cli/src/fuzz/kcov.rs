@@ -7,6 +7,8 @@
 //! call, one per basic block.
 
 use std::collections::HashSet;
+use std::fmt;
+use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 
 /// `_IOR('c', 1, unsigned long)`.
@@ -17,6 +19,62 @@ const KCOV_ENABLE: libc::c_ulong = 0x6364;
 const KCOV_TRACE_PC: libc::c_ulong = 0;
 /// Entries of the trace buffer.
 const COVER_SIZE: usize = 1 << 18;
+
+/// KCOV's debugfs file.
+const KCOV_PATH: &str = "/sys/kernel/debug/kcov";
+
+/// Why there is no coverage: KCOV ([`Kcov::open`]) or the module's place
+/// ([`ModuleRange::of`]) is unknown. The guest says it in its start line.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum KcovError {
+    /// `/proc/modules` could not be read.
+    ProcModules(io::Error),
+    /// The module is not loaded, or its address is hidden.
+    NoModule {
+        /// The module's name.
+        name: String,
+    },
+    /// KCOV's file could not be opened: no `CONFIG_KCOV`, or no debugfs.
+    Open(io::Error),
+    /// An ioctl setting KCOV up failed.
+    Ioctl {
+        /// The request: `KCOV_INIT_TRACE` or `KCOV_ENABLE`.
+        request: &'static str,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// Mapping KCOV's trace buffer failed.
+    Mmap(io::Error),
+}
+
+impl fmt::Display for KcovError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KcovError::ProcModules(e) => write!(f, "/proc/modules: {e}"),
+            KcovError::NoModule { name } => write!(
+                f,
+                "module {name} is not in /proc/modules (or its address is hidden)"
+            ),
+            KcovError::Open(e) => write!(
+                f,
+                "{KCOV_PATH}: {e} (a kernel without CONFIG_KCOV, or no debugfs)"
+            ),
+            KcovError::Ioctl { request, error } => write!(f, "{request}: {error}"),
+            KcovError::Mmap(e) => write!(f, "kcov mmap: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for KcovError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KcovError::ProcModules(e) | KcovError::Open(e) | KcovError::Mmap(e) => Some(e),
+            KcovError::Ioctl { error, .. } => Some(error),
+            KcovError::NoModule { .. } => None,
+        }
+    }
+}
 
 /// Where a module sits in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,11 +87,10 @@ pub struct ModuleRange {
 
 impl ModuleRange {
     /// Finds `name` in `/proc/modules` (root sees the addresses).
-    pub fn of(name: &str) -> Result<ModuleRange, String> {
-        let text =
-            std::fs::read_to_string("/proc/modules").map_err(|e| format!("/proc/modules: {e}"))?;
-        Self::parse(&text, name).ok_or_else(|| {
-            format!("module {name} is not in /proc/modules (or its address is hidden)")
+    pub fn of(name: &str) -> Result<ModuleRange, KcovError> {
+        let text = std::fs::read_to_string("/proc/modules").map_err(KcovError::ProcModules)?;
+        Self::parse(&text, name).ok_or_else(|| KcovError::NoModule {
+            name: name.to_owned(),
         })
     }
 
@@ -68,22 +125,21 @@ unsafe impl Send for Kcov {}
 
 impl Kcov {
     /// Opens and enables KCOV for the calling thread.
-    pub fn open() -> Result<Kcov, String> {
-        let path = "/sys/kernel/debug/kcov";
+    pub fn open() -> Result<Kcov, KcovError> {
         let f = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
-            .open(path)
-            .map_err(|e| format!("{path}: {e} (a kernel without CONFIG_KCOV, or no debugfs)"))?;
+            .open(KCOV_PATH)
+            .map_err(KcovError::Open)?;
         let fd = OwnedFd::from(f);
         let raw = fd.as_raw_fd();
         // SAFETY: ioctls and mmap on the kcov fd, as Documentation/dev-tools/kcov.rst does.
         unsafe {
             if libc::ioctl(raw, KCOV_INIT_TRACE, COVER_SIZE as libc::c_ulong) != 0 {
-                return Err(format!(
-                    "KCOV_INIT_TRACE: {}",
-                    std::io::Error::last_os_error()
-                ));
+                return Err(KcovError::Ioctl {
+                    request: "KCOV_INIT_TRACE",
+                    error: io::Error::last_os_error(),
+                });
             }
             let area = libc::mmap(
                 std::ptr::null_mut(),
@@ -94,10 +150,13 @@ impl Kcov {
                 0,
             );
             if area == libc::MAP_FAILED {
-                return Err(format!("kcov mmap: {}", std::io::Error::last_os_error()));
+                return Err(KcovError::Mmap(io::Error::last_os_error()));
             }
             if libc::ioctl(raw, KCOV_ENABLE, KCOV_TRACE_PC) != 0 {
-                return Err(format!("KCOV_ENABLE: {}", std::io::Error::last_os_error()));
+                return Err(KcovError::Ioctl {
+                    request: "KCOV_ENABLE",
+                    error: io::Error::last_os_error(),
+                });
             }
             Ok(Kcov {
                 _fd: fd,

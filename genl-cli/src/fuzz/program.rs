@@ -27,6 +27,8 @@ use genl_ynl::family::{Family, Op};
 use genl_ynl::value::Value;
 use serde_json::{json, Map, Value as Json};
 
+use super::error::{CallError, HexError, ProgramError};
+
 /// How many sockets a program may use.
 pub const SOCKETS: u8 = 4;
 
@@ -120,7 +122,7 @@ fn read_json(r: Read) -> Json {
     }
 }
 
-fn read_from(v: Option<&Json>, at: &str) -> Result<Read, String> {
+fn read_from(v: Option<&Json>) -> Result<Read, CallError> {
     match v {
         None => Ok(Read::All),
         Some(Json::String(s)) if s == "all" => Ok(Read::All),
@@ -128,7 +130,9 @@ fn read_from(v: Option<&Json>, at: &str) -> Result<Read, String> {
             .as_u64()
             .and_then(|n| u32::try_from(n).ok())
             .map(Read::Count)
-            .ok_or_else(|| format!("{at}: `read` is \"all\" or a number, not {v}")),
+            .ok_or_else(|| CallError::Read {
+                value: v.to_string(),
+            }),
     }
 }
 
@@ -138,14 +142,16 @@ pub fn hex(b: &[u8]) -> String {
 }
 
 /// Parses lower- or upper-case hex.
-pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
+pub fn unhex(s: &str) -> Result<Vec<u8>, HexError> {
     if s.len() % 2 != 0 {
-        return Err(format!("odd-length hex {s:?}"));
+        return Err(HexError::OddLength { text: s.to_owned() });
     }
     (0..s.len())
         .step_by(2)
         .map(|i| {
-            u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| format!("bad hex digits in {s:?}"))
+            s.get(i..i + 2)
+                .and_then(|d| u8::from_str_radix(d, 16).ok())
+                .ok_or_else(|| HexError::BadDigits { text: s.to_owned() })
         })
         .collect()
 }
@@ -203,108 +209,103 @@ impl Program {
     }
 
     /// Reads a program written by [`Program::to_json`] or by hand.
-    pub fn from_json(fam: &Family, v: &Json) -> Result<Program, String> {
+    pub fn from_json(fam: &Family, v: &Json) -> Result<Program, ProgramError> {
         if let Some(name) = v.get("family").and_then(Json::as_str) {
             if name != fam.name {
-                return Err(format!(
-                    "the program is for family {name:?}, the spec is {:?}",
-                    fam.name
-                ));
+                return Err(ProgramError::WrongFamily {
+                    program: name.to_owned(),
+                    spec: fam.name.clone(),
+                });
             }
         }
         let calls = v
             .get("calls")
             .and_then(Json::as_array)
-            .ok_or("a program is an object with a `calls` list")?;
+            .ok_or(ProgramError::NoCalls)?;
         let mut out = Vec::new();
-        for (i, c) in calls.iter().enumerate() {
-            let at = format!("calls[{i}]");
-            let m = c
-                .as_object()
-                .ok_or_else(|| format!("{at}: a call is an object"))?;
-            let op_named = |k: &str| -> Result<Option<(usize, &Op)>, String> {
-                let Some(n) = m.get(k) else { return Ok(None) };
-                let n = n
-                    .as_str()
-                    .ok_or_else(|| format!("{at}: `{k}` names an operation"))?;
-                let i = fam
-                    .ops
-                    .iter()
-                    .position(|o| o.name == n)
-                    .ok_or_else(|| format!("{at}: the spec has no operation {n:?}"))?;
-                Ok(Some((i, &fam.ops[i])))
-            };
-            let action;
-            let mut op_ref = None;
-            if let Some((i, op)) = op_named("do")? {
-                action = Action::Do { op: i };
-                op_ref = Some(op);
-            } else if let Some((i, op)) = op_named("dump")? {
-                action = Action::Dump {
-                    op: i,
-                    read: read_from(m.get("read"), &at)?,
-                };
-                op_ref = Some(op);
-            } else if let Some(g) = m.get("subscribe") {
-                action = Action::Subscribe(
-                    g.as_str()
-                        .ok_or_else(|| format!("{at}: `subscribe` names a group"))?
-                        .to_owned(),
-                );
-            } else if m.contains_key("close") {
-                action = Action::CloseAll;
-            } else if m.contains_key("netns") {
-                action = Action::Netns;
-            } else if m.contains_key("read") {
-                action = Action::Recv(read_from(m.get("read"), &at)?);
-            } else {
-                return Err(format!(
-                    "{at}: a call has `do`, `dump`, `read`, `subscribe`, `netns` or `close`"
-                ));
-            }
-            let attrs = match (m.get("attrs"), op_ref) {
-                (None, _) | (Some(Json::Null), _) => Vec::new(),
-                (Some(Json::String(s)), Some(_)) => {
-                    let h = s
-                        .strip_prefix("hex:")
-                        .ok_or_else(|| format!("{at}: `attrs` text must start with `hex:`"))?;
-                    unhex(h).map_err(|e| format!("{at}: {e}"))?
-                }
-                (Some(a), Some(op)) => {
-                    let v = Value::parse_json(&a.to_string())?;
-                    let mut b = fam
-                        .encode_message(op, &v)
-                        .map_err(|e| format!("{at}: attrs: {e}"))?;
-                    // encode_message puts the fixed header first: a call's
-                    // attrs are what follows it.
-                    let hdr = fam.struct_size(op.fixed_header.as_deref());
-                    let hdr = (hdr + 3) & !3;
-                    b.drain(..hdr.min(b.len()));
-                    b
-                }
-                (Some(_), None) => return Err(format!("{at}: only `do` and `dump` take attrs")),
-            };
-            let small = |k: &str, max: u64| -> Result<Option<u64>, String> {
-                m.get(k)
-                    .map(|v| {
-                        v.as_u64()
-                            .filter(|&n| n <= max)
-                            .ok_or_else(|| format!("{at}: `{k}` must be a number up to {max}"))
-                    })
-                    .transpose()
-            };
-            let sock = small("sock", u64::from(SOCKETS - 1))?.unwrap_or(0) as u8;
-            out.push(Call {
-                sock,
-                action,
-                attrs,
-                cmd: small("cmd", 255)?.map(|v| v as u8),
-                version: small("version", 255)?.map(|v| v as u8),
-                flags: small("flags", 0xffff)?.map(|v| v as u16),
-            });
+        for (index, c) in calls.iter().enumerate() {
+            out.push(call_from_json(fam, c).map_err(|error| ProgramError::Call { index, error })?);
         }
         Ok(Program { calls: out })
     }
+}
+
+/// Reads one call of a program's JSON.
+fn call_from_json(fam: &Family, c: &Json) -> Result<Call, CallError> {
+    let m = c.as_object().ok_or(CallError::NotAnObject)?;
+    let op_named = |k: &str| -> Result<Option<(usize, &Op)>, CallError> {
+        let Some(n) = m.get(k) else { return Ok(None) };
+        let n = n
+            .as_str()
+            .ok_or_else(|| CallError::OpNotAName { key: k.to_owned() })?;
+        let i = fam
+            .ops
+            .iter()
+            .position(|o| o.name == n)
+            .ok_or_else(|| CallError::NoSuchOp { name: n.to_owned() })?;
+        Ok(Some((i, &fam.ops[i])))
+    };
+    let action;
+    let mut op_ref = None;
+    if let Some((i, op)) = op_named("do")? {
+        action = Action::Do { op: i };
+        op_ref = Some(op);
+    } else if let Some((i, op)) = op_named("dump")? {
+        action = Action::Dump {
+            op: i,
+            read: read_from(m.get("read"))?,
+        };
+        op_ref = Some(op);
+    } else if let Some(g) = m.get("subscribe") {
+        action = Action::Subscribe(g.as_str().ok_or(CallError::GroupNotAName)?.to_owned());
+    } else if m.contains_key("close") {
+        action = Action::CloseAll;
+    } else if m.contains_key("netns") {
+        action = Action::Netns;
+    } else if m.contains_key("read") {
+        action = Action::Recv(read_from(m.get("read"))?);
+    } else {
+        return Err(CallError::NoAction);
+    }
+    let attrs = match (m.get("attrs"), op_ref) {
+        (None, _) | (Some(Json::Null), _) => Vec::new(),
+        (Some(Json::String(s)), Some(_)) => {
+            let h = s.strip_prefix("hex:").ok_or(CallError::AttrsNotHex)?;
+            unhex(h).map_err(CallError::AttrsHex)?
+        }
+        (Some(a), Some(op)) => {
+            let v = Value::parse_json(&a.to_string()).map_err(CallError::AttrsValue)?;
+            let mut b = fam.encode_message(op, &v).map_err(CallError::AttrsEncode)?;
+            // encode_message puts the fixed header first: a call's
+            // attrs are what follows it.
+            let hdr = fam.struct_size(op.fixed_header.as_deref());
+            let hdr = (hdr + 3) & !3;
+            b.drain(..hdr.min(b.len()));
+            b
+        }
+        (Some(_), None) => return Err(CallError::AttrsWithoutOp),
+    };
+    let small = |k: &str, max: u64| -> Result<Option<u64>, CallError> {
+        m.get(k)
+            .map(|v| {
+                v.as_u64()
+                    .filter(|&n| n <= max)
+                    .ok_or_else(|| CallError::TooBig {
+                        key: k.to_owned(),
+                        max,
+                    })
+            })
+            .transpose()
+    };
+    let sock = small("sock", u64::from(SOCKETS - 1))?.unwrap_or(0) as u8;
+    Ok(Call {
+        sock,
+        action,
+        attrs,
+        cmd: small("cmd", 255)?.map(|v| v as u8),
+        version: small("version", 255)?.map(|v| v as u8),
+        flags: small("flags", 0xffff)?.map(|v| v as u16),
+    })
 }
 
 #[cfg(test)]
@@ -362,7 +363,7 @@ mod tests {
             (r#"{"calls":[{}]}"#, "a call has `do`"),
         ] {
             let e = Program::from_json(&fam, &serde_json::from_str(text).unwrap()).unwrap_err();
-            assert!(e.contains(want), "{text}: {e}");
+            assert!(e.to_string().contains(want), "{text}: {e}");
         }
     }
 }

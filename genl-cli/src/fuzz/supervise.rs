@@ -20,6 +20,7 @@ use genl_ynl::family::Family;
 use serde_json::{json, Value as Json};
 
 use super::detect::{split_reports, Kmsg, Report};
+use super::error::GuestError;
 use super::guest::{concat, GuestOptions};
 use super::program::Program;
 use super::protocol::{emit, parse, Line};
@@ -153,19 +154,19 @@ fn round_programs(fam: &Family, path: &Path) -> Program {
 
 /// Runs the fuzzer as a child and passes its lines on; makes the finding
 /// if an oops kills it first.
-pub fn run(o: &GuestOptions) -> Result<(), String> {
+pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
     let start = Instant::now();
-    let mut kmsg = Kmsg::open()?;
+    let mut kmsg = Kmsg::open().map_err(GuestError::Kmsg)?;
     let round_log: PathBuf =
         std::env::temp_dir().join(format!("genl-fuzz-round-{}.jsonl", std::process::id()));
-    let exe = std::env::current_exe().map_err(|e| format!("the fuzzer's executable: {e}"))?;
+    let exe = std::env::current_exe().map_err(GuestError::Exe)?;
     let mut child = Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env(ROUND_LOG_ENV, &round_log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("the fuzzer's process: {e}"))?;
+        .map_err(GuestError::Process)?;
     let (tx, rx) = mpsc::channel::<String>();
     let out = child.stdout.take().expect("piped");
     std::thread::spawn(move || {
@@ -207,10 +208,7 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
             round_len = len;
             last_sign = Instant::now();
         }
-        if let Some(st) = child
-            .try_wait()
-            .map_err(|e| format!("the fuzzer's process: {e}"))?
-        {
+        if let Some(st) = child.try_wait().map_err(GuestError::Process)? {
             // What it printed last.
             while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
                 pass_on(&line);
@@ -231,7 +229,7 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
     if heard.ended {
         let _ = std::fs::remove_file(&round_log);
         return match status {
-            Some(st) if !st.success() => Err(format!("the fuzzer {st}")),
+            Some(st) if !st.success() => Err(GuestError::Exited(st)),
             _ => Ok(()),
         };
     }
@@ -243,9 +241,7 @@ pub fn run(o: &GuestOptions) -> Result<(), String> {
         None => "the fuzzer was stuck in the kernel (killed)".to_owned(),
     };
     let Some((r, also)) = orphan_finding(&heard, &log) else {
-        return Err(format!(
-            "{how} before it ended, and the kernel reported nothing"
-        ));
+        return Err(GuestError::Died { status });
     };
     println!(
         "genl fuzz-guest: {how} before it ended; the kernel reported {:?}: that is the finding",

@@ -82,13 +82,20 @@ fn the_reader_refuses_partial_or_foreign_headers() {
         .filter(|l| !l.contains("NLA_UINT"))
         .map(|l| format!("{l}\n"))
         .collect();
-    assert!(parse_features(&partial).unwrap_err().contains("NLA_UINT"));
+    assert!(parse_features(&partial)
+        .unwrap_err()
+        .to_string()
+        .contains("NLA_UINT"));
     let foreign = format!("{text}#define GENL_HAVE_TIME_TRAVEL\t1\n");
     assert!(parse_features(&foreign)
         .unwrap_err()
+        .to_string()
         .contains("TIME_TRAVEL"));
     let twice = format!("{text}/* GENL_HAVE_NLA_UINT is not set */\n");
-    assert!(parse_features(&twice).unwrap_err().contains("twice"));
+    assert!(parse_features(&twice)
+        .unwrap_err()
+        .to_string()
+        .contains("twice"));
 }
 
 #[test]
@@ -98,7 +105,9 @@ fn check_build_reports_each_difference() {
     have.retain(|f| *f != "NLA_STRSCPY");
     have.push("SPLIT_OPS");
     std::fs::write(features_header(&dir), mk_lines(&have)).unwrap();
-    let e = check_build(&dir, "6.1.0-57-cloud-amd64").unwrap_err();
+    let e = check_build(&dir, "6.1.0-57-cloud-amd64")
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("NLA_STRSCPY probed absent, expected present"),
         "{e}"
@@ -208,7 +217,7 @@ fn probes_match_the_table_on_each_kernel() {
         assert!(!log.contains("warning:"), "{release}: W=1 warnings:\n{log}");
         match check_build(&dir, &release) {
             Ok(found) => println!("{release}: {} features, as the table says", found.len()),
-            Err(e) => failures.push(e),
+            Err(e) => failures.push(e.to_string()),
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -234,6 +243,7 @@ fn builds_made_elsewhere_match_the_table() {
     let failures: Vec<String> = list
         .iter()
         .filter_map(|(release, dir)| check_build(Path::new(dir), release).err())
+        .map(|e| e.to_string())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
