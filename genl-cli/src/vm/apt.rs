@@ -561,7 +561,10 @@ linux-image-7.3.4+deb13-cloud-amd64
         );
         let e = AptError::Signature {
             suite: "bookworm",
-            lines: vec!["W: GPG error: NO_PUBKEY 1234".into(), "E: not signed".into()],
+            lines: vec![
+                "W: GPG error: NO_PUBKEY 1234".into(),
+                "E: not signed".into(),
+            ],
         };
         assert_eq!(
             e.to_string(),

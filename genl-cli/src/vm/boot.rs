@@ -1,11 +1,61 @@
 //! Booting a kernel + initramfs under QEMU and reading the verdict.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::kernel::Kernel;
+use super::progress;
+
+/// Why a boot could not be made or run (what the guest did is a [`Run`]).
+/// `Display` is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BootError {
+    /// QEMU could not be started or waited for.
+    Qemu {
+        /// The program (`qemu-system-x86_64`).
+        program: &'static str,
+        /// What the system said.
+        error: io::Error,
+        /// Whether it was not there to start (then `genl vm fetch`
+        /// installs it).
+        spawn: bool,
+    },
+    /// The console log could not be written.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for BootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BootError::Qemu {
+                program,
+                error,
+                spawn: true,
+            } => write!(f, "{program}: {error} (run `genl vm fetch` to install it)"),
+            BootError::Qemu { program, error, .. } => write!(f, "{program}: {error}"),
+            BootError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for BootError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BootError::Qemu { error, .. } | BootError::Io { error, .. } => Some(error),
+        }
+    }
+}
+
+crate::error::into_text!(BootError);
 
 /// The marker line the guest's `/init` prints last, followed by the boot's
 /// token and `PASS` or `FAIL <reasons>`.
@@ -121,20 +171,22 @@ impl Run {
         }
     }
 
-    /// Prints the guest console (program output and its dmesg dump).
-    pub fn print_failure(&self) {
-        println!(
-            "---------- guest console ({}) ----------",
-            self.log_path.display()
+    /// The guest console (program output and its dmesg dump) and qemu's
+    /// stderr, framed, as shown after a failure.
+    pub fn failure_text(&self) -> String {
+        let mut s = format!(
+            "---------- guest console ({}) ----------\n{}",
+            self.log_path.display(),
+            self.log
         );
-        print!("{}", self.log);
         if !self.stderr.trim().is_empty() {
-            println!(
-                "---------- qemu stderr ----------\n{}",
+            s += &format!(
+                "---------- qemu stderr ----------\n{}\n",
                 self.stderr.trim_end()
             );
         }
-        println!("---------- end of guest console ----------");
+        s += "---------- end of guest console ----------\n";
+        s
     }
 }
 
@@ -237,7 +289,7 @@ const EXIT_GRACE: u64 = 30;
 
 /// Boots `k` with `initrd`. The console log goes to
 /// `<work>/logs/<release>.log`.
-pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Result<Run, String> {
+pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Result<Run, BootError> {
     let BootOptions {
         timeout,
         verbose,
@@ -257,10 +309,25 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
     };
     cmd.args(qemu_args(k, initrd, interactive, debug, keep_going));
     let log_path = work.join("logs").join(format!("{}.log", k.release));
-    std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
+    let logs = log_path.parent().unwrap();
+    std::fs::create_dir_all(logs).map_err(|error| BootError::Io {
+        path: logs.to_owned(),
+        error,
+    })?;
     if !interactive {
-        println!("vm: {}: booting (log: {})", k.release, log_path.display());
+        progress::say(format_args!(
+            "{}: booting (log: {})",
+            k.release,
+            log_path.display()
+        ));
     }
+    let qemu_err = |spawn| {
+        move |error| BootError::Qemu {
+            program: qemu,
+            error,
+            spawn,
+        }
+    };
     let mut run = Run {
         log: String::new(),
         log_path,
@@ -274,7 +341,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         timeout,
     };
     if interactive {
-        let st = cmd.status().map_err(|e| format!("{qemu}: {e}"))?;
+        let st = cmd.status().map_err(qemu_err(false))?;
         run.exit = st.code();
         return Ok(run);
     }
@@ -284,15 +351,17 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{qemu}: {e} (run `genl vm fetch` to install it)"))?;
+        .map_err(qemu_err(true))?;
     let mut stderr = child.stderr.take().unwrap();
     let err_thread = std::thread::spawn(move || {
         let mut s = String::new();
         let _ = stderr.read_to_string(&mut s);
         s
     });
-    let mut log_file = std::fs::File::create(&run.log_path)
-        .map_err(|e| format!("{}: {e}", run.log_path.display()))?;
+    let mut log_file = std::fs::File::create(&run.log_path).map_err(|error| BootError::Io {
+        path: run.log_path.clone(),
+        error,
+    })?;
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut buf = Vec::new();
     // Once the result is in, qemu gets EXIT_GRACE seconds to exit; then
@@ -312,7 +381,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         let line = line.trim_end_matches(['\n', '\r']).replace('\r', "");
         let _ = writeln!(log_file, "{line}");
         if verbose {
-            println!("{line}");
+            progress::show(&format!("{line}\n"));
         }
         if let Some(f) = on_line {
             f(&line);
@@ -347,7 +416,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
     }
     // Tells the watchdog qemu is done; the child is reaped after that.
     drop(done_tx.take());
-    let st = child.wait().map_err(|e| format!("{qemu}: {e}"))?;
+    let st = child.wait().map_err(qemu_err(false))?;
     run.exit = st.code();
     run.stderr = err_thread.join().unwrap_or_default();
     run.test_results = test_results(&run.log);
@@ -632,6 +701,21 @@ GENL-VM-RESULT: PASS
         assert!(debug.contains(" kasan_multi_shot"), "{debug}");
         assert!(debug.contains("kmemleak=on") && debug.contains("panic_on_warn=1"));
         assert!(!append(false).contains("kasan_multi_shot"));
+    }
+
+    #[test]
+    fn a_missing_qemu_says_how_to_install_it() {
+        let e = BootError::Qemu {
+            program: "qemu-system-x86_64",
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+            spawn: true,
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("qemu-system-x86_64: "), "{text}");
+        assert!(
+            text.ends_with(" (run `genl vm fetch` to install it)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -161,9 +161,7 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, FetchE
         SeriesSource::Debian { meta, suite } => {
             fetch_debian(cache_dir, series, &Apt::new(cache_dir, suite), meta)?
         }
-        SeriesSource::Debug => {
-            debug_kernel::fetch(cache_dir, series)?
-        }
+        SeriesSource::Debug => debug_kernel::fetch(cache_dir, series)?,
     };
     check_release(series, &k.release)?;
     Ok(k)

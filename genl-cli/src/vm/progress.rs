@@ -39,7 +39,8 @@ pub fn show_err(text: &str) {
     }
 }
 
-/// Why a step of [`run`] failed. `Display` is the message `genl` prints.
+/// Why a long preparation step (a download, the making of a toolchain
+/// root) failed. `Display` is the message `genl` prints.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum StepError {

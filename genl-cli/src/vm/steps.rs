@@ -9,7 +9,7 @@ pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, VmError> {
     Ok(fetch_timed(plan)?.into_iter().map(|(k, _)| k).collect())
 }
 
-fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
+fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, VmError> {
     host::apt_install(HOST_PACKAGES)?;
     let _lock = cache::lock_cache(&plan.cache_dir)?;
     let mut out = Vec::new();
@@ -17,8 +17,8 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
         let t = Instant::now();
         let k = kernels::fetch(&plan.cache_dir, s)?;
         let d = t.elapsed();
-        println!(
-            "vm: kernel {} = {} ({}, {:.1}s; modules built by {})",
+        progress::say(format_args!(
+            "kernel {} = {} ({}, {:.1}s; modules built by {})",
             s.name,
             k.release,
             match (k.cached, s.is_debug()) {
@@ -28,19 +28,17 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
             },
             d.as_secs_f64(),
             k.toolchain
-        );
+        ));
         out.push((k, d));
     }
     Ok(out)
 }
 
-fn check_module_dir(dir: &Path) -> Result<(), String> {
+fn check_module_dir(dir: &Path) -> Result<(), VmError> {
     if !dir.join("Kbuild").is_file() && !dir.join("Makefile").is_file() {
-        return Err(format!(
-            "module source dir {} has no Kbuild or Makefile (not written yet?); \
-             set [vm] module-dir in genl.toml or pass --module-dir DIR",
-            dir.display()
-        ));
+        return Err(VmError::NoModuleDir {
+            dir: dir.to_owned(),
+        });
     }
     Ok(())
 }
@@ -52,22 +50,22 @@ pub fn build(plan: &Plan) -> Result<(), VmError> {
     for (k, _) in fetch_timed(plan)? {
         let t = Instant::now();
         let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
-        println!(
-            "vm: {}: built in {:.1}s: {}",
+        progress::say(format_args!(
+            "{}: built in {:.1}s: {}",
             k.release,
             t.elapsed().as_secs_f64(),
             kos.iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
-        );
+        ));
     }
     Ok(())
 }
 
 /// The guest programs for this run: the prebuilt ones, checked, or the
 /// `[[vm.guest]]` ones, built.
-fn guest_bins(plan: &Plan) -> Result<Vec<GuestBin>, String> {
+fn guest_bins(plan: &Plan) -> Result<Vec<GuestBin>, GuestError> {
     match &plan.guests {
         Guests::Prebuilt(b) => {
             for g in b {
@@ -87,7 +85,7 @@ fn guest_payload(
     series: &str,
     bins: &[GuestBin],
     helpers: &[(String, Vec<u8>)],
-) -> Result<(Vec<GuestBin>, Vec<PayloadEntry>), String> {
+) -> Result<(Vec<GuestBin>, Vec<PayloadEntry>), VmError> {
     let ynl_here = YNL_KERNELS.contains(&series);
     let bins: Vec<GuestBin> = bins
         .iter()
@@ -112,12 +110,12 @@ fn guest_payload(
                 _ => 0,
             })
             .sum();
-        println!(
-            "vm: {series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
+        progress::say(format_args!(
+            "{series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
             p.len(),
             size as f64 / 1e6,
             t.elapsed().as_secs_f64()
-        );
+        ));
         p
     } else {
         Vec::new()
@@ -189,7 +187,8 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let mut built = Vec::new();
     for (k, fetch_time) in kernels {
         let t = Instant::now();
-        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).and_then(|kos| {
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).map_err(|e| e.to_string());
+        let kos = kos.and_then(|kos| {
             let Some(rev) = &rev else {
                 return Ok((kos, None));
             };
@@ -209,8 +208,8 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let t = Instant::now();
     let bins = guest_bins(plan)?;
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
-    println!(
-        "vm: guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
+    progress::say(format_args!(
+        "guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
         t.elapsed().as_secs_f64(),
         bins.iter()
             .map(|b| b.name.as_str())
@@ -221,7 +220,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
             .map(|h| h.name.as_str())
             .collect::<Vec<_>>()
             .join(" ")
-    );
+    ));
     let mut outcomes = Vec::new();
     for (k, fetch_time, build_time, kos) in built {
         let mut o = KernelOutcome {
@@ -266,11 +265,11 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         let mut r = boot()?;
                         if r.died_before_init() {
                             let why = r.verdict().err().unwrap_or_default();
-                            println!(
-                                "vm: {}: !!! the kernel panicked while booting, before the \
+                            progress::say(format_args!(
+                                "{}: !!! the kernel panicked while booting, before the \
                                  guest's init ran ({why}); booting once more",
                                 k.release
-                            );
+                            ));
                             r = boot()?;
                             r.test_results.insert(
                                 0,
@@ -280,7 +279,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         Ok((bins, r))
                     });
                 match run {
-                    Err(e) => o.verdict = Err(e),
+                    Err(e) => o.verdict = Err(e.to_string()),
                     Ok((bins, r)) => {
                         o.boot = r.to_result;
                         o.results = r.test_results.clone();
@@ -299,21 +298,21 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                             Err(errors.join("; "))
                         };
                         if o.verdict.is_err() {
-                            r.print_failure();
+                            progress::show(&r.failure_text());
                         }
                     }
                 }
             }
         }
-        println!(
-            "vm: {} ({}): {}",
+        progress::say(format_args!(
+            "{} ({}): {}",
             o.series,
             o.release,
             match &o.verdict {
                 Ok(()) => "PASS".to_owned(),
                 Err(e) => format!("FAIL: {e}"),
             }
-        );
+        ));
         outcomes.push(o);
     }
     Ok(VmReport { kernels: outcomes })
@@ -331,11 +330,11 @@ pub fn shell(plan: &Plan) -> Result<(), VmError> {
     let (k, _) = fetch_timed(&first)?
         .into_iter()
         .next()
-        .ok_or_else(|| VmError::Stopped("no kernel selected".into()))?;
+        .ok_or(VmError::NoKernel)?;
     let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
     // The default guest tests may not exist yet: a shell is still useful.
     let bins = guest_bins(plan).unwrap_or_else(|e| {
-        eprintln!("vm: no guest programs in the shell: {e}");
+        progress::warn(format_args!("no guest programs in the shell: {e}"));
         Vec::new()
     });
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
@@ -358,10 +357,10 @@ pub fn shell(plan: &Plan) -> Result<(), VmError> {
         module_rev,
     };
     let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
-    println!(
-        "vm: booting {} into a shell; `exit` (or Ctrl-A x) leaves",
+    progress::say(format_args!(
+        "booting {} into a shell; `exit` (or Ctrl-A x) leaves",
         k.release
-    );
+    ));
     boot::boot(
         &plan.work_dir,
         &k,
