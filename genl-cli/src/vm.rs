@@ -92,7 +92,7 @@ pub mod toolchain;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use boot::{BootError, Run};
+pub use boot::{BootError, GuestFailure, NoVerdict, Run, ShortTests};
 pub use guest::{
     build_programs as build_guest_programs, executable_entries, ElfError, GuestBin, GuestError,
     ModuleRev, MODULE_REV_DIR,
@@ -101,7 +101,7 @@ pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};
 pub use program::{boot_program, try_boot_program, ProgramBoot, ProgramError};
 pub use progress::StepError;
-pub use report::{KernelOutcome, PlanError, VmError, VmReport};
+pub use report::{KernelFailure, KernelOutcome, PlanError, VmError, VmReport};
 pub use rev::RevError;
 pub use steps::{build, fetch, shell, test};
 

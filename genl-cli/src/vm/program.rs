@@ -221,7 +221,8 @@ pub fn try_boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, Prog
     };
     let mut run = boot()?;
     if run.died_before_init() {
-        let why = run.verdict().err().unwrap_or_default();
+        let why = run.verdict().err().map(|e| e.to_string());
+        let why = why.unwrap_or_default();
         progress::say(format_args!(
             "{}: the kernel panicked while booting, before the guest's init ran ({why}); \
              booting once more",

@@ -3,9 +3,10 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::boot::BootError;
+use super::boot::{BootError, GuestFailure};
 use super::guest::GuestError;
 use super::kernels::FetchError;
 use super::kmod::KmodError;
@@ -31,7 +32,60 @@ pub struct KernelOutcome {
     /// The guest's per-program result lines.
     pub results: Vec<String>,
     /// PASS, or why it failed.
-    pub verdict: Result<(), String>,
+    pub verdict: Result<(), KernelFailure>,
+}
+
+/// Why a kernel failed in a [`VmReport`]. `Display` is the reason the
+/// summary shows.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum KernelFailure {
+    /// The module dir did not build against it.
+    ModuleBuild {
+        /// The `--module-rev` commit, when it was that revision's copy.
+        rev: Option<String>,
+        /// Why.
+        error: Arc<KmodError>,
+    },
+    /// Its guest could not be made or booted.
+    Run(Arc<VmError>),
+    /// Its guest failed: the verdict, the release it booted, the test
+    /// counts, each that failed.
+    Guest(Vec<GuestFailure>),
+}
+
+impl fmt::Display for KernelFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KernelFailure::ModuleBuild { rev: None, error } => {
+                write!(f, "module build failed: {error}")
+            }
+            KernelFailure::ModuleBuild {
+                rev: Some(commit),
+                error,
+            } => write!(f, "module build failed: module dir at {commit}: {error}"),
+            KernelFailure::Run(e) => e.fmt(f),
+            KernelFailure::Guest(failures) => {
+                for (i, e) in failures.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for KernelFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KernelFailure::ModuleBuild { error, .. } => Some(error.as_ref()),
+            KernelFailure::Run(e) => Some(e.as_ref()),
+            KernelFailure::Guest(_) => None,
+        }
+    }
 }
 
 /// What `genl vm test` found, kernel by kernel; its [`Display`](fmt::Display)
@@ -263,6 +317,30 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "[[vm.guest]] `vm_e2e`: kernels: unknown kernel \"4.19\"; known: 5.10, 6.1"
+        );
+    }
+
+    #[test]
+    fn a_failed_kernel_lists_each_reason() {
+        let e = KernelFailure::Guest(vec![
+            GuestFailure::Failed {
+                reasons: "rmmod genl_demo failed".into(),
+            },
+            GuestFailure::NoRelease,
+        ]);
+        assert_eq!(
+            e.to_string(),
+            "rmmod genl_demo failed; the guest never reported its kernel release"
+        );
+        let e = KernelFailure::ModuleBuild {
+            rev: Some("0123abcd".into()),
+            error: Arc::new(KmodError::NoModule {
+                src: PathBuf::from("/w/rev/0123abcd/kernel"),
+            }),
+        };
+        assert_eq!(
+            e.to_string(),
+            "module build failed: module dir at 0123abcd: /w/rev/0123abcd/kernel produced no .ko"
         );
     }
 

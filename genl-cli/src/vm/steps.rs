@@ -1,6 +1,9 @@
 //! The steps of a run: [`fetch`] the kernels, [`build`] the modules,
 //! [`test()`] in the guests, or a [`shell`] in one.
 
+use std::sync::Arc;
+
+use super::boot::{GuestFailure, ShortTests};
 use super::*;
 
 /// Installs the host tools and fetches the plan's kernels into the cache
@@ -131,7 +134,7 @@ fn guest_payload(
 /// Fails unless every program's tests all passed: each that reports the
 /// tests it runs reported as many passed, and each with a `min-tests` at
 /// least that many, in the console `log` (programs in run order).
-fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), String> {
+fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), GuestFailure> {
     let sections = boot::program_sections(log);
     let mut short = Vec::new();
     for (i, b) in bins.iter().enumerate() {
@@ -142,21 +145,23 @@ fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), String> {
             .unwrap_or_default();
         let passed = counts.passed;
         if let Some(running) = counts.running.filter(|&r| r > passed) {
-            short.push(format!(
-                "{} reported running {running} test(s), {passed} passed",
-                b.name
-            ));
+            short.push(ShortTests::NotAllPassed {
+                program: b.name.clone(),
+                running,
+                passed,
+            });
         } else if let Some(min) = b.min_tests.filter(|&m| passed < m) {
-            short.push(format!(
-                "{} reported {passed} passed test(s), min-tests is {min}",
-                b.name
-            ));
+            short.push(ShortTests::BelowMin {
+                program: b.name.clone(),
+                passed,
+                min,
+            });
         }
     }
     if short.is_empty() {
         Ok(())
     } else {
-        Err(short.join("; "))
+        Err(GuestFailure::Tests(short))
     }
 }
 
@@ -187,14 +192,19 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let mut built = Vec::new();
     for (k, fetch_time) in kernels {
         let t = Instant::now();
-        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).map_err(|e| e.to_string());
+        let module_build = |rev: Option<&str>| {
+            let rev = rev.map(str::to_owned);
+            move |e| KernelFailure::ModuleBuild {
+                rev,
+                error: Arc::new(e),
+            }
+        };
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).map_err(module_build(None));
         let kos = kos.and_then(|kos| {
             let Some(rev) = &rev else {
                 return Ok((kos, None));
             };
-            let rev_kos = rev
-                .build(&k)
-                .map_err(|e| format!("module dir at {}: {e}", rev.commit))?;
+            let rev_kos = rev.build(&k).map_err(module_build(Some(&rev.commit)))?;
             Ok((
                 kos,
                 Some(guest::ModuleRev {
@@ -233,7 +243,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
             verdict: Ok(()),
         };
         match kos {
-            Err(e) => o.verdict = Err(format!("module build failed: {e}")),
+            Err(e) => o.verdict = Err(e),
             Ok((kos, module_rev)) => {
                 let s = series_of(&k);
                 let run =
@@ -264,7 +274,8 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         };
                         let mut r = boot()?;
                         if r.died_before_init() {
-                            let why = r.verdict().err().unwrap_or_default();
+                            let why = r.verdict().err().map(|e| e.to_string());
+                            let why = why.unwrap_or_default();
                             progress::say(format_args!(
                                 "{}: !!! the kernel panicked while booting, before the \
                                  guest's init ran ({why}); booting once more",
@@ -279,12 +290,12 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         Ok((bins, r))
                     });
                 match run {
-                    Err(e) => o.verdict = Err(e.to_string()),
+                    Err(e) => o.verdict = Err(KernelFailure::Run(Arc::new(e))),
                     Ok((bins, r)) => {
                         o.boot = r.to_result;
                         o.results = r.test_results.clone();
                         // Both the guest's reasons and short test counts.
-                        let errors: Vec<String> = [
+                        let errors: Vec<GuestFailure> = [
                             r.verdict(),
                             r.check_release(&k.release),
                             check_test_counts(&bins, &r.log),
@@ -295,7 +306,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         o.verdict = if errors.is_empty() {
                             Ok(())
                         } else {
-                            Err(errors.join("; "))
+                            Err(KernelFailure::Guest(errors))
                         };
                         if o.verdict.is_err() {
                             progress::show(&r.failure_text());
@@ -409,14 +420,14 @@ GENL-VM-TEST-END demo-client rc=0
         let ok = [bin("vm_e2e", Some(3)), bin("demo-client", None)];
         assert_eq!(check_test_counts(&ok, LOG), Ok(()));
         let short = [bin("vm_e2e", Some(4)), bin("demo-client", None)];
-        let e = check_test_counts(&short, LOG).unwrap_err();
+        let e = check_test_counts(&short, LOG).unwrap_err().to_string();
         assert!(
             e.contains("vm_e2e reported 3 passed test(s), min-tests is 4"),
             "{e}"
         );
         // A program that printed nothing (or ran out of order) passed none.
         let missing = [bin("vm_e2e", Some(1)), bin("vm_fuzz", Some(1))];
-        let e = check_test_counts(&missing, LOG).unwrap_err();
+        let e = check_test_counts(&missing, LOG).unwrap_err().to_string();
         assert!(e.contains("vm_fuzz reported 0 passed"), "{e}");
     }
 
@@ -437,7 +448,7 @@ GENL-VM-TEST-END vm_e2e rc=0
         let bins = [bin("counter-selftest", None), bin("vm_e2e", Some(1))];
         let e = check_test_counts(&bins, log).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "counter-selftest reported running 9 test(s), 8 passed; \
              vm_e2e reported running 4 test(s), 3 passed"
         );
@@ -451,6 +462,14 @@ GENL-VM-TEST-END vm_e2e rc=0
         let e = check_test_counts(&floor, &all).unwrap_err();
         assert_eq!(
             e,
+            GuestFailure::Tests(vec![ShortTests::BelowMin {
+                program: "counter-selftest".into(),
+                passed: 9,
+                min: 10,
+            }])
+        );
+        assert_eq!(
+            e.to_string(),
             "counter-selftest reported 9 passed test(s), min-tests is 10"
         );
     }
