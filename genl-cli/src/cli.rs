@@ -546,6 +546,7 @@ mod tests {
         assert!(
             Overrides::from_vars(|k| (k == "GENL_VM_TIMEOUT").then(|| "soon".into()))
                 .unwrap_err()
+                .to_string()
                 .contains("GENL_VM_TIMEOUT")
         );
     }
@@ -603,7 +604,9 @@ mod tests {
 
     #[test]
     fn unknown_kernels_are_named() {
-        let err = vm::series(&["6.1".into(), "4.19".into()]).unwrap_err();
+        let err = vm::series(&["6.1".into(), "4.19".into()])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("\"4.19\"") && err.contains("newest"), "{err}");
     }
 }

@@ -92,15 +92,17 @@ pub mod toolchain;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-pub use boot::Run;
+pub use boot::{BootError, GuestFailure, NoVerdict, Run, ShortTests};
 pub use guest::{
-    build_programs as build_guest_programs, executable_entries, GuestBin, ModuleRev,
-    MODULE_REV_DIR, STOPPED_ON_FINDING,
+    build_programs as build_guest_programs, executable_entries, ElfError, GuestBin, GuestError,
+    ModuleRev, MODULE_REV_DIR, STOPPED_ON_FINDING,
 };
 pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};
-pub use program::{boot_program, ProgramBoot};
-pub use report::{KernelOutcome, VmError, VmReport};
+pub use program::{boot_program, try_boot_program, ProgramBoot, ProgramError};
+pub use progress::StepError;
+pub use report::{KernelFailure, KernelOutcome, PlanError, VmError, VmReport};
+pub use rev::RevError;
 pub use steps::{build, fetch, shell, test};
 
 use crate::cache;
@@ -329,18 +331,18 @@ impl Overrides {
     /// Reads `GENL_VM_KERNELS` (comma-separated), `GENL_VM_MODULE_DIR`,
     /// `GENL_VM_GUEST_BINS` (`;`-separated), `GENL_VM_TIMEOUT` and
     /// `GENL_VM_VERBOSE=1`; empty variables count as unset.
-    pub fn from_env() -> Result<Overrides, String> {
+    pub fn from_env() -> Result<Overrides, PlanError> {
         Overrides::from_vars(|k| std::env::var(k).ok())
     }
 
     /// [`Overrides::from_env`] over any environment.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, String> {
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Overrides, PlanError> {
         let env = |k: &str| var(k).filter(|v| !v.is_empty());
         let timeout = match env("GENL_VM_TIMEOUT") {
             Some(t) => Some(
                 t.trim()
                     .parse()
-                    .map_err(|_| format!("GENL_VM_TIMEOUT: not a number of seconds: {t:?}"))?,
+                    .map_err(|_| PlanError::Timeout { value: t.clone() })?,
             ),
             None => None,
         };
@@ -378,21 +380,24 @@ fn split_list(v: &str, sep: char) -> Vec<String> {
 }
 
 /// The known series named `names`, or an error naming the unknown one.
-pub fn series(names: &[String]) -> Result<Vec<&'static Series>, String> {
+pub fn series(names: &[String]) -> Result<Vec<&'static Series>, PlanError> {
     names
         .iter()
         .map(|k| {
-            SERIES.iter().find(|s| s.name == k).ok_or_else(|| {
-                let known: Vec<_> = SERIES.iter().map(|s| s.name).collect();
-                format!("unknown kernel {k:?}; known: {}", known.join(", "))
-            })
+            SERIES
+                .iter()
+                .find(|s| s.name == k)
+                .ok_or_else(|| PlanError::UnknownKernel {
+                    name: k.clone(),
+                    known: SERIES.iter().map(|s| s.name).collect(),
+                })
         })
         .collect()
 }
 
 impl Plan {
     /// The plan for `project`: its `[vm]` section, then `o` over it.
-    pub fn new(project: &Project, o: &Overrides) -> Result<Plan, String> {
+    pub fn new(project: &Project, o: &Overrides) -> Result<Plan, PlanError> {
         let root = &project.root;
         let abs = |p: PathBuf| if p.is_absolute() { p } else { root.join(p) };
         let vm = project.config.vm.clone().unwrap_or_default();
@@ -406,7 +411,10 @@ impl Plan {
         };
         for g in &vm.guest {
             if let Some(ks) = &g.kernels {
-                series(ks).map_err(|e| format!("[[vm.guest]] `{}`: kernels: {e}", g.target().1))?;
+                series(ks).map_err(|e| PlanError::GuestKernels {
+                    target: g.target().1.to_owned(),
+                    error: Box::new(e),
+                })?;
             }
         }
         let guests = match &o.guest_bins {
@@ -420,9 +428,7 @@ impl Plan {
         };
         let needs_spec = matches!(&guests, Guests::Build(g) if g.iter().any(|g| g.ynl));
         let ynl_spec = if needs_spec {
-            Some(project.family_spec().map_err(|e| {
-                format!("a [[vm.guest]] with ynl = true needs the family's YNL spec: {e}")
-            })?)
+            Some(project.family_spec().map_err(PlanError::NeedsSpec)?)
         } else {
             project.family_spec().ok()
         };

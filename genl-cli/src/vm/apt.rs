@@ -14,12 +14,14 @@
 //! network.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use super::progress;
+use super::progress::{self, StepError};
 
 /// Debian's archive keyring (package `debian-archive-keyring`).
 pub const KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gpg";
@@ -76,6 +78,91 @@ pub const TRIXIE_BACKPORTS: Suite = Suite {
     keys: &["trixie"],
     toolchain_suite: "trixie",
 };
+
+/// Why a suite's package lists could not be refreshed or its packages
+/// downloaded. `Display` is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AptError {
+    /// Debian's archive keyring is not installed.
+    NoKeyring,
+    /// The archive keyring lacks the keys of one of the suite's releases.
+    NoKeys {
+        /// The release whose keys are missing (`trixie`).
+        release: &'static str,
+        /// The per-release keyring file that is missing.
+        file: PathBuf,
+        /// The suite.
+        suite: &'static str,
+    },
+    /// The suite's apt configuration could not be written.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// An archive's signature did not verify against [`KEYRING`].
+    Signature {
+        /// The suite.
+        suite: &'static str,
+        /// `apt-get update`'s error and warning lines.
+        lines: Vec<String>,
+    },
+    /// `apt-get update` logged errors (it exits 0 after some).
+    Update {
+        /// What ran, `apt-get update (<suite>)`.
+        what: String,
+        /// Its error lines.
+        lines: Vec<String>,
+    },
+    /// `apt-get update` or `apt-get download` failed.
+    Step(StepError),
+}
+
+impl fmt::Display for AptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AptError::NoKeyring => write!(
+                f,
+                "{KEYRING} is missing: install the Debian package debian-archive-keyring"
+            ),
+            AptError::NoKeys {
+                release,
+                file,
+                suite,
+            } => write!(
+                f,
+                "Debian's archive keyring has no {release} keys ({} is missing): upgrade \
+                 debian-archive-keyring (e.g. from your release's -updates or \
+                 -backports suite) to download {suite} kernels",
+                file.display()
+            ),
+            AptError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            AptError::Signature { suite, lines } => write!(
+                f,
+                "the {suite} archive's signature did not verify against {KEYRING}: {}; \
+                 upgrade debian-archive-keyring",
+                lines.join(" | ")
+            ),
+            AptError::Update { what, lines } => write!(f, "{what}: {}", lines.join(" | ")),
+            AptError::Step(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for AptError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AptError::Io { error, .. } => Some(error),
+            AptError::Step(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(AptError { Step(StepError) });
+crate::error::into_text!(AptError);
 
 /// The suites whose lists a process refreshed (at most once each).
 static UPDATED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
@@ -146,8 +233,11 @@ impl Apt {
         self.suite
     }
 
-    fn setup(&self) -> Result<(), String> {
-        let e = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
+    fn setup(&self) -> Result<(), AptError> {
+        let e = |p: &Path, error| AptError::Io {
+            path: p.to_owned(),
+            error,
+        };
         for d in ["lists/partial", "cache/archives/partial", "empty"] {
             let p = self.dir.join(d);
             std::fs::create_dir_all(&p).map_err(|x| e(&p, x))?;
@@ -239,23 +329,19 @@ impl Apt {
 
     /// Fails, saying how to fix it, unless the archive keyring holds the
     /// suite's keys.
-    fn check_keys(&self) -> Result<(), String> {
+    fn check_keys(&self) -> Result<(), AptError> {
         if !Path::new(KEYRING).is_file() {
-            return Err(format!(
-                "{KEYRING} is missing: install the Debian package debian-archive-keyring"
-            ));
+            return Err(AptError::NoKeyring);
         }
         let dir = Path::new(KEYRING).parent().unwrap_or(Path::new("/"));
         for k in self.suite.keys {
             let f = dir.join(format!("debian-archive-{k}-automatic.gpg"));
             if !f.is_file() {
-                return Err(format!(
-                    "Debian's archive keyring has no {k} keys ({} is missing): upgrade \
-                     debian-archive-keyring (e.g. from your release's -updates or \
-                     -backports suite) to download {} kernels",
-                    f.display(),
-                    self.suite.name
-                ));
+                return Err(AptError::NoKeys {
+                    release: k,
+                    file: f,
+                    suite: self.suite.name,
+                });
             }
         }
         Ok(())
@@ -263,7 +349,7 @@ impl Apt {
 
     /// `apt-get update` of this suite, at most once per process (later
     /// calls return `Ok`).
-    pub fn update(&self, cache: &Path) -> Result<(), String> {
+    pub fn update(&self, cache: &Path) -> Result<(), AptError> {
         if !UPDATED.lock().unwrap().insert(self.suite.name) {
             return Ok(());
         }
@@ -283,27 +369,26 @@ impl Apt {
         );
         let text = std::fs::read_to_string(&log).unwrap_or_default();
         // apt-get update exits 0 after some index failures: read its log.
-        let bad: Vec<&str> = text
+        let bad: Vec<String> = text
             .lines()
             .filter(|l| l.starts_with("E:") || l.starts_with("W:") || l.starts_with("Err:"))
+            .map(str::to_owned)
             .collect();
         if bad
             .iter()
             .any(|l| l.contains("NO_PUBKEY") || l.contains("not signed"))
         {
-            return Err(format!(
-                "the {} archive's signature did not verify against {KEYRING}: {}; \
-                 upgrade debian-archive-keyring",
-                self.suite.name,
-                bad.join(" | ")
-            ));
+            return Err(AptError::Signature {
+                suite: self.suite.name,
+                lines: bad,
+            });
         }
         r?;
         if bad
             .iter()
             .any(|l| l.starts_with("E:") || l.starts_with("Err:"))
         {
-            return Err(format!("{what}: {}", bad.join(" | ")));
+            return Err(AptError::Update { what, lines: bad });
         }
         Ok(())
     }
@@ -353,7 +438,7 @@ impl Apt {
 
     /// `apt-get download`s `pkgs` into `dir` (apt checks each `.deb`'s
     /// SHA256 against the signed index), showing progress.
-    pub fn download(&self, cache: &Path, dir: &Path, pkgs: &[String]) -> Result<(), String> {
+    pub fn download(&self, cache: &Path, dir: &Path, pkgs: &[String]) -> Result<(), AptError> {
         self.setup()?;
         let mut cmd = self.command("apt-get");
         cmd.args(["-q", "download"]).args(pkgs).current_dir(dir);
@@ -368,7 +453,8 @@ impl Apt {
             &format!("download-{}", self.suite.name),
             cmd,
             &log,
-        )
+        )?;
+        Ok(())
     }
 }
 
@@ -457,5 +543,34 @@ linux-image-7.3.4+deb13-cloud-amd64
         ] {
             assert!(o.contains(want), "{o}");
         }
+    }
+
+    #[test]
+    fn a_keyring_without_the_suites_keys_says_what_to_upgrade() {
+        let e = AptError::NoKeys {
+            release: "trixie",
+            file: PathBuf::from("/usr/share/keyrings/debian-archive-trixie-automatic.gpg"),
+            suite: "trixie-backports",
+        };
+        assert_eq!(
+            e.to_string(),
+            "Debian's archive keyring has no trixie keys \
+             (/usr/share/keyrings/debian-archive-trixie-automatic.gpg is missing): upgrade \
+             debian-archive-keyring (e.g. from your release's -updates or -backports suite) \
+             to download trixie-backports kernels"
+        );
+        let e = AptError::Signature {
+            suite: "bookworm",
+            lines: vec![
+                "W: GPG error: NO_PUBKEY 1234".into(),
+                "E: not signed".into(),
+            ],
+        };
+        assert_eq!(
+            e.to_string(),
+            "the bookworm archive's signature did not verify against \
+             /usr/share/keyrings/debian-archive-keyring.gpg: W: GPG error: NO_PUBKEY 1234 | \
+             E: not signed; upgrade debian-archive-keyring"
+        );
     }
 }

@@ -1,11 +1,61 @@
 //! Booting a kernel + initramfs under QEMU and reading the verdict.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::fmt;
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use super::kernel::Kernel;
+use super::progress;
+
+/// Why a boot could not be made or run (what the guest did is a [`Run`]).
+/// `Display` is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BootError {
+    /// QEMU could not be started or waited for.
+    Qemu {
+        /// The program (`qemu-system-x86_64`).
+        program: &'static str,
+        /// What the system said.
+        error: io::Error,
+        /// Whether it was not there to start (then `genl vm fetch`
+        /// installs it).
+        spawn: bool,
+    },
+    /// The console log could not be written.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for BootError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BootError::Qemu {
+                program,
+                error,
+                spawn: true,
+            } => write!(f, "{program}: {error} (run `genl vm fetch` to install it)"),
+            BootError::Qemu { program, error, .. } => write!(f, "{program}: {error}"),
+            BootError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for BootError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BootError::Qemu { error, .. } | BootError::Io { error, .. } => Some(error),
+        }
+    }
+}
+
+crate::error::into_text!(BootError);
 
 /// The marker line the guest's `/init` prints last, followed by the boot's
 /// token and `PASS` or `FAIL <reasons>`.
@@ -43,24 +93,178 @@ pub struct Run {
     pub timeout: u64,
 }
 
-impl Run {
-    /// PASS, or FAIL with the reason.
-    pub fn verdict(&self) -> Result<(), String> {
-        match self.result.as_deref() {
-            Some("PASS") => Ok(()),
-            Some(r) => Err(r.strip_prefix("FAIL").unwrap_or(r).trim().to_owned()),
-            None => {
-                let foreign = if self.foreign_results.is_empty() {
+/// Why a boot gave no verdict ([`GuestFailure::NoVerdict`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NoVerdict {
+    /// The kernel panicked.
+    Panicked {
+        /// The `Kernel panic` line.
+        line: String,
+        /// What caused it: up to two WARNING/BUG/Oops/UBSAN/RIP lines.
+        causes: Vec<String>,
+    },
+    /// The boot ran out of time (`timeout`'s status 124 or 137).
+    TimedOut {
+        /// Its bound, in seconds.
+        secs: u64,
+    },
+    /// qemu ended without a verdict line from `/init`.
+    Silent {
+        /// qemu's exit status.
+        exit: Option<i32>,
+        /// qemu's stderr, trimmed.
+        stderr: String,
+    },
+}
+
+impl fmt::Display for NoVerdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NoVerdict::Panicked { line, causes } => write!(
+                f,
+                "guest kernel panicked: {line}{}{}",
+                if causes.is_empty() { "" } else { " after: " },
+                causes.join(" / ")
+            ),
+            NoVerdict::TimedOut { secs } => write!(f, "guest timed out after {secs} s"),
+            NoVerdict::Silent { exit, stderr } => write!(
+                f,
+                "guest printed no `{}` line (qemu exit status {exit:?}{})",
+                RESULT_MARKER.trim(),
+                if stderr.is_empty() {
                     String::new()
                 } else {
-                    format!(
-                        " (ignored {} result line(s) without the boot's token: {:?})",
-                        self.foreign_results.len(),
-                        self.foreign_results
-                    )
-                };
-                self.no_result().map_err(|e| format!("{e}{foreign}"))
+                    format!(", stderr: {stderr}")
+                }
+            ),
+        }
+    }
+}
+
+/// Why a guest failed its kernel. `Display` is the reason the VM summary
+/// shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GuestFailure {
+    /// `/init` printed `FAIL` with these reasons.
+    Failed {
+        /// Its reasons (`rmmod genl_demo failed; kernel log: ...`).
+        reasons: String,
+    },
+    /// `/init` printed no verdict.
+    NoVerdict {
+        /// Why.
+        why: NoVerdict,
+        /// Result lines without the boot's token (a program's, ignored).
+        ignored: Vec<String>,
+    },
+    /// The guest booted another kernel than the one fetched.
+    WrongKernel {
+        /// The release it booted.
+        booted: String,
+        /// The release fetched.
+        expected: String,
+    },
+    /// The guest gave a verdict and never said what kernel it booted.
+    NoRelease,
+    /// Programs reported fewer passed tests than they ran or must pass.
+    Tests(Vec<ShortTests>),
+}
+
+impl fmt::Display for GuestFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GuestFailure::Failed { reasons } => f.write_str(reasons),
+            GuestFailure::NoVerdict { why, ignored } => {
+                write!(f, "{why}")?;
+                if !ignored.is_empty() {
+                    write!(
+                        f,
+                        " (ignored {} result line(s) without the boot's token: {ignored:?})",
+                        ignored.len()
+                    )?;
+                }
+                Ok(())
             }
+            GuestFailure::WrongKernel { booted, expected } => {
+                write!(f, "the guest booted kernel {booted}, not {expected}")
+            }
+            GuestFailure::NoRelease => f.write_str("the guest never reported its kernel release"),
+            GuestFailure::Tests(short) => {
+                for (i, s) in short.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "{s}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for GuestFailure {}
+
+/// One program whose tests did not all pass ([`GuestFailure::Tests`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ShortTests {
+    /// It said it ran more tests than passed.
+    NotAllPassed {
+        /// The program.
+        program: String,
+        /// The tests it said it runs.
+        running: u64,
+        /// The tests that passed.
+        passed: u64,
+    },
+    /// Fewer passed than its `min-tests`.
+    BelowMin {
+        /// The program.
+        program: String,
+        /// The tests that passed.
+        passed: u64,
+        /// Its `min-tests`.
+        min: u64,
+    },
+}
+
+impl fmt::Display for ShortTests {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ShortTests::NotAllPassed {
+                program,
+                running,
+                passed,
+            } => write!(
+                f,
+                "{program} reported running {running} test(s), {passed} passed"
+            ),
+            ShortTests::BelowMin {
+                program,
+                passed,
+                min,
+            } => write!(
+                f,
+                "{program} reported {passed} passed test(s), min-tests is {min}"
+            ),
+        }
+    }
+}
+
+impl Run {
+    /// PASS, or FAIL with the reason.
+    pub fn verdict(&self) -> Result<(), GuestFailure> {
+        match self.result.as_deref() {
+            Some("PASS") => Ok(()),
+            Some(r) => Err(GuestFailure::Failed {
+                reasons: r.strip_prefix("FAIL").unwrap_or(r).trim().to_owned(),
+            }),
+            None => Err(GuestFailure::NoVerdict {
+                why: self.no_result(),
+                ignored: self.foreign_results.clone(),
+            }),
         }
     }
 
@@ -76,19 +280,23 @@ impl Run {
     }
 
     /// Fails unless the guest reported booting `release`.
-    pub fn check_release(&self, release: &str) -> Result<(), String> {
+    pub fn check_release(&self, release: &str) -> Result<(), GuestFailure> {
         match self.booted_release.as_deref() {
             Some(r) if r == release => Ok(()),
-            Some(r) => Err(format!("the guest booted kernel {r}, not {release}")),
+            Some(r) => Err(GuestFailure::WrongKernel {
+                booted: r.to_owned(),
+                expected: release.to_owned(),
+            }),
             None if self.result.is_none() => Ok(()), // the verdict says why
-            None => Err("the guest never reported its kernel release".into()),
+            None => Err(GuestFailure::NoRelease),
         }
     }
 
-    fn no_result(&self) -> Result<(), String> {
+    /// Why there is no verdict line.
+    fn no_result(&self) -> NoVerdict {
         if let Some(l) = self.log.lines().find(|l| l.contains("Kernel panic")) {
             // What caused it: the WARNING/BUG/Oops line and where.
-            let cause: Vec<&str> = self
+            let causes: Vec<String> = self
                 .log
                 .lines()
                 .filter(|l| {
@@ -97,44 +305,38 @@ impl Run {
                         .any(|p| l.contains(p))
                 })
                 .take(2)
-                .map(str::trim)
+                .map(|l| l.trim().to_owned())
                 .collect();
-            Err(format!(
-                "guest kernel panicked: {}{}{}",
-                l.trim(),
-                if cause.is_empty() { "" } else { " after: " },
-                cause.join(" / ")
-            ))
+            NoVerdict::Panicked {
+                line: l.trim().to_owned(),
+                causes,
+            }
         } else if matches!(self.exit, Some(124) | Some(137)) {
-            Err(format!("guest timed out after {} s", self.timeout))
+            NoVerdict::TimedOut { secs: self.timeout }
         } else {
-            Err(format!(
-                "guest printed no `{}` line (qemu exit status {:?}{})",
-                RESULT_MARKER.trim(),
-                self.exit,
-                if self.stderr.trim().is_empty() {
-                    String::new()
-                } else {
-                    format!(", stderr: {}", self.stderr.trim())
-                }
-            ))
+            NoVerdict::Silent {
+                exit: self.exit,
+                stderr: self.stderr.trim().to_owned(),
+            }
         }
     }
 
-    /// Prints the guest console (program output and its dmesg dump).
-    pub fn print_failure(&self) {
-        println!(
-            "---------- guest console ({}) ----------",
-            self.log_path.display()
+    /// The guest console (program output and its dmesg dump) and qemu's
+    /// stderr, framed, as shown after a failure.
+    pub fn failure_text(&self) -> String {
+        let mut s = format!(
+            "---------- guest console ({}) ----------\n{}",
+            self.log_path.display(),
+            self.log
         );
-        print!("{}", self.log);
         if !self.stderr.trim().is_empty() {
-            println!(
-                "---------- qemu stderr ----------\n{}",
+            s += &format!(
+                "---------- qemu stderr ----------\n{}\n",
                 self.stderr.trim_end()
             );
         }
-        println!("---------- end of guest console ----------");
+        s += "---------- end of guest console ----------\n";
+        s
     }
 }
 
@@ -237,7 +439,7 @@ const EXIT_GRACE: u64 = 30;
 
 /// Boots `k` with `initrd`. The console log goes to
 /// `<work>/logs/<release>.log`.
-pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Result<Run, String> {
+pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Result<Run, BootError> {
     let BootOptions {
         timeout,
         verbose,
@@ -257,10 +459,25 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
     };
     cmd.args(qemu_args(k, initrd, interactive, debug, keep_going));
     let log_path = work.join("logs").join(format!("{}.log", k.release));
-    std::fs::create_dir_all(log_path.parent().unwrap()).map_err(|e| e.to_string())?;
+    let logs = log_path.parent().unwrap();
+    std::fs::create_dir_all(logs).map_err(|error| BootError::Io {
+        path: logs.to_owned(),
+        error,
+    })?;
     if !interactive {
-        println!("vm: {}: booting (log: {})", k.release, log_path.display());
+        progress::say(format_args!(
+            "{}: booting (log: {})",
+            k.release,
+            log_path.display()
+        ));
     }
+    let qemu_err = |spawn| {
+        move |error| BootError::Qemu {
+            program: qemu,
+            error,
+            spawn,
+        }
+    };
     let mut run = Run {
         log: String::new(),
         log_path,
@@ -274,7 +491,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         timeout,
     };
     if interactive {
-        let st = cmd.status().map_err(|e| format!("{qemu}: {e}"))?;
+        let st = cmd.status().map_err(qemu_err(false))?;
         run.exit = st.code();
         return Ok(run);
     }
@@ -284,15 +501,17 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{qemu}: {e} (run `genl vm fetch` to install it)"))?;
+        .map_err(qemu_err(true))?;
     let mut stderr = child.stderr.take().unwrap();
     let err_thread = std::thread::spawn(move || {
         let mut s = String::new();
         let _ = stderr.read_to_string(&mut s);
         s
     });
-    let mut log_file = std::fs::File::create(&run.log_path)
-        .map_err(|e| format!("{}: {e}", run.log_path.display()))?;
+    let mut log_file = std::fs::File::create(&run.log_path).map_err(|error| BootError::Io {
+        path: run.log_path.clone(),
+        error,
+    })?;
     let mut reader = BufReader::new(child.stdout.take().unwrap());
     let mut buf = Vec::new();
     // Once the result is in, qemu gets EXIT_GRACE seconds to exit; then
@@ -312,7 +531,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
         let line = line.trim_end_matches(['\n', '\r']).replace('\r', "");
         let _ = writeln!(log_file, "{line}");
         if verbose {
-            println!("{line}");
+            progress::show(&format!("{line}\n"));
         }
         if let Some(f) = on_line {
             f(&line);
@@ -347,7 +566,7 @@ pub fn boot(work: &Path, k: &Kernel, initrd: &Path, o: &BootOptions<'_>) -> Resu
     }
     // Tells the watchdog qemu is done; the child is reaped after that.
     drop(done_tx.take());
-    let st = child.wait().map_err(|e| format!("{qemu}: {e}"))?;
+    let st = child.wait().map_err(qemu_err(false))?;
     run.exit = st.code();
     run.stderr = err_thread.join().unwrap_or_default();
     run.test_results = test_results(&run.log);
@@ -589,10 +808,15 @@ GENL-VM-RESULT: PASS
         assert_eq!(run(Some("PASS"), &[], None).verdict(), Ok(()));
         assert_eq!(
             run(Some("FAIL a; b"), &["PASS"], None).verdict(),
-            Err("a; b".to_owned())
+            Err(GuestFailure::Failed {
+                reasons: "a; b".to_owned()
+            })
         );
         // A program's `GENL-VM-RESULT: PASS` and no line from /init: FAIL.
-        let e = run(None, &["PASS"], None).verdict().unwrap_err();
+        let e = run(None, &["PASS"], None)
+            .verdict()
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("printed no `GENL-VM-RESULT:` line"), "{e}");
         assert!(e.contains("ignored 1 result line(s)"), "{e}");
     }
@@ -606,7 +830,8 @@ GENL-VM-RESULT: PASS
         );
         let e = run(Some("PASS"), &[], Some("6.12.117+deb12-cloud-amd64"))
             .check_release(want)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("booted kernel 6.12.117+deb12-cloud-amd64, not 6.1.0-56"),
             "{e}"
@@ -632,6 +857,55 @@ GENL-VM-RESULT: PASS
         assert!(debug.contains(" kasan_multi_shot"), "{debug}");
         assert!(debug.contains("kmemleak=on") && debug.contains("panic_on_warn=1"));
         assert!(!append(false).contains("kasan_multi_shot"));
+    }
+
+    #[test]
+    fn a_boot_without_a_verdict_says_why() {
+        let panicked = GuestFailure::NoVerdict {
+            why: NoVerdict::Panicked {
+                line: "Kernel panic - not syncing: panic_on_warn set ...".into(),
+                causes: vec!["WARNING: CPU: 0 PID: 1 at net/x.c:10 f+0x1/0x2".into()],
+            },
+            ignored: vec![],
+        };
+        assert_eq!(
+            panicked.to_string(),
+            "guest kernel panicked: Kernel panic - not syncing: panic_on_warn set ... after: \
+             WARNING: CPU: 0 PID: 1 at net/x.c:10 f+0x1/0x2"
+        );
+        let silent = GuestFailure::NoVerdict {
+            why: NoVerdict::Silent {
+                exit: Some(1),
+                stderr: "qemu: could not load kernel".into(),
+            },
+            ignored: vec!["PASS".into()],
+        };
+        assert_eq!(
+            silent.to_string(),
+            "guest printed no `GENL-VM-RESULT:` line (qemu exit status Some(1), stderr: qemu: \
+             could not load kernel) (ignored 1 result line(s) without the boot's token: \
+             [\"PASS\"])"
+        );
+        let late = GuestFailure::NoVerdict {
+            why: NoVerdict::TimedOut { secs: 900 },
+            ignored: vec![],
+        };
+        assert_eq!(late.to_string(), "guest timed out after 900 s");
+    }
+
+    #[test]
+    fn a_missing_qemu_says_how_to_install_it() {
+        let e = BootError::Qemu {
+            program: "qemu-system-x86_64",
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+            spawn: true,
+        };
+        let text = e.to_string();
+        assert!(text.starts_with("qemu-system-x86_64: "), "{text}");
+        assert!(
+            text.ends_with(" (run `genl vm fetch` to install it)"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -16,15 +16,113 @@
 //!
 //! Measured on 2 cores: ≈ 5–10 min for `bzImage` and `modules`.
 
+use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
 use super::kernel::Kernel;
+use super::progress;
 use super::Series;
 use crate::cache;
-use crate::host;
-use crate::kernel_source;
+use crate::host::{self, HostError};
+use crate::kernel_source::{self, SourceError};
+
+/// Why the debug kernel could not be built. `Display` is the message
+/// `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum DebugKernelError {
+    /// The build's host packages could not be installed, or a host
+    /// program failed (`dpkg-deb`).
+    Host(HostError),
+    /// Debian's `linux-source-6.12` could not be fetched or unpacked.
+    Source(SourceError),
+    /// A step of the build could not be started.
+    Spawn {
+        /// The step (`make tinyconfig`).
+        what: String,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// A step of the build failed (the end of its log was shown).
+    Step {
+        /// The step (`make tinyconfig`).
+        what: String,
+        /// How it ended.
+        status: ExitStatus,
+        /// The build's log.
+        log: PathBuf,
+    },
+    /// `make olddefconfig` dropped or changed lines of
+    /// [`CONFIG_FRAGMENT`].
+    ConfigLost {
+        /// What it did, line by line.
+        mismatches: Vec<String>,
+    },
+    /// The kernel built as another release than the series'.
+    WrongRelease {
+        /// The release built.
+        release: String,
+        /// The series' version (`6.12`).
+        version: &'static str,
+    },
+    /// A file or directory of the build could not be read or written.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for DebugKernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DebugKernelError::Host(e) => e.fmt(f),
+            DebugKernelError::Source(e) => e.fmt(f),
+            DebugKernelError::Spawn { what, error } => write!(f, "{what}: {error}"),
+            DebugKernelError::Step { what, status, log } => {
+                write!(f, "{what} failed ({status}); log: {}", log.display())
+            }
+            DebugKernelError::ConfigLost { mismatches } => write!(
+                f,
+                "the debug kernel's configuration lost part of its fragment: {}",
+                mismatches.join("; ")
+            ),
+            DebugKernelError::WrongRelease { release, version } => write!(
+                f,
+                "the debug kernel built as {release:?}, not {version}.*{RELEASE_SUFFIX}"
+            ),
+            DebugKernelError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for DebugKernelError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DebugKernelError::Host(e) => Some(e),
+            DebugKernelError::Source(e) => Some(e),
+            DebugKernelError::Spawn { error, .. } | DebugKernelError::Io { error, .. } => {
+                Some(error)
+            }
+            _ => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(DebugKernelError { Host(HostError), Source(SourceError) });
+crate::error::into_text!(DebugKernelError);
+
+/// An I/O error at `path`, as a [`DebugKernelError`].
+fn io(path: &Path) -> impl FnOnce(io::Error) -> DebugKernelError + '_ {
+    move |error| DebugKernelError::Io {
+        path: path.to_owned(),
+        error,
+    }
+}
 
 /// The configuration on top of `make tinyconfig` (merged with the kernel's
 /// `scripts/kconfig/merge_config.sh`, then `make olddefconfig`). Every
@@ -190,28 +288,36 @@ pub fn cached(cache_dir: &Path, series: &'static Series) -> Option<Kernel> {
     })
 }
 
-fn run_logged(cmd: &mut Command, log: &Path, what: &str) -> Result<(), String> {
+/// Runs `cmd` (the step `what`), its output appended to `log`; a failure
+/// shows the log's last 40 lines.
+fn run_logged(cmd: &mut Command, log: &Path, what: &str) -> Result<(), DebugKernelError> {
     let file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(log)
-        .map_err(|e| format!("{}: {e}", log.display()))?;
-    let err = file.try_clone().map_err(|e| e.to_string())?;
+        .map_err(io(log))?;
+    let err = file.try_clone().map_err(io(log))?;
     let st = cmd
         .stdin(Stdio::null())
         .stdout(file)
         .stderr(err)
         .status()
-        .map_err(|e| format!("{what}: {e}"))?;
+        .map_err(|error| DebugKernelError::Spawn {
+            what: what.to_owned(),
+            error,
+        })?;
     if st.success() {
         return Ok(());
     }
     let text = std::fs::read_to_string(log).unwrap_or_default();
     let tail: Vec<&str> = text.lines().rev().take(40).collect();
-    for l in tail.iter().rev() {
-        eprintln!("  {l}");
-    }
-    Err(format!("{what} failed ({st}); log: {}", log.display()))
+    let shown: String = tail.iter().rev().map(|l| format!("  {l}\n")).collect();
+    progress::show_err(&shown);
+    Err(DebugKernelError::Step {
+        what: what.to_owned(),
+        status: st,
+        log: log.to_owned(),
+    })
 }
 
 /// Host packages the build needs.
@@ -230,7 +336,7 @@ pub const BUILD_PACKAGES: &[&str] = &[
 
 /// The debug kernel of `series` (`6.12-debug`): the cached one, or built now
 /// (≈ 5 min on 2 cores). The caller holds the cache lock.
-pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String> {
+pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, DebugKernelError> {
     if let Some(k) = cached(cache_dir, series) {
         return Ok(k);
     }
@@ -241,12 +347,12 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
     let deb = kernel_source::source_deb(cache_dir)?;
     let version = kernel_source::deb_version(&deb)?;
     let t = Instant::now();
-    println!(
-        "vm: building the debug kernel {} from linux-source-6.12 {version} (once per \
+    progress::say(format_args!(
+        "building the debug kernel {} from linux-source-6.12 {version} (once per \
          configuration; ≈ 5 min on 2 cores) in {}",
         key(),
         root.display()
-    );
+    ));
     kernel_source::unpack_full_tree(&deb, &src)?;
     let log = root.join("build.log");
     let make = |args: &[&str]| {
@@ -256,7 +362,7 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
     };
     run_logged(&mut make(&["tinyconfig"]), &log, "make tinyconfig")?;
     let fragment = root.join("genl-debug.config");
-    std::fs::write(&fragment, CONFIG_FRAGMENT).map_err(|e| e.to_string())?;
+    std::fs::write(&fragment, CONFIG_FRAGMENT).map_err(io(&fragment))?;
     run_logged(
         Command::new("bash")
             .current_dir(&src)
@@ -267,14 +373,11 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         "merge_config.sh",
     )?;
     run_logged(&mut make(&["olddefconfig"]), &log, "make olddefconfig")?;
-    let config =
-        std::fs::read_to_string(src.join(".config")).map_err(|e| format!(".config: {e}"))?;
+    let config_path = src.join(".config");
+    let config = std::fs::read_to_string(&config_path).map_err(io(&config_path))?;
     let bad = config_mismatches(&config);
     if !bad.is_empty() {
-        return Err(format!(
-            "the debug kernel's configuration lost part of its fragment: {}",
-            bad.join("; ")
-        ));
+        return Err(DebugKernelError::ConfigLost { mismatches: bad });
     }
     let jobs = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -284,15 +387,14 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         &log,
         "make bzImage modules",
     )?;
-    let release = std::fs::read_to_string(src.join("include/config/kernel.release"))
-        .map_err(|e| format!("kernel.release: {e}"))?
+    let release_path = src.join("include/config/kernel.release");
+    let release = std::fs::read_to_string(&release_path)
+        .map_err(io(&release_path))?
         .trim()
         .to_owned();
     let version = series.version.unwrap_or("6.12");
     if !release.starts_with(&format!("{version}.")) || !release.ends_with(RELEASE_SUFFIX) {
-        return Err(format!(
-            "the debug kernel built as {release:?}, not {version}.*{RELEASE_SUFFIX}"
-        ));
+        return Err(DebugKernelError::WrongRelease { release, version });
     }
     run_logged(
         make(&["modules_install"]).arg(format!("INSTALL_MOD_PATH={}", root.display())),
@@ -304,19 +406,15 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
     let _ = std::fs::remove_file(mods.join("build"));
     let _ = std::fs::remove_file(mods.join("source"));
     let boot = root.join("boot");
-    std::fs::create_dir_all(&boot).map_err(|e| e.to_string())?;
-    std::fs::copy(
-        src.join("arch/x86/boot/bzImage"),
-        boot.join(format!("vmlinuz-{release}")),
-    )
-    .map_err(|e| format!("bzImage: {e}"))?;
+    std::fs::create_dir_all(&boot).map_err(io(&boot))?;
+    let bzimage = src.join("arch/x86/boot/bzImage");
+    std::fs::copy(&bzimage, boot.join(format!("vmlinuz-{release}"))).map_err(io(&bzimage))?;
     // Where module builds look (`Kernel::headers`): the tree itself, by a
     // relative link (the tree keeps the path it was built at).
     let tree = root
         .join("usr/src")
         .join(format!("linux-headers-{release}"));
-    std::os::unix::fs::symlink("linux-source", &tree)
-        .map_err(|e| format!("{}: {e}", tree.display()))?;
+    std::os::unix::fs::symlink("linux-source", &tree).map_err(io(&tree))?;
     let secs = t.elapsed().as_secs();
     let stamp = format!(
         "series {}\nrelease {release}\nkey {}\nrecipe {RECIPE}\nsource linux-source-6.12 {version}\n\
@@ -324,8 +422,9 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, String
         series.name,
         key()
     );
-    std::fs::write(root.join(STAMP), stamp).map_err(|e| e.to_string())?;
-    println!("vm: debug kernel {release} built in {secs} s");
+    let stamp_path = root.join(STAMP);
+    std::fs::write(&stamp_path, stamp).map_err(io(&stamp_path))?;
+    progress::say(format_args!("debug kernel {release} built in {secs} s"));
     Ok(Kernel {
         series: series.name,
         release,

@@ -1,6 +1,7 @@
 //! The guest side: static test programs, the `/init` script and the initramfs.
 
 mod build;
+mod error;
 mod init;
 mod initramfs;
 
@@ -11,11 +12,14 @@ use std::process::{Command, Stdio};
 use super::cpio::Archive;
 use super::kernel::Kernel;
 use super::kmod::modinfo;
+use super::progress;
 use crate::host;
 use crate::kernel_source::PayloadEntry;
 use crate::project::{GuestConfig, TargetKind};
 
 pub use build::build_programs;
+use error::{io, spawn};
+pub use error::{ElfError, GuestError};
 pub use init::{random_token, InitOptions, ModuleRev, MODULE_REV_DIR, STOPPED_ON_FINDING};
 pub use initramfs::initramfs;
 
@@ -39,15 +43,15 @@ pub struct GuestBin {
 
 impl GuestBin {
     /// Parses `PATH ARGS...` (whitespace-separated; no quoting).
-    pub fn from_spec(spec: &str, abs: &dyn Fn(PathBuf) -> PathBuf) -> Result<GuestBin, String> {
+    pub fn from_spec(spec: &str, abs: &dyn Fn(PathBuf) -> PathBuf) -> Result<GuestBin, GuestError> {
         let mut words = spec.split_whitespace();
-        let path = abs(PathBuf::from(
-            words.next().ok_or("--guest-bin: empty program")?,
-        ));
+        let path = abs(PathBuf::from(words.next().ok_or(GuestError::EmptySpec)?));
         let mut name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| format!("--guest-bin {spec:?}: no file name"))?;
+            .ok_or_else(|| GuestError::NoFileName {
+                spec: spec.to_owned(),
+            })?;
         // cargo's `deps/<name>-<16 hex>`: keep the readable part.
         if let Some((stem, hash)) = name.rsplit_once('-') {
             if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -68,63 +72,57 @@ impl GuestBin {
 /// The ELF interpreter (`PT_INTERP`, e.g. `/lib64/ld-linux-x86-64.so.2`)
 /// of the 64-bit little-endian ELF `data`: `Ok(None)` for one without (a
 /// static or static-pie executable), an error for what is not such an ELF.
-fn elf_interpreter(data: &[u8]) -> Result<Option<String>, String> {
+fn elf_interpreter(data: &[u8]) -> Result<Option<String>, ElfError> {
+    use ElfError::Malformed;
     if data.len() < 64 || &data[..4] != b"\x7fELF" || data[4] != 2 || data[5] != 1 {
-        return Err("not a 64-bit little-endian ELF".into());
+        return Err(ElfError::NotElf64);
     }
     let u16_at = |o: usize| u16::from_le_bytes([data[o], data[o + 1]]) as usize;
     let u64_at = |o: usize| -> Option<usize> {
         let b = data.get(o..o.checked_add(8)?)?;
         usize::try_from(u64::from_le_bytes(b.try_into().ok()?)).ok()
     };
-    let phoff = u64_at(0x20).ok_or("bad program header offset")?;
+    let phoff = u64_at(0x20).ok_or(Malformed("bad program header offset"))?;
     let (phentsize, phnum) = (u16_at(0x36), u16_at(0x38));
     for i in 0..phnum {
         let o = i
             .checked_mul(phentsize)
             .and_then(|x| x.checked_add(phoff))
-            .ok_or("bad program headers")?;
+            .ok_or(Malformed("bad program headers"))?;
         let Some(ty) = data.get(o..o.saturating_add(4)) else {
-            return Err("truncated program headers".into());
+            return Err(Malformed("truncated program headers"));
         };
         if ty != [3, 0, 0, 0] {
             continue;
         }
         let (off, size) = u64_at(o + 8)
             .zip(u64_at(o + 32))
-            .ok_or("truncated PT_INTERP header")?;
+            .ok_or(Malformed("truncated PT_INTERP header"))?;
         let path = off
             .checked_add(size)
             .and_then(|end| data.get(off..end))
-            .ok_or("PT_INTERP points past the end of the file")?;
+            .ok_or(Malformed("PT_INTERP points past the end of the file"))?;
         let path = path.split(|b| *b == 0).next().unwrap_or_default();
         return String::from_utf8(path.to_vec())
             .map(Some)
-            .map_err(|_| "PT_INTERP is not UTF-8".into());
+            .map_err(|_| Malformed("PT_INTERP is not UTF-8"));
     }
     Ok(None)
 }
 
 /// Fails unless `path` runs without a dynamic loader: an ELF without
 /// `PT_INTERP` (static or static-pie) or a `#!/bin/sh` script.
-pub fn check_static(path: &Path) -> Result<(), String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+pub fn check_static(path: &Path) -> Result<(), GuestError> {
+    let data = std::fs::read(path).map_err(io(path))?;
     if data.starts_with(b"#!/bin/sh") {
         return Ok(());
     }
+    let path = path.to_owned();
     match elf_interpreter(&data) {
         Ok(None) => Ok(()),
-        Ok(Some(_)) => Err(format!(
-            "{}: dynamically linked (has an ELF interpreter); the guest has no libc: \
-             build with RUSTFLAGS=\"-C target-feature=+crt-static\" \
-             --target x86_64-unknown-linux-gnu",
-            path.display()
-        )),
-        Err(e) if e.starts_with("not a ") => Err(format!(
-            "{}: not a 64-bit little-endian ELF nor a #!/bin/sh script",
-            path.display()
-        )),
-        Err(e) => Err(format!("{}: {e}", path.display())),
+        Ok(Some(_)) => Err(GuestError::Dynamic { path }),
+        Err(ElfError::NotElf64) => Err(GuestError::NotProgram { path }),
+        Err(error) => Err(GuestError::Elf { path, error }),
     }
 }
 
@@ -141,7 +139,7 @@ const LOADER_DIRS: &[&str] = &[
 /// for, the host file the loader found), in order, the interpreter's own
 /// line included (its name is its path); the vDSO (no file) is left out.
 /// A library the loader did not find is an error.
-fn ldd_libraries(text: &str) -> Result<Vec<(String, PathBuf)>, String> {
+fn ldd_libraries(text: &str) -> Result<Vec<(String, PathBuf)>, GuestError> {
     let mut out = Vec::new();
     for l in text.lines().map(str::trim) {
         // `name => /path (0x...)`, `name => not found`, `/path (0x...)`.
@@ -152,7 +150,7 @@ fn ldd_libraries(text: &str) -> Result<Vec<(String, PathBuf)>, String> {
             None => (without_address(l), l),
         };
         if rest.starts_with("not found") {
-            return Err(format!("ldd: {name} not found on the host"));
+            return Err(GuestError::LibraryNotFound { name });
         }
         let path = without_address(rest);
         if !path.starts_with('/') {
@@ -178,10 +176,13 @@ pub fn executable_entries(
     exe: &Path,
     guest_path: &str,
     stage: &Path,
-) -> Result<Vec<PayloadEntry>, String> {
-    let data = std::fs::read(exe).map_err(|e| format!("{}: {e}", exe.display()))?;
-    let interp = elf_interpreter(&data).map_err(|e| format!("{}: {e}", exe.display()))?;
-    std::fs::create_dir_all(stage).map_err(|e| format!("{}: {e}", stage.display()))?;
+) -> Result<Vec<PayloadEntry>, GuestError> {
+    let data = std::fs::read(exe).map_err(io(exe))?;
+    let interp = elf_interpreter(&data).map_err(|error| GuestError::Elf {
+        path: exe.to_owned(),
+        error,
+    })?;
+    std::fs::create_dir_all(stage).map_err(io(stage))?;
     let guest_path = guest_path.trim_start_matches('/');
     let mut out = vec![PayloadEntry::File(
         guest_path.to_owned(),
@@ -201,13 +202,13 @@ pub fn executable_entries(
     }
     let mut seen = std::collections::BTreeSet::new();
     for (name, path) in libs {
-        let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = std::fs::read(&path).map_err(io(&path))?;
         let mut at = vec![path.display().to_string()];
         let dir = path.parent().map(|d| d.display().to_string());
         if path != Path::new(&interp) && !LOADER_DIRS.contains(&dir.as_deref().unwrap_or("")) {
             let file = Path::new(&name)
                 .file_name()
-                .ok_or_else(|| format!("ldd: bad library name {name:?}"))?;
+                .ok_or_else(|| GuestError::BadLibraryName { name: name.clone() })?;
             at.push(format!("/lib/x86_64-linux-gnu/{}", file.to_string_lossy()));
         }
         for p in at {
@@ -224,8 +225,8 @@ pub fn executable_entries(
 }
 
 /// `path`'s bytes without debug sections (keeps symbols for backtraces).
-fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, String> {
-    let data = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, GuestError> {
+    let data = std::fs::read(path).map_err(io(path))?;
     if !data.starts_with(b"\x7fELF") || !host::have("strip") {
         return Ok(data);
     }
@@ -238,7 +239,7 @@ fn stripped(path: &Path, tmp_dir: &Path) -> Result<Vec<u8>, String> {
         .status()
         .is_ok_and(|s| s.success());
     let out = if ok {
-        std::fs::read(&tmp).map_err(|e| e.to_string())?
+        std::fs::read(&tmp).map_err(io(&tmp))?
     } else {
         data
     };
@@ -270,7 +271,7 @@ mod tests {
             ]
         );
         let e = ldd_libraries("\tlibfoo.so.1 => not found\n").unwrap_err();
-        assert_eq!(e, "ldd: libfoo.so.1 not found on the host");
+        assert_eq!(e.to_string(), "ldd: libfoo.so.1 not found on the host");
         assert!(ldd_libraries("\tstatically linked\n").unwrap().is_empty());
     }
 
@@ -315,7 +316,7 @@ mod tests {
         // Neither an ELF nor a script.
         let text = stage.join("text");
         std::fs::write(&text, "hello, this is not a program at all\n".repeat(4)).unwrap();
-        let e = check_static(&text).unwrap_err();
+        let e = check_static(&text).unwrap_err().to_string();
         assert!(e.contains("not a 64-bit little-endian ELF nor"), "{e}");
         let _ = std::fs::remove_dir_all(&stage);
         assert!(elf_interpreter(b"\x7fELF\x02\x01").is_err());

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::guest::check_static;
+use super::guest::{check_static, GuestError};
 use crate::host;
 use crate::project::HelperConfig;
 
@@ -22,9 +22,13 @@ fn gcc() -> &'static str {
 /// -Wall -Wextra -Werror`; paths are absolute, see
 /// [`Project::load`](crate::project::Project::load)) and returns them as
 /// (guest path `usr/bin/<name>`, executable).
-pub fn build(work: &Path, helpers: &[HelperConfig]) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn build(work: &Path, helpers: &[HelperConfig]) -> Result<Vec<(String, Vec<u8>)>, GuestError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |error| GuestError::Io { path, error }
+    };
     let dir = work.join("helpers");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let mut out = Vec::new();
     for h in helpers {
         let src = &h.source;
@@ -35,17 +39,18 @@ pub fn build(work: &Path, helpers: &[HelperConfig]) -> Result<Vec<(String, Vec<u
             cmd.arg("-I").arg(inc);
         }
         cmd.arg("-o").arg(&exe).arg(src);
-        let st = cmd.status().map_err(|e| format!("{}: {e}", gcc()))?;
+        let st = cmd.status().map_err(|error| GuestError::Spawn {
+            program: gcc().to_owned(),
+            error,
+        })?;
         if !st.success() {
-            return Err(format!(
-                "building the guest helper {} from {} failed (see gcc's output above; \
-                 `-static` needs libc6-dev)",
-                h.name,
-                h.source.display()
-            ));
+            return Err(GuestError::HelperFailed {
+                name: h.name.clone(),
+                source: h.source.clone(),
+            });
         }
         check_static(&exe)?;
-        let data = std::fs::read(&exe).map_err(|e| format!("{}: {e}", exe.display()))?;
+        let data = std::fs::read(&exe).map_err(io(&exe))?;
         out.push((format!("usr/bin/{}", h.name), data));
     }
     Ok(out)

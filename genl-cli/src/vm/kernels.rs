@@ -5,6 +5,7 @@ use std::process::Command;
 
 use super::apt::{self, Apt};
 use super::kernel::Kernel;
+use super::progress;
 use super::toolchain::{self, Toolchain};
 use super::{debug_kernel, Series, SeriesSource};
 use crate::cache;
@@ -58,10 +59,10 @@ fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<S
     if apt.lists_age().is_none() || apt.refresh_age().is_none_or(|a| a > apt::MAX_AGE) {
         update = apt.update(cache_dir);
         if let Err(e) = &update {
-            eprintln!(
-                "vm: {}: refreshing the package lists failed: {e}",
+            progress::warn(format_args!(
+                "{}: refreshing the package lists failed: {e}",
                 apt.suite().name
-            );
+            ));
         }
     }
     if let Some(r) = apt.meta_release(meta) {
@@ -74,11 +75,12 @@ fn resolve(cache_dir: &Path, series: &Series, apt: &Apt, meta: &str) -> Result<S
         }
     }
     if let Some(r) = cached_release(cache_dir, series.name) {
-        eprintln!(
-            "vm: {} does not name a kernel in {}'s lists ({update:?}); using the cached {r}",
+        progress::warn(format_args!(
+            "{} does not name a kernel in {}'s lists ({}); using the cached {r}",
             meta,
-            apt.suite().name
-        );
+            apt.suite().name,
+            error::refresh_text(&update)
+        ));
         return Ok(r);
     }
     Err(FetchError::NotFound {
@@ -159,9 +161,7 @@ pub fn fetch(cache_dir: &Path, series: &'static Series) -> Result<Kernel, FetchE
         SeriesSource::Debian { meta, suite } => {
             fetch_debian(cache_dir, series, &Apt::new(cache_dir, suite), meta)?
         }
-        SeriesSource::Debug => {
-            debug_kernel::fetch(cache_dir, series).map_err(FetchError::DebugKernel)?
-        }
+        SeriesSource::Debug => debug_kernel::fetch(cache_dir, series)?,
     };
     check_release(series, &k.release)?;
     Ok(k)
@@ -184,15 +184,14 @@ fn fetch_debian(
         toolchain: Toolchain::Host { cc: None },
     };
     if root.join(STAMP).is_file() {
-        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())
-            .map_err(FetchError::Toolchain)?;
+        k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
         return Ok(k);
     }
     k.cached = false;
     let pkgs = match kernel_packages(apt, &release) {
         Err(e) if !apt.updated() => {
-            eprintln!("vm: {e}; refreshing the package lists");
-            apt.update(cache_dir).map_err(FetchError::Apt)?;
+            progress::warn(format_args!("{e}; refreshing the package lists"));
+            apt.update(cache_dir)?;
             return fetch_debian(cache_dir, series, apt, meta);
         }
         r => r?,
@@ -202,12 +201,12 @@ fn fetch_debian(
     std::fs::create_dir_all(&debs).map_err(io(&debs))?;
     if let Err(e) = apt.download(cache_dir, &debs, &pkgs) {
         if apt.updated() {
-            return Err(FetchError::Apt(e));
+            return Err(e.into());
         }
         // A stale index names files the mirror no longer has (old ABIs
         // leave it): refresh it and pick the release again.
-        eprintln!("vm: {e}; refreshing the package lists");
-        apt.update(cache_dir).map_err(FetchError::Apt)?;
+        progress::warn(format_args!("{e}; refreshing the package lists"));
+        apt.update(cache_dir)?;
         let _ = std::fs::remove_dir_all(&debs);
         return fetch_debian(cache_dir, series, apt, meta);
     }
@@ -255,8 +254,7 @@ fn fetch_debian(
     std::fs::write(&stamp_file, stamp).map_err(io(&stamp_file))?;
     // The .debs are no longer needed once unpacked.
     let _ = std::fs::remove_dir_all(&debs);
-    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())
-        .map_err(FetchError::Toolchain)?;
+    k.toolchain = toolchain::prepare(cache_dir, apt.suite(), &k.release, &k.headers())?;
     Ok(k)
 }
 

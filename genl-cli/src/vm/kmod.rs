@@ -1,9 +1,155 @@
 //! Building a module source dir against an unpacked kernel.
 
+use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::kernel::Kernel;
+use super::progress;
+use super::toolchain::ToolchainError;
+
+/// Why a module dir could not be built against a kernel, or a module
+/// read. `Display` is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum KmodError {
+    /// The module dir's path has no last component to name its copy by.
+    NotADirName {
+        /// The module dir.
+        src: PathBuf,
+    },
+    /// A KCOV build was asked of a kernel without `CONFIG_KCOV=y`.
+    NoKcov {
+        /// The kernel's release.
+        release: String,
+    },
+    /// The kernel's toolchain cannot run `make`.
+    Toolchain(ToolchainError),
+    /// A program (`make`, `modinfo`, `nm`) could not be started.
+    Spawn {
+        /// The program (`nm (binutils)`).
+        program: String,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// A program reading a module (`modinfo`, `nm`) failed.
+    Tool {
+        /// What ran, with the module (`modinfo /w/x.ko`).
+        what: String,
+        /// What it printed on stderr.
+        stderr: String,
+    },
+    /// `make` failed.
+    MakeFailed {
+        /// The kernel's release.
+        release: String,
+        /// What make printed (stdout, then stderr).
+        output: String,
+    },
+    /// The build printed warnings (`W=1` must be clean).
+    Warnings {
+        /// The kernel's release.
+        release: String,
+        /// The warning and error lines.
+        warnings: Vec<String>,
+        /// What make printed (stdout, then stderr).
+        output: String,
+    },
+    /// The build produced no module.
+    NoModule {
+        /// The module dir.
+        src: PathBuf,
+    },
+    /// A module's vermagic names another kernel.
+    Vermagic {
+        /// The module.
+        ko: PathBuf,
+        /// Its vermagic.
+        vermagic: String,
+        /// The kernel's release.
+        release: String,
+    },
+    /// A module built for KCOV does not call [`KCOV_TRACE_PC`].
+    NotInstrumented {
+        /// The module.
+        ko: PathBuf,
+    },
+    /// A file or directory could not be read, copied or made.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for KmodError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KmodError::NotADirName { src } => {
+                write!(f, "{}: not a directory name", src.display())
+            }
+            KmodError::NoKcov { release } => write!(
+                f,
+                "kernel {release} has no KCOV (CONFIG_KCOV=y): genl fuzz's coverage needs \
+                 the debug kernel (6.12-debug)"
+            ),
+            KmodError::Toolchain(e) => e.fmt(f),
+            KmodError::Spawn { program, error } => write!(f, "{program}: {error}"),
+            KmodError::Tool { what, stderr } => write!(f, "{what}: {stderr}"),
+            KmodError::MakeFailed { release, .. } => {
+                write!(f, "module build against {release} failed")
+            }
+            KmodError::Warnings {
+                release, warnings, ..
+            } => write!(
+                f,
+                "module build against {release} has {} warning(s) (W=1): {}",
+                warnings.len(),
+                warnings.join(" | ")
+            ),
+            KmodError::NoModule { src } => write!(f, "{} produced no .ko", src.display()),
+            KmodError::Vermagic {
+                ko,
+                vermagic,
+                release,
+            } => write!(
+                f,
+                "{}: vermagic {vermagic:?} does not match kernel {release}",
+                ko.display()
+            ),
+            KmodError::NotInstrumented { ko } => write!(
+                f,
+                "{}: built with KCOV_INSTRUMENT=y but does not call {KCOV_TRACE_PC}: \
+                 no coverage would be recorded",
+                ko.display()
+            ),
+            KmodError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for KmodError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KmodError::Toolchain(e) => Some(e),
+            KmodError::Spawn { error, .. } | KmodError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(KmodError { Toolchain(ToolchainError) });
+crate::error::into_text!(KmodError);
+
+/// An I/O error at `path`, as a [`KmodError`].
+fn io(path: &Path) -> impl FnOnce(io::Error) -> KmodError + '_ {
+    move |error| KmodError::Io {
+        path: path.to_owned(),
+        error,
+    }
+}
 
 /// Whether `name` is a build product (never copied from the source dir).
 fn is_artifact(name: &str) -> bool {
@@ -15,23 +161,23 @@ fn is_artifact(name: &str) -> bool {
             .any(|s| name.ends_with(s))
 }
 
-fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
-    let entries = std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))?;
+fn copy_tree(from: &Path, to: &Path) -> Result<(), KmodError> {
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    let entries = std::fs::read_dir(from).map_err(io(from))?;
     for e in entries {
-        let e = e.map_err(|e| e.to_string())?;
+        let e = e.map_err(io(from))?;
         let name = e.file_name();
         let name_s = name.to_string_lossy();
         if is_artifact(&name_s) {
             continue;
         }
-        let ty = e.file_type().map_err(|e| e.to_string())?;
         let (src, dst) = (e.path(), to.join(&name));
+        let ty = e.file_type().map_err(io(&src))?;
         if ty.is_dir() {
             copy_tree(&src, &dst)?;
         } else {
             // Follows symlinks: the copy must not point back into the source.
-            std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+            std::fs::copy(&src, &dst).map_err(io(&src))?;
         }
     }
     Ok(())
@@ -54,18 +200,20 @@ fn find_kos(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// `modinfo -F field ko`.
-pub fn modinfo(ko: &Path, field: &str) -> Result<String, String> {
+pub fn modinfo(ko: &Path, field: &str) -> Result<String, KmodError> {
     let out = Command::new("modinfo")
         .args(["-F", field])
         .arg(ko)
         .output()
-        .map_err(|e| format!("modinfo: {e}"))?;
+        .map_err(|error| KmodError::Spawn {
+            program: "modinfo".into(),
+            error,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "modinfo {}: {}",
-            ko.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(KmodError::Tool {
+            what: format!("modinfo {}", ko.display()),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
@@ -113,30 +261,31 @@ pub const KCOV_TRACE_PC: &str = "__sanitizer_cov_trace_pc";
 
 /// Fails unless the kernel configuration `config` (a `.config`'s text) of
 /// kernel `release` has `CONFIG_KCOV=y`.
-fn check_kcov_config(config: &str, release: &str) -> Result<(), String> {
+fn check_kcov_config(config: &str, release: &str) -> Result<(), KmodError> {
     if config.lines().any(|l| l.trim() == "CONFIG_KCOV=y") {
         Ok(())
     } else {
-        Err(format!(
-            "kernel {release} has no KCOV (CONFIG_KCOV=y): genl fuzz's coverage needs \
-             the debug kernel (6.12-debug)"
-        ))
+        Err(KmodError::NoKcov {
+            release: release.to_owned(),
+        })
     }
 }
 
 /// The undefined symbols of the ELF object `ko` (`nm -u`).
-fn undefined_symbols(ko: &Path) -> Result<Vec<String>, String> {
+fn undefined_symbols(ko: &Path) -> Result<Vec<String>, KmodError> {
     let out = Command::new("nm")
         .arg("-u")
         .arg(ko)
         .output()
-        .map_err(|e| format!("nm (binutils): {e}"))?;
+        .map_err(|error| KmodError::Spawn {
+            program: "nm (binutils)".into(),
+            error,
+        })?;
     if !out.status.success() {
-        return Err(format!(
-            "nm -u {}: {}",
-            ko.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
+        return Err(KmodError::Tool {
+            what: format!("nm -u {}", ko.display()),
+            stderr: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -148,8 +297,20 @@ fn undefined_symbols(ko: &Path) -> Result<Vec<String>, String> {
 /// Builds every module of `src` against `k` in a fresh copy under
 /// `<work>/build/<release>/<dirname>/` and returns the `.ko` files
 /// ([`build_with`] and the default [`BuildOptions`]).
-pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String> {
-    build_with(work, src, k, &BuildOptions::default())
+pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, KmodError> {
+    try_build_with(work, src, k, &BuildOptions::default())
+}
+
+/// [`try_build_with`], its error as text: for the callers that still tell
+/// errors apart by their message (`genl fuzz` looks for `no KCOV`, which
+/// is [`KmodError::NoKcov`]).
+pub fn build_with(
+    work: &Path,
+    src: &Path,
+    k: &Kernel,
+    o: &BuildOptions,
+) -> Result<Vec<PathBuf>, String> {
+    Ok(try_build_with(work, src, k, o)?)
 }
 
 /// Builds every module of `src` against `k` as `o` says, in a fresh copy
@@ -159,19 +320,18 @@ pub fn build(work: &Path, src: &Path, k: &Kernel) -> Result<Vec<PathBuf>, String
 /// `k`. A KCOV build fails before `make` when the kernel has no
 /// `CONFIG_KCOV=y`, and after it unless every module references
 /// [`KCOV_TRACE_PC`].
-pub fn build_with(
+pub fn try_build_with(
     work: &Path,
     src: &Path,
     k: &Kernel,
     o: &BuildOptions,
-) -> Result<Vec<PathBuf>, String> {
-    let name = src
-        .file_name()
-        .ok_or_else(|| format!("{}: not a directory name", src.display()))?;
+) -> Result<Vec<PathBuf>, KmodError> {
+    let name = src.file_name().ok_or_else(|| KmodError::NotADirName {
+        src: src.to_owned(),
+    })?;
     if o.kcov {
         let config_path = k.headers().join(".config");
-        let config = std::fs::read_to_string(&config_path)
-            .map_err(|e| format!("{}: {e}", config_path.display()))?;
+        let config = std::fs::read_to_string(&config_path).map_err(io(&config_path))?;
         check_kcov_config(&config, &k.release)?;
     }
     let dst = work.join(o.dir()).join(&k.release).join(name);
@@ -203,8 +363,8 @@ pub fn build_with(
         // 6.12's module BTF step fails without pahole; skip it instead.
         cmd.arg("CONFIG_DEBUG_INFO_BTF_MODULES=");
     }
-    println!(
-        "vm: {}: make -C <headers> M={} W=1 {}modules ({})",
+    progress::say(format_args!(
+        "{}: make -C <headers> M={} W=1 {}modules ({})",
         k.release,
         dst.display(),
         o.make_args()
@@ -212,52 +372,56 @@ pub fn build_with(
             .map(|a| format!("{a} "))
             .collect::<String>(),
         k.toolchain
-    );
-    let out = cmd.output().map_err(|e| format!("make: {e}"))?;
+    ));
+    let out = cmd.output().map_err(|error| KmodError::Spawn {
+        program: "make".into(),
+        error,
+    })?;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     if !out.status.success() {
-        eprintln!("{text}");
-        return Err(format!("module build against {} failed", k.release));
+        progress::show_err(&text);
+        return Err(KmodError::MakeFailed {
+            release: k.release.clone(),
+            output: text,
+        });
     }
     // A compiler or modpost warning fails the build: the module must be
     // W=1 clean on every kernel.
-    let warnings: Vec<&str> = text
+    let warnings: Vec<String> = text
         .lines()
         .filter(|l| l.contains("warning:") || l.contains("WARNING:") || l.contains("error:"))
+        .map(str::to_owned)
         .collect();
     if !warnings.is_empty() {
-        eprintln!("{text}");
-        return Err(format!(
-            "module build against {} has {} warning(s) (W=1): {}",
-            k.release,
-            warnings.len(),
-            warnings.join(" | ")
-        ));
+        progress::show_err(&text);
+        return Err(KmodError::Warnings {
+            release: k.release.clone(),
+            warnings,
+            output: text,
+        });
     }
     let mut kos = Vec::new();
     find_kos(&dst, &mut kos);
     if kos.is_empty() {
-        return Err(format!("{} produced no .ko", src.display()));
+        return Err(KmodError::NoModule {
+            src: src.to_owned(),
+        });
     }
     for ko in &kos {
         let vermagic = modinfo(ko, "vermagic")?;
         if vermagic.split_whitespace().next() != Some(k.release.as_str()) {
-            return Err(format!(
-                "{}: vermagic {vermagic:?} does not match kernel {}",
-                ko.display(),
-                k.release
-            ));
+            return Err(KmodError::Vermagic {
+                ko: ko.clone(),
+                vermagic,
+                release: k.release.clone(),
+            });
         }
         if o.kcov && !undefined_symbols(ko)?.iter().any(|s| s == KCOV_TRACE_PC) {
-            return Err(format!(
-                "{}: built with KCOV_INSTRUMENT=y but does not call {KCOV_TRACE_PC}: \
-                 no coverage would be recorded",
-                ko.display()
-            ));
+            return Err(KmodError::NotInstrumented { ko: ko.clone() });
         }
     }
     Ok(kos)
@@ -280,15 +444,18 @@ mod tests {
     #[test]
     fn a_kernel_without_kcov_is_refused() {
         let with = "CONFIG_DEBUG_FS=y\nCONFIG_KCOV=y\n# CONFIG_KCOV_INSTRUMENT_ALL is not set\n";
-        assert_eq!(check_kcov_config(with, "6.12.118-genl-debug"), Ok(()));
+        assert!(check_kcov_config(with, "6.12.118-genl-debug").is_ok());
         for without in [
             "CONFIG_DEBUG_FS=y\n",
             "# CONFIG_KCOV is not set\n",
             "CONFIG_KCOV=n\n",
         ] {
             let e = check_kcov_config(without, "6.1.0-57-cloud-amd64").unwrap_err();
+            assert!(
+                matches!(&e, KmodError::NoKcov { release } if release == "6.1.0-57-cloud-amd64")
+            );
             assert_eq!(
-                e,
+                e.to_string(),
                 "kernel 6.1.0-57-cloud-amd64 has no KCOV (CONFIG_KCOV=y): genl fuzz's \
                  coverage needs the debug kernel (6.12-debug)"
             );
@@ -313,8 +480,12 @@ mod tests {
             cached: true,
             toolchain: super::super::toolchain::Toolchain::Host { cc: None },
         };
+        let e =
+            try_build_with(&dir.join("work"), &src, &k, &BuildOptions { kcov: true }).unwrap_err();
+        assert!(matches!(e, KmodError::NoKcov { .. }), "{e}");
+        // The text form genl fuzz tells it by.
         let e = build_with(&dir.join("work"), &src, &k, &BuildOptions { kcov: true }).unwrap_err();
-        assert!(e.contains("has no KCOV"), "{e}");
+        assert!(e.contains("no KCOV"), "{e}");
         // Nothing was copied or built.
         assert!(!dir.join("work").exists());
         let _ = std::fs::remove_dir_all(&dir);
@@ -344,5 +515,30 @@ mod tests {
             .any(|s| s == KCOV_TRACE_PC));
         assert!(undefined_symbols(&c).is_err());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_module_for_another_kernel_names_both() {
+        let e = KmodError::Vermagic {
+            ko: PathBuf::from("/w/build/6.1.0-57-cloud-amd64/m/genl_demo.ko"),
+            vermagic: "6.12.118+deb12-cloud-amd64 SMP mod_unload".into(),
+            release: "6.1.0-57-cloud-amd64".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "/w/build/6.1.0-57-cloud-amd64/m/genl_demo.ko: vermagic \
+             \"6.12.118+deb12-cloud-amd64 SMP mod_unload\" does not match kernel \
+             6.1.0-57-cloud-amd64"
+        );
+        let e = KmodError::Warnings {
+            release: "6.1.0-57-cloud-amd64".into(),
+            warnings: vec!["m.c:3:5: warning: no previous prototype".into()],
+            output: String::new(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "module build against 6.1.0-57-cloud-amd64 has 1 warning(s) (W=1): \
+             m.c:3:5: warning: no previous prototype"
+        );
     }
 }

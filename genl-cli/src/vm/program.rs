@@ -2,13 +2,93 @@
 //! with ([`boot_program`]).
 
 use std::cell::RefCell;
+use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 
-use super::boot::{self, Run};
-use super::guest::{self, GuestBin};
+use super::boot::{self, BootError, Run};
+use super::guest::{self, GuestBin, GuestError};
 use super::kernel::Kernel;
+use super::progress;
 use super::SERIES;
 use crate::kernel_source::PayloadEntry;
+
+/// Why [`try_boot_program`] could not make or run its boot. `Display` is
+/// the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ProgramError {
+    /// The kernel's series is not one of [`SERIES`].
+    UnknownSeries {
+        /// The kernel's release.
+        release: String,
+        /// Its series.
+        series: &'static str,
+    },
+    /// The program's file name cannot go in `/usr/bin` (none, or quotes,
+    /// spaces, `$`...).
+    ProgramName {
+        /// The program.
+        program: PathBuf,
+    },
+    /// A guest file's path is not absolute.
+    NotAbsolute {
+        /// The path.
+        path: String,
+    },
+    /// A guest file's path names no file, or has `..`.
+    NotAFilePath {
+        /// The path.
+        path: String,
+    },
+    /// The program's launcher could not be written.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// The guest's files or initramfs could not be made.
+    Guest(GuestError),
+    /// The boot could not be run.
+    Boot(BootError),
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgramError::UnknownSeries { release, series } => {
+                write!(f, "kernel {release}: unknown series {series:?}")
+            }
+            ProgramError::ProgramName { program } => {
+                write!(f, "{}: no file name fit for /usr/bin", program.display())
+            }
+            ProgramError::NotAbsolute { path } => {
+                write!(f, "guest file {path:?}: not an absolute path")
+            }
+            ProgramError::NotAFilePath { path } => {
+                write!(f, "guest file {path:?}: not a file path without `..`")
+            }
+            ProgramError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            ProgramError::Guest(e) => e.fmt(f),
+            ProgramError::Boot(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for ProgramError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ProgramError::Io { error, .. } => Some(error),
+            ProgramError::Guest(e) => Some(e),
+            ProgramError::Boot(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+crate::error::wrap_errors!(ProgramError { Guest(GuestError), Boot(BootError) });
+crate::error::into_text!(ProgramError);
 
 /// One boot of [`boot_program`].
 pub struct ProgramBoot<'a> {
@@ -40,16 +120,16 @@ pub struct ProgramBoot<'a> {
 
 /// The guest path (relative, no `..`) of an absolute guest path given to
 /// [`ProgramBoot::files`].
-fn guest_file_path(p: &str) -> Result<String, String> {
+fn guest_file_path(p: &str) -> Result<String, ProgramError> {
     let rel = p
         .strip_prefix('/')
-        .ok_or_else(|| format!("guest file {p:?}: not an absolute path"))?;
+        .ok_or_else(|| ProgramError::NotAbsolute { path: p.to_owned() })?;
     let parts: Vec<&str> = rel
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
     if parts.is_empty() || parts.contains(&"..") {
-        return Err(format!("guest file {p:?}: not a file path without `..`"));
+        return Err(ProgramError::NotAFilePath { path: p.to_owned() });
     }
     Ok(parts.join("/"))
 }
@@ -75,18 +155,24 @@ fn launcher(guest_exe: &str) -> String {
 /// log to `<work_dir>/logs/<release>.log`. An error means the boot could
 /// not be made or run; what the guest did is in the [`Run`] (see
 /// [`Run::verdict`] and [`Run::check_release`]).
-pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> {
+pub fn try_boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramError> {
     let k = b.kernel;
-    let series = SERIES
-        .iter()
-        .find(|s| s.name == k.series)
-        .ok_or_else(|| format!("kernel {}: unknown series {:?}", k.release, k.series))?;
+    let series =
+        SERIES
+            .iter()
+            .find(|s| s.name == k.series)
+            .ok_or_else(|| ProgramError::UnknownSeries {
+                release: k.release.clone(),
+                series: k.series,
+            })?;
     let name = b
         .program
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty() && !n.contains(['\'', '"', '\\', '$', '`', ' ']))
-        .ok_or_else(|| format!("{}: no file name fit for /usr/bin", b.program.display()))?;
+        .ok_or_else(|| ProgramError::ProgramName {
+            program: b.program.to_owned(),
+        })?;
     let guest_exe = format!("/usr/bin/{name}");
     let stage = work_dir.join("program").join(&k.release);
     let _ = std::fs::remove_dir_all(&stage);
@@ -95,8 +181,10 @@ pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> 
         extra.push(PayloadEntry::File(guest_file_path(p)?, data.clone(), 0o644));
     }
     let script = stage.join(&name);
-    std::fs::write(&script, launcher(&guest_exe))
-        .map_err(|e| format!("{}: {e}", script.display()))?;
+    std::fs::write(&script, launcher(&guest_exe)).map_err(|error| ProgramError::Io {
+        path: script.clone(),
+        error,
+    })?;
     let bins = [GuestBin {
         name,
         path: script,
@@ -133,12 +221,13 @@ pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> 
     };
     let mut run = boot()?;
     if run.died_before_init() {
-        let why = run.verdict().err().unwrap_or_default();
-        println!(
-            "vm: {}: the kernel panicked while booting, before the guest's init ran ({why}); \
+        let why = run.verdict().err().map(|e| e.to_string());
+        let why = why.unwrap_or_default();
+        progress::say(format_args!(
+            "{}: the kernel panicked while booting, before the guest's init ran ({why}); \
              booting once more",
             k.release
-        );
+        ));
         run = boot()?;
         run.test_results.insert(
             0,
@@ -148,6 +237,12 @@ pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> 
     Ok(run)
 }
 
+/// [`try_boot_program`], its error as text: for the callers that keep
+/// errors as text (`genl fuzz` lists each kernel's).
+pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> {
+    Ok(try_boot_program(work_dir, b)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,13 +250,21 @@ mod tests {
     #[test]
     fn guest_files_are_absolute_paths_inside_the_guest() {
         assert_eq!(
-            guest_file_path("/ynl/genl_demo.yaml"),
-            Ok("ynl/genl_demo.yaml".into())
+            guest_file_path("/ynl/genl_demo.yaml").unwrap(),
+            "ynl/genl_demo.yaml"
         );
-        assert_eq!(guest_file_path("//a/./b"), Ok("a/b".into()));
+        assert_eq!(guest_file_path("//a/./b").unwrap(), "a/b");
         for bad in ["ynl/x.yaml", "/", "/a/../../etc/passwd", ""] {
             assert!(guest_file_path(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            guest_file_path("ynl/x.yaml").unwrap_err().to_string(),
+            "guest file \"ynl/x.yaml\": not an absolute path"
+        );
+        assert_eq!(
+            guest_file_path("/a/../b").unwrap_err().to_string(),
+            "guest file \"/a/../b\": not a file path without `..`"
+        );
     }
 
     #[test]

@@ -1,12 +1,103 @@
 //! Long preparation steps (downloads, toolchain roots) with progress: what
 //! runs, how far it got (the last line of its log, every few seconds), and
-//! how long it took last time (kept in `<cache>/timings`).
+//! how long it took last time (kept in `<cache>/timings`). The one place
+//! of the VM harness that prints: the other modules report what they do
+//! through [`say`], [`warn`] and [`show`], and return what they found.
 
+use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Prints one progress line, `vm: <line>`, on stdout.
+pub fn say(line: fmt::Arguments<'_>) {
+    println!("vm: {line}");
+}
+
+/// Prints one line on stderr, `vm: <line>` (a step that went wrong and is
+/// retried or skipped).
+pub fn warn(line: fmt::Arguments<'_>) {
+    eprintln!("vm: {line}");
+}
+
+/// Prints `text` as it is on stdout (a console line streamed, a guest
+/// console dumped after a failure).
+pub fn show(text: &str) {
+    print!("{text}");
+}
+
+/// Prints `text` as it is on stderr (a failed build's output, the end of a
+/// log), with a line end when it has none.
+pub fn show_err(text: &str) {
+    if text.ends_with('\n') {
+        eprint!("{text}");
+    } else {
+        eprintln!("{text}");
+    }
+}
+
+/// Why a long preparation step (a download, the making of a toolchain
+/// root) failed. `Display` is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StepError {
+    /// The log's directory or file could not be made.
+    Io {
+        /// The directory or file.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// The step's program could not be started or waited for.
+    Spawn {
+        /// What the step does.
+        what: String,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// The step's program ran and failed.
+    Failed {
+        /// What the step does.
+        what: String,
+        /// How it ended.
+        status: ExitStatus,
+        /// Its log.
+        log: PathBuf,
+        /// The log's last lines.
+        tail: String,
+    },
+}
+
+impl fmt::Display for StepError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StepError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            StepError::Spawn { what, error } => write!(f, "{what}: {error}"),
+            StepError::Failed {
+                what,
+                status,
+                log,
+                tail,
+            } => write!(
+                f,
+                "{what} failed ({status}); its log, {}, ends:\n{tail}",
+                log.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for StepError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            StepError::Io { error, .. } | StepError::Spawn { error, .. } => Some(error),
+            StepError::Failed { .. } => None,
+        }
+    }
+}
 
 /// Seconds between two progress lines.
 const TICK: Duration = Duration::from_secs(15);
@@ -81,25 +172,31 @@ pub fn run(
     key: &str,
     mut cmd: Command,
     log: &Path,
-) -> Result<(), String> {
+) -> Result<(), StepError> {
     let last = last_duration(cache, key)
         .map(|d| format!(" (last time {:.0}s)", d.as_secs_f64()))
         .unwrap_or_default();
-    println!("vm: {what}{last}");
+    say(format_args!("{what}{last}"));
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |error| StepError::Io { path, error }
+    };
     if let Some(dir) = log.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
-    let f = std::fs::File::create(log).map_err(|e| format!("{}: {e}", log.display()))?;
-    let f2 = f
-        .try_clone()
-        .map_err(|e| format!("{}: {e}", log.display()))?;
+    let f = std::fs::File::create(log).map_err(io(log))?;
+    let f2 = f.try_clone().map_err(io(log))?;
+    let spawn = |error| StepError::Spawn {
+        what: what.to_owned(),
+        error,
+    };
     let start = Instant::now();
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(f)
         .stderr(f2)
         .spawn()
-        .map_err(|e| format!("{what}: {e}"))?;
+        .map_err(spawn)?;
     let done = Arc::new(AtomicBool::new(false));
     let ticker = {
         let (done, log, key) = (done.clone(), log.to_owned(), key.to_owned());
@@ -109,11 +206,11 @@ pub fn run(
                 std::thread::sleep(Duration::from_millis(200));
                 if start.elapsed() >= next {
                     next += TICK;
-                    println!(
-                        "vm:   {key}: {:.0}s: {}",
+                    say(format_args!(
+                        "  {key}: {:.0}s: {}",
                         start.elapsed().as_secs_f64(),
                         last_line(&log)
-                    );
+                    ));
                 }
             }
         })
@@ -121,17 +218,18 @@ pub fn run(
     let st = child.wait();
     done.store(true, Ordering::SeqCst);
     let _ = ticker.join();
-    let st = st.map_err(|e| format!("{what}: {e}"))?;
+    let st = st.map_err(spawn)?;
     let d = start.elapsed();
     if !st.success() {
-        return Err(format!(
-            "{what} failed ({st}); its log, {}, ends:\n{}",
-            log.display(),
-            tail(log, 15)
-        ));
+        return Err(StepError::Failed {
+            what: what.to_owned(),
+            status: st,
+            log: log.to_owned(),
+            tail: tail(log, 15),
+        });
     }
     record(cache, key, d);
-    println!("vm: {what}: done in {:.1}s", d.as_secs_f64());
+    say(format_args!("{what}: done in {:.1}s", d.as_secs_f64()));
     Ok(())
 }
 
@@ -156,5 +254,21 @@ mod tests {
             "download-x 3.0\nroot-trixie 60.0\n"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_step_names_its_log_and_shows_its_end() {
+        use std::os::unix::process::ExitStatusExt;
+        let e = StepError::Failed {
+            what: "apt-get update (bookworm)".into(),
+            status: ExitStatus::from_raw(100 << 8),
+            log: PathBuf::from("/c/apt/bookworm/update.log"),
+            tail: "E: no network".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "apt-get update (bookworm) failed (exit status: 100); its log, \
+             /c/apt/bookworm/update.log, ends:\nE: no network"
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! The steps of a run: [`fetch`] the kernels, [`build`] the modules,
 //! [`test()`] in the guests, or a [`shell`] in one.
 
+use std::sync::Arc;
+
+use super::boot::{GuestFailure, ShortTests};
 use super::*;
 
 /// Installs the host tools and fetches the plan's kernels into the cache
@@ -9,7 +12,7 @@ pub fn fetch(plan: &Plan) -> Result<Vec<Kernel>, VmError> {
     Ok(fetch_timed(plan)?.into_iter().map(|(k, _)| k).collect())
 }
 
-fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
+fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, VmError> {
     host::apt_install(HOST_PACKAGES)?;
     let _lock = cache::lock_cache(&plan.cache_dir)?;
     let mut out = Vec::new();
@@ -17,8 +20,8 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
         let t = Instant::now();
         let k = kernels::fetch(&plan.cache_dir, s)?;
         let d = t.elapsed();
-        println!(
-            "vm: kernel {} = {} ({}, {:.1}s; modules built by {})",
+        progress::say(format_args!(
+            "kernel {} = {} ({}, {:.1}s; modules built by {})",
             s.name,
             k.release,
             match (k.cached, s.is_debug()) {
@@ -28,19 +31,17 @@ fn fetch_timed(plan: &Plan) -> Result<Vec<(Kernel, Duration)>, String> {
             },
             d.as_secs_f64(),
             k.toolchain
-        );
+        ));
         out.push((k, d));
     }
     Ok(out)
 }
 
-fn check_module_dir(dir: &Path) -> Result<(), String> {
+fn check_module_dir(dir: &Path) -> Result<(), VmError> {
     if !dir.join("Kbuild").is_file() && !dir.join("Makefile").is_file() {
-        return Err(format!(
-            "module source dir {} has no Kbuild or Makefile (not written yet?); \
-             set [vm] module-dir in genl.toml or pass --module-dir DIR",
-            dir.display()
-        ));
+        return Err(VmError::NoModuleDir {
+            dir: dir.to_owned(),
+        });
     }
     Ok(())
 }
@@ -52,22 +53,22 @@ pub fn build(plan: &Plan) -> Result<(), VmError> {
     for (k, _) in fetch_timed(plan)? {
         let t = Instant::now();
         let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
-        println!(
-            "vm: {}: built in {:.1}s: {}",
+        progress::say(format_args!(
+            "{}: built in {:.1}s: {}",
             k.release,
             t.elapsed().as_secs_f64(),
             kos.iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(" ")
-        );
+        ));
     }
     Ok(())
 }
 
 /// The guest programs for this run: the prebuilt ones, checked, or the
 /// `[[vm.guest]]` ones, built.
-fn guest_bins(plan: &Plan) -> Result<Vec<GuestBin>, String> {
+fn guest_bins(plan: &Plan) -> Result<Vec<GuestBin>, GuestError> {
     match &plan.guests {
         Guests::Prebuilt(b) => {
             for g in b {
@@ -87,7 +88,7 @@ fn guest_payload(
     series: &str,
     bins: &[GuestBin],
     helpers: &[(String, Vec<u8>)],
-) -> Result<(Vec<GuestBin>, Vec<PayloadEntry>), String> {
+) -> Result<(Vec<GuestBin>, Vec<PayloadEntry>), VmError> {
     let ynl_here = YNL_KERNELS.contains(&series);
     let bins: Vec<GuestBin> = bins
         .iter()
@@ -112,12 +113,12 @@ fn guest_payload(
                 _ => 0,
             })
             .sum();
-        println!(
-            "vm: {series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
+        progress::say(format_args!(
+            "{series}: python + ynl cli.py payload: {} entries, {:.1} MB, in {:.1}s",
             p.len(),
             size as f64 / 1e6,
             t.elapsed().as_secs_f64()
-        );
+        ));
         p
     } else {
         Vec::new()
@@ -133,7 +134,7 @@ fn guest_payload(
 /// Fails unless every program's tests all passed: each that reports the
 /// tests it runs reported as many passed, and each with a `min-tests` at
 /// least that many, in the console `log` (programs in run order).
-fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), String> {
+fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), GuestFailure> {
     let sections = boot::program_sections(log);
     let mut short = Vec::new();
     for (i, b) in bins.iter().enumerate() {
@@ -144,21 +145,23 @@ fn check_test_counts(bins: &[GuestBin], log: &str) -> Result<(), String> {
             .unwrap_or_default();
         let passed = counts.passed;
         if let Some(running) = counts.running.filter(|&r| r > passed) {
-            short.push(format!(
-                "{} reported running {running} test(s), {passed} passed",
-                b.name
-            ));
+            short.push(ShortTests::NotAllPassed {
+                program: b.name.clone(),
+                running,
+                passed,
+            });
         } else if let Some(min) = b.min_tests.filter(|&m| passed < m) {
-            short.push(format!(
-                "{} reported {passed} passed test(s), min-tests is {min}",
-                b.name
-            ));
+            short.push(ShortTests::BelowMin {
+                program: b.name.clone(),
+                passed,
+                min,
+            });
         }
     }
     if short.is_empty() {
         Ok(())
     } else {
-        Err(short.join("; "))
+        Err(GuestFailure::Tests(short))
     }
 }
 
@@ -189,13 +192,19 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let mut built = Vec::new();
     for (k, fetch_time) in kernels {
         let t = Instant::now();
-        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).and_then(|kos| {
+        let module_build = |rev: Option<&str>| {
+            let rev = rev.map(str::to_owned);
+            move |e| KernelFailure::ModuleBuild {
+                rev,
+                error: Arc::new(e),
+            }
+        };
+        let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k).map_err(module_build(None));
+        let kos = kos.and_then(|kos| {
             let Some(rev) = &rev else {
                 return Ok((kos, None));
             };
-            let rev_kos = rev
-                .build(&k)
-                .map_err(|e| format!("module dir at {}: {e}", rev.commit))?;
+            let rev_kos = rev.build(&k).map_err(module_build(Some(&rev.commit)))?;
             Ok((
                 kos,
                 Some(guest::ModuleRev {
@@ -209,8 +218,8 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
     let t = Instant::now();
     let bins = guest_bins(plan)?;
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
-    println!(
-        "vm: guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
+    progress::say(format_args!(
+        "guest programs ready in {:.1}s: {} (helpers in /usr/bin: {})",
         t.elapsed().as_secs_f64(),
         bins.iter()
             .map(|b| b.name.as_str())
@@ -221,7 +230,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
             .map(|h| h.name.as_str())
             .collect::<Vec<_>>()
             .join(" ")
-    );
+    ));
     let mut outcomes = Vec::new();
     for (k, fetch_time, build_time, kos) in built {
         let mut o = KernelOutcome {
@@ -234,7 +243,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
             verdict: Ok(()),
         };
         match kos {
-            Err(e) => o.verdict = Err(format!("module build failed: {e}")),
+            Err(e) => o.verdict = Err(e),
             Ok((kos, module_rev)) => {
                 let s = series_of(&k);
                 let run =
@@ -265,12 +274,13 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         };
                         let mut r = boot()?;
                         if r.died_before_init() {
-                            let why = r.verdict().err().unwrap_or_default();
-                            println!(
-                                "vm: {}: !!! the kernel panicked while booting, before the \
+                            let why = r.verdict().err().map(|e| e.to_string());
+                            let why = why.unwrap_or_default();
+                            progress::say(format_args!(
+                                "{}: !!! the kernel panicked while booting, before the \
                                  guest's init ran ({why}); booting once more",
                                 k.release
-                            );
+                            ));
                             r = boot()?;
                             r.test_results.insert(
                                 0,
@@ -280,12 +290,12 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         Ok((bins, r))
                     });
                 match run {
-                    Err(e) => o.verdict = Err(e),
+                    Err(e) => o.verdict = Err(KernelFailure::Run(Arc::new(e))),
                     Ok((bins, r)) => {
                         o.boot = r.to_result;
                         o.results = r.test_results.clone();
                         // Both the guest's reasons and short test counts.
-                        let errors: Vec<String> = [
+                        let errors: Vec<GuestFailure> = [
                             r.verdict(),
                             r.check_release(&k.release),
                             check_test_counts(&bins, &r.log),
@@ -296,24 +306,24 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         o.verdict = if errors.is_empty() {
                             Ok(())
                         } else {
-                            Err(errors.join("; "))
+                            Err(KernelFailure::Guest(errors))
                         };
                         if o.verdict.is_err() {
-                            r.print_failure();
+                            progress::show(&r.failure_text());
                         }
                     }
                 }
             }
         }
-        println!(
-            "vm: {} ({}): {}",
+        progress::say(format_args!(
+            "{} ({}): {}",
             o.series,
             o.release,
             match &o.verdict {
                 Ok(()) => "PASS".to_owned(),
                 Err(e) => format!("FAIL: {e}"),
             }
-        );
+        ));
         outcomes.push(o);
     }
     Ok(VmReport { kernels: outcomes })
@@ -331,11 +341,11 @@ pub fn shell(plan: &Plan) -> Result<(), VmError> {
     let (k, _) = fetch_timed(&first)?
         .into_iter()
         .next()
-        .ok_or_else(|| VmError::Stopped("no kernel selected".into()))?;
+        .ok_or(VmError::NoKernel)?;
     let kos = kmod::build(&plan.work_dir, &plan.module_dir, &k)?;
     // The default guest tests may not exist yet: a shell is still useful.
     let bins = guest_bins(plan).unwrap_or_else(|e| {
-        eprintln!("vm: no guest programs in the shell: {e}");
+        progress::warn(format_args!("no guest programs in the shell: {e}"));
         Vec::new()
     });
     let helpers = helpers::build(&plan.work_dir, &plan.helpers)?;
@@ -358,10 +368,10 @@ pub fn shell(plan: &Plan) -> Result<(), VmError> {
         module_rev,
     };
     let initrd = guest::initramfs(&plan.work_dir, &k, &kos, &bins, &extra, &init)?;
-    println!(
-        "vm: booting {} into a shell; `exit` (or Ctrl-A x) leaves",
+    progress::say(format_args!(
+        "booting {} into a shell; `exit` (or Ctrl-A x) leaves",
         k.release
-    );
+    ));
     boot::boot(
         &plan.work_dir,
         &k,
@@ -410,14 +420,14 @@ GENL-VM-TEST-END demo-client rc=0
         let ok = [bin("vm_e2e", Some(3)), bin("demo-client", None)];
         assert_eq!(check_test_counts(&ok, LOG), Ok(()));
         let short = [bin("vm_e2e", Some(4)), bin("demo-client", None)];
-        let e = check_test_counts(&short, LOG).unwrap_err();
+        let e = check_test_counts(&short, LOG).unwrap_err().to_string();
         assert!(
             e.contains("vm_e2e reported 3 passed test(s), min-tests is 4"),
             "{e}"
         );
         // A program that printed nothing (or ran out of order) passed none.
         let missing = [bin("vm_e2e", Some(1)), bin("vm_fuzz", Some(1))];
-        let e = check_test_counts(&missing, LOG).unwrap_err();
+        let e = check_test_counts(&missing, LOG).unwrap_err().to_string();
         assert!(e.contains("vm_fuzz reported 0 passed"), "{e}");
     }
 
@@ -438,7 +448,7 @@ GENL-VM-TEST-END vm_e2e rc=0
         let bins = [bin("counter-selftest", None), bin("vm_e2e", Some(1))];
         let e = check_test_counts(&bins, log).unwrap_err();
         assert_eq!(
-            e,
+            e.to_string(),
             "counter-selftest reported running 9 test(s), 8 passed; \
              vm_e2e reported running 4 test(s), 3 passed"
         );
@@ -452,6 +462,14 @@ GENL-VM-TEST-END vm_e2e rc=0
         let e = check_test_counts(&floor, &all).unwrap_err();
         assert_eq!(
             e,
+            GuestFailure::Tests(vec![ShortTests::BelowMin {
+                program: "counter-selftest".into(),
+                passed: 9,
+                min: 10,
+            }])
+        );
+        assert_eq!(
+            e.to_string(),
             "counter-selftest reported 9 passed test(s), min-tests is 10"
         );
     }

@@ -20,13 +20,109 @@
 //!   ends, and the host never sees them.
 
 use std::fmt;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::apt::{Suite, KEYRING};
-use super::progress;
+use super::progress::{self, StepError};
 use crate::cache;
 use crate::host;
+
+/// Why the toolchain of a kernel could not be prepared or run. `Display`
+/// is the message `genl` prints.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ToolchainError {
+    /// The kernel needs a root of its suite and we are not root to make it.
+    NotRoot {
+        /// The kernel's release.
+        release: String,
+        /// The compiler that built it (`?` when its headers do not say).
+        compiler: String,
+        /// The host's compiler (`no gcc`).
+        host: String,
+        /// The suite of the root.
+        suite: &'static str,
+    },
+    /// The kernel needs a root of its suite and mmdebstrap is missing.
+    NoMmdebstrap {
+        /// The kernel's release.
+        release: String,
+        /// The suite of the root.
+        suite: &'static str,
+        /// The compiler package the root holds (`gcc-14`).
+        gcc: String,
+    },
+    /// `mmdebstrap` failed.
+    Root {
+        /// How.
+        error: StepError,
+        /// The packages the root was to hold.
+        packages: Vec<String>,
+    },
+    /// A file or directory of the root could not be made or moved.
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// A path to bind into the root is relative.
+    RelativeBind {
+        /// The path.
+        path: PathBuf,
+    },
+}
+
+impl fmt::Display for ToolchainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ToolchainError::NotRoot {
+                release,
+                compiler,
+                host,
+                suite,
+            } => write!(
+                f,
+                "{release} was built by {compiler} (the host has {host}): its modules build \
+                 in a {suite} root, which needs root to make (mmdebstrap) and to enter \
+                 (chroot); run as root"
+            ),
+            ToolchainError::NoMmdebstrap {
+                release,
+                suite,
+                gcc,
+            } => write!(
+                f,
+                "{release} needs a {suite} root with {gcc} to build modules: install the \
+                 Debian package mmdebstrap (`apt-get install --no-install-recommends \
+                 mmdebstrap`)"
+            ),
+            ToolchainError::Root { error, packages } => write!(
+                f,
+                "{error}\n(the root needs the network to deb.debian.org and the packages {})",
+                packages.join(" ")
+            ),
+            ToolchainError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            ToolchainError::RelativeBind { path } => {
+                write!(f, "{}: not an absolute path", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for ToolchainError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ToolchainError::Root { error, .. } => Some(error),
+            ToolchainError::Io { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+crate::error::into_text!(ToolchainError);
 
 /// The compiler a kernel was built with, from its headers' configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -286,7 +382,7 @@ pub fn prepare(
     suite: &'static Suite,
     release: &str,
     headers: &Path,
-) -> Result<Toolchain, String> {
+) -> Result<Toolchain, ToolchainError> {
     let Decision {
         toolchain,
         compiler,
@@ -308,25 +404,24 @@ pub fn prepare(
     let compiler = compiler.map_or_else(|| "?".to_owned(), |c| c.text);
     let pkgs = root_packages(&gcc);
     if !host::is_root() {
-        return Err(format!(
-            "{} was built by {} (the host has {}): its modules build in a {suite_name} root, \
-             which needs root to make (mmdebstrap) and to enter (chroot); run as root",
-            release,
+        return Err(ToolchainError::NotRoot {
+            release: release.to_owned(),
             compiler,
-            host.map_or("no gcc".into(), |(c, _)| c)
-        ));
+            host: host.map_or("no gcc".into(), |(c, _)| c),
+            suite: suite_name,
+        });
     }
     if !host::have("mmdebstrap") {
-        return Err(format!(
-            "{} needs a {suite_name} root with {gcc} to build modules: install the Debian \
-             package mmdebstrap (`apt-get install --no-install-recommends mmdebstrap`)",
-            release
-        ));
+        return Err(ToolchainError::NoMmdebstrap {
+            release: release.to_owned(),
+            suite: suite_name,
+            gcc,
+        });
     }
     let partial = dir.with_extension("partial");
     let _ = std::fs::remove_dir_all(&partial);
     if let Some(p) = dir.parent() {
-        std::fs::create_dir_all(p).map_err(|e| format!("{}: {e}", p.display()))?;
+        std::fs::create_dir_all(p).map_err(io(p))?;
     }
     let mut cmd = Command::new("mmdebstrap");
     cmd.args(["--variant=apt", "--mode=root", "--format=directory"])
@@ -347,17 +442,22 @@ pub fn prepare(
         cmd,
         &dir.with_extension("log"),
     )
-    .map_err(|e| {
-        format!(
-            "{e}\n(the root needs the network to deb.debian.org and the packages {})",
-            pkgs.join(" ")
-        )
+    .map_err(|error| ToolchainError::Root {
+        error,
+        packages: pkgs.clone(),
     })?;
-    std::fs::write(partial.join(STAMP), pkgs.join("\n") + "\n")
-        .map_err(|e| format!("{}: {e}", partial.display()))?;
+    std::fs::write(partial.join(STAMP), pkgs.join("\n") + "\n").map_err(io(&partial))?;
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::rename(&partial, &dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    std::fs::rename(&partial, &dir).map_err(io(&dir))?;
     Ok(toolchain)
+}
+
+/// An I/O error at `path`, as a [`ToolchainError`].
+fn io(path: &Path) -> impl FnOnce(io::Error) -> ToolchainError + '_ {
+    move |error| ToolchainError::Io {
+        path: path.to_owned(),
+        error,
+    }
 }
 
 /// The script that enters a root for one command, inside a mount
@@ -391,7 +491,7 @@ impl Toolchain {
     /// `program` (make) run by this toolchain, with the absolute paths
     /// `binds` (the kernel's tree, the build dir) visible at their own
     /// paths; arguments added to the command go to `program`.
-    pub fn command(&self, program: &str, binds: &[&Path]) -> Result<Command, String> {
+    pub fn command(&self, program: &str, binds: &[&Path]) -> Result<Command, ToolchainError> {
         match self {
             Toolchain::Host { cc } => {
                 let mut c = Command::new(program);
@@ -402,7 +502,9 @@ impl Toolchain {
             }
             Toolchain::Root { dir, .. } => {
                 if let Some(b) = binds.iter().find(|b| !b.is_absolute()) {
-                    return Err(format!("{}: not an absolute path", b.display()));
+                    return Err(ToolchainError::RelativeBind {
+                        path: b.to_path_buf(),
+                    });
                 }
                 let mut c = Command::new("unshare");
                 c.args([
@@ -510,5 +612,21 @@ endif
             .starts_with("trixie-"));
         assert_ne!(a, root_dir(c, "trixie", &root_packages("gcc-15")));
         assert_eq!(a, root_dir(c, "trixie", &root_packages("gcc-14")));
+    }
+
+    #[test]
+    fn a_root_that_needs_root_says_who_built_the_kernel() {
+        let e = ToolchainError::NotRoot {
+            release: "7.3.4+deb13-cloud-amd64".into(),
+            compiler: "gcc-14".into(),
+            host: "gcc-12".into(),
+            suite: "trixie",
+        };
+        assert_eq!(
+            e.to_string(),
+            "7.3.4+deb13-cloud-amd64 was built by gcc-14 (the host has gcc-12): its modules \
+             build in a trixie root, which needs root to make (mmdebstrap) and to enter \
+             (chroot); run as root"
+        );
     }
 }

@@ -21,7 +21,7 @@ pub fn build_programs(
     project_root: &Path,
     work: &Path,
     guests: &[GuestConfig],
-) -> Result<Vec<GuestBin>, String> {
+) -> Result<Vec<GuestBin>, GuestError> {
     let (packages, target_dir) = workspace_targets(project_root)?;
     let cargo_dir = target_dir
         .map(|t| t.join("genl-vm").join("cargo"))
@@ -29,33 +29,26 @@ pub fn build_programs(
     for g in guests {
         let (kind, name) = g.target();
         let Some(targets) = packages.get(&g.package) else {
-            return Err(format!(
-                "guest program {} `{name}`: no package `{}` in the cargo workspace at {} \
-                 (packages: {})",
-                kind.as_str(),
-                g.package,
-                project_root.display(),
-                packages.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            return Err(GuestError::NoPackage {
+                kind: kind.as_str(),
+                name: name.to_owned(),
+                package: g.package.clone(),
+                root: project_root.to_owned(),
+                packages: packages.keys().cloned().collect(),
+            });
         };
         if !targets.contains(&(kind.as_str().to_owned(), name.to_owned())) {
-            let same_kind: Vec<&str> = targets
+            let same_kind: Vec<String> = targets
                 .iter()
                 .filter(|(k, _)| k == kind.as_str())
-                .map(|(_, n)| n.as_str())
+                .map(|(_, n)| n.clone())
                 .collect();
-            return Err(format!(
-                "guest program {kind} `{name}` does not exist in package `{pkg}` \
-                 (its {kind} targets: {list}); write it, or edit [[vm.guest]] in genl.toml, \
-                 or pass --guest-bin",
-                kind = kind.as_str(),
-                pkg = g.package,
-                list = if same_kind.is_empty() {
-                    "none".to_owned()
-                } else {
-                    same_kind.join(", ")
-                }
-            ));
+            return Err(GuestError::NoTarget {
+                kind: kind.as_str(),
+                name: name.to_owned(),
+                package: g.package.clone(),
+                same_kind,
+            });
         }
     }
     // One cargo run per (package, release), in order of first appearance.
@@ -83,12 +76,10 @@ pub fn build_programs(
         let path = found
             .get(&(g.package.clone(), g.release))
             .and_then(|f| f.get(&(kind.as_str().to_owned(), name.to_owned())))
-            .ok_or_else(|| {
-                format!(
-                    "cargo built no executable for {} `{name}` of package `{}`",
-                    kind.as_str(),
-                    g.package
-                )
+            .ok_or_else(|| GuestError::NotBuilt {
+                kind: kind.as_str(),
+                name: name.to_owned(),
+                package: g.package.clone(),
             })?;
         check_static(path)?;
         bins.push(GuestBin {
@@ -110,7 +101,7 @@ type Targets = BTreeMap<String, Vec<(String, String)>>;
 /// The (kind, name) of every target of every package of the cargo workspace
 /// at `root`, by package name, and the workspace's target directory
 /// (`cargo metadata --no-deps`).
-fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), String> {
+fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), GuestError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let text = host::output(
         Command::new(&cargo)
@@ -119,8 +110,7 @@ fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), String> 
             .stderr(Stdio::inherit()),
         &format!("{cargo} metadata (in {})", root.display()),
     )?;
-    let meta: serde_json::Value =
-        serde_json::from_str(&text).map_err(|e| format!("cargo metadata: {e}"))?;
+    let meta: serde_json::Value = serde_json::from_str(&text)?;
     let mut out = BTreeMap::new();
     for p in meta["packages"].as_array().into_iter().flatten() {
         let Some(name) = p["name"].as_str() else {
@@ -150,7 +140,7 @@ fn cargo_build(
     package: &str,
     targets: &[(TargetKind, &str)],
     release: bool,
-) -> Result<BTreeMap<(String, String), PathBuf>, String> {
+) -> Result<BTreeMap<(String, String), PathBuf>, GuestError> {
     // `cargo build --test X` builds a test with its libtest harness, and
     // `--example Y` builds an example as the program users run (under
     // `cargo test --no-run` an example would be built as a test harness).
@@ -178,7 +168,10 @@ fn cargo_build(
         _ => "-C target-feature=+crt-static".to_owned(),
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    println!("vm: building guest programs: {cargo} {}", args.join(" "));
+    progress::say(format_args!(
+        "building guest programs: {cargo} {}",
+        args.join(" ")
+    ));
     let out = Command::new(&cargo)
         .args(&args)
         .current_dir(root)
@@ -188,9 +181,9 @@ fn cargo_build(
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
-        .map_err(|e| format!("{cargo}: {e}"))?;
+        .map_err(spawn(&cargo))?;
     if !out.status.success() {
-        return Err("building the guest programs failed (see cargo's output above)".into());
+        return Err(GuestError::CargoFailed);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
     let mut found: BTreeMap<(String, String), PathBuf> = BTreeMap::new();

@@ -49,12 +49,13 @@ pub const MODULE_REV_DIR: &str = "/lib/genl-vm-rev";
 pub const STOPPED_ON_FINDING: &str = "/tmp/genl-vm-stopped-on-finding";
 
 /// A fresh random token (32 hex digits from `/dev/urandom`).
-pub fn random_token() -> Result<String, String> {
+pub fn random_token() -> Result<String, GuestError> {
     use std::io::Read;
     let mut b = [0u8; 16];
-    std::fs::File::open("/dev/urandom")
+    let urandom = Path::new("/dev/urandom");
+    std::fs::File::open(urandom)
         .and_then(|mut f| f.read_exact(&mut b))
-        .map_err(|e| format!("/dev/urandom: {e}"))?;
+        .map_err(io(urandom))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }
 

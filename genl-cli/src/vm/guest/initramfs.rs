@@ -42,26 +42,34 @@ fn find_kernel_module(dir: &Path, name: &str) -> Option<PathBuf> {
 }
 
 /// Reads a module, decompressing `.ko.xz` (busybox insmod cannot).
-fn read_module(p: &Path) -> Result<Vec<u8>, String> {
+fn read_module(p: &Path) -> Result<Vec<u8>, GuestError> {
     let ext = p.extension().and_then(|e| e.to_str()).unwrap_or("");
     let tool = match ext {
         "xz" => "xz",
         "zst" => "zstd",
-        _ => return std::fs::read(p).map_err(|e| format!("{}: {e}", p.display())),
+        _ => return std::fs::read(p).map_err(io(p)),
     };
     let out = Command::new(tool)
         .args(["-d", "-c"])
         .arg(p)
         .output()
-        .map_err(|e| format!("{tool}: {e}"))?;
+        .map_err(spawn(tool))?;
     if !out.status.success() {
-        return Err(format!("{tool} -d {} failed", p.display()));
+        return Err(GuestError::Failed {
+            what: format!("{tool} -d {}", p.display()),
+        });
     }
     Ok(out.stdout)
 }
 
 impl ModSet {
-    fn add(&mut self, k: &Kernel, name: &str, rel_path: String, host: &Path) -> Result<(), String> {
+    fn add(
+        &mut self,
+        k: &Kernel,
+        name: &str,
+        rel_path: String,
+        host: &Path,
+    ) -> Result<(), GuestError> {
         if self.mods.contains_key(name) {
             return Ok(());
         }
@@ -79,12 +87,14 @@ impl ModSet {
             if self.mods.contains_key(&d) {
                 continue;
             }
-            let f = find_kernel_module(&kmods, &d).ok_or_else(|| {
-                format!("module {name} needs {d}, which is neither built here nor in the kernel")
-            })?;
+            let f =
+                find_kernel_module(&kmods, &d).ok_or_else(|| GuestError::MissingDependency {
+                    module: name.to_owned(),
+                    needs: d.clone(),
+                })?;
             let rel = f
                 .strip_prefix(&kmods)
-                .map_err(|e| e.to_string())?
+                .expect("found under the kernel's module tree")
                 .to_string_lossy()
                 .trim_end_matches(".xz")
                 .trim_end_matches(".zst")
@@ -127,9 +137,9 @@ pub fn initramfs(
     bins: &[GuestBin],
     extra: &[PayloadEntry],
     init: &InitOptions,
-) -> Result<PathBuf, String> {
+) -> Result<PathBuf, GuestError> {
     let busybox = Path::new("/bin/busybox");
-    check_static(busybox).map_err(|e| format!("{e} (install busybox-static)"))?;
+    check_static(busybox).map_err(|e| GuestError::Busybox(Box::new(e)))?;
     let mut a = Archive::default();
     for d in [
         "bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "run", "root", "etc",
@@ -139,7 +149,7 @@ pub fn initramfs(
     }
     a.chardev("dev/console", 0o600, 5, 1);
     a.chardev("dev/null", 0o666, 1, 3);
-    let bb = std::fs::read(busybox).map_err(|e| format!("{}: {e}", busybox.display()))?;
+    let bb = std::fs::read(busybox).map_err(io(busybox))?;
     a.file("bin/busybox", 0o755, &bb);
     a.symlink("bin/sh", "busybox");
     a.file("etc/passwd", 0o644, b"root:x:0:0:root:/root:/bin/sh\n");
@@ -160,7 +170,7 @@ pub fn initramfs(
         let stem = ko
             .file_stem()
             .map(|s| norm(&s.to_string_lossy()))
-            .ok_or("bad .ko name")?;
+            .ok_or_else(|| GuestError::BadModuleName { ko: ko.clone() })?;
         let file = ko.file_name().unwrap().to_string_lossy().into_owned();
         set.add(k, &stem, format!("extra/{file}"), ko)?;
         ours.push(stem);
@@ -168,11 +178,12 @@ pub fn initramfs(
     let stage = work.join("initramfs").join(&k.release);
     let _ = std::fs::remove_dir_all(&stage);
     let mods_dir = stage.join("lib/modules").join(&k.release);
-    std::fs::create_dir_all(&mods_dir).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&mods_dir).map_err(io(&mods_dir))?;
     for (rel, data, _) in set.mods.values() {
         let p = mods_dir.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
-        std::fs::write(&p, data).map_err(|e| format!("{}: {e}", p.display()))?;
+        let dir = p.parent().unwrap();
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        std::fs::write(&p, data).map_err(io(&p))?;
     }
     // What the build's feature probes found (genl_compat.mk): beside the
     // modules, where guest programs read it (`genl_core::module_features`,
@@ -185,19 +196,23 @@ pub fn initramfs(
         .find(|p| p.is_file())
     {
         let to = mods_dir.join("extra").join(header);
-        std::fs::create_dir_all(mods_dir.join("extra")).map_err(|e| e.to_string())?;
-        std::fs::copy(&found, &to).map_err(|e| format!("{}: {e}", found.display()))?;
+        let extra = mods_dir.join("extra");
+        std::fs::create_dir_all(&extra).map_err(io(&extra))?;
+        std::fs::copy(&found, &to).map_err(io(&found))?;
     }
     let kmods = k.root.join("lib/modules").join(&k.release);
     // Kernel modules shipped but not loaded: guest programs (or the
     // kernel's autoload) load them when they need them.
     for name in SHIPPED_MODULES {
         if let Some(f) = find_kernel_module(&kmods, name) {
-            let rel = f.strip_prefix(&kmods).map_err(|e| e.to_string())?;
+            let rel = f
+                .strip_prefix(&kmods)
+                .expect("found under the kernel's module tree");
             let rel = rel.to_string_lossy();
             let p = mods_dir.join(rel.trim_end_matches(".xz").trim_end_matches(".zst"));
-            std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
-            std::fs::write(&p, read_module(&f)?).map_err(|e| format!("{}: {e}", p.display()))?;
+            let dir = p.parent().unwrap();
+            std::fs::create_dir_all(dir).map_err(io(dir))?;
+            std::fs::write(&p, read_module(&f)?).map_err(io(&p))?;
         }
     }
     for f in [
@@ -212,14 +227,16 @@ pub fn initramfs(
         .arg(&stage)
         .arg(&k.release)
         .status()
-        .map_err(|e| format!("depmod: {e}"))?;
+        .map_err(spawn("depmod"))?;
     if !st.success() {
-        return Err("depmod failed".into());
+        return Err(GuestError::Failed {
+            what: "depmod".into(),
+        });
     }
     let mut stack = vec![mods_dir.clone()];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).map_err(|e| e.to_string())? {
-            let p = e.map_err(|e| e.to_string())?.path();
+        for e in std::fs::read_dir(&d).map_err(io(&d))? {
+            let p = e.map_err(io(&d))?.path();
             if p.is_dir() {
                 stack.push(p);
             } else {
@@ -228,7 +245,7 @@ pub fn initramfs(
                     .unwrap()
                     .to_string_lossy()
                     .into_owned();
-                let data = std::fs::read(&p).map_err(|e| e.to_string())?;
+                let data = std::fs::read(&p).map_err(io(&p))?;
                 a.file(&rel, 0o644, &data);
             }
         }
@@ -250,7 +267,10 @@ pub fn initramfs(
     if let Some(rev) = &init.module_rev {
         a.dir(MODULE_REV_DIR.trim_start_matches('/'));
         for ko in &rev.kos {
-            let file = ko.file_name().ok_or("bad .ko name")?.to_string_lossy();
+            let file = ko
+                .file_name()
+                .ok_or_else(|| GuestError::BadModuleName { ko: ko.clone() })?
+                .to_string_lossy();
             let data = read_module(ko)?;
             a.file(
                 &format!("{}/{file}", MODULE_REV_DIR.trim_start_matches('/')),
@@ -274,7 +294,7 @@ pub fn initramfs(
     let init = init_script(&load, &ours, &entries, init);
     a.file("init", 0o755, init.as_bytes());
     let out = work.join("initramfs").join(format!("{}.cpio", k.release));
-    std::fs::write(&out, a.finish()).map_err(|e| format!("{}: {e}", out.display()))?;
+    std::fs::write(&out, a.finish()).map_err(io(&out))?;
     let _ = std::fs::write(stage.join("init"), init);
     Ok(out)
 }

@@ -5,20 +5,22 @@ use std::io;
 use std::path::PathBuf;
 
 use crate::host::HostError;
+use crate::vm::apt::AptError;
+use crate::vm::debug_kernel::DebugKernelError;
+use crate::vm::toolchain::ToolchainError;
 
 /// Why a kernel could not be fetched, unpacked or checked. `Display` is
 /// the message `genl` prints.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum FetchError {
-    /// Refreshing the package lists or downloading failed (what `apt-get`
-    /// said).
-    Apt(String),
+    /// Refreshing the package lists or downloading failed.
+    Apt(AptError),
     /// The cross toolchain or trixie root the kernel's modules build with
     /// could not be prepared.
-    Toolchain(String),
+    Toolchain(ToolchainError),
     /// The debug kernel could not be built.
-    DebugKernel(String),
+    DebugKernel(DebugKernelError),
     /// A host program failed (`dpkg -x`).
     Host(HostError),
     /// The suite's lists name no kernel for the series' meta package, and
@@ -29,7 +31,7 @@ pub enum FetchError {
         /// The suite.
         suite: &'static str,
         /// How the refresh of the lists ended.
-        update: Result<(), String>,
+        update: Result<(), AptError>,
     },
     /// A package the kernel needs is not in the suite.
     NoPackage {
@@ -80,9 +82,9 @@ pub enum FetchError {
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FetchError::Apt(e) | FetchError::Toolchain(e) | FetchError::DebugKernel(e) => {
-                f.write_str(e)
-            }
+            FetchError::Apt(e) => e.fmt(f),
+            FetchError::Toolchain(e) => e.fmt(f),
+            FetchError::DebugKernel(e) => e.fmt(f),
             FetchError::Host(e) => e.fmt(f),
             FetchError::NotFound {
                 meta,
@@ -90,7 +92,8 @@ impl fmt::Display for FetchError {
                 update,
             } => write!(
                 f,
-                "cannot find Debian package {meta} in {suite} (apt-get update: {update:?})"
+                "cannot find Debian package {meta} in {suite} (apt-get update: {})",
+                refresh_text(update)
             ),
             FetchError::NoPackage {
                 suite,
@@ -132,6 +135,9 @@ impl fmt::Display for FetchError {
 impl std::error::Error for FetchError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            FetchError::Apt(e) => Some(e),
+            FetchError::Toolchain(e) => Some(e),
+            FetchError::DebugKernel(e) => Some(e),
             FetchError::Host(e) => Some(e),
             FetchError::Io { error, .. } => Some(error),
             _ => None,
@@ -139,7 +145,21 @@ impl std::error::Error for FetchError {
     }
 }
 
-crate::error::wrap_errors!(FetchError { Host(HostError) });
+/// How a refresh of the lists ended, as the messages show it: `Ok(())` or
+/// `Err("<what apt said>")`.
+pub(crate) fn refresh_text(update: &Result<(), AptError>) -> String {
+    match update {
+        Ok(()) => "Ok(())".to_owned(),
+        Err(e) => format!("Err({:?})", e.to_string()),
+    }
+}
+
+crate::error::wrap_errors!(FetchError {
+    Host(HostError),
+    Apt(AptError),
+    Toolchain(ToolchainError),
+    DebugKernel(DebugKernelError),
+});
 crate::error::into_text!(FetchError);
 
 #[cfg(test)]
@@ -151,12 +171,15 @@ mod tests {
         let e = FetchError::NotFound {
             meta: "linux-image-cloud-amd64".into(),
             suite: "bookworm",
-            update: Err("apt-get update failed".into()),
+            update: Err(AptError::Update {
+                what: "apt-get update (bookworm)".into(),
+                lines: vec!["Err: no network".into()],
+            }),
         };
         assert_eq!(
             e.to_string(),
             "cannot find Debian package linux-image-cloud-amd64 in bookworm \
-             (apt-get update: Err(\"apt-get update failed\"))"
+             (apt-get update: Err(\"apt-get update (bookworm): Err: no network\"))"
         );
     }
 }
