@@ -99,7 +99,7 @@ pub use guest::{
 };
 pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};
-pub use program::{boot_program, try_boot_program, ProgramBoot, ProgramError};
+pub use program::{boot_program, ProgramBoot, ProgramError};
 pub use progress::StepError;
 pub use report::{KernelFailure, KernelOutcome, PlanError, VmError, VmReport};
 pub use rev::RevError;

@@ -168,7 +168,7 @@ pub fn run(
             &kmod::BuildOptions { kcov: true },
         ) {
             Ok(kos) => kos,
-            Err(e) if e.to_string().contains("no KCOV") => {
+            Err(e @ kmod::KmodError::NoKcov { .. }) => {
                 progress(&format!(
                     "fuzz: {}: !!! {e}; fuzzing without coverage",
                     k.series

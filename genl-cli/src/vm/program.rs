@@ -13,7 +13,7 @@ use super::progress;
 use super::SERIES;
 use crate::kernel_source::PayloadEntry;
 
-/// Why [`try_boot_program`] could not make or run its boot. `Display` is
+/// Why [`boot_program`] could not make or run its boot. `Display` is
 /// the message `genl` prints.
 #[derive(Debug)]
 #[non_exhaustive]
@@ -155,7 +155,7 @@ fn launcher(guest_exe: &str) -> String {
 /// log to `<work_dir>/logs/<release>.log`. An error means the boot could
 /// not be made or run; what the guest did is in the [`Run`] (see
 /// [`Run::verdict`] and [`Run::check_release`]).
-pub fn try_boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramError> {
+pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramError> {
     let k = b.kernel;
     let series =
         SERIES
@@ -235,12 +235,6 @@ pub fn try_boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, Prog
         );
     }
     Ok(run)
-}
-
-/// [`try_boot_program`], its error as text: for the callers that keep
-/// errors as text (`genl fuzz` lists each kernel's).
-pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, String> {
-    Ok(try_boot_program(work_dir, b)?)
 }
 
 #[cfg(test)]
