@@ -25,13 +25,12 @@
 //! - [`trace`]: captures (through [`nlmon`]) and decodes netlink traffic
 //!   (`genl trace`, `genl trace --read FILE.pcap`),
 //!   from `GENL_PCAP` or nlmon.
-//! - [`cli`]: the command line of `genl`, also used by the genl
-//!   repository's own `cargo xtask`.
+//! - [`cli`]: the command line of `genl`: the one module that prints what
+//!   the others return.
 //!
 //! Errors are typed per module (e.g. [`project::ProjectError`],
-//! [`host::HostError`]), their `Display` the message the command prints
-//! before it exits non-zero; the modules not yet converted fail with a
-//! `String` saying what failed and why.
+//! [`host::HostError`], [`vm::VmError`], [`fuzz::error::FuzzError`]), their
+//! `Display` the message the command prints before it exits non-zero.
 
 pub mod cache;
 pub mod check;
