@@ -346,7 +346,19 @@ pub fn run(cli: Cli) -> Result<(), String> {
             compat: Some(reference),
             json,
             ..
-        } => Ok(check::compat::run(&project()?, &reference, json)?),
+        } => Ok(check::compat::run(
+            &project()?,
+            &reference,
+            json,
+            &mut |l| println!("{l}"),
+            &mut |l| {
+                if json {
+                    eprintln!("{l}")
+                } else {
+                    println!("{l}")
+                }
+            },
+        )?),
         Command::Check { keep_work, .. } => Ok(check::run(&project()?, keep_work, &mut |l| {
             println!("{l}")
         })?),

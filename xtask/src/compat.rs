@@ -14,8 +14,14 @@ pub fn run() -> Result<(), String> {
     let root = util::workspace_root();
     for dir in [root.clone(), root.join("examples/portwatch")] {
         let project = genl_cli::project::Project::load(&dir)?;
-        genl_cli::check::compat::run(&project, "HEAD~1", false)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        genl_cli::check::compat::run(
+            &project,
+            "HEAD~1",
+            false,
+            &mut |l| println!("{l}"),
+            &mut |l| println!("{l}"),
+        )
+        .map_err(|e| format!("{}: {e}", dir.display()))?;
     }
     Ok(())
 }

@@ -427,10 +427,19 @@ fn allowed<'a>(allow: &'a [CompatAllowConfig], f: &Finding) -> Option<&'a Compat
         .find(|a| a.rule == f.rule && a.at.as_deref().is_none_or(|at| f.path.contains(at)))
 }
 
-/// Compares the family at `reference` with the working tree, prints every
-/// finding (text, or one JSON array with `json`), and fails when a
-/// breaking finding is not allowed by `genl.toml` (`[check] compat-allow`).
-pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), CompatError> {
+/// Compares the family at `reference` with the working tree, hands every
+/// finding to `report` (text, or one JSON array with `json`) and the uapi
+/// ABI comparison's lines to `note`, and fails when a breaking finding is
+/// not allowed by `genl.toml` (`[check] compat-allow`). (`genl check
+/// --compat` prints the report to stdout, and the notes to stdout, or to
+/// stderr with `--json`.)
+pub fn run(
+    project: &Project,
+    reference: &str,
+    json: bool,
+    report: &mut dyn FnMut(&str),
+    note: &mut dyn FnMut(&str),
+) -> Result<(), CompatError> {
     let spec = project.family_spec()?;
     let dir = project.root.clone();
     let (old, old_name) = old_spec(&dir, &spec, reference)?;
@@ -476,34 +485,27 @@ pub fn run(project: &Project, reference: &str, json: bool) -> Result<(), CompatE
                 (Impact::Breaking, Some(a)) => format!("allowed ({})", a.reason),
                 (Impact::Compatible, _) => "compatible".to_string(),
             };
-            println!(
+            report(&format!(
                 "{verdict:<10} {:<24} {}{}\n           {}",
                 f.rule,
                 f.path,
                 line.map(|l| format!("  ({l})")).unwrap_or_default(),
                 f.message
-            );
+            ));
         }
     }
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::Value::Array(rows))?
-        );
+        report(&serde_json::to_string_pretty(&serde_json::Value::Array(
+            rows,
+        ))?);
     } else {
-        println!(
+        report(&format!(
             "compat: {old_name} → {}: {} findings, {breaking} breaking",
             spec.strip_prefix(&dir).unwrap_or(&spec).display(),
             findings.len()
-        );
+        ));
     }
-    let say = |line: String| {
-        if json {
-            eprintln!("{line}");
-        } else {
-            println!("{line}");
-        }
-    };
+    let mut say = |line: String| note(&line);
     // Beside the rules: what the kernel's check-uapi.sh would say of the
     // two uapi headers (not for a saved YNL file: no header beside it).
     if !(reference.ends_with(".yaml") && Path::new(reference).is_file()) {
