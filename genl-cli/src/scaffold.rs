@@ -248,8 +248,7 @@ pub fn create(name: &str, dir: Option<&Path>) -> Result<Created, ScaffoldError> 
     let dir = cwd.join(dir.unwrap_or_else(|| Path::new(name)));
     let scaffold = write(name, &dir)?;
     let cache = crate::cache::cache_dir()?;
-    let linked =
-        crate::vendor::configure(&dir, &cache).map_err(|e| ScaffoldError::Vendor(e.to_string()))?;
+    let linked = crate::vendor::configure(&dir, &cache)?;
     Ok(Created {
         name: name.to_owned(),
         scaffold,

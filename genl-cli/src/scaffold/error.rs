@@ -41,7 +41,7 @@ pub enum ScaffoldError {
     /// The cache directory (for the genl crates) is unknown.
     Cache(CacheDirError),
     /// Pointing the project at this tool's genl crates failed.
-    Vendor(String),
+    Vendor(crate::vendor::VendorError),
     /// The project written does not load.
     Project(ProjectError),
     /// Generating the kernel files of the project written failed.
@@ -70,7 +70,7 @@ impl fmt::Display for ScaffoldError {
             ScaffoldError::CurrentDir(e) => write!(f, "current directory: {e}"),
             ScaffoldError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             ScaffoldError::Cache(e) => e.fmt(f),
-            ScaffoldError::Vendor(e) => f.write_str(e),
+            ScaffoldError::Vendor(e) => e.fmt(f),
             ScaffoldError::Project(e) => e.fmt(f),
             ScaffoldError::Generate(e) => e.fmt(f),
         }
@@ -84,12 +84,13 @@ impl std::error::Error for ScaffoldError {
             ScaffoldError::Cache(e) => Some(e),
             ScaffoldError::Project(e) => Some(e),
             ScaffoldError::Generate(e) => Some(e),
+            ScaffoldError::Vendor(e) => Some(e),
             _ => None,
         }
     }
 }
 
-crate::error::wrap_errors!(ScaffoldError { Cache(CacheDirError), Project(ProjectError), Generate(GenerateError) });
+crate::error::wrap_errors!(ScaffoldError { Cache(CacheDirError), Project(ProjectError), Generate(GenerateError), Vendor(crate::vendor::VendorError) });
 crate::error::into_text!(ScaffoldError);
 
 #[cfg(test)]
