@@ -24,6 +24,8 @@ pub use error::{DissectorError, GenerateError, MetadataError};
 
 use crate::project::Project;
 
+crate::error::io_at!(GenerateError);
+
 /// The command generated files name in their banner.
 pub const REGENERATE_COMMAND: &str = "genl generate";
 
@@ -91,10 +93,6 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), GenerateError> {
     if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
         return Ok(());
     }
-    let io = |p: &Path| {
-        let path = p.to_owned();
-        move |error| GenerateError::Io { path, error }
-    };
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).map_err(io(p))?;
     }

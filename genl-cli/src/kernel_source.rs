@@ -91,13 +91,7 @@ pub(crate) fn tree_in(cache_dir: &Path) -> Result<PathBuf, SourceError> {
     Ok(dest)
 }
 
-/// An I/O error at `path`, as a [`SourceError`].
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SourceError + '_ {
-    move |error| SourceError::Io {
-        path: path.to_path_buf(),
-        error,
-    }
-}
+crate::error::io_at!(SourceError);
 
 /// `bash` could not be started.
 fn bash(error: std::io::Error) -> SourceError {

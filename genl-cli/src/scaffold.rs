@@ -171,13 +171,7 @@ pub(crate) fn write(name: &str, dir: &Path) -> Result<Scaffold, ScaffoldError> {
     })
 }
 
-/// An I/O error at `path`, as a [`ScaffoldError`].
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ScaffoldError + '_ {
-    move |error| ScaffoldError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(ScaffoldError);
 
 /// What [`create`] did: the project written and pointed at this tool's
 /// genl crates. `Display` is what `genl new` says about it, a `new: ` line

@@ -120,11 +120,7 @@ impl std::error::Error for VendorError {
 crate::error::wrap_errors!(VendorError { Cache(CacheDirError) });
 crate::error::into_text!(VendorError);
 
-/// [`VendorError::Io`] of `path`, for `map_err`.
-fn io_at(path: &Path) -> impl FnOnce(io::Error) -> VendorError {
-    let path = path.to_owned();
-    move |error| VendorError::Io { path, error }
-}
+crate::error::io_at!(VendorError);
 
 /// FNV-1a over every carried file's path and contents: tells copies of
 /// different sources apart.
@@ -277,7 +273,7 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, VendorError
     let old = match std::fs::read_to_string(&path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io_at(&path)(e)),
+        Err(e) => return Err(io(&path)(e)),
     };
     let new = match (old.find(CONFIG_BEGIN), old.find(CONFIG_END)) {
         (Some(a), Some(b)) if b > a => {
@@ -291,8 +287,8 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, VendorError
     let wrote_config = new != old;
     if wrote_config {
         let dir = project.join(".cargo");
-        std::fs::create_dir_all(&dir).map_err(io_at(&dir))?;
-        std::fs::write(&path, new).map_err(io_at(&path))?;
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        std::fs::write(&path, new).map_err(io(&path))?;
     }
     Ok(Configured {
         crates,
@@ -306,12 +302,12 @@ pub fn configure(project: &Path, cache: &Path) -> Result<Configured, VendorError
 /// elsewhere, atomically); returns whether it changed anything.
 fn point_link(project: &Path, crates: &Path) -> Result<bool, VendorError> {
     let local = project.join(LOCAL_DIR);
-    std::fs::create_dir_all(&local).map_err(io_at(&local))?;
+    std::fs::create_dir_all(&local).map_err(io(&local))?;
     let ignore = local.join(".gitignore");
     let ignore_text =
         "# Written by `genl`: this directory is the tool's, per machine; never committed.\n*\n";
     if std::fs::read_to_string(&ignore).ok().as_deref() != Some(ignore_text) {
-        std::fs::write(&ignore, ignore_text).map_err(io_at(&ignore))?;
+        std::fs::write(&ignore, ignore_text).map_err(io(&ignore))?;
     }
     let link = link(project);
     match std::fs::symlink_metadata(&link) {
@@ -322,12 +318,12 @@ fn point_link(project: &Path, crates: &Path) -> Result<bool, VendorError> {
         }
         Ok(_) => return Err(VendorError::NotOurLink { path: link }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_at(&link)(e)),
+        Err(e) => return Err(io(&link)(e)),
     }
     let tmp = local.join(format!(".{LINK_NAME}.{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    std::os::unix::fs::symlink(crates, &tmp).map_err(io_at(&tmp))?;
-    std::fs::rename(&tmp, &link).map_err(io_at(&link))?;
+    std::os::unix::fs::symlink(crates, &tmp).map_err(io(&tmp))?;
+    std::fs::rename(&tmp, &link).map_err(io(&link))?;
     Ok(true)
 }
 

@@ -93,14 +93,12 @@ pub fn checkpatch(dir: &Path, say: &mut dyn FnMut(&str)) -> Result<(), Checkpatc
     }
 }
 
+crate::error::io_at!(CheckpatchError);
+
 /// Every `*.c` and `*.h` under `dir`.
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckpatchError> {
-    let io = |error| CheckpatchError::Io {
-        path: dir.to_owned(),
-        error,
-    };
-    for e in std::fs::read_dir(dir).map_err(io)? {
-        let path = e.map_err(io)?.path();
+    for e in std::fs::read_dir(dir).map_err(io(dir))? {
+        let path = e.map_err(io(dir))?.path();
         if path.is_dir() {
             collect(&path, out)?;
         } else if path.extension().is_some_and(|x| x == "c" || x == "h")

@@ -17,13 +17,7 @@ use crate::project::{CompatAllowConfig, Project};
 mod error;
 pub use error::CompatError;
 
-/// An I/O error at `path`, as a [`CompatError`].
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> CompatError + '_ {
-    move |error| CompatError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(CompatError);
 
 /// The text of `path` (under `project_dir`) at git ref `reference`.
 fn at_ref(project_dir: &Path, path: &Path, reference: &str) -> Result<String, CompatError> {

@@ -349,13 +349,7 @@ pub(crate) fn ynl_work_tree(
     Ok((work, work_spec))
 }
 
-/// An I/O error at `path`, as a [`YnlCheckError`].
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> YnlCheckError + '_ {
-    move |error| YnlCheckError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(YnlCheckError);
 
 /// Every constant a header defines: enumerators, `enum` tags and macros,
 /// with the values a compiled program prints.

@@ -406,11 +406,7 @@ pub fn run(
     Ok(report)
 }
 
-/// [`FuzzError::Io`] of `path`, for `map_err`.
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FuzzError {
-    let path = path.to_owned();
-    move |error| FuzzError::Io { path, error }
-}
+crate::error::io_at!(FuzzError);
 
 /// [`FuzzError::Vm`]: the VM steps' error, whatever its type.
 fn vm_error(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> FuzzError {

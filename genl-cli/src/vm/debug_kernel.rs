@@ -116,13 +116,7 @@ impl std::error::Error for DebugKernelError {
 crate::error::wrap_errors!(DebugKernelError { Host(HostError), Source(SourceError) });
 crate::error::into_text!(DebugKernelError);
 
-/// An I/O error at `path`, as a [`DebugKernelError`].
-fn io(path: &Path) -> impl FnOnce(io::Error) -> DebugKernelError + '_ {
-    move |error| DebugKernelError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(DebugKernelError);
 
 /// The configuration on top of `make tinyconfig` (merged with the kernel's
 /// `scripts/kconfig/merge_config.sh`, then `make olddefconfig`). Every

@@ -9,6 +9,8 @@ use super::guest::{check_static, GuestError};
 use crate::host;
 use crate::project::HelperConfig;
 
+crate::error::io_at!(GuestError);
+
 /// The compiler: `gcc`, or Debian's `gcc-12` (a host package of the harness).
 fn gcc() -> &'static str {
     if host::have("gcc") {
@@ -23,10 +25,6 @@ fn gcc() -> &'static str {
 /// [`Project::load`](crate::project::Project::load)) and returns them as
 /// (guest path `usr/bin/<name>`, executable).
 pub fn build(work: &Path, helpers: &[HelperConfig]) -> Result<Vec<(String, Vec<u8>)>, GuestError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |error| GuestError::Io { path, error }
-    };
     let dir = work.join("helpers");
     std::fs::create_dir_all(&dir).map_err(io(&dir))?;
     let mut out = Vec::new();

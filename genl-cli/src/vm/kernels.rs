@@ -258,13 +258,7 @@ fn fetch_debian(
     Ok(k)
 }
 
-/// An I/O error at `path`, as a [`FetchError`].
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FetchError + '_ {
-    move |error| FetchError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(FetchError);
 
 /// Packages of a merged-/usr suite (trixie on) put the modules in
 /// `usr/lib/modules/<release>/` and the image there as `vmlinuz`, not in

@@ -143,13 +143,7 @@ impl std::error::Error for KmodError {
 crate::error::wrap_errors!(KmodError { Toolchain(ToolchainError) });
 crate::error::into_text!(KmodError);
 
-/// An I/O error at `path`, as a [`KmodError`].
-fn io(path: &Path) -> impl FnOnce(io::Error) -> KmodError + '_ {
-    move |error| KmodError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(KmodError);
 
 /// Whether `name` is a build product (never copied from the source dir).
 fn is_artifact(name: &str) -> bool {

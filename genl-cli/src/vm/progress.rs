@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+crate::error::io_at!(StepError);
+
 /// Prints one progress line, `vm: <line>`, on stdout.
 pub fn say(line: fmt::Arguments<'_>) {
     println!("vm: {line}");
@@ -177,10 +179,6 @@ pub fn run(
         .map(|d| format!(" (last time {:.0}s)", d.as_secs_f64()))
         .unwrap_or_default();
     say(format_args!("{what}{last}"));
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |error| StepError::Io { path, error }
-    };
     if let Some(dir) = log.parent() {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }

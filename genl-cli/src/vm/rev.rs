@@ -12,6 +12,8 @@ use super::kmod::{self, KmodError};
 use super::progress;
 use crate::host;
 
+crate::error::io_at!(RevError);
+
 /// Why the module dir could not be had at a revision (`--module-rev`).
 /// `Display` is the message `genl` prints.
 #[derive(Debug)]
@@ -150,10 +152,6 @@ pub fn checkout(work: &Path, module_dir: &Path, reference: &str) -> Result<Rev, 
         reference: reference.to_owned(),
         top: top.clone(),
     })?;
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |error| RevError::Io { path, error }
-    };
     let canon = |p: &Path| p.canonicalize().map_err(io(p));
     let rel = canon(module_dir)?
         .strip_prefix(canon(&top)?)

@@ -452,13 +452,7 @@ pub fn prepare(
     Ok(toolchain)
 }
 
-/// An I/O error at `path`, as a [`ToolchainError`].
-fn io(path: &Path) -> impl FnOnce(io::Error) -> ToolchainError + '_ {
-    move |error| ToolchainError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(ToolchainError);
 
 /// The script that enters a root for one command, inside a mount
 /// namespace of its own (`unshare -m --propagation private`): its mounts

@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::host::HostError;
 use crate::vm::kmod::KmodError;
@@ -258,13 +258,7 @@ crate::error::wrap_errors!(GuestError {
 });
 crate::error::into_text!(GuestError);
 
-/// An I/O error at `path`, as a [`GuestError`].
-pub(crate) fn io(path: &Path) -> impl FnOnce(io::Error) -> GuestError + '_ {
-    move |error| GuestError::Io {
-        path: path.to_owned(),
-        error,
-    }
-}
+crate::error::io_at!(pub(crate) GuestError);
 
 /// A program that could not be started, as a [`GuestError`].
 pub(crate) fn spawn(program: &str) -> impl FnOnce(io::Error) -> GuestError + '_ {
