@@ -499,7 +499,6 @@ pub fn run(
             findings.len()
         ));
     }
-    let mut say = |line: String| note(&line);
     // Beside the rules: what the kernel's check-uapi.sh would say of the
     // two uapi headers (not for a saved YNL file: no header beside it).
     if !(reference.ends_with(".yaml") && Path::new(reference).is_file()) {
@@ -514,7 +513,7 @@ pub fn run(
                 if stderr.contains("does not exist")
                     || stderr.contains("exists on disk, but not in") =>
             {
-                say(format!(
+                note(&format!(
                     "uapi ABI (abidiff): {rel} is not at {reference}: nothing to compare"
                 ))
             }
@@ -522,19 +521,19 @@ pub fn run(
             Ok(old_h) => {
                 let new_h = std::fs::read_to_string(&header).map_err(io(&header))?;
                 match abi_compare(&old_h, &new_h, &rel)? {
-                    AbiVerdict::Compatible(s) => say(format!(
+                    AbiVerdict::Compatible(s) => note(&format!(
                         "uapi ABI (abidiff, as check-uapi.sh): {rel}: compatible ({s})"
                     )),
                     AbiVerdict::Changed(report) => {
                         let allowed_by = allow.iter().find(|a| a.rule == UAPI_ABI_CHANGED);
                         match allowed_by {
-                            Some(a) => say(format!(
+                            Some(a) => note(&format!(
                                 "uapi ABI (abidiff, as check-uapi.sh): {rel}: changed, allowed ({})",
                                 a.reason
                             )),
                             None => {
                                 breaking += 1;
-                                say(format!(
+                                note(&format!(
                                     "uapi ABI (abidiff, as check-uapi.sh): {rel}: BREAKING \
                                      ({UAPI_ABI_CHANGED})\n{report}"
                                 ));

@@ -274,8 +274,7 @@ pub fn test(plan: &Plan) -> Result<VmReport, VmError> {
                         };
                         let mut r = boot()?;
                         if r.died_before_init() {
-                            let why = r.verdict().err().map(|e| e.to_string());
-                            let why = why.unwrap_or_default();
+                            let why = r.verdict().err().map(|e| e.to_string()).unwrap_or_default();
                             progress::say(format_args!(
                                 "{}: !!! the kernel panicked while booting, before the \
                                  guest's init ran ({why}); booting once more",
