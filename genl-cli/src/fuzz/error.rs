@@ -1,6 +1,6 @@
 //! What can go wrong in `genl fuzz`: a program that does not read
 //! ([`ProgramError`], [`CallError`], [`HexError`]), the guest fuzzer and
-//! its supervisor ([`GuestError`]) and the host's run ([`FuzzError`]).
+//! its supervisor ([`FuzzerError`]) and the host's run ([`FuzzError`]).
 
 use std::fmt;
 use std::io;
@@ -172,7 +172,7 @@ impl std::error::Error for ProgramError {
 /// message `genl fuzz-guest` prints.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum GuestError {
+pub enum FuzzerError {
     /// The family's YNL spec (`--spec`) could not be read.
     SpecRead {
         /// The spec.
@@ -247,30 +247,30 @@ pub enum GuestError {
     },
 }
 
-impl fmt::Display for GuestError {
+impl fmt::Display for FuzzerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            GuestError::SpecRead { path, error } => write!(f, "{}: {error}", path.display()),
-            GuestError::Spec { path, error } => write!(f, "{}: {error}", path.display()),
-            GuestError::Kmsg(e) => write!(f, "/dev/kmsg: {e}"),
-            GuestError::Resolve(e) => e.fmt(f),
-            GuestError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            GuestError::InsmodSpawn(e) => write!(f, "insmod: {e}"),
-            GuestError::Insmod { ko, stderr, rmmod } => write!(
+            FuzzerError::SpecRead { path, error } => write!(f, "{}: {error}", path.display()),
+            FuzzerError::Spec { path, error } => write!(f, "{}: {error}", path.display()),
+            FuzzerError::Kmsg(e) => write!(f, "/dev/kmsg: {e}"),
+            FuzzerError::Resolve(e) => e.fmt(f),
+            FuzzerError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            FuzzerError::InsmodSpawn(e) => write!(f, "insmod: {e}"),
+            FuzzerError::Insmod { ko, stderr, rmmod } => write!(
                 f,
                 "insmod {}: {} (rmmod: {rmmod:?})",
                 ko.display(),
                 stderr.trim()
             ),
-            GuestError::ReplayRead { path, error } => write!(f, "{}: {error}", path.display()),
-            GuestError::ReplayJson { path, error } => write!(f, "{}: {error}", path.display()),
-            GuestError::ReplayProgram { path, error } => {
+            FuzzerError::ReplayRead { path, error } => write!(f, "{}: {error}", path.display()),
+            FuzzerError::ReplayJson { path, error } => write!(f, "{}: {error}", path.display()),
+            FuzzerError::ReplayProgram { path, error } => {
                 write!(f, "{}: {error}", path.display())
             }
-            GuestError::Exe(e) => write!(f, "the fuzzer's executable: {e}"),
-            GuestError::Process(e) => write!(f, "the fuzzer's process: {e}"),
-            GuestError::Exited(st) => write!(f, "the fuzzer {st}"),
-            GuestError::Died { status } => {
+            FuzzerError::Exe(e) => write!(f, "the fuzzer's executable: {e}"),
+            FuzzerError::Process(e) => write!(f, "the fuzzer's process: {e}"),
+            FuzzerError::Exited(st) => write!(f, "the fuzzer {st}"),
+            FuzzerError::Died { status } => {
                 match status {
                     Some(st) => write!(f, "the fuzzer {st}")?,
                     None => f.write_str("the fuzzer was stuck in the kernel (killed)")?,
@@ -281,27 +281,27 @@ impl fmt::Display for GuestError {
     }
 }
 
-impl std::error::Error for GuestError {
+impl std::error::Error for FuzzerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            GuestError::SpecRead { error, .. }
-            | GuestError::Io { error, .. }
-            | GuestError::ReplayRead { error, .. } => Some(error),
-            GuestError::ReplayJson { error, .. } => Some(error),
-            GuestError::Spec { error, .. } => Some(error),
-            GuestError::Kmsg(e)
-            | GuestError::InsmodSpawn(e)
-            | GuestError::Exe(e)
-            | GuestError::Process(e) => Some(e),
-            GuestError::Resolve(e) => Some(e),
-            GuestError::ReplayProgram { error, .. } => Some(error),
+            FuzzerError::SpecRead { error, .. }
+            | FuzzerError::Io { error, .. }
+            | FuzzerError::ReplayRead { error, .. } => Some(error),
+            FuzzerError::ReplayJson { error, .. } => Some(error),
+            FuzzerError::Spec { error, .. } => Some(error),
+            FuzzerError::Kmsg(e)
+            | FuzzerError::InsmodSpawn(e)
+            | FuzzerError::Exe(e)
+            | FuzzerError::Process(e) => Some(e),
+            FuzzerError::Resolve(e) => Some(e),
+            FuzzerError::ReplayProgram { error, .. } => Some(error),
             _ => None,
         }
     }
 }
 
-crate::error::wrap_errors!(GuestError { Resolve(ResolveError) });
-crate::error::into_text!(GuestError);
+crate::error::wrap_errors!(FuzzerError { Resolve(ResolveError) });
+crate::error::into_text!(FuzzerError);
 
 /// Why `genl fuzz` on the host ([`host::run`](super::host::run)) failed.
 /// What goes wrong in one kernel's run (a boot that fails, a fuzzer that
@@ -427,14 +427,14 @@ mod tests {
 
     #[test]
     fn a_fuzzer_that_died_says_how_and_that_nothing_was_reported() {
-        let killed = GuestError::Died { status: None };
+        let killed = FuzzerError::Died { status: None };
         assert_eq!(
             killed.to_string(),
             "the fuzzer was stuck in the kernel (killed) before it ended, and the kernel \
              reported nothing"
         );
         // Exit code 2, as wait(2) encodes it.
-        let exited = GuestError::Died {
+        let exited = FuzzerError::Died {
             status: Some(ExitStatus::from_raw(2 << 8)),
         };
         assert_eq!(

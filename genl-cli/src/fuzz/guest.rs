@@ -14,13 +14,15 @@ use genl_ynl::family::Family;
 use serde_json::json;
 
 use super::detect::{Kmemleak, Kmsg, Report};
-use super::error::GuestError;
+use super::error::FuzzerError;
 use super::exec::{Executor, Target};
 use super::generate::Generator;
 use super::kcov::{Coverage, Kcov, ModuleRange};
 use super::program::{Action, Call, Program};
 use super::protocol::{emit, Line};
 use super::transcript;
+
+crate::error::io_at!(FuzzerError);
 
 /// What the guest fuzzer is told (`genl fuzz-guest`'s arguments, given by
 /// `genl fuzz`).
@@ -122,7 +124,7 @@ impl Spent {
 
 /// `genl fuzz-guest`: the supervisor ([`super::supervise`]), which runs
 /// the fuzzer ([`fuzz`]) as its child.
-pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
+pub fn run(o: &GuestOptions) -> Result<(), FuzzerError> {
     match std::env::var_os(super::supervise::ROUND_LOG_ENV) {
         Some(log) => fuzz(o, Some(PathBuf::from(log))),
         None => super::supervise::run(o),
@@ -130,12 +132,12 @@ pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
 }
 
 /// The family's YNL spec (`--spec`), parsed.
-pub(super) fn family(o: &GuestOptions) -> Result<Family, GuestError> {
-    let text = std::fs::read_to_string(&o.spec).map_err(|error| GuestError::SpecRead {
+pub(super) fn family(o: &GuestOptions) -> Result<Family, FuzzerError> {
+    let text = std::fs::read_to_string(&o.spec).map_err(|error| FuzzerError::SpecRead {
         path: o.spec.clone(),
         error,
     })?;
-    Family::parse(&text).map_err(|error| GuestError::Spec {
+    Family::parse(&text).map_err(|error| FuzzerError::Spec {
         path: o.spec.clone(),
         error,
     })
@@ -144,13 +146,13 @@ pub(super) fn family(o: &GuestOptions) -> Result<Family, GuestError> {
 /// Runs the guest fuzzer (or a replay); prints the protocol lines. Fails
 /// only when it cannot run at all; findings are reported, not errors.
 /// `round_log`: where to log the programs of each round.
-pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), GuestError> {
+pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), FuzzerError> {
     let fam = family(o)?;
     // Reports go to the log, not the console, where they would cut our
     // lines in half: the fuzzer reads them from /dev/kmsg.
     // SAFETY: klogctl(SYSLOG_ACTION_CONSOLE_LEVEL, NULL, 1).
     unsafe { libc::klogctl(8, std::ptr::null_mut(), 1) };
-    let kmsg = Kmsg::open().map_err(GuestError::Kmsg)?;
+    let kmsg = Kmsg::open().map_err(FuzzerError::Kmsg)?;
     let (kcov, why) = match Kcov::open() {
         Ok(k) => (Some(k), None),
         Err(e) => (None, Some(e.to_string())),
@@ -193,7 +195,7 @@ pub fn fuzz(o: &GuestOptions, round_log: Option<PathBuf>) -> Result<(), GuestErr
                     .create(true)
                     .append(true)
                     .open(&p)
-                    .map_err(|error| GuestError::Io { path: p, error })?,
+                    .map_err(io(&p))?,
             ),
             None => None,
         },
@@ -225,7 +227,7 @@ impl Fuzzer<'_> {
         (new, out)
     }
 
-    fn reload(&mut self) -> Result<(), GuestError> {
+    fn reload(&mut self) -> Result<(), FuzzerError> {
         let t = Instant::now();
         let r = self.reload_inner();
         self.spent.reload += t.elapsed();
@@ -233,20 +235,20 @@ impl Fuzzer<'_> {
         r
     }
 
-    fn reload_inner(&mut self) -> Result<(), GuestError> {
+    fn reload_inner(&mut self) -> Result<(), FuzzerError> {
         self.exec.close_all();
         let rm = Command::new("rmmod").arg(&self.o.module).output();
         let ins = Command::new("insmod").arg(&self.o.ko).output();
         match ins {
             Ok(o) if o.status.success() => {}
             Ok(o) => {
-                return Err(GuestError::Insmod {
+                return Err(FuzzerError::Insmod {
                     ko: self.o.ko.clone(),
                     stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
                     rmmod: rm.map(|r| String::from_utf8_lossy(&r.stderr).trim().to_owned()),
                 })
             }
-            Err(e) => return Err(GuestError::InsmodSpawn(e)),
+            Err(e) => return Err(FuzzerError::InsmodSpawn(e)),
         }
         if let Some(f) = &self.round_log {
             let _ = f.set_len(0);
@@ -286,15 +288,12 @@ impl Fuzzer<'_> {
         );
     }
 
-    fn fuzz(&mut self) -> Result<(), GuestError> {
+    fn fuzz(&mut self) -> Result<(), FuzzerError> {
         let mut gen = Generator::new(self.fam, self.o.seed);
         // The seeds first: each run once, kept if it adds coverage.
         let mut seeds: Vec<PathBuf> = match &self.o.corpus_dir {
             Some(d) => std::fs::read_dir(d)
-                .map_err(|error| GuestError::Io {
-                    path: d.clone(),
-                    error,
-                })?
+                .map_err(io(d))?
                 .flatten()
                 .map(|e| e.path())
                 .collect(),
@@ -396,7 +395,7 @@ impl Fuzzer<'_> {
 
     /// One program's reports make one finding (a bug often reports twice:
     /// the bad access, then what it broke); the others are named in it.
-    fn check_log(&mut self) -> Result<(), GuestError> {
+    fn check_log(&mut self) -> Result<(), FuzzerError> {
         let mut reports = self.kmsg.reports();
         reports.retain(|r| !self.seen.contains(&r.title));
         if reports.is_empty() {
@@ -409,7 +408,7 @@ impl Fuzzer<'_> {
         self.finding(first)
     }
 
-    fn check_leaks(&mut self) -> Result<(), GuestError> {
+    fn check_leaks(&mut self) -> Result<(), FuzzerError> {
         let t = Instant::now();
         self.scans.push(t);
         let found = Kmemleak::scan(&self.o.module);
@@ -421,7 +420,7 @@ impl Fuzzer<'_> {
         Ok(())
     }
 
-    fn finding(&mut self, r: Report) -> Result<(), GuestError> {
+    fn finding(&mut self, r: Report) -> Result<(), FuzzerError> {
         if !self.seen.insert(r.title.clone()) {
             return Ok(());
         }
@@ -505,7 +504,7 @@ impl Fuzzer<'_> {
 
     /// Whether `p`, run on a freshly loaded module, makes the kernel
     /// report `r` again (leaks are not replayed: see [`Fuzzer::finding`]).
-    fn reproduces(&mut self, p: &Program, r: &Report) -> Result<bool, GuestError> {
+    fn reproduces(&mut self, p: &Program, r: &Report) -> Result<bool, FuzzerError> {
         self.reload()?;
         let _ = self.kmsg.drain();
         let _ = self.execute(p);
@@ -529,7 +528,7 @@ impl Fuzzer<'_> {
         &mut self,
         history: &[Program],
         r: &Report,
-    ) -> Result<(Program, bool, usize), GuestError> {
+    ) -> Result<(Program, bool, usize), FuzzerError> {
         let budget = if r.kind == "kmemleak" { 8 } else { 150 };
         let mut tries = 0;
         // The last program alone, then the last 8, 48, all of them.
@@ -583,16 +582,16 @@ impl Fuzzer<'_> {
         Ok((best, true, tries))
     }
 
-    fn replay(&mut self, path: &PathBuf) -> Result<(), GuestError> {
-        let text = std::fs::read_to_string(path).map_err(|error| GuestError::ReplayRead {
+    fn replay(&mut self, path: &PathBuf) -> Result<(), FuzzerError> {
+        let text = std::fs::read_to_string(path).map_err(|error| FuzzerError::ReplayRead {
             path: path.clone(),
             error,
         })?;
-        let v = serde_json::from_str(&text).map_err(|error| GuestError::ReplayJson {
+        let v = serde_json::from_str(&text).map_err(|error| FuzzerError::ReplayJson {
             path: path.clone(),
             error,
         })?;
-        let p = Program::from_json(self.fam, &v).map_err(|error| GuestError::ReplayProgram {
+        let p = Program::from_json(self.fam, &v).map_err(|error| FuzzerError::ReplayProgram {
             path: path.clone(),
             error,
         })?;

@@ -20,7 +20,7 @@ use genl_ynl::family::Family;
 use serde_json::{json, Value as Json};
 
 use super::detect::{split_reports, Kmsg, Report};
-use super::error::GuestError;
+use super::error::FuzzerError;
 use super::guest::{concat, GuestOptions};
 use super::program::Program;
 use super::protocol::{emit, parse, Line};
@@ -154,19 +154,19 @@ fn round_programs(fam: &Family, path: &Path) -> Program {
 
 /// Runs the fuzzer as a child and passes its lines on; makes the finding
 /// if an oops kills it first.
-pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
+pub fn run(o: &GuestOptions) -> Result<(), FuzzerError> {
     let start = Instant::now();
-    let mut kmsg = Kmsg::open().map_err(GuestError::Kmsg)?;
+    let mut kmsg = Kmsg::open().map_err(FuzzerError::Kmsg)?;
     let round_log: PathBuf =
         std::env::temp_dir().join(format!("genl-fuzz-round-{}.jsonl", std::process::id()));
-    let exe = std::env::current_exe().map_err(GuestError::Exe)?;
+    let exe = std::env::current_exe().map_err(FuzzerError::Exe)?;
     let mut child = Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env(ROUND_LOG_ENV, &round_log)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .spawn()
-        .map_err(GuestError::Process)?;
+        .map_err(FuzzerError::Process)?;
     let (tx, rx) = mpsc::channel::<String>();
     let out = child.stdout.take().expect("piped");
     std::thread::spawn(move || {
@@ -208,7 +208,7 @@ pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
             round_len = len;
             last_sign = Instant::now();
         }
-        if let Some(st) = child.try_wait().map_err(GuestError::Process)? {
+        if let Some(st) = child.try_wait().map_err(FuzzerError::Process)? {
             // What it printed last.
             while let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
                 pass_on(&line);
@@ -229,7 +229,7 @@ pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
     if heard.ended {
         let _ = std::fs::remove_file(&round_log);
         return match status {
-            Some(st) if !st.success() => Err(GuestError::Exited(st)),
+            Some(st) if !st.success() => Err(FuzzerError::Exited(st)),
             _ => Ok(()),
         };
     }
@@ -241,7 +241,7 @@ pub fn run(o: &GuestOptions) -> Result<(), GuestError> {
         None => "the fuzzer was stuck in the kernel (killed)".to_owned(),
     };
     let Some((r, also)) = orphan_finding(&heard, &log) else {
-        return Err(GuestError::Died { status });
+        return Err(FuzzerError::Died { status });
     };
     println!(
         "genl fuzz-guest: {how} before it ended; the kernel reported {:?}: that is the finding",
