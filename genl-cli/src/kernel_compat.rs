@@ -21,7 +21,7 @@ mod error;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-pub use error::{CompatError, FeaturesError};
+pub use error::{FeaturesCheckError, FeaturesError};
 
 pub use genl_codegen::compat::{Feature, FEATURES, FEATURES_HEADER};
 
@@ -147,13 +147,13 @@ pub fn features_header(build_dir: &Path) -> PathBuf {
 
 /// The features a build found, from the features header it wrote into
 /// `build_dir` (the module directory of an in-place `make M=`).
-pub fn detected(build_dir: &Path) -> Result<BTreeSet<String>, CompatError> {
+pub fn detected(build_dir: &Path) -> Result<BTreeSet<String>, FeaturesCheckError> {
     let path = features_header(build_dir);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
-        Err(error) => return Err(CompatError::Read { path, error }),
+        Err(error) => return Err(FeaturesCheckError::Read { path, error }),
     };
-    parse_features(&text).map_err(|error| CompatError::Parse { path, error })
+    parse_features(&text).map_err(|error| FeaturesCheckError::Parse { path, error })
 }
 
 /// The features a features header's text says the kernel has. Every
@@ -211,8 +211,11 @@ pub fn parse_features(text: &str) -> Result<BTreeSet<String>, FeaturesError> {
 /// Compares what the build in `build_dir` found with what the kernel
 /// `release` (`uname -r` form) is known to have ([`expected`]). Returns
 /// the features found; an error lists each difference.
-pub fn check_build(build_dir: &Path, release: &str) -> Result<BTreeSet<String>, CompatError> {
-    let series = Series::of_release(release).ok_or_else(|| CompatError::UnknownSeries {
+pub fn check_build(
+    build_dir: &Path,
+    release: &str,
+) -> Result<BTreeSet<String>, FeaturesCheckError> {
+    let series = Series::of_release(release).ok_or_else(|| FeaturesCheckError::UnknownSeries {
         release: release.to_owned(),
     })?;
     let found = detected(build_dir)?;
@@ -221,7 +224,7 @@ pub fn check_build(build_dir: &Path, release: &str) -> Result<BTreeSet<String>, 
     if diff.is_empty() {
         Ok(found)
     } else {
-        Err(CompatError::Disagree {
+        Err(FeaturesCheckError::Disagree {
             release: release.to_owned(),
             series,
             header: features_header(build_dir),

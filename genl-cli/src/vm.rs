@@ -99,8 +99,8 @@ pub use guest::{
 };
 pub use kernel::Kernel;
 pub use kernel_list::{kernel_infos, list_kernels, KernelInfo, KernelList};
-pub use program::{boot_program, ProgramBoot, ProgramError};
-pub use progress::StepError;
+pub use program::{boot_program, ProgramBoot, ProgramBootError};
+pub use progress::PreparationError;
 pub use report::{KernelFailure, KernelOutcome, PlanError, VmError, VmReport};
 pub use rev::RevError;
 pub use steps::{build, fetch, shell, test};

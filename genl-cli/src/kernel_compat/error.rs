@@ -1,5 +1,5 @@
 //! What can go wrong reading a build's features header ([`FeaturesError`])
-//! and comparing it with the table ([`CompatError`]).
+//! and comparing it with the table ([`FeaturesCheckError`]).
 
 use std::fmt;
 use std::io;
@@ -53,7 +53,7 @@ impl std::error::Error for FeaturesError {}
 /// ([`check_build`](super::check_build)).
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum CompatError {
+pub enum FeaturesCheckError {
     /// The features header could not be read.
     Read {
         /// The header.
@@ -86,19 +86,19 @@ pub enum CompatError {
     },
 }
 
-impl fmt::Display for CompatError {
+impl fmt::Display for FeaturesCheckError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CompatError::Read { path, error } => write!(
+            FeaturesCheckError::Read { path, error } => write!(
                 f,
                 "{}: {error} (was the module built with genl_compat.mk included in its Kbuild?)",
                 path.display()
             ),
-            CompatError::Parse { path, error } => write!(f, "{}: {error}", path.display()),
-            CompatError::UnknownSeries { release } => {
+            FeaturesCheckError::Parse { path, error } => write!(f, "{}: {error}", path.display()),
+            FeaturesCheckError::UnknownSeries { release } => {
                 write!(f, "kernel {release}: not a series of the compat table")
             }
-            CompatError::Disagree {
+            FeaturesCheckError::Disagree {
                 release,
                 series,
                 header,
@@ -115,17 +115,17 @@ impl fmt::Display for CompatError {
     }
 }
 
-impl std::error::Error for CompatError {
+impl std::error::Error for FeaturesCheckError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            CompatError::Read { error, .. } => Some(error),
-            CompatError::Parse { error, .. } => Some(error),
+            FeaturesCheckError::Read { error, .. } => Some(error),
+            FeaturesCheckError::Parse { error, .. } => Some(error),
             _ => None,
         }
     }
 }
 
-crate::error::into_text!(CompatError);
+crate::error::into_text!(FeaturesCheckError);
 
 #[cfg(test)]
 mod tests {
@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn a_missing_header_asks_whether_the_probes_were_built() {
-        let e = CompatError::Read {
+        let e = FeaturesCheckError::Read {
             path: PathBuf::from("/b/genl_compat_features.h"),
             error: io::Error::from(io::ErrorKind::NotFound),
         };
@@ -146,7 +146,7 @@ mod tests {
 
     #[test]
     fn an_unknown_release_is_named() {
-        let e = CompatError::UnknownSeries {
+        let e = FeaturesCheckError::UnknownSeries {
             release: "4.19.0-1-amd64".into(),
         };
         assert_eq!(

@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use super::progress::{self, StepError};
+use super::progress::{self, PreparationError};
 
 /// Debian's archive keyring (package `debian-archive-keyring`).
 pub const KEYRING: &str = "/usr/share/keyrings/debian-archive-keyring.gpg";
@@ -117,7 +117,7 @@ pub enum AptError {
         lines: Vec<String>,
     },
     /// `apt-get update` or `apt-get download` failed.
-    Step(StepError),
+    Step(PreparationError),
 }
 
 impl fmt::Display for AptError {
@@ -161,7 +161,7 @@ impl std::error::Error for AptError {
     }
 }
 
-crate::error::wrap_errors!(AptError { Step(StepError) });
+crate::error::wrap_errors!(AptError { Step(PreparationError) });
 crate::error::into_text!(AptError);
 
 /// The suites whose lists a process refreshed (at most once each).

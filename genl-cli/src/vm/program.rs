@@ -17,7 +17,7 @@ use crate::kernel_source::PayloadEntry;
 /// the message `genl` prints.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum ProgramError {
+pub enum ProgramBootError {
     /// The kernel's series is not one of [`SERIES`].
     UnknownSeries {
         /// The kernel's release.
@@ -54,41 +54,41 @@ pub enum ProgramError {
     Boot(BootError),
 }
 
-impl fmt::Display for ProgramError {
+impl fmt::Display for ProgramBootError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ProgramError::UnknownSeries { release, series } => {
+            ProgramBootError::UnknownSeries { release, series } => {
                 write!(f, "kernel {release}: unknown series {series:?}")
             }
-            ProgramError::ProgramName { program } => {
+            ProgramBootError::ProgramName { program } => {
                 write!(f, "{}: no file name fit for /usr/bin", program.display())
             }
-            ProgramError::NotAbsolute { path } => {
+            ProgramBootError::NotAbsolute { path } => {
                 write!(f, "guest file {path:?}: not an absolute path")
             }
-            ProgramError::NotAFilePath { path } => {
+            ProgramBootError::NotAFilePath { path } => {
                 write!(f, "guest file {path:?}: not a file path without `..`")
             }
-            ProgramError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            ProgramError::Guest(e) => e.fmt(f),
-            ProgramError::Boot(e) => e.fmt(f),
+            ProgramBootError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            ProgramBootError::Guest(e) => e.fmt(f),
+            ProgramBootError::Boot(e) => e.fmt(f),
         }
     }
 }
 
-impl std::error::Error for ProgramError {
+impl std::error::Error for ProgramBootError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            ProgramError::Io { error, .. } => Some(error),
-            ProgramError::Guest(e) => Some(e),
-            ProgramError::Boot(e) => Some(e),
+            ProgramBootError::Io { error, .. } => Some(error),
+            ProgramBootError::Guest(e) => Some(e),
+            ProgramBootError::Boot(e) => Some(e),
             _ => None,
         }
     }
 }
 
-crate::error::wrap_errors!(ProgramError { Guest(GuestError), Boot(BootError) });
-crate::error::into_text!(ProgramError);
+crate::error::wrap_errors!(ProgramBootError { Guest(GuestError), Boot(BootError) });
+crate::error::into_text!(ProgramBootError);
 
 /// One boot of [`boot_program`].
 pub struct ProgramBoot<'a> {
@@ -120,16 +120,16 @@ pub struct ProgramBoot<'a> {
 
 /// The guest path (relative, no `..`) of an absolute guest path given to
 /// [`ProgramBoot::files`].
-fn guest_file_path(p: &str) -> Result<String, ProgramError> {
+fn guest_file_path(p: &str) -> Result<String, ProgramBootError> {
     let rel = p
         .strip_prefix('/')
-        .ok_or_else(|| ProgramError::NotAbsolute { path: p.to_owned() })?;
+        .ok_or_else(|| ProgramBootError::NotAbsolute { path: p.to_owned() })?;
     let parts: Vec<&str> = rel
         .split('/')
         .filter(|c| !c.is_empty() && *c != ".")
         .collect();
     if parts.is_empty() || parts.contains(&"..") {
-        return Err(ProgramError::NotAFilePath { path: p.to_owned() });
+        return Err(ProgramBootError::NotAFilePath { path: p.to_owned() });
     }
     Ok(parts.join("/"))
 }
@@ -155,22 +155,20 @@ fn launcher(guest_exe: &str) -> String {
 /// log to `<work_dir>/logs/<release>.log`. An error means the boot could
 /// not be made or run; what the guest did is in the [`Run`] (see
 /// [`Run::verdict`] and [`Run::check_release`]).
-pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramError> {
+pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramBootError> {
     let k = b.kernel;
-    let series =
-        SERIES
-            .iter()
-            .find(|s| s.name == k.series)
-            .ok_or_else(|| ProgramError::UnknownSeries {
-                release: k.release.clone(),
-                series: k.series,
-            })?;
+    let series = SERIES.iter().find(|s| s.name == k.series).ok_or_else(|| {
+        ProgramBootError::UnknownSeries {
+            release: k.release.clone(),
+            series: k.series,
+        }
+    })?;
     let name = b
         .program
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty() && !n.contains(['\'', '"', '\\', '$', '`', ' ']))
-        .ok_or_else(|| ProgramError::ProgramName {
+        .ok_or_else(|| ProgramBootError::ProgramName {
             program: b.program.to_owned(),
         })?;
     let guest_exe = format!("/usr/bin/{name}");
@@ -181,7 +179,7 @@ pub fn boot_program(work_dir: &Path, b: ProgramBoot<'_>) -> Result<Run, ProgramE
         extra.push(PayloadEntry::File(guest_file_path(p)?, data.clone(), 0o644));
     }
     let script = stage.join(&name);
-    std::fs::write(&script, launcher(&guest_exe)).map_err(|error| ProgramError::Io {
+    std::fs::write(&script, launcher(&guest_exe)).map_err(|error| ProgramBootError::Io {
         path: script.clone(),
         error,
     })?;

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-crate::error::io_at!(StepError);
+crate::error::io_at!(PreparationError);
 
 /// Prints one progress line, `vm: <line>`, on stdout.
 pub fn say(line: fmt::Arguments<'_>) {
@@ -45,7 +45,7 @@ pub fn show_err(text: &str) {
 /// root) failed. `Display` is the message `genl` prints.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum StepError {
+pub enum PreparationError {
     /// The log's directory or file could not be made.
     Io {
         /// The directory or file.
@@ -73,12 +73,12 @@ pub enum StepError {
     },
 }
 
-impl fmt::Display for StepError {
+impl fmt::Display for PreparationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StepError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            StepError::Spawn { what, error } => write!(f, "{what}: {error}"),
-            StepError::Failed {
+            PreparationError::Io { path, error } => write!(f, "{}: {error}", path.display()),
+            PreparationError::Spawn { what, error } => write!(f, "{what}: {error}"),
+            PreparationError::Failed {
                 what,
                 status,
                 log,
@@ -92,11 +92,13 @@ impl fmt::Display for StepError {
     }
 }
 
-impl std::error::Error for StepError {
+impl std::error::Error for PreparationError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StepError::Io { error, .. } | StepError::Spawn { error, .. } => Some(error),
-            StepError::Failed { .. } => None,
+            PreparationError::Io { error, .. } | PreparationError::Spawn { error, .. } => {
+                Some(error)
+            }
+            PreparationError::Failed { .. } => None,
         }
     }
 }
@@ -174,7 +176,7 @@ pub fn run(
     key: &str,
     mut cmd: Command,
     log: &Path,
-) -> Result<(), StepError> {
+) -> Result<(), PreparationError> {
     let last = last_duration(cache, key)
         .map(|d| format!(" (last time {:.0}s)", d.as_secs_f64()))
         .unwrap_or_default();
@@ -184,7 +186,7 @@ pub fn run(
     }
     let f = std::fs::File::create(log).map_err(io(log))?;
     let f2 = f.try_clone().map_err(io(log))?;
-    let spawn = |error| StepError::Spawn {
+    let spawn = |error| PreparationError::Spawn {
         what: what.to_owned(),
         error,
     };
@@ -219,7 +221,7 @@ pub fn run(
     let st = st.map_err(spawn)?;
     let d = start.elapsed();
     if !st.success() {
-        return Err(StepError::Failed {
+        return Err(PreparationError::Failed {
             what: what.to_owned(),
             status: st,
             log: log.to_owned(),
@@ -257,7 +259,7 @@ mod tests {
     #[test]
     fn a_failed_step_names_its_log_and_shows_its_end() {
         use std::os::unix::process::ExitStatusExt;
-        let e = StepError::Failed {
+        let e = PreparationError::Failed {
             what: "apt-get update (bookworm)".into(),
             status: ExitStatus::from_raw(100 << 8),
             log: PathBuf::from("/c/apt/bookworm/update.log"),

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::apt::{Suite, KEYRING};
-use super::progress::{self, StepError};
+use super::progress::{self, PreparationError};
 use crate::cache;
 use crate::host;
 
@@ -57,7 +57,7 @@ pub enum ToolchainError {
     /// `mmdebstrap` failed.
     Root {
         /// How.
-        error: StepError,
+        error: PreparationError,
         /// The packages the root was to hold.
         packages: Vec<String>,
     },
