@@ -47,7 +47,7 @@ use genl_ynl::family::Family;
 
 use crate::fuzz::program::hex;
 pub use decode::{decode, Decoder, ErrorInfo, TraceMessage};
-pub use error::{DecodeError, TraceError};
+pub use error::{TraceDecodeError, TraceError};
 
 /// The nlctrl YNL spec (the kernel's, BSD-3-Clause), always loaded.
 const NLCTRL_SPEC: &str = include_str!("../specs/nlctrl.yaml");

@@ -87,9 +87,9 @@ pub struct Decoder {
 
 impl Decoder {
     /// A decoder with `specs` (nlctrl's is added).
-    pub fn new(mut specs: Vec<Family>) -> Result<Decoder, DecodeError> {
+    pub fn new(mut specs: Vec<Family>) -> Result<Decoder, TraceDecodeError> {
         if !specs.iter().any(|f| f.name == "nlctrl") {
-            specs.push(Family::parse(NLCTRL_SPEC).map_err(DecodeError::NlctrlSpec)?);
+            specs.push(Family::parse(NLCTRL_SPEC).map_err(TraceDecodeError::NlctrlSpec)?);
         }
         Ok(Decoder {
             names: Names {
@@ -117,8 +117,8 @@ impl Decoder {
 /// Decodes a capture held in memory with `specs` (nlctrl's is added).
 /// Errors are the file's (not pcap, truncated record), never a message's:
 /// a message that does not parse is shown with its raw bytes.
-pub fn decode(file: &[u8], specs: Vec<Family>) -> Result<Vec<TraceMessage>, DecodeError> {
-    let packets = pcap::read(file).map_err(DecodeError::Pcap)?;
+pub fn decode(file: &[u8], specs: Vec<Family>) -> Result<Vec<TraceMessage>, TraceDecodeError> {
+    let packets = pcap::read(file).map_err(TraceDecodeError::Pcap)?;
     let mut dec = Decoder::new(specs)?;
     let mut out = Vec::new();
     for (i, p) in packets.iter().enumerate() {

@@ -1,5 +1,5 @@
 //! What can go wrong in `genl trace`: decoding a capture
-//! ([`DecodeError`]) and the command ([`TraceError`]).
+//! ([`TraceDecodeError`]) and the command ([`TraceError`]).
 
 use std::fmt;
 use std::io;
@@ -16,32 +16,32 @@ use crate::nlmon::{CaptureError, RemoveError};
 /// not an error: it is shown with its raw bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum DecodeError {
+pub enum TraceDecodeError {
     /// The file is not pcap or pcapng, or a record is cut.
     Pcap(ReadError),
     /// The built-in nlctrl spec does not load.
     NlctrlSpec(SpecError),
 }
 
-impl fmt::Display for DecodeError {
+impl fmt::Display for TraceDecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            DecodeError::Pcap(e) => e.fmt(f),
-            DecodeError::NlctrlSpec(e) => write!(f, "built-in nlctrl spec: {e}"),
+            TraceDecodeError::Pcap(e) => e.fmt(f),
+            TraceDecodeError::NlctrlSpec(e) => write!(f, "built-in nlctrl spec: {e}"),
         }
     }
 }
 
-impl std::error::Error for DecodeError {
+impl std::error::Error for TraceDecodeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            DecodeError::Pcap(e) => Some(e),
-            DecodeError::NlctrlSpec(e) => Some(e),
+            TraceDecodeError::Pcap(e) => Some(e),
+            TraceDecodeError::NlctrlSpec(e) => Some(e),
         }
     }
 }
 
-crate::error::into_text!(DecodeError);
+crate::error::into_text!(TraceDecodeError);
 
 /// Why `genl trace` ([`run`](super::run)) failed. `Display` is the
 /// message `genl trace` prints.
@@ -72,10 +72,10 @@ pub enum TraceError {
         /// The capture.
         path: PathBuf,
         /// Why.
-        error: DecodeError,
+        error: TraceDecodeError,
     },
     /// No decoder for the live capture.
-    Decoder(DecodeError),
+    Decoder(TraceDecodeError),
     /// The live capture could not start.
     Capture(CaptureError),
     /// `--write`'s file could not be created.
@@ -132,7 +132,7 @@ impl std::error::Error for TraceError {
 }
 
 crate::error::wrap_errors!(TraceError {
-    Decoder(DecodeError),
+    Decoder(TraceDecodeError),
     Capture(CaptureError),
     Remove(RemoveError),
 });
@@ -146,7 +146,7 @@ mod tests {
     fn a_capture_that_does_not_decode_is_named() {
         let e = TraceError::Decode {
             path: PathBuf::from("s.pcap"),
-            error: DecodeError::NlctrlSpec(SpecError {
+            error: TraceDecodeError::NlctrlSpec(SpecError {
                 at: String::new(),
                 what: "empty".into(),
             }),
