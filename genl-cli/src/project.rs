@@ -37,8 +37,10 @@
 //!       workspace.
 //!     - exactly one of `bin`, `test`, `example` (string): the target to run.
 //!       Built statically (`RUSTFLAGS=-C target-feature=+crt-static`,
-//!       `--target x86_64-unknown-linux-gnu`); a `test` is the libtest harness
-//!       binary (`cargo test --no-run`).
+//!       `--target x86_64-unknown-linux-gnu`) and without debug info (the
+//!       initramfs takes programs stripped of it), one cargo run per profile
+//!       for all the targets of that profile; a `test` is the libtest
+//!       harness binary (`cargo test --no-run`).
 //!     - `args` (list of strings; default none): its arguments in the guest.
 //!     - `release` (bool; default false): build with `--release` (benchmarks).
 //!     - `ynl` (bool; default false): it runs the kernel's YNL CLI, so the

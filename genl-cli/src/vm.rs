@@ -314,6 +314,7 @@ GENL_VM_GUEST_BINS='a x;b y'  prebuilt guest programs, `;`-separated\n  \
 GENL_VM_TIMEOUT=SECS          per boot\n  \
 GENL_VM_MODULE_REV=REF        also build the module dir at git REF, for the guest\n  \
 GENL_VM_VERBOSE=1             stream the guest console\n  \
+GENL_VM_JOBS=N                kernels booted at once (default: one per 2 CPUs; 1 with verbose)\n  \
 GENL_CACHE_DIR=DIR            the download cache (default $XDG_CACHE_HOME/genl or ~/.cache/genl)";
 
 /// The after-help of `genl vm kernels`.

@@ -8,8 +8,11 @@ const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// The guest programs of `guests` (`[[vm.guest]]` of genl.toml), built
 /// statically from the cargo workspace at `project_root`: one cargo run per
-/// package and profile (dev, and `--release` for the `release = true`
-/// ones), with `cargo build --bin/--test/--example`.
+/// profile (dev, and `--release` for the `release = true` ones), each with
+/// every package and target of that profile (`cargo build --package P
+/// --bin/--test/--example T ...`), so that cargo builds them side by side
+/// with one set of features. They are built without debug info: the
+/// initramfs takes them stripped of it.
 ///
 /// They are built in `genl-vm/cargo` under the cargo workspace's target
 /// directory (`cargo metadata`'s `target_directory`; `<work>/cargo` if it
@@ -22,8 +25,11 @@ pub fn build_programs(
     work: &Path,
     guests: &[GuestConfig],
 ) -> Result<Vec<GuestBin>, GuestError> {
-    let (packages, target_dir) = workspace_targets(project_root)?;
-    let cargo_dir = target_dir
+    let ws = workspace(project_root)?;
+    let packages = &ws.packages;
+    let cargo_dir = ws
+        .target_dir
+        .clone()
         .map(|t| t.join("genl-vm").join("cargo"))
         .unwrap_or_else(|| work.join("cargo"));
     for g in guests {
@@ -51,36 +57,40 @@ pub fn build_programs(
             });
         }
     }
-    // One cargo run per (package, release), in order of first appearance.
-    let mut groups: Vec<(&str, bool)> = Vec::new();
-    for g in guests {
-        if !groups.contains(&(g.package.as_str(), g.release)) {
-            groups.push((g.package.as_str(), g.release));
-        }
-    }
+    // One cargo run per profile: dev first, as the guests are listed.
     let mut found = BTreeMap::new();
-    for (package, release) in groups {
-        let targets: Vec<(TargetKind, &str)> = guests
+    for release in [false, true] {
+        let targets: Vec<(&str, TargetKind, &str)> = guests
             .iter()
-            .filter(|g| g.package == package && g.release == release)
-            .map(|g| g.target())
+            .filter(|g| g.release == release)
+            .map(|g| {
+                let (kind, name) = g.target();
+                (g.package.as_str(), kind, name)
+            })
             .collect();
-        found.insert(
-            (package.to_owned(), release),
-            cargo_build(project_root, &cargo_dir, package, &targets, release)?,
-        );
+        if targets.is_empty() {
+            continue;
+        }
+        for (package, kind, name, exe) in
+            cargo_build(project_root, &ws, &cargo_dir, &targets, release)?
+        {
+            found.insert((package, release, kind, name), exe);
+        }
     }
     let mut bins = Vec::new();
     for g in guests {
         let (kind, name) = g.target();
-        let path = found
-            .get(&(g.package.clone(), g.release))
-            .and_then(|f| f.get(&(kind.as_str().to_owned(), name.to_owned())))
-            .ok_or_else(|| GuestError::NotBuilt {
-                kind: kind.as_str(),
-                name: name.to_owned(),
-                package: g.package.clone(),
-            })?;
+        let key = (
+            g.package.clone(),
+            g.release,
+            kind.as_str().to_owned(),
+            name.to_owned(),
+        );
+        let path = found.get(&key).ok_or_else(|| GuestError::NotBuilt {
+            kind: kind.as_str(),
+            name: name.to_owned(),
+            package: g.package.clone(),
+        })?;
         check_static(path)?;
         bins.push(GuestBin {
             name: name.to_owned(),
@@ -95,13 +105,19 @@ pub fn build_programs(
     Ok(bins)
 }
 
-/// The targets of the packages of the cargo workspace at `root`.
-type Targets = BTreeMap<String, Vec<(String, String)>>;
+/// What `cargo metadata --no-deps` says of a cargo workspace.
+struct Workspace {
+    /// The (kind, name) of every target, by package name.
+    packages: BTreeMap<String, Vec<(String, String)>>,
+    /// Package names by manifest path (cargo's build messages name a
+    /// package by its manifest).
+    manifests: BTreeMap<PathBuf, String>,
+    /// The workspace's target directory, if cargo names one.
+    target_dir: Option<PathBuf>,
+}
 
-/// The (kind, name) of every target of every package of the cargo workspace
-/// at `root`, by package name, and the workspace's target directory
-/// (`cargo metadata --no-deps`).
-fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), GuestError> {
+/// The cargo workspace at `root` (`cargo metadata --no-deps`).
+fn workspace(root: &Path) -> Result<Workspace, GuestError> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let text = host::output(
         Command::new(&cargo)
@@ -111,7 +127,8 @@ fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), GuestErr
         &format!("{cargo} metadata (in {})", root.display()),
     )?;
     let meta: serde_json::Value = serde_json::from_str(&text)?;
-    let mut out = BTreeMap::new();
+    let mut packages = BTreeMap::new();
+    let mut manifests = BTreeMap::new();
     for p in meta["packages"].as_array().into_iter().flatten() {
         let Some(name) = p["name"].as_str() else {
             continue;
@@ -125,41 +142,58 @@ fn workspace_targets(root: &Path) -> Result<(Targets, Option<PathBuf>), GuestErr
                 }
             }
         }
-        out.insert(name.to_owned(), targets);
+        packages.insert(name.to_owned(), targets);
+        if let Some(m) = p["manifest_path"].as_str() {
+            manifests.insert(PathBuf::from(m), name.to_owned());
+        }
     }
-    let target_dir = meta["target_directory"].as_str().map(PathBuf::from);
-    Ok((out, target_dir))
+    Ok(Workspace {
+        packages,
+        manifests,
+        target_dir: meta["target_directory"].as_str().map(PathBuf::from),
+    })
 }
 
-/// One `cargo build` of `targets` ((kind, name) of `package`) for the
-/// guest, in the target directory `target_dir`; returns the executables by
-/// (kind, name).
+/// The executables of one `cargo build`: (package, kind, name, path).
+type Built = Vec<(String, String, String, PathBuf)>;
+
+/// One `cargo build` of `targets` ((package, kind, name)) for the guest, in
+/// the target directory `target_dir`, without debug info; returns the
+/// executables.
 fn cargo_build(
     root: &Path,
+    ws: &Workspace,
     target_dir: &Path,
-    package: &str,
-    targets: &[(TargetKind, &str)],
+    targets: &[(&str, TargetKind, &str)],
     release: bool,
-) -> Result<BTreeMap<(String, String), PathBuf>, GuestError> {
+) -> Result<Built, GuestError> {
     // `cargo build --test X` builds a test with its libtest harness, and
     // `--example Y` builds an example as the program users run (under
     // `cargo test --no-run` an example would be built as a test harness).
-    let mut args: Vec<String> = vec![
-        "build".into(),
-        "--package".into(),
-        package.to_owned(),
+    let mut args: Vec<String> = vec!["build".into()];
+    let mut packages: Vec<&str> = Vec::new();
+    let mut selected: Vec<(TargetKind, &str)> = Vec::new();
+    for &(package, kind, name) in targets {
+        if !packages.contains(&package) {
+            packages.push(package);
+        }
+        // A target run with several argument lists is built once.
+        if !selected.contains(&(kind, name)) {
+            selected.push((kind, name));
+        }
+    }
+    for p in &packages {
+        args.extend(["--package".into(), (*p).to_owned()]);
+    }
+    args.extend([
         "--target".into(),
         TARGET.into(),
         "--message-format=json-render-diagnostics".into(),
-    ];
+    ]);
     if release {
         args.push("--release".into());
     }
-    for (i, (kind, name)) in targets.iter().enumerate() {
-        // A target run with several argument lists is built once.
-        if targets[..i].contains(&(*kind, *name)) {
-            continue;
-        }
+    for (kind, name) in &selected {
         args.push(format!("--{}", kind.as_str()));
         args.push((*name).to_owned());
     }
@@ -178,6 +212,9 @@ fn cargo_build(
         .env("CARGO_TARGET_DIR", target_dir)
         .env("RUSTFLAGS", rustflags)
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        // The initramfs takes the programs stripped of debug info: building
+        // it (and linking it, statically) is time spent for nothing.
+        .env(profile_debug_var(release), "0")
         .stdin(Stdio::null())
         .stderr(Stdio::inherit())
         .output()
@@ -186,24 +223,48 @@ fn cargo_build(
         return Err(GuestError::CargoFailed);
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let mut found: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    let mut found = Vec::new();
     for line in stdout.lines() {
         // Cargo's messages, one JSON object a line; only the artifacts
-        // with an executable are of interest.
+        // with an executable of a selected target are of interest.
         let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
         if msg["reason"] != "compiler-artifact" {
             continue;
         }
-        let (Some(exe), Some(name), Some(kind)) = (
+        let (Some(exe), Some(name), Some(kind), Some(manifest)) = (
             msg["executable"].as_str(),
             msg["target"]["name"].as_str(),
             msg["target"]["kind"][0].as_str(),
+            msg["manifest_path"].as_str(),
         ) else {
             continue;
         };
-        found.insert((kind.to_owned(), name.to_owned()), PathBuf::from(exe));
+        let Some(package) = ws.manifests.get(Path::new(manifest)) else {
+            continue;
+        };
+        let wanted = targets
+            .iter()
+            .any(|&(p, k, n)| p == package && k.as_str() == kind && n == name);
+        if wanted {
+            found.push((
+                package.clone(),
+                kind.to_owned(),
+                name.to_owned(),
+                PathBuf::from(exe),
+            ));
+        }
     }
     Ok(found)
+}
+
+/// The environment variable that sets the debug info of the profile cargo
+/// builds with (`--release` or not).
+fn profile_debug_var(release: bool) -> &'static str {
+    if release {
+        "CARGO_PROFILE_RELEASE_DEBUG"
+    } else {
+        "CARGO_PROFILE_DEV_DEBUG"
+    }
 }
