@@ -2,6 +2,8 @@
 //! [`Cli`]; [`run_args`] parses and runs, for other front ends (the genl
 //! repository's `cargo xtask`).
 
+mod error;
+
 use std::path::{Path, PathBuf};
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
@@ -10,6 +12,7 @@ use crate::check;
 pub use crate::ctrl::CtrlCommand;
 use crate::project::Project;
 use crate::vm::{self, Overrides, Plan};
+pub use error::CliError;
 
 /// Build a Generic Netlink family from one Rust schema: scaffold a project,
 /// generate the kernel side, check it with the kernel's tools, and test the
@@ -209,11 +212,11 @@ pub enum VmCommand {
 impl VmCommand {
     /// Parses `args` as `genl vm`'s (`test --kernels 6.12`, ...), usage
     /// naming `bin_name`: `None` when they asked for help, which is
-    /// printed.
+    /// printed; a usage error is a [`CliError::Usage`].
     pub fn parse_args(
         bin_name: &str,
         args: impl IntoIterator<Item = String>,
-    ) -> Result<Option<VmCommand>, String> {
+    ) -> Result<Option<VmCommand>, CliError> {
         let vm = Cli::command()
             .find_subcommand("vm")
             .expect("genl has a vm command")
@@ -226,7 +229,7 @@ impl VmCommand {
                 print!("{}", e.render());
                 Ok(None)
             }
-            Err(e) => Err(e.render().to_string().trim_end().to_owned()),
+            Err(e) => Err(CliError::Usage(e)),
         }
     }
 }
@@ -295,28 +298,34 @@ impl VmOpts {
 
 /// The project at `dir` (else the one the current directory is in), with
 /// what it needs from this tool restored first (a fresh clone has no
-/// `.genl/`), saying what was restored: what every project command of
-/// `genl` starts with.
-pub fn open_project(dir: Option<&Path>) -> Result<Project, String> {
+/// `.genl/`), handing `note` each line saying what was restored (`genl`
+/// prints them as `genl: LINE`): what every project command of `genl`
+/// starts with.
+pub fn open_project(dir: Option<&Path>, note: &mut dyn FnMut(&str)) -> Result<Project, CliError> {
     let p = Project::locate(dir)?;
     if let Some(done) = crate::vendor::restore(&p.root)? {
         for l in done.report(&p.root) {
-            println!("genl: {l}");
+            note(&l);
         }
     }
     Ok(p)
 }
 
+/// How `genl` prints [`open_project`]'s notes.
+fn print_restored(l: &str) {
+    println!("genl: {l}");
+}
+
 /// Carries out `cli`.
-pub fn run(cli: Cli) -> Result<(), String> {
+pub fn run(cli: Cli) -> Result<(), CliError> {
     // A project command first restores what the project needs from this
     // tool (a fresh clone has no .genl/).
-    let project = || open_project(cli.project.as_deref());
+    let project = || open_project(cli.project.as_deref(), &mut print_restored);
     match cli.command {
         Command::New { name, dir } => {
             let created = crate::scaffold::create(&name, dir.as_deref())?;
             print!("{created}");
-            created.generate()?;
+            created.generate(&mut |d| print!("{d}"))?;
             print!("{}", created.next_steps());
             Ok(())
         }
@@ -325,7 +334,9 @@ pub fn run(cli: Cli) -> Result<(), String> {
             print!("{}", crate::project::EXAMPLE);
             Ok(())
         }
-        Command::Generate { check } => Ok(crate::generate::run(&project()?, check)?),
+        Command::Generate { check } => Ok(crate::generate::run(&project()?, check, &mut |d| {
+            print!("{d}")
+        })?),
         Command::Ctrl(cmd) => Ok(crate::ctrl::run(cmd, &mut |t| print!("{t}"))?),
         Command::Vm(cmd) => vm_command(cli.project.as_deref(), cmd),
         Command::Check {
@@ -372,11 +383,10 @@ pub fn run(cli: Cli) -> Result<(), String> {
             let r = crate::fuzz::host::run(&project()?, &args, &mut |l| println!("{l}"))?;
             print!("{r}");
             if r.failed() {
-                Err(format!(
-                    "fuzz: {} finding(s), {} error(s)",
-                    r.runs.iter().map(|x| x.findings.len()).sum::<usize>(),
-                    r.runs.iter().map(|x| x.errors.len()).sum::<usize>()
-                ))
+                Err(CliError::FuzzFindings {
+                    findings: r.runs.iter().map(|x| x.findings.len()).sum(),
+                    errors: r.runs.iter().map(|x| x.errors.len()).sum(),
+                })
             } else {
                 Ok(())
             }
@@ -391,7 +401,8 @@ pub fn run(cli: Cli) -> Result<(), String> {
             no_uapi,
             wireshark,
         } => {
-            let (text, check) = genl_ynl::uapi::read_corrected(&spec, uapi.as_deref(), !no_uapi)?;
+            let (text, check) = genl_ynl::uapi::read_corrected(&spec, uapi.as_deref(), !no_uapi)
+                .map_err(CliError::ImportSpec)?;
             if let Some((dir, check)) = check {
                 for d in &check.disagreements {
                     eprintln!("genl import: {}: {d}", spec.display());
@@ -404,26 +415,34 @@ pub fn run(cli: Cli) -> Result<(), String> {
                 );
             }
             if let Some(lua_path) = &wireshark {
-                let lua = genl_ynl::wireshark::dissector(&text)
-                    .map_err(|e| format!("{}: {e}", spec.display()))?;
-                std::fs::write(lua_path, lua)
-                    .map_err(|e| format!("{}: {e}", lua_path.display()))?;
+                let lua =
+                    genl_ynl::wireshark::dissector(&text).map_err(|error| CliError::Wireshark {
+                        spec: spec.clone(),
+                        error,
+                    })?;
+                std::fs::write(lua_path, lua).map_err(|error| CliError::Write {
+                    path: lua_path.clone(),
+                    error,
+                })?;
                 if out.is_none() {
                     return Ok(());
                 }
             }
             let opts = genl_ynl::ImportOptions { ops, exact };
-            let rust =
-                genl_ynl::import(&text, &opts).map_err(|e| format!("{}: {e}", spec.display()))?;
+            let rust = genl_ynl::import(&text, &opts).map_err(|error| CliError::Import {
+                spec: spec.clone(),
+                error,
+            })?;
             match out {
-                Some(path) => {
-                    std::fs::write(&path, rust).map_err(|e| format!("{}: {e}", path.display()))
-                }
+                Some(path) => std::fs::write(&path, rust).map_err(|error| CliError::Write {
+                    path: path.clone(),
+                    error,
+                }),
                 None => {
                     use std::io::Write as _;
                     std::io::stdout()
                         .write_all(rust.as_bytes())
-                        .map_err(|e| format!("stdout: {e}"))
+                        .map_err(CliError::Stdout)
                 }
             }
         }
@@ -434,7 +453,7 @@ pub fn run(cli: Cli) -> Result<(), String> {
 /// `cmd` names ([`vm::fetch`], [`vm::build`], [`vm::test`] and its summary,
 /// [`vm::shell`]) with the plan of the project at `project` and the
 /// options' and environment's overrides.
-pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), String> {
+pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), CliError> {
     let opts = match &cmd {
         // No project needed: it reads the cache only.
         VmCommand::Kernels => {
@@ -446,9 +465,9 @@ pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), String> 
         | VmCommand::Test(opts)
         | VmCommand::Shell(opts) => opts,
     };
-    let cwd = std::env::current_dir().map_err(|e| format!("current directory: {e}"))?;
+    let cwd = std::env::current_dir().map_err(CliError::CurrentDir)?;
     let o = opts.overrides(&cwd).or(Overrides::from_env()?);
-    let plan = Plan::new(&open_project(project)?, &o)?;
+    let plan = Plan::new(&open_project(project, &mut print_restored)?, &o)?;
     match cmd {
         VmCommand::Fetch(_) => Ok(vm::fetch(&plan).map(|_| ())?),
         VmCommand::Build(_) => Ok(vm::build(&plan)?),
@@ -463,7 +482,7 @@ pub fn vm_command(project: Option<&Path>, cmd: VmCommand) -> Result<(), String> 
 }
 
 /// `genl sync`: [`crate::vendor::restore`], saying what it did.
-fn sync(project: Option<&Path>) -> Result<(), String> {
+fn sync(project: Option<&Path>) -> Result<(), CliError> {
     let p = Project::locate(project)?;
     match crate::vendor::restore(&p.root)? {
         Some(done) => {
@@ -490,8 +509,9 @@ fn sync(project: Option<&Path>) -> Result<(), String> {
 
 /// Parses `args` (without the program name) as `genl`'s command line,
 /// shown as `bin_name` in help and errors, and runs it. `--help` prints the
-/// help and returns `Ok`; a usage error is an `Err` with clap's message.
-pub fn run_args(bin_name: &str, args: impl IntoIterator<Item = String>) -> Result<(), String> {
+/// help and returns `Ok`; a usage error is a [`CliError::Usage`] (its
+/// `Display` is clap's message).
+pub fn run_args(bin_name: &str, args: impl IntoIterator<Item = String>) -> Result<(), CliError> {
     let bin = bin_name.to_owned();
     let matches = Cli::command()
         .bin_name(bin.clone())
@@ -502,7 +522,7 @@ pub fn run_args(bin_name: &str, args: impl IntoIterator<Item = String>) -> Resul
             print!("{}", e.render());
             return Ok(());
         }
-        Err(e) => return Err(e.render().to_string().trim_end().to_owned()),
+        Err(e) => return Err(CliError::Usage(e)),
     };
     run(cli)
 }

@@ -158,8 +158,6 @@ impl std::error::Error for CtrlError {
     }
 }
 
-crate::error::into_text!(CtrlError);
-
 /// Every family the kernel has registered.
 pub fn list(conn: &mut Connection) -> Result<Vec<FamilyEntry>, Error> {
     conn.dump(ctrl_cmd::GetFamily, &())?

@@ -17,7 +17,8 @@ macro_rules! wrap_errors {
 }
 
 /// `From<Error> for String` (the error's `Display`), for each error type
-/// listed: for the callers that still report errors as text.
+/// listed: for the callers that still report errors as text (the genl
+/// repository's `cargo xtask`).
 macro_rules! into_text {
     ($($e:ty),+ $(,)?) => {
         $(

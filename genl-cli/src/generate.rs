@@ -100,8 +100,15 @@ fn write_if_changed(path: &Path, text: &str) -> Result<(), GenerateError> {
 }
 
 /// Renders the project's family into its `[generate] dir`, or with `check`
-/// fails when the files there are stale.
-pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
+/// fails when the files there are stale. The generate driver prints a
+/// line per file it renders to standard output itself; the Wireshark
+/// dissector's status ([`dissector`]) goes to `status`, after them
+/// (`genl generate` prints it there too, beside the driver's lines).
+pub fn run(
+    project: &Project,
+    check: bool,
+    status: &mut dyn FnMut(&Dissector),
+) -> Result<(), GenerateError> {
     let family = project
         .config
         .family
@@ -182,9 +189,7 @@ pub fn run(project: &Project, check: bool) -> Result<(), GenerateError> {
     match project.family_name() {
         Ok(name) => {
             let d = dissector(&out_dir, &name, check)?;
-            // Beside the driver's lines for the other files (it prints
-            // them to the same stdout).
-            print!("{d}");
+            status(&d);
             fresh &= d.is_fresh();
         }
         Err(_) if !fresh => {}

@@ -157,8 +157,6 @@ impl std::error::Error for CaptureError {
     }
 }
 
-crate::error::into_text!(CaptureError);
-
 /// Why an nlmon device could not be removed ([`Nlmon::remove`]).
 #[derive(Debug)]
 pub struct RemoveError {

@@ -211,10 +211,14 @@ impl fmt::Display for Created {
 
 impl Created {
     /// Generates the kernel files of the project from its schema, so it
-    /// builds and passes as created (`genl generate`).
-    pub fn generate(&self) -> Result<(), ScaffoldError> {
+    /// builds and passes as created (`genl generate`), handing `status`
+    /// the Wireshark dissector's status ([`crate::generate::run`]).
+    pub fn generate(
+        &self,
+        status: &mut dyn FnMut(&crate::generate::Dissector),
+    ) -> Result<(), ScaffoldError> {
         let project = crate::project::Project::load(&self.scaffold.dir)?;
-        Ok(crate::generate::run(&project, false)?)
+        Ok(crate::generate::run(&project, false, status)?)
     }
 
     /// What to run next in the project, as `genl new` ends.

@@ -118,7 +118,6 @@ impl std::error::Error for VendorError {
 }
 
 crate::error::wrap_errors!(VendorError { Cache(CacheDirError) });
-crate::error::into_text!(VendorError);
 
 crate::error::io_at!(VendorError);
 

@@ -72,7 +72,7 @@ fn make_v2(root: &Path, dir: &Path) -> Result<String, String> {
     println!("mixed: version 2 = HEAD + xtask/mixed/v2.patch, regenerated with `genl generate`");
     let t = std::time::Instant::now();
     let v2 = Project::load(dir)?;
-    genl_cli::generate::run(&v2, false)?;
+    genl_cli::generate::run(&v2, false, &mut |d| print!("{d}"))?;
     println!(
         "mixed: version 2 generated in {:.1}s",
         t.elapsed().as_secs_f64()

@@ -49,9 +49,12 @@ pub fn step(name: &str) -> Result<(), String> {
 /// through the library functions the `genl` tool calls.
 fn run_step(name: &str, args: &[&str]) -> Result<(), String> {
     use genl_cli::vm::{self, Overrides, Plan};
-    let project = genl_cli::cli::open_project(Some(&project_dir()))?;
+    let project = genl_cli::cli::open_project(Some(&project_dir()), &mut |l| println!("genl: {l}"))
+        .map_err(|e| e.to_string())?;
     match name {
-        "generate-check" => Ok(genl_cli::generate::run(&project, true)?),
+        "generate-check" => Ok(genl_cli::generate::run(&project, true, &mut |d| {
+            print!("{d}")
+        })?),
         "check" => Ok(genl_cli::check::run(&project, false, &mut |l| {
             println!("{l}")
         })?),

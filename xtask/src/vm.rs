@@ -9,8 +9,12 @@ use crate::util;
 /// Entry point of `cargo xtask vm ...`: `genl --project <repo> vm ...`
 /// ([`genl_cli::cli::vm_command`]).
 pub fn run(args: &[String]) -> Result<(), String> {
-    match VmCommand::parse_args("cargo xtask vm", args.iter().cloned())? {
-        Some(cmd) => genl_cli::cli::vm_command(Some(&util::workspace_root()), cmd),
+    match VmCommand::parse_args("cargo xtask vm", args.iter().cloned())
+        .map_err(|e| e.to_string())?
+    {
+        Some(cmd) => {
+            genl_cli::cli::vm_command(Some(&util::workspace_root()), cmd).map_err(|e| e.to_string())
+        }
         None => Ok(()),
     }
 }

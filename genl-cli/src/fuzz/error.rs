@@ -301,7 +301,6 @@ impl std::error::Error for FuzzerError {
 }
 
 crate::error::wrap_errors!(FuzzerError { Resolve(ResolveError) });
-crate::error::into_text!(FuzzerError);
 
 /// Why `genl fuzz` on the host ([`host::run`](super::host::run)) failed.
 /// What goes wrong in one kernel's run (a boot that fails, a fuzzer that
@@ -387,7 +386,6 @@ crate::error::wrap_errors!(FuzzError {
     Project(ProjectError),
     Lock(HostError),
 });
-crate::error::into_text!(FuzzError);
 
 #[cfg(test)]
 mod tests {

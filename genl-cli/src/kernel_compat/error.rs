@@ -125,8 +125,6 @@ impl std::error::Error for FeaturesCheckError {
     }
 }
 
-crate::error::into_text!(FeaturesCheckError);
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,7 +91,6 @@ impl std::error::Error for ScaffoldError {
 }
 
 crate::error::wrap_errors!(ScaffoldError { Cache(CacheDirError), Project(ProjectError), Generate(GenerateError), Vendor(crate::vendor::VendorError) });
-crate::error::into_text!(ScaffoldError);
 
 #[cfg(test)]
 mod tests {

@@ -136,7 +136,6 @@ crate::error::wrap_errors!(TraceError {
     Capture(CaptureError),
     Remove(RemoveError),
 });
-crate::error::into_text!(TraceError);
 
 #[cfg(test)]
 mod tests {

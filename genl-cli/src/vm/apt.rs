@@ -162,7 +162,6 @@ impl std::error::Error for AptError {
 }
 
 crate::error::wrap_errors!(AptError { Step(PreparationError) });
-crate::error::into_text!(AptError);
 
 /// The suites whose lists a process refreshed (at most once each).
 static UPDATED: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());

@@ -114,7 +114,6 @@ impl std::error::Error for DebugKernelError {
 }
 
 crate::error::wrap_errors!(DebugKernelError { Host(HostError), Source(SourceError) });
-crate::error::into_text!(DebugKernelError);
 
 crate::error::io_at!(DebugKernelError);
 

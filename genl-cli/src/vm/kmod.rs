@@ -141,7 +141,6 @@ impl std::error::Error for KmodError {
 }
 
 crate::error::wrap_errors!(KmodError { Toolchain(ToolchainError) });
-crate::error::into_text!(KmodError);
 
 crate::error::io_at!(KmodError);
 

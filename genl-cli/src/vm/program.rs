@@ -88,7 +88,6 @@ impl std::error::Error for ProgramBootError {
 }
 
 crate::error::wrap_errors!(ProgramBootError { Guest(GuestError), Boot(BootError) });
-crate::error::into_text!(ProgramBootError);
 
 /// One boot of [`boot_program`].
 pub struct ProgramBoot<'a> {

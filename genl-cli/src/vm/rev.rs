@@ -108,8 +108,6 @@ impl std::error::Error for RevError {
     }
 }
 
-crate::error::into_text!(RevError);
-
 /// The module dir at one commit, unpacked under the project's work dir.
 #[derive(Debug)]
 pub struct Rev {

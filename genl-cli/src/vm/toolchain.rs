@@ -122,8 +122,6 @@ impl std::error::Error for ToolchainError {
     }
 }
 
-crate::error::into_text!(ToolchainError);
-
 /// The compiler a kernel was built with, from its headers' configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KernelCompiler {

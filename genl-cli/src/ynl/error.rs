@@ -175,7 +175,6 @@ impl std::error::Error for YnlError {
 crate::error::wrap_errors!(YnlError {
     Netlink(genl_core::Error),
 });
-crate::error::into_text!(YnlError);
 
 #[cfg(test)]
 mod tests {

@@ -170,7 +170,6 @@ crate::error::wrap_errors!(CompatError {
     WorkDir(YnlCheckError),
     Json(serde_json::Error),
 });
-crate::error::into_text!(CompatError);
 
 #[cfg(test)]
 mod tests {

@@ -53,8 +53,6 @@ impl std::error::Error for BootError {
     }
 }
 
-crate::error::into_text!(BootError);
-
 /// Why a boot gave no verdict ([`GuestFailure::NoVerdict`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

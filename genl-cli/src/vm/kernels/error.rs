@@ -160,7 +160,6 @@ crate::error::wrap_errors!(FetchError {
     Toolchain(ToolchainError),
     DebugKernel(DebugKernelError),
 });
-crate::error::into_text!(FetchError);
 
 #[cfg(test)]
 mod tests {
