@@ -9,9 +9,11 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Mutex;
 
 use crate::engine::{self, CtrlEvent, Exchange, Route, Step};
 use crate::error::{Error, Result};
+use crate::families::{self, FamilyState};
 use crate::message::{Messages, NlMessage};
 use crate::owned::OwnedMessage;
 use crate::schema::AttrSetSchema;
@@ -300,11 +302,29 @@ impl<W> Demux<W> {
         }
     }
 
+    /// Reads with `try_recv` what is queued on the socket, unless a reader
+    /// is active (it reads it anyway: `None`), and applies the controller
+    /// notifications read to the shared cache `families`. The caller wakes
+    /// whoever the datagrams read completed.
+    pub(crate) fn drain_queued(
+        &mut self,
+        portid: u32,
+        try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,
+        families: &Mutex<FamilyState>,
+    ) -> Option<Result<()>> {
+        if self.reader_active {
+            return None;
+        }
+        let (events, r) = self.drain(portid, try_recv);
+        families::apply(families, events);
+        Some(r)
+    }
+
     /// Reads with `try_recv` what is queued on the socket, absorbing each
     /// datagram, until nothing is ([`absorb`](Self::absorb)); returns the
     /// notifications read. On a socket error they end with `None`: what
     /// follows it is unknown, the cache forgets all.
-    pub(crate) fn drain(
+    fn drain(
         &mut self,
         portid: u32,
         mut try_recv: impl FnMut(&mut Vec<u8>) -> Result<bool>,

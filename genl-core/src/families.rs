@@ -6,7 +6,7 @@
 //! it reads the notifications queued on its socket.
 
 use std::ops::DerefMut;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::engine::CtrlEvent;
 use crate::error::Result;
@@ -79,6 +79,40 @@ pub(crate) fn apply(families: &Mutex<FamilyState>, events: Vec<Option<CtrlEvent>
     if !events.is_empty() {
         let mut f = families.lock().unwrap_or_else(|p| p.into_inner());
         f.apply(events);
+    }
+}
+
+/// A client whose family cache is shared behind a lock, a reader reading
+/// the notifications for all (the shared connections, blocking and
+/// tokio): it is [`Families`] by reference.
+pub(crate) trait SharedFamilies {
+    /// The cache's lock.
+    fn family_lock(&self) -> &Mutex<FamilyState>;
+
+    /// Reads the controller notifications queued on the socket, unless a
+    /// reader is active (it reads them anyway); wakes whoever the messages
+    /// read completed.
+    fn drain_notifications(&self) -> Result<()>;
+
+    /// The cache, locked (a panic elsewhere leaves it whole: each update is
+    /// made under the lock in one step).
+    fn families(&self) -> MutexGuard<'_, FamilyState> {
+        self.family_lock().lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl<'c, S: SharedFamilies> Families for &'c S {
+    type State<'a>
+        = MutexGuard<'c, FamilyState>
+    where
+        Self: 'a;
+
+    fn state(&mut self) -> MutexGuard<'c, FamilyState> {
+        S::families(*self)
+    }
+
+    fn drain(&mut self) -> Result<()> {
+        S::drain_notifications(*self)
     }
 }
 

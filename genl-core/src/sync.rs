@@ -24,7 +24,7 @@ use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::{Demux, Replies};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
-use crate::families::{self, FamilyState};
+use crate::families::{self, FamilyState, SharedFamilies};
 use crate::owned::{Item, Reply};
 use crate::resolve::{self, ResolvedFamily};
 use crate::support;
@@ -113,29 +113,8 @@ impl<T: Transport> SharedConnection<T> {
         self.demux.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn families(&self) -> MutexGuard<'_, FamilyState> {
-        self.families.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn families_mut(&mut self) -> &mut FamilyState {
         self.families.get_mut().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Reads the controller notifications queued on the socket, unless a
-    /// reader is active (it reads them anyway); wakes the threads whose
-    /// requests the messages read completed.
-    fn drain_notifications(&self) -> Result<()> {
-        let mut st = self.lock();
-        if st.reader_active {
-            return Ok(());
-        }
-        let t = &self.transport;
-        let (events, r) = st.drain(t.port_id(), |b| t.try_recv(b));
-        if st.waiters > 0 {
-            self.wake.notify_all();
-        }
-        families::apply(&self.families, events);
-        r
     }
 
     /// Takes a receive's outcome `received` into the demux state (see
@@ -306,18 +285,19 @@ impl<T: Transport> Client for &SharedConnection<T> {
     }
 }
 
-impl<'c, T: Transport> Families for &'c SharedConnection<T> {
-    type State<'a>
-        = MutexGuard<'c, FamilyState>
-    where
-        Self: 'a;
-
-    fn state(&mut self) -> MutexGuard<'c, FamilyState> {
-        self.families()
+impl<T: Transport> SharedFamilies for SharedConnection<T> {
+    fn family_lock(&self) -> &Mutex<FamilyState> {
+        &self.families
     }
 
-    fn drain(&mut self) -> Result<()> {
-        self.drain_notifications()
+    fn drain_notifications(&self) -> Result<()> {
+        let t = &self.transport;
+        let mut st = self.lock();
+        let r = st.drain_queued(t.port_id(), |b| t.try_recv(b), &self.families);
+        if r.is_some() && st.waiters > 0 {
+            self.wake.notify_all();
+        }
+        r.unwrap_or(Ok(()))
     }
 }
 

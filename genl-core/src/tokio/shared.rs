@@ -12,7 +12,7 @@ use ::tokio::io::unix::AsyncFd;
 use super::transport::{self, AsyncTransport};
 use super::turn::{self, Shared, Turn, Waiters};
 use super::{within, SharedTimeout};
-use crate::client::{self, AsyncClient, Families};
+use crate::client::{self, AsyncClient};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
@@ -20,7 +20,7 @@ use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
 use crate::demux::{Demux, Replies};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::Result;
-use crate::families::{self, FamilyState};
+use crate::families::{self, FamilyState, SharedFamilies};
 use crate::owned::{Item, Reply};
 use crate::resolve::ResolvedFamily;
 use crate::support;
@@ -34,27 +34,6 @@ struct Inner<T> {
     families: Mutex<FamilyState>,
     ack_queries: AtomicBool,
     timeout: SharedTimeout,
-}
-
-impl<T: AsyncTransport> Inner<T> {
-    fn families(&self) -> MutexGuard<'_, FamilyState> {
-        self.families.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Reads the controller notifications queued on the socket, unless a
-    /// task is reading (it reads them anyway); wakes the tasks whose
-    /// requests the messages read completed.
-    fn drain_notifications(&self) -> Result<()> {
-        let mut d = self.demux();
-        if d.reader_active {
-            return Ok(());
-        }
-        let t = &self.transport;
-        let (events, r) = d.drain(t.port_id(), |b| t.try_recv(b));
-        turn::wake_done(&mut d);
-        families::apply(&self.families, events);
-        r
-    }
 }
 
 impl<T: AsyncTransport> Shared for Inner<T> {
@@ -149,7 +128,7 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
     /// (on by default; see
     /// [`Connection::set_check_support`](crate::Connection::set_check_support)).
     pub fn set_check_support(&self, on: bool) {
-        self.inner.families().check_support = on;
+        self.families().check_support = on;
     }
 
     /// Sends one request and waits for its completion (reading the socket
@@ -181,7 +160,7 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
 
     /// Forgets a cached family.
     pub fn invalidate(&self, name: &str) {
-        self.inner.families().cache.invalidate(name);
+        self.families().cache.invalidate(name);
     }
 
     /// Sends command `cmd` with `req` and waits for the kernel's ACK (see
@@ -234,17 +213,19 @@ impl<T: AsyncTransport> AsyncClient for &AsyncSharedConnection<T> {
     }
 }
 
-impl<'c, T: AsyncTransport> Families for &'c AsyncSharedConnection<T> {
-    type State<'a>
-        = MutexGuard<'c, FamilyState>
-    where
-        Self: 'a;
-
-    fn state(&mut self) -> MutexGuard<'c, FamilyState> {
-        self.inner.families()
+impl<T: AsyncTransport> SharedFamilies for AsyncSharedConnection<T> {
+    fn family_lock(&self) -> &Mutex<FamilyState> {
+        &self.inner.families
     }
 
-    fn drain(&mut self) -> Result<()> {
-        self.inner.drain_notifications()
+    fn drain_notifications(&self) -> Result<()> {
+        let inner = &*self.inner;
+        let t = &inner.transport;
+        let mut d = inner.demux();
+        let r = d.drain_queued(t.port_id(), |b| t.try_recv(b), &inner.families);
+        if r.is_some() {
+            turn::wake_done(&mut d);
+        }
+        r.unwrap_or(Ok(()))
     }
 }
