@@ -43,7 +43,7 @@ use genl_core::extack::{ErrorView, ExtAck};
 use genl_core::message::{GenlHeader, Messages, NLM_F_ACK_TLVS, NLM_F_DUMP};
 use genl_core::pcap::{self, PacketType};
 use genl_ynl::codec::DecodeOptions;
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 
 use crate::fuzz::program::hex;
 pub use decode::{decode, Decoder, ErrorInfo, TraceMessage};
@@ -113,12 +113,12 @@ pub struct TraceArgs {
 
 /// The specs of `--spec`, else the project's family spec (if any; one that
 /// does not load is left out, with a note).
-fn load_specs(args: &TraceArgs, note: &mut dyn FnMut(&str)) -> Result<Vec<Family>, TraceError> {
+fn load_specs(args: &TraceArgs, note: &mut dyn FnMut(&str)) -> Result<Vec<SpecFamily>, TraceError> {
     let mut specs = Vec::new();
     for p in &args.specs {
         let (text, _) =
             genl_ynl::uapi::read_corrected(p, None, !args.no_uapi).map_err(TraceError::SpecRead)?;
-        let fam = Family::parse(&text).map_err(|error| TraceError::Spec {
+        let fam = SpecFamily::parse(&text).map_err(|error| TraceError::Spec {
             path: p.clone(),
             error,
         })?;
@@ -132,7 +132,7 @@ fn load_specs(args: &TraceArgs, note: &mut dyn FnMut(&str)) -> Result<Vec<Family
         {
             // The project's spec is generated with its uapi numbers.
             match std::fs::read_to_string(&p) {
-                Ok(t) => match Family::parse(&t) {
+                Ok(t) => match SpecFamily::parse(&t) {
                     Ok(f) => specs.push(f),
                     Err(e) => note(&format!("the project's spec {}: {e}", p.display())),
                 },
@@ -199,7 +199,7 @@ fn catch_signals() {
 /// Live capture through an nlmon device (see [`crate::nlmon`]).
 fn live(
     args: &TraceArgs,
-    specs: Vec<Family>,
+    specs: Vec<SpecFamily>,
     out: &mut dyn Write,
     note: &mut dyn FnMut(&str),
 ) -> Result<(), TraceError> {

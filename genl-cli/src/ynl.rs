@@ -46,7 +46,7 @@ use genl_core::message::{
 };
 use genl_core::{Connection, Error, KernelError, Subscription};
 use genl_ynl::codec::DecodeOptions;
-use genl_ynl::family::{Family, Op, Protocol};
+use genl_ynl::family::{Op, Protocol, SpecFamily};
 use genl_ynl::value::Value;
 
 use events::Events;
@@ -148,7 +148,7 @@ enum Outcome {
 pub fn run(args: YnlArgs) -> Result<(), YnlError> {
     let (text, _) = genl_ynl::uapi::read_corrected(&args.spec, args.uapi.as_deref(), !args.no_uapi)
         .map_err(YnlError::Read)?;
-    let fam = Family::parse(&text).map_err(|error| YnlError::Spec {
+    let fam = SpecFamily::parse(&text).map_err(|error| YnlError::Spec {
         spec: args.spec.clone(),
         error,
     })?;
@@ -244,7 +244,7 @@ pub fn run(args: YnlArgs) -> Result<(), YnlError> {
 
 /// The operation `name` (used for mode `mode`, `do` or `dump`), or an
 /// error listing the ones there are.
-fn find_op<'f>(fam: &'f Family, name: &str, mode: &'static str) -> Result<&'f Op, YnlError> {
+fn find_op<'f>(fam: &'f SpecFamily, name: &str, mode: &'static str) -> Result<&'f Op, YnlError> {
     let op = fam
         .call_ops()
         .find(|o| o.name == name)
@@ -286,7 +286,7 @@ fn classic(protocol: isize) -> Result<ClassicConnection, YnlError> {
 /// Names the attributes an extended ACK points at, through the spec:
 /// `payload` is the request after its genl header (or `nlmsghdr`), and
 /// `base` the offset of `payload` in the message.
-fn explain(fam: &Family, op: &Op, payload: &[u8], base: usize, mut k: KernelError) -> YnlError {
+fn explain(fam: &SpecFamily, op: &Op, payload: &[u8], base: usize, mut k: KernelError) -> YnlError {
     let fh = fam.struct_size(op.fixed_header.as_deref());
     let fh = (fh + 3) & !3;
     let attrs_at = base + fh;
@@ -335,7 +335,7 @@ pub fn op_names(dir: &std::path::Path, family: &str) -> std::collections::BTreeM
         let Ok(text) = std::fs::read_to_string(dir.join(format!("{stem}.yaml"))) else {
             continue;
         };
-        let Ok(fam) = Family::parse(&text) else {
+        let Ok(fam) = SpecFamily::parse(&text) else {
             continue;
         };
         if fam.name != family || fam.protocol != Protocol::Genetlink {
@@ -492,7 +492,7 @@ mod tests {
         std::fs::write(&p, spec("      attribute-set: a\n")).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        let fam = Family::parse(&text).unwrap();
+        let fam = SpecFamily::parse(&text).unwrap();
         assert!(fam.op_without_attr_set().is_none());
         let ops: Vec<&str> = fam.call_ops().map(|o| o.name.as_str()).collect();
         assert_eq!(ops, ["get", "flush"]);
@@ -507,7 +507,7 @@ mod tests {
     fn portwatch_operations_are_cli_pys() {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../examples/portwatch/kmod/portwatch.yaml");
-        let fam = Family::parse(&std::fs::read_to_string(p).unwrap()).unwrap();
+        let fam = SpecFamily::parse(&std::fs::read_to_string(p).unwrap()).unwrap();
         assert!(fam.op_without_attr_set().is_none());
         let ops: Vec<&str> = fam.call_ops().map(|o| o.name.as_str()).collect();
         assert_eq!(ops, ["add", "del", "get", "flush", "hit", "stats", "ports"]);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use proc_macro2::Span;
 
 use crate::ast::{
-    AttrEnum, AttrEnumVariant, Family, Field, Id, Set, Shape, MAX_ATTR_ID, MAX_GENL_NAME,
+    AttrEnum, AttrEnumVariant, FamilyEnum, Field, Id, Set, Shape, MAX_ATTR_ID, MAX_GENL_NAME,
 };
 use crate::ctxt::Ctxt;
 
@@ -244,7 +244,7 @@ pub fn attr_enum(cx: &Ctxt, s: &AttrEnum) {
     check_const_names(cx, consts.iter().map(|(c, o)| (*c, o.as_str())));
 }
 
-pub fn family(cx: &Ctxt, f: &Family) {
+pub fn family(cx: &Ctxt, f: &FamilyEnum) {
     match &f.name {
         None => cx.error_spanned_by(
             &f.ident,
@@ -311,7 +311,7 @@ pub fn family(cx: &Ctxt, f: &Family) {
     }
 }
 
-fn command(cx: &Ctxt, f: &Family, c: &crate::ast::Command) {
+fn command(cx: &Ctxt, f: &FamilyEnum, c: &crate::ast::Command) {
     let name = &c.ident;
     if let Some(ev) = &c.event {
         let conflict: Vec<(&str, Option<Span>)> = vec![

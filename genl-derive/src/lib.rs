@@ -236,7 +236,7 @@ pub fn derive_value_enum(input: TokenStream) -> TokenStream {
 pub fn derive_family(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let cx = Ctxt::new();
-    let fam = ast::Family::from_ast(&cx, &input);
+    let fam = ast::FamilyEnum::from_ast(&cx, &input);
     check::family(&cx, &fam);
     let tokens = if cx.has_errors() {
         proc_macro2::TokenStream::new()

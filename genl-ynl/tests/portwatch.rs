@@ -12,16 +12,16 @@
 use std::path::Path;
 
 use genl_ynl::codec::DecodeOptions;
-use genl_ynl::family::{Family, Op};
+use genl_ynl::family::{Op, SpecFamily};
 use genl_ynl::value::Value;
 
-fn family() -> Family {
+fn family() -> SpecFamily {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/portwatch/kmod/portwatch.yaml");
     let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    Family::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    SpecFamily::parse(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-fn op<'f>(f: &'f Family, name: &str) -> &'f Op {
+fn op<'f>(f: &'f SpecFamily, name: &str) -> &'f Op {
     f.ops
         .iter()
         .find(|o| o.name == name)
@@ -39,7 +39,7 @@ fn unhex(s: &str) -> Vec<u8> {
         .collect()
 }
 
-fn encode(f: &Family, name: &str, json: &str) -> Result<String, String> {
+fn encode(f: &SpecFamily, name: &str, json: &str) -> Result<String, String> {
     let v = Value::parse_json(json).unwrap();
     f.encode_message(op(f, name), &v)
         .map(|b| hex(&b))

@@ -8,21 +8,21 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use genl_ynl::codec::DecodeOptions;
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 use genl_ynl::value::Value;
 
 fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ynl")
 }
 
-fn families() -> Vec<(String, Family)> {
+fn families() -> Vec<(String, SpecFamily)> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(spec_dir()).unwrap() {
         let p = e.unwrap().path();
         if p.extension().is_some_and(|x| x == "yaml") {
             let text = std::fs::read_to_string(&p).unwrap();
             let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            let f = Family::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let f = SpecFamily::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
             out.push((name, f));
         }
     }

@@ -5,15 +5,15 @@
 
 use std::path::{Path, PathBuf};
 
-use genl_ynl::family::{AttrType, Family, Protocol};
+use genl_ynl::family::{AttrType, Protocol, SpecFamily};
 
 fn spec_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/ynl")
 }
 
-fn load(name: &str) -> Family {
+fn load(name: &str) -> SpecFamily {
     let text = std::fs::read_to_string(spec_dir().join(format!("{name}.yaml"))).unwrap();
-    Family::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    SpecFamily::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// The 19 specs of Linux 6.12 and their protocols.
@@ -121,19 +121,19 @@ fn genl_ids_match_the_uapi_headers() {
 
 #[test]
 fn bad_specs_name_the_place() {
-    let e = Family::parse("name: x\nattribute-sets:\n  - name: a\n    attributes:\n      - { name: n, type: nest, nested-attributes: nope }\noperations: { list: [] }\n").unwrap_err();
+    let e = SpecFamily::parse("name: x\nattribute-sets:\n  - name: a\n    attributes:\n      - { name: n, type: nest, nested-attributes: nope }\noperations: { list: [] }\n").unwrap_err();
     assert_eq!(e.at, "attribute-sets/a/n/nested-attributes");
     assert!(e.what.contains("`nope`"), "{e}");
-    let e = Family::parse(
+    let e = SpecFamily::parse(
         "name: x\nattribute-sets:\n  - name: a\n    attributes:\n      - { name: n, type: u33 }\n",
     )
     .unwrap_err();
     assert_eq!(e.at, "attribute-sets/a/n");
     assert!(e.to_string().contains("unknown type `u33`"), "{e}");
-    let e = Family::parse("name: x\nprotocol: netlink-raw\nattribute-sets: []\n").unwrap_err();
+    let e = SpecFamily::parse("name: x\nprotocol: netlink-raw\nattribute-sets: []\n").unwrap_err();
     assert!(e.to_string().contains("protonum"), "{e}");
-    let e = Family::parse("[1, 2").unwrap_err();
+    let e = SpecFamily::parse("[1, 2").unwrap_err();
     assert!(e.to_string().starts_with("invalid YNL spec"), "{e}");
-    let e = Family::parse("name: x\ndefinitions:\n  - { name: s, type: struct, members: [ { name: m, type: binary, struct: t } ] }\n").unwrap_err();
+    let e = SpecFamily::parse("name: x\ndefinitions:\n  - { name: s, type: struct, members: [ { name: m, type: binary, struct: t } ] }\n").unwrap_err();
     assert_eq!(e.at, "definitions/s/members/m");
 }

@@ -270,7 +270,7 @@ fn the_corrected_nlctrl_numbers_mask_12_in_the_binding_and_the_codec() {
     assert!(rust.contains(
         "/// The spec numbers this 11, but `linux/netlink.h` has `NL_POLICY_TYPE_ATTR_MASK` = 12"
     ));
-    let fam = genl_ynl::family::Family::parse(&fixed).unwrap();
+    let fam = genl_ynl::family::SpecFamily::parse(&fixed).unwrap();
     let set = fam.set("policy-attrs").unwrap();
     assert_eq!(set.attr("mask").unwrap().id, 12);
     assert_eq!(set.attr_by_id(11).unwrap().name, "pad");

@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use genl_cli::trace::TraceMessage;
-use genl_ynl::family::{Attr, AttrType, DisplayHint, Family};
+use genl_ynl::family::{Attr, AttrType, DisplayHint, SpecFamily};
 use genl_ynl::value::Value;
 use serde_json::Value as Json;
 
@@ -256,7 +256,7 @@ fn tshark(lua: &Path, pcap: &Path, fields: &[String]) -> Result<Rows, String> {
 /// frame (see the module's documentation). The first difference is the
 /// error, with the frame's messages as genl decoded them.
 pub fn compare(spec_yaml: &str, lua: &Path, pcap: &Path) -> Result<Summary, String> {
-    let fam = Family::parse(spec_yaml).map_err(|e| e.to_string())?;
+    let fam = SpecFamily::parse(spec_yaml).map_err(|e| e.to_string())?;
     let ff = FamilyFields::of(&fam)?;
     let p = ff.proto.clone();
     // The dissector must declare the fields derived here (else tshark's

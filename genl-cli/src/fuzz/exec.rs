@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use genl_core::codec::Decode;
 use genl_core::extack::{ErrorView, ExtAck};
 use genl_core::message::NLM_F_ACK_TLVS;
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 
 use super::program::{Action, Call, Program, Read, SOCKETS};
 
@@ -211,7 +211,7 @@ impl Executor {
     /// Runs `p`; one outcome per call. Sockets with state are closed at
     /// the end; the others, drained, serve the next program (opening a
     /// netlink socket costs more than most requests).
-    pub fn run(&mut self, fam: &Family, t: &Target, p: &Program) -> Vec<Outcome> {
+    pub fn run(&mut self, fam: &SpecFamily, t: &Target, p: &Program) -> Vec<Outcome> {
         let out = p.calls.iter().map(|c| self.call(fam, t, c)).collect();
         self.end_program();
         out
@@ -238,7 +238,7 @@ impl Executor {
         }
     }
 
-    fn call(&mut self, fam: &Family, t: &Target, c: &Call) -> Outcome {
+    fn call(&mut self, fam: &SpecFamily, t: &Target, c: &Call) -> Outcome {
         let mut o = Outcome::default();
         let i = usize::from(c.sock);
         self.dirty[i] |= c.flags.is_some()
@@ -316,7 +316,7 @@ impl Executor {
     #[allow(clippy::too_many_arguments)]
     fn request(
         &mut self,
-        fam: &Family,
+        fam: &SpecFamily,
         t: &Target,
         c: &Call,
         op: usize,
@@ -553,7 +553,7 @@ mod host_kernel {
 
     #[test]
     fn nlctrl_answers_a_program_of_do_dump_and_unknown_command() {
-        let fam = Family::parse(include_str!("../../specs/nlctrl.yaml")).unwrap();
+        let fam = SpecFamily::parse(include_str!("../../specs/nlctrl.yaml")).unwrap();
         let t = Target::resolve("nlctrl", 1).unwrap();
         assert_eq!(t.id, 0x10, "nlctrl's id is GENL_ID_CTRL");
         let v = serde_json::json!({"calls": [

@@ -10,7 +10,7 @@
 //! [`Generator::random`] is the baseline without the schema: random
 //! commands and random attribute bytes, what `vm_fuzz` sends.
 
-use genl_ynl::family::{Attr, AttrSet, AttrType, Family};
+use genl_ynl::family::{Attr, AttrSet, AttrType, SpecFamily};
 
 use super::program::{Action, Call, Program, Read, SOCKETS};
 
@@ -93,7 +93,7 @@ pub fn attrs_of(b: &[u8]) -> Vec<(usize, u16, &[u8])> {
 
 /// Generates and mutates programs of one family.
 pub struct Generator<'f> {
-    fam: &'f Family,
+    fam: &'f SpecFamily,
     /// The operations a request can be made of: (index, do, dump).
     ops: Vec<(usize, bool, bool)>,
     /// The family's largest command number.
@@ -110,7 +110,7 @@ const RECENT: usize = 12;
 
 impl<'f> Generator<'f> {
     /// A generator for `fam`, seeded with `seed`.
-    pub fn new(fam: &'f Family, seed: u64) -> Generator<'f> {
+    pub fn new(fam: &'f SpecFamily, seed: u64) -> Generator<'f> {
         let ops: Vec<_> = fam
             .ops
             .iter()
@@ -596,7 +596,7 @@ impl<'f> Generator<'f> {
 
 /// The values of string attribute `a` in `p`'s requests (top level), as
 /// sent.
-fn strings_in(fam: &Family, p: &Program, a: &Attr) -> Vec<Vec<u8>> {
+fn strings_in(fam: &SpecFamily, p: &Program, a: &Attr) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for c in &p.calls {
         let Some(op) = c.op() else { continue };
@@ -622,7 +622,7 @@ mod tests {
 
     #[test]
     fn generated_requests_keep_within_the_checks_most_of_the_time() {
-        let fam = Family::parse(SPEC).unwrap();
+        let fam = SpecFamily::parse(SPEC).unwrap();
         let mut g = Generator::new(&fam, 7);
         let kv = fam.sets.iter().find(|s| s.name == "kv").unwrap();
         let key = kv.attr("key").unwrap();
@@ -656,7 +656,7 @@ mod tests {
 
     #[test]
     fn programs_reuse_names_across_calls() {
-        let fam = Family::parse(SPEC).unwrap();
+        let fam = SpecFamily::parse(SPEC).unwrap();
         let mut g = Generator::new(&fam, 1);
         let key = fam
             .sets
@@ -681,7 +681,7 @@ mod tests {
 
     #[test]
     fn attributes_parse_back_and_mutation_never_panics() {
-        let fam = Family::parse(SPEC).unwrap();
+        let fam = SpecFamily::parse(SPEC).unwrap();
         let mut g = Generator::new(&fam, 3);
         let mut corpus = vec![g.program()];
         for _ in 0..5000 {

@@ -123,7 +123,7 @@ pub fn run(
         None => project.family_spec()?,
     };
     let spec_text = std::fs::read_to_string(&spec_path).map_err(io(&spec_path))?;
-    let fam = genl_ynl::family::Family::parse(&spec_text).map_err(|error| FuzzError::Spec {
+    let fam = genl_ynl::family::SpecFamily::parse(&spec_text).map_err(|error| FuzzError::Spec {
         path: spec_path.clone(),
         error,
     })?;

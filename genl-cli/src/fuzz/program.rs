@@ -23,7 +23,7 @@
 //! socket. Optional overrides of a request's
 //! header: `cmd` (the genl command), `version`, `flags` (`nlmsg_flags`).
 
-use genl_ynl::family::{Family, Op};
+use genl_ynl::family::{Op, SpecFamily};
 use genl_ynl::value::Value;
 use serde_json::{json, Map, Value as Json};
 
@@ -44,7 +44,7 @@ pub enum Read {
 /// What a call does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
-    /// A `do` request of the operation (index in [`Family::ops`]), read to
+    /// A `do` request of the operation (index in [`SpecFamily::ops`]), read to
     /// its ACK or error.
     Do {
         /// The operation.
@@ -158,7 +158,7 @@ pub fn unhex(s: &str) -> Result<Vec<u8>, HexError> {
 
 impl Program {
     /// The program as JSON (attributes as `hex:` bytes).
-    pub fn to_json(&self, fam: &Family) -> Json {
+    pub fn to_json(&self, fam: &SpecFamily) -> Json {
         let calls: Vec<Json> = self
             .calls
             .iter()
@@ -209,7 +209,7 @@ impl Program {
     }
 
     /// Reads a program written by [`Program::to_json`] or by hand.
-    pub fn from_json(fam: &Family, v: &Json) -> Result<Program, ProgramError> {
+    pub fn from_json(fam: &SpecFamily, v: &Json) -> Result<Program, ProgramError> {
         if let Some(name) = v.get("family").and_then(Json::as_str) {
             if name != fam.name {
                 return Err(ProgramError::WrongFamily {
@@ -231,7 +231,7 @@ impl Program {
 }
 
 /// Reads one call of a program's JSON.
-fn call_from_json(fam: &Family, c: &Json) -> Result<Call, CallError> {
+fn call_from_json(fam: &SpecFamily, c: &Json) -> Result<Call, CallError> {
     let m = c.as_object().ok_or(CallError::NotAnObject)?;
     let op_named = |k: &str| -> Result<Option<(usize, &Op)>, CallError> {
         let Some(n) = m.get(k) else { return Ok(None) };
@@ -316,7 +316,7 @@ mod tests {
 
     #[test]
     fn a_hand_written_program_encodes_with_the_spec_and_round_trips() {
-        let fam = Family::parse(SPEC).unwrap();
+        let fam = SpecFamily::parse(SPEC).unwrap();
         let v: Json = serde_json::from_str(
             r#"{"family":"genl_demo","calls":[
                 {"do":"echo","attrs":{"msg":"hi"}},
@@ -345,7 +345,7 @@ mod tests {
 
     #[test]
     fn bad_programs_say_where() {
-        let fam = Family::parse(SPEC).unwrap();
+        let fam = SpecFamily::parse(SPEC).unwrap();
         for (text, want) in [
             (
                 r#"{"calls":[{"do":"nope"}]}"#,

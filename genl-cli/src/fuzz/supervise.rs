@@ -16,7 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 use serde_json::{json, Value as Json};
 
 use super::detect::{split_reports, Kmsg, Report};
@@ -142,7 +142,7 @@ pub fn orphan_finding(heard: &Heard, log: &[String]) -> Option<(Report, Vec<Stri
 
 /// The programs in the round log, one after the other (a line that does
 /// not parse, the one being written when the fuzzer died, is left out).
-fn round_programs(fam: &Family, path: &Path) -> Program {
+fn round_programs(fam: &SpecFamily, path: &Path) -> Program {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let ps: Vec<Program> = text
         .lines()

@@ -3,7 +3,7 @@
 //! errno, the extack message).
 
 use genl_ynl::codec::DecodeOptions;
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 
 use super::exec::Outcome;
 use super::program::{hex, Action, Program, Read};
@@ -25,7 +25,7 @@ fn errno_text(e: i32) -> String {
 }
 
 /// One line per call (and one per outcome, when known).
-pub fn render(fam: &Family, p: &Program, outcomes: &[Outcome]) -> Vec<String> {
+pub fn render(fam: &SpecFamily, p: &Program, outcomes: &[Outcome]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, c) in p.calls.iter().enumerate() {
         let what = match &c.action {
@@ -112,7 +112,7 @@ mod tests {
 
     #[test]
     fn requests_are_shown_in_the_schemas_names() {
-        let fam = Family::parse(include_str!("../../../kmod-c/genl_demo.yaml")).unwrap();
+        let fam = SpecFamily::parse(include_str!("../../../kmod-c/genl_demo.yaml")).unwrap();
         let v = serde_json::json!({"calls": [
             {"do": "echo", "attrs": {"msg": "hi"}},
             {"dump": "kv-get", "read": 1, "sock": 1}]});

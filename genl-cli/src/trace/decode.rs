@@ -65,7 +65,7 @@ pub struct ErrorInfo {
 
 /// What is known of the families in a capture: the specs, and ids learned.
 pub(super) struct Names {
-    pub(super) specs: Vec<Family>,
+    pub(super) specs: Vec<SpecFamily>,
     pub(super) ids: HashMap<u16, String>,
     /// Requests by sequence number: family id and command, for their
     /// answers.
@@ -73,7 +73,7 @@ pub(super) struct Names {
 }
 
 impl Names {
-    pub(super) fn spec(&self, id: u16) -> Option<&Family> {
+    pub(super) fn spec(&self, id: u16) -> Option<&SpecFamily> {
         let name = self.ids.get(&id)?;
         self.specs.iter().find(|f| &f.name == name)
     }
@@ -87,9 +87,9 @@ pub struct Decoder {
 
 impl Decoder {
     /// A decoder with `specs` (nlctrl's is added).
-    pub fn new(mut specs: Vec<Family>) -> Result<Decoder, TraceDecodeError> {
+    pub fn new(mut specs: Vec<SpecFamily>) -> Result<Decoder, TraceDecodeError> {
         if !specs.iter().any(|f| f.name == "nlctrl") {
-            specs.push(Family::parse(NLCTRL_SPEC).map_err(TraceDecodeError::NlctrlSpec)?);
+            specs.push(SpecFamily::parse(NLCTRL_SPEC).map_err(TraceDecodeError::NlctrlSpec)?);
         }
         Ok(Decoder {
             names: Names {
@@ -117,7 +117,7 @@ impl Decoder {
 /// Decodes a capture held in memory with `specs` (nlctrl's is added).
 /// Errors are the file's (not pcap, truncated record), never a message's:
 /// a message that does not parse is shown with its raw bytes.
-pub fn decode(file: &[u8], specs: Vec<Family>) -> Result<Vec<TraceMessage>, TraceDecodeError> {
+pub fn decode(file: &[u8], specs: Vec<SpecFamily>) -> Result<Vec<TraceMessage>, TraceDecodeError> {
     let packets = pcap::read(file).map_err(TraceDecodeError::Pcap)?;
     let mut dec = Decoder::new(specs)?;
     let mut out = Vec::new();

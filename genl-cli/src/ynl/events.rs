@@ -12,7 +12,7 @@ pub(super) enum Events {
 
 impl Events {
     /// Joins group `group` of the family.
-    pub(super) fn join(fam: &Family, group: &str) -> Result<Events, YnlError> {
+    pub(super) fn join(fam: &SpecFamily, group: &str) -> Result<Events, YnlError> {
         let g = fam
             .mcast_groups
             .iter()
@@ -43,7 +43,7 @@ impl Events {
     /// The notifications queued so far, decoded.
     pub(super) fn drain(
         &mut self,
-        fam: &Family,
+        fam: &SpecFamily,
         opts: DecodeOptions,
     ) -> Result<Vec<Value>, YnlError> {
         let mut out = Vec::new();

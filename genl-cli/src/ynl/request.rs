@@ -6,7 +6,7 @@ use genl_core::RawRequest;
 
 /// A request to a generic netlink family through [`Connection`].
 pub(super) fn genl_request(
-    fam: &Family,
+    fam: &SpecFamily,
     op: &Op,
     payload: &[u8],
     dump: bool,
@@ -70,7 +70,7 @@ pub(super) fn genl_request(
 #[allow(clippy::too_many_arguments)]
 pub(super) fn classic_request(
     conn: &mut ClassicConnection,
-    fam: &Family,
+    fam: &SpecFamily,
     op: &Op,
     ty: u16,
     flags: u16,
@@ -92,7 +92,11 @@ pub(super) fn classic_request(
 /// `payload` after the genl header of `op`, for a generic netlink request
 /// sent on a classic socket; [`YnlError::CommandId`] if its command id does
 /// not fit the header's byte.
-pub(super) fn with_genl_header(fam: &Family, op: &Op, payload: &[u8]) -> Result<Vec<u8>, YnlError> {
+pub(super) fn with_genl_header(
+    fam: &SpecFamily,
+    op: &Op,
+    payload: &[u8],
+) -> Result<Vec<u8>, YnlError> {
     let mut msg = genl_header(fam, op)?.to_bytes().to_vec();
     msg.extend_from_slice(payload);
     Ok(msg)
@@ -100,7 +104,7 @@ pub(super) fn with_genl_header(fam: &Family, op: &Op, payload: &[u8]) -> Result<
 
 /// The genl header of a request for `op`: its command id must fit the
 /// header's byte.
-fn genl_header(fam: &Family, op: &Op) -> Result<GenlHeader, YnlError> {
+fn genl_header(fam: &SpecFamily, op: &Op) -> Result<GenlHeader, YnlError> {
     Ok(GenlHeader {
         cmd: u8::try_from(op.req_value.unwrap_or_default()).map_err(|_| YnlError::CommandId {
             op: op.name.clone(),
@@ -123,7 +127,7 @@ pub(super) struct ClassicMsg<'f> {
 /// have completed), named through the spec.
 pub(super) fn classic_requests(
     conn: &mut ClassicConnection,
-    fam: &Family,
+    fam: &SpecFamily,
     reqs: &[ClassicMsg<'_>],
     flags: u16,
     hdr: usize,
@@ -199,7 +203,7 @@ pub(super) fn classic_requests(
 /// `cli.py --multi` sends them; the replies of each (`null`, one reply, or
 /// an array of several), as one array.
 pub(super) fn multi(
-    fam: &Family,
+    fam: &SpecFamily,
     pairs: &[String],
     flags: u16,
     opts: DecodeOptions,

@@ -82,7 +82,7 @@ fn parse_command(cx: &Ctxt, v: &syn::Variant) -> Option<Command> {
 }
 
 /// `#[derive(Family)]` on the command enum.
-pub struct Family {
+pub struct FamilyEnum {
     pub ident: Ident,
     pub vis: syn::Visibility,
     pub name: Option<LitStr>,
@@ -100,15 +100,15 @@ pub struct Family {
 const FAMILY_KEYS: &str =
     "`name`, `version`, `c_prefix`, `mcast_groups`, `uapi_header`, `commands_mod`";
 
-impl Family {
-    pub fn from_ast(cx: &Ctxt, input: &syn::DeriveInput) -> Family {
+impl FamilyEnum {
+    pub fn from_ast(cx: &Ctxt, input: &syn::DeriveInput) -> FamilyEnum {
         if !input.generics.params.is_empty() {
             cx.error_spanned_by(
                 &input.generics,
                 "a family's command enum takes no generic parameters",
             );
         }
-        let mut f = Family {
+        let mut f = FamilyEnum {
             ident: input.ident.clone(),
             vis: input.vis.clone(),
             name: None,

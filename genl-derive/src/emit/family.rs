@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Type;
 
-use crate::ast::{Command, Family};
+use crate::ast::{Command, FamilyEnum};
 use crate::emit::common;
 
 /// What a command is, resolved from its keys (checked before).
@@ -19,7 +19,7 @@ struct Resolved<'c> {
     event: Option<(&'c Type, String)>,
 }
 
-fn resolve<'c>(f: &Family, c: &'c Command) -> Resolved<'c> {
+fn resolve<'c>(f: &FamilyEnum, c: &'c Command) -> Resolved<'c> {
     if let Some(ev) = &c.event {
         let group = match &ev.group {
             Some(g) => g.value(),
@@ -75,7 +75,7 @@ fn gat(t: Option<&Type>) -> TokenStream {
     }
 }
 
-pub fn emit(f: &Family) -> TokenStream {
+pub fn emit(f: &FamilyEnum) -> TokenStream {
     let name = &f.ident;
     let fam_name = f.name.as_ref().map(|n| n.value()).unwrap_or_default();
     let version = f.version;

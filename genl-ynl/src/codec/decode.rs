@@ -31,7 +31,7 @@ pub(super) fn rsp_add(rsp: &mut Vec<(String, Value)>, name: &str, multi: Option<
     }
 }
 
-impl Family {
+impl SpecFamily {
     /// `_decode_enum`: a name, or an array of names for flags; values the
     /// spec does not name stay numbers.
     pub(super) fn decode_enum(

@@ -2,7 +2,7 @@
 
 use super::*;
 
-impl Family {
+impl SpecFamily {
     /// Encodes a request of `op` from `vals` (a JSON object, or `null` for
     /// none): the fixed header, if any, then the attributes, in the
     /// object's order. The bytes follow the genl header (generic netlink)

@@ -3,7 +3,7 @@
 
 use super::*;
 
-impl Family {
+impl SpecFamily {
     /// The path of the attribute at byte `offset` of `attrs` (a request's
     /// attributes, as [`encode_message`](Self::encode_message) wrote them
     /// after its fixed header), as `cli.py` reports an extended ACK's

@@ -1,4 +1,4 @@
-//! Messages to and from JSON through a [`Family`], with the JSON shapes of
+//! Messages to and from JSON through a [`SpecFamily`], with the JSON shapes of
 //! the kernel's `tools/net/ynl/cli.py` (`lib/ynl.py`): an object per
 //! attribute set keyed by attribute name, `multi-attr` attributes as arrays,
 //! enums by entry name, flags as arrays of names, `binary` as lower-case
@@ -16,7 +16,7 @@ use std::fmt::{self, Write as _};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use crate::family::{
-    Attr, AttrSet, AttrType, ByteOrder, DisplayHint, EnumDef, Family, Op, StructDef,
+    Attr, AttrSet, AttrType, ByteOrder, DisplayHint, EnumDef, Op, SpecFamily, StructDef,
 };
 use crate::value::Value;
 
@@ -134,7 +134,7 @@ fn child(path: &str, name: &str) -> String {
     format!("{path}.{name}")
 }
 
-impl Family {
+impl SpecFamily {
     fn enum_def(&self, name: &str, path: &str) -> Result<&EnumDef, CodecError> {
         self.enums
             .get(name)

@@ -1,7 +1,7 @@
 //! Semantic compatibility of two YNL specs of one family: what an old tool
 //! meets when it talks to a new module, and a new tool to an old one.
 //!
-//! [`compare`] loads both specs with [`Family::parse`](crate::family::Family::parse),
+//! [`compare`] loads both specs with [`SpecFamily::parse`](crate::family::SpecFamily::parse),
 //! so every id is the one on the wire (entries without `value:` numbered
 //! previous + 1, as `nlspec.py` numbers them: reordering a list renumbers
 //! it), matches attribute sets, attributes, enums and their entries,
@@ -57,7 +57,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_yaml_ng::{Mapping, Value as Yaml};
 
-use crate::family::{yaml_kind, Attr, AttrSet, AttrType, Family, Op, Protocol, StructDef};
+use crate::family::{yaml_kind, Attr, AttrSet, AttrType, Op, Protocol, SpecFamily, StructDef};
 
 /// What a change affects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -371,7 +371,7 @@ fn width(t: AttrType) -> Option<String> {
 
 /// A number in `checks`: an integer, a `const`, or a limit name
 /// (`u32-max`, `s16-min`).
-fn check_value(fam: &Family, v: &Yaml) -> Option<i128> {
+fn check_value(fam: &SpecFamily, v: &Yaml) -> Option<i128> {
     if let Some(n) = v.as_i64() {
         return Some(n.into());
     }

@@ -39,7 +39,7 @@ impl Cmp<'_> {
         let mut header_changes: Vec<(Option<String>, Option<String>, Vec<String>)> = Vec::new();
         for (oo, no) in matched.iter().chain(&renamed) {
             self.op(oo, no);
-            let hl = |fam: &Family, h: &Option<String>| {
+            let hl = |fam: &SpecFamily, h: &Option<String>| {
                 h.as_ref().and_then(|h| fam.structs.get(h)).map(layout)
             };
             if hl(o, &oo.fixed_header) != hl(n, &no.fixed_header) {
@@ -158,7 +158,7 @@ impl Cmp<'_> {
                 }
             }
         }
-        let set_name = |fam: &Family, op: &Op| {
+        let set_name = |fam: &SpecFamily, op: &Op| {
             op.attr_set
                 .and_then(|i| fam.sets.get(i))
                 .map(|s| s.name.clone())

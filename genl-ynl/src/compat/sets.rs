@@ -240,7 +240,7 @@ impl Cmp<'_> {
         keys.dedup();
         for k in keys {
             let (ov, nv) = (oc.get(k), nc.get(k));
-            let num = |f: &Family, v: Option<&Yaml>| v.and_then(|v| check_value(f, v));
+            let num = |f: &SpecFamily, v: Option<&Yaml>| v.and_then(|v| check_value(f, v));
             let (on, nn) = (num(&self.old.fam, ov), num(&self.new.fam, nv));
             // The same limit (maybe spelled differently), or the same
             // text that is not a number.
@@ -311,10 +311,10 @@ impl Cmp<'_> {
                         format!("selector value `{}` has no format any more", f.value),
                     ),
                     Some(g) => {
-                        let set = |fam: &Family, i: Option<usize>| {
+                        let set = |fam: &SpecFamily, i: Option<usize>| {
                             i.and_then(|i| fam.sets.get(i)).map(|s| s.name.clone())
                         };
-                        let hl = |fam: &Family, h: &Option<String>| {
+                        let hl = |fam: &SpecFamily, h: &Option<String>| {
                             h.as_ref().and_then(|h| fam.structs.get(h)).map(layout)
                         };
                         if set(o, f.attr_set) != set(n, g.attr_set)

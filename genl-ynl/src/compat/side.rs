@@ -25,7 +25,7 @@ pub(super) struct OpExtra {
 }
 
 pub(super) struct Side {
-    pub(super) fam: Family,
+    pub(super) fam: SpecFamily,
     /// (set, attribute) of full sets.
     pub(super) attrs: HashMap<(String, String), AttrExtra>,
     pub(super) ops: HashMap<String, OpExtra>,
@@ -68,7 +68,7 @@ pub(super) fn msg(m: Option<&Yaml>, at: &str) -> Result<Option<MsgExtra>, String
 
 impl Side {
     pub(super) fn load(text: &str) -> Result<Side, String> {
-        let fam = Family::parse(text).map_err(|e| e.to_string())?;
+        let fam = SpecFamily::parse(text).map_err(|e| e.to_string())?;
         let doc: Yaml = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
         let top = doc.as_mapping().ok_or("expected a map")?;
         let mut attrs = HashMap::new();

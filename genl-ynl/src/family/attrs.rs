@@ -6,7 +6,7 @@ use super::limits::limit_value;
 use super::yaml::*;
 use super::*;
 
-impl Family {
+impl SpecFamily {
     pub(super) fn load_sets(&mut self, top: &Mapping) -> Result<(), SpecError> {
         let sets = seq(top, "attribute-sets", "")?;
         // Names first: nests may refer to sets defined later.

@@ -5,7 +5,7 @@ use serde_yaml_ng::{Mapping, Value as Yaml};
 use super::yaml::*;
 use super::*;
 
-impl Family {
+impl SpecFamily {
     /// An integer: a number, or the name of an integer `const` definition.
     pub(super) fn int_or_const(&self, v: &Yaml, at: &str) -> Result<i128, SpecError> {
         if let Some(n) = v.as_i64() {

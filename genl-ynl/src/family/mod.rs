@@ -10,7 +10,7 @@
 //! unknown sub-message `x``. Loading never panics on a malformed spec.
 //!
 //! ```
-//! let fam = genl_ynl::family::Family::parse("
+//! let fam = genl_ynl::family::SpecFamily::parse("
 //! name: tiny
 //! attribute-sets:
 //!   - name: main
@@ -73,9 +73,10 @@ fn err(at: impl Into<String>, what: impl Into<String>) -> SpecError {
     }
 }
 
-/// A whole spec, resolved.
+/// A whole spec, resolved (the `SpecFamily` of the kernel's YNL
+/// library, tools/net/ynl/pyynl/lib/nlspec.py).
 #[derive(Debug, Clone)]
-pub struct Family {
+pub struct SpecFamily {
     /// The family name.
     pub name: String,
     /// The protocol.
@@ -104,16 +105,16 @@ pub struct Family {
     set_by_name: HashMap<String, usize>,
 }
 
-impl Family {
+impl SpecFamily {
     /// Loads a spec from its YAML text.
-    pub fn parse(text: &str) -> Result<Family, SpecError> {
+    pub fn parse(text: &str) -> Result<SpecFamily, SpecError> {
         let doc: Yaml = serde_yaml_ng::from_str(text).map_err(|e| err("", e.to_string()))?;
-        Family::from_yaml(&doc)
+        SpecFamily::from_yaml(&doc)
     }
 
     /// Loads a spec already read as YAML (for `import`, which reads the
     /// same document into its own typed form too).
-    pub(crate) fn from_yaml(doc: &Yaml) -> Result<Family, SpecError> {
+    pub(crate) fn from_yaml(doc: &Yaml) -> Result<SpecFamily, SpecError> {
         let top = as_map(doc, "")?;
         let name = req_str(top, "name", "")?.to_owned();
         let proto_name = opt_str(top, "protocol", "")?
@@ -140,7 +141,7 @@ impl Family {
                 .and_then(|v| u8::try_from(v).ok())
                 .ok_or_else(|| err("version", "the family version is a number 0 to 255"))?,
         };
-        let mut fam = Family {
+        let mut fam = SpecFamily {
             name,
             protocol,
             proto_name,
@@ -281,7 +282,7 @@ mod tests {
     #[test]
     fn a_family_fixed_header_must_name_a_struct_even_when_no_op_uses_it() {
         // An empty operation list, so no operation inherits the header.
-        let e = Family::parse(
+        let e = SpecFamily::parse(
             "name: t\n\
              operations:\n  fixed-header: hdr\n  list: []\n",
         )
@@ -290,7 +291,7 @@ mod tests {
         assert!(e.contains("operations/fixed-header"), "{e}");
         assert!(e.contains("unknown struct `hdr`"), "{e}");
         // The same with the struct defined is accepted.
-        Family::parse(
+        SpecFamily::parse(
             "name: t\n\
              definitions:\n  - name: hdr\n    type: struct\n    members:\n\
              \x20     - {name: x, type: u32}\n\
@@ -301,7 +302,7 @@ mod tests {
 
     #[test]
     fn checks_resolve_numbers_limit_names_and_consts() {
-        let f = Family::parse(
+        let f = SpecFamily::parse(
             "name: t\n\
              definitions:\n  - {type: const, name: name-len, value: 16}\n\
              attribute-sets:\n  - name: a\n    attributes:\n\
@@ -325,7 +326,7 @@ mod tests {
             Some(&["x".to_owned(), "s".to_owned()][..])
         );
         assert_eq!(op.dump_request, None, "a dump without a request");
-        assert!(Family::parse(
+        assert!(SpecFamily::parse(
             "name: t\nattribute-sets:\n  - name: a\n    attributes:\n      - {name: x, type: u8, checks: {max-len: -1}}\n"
         )
         .is_err());

@@ -6,7 +6,7 @@ use serde_yaml_ng::{Mapping, Value as Yaml};
 use super::yaml::*;
 use super::*;
 
-impl Family {
+impl SpecFamily {
     pub(super) fn load_ops(&mut self, top: &Mapping) -> Result<(), SpecError> {
         let Some(ops) = key(top, "operations") else {
             return Ok(());

@@ -136,7 +136,7 @@ pub struct Attr {
     pub ty: AttrType,
     /// `multi-attr`.
     pub multi: bool,
-    /// `nested-attributes`: the nested set's index in [`Family::sets`](super::Family::sets).
+    /// `nested-attributes`: the nested set's index in [`SpecFamily::sets`](super::SpecFamily::sets).
     pub nested: Option<usize>,
     /// `byte-order`.
     pub byte_order: ByteOrder,
@@ -269,7 +269,7 @@ pub struct SubMessageFormat {
     pub value: String,
     /// Its fixed header struct.
     pub fixed_header: Option<String>,
-    /// Its attribute set (index in [`Family::sets`](super::Family::sets)).
+    /// Its attribute set (index in [`SpecFamily::sets`](super::SpecFamily::sets)).
     pub attr_set: Option<usize>,
 }
 
@@ -310,7 +310,7 @@ pub struct Op {
     pub notify: Option<String>,
     /// Has `event`.
     pub has_event: bool,
-    /// Its attribute set (index in [`Family::sets`](super::Family::sets)), directly or through
+    /// Its attribute set (index in [`SpecFamily::sets`](super::SpecFamily::sets)), directly or through
     /// the operation it `notify`s for.
     pub attr_set: Option<usize>,
     /// Its fixed header struct (its own, else the family's).

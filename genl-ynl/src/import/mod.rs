@@ -56,7 +56,7 @@ pub fn import(spec_yaml: &str, opts: &ImportOptions) -> Result<String, ImportErr
 /// typed [`Spec`] of the writers and the run-time model, which resolves
 /// what both need the same way (operation numbering and message ids of
 /// every protocol, each operation's fixed header, struct layouts).
-fn read(spec_yaml: &str) -> Result<(Spec, family::Family), ImportError> {
+fn read(spec_yaml: &str) -> Result<(Spec, family::SpecFamily), ImportError> {
     // A failure is reported as reading the text straight into `Spec`
     // reports it, with its line and column (the text is read again only
     // then).
@@ -68,7 +68,7 @@ fn read(spec_yaml: &str) -> Result<(Spec, family::Family), ImportError> {
     };
     let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(spec_yaml).map_err(placed)?;
     let spec = Spec::deserialize(&doc).map_err(placed)?;
-    let model = family::Family::from_yaml(&doc).map_err(|e| ImportError::Invalid {
+    let model = family::SpecFamily::from_yaml(&doc).map_err(|e| ImportError::Invalid {
         at: e.at,
         what: e.what,
     })?;
@@ -78,7 +78,7 @@ fn read(spec_yaml: &str) -> Result<(Spec, family::Family), ImportError> {
 /// What the steps found, for the writers.
 struct Plan<'s> {
     spec: &'s Spec,
-    model: &'s family::Family,
+    model: &'s family::SpecFamily,
     opts: &'s ImportOptions,
     sel: Selection<'s>,
     tn: TypeNames<'s>,
@@ -98,7 +98,7 @@ fn with_lt(borrows: &HashSet<String>, ty: &str) -> String {
 
 /// The fixed header of operation `i`, as a Rust type.
 fn header_of(
-    model: &family::Family,
+    model: &family::SpecFamily,
     struct_names: &HashMap<&str, String>,
     i: usize,
 ) -> Option<String> {

@@ -30,7 +30,7 @@ impl<'s> Selection<'s> {
     /// asks for.
     pub(super) fn new(
         spec: &'s Spec,
-        model: &family::Family,
+        model: &family::SpecFamily,
         opts: &ImportOptions,
     ) -> Result<Self, ImportError> {
         let raw = match model.protocol {

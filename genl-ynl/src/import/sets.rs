@@ -13,7 +13,7 @@ use crate::{family, invalid, ImportError, ImportOptions};
 /// receive buffer (`'a`).
 pub(super) fn resolve(
     spec: &Spec,
-    model: &family::Family,
+    model: &family::SpecFamily,
     sel: &Selection<'_>,
     tn: &TypeNames<'_>,
     opts: &ImportOptions,

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use super::doc::{escape_doc, write_doc};
 use super::naming::{camel, snake};
 use super::typing::{FieldKind, SetOut};
-use crate::family::Family;
+use crate::family::SpecFamily;
 
 /// One sub-message attribute that gets a typed accessor.
 struct Accessor<'s> {
@@ -34,7 +34,7 @@ struct Accessor<'s> {
 pub(crate) fn emit(
     out: &mut String,
     sets: &[SetOut],
-    model: &Family,
+    model: &SpecFamily,
     sub_message_of: &HashMap<(String, String), (String, String)>,
     set_names: &HashMap<&str, String>,
     struct_names: &HashMap<&str, String>,
@@ -168,7 +168,7 @@ fn write_enum(
     name: &str,
     msg: &str,
     selector: &str,
-    model: &Family,
+    model: &SpecFamily,
     set_names: &HashMap<&str, String>,
     struct_names: &HashMap<&str, String>,
     borrows: &HashSet<String>,

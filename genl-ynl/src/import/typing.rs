@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::doc::escape_doc;
-use crate::family::{Checks, Family};
+use crate::family::{Checks, SpecFamily};
 use crate::spec::{self, AttrSpec, OpMode};
 use crate::{invalid, unsupported, ImportError};
 
@@ -51,7 +51,7 @@ pub(crate) struct SetOut {
 /// The ids of `attrs`, the attributes of set `set`, as the run-time model
 /// numbered them (YNL's attribute numbering lives in `family` only).
 pub(crate) fn numbered<'a>(
-    model: &Family,
+    model: &SpecFamily,
     set: &str,
     attrs: &'a [AttrSpec],
 ) -> Result<Vec<(u64, &'a AttrSpec)>, ImportError> {

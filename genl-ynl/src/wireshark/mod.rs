@@ -61,7 +61,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use crate::family::{Attr, AttrType, ByteOrder, DisplayHint, EnumDef, Family, Protocol};
+use crate::family::{Attr, AttrType, ByteOrder, DisplayHint, EnumDef, Protocol, SpecFamily};
 
 mod render;
 mod runtime;
@@ -74,7 +74,7 @@ use runtime::RUNTIME;
 /// not load, or on a `netlink-raw` family (Wireshark's `genl.family` table
 /// only sees generic netlink).
 pub fn dissector(spec_yaml: &str) -> Result<String, String> {
-    let fam = Family::parse(spec_yaml).map_err(|e| e.to_string())?;
+    let fam = SpecFamily::parse(spec_yaml).map_err(|e| e.to_string())?;
     if let Protocol::Raw { .. } = fam.protocol {
         return Err(format!(
             "family `{}` is {}, not generic netlink: Wireshark's genl.family table never sees it",

@@ -4,7 +4,7 @@
 use super::*;
 
 pub(super) struct Renderer<'f> {
-    fam: &'f Family,
+    fam: &'f SpecFamily,
     /// The protocol's filter name, `genl_<family>`.
     proto: String,
     /// Field names handed out, to keep them unique.
@@ -13,7 +13,7 @@ pub(super) struct Renderer<'f> {
 }
 
 impl<'f> Renderer<'f> {
-    pub(super) fn new(fam: &'f Family) -> Self {
+    pub(super) fn new(fam: &'f SpecFamily) -> Self {
         Renderer {
             fam,
             proto: format!("genl_{}", ident(&fam.name)),

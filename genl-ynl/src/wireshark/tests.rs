@@ -137,7 +137,7 @@ fn every_fixture_renders_to_valid_lua() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let Ok(fam) = Family::parse(&text) else {
+        let Ok(fam) = SpecFamily::parse(&text) else {
             continue;
         };
         if let Protocol::Raw { .. } = fam.protocol {

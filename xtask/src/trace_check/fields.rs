@@ -116,7 +116,7 @@ pub(super) struct FamilyFields {
 }
 
 impl FamilyFields {
-    pub(super) fn of(fam: &Family) -> Result<FamilyFields, String> {
+    pub(super) fn of(fam: &SpecFamily) -> Result<FamilyFields, String> {
         let proto = format!("genl_{}", ident(&fam.name));
         let p = &proto;
         let mut all: Vec<(String, Conv)> = vec![
@@ -190,7 +190,7 @@ impl FamilyFields {
 
 /// The field of attribute `a` (named `field`), as genl_ynl::wireshark
 /// renders it.
-pub(super) fn attr_field(fam: &Family, a: &Attr, field: String) -> Option<AttrField> {
+pub(super) fn attr_field(fam: &SpecFamily, a: &Attr, field: String) -> Option<AttrField> {
     let enum_ = a.enum_.as_ref().and_then(|e| fam.enums.get(e));
     let as_flags = enum_.is_some_and(|e| e.flags || a.enum_as_flags);
     let bits = |width: usize| -> Vec<(String, u64)> {
@@ -255,7 +255,7 @@ pub(super) fn push(want: &mut Want, field: &str, v: Option<String>) {
 
 /// genl's value `v` of attribute `a` in the common form of `conv`.
 pub(super) fn genl_value(
-    fam: &Family,
+    fam: &SpecFamily,
     a: &Attr,
     conv: Conv,
     v: &Value,
@@ -322,7 +322,7 @@ pub(super) fn int_of(enum_: Option<&genl_ynl::family::EnumDef>, v: &Value) -> Op
 }
 
 /// Whether genl writes one occurrence of `a` as a list.
-pub(super) fn list_valued(fam: &Family, a: &Attr) -> bool {
+pub(super) fn list_valued(fam: &SpecFamily, a: &Attr) -> bool {
     let flags = a
         .enum_
         .as_ref()
@@ -342,7 +342,7 @@ pub(super) fn list_valued(fam: &Family, a: &Attr) -> bool {
 /// must show, in order; `skip` are keys that are no attributes (a fixed
 /// header's members). A key that is neither is an error.
 pub(super) fn walk(
-    fam: &Family,
+    fam: &SpecFamily,
     ff: &FamilyFields,
     set: Option<usize>,
     attrs: &[(String, Value)],
@@ -474,8 +474,8 @@ operations:
       do: { request: { attributes: [id] }, reply: { attributes: [id, label] } }
 "#;
 
-    fn fields() -> (Family, FamilyFields) {
-        let fam = Family::parse(SPEC).unwrap();
+    fn fields() -> (SpecFamily, FamilyFields) {
+        let fam = SpecFamily::parse(SPEC).unwrap();
         let ff = FamilyFields::of(&fam).unwrap();
         (fam, ff)
     }
@@ -576,7 +576,7 @@ operations:
     fn ambiguous_field_names_are_refused() {
         let spec = "name: x\nattribute-sets:\n  - name: a-b\n    attributes: [{ name: c, type: u8 }]\n  \
                     - name: a_b\n    attributes: [{ name: c, type: u8 }]\noperations: { list: [] }\n";
-        let fam = Family::parse(spec).unwrap();
+        let fam = SpecFamily::parse(spec).unwrap();
         assert!(FamilyFields::of(&fam)
             .err()
             .unwrap()
