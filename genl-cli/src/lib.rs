@@ -42,6 +42,7 @@ pub mod generate;
 pub mod host;
 pub mod kernel_compat;
 pub mod kernel_source;
+pub mod lanes;
 pub mod nlmon;
 pub mod project;
 pub mod scaffold;

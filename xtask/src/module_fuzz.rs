@@ -250,28 +250,14 @@ pub fn planted(args: &[String]) -> Result<(), String> {
         let base = tmp.join("planted");
         // Two bugs at a time: a fuzzer keeps one vCPU busy, the machine
         // has two cores.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let results = std::sync::Mutex::new(Vec::new());
-        std::thread::scope(|sc| {
-            for _ in 0..jobs {
-                sc.spawn(|| loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some(b) = bugs.get(i) else { break };
-                    let r = one_bug(&genl, &base, &tmp, &planted_dir, b, budget, baseline);
-                    let mut res = results.lock().unwrap();
-                    if let Ok((_, out)) = &r {
-                        print!("{out}");
-                    }
-                    res.push((i, r.map(|x| x.0)));
-                });
+        let results = genl_cli::lanes::in_lanes(bugs.clone(), jobs, &|_| 0, |b| {
+            let r = one_bug(&genl, &base, &tmp, &planted_dir, b, budget, baseline);
+            if let Ok((_, out)) = &r {
+                print!("{out}");
             }
+            r.map(|x| x.0)
         });
-        let mut results = results.into_inner().unwrap();
-        results.sort_by_key(|r| r.0);
-        let rows = results
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect::<Result<Vec<Row>, String>>()?;
+        let rows = results.into_iter().collect::<Result<Vec<Row>, String>>()?;
         Ok(rows)
     })();
     let _ = std::fs::remove_dir_all(&tmp);
