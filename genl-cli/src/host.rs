@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 mod error;
 pub use error::HostError;
@@ -33,30 +33,32 @@ pub fn have(program: &str) -> bool {
 
 /// Installs the Debian packages of `packages` that are missing (as root,
 /// `--no-install-recommends`; otherwise an error naming them). Runs
-/// `apt-get update` first, at most once per process.
+/// `apt-get update` first, at most once per process. Threads of one
+/// process install one after the other; another process's `apt-get` or
+/// `dpkg` is waited for (up to 10 minutes), not failed on.
 pub fn apt_install(packages: &[&str]) -> Result<(), HostError> {
-    let missing: Vec<&str> = packages
-        .iter()
-        .copied()
-        .filter(|p| {
-            !Command::new("dpkg-query")
-                .args(["-W", "-f=${Status}", p])
-                .output()
-                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
-        })
-        .collect();
-    if missing.is_empty() {
+    if missing_packages(packages).is_empty() {
         return Ok(());
     }
     if !is_root() {
         return Err(HostError::NotRoot {
-            missing: missing.iter().map(|p| p.to_string()).collect(),
+            missing: missing_packages(packages)
+                .iter()
+                .map(|p| p.to_string())
+                .collect(),
         });
     }
+    let mut updated = APT.lock().unwrap_or_else(|p| p.into_inner());
+    // Another thread may have installed them while this one waited.
+    let missing = missing_packages(packages);
+    if missing.is_empty() {
+        return Ok(());
+    }
     println!("installing Debian packages: {}", missing.join(" "));
-    apt_update()?;
+    update_once(&mut updated)?;
     let st = Command::new("apt-get")
-        .args(["-qq", "-y", "--no-install-recommends", "install"])
+        .args(["-qq", "-y", "--no-install-recommends"])
+        .args(["-o", DPKG_LOCK_WAIT, "install"])
         .args(&missing)
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
@@ -74,17 +76,43 @@ pub fn apt_install(packages: &[&str]) -> Result<(), HostError> {
     }
 }
 
-static UPDATED: AtomicBool = AtomicBool::new(false);
+/// The packages of `packages` dpkg does not list as installed.
+fn missing_packages<'p>(packages: &[&'p str]) -> Vec<&'p str> {
+    packages
+        .iter()
+        .copied()
+        .filter(|p| {
+            !Command::new("dpkg-query")
+                .args(["-W", "-f=${Status}", p])
+                .output()
+                .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        })
+        .collect()
+}
+
+/// The host's package database is changed by one thread of this process at
+/// a time (`apt-get` fails at once on a lock another holds); the flag says
+/// whether `apt-get update` ran.
+static APT: Mutex<bool> = Mutex::new(false);
+
+/// `apt-get` waits this long for another process's lock on the package
+/// database instead of failing.
+const DPKG_LOCK_WAIT: &str = "DPkg::Lock::Timeout=600";
 
 /// `apt-get update` of the host's sources, at most once per process (later
 /// calls return `Ok`).
 pub(crate) fn apt_update() -> Result<(), HostError> {
-    if UPDATED.swap(true, Ordering::SeqCst) {
+    update_once(&mut APT.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// [`apt_update`], with [`APT`] held (`updated` its flag).
+fn update_once(updated: &mut bool) -> Result<(), HostError> {
+    if std::mem::replace(updated, true) {
         return Ok(());
     }
     println!("apt-get update");
     let st = Command::new("apt-get")
-        .args(["-qq", "update"])
+        .args(["-qq", "-o", DPKG_LOCK_WAIT, "update"])
         .env("DEBIAN_FRONTEND", "noninteractive")
         .stdin(Stdio::null())
         .status()
