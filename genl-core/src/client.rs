@@ -138,14 +138,22 @@ fn check_step<P: Encode + ?Sized>(
     asked: Asked,
     payload: &P,
 ) -> Option<Result<()>> {
-    if !client.checks_support() {
+    if client.needs_no_check(asked) {
         return Some(Ok(()));
     }
     // Not cached (a notification dropped it meanwhile): nothing known.
     let Some(state) = client.with_support(asked.family, |f, s| verdict_of(f, s, asked)) else {
         return Some(Ok(()));
     };
-    state.map(|(v, kernel_version)| support::check(v, asked, kernel_version, payload))
+    state.map(|(v, kernel_version)| {
+        if matches!(v, support::Verdict::Allow) {
+            client
+                .state()
+                .cache
+                .remember_allowed(asked.family, asked.key());
+        }
+        support::check(v, asked, kernel_version, payload)
+    })
 }
 
 /// Keeps the policy of the command `asked` is of, as the `GETPOLICY` dump

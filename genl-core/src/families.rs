@@ -11,7 +11,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::engine::CtrlEvent;
 use crate::error::Result;
 use crate::resolve::{DrainClock, FamilyCache, ResolvedFamily};
-use crate::support::SupportState;
+use crate::support::{Asked, SupportState};
 
 /// A client's family cache and the settings it is read with.
 #[derive(Debug)]
@@ -143,11 +143,13 @@ pub(crate) trait Families {
         self.state().cache.invalidate(name);
     }
 
-    /// Whether typed requests are checked against what the module
-    /// supports ([`crate::support`]).
+    /// Whether request `asked` needs no support check ([`crate::support`]):
+    /// the client does not check, or the check allowed this very request
+    /// outright last time and nothing about the family changed since.
     #[inline]
-    fn checks_support(&mut self) -> bool {
-        self.state().check_support
+    fn needs_no_check(&mut self, asked: Asked) -> bool {
+        let st = self.state();
+        !st.check_support || st.cache.allowed_again(asked.family, asked.key())
     }
 
     /// Runs `f` on the cached family `name` and what is known of its

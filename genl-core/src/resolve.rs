@@ -166,7 +166,15 @@ pub(crate) struct FamilyCache {
     /// for another string, so an equal address is the same name, found
     /// without comparing text. Forgotten whenever an entry goes.
     last: Option<(usize, usize, u16)>,
+    /// The last request to `last`'s family the support check allowed
+    /// outright ([`AllowedKey`]): the same request needs no check again.
+    /// Forgotten with `last`.
+    allowed: Option<AllowedKey>,
 }
+
+/// A request as the support check's verdict depends on it: its command,
+/// whether a dump, and its declared set's address.
+pub(crate) type AllowedKey = (u8, bool, usize);
 
 impl FamilyCache {
     /// The id of `name` if it is the last one remembered
@@ -183,6 +191,24 @@ impl FamilyCache {
     #[inline]
     pub(crate) fn remember_static(&mut self, name: &'static str, id: u16) {
         self.last = Some((name.as_ptr() as usize, name.len(), id));
+        self.allowed = None;
+    }
+
+    /// Whether the support check allowed request `key` of `name` outright
+    /// last time, `name` still the last family looked up (and so its entry
+    /// unchanged since).
+    #[inline]
+    pub(crate) fn allowed_again(&self, name: &'static str, key: AllowedKey) -> bool {
+        self.allowed == Some(key) && self.last_static(name).is_some()
+    }
+
+    /// Remembers that the support check allowed request `key` of `name`
+    /// outright (if `name` is the last family looked up).
+    #[inline]
+    pub(crate) fn remember_allowed(&mut self, name: &'static str, key: AllowedKey) {
+        if self.last_static(name).is_some() {
+            self.allowed = Some(key);
+        }
     }
 
     /// The cached family `name`.
@@ -229,12 +255,14 @@ impl FamilyCache {
     pub(crate) fn invalidate(&mut self, name: &str) {
         self.entries.retain(|(n, ..)| n != name);
         self.last = None;
+        self.allowed = None;
     }
 
     /// Applies a controller notification: the family it names (or, if it
     /// could not be read, every family) is looked up again on next use.
     pub(crate) fn on_control(&mut self, event: Option<&CtrlEvent>) {
         self.last = None;
+        self.allowed = None;
         match event {
             Some(e) => self
                 .entries
@@ -246,6 +274,7 @@ impl FamilyCache {
     /// Forgets everything (notifications were lost).
     pub(crate) fn clear(&mut self) {
         self.last = None;
+        self.allowed = None;
         self.entries.clear();
     }
 }

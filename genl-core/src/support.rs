@@ -522,6 +522,15 @@ pub(crate) struct Asked {
     pub set: Option<&'static AttrSetSchema>,
 }
 
+impl Asked {
+    /// What the verdict on this request depends on besides its family.
+    #[inline]
+    pub(crate) fn key(&self) -> crate::resolve::AllowedKey {
+        let set = self.set.map_or(0, |s| s as *const AttrSetSchema as usize);
+        (self.cmd.1, self.dump, set)
+    }
+}
+
 /// Applies `verdict` to a request carrying `payload`: `Ok` to send it, or
 /// the [`Error::Unsupported`] that says why not. `kernel_version`: the
 /// module's family version.

@@ -324,6 +324,31 @@ fn what_is_learned_goes_when_the_family_is_resolved_again() {
 }
 
 #[test]
+fn a_request_allowed_before_is_checked_again_once_the_module_changes() {
+    let kernel = FakeKernel::new();
+    let seen = module(&kernel, 2, NEW_OPS, Some(new_policy()));
+    let mut conn = kernel.connection();
+    // Allowed outright, twice (the second time from what the first left).
+    conn.request(rule_cmd::Flush, &rule(None, None)).unwrap();
+    conn.request(rule_cmd::Flush, &rule(None, None)).unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 2);
+    // Downgraded to a module without the command: refused before sending,
+    // although the same request was allowed a moment ago.
+    kernel.remove_family("fake_rules");
+    let seen = old_module(&kernel);
+    let u = unsupported(
+        conn.request(rule_cmd::Flush, &rule(None, None))
+            .unwrap_err(),
+    );
+    assert_eq!((u.cmd, u.kernel_version), ("Flush", 1));
+    assert!(seen.lock().unwrap().is_empty(), "nothing was sent");
+    // Another command allowed in between does not stand for this one.
+    conn.request(rule_cmd::Add, &rule(None, None)).unwrap();
+    assert!(conn.request(rule_cmd::Flush, &rule(None, None)).is_err());
+    assert_eq!(seen.lock().unwrap().len(), 1);
+}
+
+#[test]
 fn what_the_kernel_does_not_say_is_allowed() {
     // Ops listed, but no policy dumps (a kernel before 5.10).
     let kernel = FakeKernel::new();
