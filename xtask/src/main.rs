@@ -241,10 +241,14 @@ fn test(args: &[String]) -> Result<(), String> {
             || module_fuzz::demo(&["--time".into(), "60".into()]),
         );
         summary.run_fn(
-            "genl fuzz: the 6 planted bugs (xtask/fuzz-planted), each found within 120 s of fuzzing, 2 bugs at a time",
+            "genl fuzz: the 6 planted bugs (xtask/fuzz-planted), each found within 180 s of fuzzing, 2 bugs at a time",
             // The random fuzzer's baseline (`--baseline`, 6 × 120 s more) is
-            // a measurement for the guide, not a check: run by hand.
-            || module_fuzz::planted(&["--budget".into(), "120".into()]),
+            // a measurement for the guide, not a check: run by hand. 180 s:
+            // the slowest finds measured so far took 99 s (bug 2, a leak
+            // kmemleak reports at its second scan after it) and 115 s (bug
+            // 3 on a loaded machine); a found bug ends its run at once, so
+            // the margin costs nothing unless a bug is missed.
+            || module_fuzz::planted(&["--budget".into(), "180".into()]),
         );
     }
     summary.finish(allow_skip)

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use genl_ynl::family::SpecFamily;
+use genl_ynl::family::Family;
 use serde_json::json;
 
 use super::detect::{Kmemleak, Kmsg, Report};
@@ -56,8 +56,8 @@ pub struct GuestOptions {
     /// Ends at the first finding.
     #[arg(long)]
     pub stop_on_finding: bool,
-    /// Seconds between kmemleak checks (a scan takes several seconds under
-    /// TCG; the first check and the one at the end scan twice, 6 s apart).
+    /// Seconds between kmemleak scans (one takes several seconds under
+    /// TCG; there is one more at the end).
     #[arg(long, default_value_t = 30)]
     pub kmemleak_every: u64,
 }
@@ -69,17 +69,11 @@ const ROUND: usize = 48;
 /// See [`ROUND`].
 const ROUND_TIME: Duration = Duration::from_secs(10);
 
-/// The wait between two kmemleak scans meant to report what the first
-/// one saw: kmemleak reports an object unreferenced at two scans in a row
-/// (`kmemleak_scan()` greys one whose checksum changed since the scan
-/// before) and older than 5 s (`jiffies_min_age`).
-const LEAK_AGE: Duration = Duration::from_secs(6);
-
 /// A past round: when it began and ended, its programs with their start.
 type Round = (Instant, Instant, Vec<(Instant, Program)>);
 
 struct Fuzzer<'f> {
-    fam: &'f SpecFamily,
+    fam: &'f Family,
     o: &'f GuestOptions,
     target: Target,
     exec: Executor,
@@ -138,12 +132,12 @@ pub fn run(o: &GuestOptions) -> Result<(), FuzzerError> {
 }
 
 /// The family's YNL spec (`--spec`), parsed.
-pub(super) fn family(o: &GuestOptions) -> Result<SpecFamily, FuzzerError> {
+pub(super) fn family(o: &GuestOptions) -> Result<Family, FuzzerError> {
     let text = std::fs::read_to_string(&o.spec).map_err(|error| FuzzerError::SpecRead {
         path: o.spec.clone(),
         error,
     })?;
-    SpecFamily::parse(&text).map_err(|error| FuzzerError::Spec {
+    Family::parse(&text).map_err(|error| FuzzerError::Spec {
         path: o.spec.clone(),
         error,
     })
@@ -348,13 +342,6 @@ impl Fuzzer<'_> {
             self.check_log()?;
             if leaks && Instant::now() >= next_leak_scan {
                 self.check_leaks()?;
-                if self.scans.len() == 1 && !(self.o.stop_on_finding && self.findings > 0) {
-                    // A leak shows at the second scan after it; the first
-                    // check scans twice, so what leaked early (often the
-                    // first shapes tried) shows a period sooner.
-                    std::thread::sleep(LEAK_AGE);
-                    self.check_leaks()?;
-                }
                 next_leak_scan = Instant::now() + Duration::from_secs(self.o.kmemleak_every);
             }
             if self.history.len() >= ROUND && self.round_start.elapsed() >= ROUND_TIME {
@@ -374,7 +361,7 @@ impl Fuzzer<'_> {
         // What leaked lately shows once 5 s old, at the second scan that
         // sees it.
         if leaks && !stopped {
-            std::thread::sleep(LEAK_AGE);
+            std::thread::sleep(Duration::from_secs(6));
             self.check_leaks()?;
             self.check_leaks()?;
         }
