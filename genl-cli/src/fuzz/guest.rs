@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use genl_ynl::family::Family;
+use genl_ynl::family::SpecFamily;
 use serde_json::json;
 
 use super::detect::{Kmemleak, Kmsg, Report};
@@ -73,7 +73,7 @@ const ROUND_TIME: Duration = Duration::from_secs(10);
 type Round = (Instant, Instant, Vec<(Instant, Program)>);
 
 struct Fuzzer<'f> {
-    fam: &'f Family,
+    fam: &'f SpecFamily,
     o: &'f GuestOptions,
     target: Target,
     exec: Executor,
@@ -132,12 +132,12 @@ pub fn run(o: &GuestOptions) -> Result<(), FuzzerError> {
 }
 
 /// The family's YNL spec (`--spec`), parsed.
-pub(super) fn family(o: &GuestOptions) -> Result<Family, FuzzerError> {
+pub(super) fn family(o: &GuestOptions) -> Result<SpecFamily, FuzzerError> {
     let text = std::fs::read_to_string(&o.spec).map_err(|error| FuzzerError::SpecRead {
         path: o.spec.clone(),
         error,
     })?;
-    Family::parse(&text).map_err(|error| FuzzerError::Spec {
+    SpecFamily::parse(&text).map_err(|error| FuzzerError::Spec {
         path: o.spec.clone(),
         error,
     })
