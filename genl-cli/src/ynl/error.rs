@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use genl_core::KernelError;
 use genl_ynl::codec::CodecError;
 use genl_ynl::family::SpecError;
+use genl_ynl::value::JsonValueError;
 
 /// Why `genl ynl` ([`run`](super::run)) failed: the spec, the command
 /// line, the kernel or stdout. `Display` is the message `genl` prints.
@@ -43,8 +44,8 @@ pub enum YnlError {
         /// The operations the spec has.
         known: Vec<String>,
     },
-    /// `--json` is not JSON: the parser's message.
-    Json(String),
+    /// `--json` is not JSON (or has a number that is not an integer).
+    Json(JsonValueError),
     /// `--json` does not fit the operation's attributes (the attribute
     /// path says where).
     Encode(CodecError),
@@ -54,8 +55,8 @@ pub enum YnlError {
     MultiJson {
         /// The operation.
         op: String,
-        /// The parser's message.
-        error: String,
+        /// Why it is not.
+        error: JsonValueError,
     },
     /// The JSON given to `--multi` for an operation does not fit its
     /// attributes.
@@ -160,6 +161,7 @@ impl std::error::Error for YnlError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             YnlError::Spec { error, .. } => Some(error),
+            YnlError::Json(error) | YnlError::MultiJson { error, .. } => Some(error),
             YnlError::Encode(error)
             | YnlError::MultiEncode { error, .. }
             | YnlError::Decode { error, .. }
@@ -208,6 +210,26 @@ mod tests {
             e.to_string(),
             "--subscribe: the spec has no multicast group `x` (it has: mgmt, page-pool)"
         );
+    }
+
+    #[test]
+    fn json_that_does_not_parse_is_named_by_its_option() {
+        let parse = |t| genl_ynl::value::Value::parse_json(t).unwrap_err();
+        let e = YnlError::Json(parse("{"));
+        assert_eq!(
+            e.to_string(),
+            "--json: EOF while parsing an object at line 1 column 1"
+        );
+        assert!(e.source().unwrap().is::<JsonValueError>());
+        let e = YnlError::MultiJson {
+            op: "dev-get".into(),
+            error: parse("{} x"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "--multi dev-get: trailing characters at line 1 column 4"
+        );
+        assert!(e.source().unwrap().is::<JsonValueError>());
     }
 
     #[test]
