@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use genl_ynl::wireshark::DissectorSpecError;
 use genl_ynl::ImportError;
 
 use crate::cache::CacheDirError;
@@ -68,8 +69,8 @@ pub enum CliError {
     Wireshark {
         /// The spec.
         spec: PathBuf,
-        /// genl-ynl's reason.
-        error: String,
+        /// Why: it does not load, or is not generic netlink.
+        error: DissectorSpecError,
     },
     /// `genl import`: the spec has no Rust bindings.
     Import {
@@ -147,7 +148,8 @@ impl std::error::Error for CliError {
             CliError::Fuzz(e) => Some(e),
             CliError::FuzzFindings { .. } => None,
             CliError::Fuzzer(e) => Some(e),
-            CliError::ImportSpec(_) | CliError::Wireshark { .. } => None,
+            CliError::ImportSpec(_) => None,
+            CliError::Wireshark { error, .. } => Some(error),
             CliError::Import { error, .. } => Some(error),
             CliError::Write { error, .. } => Some(error),
             CliError::Stdout(e) | CliError::CurrentDir(e) => Some(e),
@@ -200,12 +202,17 @@ mod tests {
         assert_eq!(e.to_string(), "/o/x.lua: Permission denied (os error 13)");
         let e = CliError::Wireshark {
             spec: PathBuf::from("rt-link.yaml"),
-            error: "family `rt-link` is netlink-raw".into(),
+            error: DissectorSpecError::NotGenetlink {
+                family: "rt-link".into(),
+                protocol: "netlink-raw".into(),
+            },
         };
         assert_eq!(
             e.to_string(),
-            "rt-link.yaml: family `rt-link` is netlink-raw"
+            "rt-link.yaml: family `rt-link` is netlink-raw, not generic netlink: Wireshark's \
+             genl.family table never sees it"
         );
+        assert!(e.source().unwrap().is::<DissectorSpecError>());
         let e = CliError::ImportSpec("s.yaml: No such file or directory (os error 2)".into());
         assert_eq!(
             e.to_string(),
