@@ -4,6 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use genl_ynl::uapi::UapiReadError;
 use genl_ynl::wireshark::DissectorSpecError;
 use genl_ynl::ImportError;
 
@@ -63,8 +64,8 @@ pub enum CliError {
     /// The fuzzer's guest side (`genl fuzz-guest`) failed.
     Fuzzer(FuzzerError),
     /// `genl import`'s spec could not be read, or numbered from the uapi
-    /// headers: genl-ynl's message, naming the file or the directory.
-    ImportSpec(String),
+    /// headers (the file or the directory is named).
+    ImportSpec(UapiReadError),
     /// `genl import --wireshark`: the spec has no dissector.
     Wireshark {
         /// The spec.
@@ -119,7 +120,7 @@ impl fmt::Display for CliError {
                 write!(f, "fuzz: {findings} finding(s), {errors} error(s)")
             }
             CliError::Fuzzer(e) => e.fmt(f),
-            CliError::ImportSpec(e) => f.write_str(e),
+            CliError::ImportSpec(e) => e.fmt(f),
             CliError::Wireshark { spec, error } => write!(f, "{}: {error}", spec.display()),
             CliError::Import { spec, error } => write!(f, "{}: {error}", spec.display()),
             CliError::Write { path, error } => write!(f, "{}: {error}", path.display()),
@@ -148,7 +149,7 @@ impl std::error::Error for CliError {
             CliError::Fuzz(e) => Some(e),
             CliError::FuzzFindings { .. } => None,
             CliError::Fuzzer(e) => Some(e),
-            CliError::ImportSpec(_) => None,
+            CliError::ImportSpec(e) => Some(e),
             CliError::Wireshark { error, .. } => Some(error),
             CliError::Import { error, .. } => Some(error),
             CliError::Write { error, .. } => Some(error),
@@ -213,11 +214,15 @@ mod tests {
              genl.family table never sees it"
         );
         assert!(e.source().unwrap().is::<DissectorSpecError>());
-        let e = CliError::ImportSpec("s.yaml: No such file or directory (os error 2)".into());
+        let e = CliError::ImportSpec(UapiReadError::Read {
+            path: PathBuf::from("s.yaml"),
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+        });
         assert_eq!(
             e.to_string(),
             "s.yaml: No such file or directory (os error 2)"
         );
+        assert!(e.source().unwrap().is::<UapiReadError>());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use genl_core::KernelError;
 use genl_ynl::codec::CodecError;
 use genl_ynl::family::SpecError;
+use genl_ynl::uapi::UapiReadError;
 use genl_ynl::value::JsonValueError;
 
 /// Why `genl ynl` ([`run`](super::run)) failed: the spec, the command
@@ -15,9 +16,8 @@ use genl_ynl::value::JsonValueError;
 #[non_exhaustive]
 pub enum YnlError {
     /// The spec could not be read, or the uapi headers to number it by
-    /// could not be used: genl-ynl's message, naming the file or
-    /// directory.
-    Read(String),
+    /// could not be used (the file or the directory is named).
+    Read(UapiReadError),
     /// The spec does not load.
     Spec {
         /// The spec.
@@ -113,7 +113,7 @@ pub enum YnlError {
 impl fmt::Display for YnlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            YnlError::Read(e) => f.write_str(e),
+            YnlError::Read(e) => e.fmt(f),
             YnlError::Spec { spec, error } => write!(f, "{}: {error}", spec.display()),
             YnlError::NoAttributeSet { spec, op } => write!(
                 f,
@@ -160,6 +160,7 @@ impl fmt::Display for YnlError {
 impl std::error::Error for YnlError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            YnlError::Read(e) => Some(e),
             YnlError::Spec { error, .. } => Some(error),
             YnlError::Json(error) | YnlError::MultiJson { error, .. } => Some(error),
             YnlError::Encode(error)
@@ -210,6 +211,19 @@ mod tests {
             e.to_string(),
             "--subscribe: the spec has no multicast group `x` (it has: mgmt, page-pool)"
         );
+    }
+
+    #[test]
+    fn a_spec_that_could_not_be_read_is_named_and_keeps_the_cause() {
+        let e = YnlError::Read(UapiReadError::Read {
+            path: PathBuf::from("no-such.yaml"),
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+        });
+        assert_eq!(
+            e.to_string(),
+            "no-such.yaml: No such file or directory (os error 2)"
+        );
+        assert!(e.source().unwrap().is::<UapiReadError>());
     }
 
     #[test]
