@@ -53,7 +53,8 @@ fn run(args: &[String]) -> Result<(), String> {
         spec.as_ref(),
         uapi.as_deref().map(Path::new),
         uapi.is_some(),
-    )?;
+    )
+    .map_err(|e| e.to_string())?;
     if let Some((_, check)) = check {
         for d in &check.disagreements {
             eprintln!("genl-ynl: {spec}: {d}");

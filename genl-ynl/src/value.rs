@@ -9,6 +9,24 @@ use std::fmt::{self, Write as _};
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
+/// Why JSON text is not a [`Value`] ([`Value::parse_json`]): it is not
+/// JSON, has text after the value, or has a number that is not an
+/// integer. `Display` is serde_json's message, with the line and column.
+#[derive(Debug)]
+pub struct JsonValueError(pub serde_json::Error);
+
+impl fmt::Display for JsonValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for JsonValueError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 /// A JSON value whose objects keep their key order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -29,10 +47,10 @@ pub enum Value {
 impl Value {
     /// Parses JSON text, keeping the order of object keys. Numbers must be
     /// integers (netlink has no floating point); the error says where.
-    pub fn parse_json(text: &str) -> Result<Value, String> {
+    pub fn parse_json(text: &str) -> Result<Value, JsonValueError> {
         let mut de = serde_json::Deserializer::from_str(text);
-        let v = Value::deserialize(&mut de).map_err(|e| e.to_string())?;
-        de.end().map_err(|e| e.to_string())?;
+        let v = Value::deserialize(&mut de).map_err(JsonValueError)?;
+        de.end().map_err(JsonValueError)?;
         Ok(v)
     }
 
@@ -240,11 +258,28 @@ mod tests {
             ])
         );
         let e = Value::parse_json(r#"{"mtu": 1.5}"#).unwrap_err();
-        assert!(e.contains("not an integer"), "{e}");
+        assert!(e.to_string().contains("not an integer"), "{e}");
         assert!(Value::parse_json("{} x").is_err());
         assert_eq!(
             Value::parse_json("18446744073709551615").unwrap(),
             Value::Int(u64::MAX.into())
         );
+    }
+
+    #[test]
+    fn json_errors_are_serde_json_s_messages_and_keep_the_cause() {
+        use std::error::Error as _;
+        // What `e.to_string()` of serde_json's error gave before.
+        let e = Value::parse_json(r#"{"mtu": 1.5}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "1.5 is not an integer (netlink values are integers, strings, objects or arrays) \
+             at line 1 column 11"
+        );
+        let cause = e.source().unwrap().downcast_ref::<serde_json::Error>();
+        assert_eq!(cause.map(|c| (c.line(), c.column())), Some((1, 11)));
+        let e = Value::parse_json("{} x").unwrap_err();
+        assert_eq!(e.to_string(), "trailing characters at line 1 column 4");
+        assert!(e.source().unwrap().is::<serde_json::Error>());
     }
 }

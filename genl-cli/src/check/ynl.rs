@@ -136,7 +136,7 @@ pub fn ynl_gen_c_compare_with(
     let (work, work_spec) = ynl_work_tree(spec, "uapi", options.keep_work)?;
     let theirs = work.path().join(format!("ynl-uapi-{stem}.h"));
     let mut result = (|| {
-        let info = prepare(&work_spec, true).map_err(|e| YnlCheckError::Prepare(e.to_string()))?;
+        let info = prepare(&work_spec, true).map_err(YnlCheckError::Prepare)?;
         info.say_stripped(say);
         say(&format!(
             "ynl: {} --mode uapi --header --spec {}",

@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use genl_ynl::uapi::UapiReadError;
+use genl_ynl::wireshark::DissectorSpecError;
 use genl_ynl::ImportError;
 
 use crate::cache::CacheDirError;
@@ -62,14 +64,14 @@ pub enum CliError {
     /// The fuzzer's guest side (`genl fuzz-guest`) failed.
     Fuzzer(FuzzerError),
     /// `genl import`'s spec could not be read, or numbered from the uapi
-    /// headers: genl-ynl's message, naming the file or the directory.
-    ImportSpec(String),
+    /// headers (the file or the directory is named).
+    ImportSpec(UapiReadError),
     /// `genl import --wireshark`: the spec has no dissector.
     Wireshark {
         /// The spec.
         spec: PathBuf,
-        /// genl-ynl's reason.
-        error: String,
+        /// Why: it does not load, or is not generic netlink.
+        error: DissectorSpecError,
     },
     /// `genl import`: the spec has no Rust bindings.
     Import {
@@ -118,7 +120,7 @@ impl fmt::Display for CliError {
                 write!(f, "fuzz: {findings} finding(s), {errors} error(s)")
             }
             CliError::Fuzzer(e) => e.fmt(f),
-            CliError::ImportSpec(e) => f.write_str(e),
+            CliError::ImportSpec(e) => e.fmt(f),
             CliError::Wireshark { spec, error } => write!(f, "{}: {error}", spec.display()),
             CliError::Import { spec, error } => write!(f, "{}: {error}", spec.display()),
             CliError::Write { path, error } => write!(f, "{}: {error}", path.display()),
@@ -147,7 +149,8 @@ impl std::error::Error for CliError {
             CliError::Fuzz(e) => Some(e),
             CliError::FuzzFindings { .. } => None,
             CliError::Fuzzer(e) => Some(e),
-            CliError::ImportSpec(_) | CliError::Wireshark { .. } => None,
+            CliError::ImportSpec(e) => Some(e),
+            CliError::Wireshark { error, .. } => Some(error),
             CliError::Import { error, .. } => Some(error),
             CliError::Write { error, .. } => Some(error),
             CliError::Stdout(e) | CliError::CurrentDir(e) => Some(e),
@@ -200,17 +203,26 @@ mod tests {
         assert_eq!(e.to_string(), "/o/x.lua: Permission denied (os error 13)");
         let e = CliError::Wireshark {
             spec: PathBuf::from("rt-link.yaml"),
-            error: "family `rt-link` is netlink-raw".into(),
+            error: DissectorSpecError::NotGenetlink {
+                family: "rt-link".into(),
+                protocol: "netlink-raw".into(),
+            },
         };
         assert_eq!(
             e.to_string(),
-            "rt-link.yaml: family `rt-link` is netlink-raw"
+            "rt-link.yaml: family `rt-link` is netlink-raw, not generic netlink: Wireshark's \
+             genl.family table never sees it"
         );
-        let e = CliError::ImportSpec("s.yaml: No such file or directory (os error 2)".into());
+        assert!(e.source().unwrap().is::<DissectorSpecError>());
+        let e = CliError::ImportSpec(UapiReadError::Read {
+            path: PathBuf::from("s.yaml"),
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+        });
         assert_eq!(
             e.to_string(),
             "s.yaml: No such file or directory (os error 2)"
         );
+        assert!(e.source().unwrap().is::<UapiReadError>());
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::process::ExitStatus;
 
 use genl_ynl::codec::CodecError;
 use genl_ynl::family::SpecError;
+use genl_ynl::value::JsonValueError;
 
 use super::exec::ResolveError;
 use crate::host::HostError;
@@ -42,7 +43,7 @@ impl fmt::Display for HexError {
 impl std::error::Error for HexError {}
 
 /// What is wrong with one call of a program's JSON.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum CallError {
     /// The call is not a JSON object.
@@ -70,8 +71,9 @@ pub enum CallError {
     AttrsNotHex,
     /// `attrs` is `hex:` text that is not hex.
     AttrsHex(HexError),
-    /// `attrs` is JSON that does not read as a value: genl-ynl's message.
-    AttrsValue(String),
+    /// `attrs` is JSON that does not read as a value (a number that is not
+    /// an integer).
+    AttrsValue(JsonValueError),
     /// `attrs` is JSON that does not fit the operation's attributes.
     AttrsEncode(CodecError),
     /// A call that requests no operation has `attrs`.
@@ -115,6 +117,7 @@ impl std::error::Error for CallError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             CallError::AttrsHex(e) => Some(e),
+            CallError::AttrsValue(e) => Some(e),
             CallError::AttrsEncode(e) => Some(e),
             _ => None,
         }
@@ -123,7 +126,7 @@ impl std::error::Error for CallError {
 
 /// Why a program's JSON ([`Program::from_json`](super::program::Program::from_json))
 /// is not a program of the family.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum ProgramError {
     /// The program names another family than the spec's.
@@ -409,6 +412,18 @@ mod tests {
             error: CallError::AttrsHex(HexError::OddLength { text: "abc".into() }),
         };
         assert_eq!(e.to_string(), "calls[0]: odd-length hex \"abc\"");
+    }
+
+    #[test]
+    fn attrs_that_are_not_a_value_say_why_and_keep_the_cause() {
+        let json = genl_ynl::value::Value::parse_json("1.5").unwrap_err();
+        let e = CallError::AttrsValue(json);
+        assert_eq!(
+            e.to_string(),
+            "attrs: 1.5 is not an integer (netlink values are integers, strings, objects or \
+             arrays) at line 1 column 3"
+        );
+        assert!(e.source().unwrap().is::<JsonValueError>());
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use genl_ynl::wireshark::DissectorSpecError;
+
 use super::REGENERATE_COMMAND;
 use crate::project::ProjectError;
 
@@ -65,12 +67,12 @@ pub enum DissectorError {
         /// What the system said.
         error: io::Error,
     },
-    /// The spec gives no dissector: genl-ynl's message.
+    /// The spec gives no dissector.
     Render {
         /// The spec.
         path: PathBuf,
-        /// What is wrong.
-        error: String,
+        /// Why: it does not load, or is not generic netlink.
+        error: DissectorSpecError,
     },
     /// The dissector could not be written or compared.
     Write(genl_codegen::WriteError),
@@ -91,7 +93,7 @@ impl std::error::Error for DissectorError {
         match self {
             DissectorError::Read { error, .. } => Some(error),
             DissectorError::Write(e) => Some(e),
-            DissectorError::Render { .. } => None,
+            DissectorError::Render { error, .. } => Some(error),
         }
     }
 }
@@ -246,5 +248,23 @@ mod tests {
             stderr: "error: no Cargo.toml\n".into(),
         });
         assert_eq!(e.to_string(), "cargo metadata in /p: error: no Cargo.toml");
+    }
+
+    #[test]
+    fn a_spec_without_a_dissector_is_named_and_keeps_the_cause() {
+        use std::error::Error as _;
+        let e = DissectorError::Render {
+            path: PathBuf::from("/p/kmod/rt-link.yaml"),
+            error: DissectorSpecError::NotGenetlink {
+                family: "rt-link".into(),
+                protocol: "netlink-raw".into(),
+            },
+        };
+        assert_eq!(
+            e.to_string(),
+            "/p/kmod/rt-link.yaml: family `rt-link` is netlink-raw, not generic netlink: \
+             Wireshark's genl.family table never sees it"
+        );
+        assert!(e.source().unwrap().is::<DissectorSpecError>());
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use genl_core::pcap::ReadError;
 use genl_ynl::family::SpecError;
+use genl_ynl::uapi::UapiReadError;
 
 use crate::nlmon::{CaptureError, RemoveError};
 
@@ -49,8 +50,8 @@ crate::error::into_text!(TraceDecodeError);
 #[non_exhaustive]
 pub enum TraceError {
     /// A `--spec` could not be read, or the uapi headers to number it by
-    /// could not be used: genl-ynl's message, naming the file.
-    SpecRead(String),
+    /// could not be used (the file or the directory is named).
+    SpecRead(UapiReadError),
     /// A `--spec` does not load.
     Spec {
         /// The spec.
@@ -98,7 +99,7 @@ pub enum TraceError {
 impl fmt::Display for TraceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TraceError::SpecRead(e) => f.write_str(e),
+            TraceError::SpecRead(e) => e.fmt(f),
             TraceError::Spec { path, error } => write!(f, "{}: {error}", path.display()),
             TraceError::CurrentDir(e) => write!(f, "current directory: {e}"),
             TraceError::Read { path, error } | TraceError::Write { path, error } => {
@@ -118,7 +119,7 @@ impl fmt::Display for TraceError {
 impl std::error::Error for TraceError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            TraceError::SpecRead(_) => None,
+            TraceError::SpecRead(e) => Some(e),
             TraceError::Spec { error, .. } => Some(error),
             TraceError::CurrentDir(e) | TraceError::Output(e) | TraceError::Recv(e) => Some(e),
             TraceError::Read { error, .. } | TraceError::Write { error, .. } => Some(error),
@@ -154,6 +155,20 @@ mod tests {
             e.to_string(),
             "s.pcap: built-in nlctrl spec: invalid YNL spec: empty"
         );
+    }
+
+    #[test]
+    fn a_spec_that_could_not_be_read_is_named_and_keeps_the_cause() {
+        use std::error::Error as _;
+        let e = TraceError::SpecRead(UapiReadError::NoHeaders {
+            dir: PathBuf::from("/inc"),
+        });
+        assert_eq!(
+            e.to_string(),
+            "/inc: no linux/ headers there (give an include directory such as /usr/include or \
+             a kernel tree's include/uapi)"
+        );
+        assert!(e.source().unwrap().is::<UapiReadError>());
     }
 
     #[test]

@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use genl_core::KernelError;
 use genl_ynl::codec::CodecError;
 use genl_ynl::family::SpecError;
+use genl_ynl::uapi::UapiReadError;
+use genl_ynl::value::JsonValueError;
 
 /// Why `genl ynl` ([`run`](super::run)) failed: the spec, the command
 /// line, the kernel or stdout. `Display` is the message `genl` prints.
@@ -14,9 +16,8 @@ use genl_ynl::family::SpecError;
 #[non_exhaustive]
 pub enum YnlError {
     /// The spec could not be read, or the uapi headers to number it by
-    /// could not be used: genl-ynl's message, naming the file or
-    /// directory.
-    Read(String),
+    /// could not be used (the file or the directory is named).
+    Read(UapiReadError),
     /// The spec does not load.
     Spec {
         /// The spec.
@@ -43,8 +44,8 @@ pub enum YnlError {
         /// The operations the spec has.
         known: Vec<String>,
     },
-    /// `--json` is not JSON: the parser's message.
-    Json(String),
+    /// `--json` is not JSON (or has a number that is not an integer).
+    Json(JsonValueError),
     /// `--json` does not fit the operation's attributes (the attribute
     /// path says where).
     Encode(CodecError),
@@ -54,8 +55,8 @@ pub enum YnlError {
     MultiJson {
         /// The operation.
         op: String,
-        /// The parser's message.
-        error: String,
+        /// Why it is not.
+        error: JsonValueError,
     },
     /// The JSON given to `--multi` for an operation does not fit its
     /// attributes.
@@ -112,7 +113,7 @@ pub enum YnlError {
 impl fmt::Display for YnlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            YnlError::Read(e) => f.write_str(e),
+            YnlError::Read(e) => e.fmt(f),
             YnlError::Spec { spec, error } => write!(f, "{}: {error}", spec.display()),
             YnlError::NoAttributeSet { spec, op } => write!(
                 f,
@@ -159,7 +160,9 @@ impl fmt::Display for YnlError {
 impl std::error::Error for YnlError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            YnlError::Read(e) => Some(e),
             YnlError::Spec { error, .. } => Some(error),
+            YnlError::Json(error) | YnlError::MultiJson { error, .. } => Some(error),
             YnlError::Encode(error)
             | YnlError::MultiEncode { error, .. }
             | YnlError::Decode { error, .. }
@@ -208,6 +211,39 @@ mod tests {
             e.to_string(),
             "--subscribe: the spec has no multicast group `x` (it has: mgmt, page-pool)"
         );
+    }
+
+    #[test]
+    fn a_spec_that_could_not_be_read_is_named_and_keeps_the_cause() {
+        let e = YnlError::Read(UapiReadError::Read {
+            path: PathBuf::from("no-such.yaml"),
+            error: io::Error::from_raw_os_error(libc::ENOENT),
+        });
+        assert_eq!(
+            e.to_string(),
+            "no-such.yaml: No such file or directory (os error 2)"
+        );
+        assert!(e.source().unwrap().is::<UapiReadError>());
+    }
+
+    #[test]
+    fn json_that_does_not_parse_is_named_by_its_option() {
+        let parse = |t| genl_ynl::value::Value::parse_json(t).unwrap_err();
+        let e = YnlError::Json(parse("{"));
+        assert_eq!(
+            e.to_string(),
+            "--json: EOF while parsing an object at line 1 column 1"
+        );
+        assert!(e.source().unwrap().is::<JsonValueError>());
+        let e = YnlError::MultiJson {
+            op: "dev-get".into(),
+            error: parse("{} x"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "--multi dev-get: trailing characters at line 1 column 4"
+        );
+        assert!(e.source().unwrap().is::<JsonValueError>());
     }
 
     #[test]

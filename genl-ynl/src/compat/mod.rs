@@ -297,9 +297,10 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
 /// Compares the spec `old_yaml` with its successor `new_yaml`; every
 /// difference that matters, in spec order (old entries first, then
 /// additions). Err names the spec and the place when one does not load.
-pub fn compare(old_yaml: &str, new_yaml: &str) -> Result<Vec<Finding>, String> {
-    let old = Side::load(old_yaml).map_err(|e| format!("old spec: {e}"))?;
-    let new = Side::load(new_yaml).map_err(|e| format!("new spec: {e}"))?;
+pub fn compare(old_yaml: &str, new_yaml: &str) -> Result<Vec<Finding>, SpecCompareError> {
+    let load = |text, side| Side::load(text).map_err(|error| SpecCompareError { side, error });
+    let old = load(old_yaml, CompareSide::Old)?;
+    let new = load(new_yaml, CompareSide::New)?;
     let mut c = Cmp {
         old: &old,
         new: &new,
@@ -316,11 +317,13 @@ pub fn compare(old_yaml: &str, new_yaml: &str) -> Result<Vec<Finding>, String> {
     Ok(c.out)
 }
 
+mod error;
 mod ops;
 mod sets;
 mod side;
 mod top;
 
+pub use error::{CompareSide, SpecCompareError, SpecLoadError};
 use side::Side;
 
 // ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ pub(super) struct Side {
     pub(super) ops: HashMap<String, OpExtra>,
 }
 
-pub(super) fn names(v: Option<&Yaml>, at: &str) -> Result<Vec<String>, String> {
+pub(super) fn names(v: Option<&Yaml>, at: &str) -> Result<Vec<String>, SpecLoadError> {
     match v {
         None | Some(Yaml::Null) => Ok(Vec::new()),
         Some(Yaml::Sequence(s)) => s
@@ -39,22 +39,22 @@ pub(super) fn names(v: Option<&Yaml>, at: &str) -> Result<Vec<String>, String> {
             .map(|x| {
                 x.as_str()
                     .map(str::to_owned)
-                    .ok_or_else(|| format!("{at}: expected names, found {}", yaml_kind(x)))
+                    .ok_or_else(|| SpecLoadError::wrong_type(at, "names", x))
             })
             .collect(),
-        Some(v) => Err(format!("{at}: expected a list, found {}", yaml_kind(v))),
+        Some(v) => Err(SpecLoadError::wrong_type(at, "a list", v)),
     }
 }
 
-pub(super) fn list<'y>(m: &'y Mapping, k: &str, at: &str) -> Result<&'y [Yaml], String> {
+pub(super) fn list<'y>(m: &'y Mapping, k: &str, at: &str) -> Result<&'y [Yaml], SpecLoadError> {
     match m.get(k) {
         None | Some(Yaml::Null) => Ok(&[]),
         Some(Yaml::Sequence(s)) => Ok(s),
-        Some(v) => Err(format!("{at}/{k}: expected a list, found {}", yaml_kind(v))),
+        Some(v) => Err(SpecLoadError::wrong_type(format!("{at}/{k}"), "a list", v)),
     }
 }
 
-pub(super) fn msg(m: Option<&Yaml>, at: &str) -> Result<Option<MsgExtra>, String> {
+pub(super) fn msg(m: Option<&Yaml>, at: &str) -> Result<Option<MsgExtra>, SpecLoadError> {
     match m {
         None => Ok(None),
         Some(Yaml::Null) => Ok(Some(MsgExtra::default())),
@@ -62,15 +62,15 @@ pub(super) fn msg(m: Option<&Yaml>, at: &str) -> Result<Option<MsgExtra>, String
             attrs: names(m.get("attributes"), &format!("{at}/attributes"))?,
             required: names(m.get("required"), &format!("{at}/required"))?,
         })),
-        Some(v) => Err(format!("{at}: expected a map, found {}", yaml_kind(v))),
+        Some(v) => Err(SpecLoadError::wrong_type(at, "a map", v)),
     }
 }
 
 impl Side {
-    pub(super) fn load(text: &str) -> Result<Side, String> {
-        let fam = SpecFamily::parse(text).map_err(|e| e.to_string())?;
-        let doc: Yaml = serde_yaml_ng::from_str(text).map_err(|e| e.to_string())?;
-        let top = doc.as_mapping().ok_or("expected a map")?;
+    pub(super) fn load(text: &str) -> Result<Side, SpecLoadError> {
+        let fam = SpecFamily::parse(text).map_err(SpecLoadError::Family)?;
+        let doc: Yaml = serde_yaml_ng::from_str(text).map_err(SpecLoadError::Yaml)?;
+        let top = doc.as_mapping().ok_or(SpecLoadError::NotAMap)?;
         let mut attrs = HashMap::new();
         for s in list(top, "attribute-sets", "")? {
             let Some(s) = s.as_mapping() else { continue };
@@ -93,15 +93,16 @@ impl Side {
                     Some(Yaml::Mapping(c)) => {
                         for (k, v) in c {
                             let k = k.as_str().ok_or_else(|| {
-                                format!("{aat}/checks: expected names, found {}", yaml_kind(k))
+                                SpecLoadError::wrong_type(format!("{aat}/checks"), "names", k)
                             })?;
                             x.checks.insert(k.to_owned(), v.clone());
                         }
                     }
                     Some(v) => {
-                        return Err(format!(
-                            "{aat}/checks: expected a map, found {}",
-                            yaml_kind(v)
+                        return Err(SpecLoadError::wrong_type(
+                            format!("{aat}/checks"),
+                            "a map",
+                            v,
                         ))
                     }
                 }
@@ -109,9 +110,10 @@ impl Side {
                     None | Some(Yaml::Null) => false,
                     Some(Yaml::Bool(b)) => *b,
                     Some(v) => {
-                        return Err(format!(
-                            "{aat}/required: expected true or false, found {}",
-                            yaml_kind(v)
+                        return Err(SpecLoadError::wrong_type(
+                            format!("{aat}/required"),
+                            "true or false",
+                            v,
                         ))
                     }
                 };

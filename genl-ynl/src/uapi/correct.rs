@@ -1,5 +1,8 @@
 //! The spec rewritten with the headers' values.
 
+use std::io;
+use std::path::PathBuf;
+
 use super::*;
 
 /// A spec read from `path` and corrected ([`corrected`]) with the headers
@@ -10,8 +13,15 @@ pub fn read_corrected(
     path: &Path,
     include_dir: Option<&Path>,
     enabled: bool,
-) -> Result<(String, Option<(std::path::PathBuf, CrossCheck)>), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+) -> Result<(String, Option<(PathBuf, CrossCheck)>), UapiReadError> {
+    let spec_error = |error| UapiReadError::Spec {
+        path: path.to_owned(),
+        error,
+    };
+    let text = std::fs::read_to_string(path).map_err(|error| UapiReadError::Read {
+        path: path.to_owned(),
+        error,
+    })?;
     if !enabled {
         return Ok((text, None));
     }
@@ -22,28 +32,84 @@ pub fn read_corrected(
         return Ok((text, None));
     };
     if !dir.join("linux").is_dir() {
-        return Err(format!(
-            "{}: no linux/ headers there (give an include directory such as /usr/include \
-             or a kernel tree's include/uapi)",
-            dir.display()
-        ));
+        return Err(UapiReadError::NoHeaders { dir });
     }
     // Only the headers that can define one of the spec's names: those
     // holding the first word of one (`NL_`, `CTRL_`, `ETHTOOL_`, …).
     let mut stems: Vec<String> = spec_names(&text)
-        .map_err(|e| format!("{}: {e}", path.display()))?
+        .map_err(spec_error)?
         .iter()
         .filter_map(|n| n.c_name.split_inclusive('_').next().map(str::to_owned))
         .collect();
     stems.sort();
     stems.dedup();
-    let headers = HeaderConstants::from_include_dir_where(&dir, |t| {
+    let headers = match HeaderConstants::from_include_dir_where(&dir, |t| {
         stems.iter().any(|s| t.contains(s.as_str()))
-    })
-    .map_err(|e| format!("{}: {e}", dir.display()))?;
-    let (fixed, check) =
-        corrected(&text, &headers).map_err(|e| format!("{}: {e}", path.display()))?;
+    }) {
+        Ok(h) => h,
+        Err(error) => return Err(UapiReadError::Headers { dir, error }),
+    };
+    let (fixed, check) = corrected(&text, &headers).map_err(spec_error)?;
     Ok((fixed, Some((dir, check))))
+}
+
+/// Why [`read_corrected`] gave no spec: the spec or the headers could not
+/// be read. `Display` names the file or the directory.
+#[derive(Debug)]
+pub enum UapiReadError {
+    /// The spec could not be read.
+    Read {
+        /// The spec.
+        path: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+    /// The include directory has no `linux/` directory of headers.
+    NoHeaders {
+        /// The include directory.
+        dir: PathBuf,
+    },
+    /// The spec could not be read as a spec (to name or correct its
+    /// numbers): it is not YAML, or not shaped as a spec.
+    Spec {
+        /// The spec.
+        path: PathBuf,
+        /// What is wrong.
+        error: UapiError,
+    },
+    /// The include directory's headers could not be read.
+    Headers {
+        /// The include directory.
+        dir: PathBuf,
+        /// What the system said.
+        error: io::Error,
+    },
+}
+
+impl fmt::Display for UapiReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UapiReadError::Read { path, error } => write!(f, "{}: {error}", path.display()),
+            UapiReadError::NoHeaders { dir } => write!(
+                f,
+                "{}: no linux/ headers there (give an include directory such as /usr/include \
+                 or a kernel tree's include/uapi)",
+                dir.display()
+            ),
+            UapiReadError::Spec { path, error } => write!(f, "{}: {error}", path.display()),
+            UapiReadError::Headers { dir, error } => write!(f, "{}: {error}", dir.display()),
+        }
+    }
+}
+
+impl std::error::Error for UapiReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            UapiReadError::Read { error, .. } | UapiReadError::Headers { error, .. } => Some(error),
+            UapiReadError::Spec { error, .. } => Some(error),
+            UapiReadError::NoHeaders { .. } => None,
+        }
+    }
 }
 
 /// The spec with the headers' numbers where they disagree: every
@@ -159,4 +225,76 @@ pub fn corrected(
     }
     let text = serde_yaml_ng::to_string(&v).map_err(|e| UapiError(e.to_string()))?;
     Ok((text, check))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error as _;
+
+    fn fixtures(dir: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures")
+            .join(dir)
+    }
+
+    #[test]
+    fn read_errors_say_what_they_said_as_text() {
+        let e = UapiReadError::Read {
+            path: PathBuf::from("s.yaml"),
+            error: io::Error::from_raw_os_error(2),
+        };
+        assert_eq!(
+            e.to_string(),
+            "s.yaml: No such file or directory (os error 2)"
+        );
+        assert!(e.source().unwrap().is::<io::Error>());
+        let e = UapiReadError::NoHeaders {
+            dir: PathBuf::from("/inc"),
+        };
+        assert_eq!(
+            e.to_string(),
+            "/inc: no linux/ headers there (give an include directory such as /usr/include or \
+             a kernel tree's include/uapi)"
+        );
+        assert!(e.source().is_none());
+        let e = UapiReadError::Spec {
+            path: PathBuf::from("s.yaml"),
+            error: UapiError("not YAML: did not find expected node content".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "s.yaml: not YAML: did not find expected node content"
+        );
+        assert!(e.source().unwrap().is::<UapiError>());
+        let e = UapiReadError::Headers {
+            dir: PathBuf::from("/inc"),
+            error: io::Error::from_raw_os_error(13),
+        };
+        assert_eq!(e.to_string(), "/inc: Permission denied (os error 13)");
+        assert!(e.source().unwrap().is::<io::Error>());
+    }
+
+    #[test]
+    fn each_failure_of_read_corrected_has_its_variant() {
+        let missing = fixtures("no-such.yaml");
+        let e = read_corrected(&missing, None, true).unwrap_err();
+        assert!(matches!(e, UapiReadError::Read { ref path, .. } if *path == missing));
+        let spec = std::fs::read_dir(fixtures("ynl"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .unwrap();
+        let e = read_corrected(&spec, Some(&fixtures("ynl")), true).unwrap_err();
+        assert!(matches!(e, UapiReadError::NoHeaders { ref dir } if *dir == fixtures("ynl")));
+        let bad = std::env::temp_dir().join(format!("genl-ynl-bad-{}.yaml", std::process::id()));
+        std::fs::write(&bad, "name: [").unwrap();
+        let e = read_corrected(&bad, Some(&fixtures("uapi")), true);
+        std::fs::remove_file(&bad).unwrap();
+        let e = e.unwrap_err();
+        assert!(matches!(e, UapiReadError::Spec { ref path, .. } if *path == bad));
+        assert!(e
+            .to_string()
+            .starts_with(&format!("{}: not YAML: ", bad.display())));
+    }
 }

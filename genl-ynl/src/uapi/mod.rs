@@ -37,7 +37,7 @@ pub use c_expr::tokens;
 use c_expr::*;
 use check::*;
 pub use check::{cross_check, CrossCheck, Disagreement};
-pub use correct::{corrected, read_corrected};
+pub use correct::{corrected, read_corrected, UapiReadError};
 use headers::*;
 pub use headers::{default_include_dir, ConstValue, HeaderConst, HeaderConstants};
 use names::*;

@@ -59,9 +59,11 @@
 //! ```
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
-use crate::family::{Attr, AttrType, ByteOrder, DisplayHint, EnumDef, Protocol, SpecFamily};
+use crate::family::{
+    Attr, AttrType, ByteOrder, DisplayHint, EnumDef, Protocol, SpecError, SpecFamily,
+};
 
 mod render;
 mod runtime;
@@ -73,15 +75,52 @@ use runtime::RUNTIME;
 /// the YNL spec `spec_yaml`. Fails (with the reason) on a spec that does
 /// not load, or on a `netlink-raw` family (Wireshark's `genl.family` table
 /// only sees generic netlink).
-pub fn dissector(spec_yaml: &str) -> Result<String, String> {
-    let fam = SpecFamily::parse(spec_yaml).map_err(|e| e.to_string())?;
+pub fn dissector(spec_yaml: &str) -> Result<String, DissectorSpecError> {
+    let fam = SpecFamily::parse(spec_yaml).map_err(DissectorSpecError::Spec)?;
     if let Protocol::Raw { .. } = fam.protocol {
-        return Err(format!(
-            "family `{}` is {}, not generic netlink: Wireshark's genl.family table never sees it",
-            fam.name, fam.proto_name
-        ));
+        return Err(DissectorSpecError::NotGenetlink {
+            family: fam.name,
+            protocol: fam.proto_name,
+        });
     }
     Ok(Renderer::new(&fam).render())
+}
+
+/// Why a YNL spec gives no dissector ([`dissector`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DissectorSpecError {
+    /// The spec does not load.
+    Spec(SpecError),
+    /// The family is not generic netlink (`protocol: netlink-raw`), so
+    /// Wireshark's `genl.family` table never sees it.
+    NotGenetlink {
+        /// The family's name.
+        family: String,
+        /// Its `protocol:`.
+        protocol: String,
+    },
+}
+
+impl fmt::Display for DissectorSpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DissectorSpecError::Spec(e) => e.fmt(f),
+            DissectorSpecError::NotGenetlink { family, protocol } => write!(
+                f,
+                "family `{family}` is {protocol}, not generic netlink: Wireshark's genl.family \
+                 table never sees it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DissectorSpecError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            DissectorSpecError::Spec(e) => Some(e),
+            DissectorSpecError::NotGenetlink { .. } => None,
+        }
+    }
 }
 
 /// `s` as a Lua string literal.

@@ -102,8 +102,42 @@ fn field_names_are_unique() {
 #[test]
 fn raw_families_and_bad_specs_are_refused() {
     let raw = "name: r\nprotocol: netlink-raw\nprotonum: 0\noperations: { list: [] }\n";
-    assert!(dissector(raw).unwrap_err().contains("not generic netlink"));
+    assert!(dissector(raw)
+        .unwrap_err()
+        .to_string()
+        .contains("not generic netlink"));
     assert!(dissector("name: [").is_err());
+}
+
+#[test]
+fn refusals_say_what_they_said_as_text() {
+    use std::error::Error as _;
+    let raw = "name: rt-link\nprotocol: netlink-raw\nprotonum: 0\noperations: { list: [] }\n";
+    let e = dissector(raw).unwrap_err();
+    assert_eq!(
+        e,
+        DissectorSpecError::NotGenetlink {
+            family: "rt-link".into(),
+            protocol: "netlink-raw".into(),
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "family `rt-link` is netlink-raw, not generic netlink: Wireshark's genl.family table \
+         never sees it"
+    );
+    assert!(e.source().is_none());
+    let e = DissectorSpecError::Spec(SpecError {
+        at: "attribute-sets/main".into(),
+        what: "no attributes".into(),
+    });
+    assert_eq!(
+        e.to_string(),
+        "invalid YNL spec: attribute-sets/main: no attributes"
+    );
+    assert!(e.source().unwrap().is::<SpecError>());
+    let e = dissector("name: [").unwrap_err();
+    assert!(matches!(e, DissectorSpecError::Spec(_)), "{e:?}");
 }
 
 #[test]

@@ -102,23 +102,97 @@ fn cross_family_differences_are_reported() {
 
 #[test]
 fn bad_input_is_an_error_with_a_place() {
-    let e = compare("name: [", BASE).unwrap_err();
+    let e = compare("name: [", BASE).unwrap_err().to_string();
     assert!(e.starts_with("old spec:"), "{e}");
-    let e = compare(BASE, "- a list").unwrap_err();
+    let e = compare(BASE, "- a list").unwrap_err().to_string();
     assert!(e.starts_with("new spec:"), "{e}");
     let bad = edit(BASE, "{ max-len: name-max }", "[ 1 ]");
-    let e = compare(BASE, &bad).unwrap_err();
+    let e = compare(BASE, &bad).unwrap_err().to_string();
     assert!(e.contains("attribute-sets/rule/label/checks"), "{e}");
     let bad = edit(BASE, "flags: [ admin-perm ]", "flags: admin-perm");
-    let e = compare(BASE, &bad).unwrap_err();
+    let e = compare(BASE, &bad).unwrap_err().to_string();
     assert!(e.contains("operations/add/flags"), "{e}");
     let bad = edit(
         BASE,
         "{ name: id, type: u32 }",
         "{ name: id, type: u32, required: 3 }",
     );
-    let e = compare(&bad, BASE).unwrap_err();
+    let e = compare(&bad, BASE).unwrap_err().to_string();
     assert!(e.contains("attribute-sets/rule/id/required"), "{e}");
+}
+
+/// The messages, word for word as they were when they were strings.
+#[test]
+fn bad_input_messages_are_unchanged() {
+    let base = || BASE.to_owned();
+    let flags = |to| edit(BASE, "flags: [ admin-perm ]", to);
+    let request = |to| {
+        edit(
+            BASE,
+            "        request: { attributes: [ id ] }\n        reply",
+            &format!("        request: {{ attributes: [ id ], required: {to} }}\n        reply"),
+        )
+    };
+    let cases = [
+        (
+            "name: [".to_owned(),
+            base(),
+            "old spec: invalid YNL spec: did not find expected node content at line 2 column 1, \
+             while parsing a flow node",
+        ),
+        (
+            base(),
+            "- a list".to_owned(),
+            "new spec: invalid YNL spec: expected a map, found a list",
+        ),
+        (
+            edit(BASE, "{ max-len: name-max }", "{ 7: 1 }"),
+            base(),
+            "old spec: attribute-sets/rule/label/checks: expected names, found a number",
+        ),
+        (
+            base(),
+            flags("flags: admin-perm"),
+            "new spec: operations/add/flags: expected a list, found a string",
+        ),
+        (
+            base(),
+            flags("flags: [ [ admin-perm ] ]"),
+            "new spec: operations/add/flags: expected names, found a list",
+        ),
+        (
+            base(),
+            flags("dont-validate: 3"),
+            "new spec: operations/add/dont-validate: expected a list, found a number",
+        ),
+        (
+            edit(
+                BASE,
+                "{ name: id, type: u32 }",
+                "{ name: id, type: u32, required: 3 }",
+            ),
+            base(),
+            "old spec: attribute-sets/rule/id/required: expected true or false, found a number",
+        ),
+        (
+            base(),
+            request("id"),
+            "new spec: operations/get/do/request/required: expected a list, found a string",
+        ),
+        (
+            base(),
+            request("[ [ id ] ]"),
+            "new spec: operations/get/do/request/required: expected names, found a list",
+        ),
+        (
+            base(),
+            edit(BASE, "event: { attributes: [ id, action ] }", "event: 3"),
+            "new spec: operations/changed/event: expected a map, found a number",
+        ),
+    ];
+    for (old, new, want) in cases {
+        assert_eq!(compare(&old, &new).unwrap_err().to_string(), want);
+    }
 }
 
 #[test]

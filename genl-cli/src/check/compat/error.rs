@@ -6,6 +6,8 @@ use std::io;
 use std::path::PathBuf;
 use std::string::FromUtf8Error;
 
+use genl_ynl::compat::SpecCompareError;
+
 use crate::check::ynl::YnlCheckError;
 use crate::project::ProjectError;
 
@@ -44,8 +46,8 @@ pub enum CompatError {
         error: io::Error,
     },
     /// One of the two specs could not be read by the rules
-    /// ([`genl_ynl::compat::compare`]): its message, which names the side.
-    Spec(String),
+    /// ([`genl_ynl::compat::compare`]); the message names the side.
+    Spec(SpecCompareError),
     /// genl.toml's `[check] compat-allow` names a rule that does not exist.
     UnknownRule {
         /// The rule, as written.
@@ -115,7 +117,7 @@ impl fmt::Display for CompatError {
             ),
             CompatError::NotUtf8 { reference, error } => write!(f, "{reference}: {error}"),
             CompatError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-            CompatError::Spec(e) => f.write_str(e),
+            CompatError::Spec(e) => e.fmt(f),
             CompatError::UnknownRule { rule } => write!(
                 f,
                 "genl.toml: [check] compat-allow: unknown rule {rule:?} (the rules: `genl check \
@@ -158,6 +160,7 @@ impl std::error::Error for CompatError {
             CompatError::Git(e) | CompatError::Gcc(e) | CompatError::Abidiff(e) => Some(e),
             CompatError::NotUtf8 { error, .. } => Some(error),
             CompatError::Io { error, .. } => Some(error),
+            CompatError::Spec(e) => Some(e),
             CompatError::Json(e) => Some(e),
             CompatError::WorkDir(e) => Some(e),
             _ => None,
@@ -190,6 +193,18 @@ mod tests {
         assert!(e(true).to_string().ends_with(
             "(the repository is a shallow clone: fetch more history, e.g. `git fetch --deepen=1`)"
         ));
+    }
+
+    #[test]
+    fn a_spec_the_rules_cannot_read_is_named_by_its_side() {
+        use genl_ynl::compat::{CompareSide, SpecLoadError};
+        use std::error::Error as _;
+        let e = CompatError::Spec(SpecCompareError {
+            side: CompareSide::Old,
+            error: SpecLoadError::NotAMap,
+        });
+        assert_eq!(e.to_string(), "old spec: expected a map");
+        assert!(e.source().unwrap().is::<SpecCompareError>());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
+use crate::check::spec::SpecError;
 use crate::host::HostError;
 use crate::kernel_source::SourceError;
 
@@ -28,7 +29,7 @@ pub enum YnlCheckError {
         spec: PathBuf,
     },
     /// The spec's copy for ynl-gen-c could not be made.
-    Prepare(String),
+    Prepare(SpecError),
     /// ynl-gen-c could not process the spec (and the project does not
     /// allow that): its exception.
     YnlGenC(String),
@@ -89,7 +90,8 @@ impl fmt::Display for YnlCheckError {
                 "{} does not validate against the kernel's schema",
                 spec.display()
             ),
-            YnlCheckError::Prepare(e) | YnlCheckError::YnlGenC(e) => f.write_str(e),
+            YnlCheckError::Prepare(e) => e.fmt(f),
+            YnlCheckError::YnlGenC(e) => f.write_str(e),
             YnlCheckError::Io { path, error } => write!(f, "{}: {error}", path.display()),
             YnlCheckError::NotAFile { path } => write!(f, "{}: not a file name", path.display()),
             YnlCheckError::OddLine { program, line } => {
@@ -113,6 +115,7 @@ impl std::error::Error for YnlCheckError {
         match self {
             YnlCheckError::Source(e) => Some(e),
             YnlCheckError::Host(e) => Some(e),
+            YnlCheckError::Prepare(e) => Some(e),
             YnlCheckError::Io { error, .. } => Some(error),
             YnlCheckError::Work { error, .. } => Some(error.as_ref()),
             _ => None,
@@ -145,5 +148,19 @@ mod tests {
         );
         let cause = e.source().unwrap().downcast_ref::<YnlCheckError>();
         assert!(matches!(cause, Some(YnlCheckError::Differ { .. })));
+    }
+
+    #[test]
+    fn a_spec_copy_that_could_not_be_made_keeps_the_cause() {
+        let json = serde_json::from_str::<serde_json::Value>("{").unwrap_err();
+        let e = YnlCheckError::Prepare(SpecError::Json {
+            spec: PathBuf::from("/w/x.yaml"),
+            error: json,
+        });
+        assert_eq!(
+            e.to_string(),
+            "/w/x.yaml: reading its JSON: EOF while parsing an object at line 1 column 1"
+        );
+        assert!(e.source().unwrap().is::<SpecError>());
     }
 }
