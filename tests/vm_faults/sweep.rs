@@ -132,7 +132,8 @@ pub(crate) fn sweep(case: Case<'_>) -> Sweep {
                 case.command,
                 started.elapsed().as_secs_f64()
             );
-            s.print();
+            // Its outcomes line comes with the others at the end
+            // ([`report`]), once: the VM summary takes every such line.
             assert!(
                 violations.is_empty(),
                 "{} {}: {} of {n} runs ended in a way the kernel's code paths do not \
