@@ -64,6 +64,19 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
+    /// A request whose one reply was taken by the caller's fast path (the
+    /// engine already counted it), complete.
+    #[cfg(feature = "tokio")]
+    pub(crate) fn with_reply(ex: Exchange, reply: OwnedMessage) -> Self {
+        Pending {
+            ex,
+            replies: Replies {
+                first: Some(reply),
+                rest: Vec::new(),
+            },
+        }
+    }
+
     /// Takes one message routed to it.
     fn absorb(&mut self, msg: &NlMessage<'_>) {
         if let Step::Reply(v) = self.ex.absorb(msg) {
@@ -129,9 +142,18 @@ impl Requests {
     /// Registers `ex` (before its request is sent, so no reply can be
     /// missed).
     pub(crate) fn insert(&mut self, ex: Exchange) {
+        self.insert_with(ex, None);
+    }
+
+    /// [`insert`](Self::insert) for a request whose first reply the caller
+    /// already took from a datagram (the engine counted it).
+    pub(crate) fn insert_with(&mut self, ex: Exchange, first: Option<OwnedMessage>) {
         let p = Pending {
             ex,
-            replies: Replies::default(),
+            replies: Replies {
+                first,
+                rest: Vec::new(),
+            },
         };
         match self.first {
             None => self.first = Some(p),

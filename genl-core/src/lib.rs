@@ -61,7 +61,7 @@
 //! | `NLMSG_ERROR`/`NLMSG_DONE` payloads, extended ACK, attribute paths | [`extack`]: [`KernelError`] |
 //! | the blocking client, its dumps and batches | [`Connection`], [`Dump`], [`RawDump`], [`RawRequest`], [`Batch`], [`DEFAULT_TIMEOUT`] |
 //! | one connection for many threads | [`SharedConnection`] |
-//! | async connections and subscription (feature `tokio`) | `AsyncConnection`, `AsyncSharedConnection`, `AsyncSubscription` |
+//! | async connections and subscription (feature `tokio`) | `AsyncConnection`, `AsyncSharedConnection`, `AsyncSubscription`, `AsyncTransport`, `TokioSocket` |
 //! | multicast notifications | [`Subscription`] |
 //! | owned messages for threads, tasks and iterators | [`OwnedMessage`], [`Reply`], [`Item`], [`Event`] |
 //! | family resolution, its cache and the retry after a reload | [`resolve`]: [`ResolvedFamily`] |
@@ -127,7 +127,9 @@ pub mod uint;
 pub mod wire;
 
 #[cfg(feature = "tokio")]
-pub use crate::tokio::{AsyncConnection, AsyncSharedConnection, AsyncSubscription, AsyncTransport};
+pub use crate::tokio::{
+    AsyncConnection, AsyncSharedConnection, AsyncSubscription, AsyncTransport, TokioSocket,
+};
 pub use batch::{Batch, ROUND_BYTES, ROUND_REQUESTS};
 pub use bitfield::Bitfield32;
 pub use codec::{

@@ -3,28 +3,25 @@
 
 use std::time::Duration;
 
-use ::tokio::io::unix::AsyncFd;
-
-use super::transport::{self, AsyncTransport};
+use super::transport::{self, AsyncTransport, TokioSocket};
 use super::within;
 use crate::client::{self, AsyncClient, Families};
 use crate::codec::Encode;
 use crate::command::{Ack, DumpCommand, Query};
 use crate::connection::DEFAULT_TIMEOUT;
 use crate::controller::{FamilyPolicy, GENL_ID_CTRL};
-use crate::demux::{Replies, Requests};
+use crate::demux::{Pending, Replies, Requests};
 use crate::engine::{Mode, Request, SeqCounter};
 use crate::error::{Error, Result};
 use crate::families::FamilyState;
-use crate::owned::{Item, Reply};
+use crate::owned::{Item, OwnedMessage, Reply};
 use crate::resolve::{self, ResolvedFamily};
 use crate::support;
-use crate::sys::Socket;
 
 /// An async generic netlink connection (one request at a time per
 /// connection; share an [`AsyncSharedConnection`](super::AsyncSharedConnection)
 /// for concurrent ones).
-pub struct AsyncConnection<T: AsyncTransport = AsyncFd<Socket>> {
+pub struct AsyncConnection<T: AsyncTransport = TokioSocket> {
     transport: T,
     seq: SeqCounter,
     rx: Vec<u8>,
@@ -46,10 +43,11 @@ impl<T: AsyncTransport> std::fmt::Debug for AsyncConnection<T> {
 }
 
 impl AsyncConnection {
-    /// Opens a `NETLINK_GENERIC` socket registered with the tokio reactor,
+    /// Opens a `NETLINK_GENERIC` socket that joins the tokio reactor when a
+    /// task first waits on it ([`TokioSocket`]),
     /// watching the controller's notifications.
     pub fn new() -> Result<Self> {
-        Self::with_transport(transport::open()?)
+        Self::with_transport(TokioSocket::open()?)
     }
 }
 
@@ -84,21 +82,46 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         req.build(&mut self.tx, seq)?;
         self.transport.send(&self.tx)?;
         let schema = req.schema;
+        let mut ex = req.exchange(seq);
+        // One request at a time (`&mut self`): anything left is a request
+        // whose future was dropped, and its replies are dropped with it.
+        self.requests.clear();
+        // The common case, as `Connection` takes it, before any future of
+        // its own: the kernel queued the one reply that completes the
+        // request before `send` returned. Anything else goes to the
+        // demultiplexer, with what was taken.
+        let first = match self.transport.try_recv(&mut self.rx) {
+            Ok(true) => Some(Ok(())),
+            Ok(false) => None,
+            Err(e) => Some(Err(e)),
+        };
+        let (mut from, mut taken) = (0, None);
+        if let Some(Ok(())) = first {
+            let portid = self.transport.port_id();
+            if let Some((v, next)) = ex.take_data(&self.rx, 0, portid) {
+                let reply = OwnedMessage::from_view(&v);
+                if next == self.rx.len() && ex.is_done() {
+                    return Pending::with_reply(ex, reply).finish(&self.tx, schema);
+                }
+                (taken, from) = (Some(reply), next);
+            }
+        }
         let (transport, rx, families, requests) = (
             &self.transport,
             &mut self.rx,
             &mut self.families,
             &mut self.requests,
         );
-        // One request at a time (`&mut self`): anything left is a request
-        // whose future was dropped, and its replies are dropped with it.
-        requests.clear();
+        requests.insert_with(ex, taken);
         let work = async move {
-            requests.insert(req.exchange(seq));
-            while !requests.is_done(seq) {
-                match transport::recv(transport, rx).await {
+            let mut received = match first {
+                Some(r) => r,
+                None => transport::recv(transport, rx).await,
+            };
+            loop {
+                match received {
                     Ok(()) => {
-                        for ev in super::dispatch(transport, requests, rx) {
+                        for ev in super::dispatch(transport, requests, rx, from) {
                             families.cache.on_control(ev.as_ref());
                         }
                     }
@@ -108,8 +131,12 @@ impl<T: AsyncTransport> AsyncConnection<T> {
                     }
                     Err(e) => return Err(e),
                 }
+                if requests.is_done(seq) {
+                    return Ok(requests.remove(seq).expect("present"));
+                }
+                from = 0;
+                received = transport::recv_reply(transport, rx).await;
             }
-            Ok(requests.remove(seq).expect("present"))
         };
         within(self.timeout, work).await??.finish(&self.tx, schema)
     }

@@ -37,18 +37,20 @@ mod turn;
 pub use connection::AsyncConnection;
 pub use shared::AsyncSharedConnection;
 pub use subscription::AsyncSubscription;
-pub use transport::AsyncTransport;
+pub use transport::{AsyncTransport, TokioSocket};
 
-/// Hands the messages of the datagram in `rx` to `requests`, reading on
+/// Hands the messages of the datagram in `rx` from byte `from` on to
+/// `requests` (what is before it was taken already), reading on
 /// without waiting while one waits on a deleted family; returns the
 /// notifications seen.
 fn dispatch<T: AsyncTransport>(
     transport: &T,
     requests: &mut Requests,
     rx: &mut Vec<u8>,
+    from: usize,
 ) -> Vec<Option<CtrlEvent>> {
     let portid = transport.port_id();
-    let mut events = requests.dispatch(rx, portid);
+    let mut events = requests.dispatch(rx.get(from..).unwrap_or_default(), portid);
     // On a socket error the requests end by their timeouts.
     if let Ok(more) = requests.settle(portid, rx, |b| transport.try_recv(b)) {
         events.extend(more);

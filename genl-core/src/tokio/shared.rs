@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use ::tokio::io::unix::AsyncFd;
-
-use super::transport::{self, AsyncTransport};
+use super::transport::{AsyncTransport, TokioSocket};
 use super::turn::{self, Shared, Turn, Waiters};
 use super::{within, SharedTimeout};
 use crate::client::{self, AsyncClient};
@@ -24,7 +22,6 @@ use crate::families::{self, FamilyState, SharedFamilies};
 use crate::owned::{Item, Reply};
 use crate::resolve::ResolvedFamily;
 use crate::support;
-use crate::sys::Socket;
 
 /// What the handles of an [`AsyncSharedConnection`] share.
 struct Inner<T> {
@@ -60,7 +57,7 @@ impl<T: AsyncTransport> Shared for Inner<T> {
 /// socket; each reply goes to the task that asked, by its sequence
 /// number. A task reads the socket itself when no other task is reading,
 /// so a lone request costs what it does on an [`AsyncConnection`](super::AsyncConnection).
-pub struct AsyncSharedConnection<T: AsyncTransport = AsyncFd<Socket>> {
+pub struct AsyncSharedConnection<T: AsyncTransport = TokioSocket> {
     inner: Arc<Inner<T>>,
 }
 
@@ -81,10 +78,11 @@ impl<T: AsyncTransport> std::fmt::Debug for AsyncSharedConnection<T> {
 }
 
 impl AsyncSharedConnection {
-    /// Opens a `NETLINK_GENERIC` socket registered with the tokio reactor
+    /// Opens a `NETLINK_GENERIC` socket that joins the tokio reactor when a
+    /// task first waits on it ([`TokioSocket`])
     /// (of the current runtime), watching the controller's notifications.
     pub fn new() -> Result<Self> {
-        Self::with_transport(transport::open()?)
+        Self::with_transport(TokioSocket::open()?)
     }
 }
 
@@ -143,6 +141,9 @@ impl<T: AsyncTransport> AsyncSharedConnection<T> {
         // From here on, however this future ends, the request leaves.
         let mut turn = Turn::new(inner, seq);
         inner.transport.send(&tx)?;
+        if let Some(r) = turn.try_now() {
+            return r?.finish(&tx, schema);
+        }
         let p = within(inner.timeout.get(), poll_fn(|cx| turn.poll(cx))).await??;
         p.finish(&tx, schema)
     }

@@ -3,9 +3,7 @@
 
 use std::collections::VecDeque;
 
-use ::tokio::io::unix::AsyncFd;
-
-use super::transport::{self, AsyncTransport};
+use super::transport::{self, AsyncTransport, TokioSocket};
 use super::AsyncConnection;
 use crate::command::Notification;
 use crate::controller::GENL_ID_CTRL;
@@ -14,11 +12,10 @@ use crate::error::{Error, Result};
 use crate::message::{GenlView, Messages};
 use crate::owned::{Event, OwnedMessage};
 use crate::resolve::ResolvedFamily;
-use crate::sys::Socket;
 
 /// An async multicast subscription on its own socket.
 pub struct AsyncSubscription {
-    fd: AsyncFd<Socket>,
+    fd: TokioSocket,
     family: ResolvedFamily,
     queue: VecDeque<OwnedMessage>,
     rx: Vec<u8>,
@@ -38,7 +35,7 @@ impl AsyncSubscription {
     /// when the family goes away.
     pub async fn new(family: &str, group: &str) -> Result<Self> {
         let fam = AsyncConnection::new()?.resolve(family).await?;
-        let fd = transport::open()?;
+        let fd = TokioSocket::open()?;
         fd.join_group(fam.group_id(group)?)?;
         let _ = fd.join_group(u32::from(GENL_ID_CTRL));
         Ok(AsyncSubscription {
@@ -51,7 +48,7 @@ impl AsyncSubscription {
 
     /// Sets the receive socket buffer size (`SO_RCVBUF`).
     pub fn set_recv_buffer(&self, bytes: usize) -> Result<()> {
-        self.fd.get_ref().set_recv_buffer(bytes)
+        self.fd.socket().set_recv_buffer(bytes)
     }
 
     /// The next event; [`Error::EventsLost`] reports an overflow, after

@@ -444,3 +444,114 @@ fn a_waiting_task_reads_on_when_the_reading_task_gives_up() {
         assert!(start.elapsed() < Duration::from_secs(5), "not the timeout");
     });
 }
+
+/// A family answering every GET of key `k<n>` with value `n * 10` and the
+/// ACK together in one datagram, or, with `notification_first`, the reply
+/// after a controller notification of another family in one datagram.
+fn serve_together(kernel: &FakeKernel, notification_first: bool) {
+    let k = kernel.clone();
+    kernel.add_family("fake_demo", 1, &["events"], move |req| {
+        let key: Key<'_> = req.decode().unwrap();
+        let value = key.key[1..].parse::<u64>().unwrap() * 10;
+        let id = k.family_id("fake_demo").unwrap();
+        let genl = GenlHeader { cmd: 1, version: 1 };
+        let e = Entry {
+            key: key.key,
+            value: Some(value),
+        };
+        let reply = build::genl(id, 0, req.seq, req.port, genl, &e.encode_to_vec().unwrap());
+        let mut datagram = Vec::new();
+        if notification_first {
+            // CTRL_CMD_NEWFAMILY (1) of an unrelated family, seq 0, port 0.
+            let info = crate::controller::FamilyInfo {
+                family_id: 0x30,
+                family_name: "other",
+                version: 1,
+                hdrsize: 0,
+                maxattr: 0,
+                ops: crate::CheckedMulti::new(&[]),
+                mcast_groups: crate::CheckedMulti::new(&[]),
+            };
+            datagram.extend(build::genl(
+                crate::controller::GENL_ID_CTRL,
+                0,
+                0,
+                0,
+                GenlHeader { cmd: 1, version: 2 },
+                &info.encode_to_vec().unwrap(),
+            ));
+        }
+        datagram.extend(reply);
+        if req.flags & crate::nlmsg::NLM_F_ACK != 0 {
+            datagram.extend(build::error(req.message, req.port, 0, None));
+        }
+        Response::Datagrams(vec![datagram])
+    });
+}
+
+#[test]
+fn a_reply_and_its_ack_in_one_datagram_are_one_answer() {
+    let kernel = FakeKernel::new();
+    serve_together(&kernel, false);
+    runtime().block_on(async {
+        let mut conn = kernel.async_connection();
+        conn.set_ack_queries(true);
+        for i in 1..4u64 {
+            let k = format!("k{i}");
+            let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
+            assert_eq!(r.get().unwrap().value, Some(i * 10), "{k}");
+        }
+        conn.set_ack_queries(false);
+        let r = conn.query(cmd::Get, &Key { key: "k9" }).await.unwrap();
+        assert_eq!(r.get().unwrap().value, Some(90));
+    });
+}
+
+#[test]
+fn a_reply_after_a_notification_in_its_datagram_is_found() {
+    let kernel = FakeKernel::new();
+    serve_together(&kernel, true);
+    runtime().block_on(async {
+        let mut conn = kernel.async_connection();
+        for i in 1..4u64 {
+            let k = format!("k{i}");
+            let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
+            assert_eq!(r.get().unwrap().value, Some(i * 10), "{k}");
+        }
+    });
+}
+
+/// The kernel's socket joins the reactor only to wait: read outside any
+/// runtime, an empty socket answers an error, not tokio's panic, and a
+/// queued datagram is read without the reactor.
+#[test]
+fn the_socket_waits_through_the_reactor_only_inside_a_runtime() {
+    use crate::tokio::TokioSocket;
+    let s = TokioSocket::open().expect("a NETLINK_GENERIC socket");
+    let mut cx = Context::from_waker(std::task::Waker::noop());
+    let mut buf = Vec::new();
+    match s.poll_recv(&mut cx, &mut buf) {
+        Poll::Ready(Err(Error::Io(e))) => assert!(e.to_string().contains("runtime"), "{e}"),
+        other => panic!("outside a runtime: {other:?}"),
+    }
+    // A GETFAMILY of nlctrl: the kernel queues its reply before `send`
+    // returns, and it is read with no runtime at all.
+    let req = crate::controller::GetFamily::by_name("nlctrl");
+    let mut tx = Vec::new();
+    crate::message::build_message(
+        &mut tx,
+        crate::controller::GENL_ID_CTRL,
+        crate::nlmsg::NLM_F_REQUEST,
+        1,
+        GenlHeader { cmd: 3, version: 2 },
+        &req,
+    )
+    .unwrap();
+    s.send(&tx).unwrap();
+    assert!(matches!(
+        s.poll_recv(&mut cx, &mut buf),
+        Poll::Ready(Ok(()))
+    ));
+    let view = crate::message::GenlView::from_bytes(&buf).unwrap();
+    assert_eq!(view.header.message_type, crate::controller::GENL_ID_CTRL);
+}

@@ -75,9 +75,7 @@ impl<'a, S: Shared> Turn<'a, S> {
         let shared = self.shared;
         let mut d = shared.demux();
         loop {
-            if d.requests.is_done(self.seq) {
-                let p = d.requests.remove(self.seq).expect("checked");
-                self.leave(&mut d);
+            if let Some(p) = self.take_if_done(&mut d) {
                 return Poll::Ready(Ok(p));
             }
             if d.reader_active && !self.reading {
@@ -90,12 +88,53 @@ impl<'a, S: Shared> Turn<'a, S> {
             }
             d.reader_active = true;
             self.reading = true;
-            let r = std::task::ready!(shared.transport().poll_recv(cx, &mut d.rx));
+            // What is queued is read at once (the kernel usually queues a
+            // reply before `send` returns); the reactor is asked only when
+            // nothing is.
+            let t = shared.transport();
+            let r = match t.try_recv(&mut d.rx) {
+                Ok(true) => Ok(()),
+                Ok(false) => std::task::ready!(t.poll_recv(cx, &mut d.rx)),
+                Err(e) => Err(e),
+            };
             if let Err(e) = shared.absorb(&mut d, r) {
                 self.leave(&mut d);
                 return Poll::Ready(Err(e));
             }
         }
+    }
+
+    /// One read without waiting, before any future is polled: if no other
+    /// task is reading and a datagram is queued (the kernel usually queues
+    /// a reply before `send` returns), it is read and handed out, as
+    /// [`poll`](Self::poll) does under the same lock; returns the request's
+    /// outcome if that completed it. `None`: wait with `poll`.
+    pub(super) fn try_now(&mut self) -> Option<Result<Pending>> {
+        let shared = self.shared;
+        let mut d = shared.demux();
+        if d.reader_active {
+            return None;
+        }
+        let r = match shared.transport().try_recv(&mut d.rx) {
+            Ok(false) => return None,
+            Ok(true) => Ok(()),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = shared.absorb(&mut d, r) {
+            self.leave(&mut d);
+            return Some(Err(e));
+        }
+        self.take_if_done(&mut d).map(Ok)
+    }
+
+    /// The request's outcome if it is complete (it leaves).
+    fn take_if_done(&mut self, d: &mut Demux<Waiters>) -> Option<Pending> {
+        if !d.requests.is_done(self.seq) {
+            return None;
+        }
+        let p = d.requests.remove(self.seq).expect("checked");
+        self.leave(d);
+        Some(p)
     }
 
     /// The request leaves: it is forgotten, and if this task was reading,
