@@ -256,7 +256,8 @@ pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     loop {
         let id = client.family_id(name)?;
         retry.check(id)?;
-        if check && !check_support(client, (id, asked), payload)? {
+        // The common case inline: checked and allowed before, unchanged.
+        if check && !client.needs_no_check(asked) && !check_support(client, (id, asked), payload)? {
             continue;
         }
         // Success is never retried: only an error goes through the rule.
@@ -288,7 +289,9 @@ pub(crate) async fn send_async<C: Command, P: Encode + ?Sized, X: AsyncClient>(
     loop {
         let id = client.family_id(name).await?;
         retry.check(id)?;
-        if !check_support_async(client, (id, asked), payload).await? {
+        if !client.needs_no_check(asked)
+            && !check_support_async(client, (id, asked), payload).await?
+        {
             continue;
         }
         let req = Request {
@@ -340,7 +343,12 @@ pub(crate) fn ack_only(replies: usize) -> Result<()> {
 
 /// The reply of a [`Query`](crate::Query): exactly one (the engine refuses a second).
 pub(crate) fn the_reply<T>(reply: Option<T>) -> Result<T> {
-    reply.ok_or(Error::UnexpectedReply("the command sent no reply"))
+    // Not `ok_or`: an `Error` built eagerly is dropped, through its drop
+    // glue, on every reply.
+    match reply {
+        Some(r) => Ok(r),
+        None => Err(Error::UnexpectedReply("the command sent no reply")),
+    }
 }
 
 /// Whether the running module has every operation (`do`, `dump`) command

@@ -6,6 +6,14 @@ use super::*;
 /// The target triple guest programs are built for (static via `+crt-static`).
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
+/// How guest programs are compiled: linked statically, and not
+/// position-independent, as `gcc -static` links a C program. A static-pie
+/// Rust program calls every function of another crate indirectly, through
+/// its GOT (rustc emits no relocations the linker may relax into direct
+/// calls), and under QEMU's TCG each indirect call is a lookup of the
+/// translated target where a direct call is a chained jump.
+const GUEST_RUSTFLAGS: &str = "-C target-feature=+crt-static -C relocation-model=static";
+
 /// The guest programs of `guests` (`[[vm.guest]]` of genl.toml), built
 /// statically from the cargo workspace at `project_root`: one cargo run per
 /// profile (dev, and `--release` for the `release = true` ones), each with
@@ -198,8 +206,8 @@ fn cargo_build(
         args.push((*name).to_owned());
     }
     let rustflags = match std::env::var("RUSTFLAGS") {
-        Ok(f) if !f.trim().is_empty() => format!("{f} -C target-feature=+crt-static"),
-        _ => "-C target-feature=+crt-static".to_owned(),
+        Ok(f) if !f.trim().is_empty() => format!("{f} {GUEST_RUSTFLAGS}"),
+        _ => GUEST_RUSTFLAGS.to_owned(),
     };
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     progress::say(format_args!(
