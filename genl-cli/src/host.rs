@@ -37,15 +37,13 @@ pub fn have(program: &str) -> bool {
 /// process install one after the other; another process's `apt-get` or
 /// `dpkg` is waited for (up to 10 minutes), not failed on.
 pub fn apt_install(packages: &[&str]) -> Result<(), HostError> {
-    if missing_packages(packages).is_empty() {
+    let missing = missing_packages(packages);
+    if missing.is_empty() {
         return Ok(());
     }
     if !is_root() {
         return Err(HostError::NotRoot {
-            missing: missing_packages(packages)
-                .iter()
-                .map(|p| p.to_string())
-                .collect(),
+            missing: missing.iter().map(|p| p.to_string()).collect(),
         });
     }
     let mut updated = APT.lock().unwrap_or_else(|p| p.into_inner());

@@ -397,7 +397,7 @@ impl SupportState {
         dump: bool,
         set: Option<&'static AttrSetSchema>,
     ) -> Option<Verdict> {
-        let key = set.map_or(0, |s| s as *const AttrSetSchema as usize);
+        let key = set_key(set);
         if let Some((.., v)) = self
             .verdicts
             .iter()
@@ -526,9 +526,14 @@ impl Asked {
     /// What the verdict on this request depends on besides its family.
     #[inline]
     pub(crate) fn key(&self) -> crate::resolve::AllowedKey {
-        let set = self.set.map_or(0, |s| s as *const AttrSetSchema as usize);
-        (self.cmd.1, self.dump, set)
+        (self.cmd.1, self.dump, set_key(self.set))
     }
+}
+
+/// A request set's identity in the verdict caches: its schema's address
+/// (schemas are `'static`, one per set type), 0 for none.
+fn set_key(set: Option<&'static AttrSetSchema>) -> usize {
+    set.map_or(0, |s| s as *const AttrSetSchema as usize)
 }
 
 /// Applies `verdict` to a request carrying `payload`: `Ok` to send it, or
