@@ -64,14 +64,13 @@ pub(crate) struct Pending {
 }
 
 impl Pending {
-    /// A request whose one reply was taken by the caller's fast path (the
-    /// engine already counted it), complete.
-    #[cfg(feature = "tokio")]
-    pub(crate) fn with_reply(ex: Exchange, reply: OwnedMessage) -> Self {
+    /// Request `ex`, with `first` its first reply if the caller already
+    /// took it from a datagram (the engine counted it).
+    pub(crate) fn new(ex: Exchange, first: Option<OwnedMessage>) -> Self {
         Pending {
             ex,
             replies: Replies {
-                first: Some(reply),
+                first,
                 rest: Vec::new(),
             },
         }
@@ -148,13 +147,7 @@ impl Requests {
     /// [`insert`](Self::insert) for a request whose first reply the caller
     /// already took from a datagram (the engine counted it).
     pub(crate) fn insert_with(&mut self, ex: Exchange, first: Option<OwnedMessage>) {
-        let p = Pending {
-            ex,
-            replies: Replies {
-                first,
-                rest: Vec::new(),
-            },
-        };
+        let p = Pending::new(ex, first);
         match self.first {
             None => self.first = Some(p),
             Some(_) => {

@@ -90,18 +90,14 @@ impl<T: AsyncTransport> AsyncConnection<T> {
         // its own: the kernel queued the one reply that completes the
         // request before `send` returned. Anything else goes to the
         // demultiplexer, with what was taken.
-        let first = match self.transport.try_recv(&mut self.rx) {
-            Ok(true) => Some(Ok(())),
-            Ok(false) => None,
-            Err(e) => Some(Err(e)),
-        };
+        let first = transport::try_take(&self.transport, &mut self.rx);
         let (mut from, mut taken) = (0, None);
         if let Some(Ok(())) = first {
             let portid = self.transport.port_id();
             if let Some((v, next)) = ex.take_data(&self.rx, 0, portid) {
                 let reply = OwnedMessage::from_view(&v);
                 if next == self.rx.len() && ex.is_done() {
-                    return Pending::with_reply(ex, reply).finish(&self.tx, schema);
+                    return Pending::new(ex, Some(reply)).finish(&self.tx, schema);
                 }
                 (taken, from) = (Some(reply), next);
             }

@@ -489,6 +489,15 @@ fn serve_together(kernel: &FakeKernel, notification_first: bool) {
     });
 }
 
+/// Asks `conn` for keys `k1` to `k3` and checks each value ([`serve_together`]).
+async fn get_three(conn: &mut AsyncConnection<impl AsyncTransport>) {
+    for i in 1..4u64 {
+        let k = format!("k{i}");
+        let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
+        assert_eq!(r.get().unwrap().value, Some(i * 10), "{k}");
+    }
+}
+
 #[test]
 fn a_reply_and_its_ack_in_one_datagram_are_one_answer() {
     let kernel = FakeKernel::new();
@@ -496,11 +505,7 @@ fn a_reply_and_its_ack_in_one_datagram_are_one_answer() {
     runtime().block_on(async {
         let mut conn = kernel.async_connection();
         conn.set_ack_queries(true);
-        for i in 1..4u64 {
-            let k = format!("k{i}");
-            let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
-            assert_eq!(r.get().unwrap().value, Some(i * 10), "{k}");
-        }
+        get_three(&mut conn).await;
         conn.set_ack_queries(false);
         let r = conn.query(cmd::Get, &Key { key: "k9" }).await.unwrap();
         assert_eq!(r.get().unwrap().value, Some(90));
@@ -513,11 +518,7 @@ fn a_reply_after_a_notification_in_its_datagram_is_found() {
     serve_together(&kernel, true);
     runtime().block_on(async {
         let mut conn = kernel.async_connection();
-        for i in 1..4u64 {
-            let k = format!("k{i}");
-            let r = conn.query(cmd::Get, &Key { key: &k }).await.unwrap();
-            assert_eq!(r.get().unwrap().value, Some(i * 10), "{k}");
-        }
+        get_three(&mut conn).await;
     });
 }
 

@@ -46,6 +46,19 @@ pub(crate) async fn recv<T: AsyncTransport + ?Sized>(
     poll_fn(|cx| transport.poll_recv(cx, buf)).await
 }
 
+/// A receive into `buf` that does not wait: `Some` with its outcome when a
+/// datagram was queued (or the socket failed), `None` when none was.
+pub(crate) fn try_take<T: AsyncTransport + ?Sized>(
+    transport: &T,
+    buf: &mut Vec<u8>,
+) -> Option<Result<()>> {
+    match transport.try_recv(buf) {
+        Ok(true) => Some(Ok(())),
+        Ok(false) => None,
+        Err(e) => Some(Err(e)),
+    }
+}
+
 /// Receives the next datagram a request awaits: at once when one is
 /// queued, as the kernel's reply usually is by the time `send` returns
 /// (doit handlers and dumps run in the sender's context), with no
@@ -54,10 +67,10 @@ pub(crate) async fn recv_reply<T: AsyncTransport + ?Sized>(
     transport: &T,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    if transport.try_recv(buf)? {
-        return Ok(());
+    match try_take(transport, buf) {
+        Some(r) => r,
+        None => recv(transport, buf).await,
     }
-    recv(transport, buf).await
 }
 
 /// The kernel's socket as the tokio clients use it: a non-blocking
@@ -141,13 +154,10 @@ impl AsyncTransport for TokioSocket {
             // nothing is queued. Its first poll reports a datagram that
             // came in between (epoll reports the state at registration).
             let Some(fd) = self.registration.get() else {
-                match self.socket.recv_from(buf, true)? {
-                    Recv::Datagram { sender: 0 } => return Poll::Ready(Ok(())),
-                    Recv::Datagram { .. } | Recv::Interrupted => buf.clear(),
-                    Recv::WouldBlock => {
-                        self.registration()?;
-                    }
+                if Transport::try_recv(&self.socket, buf)? {
+                    return Poll::Ready(Ok(()));
                 }
+                self.registration()?;
                 continue;
             };
             let mut guard = ready!(fd.poll_read_ready(cx))?;

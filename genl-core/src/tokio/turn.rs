@@ -7,7 +7,7 @@
 
 use std::task::{Context, Poll, Waker};
 
-use super::transport::AsyncTransport;
+use super::transport::{self, AsyncTransport};
 use crate::demux::{Demux, Pending};
 use crate::error::Result;
 
@@ -92,10 +92,9 @@ impl<'a, S: Shared> Turn<'a, S> {
             // reply before `send` returns); the reactor is asked only when
             // nothing is.
             let t = shared.transport();
-            let r = match t.try_recv(&mut d.rx) {
-                Ok(true) => Ok(()),
-                Ok(false) => std::task::ready!(t.poll_recv(cx, &mut d.rx)),
-                Err(e) => Err(e),
+            let r = match transport::try_take(t, &mut d.rx) {
+                Some(r) => r,
+                None => std::task::ready!(t.poll_recv(cx, &mut d.rx)),
             };
             if let Err(e) = shared.absorb(&mut d, r) {
                 self.leave(&mut d);
@@ -115,11 +114,7 @@ impl<'a, S: Shared> Turn<'a, S> {
         if d.reader_active {
             return None;
         }
-        let r = match shared.transport().try_recv(&mut d.rx) {
-            Ok(false) => return None,
-            Ok(true) => Ok(()),
-            Err(e) => Err(e),
-        };
+        let r = transport::try_take(shared.transport(), &mut d.rx)?;
         if let Err(e) = shared.absorb(&mut d, r) {
             self.leave(&mut d);
             return Some(Err(e));
