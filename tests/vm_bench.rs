@@ -4,8 +4,9 @@
 //!
 //! In a fresh network namespace the store is filled to the module's cap of
 //! [`ENTRIES`] entries (`GENL_DEMO_MAX_ENTRIES`: the 100 000 of the plan is
-//! more than a namespace may hold), untimed. Then, round by round (the order
-//! alternating so drift hits both alike):
+//! more than a namespace may hold), untimed. Then, round by round, each
+//! genl sample right beside the C sample it is compared with (the side going
+//! first alternating), so that a change in the host's speed hits both:
 //! - echo: [`ECHO_N`] `ECHO` round trips with genl ([`Connection::request`]
 //!   with the typed [`Echo`], reply decoded and checked) and with the C
 //!   client (`genl_demo_raw echo N`, which checks each reply too, and
@@ -26,8 +27,13 @@
 //!
 //! The C client times its own loops and prints nanoseconds, so its process
 //! start-up is not in its figures; the genl side times its loops the same
-//! way. Printed: `VMBENCH` lines with the medians over [`ROUNDS`] rounds and
-//! `RATIO vm_echo_vs_c <genl / C>`, `RATIO vm_dump_vs_c <genl / C>`. Only
+//! way. Printed: `VMBENCH` lines with each round's samples and ratios, the
+//! medians over [`ROUNDS`] rounds, and `RATIO vm_echo_vs_c <genl / C>`,
+//! `RATIO vm_dump_vs_c <genl / C>`: the median of the rounds' ratios. (The
+//! ratio of the two sides' medians, printed beside it, pairs samples of
+//! different rounds: the host running QEMU moves between a fast and a slow
+//! speed for seconds at a time, and the two medians can land on different
+//! ones.) Only
 //! correctness is asserted (entry counts, replies), never speed: TCG is
 //! far too noisy for timing asserts.
 //!
@@ -48,8 +54,8 @@ use genl_core::{Connection, Error};
 const ENTRIES: usize = 65_536;
 /// Echo round trips per sample.
 const ECHO_N: usize = 5_000;
-/// Samples of each kind (the medians are printed).
-const ROUNDS: usize = 11;
+/// Rounds: samples of each kind (odd: the median is one of them).
+const ROUNDS: usize = 15;
 /// The message every echo carries (the C client's is as long).
 const ECHO_MSG: &str = "hello from the genl client!";
 
@@ -232,6 +238,18 @@ fn median(v: &mut [u64]) -> u64 {
     v[v.len() / 2]
 }
 
+/// The median of `a[i] / b[i]` over the rounds `i`.
+fn median_ratio(a: &[u64], b: &[u64]) -> f64 {
+    assert_eq!(a.len(), b.len(), "one sample of each side per round");
+    let mut r: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .map(|(&a, &b)| a as f64 / b as f64)
+        .collect();
+    r.sort_unstable_by(f64::total_cmp);
+    r[r.len() / 2]
+}
+
 /// Runs `f` on a thread of its own inside a fresh network namespace (the
 /// module's store is per namespace: this one starts empty), on vCPU 0
 /// only; the C client, started from that thread, is in the same namespace
@@ -318,13 +336,16 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         let (mut echo_g, mut echo_c, mut echo_nc) = (Vec::new(), Vec::new(), Vec::new());
         let (mut dump_g, mut dump_c) = (Vec::new(), Vec::new());
         let total = Instant::now();
+        let (n, expect) = (ECHO_N.to_string(), ENTRIES.to_string());
         for round in 0..ROUNDS {
-            let n = ECHO_N.to_string();
-            let expect = ENTRIES.to_string();
-            let mut genl_side = |echo_g: &mut Vec<u64>, dump_g: &mut Vec<u64>| {
-                // The two genl connections take turns going first: the one
-                // measured right after the other process pays for its cold
-                // caches (and, under TCG, re-translated code).
+            // Each pair of samples compared runs back to back, the side
+            // going first alternating from round to round: a change in the
+            // host's speed between rounds hits both samples of a pair.
+            let genl_first = round % 2 == 0;
+            let mut genl_echoes = || {
+                // The two genl connections take turns going first too: the
+                // one measured right after the other process pays for its
+                // cold caches (and, under TCG, re-translated code).
                 if round % 4 < 2 {
                     echo_g.push(genl_echo(&mut conn, ECHO_N, round));
                     echo_u.push(genl_echo(&mut untimed, ECHO_N, round));
@@ -332,37 +353,50 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                     echo_u.push(genl_echo(&mut untimed, ECHO_N, round));
                     echo_g.push(genl_echo(&mut conn, ECHO_N, round));
                 }
-                let (entries, ns) = genl_dump(&mut conn);
-                assert_eq!(entries, ENTRIES, "genl dump: every entry once");
-                dump_g.push(ns);
             };
-            let c_side = |echo_c: &mut Vec<u64>, echo_nc: &mut Vec<u64>, dump_c: &mut Vec<u64>| {
+            let mut c_echoes = || {
                 let (count, ns) = run_c(&["echo", &n]);
                 assert_eq!(count, ECHO_N as u64);
                 echo_c.push(ns);
                 let (count, ns) = run_c(&["--no-sender-check", "echo", &n]);
                 assert_eq!(count, ECHO_N as u64);
                 echo_nc.push(ns);
+            };
+            if genl_first {
+                genl_echoes();
+                c_echoes();
+            } else {
+                c_echoes();
+                genl_echoes();
+            }
+            let mut genl_dumps = || {
+                let (entries, ns) = genl_dump(&mut conn);
+                assert_eq!(entries, ENTRIES, "genl dump: every entry once");
+                dump_g.push(ns);
+            };
+            let mut c_dumps = || {
                 let (entries, ns) = run_c(&["dump", &expect]);
                 assert_eq!(entries, ENTRIES as u64, "C dump: every entry");
                 dump_c.push(ns);
             };
-            if round % 2 == 0 {
-                genl_side(&mut echo_g, &mut dump_g);
-                c_side(&mut echo_c, &mut echo_nc, &mut dump_c);
+            if genl_first {
+                genl_dumps();
+                c_dumps();
             } else {
-                c_side(&mut echo_c, &mut echo_nc, &mut dump_c);
-                genl_side(&mut echo_g, &mut dump_g);
+                c_dumps();
+                genl_dumps();
             }
             println!(
                 "VMBENCH round {round}: echo genl {} ns (no timeout {} ns) c {} ns \
-                 (no sender check {} ns); dump genl {:.1} ms c {:.1} ms",
+                 (no sender check {} ns) = {:.2}; dump genl {:.1} ms c {:.1} ms = {:.2}",
                 echo_g[round],
                 echo_u[round],
                 echo_c[round],
                 echo_nc[round],
+                echo_g[round] as f64 / echo_c[round] as f64,
                 dump_g[round] as f64 / 1e6,
-                dump_c[round] as f64 / 1e6
+                dump_c[round] as f64 / 1e6,
+                dump_g[round] as f64 / dump_c[round] as f64,
             );
         }
         // Memory: the resident set before and at its peak during one dump,
@@ -379,6 +413,11 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             peak_c - rss_c
         );
 
+        // The ratios: the median of the rounds' own ratios (each of two
+        // samples taken back to back), and beside it the ratio of the two
+        // sides' medians, which pairs samples of different rounds.
+        let echo_r = median_ratio(&echo_g, &echo_c);
+        let dump_r = median_ratio(&dump_g, &dump_c);
         let (eg, ec) = (median(&mut echo_g), median(&mut echo_c));
         let eu = median(&mut echo_u);
         let enc = median(&mut echo_nc);
@@ -387,7 +426,11 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             "VMBENCH kernel {kernel}: {ROUNDS} rounds in {:.1} s; medians:",
             total.elapsed().as_secs_f64()
         );
-        println!("VMBENCH echo genl {eg} ns/op c {ec} ns/op ({ECHO_N} round trips per sample)");
+        println!(
+            "VMBENCH echo genl {eg} ns/op c {ec} ns/op ({ECHO_N} round trips per sample); \
+             median of the rounds' ratios {echo_r:.2}, ratio of the medians {:.2}",
+            eg as f64 / ec as f64
+        );
         println!(
             "VMBENCH echo c without the sender check {enc} ns/op (genl / it: {:.2})",
             eg as f64 / enc as f64
@@ -398,12 +441,14 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             eu as f64 / ec as f64
         );
         println!(
-            "VMBENCH dump genl {:.1} ms c {:.1} ms ({ENTRIES} entries each, both decode every entry)",
+            "VMBENCH dump genl {:.1} ms c {:.1} ms ({ENTRIES} entries each, both decode every \
+             entry); median of the rounds' ratios {dump_r:.2}, ratio of the medians {:.2}",
             dg as f64 / 1e6,
-            dc as f64 / 1e6
+            dc as f64 / 1e6,
+            dg as f64 / dc as f64
         );
-        println!("RATIO vm_echo_vs_c {:.2}", eg as f64 / ec as f64);
-        println!("RATIO vm_dump_vs_c {:.2}", dg as f64 / dc as f64);
+        println!("RATIO vm_echo_vs_c {echo_r:.2}");
+        println!("RATIO vm_dump_vs_c {dump_r:.2}");
     });
 }
 
