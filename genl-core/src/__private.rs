@@ -20,16 +20,20 @@ pub fn missing(id: u16, offset: usize, set: &'static str, field: &'static str) -
     DecodeError::new(DecodeErrorKind::Missing { id }, offset).within(set, field)
 }
 
+// The error constructors take an attribute's id and offset, not the
+// `Attr`: a decoder's `Attr` then stays in registers, as nothing on its
+// common path needs its address.
+
 #[cold]
-pub fn unknown_attr(attr: &Attr<'_>) -> DecodeError {
-    DecodeError::new(DecodeErrorKind::UnknownAttr { id: attr.id }, attr.offset)
+pub fn unknown_attr(id: u16, offset: usize) -> DecodeError {
+    DecodeError::new(DecodeErrorKind::UnknownAttr { id }, offset)
 }
 
 #[cold]
-pub fn unknown_enum_value(enum_name: &'static str, value: u64, attr: &Attr<'_>) -> DecodeError {
+pub fn unknown_enum_value(enum_name: &'static str, value: u64, offset: usize) -> DecodeError {
     DecodeError::new(
         DecodeErrorKind::UnknownEnumValue { enum_name, value },
-        attr.offset,
+        offset,
     )
 }
 

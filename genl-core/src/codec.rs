@@ -11,7 +11,7 @@
 
 use crate::error::{DecodeError, DecodeErrorKind, EncodeError};
 use crate::schema::{AttrSetSchema, AttrType, ByteOrder, FamilySchema, ValueEnumSchema};
-use crate::wire::{Attr, AttrIter, AttrWriter};
+use crate::wire::{Attr, AttrIter, AttrWriter, NLA_HDRLEN};
 
 /// A value carried in a single attribute.
 ///
@@ -261,24 +261,22 @@ impl<'a> NlaValue<'a> for bool {
     }
 }
 
-/// Strips the NUL terminator (and NUL padding after it); a NUL followed by
-/// anything else is an error.
-#[inline]
-fn str_bytes<'a>(attr: &Attr<'a>) -> Result<&'a [u8], DecodeError> {
-    let v = attr.value;
+/// A string payload (at `value_offset`) without its NUL terminator and
+/// any NUL padding after it; a NUL followed by anything else is an error.
+fn text_bytes(v: &[u8], value_offset: usize) -> Result<&[u8], DecodeError> {
     match v.iter().position(|&b| b == 0) {
         None => Ok(v),
         Some(p) if v[p..].iter().all(|&b| b == 0) => Ok(&v[..p]),
         Some(p) => Err(DecodeError::new(
             DecodeErrorKind::InteriorNul,
-            attr.value_offset() + p,
+            value_offset + p,
         )),
     }
 }
 
 /// A string attribute's text. The fast path is what the kernel's
 /// `nla_put_string` writes: ASCII text and one NUL terminator, checked a
-/// word at a time; anything else takes [`str_bytes`] and a full UTF-8
+/// word at a time; anything else takes [`text_bytes`] and a full UTF-8
 /// validation, with the same outcome either way.
 #[inline]
 fn decode_str<'a>(attr: &Attr<'a>) -> Result<&'a str, DecodeError> {
@@ -291,14 +289,16 @@ fn decode_str<'a>(attr: &Attr<'a>) -> Result<&'a str, DecodeError> {
         // SAFETY: ASCII is valid UTF-8.
         return Ok(unsafe { std::str::from_utf8_unchecked(text) });
     }
-    decode_str_slow(attr)
+    // The payload and offset, not the `Attr`: the caller's `Attr` can stay
+    // in registers, since nothing on the common path needs its address.
+    decode_str_slow(v, attr.offset)
 }
 
 #[cold]
 #[inline(never)]
-fn decode_str_slow<'a>(attr: &Attr<'a>) -> Result<&'a str, DecodeError> {
-    std::str::from_utf8(str_bytes(attr)?)
-        .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, attr.offset))
+fn decode_str_slow(v: &[u8], offset: usize) -> Result<&str, DecodeError> {
+    std::str::from_utf8(text_bytes(v, offset + NLA_HDRLEN)?)
+        .map_err(|_| DecodeError::new(DecodeErrorKind::InvalidUtf8, offset))
 }
 
 impl<'a> NlaValue<'a> for &'a str {
@@ -570,7 +570,7 @@ mod tests {
         ) {
             let attr = Attr { id: 1, raw_type: 1, value: &v, offset: 8 };
             let fast = decode_str(&attr).map_err(|e| (e.kind().clone(), e.offset()));
-            let slow = decode_str_slow(&attr).map_err(|e| (e.kind().clone(), e.offset()));
+            let slow = decode_str_slow(attr.value, attr.offset).map_err(|e| (e.kind().clone(), e.offset()));
             proptest::prop_assert_eq!(fast, slow);
         }
     }

@@ -36,13 +36,14 @@ macro_rules! both_ways {
 both_ways!(Uint, u64);
 both_ways!(Sint, i64);
 
-fn width_error(attr: &Attr<'_>) -> DecodeError {
+#[cold]
+fn width_error(len: usize, offset: usize) -> DecodeError {
     DecodeError::new(
         DecodeErrorKind::BadValueLength {
-            expected: if attr.value.len() < 4 { 4 } else { 8 },
-            actual: attr.value.len(),
+            expected: if len < 4 { 4 } else { 8 },
+            actual: len,
         },
-        attr.offset,
+        offset,
     )
 }
 
@@ -67,7 +68,7 @@ macro_rules! uint_value {
                     [a, b, c, d, e, f, g, h] => {
                         Ok($t(<$wide>::from_ne_bytes([a, b, c, d, e, f, g, h])))
                     }
-                    _ => Err(width_error(attr)),
+                    _ => Err(width_error(attr.value.len(), attr.offset)),
                 }
             }
             #[inline]

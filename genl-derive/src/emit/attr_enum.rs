@@ -28,7 +28,7 @@ pub fn emit(s: &AttrEnum) -> TokenStream {
     let mut path_ids: Vec<(&Id, String, TokenStream)> = Vec::new();
     let mut fallback = quote! {
         _ => ::core::result::Result::Err(
-            ::genl_core::__private::unknown_attr(__attr).in_set(#set_name),
+            ::genl_core::__private::unknown_attr(__attr.id, __attr.offset).in_set(#set_name),
         ),
     };
     let mut idx = 0usize;

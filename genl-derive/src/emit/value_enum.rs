@@ -91,7 +91,7 @@ pub fn emit(e: &ValueEnum) -> TokenStream {
             ) -> ::core::result::Result<Self, ::genl_core::DecodeError> {
                 let raw = <#repr as ::genl_core::NlaValue<'__de>>::decode_attr(attr)?;
                 <Self as ::genl_core::ValueEnum>::from_value(raw as u64).ok_or_else(|| {
-                    ::genl_core::__private::unknown_enum_value(#name_str, raw as u64, attr)
+                    ::genl_core::__private::unknown_enum_value(#name_str, raw as u64, attr.offset)
                 })
             }
         }
