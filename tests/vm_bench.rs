@@ -25,16 +25,20 @@
 //! round trip per KV_SET, each sample in a fresh namespace, every entry
 //! checked by a dump afterwards.
 //!
-//! The C client times its own loops and prints nanoseconds, so its process
-//! start-up is not in its figures; the genl side times its loops the same
-//! way. Printed: `VMBENCH` lines with each round's samples and ratios, the
+//! Every sample runs in a process of its own, genl's as the C client's:
+//! genl's is this test binary started again for one sample
+//! ([`genl_sample`], in the same namespace and on the same vCPU). Each side
+//! times its own loops and prints nanoseconds, so process start-up is not
+//! in the figures. (With all of genl's samples in this one process, its
+//! dump took the same time in every round of a boot but 1.07-1.08x the C
+//! client's in some boots and 1.15-1.18x in others, while the C client's
+//! samples, one process each, varied from round to round.) Printed: `VMBENCH` lines with each round's samples and ratios, the
 //! medians over [`ROUNDS`] rounds, and `RATIO vm_echo_vs_c <genl / C>`,
 //! `RATIO vm_dump_vs_c <genl / C>`: the median of the rounds' ratios. (The
 //! ratio of the two sides' medians, printed beside it, pairs samples of
 //! different rounds: the host running QEMU moves between a fast and a slow
 //! speed for seconds at a time, and the two medians can land on different
-//! ones.) Only
-//! correctness is asserted (entry counts, replies), never speed: TCG is
+//! ones.) Only correctness is asserted (entry counts, replies), never speed: TCG is
 //! far too noisy for timing asserts.
 //!
 //! The harness builds this test with `--release` (`release = true` in `genl.toml`)
@@ -44,6 +48,7 @@
 //!
 //! [`Dump`]: genl_core::Dump
 
+use std::collections::HashMap;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
@@ -77,7 +82,7 @@ fn run_c(args: &[&str]) -> (u64, u64) {
     lines[command_of(args)]
 }
 
-/// The command word of the C client's arguments (after its options).
+/// The command word of a client's arguments (after its options).
 fn command_of<'a>(args: &[&'a str]) -> &'a str {
     args.iter()
         .find(|a| !a.starts_with("--"))
@@ -86,13 +91,51 @@ fn command_of<'a>(args: &[&'a str]) -> &'a str {
 
 /// Runs the C client; returns every `CBENCH <what> <a> <b>` line as
 /// `what → (a, b)` (at least the one named like the command).
-fn run_c_lines(args: &[&str]) -> std::collections::HashMap<String, (u64, u64)> {
+fn run_c_lines(args: &[&str]) -> HashMap<String, (u64, u64)> {
     let exe = c_client();
     let out = Command::new(&exe)
         .args(args)
         .stdin(Stdio::null())
         .output()
         .unwrap_or_else(|e| panic!("running {exe}: {e}"));
+    bench_lines(&exe, args, "CBENCH ", out)
+}
+
+/// This test, whose process is also every genl sample's (see
+/// [`genl_sample`]).
+const BENCH_TEST: &str = "genl_vs_raw_c_client_echo_and_full_dump";
+/// Set (to the sample's arguments) in a genl sample's process.
+const SAMPLE_ENV: &str = "GENL_VM_BENCH_SAMPLE";
+
+/// Runs one genl sample in a process of its own, as each C sample runs:
+/// this test binary again, only [`BENCH_TEST`], with [`SAMPLE_ENV`] set to
+/// `args`; returns the two numbers of its `GBENCH <what>` line.
+fn run_genl(args: &[&str]) -> (u64, u64) {
+    run_genl_lines(args)[command_of(args)]
+}
+
+/// [`run_genl`], every `GBENCH <what> <a> <b>` line as `what → (a, b)`.
+fn run_genl_lines(args: &[&str]) -> HashMap<String, (u64, u64)> {
+    let exe = std::env::current_exe().expect("this test's executable");
+    let out = Command::new(&exe)
+        .args(["--exact", BENCH_TEST, "--ignored", "--nocapture", "-q"])
+        .args(["--test-threads", "1"])
+        .env(SAMPLE_ENV, args.join(" "))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", exe.display()));
+    bench_lines(&exe.display().to_string(), args, "GBENCH ", out)
+}
+
+/// The `<prefix><what> <a> <b>` lines of a finished sample process as
+/// `what → (a, b)`: at least the one named like the command, and the
+/// process must have succeeded.
+fn bench_lines(
+    exe: &str,
+    args: &[&str],
+    prefix: &str,
+    out: std::process::Output,
+) -> HashMap<String, (u64, u64)> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -100,25 +143,58 @@ fn run_c_lines(args: &[&str]) -> std::collections::HashMap<String, (u64, u64)> {
         "{exe} {args:?} failed ({}): {stdout}{stderr}",
         out.status
     );
-    let mut found = std::collections::HashMap::new();
-    for line in stdout.lines().filter(|l| l.starts_with("CBENCH ")) {
+    let mut found = HashMap::new();
+    for line in stdout.lines().filter_map(|l| l.strip_prefix(prefix)) {
         let words: Vec<&str> = line.split_whitespace().collect();
-        let nums: Vec<u64> = words[2..]
+        let nums: Vec<u64> = words[1..]
             .iter()
             .map(|w| {
                 w.parse()
-                    .unwrap_or_else(|_| panic!("bad CBENCH line {line:?}"))
+                    .unwrap_or_else(|_| panic!("bad {prefix}line {line:?}"))
             })
             .collect();
-        assert_eq!(nums.len(), 2, "bad CBENCH line {line:?}");
-        found.insert(words[1].to_owned(), (nums[0], nums[1]));
+        assert_eq!(nums.len(), 2, "bad {prefix}line {line:?}");
+        found.insert(words[0].to_owned(), (nums[0], nums[1]));
     }
     let cmd = command_of(args);
     assert!(
         found.contains_key(cmd),
-        "{exe} {args:?}: no CBENCH {cmd} line in {stdout:?}"
+        "{exe} {args:?}: no {prefix}{cmd} line in {stdout:?}"
     );
     found
+}
+
+/// In a genl sample's process: runs the sample `args` asks for and prints
+/// its `GBENCH` lines, as the C client does for its own:
+/// - `echo N`, `echo-untimed N` (a connection without a timeout): one
+///   untimed echo first (it resolves the family), then `N` timed ones;
+///   `GBENCH echo N <ns per round trip>`;
+/// - `dump COUNT`: the family resolved, then one timed dump of `COUNT`
+///   entries; `GBENCH dump <entries> <ns>` and `GBENCH rss <kB before>
+///   <kB at the peak>`.
+fn genl_sample(args: &str) {
+    let words: Vec<&str> = args.split_whitespace().collect();
+    let mut conn = Connection::new().unwrap();
+    match words[..] {
+        [what @ ("echo" | "echo-untimed"), n] => {
+            let n: usize = n.parse().expect("a count");
+            if what == "echo-untimed" {
+                conn.set_timeout(None);
+            }
+            genl_echo(&mut conn, 1, 0);
+            println!("\nGBENCH {what} {n} {}", genl_echo(&mut conn, n, 1));
+        }
+        ["dump", count] => {
+            conn.resolve("genl_demo").expect("genl_demo is registered");
+            reset_peak_rss();
+            let rss = status_kb("VmRSS");
+            let (entries, ns) = genl_dump(&mut conn);
+            let peak = status_kb("VmHWM");
+            println!("\nGBENCH dump {entries} {ns}\nGBENCH rss {rss} {peak}");
+            assert_eq!(entries.to_string(), count, "genl dump: every entry once");
+        }
+        _ => panic!("{SAMPLE_ENV}={args:?}: not a sample"),
+    }
 }
 
 /// A field of this process's `/proc/self/status`, in kB.
@@ -287,6 +363,9 @@ fn in_new_netns<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 #[ignore = "runs inside the VM: cargo xtask vm test"]
 fn genl_vs_raw_c_client_echo_and_full_dump() {
     in_vm();
+    if let Ok(args) = std::env::var(SAMPLE_ENV) {
+        return genl_sample(&args);
+    }
     in_new_netns(|| {
         let mut conn = Connection::new().unwrap();
         let kernel = std::env::var("GENL_VM_KERNEL").unwrap_or_default();
@@ -314,16 +393,14 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         );
 
         // Warm-up of both sides (page faults, caches), not counted.
-        genl_echo(&mut conn, 100, ROUNDS);
+        run_genl(&["echo", "100"]);
         run_c(&["echo", "100"]);
 
-        // A second connection without a timeout: its requests read no
-        // clock (no deadline), which shows what the clock costs here (the
-        // guests run on the hpet clocksource, a trapped MMIO read per
-        // clock_gettime under TCG). Reported, not in the RATIO lines.
-        let mut untimed = Connection::new().unwrap();
-        untimed.set_timeout(None);
-        genl_echo(&mut untimed, 100, ROUNDS);
+        // genl's samples also run beside a connection without a timeout:
+        // its requests read no clock (no deadline), which shows what the
+        // clock costs here (the guests run on the hpet clocksource, a
+        // trapped MMIO read per clock_gettime under TCG). Reported, not in
+        // the RATIO lines.
         let mut echo_u = Vec::new();
         let clock_ns = {
             let t = Instant::now();
@@ -343,15 +420,15 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             // host's speed between rounds hits both samples of a pair.
             let genl_first = round % 2 == 0;
             let mut genl_echoes = || {
-                // The two genl connections take turns going first too: the
-                // one measured right after the other process pays for its
-                // cold caches (and, under TCG, re-translated code).
+                // The two genl samples take turns going first too: the one
+                // measured right after the other process pays for its cold
+                // caches (and, under TCG, re-translated code).
                 if round % 4 < 2 {
-                    echo_g.push(genl_echo(&mut conn, ECHO_N, round));
-                    echo_u.push(genl_echo(&mut untimed, ECHO_N, round));
+                    echo_g.push(run_genl(&["echo", &n]).1);
+                    echo_u.push(run_genl(&["echo-untimed", &n]).1);
                 } else {
-                    echo_u.push(genl_echo(&mut untimed, ECHO_N, round));
-                    echo_g.push(genl_echo(&mut conn, ECHO_N, round));
+                    echo_u.push(run_genl(&["echo-untimed", &n]).1);
+                    echo_g.push(run_genl(&["echo", &n]).1);
                 }
             };
             let mut c_echoes = || {
@@ -370,8 +447,8 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                 genl_echoes();
             }
             let mut genl_dumps = || {
-                let (entries, ns) = genl_dump(&mut conn);
-                assert_eq!(entries, ENTRIES, "genl dump: every entry once");
+                let (entries, ns) = run_genl(&["dump", &expect]);
+                assert_eq!(entries, ENTRIES as u64, "genl dump: every entry");
                 dump_g.push(ns);
             };
             let mut c_dumps = || {
@@ -400,12 +477,9 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             );
         }
         // Memory: the resident set before and at its peak during one dump,
-        // genl in this process, C in its own.
-        reset_peak_rss();
-        let rss_g = status_kb("VmRSS");
-        assert_eq!(genl_dump(&mut conn).0, ENTRIES);
-        let peak_g = status_kb("VmHWM");
-        let (rss_c, peak_c) = run_c_lines(&["dump", &ENTRIES.to_string()])["rss"];
+        // each side in a process of its own.
+        let (rss_g, peak_g) = run_genl_lines(&["dump", &expect])["rss"];
+        let (rss_c, peak_c) = run_c_lines(&["dump", &expect])["rss"];
         println!(
             "VMBENCH dump resident set (kB): genl {rss_g} before, {peak_g} peak (+{}); \
              c {rss_c} before, {peak_c} peak (+{})",
