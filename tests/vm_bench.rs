@@ -32,14 +32,16 @@
 //! in the figures. (With all of genl's samples in this one process, its
 //! dump took the same time in every round of a boot but 1.07-1.08x the C
 //! client's in some boots and 1.15-1.18x in others, while the C client's
-//! samples, one process each, varied from round to round.) Printed: `VMBENCH` lines with each round's samples and ratios, the
+//! samples, one process each, varied from round to round.)
+//!
+//! Printed: `VMBENCH` lines with each round's samples and ratios, the
 //! medians over [`ROUNDS`] rounds, and `RATIO vm_echo_vs_c <genl / C>`,
 //! `RATIO vm_dump_vs_c <genl / C>`: the median of the rounds' ratios. (The
 //! ratio of the two sides' medians, printed beside it, pairs samples of
 //! different rounds: the host running QEMU moves between a fast and a slow
 //! speed for seconds at a time, and the two medians can land on different
-//! ones.) Only correctness is asserted (entry counts, replies), never speed: TCG is
-//! far too noisy for timing asserts.
+//! ones.) Only correctness is asserted (entry counts, replies), never
+//! speed: TCG is far too noisy for timing asserts.
 //!
 //! The harness builds this test with `--release` (`release = true` in `genl.toml`)
 //! and the C client with `gcc -O2 -static`; the C client is
@@ -314,16 +316,21 @@ fn median(v: &mut [u64]) -> u64 {
     v[v.len() / 2]
 }
 
-/// The median of `a[i] / b[i]` over the rounds `i`.
-fn median_ratio(a: &[u64], b: &[u64]) -> f64 {
-    assert_eq!(a.len(), b.len(), "one sample of each side per round");
-    let mut r: Vec<f64> = a
-        .iter()
-        .zip(b)
-        .map(|(&a, &b)| a as f64 / b as f64)
-        .collect();
-    r.sort_unstable_by(f64::total_cmp);
-    r[r.len() / 2]
+fn median_f64(v: &mut [f64]) -> f64 {
+    v.sort_unstable_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Runs a pair of samples back to back: `genl`'s first if `genl_first`,
+/// else `c`'s.
+fn in_turn(genl_first: bool, genl: impl FnOnce(), c: impl FnOnce()) {
+    if genl_first {
+        genl();
+        c();
+    } else {
+        c();
+        genl();
+    }
 }
 
 /// Runs `f` on a thread of its own inside a fresh network namespace (the
@@ -396,12 +403,11 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         run_genl(&["echo", "100"]);
         run_c(&["echo", "100"]);
 
-        // genl's samples also run beside a connection without a timeout:
-        // its requests read no clock (no deadline), which shows what the
-        // clock costs here (the guests run on the hpet clocksource, a
-        // trapped MMIO read per clock_gettime under TCG). Reported, not in
-        // the RATIO lines.
-        let mut echo_u = Vec::new();
+        // What a clock read costs here (the guests run on the hpet
+        // clocksource, a trapped MMIO read per clock_gettime under TCG).
+        // genl's echo samples also run on a connection without a timeout
+        // (`echo_u`): its requests read no clock (no deadline). Reported,
+        // not in the RATIO lines.
         let clock_ns = {
             let t = Instant::now();
             for _ in 0..1000 {
@@ -410,8 +416,11 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             t.elapsed().as_nanos() as u64 / 1000
         };
 
-        let (mut echo_g, mut echo_c, mut echo_nc) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut echo_g, mut echo_u) = (Vec::new(), Vec::new());
+        let (mut echo_c, mut echo_nc) = (Vec::new(), Vec::new());
         let (mut dump_g, mut dump_c) = (Vec::new(), Vec::new());
+        // Each round's own ratios, genl / C.
+        let (mut echo_r, mut dump_r) = (Vec::new(), Vec::new());
         let total = Instant::now();
         let (n, expect) = (ECHO_N.to_string(), ENTRIES.to_string());
         for round in 0..ROUNDS {
@@ -419,7 +428,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
             // going first alternating from round to round: a change in the
             // host's speed between rounds hits both samples of a pair.
             let genl_first = round % 2 == 0;
-            let mut genl_echoes = || {
+            let genl_echoes = || {
                 // The two genl samples take turns going first too: the one
                 // measured right after the other process pays for its cold
                 // caches (and, under TCG, re-translated code).
@@ -431,7 +440,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                     echo_g.push(run_genl(&["echo", &n]).1);
                 }
             };
-            let mut c_echoes = || {
+            let c_echoes = || {
                 let (count, ns) = run_c(&["echo", &n]);
                 assert_eq!(count, ECHO_N as u64);
                 echo_c.push(ns);
@@ -439,30 +448,20 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                 assert_eq!(count, ECHO_N as u64);
                 echo_nc.push(ns);
             };
-            if genl_first {
-                genl_echoes();
-                c_echoes();
-            } else {
-                c_echoes();
-                genl_echoes();
-            }
-            let mut genl_dumps = || {
+            in_turn(genl_first, genl_echoes, c_echoes);
+            let genl_dumps = || {
                 let (entries, ns) = run_genl(&["dump", &expect]);
                 assert_eq!(entries, ENTRIES as u64, "genl dump: every entry");
                 dump_g.push(ns);
             };
-            let mut c_dumps = || {
+            let c_dumps = || {
                 let (entries, ns) = run_c(&["dump", &expect]);
                 assert_eq!(entries, ENTRIES as u64, "C dump: every entry");
                 dump_c.push(ns);
             };
-            if genl_first {
-                genl_dumps();
-                c_dumps();
-            } else {
-                c_dumps();
-                genl_dumps();
-            }
+            in_turn(genl_first, genl_dumps, c_dumps);
+            echo_r.push(echo_g[round] as f64 / echo_c[round] as f64);
+            dump_r.push(dump_g[round] as f64 / dump_c[round] as f64);
             println!(
                 "VMBENCH round {round}: echo genl {} ns (no timeout {} ns) c {} ns \
                  (no sender check {} ns) = {:.2}; dump genl {:.1} ms c {:.1} ms = {:.2}",
@@ -470,10 +469,10 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
                 echo_u[round],
                 echo_c[round],
                 echo_nc[round],
-                echo_g[round] as f64 / echo_c[round] as f64,
+                echo_r[round],
                 dump_g[round] as f64 / 1e6,
                 dump_c[round] as f64 / 1e6,
-                dump_g[round] as f64 / dump_c[round] as f64,
+                dump_r[round],
             );
         }
         // Memory: the resident set before and at its peak during one dump,
@@ -490,8 +489,7 @@ fn genl_vs_raw_c_client_echo_and_full_dump() {
         // The ratios: the median of the rounds' own ratios (each of two
         // samples taken back to back), and beside it the ratio of the two
         // sides' medians, which pairs samples of different rounds.
-        let echo_r = median_ratio(&echo_g, &echo_c);
-        let dump_r = median_ratio(&dump_g, &dump_c);
+        let (echo_r, dump_r) = (median_f64(&mut echo_r), median_f64(&mut dump_r));
         let (eg, ec) = (median(&mut echo_g), median(&mut echo_c));
         let eu = median(&mut echo_u);
         let enc = median(&mut echo_nc);

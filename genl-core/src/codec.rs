@@ -570,7 +570,8 @@ mod tests {
         ) {
             let attr = Attr { id: 1, raw_type: 1, value: &v, offset: 8 };
             let fast = decode_str(&attr).map_err(|e| (e.kind().clone(), e.offset()));
-            let slow = decode_str_slow(attr.value, attr.offset).map_err(|e| (e.kind().clone(), e.offset()));
+            let slow = decode_str_slow(attr.value, attr.offset)
+                .map_err(|e| (e.kind().clone(), e.offset()));
             proptest::prop_assert_eq!(fast, slow);
         }
     }
