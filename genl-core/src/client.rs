@@ -234,6 +234,7 @@ fn verdict_of(
 /// Sends command `C` with `payload` in `mode`, resolving its family and
 /// resending once after a module reload; first checks the request against
 /// what the module supports (when the client checks).
+#[inline]
 pub(crate) fn send<C: Command, P: Encode + ?Sized, X: Client>(
     client: &mut X,
     payload: &P,
@@ -244,6 +245,7 @@ pub(crate) fn send<C: Command, P: Encode + ?Sized, X: Client>(
 }
 
 /// [`send`], with the support check only if `check`.
+#[inline]
 pub(crate) fn send_with<C: Command, P: Encode + ?Sized, X: Client>(
     client: &mut X,
     payload: &P,

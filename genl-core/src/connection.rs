@@ -226,27 +226,37 @@ impl<T: Transport> Connection<T> {
     /// a deleted family, only what is already queued is read (see
     /// [`Exchange::awaits_idle`]). `Ok(false)`: `ex` ended without one
     /// (nothing more was queued, or the socket overflowed).
+    #[inline(always)]
     pub(crate) fn receive_for(&mut self, ex: &mut Exchange) -> Result<bool> {
-        let r = if ex.awaits_idle() {
-            match self.transport.try_recv(&mut self.rx) {
-                Ok(false) => {
-                    ex.on_idle();
-                    return Ok(false);
-                }
-                r => r.map(drop),
+        // The common case, inlined into the caller: a blocking receive.
+        if !ex.awaits_idle() {
+            return match self.transport.recv_by(&mut self.rx, &mut self.deadline) {
+                Ok(()) => Ok(true),
+                Err(e) => self.receive_failed(ex, e),
+            };
+        }
+        match self.transport.try_recv(&mut self.rx) {
+            Ok(true) => Ok(true),
+            Ok(false) => {
+                ex.on_idle();
+                Ok(false)
             }
-        } else {
-            self.transport.recv_by(&mut self.rx, &mut self.deadline)
-        };
-        match r {
-            Ok(()) => Ok(true),
+            Err(e) => self.receive_failed(ex, e),
+        }
+    }
+
+    /// [`receive_for`](Self::receive_for) after the receive failed with `e`.
+    #[cold]
+    #[inline(never)]
+    fn receive_failed(&mut self, ex: &mut Exchange, e: Error) -> Result<bool> {
+        match e {
             // Notifications may be lost too: anything may have changed.
-            Err(Error::EventsLost) => {
+            Error::EventsLost => {
                 self.families.cache.clear();
                 ex.on_overflow();
                 Ok(false)
             }
-            Err(e) => Err(e),
+            e => Err(e),
         }
     }
 
@@ -515,6 +525,7 @@ impl<T: Transport> Client for Connection<T> {
         Ok(id)
     }
 
+    #[inline]
     fn exchange<P: Encode + ?Sized>(&mut self, req: Request<'_, P>) -> Result<Self::Replies> {
         Connection::exchange(self, req)
     }

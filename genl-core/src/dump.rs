@@ -48,8 +48,11 @@ impl<C: DumpCommand, T: Transport> std::fmt::Debug for Dump<'_, C, T> {
 impl<'c, C: DumpCommand, T: Transport> Dump<'c, C, T> {
     /// The next dumped message, decoded, borrowing the receive buffer;
     /// `Ok(None)` after `NLMSG_DONE`.
+    ///
+    /// Always inlined, as [`RawDump::next`] is: a call would return the
+    /// decoded item through memory, and the caller's loop would copy it.
     #[allow(clippy::should_implement_trait)]
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self) -> Result<Option<C::Item<'_>>> {
         match self.raw.next()? {
             Some(view) => Ok(Some(view.decode::<C::Item<'_>>()?)),

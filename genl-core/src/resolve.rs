@@ -335,8 +335,9 @@ impl DrainClock {
 /// ```
 #[derive(Debug, Default)]
 pub(crate) struct FamilyRetry {
-    /// The first attempt's id and error, once it asked for a retry.
-    first: Option<(u16, Error)>,
+    /// The first attempt's id and error, once it asked for a retry (boxed:
+    /// a request that needs no retry creates and drops a null pointer).
+    first: Option<Box<(u16, Error)>>,
     /// The id of the attempt in flight.
     id: u16,
 }
@@ -346,9 +347,9 @@ impl FamilyRetry {
     /// family did not move, and the first error is the answer.
     #[inline]
     pub(crate) fn check(&mut self, id: u16) -> Result<()> {
-        if let Some((old, _)) = &self.first {
-            if *old == id {
-                let (_, e) = self.first.take().expect("checked");
+        if let Some(first) = &self.first {
+            if first.0 == id {
+                let (_, e) = *self.first.take().expect("checked");
                 return Err(e);
             }
         }
@@ -371,7 +372,7 @@ impl FamilyRetry {
                     && matches!(k.errno, libc::ENOENT | libc::EOPNOTSUPP)
                     && moved() =>
             {
-                self.first = Some((self.id, Error::Kernel(k)));
+                self.first = Some(Box::new((self.id, Error::Kernel(k))));
                 None
             }
             other => Some(other),

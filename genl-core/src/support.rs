@@ -532,6 +532,7 @@ impl Asked {
 
 /// A request set's identity in the verdict caches: its schema's address
 /// (schemas are `'static`, one per set type), 0 for none.
+#[inline]
 fn set_key(set: Option<&'static AttrSetSchema>) -> usize {
     set.map_or(0, |s| s as *const AttrSetSchema as usize)
 }

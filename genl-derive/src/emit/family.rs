@@ -175,17 +175,26 @@ pub fn emit(f: &FamilyEnum) -> TokenStream {
             pub struct #ident;
         }
     });
-    let impls = resolved.iter().map(|r| {
+    let impls = resolved.iter().enumerate().map(|(index, r)| {
         let ident = &r.c.ident;
         let ty = quote!(#module::#ident);
         let id = cmd_no(r.c);
         let cname = ident.to_string();
+        // The command's schema by its place in `SCHEMA.commands`, not a
+        // search by number on every request.
         let mut out = quote! {
             impl ::genl_core::Command for #ty {
                 type Family = #name;
                 const ID: u8 = #id;
                 const NAME: &'static str = #cname;
+                #[inline]
+                fn schema() -> &'static ::genl_core::schema::CommandSchema {
+                    &<#name as ::genl_core::Family>::SCHEMA.commands[#index]
+                }
             }
+            const _: () = ::core::assert!(
+                <#name as ::genl_core::Family>::SCHEMA.commands[#index].id == #id
+            );
         };
         if let Some((req, rep)) = r.do_ {
             let req = gat(req);
