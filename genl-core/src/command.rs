@@ -53,7 +53,9 @@ pub trait Command: Copy + Send + Sync + 'static {
     /// The Rust name of the command (the enum variant).
     const NAME: &'static str;
 
-    /// The command's schema.
+    /// The command's schema. This default searches the family's commands
+    /// by number; `#[derive(Family)]` returns the command's place in that
+    /// list instead (checked at compile time), with no search per request.
     fn schema() -> &'static CommandSchema {
         Self::Family::SCHEMA
             .command(Self::ID)
